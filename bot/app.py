@@ -1,0 +1,107 @@
+"""Wiring: builds the store, gate, generator and publishers from the settings, lazily.
+
+Nothing heavy is imported until it is used: a CLI listing opens only the store, and the
+model (torch, transformers) is loaded only by commands that generate.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import secrets
+import socket
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from bot.config import Settings
+from bot.errors import ConfigError
+from bot.ports import Clock, Generator, Publisher, SystemClock
+
+if TYPE_CHECKING:
+    from bot.drafting import DraftingService
+    from bot.moderation.gate import ModerationGate
+    from bot.publishing import PublishingService
+    from bot.review import ReviewService
+    from bot.store.sql import SqlStore
+
+
+def worker_id() -> str:
+    """host-pid-random: unique per process, readable in ``bot status`` and the event log."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+def default_reviewer() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+class App:
+    """Everything a command or the daemon needs, built on first use."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None, *, check_schema: bool = True) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.worker = worker_id()
+        self._check_schema = check_schema
+        self._publishers: dict[str, Publisher] = {}
+
+    @cached_property
+    def store(self) -> SqlStore:
+        from bot.store.sql import SqlStore
+
+        return SqlStore.open(self.settings.database_url, check=self._check_schema)
+
+    @cached_property
+    def gate(self) -> ModerationGate:
+        from bot.moderation.factory import build_gate
+
+        return build_gate(self.settings.moderation)
+
+    @cached_property
+    def generator(self) -> Generator:
+        from bot.generation.factory import build_generator
+
+        return build_generator(self.settings)
+
+    def publisher(self, account: str) -> Publisher:
+        if account not in self._publishers:
+            from bot.platforms import build_publisher
+
+            try:
+                config = self.settings.account(account)
+            except KeyError:
+                raise ConfigError(f"account {account!r} is not in the config any more") from None
+            self._publishers[account] = build_publisher(config, self.settings.data_dir)
+        return self._publishers[account]
+
+    @cached_property
+    def review(self) -> ReviewService:
+        from bot.review import ReviewService
+
+        return ReviewService(self.settings, self.store, lambda: self.gate, self.clock)
+
+    @cached_property
+    def drafting(self) -> DraftingService:
+        from bot.drafting import DraftingService
+
+        return DraftingService(
+            self.settings,
+            self.store,
+            lambda: self.generator,
+            lambda: self.gate,
+            self.clock,
+            self.worker,
+            on_approved=lambda draft_id, _c: self.review.auto_approve(draft_id),
+        )
+
+    @cached_property
+    def publishing(self) -> PublishingService:
+        from bot.publishing import PublishingService
+
+        return PublishingService(self.settings, self.store, self.publisher, self.clock, self.worker)
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()

@@ -1,0 +1,44 @@
+"""``bot db``: create or migrate the database."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli.context import Context, pass_ctx
+from bot.cli.output import json_option, print_json
+
+
+@click.group("db")
+def command() -> None:
+    """Create or migrate the database (SQLite by default, Postgres in production)."""
+
+
+@command.command("upgrade")
+@click.argument("revision", default="head")
+@pass_ctx
+def upgrade(ctx: Context, revision: str) -> None:
+    """Migrate the database to REVISION (default: the newest)."""
+    from bot.store import engine
+
+    url = ctx.settings.database_url
+    engine.upgrade(url, revision)
+    click.echo(f"database at {revision}: {engine.make_engine(url).url.render_as_string()}")
+
+
+@command.command("current")
+@json_option
+@pass_ctx
+def current(ctx: Context, as_json: bool) -> None:
+    """Show the database's schema revision and the one this version expects."""
+    from bot.store import engine
+
+    eng = engine.make_engine(ctx.settings.database_url)
+    data = {
+        "url": eng.url.render_as_string(),
+        "revision": engine.current_revision(eng),
+        "expected": engine.SCHEMA_REVISION,
+    }
+    if as_json:
+        print_json(data)
+    else:
+        click.echo(f"{data['url']}: revision {data['revision']} (this version expects {data['expected']})")

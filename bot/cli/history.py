@@ -1,0 +1,71 @@
+"""``bot history``: the append-only event log."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli.context import Context, pass_ctx
+from bot.cli.output import json_option, print_json, print_table
+
+
+@click.command("history")
+@click.option("--draft", "draft_id", type=int, default=None, help="Only this draft's events.")
+@click.option(
+    "--publication", "publication_id", type=int, default=None, help="Only this publication's events."
+)
+@click.option(
+    "--entity", type=click.Choice(["campaign", "slot", "draft", "publication", "account"]), default=None
+)
+@click.option("--limit", type=int, default=50, show_default=True)
+@json_option
+@pass_ctx
+def command(
+    ctx: Context,
+    draft_id: int | None,
+    publication_id: int | None,
+    entity: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Show the event log: every state change, who made it, when and why."""
+    if draft_id is not None:
+        entity, entity_id = "draft", draft_id
+    elif publication_id is not None:
+        entity, entity_id = "publication", publication_id
+    else:
+        entity_id = None
+    events = ctx.app.store.events(entity=entity, entity_id=entity_id, limit=limit)
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": e.id,
+                    "at": e.at,
+                    "actor": e.actor,
+                    "entity": e.entity,
+                    "entity_id": e.entity_id,
+                    "from": e.from_state,
+                    "to": e.to_state,
+                    "reason": e.reason,
+                    "details": e.details,
+                }
+                for e in events
+            ]
+        )
+        return
+    print_table(
+        "History",
+        ["at (UTC)", "entity", "id", "from", "to", "actor", "reason"],
+        [
+            [
+                e.at.strftime("%Y-%m-%d %H:%M:%S"),
+                e.entity,
+                e.entity_id,
+                e.from_state,
+                e.to_state,
+                e.actor,
+                e.reason,
+            ]
+            for e in events
+        ],
+    )

@@ -1,0 +1,278 @@
+"""``bot queue``: the human-approval queue (list, show, approve, reject, edit, regenerate)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from bot.cli.context import Context, pass_ctx
+from bot.cli.output import json_option, print_json, print_table, short
+from bot.domain import OPEN_DRAFT_STATES, Draft, DraftState
+
+reviewer_option = click.option(
+    "--as", "reviewer", default=None, metavar="NAME", help="Reviewer name (default: your login)."
+)
+
+
+def _reviewer(name: str | None) -> str:
+    from bot.app import default_reviewer
+
+    return name or default_reviewer()
+
+
+@click.group("queue", invoke_without_command=True)
+@json_option
+@click.pass_context
+def command(click_ctx: click.Context, as_json: bool) -> None:
+    """The approval queue. Without a subcommand: list drafts waiting for review."""
+    if click_ctx.invoked_subcommand is None:
+        click_ctx.invoke(list_, as_json=as_json)
+
+
+def draft_json(draft: Draft) -> dict[str, Any]:
+    return {
+        "id": draft.id,
+        "campaign": draft.campaign_name,
+        "state": draft.state.value,
+        "origin": draft.origin.value,
+        "text": draft.text,
+        "sha256": draft.sha256,
+        "slot_at": draft.slot_at,
+        "model_id": draft.model_id,
+        "generation": draft.generation,
+        "checks": draft.checks,
+        "rank_score": draft.rank_score,
+        "created_at": draft.created_at,
+        "updated_at": draft.updated_at,
+        "expires_at": draft.expires_at,
+    }
+
+
+@command.command("list")
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice([s.value for s in DraftState]),
+    help="Only drafts in this state (repeatable). Default: pending_review and flagged.",
+)
+@click.option("--all", "show_all", is_flag=True, help="Drafts in every state.")
+@click.option("--campaign", default=None, help="Only this campaign's drafts.")
+@click.option("--limit", type=int, default=None, help="At most this many drafts.")
+@json_option
+@pass_ctx
+def list_(
+    ctx: Context,
+    states: tuple[str, ...] = (),
+    show_all: bool = False,
+    campaign: str | None = None,
+    limit: int | None = None,
+    as_json: bool = False,
+) -> None:
+    """List drafts (by default those waiting for a reviewer)."""
+    wanted = None if show_all else ([DraftState(s) for s in states] or list(OPEN_DRAFT_STATES))
+    drafts = ctx.app.store.list_drafts(states=wanted, campaign=campaign, limit=limit)
+    if as_json:
+        print_json([draft_json(d) for d in drafts])
+        return
+    if not drafts:
+        click.echo("the queue is empty")
+        return
+    print_table(
+        "Drafts",
+        ["id", "campaign", "state", "origin", "slot (UTC)", "text"],
+        [[d.id, d.campaign_name, _state(d), d.origin.value, d.slot_at, short(d.text)] for d in drafts],
+    )
+
+
+def _state(draft: Draft) -> str:
+    return "FLAGGED" if draft.state is DraftState.FLAGGED else draft.state.value
+
+
+@command.command("show")
+@click.argument("draft_id", type=int)
+@json_option
+@pass_ctx
+def show(ctx: Context, draft_id: int, as_json: bool) -> None:
+    """Show one draft: text, checks, moderation audit records, approvals and publications."""
+    store = ctx.app.store
+    draft = store.get_draft(draft_id)
+    data = draft_json(draft)
+    data["moderation"] = [
+        {
+            "id": m.id,
+            "text_sha256": m.text_sha256,
+            "created_at": m.created_at,
+            "current": m.text_sha256 == draft.sha256,
+            **m.verdict.to_dict(),
+        }
+        for m in store.moderation_records(draft_id)
+    ]
+    data["approvals"] = [
+        {
+            "decision": a.decision.value,
+            "reviewer": a.reviewer,
+            "note": a.note,
+            "text_sha256": a.text_sha256,
+            "created_at": a.created_at,
+        }
+        for a in store.approvals(draft_id)
+    ]
+    data["publications"] = [
+        {
+            "id": p.id,
+            "account": p.account,
+            "state": p.state.value,
+            "remote_id": p.remote_id,
+            "url": p.url,
+            "last_error": p.last_error,
+        }
+        for p in store.list_publications(draft_id=draft_id)
+    ]
+    if as_json:
+        print_json(data)
+        return
+    _print_draft(data)
+
+
+def _print_draft(data: dict[str, Any]) -> None:
+    flag = "  ** FLAGGED by moderation **" if data["state"] == "flagged" else ""
+    click.echo(f"Draft {data['id']}  [{data['state']}]{flag}")
+    click.echo(f"campaign: {data['campaign']}   origin: {data['origin']}   model: {data['model_id']}")
+    click.echo(f"slot: {data['slot_at']}   expires: {data['expires_at']}")
+    click.echo("")
+    click.echo(data["text"])
+    click.echo("")
+    click.echo(f"sha256: {data['sha256']}")
+    if data["checks"]:
+        click.echo(
+            "checks: "
+            + ", ".join(
+                f"{c['name']} {'ok' if c['passed'] else 'FAIL'}"
+                + (f" ({c['detail']})" if c.get("detail") else "")
+                for c in data["checks"]
+            )
+        )
+    for m in data["moderation"]:
+        scores = "; ".join(
+            f"{scorer}: " + ", ".join(f"{label} {value:.2f}" for label, value in labels.items())
+            for scorer, labels in m["scores"].items()
+        )
+        which = "current text" if m["current"] else "earlier text"
+        click.echo(f"moderation ({which}): {m['decision']}  {scores}")
+        for reason in m["reasons"]:
+            click.echo(f"  reason: {reason}")
+    for a in data["approvals"]:
+        note = f": {a['note']}" if a["note"] else ""
+        click.echo(f"{a['decision']} by {a['reviewer']} at {a['created_at']:%Y-%m-%d %H:%M}{note}")
+    for p in data["publications"]:
+        extra = p["url"] or p["last_error"] or ""
+        click.echo(f"publication {p['id']} -> {p['account']}: {p['state']} {extra}")
+
+
+@command.command("approve")
+@click.argument("draft_id", type=int)
+@reviewer_option
+@click.option("--override", is_flag=True, help="Approve a draft flagged by moderation.")
+@click.option("--reason", default="", help="Why (required with --override).")
+@click.option("--sha256", default=None, help="Approve only if the text still has this digest.")
+@pass_ctx
+def approve(
+    ctx: Context, draft_id: int, reviewer: str | None, override: bool, reason: str, sha256: str | None
+) -> None:
+    """Approve DRAFT_ID: its exact text is queued for every account of its campaign."""
+    draft = ctx.app.review.approve(
+        draft_id, _reviewer(reviewer), sha256=sha256, override=override, reason=reason
+    )
+    pubs = ctx.app.store.list_publications(draft_id=draft.id)
+    click.echo(f"draft {draft.id} approved; queued for {', '.join(p.account for p in pubs)}")
+
+
+@command.command("reject")
+@click.argument("draft_id", type=int)
+@click.option("--reason", required=True, help="Why the draft is rejected.")
+@reviewer_option
+@pass_ctx
+def reject(ctx: Context, draft_id: int, reason: str, reviewer: str | None) -> None:
+    """Reject DRAFT_ID."""
+    ctx.app.review.reject(draft_id, _reviewer(reviewer), reason)
+    click.echo(f"draft {draft_id} rejected")
+
+
+@command.command("edit")
+@click.argument("draft_id", type=int)
+@click.option("--text", default=None, help="The new text (default: open $EDITOR).")
+@reviewer_option
+@pass_ctx
+def edit(ctx: Context, draft_id: int, text: str | None, reviewer: str | None) -> None:
+    """Edit DRAFT_ID's text. It is re-scored and needs a (new) approval."""
+    if text is None:
+        current = ctx.app.store.get_draft(draft_id).text
+        text = click.edit(current, require_save=True)
+        if text is None:
+            click.echo("no change")
+            return
+    draft = ctx.app.review.edit(draft_id, _reviewer(reviewer), text)
+    click.echo(f"draft {draft.id} is now {draft.state.value}")
+
+
+@command.command("regenerate")
+@click.argument("draft_id", type=int)
+@reviewer_option
+@json_option
+@pass_ctx
+def regenerate(ctx: Context, draft_id: int, reviewer: str | None, as_json: bool) -> None:
+    """Reject DRAFT_ID and write new candidates for its slot (loads the model)."""
+    from bot.drafting import regenerate as regen
+
+    ids = regen(ctx.app.drafting, draft_id, _reviewer(reviewer))
+    if as_json:
+        print_json({"rejected": draft_id, "drafts": ids})
+    else:
+        click.echo(f"draft {draft_id} rejected; new drafts: {', '.join(map(str, ids))}")
+
+
+@command.command("review")
+@reviewer_option
+@pass_ctx
+def review(ctx: Context, reviewer: str | None) -> None:
+    """Walk through the pending drafts: [a]pprove, [e]dit, [r]eject, [s]kip, [q]uit."""
+    from bot.errors import BotError
+
+    name = _reviewer(reviewer)
+    drafts = ctx.app.store.list_drafts(states=OPEN_DRAFT_STATES)
+    if not drafts:
+        click.echo("the queue is empty")
+        return
+    for index, draft in enumerate(drafts, 1):
+        click.echo(f"\n--- {index}/{len(drafts)} " + "-" * 40)
+        click.echo(f"Draft {draft.id} [{_state(draft)}] {draft.campaign_name}\n\n{draft.text}\n")
+        choice = click.prompt(
+            "[a]pprove [e]dit [r]eject [s]kip [q]uit", type=click.Choice(list("aersq")), show_choices=False
+        )
+        try:
+            if not _act(ctx, draft, choice, name):
+                return
+        except BotError as exc:
+            click.echo(f"error: {exc}", err=True)
+
+
+def _act(ctx: Context, draft: Draft, choice: str, reviewer: str) -> bool:
+    review = ctx.app.review
+    if choice == "q":
+        return False
+    if choice == "a":
+        override = draft.state is DraftState.FLAGGED
+        reason = click.prompt("flagged: reason for the override") if override else ""
+        review.approve(draft.id, reviewer, sha256=draft.sha256, override=override, reason=reason)
+        click.echo("approved")
+    elif choice == "r":
+        review.reject(draft.id, reviewer, click.prompt("reason", default="not good enough"))
+        click.echo("rejected")
+    elif choice == "e":
+        text = click.edit(draft.text, require_save=True)
+        if text is not None:
+            edited = review.edit(draft.id, reviewer, text)
+            click.echo(f"edited; now {edited.state.value} (approve it when it is right)")
+    return True

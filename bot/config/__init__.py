@@ -1,0 +1,120 @@
+"""Configuration: one TOML file parsed once into frozen, validated settings.
+
+Where the file is: ``bot --config PATH``, else ``$BOT_CONFIG``, else ``./bot.toml``.
+Unknown keys, wrong types and bad values are :class:`~bot.errors.ConfigError` naming the
+file, the key and the value. Secrets are never read from the TOML.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.config.settings import Settings
+from bot.errors import ConfigError
+
+DEFAULT_CONFIG = Path("bot.toml")
+
+__all__ = ["DEFAULT_CONFIG", "Settings", "config_path", "load_settings", "parse_settings"]
+
+
+def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Resolve the config path: explicit > ``$BOT_CONFIG`` > ``./bot.toml``."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("BOT_CONFIG")
+    return Path(env) if env else DEFAULT_CONFIG
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read and validate the config file; raise ConfigError naming what is wrong."""
+    file = config_path(path)
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: config file not found (run `bot init` to write one)") from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read config: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    return parse_settings(data, file)
+
+
+def parse_settings(data: dict[str, Any], file: Path) -> Settings:
+    """Validate already-parsed TOML data."""
+    if "secrets" in data or _has_secret_keys(data):
+        raise ConfigError(
+            f"{file}: credentials do not belong in the config; use environment variables "
+            "or secrets_file / secrets_dir (see README, Secrets)"
+        )
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(file, data, exc)) from None
+    return settings.model_copy(update={"source": file.resolve()})
+
+
+_SECRET_KEYS = {
+    "password",
+    "client_secret",
+    "api_secret",
+    "access_token",
+    "access_token_secret",
+    "app_password",
+    "api_key",
+    "token",
+}
+
+
+def _has_secret_keys(data: dict[str, Any]) -> bool:
+    return any(
+        isinstance(account, dict) and _SECRET_KEYS & account.keys() for account in data.get("accounts", ())
+    )
+
+
+def _describe(file: Path, data: dict[str, Any], exc: ValidationError) -> str:
+    lines = [f"{file}: invalid config"]
+    for error in exc.errors(include_url=False):
+        key = _key(data, error["loc"])
+        value = error.get("input")
+        shown = "" if isinstance(value, dict | list) else f" = {value!r}"
+        message = error["msg"].removeprefix("Value error, ")
+        lines.append(f"  {key}{shown}: {message}" if key else f"  {message}")
+    return "\n".join(lines)
+
+
+def _key(data: Any, loc: tuple[int | str, ...]) -> str:
+    """Render a pydantic location as a TOML key, naming list items by their ``name``."""
+    parts: list[str] = []
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            name = (
+                node[part].get("name")
+                if isinstance(node, list) and part < len(node) and isinstance(node[part], dict)
+                else None
+            )
+            parts[-1] = f"{parts[-1]}[{part}]" + (f" ({name})" if name else "") if parts else f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+        elif part in {
+            "cron",
+            "at",
+            "every",
+            "holiday",
+            "dryrun",
+            "x",
+            "reddit",
+            "mastodon",
+            "bluesky",
+        } and not (isinstance(node, dict) and part in node):
+            continue  # discriminator tag, not a key in the file
+        else:
+            parts.append(str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(parts)

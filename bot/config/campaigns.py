@@ -1,0 +1,50 @@
+"""``[brand]`` and ``[[campaigns]]``: what to post, when, where, and under which rules."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from bot.config.model import SamplingSettings
+from bot.config.triggers import Trigger
+from bot.config.types import Duration, Strict, TimeZoneName
+from bot.domain import ApprovalPolicy, CampaignKind
+
+_NAME = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+class BrandSettings(Strict):
+    """Facts about the brand that every prompt may use."""
+
+    name: str = ""
+    products: tuple[str, ...] = ()
+    link: str | None = None
+    hashtags: tuple[str, ...] = ()
+    voice: str = "warm, concise, friendly"
+
+
+class CampaignSettings(Strict):
+    """One campaign: a trigger, a brief, rules, and the accounts it posts to."""
+
+    name: str = Field(pattern=_NAME)
+    kind: CampaignKind
+    when: Trigger
+    accounts: tuple[str, ...] = Field(min_length=1)
+    #: A Jinja2 template (sandboxed) that tells the model what to write.
+    brief: str = Field(min_length=1)
+    timezone: TimeZoneName | None = None
+    language: Literal["en", "zh"] = "en"
+    enabled: bool = True
+    approval: ApprovalPolicy = ApprovalPolicy.MANUAL
+    #: Extra template variables (promo_code, event name, ...).
+    variables: dict[str, str] = Field(default_factory=dict)
+    products: tuple[str, ...] = ()
+    link: str | None = None
+    hashtags: tuple[str, ...] = ()
+    required_words: tuple[str, ...] = ()
+    forbidden_words: tuple[str, ...] = ()
+    max_emoji: int = Field(default=4, ge=0)
+    #: Pending drafts expire this long after their slot.
+    expiry: Duration | None = None
+    sampling: SamplingSettings = SamplingSettings()

@@ -1,0 +1,39 @@
+"""``[model]``: which language model writes the drafts, and how it samples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from bot.config.types import Strict
+
+
+class SamplingSettings(Strict):
+    """Sampling controls; every field may be overridden per campaign."""
+
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    top_p: float | None = Field(default=None, gt=0.0, le=1.0)
+    top_k: int | None = Field(default=None, ge=0)
+    max_new_tokens: int | None = Field(default=None, ge=8, le=1024)
+    candidates: int | None = Field(default=None, ge=1, le=32)
+    keep: int | None = Field(default=None, ge=1, le=32)
+    seed: int | None = None
+
+
+class ModelSettings(Strict):
+    """``[model]``: the generator backend and its defaults."""
+
+    backend: Literal["embedded", "transformers", "canned"] = "embedded"
+    #: A local Hugging Face model directory or GGUF file (backend "transformers").
+    path: Path | None = None
+    dtype: Literal["bfloat16", "float32"] = "bfloat16"
+    threads: int = Field(default=2, ge=1, le=64)
+    temperature: float = Field(default=0.4, ge=0.0, le=2.0)
+    top_p: float = Field(default=0.9, gt=0.0, le=1.0)
+    top_k: int = Field(default=50, ge=0)
+    max_new_tokens: int = Field(default=80, ge=8, le=1024)
+    candidates: int = Field(default=4, ge=1, le=32)
+    keep: int = Field(default=2, ge=1, le=32)
+    seed: int | None = None

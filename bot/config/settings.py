@@ -1,0 +1,106 @@
+"""The root of the settings tree: ``[bot]``, ``[publishing]`` and the sections beside them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import Field, model_validator
+
+from bot.config.accounts import AccountSettings
+from bot.config.campaigns import BrandSettings, CampaignSettings
+from bot.config.model import ModelSettings
+from bot.config.moderation import ModerationSettings
+from bot.config.types import Duration, Strict, TimeZoneName
+
+
+class BotSettings(Strict):
+    """``[bot]``: where data lives and the defaults every campaign inherits."""
+
+    timezone: TimeZoneName = "UTC"
+    #: Relative paths are relative to the config file.
+    data_dir: Path = Path("data")
+    #: Default: SQLite in data_dir. Postgres: ``postgresql+psycopg://user@host/db``.
+    #: ``BOT_DATABASE_URL`` overrides it (keep passwords out of the TOML).
+    database_url: str | None = None
+    #: Slots missed while the daemon was down are still drafted within this window.
+    catch_up_grace: Duration = timedelta(hours=6)
+    #: Pending drafts expire this long after their slot unless the campaign says otherwise.
+    draft_expiry: Duration = timedelta(hours=48)
+    #: How often the daemon looks for due work.
+    poll_interval: Duration = timedelta(seconds=10)
+    log_level: str = "INFO"
+
+
+class PublishingSettings(Strict):
+    """``[publishing]``: retries, backoff and leases."""
+
+    max_attempts: int = Field(default=5, ge=1, le=100)
+    backoff_base: Duration = timedelta(seconds=30)
+    backoff_max: Duration = timedelta(hours=1)
+    #: How long a claim on a publication lasts before another worker may take it over.
+    lease: Duration = timedelta(minutes=2)
+    batch: int = Field(default=10, ge=1, le=1000)
+
+
+class Settings(Strict):
+    """The whole configuration, validated and frozen."""
+
+    bot: BotSettings = BotSettings()
+    brand: BrandSettings = BrandSettings()
+    model: ModelSettings = ModelSettings()
+    moderation: ModerationSettings = ModerationSettings()
+    publishing: PublishingSettings = PublishingSettings()
+    accounts: tuple[AccountSettings, ...] = ()
+    campaigns: tuple[CampaignSettings, ...] = ()
+    #: The file these settings were read from (set by the loader).
+    source: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Settings:
+        _unique("accounts", [a.name for a in self.accounts])
+        _unique("campaigns", [c.name for c in self.campaigns])
+        known = {a.name for a in self.accounts}
+        for i, campaign in enumerate(self.campaigns):
+            for name in campaign.accounts:
+                if name not in known:
+                    raise ValueError(
+                        f"campaigns[{i}] ({campaign.name}).accounts: unknown account {name!r}; "
+                        f"defined accounts: {', '.join(sorted(known)) or 'none'}"
+                    )
+        return self
+
+    def campaign(self, name: str) -> CampaignSettings:
+        for campaign in self.campaigns:
+            if campaign.name == name:
+                return campaign
+        raise KeyError(name)
+
+    def account(self, name: str) -> AccountSettings:
+        for account in self.accounts:
+            if account.name == name:
+                return account
+        raise KeyError(name)
+
+    def zone_of(self, campaign: CampaignSettings) -> str:
+        return campaign.timezone or self.bot.timezone
+
+    @property
+    def data_dir(self) -> Path:
+        base = self.source.parent if self.source else Path.cwd()
+        return (base / self.bot.data_dir).resolve()
+
+    @property
+    def database_url(self) -> str:
+        import os
+
+        url = os.environ.get("BOT_DATABASE_URL") or self.bot.database_url
+        return url or f"sqlite:///{self.data_dir / 'bot.db'}"
+
+
+def _unique(section: str, names: list[str]) -> None:
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            raise ValueError(f"{section}[{i}].name: duplicate name {name!r}")
+        seen.add(name)

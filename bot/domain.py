@@ -1,0 +1,334 @@
+"""The domain: states, transition tables and frozen records. Pure: no I/O imports.
+
+State machines (DESIGN.md)::
+
+    Draft:        generated -> pending_review -> approved | rejected | expired
+                  generated -> flagged -> approved (override only) | rejected | expired
+                  approved  -> pending_review (text edited: the approval is void)
+
+    Publication:  queued -> claimed -> published | queued (retryable) | failed
+                                     | needs_check | cancelled
+                  needs_check -> published | queued (checked, not found) | failed | cancelled
+
+    Slot:         pending -> drafted | failed | skipped
+
+Every change of state is a compare-and-set in the store; the tables below say which
+changes are legal so the store can refuse the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class CampaignKind(StrEnum):
+    GREETING = "greeting"
+    PROMO = "promo"
+    ANNOUNCEMENT = "announcement"
+
+
+class ApprovalPolicy(StrEnum):
+    MANUAL = "manual"
+    AUTO = "auto"
+
+
+class DraftState(StrEnum):
+    GENERATED = "generated"
+    PENDING_REVIEW = "pending_review"
+    FLAGGED = "flagged"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+
+class DraftOrigin(StrEnum):
+    MODEL = "model"
+    TEMPLATE = "template"
+    HUMAN = "human"
+
+
+class PublicationState(StrEnum):
+    QUEUED = "queued"
+    CLAIMED = "claimed"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    NEEDS_CHECK = "needs_check"
+    CANCELLED = "cancelled"
+
+
+class SlotState(StrEnum):
+    PENDING = "pending"
+    DRAFTED = "drafted"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class Decision(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    OVERRIDDEN = "overridden"
+    INVALIDATED = "invalidated"
+
+
+class ModerationDecision(StrEnum):
+    PASS = "pass"
+    FLAG = "flag"
+
+
+DRAFT_TRANSITIONS: dict[DraftState, frozenset[DraftState]] = {
+    DraftState.GENERATED: frozenset(
+        {DraftState.PENDING_REVIEW, DraftState.FLAGGED, DraftState.APPROVED, DraftState.REJECTED}
+    ),
+    DraftState.PENDING_REVIEW: frozenset(
+        {
+            DraftState.PENDING_REVIEW,
+            DraftState.APPROVED,
+            DraftState.REJECTED,
+            DraftState.EXPIRED,
+            DraftState.FLAGGED,
+        }
+    ),
+    DraftState.FLAGGED: frozenset(
+        {
+            DraftState.FLAGGED,
+            DraftState.PENDING_REVIEW,
+            DraftState.APPROVED,
+            DraftState.REJECTED,
+            DraftState.EXPIRED,
+        }
+    ),
+    DraftState.APPROVED: frozenset({DraftState.PENDING_REVIEW, DraftState.FLAGGED, DraftState.REJECTED}),
+    DraftState.REJECTED: frozenset(),
+    DraftState.EXPIRED: frozenset(),
+}
+
+PUBLICATION_TRANSITIONS: dict[PublicationState, frozenset[PublicationState]] = {
+    PublicationState.QUEUED: frozenset({PublicationState.CLAIMED, PublicationState.CANCELLED}),
+    PublicationState.CLAIMED: frozenset(
+        {
+            PublicationState.PUBLISHED,
+            PublicationState.QUEUED,
+            PublicationState.FAILED,
+            PublicationState.NEEDS_CHECK,
+            PublicationState.CANCELLED,
+        }
+    ),
+    PublicationState.NEEDS_CHECK: frozenset(
+        {
+            PublicationState.PUBLISHED,
+            PublicationState.QUEUED,
+            PublicationState.FAILED,
+            PublicationState.CANCELLED,
+        }
+    ),
+    PublicationState.FAILED: frozenset({PublicationState.QUEUED, PublicationState.CANCELLED}),
+    PublicationState.PUBLISHED: frozenset(),
+    PublicationState.CANCELLED: frozenset(),
+}
+
+#: Draft states a human still has to act on.
+OPEN_DRAFT_STATES = frozenset({DraftState.PENDING_REVIEW, DraftState.FLAGGED})
+
+
+def can_move_draft(old: DraftState, new: DraftState) -> bool:
+    """Whether the draft state machine allows ``old -> new``."""
+    return new in DRAFT_TRANSITIONS[old]
+
+
+def can_move_publication(old: PublicationState, new: PublicationState) -> bool:
+    """Whether the publication state machine allows ``old -> new``."""
+    return new in PUBLICATION_TRANSITIONS[old]
+
+
+def text_sha256(text: str) -> str:
+    """The digest an approval is bound to: any edit of the text changes it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One rule applied to one candidate text."""
+
+    name: str
+    passed: bool
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "passed": self.passed, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class ModerationVerdict:
+    """What the moderation gate decided for one text, with everything needed to audit it."""
+
+    decision: ModerationDecision
+    scores: dict[str, dict[str, float]]
+    thresholds: dict[str, dict[str, float]]
+    scorers: dict[str, str]
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def flagged(self) -> bool:
+        return self.decision is ModerationDecision.FLAG
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "decision": self.decision.value,
+            "scores": self.scores,
+            "thresholds": self.thresholds,
+            "scorers": self.scorers,
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A text the generator (or a curated template) proposed for a slot."""
+
+    text: str
+    origin: DraftOrigin
+    model_id: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    checks: tuple[CheckResult, ...] = ()
+    score: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+
+@dataclass(frozen=True)
+class CampaignRecord:
+    """A campaign as the store knows it (the config's copy, plus its id and status)."""
+
+    id: int
+    name: str
+    kind: CampaignKind
+    active: bool
+    spec: dict[str, Any]
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One firing of a campaign at one instant (UTC); unique per (campaign, slot_at)."""
+
+    id: int
+    campaign_id: int
+    campaign_name: str
+    slot_at: datetime
+    state: SlotState
+    created_at: datetime
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A candidate post saved for review."""
+
+    id: int
+    campaign_id: int
+    campaign_name: str
+    slot_id: int | None
+    slot_at: datetime | None
+    text: str
+    state: DraftState
+    origin: DraftOrigin
+    model_id: str
+    generation: dict[str, Any]
+    checks: list[dict[str, Any]]
+    rank_score: float
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime | None
+
+    @property
+    def sha256(self) -> str:
+        return text_sha256(self.text)
+
+
+@dataclass(frozen=True)
+class ModerationRecord:
+    """An audit record: one moderation verdict for one exact text of a draft."""
+
+    id: int
+    draft_id: int
+    text_sha256: str
+    verdict: ModerationVerdict
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Approval:
+    """Append-only record of a reviewer's decision on the exact text (by sha256)."""
+
+    id: int
+    draft_id: int
+    decision: Decision
+    reviewer: str
+    note: str
+    text_sha256: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Publication:
+    """One approved draft going to one account."""
+
+    id: int
+    draft_id: int
+    account: str
+    platform: str
+    state: PublicationState
+    not_before: datetime
+    attempts: int
+    claimed_by: str | None
+    claimed_until: datetime | None
+    sending_at: datetime | None
+    idempotency_key: str
+    remote_id: str | None
+    url: str | None
+    last_error: str | None
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of the append-only event log."""
+
+    id: int
+    at: datetime
+    actor: str
+    entity: str
+    entity_id: int
+    from_state: str | None
+    to_state: str | None
+    reason: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OutgoingPost:
+    """What a publisher sends: the approved text and where it goes."""
+
+    publication_id: int
+    draft_id: int
+    account: str
+    text: str
+    idempotency_key: str
+    campaign: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What a platform answered for a post that is on it."""
+
+    remote_id: str
+    url: str | None = None

@@ -1,0 +1,1 @@
+"""Generation: prompts, the generators behind the Generator port, and candidate checks."""

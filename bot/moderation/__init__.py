@@ -1,0 +1,1 @@
+"""Moderation: scorers behind the ModerationScorer port, combined by the gate."""

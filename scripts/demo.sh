@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make demo`: a campaign from config.example.toml goes from config to a published dry-run
+# post on the embedded defaults (SQLite, bundled model, embedded toxicity scorer, dry-run
+# publisher), with the approval step shown.
+set -euo pipefail
+BOT=$(realpath "$1")
+DEMO=$2
+mkdir -p "$DEMO"
+# Keep the model cache between runs; start everything else afresh.
+rm -rf "$DEMO/bot.toml" "$DEMO/data/bot.db"* "$DEMO/data/outbox.jsonl"
+export BOT_CONFIG="$DEMO/bot.toml"
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "bot init   (writes $DEMO/bot.toml from config.example.toml)"
+"$BOT" init
+step "bot config check"
+"$BOT" config check
+step "bot db upgrade"
+"$BOT" db upgrade
+step "bot campaigns sync"
+"$BOT" campaigns sync
+"$BOT" campaigns list
+step "bot campaigns fire weekly-tea-promo   (the bundled model writes candidates; first run de-quantizes it)"
+"$BOT" campaigns fire weekly-tea-promo
+step "bot queue   (drafts waiting for a human)"
+"$BOT" queue
+id=$("$BOT" queue --json | "$(dirname "$BOT")/python" -c 'import json,sys; q=[d for d in json.load(sys.stdin) if d["state"]=="pending_review"]; print(q[0]["id"] if q else "")')
+if [ -z "$id" ]; then
+  echo "no draft passed moderation; see \`bot queue\`" >&2
+  exit 1
+fi
+step "bot queue show $id"
+"$BOT" queue show "$id"
+step "bot queue approve $id --as demo   (THE DEMO APPROVES THIS DRAFT ON YOUR BEHALF)"
+"$BOT" queue approve "$id" --as demo
+step "bot run --once   (publishes approved posts through the dry-run publisher)"
+"$BOT" run --once
+step "the outbox: $DEMO/data/outbox.jsonl"
+cat "$DEMO/data/outbox.jsonl"
+step "bot history --draft $id"
+"$BOT" history --draft "$id"
