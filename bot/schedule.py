@@ -29,8 +29,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -89,9 +91,10 @@ def fire_times(trigger: Trigger, zone: str, start: datetime, end: datetime) -> I
     if isinstance(trigger, IntervalTrigger):
         yield from _interval_times(trigger, zone, start, end)
         return
+    tz = ZoneInfo(zone)
     last: datetime | None = None
     for wall in _wall_times(trigger, zone, start, end):
-        instant = wall_to_instant(wall, zone)
+        instant = wall_to_instant(wall, tz)
         if start <= instant < end and instant != last:
             last = instant
             yield instant
@@ -134,23 +137,45 @@ def _wall_times(trigger: Trigger, zone: str, start: datetime, end: datetime) -> 
 
 
 def _cron_walls(expression: str, first: datetime, last: datetime) -> Iterator[datetime]:
-    """Crontab matches on a naive wall clock (computed by APScheduler in UTC: no DST there)."""
-    cron = _cron(expression)
-    now = first.replace(tzinfo=UTC)
-    previous: datetime | None = None
-    end = last.replace(tzinfo=UTC)
-    while True:
-        fire = cron.get_next_fire_time(previous, now)
-        if fire is None or fire > end:
-            return
-        yield fire.replace(tzinfo=None)
-        previous = fire
-        now = fire + timedelta(seconds=1)
+    """Crontab matches on a naive wall clock, in order (APScheduler's field semantics)."""
+    spec = _cron(expression)
+    day = first.date()
+    while day <= last.date():
+        if spec.matches(day):
+            for at in spec.times:
+                wall = datetime.combine(day, at)
+                if first <= wall <= last:
+                    yield wall
+        day += timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class _CronSpec:
+    """A parsed crontab: which days match (asked per day) and the times of day (fixed)."""
+
+    day_fields: tuple[Any, ...]
+    times: tuple[time, ...]
+
+    def matches(self, day: date) -> bool:
+        noon = datetime.combine(day, time(12))
+        return all(
+            f.get_next_value(noon) == f.get_value(noon)
+            for f in self.day_fields
+        )
+
+
+_DAY_FIELDS = frozenset({"year", "month", "day", "week", "day_of_week"})
 
 
 @lru_cache(maxsize=1024)
-def _cron(expression: str) -> ApsCron:
-    return ApsCron.from_crontab(expression, timezone=UTC)
+def _cron(expression: str) -> _CronSpec:
+    trigger = ApsCron.from_crontab(expression, timezone=UTC)
+    fields = {f.name: f for f in trigger.fields}
+    base = datetime(2000, 1, 3)
+    hours = [h for h in range(24) if fields["hour"].get_next_value(base.replace(hour=h)) == h]
+    minutes = [m for m in range(60) if fields["minute"].get_next_value(base.replace(minute=m)) == m]
+    days = tuple(f for f in trigger.fields if f.name in _DAY_FIELDS and str(f) != "*")
+    return _CronSpec(days, tuple(time(h, m) for h in hours for m in minutes))
 
 
 def _interval_times(
