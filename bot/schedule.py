@@ -158,10 +158,7 @@ class _CronSpec:
 
     def matches(self, day: date) -> bool:
         noon = datetime.combine(day, time(12))
-        return all(
-            f.get_next_value(noon) == f.get_value(noon)
-            for f in self.day_fields
-        )
+        return all(f.get_next_value(noon) == f.get_value(noon) for f in self.day_fields)
 
 
 _DAY_FIELDS = frozenset({"year", "month", "day", "week", "day_of_week"})
@@ -200,6 +197,8 @@ class Alarm:
     def __init__(self, on_fire: Callable[[str], None]) -> None:
         self._on_fire = on_fire
         self._lock = threading.Lock()
+        # One INFO line per added job would drown the log: the daemon logs what matters.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
         self._scheduler = BackgroundScheduler(
             timezone=UTC, job_defaults={"coalesce": True, "misfire_grace_time": None}
         )

@@ -20,6 +20,9 @@ COMMANDS = [
     ("queue", "queue"),
     ("history", "history"),
     ("run", "run"),
+    ("holidays", "holidays"),
+    ("calendar", "calendar"),
+    ("status", "status"),
 ]
 
 

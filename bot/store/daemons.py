@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from bot.domain import Slot, SlotState
 from bot.store.base import StoreBase, changed
-from bot.store.tables import CampaignRow, DaemonRow, DraftRow, SlotRow
+from bot.store.tables import CampaignRow, DaemonRow, DraftRow, PublicationRow, SlotRow
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,15 @@ class DaemonsMixin(_SlotTakeover):
             for row in rows:
                 s.delete(row)
             return len(rows)
+
+    def queue_sizes(self) -> dict[str, dict[str, int]]:
+        """Drafts, publications and slots counted by state."""
+        tables = {"drafts": DraftRow, "publications": PublicationRow, "slots": SlotRow}
+        with self.tx() as s:
+            return {
+                name: dict(s.execute(select(t.state, func.count()).group_by(t.state)).tuples().all())
+                for name, t in tables.items()
+            }
 
     def campaign_histories(self) -> dict[int, CampaignHistory]:
         """Campaign id -> creation time and latest slot (one query for all campaigns)."""
