@@ -139,11 +139,11 @@ class DaemonsMixin(_SlotTakeover):
 
     def queue_sizes(self) -> dict[str, dict[str, int]]:
         """Drafts, publications and slots counted by state."""
-        tables = {"drafts": DraftRow, "publications": PublicationRow, "slots": SlotRow}
+        tables = {"drafts": DraftRow.state, "publications": PublicationRow.state, "slots": SlotRow.state}
         with self.tx() as s:
             return {
-                name: dict(s.execute(select(t.state, func.count()).group_by(t.state)).tuples().all())
-                for name, t in tables.items()
+                name: dict(s.execute(select(column, func.count()).group_by(column)).tuples().all())
+                for name, column in tables.items()
             }
 
     def campaign_histories(self) -> dict[int, CampaignHistory]:
