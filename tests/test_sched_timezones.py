@@ -150,7 +150,7 @@ def test_daemon_through_dst_night(tmp_path: Path, sqlite_url: str, zone: str, ni
         by_campaign.setdefault(slot.campaign_name, []).append(slot.slot_at)
     end = clock.now()
     for name, trigger in (("half", "*/30 * * * *"), ("late", "30 2 * * *"), ("early", "30 1 * * *")):
-        expected = list(fire_times(CronTrigger(cron=trigger), zone, night + timedelta(microseconds=1), end))
+        expected = list(fire_times(CronTrigger(cron=trigger), zone, night, end + timedelta(microseconds=1)))
         assert sorted(by_campaign.get(name, [])) == expected, name
     assert len(by_campaign["late"]) == 1 and len(by_campaign["early"]) == 1
     assert all(s.state.value == "drafted" for s in slots)
