@@ -19,12 +19,13 @@ Lifecycle (:class:`Daemon`): ``start`` -> ``loop`` -> ``stop``.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
+import select
 import signal
 import socket
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -162,14 +163,63 @@ def sync_campaigns(app: App, actor: str) -> None:
         return
 
 
+class Wakeup:
+    """A self-pipe: safe to poke from signal handlers and other threads, waited on with select.
+
+    (A ``threading.Event`` is not: setting it from a signal handler that interrupted the same
+    thread inside ``Event.wait`` deadlocks on the event's non-reentrant lock.)
+    """
+
+    def __init__(self) -> None:
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._read, False)
+        os.set_blocking(self._write, False)
+
+    def set(self) -> None:
+        """Wake the waiter (never blocks)."""
+        # A full pipe (or a closed one at shutdown) means the waiter is awake anyway.
+        with contextlib.suppress(OSError):
+            os.write(self._write, b"!")
+
+    def wait(self, timeout: float) -> None:
+        """Sleep until poked or ``timeout`` seconds passed, then forget the pokes."""
+        with contextlib.suppress(InterruptedError):
+            select.select([self._read], [], [], timeout)
+        try:
+            while os.read(self._read, 4096):
+                pass
+        except BlockingIOError:
+            pass
+
+    def close(self) -> None:
+        os.close(self._read)
+        os.close(self._write)
+
+
+class _Flag:
+    """A boolean a signal handler may set (plain attribute, no lock)."""
+
+    def __init__(self) -> None:
+        self.value = False
+
+    def set(self) -> None:
+        self.value = True
+
+    def clear(self) -> None:
+        self.value = False
+
+    def is_set(self) -> bool:
+        return self.value
+
+
 class Daemon:
     """``bot run``: passes on alarms and every ``poll_interval`` until told to stop."""
 
     def __init__(self, app: App) -> None:
         self.app = app
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._reload = threading.Event()
+        self._stop = _Flag()
+        self._wake = Wakeup()
+        self._reload = _Flag()
         self._lock: SingleDaemonLock | None = None
         self._alarm = Alarm(self._on_alarm)
         self._next: dict[str, datetime | None] = {}
@@ -240,7 +290,6 @@ class Daemon:
             self._reschedule()
             self._heartbeat("running")
             self._wake.wait(self._wait_seconds())
-            self._wake.clear()
 
     def stop(self) -> None:
         """Release unsent claims, say ``stopped``, stop the clock and drop the lock."""
@@ -252,6 +301,7 @@ class Daemon:
                 self._heartbeat("stopped")
                 log.info("daemon %s stopped; released %d claims", self.app.worker, released)
         finally:
+            self._wake.close()
             if self._lock is not None:
                 self._lock.release()
 

@@ -24,6 +24,8 @@ def notify(*lines: str) -> bool:
         address = "\0" + address[1:]
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+            # Never block the daemon on a listener that does not read.
+            sock.setblocking(False)
             sock.connect(address)
             sock.sendall("\n".join(lines).encode())
     except OSError as exc:

@@ -115,6 +115,18 @@ class NotifyListener:
                 continue
         return any(line in m.splitlines() for m in self.messages)
 
+    def collect(self, seconds: float) -> None:
+        """Read every datagram that arrives within ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                self.messages.append(self.sock.recv(4096).decode())
+            except TimeoutError:
+                continue
+
+    def count(self, line: str) -> int:
+        return sum(line in m.splitlines() for m in self.messages)
+
     def close(self) -> None:
         self.sock.close()
 
