@@ -19,8 +19,12 @@ def _states(app) -> dict[datetime, str]:  # type: ignore[no-untyped-def]
     return {s.slot_at: s.state.value for s in app.store.list_slots()}
 
 
-def test_catch_up_within_grace_and_skip_older(tmp_path: Path, db_url: str, caplog: pytest.LogCaptureFixture) -> None:
-    path = write_config(tmp_path, campaign("hourly", '{ cron = "0 * * * *" }'), grace="3h", database_url=db_url)
+def test_catch_up_within_grace_and_skip_older(
+    tmp_path: Path, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write_config(
+        tmp_path, campaign("hourly", '{ cron = "0 * * * *" }'), grace="3h", database_url=db_url
+    )
     app, clock = fixed_app(path, T0)
     sync_campaigns(app, "test")
     clock.advance(hours=9, minutes=30)  # 10:00: the daemon was down since 00:30
@@ -46,7 +50,9 @@ def test_catch_up_within_grace_and_skip_older(tmp_path: Path, db_url: str, caplo
 
 
 def test_missed_slots_before_creation_are_not_reported(tmp_path: Path, sqlite_url: str) -> None:
-    path = write_config(tmp_path, campaign("daily", '{ cron = "0 9 * * *" }'), grace="1h", database_url=sqlite_url)
+    path = write_config(
+        tmp_path, campaign("daily", '{ cron = "0 9 * * *" }'), grace="1h", database_url=sqlite_url
+    )
     app, clock = fixed_app(path, T0)
     sync_campaigns(app, "test")
     clock.advance(hours=2)
@@ -55,8 +61,12 @@ def test_missed_slots_before_creation_are_not_reported(tmp_path: Path, sqlite_ur
     app.close()
 
 
-def test_skipped_slots_are_capped_and_counted(tmp_path: Path, sqlite_url: str, caplog: pytest.LogCaptureFixture) -> None:
-    path = write_config(tmp_path, campaign("often", '{ cron = "*/5 * * * *" }'), grace="10m", database_url=sqlite_url)
+def test_skipped_slots_are_capped_and_counted(
+    tmp_path: Path, sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write_config(
+        tmp_path, campaign("often", '{ cron = "*/5 * * * *" }'), grace="10m", database_url=sqlite_url
+    )
     app, clock = fixed_app(path, T0)
     sync_campaigns(app, "test")
     clock.advance(days=3)
@@ -107,7 +117,9 @@ def test_pending_drafts_expire_after_slot_plus_expiry(tmp_path: Path, db_url: st
 
 
 def test_stale_pending_slot_is_taken_over(tmp_path: Path, sqlite_url: str) -> None:
-    path = write_config(tmp_path, campaign("hourly", '{ cron = "0 * * * *" }'), grace="6h", database_url=sqlite_url)
+    path = write_config(
+        tmp_path, campaign("hourly", '{ cron = "0 * * * *" }'), grace="6h", database_url=sqlite_url
+    )
     app, clock = fixed_app(path, T0)
     sync_campaigns(app, "test")
     record = app.store.get_campaign("hourly")

@@ -138,7 +138,9 @@ class SignallingPublisher:
 def test_sigterm_finishes_send_in_flight_and_releases_claims(tmp_path: Path, db_url: str) -> None:
     if threading.current_thread() is not threading.main_thread():
         pytest.skip("signal handlers need the main thread")
-    config = write_config(tmp_path, campaign("hourly", '{ cron = "0 * * * *" }', approval='"auto"'), database_url=db_url)
+    config = write_config(
+        tmp_path, campaign("hourly", '{ cron = "0 * * * *" }', approval='"auto"'), database_url=db_url
+    )
     start = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
     app, clock = fixed_app(config, start)
     sync_campaigns(app, "test")
@@ -161,7 +163,9 @@ def test_sigterm_finishes_send_in_flight_and_releases_claims(tmp_path: Path, db_
     assert len(publisher.sent) == 1
     assert states.count("published") == 1 and states.count("queued") == len(pubs) - 1
     assert all(p.claimed_by is None for p in pubs if p.state.value == "queued")
-    released = [e for e in app.store.events(entity="publication", limit=500) if e.reason == "released at shutdown"]
+    released = [
+        e for e in app.store.events(entity="publication", limit=500) if e.reason == "released at shutdown"
+    ]
     assert released, "the batch's unsent claims were released"
     app.close()
 
@@ -190,8 +194,11 @@ def test_calendar_and_status_cli(tmp_path: Path, sqlite_url: str) -> None:
     config = write_config(
         tmp_path,
         campaign("ny", '{ cron = "30 2 * * *" }', timezone='"America/New_York"'),
-        campaign("moon", '{ holiday = "Mid-Autumn Festival", country = "CN", offset = "-1d", at = "09:00" }',
-                 timezone='"Asia/Shanghai"'),
+        campaign(
+            "moon",
+            '{ holiday = "Mid-Autumn Festival", country = "CN", offset = "-1d", at = "09:00" }',
+            timezone='"Asia/Shanghai"',
+        ),
         database_url=sqlite_url,
     )
     # Before `db upgrade` the calendar still shows the slots, without draft states.

@@ -76,7 +76,8 @@ def test_unknown_names_list_close_matches(name: str, country: str, message: str)
 
 def test_bad_holiday_is_a_config_error(tmp_path: Path) -> None:
     path = write_config(
-        tmp_path, campaign("moon", '{ holiday = "Mid Autum Festival", country = "CN", offset = "-1d", at = "09:00" }')
+        tmp_path,
+        campaign("moon", '{ holiday = "Mid Autum Festival", country = "CN", offset = "-1d", at = "09:00" }'),
     )
     with pytest.raises(ConfigError) as info:
         load_settings(path)

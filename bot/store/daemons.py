@@ -142,7 +142,7 @@ class DaemonsMixin(_SlotTakeover):
         tables = {"drafts": DraftRow.state, "publications": PublicationRow.state, "slots": SlotRow.state}
         with self.tx() as s:
             return {
-                name: dict(s.execute(select(column, func.count()).group_by(column)).tuples().all())
+                name: {row[0]: row[1] for row in s.execute(select(column, func.count()).group_by(column))}
                 for name, column in tables.items()
             }
 
