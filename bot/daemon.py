@@ -268,6 +268,9 @@ class Daemon:
             self.app.worker, socket.gethostname(), os.getpid(), self.app.clock.now(), self._details()
         )
         self._started = True
+        forgotten = store.forget_daemons(self.app.clock.now() - timedelta(days=7))
+        if forgotten:
+            log.info("forgot %d daemon(s) stopped more than a week ago", forgotten)
         sync_campaigns(self.app, self.app.worker)
         self._alarm.start()
         log.info(
