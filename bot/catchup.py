@@ -109,15 +109,29 @@ def _skip_missed(
 
 
 def take_stale_slots(app: App, now: datetime) -> list[Slot]:
-    """Pending slots whose maker died: take them over; those with drafts are just closed."""
-    taken = app.store.take_stale_slots(
-        now - STALE_AFTER, now - app.settings.bot.catch_up_grace, now, app.worker
-    )
+    """Pending slots whose maker died: take them over and return those still to draft.
+
+    Slots that already have drafts are closed as drafted; slots now older than the grace
+    window are closed as skipped (with a warning), like any other slot missed for too long.
+    """
+    grace = app.settings.bot.catch_up_grace
     todo = []
-    for slot in taken:
+    for slot in app.store.take_stale_slots(now - STALE_AFTER, now, app.worker):
         if app.store.list_drafts(slot_id=slot.id, limit=1):
             with contextlib.suppress(StateConflict):
                 app.store.finish_slot(slot.id, SlotState.DRAFTED, now, app.worker, "drafts found on takeover")
+        elif slot.slot_at < now - grace:
+            log.warning(
+                "slot %d of %s at %s was left pending by a dead worker and is older than "
+                "catch_up_grace %s: skipped",
+                slot.id,
+                slot.campaign_name,
+                slot.slot_at.isoformat(),
+                grace,
+            )
+            with contextlib.suppress(StateConflict):
+                reason = f"left pending by a dead worker; older than catch_up_grace {grace}"
+                app.store.finish_slot(slot.id, SlotState.SKIPPED, now, app.worker, reason)
         else:
             log.warning(
                 "slot %d of %s was left pending by a dead worker: drafting it", slot.id, slot.campaign_name

@@ -19,9 +19,17 @@ clock time is turned into an instant by :func:`wall_to_instant`, with two rules:
 
 Both rules are monotonic, so fire times stay in order; when two wall-clock times land on the
 same instant (say ``30 2`` and ``0 3`` on a spring-forward day) they make one slot, as the slot's
-unique key (campaign, instant) demands. Interval triggers (``every = "6h"``) count real
-elapsed time from their start, so they keep their spacing across DST changes and their wall-clock
-time shifts by the change instead.
+unique key (campaign, instant) demands. An hourly crontab therefore fires once in the repeated
+hour of a fold (there are 8,759 hourly slots in 2026 in New York, not 8,760). Interval triggers
+(``every = "6h"``) count real elapsed time from their start, so they keep their spacing across
+DST changes and their wall-clock time shifts by the change instead.
+
+Crontabs follow APScheduler's field semantics: when both day-of-month and day-of-week are
+restricted, a day must match both (classic cron matches either).
+
+Whatever the trigger, the daemon stores each fire time as one slot row keyed by (campaign,
+UTC instant): a slot can be made only once, and a pass that finds a fire time without a row
+makes it (or records it as skipped, see :mod:`bot.catchup`), so none is lost silently.
 """
 
 from __future__ import annotations
@@ -234,4 +242,4 @@ class Alarm:
     def stop(self) -> None:
         """Stop the clock thread (pending wake-ups are dropped: they live in memory only)."""
         if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+            self._scheduler.shutdown(wait=True)

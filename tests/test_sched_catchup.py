@@ -135,3 +135,19 @@ def test_stale_pending_slot_is_taken_over(tmp_path: Path, sqlite_url: str) -> No
     assert slot.state is SlotState.DRAFTED
     assert any("taken over from dead-worker" in e.reason for e in app.store.events(entity="slot"))
     app.close()
+
+
+def test_stale_pending_slot_older_than_grace_is_skipped(tmp_path: Path, sqlite_url: str) -> None:
+    path = write_config(
+        tmp_path, campaign("hourly", '{ cron = "0 * * * *" }'), grace="1h", database_url=sqlite_url
+    )
+    app, clock = fixed_app(path, T0)
+    sync_campaigns(app, "test")
+    record = app.store.get_campaign("hourly")
+    clock.advance(minutes=30)
+    slot = app.store.create_slot(record.id, T0.replace(hour=1, minute=0), clock.now(), "dead-worker")
+    assert slot is not None
+    clock.advance(hours=3)
+    run_pass(app)
+    assert app.store.get_slot(slot.id).state is SlotState.SKIPPED
+    app.close()

@@ -46,9 +46,7 @@ class CampaignHistory:
 class _SlotTakeover(StoreBase):
     """Taking over slots whose maker died between creating and drafting them."""
 
-    def take_stale_slots(
-        self, created_before: datetime, slot_after: datetime, now: datetime, worker: str
-    ) -> list[Slot]:
+    def take_stale_slots(self, created_before: datetime, now: datetime, worker: str) -> list[Slot]:
         """Claim (compare-and-set on the maker) pending slots created before ``created_before``."""
         taken: list[Slot] = []
         with self.tx() as s:
@@ -56,7 +54,6 @@ class _SlotTakeover(StoreBase):
                 select(SlotRow.id, SlotRow.created_by).where(
                     SlotRow.state == SlotState.PENDING.value,
                     SlotRow.created_at < created_before,
-                    SlotRow.slot_at >= slot_after,
                 )
             ).all()
             for slot_id, maker in rows:
