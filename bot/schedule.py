@@ -149,7 +149,7 @@ def _cron_walls(expression: str, first: datetime, last: datetime) -> Iterator[da
     spec = _cron(expression)
     day = first.date()
     while day <= last.date():
-        if spec.matches(day):
+        if spec.every_day or _day_matches(spec.day_part, day):
             for at in spec.times:
                 wall = datetime.combine(day, at)
                 if first <= wall <= last:
@@ -159,14 +159,11 @@ def _cron_walls(expression: str, first: datetime, last: datetime) -> Iterator[da
 
 @dataclass(frozen=True)
 class _CronSpec:
-    """A parsed crontab: which days match (asked per day) and the times of day (fixed)."""
+    """A parsed crontab: its day fields (as text, matched per day) and its times of day."""
 
-    day_fields: tuple[Any, ...]
+    day_part: str
+    every_day: bool
     times: tuple[time, ...]
-
-    def matches(self, day: date) -> bool:
-        noon = datetime.combine(day, time(12))
-        return all(f.get_next_value(noon) == f.get_value(noon) for f in self.day_fields)
 
 
 _DAY_FIELDS = frozenset({"year", "month", "day", "week", "day_of_week"})
@@ -179,8 +176,23 @@ def _cron(expression: str) -> _CronSpec:
     base = datetime(2000, 1, 3)
     hours = [h for h in range(24) if fields["hour"].get_next_value(base.replace(hour=h)) == h]
     minutes = [m for m in range(60) if fields["minute"].get_next_value(base.replace(minute=m)) == m]
-    days = tuple(f for f in trigger.fields if f.name in _DAY_FIELDS and str(f) != "*")
-    return _CronSpec(days, tuple(time(h, m) for h in hours for m in minutes))
+    day_part = " ".join(expression.split()[2:])
+    every_day = not _day_fields(day_part)
+    return _CronSpec(day_part, every_day, tuple(time(h, m) for h in hours for m in minutes))
+
+
+@lru_cache(maxsize=256)
+def _day_fields(day_part: str) -> tuple[Any, ...]:
+    """The restricted day fields of a crontab's last three fields (day, month, day of week)."""
+    trigger = ApsCron.from_crontab(f"0 0 {day_part}", timezone=UTC)
+    return tuple(f for f in trigger.fields if f.name in _DAY_FIELDS and str(f) != "*")
+
+
+@lru_cache(maxsize=65536)
+def _day_matches(day_part: str, day: date) -> bool:
+    """Whether ``day`` matches; cached, since many campaigns share their day fields."""
+    noon = datetime.combine(day, time(12))
+    return all(f.get_next_value(noon) == f.get_value(noon) for f in _day_fields(day_part))
 
 
 def _interval_times(

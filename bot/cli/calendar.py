@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot.cli.context import Context, pass_ctx
-from bot.cli.output import json_option, print_json, print_table
+from bot.cli.output import json_option, print_table
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,8 @@ def command(ctx: Context, days: int, campaigns: tuple[str, ...], show_all: bool,
     """The coming slots of every campaign (from the config), soonest first.
 
     Each slot shows its local time in the campaign's zone, its UTC instant, and the state of
-    any slot and drafts already made for it (from the database, when there is one).
+    any slot and drafts already made for it (from the database, when there is one). --json
+    prints one compact JSON object: {"from", "until", "slots": [...]}.
     """
     from bot.schedule import fire_times
 
@@ -58,7 +60,8 @@ def command(ctx: Context, days: int, campaigns: tuple[str, ...], show_all: bool,
             )
     rows.sort(key=lambda r: (r["utc"], r["campaign"]))
     if as_json:
-        print_json({"from": now, "until": until, "slots": rows})
+        # Compact: a year of a thousand campaigns is tens of thousands of rows.
+        click.echo(json.dumps({"from": now.isoformat(), "until": until.isoformat(), "slots": rows}))
         return
     print_table(
         f"Slots in the next {days} days",
