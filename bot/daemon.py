@@ -192,6 +192,7 @@ class Wakeup:
             pass
 
     def close(self) -> None:
+        """Close both ends of the pipe."""
         os.close(self._read)
         os.close(self._write)
 

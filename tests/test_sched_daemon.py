@@ -237,3 +237,14 @@ def _next_ny(now: datetime) -> str:
     assert at is not None
     assert at.astimezone(ZoneInfo("America/New_York")).hour in (2, 3)
     return at.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_daemon_refuses_to_start_on_bad_config_or_empty_database(tmp_path: Path, sqlite_url: str) -> None:
+    config = write_config(tmp_path, campaign("weekly", '{ cron = "0 10 * * FRI" }'), database_url=sqlite_url)
+    empty = run_cli("run", config=config, timeout=60)
+    assert empty.returncode == 1 and "bot db upgrade" in empty.stderr and "Traceback" not in empty.stderr
+    write_config(tmp_path, campaign("weekly", '{ cron = "0 25 * * FRI" }'), database_url=sqlite_url)
+    bad = run_cli("run", config=config, timeout=60)
+    assert (
+        bad.returncode == 1 and "campaigns[0] (weekly).when" in bad.stderr and "Traceback" not in bad.stderr
+    )
