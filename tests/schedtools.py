@@ -13,12 +13,11 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from conftest import subprocess_env
-
 from bot.app import App
 from bot.config import Settings, load_settings
 from bot.ports import FixedClock
 from bot.store import engine as engines
+from tests.conftest import subprocess_env
 
 HEADER = """
 [bot]

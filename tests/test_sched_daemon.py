@@ -12,8 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_cli
-from schedtools import (
+
+from bot.daemon import Daemon, sync_campaigns
+from bot.domain import OutgoingPost, PublishResult
+from bot.errors import BotError
+from tests.conftest import run_cli
+from tests.schedtools import (
     NotifyListener,
     campaign,
     fixed_app,
@@ -23,10 +27,6 @@ from schedtools import (
     wait_until,
     write_config,
 )
-
-from bot.daemon import Daemon, sync_campaigns
-from bot.domain import OutgoingPost, PublishResult
-from bot.errors import BotError
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from schedtools import campaign, fixed_app, start_daemon, stop, wait_until, write_config
 
 from bot.daemon import sync_campaigns
 from bot.domain import DraftState, SlotState
 from bot.store.sql import SqlStore
+from tests.schedtools import campaign, fixed_app, start_daemon, stop, wait_until, write_config
 
 N_DRAFTS = 300
 N_PAST = 6
