@@ -2,9 +2,9 @@
 
 For every enabled campaign, at instant ``now``:
 
-- fire times in ``[now - catch_up_grace, now]`` (and not before the campaign was created)
-  without a slot get one (the unique key (campaign, slot_at) gives exactly one winner when
-  several daemons try);
+- fire times in ``[now - catch_up_grace, now]`` without a slot get one, even if the campaign
+  was added after that instant (a one-off campaign synced a minute late still fires); the
+  unique key (campaign, slot_at) gives exactly one winner when several daemons try;
 - fire times older than the grace window that never got a slot (the daemon was down) get a
   ``skipped`` slot, with a warning in the log and an event, so the loss is never silent. Only
   fire times after the campaign was created and after its latest slot count, at most
@@ -65,8 +65,7 @@ def make_due_slots(app: App, now: datetime) -> list[Slot]:
     created: list[Slot] = []
     for item in active_campaigns(app):
         history = histories.get(item.record.id)
-        start = now - grace if history is None else max(now - grace, history.created_at)
-        for instant in fire_times(item.settings.when, item.zone, start, now + _TICK):
+        for instant in fire_times(item.settings.when, item.zone, now - grace, now + _TICK):
             if (item.record.id, instant) not in existing:
                 slot = app.store.create_slot(item.record.id, instant, now, app.worker)
                 if slot is not None:

@@ -89,7 +89,7 @@ def test_pending_drafts_expire_after_slot_plus_expiry(tmp_path: Path, db_url: st
         tmp_path,
         campaign("hourly", '{ cron = "0 * * * *" }'),
         campaign("quick", '{ cron = "30 * * * *" }', expiry='"20m"'),
-        grace="1h",
+        grace="10m",
         expiry="2h",
         database_url=db_url,
     )
@@ -118,7 +118,7 @@ def test_pending_drafts_expire_after_slot_plus_expiry(tmp_path: Path, db_url: st
 
 def test_stale_pending_slot_is_taken_over(tmp_path: Path, sqlite_url: str) -> None:
     path = write_config(
-        tmp_path, campaign("hourly", '{ cron = "0 * * * *" }'), grace="6h", database_url=sqlite_url
+        tmp_path, campaign("hourly", '{ cron = "0 * * * *" }'), grace="20m", database_url=sqlite_url
     )
     app, clock = fixed_app(path, T0)
     sync_campaigns(app, "test")
@@ -150,4 +150,15 @@ def test_stale_pending_slot_older_than_grace_is_skipped(tmp_path: Path, sqlite_u
     clock.advance(hours=3)
     run_pass(app)
     assert app.store.get_slot(slot.id).state is SlotState.SKIPPED
+    app.close()
+
+
+def test_campaign_added_just_after_its_time_still_fires(tmp_path: Path, sqlite_url: str) -> None:
+    path = write_config(
+        tmp_path, campaign("launch", '{ at = "2026-03-02 00:29" }'), grace="1h", database_url=sqlite_url
+    )
+    app, _ = fixed_app(path, T0)  # synced at 00:30, a minute after its one-off time
+    sync_campaigns(app, "test")
+    report = run_pass(app)
+    assert len(report.slots) == 1 and len(report.drafts) == 2
     app.close()
