@@ -192,11 +192,12 @@ def approve(
 @command.command("reject")
 @click.argument("draft_id", type=int)
 @click.option("--reason", required=True, help="Why the draft is rejected.")
+@click.option("--withdraw", is_flag=True, help="Also take back an approval (if not yet published).")
 @reviewer_option
 @pass_ctx
-def reject(ctx: Context, draft_id: int, reason: str, reviewer: str | None) -> None:
-    """Reject DRAFT_ID."""
-    ctx.app.review.reject(draft_id, _reviewer(reviewer), reason)
+def reject(ctx: Context, draft_id: int, reason: str, withdraw: bool, reviewer: str | None) -> None:
+    """Reject DRAFT_ID (a pending or flagged draft; an approved one with --withdraw)."""
+    ctx.app.review.reject(draft_id, _reviewer(reviewer), reason, withdraw=withdraw)
     click.echo(f"draft {draft_id} rejected")
 
 

@@ -154,3 +154,54 @@ def test_listings_do_not_import_heavy_libraries(write_config: Any, args: tuple[s
         line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line
     }
     assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
+
+
+def _one_pending_draft(write_config: Any) -> tuple[Path, str]:
+    config = write_config(_due_campaign())
+    _ok("db", "upgrade", config=config)
+    _ok("campaigns", "sync", config=config)
+    _ok("run", "--once", config=config)
+    draft = json.loads(_ok("queue", "--json", config=config))[0]
+    return config, str(draft["id"])
+
+
+def test_two_reviewers_at_once_get_one_winner(write_config: Any) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import subprocess_env
+
+    config, draft_id = _one_pending_draft(write_config)
+    base = [sys.executable, "-m", "bot", "--config", str(config), "queue"]
+    procs = [
+        subprocess.Popen(
+            [*base, "approve", draft_id, "--as", "ann"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=subprocess_env(),
+        ),
+        subprocess.Popen(
+            [*base, "reject", draft_id, "--reason", "no", "--as", "bob"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=subprocess_env(),
+        ),
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    results = [(p.returncode, err) for p, err in zip(procs, errors, strict=True)]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 1], results
+    loser = next(err for code, err in results if code == 1)
+    assert f"draft {draft_id} is" in loser and "Traceback" not in loser
+    shown = json.loads(_ok("queue", "show", draft_id, "--json", config=config))
+    assert len(shown["approvals"]) == 1
+
+
+def test_interactive_review_walks_the_queue(write_config: Any) -> None:
+    config, draft_id = _one_pending_draft(write_config)
+    result = run_cli("queue", "review", "--as", "ann", config=config, input="a\nq\n")
+    assert result.returncode == 0, result.stderr
+    assert f"Draft {draft_id}" in result.stdout and "approved" in result.stdout
+    assert json.loads(_ok("queue", "show", draft_id, "--json", config=config))["state"] == "approved"
