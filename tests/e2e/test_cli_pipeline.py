@@ -205,3 +205,20 @@ def test_interactive_review_walks_the_queue(write_config: Any) -> None:
     assert result.returncode == 0, result.stderr
     assert f"Draft {draft_id}" in result.stdout and "approved" in result.stdout
     assert json.loads(_ok("queue", "show", draft_id, "--json", config=config))["state"] == "approved"
+
+
+def test_edit_through_editor_and_regenerate(write_config: Any, tmp_path: Path) -> None:
+    config, draft_id = _one_pending_draft(write_config)
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "Our new oolong has arrived." > "$1"\n')
+    editor.chmod(0o755)
+    result = run_cli("queue", "edit", draft_id, config=config, env={"EDITOR": str(editor)})
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(_ok("queue", "show", draft_id, "--json", config=config))
+    assert shown["text"] == "Our new oolong has arrived." and shown["origin"] == "human"
+
+    regenerated = json.loads(_ok("queue", "regenerate", draft_id, "--json", config=config))
+    assert regenerated["rejected"] == int(draft_id) and regenerated["drafts"]
+    assert json.loads(_ok("queue", "show", draft_id, "--json", config=config))["state"] == "rejected"
+    fresh = json.loads(_ok("queue", "show", str(regenerated["drafts"][0]), "--json", config=config))
+    assert fresh["slot_at"] == shown["slot_at"] and fresh["state"] == "pending_review"
