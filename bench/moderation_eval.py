@@ -75,7 +75,9 @@ def errors(gate: ModerationGate, rows: list[dict[str, str]]) -> list[str]:
 def show(name: str, result: dict[str, Any]) -> None:
     for lang in ("en", "zh"):
         m = result[lang]
-        print(f"{name:28} {lang}: precision {m['precision']:.3f}  recall {m['recall']:.3f}  fpr {m['fpr']:.3f}")
+        print(
+            f"{name:28} {lang}: precision {m['precision']:.3f}  recall {m['recall']:.3f}  fpr {m['fpr']:.3f}"
+        )
 
 
 def main() -> None:
@@ -93,7 +95,9 @@ def main() -> None:
     print("\n".join(errors(gate, rows)) or "  none")
     speed = throughput(gate, texts)
     base_speed = throughput(baseline, texts)
-    print(f"texts/s: default gate {speed:.0f}, profanity alone {base_speed:.0f} (ratio {speed / base_speed:.2f})")
+    print(
+        f"texts/s: default gate {speed:.0f}, profanity alone {base_speed:.0f} (ratio {speed / base_speed:.2f})"
+    )
     print(json.dumps({"en": result["en"], "zh": result["zh"], "texts_per_s": round(speed, 1)}))
 
 

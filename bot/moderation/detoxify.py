@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 #: Texts per forward pass (bounds memory on long batches).
 BATCH = 16
 _KEY = "moderation.detoxify"
+_OFFSET_POSITIONS = {"roberta", "xlm-roberta", "camembert"}
 
 
 class DetoxifyScorer:
@@ -121,7 +122,9 @@ def _check_layout(loaded: Any, checkpoint: Path) -> None:
 def _build(loaded: dict[str, Any], checkpoint: Path, model_dir: Path) -> Any:
     import torch
     from detoxify import Detoxify
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output
     config = dict(loaded["config"])
     config["arch"] = {**config["arch"], "args": {**config["arch"]["args"], "model_type": str(model_dir)}}
     buffer = io.BytesIO()
@@ -146,6 +149,8 @@ def _check_model(model: Any, checkpoint: Path, model_dir: Path) -> None:
         )
     # Without a model_max_length the tokenizer does not truncate and a long text crashes.
     limit = getattr(model.model.config, "max_position_embeddings", None)
+    if limit and getattr(model.model.config, "model_type", "") in _OFFSET_POSITIONS:
+        limit -= 2  # RoBERTa-style models keep two positions for padding
     if limit and (model.tokenizer.model_max_length or 0) > limit:
         model.tokenizer.model_max_length = limit
 
