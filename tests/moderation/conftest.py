@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import tiny_detoxify  # noqa: E402
+import tiny_detoxify
 
 
 @pytest.fixture(scope="session")

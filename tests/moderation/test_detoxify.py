@@ -124,7 +124,7 @@ def test_malformed_checkpoint_layout(
 
 def test_num_labels_mismatch_between_checkpoint_and_model_dir(tmp_path: Path) -> None:
     checkpoint, model_dir = tiny_detoxify.build(tmp_path, num_labels=2)
-    with pytest.raises(ConfigError, match="num_labels=2 but .* names 6 classes|cannot build the model"):
+    with pytest.raises(ConfigError, match=r"num_labels=2 but .* names 6 classes|cannot build the model"):
         DetoxifyScorer(checkpoint, model_dir)
 
 

@@ -13,7 +13,24 @@ from typing import Any
 CLASSES = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
 #: The names detoxify reports (it renames three of the classes).
 LABELS = ["toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack"]
-_WORDS = "you are an idiot happy festival mooncake deals tea shop the a kill hate love good".split()
+_WORDS = [
+    "you",
+    "are",
+    "an",
+    "idiot",
+    "happy",
+    "festival",
+    "mooncake",
+    "deals",
+    "tea",
+    "shop",
+    "the",
+    "a",
+    "kill",
+    "hate",
+    "love",
+    "good",
+]
 
 
 def build(root: Path, *, max_length: int | None = None, num_labels: int | None = None) -> tuple[Path, Path]:
