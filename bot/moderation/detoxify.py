@@ -124,7 +124,7 @@ def _build(loaded: dict[str, Any], checkpoint: Path, model_dir: Path) -> Any:
     from detoxify import Detoxify
     from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no bar in CLI output
     config = dict(loaded["config"])
     config["arch"] = {**config["arch"], "args": {**config["arch"]["args"], "model_type": str(model_dir)}}
     buffer = io.BytesIO()
