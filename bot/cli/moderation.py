@@ -79,22 +79,23 @@ def print_verdict(text: str, verdict: ModerationVerdict, indent: str = "") -> No
     against its threshold, and the reasons."""
     mark = "FLAG" if verdict.flagged else "pass"
     click.echo(f"{indent}[{mark}] {short(text, 100)}")
-    for line in audit_lines(verdict):
+    for line in audit_lines(verdict.to_dict()):
         click.echo(f"{indent}  {line}")
 
 
-def audit_lines(verdict: ModerationVerdict) -> list[str]:
-    """The audit record as lines: scorer (version): label score / threshold, then reasons."""
+def audit_lines(record: dict[str, Any]) -> list[str]:
+    """An audit record (``ModerationVerdict.to_dict()``) as lines: each scorer with its
+    version, every label as ``score/threshold``, then the reasons."""
     lines = []
-    for scorer, version in verdict.scorers.items():
-        labels = verdict.scores.get(scorer, {})
-        limits = verdict.thresholds.get(scorer, {})
+    for scorer, version in record["scorers"].items():
+        labels = record["scores"].get(scorer, {})
+        limits = record["thresholds"].get(scorer, {})
         shown = ", ".join(
             f"{label} {value:.2f}" + (f"/{limits[label]:.2f}" if label in limits else "")
             for label, value in labels.items()
         )
         lines.append(f"{scorer} ({version}): {shown or 'no scores'}")
-    lines += [f"reason: {reason}" for reason in verdict.reasons]
+    lines += [f"reason: {reason}" for reason in record["reasons"]]
     return lines
 
 
