@@ -5,7 +5,7 @@ List format, one entry per line (``#`` starts a comment line):
 - ``idiot``: a whole word, also with an English ending (idiots, idiotic is NOT matched:
   endings are s, es, d, ed, er, ers, ing, z). Whole words keep ``Scunthorpe`` and
   ``class`` innocent.
-- ``fuck*``: any word starting with it; ``*fuck*``: any word containing it.
+- ``fuck*``: any word starting with it; ``*fuck*`` (or ``*fuck``): any word containing it.
 - ``kill yourself``: consecutive words (the last may take an ending).
 - ``傻逼``: an entry with Chinese characters matches anywhere in the text (Chinese has no
   spaces), after masks and separators between the characters are removed.
@@ -31,6 +31,8 @@ from bot.moderation.normalise import MASKS, Normalised, fold, is_masked, normali
 BUNDLED = ("en.txt", "zh.txt")
 _ENDINGS = ("", "s", "es", "ed", "er", "ers", "ing", "z")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+#: At most this many readings of a text with masked words are tried against the phrases.
+_MAX_READINGS = 32
 
 
 def forms(term: str) -> set[str]:
@@ -59,7 +61,7 @@ class Terms:
         term = " ".join(fold(entry).split())
         if _CJK.search(term):
             self.chinese.add(re.sub(r"\s+", "", term))
-        elif term.startswith("*") and term.endswith("*") and len(term) > 2:
+        elif term.startswith("*") and len(term) > 2:
             self.infixes.add(term.strip("*"))
         elif term.endswith("*"):
             self.prefixes.add(term.rstrip("*"))
@@ -84,6 +86,7 @@ class Matcher:
         self._allowed = tuple(sorted(terms.allowed, key=len, reverse=True))
         self._phrases = _phrase_pattern(terms.phrases)
         self._substrings = tuple(t for t in (*terms.words, *self._prefixes, *self._infixes) if len(t) >= 4)
+        self._phrase_words = tuple(sorted({w for phrase in terms.phrases for w in phrase.split()}))
 
     def find(self, text: str) -> list[str]:
         folded = fold(text)
@@ -96,10 +99,25 @@ class Matcher:
             if hit:
                 found.append(hit)
         found += self._spelled(norm)
-        if self._phrases is not None:
-            found += [m.group(1) for m in self._phrases.finditer(" ".join(norm.words))]
+        found += self._phrases_in(norm.words)
         found += [t for t in self._chinese if t in norm.compact]
         return list(dict.fromkeys(found))
+
+    def _phrases_in(self, words: tuple[str, ...]) -> list[str]:
+        """Listed phrases, also with a masked word read as any phrase word it fits
+        ("up your a**" -> "up your ass")."""
+        if self._phrases is None:
+            return []
+        readings: list[list[str]] = [[]]
+        for word in words:
+            options = [word]
+            if is_masked(word):
+                options += [w for w in self._phrase_words if _fits(word, w)][:12]
+            readings = [r + [o] for r in readings for o in options][:_MAX_READINGS]
+        found = []
+        for reading in readings:
+            found += [m.group(1) for m in self._phrases.finditer(" ".join(reading))]
+        return found
 
     def _word(self, word: str) -> str | None:
         if word in self._forms:
@@ -114,12 +132,16 @@ class Matcher:
         return None
 
     def _masked(self, word: str) -> str | None:
-        pattern = re.compile("".join("[a-z]" if c in MASKS else re.escape(c) for c in word))
-        for stem in (*self._infixes, *self._prefixes):
-            if len(stem) == len(word) and pattern.fullmatch(stem):
-                return stem
+        """Read each mask as one hidden letter: a whole listed word, or a listed stem at the
+        start (``fuck*``) or anywhere (``*shit``) of the word."""
+        for stem in self._infixes:
+            if any(_fits(word[i : i + len(stem)], stem) for i in range(len(word) - len(stem) + 1)):
+                return f"*{stem}*"
+        for stem in self._prefixes:
+            if _fits(word[: len(stem)], stem):
+                return stem + "*"
         for form, term in sorted(self._forms.items()):
-            if len(form) == len(word) and pattern.fullmatch(form):
+            if _fits(word, form):
                 return term
         return None
 
@@ -130,6 +152,13 @@ class Matcher:
             if hit:
                 found.append(hit)
         return found
+
+
+def _fits(masked: str, word: str) -> bool:
+    """Whether ``word`` can be read from ``masked`` (same length, masks stand for letters)."""
+    return len(masked) == len(word) and all(
+        m == c or (m in MASKS and c.isalpha()) for m, c in zip(masked, word, strict=True)
+    )
 
 
 def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
