@@ -113,7 +113,7 @@ class Matcher:
             options = [word]
             if is_masked(word):
                 options += [w for w in self._phrase_words if _fits(word, w)][:12]
-            readings = [r + [o] for r in readings for o in options][:_MAX_READINGS]
+            readings = [[*r, o] for r in readings for o in options][:_MAX_READINGS]
         found = []
         for reading in readings:
             found += [m.group(1) for m in self._phrases.finditer(" ".join(reading))]

@@ -33,7 +33,7 @@ def words() -> WordlistScorer:
         ("you are a f u c k i n g joke", "*fuck*"),
         ("F**K this", "*fuck*"),
         ("dipsh*t", "*shit*"),
-        ("shove it up your a**", "up your ass"),
+        ("kiss my a**", "kiss my ass"),
         ("motherf***er", "*fuck*"),
         ("$hit happens", "shit*"),
         ("sh!t", "shit*"),
