@@ -26,6 +26,8 @@ _CONTRACTIONS = (
     (re.compile(r"['’]re\b"), " are"),
     (re.compile(r"['’]ll\b"), " will"),
     (re.compile(r"['’]m\b"), " am"),
+    # 's is "is" only after these; elsewhere it is a possessive and is simply dropped
+    (re.compile(r"\b(it|that|what|he|she|there|who|this)['’]s\b"), r"\1 is"),
 )
 #: Single letters or digits separated by spacing or punctuation: "f u c k", "i.d.i.o.t".
 _SPELLED = re.compile(r"(?<![a-z0-9])(?:[a-z0-9][\s.\-_·•/|,+~]+){2,}[a-z0-9](?![a-z0-9])")

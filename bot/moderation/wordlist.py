@@ -82,7 +82,7 @@ class Matcher:
         self._forms = {form: word for word in terms.words for form in forms(word)}
         self._prefixes = tuple(sorted(terms.prefixes))
         self._infixes = tuple(sorted(terms.infixes))
-        self._chinese = tuple(sorted(terms.chinese))
+        self._chinese = _alternation(terms.chinese)
         self._allowed = tuple(sorted(terms.allowed, key=len, reverse=True))
         self._phrases = _phrase_pattern(terms.phrases)
         self._substrings = tuple(t for t in (*terms.words, *self._prefixes, *self._infixes) if len(t) >= 4)
@@ -100,7 +100,8 @@ class Matcher:
                 found.append(hit)
         found += self._spelled(norm)
         found += self._phrases_in(norm.words)
-        found += [t for t in self._chinese if t in norm.compact]
+        if self._chinese is not None:
+            found += [m.group() for m in self._chinese.finditer(norm.compact)]
         return list(dict.fromkeys(found))
 
     def _phrases_in(self, words: tuple[str, ...]) -> list[str]:
@@ -159,6 +160,12 @@ def _fits(masked: str, word: str) -> bool:
     return len(masked) == len(word) and all(
         m == c or (m in MASKS and c.isalpha()) for m, c in zip(masked, word, strict=True)
     )
+
+
+def _alternation(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for many substrings (longest first, so the fullest term is reported)."""
+    ordered = sorted(terms, key=lambda t: (-len(t), t))
+    return re.compile("|".join(re.escape(t) for t in ordered)) if ordered else None
 
 
 def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
