@@ -142,3 +142,17 @@ def test_queue_show_displays_the_full_audit_record_old_and_new(write_config: Any
     assert new["scorers"]["profanity"] == "alt-profanity-check 1.9.1"
     assert new["thresholds"] == {"profanity": {"profanity": 0.8}, "wordlist": {"match": 0.5}}
     assert new["text_sha256"] == data["sha256"] != old["text_sha256"]
+
+
+def test_run_refuses_to_start_with_a_malformed_checkpoint(write_config: Any, tmp_path: Path) -> None:
+    (tmp_path / "bad.ckpt").write_bytes(b"not a checkpoint")
+    (tmp_path / "bert").mkdir()
+    (tmp_path / "bert" / "config.json").write_text("{}")
+    config = write_config(
+        '\n[moderation]\nscorers = ["detoxify"]\n'
+        '[moderation.detoxify]\ncheckpoint = "bad.ckpt"\nmodel_dir = "bert"\n'
+    )
+    out = run_cli("run", "--once", config=config)
+    assert out.returncode == 1
+    assert out.stderr.startswith(f"Error: moderation.detoxify.checkpoint: {tmp_path / 'bad.ckpt'} ")
+    assert "Traceback" not in out.stderr
