@@ -58,7 +58,7 @@ def read_texts(texts: tuple[str, ...], file: str | None) -> list[str]:
 def check(ctx: Context, texts: tuple[str, ...], file: str | None, as_json: bool) -> None:
     """Score TEXT(s) with every configured scorer and print the scores and the decision.
 
-    Exit status is 0 whether or not a text is flagged; read the decision (or "flagged" in
+    Exit status is 0 whether or not a text is flagged; read the decision ("decision" in
     --json) to act on it.
     """
     items = read_texts(texts, file)

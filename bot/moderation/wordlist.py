@@ -55,22 +55,28 @@ class Terms:
     allowed: set[str] = field(default_factory=set)
 
     def add(self, entry: str) -> None:
+        """Add one list line (the caller skips blanks and comments)."""
         if entry.startswith("!"):
             self.allowed.add(fold(entry[1:].strip()))
             return
-        term = " ".join(fold(entry).split())
-        if _CJK.search(term):
-            self.chinese.add(re.sub(r"\s+", "", term))
-        elif term.startswith("*") and len(term) > 2:
-            self.infixes.add(term.strip("*"))
-        elif term.endswith("*"):
-            self.prefixes.add(term.rstrip("*"))
-        elif " " in term:
-            self.phrases.add(term)
+        folded = fold(entry).strip()
+        if _CJK.search(folded):
+            self.chinese.add(re.sub(r"\s+", "", folded))
+            return
+        core = " ".join(normalise(folded.strip("*")).words)  # read like the texts are
+        if not core:
+            return
+        if folded.startswith("*"):
+            self.infixes.add(core)
+        elif folded.endswith("*"):
+            self.prefixes.add(core)
+        elif " " in core:
+            self.phrases.add(core)
         else:
-            self.words.add(term)
+            self.words.add(core)
 
     def count(self) -> int:
+        """How many terms (allowed phrases not counted)."""
         parts = (self.words, self.prefixes, self.infixes, self.phrases, self.chinese)
         return sum(len(p) for p in parts)
 

@@ -120,3 +120,12 @@ def test_unreadable_user_list_is_a_config_error(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(ConfigError, match="not UTF-8"):
         WordlistScorer([binary])
+
+
+def test_user_terms_are_read_like_the_texts(tmp_path: Path) -> None:
+    extra = tmp_path / "extra.txt"
+    extra.write_text("You're a Muppet\nTeaSnob*\n*Leafhater*\n", encoding="utf-8")
+    scorer = WordlistScorer([extra])
+    assert scorer.explain("honestly, you are a muppet") == ["you are a muppet"]
+    assert scorer.explain("#teasnobbery") == ["teasnob*"]
+    assert scorer.explain("superleafhaters unite") == ["*leafhater*"]
