@@ -47,8 +47,9 @@ class DetoxifyScorer:
         self.checkpoint = checkpoint
         self.model_dir = model_dir
         _check_files(checkpoint, model_dir)
-        loaded = _load_checkpoint(checkpoint, allow_pickle)
-        self._model = _build(loaded, checkpoint, model_dir)
+        # the checked, redirected copy; the first load is freed before detoxify loads it
+        buffer = _redirected(_load_checkpoint(checkpoint, allow_pickle), model_dir)
+        self._model = _build(buffer, checkpoint, model_dir)
         self.labels: tuple[str, ...] = tuple(self._model.class_names)
         self.version = _version(checkpoint, self.labels)
         log.info("detoxify loaded from %s: labels %s", checkpoint, ", ".join(self.labels))
@@ -119,17 +120,23 @@ def _check_layout(loaded: Any, checkpoint: Path) -> None:
         raise ConfigError(f"{where}: {len(classes)} classes for num_classes={args['num_classes']}")
 
 
-def _build(loaded: dict[str, Any], checkpoint: Path, model_dir: Path) -> Any:
+def _redirected(loaded: dict[str, Any], model_dir: Path) -> io.BytesIO:
+    """The checkpoint with ``arch.args.model_type`` pointing at ``model_dir`` (no hub)."""
     import torch
-    from detoxify import Detoxify
-    from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no bar in CLI output
     config = dict(loaded["config"])
     config["arch"] = {**config["arch"], "args": {**config["arch"]["args"], "model_type": str(model_dir)}}
     buffer = io.BytesIO()
     torch.save({**loaded, "config": config}, buffer)
     buffer.seek(0)
+    return buffer
+
+
+def _build(buffer: io.BytesIO, checkpoint: Path, model_dir: Path) -> Any:
+    from detoxify import Detoxify
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no bar in CLI output
     try:
         model = Detoxify(checkpoint=buffer, huggingface_config_path=str(model_dir))
     except Exception as exc:

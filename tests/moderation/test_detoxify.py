@@ -160,3 +160,18 @@ def test_default_gate_never_imports_torch_or_detoxify() -> None:
         cwd=Path(__file__).resolve().parents[2],
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_a_detoxify_crash_at_scoring_time_fails_closed(tiny_checkpoint: tuple[Path, Path]) -> None:
+    from bot.moderation.gate import ModerationGate
+    from bot.moderation.wordlist import WordlistScorer
+
+    scorer = DetoxifyScorer(*tiny_checkpoint)
+    # undo the truncation guard: a text longer than the position table now crashes the model
+    scorer._model.tokenizer.model_max_length = 10**6
+    gate = ModerationGate([WordlistScorer(), scorer])
+    (verdict,) = gate.check(["tea " * 500])
+    assert verdict.flagged
+    (reason,) = verdict.reasons
+    assert reason.startswith("scorer detoxify failed: detoxify could not score the text: ")
+    assert verdict.scores == {"wordlist": {"match": 0.0}}
