@@ -31,12 +31,15 @@ _CONTRACTIONS = (
 )
 #: Single letters or digits separated by spacing or punctuation: "f u c k", "i.d.i.o.t".
 _SPELLED = re.compile(r"(?<![a-z0-9])(?:[a-z0-9][\s.\-_·•/|,+~]+){2,}[a-z0-9](?![a-z0-9])")
-#: A word: letters, digits, leet symbols, masks and apostrophes.
-_WORD = re.compile(r"[a-z0-9@$!*#'’]+")
+#: A word: letters, digits, leet symbols, masks and apostrophes; or a sentence break.
+_WORD = re.compile(r"[a-z0-9@$!*#'’]+|\|")
+#: The end of a sentence: phrases are not matched across it ("we kill. you win").
+_BREAK = re.compile(r"[.?!;:。？！]+(?=\s|$)")
+BREAK = "|"
 _STRETCH = re.compile(r"([a-z])\1{2,}")
 MASKS = frozenset("*#")
 #: Characters removed between Chinese characters: spacing, masks, separators, Latin fill.
-_CJK_FILL = re.compile(r"[\s*#.\-_·•~^|/\\+=,'\"`@$%&()\[\]{}<>]+")
+_CJK_FILL = re.compile(r"[\s*#.\-_·•~^|/\\+='\"`@$%&()\[\]{}<>]+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -44,7 +47,8 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 class Normalised:
     """A text ready for matching."""
 
-    #: Words after undoing leetspeak, stretching and contractions (masks kept as ``*``).
+    #: Words after undoing leetspeak, stretching and contractions (masks kept as ``*``),
+    #: with ``BREAK`` between sentences.
     words: tuple[str, ...]
     #: Letters that were spelled out one by one, joined ("f u c k" -> "fuck").
     spelled: tuple[str, ...]
@@ -68,6 +72,7 @@ def normalise(text: str) -> Normalised:
     rest = _SPELLED.sub(" ", folded)
     for pattern, replacement in _CONTRACTIONS:
         rest = pattern.sub(replacement, rest)
+    rest = _BREAK.sub(f" {BREAK} ", rest)
     words = tuple(w for w in (_word(raw) for raw in _WORD.findall(rest)) if w)
     return Normalised(words=words, spelled=spelled, compact=compact(folded))
 

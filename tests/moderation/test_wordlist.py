@@ -129,3 +129,12 @@ def test_user_terms_are_read_like_the_texts(tmp_path: Path) -> None:
     assert scorer.explain("honestly, you are a muppet") == ["you are a muppet"]
     assert scorer.explain("#teasnobbery") == ["teasnob*"]
     assert scorer.explain("superleafhaters unite") == ["*leafhater*"]
+
+
+@pytest.mark.parametrize("text", ["Prices that kill. You win!", "我们不去，死心吧"])
+def test_phrases_do_not_run_across_sentences(words: WordlistScorer, text: str) -> None:
+    assert words.explain(text) == []
+
+
+def test_phrase_at_the_end_of_a_sentence_still_matches(words: WordlistScorer) -> None:
+    assert words.explain("I will kill you!") == ["kill you"]
