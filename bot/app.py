@@ -57,7 +57,8 @@ class App:
     def gate(self) -> ModerationGate:
         from bot.moderation.factory import build_gate
 
-        return build_gate(self.settings.moderation)
+        base = self.settings.source.parent if self.settings.source else None
+        return build_gate(self.settings.moderation, base)
 
     @cached_property
     def generator(self) -> Generator:

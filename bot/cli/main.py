@@ -18,6 +18,7 @@ COMMANDS = [
     ("db", "db"),
     ("campaigns", "campaigns"),
     ("queue", "queue"),
+    ("moderation", "moderation"),
     ("history", "history"),
     ("run", "run"),
 ]

@@ -20,6 +20,7 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
 
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
     app = ctx.app
+    app.gate  # noqa: B018  build the moderation gate now: a bad checkpoint is an error at start
     if not once:
         Daemon(app).run()
         return
