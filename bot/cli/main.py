@@ -21,6 +21,9 @@ COMMANDS = [
     ("moderation", "moderation"),
     ("history", "history"),
     ("run", "run"),
+    ("holidays", "holidays"),
+    ("calendar", "calendar"),
+    ("status", "status"),
 ]
 
 

@@ -15,10 +15,19 @@ from bot.cli.output import json_option, print_json
 @json_option
 @pass_ctx
 def command(ctx: Context, once: bool, as_json: bool) -> None:
-    """Run the daemon: fire due campaigns, draft them, publish approved posts."""
+    """Run the daemon: fire due campaigns, draft them, publish approved posts.
+
+    Without --once it runs until SIGTERM/SIGINT (the send in flight finishes, unsent claims are
+    released); SIGHUP reloads the config (a bad one is logged and the old one kept). Under
+    systemd (Type=notify) it reports READY, WATCHDOG and STOPPING. On SQLite only one daemon
+    may run per database; on Postgres several may share it.
+    """
     from bot.daemon import Daemon, run_pass
 
-    logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
+    root = logging.getLogger()
+    configured = logging.getLevelName(ctx.settings.bot.log_level.upper())
+    level = configured if isinstance(configured, int) else logging.INFO
+    root.setLevel(min(root.level, level))
     app = ctx.app
     app.gate  # noqa: B018  build the moderation gate now: a bad checkpoint is an error at start
     if not once:

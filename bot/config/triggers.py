@@ -13,7 +13,7 @@ import re
 from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 
-from pydantic import Discriminator, Field, Tag, field_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from bot.config.types import Duration, Strict
 
@@ -21,6 +21,8 @@ _OFFSET = re.compile(r"^([+-]?)(\d+)d$")
 
 
 class CronTrigger(Strict):
+    """A five-field crontab on the campaign's local wall clock."""
+
     cron: str
 
     @field_validator("cron")
@@ -33,6 +35,8 @@ class CronTrigger(Strict):
 
 
 class DateTrigger(Strict):
+    """Once, at a local date and time."""
+
     at: datetime
 
     @field_validator("at")
@@ -44,6 +48,8 @@ class DateTrigger(Strict):
 
 
 class IntervalTrigger(Strict):
+    """Every ``every`` of elapsed time from ``start`` (local; default 2000-01-01 00:00)."""
+
     every: Duration
     start: datetime | None = None
 
@@ -56,10 +62,26 @@ class IntervalTrigger(Strict):
 
 
 class HolidayTrigger(Strict):
+    """Fires ``offset`` days from each occurrence of a public holiday, at local time ``at``."""
+
     holiday: str
     country: str = Field(min_length=2, max_length=3)
     offset: str = "0d"
     at: time = time(9, 0)
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        from bot.festivals import validate_country
+
+        return validate_country(value)
+
+    @model_validator(mode="after")
+    def _known_holiday(self) -> HolidayTrigger:
+        from bot.festivals import validate_holiday
+
+        validate_holiday(self.holiday, self.country)
+        return self
 
     @field_validator("offset")
     @classmethod

@@ -38,6 +38,7 @@ from bot.domain import (
 )
 from bot.errors import NotFound, StateConflict
 from bot.store.base import _draft, changed
+from bot.store.daemons import DaemonsMixin
 from bot.store.publications import PublicationsMixin
 from bot.store.tables import (
     ApprovalRow,
@@ -69,7 +70,7 @@ class CampaignSpec:
     active: bool = True
 
 
-class SqlStore(PublicationsMixin):
+class SqlStore(PublicationsMixin, DaemonsMixin):
     """All durable state. Create with :meth:`open`; ``check=False`` skips the schema check."""
 
     # -- events ---------------------------------------------------------------------------

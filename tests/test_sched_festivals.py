@@ -1,0 +1,107 @@
+"""Holiday-relative triggers: known dates 2026-2030 for CN, US and KR; names; errors; the CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+from schedtools import campaign, write_config
+
+from bot.config import load_settings
+from bot.errors import ConfigError
+from bot.festivals import holiday_occurrences, validate_holiday
+
+YEARS = (2026, 2030)
+
+
+@pytest.mark.parametrize(
+    ("country", "name", "expected"),
+    [
+        # Mid-Autumn Festival: 15th day of the 8th lunar month.
+        ("CN", "Mid-Autumn Festival", ["2026-09-25", "2027-09-15", "2028-10-03", "2029-09-22", "2030-09-12"]),
+        # Spring Festival is three days long in CN: only the first day (lunar new year) fires.
+        (
+            "CN",
+            "Chinese New Year (Spring Festival)",
+            ["2026-02-17", "2027-02-06", "2028-01-26", "2029-02-13", "2030-02-03"],
+        ),
+        ("CN", "National Day", ["2026-10-01", "2027-10-01", "2028-10-01", "2029-10-01", "2030-10-01"]),
+        # Independence Day on a weekend is observed on a Friday/Monday: never fire on those.
+        ("US", "Independence Day", ["2026-07-04", "2027-07-04", "2028-07-04", "2029-07-04", "2030-07-04"]),
+        ("US", "Thanksgiving Day", ["2026-11-26", "2027-11-25", "2028-11-23", "2029-11-22", "2030-11-28"]),
+        ("US", "Christmas Day", ["2026-12-25", "2027-12-25", "2028-12-25", "2029-12-25", "2030-12-25"]),
+        ("KR", "Chuseok", ["2026-09-25", "2027-09-15", "2028-10-03", "2029-09-22", "2030-09-12"]),
+        ("KR", "Korean New Year", ["2026-02-17", "2027-02-07", "2028-01-27", "2029-02-13", "2030-02-03"]),
+    ],
+)
+def test_known_dates(country: str, name: str, expected: list[str]) -> None:
+    days = holiday_occurrences(name, country, *YEARS)
+    assert [d.isoformat() for d in days] == expected
+
+
+def test_merged_names_count_for_both() -> None:
+    # 2028: the package lists 3 Oct as "Mid-Autumn Festival; National Day".
+    assert date(2028, 10, 3) in holiday_occurrences("Mid-Autumn Festival", "CN", 2028, 2028)
+    assert holiday_occurrences("National Day", "CN", 2028, 2028) == [date(2028, 10, 1)]
+
+
+def test_substitute_days_never_fire() -> None:
+    # CN 2026: "Day off (substituted from 01/04/2026)" on 2 Jan is not New Year's Day.
+    assert holiday_occurrences("New Year's Day", "CN", 2026, 2026) == [date(2026, 1, 1)]
+    with pytest.raises(ValueError, match="unknown holiday"):
+        validate_holiday("Day off (substituted from 01/04/2026)", "CN")
+
+
+def test_names_are_case_insensitive() -> None:
+    assert holiday_occurrences("mid-autumn festival", "cn", 2026, 2026) == [date(2026, 9, 25)]
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "message"),
+    [
+        ("Mid Autumn", "CN", "did you mean 'Mid-Autumn Festival'"),
+        ("Thanksgiving", "US", "did you mean 'Thanksgiving Day'"),
+        ("Spring Festival", "CN", "'Chinese New Year (Spring Festival)'"),
+        ("Mid-Autumn Festival", "XX", "unknown country 'XX'"),
+    ],
+)
+def test_unknown_names_list_close_matches(name: str, country: str, message: str) -> None:
+    with pytest.raises(ValueError, match="unknown") as info:
+        validate_holiday(name, country)
+    assert message in str(info.value)
+
+
+def test_bad_holiday_is_a_config_error(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path,
+        campaign("moon", '{ holiday = "Mid Autum Festival", country = "CN", offset = "-1d", at = "09:00" }'),
+    )
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    text = str(info.value)
+    assert "campaigns[0] (moon).when" in text
+    assert "Mid-Autumn Festival" in text and "bot.toml" in text
+
+
+def test_bad_country_is_a_config_error(tmp_path: Path) -> None:
+    path = write_config(tmp_path, campaign("moon", '{ holiday = "Mid-Autumn Festival", country = "CX1" }'))
+    with pytest.raises(ConfigError, match="unknown country"):
+        load_settings(path)
+
+
+def test_holidays_list_cli() -> None:
+    result = run_cli("holidays", "list", "--country", "CN", "--year", "2027", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["country"] == "CN" and data["year"] == 2027
+    by_date = {h["date"]: h for h in data["holidays"]}
+    assert by_date["2027-09-15"]["fires_for"] == ["Mid-Autumn Festival"]
+    assert by_date["2027-02-06"]["fires_for"] == ["Chinese New Year (Spring Festival)"]
+    assert by_date["2027-02-07"]["fires_for"] == []
+    plain = run_cli("holidays", "list", "--country", "CN", "--year", "2027")
+    assert "Mid-Autumn Festival" in plain.stdout
+    bad = run_cli("holidays", "list", "--country", "ZZ")
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr and "unknown country" in bad.stderr

@@ -1,0 +1,206 @@
+"""Fire times across DST gaps and folds (America/New_York, Europe/Berlin), and the crontab engine."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from apscheduler.triggers.cron import CronTrigger as ApsCron
+from schedtools import campaign, fixed_app, write_config
+
+from bot.config.triggers import CronTrigger, DateTrigger, HolidayTrigger, IntervalTrigger
+from bot.daemon import run_pass, sync_campaigns
+from bot.schedule import Alarm, _cron_walls, fire_times, next_fire_time, wall_to_instant
+
+NY, BERLIN = "America/New_York", "Europe/Berlin"
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def local(instant: datetime, zone: str) -> str:
+    return instant.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+# -- gaps: the wall time does not exist; the slot fires at the end of the gap -------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "expected"),
+    [
+        (NY, (2026, 3, 8), "2026-03-08 03:00 EDT"),
+        (BERLIN, (2026, 3, 29), "2026-03-29 03:00 CEST"),
+    ],
+)
+def test_gap_fires_once_at_end_of_gap(zone: str, day: tuple[int, int, int], expected: str) -> None:
+    start = datetime(*day, tzinfo=ZoneInfo(zone)) - timedelta(days=1)
+    fires = list(fire_times(CronTrigger(cron="30 2 * * *"), zone, start, start + timedelta(days=3)))
+    shown = [local(t, zone) for t in fires]
+    assert len(fires) == 3
+    assert shown[1] == expected
+    assert shown[0].endswith("02:30 " + shown[0][-3:]) and shown[2].endswith("02:30 " + shown[2][-4:].strip())
+
+
+@pytest.mark.parametrize("zone", [NY, BERLIN])
+def test_two_wall_times_on_one_instant_make_one_slot(zone: str) -> None:
+    day = (2026, 3, 8) if zone == NY else (2026, 3, 29)
+    start = datetime(*day, tzinfo=ZoneInfo(zone))
+    fires = list(fire_times(CronTrigger(cron="*/30 * * * *"), zone, start, start + timedelta(hours=5)))
+    assert len(fires) == len(set(fires)) and fires == sorted(fires)
+    # 02:00 and 02:30 do not exist: with 03:00 they collapse into one slot at 03:00.
+    walls = [local(t, zone)[11:16] for t in fires]
+    assert walls[:6] == ["00:00", "00:30", "01:00", "01:30", "03:00", "03:30"]
+
+
+@pytest.mark.parametrize(
+    ("zone", "wall", "expected_utc"),
+    [
+        (NY, datetime(2026, 3, 8, 2, 30), utc(2026, 3, 8, 7, 0)),
+        (BERLIN, datetime(2026, 3, 29, 2, 30), utc(2026, 3, 29, 1, 0)),
+        (NY, datetime(2026, 11, 1, 1, 30), utc(2026, 11, 1, 5, 30)),
+        (BERLIN, datetime(2026, 10, 25, 2, 30), utc(2026, 10, 25, 0, 30)),
+        (NY, datetime(2026, 6, 1, 9, 0), utc(2026, 6, 1, 13, 0)),
+    ],
+)
+def test_wall_to_instant(zone: str, wall: datetime, expected_utc: datetime) -> None:
+    assert wall_to_instant(wall, zone) == expected_utc
+
+
+def test_one_off_date_in_gap_still_fires() -> None:
+    trigger = DateTrigger(at=datetime(2026, 3, 29, 2, 30))
+    fires = list(fire_times(trigger, BERLIN, utc(2026, 3, 28), utc(2026, 3, 30)))
+    assert [local(t, BERLIN) for t in fires] == ["2026-03-29 03:00 CEST"]
+
+
+# -- folds: the wall time happens twice; the slot fires once, at the first -----------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "cron", "day", "expected"),
+    [
+        (NY, "30 1 * * *", (2026, 11, 1), "2026-11-01 01:30 EDT"),
+        (BERLIN, "30 2 * * *", (2026, 10, 25), "2026-10-25 02:30 CEST"),
+    ],
+)
+def test_fold_fires_once_at_first_occurrence(
+    zone: str, cron: str, day: tuple[int, int, int], expected: str
+) -> None:
+    start = datetime(*day, tzinfo=ZoneInfo(zone)) - timedelta(days=1)
+    fires = list(fire_times(CronTrigger(cron=cron), zone, start, start + timedelta(days=3)))
+    assert len(fires) == 3
+    assert local(fires[1], zone) == expected
+
+
+@pytest.mark.parametrize("zone", [NY, BERLIN])
+def test_hourly_across_a_year_never_repeats_or_reorders(zone: str) -> None:
+    fires = list(fire_times(CronTrigger(cron="0 * * * *"), zone, utc(2026, 1, 1), utc(2027, 1, 1)))
+    assert fires == sorted(set(fires))
+    # 8760 hours in 2026. Spring forward: wall 02:00 does not exist and collapses into 03:00,
+    # which is the next real hour anyway. Fall back: the repeated hour fires once. So one
+    # fewer slot than hours, and every local (date, hour) at most once.
+    assert len(fires) == 8760 - 1
+    walls = {(t.astimezone(ZoneInfo(zone)).date(), t.astimezone(ZoneInfo(zone)).hour) for t in fires}
+    assert len(walls) == len(fires)
+
+
+def test_interval_keeps_real_spacing_across_dst() -> None:
+    trigger = IntervalTrigger(every=timedelta(hours=6), start=datetime(2026, 3, 7, 0, 0))
+    fires = list(fire_times(trigger, NY, utc(2026, 3, 7), utc(2026, 3, 10)))
+    assert all(b - a == timedelta(hours=6) for a, b in itertools.pairwise(fires))
+    assert local(fires[0], NY) == "2026-03-07 00:00 EST"
+    assert local(fires[4], NY) == "2026-03-08 00:00 EST"
+    assert local(fires[5], NY) == "2026-03-08 07:00 EDT"
+
+
+def test_holiday_at_local_time_in_zone() -> None:
+    trigger = HolidayTrigger(holiday="Mid-Autumn Festival", country="CN", offset="-1d", at="09:00")
+    fires = list(fire_times(trigger, "Asia/Shanghai", utc(2026, 1, 1), utc(2028, 1, 1)))
+    assert fires == [utc(2026, 9, 24, 1, 0), utc(2027, 9, 14, 1, 0)]
+    assert next_fire_time(trigger, "Asia/Shanghai", utc(2026, 9, 24, 1, 0)) == utc(2026, 9, 24, 1, 0)
+    assert next_fire_time(trigger, "Asia/Shanghai", utc(2026, 9, 24, 1, 1)) == utc(2027, 9, 14, 1, 0)
+
+
+# -- the daemon walking through DST nights: each slot once, none lost ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "night"),
+    [
+        (NY, utc(2026, 3, 8, 4)),
+        (NY, utc(2026, 11, 1, 3)),
+        (BERLIN, utc(2026, 3, 28, 22)),
+        (BERLIN, utc(2026, 10, 24, 22)),
+    ],
+)
+def test_daemon_through_dst_night(tmp_path: Path, sqlite_url: str, zone: str, night: datetime) -> None:
+    path = write_config(
+        tmp_path,
+        campaign("half", '{ cron = "*/30 * * * *" }'),
+        campaign("late", '{ cron = "30 2 * * *" }'),
+        campaign("early", '{ cron = "30 1 * * *" }'),
+        timezone=zone,
+        grace="20m",
+        database_url=sqlite_url,
+    )
+    app, clock = fixed_app(path, night)
+    sync_campaigns(app, "test")
+    for _ in range(8 * 12):  # eight hours, a pass every five minutes
+        clock.advance(minutes=5)
+        run_pass(app)
+    slots = app.store.list_slots()
+    by_campaign: dict[str, list[datetime]] = {}
+    for slot in slots:
+        by_campaign.setdefault(slot.campaign_name, []).append(slot.slot_at)
+    end = clock.now()
+    for name, trigger in (("half", "*/30 * * * *"), ("late", "30 2 * * *"), ("early", "30 1 * * *")):
+        expected = list(fire_times(CronTrigger(cron=trigger), zone, night, end + timedelta(microseconds=1)))
+        assert sorted(by_campaign.get(name, [])) == expected, name
+    assert len(by_campaign["late"]) == 1 and len(by_campaign["early"]) == 1
+    assert all(s.state.value == "drafted" for s in slots)
+    app.close()
+
+
+# -- the crontab engine agrees with APScheduler's -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["0 9 * * FRI", "*/15 8-10 * * 1-5", "30 2 1,15 * *", "0 0 29 2 *", "5 4 * 2-3 sun", "0 12 28-31 * *"],
+)
+def test_cron_walls_match_apscheduler(expression: str) -> None:
+    aps = ApsCron.from_crontab(expression, timezone=UTC)
+    first, last = datetime(2026, 1, 1), datetime(2029, 1, 1)
+    expected, previous, now = [], None, first.replace(tzinfo=UTC)
+    while (fire := aps.get_next_fire_time(previous, now)) is not None and fire <= last.replace(tzinfo=UTC):
+        expected.append(fire.replace(tzinfo=None))
+        previous, now = fire, fire + timedelta(seconds=1)
+    assert list(_cron_walls(expression, first, last)) == expected
+
+
+def test_alarm_wakes_at_instant_and_replaces() -> None:
+    fired: list[str] = []
+    done = threading.Event()
+
+    def on_fire(key: str) -> None:
+        fired.append(key)
+        done.set()
+
+    alarm = Alarm(on_fire)
+    alarm.start()
+    try:
+        soon = datetime.now(UTC) + timedelta(milliseconds=300)
+        alarm.set("a", soon + timedelta(hours=1))
+        alarm.set("a", soon)  # replaces the first
+        alarm.set("b", soon + timedelta(hours=2))
+        alarm.set("b", None)
+        assert set(alarm.pending()) == {"a"}
+        assert done.wait(10)
+        assert fired == ["a"]
+        assert datetime.now(UTC) >= soon
+    finally:
+        alarm.stop()
