@@ -3,7 +3,8 @@
 One stdlib ``ThreadingHTTPServer`` serves all four. It checks each client's credentials against
 the users registered on it, records every post it accepts, and takes queued faults from an
 admin endpoint (``POST /_admin/faults``): a status with headers and body, a delay, a dropped
-connection (before or after the post is recorded), or a slow success (the post is recorded,
+connection (before or after the post is recorded), or a slow success; ``after=N`` lets N
+matching requests through first (to break a thread in the middle). A slow success (the post is recorded,
 the answer comes after ``slow`` seconds, so the client times out on a post that went through).
 
 Operations a fault can target: ``x.tweet``, ``x.me``, ``x.timeline``, ``reddit.token``,
@@ -41,6 +42,7 @@ class Fault:
     delay: float = 0.0
     drop: str | None = None  # "before" (nothing recorded) or "after" (post recorded)
     slow: float = 0.0  # record the post, then answer after this many seconds
+    after: int = 0  # let this many matching requests through first
 
 
 @dataclass
@@ -92,9 +94,13 @@ class FakeState:
     def take_fault(self, op: str) -> Fault | None:
         with self.lock:
             for fault in self.faults:
-                if fault.op == op:
-                    self.faults.remove(fault)
-                    return fault
+                if fault.op != op:
+                    continue
+                if fault.after > 0:
+                    fault.after -= 1
+                    return None
+                self.faults.remove(fault)
+                return fault
         return None
 
     def record(self, user: User, text: str, **extra: Any) -> dict[str, Any]:
@@ -438,6 +444,7 @@ class Handler(BaseHTTPRequestHandler):
             200,
             {
                 "uri": "fake.social",
+            "domain": "fake.social",
                 "title": "fake",
                 "version": "4.2.0",
                 "configuration": {"statuses": {"max_characters": 500, "max_media_attachments": 4}},
@@ -520,7 +527,7 @@ ROUTES = [
     (r"/api/v1/statuses", "POST", "mastodon.status", "mastodon_status"),
     (r"/api/v1/accounts/verify_credentials", "GET", "mastodon.me", "mastodon_me"),
     (r"/api/v1/accounts/(?P<uid>\d+)/statuses", "GET", "mastodon.statuses", "mastodon_statuses"),
-    (r"/api/v1/instance", "GET", "mastodon.instance", "mastodon_instance"),
+    (r"/api/v[12]/instance", "GET", "mastodon.instance", "mastodon_instance"),
     (r"/xrpc/com.atproto.server.createSession", "POST", "bluesky.session", "bluesky_session"),
     (r"/xrpc/app.bsky.actor.getProfile", "GET", "bluesky.profile", "bluesky_profile"),
     (r"/xrpc/com.atproto.repo.createRecord", "POST", "bluesky.post", "bluesky_post"),
