@@ -20,6 +20,8 @@ COMMANDS = [
     ("queue", "queue"),
     ("history", "history"),
     ("run", "run"),
+    ("accounts", "accounts"),
+    ("publications", "publications"),
 ]
 
 

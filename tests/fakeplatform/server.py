@@ -444,7 +444,7 @@ class Handler(BaseHTTPRequestHandler):
             200,
             {
                 "uri": "fake.social",
-            "domain": "fake.social",
+                "domain": "fake.social",
                 "title": "fake",
                 "version": "4.2.0",
                 "configuration": {"statuses": {"max_characters": 500, "max_media_attachments": 4}},

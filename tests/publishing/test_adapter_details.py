@@ -21,7 +21,6 @@ from bot.platforms.x import XPublisher
 from tests.fakeplatform import FakeServer
 from tests.fakeplatform.world import ACCOUNTS, credential_env
 
-
 _OPEN: list[Any] = []
 
 
