@@ -202,8 +202,9 @@ class PublicationsMixin(StoreBase):
     def mark_sending(self, pub_id: int, worker: str, now: datetime, lease: timedelta | None = None) -> None:
         """Stamp the claim right before the network call (see the module docstring).
 
-        Refuses a claim whose lease has run out (another worker may be recovering it) and,
-        given ``lease``, renews it so the send has a full lease to finish in.
+        Given ``lease``, renews it so the send has a full lease to finish in. A claim whose lease
+        ran out but that nobody recovered yet is still ours: a recovery's compare-and-set
+        re-checks ``sending_at`` and ``claimed_until``, so exactly one of the two wins.
         """
         values: dict[str, Any] = {
             "sending_at": now,
@@ -220,7 +221,6 @@ class PublicationsMixin(StoreBase):
                     PublicationRow.id == pub_id,
                     PublicationRow.state == _C,
                     PublicationRow.claimed_by == worker,
-                    PublicationRow.claimed_until >= now,
                     PublicationRow.sending_at.is_(None),
                 )
                 .values(**values),
@@ -410,7 +410,7 @@ class PublicationsMixin(StoreBase):
     def count_publications(self) -> dict[str, int]:
         with self.tx() as s:
             rows = s.execute(select(PublicationRow.state, func.count()).group_by(PublicationRow.state))
-            return dict(rows)
+            return {str(state): int(count) for state, count in rows.all()}
 
     def published_since(self, account: str, since: datetime) -> list[datetime]:
         """When this account published since ``since`` (for pacing and daily caps)."""

@@ -7,6 +7,10 @@ connection (before or after the post is recorded), or a slow success; ``after=N`
 matching requests through first (to break a thread in the middle). A slow success (the post is recorded,
 the answer comes after ``slow`` seconds, so the client times out on a post that went through).
 
+``POST /_admin/latency {"seconds": S}`` slows every platform request; ``GET /_admin/posts``
+and ``GET /_admin/requests`` read what was accepted and asked; ``POST /_admin/users`` adds a
+user ``{"platform", "name", "creds"}``.
+
 Operations a fault can target: ``x.tweet``, ``x.me``, ``x.timeline``, ``reddit.token``,
 ``reddit.submit``, ``reddit.me``, ``reddit.submitted``, ``mastodon.status``, ``mastodon.me``,
 ``mastodon.statuses``, ``bluesky.session``, ``bluesky.post``, ``bluesky.records``.
@@ -72,6 +76,8 @@ class FakeState:
         self.faults: deque[Fault] = deque()
         self.requests: list[dict[str, Any]] = []
         self.idempotency: dict[tuple[str, str], dict[str, Any]] = {}
+        #: Seconds every platform request waits before it is handled (a slow network).
+        self.latency = 0.0
         self._ids = itertools.count(1000)
 
     def next_id(self) -> str:
@@ -163,6 +169,8 @@ class Handler(BaseHTTPRequestHandler):
         with state.lock:
             state.requests.append({"method": method, "path": self.route_path, "op": op, "at": time.time()})
         fault = state.take_fault(op) if op else None
+        if state.latency:
+            time.sleep(state.latency)
         if fault and fault.delay:
             time.sleep(fault.delay)
         if fault and fault.drop == "before":
@@ -234,6 +242,9 @@ class Handler(BaseHTTPRequestHandler):
             for item in data if isinstance(data, list) else [data]:
                 state.faults.append(Fault(**item))
             return 200, {"queued": len(state.faults)}, {}
+        if method == "POST" and what == "latency":
+            state.latency = float(self._json()["seconds"])
+            return 200, {"latency": state.latency}, {}
         if method == "POST" and what == "users":
             data = self._json()
             user = state.add_user(data["platform"], data["name"], **data["creds"])
