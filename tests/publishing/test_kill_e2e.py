@@ -28,6 +28,7 @@ from tests.fakeplatform.world import ACCOUNTS, admin, make_world, register_users
 PLATFORMS = ["x", "reddit", "mastodon", "bluesky"]
 DRAFTS = 50
 KILLS = 6
+PUBLISHING = 'lease = "2s"\nbatch = 3\nmax_attempts = 8\nbackoff_base = "0.2s"\nbackoff_max = "1s"\n'
 _P = PublicationState
 
 
@@ -62,6 +63,11 @@ def post_count(url: str) -> int:
     return len(admin(url, "requests"))
 
 
+def sending(daemon: subprocess.Popen[bytes], url: str, before: int) -> Any:
+    """True once the daemon has sent a request to the fake (or died)."""
+    return lambda: post_count(url) > before or daemon.poll() is not None
+
+
 def wait_for(predicate: Any, timeout: float, step: float = 0.05) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -84,7 +90,7 @@ def test_sigkill_during_publishing_never_posts_twice_never_loses(tmp_path: Path)
             url,
             PLATFORMS,
             timeout="1s",
-            publishing='lease = "2s"\nbatch = 3\nmax_attempts = 8\nbackoff_base = "0.2s"\nbackoff_max = "1s"\n',
+            publishing=PUBLISHING,
             bot='poll_interval = "0.2s"',
         )
         texts = {}
@@ -113,8 +119,7 @@ def test_sigkill_during_publishing_never_posts_twice_never_loses(tmp_path: Path)
         while kills < KILLS:
             daemon = start_daemon(config, world.env, log)
             daemons.append(daemon)
-            before = post_count(url)
-            wait_for(lambda b=before: post_count(url) > b or daemon.poll() is not None, 30)  # type: ignore[misc]
+            wait_for(sending(daemon, url, post_count(url)), 30)
             time.sleep(rng.uniform(0.0, 1.2))
             daemon.send_signal(signal.SIGKILL)
             daemon.wait(10)
