@@ -101,15 +101,16 @@ class PublishingService:
             )
             if not batch:
                 break
+            posts = self.store.outgoing_posts(batch)
             for pub in batch:
                 if self.stopping():
                     self.store.release_claims(self.worker, self.clock.now())
                     return report
-                self.send(pub, report)
+                self.send(pub, report, posts[pub.id])
             budget -= len(batch)
         return report
 
-    def send(self, pub: Publication, report: PublishReport) -> None:
+    def send(self, pub: Publication, report: PublishReport, post: OutgoingPost | None = None) -> None:
         """Send one claimed publication and record what happened."""
         wait = self._pacing_delay(pub.account)
         if wait is not None:
@@ -119,7 +120,7 @@ class PublishingService:
         publisher = self._publisher(pub, report)
         if publisher is None:
             return
-        post = self.outgoing(pub)
+        post = self._with_options(post or self.store.outgoing(pub))
         try:
             self.store.mark_sending(pub.id, self.worker, self.clock.now(), self.settings.publishing.lease)
         except StateConflict as exc:
@@ -159,7 +160,9 @@ class PublishingService:
 
     def outgoing(self, pub: Publication) -> OutgoingPost:
         """The post to send, with the campaign's variables for templates (Reddit titles)."""
-        post = self.store.outgoing(pub)
+        return self._with_options(self.store.outgoing(pub))
+
+    def _with_options(self, post: OutgoingPost) -> OutgoingPost:
         return replace(post, options=self.template_variables(post.campaign))
 
     def template_variables(self, campaign_name: str) -> dict[str, Any]:

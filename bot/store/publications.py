@@ -14,7 +14,7 @@ The never-twice protocol (DESIGN.md, contract 1):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -425,20 +425,32 @@ class PublicationsMixin(StoreBase):
 
     def outgoing(self, pub: Publication) -> OutgoingPost:
         """The post to send for a publication: the draft's approved text."""
+        return self.outgoing_posts([pub])[pub.id]
+
+    def outgoing_posts(self, pubs: Sequence[Publication]) -> dict[int, OutgoingPost]:
+        """The posts for a batch of claimed publications, in one query (by publication id).
+
+        The text cannot change under a claim: editing an approved draft is refused while one
+        of its publications is claimed (see ``cancel_open_publications``).
+        """
         with self.tx() as s:
-            row = s.execute(
-                select(DraftRow.text, CampaignRow.name)
+            rows = s.execute(
+                select(DraftRow.id, DraftRow.text, CampaignRow.name)
                 .join(CampaignRow, CampaignRow.id == DraftRow.campaign_id)
-                .where(DraftRow.id == pub.draft_id)
-            ).one()
-        return OutgoingPost(
-            publication_id=pub.id,
-            draft_id=pub.draft_id,
-            account=pub.account,
-            text=row.text,
-            idempotency_key=pub.idempotency_key,
-            campaign=row.name,
-        )
+                .where(DraftRow.id.in_({p.draft_id for p in pubs}))
+            ).all()
+        drafts = {draft_id: (text, campaign) for draft_id, text, campaign in rows}
+        return {
+            p.id: OutgoingPost(
+                publication_id=p.id,
+                draft_id=p.draft_id,
+                account=p.account,
+                text=drafts[p.draft_id][0],
+                idempotency_key=p.idempotency_key,
+                campaign=drafts[p.draft_id][1],
+            )
+            for p in pubs
+        }
 
     # -- accounts -------------------------------------------------------------------------
 
