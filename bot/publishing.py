@@ -166,13 +166,30 @@ class PublishingService:
         return replace(post, options=self.template_variables(post.campaign))
 
     def template_variables(self, campaign_name: str) -> dict[str, Any]:
+        """What a title template may use: the same names a campaign brief has (no date)."""
         brand = self.settings.brand
-        values: dict[str, Any] = {"brand": brand.name, "campaign": campaign_name, "link": brand.link}
+        values: dict[str, Any] = {
+            "brand": brand.name,
+            "campaign": campaign_name,
+            "link": brand.link or "",
+            "voice": brand.voice,
+            "products": list(brand.products),
+            "product": brand.products[0] if brand.products else "",
+            "holiday": "",
+        }
         try:
             campaign = self.settings.campaign(campaign_name)
         except KeyError:
             return values
-        values.update(link=campaign.link or brand.link, kind=campaign.kind.value)
+        products = campaign.products or brand.products
+        values.update(
+            link=campaign.link or brand.link or "",
+            kind=campaign.kind.value,
+            language=campaign.language,
+            holiday=getattr(campaign.when, "holiday", None) or "",
+            products=list(products),
+            product=products[0] if products else "",
+        )
         values.update(campaign.variables)
         return values
 

@@ -90,7 +90,10 @@ class RedditPublisher:
                 env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
                 title = env.from_string(template).render(**variables).strip()
             except TemplateError as exc:
-                raise PublishRejected(f"accounts.{self.account}.title: template error: {exc}") from exc
+                known = ", ".join(sorted(variables))
+                raise PublishRejected(
+                    f"accounts.{self.account}.title: template error: {exc} (known variables: {known})"
+                ) from exc
         if not title or len(title) > _MAX_TITLE:
             raise PublishRejected(f"Reddit title must be 1-{_MAX_TITLE} characters, got {len(title)}")
         return title

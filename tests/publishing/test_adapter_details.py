@@ -165,6 +165,8 @@ def test_reddit_title_defaults_to_first_line_and_per_campaign_subreddit(fake: Fa
 def test_reddit_bad_title_template_is_rejected(fake: FakeServer) -> None:
     with pytest.raises(PublishRejected, match="template error"):
         reddit_pub(fake, title="{{ missing_variable }}").publish(post("hi"))
+    with pytest.raises(PublishRejected, match="template error"):
+        reddit_pub(fake, title="{{ broken").publish(post("hi"))
     assert fake.requests_for("reddit.submit") == 0
 
 
