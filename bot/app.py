@@ -104,5 +104,10 @@ class App:
         return PublishingService(self.settings, self.store, self.publisher, self.clock, self.worker)
 
     def close(self) -> None:
+        for publisher in self._publishers.values():
+            close = getattr(publisher, "close", None)
+            if close is not None:
+                close()
+        self._publishers.clear()
         if "store" in self.__dict__:
             self.store.close()

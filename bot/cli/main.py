@@ -24,6 +24,8 @@ COMMANDS = [
     ("holidays", "holidays"),
     ("calendar", "calendar"),
     ("status", "status"),
+    ("accounts", "accounts"),
+    ("publications", "publications"),
 ]
 
 
