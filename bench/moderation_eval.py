@@ -24,9 +24,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.config.moderation import ModerationSettings  # noqa: E402
-from bot.moderation.factory import build_gate  # noqa: E402
-from bot.moderation.gate import ModerationGate  # noqa: E402
+from bot.config.moderation import ModerationSettings
+from bot.moderation.factory import build_gate
+from bot.moderation.gate import ModerationGate
 
 DATA = ROOT / "tests" / "data" / "moderation.csv"
 ROUNDS = 20

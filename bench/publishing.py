@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.domain import OutgoingPost  # noqa: E402
-from bot.platforms import build_publisher  # noqa: E402
-from tests.fakeplatform import FakeServer  # noqa: E402
-from tests.fakeplatform.world import ACCOUNTS, fake_creds, make_world  # noqa: E402
+from bot.domain import OutgoingPost
+from bot.platforms import build_publisher
+from tests.fakeplatform import FakeServer
+from tests.fakeplatform.world import ACCOUNTS, fake_creds, make_world
 
 PLATFORMS = ["x", "reddit", "mastodon", "bluesky"]
 PG_ADMIN = os.environ.get("BOT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/bot_test")
