@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from conftest import subprocess_env
+from tests.conftest import subprocess_env
 
 from bot.app import App
 from bot.config import Settings, load_settings

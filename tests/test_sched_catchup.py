@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from schedtools import campaign, fixed_app, write_config
+from tests.schedtools import campaign, fixed_app, write_config
 
 from bot.daemon import run_pass, sync_campaigns
 from bot.domain import DraftState, SlotState

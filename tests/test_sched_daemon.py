@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_cli
-from schedtools import (
+from tests.conftest import run_cli
+from tests.schedtools import (
     NotifyListener,
     campaign,
     fixed_app,

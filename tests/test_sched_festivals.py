@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
-from schedtools import campaign, write_config
+from tests.conftest import run_cli
+from tests.schedtools import campaign, write_config
 
 from bot.config import load_settings
 from bot.errors import ConfigError

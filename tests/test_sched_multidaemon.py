@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from schedtools import campaign, fixed_app, start_daemon, stop, wait_until, write_config
+from tests.schedtools import campaign, fixed_app, start_daemon, stop, wait_until, write_config
 
 from bot.daemon import sync_campaigns
 from bot.domain import DraftState, SlotState

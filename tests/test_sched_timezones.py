@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger as ApsCron
-from schedtools import campaign, fixed_app, write_config
+from tests.schedtools import campaign, fixed_app, write_config
 
 from bot.config.triggers import CronTrigger, DateTrigger, HolidayTrigger, IntervalTrigger
 from bot.daemon import run_pass, sync_campaigns
