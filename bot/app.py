@@ -57,7 +57,8 @@ class App:
     def gate(self) -> ModerationGate:
         from bot.moderation.factory import build_gate
 
-        return build_gate(self.settings.moderation)
+        base = self.settings.source.parent if self.settings.source else None
+        return build_gate(self.settings.moderation, base)
 
     @cached_property
     def generator(self) -> Generator:
@@ -103,5 +104,10 @@ class App:
         return PublishingService(self.settings, self.store, self.publisher, self.clock, self.worker)
 
     def close(self) -> None:
+        for publisher in self._publishers.values():
+            close = getattr(publisher, "close", None)
+            if close is not None:
+                close()
+        self._publishers.clear()
         if "store" in self.__dict__:
             self.store.close()

@@ -70,12 +70,13 @@ class ReviewService:
         """``approval = "auto"``: approve a draft that passed the gate (never a flagged one)."""
         return self.approve(draft_id, "auto", override=False)
 
-    def reject(self, draft_id: int, reviewer: str, reason: str) -> Draft:
+    def reject(self, draft_id: int, reviewer: str, reason: str, *, withdraw: bool = False) -> Draft:
+        """Reject an open draft; ``withdraw`` also takes back an approval not yet published."""
         now = self.clock.now()
         draft = self.store.get_draft(draft_id)
-        with_approval = (*_OPEN, DraftState.APPROVED)
+        expected = (*_OPEN, DraftState.APPROVED) if withdraw else _OPEN
         moved = self.store.move_draft(
-            draft_id, with_approval, DraftState.REJECTED, now=now, actor=reviewer, reason=reason
+            draft_id, expected, DraftState.REJECTED, now=now, actor=reviewer, reason=reason
         )
         self._record(draft, Decision.REJECTED, reviewer, reason, now)
         return moved

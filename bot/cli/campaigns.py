@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 
@@ -28,16 +29,29 @@ def sync_specs(ctx: Context) -> list:  # type: ignore[type-arg]
 @json_option
 @pass_ctx
 def sync(ctx: Context, as_json: bool) -> None:
-    """Make the store match the config. Idempotent; removed campaigns are deactivated."""
+    """Make the store match the config. Idempotent; removed campaigns are deactivated.
+
+    Each campaign's brief and template variables are scored by the moderation gate; a field
+    that scores toxic is a warning naming the campaign (the sync still happens).
+    """
+    from bot.moderation.briefs import score_campaigns
+
     app = ctx.app
+    warnings = score_campaigns(app.gate, ctx.settings.campaigns)
     report = app.store.sync_campaigns(sync_specs(ctx), app.clock.now(), "cli")
-    data = {
+    data: dict[str, Any] = {
         "added": list(report.added),
         "updated": list(report.updated),
         "deactivated": list(report.deactivated),
         "unchanged": list(report.unchanged),
     }
+    for warning in warnings:
+        click.echo(f"warning: {warning.message()}", err=True)
     if as_json:
+        data["warnings"] = [
+            {"campaign": w.campaign, "field": w.field, "text": w.text, "reasons": list(w.reasons)}
+            for w in warnings
+        ]
         print_json(data)
         return
     for key, names in data.items():

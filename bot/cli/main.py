@@ -18,11 +18,14 @@ COMMANDS = [
     ("db", "db"),
     ("campaigns", "campaigns"),
     ("queue", "queue"),
+    ("moderation", "moderation"),
     ("history", "history"),
     ("run", "run"),
     ("holidays", "holidays"),
     ("calendar", "calendar"),
     ("status", "status"),
+    ("accounts", "accounts"),
+    ("publications", "publications"),
 ]
 
 

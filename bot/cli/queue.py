@@ -154,21 +154,28 @@ def _print_draft(data: dict[str, Any]) -> None:
                 for c in data["checks"]
             )
         )
-    for m in data["moderation"]:
-        scores = "; ".join(
-            f"{scorer}: " + ", ".join(f"{label} {value:.2f}" for label, value in labels.items())
-            for scorer, labels in m["scores"].items()
-        )
-        which = "current text" if m["current"] else "earlier text"
-        click.echo(f"moderation ({which}): {m['decision']}  {scores}")
-        for reason in m["reasons"]:
-            click.echo(f"  reason: {reason}")
+    _print_moderation(data["moderation"])
     for a in data["approvals"]:
         note = f": {a['note']}" if a["note"] else ""
         click.echo(f"{a['decision']} by {a['reviewer']} at {a['created_at']:%Y-%m-%d %H:%M}{note}")
     for p in data["publications"]:
         extra = p["url"] or p["last_error"] or ""
         click.echo(f"publication {p['id']} -> {p['account']}: {p['state']} {extra}")
+
+
+def _print_moderation(records: list[dict[str, Any]]) -> None:
+    """Every audit record, newest last: the one for the current text and those for earlier
+    texts (an edit is re-scored; the old record stays). Scores are shown as score/threshold."""
+    from bot.cli.moderation import audit_lines
+
+    for m in records:
+        which = "current text" if m["current"] else "earlier text"
+        click.echo(
+            f"moderation #{m['id']} ({which}, sha256 {m['text_sha256'][:12]}, "
+            f"{m['created_at']:%Y-%m-%d %H:%M} UTC): {m['decision'].upper()}"
+        )
+        for line in audit_lines(m):
+            click.echo(f"  {line}")
 
 
 @command.command("approve")
@@ -192,11 +199,12 @@ def approve(
 @command.command("reject")
 @click.argument("draft_id", type=int)
 @click.option("--reason", required=True, help="Why the draft is rejected.")
+@click.option("--withdraw", is_flag=True, help="Also take back an approval (if not yet published).")
 @reviewer_option
 @pass_ctx
-def reject(ctx: Context, draft_id: int, reason: str, reviewer: str | None) -> None:
-    """Reject DRAFT_ID."""
-    ctx.app.review.reject(draft_id, _reviewer(reviewer), reason)
+def reject(ctx: Context, draft_id: int, reason: str, withdraw: bool, reviewer: str | None) -> None:
+    """Reject DRAFT_ID (a pending or flagged draft; an approved one with --withdraw)."""
+    ctx.app.review.reject(draft_id, _reviewer(reviewer), reason, withdraw=withdraw)
     click.echo(f"draft {draft_id} rejected")
 
 

@@ -29,6 +29,7 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
     level = configured if isinstance(configured, int) else logging.INFO
     root.setLevel(min(root.level, level))
     app = ctx.app
+    app.gate  # noqa: B018  build the moderation gate now: a bad checkpoint is an error at start
     if not once:
         Daemon(app).run()
         return

@@ -53,7 +53,13 @@ class RedditAccount(AccountBase):
 
     platform: Literal["reddit"]
     subreddit: str
+    #: Subreddit per campaign name (default: ``subreddit``).
+    subreddits: dict[str, str] = Field(default_factory=dict)
+    #: Jinja2 template (sandboxed) with the campaign's variables and ``first_line``;
+    #: default: the post's first line.
     title: str | None = None
+    #: Title template per campaign name (default: ``title``).
+    titles: dict[str, str] = Field(default_factory=dict)
     flair_id: str | None = None
     flair_text: str | None = None
     post_kind: Literal["self", "link"] = "self"
@@ -73,6 +79,8 @@ class BlueskyAccount(AccountBase):
 
     platform: Literal["bluesky"]
     handle: str
+    #: Most graphemes in one post (the server enforces 300; we check before sending).
+    max_graphemes: int = Field(default=300, ge=1)
 
 
 AccountSettings = Annotated[

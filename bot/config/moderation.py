@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from bot.config.types import Strict
 
 ScorerName = Literal["profanity", "wordlist", "detoxify"]
+Threshold = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class DetoxifySettings(Strict):
-    """A local detoxify checkpoint (trusted pickle) and its model/tokenizer directory."""
+    """A local detoxify checkpoint and its model/tokenizer directory (relative paths are
+    relative to the config file). Nothing is downloaded."""
 
+    #: The ``.ckpt`` file (holds ``config`` and ``state_dict``).
     checkpoint: Path | None = None
+    #: The transformers ``config.json`` (right ``num_labels``) and tokenizer files.
     model_dir: Path | None = None
+    #: Load a checkpoint that holds arbitrary pickled objects (only for files you trust).
+    allow_pickle: bool = False
 
 
 class WordlistSettings(Strict):
-    """Extra word lists (one term per line) on top of the bundled English and Chinese ones."""
+    """Extra word lists (one term per line, same format as the bundled lists) on top of the
+    bundled English and Chinese ones; relative paths are relative to the config file."""
 
     files: tuple[Path, ...] = ()
 
@@ -28,8 +35,21 @@ class WordlistSettings(Strict):
 class ModerationSettings(Strict):
     """``[moderation]``: scorers combined by the gate; any label over its threshold flags."""
 
-    scorers: tuple[ScorerName, ...] = ("profanity", "wordlist")
+    scorers: tuple[ScorerName, ...] = Field(default=("profanity", "wordlist"), min_length=1)
     #: Per scorer, per label: the score at or above which a text is flagged.
-    thresholds: dict[str, dict[str, float]] = Field(default_factory=dict)
+    thresholds: dict[ScorerName, dict[str, Threshold]] = Field(default_factory=dict)
     detoxify: DetoxifySettings = DetoxifySettings()
     wordlist: WordlistSettings = WordlistSettings()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ModerationSettings:
+        if len(set(self.scorers)) != len(self.scorers):
+            raise ValueError(f"scorers: a scorer is named twice in {list(self.scorers)}")
+        if "detoxify" in self.scorers:
+            for key in ("checkpoint", "model_dir"):
+                if getattr(self.detoxify, key) is None:
+                    raise ValueError(
+                        f"detoxify.{key}: needed when scorers include 'detoxify' "
+                        "(detoxify cannot download its model here)"
+                    )
+        return self

@@ -1,13 +1,18 @@
 """The moderation gate: runs every configured scorer and flags a text when any label of any
-scorer reaches its threshold. It fails closed: a scorer error flags the text with the error
-as the reason, it never lets the text pass."""
+scorer reaches its threshold. It fails closed: a scorer error (or an answer it cannot
+trust, like a missing text, a missing label or a score that is not a number in [0, 1]) flags
+the text with the error as the reason; it never lets the text pass.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from bot.domain import ModerationDecision, ModerationVerdict
+from bot.errors import ConfigError
 from bot.ports import ModerationScorer
 
 log = logging.getLogger(__name__)
@@ -34,19 +39,28 @@ class ModerationGate:
     """Combines scorers with per-label thresholds into one verdict per text."""
 
     def __init__(
-        self, scorers: Sequence[ModerationScorer], thresholds: dict[str, dict[str, float]] | None = None
+        self, scorers: Sequence[ModerationScorer], thresholds: Mapping[str, Mapping[str, float]] | None = None
     ) -> None:
+        if not scorers:
+            raise ConfigError("moderation.scorers: at least one scorer is needed (an empty gate passes all)")
         self.scorers = tuple(scorers)
-        self._thresholds = thresholds or {}
+        self._thresholds = {k: dict(v) for k, v in (thresholds or {}).items()}
 
     def threshold(self, scorer: str, label: str) -> float:
+        """The threshold in force for one label: the config's, else the default."""
         configured = self._thresholds.get(scorer, {})
         if label in configured:
             return configured[label]
         return DEFAULT_THRESHOLDS.get(scorer, {}).get(label, FALLBACK_THRESHOLD)
 
+    @property
+    def versions(self) -> dict[str, str]:
+        """Each scorer's id and version, as recorded in every audit record."""
+        return {s.name: s.version for s in self.scorers}
+
     def check(self, texts: Sequence[str]) -> list[ModerationVerdict]:
-        """One verdict per text."""
+        """One verdict per text (the same order)."""
+        texts = list(texts)
         scores: list[dict[str, dict[str, float]]] = [{} for _ in texts]
         reasons: list[list[str]] = [[] for _ in texts]
         for scorer in self.scorers:
@@ -57,26 +71,66 @@ class ModerationGate:
             except Exception as exc:  # fail closed on anything a scorer does wrong
                 log.warning("moderation scorer %s failed: %s", scorer.name, exc)
                 for r in reasons:
-                    r.append(f"scorer {scorer.name} failed: {exc}")
+                    r.append(f"scorer {scorer.name} failed: {_describe(exc)}")
                 continue
             for i, labels in enumerate(results):
-                scores[i][scorer.name] = {k: round(float(v), 4) for k, v in labels.items()}
-        return [self._verdict(s, r) for s, r in zip(scores, reasons, strict=True)]
+                scores[i][scorer.name] = self._labels(scorer, labels, reasons[i])
+        versions = self.versions
+        verdicts = [self._verdict(t, s, r, versions) for t, s, r in zip(texts, scores, reasons, strict=True)]
+        flagged = sum(v.flagged for v in verdicts)
+        log.debug("moderation: %d texts, %d flagged", len(texts), flagged)
+        return verdicts
 
-    def _verdict(self, scores: dict[str, dict[str, float]], reasons: list[str]) -> ModerationVerdict:
+    def _labels(self, scorer: ModerationScorer, labels: Any, reasons: list[str]) -> dict[str, float]:
+        """Check one scorer's answer for one text; anything untrustworthy becomes a reason."""
+        if not isinstance(labels, Mapping) or not labels:
+            reasons.append(f"scorer {scorer.name} failed: no scores for this text ({labels!r})")
+            return {}
+        clean: dict[str, float] = {}
+        for label, value in labels.items():
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                number = math.nan
+            if not 0.0 <= number <= 1.0:  # also catches NaN
+                reasons.append(f"scorer {scorer.name} failed: {label} score {value!r} is not in [0, 1]")
+                continue
+            clean[str(label)] = round(number, 4)
+        return clean
+
+    def _verdict(
+        self, text: str, scores: dict[str, dict[str, float]], reasons: list[str], versions: dict[str, str]
+    ) -> ModerationVerdict:
         used: dict[str, dict[str, float]] = {}
-        for scorer, labels in scores.items():
-            used[scorer] = {}
+        for scorer in self.scorers:
+            labels = scores.get(scorer.name, {})
+            used[scorer.name] = {label: self.threshold(scorer.name, label) for label in labels}
             for label, value in labels.items():
-                limit = self.threshold(scorer, label)
-                used[scorer][label] = limit
+                limit = used[scorer.name][label]
                 if value >= limit:
-                    reasons.append(f"{scorer}.{label} {value:.2f} >= {limit:.2f}")
+                    reasons.append(f"{scorer.name}.{label} {value:.2f} >= {limit:.2f}{_why(scorer, text)}")
         decision = ModerationDecision.FLAG if reasons else ModerationDecision.PASS
         return ModerationVerdict(
             decision=decision,
             scores=scores,
             thresholds=used,
-            scorers={s.name: s.version for s in self.scorers},
+            scorers=versions,
             reasons=tuple(reasons),
         )
+
+
+def _why(scorer: ModerationScorer, text: str) -> str:
+    """What a scorer that can explain itself found (e.g. the listed words)."""
+    explain = getattr(scorer, "explain", None)
+    if explain is None:
+        return ""
+    try:
+        found = explain(text)
+    except Exception:  # an explanation is a nicety; the flag stands without it
+        return ""
+    return f" ({', '.join(found)})" if found else ""
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 300 else text[:299] + "…"

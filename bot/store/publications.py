@@ -14,7 +14,7 @@ The never-twice protocol (DESIGN.md, contract 1):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,6 +36,16 @@ from bot.store.base import StoreBase, changed
 from bot.store.tables import AccountStateRow, CampaignRow, DraftRow, PublicationRow
 
 _Q, _C = PublicationState.QUEUED.value, PublicationState.CLAIMED.value
+_N = PublicationState.NEEDS_CHECK.value
+
+
+@dataclass(frozen=True)
+class _Expected:
+    """What a recovery saw of a claim; the reset applies only if the claim is still that."""
+
+    owner: str | None
+    sending: bool
+    before: datetime
 
 
 @dataclass(frozen=True)
@@ -189,8 +199,20 @@ class PublicationsMixin(StoreBase):
             )
             return [_publication(r) for r in rows]
 
-    def mark_sending(self, pub_id: int, worker: str, now: datetime) -> None:
-        """Stamp the claim right before the network call (see the module docstring)."""
+    def mark_sending(self, pub_id: int, worker: str, now: datetime, lease: timedelta | None = None) -> None:
+        """Stamp the claim right before the network call (see the module docstring).
+
+        Given ``lease``, renews it so the send has a full lease to finish in. A claim whose lease
+        ran out but that nobody recovered yet is still ours: a recovery's compare-and-set
+        re-checks ``sending_at`` and ``claimed_until``, so exactly one of the two wins.
+        """
+        values: dict[str, Any] = {
+            "sending_at": now,
+            "attempts": PublicationRow.attempts + 1,
+            "updated_at": now,
+        }
+        if lease is not None:
+            values["claimed_until"] = now + lease
         with self.tx() as s:
             done = changed(
                 s,
@@ -199,8 +221,9 @@ class PublicationsMixin(StoreBase):
                     PublicationRow.id == pub_id,
                     PublicationRow.state == _C,
                     PublicationRow.claimed_by == worker,
+                    PublicationRow.sending_at.is_(None),
                 )
-                .values(sending_at=now, attempts=PublicationRow.attempts + 1, updated_at=now),
+                .values(**values),
             )
             if not done:
                 raise StateConflict(f"publication {pub_id} is no longer claimed by {worker}")
@@ -258,9 +281,10 @@ class PublicationsMixin(StoreBase):
                     PublicationRow.sending_at.is_(None),
                 )
             ).all()
-            for pub_id in ids:
-                self._reset_claim(s, pub_id, _Q, now, worker, "released at shutdown")
-            return len(ids)
+            mine = _Expected(worker, False, now + timedelta(days=36500))
+            return sum(
+                self._reset_claim(s, pub_id, _Q, now, worker, "released at shutdown", mine) for pub_id in ids
+            )
 
     def recover_expired_claims(self, now: datetime, actor: str) -> tuple[list[int], list[int]]:
         """Claims whose lease ran out: unsent ones are re-queued, sent ones need a check."""
@@ -272,28 +296,46 @@ class PublicationsMixin(StoreBase):
                 )
             ).all()
             for pub_id, sending_at, owner in rows:
+                expect = _Expected(owner, sending_at is not None, now)
                 if sending_at is None:
-                    self._reset_claim(s, pub_id, _Q, now, actor, f"lease of {owner} expired before sending")
-                    requeued.append(pub_id)
+                    reason = f"lease of {owner} expired before sending"
+                    if self._reset_claim(s, pub_id, _Q, now, actor, reason, expect):
+                        requeued.append(pub_id)
                 else:
                     reason = f"lease of {owner} expired during the send: outcome unknown"
-                    self._reset_claim(s, pub_id, PublicationState.NEEDS_CHECK.value, now, actor, reason)
-                    to_check.append(pub_id)
+                    if self._reset_claim(s, pub_id, _N, now, actor, reason, expect):
+                        to_check.append(pub_id)
         return requeued, to_check
 
-    def _reset_claim(self, s: Session, pub_id: int, new: str, now: datetime, actor: str, reason: str) -> None:
+    def _reset_claim(
+        self,
+        s: Session,
+        pub_id: int,
+        new: str,
+        now: datetime,
+        actor: str,
+        reason: str,
+        expect: _Expected | None = None,
+    ) -> bool:
+        """Compare-and-set a claim back to ``new``; with ``expect``, only if it is still that claim."""
         values: dict[str, Any] = {"state": new, "claimed_by": None, "claimed_until": None, "updated_at": now}
         if new != _Q:
             values["last_error"] = reason
         values["sending_at"] = None
-        done = changed(
-            s,
-            update(PublicationRow)
-            .where(PublicationRow.id == pub_id, PublicationRow.state == _C)
-            .values(**values),
-        )
+        cas = update(PublicationRow).where(PublicationRow.id == pub_id, PublicationRow.state == _C)
+        if expect is not None:
+            sent = (
+                PublicationRow.sending_at.is_not(None)
+                if expect.sending
+                else PublicationRow.sending_at.is_(None)
+            )
+            cas = cas.where(
+                PublicationRow.claimed_by == expect.owner, PublicationRow.claimed_until < expect.before, sent
+            )
+        done = changed(s, cas.values(**values))
         if done:
             self._event(s, now, actor, "publication", pub_id, _C, new, reason)
+        return bool(done)
 
     def move_publication(
         self,
@@ -367,9 +409,8 @@ class PublicationsMixin(StoreBase):
 
     def count_publications(self) -> dict[str, int]:
         with self.tx() as s:
-            return dict(
-                s.execute(select(PublicationRow.state, func.count()).group_by(PublicationRow.state)).tuples()
-            )
+            rows = s.execute(select(PublicationRow.state, func.count()).group_by(PublicationRow.state))
+            return {str(state): int(count) for state, count in rows.all()}
 
     def published_since(self, account: str, since: datetime) -> list[datetime]:
         """When this account published since ``since`` (for pacing and daily caps)."""
@@ -384,20 +425,32 @@ class PublicationsMixin(StoreBase):
 
     def outgoing(self, pub: Publication) -> OutgoingPost:
         """The post to send for a publication: the draft's approved text."""
+        return self.outgoing_posts([pub])[pub.id]
+
+    def outgoing_posts(self, pubs: Sequence[Publication]) -> dict[int, OutgoingPost]:
+        """The posts for a batch of claimed publications, in one query (by publication id).
+
+        The text cannot change under a claim: editing an approved draft is refused while one
+        of its publications is claimed (see ``cancel_open_publications``).
+        """
         with self.tx() as s:
-            row = s.execute(
-                select(DraftRow.text, CampaignRow.name)
+            rows = s.execute(
+                select(DraftRow.id, DraftRow.text, CampaignRow.name)
                 .join(CampaignRow, CampaignRow.id == DraftRow.campaign_id)
-                .where(DraftRow.id == pub.draft_id)
-            ).one()
-        return OutgoingPost(
-            publication_id=pub.id,
-            draft_id=pub.draft_id,
-            account=pub.account,
-            text=row.text,
-            idempotency_key=pub.idempotency_key,
-            campaign=row.name,
-        )
+                .where(DraftRow.id.in_({p.draft_id for p in pubs}))
+            ).all()
+        drafts = {draft_id: (text, campaign) for draft_id, text, campaign in rows}
+        return {
+            p.id: OutgoingPost(
+                publication_id=p.id,
+                draft_id=p.draft_id,
+                account=p.account,
+                text=drafts[p.draft_id][0],
+                idempotency_key=p.idempotency_key,
+                campaign=drafts[p.draft_id][1],
+            )
+            for p in pubs
+        }
 
     # -- accounts -------------------------------------------------------------------------
 
@@ -425,7 +478,7 @@ class PublicationsMixin(StoreBase):
                 select(AccountStateRow.account, AccountStateRow.paused_reason).where(
                     AccountStateRow.paused_reason.is_not(None)
                 )
-            ).tuples()
+            )
             return {account: reason or "" for account, reason in rows}
 
 

@@ -274,7 +274,8 @@ class SqlStore(PublicationsMixin, DaemonsMixin):
         limit: int | None = None,
     ) -> list[Draft]:
         query = (
-            select(DraftRow, CampaignRow.name, SlotRow.slot_at)
+            # Plain columns, not ORM objects: listings of thousands of drafts stay fast.
+            select(*DraftRow.__table__.c, CampaignRow.name.label("campaign_name"), SlotRow.slot_at)
             .join(CampaignRow, CampaignRow.id == DraftRow.campaign_id)
             .outerjoin(SlotRow, SlotRow.id == DraftRow.slot_id)
             .order_by(DraftRow.id)
@@ -288,7 +289,7 @@ class SqlStore(PublicationsMixin, DaemonsMixin):
         if limit:
             query = query.limit(limit)
         with self.tx() as s:
-            return [_draft(row, name, slot_at) for row, name, slot_at in s.execute(query)]
+            return [_draft(row, row.campaign_name, row.slot_at) for row in s.execute(query)]  # type: ignore[arg-type]
 
     def count_drafts(self) -> dict[str, int]:
         with self.tx() as s:

@@ -1,0 +1,135 @@
+"""How long `bot queue --json` takes on a store with 10,000 drafts, against `python -c pass`.
+
+Both are measured in the same run, as subprocesses, median of several runs each. Ends with
+one JSON line: {"queue_json_vs_python": RATIO}.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.store import engine as engines
+from bot.store.tables import CampaignRow, DraftRow, ModerationRow, SlotRow
+
+DRAFTS = 10_000
+RUNS = 9
+
+
+def build_store(directory: Path) -> Path:
+    config = directory / "bot.toml"
+    config.write_text(
+        '[model]\nbackend = "canned"\n[[accounts]]\nname = "outbox"\nplatform = "dryrun"\n'
+        '[[campaigns]]\nname = "promo"\nkind = "promo"\nwhen = { cron = "0 10 * * FRI" }\n'
+        'accounts = ["outbox"]\nbrief = "Write a promo."\n'
+    )
+    url = f"sqlite:///{directory / 'data' / 'bot.db'}"
+    engines.upgrade(url)
+    engine = engines.make_engine(url)
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(CampaignRow),
+            [
+                dict(
+                    id=1,
+                    name="promo",
+                    kind="promo",
+                    active=True,
+                    spec={},
+                    spec_hash="x",
+                    created_at=now,
+                    updated_at=now,
+                )
+            ],
+        )
+        conn.execute(
+            insert(SlotRow),
+            [
+                dict(
+                    id=i,
+                    campaign_id=1,
+                    slot_at=now - timedelta(hours=i),
+                    state="drafted",
+                    created_by="bench",
+                    created_at=now,
+                )
+                for i in range(1, DRAFTS + 1)
+            ],
+        )
+        conn.execute(
+            insert(DraftRow),
+            [
+                dict(
+                    id=i,
+                    campaign_id=1,
+                    slot_id=i,
+                    text=f"Draft number {i}: our Tieguanyin oolong is 10% off this "
+                    "weekend with the code FRIDAYTEA. #TeaTime",
+                    state="pending_review" if i % 4 else "flagged",
+                    origin="model",
+                    model_id="canned",
+                    generation={"seed": i},
+                    checks=[{"name": "ok", "passed": True}],
+                    rank_score=1.0,
+                    created_at=now,
+                    updated_at=now,
+                    expires_at=now + timedelta(days=2),
+                )
+                for i in range(1, DRAFTS + 1)
+            ],
+        )
+        conn.execute(
+            insert(ModerationRow),
+            [
+                dict(draft_id=i, text_sha256="0" * 64, decision="pass", record={}, created_at=now)
+                for i in range(1, DRAFTS + 1)
+            ],
+        )
+    engine.dispose()
+    return config
+
+
+def median_seconds(cmd: list[str], env: dict[str, str]) -> float:
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        config = build_store(Path(tmp))
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        baseline = median_seconds([sys.executable, "-c", "pass"], env)
+        queue = median_seconds([sys.executable, "-m", "bot", "--config", str(config), "queue", "--json"], env)
+        out = subprocess.run(
+            [sys.executable, "-m", "bot", "--config", str(config), "queue", "--json"],
+            check=True,
+            capture_output=True,
+            env=env,
+        ).stdout
+        listed = len(json.loads(out))
+    ratio = queue / baseline
+    print(f"python -c pass:          {baseline * 1000:8.1f} ms (median of {RUNS})")
+    print(f"bot queue --json ({listed} drafts): {queue * 1000:8.1f} ms (median of {RUNS})")
+    print(f"ratio: {ratio:.1f}x")
+    print(json.dumps({"queue_json_vs_python": round(ratio, 2)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""``bot accounts``: the configured accounts, their credentials and limits, and pauses.
+
+``list`` never contacts a platform (and never shows a secret, only whether it is set);
+``check`` logs in to each platform and reports what it says about the account and its limits.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import click
+
+from bot.cli.context import Context, pass_ctx
+from bot.cli.output import json_option, print_json, print_table
+from bot.config.types import format_duration
+from bot.errors import BotError, ConfigError, NotFound, PublishAuthError, PublishError
+
+
+@click.group("accounts")
+def command() -> None:
+    """Accounts posts go to (configured in [[accounts]])."""
+
+
+def _account_json(ctx: Context, account: Any, paused: dict[str, str]) -> dict[str, Any]:
+    from bot.platforms import CREDENTIAL_NAMES
+    from bot.platforms.credentials import Credentials
+
+    creds = Credentials(account)
+    try:
+        present = {name: creds.find(name) is not None for name in CREDENTIAL_NAMES.get(account.platform, ())}
+    except ConfigError as exc:
+        present = {"error": str(exc)}  # type: ignore[dict-item]
+    now = ctx.app.clock.now()
+    return {
+        "name": account.name,
+        "platform": account.platform,
+        "base_url": account.base_url,
+        "timeout": format_duration(account.timeout),
+        "daily_cap": account.daily_cap,
+        "min_interval": format_duration(account.min_interval) if account.min_interval else None,
+        "credentials": present,
+        "paused": paused.get(account.name),
+        "published_24h": len(ctx.app.store.published_since(account.name, now - timedelta(days=1))),
+    }
+
+
+@command.command("list")
+@json_option
+@pass_ctx
+def list_(ctx: Context, as_json: bool) -> None:
+    """List accounts: platform, limits, whether credentials are set, pauses."""
+    paused = ctx.app.store.paused_accounts()
+    rows = [_account_json(ctx, a, paused) for a in ctx.settings.accounts]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        click.echo("no accounts configured")
+        return
+    print_table(
+        "Accounts",
+        ["name", "platform", "credentials", "daily cap", "24h", "paused"],
+        [
+            [
+                r["name"],
+                r["platform"],
+                _creds(r["credentials"]),
+                r["daily_cap"],
+                r["published_24h"],
+                r["paused"],
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _creds(present: dict[str, Any]) -> str:
+    if not present:
+        return "none needed"
+    missing = [name for name, ok in present.items() if ok is not True]
+    return "set" if not missing else "missing: " + ", ".join(missing)
+
+
+def check_account(ctx: Context, name: str) -> dict[str, Any]:
+    """Log in to the account's platform; never raises for the account's own problems."""
+    account = ctx.settings.account(name)
+    result: dict[str, Any] = {"name": name, "platform": account.platform, "ok": False}
+    try:
+        info = ctx.app.publisher(name).check_credentials()
+    except ConfigError as exc:
+        result.update(status="misconfigured", error=str(exc))
+    except PublishAuthError as exc:
+        result.update(status="rejected", error=str(exc))
+    except PublishError as exc:
+        result.update(status="unreachable", error=str(exc))
+    else:
+        result.update(ok=True, status="ok", **info)
+    return result
+
+
+@command.command("check")
+@click.argument("name", required=False)
+@json_option
+@pass_ctx
+def check(ctx: Context, name: str | None, as_json: bool) -> None:
+    """Verify credentials against each platform (or only NAME); exit 1 if any fails."""
+    names = [name] if name else [a.name for a in ctx.settings.accounts]
+    if name and name not in {a.name for a in ctx.settings.accounts}:
+        raise NotFound(f"no account named {name!r} in {ctx.config_path}")
+    results = [check_account(ctx, n) for n in names]
+    if as_json:
+        print_json(results)
+    else:
+        for r in results:
+            detail = f"as {r.get('user')}; limits {r.get('limits')}" if r["ok"] else r.get("error", "")
+            click.echo(f"{r['name']} ({r['platform']}): {r['status']} {detail}")
+    if not all(r["ok"] for r in results):
+        click.get_current_context().exit(1)
+
+
+@command.command("resume")
+@click.argument("name")
+@pass_ctx
+def resume(ctx: Context, name: str) -> None:
+    """Unpause an account paused after its credentials were rejected (fix them first)."""
+    from bot.app import default_reviewer
+
+    if name not in {a.name for a in ctx.settings.accounts}:
+        raise NotFound(f"no account named {name!r} in {ctx.config_path}")
+    if not ctx.app.store.resume_account(name, ctx.app.clock.now(), default_reviewer()):
+        raise BotError(f"account {name} is not paused")
+    click.echo(f"account {name}: resumed")

@@ -1,0 +1,158 @@
+"""``bot publications``: what was sent where, and the hand tools of the never-twice protocol.
+
+``check`` looks for a ``needs_check`` post on its account and marks it published or queues it
+again; ``retry`` queues a failed one again; ``cancel`` stops one that has not gone out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from bot.cli.context import Context, pass_ctx
+from bot.cli.output import json_option, print_json, print_table
+from bot.domain import Publication, PublicationState
+
+
+@click.group("publications")
+def command() -> None:
+    """Publications: one approved draft going to one account."""
+
+
+def publication_json(pub: Publication) -> dict[str, Any]:
+    return {
+        "id": pub.id,
+        "draft_id": pub.draft_id,
+        "account": pub.account,
+        "platform": pub.platform,
+        "state": pub.state.value,
+        "attempts": pub.attempts,
+        "not_before": pub.not_before,
+        "claimed_by": pub.claimed_by,
+        "claimed_until": pub.claimed_until,
+        "sending_at": pub.sending_at,
+        "idempotency_key": pub.idempotency_key,
+        "remote_id": pub.remote_id,
+        "url": pub.url,
+        "last_error": pub.last_error,
+        "created_at": pub.created_at,
+        "updated_at": pub.updated_at,
+        "published_at": pub.published_at,
+    }
+
+
+@command.command("list")
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice([s.value for s in PublicationState]),
+    help="Only publications in this state (repeatable).",
+)
+@click.option("--account", default=None, help="Only this account's publications.")
+@click.option("--draft", "draft_id", type=int, default=None, help="Only this draft's publications.")
+@click.option("--limit", type=int, default=None, help="At most this many.")
+@json_option
+@pass_ctx
+def list_(
+    ctx: Context,
+    states: tuple[str, ...],
+    account: str | None,
+    draft_id: int | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """List publications (all states unless --state is given)."""
+    wanted = [PublicationState(s) for s in states] or None
+    pubs = ctx.app.store.list_publications(states=wanted, account=account, draft_id=draft_id, limit=limit)
+    if as_json:
+        print_json([publication_json(p) for p in pubs])
+        return
+    if not pubs:
+        click.echo("no publications")
+        return
+    print_table(
+        "Publications",
+        ["id", "draft", "account", "state", "attempts", "not before (UTC)", "remote id / last error"],
+        [
+            [
+                p.id,
+                p.draft_id,
+                p.account,
+                p.state.value,
+                p.attempts,
+                p.not_before,
+                p.remote_id or p.last_error,
+            ]
+            for p in pubs
+        ],
+    )
+
+
+@command.command("show")
+@click.argument("pub_id", type=int, metavar="ID")
+@json_option
+@pass_ctx
+def show(ctx: Context, pub_id: int, as_json: bool) -> None:
+    """Show one publication and its history."""
+    store = ctx.app.store
+    data = publication_json(store.get_publication(pub_id))
+    data["events"] = [
+        {"at": e.at, "actor": e.actor, "from": e.from_state, "to": e.to_state, "reason": e.reason}
+        for e in store.events(entity="publication", entity_id=pub_id)
+    ]
+    if as_json:
+        print_json(data)
+        return
+    for key, value in data.items():
+        if key != "events" and value is not None:
+            click.echo(f"{key:>16}: {value}")
+    click.echo("history:")
+    for e in data["events"]:
+        click.echo(
+            f"  {e['at']:%Y-%m-%d %H:%M:%S}  {e['from'] or '-'} -> {e['to']}  {e['actor']}  {e['reason']}"
+        )
+
+
+@command.command("check")
+@click.argument("pub_id", type=int, metavar="ID")
+@json_option
+@pass_ctx
+def check(ctx: Context, pub_id: int, as_json: bool) -> None:
+    """Look for a needs_check post on its account: mark it published, or queue it again."""
+    outcome = ctx.app.publishing.check(pub_id, _actor())
+    if as_json:
+        print_json(
+            {"found": outcome.found, "message": outcome.message, **publication_json(outcome.publication)}
+        )
+        return
+    click.echo(f"publication {pub_id}: {outcome.message}")
+
+
+@command.command("retry")
+@click.argument("pub_id", type=int, metavar="ID")
+@click.option(
+    "--force", is_flag=True, help="Also a needs_check one, if you have looked on the account yourself."
+)
+@pass_ctx
+def retry(ctx: Context, pub_id: int, force: bool) -> None:
+    """Queue a failed publication again (attempts start from zero)."""
+    pub = ctx.app.publishing.retry(pub_id, _actor(), force=force)
+    click.echo(f"publication {pub.id}: queued again for {pub.account}")
+
+
+@command.command("cancel")
+@click.argument("pub_id", type=int, metavar="ID")
+@click.option("--reason", default="", help="Why (kept in the history).")
+@pass_ctx
+def cancel(ctx: Context, pub_id: int, reason: str) -> None:
+    """Cancel a publication that is queued, failed or waiting for a check."""
+    pub = ctx.app.publishing.cancel(pub_id, _actor(), reason)
+    click.echo(f"publication {pub.id}: cancelled")
+
+
+def _actor() -> str:
+    from bot.app import default_reviewer
+
+    return default_reviewer()

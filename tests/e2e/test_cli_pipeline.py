@@ -1,0 +1,224 @@
+"""The whole pipeline through the CLI in subprocesses, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.conftest import run_cli
+
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def _due_campaign(approval: str = "manual") -> str:
+    at = (datetime.now(ZONE) - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M")
+    return f"""
+[[campaigns]]
+name = "launch"
+kind = "announcement"
+when = {{ at = "{at}" }}
+accounts = ["outbox"]
+approval = "{approval}"
+brief = "Announce the new {{{{ product }}}} at {{{{ brand }}}}."
+"""
+
+
+def _ok(*args: str, config: Path) -> str:
+    result = run_cli(*args, config=config)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_config_to_published_dry_run_post(write_config: Any) -> None:
+    config = write_config(_due_campaign())
+    _ok("db", "upgrade", config=config)
+    assert "added: " in _ok("campaigns", "sync", config=config)
+    first = json.loads(_ok("run", "--once", "--json", config=config))
+    assert len(first["slots"]) == 1 and first["drafts"] and first["published"] == []
+
+    queue = json.loads(_ok("queue", "--json", config=config))
+    assert {d["state"] for d in queue} == {"pending_review"}
+    draft = queue[0]
+    assert set(draft) >= {"id", "campaign", "state", "origin", "text", "sha256", "checks", "slot_at"}
+    _ok("queue", "approve", str(draft["id"]), "--as", "ann", config=config)
+
+    again = run_cli("queue", "approve", str(draft["id"]), config=config)
+    assert again.returncode == 1 and "is approved" in again.stderr and "Traceback" not in again.stderr
+
+    second = json.loads(_ok("run", "--once", "--json", config=config))
+    assert second["slots"] == [] and len(second["published"]) == 1
+    json.loads(_ok("run", "--once", "--json", config=config))  # nothing more to do
+
+    lines = (config.parent / "data" / "outbox.jsonl").read_text().splitlines()
+    assert [json.loads(line)["text"] for line in lines] == [draft["text"]]
+
+    shown = json.loads(_ok("queue", "show", str(draft["id"]), "--json", config=config))
+    assert shown["state"] == "approved" and shown["publications"][0]["state"] == "published"
+    assert shown["approvals"][0]["reviewer"] == "ann" and shown["moderation"][0]["decision"] == "pass"
+    history = json.loads(_ok("history", "--draft", str(draft["id"]), "--json", config=config))
+    assert [e["to"] for e in history] == ["pending_review", "approved"]
+
+
+def test_reject_edit_and_flagged_override(write_config: Any) -> None:
+    config = write_config(_due_campaign())
+    _ok("db", "upgrade", config=config)
+    _ok("campaigns", "sync", config=config)
+    _ok("run", "--once", config=config)
+    [draft] = json.loads(_ok("queue", "--json", config=config))[:1]
+    draft_id = str(draft["id"])
+
+    _ok("queue", "edit", draft_id, "--text", "You absolute idiot, buy our tea.", "--as", "ann", config=config)
+    flagged = json.loads(_ok("queue", "show", draft_id, "--json", config=config))
+    assert flagged["state"] == "flagged" and len(flagged["moderation"]) == 2
+    refused = run_cli("queue", "approve", draft_id, config=config)
+    assert refused.returncode == 1 and "--override --reason" in refused.stderr
+    no_reason = run_cli("queue", "approve", draft_id, "--override", config=config)
+    assert no_reason.returncode == 1 and "--reason" in no_reason.stderr
+    _ok("queue", "approve", draft_id, "--override", "--reason", "quoting a customer", config=config)
+    history = json.loads(_ok("history", "--draft", draft_id, "--json", config=config))
+    assert history[-1]["reason"] == "quoting a customer"
+
+    _ok("queue", "edit", draft_id, "--text", "Our new oolong is here.", config=config)
+    shown = json.loads(_ok("queue", "show", draft_id, "--json", config=config))
+    assert shown["state"] == "pending_review"
+    assert [a["decision"] for a in shown["approvals"]] == ["overridden", "invalidated"]
+    _ok("queue", "reject", draft_id, "--reason", "off brand", config=config)
+    assert json.loads(_ok("queue", "show", draft_id, "--json", config=config))["state"] == "rejected"
+
+
+def test_auto_approval_publishes_without_a_reviewer(write_config: Any) -> None:
+    config = write_config(_due_campaign(approval="auto"))
+    _ok("db", "upgrade", config=config)
+    _ok("campaigns", "sync", config=config)
+    report = json.loads(_ok("run", "--once", "--json", config=config))
+    assert report["published"], report
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("queue", "show", "999"), "no draft 999"),
+        (("queue", "approve", "999"), "no draft 999"),
+        (("campaigns", "fire", "nope"), "no campaign named 'nope'"),
+    ],
+)
+def test_user_mistakes_exit_1_without_traceback(
+    write_config: Any, args: tuple[str, ...], message: str
+) -> None:
+    config = write_config()
+    _ok("db", "upgrade", config=config)
+    result = run_cli(*args, config=config)
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bad_config_and_missing_database(write_config: Any, tmp_path: Path) -> None:
+    config = write_config("[bot]\nwhat = 1\n", base="")
+    result = run_cli("config", "check", config=config)
+    assert result.returncode == 1 and "bot.what = 1" in result.stderr and str(config) in result.stderr
+    missing = run_cli("config", "check", config=tmp_path / "none.toml")
+    assert missing.returncode == 1 and "config file not found" in missing.stderr
+    fresh = write_config()
+    result = run_cli("queue", config=fresh)
+    assert result.returncode == 1 and "bot db upgrade" in result.stderr
+    usage = run_cli("queue", "approve", "abc", config=fresh)
+    assert usage.returncode == 2
+
+
+def test_init_writes_a_working_starter_config(tmp_path: Path) -> None:
+    config = tmp_path / "new" / "bot.toml"
+    assert run_cli("init", config=None, env={"BOT_CONFIG": str(config)}).returncode == 0
+    assert config.exists() and (config.parent / "data").is_dir()
+    assert run_cli("init", config=None, env={"BOT_CONFIG": str(config)}).returncode == 1
+    assert run_cli("config", "check", config=config).returncode == 0
+
+
+HEAVY = ("torch", "transformers", "tweepy", "praw", "mastodon", "atproto", "detoxify", "sklearn")
+
+
+@pytest.mark.parametrize(
+    "args", [("queue", "--json"), ("campaigns", "list", "--json"), ("history", "--json")]
+)
+def test_listings_do_not_import_heavy_libraries(write_config: Any, args: tuple[str, ...]) -> None:
+    config = write_config()
+    _ok("db", "upgrade", config=config)
+    _ok("campaigns", "sync", config=config)
+    result = run_cli(*args, config=config, env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert result.returncode == 0, result.stderr
+    imported = {
+        line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line
+    }
+    assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
+
+
+def _one_pending_draft(write_config: Any) -> tuple[Path, str]:
+    config = write_config(_due_campaign())
+    _ok("db", "upgrade", config=config)
+    _ok("campaigns", "sync", config=config)
+    _ok("run", "--once", config=config)
+    draft = json.loads(_ok("queue", "--json", config=config))[0]
+    return config, str(draft["id"])
+
+
+def test_two_reviewers_at_once_get_one_winner(write_config: Any) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import subprocess_env
+
+    config, draft_id = _one_pending_draft(write_config)
+    base = [sys.executable, "-m", "bot", "--config", str(config), "queue"]
+    procs = [
+        subprocess.Popen(
+            [*base, "approve", draft_id, "--as", "ann"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=subprocess_env(),
+        ),
+        subprocess.Popen(
+            [*base, "reject", draft_id, "--reason", "no", "--as", "bob"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=subprocess_env(),
+        ),
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    results = [(p.returncode, err) for p, err in zip(procs, errors, strict=True)]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 1], results
+    loser = next(err for code, err in results if code == 1)
+    assert f"draft {draft_id} is" in loser and "Traceback" not in loser
+    shown = json.loads(_ok("queue", "show", draft_id, "--json", config=config))
+    assert len(shown["approvals"]) == 1
+
+
+def test_interactive_review_walks_the_queue(write_config: Any) -> None:
+    config, draft_id = _one_pending_draft(write_config)
+    result = run_cli("queue", "review", "--as", "ann", config=config, input="a\nq\n")
+    assert result.returncode == 0, result.stderr
+    assert f"Draft {draft_id}" in result.stdout and "approved" in result.stdout
+    assert json.loads(_ok("queue", "show", draft_id, "--json", config=config))["state"] == "approved"
+
+
+def test_edit_through_editor_and_regenerate(write_config: Any, tmp_path: Path) -> None:
+    config, draft_id = _one_pending_draft(write_config)
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "Our new oolong has arrived." > "$1"\n')
+    editor.chmod(0o755)
+    result = run_cli("queue", "edit", draft_id, config=config, env={"EDITOR": str(editor)})
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(_ok("queue", "show", draft_id, "--json", config=config))
+    assert shown["text"] == "Our new oolong has arrived." and shown["origin"] == "human"
+
+    regenerated = json.loads(_ok("queue", "regenerate", draft_id, "--json", config=config))
+    assert regenerated["rejected"] == int(draft_id) and regenerated["drafts"]
+    assert json.loads(_ok("queue", "show", draft_id, "--json", config=config))["state"] == "rejected"
+    fresh = json.loads(_ok("queue", "show", str(regenerated["drafts"][0]), "--json", config=config))
+    assert fresh["slot_at"] == shown["slot_at"] and fresh["state"] == "pending_review"

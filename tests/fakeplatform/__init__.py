@@ -1,0 +1,5 @@
+"""The fake platform server for tests (see :mod:`tests.fakeplatform.server`)."""
+
+from tests.fakeplatform.server import FakeServer, FakeState, Fault, fake_jwt
+
+__all__ = ["FakeServer", "FakeState", "Fault", "fake_jwt"]
