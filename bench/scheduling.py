@@ -7,8 +7,8 @@
    and computing the same fire times in-process (no CLI, no output).
 2. ``slot_to_drafts_s``: a daemon (``bot run``, SQLite, canned generator) is running; campaigns
    have one-off slots a few seconds ahead; the time from each slot's instant until its drafts
-   are in the database (median over the slots after the first, which also loads the
-   moderation model). Baseline: drafting one slot in-process (``DraftingService.draft_slot``).
+   are in the database (median over the slots after the first, in case anything is loaded
+   lazily on the first slot). Baseline: drafting one slot in-process (``DraftingService.draft_slot``).
 
 Ends with one JSON line: {"calendar_s": C, "slot_to_drafts_s": D}.
 """
@@ -222,7 +222,7 @@ def bench_slot_to_drafts(work: Path) -> float:
     steady = statistics.median(latencies[1:])
     print(f"slot instant -> drafts in the database (daemon, canned generator): median {steady:.3f}s")
     each = ", ".join(f"{x:.3f}" for x in latencies)
-    print(f"  each slot: {each} s (the first also loads the moderation model)")
+    print(f"  each slot: {each} s (the median leaves out the first, in case anything loads lazily)")
     print(f"  baseline draft_slot in-process: {baseline:.3f}s  ({steady / baseline:.1f}x)")
     return steady
 
