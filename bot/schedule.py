@@ -34,6 +34,7 @@ makes it (or records it as skipped, see :mod:`bot.catchup`), so none is lost sil
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -43,6 +44,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger as ApsCron
 from apscheduler.triggers.date import DateTrigger as ApsDate
@@ -211,7 +213,7 @@ class Alarm:
     """Wakes the daemon at given instants: APScheduler with an in-memory job store.
 
     Each key (a campaign name) has at most one pending wake-up; setting it again replaces it.
-    ``on_fire`` runs on APScheduler's thread, so it should only set an event.
+    ``on_fire`` runs on one of APScheduler's threads, so it should only poke the daemon.
     """
 
     def __init__(self, on_fire: Callable[[str], None]) -> None:
@@ -230,12 +232,21 @@ class Alarm:
     def set(self, key: str, at: datetime | None) -> None:
         """Wake at ``at`` for ``key`` (None: no wake-up for it)."""
         with self._lock:
-            if self._scheduler.get_job(key) is not None:
-                self._scheduler.remove_job(key)
-            if at is not None:
-                self._scheduler.add_job(
-                    self._on_fire, ApsDate(run_date=at, timezone=UTC), args=[key], id=key, name=key
-                )
+            if at is None:
+                # The job may have just fired and been removed by the scheduler's thread.
+                with contextlib.suppress(JobLookupError):
+                    self._scheduler.remove_job(key)
+                return
+            # Add or replace in one step under the scheduler's own lock (no remove-then-add
+            # window in which its thread could remove the fired job first).
+            self._scheduler.add_job(
+                self._on_fire,
+                ApsDate(run_date=at, timezone=UTC),
+                args=[key],
+                id=key,
+                name=key,
+                replace_existing=True,
+            )
 
     def clear(self) -> None:
         """Forget every wake-up (the job store is rebuilt from the campaigns on reload)."""
@@ -253,5 +264,12 @@ class Alarm:
 
     def stop(self) -> None:
         """Stop the clock thread (pending wake-ups are dropped: they live in memory only)."""
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=True)
+        if not self._scheduler.running:
+            return
+        # APScheduler 3 flips its state to "stopped" before it takes the job-store lock, so a
+        # round of job processing still in flight would fail to remove the job it just ran.
+        # Pause (later rounds do nothing), wait for the round in flight, then shut down.
+        self._scheduler.pause()
+        with self._scheduler._jobstores_lock:
+            pass
+        self._scheduler.shutdown(wait=True)
