@@ -2,8 +2,8 @@
 
 For every enabled campaign, at instant ``now``:
 
-- fire times in ``[now - catch_up_grace, now]`` without a slot get one, even if the campaign
-  was added after that instant (a one-off campaign synced a minute late still fires); the
+- fire times in ``[now - catch_up_grace, now]`` without a slot get one, but never instants
+  before the campaign was first synced (a campaign is not "missed" before it existed); the
   unique key (campaign, slot_at) gives exactly one winner when several daemons try;
 - fire times older than the grace window that never got a slot (the daemon was down) get a
   ``skipped`` slot, with a warning in the log and an event, so the loss is never silent. Only
@@ -65,7 +65,9 @@ def make_due_slots(app: App, now: datetime) -> list[Slot]:
     created: list[Slot] = []
     for item in active_campaigns(app):
         history = histories.get(item.record.id)
-        for instant in fire_times(item.settings.when, item.zone, now - grace, now + _TICK):
+        # A campaign never fires for instants before it existed (it was not "missed" then).
+        start = now - grace if history is None else max(now - grace, history.created_at)
+        for instant in fire_times(item.settings.when, item.zone, start, now + _TICK):
             if (item.record.id, instant) not in existing:
                 slot = app.store.create_slot(item.record.id, instant, now, app.worker)
                 if slot is not None:

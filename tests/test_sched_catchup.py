@@ -153,12 +153,13 @@ def test_stale_pending_slot_older_than_grace_is_skipped(tmp_path: Path, sqlite_u
     app.close()
 
 
-def test_campaign_added_just_after_its_time_still_fires(tmp_path: Path, sqlite_url: str) -> None:
+def test_campaign_never_fires_for_instants_before_it_existed(tmp_path: Path, sqlite_url: str) -> None:
     path = write_config(
         tmp_path, campaign("launch", '{ at = "2026-03-02 00:29" }'), grace="1h", database_url=sqlite_url
     )
-    app, _ = fixed_app(path, T0)  # synced at 00:30, a minute after its one-off time
+    app, clock = fixed_app(path, T0)  # synced at 00:30, a minute after its one-off time
     sync_campaigns(app, "test")
-    report = run_pass(app)
-    assert len(report.slots) == 1 and len(report.drafts) == 2
+    assert run_pass(app).slots == []
+    clock.advance(hours=2)
+    assert run_pass(app).slots == [] and app.store.list_slots() == []
     app.close()
