@@ -245,7 +245,8 @@ class PublishingService:
         now = self.clock.now()
         if not cfg.daily_cap and not cfg.min_interval:
             return None
-        recent = sorted(self.store.published_since(account, now - timedelta(days=1)))
+        day_ago = now - timedelta(days=1)
+        recent = sorted(t for t in self.store.published_since(account, day_ago) if t > day_ago)
         if cfg.daily_cap and len(recent) >= cfg.daily_cap:
             return recent[len(recent) - cfg.daily_cap] + timedelta(days=1)
         if cfg.min_interval and recent and recent[-1] + cfg.min_interval > now:

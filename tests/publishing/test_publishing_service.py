@@ -1,0 +1,72 @@
+"""The publishing loop's pacing, daily cap, backoff and template variables."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from bot.domain import PublicationState
+from bot.ports import FixedClock
+from bot.publishing import PublishingService
+from tests.fakeplatform import FakeServer
+
+
+def test_min_interval_paces_an_account(world_factory: Any, fake: FakeServer, clock: FixedClock) -> None:
+    world = world_factory(["mastodon"], account_extra='min_interval = "10m"\n')
+    first = world.approve("one")[0]
+    second = world.approve("two")[0]
+    report = world.app.publishing.run_once()
+    assert report.published == [first] and report.deferred == [second]
+    paced = world.store.get_publication(second)
+    assert paced.state is PublicationState.QUEUED and paced.not_before == clock.now() + timedelta(minutes=10)
+    assert "paced until" in (paced.last_error or "")
+    clock.advance(minutes=10)
+    assert world.app.publishing.run_once().published == [second]
+    assert [p["text"] for p in fake.posts("mastodon")] == ["one", "two"]
+
+
+def test_daily_cap_waits_for_the_rolling_day(world_factory: Any, fake: FakeServer, clock: FixedClock) -> None:
+    world = world_factory(["x"], account_extra="daily_cap = 2\n")
+    pubs = [world.approve(f"post {n}")[0] for n in range(3)]
+    start = clock.now()
+    report = world.app.publishing.run_once()
+    assert report.published == pubs[:2] and report.deferred == [pubs[2]]
+    assert world.store.get_publication(pubs[2]).not_before == start + timedelta(days=1)
+    clock.advance(hours=23)
+    assert world.app.publishing.run_once().published == []
+    clock.advance(hours=1)
+    assert world.app.publishing.run_once().published == [pubs[2]]
+    assert len(fake.posts("x")) == 3
+
+
+def test_backoff_is_exponential_with_jitter_and_honours_retry_after(world_factory: Any) -> None:
+    world = world_factory(["mastodon"])
+    service = PublishingService(
+        world.settings, world.store, world.app.publisher, world.app.clock, "w", rng=random.Random(7)
+    )
+    # backoff_base 1s, backoff_max 10s in the test config
+    for attempts, ceiling in [(1, 1), (2, 2), (3, 4), (4, 8), (5, 10), (9, 10)]:
+        delays = {service.backoff(attempts).total_seconds() for _ in range(20)}
+        assert all(ceiling / 2 <= d <= ceiling for d in delays) and len(delays) > 1
+    assert service.backoff(1, retry_after=120).total_seconds() == 120
+
+
+def test_template_variables_match_the_brief_names(world_factory: Any) -> None:
+    world = world_factory(["reddit"])
+    values = world.app.publishing.template_variables("promo")
+    assert values["brand"] == "Lotus Leaf" and values["code"] == "TEA10"
+    assert values["link"] == "https://lotusleaf.example/shop" and values["holiday"] == ""
+    assert world.app.publishing.template_variables("gone")["campaign"] == "gone"
+
+
+def test_stopping_releases_unsent_claims(world_factory: Any, fake: FakeServer) -> None:
+    world = world_factory(["mastodon"])
+    pubs = [world.approve(f"p{n}")[0] for n in range(3)]
+    service = world.app.publishing
+    sent: list[int] = []
+    service.stopping = lambda: len(fake.posts("mastodon")) >= 1
+    service.run_once()
+    sent = [p for p in pubs if world.store.get_publication(p).state is PublicationState.PUBLISHED]
+    assert len(sent) == 1
+    assert world.store.count_publications() == {"published": 1, "queued": 2}
