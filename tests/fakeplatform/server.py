@@ -294,11 +294,21 @@ class Handler(BaseHTTPRequestHandler):
             )
         reply_to = (data.get("reply") or {}).get("in_reply_to_tweet_id")
         post = self.server.state.record(user, text, reply_to=reply_to)
-        return 201, {"data": {"id": post["id"], "text": text, "edit_history_tweet_ids": [post["id"]]}}, {}
+        used = len(self.server.state.posts_of(user))
+        headers = _x_limits(100, used) | {
+            "x-user-limit-24hour-limit": "17",
+            "x-user-limit-24hour-remaining": str(max(0, 17 - used)),
+            "x-user-limit-24hour-reset": str(int(time.time()) + 86400),
+        }
+        return (
+            201,
+            {"data": {"id": post["id"], "text": text, "edit_history_tweet_ids": [post["id"]]}},
+            headers,
+        )
 
     def x_me(self) -> tuple[int, Any, dict[str, str]]:
         user = self._x_user()
-        return 200, {"data": {"id": user.uid, "name": user.name, "username": user.name}}, {}
+        return 200, {"data": {"id": user.uid, "name": user.name, "username": user.name}}, _x_limits(75, 1)
 
     def x_timeline(self) -> tuple[int, Any, dict[str, str]]:
         user = self._x_user()
@@ -525,6 +535,15 @@ class Handler(BaseHTTPRequestHandler):
         posts = list(reversed(self.server.state.posts_of(user)))[: int(self.query.get("limit", 50))]
         records = [{"uri": p["uri"], "cid": f"bafy{p['id']}", "value": p["record"]} for p in posts]
         return 200, {"records": records}, {}
+
+
+def _x_limits(limit: int, used: int) -> dict[str, str]:
+    reset = str(int(time.time()) + 900)
+    return {
+        "x-rate-limit-limit": str(limit),
+        "x-rate-limit-remaining": str(limit - used),
+        "x-rate-limit-reset": reset,
+    }
 
 
 ROUTES = [

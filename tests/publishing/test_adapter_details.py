@@ -134,9 +134,14 @@ def test_x_daily_cap_429_uses_the_24_hour_reset(fake: FakeServer) -> None:
 
 
 def test_x_check_credentials_reports_user_and_limits(fake: FakeServer) -> None:
-    info = x_pub(fake).check_credentials()
+    publisher = x_pub(fake)
+    info = publisher.check_credentials()
     assert info["user"] == ACCOUNTS["x"][1]
     assert info["limits"]["max_weighted_length"] == 280
+    assert info["limits"]["x-rate-limit-limit"] == "75"
+    publisher.publish(post("counted"))
+    limits = publisher.check_credentials()["limits"]  # the 24-hour cap shows once X has told us
+    assert limits["x-user-limit-24hour-limit"] == "17" and limits["x-user-limit-24hour-remaining"] == "16"
 
 
 # -- Reddit -----------------------------------------------------------------------------------
