@@ -1,15 +1,17 @@
 """A fake of the four platforms, speaking the endpoints tweepy, praw, Mastodon.py and atproto use.
 
 One stdlib ``ThreadingHTTPServer`` serves all four. It checks each client's credentials against
-the users registered on it, records every post it accepts, and takes queued faults from an
-admin endpoint (``POST /_admin/faults``): a status with headers and body, a delay, a dropped
-connection (before or after the post is recorded), or a slow success; ``after=N`` lets N
-matching requests through first (to break a thread in the middle). A slow success (the post is recorded,
-the answer comes after ``slow`` seconds, so the client times out on a post that went through).
+the users registered on it and records every post it accepts. Admin endpoints:
 
-``POST /_admin/latency {"seconds": S}`` slows every platform request; ``GET /_admin/posts``
-and ``GET /_admin/requests`` read what was accepted and asked; ``POST /_admin/users`` adds a
-user ``{"platform", "name", "creds"}``.
+- ``POST /_admin/faults`` queues one fault or a list: ``{"op", "status", "headers", "body"}``
+  answers with that; ``"delay": S`` waits first; ``"drop": "before"`` closes the connection
+  without recording, ``"drop": "after"`` records the post then closes; ``"slow": S`` records
+  the post and answers S seconds later (the client times out on a post that went through);
+  ``"after": N`` lets N matching requests through first (to break a thread in the middle).
+- ``POST /_admin/clear-faults`` drops the faults not yet used.
+- ``POST /_admin/latency {"seconds": S}`` slows every platform request.
+- ``POST /_admin/users {"platform", "name", "creds"}`` adds a user.
+- ``GET /_admin/posts`` and ``GET /_admin/requests``: what was accepted, and asked.
 
 Operations a fault can target: ``x.tweet``, ``x.me``, ``x.timeline``, ``reddit.token``,
 ``reddit.submit``, ``reddit.me``, ``reddit.submitted``, ``mastodon.status``, ``mastodon.me``,
@@ -242,6 +244,10 @@ class Handler(BaseHTTPRequestHandler):
             for item in data if isinstance(data, list) else [data]:
                 state.faults.append(Fault(**item))
             return 200, {"queued": len(state.faults)}, {}
+        if method == "POST" and what == "clear-faults":
+            with state.lock:
+                state.faults.clear()
+            return 200, {"queued": 0}, {}
         if method == "POST" and what == "latency":
             state.latency = float(self._json()["seconds"])
             return 200, {"latency": state.latency}, {}

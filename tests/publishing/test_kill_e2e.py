@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from bot.domain import PublicationState
+from bot.ports import SystemClock
 from tests.conftest import ROOT, subprocess_env
 from tests.fakeplatform.world import ACCOUNTS, admin, make_world, register_users
 
@@ -162,15 +163,13 @@ def test_sigkill_during_publishing_never_posts_twice_never_loses(tmp_path: Path)
         assert lost == [], [(p, store.get_publication(p)) for p in lost]
 
         # the checks resolve every needs_check one; one more pass publishes the rest
-        world.app.clock = world.app.publishing.clock
+        admin(url, "clear-faults", {})
+        service = world.app.publishing
+        service.clock = SystemClock()
         for p in pubs:
             if p.state is _P.NEEDS_CHECK:
-                world.app.publishing.check(p.id, "test")
-        time.sleep(0.05)
-        from bot.ports import SystemClock
-
-        world.app.publishing.clock = SystemClock()
-        world.app.publishing.run_once()
+                service.check(p.id, "test")
+        service.run_once()
         final = Counter((p["platform"], p["text"]) for p in admin(url, "posts"))
         assert all(n == 1 for n in final.values())
         assert len(final) == DRAFTS * len(PLATFORMS)
