@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import random
+import threading
+from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from bot.app import App
 from bot.domain import PublicationState
 from bot.ports import FixedClock
 from bot.publishing import PublishingService
 from tests.fakeplatform import FakeServer
+from tests.fakeplatform.world import make_world
 
 
 def test_min_interval_paces_an_account(world_factory: Any, fake: FakeServer, clock: FixedClock) -> None:
@@ -70,3 +78,34 @@ def test_stopping_releases_unsent_claims(world_factory: Any, fake: FakeServer) -
     sent = [p for p in pubs if world.store.get_publication(p).state is PublicationState.PUBLISHED]
     assert len(sent) == 1
     assert world.store.count_publications() == {"published": 1, "queued": 2}
+
+
+@pytest.mark.postgres
+def test_two_workers_on_postgres_publish_each_post_once(
+    tmp_path: Path, fake: FakeServer, pg_url: str, clock: FixedClock
+) -> None:
+    saved = dict(os.environ)
+    try:
+        world = make_world(tmp_path / "a", fake.url, ["x", "mastodon"], database_url=pg_url, clock=clock)
+        pubs = [p for n in range(30) for p in world.approve(f"shared post {n}")]
+        other = App(world.settings, clock=clock)
+        fake.state.latency = 0.02  # long enough that both workers are at it together
+        reports: list[Any] = []
+        threads = [
+            threading.Thread(target=lambda app=app: reports.append(app.publishing.run_once()))
+            for app in (world.app, other)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        published = [p for r in reports for p in r.published]
+        assert sorted(published) == sorted(pubs)
+        assert all(r.published for r in reports)  # both did some of the work
+        texts = Counter((p["platform"], p["text"]) for p in fake.posts())
+        assert len(texts) == 60 and set(texts.values()) == {1}
+        other.close()
+        world.app.close()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
