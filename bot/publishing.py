@@ -273,6 +273,7 @@ class PublishingService:
         found = self._publisher_for(pub.account).find(self.outgoing(pub))
         now = self.clock.now()
         if found is not None:
+            self._not_claimed_elsewhere(pub, found.remote_id)
             moved = self.store.move_publication(
                 pub_id, [_P.NEEDS_CHECK], _P.PUBLISHED, now=now, actor=actor,
                 reason="found on the account by a check", remote_id=found.remote_id, url=found.url,
@@ -282,6 +283,16 @@ class PublishingService:
             pub_id, [_P.NEEDS_CHECK], _P.QUEUED, now=now, actor=actor, reason="checked: not on the account"
         )
         return CheckOutcome(moved, False, f"not found on {pub.account}: queued again")
+
+    def _not_claimed_elsewhere(self, pub: Publication, remote_id: str) -> None:
+        """Two drafts with the same text: a post already recorded for another one is not this one."""
+        for other in self.store.list_publications(account=pub.account, states=[_P.PUBLISHED]):
+            if other.remote_id == remote_id and other.id != pub.id:
+                raise BotError(
+                    f"publication {pub.id}: the matching post {remote_id} on {pub.account} is already "
+                    f"recorded for publication {other.id}; look on the account, then use retry --force "
+                    "or cancel"
+                )
 
     def retry(self, pub_id: int, actor: str, *, force: bool = False) -> Publication:
         """Queue a failed publication again (a ``needs_check`` one only with ``force``)."""

@@ -14,6 +14,7 @@ import pytest
 
 from bot.app import App
 from bot.domain import PublicationState
+from bot.errors import BotError
 from bot.ports import FixedClock
 from bot.publishing import PublishingService
 from tests.fakeplatform import FakeServer
@@ -109,3 +110,16 @@ def test_two_workers_on_postgres_publish_each_post_once(
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def test_check_does_not_claim_a_post_recorded_for_another_draft(world_factory: Any, fake: FakeServer) -> None:
+    world = world_factory(["mastodon"])
+    [first] = world.approve("same words")
+    world.app.publishing.run_once()
+    [second] = world.approve("same words")
+    fake.fault("mastodon.status", drop="before")
+    world.app.publishing.run_once()
+    assert world.store.get_publication(second).state is PublicationState.NEEDS_CHECK
+    with pytest.raises(BotError, match=f"already recorded for publication {first}"):
+        world.app.publishing.check(second, "tester")
+    assert world.store.get_publication(second).state is PublicationState.NEEDS_CHECK
