@@ -349,3 +349,13 @@ def test_missing_credentials_pause_the_account_not_the_loop(world_factory: Any, 
     assert states["tea-x"].state is PublicationState.QUEUED
     assert "BOT_TEA_X_API_KEY" in world.store.paused_accounts()["tea-x"]
     assert json.dumps(fake.posts("x")) == "[]"
+
+
+@pytest.mark.parametrize("op", ["reddit.token", "bluesky.session"])
+def test_a_5xx_while_logging_in_is_retryable(fake: FakeServer, op: str) -> None:
+    fake.fault(op, status=502, body={"error": "bad gateway"})
+    publisher = reddit_pub(fake) if op.startswith("reddit") else bsky_pub(fake)
+    with pytest.raises(PublishRetryable):
+        publisher.publish(post("after the gateway recovers"))
+    publisher.publish(post("after the gateway recovers"))
+    assert len(fake.posts()) == 1

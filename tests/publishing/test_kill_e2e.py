@@ -161,6 +161,11 @@ def test_sigkill_during_publishing_never_posts_twice_never_loses(tmp_path: Path)
         )
         assert twice == []
         assert lost == [], [(p, store.get_publication(p)) for p in lost]
+        logged = log.read_text(encoding="utf-8", errors="replace")
+        recorded = " ".join(f"{e.reason} {e.details}" for e in store.events(limit=100_000))
+        recorded += " ".join(p.last_error or "" for p in pubs)
+        for secret in world.env.values():  # never in logs, the database or error messages
+            assert secret not in logged and secret not in recorded
 
         # the checks resolve every needs_check one; one more pass publishes the rest
         admin(url, "clear-faults", {})
