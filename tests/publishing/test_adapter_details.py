@@ -359,3 +359,14 @@ def test_a_5xx_while_logging_in_is_retryable(fake: FakeServer, op: str) -> None:
         publisher.publish(post("after the gateway recovers"))
     publisher.publish(post("after the gateway recovers"))
     assert len(fake.posts()) == 1
+
+
+@pytest.mark.parametrize("platform", ["x", "bluesky", "mastodon", "reddit"])
+def test_an_unreadable_success_answer_is_an_unknown_outcome(fake: FakeServer, platform: str) -> None:
+    """The server took the post but the client cannot read the answer: never a plain failure."""
+    op = {"x": "x.tweet", "bluesky": "bluesky.post", "mastodon": "mastodon.status", "reddit": "reddit.submit"}
+    fake.fault(op[platform], status=200, body={"unexpected": True})
+    publisher = {"x": x_pub, "bluesky": bsky_pub, "mastodon": masto_pub, "reddit": reddit_pub}[platform](fake)
+    with pytest.raises(Exception) as caught:
+        publisher.publish(post("hello"))
+    assert not isinstance(caught.value, PublishRejected | PublishRetryable | PublishAuthError), caught.value
