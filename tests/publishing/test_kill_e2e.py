@@ -79,7 +79,9 @@ def wait_for(predicate: Any, timeout: float, step: float = 0.05) -> bool:
 
 
 @pytest.mark.slow
-def test_sigkill_during_publishing_never_posts_twice_never_loses(tmp_path: Path) -> None:
+def test_sigkill_during_publishing_never_posts_twice_never_loses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rng = random.Random(int(os.environ.get("BOT_KILL_SEED", "0")) or None)
     fake, url = start_fake(tmp_path / "fake.log")
     saved_env = dict(os.environ)
@@ -153,12 +155,13 @@ def test_sigkill_during_publishing_never_posts_twice_never_loses(tmp_path: Path)
             )
         ]
         needs_check_on_fake = sum(1 for p in pubs if p.state is _P.NEEDS_CHECK and on_fake[p.id] == 1)
-        print(
-            f"\nkills={kills} publications={len(pubs)} published={states['published']} "
-            f"needs_check={states['needs_check']} (of which already on the fake: {needs_check_on_fake}) "
-            f"on_fake_once={sum(1 for c in on_fake.values() if c == 1)} on_fake_twice={len(twice)} "
-            f"lost={len(lost)} states={dict(states)}"
-        )
+        with capsys.disabled():  # the counts show in every run, not only with -s
+            print(
+                f"\nkills={kills} publications={len(pubs)} published={states['published']} "
+                f"needs_check={states['needs_check']} (of which already on the fake: {needs_check_on_fake}) "
+                f"on_fake_once={sum(1 for c in on_fake.values() if c == 1)} on_fake_twice={len(twice)} "
+                f"lost={len(lost)} states={dict(states)}"
+            )
         assert twice == []
         assert lost == [], [(p, store.get_publication(p)) for p in lost]
         logged = log.read_text(encoding="utf-8", errors="replace")
