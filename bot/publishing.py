@@ -76,8 +76,12 @@ class PublishingService:
         clock: Clock,
         worker: str,
         rng: random.Random | None = None,
+        forget: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
+        #: Drops an account's cached publisher after its credentials were rejected, so that
+        #: fixed secret files are read again once the account is resumed.
+        self._forget = forget or (lambda _account: None)
         self.store = store
         self._publisher_for = publisher_for
         self.clock = clock
@@ -136,6 +140,7 @@ class PublishingService:
         except PublishRetryable as exc:
             self._retry(pub, str(exc), exc.retry_after, report)
         except PublishAuthError as exc:
+            self._forget(pub.account)
             self.store.pause_account(pub.account, str(exc), self.clock.now(), self.worker)
             self._finish(pub, _P.QUEUED, report.retrying, reason=f"account paused: {exc}")
         except PublishRejected as exc:

@@ -123,3 +123,17 @@ def test_check_does_not_claim_a_post_recorded_for_another_draft(world_factory: A
     with pytest.raises(BotError, match=f"already recorded for publication {first}"):
         world.app.publishing.check(second, "tester")
     assert world.store.get_publication(second).state is PublicationState.NEEDS_CHECK
+
+
+def test_fixed_secret_file_works_after_resume(world_factory: Any, fake: FakeServer, tmp_path: Path) -> None:
+    secrets_file = tmp_path / "masto.env"
+    secrets_file.write_text("access_token=revoked\n", encoding="utf-8")
+    world = world_factory(["mastodon"], account_extra=f'secrets_file = "{secrets_file}"\n')
+    del os.environ["BOT_TEA_MASTO_ACCESS_TOKEN"]
+    [pub_id] = world.approve("after the fix")
+    world.app.publishing.run_once()
+    assert "tea-masto" in world.store.paused_accounts()
+    secrets_file.write_text("access_token=tok-m\n", encoding="utf-8")  # the operator fixes it
+    world.store.resume_account("tea-masto", world.app.clock.now(), "operator")
+    world.app.publishing.run_once()
+    assert world.store.get_publication(pub_id).state is PublicationState.PUBLISHED
