@@ -77,6 +77,13 @@ class App:
             self._publishers[account] = build_publisher(config, self.settings.data_dir)
         return self._publishers[account]
 
+    def forget_publisher(self, account: str) -> None:
+        """Drop a cached publisher, so the next one re-reads its credentials (after a 401)."""
+        publisher = self._publishers.pop(account, None)
+        close = getattr(publisher, "close", None)
+        if close is not None:
+            close()
+
     @cached_property
     def review(self) -> ReviewService:
         from bot.review import ReviewService
@@ -101,7 +108,9 @@ class App:
     def publishing(self) -> PublishingService:
         from bot.publishing import PublishingService
 
-        return PublishingService(self.settings, self.store, self.publisher, self.clock, self.worker)
+        return PublishingService(
+            self.settings, self.store, self.publisher, self.clock, self.worker, forget=self.forget_publisher
+        )
 
     def close(self) -> None:
         for publisher in self._publishers.values():

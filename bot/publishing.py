@@ -76,8 +76,12 @@ class PublishingService:
         clock: Clock,
         worker: str,
         rng: random.Random | None = None,
+        forget: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
+        #: Drops an account's cached publisher after its credentials were rejected, so that
+        #: fixed secret files are read again once the account is resumed.
+        self._forget = forget or (lambda _account: None)
         self.store = store
         self._publisher_for = publisher_for
         self.clock = clock
@@ -136,6 +140,7 @@ class PublishingService:
         except PublishRetryable as exc:
             self._retry(pub, str(exc), exc.retry_after, report)
         except PublishAuthError as exc:
+            self._forget(pub.account)
             self.store.pause_account(pub.account, str(exc), self.clock.now(), self.worker)
             self._finish(pub, _P.QUEUED, report.retrying, reason=f"account paused: {exc}")
         except PublishRejected as exc:
@@ -245,7 +250,8 @@ class PublishingService:
         now = self.clock.now()
         if not cfg.daily_cap and not cfg.min_interval:
             return None
-        recent = sorted(self.store.published_since(account, now - timedelta(days=1)))
+        day_ago = now - timedelta(days=1)
+        recent = sorted(t for t in self.store.published_since(account, day_ago) if t > day_ago)
         if cfg.daily_cap and len(recent) >= cfg.daily_cap:
             return recent[len(recent) - cfg.daily_cap] + timedelta(days=1)
         if cfg.min_interval and recent and recent[-1] + cfg.min_interval > now:
@@ -272,6 +278,7 @@ class PublishingService:
         found = self._publisher_for(pub.account).find(self.outgoing(pub))
         now = self.clock.now()
         if found is not None:
+            self._not_claimed_elsewhere(pub, found.remote_id)
             moved = self.store.move_publication(
                 pub_id, [_P.NEEDS_CHECK], _P.PUBLISHED, now=now, actor=actor,
                 reason="found on the account by a check", remote_id=found.remote_id, url=found.url,
@@ -281,6 +288,16 @@ class PublishingService:
             pub_id, [_P.NEEDS_CHECK], _P.QUEUED, now=now, actor=actor, reason="checked: not on the account"
         )
         return CheckOutcome(moved, False, f"not found on {pub.account}: queued again")
+
+    def _not_claimed_elsewhere(self, pub: Publication, remote_id: str) -> None:
+        """Two drafts with the same text: a post already recorded for another one is not this one."""
+        for other in self.store.list_publications(account=pub.account, states=[_P.PUBLISHED]):
+            if other.remote_id == remote_id and other.id != pub.id:
+                raise BotError(
+                    f"publication {pub.id}: the matching post {remote_id} on {pub.account} is already "
+                    f"recorded for publication {other.id}; look on the account, then use retry --force "
+                    "or cancel"
+                )
 
     def retry(self, pub_id: int, actor: str, *, force: bool = False) -> Publication:
         """Queue a failed publication again (a ``needs_check`` one only with ``force``)."""

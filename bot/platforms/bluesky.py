@@ -207,6 +207,8 @@ def _translate(exc: Exception, doing: str, *, sending: bool = True) -> NoReturn:
         raise PublishUnknownOutcome(
             f"Bluesky did not answer ({_cause(exc)}) while trying to {doing}"
         ) from exc
+    if sending:  # e.g. an answer the client could not parse: the post may be out
+        raise PublishUnknownOutcome(f"Bluesky client error while trying to {doing}: {exc!r}") from exc
     raise PublishRejected(f"Bluesky client error: {exc}") from exc
 
 

@@ -93,6 +93,10 @@ class MastodonPublisher:
             )
         except MastodonError as exc:
             self._translate(exc, "post the status")
+        if not isinstance(status, dict) or not status.get("id"):
+            raise PublishUnknownOutcome(
+                f"Mastodon answered the post without a status id: {str(status)[:200]}"
+            )
         return dict(status)
 
     def find(self, post: OutgoingPost) -> PublishResult | None:

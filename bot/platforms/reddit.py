@@ -198,6 +198,8 @@ def _translate(exc: Exception, doing: str) -> NoReturn:
         raise PublishAuthError(f"Reddit rejected the credentials: {exc}") from exc
     if isinstance(exc, prawcore.ResponseException) and exc.response.status_code == 401:
         raise PublishAuthError("Reddit rejected the app credentials (401)") from exc
+    if isinstance(exc, prawcore.ResponseException) and exc.response.status_code >= 500:
+        raise PublishRetryable(f"Reddit server error {exc.response.status_code}") from exc
     if isinstance(exc, prawcore.ResponseException):
         raise PublishRejected(f"Reddit refused to {doing} ({exc.response.status_code})") from exc
     if isinstance(exc, PRAWException | prawcore.PrawcoreException):

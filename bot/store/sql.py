@@ -293,7 +293,8 @@ class SqlStore(PublicationsMixin, DaemonsMixin):
 
     def count_drafts(self) -> dict[str, int]:
         with self.tx() as s:
-            return dict(s.execute(select(DraftRow.state, func.count()).group_by(DraftRow.state)).tuples())
+            rows = s.execute(select(DraftRow.state, func.count()).group_by(DraftRow.state))
+            return {state: count for state, count in rows}
 
     def move_draft(
         self,

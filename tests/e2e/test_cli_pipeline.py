@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,12 @@ from tests.conftest import run_cli
 ZONE = ZoneInfo("Asia/Shanghai")
 
 
+#: A campaign fires only at instants after it was synced: the tests sync, then wait for it.
+LEAD = timedelta(seconds=5)
+
+
 def _due_campaign(approval: str = "manual") -> str:
-    at = (datetime.now(ZONE) - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M")
+    at = (datetime.now(ZONE) + LEAD).strftime("%Y-%m-%d %H:%M:%S")
     return f"""
 [[campaigns]]
 name = "launch"
@@ -28,6 +33,17 @@ brief = "Announce the new {{{{ product }}}} at {{{{ brand }}}}."
 """
 
 
+def _due_config(write_config: Any, approval: str = "manual") -> Path:
+    """A migrated store with a one-off campaign synced just before its instant, now due."""
+    config = write_config()
+    _ok("db", "upgrade", config=config)
+    config = write_config(_due_campaign(approval))
+    due = datetime.now(ZONE) + LEAD
+    assert "added: " in _ok("campaigns", "sync", config=config)
+    time.sleep(max(0.0, (due - datetime.now(ZONE)).total_seconds()) + 0.5)
+    return config
+
+
 def _ok(*args: str, config: Path) -> str:
     result = run_cli(*args, config=config)
     assert result.returncode == 0, result.stderr
@@ -35,9 +51,7 @@ def _ok(*args: str, config: Path) -> str:
 
 
 def test_config_to_published_dry_run_post(write_config: Any) -> None:
-    config = write_config(_due_campaign())
-    _ok("db", "upgrade", config=config)
-    assert "added: " in _ok("campaigns", "sync", config=config)
+    config = _due_config(write_config)
     first = json.loads(_ok("run", "--once", "--json", config=config))
     assert len(first["slots"]) == 1 and first["drafts"] and first["published"] == []
 
@@ -65,9 +79,7 @@ def test_config_to_published_dry_run_post(write_config: Any) -> None:
 
 
 def test_reject_edit_and_flagged_override(write_config: Any) -> None:
-    config = write_config(_due_campaign())
-    _ok("db", "upgrade", config=config)
-    _ok("campaigns", "sync", config=config)
+    config = _due_config(write_config)
     _ok("run", "--once", config=config)
     [draft] = json.loads(_ok("queue", "--json", config=config))[:1]
     draft_id = str(draft["id"])
@@ -92,9 +104,7 @@ def test_reject_edit_and_flagged_override(write_config: Any) -> None:
 
 
 def test_auto_approval_publishes_without_a_reviewer(write_config: Any) -> None:
-    config = write_config(_due_campaign(approval="auto"))
-    _ok("db", "upgrade", config=config)
-    _ok("campaigns", "sync", config=config)
+    config = _due_config(write_config, approval="auto")
     report = json.loads(_ok("run", "--once", "--json", config=config))
     assert report["published"], report
 
@@ -157,9 +167,7 @@ def test_listings_do_not_import_heavy_libraries(write_config: Any, args: tuple[s
 
 
 def _one_pending_draft(write_config: Any) -> tuple[Path, str]:
-    config = write_config(_due_campaign())
-    _ok("db", "upgrade", config=config)
-    _ok("campaigns", "sync", config=config)
+    config = _due_config(write_config)
     _ok("run", "--once", config=config)
     draft = json.loads(_ok("queue", "--json", config=config))[0]
     return config, str(draft["id"])

@@ -134,9 +134,14 @@ def test_x_daily_cap_429_uses_the_24_hour_reset(fake: FakeServer) -> None:
 
 
 def test_x_check_credentials_reports_user_and_limits(fake: FakeServer) -> None:
-    info = x_pub(fake).check_credentials()
+    publisher = x_pub(fake)
+    info = publisher.check_credentials()
     assert info["user"] == ACCOUNTS["x"][1]
     assert info["limits"]["max_weighted_length"] == 280
+    assert info["limits"]["x-rate-limit-limit"] == "75"
+    publisher.publish(post("counted"))
+    limits = publisher.check_credentials()["limits"]  # the 24-hour cap shows once X has told us
+    assert limits["x-user-limit-24hour-limit"] == "17" and limits["x-user-limit-24hour-remaining"] == "16"
 
 
 # -- Reddit -----------------------------------------------------------------------------------
@@ -344,3 +349,24 @@ def test_missing_credentials_pause_the_account_not_the_loop(world_factory: Any, 
     assert states["tea-x"].state is PublicationState.QUEUED
     assert "BOT_TEA_X_API_KEY" in world.store.paused_accounts()["tea-x"]
     assert json.dumps(fake.posts("x")) == "[]"
+
+
+@pytest.mark.parametrize("op", ["reddit.token", "bluesky.session"])
+def test_a_5xx_while_logging_in_is_retryable(fake: FakeServer, op: str) -> None:
+    fake.fault(op, status=502, body={"error": "bad gateway"})
+    publisher = reddit_pub(fake) if op.startswith("reddit") else bsky_pub(fake)
+    with pytest.raises(PublishRetryable):
+        publisher.publish(post("after the gateway recovers"))
+    publisher.publish(post("after the gateway recovers"))
+    assert len(fake.posts()) == 1
+
+
+@pytest.mark.parametrize("platform", ["x", "bluesky", "mastodon", "reddit"])
+def test_an_unreadable_success_answer_is_an_unknown_outcome(fake: FakeServer, platform: str) -> None:
+    """The server took the post but the client cannot read the answer: never a plain failure."""
+    op = {"x": "x.tweet", "bluesky": "bluesky.post", "mastodon": "mastodon.status", "reddit": "reddit.submit"}
+    fake.fault(op[platform], status=200, body={"unexpected": True})
+    publisher = {"x": x_pub, "bluesky": bsky_pub, "mastodon": masto_pub, "reddit": reddit_pub}[platform](fake)
+    with pytest.raises(Exception) as caught:
+        publisher.publish(post("hello"))
+    assert not isinstance(caught.value, PublishRejected | PublishRetryable | PublishAuthError), caught.value

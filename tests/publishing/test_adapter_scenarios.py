@@ -121,9 +121,9 @@ def test_timeout_needs_check_then_requeued(world_factory: Any, fake: FakeServer,
     report = run(world)
     assert report.needs_check == [pub_id]
     assert state(world, pub_id).state is PublicationState.NEEDS_CHECK
-    run(world)  # never retried automatically
+    run(world)  # never retried automatically, not even inside the client
     assert state(world, pub_id).state is PublicationState.NEEDS_CHECK
-    assert fake.posts(platform) == []
+    assert fake.posts(platform) == [] and fake.requests_for(POST_OP[platform]) == 1
     outcome = world.app.publishing.check(pub_id, "tester")
     assert not outcome.found and outcome.publication.state is PublicationState.QUEUED
     run(world)

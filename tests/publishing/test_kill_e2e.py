@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from bot.domain import PublicationState
+from bot.ports import SystemClock
 from tests.conftest import ROOT, subprocess_env
 from tests.fakeplatform.world import ACCOUNTS, admin, make_world, register_users
 
@@ -78,7 +79,9 @@ def wait_for(predicate: Any, timeout: float, step: float = 0.05) -> bool:
 
 
 @pytest.mark.slow
-def test_sigkill_during_publishing_never_posts_twice_never_loses(tmp_path: Path) -> None:
+def test_sigkill_during_publishing_never_posts_twice_never_loses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rng = random.Random(int(os.environ.get("BOT_KILL_SEED", "0")) or None)
     fake, url = start_fake(tmp_path / "fake.log")
     saved_env = dict(os.environ)
@@ -152,25 +155,29 @@ def test_sigkill_during_publishing_never_posts_twice_never_loses(tmp_path: Path)
             )
         ]
         needs_check_on_fake = sum(1 for p in pubs if p.state is _P.NEEDS_CHECK and on_fake[p.id] == 1)
-        print(
-            f"\nkills={kills} publications={len(pubs)} published={states['published']} "
-            f"needs_check={states['needs_check']} (of which already on the fake: {needs_check_on_fake}) "
-            f"on_fake_once={sum(1 for c in on_fake.values() if c == 1)} on_fake_twice={len(twice)} "
-            f"lost={len(lost)} states={dict(states)}"
-        )
+        with capsys.disabled():  # the counts show in every run, not only with -s
+            print(
+                f"\nkills={kills} publications={len(pubs)} published={states['published']} "
+                f"needs_check={states['needs_check']} (of which already on the fake: {needs_check_on_fake}) "
+                f"on_fake_once={sum(1 for c in on_fake.values() if c == 1)} on_fake_twice={len(twice)} "
+                f"lost={len(lost)} states={dict(states)}"
+            )
         assert twice == []
         assert lost == [], [(p, store.get_publication(p)) for p in lost]
+        logged = log.read_text(encoding="utf-8", errors="replace")
+        recorded = " ".join(f"{e.reason} {e.details}" for e in store.events(limit=100_000))
+        recorded += " ".join(p.last_error or "" for p in pubs)
+        for secret in world.env.values():  # never in logs, the database or error messages
+            assert secret not in logged and secret not in recorded
 
         # the checks resolve every needs_check one; one more pass publishes the rest
-        world.app.clock = world.app.publishing.clock
+        admin(url, "clear-faults", {})
+        service = world.app.publishing
+        service.clock = SystemClock()
         for p in pubs:
             if p.state is _P.NEEDS_CHECK:
-                world.app.publishing.check(p.id, "test")
-        time.sleep(0.05)
-        from bot.ports import SystemClock
-
-        world.app.publishing.clock = SystemClock()
-        world.app.publishing.run_once()
+                service.check(p.id, "test")
+        service.run_once()
         final = Counter((p["platform"], p["text"]) for p in admin(url, "posts"))
         assert all(n == 1 for n in final.values())
         assert len(final) == DRAFTS * len(PLATFORMS)

@@ -33,8 +33,10 @@ def test_accounts_list_shows_whether_credentials_are_set_never_their_values(worl
         "access_token_secret": True,
     }
     assert rows["tea-reddit"]["platform"] == "reddit" and rows["tea-reddit"]["paused"] is None
+    table = run_cli("accounts", "list", config=config_of(world), env=env)
+    assert "missing: api_secret" in table.stdout and "tea-bsky\tbluesky\tset" in table.stdout
     for secret in ("ck-1", "at-x", "pw-r", "tok-m", "app-pw-b"):
-        assert secret not in done.stdout + done.stderr
+        assert secret not in done.stdout + done.stderr + table.stdout
 
 
 def test_accounts_list_does_not_import_platform_clients(world_factory: Any) -> None:
@@ -115,6 +117,8 @@ def test_publications_check_list_show_retry_cancel(world_factory: Any, fake: Fak
     assert [e["to"] for e in shown["events"]][-1] == "cancelled"
     assert any(e["reason"] == "changed our mind" for e in shown["events"])
 
+    done = run_cli("publications", "show", str(slow), config=cfg, env=world.env)
+    assert "state: published" in done.stdout and "needs_check -> published" in done.stdout
     done = run_cli("publications", "check", str(slow), config=cfg, env=world.env)
     assert done.returncode == 1 and "only needs_check" in done.stderr
     done = run_cli("publications", "show", "9999", config=cfg, env=world.env)
