@@ -294,7 +294,7 @@ class SqlStore(PublicationsMixin, DaemonsMixin):
     def count_drafts(self) -> dict[str, int]:
         with self.tx() as s:
             rows = s.execute(select(DraftRow.state, func.count()).group_by(DraftRow.state))
-            return {state: count for state, count in rows}
+            return {row[0]: row[1] for row in rows}
 
     def move_draft(
         self,
