@@ -58,8 +58,11 @@ class DryRunPublisher:
         }
 
     def lines(self) -> list[dict[str, Any]]:
+        """Every post in the outbox (read under a shared lock: no half-written last line)."""
         try:
-            text = self.outbox.read_text(encoding="utf-8")
+            with self.outbox.open(encoding="utf-8") as src:
+                fcntl.flock(src, fcntl.LOCK_SH)
+                text = src.read()
         except FileNotFoundError:
             return []
         return [json.loads(line) for line in text.splitlines() if line.strip()]
