@@ -12,7 +12,7 @@ from bot.config import load_settings
 from bot.errors import ConfigError
 from bot.festivals import holiday_occurrences, validate_holiday
 from tests.conftest import run_cli
-from tests.schedtools import campaign, write_config
+from tests.scheduling.helpers import campaign, write_config
 
 YEARS = (2026, 2030)
 

@@ -14,7 +14,7 @@ import pytest
 from bot.daemon import sync_campaigns
 from bot.domain import DraftState, SlotState
 from bot.store.sql import SqlStore
-from tests.schedtools import campaign, fixed_app, start_daemon, stop, wait_until, write_config
+from tests.scheduling.helpers import campaign, fixed_app, start_daemon, stop, wait_until, write_config
 
 N_DRAFTS = 300
 N_PAST = 6

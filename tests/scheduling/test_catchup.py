@@ -10,7 +10,7 @@ import pytest
 
 from bot.daemon import run_pass, sync_campaigns
 from bot.domain import DraftState, SlotState
-from tests.schedtools import campaign, fixed_app, write_config
+from tests.scheduling.helpers import campaign, fixed_app, write_config
 
 T0 = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)
 

@@ -17,7 +17,7 @@ from bot.daemon import Daemon, sync_campaigns
 from bot.domain import OutgoingPost, PublishResult
 from bot.errors import BotError
 from tests.conftest import run_cli
-from tests.schedtools import (
+from tests.scheduling.helpers import (
     NotifyListener,
     campaign,
     fixed_app,
