@@ -20,6 +20,8 @@ COMMANDS = [
     ("queue", "queue"),
     ("history", "history"),
     ("run", "run"),
+    ("drafts", "drafts"),
+    ("model", "model"),
 ]
 
 
