@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from bot.drafting import ScoredCandidate
 
 
+AT_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
+
+
 @click.group("drafts")
 def command() -> None:
     """Preview the drafts of a campaign."""
@@ -22,7 +25,13 @@ def command() -> None:
 
 @command.command("preview")
 @click.argument("campaign")
-@click.option("--at", "at", type=click.DateTime(), default=None, help="Slot instant in UTC (default: now).")
+@click.option(
+    "--at",
+    "at",
+    type=click.DateTime(AT_FORMATS),
+    default=None,
+    help="Slot instant in UTC, e.g. '2026-09-24 01:00' (default: now).",
+)
 @click.option("--seed", type=int, default=None, help="Sampling seed (default: from campaign and slot).")
 @json_option
 @pass_ctx

@@ -12,7 +12,12 @@ Pure functions, no SDK imports: the drafting checks and the publishers both use 
 
 from __future__ import annotations
 
+import sys
+import types
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
 
 import regex
 
@@ -61,9 +66,35 @@ def measure(unit: str, text: str) -> int:
 
 def x_weighted_length(text: str) -> int:
     """X's weighted length of a post."""
-    from twitter_text import parse_tweet
+    return int(_parse_tweet()(text).weightedLength)
 
-    return int(parse_tweet(text).weightedLength)
+
+@lru_cache(maxsize=1)
+def _parse_tweet() -> Any:
+    """``twitter_text.parse_tweet``, imported with a stand-in for ``pkg_resources``.
+
+    twitter-text-parser 3.0.0 reads its emoji table with ``pkg_resources.resource_string``;
+    setuptools >= 81 no longer ships ``pkg_resources`` (and older ones warn on import). A
+    one-function stand-in backed by :mod:`importlib.resources` is installed for the import
+    only, then the previous module (if any) is put back.
+    """
+    previous = sys.modules.get("pkg_resources")
+    shim = types.ModuleType("pkg_resources")
+
+    def resource_string(module: str, name: str) -> bytes:
+        package = sys.modules[module].__package__ or module
+        return resources.files(package).joinpath(name).read_bytes()
+
+    shim.resource_string = resource_string  # type: ignore[attr-defined]
+    sys.modules["pkg_resources"] = shim
+    try:
+        from twitter_text import parse_tweet
+    finally:
+        if previous is None:
+            del sys.modules["pkg_resources"]
+        else:
+            sys.modules["pkg_resources"] = previous
+    return parse_tweet
 
 
 def grapheme_count(text: str) -> int:
