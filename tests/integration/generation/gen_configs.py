@@ -34,7 +34,7 @@ name = "mid-autumn"
 kind = "greeting"
 when = {{ holiday = "Mid-Autumn Festival", country = "CN", offset = "-1d", at = "09:00" }}
 accounts = ["outbox", "teahouse-x"]
-brief = "Write a warm greeting for the Mid-Autumn Festival from {{{{ brand }}}}. Mention our {{{{ product }}}}."
+brief = "Write a warm Mid-Autumn Festival greeting from {{{{ brand }}}}. Mention our {{{{ product }}}}."
 hashtags = ["#MidAutumnFestival"]
 {extra}
 

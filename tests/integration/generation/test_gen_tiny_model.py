@@ -13,16 +13,16 @@ from bot.ports import ChatMessage, GenerationRequest
 
 def request(seed: int, n: int = 3, **kw: object) -> GenerationRequest:
     chats = tuple((ChatMessage("system", "s"), ChatMessage("user", f"write post {i}")) for i in range(2))
-    base: dict[str, object] = dict(
-        messages=chats[0],
-        variants=chats,
-        n=n,
-        temperature=0.7,
-        top_p=0.9,
-        top_k=50,
-        max_new_tokens=10,
-        seed=seed,
-    )
+    base: dict[str, object] = {
+        "messages": chats[0],
+        "variants": chats,
+        "n": n,
+        "temperature": 0.7,
+        "top_p": 0.9,
+        "top_k": 50,
+        "max_new_tokens": 10,
+        "seed": seed,
+    }
     base.update(kw)
     return GenerationRequest(**base)  # type: ignore[arg-type]
 
@@ -58,10 +58,10 @@ def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="model not found"):
         TransformersGenerator(tmp_path / "nope.gguf", tmp_path, model_id="x")
     (tmp_path / "weights.bin").write_bytes(b"x")
-    with pytest.raises(ModelError, match="not a .gguf file"):
+    with pytest.raises(ModelError, match=r"not a \.gguf file"):
         TransformersGenerator(tmp_path / "weights.bin", tmp_path, model_id="x")
     (tmp_path / "empty-dir").mkdir()
-    with pytest.raises(ModelError, match="no config.json"):
+    with pytest.raises(ModelError, match=r"no config\.json"):
         TransformersGenerator(tmp_path / "empty-dir", tmp_path, model_id="x")
 
 
