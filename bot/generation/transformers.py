@@ -206,6 +206,24 @@ def _load(source: Path, cached: Path | None, dtype: str, threads: int, reporter:
     if isinstance(reporter, Quiet):
         hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     torch_dtype = torch.bfloat16 if dtype == "bfloat16" else torch.float32
+    tokenizer, model = _load_weights(source, cached, torch_dtype, reporter)
+    if dtype == "int8":
+        model = _quantize_int8(model)
+    return tokenizer, model
+
+
+def _quantize_int8(model: Any) -> Any:
+    """Dynamic int8 quantization of the linear layers (weights int8, activations float)."""
+    import warnings
+
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated but still works
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)  # type: ignore[no-untyped-call]
+
+
+def _load_weights(source: Path, cached: Path | None, torch_dtype: Any, reporter: Reporter) -> tuple[Any, Any]:
     reporter.start(f"loading {source.name}")
     try:
         if cached is not None and (cached / "config.json").is_file():
