@@ -244,12 +244,18 @@ class DraftingService:
     def _candidate(
         self, plan: SlotPlan, body: str, origin: DraftOrigin, model_id: str, record: dict[str, Any]
     ) -> Candidate:
+        body = cleaning.shorten(body, lambda b: self._fits(plan, b))
         text = cleaning.compose(body, plan.link, plan.hashtags)
         results = checks.run_checks(text, body, plan.spec)
         score = checks.soft_score(body, results, plan.spec)
         return Candidate(
             text=text, origin=origin, model_id=model_id, settings=record, checks=results, score=score
         )
+
+    @staticmethod
+    def _fits(plan: SlotPlan, body: str) -> bool:
+        text = cleaning.compose(body, plan.link, plan.hashtags)
+        return all(limit.fits(text) for _, limit in plan.spec.limits)
 
     def _spec(
         self,
@@ -279,7 +285,8 @@ class DraftingService:
             brand=brand,
             language=campaign.language,
             required_words=campaign.required_words,
-            forbidden_words=(*campaign.forbidden_words, *_example_words(brief)),
+            forbidden_words=campaign.forbidden_words,
+            example_words=_example_words(brief),
             allowed_festivals=frozenset(allowed),
             festival_ok_names=ok_names,
             max_emoji=campaign.max_emoji,

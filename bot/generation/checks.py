@@ -23,6 +23,12 @@ _JUNK = regex.compile(
     r"\b(?:as an ai|language model|here is|here's a|i cannot|i can't|sure,|post:|tweet:|hashtag)\b",
     regex.IGNORECASE,
 )
+#: Words no brand wants in a greeting or a promotion (small models pick odd adjectives).
+_GLOOM = regex.compile(
+    r"\b(?:mournful|sad|sorrow\w*|grief|griev\w*|tragic|death|died|dead|funeral|RIP|condolences|"
+    r"miserable|depress\w*|hate|awful|terrible|lonely)\b",
+    regex.IGNORECASE,
+)
 DUPLICATE_THRESHOLD = 0.7
 
 
@@ -45,6 +51,8 @@ class CheckSpec:
     recent: tuple[str, ...] = ()
     #: Words that make a candidate better (product, holiday), used only for ranking.
     nice_words: tuple[str, ...] = ()
+    #: Names from the prompt's worked examples: a post using them copied the example.
+    example_words: tuple[str, ...] = ()
     #: Strings that do not count for the language check (brand, product, link, hashtags).
     neutral: tuple[str, ...] = field(default=())
 
@@ -57,6 +65,7 @@ def run_checks(text: str, body: str, spec: CheckSpec) -> tuple[CheckResult, ...]
         _brand(text, spec.brand),
         *(_required(text, w) for w in spec.required_words),
         *(_forbidden(text, w) for w in spec.forbidden_words),
+        _not_example(body, spec.example_words),
         _festival(body, spec),
         _emoji(text, spec.max_emoji),
         _language(body, spec),
@@ -75,6 +84,9 @@ def _clean(body: str) -> CheckResult:
     junk = _JUNK.search(body)
     if junk:
         return CheckResult("clean", False, f"stray {junk.group(0)!r}")
+    gloom = _GLOOM.search(body)
+    if gloom:
+        return CheckResult("clean", False, f"gloomy word {gloom.group(0)!r}")
     if has_placeholder(body):
         return CheckResult("clean", False, "a placeholder is left in the text")
     return CheckResult("clean", True)
@@ -106,6 +118,13 @@ def _required(text: str, word: str) -> CheckResult:
 def _forbidden(text: str, word: str) -> CheckResult:
     bad = word.casefold() in text.casefold()
     return CheckResult(f"forbidden:{word}", not bad, "present" if bad else "")
+
+
+def _not_example(body: str, words: Sequence[str]) -> CheckResult:
+    copied = [w for w in words if contains_word(body, w)]
+    if copied:
+        return CheckResult("not_example", False, f"copied from the example: {', '.join(copied)}")
+    return CheckResult("not_example", True)
 
 
 def _festival(body: str, spec: CheckSpec) -> CheckResult:

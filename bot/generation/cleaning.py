@@ -7,7 +7,7 @@ of that; :func:`compose` appends the campaign's link and hashtags.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import regex
 
@@ -77,6 +77,25 @@ def _complete_sentences(text: str) -> str:
     if ends and ends[-1] >= 20:
         return str(text[: ends[-1]]).strip()
     return text
+
+
+def sentences(text: str) -> list[str]:
+    """The text split after each sentence end (the pieces join back to the text)."""
+    pieces, start = [], 0
+    for match in regex.finditer(r"[.!?。！？…]+[\p{Extended_Pictographic}\uFE0F]*\s*", text):
+        pieces.append(text[start : match.end()])
+        start = match.end()
+    if start < len(text):
+        pieces.append(text[start:])
+    return [p for p in pieces if p.strip()]
+
+
+def shorten(body: str, fits: Callable[[str], bool]) -> str:
+    """Drop whole sentences from the end until ``fits(body)``; keep at least one sentence."""
+    parts = sentences(body)
+    while len(parts) > 1 and not fits("".join(parts).strip()):
+        parts.pop()
+    return "".join(parts).strip()
 
 
 def compose(body: str, link: str | None, hashtags: Sequence[str]) -> str:

@@ -46,6 +46,15 @@ EXAMPLE_WORDS = (
     "Sunny Side Cafe",
     "PIE10",
     "READ15",
+    "poem",
+    "poetry",
+    "reading",
+    "slice",
+    "cinnamon",
+    "gift card",
+    "gift cards",
+    "Elm Road",
+    "oven",
 )
 
 _GREETING = (

@@ -100,3 +100,23 @@ def test_leftovers_fail_clean() -> None:
     assert "clean" in failed("Here is a post for Lotus Leaf Tea House and the Mid-Autumn Festival.", spec())
     assert "clean" in failed(GOOD + " [Your Name]", spec())
     assert "length" in failed("Hi", spec(brand=""))
+
+
+def test_example_copy_and_gloomy_words() -> None:
+    bad = failed(GOOD + " Happy reading!", spec(example_words=("reading", "apple pie")))
+    assert "reading" in bad["not_example"].detail
+    assert "not_example" not in failed(GOOD + " Spreading joy.", spec(example_words=("reading",)))
+    assert (
+        "gloomy"
+        in failed("Mournful Mid-Autumn Festival from Lotus Leaf Tea House to you all!", spec())[
+            "clean"
+        ].detail
+    )
+
+
+def test_shorten_drops_trailing_sentences_to_fit() -> None:
+    from bot.generation.cleaning import shorten
+
+    body = "Happy day from us! We love tea. Come by soon."
+    assert shorten(body, lambda b: len(b) <= 32) == "Happy day from us! We love tea."
+    assert shorten(body, lambda b: False) == "Happy day from us!"
