@@ -221,6 +221,7 @@ class DraftingService:
                 "raw": generated.text,
             }
             body = cleaning.clean_body(generated.text)
+            body = cleaning.drop_sentences(body, lambda s: _copies(s, plan.spec.example_words))
             out.append(self._candidate(plan, body, DraftOrigin.MODEL, generator.model_id, record))
         return out
 
@@ -340,6 +341,10 @@ def choose(scored: list[ScoredCandidate], keep: int) -> list[ScoredCandidate]:
 def _example_words(brief: str) -> tuple[str, ...]:
     """Names from the worked examples: a post naming them copied the example."""
     return tuple(w for w in prompts.EXAMPLE_WORDS if w.casefold() not in brief.casefold())
+
+
+def _copies(sentence: str, example_words: tuple[str, ...]) -> bool:
+    return any(checks.contains_word(sentence, w) for w in example_words)
 
 
 def _holiday_name(holiday: str) -> str:

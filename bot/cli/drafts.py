@@ -30,6 +30,7 @@ def command() -> None:
     "at",
     type=click.DateTime(AT_FORMATS),
     default=None,
+    metavar="DATETIME",
     help="Slot instant in UTC, e.g. '2026-09-24 01:00' (default: now).",
 )
 @click.option("--seed", type=int, default=None, help="Sampling seed (default: from campaign and slot).")

@@ -98,6 +98,14 @@ def shorten(body: str, fits: Callable[[str], bool]) -> str:
     return "".join(parts).strip()
 
 
+def drop_sentences(body: str, bad: Callable[[str], bool]) -> str:
+    """Remove the sentences ``bad`` picks (e.g. copied from the worked example), unless that
+    would leave nothing."""
+    parts = sentences(body)
+    kept = [p for p in parts if not bad(p)]
+    return "".join(kept).strip() if kept else body
+
+
 def compose(body: str, link: str | None, hashtags: Sequence[str]) -> str:
     """The post: body, then the campaign's link and hashtags (each once)."""
     tail = []

@@ -61,7 +61,7 @@ _GREETING = (
     Example(
         "Write a warm greeting for {holiday} from Maple Street Bakery. Mention our apple pie.",
         "Happy {holiday} from all of us at Maple Street Bakery! May your day be full of warmth, "
-        "laughter and a slice of apple pie shared with the people you love.",
+        "laughter and apple pie shared with the people you love.",
     ),
     Example(
         "Write a short, friendly {holiday} greeting from Blue Harbor Books. Mention our gift cards.",
@@ -86,12 +86,12 @@ _PROMO = (
         "Write a short weekend promotion for Maple Street Bakery: apple pie is 10% off this weekend "
         "with the code PIE10.",
         "Weekend treat! Our apple pie is 10% off at Maple Street Bakery this weekend. Use the code "
-        "PIE10 at checkout and take home a slice of happiness.",
+        "PIE10 at checkout. See you soon!",
     ),
     Example(
         "Write a short promotion for Blue Harbor Books: poetry collections are 15% off with the code READ15.",
-        "Find your next favourite poem at Blue Harbor Books! Poetry collections are 15% off this week "
-        "with the code READ15. Happy reading!",
+        "Good news from Blue Harbor Books: poetry collections are 15% off this week with the code "
+        "READ15. Treat yourself!",
     ),
 )
 _ANNOUNCEMENT = (

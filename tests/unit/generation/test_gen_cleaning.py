@@ -42,3 +42,11 @@ def test_placeholders_detected() -> None:
     assert has_placeholder("Happy holidays from [Your Name]!")
     assert has_placeholder("Hi {{ brand }}")
     assert not has_placeholder("Happy holidays from us!")
+
+
+def test_drop_sentences_copied_from_the_example() -> None:
+    from bot.generation.cleaning import drop_sentences
+
+    body = "Oolong is 10% off with FRIDAYTEA. Happy reading!"
+    assert drop_sentences(body, lambda s: "reading" in s) == "Oolong is 10% off with FRIDAYTEA."
+    assert drop_sentences("Happy reading!", lambda s: "reading" in s) == "Happy reading!"
