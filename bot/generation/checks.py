@@ -19,6 +19,9 @@ from bot.platforms.limits import PlatformLimit
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}")
 _HAN = regex.compile(r"\p{Han}")
 _LATIN_WORD = regex.compile(r"\p{Latin}+")
+_ECHO = regex.compile(
+    r"^\W*(?:write|mention|mentioning|announce|invite|wish|include|use)\b", regex.IGNORECASE
+)
 _JUNK = regex.compile(
     r"\b(?:as an ai|language model|here is|here's a|i cannot|i can't|sure,|post:|tweet:|hashtag)\b",
     regex.IGNORECASE,
@@ -84,6 +87,8 @@ def _clean(body: str) -> CheckResult:
     junk = _JUNK.search(body)
     if junk:
         return CheckResult("clean", False, f"stray {junk.group(0)!r}")
+    if _ECHO.search(body):
+        return CheckResult("clean", False, "starts like the instructions, not like a post")
     gloom = _GLOOM.search(body)
     if gloom:
         return CheckResult("clean", False, f"gloomy word {gloom.group(0)!r}")

@@ -120,3 +120,8 @@ def test_shorten_drops_trailing_sentences_to_fit() -> None:
     body = "Happy day from us! We love tea. Come by soon."
     assert shorten(body, lambda b: len(b) <= 32) == "Happy day from us! We love tea."
     assert shorten(body, lambda b: False) == "Happy day from us!"
+
+
+def test_echo_of_the_brief_fails() -> None:
+    text = "Mentioning a mooncake is a way to celebrate the Mid-Autumn Festival at Lotus Leaf Tea House."
+    assert "instructions" in failed(text, spec())["clean"].detail
