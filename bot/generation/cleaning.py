@@ -51,11 +51,13 @@ def _first_post(text: str) -> str:
 
 def _strip_quotes(text: str) -> str:
     text = text.strip()
+    if not text:
+        return text
     while len(text) > 1 and text[0] in _QUOTES and text[-1] in _QUOTES:
         text = text[1:-1].strip()
-    if text[:1] in _QUOTES and text.count(text[0]) == 1:
+    if text and text[0] in _QUOTES and text.count(text[0]) == 1:
         text = text[1:]
-    if text[-1:] in _QUOTES and text.count(text[-1]) == 1:
+    if text and text[-1] in _QUOTES and text.count(text[-1]) == 1:
         text = text[:-1]
     return text.strip()
 

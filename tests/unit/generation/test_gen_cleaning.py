@@ -50,3 +50,8 @@ def test_drop_sentences_copied_from_the_example() -> None:
     body = "Oolong is 10% off with FRIDAYTEA. Happy reading!"
     assert drop_sentences(body, lambda s: "reading" in s) == "Oolong is 10% off with FRIDAYTEA."
     assert drop_sentences("Happy reading!", lambda s: "reading" in s) == "Happy reading!"
+
+
+@pytest.mark.parametrize("raw", ["", "   ", '""', "#tag @who", "\n\n"])
+def test_empty_or_decoration_only_output_cleans_to_empty(raw: str) -> None:
+    assert clean_body(raw) == ""
