@@ -218,9 +218,12 @@ def _quantize_int8(model: Any) -> Any:
 
     import torch
 
+    # The output head stays float: quantizing it ruins a small model's word choice.
+    body = getattr(model, "model", model)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated but still works
-        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)  # type: ignore[no-untyped-call]
+        torch.ao.quantization.quantize_dynamic(body, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)  # type: ignore[no-untyped-call]
+    return model
 
 
 def _load_weights(source: Path, cached: Path | None, torch_dtype: Any, reporter: Reporter) -> tuple[Any, Any]:

@@ -48,8 +48,9 @@ def test_same_seed_same_texts_other_seed_differs(tiny_gguf: Path, tiny_cache: Pa
     assert a != [t.text for t in gen.generate(request(seed=2, n=4))]
 
 
-def test_greedy_and_bf16(tiny_gguf: Path, tiny_cache: Path) -> None:
-    gen = generator(tiny_gguf, tiny_cache, dtype="bfloat16")
+@pytest.mark.parametrize("dtype", ["bfloat16", "int8"])
+def test_greedy_in_other_dtypes(tiny_gguf: Path, tiny_cache: Path, dtype: str) -> None:
+    gen = generator(tiny_gguf, tiny_cache, dtype=dtype)
     texts = gen.generate(request(seed=1, n=2, temperature=0.0))
     assert len(texts) == 2
 
