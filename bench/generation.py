@@ -38,7 +38,7 @@ backend = "embedded"
 dtype = "{dtype}"
 threads = {threads}
 candidates = {candidates}
-max_new_tokens = 80
+max_new_tokens = 64
 [moderation]
 scorers = ["profanity"]
 [[accounts]]
@@ -82,7 +82,7 @@ def naive(gguf: Path, messages: list[dict[str, str]], drafts: int, threads: int)
             do_sample=True,
             temperature=0.4,
             top_p=0.9,
-            max_new_tokens=80,
+            max_new_tokens=64,
             pad_token_id=tokenizer.eos_token_id,
         )
         tokens += int(out.shape[1] - ids.shape[1])

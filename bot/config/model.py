@@ -37,7 +37,7 @@ class ModelSettings(Strict):
     temperature: float = Field(default=0.4, ge=0.0, le=2.0)
     top_p: float = Field(default=0.9, gt=0.0, le=1.0)
     top_k: int = Field(default=50, ge=0)
-    max_new_tokens: int = Field(default=80, ge=8, le=1024)
+    max_new_tokens: int = Field(default=64, ge=8, le=1024)
     candidates: int = Field(default=4, ge=1, le=32)
     keep: int = Field(default=2, ge=1, le=32)
     seed: int | None = None
