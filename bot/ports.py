@@ -38,6 +38,13 @@ class GenerationRequest:
     seed: int
     #: Free context for generators that do not use the prompt (the canned one).
     context: dict[str, Any] = field(default_factory=dict)
+    #: Alternative chats (e.g. one per worked example); candidate ``i`` uses
+    #: ``variants[i % len(variants)]``. Empty: every candidate uses ``messages``.
+    variants: tuple[tuple[ChatMessage, ...], ...] = ()
+
+    def chat_for(self, index: int) -> tuple[ChatMessage, ...]:
+        """The chat candidate ``index`` is written from."""
+        return self.variants[index % len(self.variants)] if self.variants else self.messages
 
 
 @dataclass(frozen=True)

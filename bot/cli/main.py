@@ -26,6 +26,8 @@ COMMANDS = [
     ("status", "status"),
     ("accounts", "accounts"),
     ("publications", "publications"),
+    ("drafts", "drafts"),
+    ("model", "model"),
 ]
 
 

@@ -45,6 +45,14 @@ class CampaignSettings(Strict):
     required_words: tuple[str, ...] = ()
     forbidden_words: tuple[str, ...] = ()
     max_emoji: int = Field(default=4, ge=0)
+    #: The brand name must appear, spelled exactly as in ``[brand] name``.
+    require_brand: bool = True
+    #: Curated fallback texts for this campaign (Jinja2, same variables as the brief); used
+    #: before the shipped templates when no model-written candidate passes the checks.
+    templates: tuple[str, ...] = ()
+    #: Fall back to curated templates when no candidate passes (false: keep the best
+    #: failing candidate, marked as failing, for a human to fix).
+    fallback: bool = True
     #: Pending drafts expire this long after their slot.
     expiry: Duration | None = None
     sampling: SamplingSettings = SamplingSettings()

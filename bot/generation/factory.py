@@ -1,13 +1,21 @@
-"""Builds the generator named by ``[model] backend``."""
+"""Builds the generator named by ``[model] backend``.
+
+The model's files are checked here (missing or unreadable: :class:`ModelError`), so the daemon
+and the CLI fail at start with a clear message; the weights are loaded on first use.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.config import Settings
 from bot.errors import ConfigError
+from bot.generation.progress import Reporter
 from bot.ports import Generator
 
 
-def build_generator(settings: Settings) -> Generator:
+def build_generator(settings: Settings, reporter: Reporter | None = None) -> Generator:
+    """The configured generator (not loaded yet)."""
     model = settings.model
     if model.backend == "canned":
         from bot.generation.canned import CannedGenerator
@@ -15,14 +23,27 @@ def build_generator(settings: Settings) -> Generator:
         return CannedGenerator()
     from bot.generation.transformers import TransformersGenerator
 
-    cache = settings.data_dir / "models"
+    source, model_id = model_source(settings)
+    return TransformersGenerator(
+        source,
+        settings.data_dir / "models",
+        model_id=model_id,
+        dtype=model.dtype,
+        threads=model.threads,
+        reporter=reporter,
+    )
+
+
+def model_source(settings: Settings) -> tuple[Path, str]:
+    """The model file or directory and its id. ModelError if the bundled model is missing."""
+    model = settings.model
     if model.backend == "embedded":
         from bot.generation.embedded import MODEL_ID, bundled_gguf
 
-        return TransformersGenerator(
-            bundled_gguf(), cache, model_id=MODEL_ID, dtype=model.dtype, threads=model.threads
-        )
+        return bundled_gguf(), MODEL_ID
     if model.path is None:
         raise ConfigError("model.path: backend 'transformers' needs a local model directory or GGUF file")
-    path = model.path if model.path.is_absolute() else (settings.data_dir.parent / model.path)
-    return TransformersGenerator(path, cache, model_id=path.name, dtype=model.dtype, threads=model.threads)
+    base = settings.source.parent if settings.source else Path.cwd()
+    path = model.path.expanduser()
+    path = path if path.is_absolute() else (base / path)
+    return path, path.stem if path.suffix == ".gguf" else path.name

@@ -1,0 +1,111 @@
+"""``bot drafts``: look at what the model would write for a campaign, without queueing it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from bot.cli.context import Context, pass_ctx
+from bot.cli.output import json_option, print_json
+from bot.errors import BotError
+
+if TYPE_CHECKING:
+    from bot.drafting import ScoredCandidate
+
+
+AT_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
+
+
+@click.group("drafts")
+def command() -> None:
+    """Preview the drafts of a campaign."""
+
+
+@command.command("preview")
+@click.argument("campaign")
+@click.option(
+    "--at",
+    "at",
+    type=click.DateTime(AT_FORMATS),
+    default=None,
+    metavar="DATETIME",
+    help="Slot instant in UTC, e.g. '2026-09-24 01:00' (default: now).",
+)
+@click.option("--seed", type=int, default=None, help="Sampling seed (default: from campaign and slot).")
+@json_option
+@pass_ctx
+def preview(ctx: Context, campaign: str, at: datetime | None, seed: int | None, as_json: bool) -> None:
+    """Generate CAMPAIGN's candidates now and show each with its checks (nothing is saved)."""
+    from bot.drafting import DraftingService
+    from bot.generation.progress import for_terminal
+
+    settings = ctx.settings
+    try:
+        spec = settings.campaign(campaign)
+    except KeyError:
+        raise click.ClickException(f"no campaign named {campaign!r} in {ctx.config_path}") from None
+    if seed is not None:
+        spec = spec.model_copy(update={"sampling": spec.sampling.model_copy(update={"seed": seed})})
+    app = ctx.app
+    generator = _generator(ctx, for_terminal(None if not as_json else False))
+    service = DraftingService(
+        settings, _store_or_none(ctx), lambda: generator, lambda: app.gate, app.clock, "preview"
+    )
+    instant = at.replace(tzinfo=UTC) if at else app.clock.now().replace(microsecond=0)
+    scored = service.candidates(spec, instant)
+    rows = [_row(i, s) for i, s in enumerate(scored, 1)]
+    if as_json:
+        print_json({"campaign": campaign, "slot_at": instant, "candidates": rows})
+        return
+    _print(campaign, instant, rows)
+
+
+def _generator(ctx: Context, reporter: Any) -> Any:
+    from bot.generation.factory import build_generator
+
+    return build_generator(ctx.settings, reporter)
+
+
+def _store_or_none(ctx: Context) -> Any:
+    """The store, for the near-duplicate check; previews work without a database too."""
+    try:
+        store = ctx.app.store
+        store.list_drafts(limit=1)
+    except BotError:
+        return None
+    except Exception:  # a database that does not exist yet
+        return None
+    return store
+
+
+def _row(rank: int, item: ScoredCandidate) -> dict[str, Any]:
+    cand = item.candidate
+    return {
+        "rank": rank,
+        "text": cand.text,
+        "origin": cand.origin.value,
+        "model_id": cand.model_id,
+        "passed": cand.passed,
+        "score": cand.score,
+        "flagged": item.verdict.flagged,
+        "checks": [c.to_dict() for c in cand.checks],
+        "settings": cand.settings,
+        "moderation": item.verdict.to_dict(),
+    }
+
+
+def _print(campaign: str, instant: datetime, rows: list[dict[str, Any]]) -> None:
+    click.echo(f"Candidates for {campaign} at {instant:%Y-%m-%d %H:%M} UTC (not saved)")
+    for row in rows:
+        verdict = "PASS" if row["passed"] else "FAIL"
+        flag = "  FLAGGED by moderation" if row["flagged"] else ""
+        click.echo("")
+        click.echo(f"#{row['rank']} [{verdict}] origin={row['origin']} score={row['score']:.2f}{flag}")
+        click.echo(row["text"])
+        failed = [c for c in row["checks"] if not c["passed"]]
+        if failed:
+            click.echo("failed: " + "; ".join(f"{c['name']} ({c['detail']})" for c in failed))
+        else:
+            click.echo(f"checks: all {len(row['checks'])} passed")
