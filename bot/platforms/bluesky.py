@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 import httpx
-import regex  # type: ignore[import-untyped]
+import regex
 from atproto import Client, models
 from atproto_client.exceptions import (
     AtProtocolError,
