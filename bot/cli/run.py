@@ -29,7 +29,10 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
     level = configured if isinstance(configured, int) else logging.INFO
     root.setLevel(min(root.level, level))
     app = ctx.app
-    app.gate  # noqa: B018  build the moderation gate now: a bad checkpoint is an error at start
+    # Build the gate and the generator now: a bad checkpoint or a missing model is an error at
+    # start, not at the first slot. The model itself loads on first use and stays resident.
+    app.gate  # noqa: B018
+    app.generator  # noqa: B018
     if not once:
         Daemon(app).run()
         return

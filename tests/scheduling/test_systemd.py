@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-UNIT = Path(__file__).resolve().parent.parent / "systemd" / "bot.service"
+UNIT = Path(__file__).resolve().parents[2] / "systemd" / "bot.service"
 
 
 def _settings() -> dict[str, str]:
