@@ -111,7 +111,9 @@ def scorers(ctx: Context, as_json: bool) -> None:
         {
             "scorer": s.name,
             "version": s.version,
-            "thresholds": {label: gate.threshold(s.name, label) for label in labels_of(s)},
+            "thresholds": {
+                label: limit for label in labels_of(s) if (limit := gate.threshold(s.name, label)) is not None
+            },
         }
         for s in gate.scorers
     ]

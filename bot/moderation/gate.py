@@ -33,6 +33,22 @@ DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
     },
 }
 FALLBACK_THRESHOLD = 0.5
+#: Identity mentions that detoxify's "unbiased" checkpoints report beside the toxicity
+#: labels. Naming a group is not toxic, so these are recorded but flag only when the config
+#: gives them a threshold.
+MENTION_LABELS = frozenset(
+    {
+        "male",
+        "female",
+        "homosexual_gay_or_lesbian",
+        "christian",
+        "jewish",
+        "muslim",
+        "black",
+        "white",
+        "psychiatric_or_mental_illness",
+    }
+)
 
 
 class ModerationGate:
@@ -46,11 +62,14 @@ class ModerationGate:
         self.scorers = tuple(scorers)
         self._thresholds = {k: dict(v) for k, v in (thresholds or {}).items()}
 
-    def threshold(self, scorer: str, label: str) -> float:
-        """The threshold in force for one label: the config's, else the default."""
+    def threshold(self, scorer: str, label: str) -> float | None:
+        """The threshold in force for one label: the config's, else the default; None for
+        an identity-mention label the config gives no threshold (recorded, never flags)."""
         configured = self._thresholds.get(scorer, {})
         if label in configured:
             return configured[label]
+        if label in MENTION_LABELS:
+            return None
         return DEFAULT_THRESHOLDS.get(scorer, {}).get(label, FALLBACK_THRESHOLD)
 
     @property
@@ -104,9 +123,12 @@ class ModerationGate:
         used: dict[str, dict[str, float]] = {}
         for scorer in self.scorers:
             labels = scores.get(scorer.name, {})
-            used[scorer.name] = {label: self.threshold(scorer.name, label) for label in labels}
+            used[scorer.name] = {}
             for label, value in labels.items():
-                limit = used[scorer.name][label]
+                limit = self.threshold(scorer.name, label)
+                if limit is None:
+                    continue
+                used[scorer.name][label] = limit
                 if value >= limit:
                     reasons.append(f"{scorer.name}.{label} {value:.2f} >= {limit:.2f}{_why(scorer, text)}")
         decision = ModerationDecision.FLAG if reasons else ModerationDecision.PASS

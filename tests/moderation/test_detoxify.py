@@ -175,3 +175,26 @@ def test_a_detoxify_crash_at_scoring_time_fails_closed(tiny_checkpoint: tuple[Pa
     (reason,) = verdict.reasons
     assert reason.startswith("scorer detoxify failed: detoxify could not score the text: ")
     assert verdict.scores == {"wordlist": {"match": 0.0}}
+
+
+def test_identity_mentions_are_recorded_but_flag_only_when_configured(tmp_path: Path) -> None:
+    classes = ["toxicity", "insult", "threat", "male", "female", "muslim"]
+    checkpoint, model_dir = tiny_detoxify.build(tmp_path, classes=classes)
+    high = {"toxicity": 0.99, "insult": 0.99, "threat": 0.99}
+
+    def gate(extra: dict[str, float]) -> Any:
+        return build_gate(
+            ModerationSettings(
+                scorers=("detoxify",),
+                thresholds={"detoxify": {**high, **extra}},
+                detoxify=DetoxifySettings(checkpoint=checkpoint, model_dir=model_dir),
+            )
+        )
+
+    (verdict,) = gate({}).check(["happy festival"])
+    assert list(verdict.scores["detoxify"]) == classes  # every label is in the record
+    assert verdict.thresholds["detoxify"] == high  # mentions have no threshold in force
+    assert not verdict.flagged
+    (verdict,) = gate({"female": 0.01}).check(["happy festival"])
+    assert verdict.thresholds["detoxify"]["female"] == 0.01
+    assert verdict.flagged and verdict.reasons[0].startswith("detoxify.female ")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from doubles import BrokenScorer, FixedScorer
+from moderation_doubles import BrokenScorer, FixedScorer
 
 from bot.config import load_settings
 from bot.config.moderation import ModerationSettings

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from doubles import BrokenScorer
+from moderation_doubles import BrokenScorer
 
 from bot.app import App
 from bot.config import load_settings

@@ -33,8 +33,15 @@ _WORDS = [
 ]
 
 
-def build(root: Path, *, max_length: int | None = None, num_labels: int | None = None) -> tuple[Path, Path]:
+def build(
+    root: Path,
+    *,
+    max_length: int | None = None,
+    num_labels: int | None = None,
+    classes: list[str] | None = None,
+) -> tuple[Path, Path]:
     """Write ``root/model`` (config + tokenizer) and ``root/tiny.ckpt``; return both paths."""
+    classes = classes or CLASSES
     import torch
     from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
 
@@ -52,25 +59,25 @@ def build(root: Path, *, max_length: int | None = None, num_labels: int | None =
         num_attention_heads=2,
         intermediate_size=32,
         max_position_embeddings=64,
-        num_labels=len(CLASSES),
+        num_labels=len(classes),
     )
     model = BertForSequenceClassification(config)
-    config.num_labels = num_labels or len(CLASSES)
+    config.num_labels = num_labels or len(classes)
     config.save_pretrained(model_dir)
     checkpoint = root / "tiny.ckpt"
-    torch.save({"config": checkpoint_config(), "state_dict": model.state_dict()}, checkpoint)
+    torch.save({"config": checkpoint_config(classes), "state_dict": model.state_dict()}, checkpoint)
     return checkpoint, model_dir
 
 
-def checkpoint_config() -> dict[str, Any]:
+def checkpoint_config(classes: list[str]) -> dict[str, Any]:
     return {
         "arch": {
             "args": {
                 "model_type": "bert-base-uncased",
                 "model_name": "BertForSequenceClassification",
                 "tokenizer_name": "BertTokenizer",
-                "num_classes": len(CLASSES),
+                "num_classes": len(classes),
             }
         },
-        "dataset": {"args": {"classes": list(CLASSES)}},
+        "dataset": {"args": {"classes": list(classes)}},
     }
