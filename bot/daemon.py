@@ -35,7 +35,6 @@ from types import FrameType
 from typing import IO, Any
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
 
 from bot import sdnotify
 from bot.app import App
@@ -139,28 +138,18 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def sync_campaigns(app: App, actor: str) -> None:
-    """Make the store's campaigns match the config (retried once if another daemon raced us)."""
+    """Make the store's campaigns match the config, logging what changed."""
     from bot.store.sql import CampaignSpec
 
-    specs = [
-        CampaignSpec(c.name, c.kind, c.model_dump(mode="json"), active=c.enabled)
-        for c in app.settings.campaigns
-    ]
-    for attempt in (1, 2):
-        try:
-            report = app.store.sync_campaigns(specs, app.clock.now(), actor)
-        except IntegrityError:
-            if attempt == 2:
-                raise
-            continue
-        if report.added or report.updated or report.deactivated:
-            log.info(
-                "campaigns synced: added %s, updated %s, deactivated %s",
-                list(report.added),
-                list(report.updated),
-                list(report.deactivated),
-            )
-        return
+    specs = [CampaignSpec.of(c) for c in app.settings.campaigns]
+    report = app.store.sync_campaigns(specs, app.clock.now(), actor)
+    if report.added or report.updated or report.deactivated:
+        log.info(
+            "campaigns synced: added %s, updated %s, deactivated %s",
+            list(report.added),
+            list(report.updated),
+            list(report.deactivated),
+        )
 
 
 class Wakeup:

@@ -16,15 +16,6 @@ def command() -> None:
     """Sync, list and fire campaigns."""
 
 
-def sync_specs(ctx: Context) -> list:  # type: ignore[type-arg]
-    from bot.store.sql import CampaignSpec
-
-    return [
-        CampaignSpec(c.name, c.kind, c.model_dump(mode="json"), active=c.enabled)
-        for c in ctx.settings.campaigns
-    ]
-
-
 @command.command("sync")
 @json_option
 @pass_ctx
@@ -38,7 +29,10 @@ def sync(ctx: Context, as_json: bool) -> None:
 
     app = ctx.app
     warnings = score_campaigns(app.gate, ctx.settings.campaigns)
-    report = app.store.sync_campaigns(sync_specs(ctx), app.clock.now(), "cli")
+    from bot.store.sql import CampaignSpec
+
+    specs = [CampaignSpec.of(c) for c in ctx.settings.campaigns]
+    report = app.store.sync_campaigns(specs, app.clock.now(), "cli")
     data: dict[str, Any] = {
         "added": list(report.added),
         "updated": list(report.updated),

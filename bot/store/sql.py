@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.config.campaigns import CampaignSettings
 from bot.domain import (
     Approval,
     CampaignKind,
@@ -69,6 +70,11 @@ class CampaignSpec:
     spec: dict[str, Any]
     active: bool = True
 
+    @classmethod
+    def of(cls, campaign: CampaignSettings) -> CampaignSpec:
+        """The spec of a configured campaign (its settings as JSON)."""
+        return cls(campaign.name, campaign.kind, campaign.model_dump(mode="json"), active=campaign.enabled)
+
 
 class SqlStore(PublicationsMixin, DaemonsMixin):
     """All durable state. Create with :meth:`open`; ``check=False`` skips the schema check."""
@@ -90,7 +96,17 @@ class SqlStore(PublicationsMixin, DaemonsMixin):
     # -- campaigns ------------------------------------------------------------------------
 
     def sync_campaigns(self, specs: Sequence[CampaignSpec], now: datetime, actor: str) -> SyncReport:
-        """Make the stored campaigns match the config; removed ones are deactivated, not deleted."""
+        """Make the stored campaigns match the config; removed ones are deactivated, not deleted.
+
+        Two processes syncing the same new campaign at once: the loser's insert hits the unique
+        name, and its second attempt sees the winner's row.
+        """
+        try:
+            return self._sync_campaigns(specs, now, actor)
+        except IntegrityError:
+            return self._sync_campaigns(specs, now, actor)
+
+    def _sync_campaigns(self, specs: Sequence[CampaignSpec], now: datetime, actor: str) -> SyncReport:
         added, updated, unchanged = [], [], []
         wanted = {spec.name: spec for spec in specs}
         with self.tx() as s:
