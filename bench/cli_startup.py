@@ -21,8 +21,8 @@ from sqlalchemy import insert
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.store import engine as engines
-from bot.store.tables import CampaignRow, DraftRow, ModerationRow, SlotRow
+from bot.adapters.store import engine as engines
+from bot.adapters.store.tables import CampaignRow, DraftRow, ModerationRow, SlotRow
 
 DRAFTS = 10_000
 RUNS = 9

@@ -92,11 +92,11 @@ def naive(gguf: Path, messages: list[dict[str, str]], drafts: int, threads: int)
 
 def project(config: Path, slots: int) -> tuple[float, int, int, float]:
     """Seconds, tokens and texts for ``slots`` slots; plus the one-off load time."""
+    from bot.adapters.generation.factory import build_generator
+    from bot.adapters.moderation.factory import build_gate
     from bot.config import load_settings
-    from bot.drafting import DraftingService
-    from bot.generation.factory import build_generator
-    from bot.moderation.factory import build_gate
-    from bot.ports import FixedClock
+    from bot.domain.ports import FixedClock
+    from bot.services.drafting.service import DraftingService
 
     settings = load_settings(config)
     generator = build_generator(settings)
@@ -131,8 +131,8 @@ def main() -> None:
     parser.add_argument("--naive", type=int, default=2, help="naive drafts (each reloads the model)")
     args = parser.parse_args()
 
-    from bot.generation.embedded import bundled_gguf
-    from bot.generation.prompts import chat
+    from bot.adapters.generation.embedded import bundled_gguf
+    from bot.services.drafting.prompts import chat
 
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "bot.toml"

@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.adapters.platforms import build_publisher
 from bot.domain import OutgoingPost
-from bot.platforms import build_publisher
 from tests.fakeplatform import FakeServer
 from tests.fakeplatform.world import ACCOUNTS, fake_creds, make_world
 

@@ -60,11 +60,11 @@ def main() -> None:
     parser.add_argument("--briefs", type=Path, default=ROOT / "tests" / "data" / "briefs.toml")
     args = parser.parse_args()
 
+    from bot.adapters.generation.factory import build_generator
+    from bot.adapters.moderation.factory import build_gate
     from bot.domain import DraftOrigin
-    from bot.drafting import DraftingService, choose
-    from bot.generation.factory import build_generator
-    from bot.moderation.factory import build_gate
-    from bot.ports import FixedClock
+    from bot.domain.ports import FixedClock
+    from bot.services.drafting.service import DraftingService, choose
 
     briefs = tomllib.loads(args.briefs.read_text(encoding="utf-8"))["brief"]
     total = passed = with_model = 0

@@ -164,9 +164,9 @@ def _fire_times_alone(config: Path) -> float:
 
 def _draft_alone(config: Path) -> float:
     """Baseline: one slot drafted in-process (generation, moderation, saving), warm."""
-    from bot.app import App
     from bot.config import load_settings
-    from bot.daemon import sync_campaigns
+    from bot.daemon.runner import sync_campaigns
+    from bot.wiring import App
 
     app = App(load_settings(config))
     sync_campaigns(app, "bench")
@@ -228,8 +228,8 @@ def bench_slot_to_drafts(work: Path) -> float:
 
 
 def _watch_slots(config: Path, instants: list[datetime]) -> list[float]:
+    from bot.adapters.store.sql import SqlStore
     from bot.config import load_settings
-    from bot.store.sql import SqlStore
 
     store = SqlStore.open(load_settings(config).database_url)
     seen: dict[datetime, float] = {}

@@ -29,7 +29,7 @@ restricted, a day must match both (classic cron matches either).
 
 Whatever the trigger, the daemon stores each fire time as one slot row keyed by (campaign,
 UTC instant): a slot can be made only once, and a pass that finds a fire time without a row
-makes it (or records it as skipped, see :mod:`bot.catchup`), so none is lost silently.
+makes it (or records it as skipped, see :mod:`bot.services.catchup`), so none is lost silently.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from alembic import context
-from bot.store.engine import make_engine
-from bot.store.tables import Base
+from bot.adapters.store.engine import make_engine
+from bot.adapters.store.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -17,9 +17,11 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.store import engine as engines
+from bot.adapters.store.sql import SqlStore
 from bot.config import Settings, load_settings
-from bot.store import engine as engines
-from bot.store.sql import SqlStore
+
+pytest_plugins = ["tests.fixtures.generation", "tests.fixtures.moderation", "tests.fixtures.platforms"]
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BOT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/bot_test")

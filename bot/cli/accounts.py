@@ -14,7 +14,7 @@ import click
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table
 from bot.config.types import format_duration
-from bot.errors import BotError, ConfigError, NotFound, PublishAuthError, PublishError
+from bot.domain.errors import BotError, ConfigError, NotFound, PublishAuthError, PublishError
 
 
 @click.group("accounts")
@@ -23,8 +23,8 @@ def command() -> None:
 
 
 def _account_json(ctx: Context, account: Any, paused: dict[str, str]) -> dict[str, Any]:
-    from bot.platforms import CREDENTIAL_NAMES
-    from bot.platforms.credentials import Credentials
+    from bot.adapters.platforms import CREDENTIAL_NAMES
+    from bot.adapters.platforms.credentials import Credentials
 
     creds = Credentials(account)
     try:
@@ -124,7 +124,7 @@ def check(ctx: Context, name: str | None, as_json: bool) -> None:
 @pass_ctx
 def resume(ctx: Context, name: str) -> None:
     """Unpause an account paused after its credentials were rejected (fix them first)."""
-    from bot.app import default_reviewer
+    from bot.wiring import default_reviewer
 
     if name not in {a.name for a in ctx.settings.accounts}:
         raise NotFound(f"no account named {name!r} in {ctx.config_path}")

@@ -82,7 +82,7 @@ def command(ctx: Context, days: int, campaigns: tuple[str, ...], show_all: bool,
 
 def _stored(ctx: Context, now: datetime, until: datetime) -> dict[tuple[str, datetime], Any]:
     """Slots already in the database; an empty map if there is no usable database yet."""
-    from bot.errors import BotError
+    from bot.domain.errors import BotError
 
     try:
         return ctx.app.store.slot_summaries(now, until)

@@ -25,11 +25,11 @@ def sync(ctx: Context, as_json: bool) -> None:
     Each campaign's brief and template variables are scored by the moderation gate; a field
     that scores toxic is a warning naming the campaign (the sync still happens).
     """
-    from bot.moderation.briefs import score_campaigns
+    from bot.services.briefs import score_campaigns
 
     app = ctx.app
     warnings = score_campaigns(app.gate, ctx.settings.campaigns)
-    from bot.store.sql import CampaignSpec
+    from bot.adapters.store.sql import CampaignSpec
 
     specs = [CampaignSpec.of(c) for c in ctx.settings.campaigns]
     report = app.store.sync_campaigns(specs, app.clock.now(), "cli")

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
-from bot.app import App
 from bot.config import Settings, config_path, load_settings
+from bot.wiring import App
 
 F = TypeVar("F", bound=Callable[..., Any])
 

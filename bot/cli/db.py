@@ -18,7 +18,7 @@ def command() -> None:
 @pass_ctx
 def upgrade(ctx: Context, revision: str) -> None:
     """Migrate the database to REVISION (default: the newest)."""
-    from bot.store import engine
+    from bot.adapters.store import engine
 
     url = ctx.settings.database_url
     engine.upgrade(url, revision)
@@ -30,7 +30,7 @@ def upgrade(ctx: Context, revision: str) -> None:
 @pass_ctx
 def current(ctx: Context, as_json: bool) -> None:
     """Show the database's schema revision and the one this version expects."""
-    from bot.store import engine
+    from bot.adapters.store import engine
 
     eng = engine.make_engine(ctx.settings.database_url)
     data = {

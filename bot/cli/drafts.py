@@ -9,10 +9,10 @@ import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json
-from bot.errors import BotError
+from bot.domain.errors import BotError
 
 if TYPE_CHECKING:
-    from bot.drafting import ScoredCandidate
+    from bot.services.drafting.service import ScoredCandidate
 
 
 AT_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
@@ -38,8 +38,8 @@ def command() -> None:
 @pass_ctx
 def preview(ctx: Context, campaign: str, at: datetime | None, seed: int | None, as_json: bool) -> None:
     """Generate CAMPAIGN's candidates now and show each with its checks (nothing is saved)."""
-    from bot.drafting import DraftingService
-    from bot.generation.progress import for_terminal
+    from bot.adapters.generation.progress import for_terminal
+    from bot.services.drafting.service import DraftingService
 
     settings = ctx.settings
     try:
@@ -63,7 +63,7 @@ def preview(ctx: Context, campaign: str, at: datetime | None, seed: int | None, 
 
 
 def _generator(ctx: Context, reporter: Any) -> Any:
-    from bot.generation.factory import build_generator
+    from bot.adapters.generation.factory import build_generator
 
     return build_generator(ctx.settings, reporter)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from bot.errors import BotError
+from bot.domain.errors import BotError
 
 #: (module, command) pairs; each module under bot.cli defines one click command or group.
 COMMANDS = [

@@ -21,8 +21,8 @@ def command() -> None:
 @pass_ctx
 def prepare(ctx: Context, as_json: bool) -> None:
     """Load the model once (de-quantizing and caching a GGUF file), so later loads are fast."""
-    from bot.generation.factory import build_generator
-    from bot.generation.progress import for_terminal
+    from bot.adapters.generation.factory import build_generator
+    from bot.adapters.generation.progress import for_terminal
 
     generator = build_generator(ctx.settings, for_terminal(None if not as_json else False))
     started = time.monotonic()
@@ -75,8 +75,8 @@ def _info(ctx: Context) -> dict[str, Any]:
     }
     if model.backend == "canned":
         return data
-    from bot.generation.factory import model_source
-    from bot.generation.transformers import cache_path, check_source
+    from bot.adapters.generation.factory import model_source
+    from bot.adapters.generation.transformers import cache_path, check_source
 
     source, model_id = model_source(settings)
     check_source(source)

@@ -12,7 +12,7 @@ from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, short
 from bot.config.moderation import ModerationSettings
 from bot.domain import ModerationVerdict
-from bot.errors import BotError
+from bot.domain.errors import BotError
 
 
 @click.group("moderation")
@@ -22,7 +22,7 @@ def command() -> None:
 
 def _gate(ctx: Context) -> Any:
     """The configured gate; the defaults when there is no config file at all."""
-    from bot.moderation.factory import build_gate
+    from bot.adapters.moderation.factory import build_gate
 
     if not ctx.config_path.exists():
         click.echo(f"note: no config at {ctx.config_path}; using the default scorers", err=True)
@@ -104,7 +104,7 @@ def audit_lines(record: dict[str, Any]) -> list[str]:
 @pass_ctx
 def scorers(ctx: Context, as_json: bool) -> None:
     """List the configured scorers with their versions and the thresholds in force."""
-    from bot.moderation.factory import labels_of
+    from bot.adapters.moderation.factory import labels_of
 
     gate = _gate(ctx)
     rows = [

@@ -153,6 +153,6 @@ def cancel(ctx: Context, pub_id: int, reason: str) -> None:
 
 
 def _actor() -> str:
-    from bot.app import default_reviewer
+    from bot.wiring import default_reviewer
 
     return default_reviewer()

@@ -16,7 +16,7 @@ reviewer_option = click.option(
 
 
 def _reviewer(name: str | None) -> str:
-    from bot.app import default_reviewer
+    from bot.wiring import default_reviewer
 
     return name or default_reviewer()
 
@@ -232,7 +232,7 @@ def edit(ctx: Context, draft_id: int, text: str | None, reviewer: str | None) ->
 @pass_ctx
 def regenerate(ctx: Context, draft_id: int, reviewer: str | None, as_json: bool) -> None:
     """Reject DRAFT_ID and write new candidates for its slot (loads the model)."""
-    from bot.drafting import regenerate as regen
+    from bot.services.drafting.service import regenerate as regen
 
     ids = regen(ctx.app.drafting, draft_id, _reviewer(reviewer))
     if as_json:
@@ -246,7 +246,7 @@ def regenerate(ctx: Context, draft_id: int, reviewer: str | None, as_json: bool)
 @pass_ctx
 def review(ctx: Context, reviewer: str | None) -> None:
     """Walk through the pending drafts: [a]pprove, [e]dit, [r]eject, [s]kip, [q]uit."""
-    from bot.errors import BotError
+    from bot.domain.errors import BotError
 
     name = _reviewer(reviewer)
     drafts = ctx.app.store.list_drafts(states=OPEN_DRAFT_STATES)

@@ -22,7 +22,7 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
     systemd (Type=notify) it reports READY, WATCHDOG and STOPPING. On SQLite only one daemon
     may run per database; on Postgres several may share it.
     """
-    from bot.daemon import Daemon, run_pass
+    from bot.daemon.runner import Daemon, run_pass
 
     root = logging.getLogger()
     configured = logging.getLevelName(ctx.settings.bot.log_level.upper())

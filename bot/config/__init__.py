@@ -1,7 +1,7 @@
 """Configuration: one TOML file parsed once into frozen, validated settings.
 
 Where the file is: ``bot --config PATH``, else ``$BOT_CONFIG``, else ``./bot.toml``.
-Unknown keys, wrong types and bad values are :class:`~bot.errors.ConfigError` naming the
+Unknown keys, wrong types and bad values are :class:`~bot.domain.errors.ConfigError` naming the
 file, the key and the value. Secrets are never read from the TOML.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.config.settings import Settings
-from bot.errors import ConfigError
+from bot.domain.errors import ConfigError
 
 DEFAULT_CONFIG = Path("bot.toml")
 

@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.app import App
+from bot.adapters.platforms.credentials import env_name
+from bot.adapters.store import engine as engines
+from bot.adapters.store.sql import CampaignSpec, SqlStore
 from bot.config import Settings, load_settings
 from bot.domain import Candidate, DraftOrigin, DraftState, ModerationDecision, ModerationVerdict
-from bot.platforms.credentials import env_name
-from bot.ports import Clock
-from bot.store import engine as engines
-from bot.store.sql import CampaignSpec, SqlStore
+from bot.domain.ports import Clock
+from bot.wiring import App
 
 #: platform -> (account name, fake user name, credentials, extra TOML for the account)
 ACCOUNTS: dict[str, tuple[str, str, dict[str, str], str]] = {

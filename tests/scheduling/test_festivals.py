@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_settings
-from bot.errors import ConfigError
+from bot.domain.errors import ConfigError
 from bot.festivals import holiday_occurrences, validate_holiday
 from tests.conftest import run_cli
-from tests.scheduling.helpers import campaign, write_config
+from tests.scheduling_helpers import campaign, write_config
 
 YEARS = (2026, 2030)
 

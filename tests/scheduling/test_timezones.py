@@ -12,9 +12,9 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger as ApsCron
 
 from bot.config.triggers import CronTrigger, DateTrigger, HolidayTrigger, IntervalTrigger
-from bot.daemon import run_pass, sync_campaigns
+from bot.daemon.runner import run_pass, sync_campaigns
 from bot.schedule import Alarm, _cron_walls, fire_times, next_fire_time, wall_to_instant
-from tests.scheduling.helpers import campaign, fixed_app, write_config
+from tests.scheduling_helpers import campaign, fixed_app, write_config
 
 NY, BERLIN = "America/New_York", "Europe/Berlin"
 

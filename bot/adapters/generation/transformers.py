@@ -1,0 +1,305 @@
+"""Generator on Hugging Face transformers. The only module that imports torch/transformers,
+and only when a model is first needed.
+
+A GGUF file is de-quantized on first load (slow); the result is cached as safetensors in the
+data directory so later loads take about a second. Nothing is ever downloaded: the hub is
+switched off before transformers is imported, and a missing model is a :class:`ModelError`.
+
+All candidates of a request come from one batched ``generate()`` call: one prompt per
+candidate (the request's chat variants), left-padded, sampled with ``torch.manual_seed(seed)``
+so the same seed and inputs give the same texts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from bot.adapters.generation.progress import Quiet, Reporter
+from bot.domain.errors import ModelError
+from bot.domain.ports import GeneratedText, GenerationRequest
+
+log = logging.getLogger(__name__)
+
+_LOAD_ERRORS = (OSError, ValueError, RuntimeError, KeyError, TypeError, ImportError)
+
+
+def check_source(source: Path) -> None:
+    """Refuse, before anything is imported, a model that is missing or unreadable."""
+    if not source.exists():
+        raise ModelError(f"model not found: {source} (expected a GGUF file or a model directory)")
+    if source.is_dir():
+        if not (source / "config.json").is_file():
+            raise ModelError(f"model directory {source} has no config.json")
+    elif source.suffix != ".gguf":
+        raise ModelError(f"model file {source} is not a .gguf file (or give a model directory)")
+    if not os.access(source, os.R_OK):
+        raise ModelError(f"model {source} is not readable by this user")
+
+
+class TransformersGenerator:
+    """A resident causal LM; all candidates of a request come from one batched call."""
+
+    def __init__(
+        self,
+        source: Path,
+        cache_dir: Path | None,
+        *,
+        model_id: str,
+        dtype: str = "bfloat16",
+        threads: int = 2,
+        reporter: Reporter | None = None,
+    ) -> None:
+        check_source(source)
+        self.source = source
+        self.cache_dir = cache_dir
+        self._model_id = model_id
+        self.dtype = resolve_dtype(dtype)
+        self.threads = threads
+        self.reporter: Reporter = reporter or Quiet()
+        self._loaded: tuple[Any, Any] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        """The model's name (recorded on every draft)."""
+        return self._model_id
+
+    @property
+    def cached_path(self) -> Path | None:
+        """Where the de-quantized copy of a GGUF model lives (None for directories)."""
+        return cache_path(self.source, self.cache_dir, self.dtype)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is resident."""
+        return self._loaded is not None
+
+    def load(self) -> tuple[Any, Any]:
+        """Load (once) and return ``(tokenizer, model)``."""
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = _load(self.source, self.cached_path, self.dtype, self.threads, self.reporter)
+            return self._loaded
+
+    def generate(self, request: GenerationRequest) -> list[GeneratedText]:
+        """Write ``request.n`` candidates in one batched call."""
+        tokenizer, model = self.load()
+        prompts = [_prompt(tokenizer, request.chat_for(i)) for i in range(request.n)]
+        with self._lock:
+            return _generate(tokenizer, model, prompts, request, self.reporter)
+
+
+def cache_path(source: Path, cache_dir: Path | None, dtype: str = "") -> Path | None:
+    """Cache folder of a GGUF model, keyed by its name and size (always stored as bf16)."""
+    if cache_dir is None or source.is_dir():
+        return None
+    return cache_dir / f"{source.stem}-{source.stat().st_size}-bf16"
+
+
+def resolve_dtype(name: str) -> str:
+    """``auto`` -> bfloat16 where the CPU computes it natively, else float32."""
+    if name != "auto":
+        return name
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "float32"
+    return "bfloat16" if ("avx512_bf16" in flags or "amx_bf16" in flags) else "float32"
+
+
+def _prompt(tokenizer: Any, messages: Any) -> str:
+    chat = [{"role": m.role, "content": m.content} for m in messages]
+    return str(tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True))
+
+
+def _generate(
+    tokenizer: Any, model: Any, prompts: list[str], request: GenerationRequest, reporter: Reporter
+) -> list[GeneratedText]:
+    import torch
+
+    inputs = tokenizer(prompts, return_tensors="pt", padding=True)
+    pad = tokenizer.pad_token_id
+    eos = _eos_ids(tokenizer, model)
+    torch.manual_seed(request.seed)
+    reporter.start(f"writing {request.n} candidates", request.max_new_tokens)
+    try:
+        with torch.inference_mode():
+            output = model.generate(
+                **inputs,
+                **_sampling(request),
+                max_new_tokens=request.max_new_tokens,
+                pad_token_id=pad,
+                eos_token_id=eos,
+                stopping_criteria=_ticker(reporter),
+            )
+    except RuntimeError as exc:
+        raise ModelError(f"generation failed: {exc}") from exc
+    finally:
+        reporter.finish()
+    start = inputs["input_ids"].shape[1]
+    return [_decode(tokenizer, row[start:], eos, pad) for row in output]
+
+
+def _sampling(request: GenerationRequest) -> dict[str, Any]:
+    if request.temperature <= 0:
+        return {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
+    return {
+        "do_sample": True,
+        "temperature": request.temperature,
+        "top_p": request.top_p,
+        "top_k": request.top_k or None,
+    }
+
+
+def _eos_ids(tokenizer: Any, model: Any) -> list[int]:
+    ids = {tokenizer.eos_token_id}
+    configured = getattr(model.generation_config, "eos_token_id", None)
+    if isinstance(configured, int):
+        ids.add(configured)
+    elif isinstance(configured, list):
+        ids.update(configured)
+    for token in ("<|im_end|>", "<|eot_id|>", "<|endoftext|>"):
+        tid = tokenizer.convert_tokens_to_ids(token)
+        if isinstance(tid, int) and tid != tokenizer.unk_token_id:
+            ids.add(tid)
+    return sorted(i for i in ids if i is not None)
+
+
+def _decode(tokenizer: Any, new: Any, eos: list[int], pad: int | None) -> GeneratedText:
+    tokens = new.tolist()
+    count = len(tokens)
+    for i, token in enumerate(tokens):
+        if token in eos or token == pad:
+            count = i + 1
+            break
+    text = tokenizer.decode(tokens[:count], skip_special_tokens=True).strip()
+    return GeneratedText(text, count)
+
+
+def _ticker(reporter: Reporter) -> Any:
+    """A stopping criterion that never stops: it moves the progress bar once per token."""
+    import torch
+    from transformers import StoppingCriteria, StoppingCriteriaList
+
+    class Tick(StoppingCriteria):
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            reporter.advance(1)
+            return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+
+    return StoppingCriteriaList([Tick()])
+
+
+def _load(source: Path, cached: Path | None, dtype: str, threads: int, reporter: Reporter) -> tuple[Any, Any]:
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    check_source(source)
+    try:
+        import torch
+        from transformers.utils import logging as hf_logging
+    except ImportError as exc:
+        raise ModelError(f"transformers/torch are not installed: {exc}") from exc
+    torch.set_num_threads(threads)
+    if isinstance(reporter, Quiet):
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    torch_dtype = torch.bfloat16 if dtype == "bfloat16" else torch.float32
+    tokenizer, model = _load_weights(source, cached, torch_dtype, reporter)
+    if dtype == "int8":
+        model = _quantize_int8(model)
+    return tokenizer, model
+
+
+def _quantize_int8(model: Any) -> Any:
+    """Dynamic int8 quantization of the linear layers (weights int8, activations float)."""
+    import warnings
+
+    import torch
+
+    # The output head stays float: quantizing it ruins a small model's word choice.
+    body = getattr(model, "model", model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated but still works
+        torch.ao.quantization.quantize_dynamic(body, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)  # type: ignore[no-untyped-call]
+    return model
+
+
+def _load_weights(source: Path, cached: Path | None, torch_dtype: Any, reporter: Reporter) -> tuple[Any, Any]:
+    reporter.start(f"loading {source.name}")
+    try:
+        if cached is not None and (cached / "config.json").is_file():
+            log.info("loading model from cache %s", cached)
+            return _from_dir(cached, torch_dtype)
+        if source.is_dir():
+            log.info("loading model directory %s", source)
+            return _from_dir(source, torch_dtype)
+        return _from_gguf(source, cached, torch_dtype, reporter)
+    except ModelError:
+        raise
+    except _LOAD_ERRORS as exc:
+        raise ModelError(f"cannot load model {source}: {exc}") from exc
+    finally:
+        reporter.finish()
+
+
+def _from_gguf(source: Path, cached: Path | None, torch_dtype: Any, reporter: Reporter) -> tuple[Any, Any]:
+    import warnings
+
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    log.info("loading GGUF model %s (the first load de-quantizes it: slow)", source)
+    import torch
+
+    reporter.start(f"de-quantizing {source.name} (first load only)")
+    tokenizer = AutoTokenizer.from_pretrained(source.parent, gguf_file=source.name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # float32 is the fast path for de-quantizing (transformers warns for other dtypes).
+        model = AutoModelForCausalLM.from_pretrained(
+            source.parent, gguf_file=source.name, dtype=torch.float32
+        )
+    _prepare(tokenizer, model)
+    # Round through bf16 (the cache's dtype) so this process writes exactly what a later
+    # load from the cache would: the same seed gives the same drafts before and after.
+    model.to(torch.bfloat16)  # type: ignore[arg-type]
+    if cached is not None:
+        reporter.start(f"caching the model in {cached.parent}")
+        _save_cache(tokenizer, model, cached)
+    model.to(torch_dtype)
+    return tokenizer, model
+
+
+def _from_dir(path: Path, torch_dtype: Any) -> tuple[Any, Any]:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch_dtype, local_files_only=True)
+    _prepare(tokenizer, model)
+    return tokenizer, model
+
+
+def _prepare(tokenizer: Any, model: Any) -> None:
+    """Inference mode, left padding for batches, a pad token."""
+    model.eval()
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+
+
+def _save_cache(tokenizer: Any, model: Any, target: Path) -> None:
+    """Save the de-quantized model; GGUF-loaded models need their quantizer marker cleared."""
+    tmp = target.with_name(target.name + f".tmp{os.getpid()}")
+    try:
+        for attr in ("hf_quantizer", "is_quantized"):
+            if getattr(model, attr, None):
+                setattr(model, attr, None if attr == "hf_quantizer" else False)
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        tmp.rename(target)
+        log.info("cached the model as safetensors in %s", target)
+    except (OSError, ValueError, RuntimeError, AttributeError) as exc:
+        log.warning("could not cache the model in %s: %s", target, exc)

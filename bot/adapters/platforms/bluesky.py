@@ -1,0 +1,217 @@
+"""Bluesky through atproto (app password); the only module that imports atproto.
+
+The client gets the account's ``base_url`` (the PDS) and ``Request(timeout=...)``. Links and
+hashtags become facets with UTF-8 byte offsets; the 300-grapheme limit is checked here because
+only the server enforces it. Parts split on ``---`` become a reply chain.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import UTC, datetime
+from typing import Any, NoReturn
+
+import httpx
+import regex
+from atproto import Client, models
+from atproto_client.exceptions import (
+    AtProtocolError,
+    BadRequestError,
+    InvokeTimeoutError,
+    NetworkError,
+    RateLimitExceededError,
+    RequestErrorBase,
+    UnauthorizedError,
+)
+from atproto_client.request import Request
+
+from bot.adapters.platforms._http import sent_nothing
+from bot.adapters.platforms._text import same_text, split_parts
+from bot.adapters.platforms.credentials import Credentials
+from bot.config.accounts import BlueskyAccount
+from bot.domain import OutgoingPost, PublishResult
+from bot.domain.errors import (
+    PublishAuthError,
+    PublishError,
+    PublishRejected,
+    PublishRetryable,
+    PublishUnknownOutcome,
+)
+
+DEFAULT_BASE = "https://bsky.social"
+CREDENTIALS = ("app_password",)
+_URL = re.compile(r"https?://[^\s<>\"]+")
+_TAG = re.compile(r"(?:^|(?<=\s))#([^\s#]+)")
+_TRAILING = ".,;:!?)]}'\""
+
+
+def graphemes(text: str) -> int:
+    """User-perceived characters, the unit of Bluesky's limit."""
+    return len(regex.findall(r"\X", text))
+
+
+def _byte_slice(text: str, start: int, end: int) -> models.AppBskyRichtextFacet.ByteSlice:
+    byte_start = len(text[:start].encode("utf-8"))
+    return models.AppBskyRichtextFacet.ByteSlice(
+        byte_start=byte_start, byte_end=byte_start + len(text[start:end].encode("utf-8"))
+    )
+
+
+def facets(text: str) -> list[models.AppBskyRichtextFacet.Main]:
+    """Link and hashtag facets, with byte offsets into the UTF-8 text."""
+    found: list[models.AppBskyRichtextFacet.Main] = []
+    for match in _URL.finditer(text):
+        url = match.group(0).rstrip(_TRAILING)
+        found.append(
+            models.AppBskyRichtextFacet.Main(
+                index=_byte_slice(text, match.start(), match.start() + len(url)),
+                features=[models.AppBskyRichtextFacet.Link(uri=url)],
+            )
+        )
+    for match in _TAG.finditer(text):
+        tag = match.group(1).rstrip(_TRAILING)
+        if not tag or tag.isdigit():
+            continue
+        start = match.start(1) - 1
+        found.append(
+            models.AppBskyRichtextFacet.Main(
+                index=_byte_slice(text, start, start + 1 + len(tag)),
+                features=[models.AppBskyRichtextFacet.Tag(tag=tag)],
+            )
+        )
+    return found
+
+
+class BlueskyPublisher:
+    """Posts to one Bluesky account."""
+
+    platform = "bluesky"
+
+    def __init__(self, account: BlueskyAccount, credentials: Credentials) -> None:
+        self._account = account
+        self._password = credentials.get("app_password")
+        self._client = Client(
+            base_url=account.base_url or DEFAULT_BASE,
+            request=Request(timeout=account.timeout.total_seconds()),
+        )
+        self._did: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def account(self) -> str:
+        return self._account.name
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._client.request.close()
+
+    def _login(self) -> str:
+        with self._lock:
+            if self._did is None:
+                try:
+                    self._client.login(self._account.handle, self._password)
+                except (AtProtocolError, httpx.HTTPError) as exc:
+                    _translate(exc, "log in", sending=False)
+                self._did = str(self._client.me.did)
+            return self._did
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        parts = split_parts(post.text)
+        for number, part in enumerate(parts, 1):
+            if graphemes(part) > self._account.max_graphemes:
+                raise PublishRejected(
+                    f"Bluesky: part {number} has {graphemes(part)} graphemes; "
+                    f"the limit is {self._account.max_graphemes}"
+                )
+        self._login()
+        refs: list[models.ComAtprotoRepoStrongRef.Main] = []
+        for part in parts:
+            reply = models.AppBskyFeedPost.ReplyRef(root=refs[0], parent=refs[-1]) if refs else None
+            try:
+                refs.append(self._post(part, reply))
+            except PublishError as exc:
+                if not refs:
+                    raise
+                raise PublishUnknownOutcome(
+                    f"Bluesky thread stopped after {len(refs)} of {len(parts)} parts: {exc}"
+                ) from exc
+        return PublishResult(remote_id=refs[0].uri, url=self._url(refs[0].uri))
+
+    def _post(
+        self, text: str, reply: models.AppBskyFeedPost.ReplyRef | None
+    ) -> models.ComAtprotoRepoStrongRef.Main:
+        try:
+            response = self._client.send_post(text=text, reply_to=reply, facets=facets(text) or None)
+        except (AtProtocolError, httpx.HTTPError) as exc:
+            _translate(exc, "create the post")
+        return models.create_strong_ref(response)
+
+    def find(self, post: OutgoingPost) -> PublishResult | None:
+        first = split_parts(post.text)[0]
+        did = self._login()
+        try:
+            listing = self._client.com.atproto.repo.list_records(
+                models.ComAtprotoRepoListRecords.Params(repo=did, collection="app.bsky.feed.post", limit=100)
+            )
+        except (AtProtocolError, httpx.HTTPError) as exc:
+            _translate(exc, "list the account's posts")
+        for record in listing.records:
+            value = record.value
+            text = value.get("text") if isinstance(value, dict) else getattr(value, "text", None)
+            if text is not None and same_text(first, str(text)):
+                return PublishResult(remote_id=record.uri, url=self._url(record.uri))
+        return None
+
+    def check_credentials(self) -> dict[str, Any]:
+        did = self._login()
+        return {
+            "platform": "bluesky",
+            "user": self._account.handle,
+            "user_id": did,
+            "limits": {"max_graphemes": self._account.max_graphemes, "daily_cap": self._account.daily_cap},
+        }
+
+    def _url(self, uri: str) -> str:
+        return f"https://bsky.app/profile/{self._account.handle}/post/{uri.rsplit('/', 1)[-1]}"
+
+
+def _message(exc: RequestErrorBase) -> str:
+    response = exc.response
+    if response is None:
+        return type(exc).__name__
+    content = response.content
+    message = getattr(content, "message", None) or getattr(content, "error", None)
+    return f"{response.status_code} {message or ''}".strip()
+
+
+def _translate(exc: Exception, doing: str, *, sending: bool = True) -> NoReturn:
+    """Map an atproto / httpx error to the bot's error types (the one place for Bluesky)."""
+    if isinstance(exc, RateLimitExceededError):
+        reset = exc.reset_at
+        wait = exc.retry_after
+        if wait is None and reset is not None:
+            wait = max(0.0, (reset - datetime.now(UTC)).total_seconds())
+        raise PublishRetryable(f"Bluesky rate limit while trying to {doing}", retry_after=wait) from exc
+    if isinstance(exc, UnauthorizedError):
+        raise PublishAuthError(f"Bluesky rejected the credentials: {_message(exc)}") from exc
+    if isinstance(exc, BadRequestError):
+        raise PublishRejected(f"Bluesky refused to {doing}: {_message(exc)}") from exc
+    if isinstance(exc, RequestErrorBase) and exc.response is not None:
+        if exc.response.status_code >= 500:
+            raise PublishRetryable(f"Bluesky server error: {_message(exc)}") from exc
+        raise PublishRejected(f"Bluesky refused to {doing}: {_message(exc)}") from exc
+    if isinstance(exc, InvokeTimeoutError | NetworkError | httpx.HTTPError):
+        if not sending or sent_nothing(exc):
+            raise PublishRetryable(f"Bluesky unreachable while trying to {doing}") from exc
+        raise PublishUnknownOutcome(
+            f"Bluesky did not answer ({_cause(exc)}) while trying to {doing}"
+        ) from exc
+    if sending:  # e.g. an answer the client could not parse: the post may be out
+        raise PublishUnknownOutcome(f"Bluesky client error while trying to {doing}: {exc!r}") from exc
+    raise PublishRejected(f"Bluesky client error: {exc}") from exc
+
+
+def _cause(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc.__context__
+    return type(cause).__name__ if cause is not None else type(exc).__name__

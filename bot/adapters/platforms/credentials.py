@@ -1,0 +1,102 @@
+"""Credentials of an account, from the environment or secret files; never from the TOML.
+
+Lookup order for credential ``NAME`` of account ``my-acct``:
+
+1. the environment variable ``BOT_MY_ACCT_NAME`` (account upper-cased, ``-`` and ``.`` -> ``_``);
+2. ``secrets_file``: ``NAME=value`` lines (``#`` comments, blank lines and ``export`` allowed);
+3. ``secrets_dir``: a file called ``NAME`` (systemd's ``$CREDENTIALS_DIRECTORY`` works as is).
+
+Error messages name the variable and the files looked at, never a value.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from bot.config.accounts import AccountBase
+from bot.domain.errors import ConfigError
+
+
+def env_name(account: str, name: str) -> str:
+    """The environment variable holding credential ``name`` of ``account``."""
+    return f"BOT_{re.sub(r'[^A-Za-z0-9]', '_', account).upper()}_{name.upper()}"
+
+
+class Credentials:
+    """Reads one account's credentials on demand."""
+
+    def __init__(self, account: AccountBase, environ: Mapping[str, str] | None = None) -> None:
+        self.account = account
+        self._environ = os.environ if environ is None else environ
+
+    def get(self, name: str) -> str:
+        """The credential's value; ConfigError saying where it was looked for if missing."""
+        value = self.find(name)
+        if value is None:
+            raise ConfigError(
+                f"accounts.{self.account.name}: credential {name!r} not found; {self._where(name)}"
+            )
+        return value
+
+    def find(self, name: str) -> str | None:
+        """The credential's value, or None."""
+        value = self._environ.get(env_name(self.account.name, name))
+        if value:
+            return value
+        if self.account.secrets_file is not None:
+            value = _read_env_file(self.account.secrets_file, self.account.name).get(name)
+            if value:
+                return value
+        if self.account.secrets_dir is not None:
+            return _read_dir_file(self.account.secrets_dir / name, self.account.name)
+        return None
+
+    def require(self, *names: str) -> dict[str, str]:
+        """All of ``names``; one ConfigError listing every missing one."""
+        found = {name: self.find(name) for name in names}
+        missing = [name for name, value in found.items() if value is None]
+        if missing:
+            where = "; ".join(self._where(name) for name in missing)
+            raise ConfigError(
+                f"accounts.{self.account.name}: missing credentials {', '.join(missing)}; {where}"
+            )
+        return {name: value for name, value in found.items() if value is not None}
+
+    def _where(self, name: str) -> str:
+        places = [f"set ${env_name(self.account.name, name)}"]
+        if self.account.secrets_file is not None:
+            places.append(f"add {name}=... to {self.account.secrets_file}")
+        if self.account.secrets_dir is not None:
+            places.append(f"write {self.account.secrets_dir / name}")
+        return " or ".join(places)
+
+
+def _read_env_file(path: Path, account: str) -> dict[str, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"accounts.{account}.secrets_file: {path} does not exist") from None
+    except OSError as exc:
+        raise ConfigError(f"accounts.{account}.secrets_file: cannot read {path}: {exc.strerror}") from None
+    values: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"accounts.{account}.secrets_file: {path} line {number} is not NAME=value")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _read_dir_file(path: Path, account: str) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"accounts.{account}.secrets_dir: cannot read {path}: {exc.strerror}") from None

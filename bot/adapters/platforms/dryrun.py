@@ -1,0 +1,68 @@
+"""The dry-run publisher: one JSON line per post in a local outbox file."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.domain import OutgoingPost, PublishResult
+from bot.domain.errors import PublishRejected
+
+
+class DryRunPublisher:
+    """Appends posts to ``outbox``; ``find`` looks them up by idempotency key."""
+
+    def __init__(self, account: str, outbox: Path) -> None:
+        self._account = account
+        self.outbox = outbox
+
+    @property
+    def account(self) -> str:
+        return self._account
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        line = {
+            "account": self._account,
+            "publication_id": post.publication_id,
+            "draft_id": post.draft_id,
+            "campaign": post.campaign,
+            "idempotency_key": post.idempotency_key,
+            "text": post.text,
+            "posted_at": datetime.now(UTC).isoformat(),
+        }
+        try:
+            self.outbox.parent.mkdir(parents=True, exist_ok=True)
+            with self.outbox.open("a", encoding="utf-8") as out:
+                fcntl.flock(out, fcntl.LOCK_EX)
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError as exc:
+            raise PublishRejected(f"cannot write outbox {self.outbox}: {exc.strerror}") from exc
+        return PublishResult(remote_id=post.idempotency_key, url=f"file://{self.outbox}")
+
+    def find(self, post: OutgoingPost) -> PublishResult | None:
+        for line in self.lines():
+            if line.get("idempotency_key") == post.idempotency_key:
+                return PublishResult(remote_id=post.idempotency_key, url=f"file://{self.outbox}")
+        return None
+
+    def check_credentials(self) -> dict[str, Any]:
+        return {
+            "outbox": str(self.outbox),
+            "writable": os.access(self.outbox.parent, os.W_OK) or not self.outbox.parent.exists(),
+        }
+
+    def lines(self) -> list[dict[str, Any]]:
+        """Every post in the outbox (read under a shared lock: no half-written last line)."""
+        try:
+            with self.outbox.open(encoding="utf-8") as src:
+                fcntl.flock(src, fcntl.LOCK_SH)
+                text = src.read()
+        except FileNotFoundError:
+            return []
+        return [json.loads(line) for line in text.splitlines() if line.strip()]

@@ -1,0 +1,158 @@
+"""Mastodon through Mastodon.py; the only module that imports it.
+
+The client is built with ``ratelimit_method="throw"`` (the default sleeps and retries for
+minutes) and an explicit ``request_timeout``. Every status carries an ``Idempotency-Key``
+derived from the publication's key, so a server that already created the status answers with
+it instead of posting again. Parts split on ``---`` become a reply chain.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, NoReturn
+
+from mastodon import (
+    Mastodon,
+    MastodonAPIError,
+    MastodonError,
+    MastodonNetworkError,
+    MastodonNotFoundError,
+    MastodonRatelimitError,
+    MastodonServerError,
+    MastodonUnauthorizedError,
+)
+
+from bot.adapters.platforms._http import sent_nothing
+from bot.adapters.platforms._text import html_to_text, same_text, split_parts
+from bot.adapters.platforms.credentials import Credentials
+from bot.config.accounts import MastodonAccount
+from bot.domain import OutgoingPost, PublishResult
+from bot.domain.errors import (
+    ConfigError,
+    PublishAuthError,
+    PublishError,
+    PublishRejected,
+    PublishRetryable,
+    PublishUnknownOutcome,
+)
+
+CREDENTIALS = ("access_token",)
+
+
+class MastodonPublisher:
+    """Posts to one Mastodon account."""
+
+    platform = "mastodon"
+
+    def __init__(self, account: MastodonAccount, credentials: Credentials) -> None:
+        if not account.base_url:
+            raise ConfigError(f"accounts.{account.name}.base_url: the instance URL is required for Mastodon")
+        self._account = account
+        self._client = Mastodon(
+            access_token=credentials.get("access_token"),
+            api_base_url=account.base_url,
+            ratelimit_method="throw",
+            request_timeout=account.timeout.total_seconds(),
+        )
+        self._me: dict[str, Any] | None = None
+
+    @property
+    def account(self) -> str:
+        return self._account.name
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._client.session.close()
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        parts = split_parts(post.text)
+        for number, part in enumerate(parts, 1):
+            if len(part) > self._account.max_chars:
+                raise PublishRejected(
+                    f"Mastodon: part {number} has {len(part)} characters; "
+                    f"the limit is {self._account.max_chars}"
+                )
+        statuses: list[dict[str, Any]] = []
+        for number, part in enumerate(parts):
+            key = post.idempotency_key if number == 0 else f"{post.idempotency_key}-{number}"
+            reply_to = statuses[-1]["id"] if statuses else None
+            try:
+                statuses.append(self._status(part, key, reply_to))
+            except PublishError as exc:
+                if not statuses:
+                    raise
+                raise PublishUnknownOutcome(
+                    f"Mastodon thread stopped after {len(statuses)} of {len(parts)} parts: {exc}"
+                ) from exc
+        return PublishResult(remote_id=str(statuses[0]["id"]), url=statuses[0].get("url"))
+
+    def _status(self, text: str, key: str, reply_to: str | None) -> dict[str, Any]:
+        try:
+            status = self._client.status_post(
+                text, in_reply_to_id=reply_to, visibility=self._account.visibility, idempotency_key=key
+            )
+        except MastodonError as exc:
+            self._translate(exc, "post the status")
+        if not isinstance(status, dict) or not status.get("id"):
+            raise PublishUnknownOutcome(
+                f"Mastodon answered the post without a status id: {str(status)[:200]}"
+            )
+        return dict(status)
+
+    def find(self, post: OutgoingPost) -> PublishResult | None:
+        first = split_parts(post.text)[0]
+        me = self._account_info()
+        try:
+            statuses = self._client.account_statuses(me["id"], limit=40)
+        except MastodonError as exc:
+            self._translate(exc, "read the account's statuses")
+        for status in statuses:
+            if same_text(first, html_to_text(str(status.get("content", "")))):
+                return PublishResult(remote_id=str(status["id"]), url=status.get("url"))
+        return None
+
+    def check_credentials(self) -> dict[str, Any]:
+        me = self._account_info()
+        limits: dict[str, Any] = {
+            "max_characters": self._account.max_chars,
+            "daily_cap": self._account.daily_cap,
+        }
+        try:
+            instance = self._client.instance()
+            statuses = (instance.get("configuration") or {}).get("statuses") or {}
+            limits["instance_max_characters"] = statuses.get("max_characters")
+        except MastodonError as exc:
+            limits["instance_error"] = str(exc)
+        return {"platform": "mastodon", "user": me.get("acct"), "user_id": str(me["id"]), "limits": limits}
+
+    def _account_info(self) -> dict[str, Any]:
+        if self._me is None:
+            try:
+                self._me = dict(self._client.account_verify_credentials())
+            except MastodonError as exc:
+                self._translate(exc, "verify the credentials")
+        return self._me
+
+    def _translate(self, exc: MastodonError, doing: str) -> NoReturn:
+        """Map a Mastodon.py error to the bot's error types (the one place for Mastodon)."""
+        if isinstance(exc, MastodonRatelimitError):
+            reset = self._client.ratelimit_reset
+            wait = max(0.0, float(reset) - time.time()) if reset else None
+            raise PublishRetryable(f"Mastodon rate limit while trying to {doing}", retry_after=wait) from exc
+        if isinstance(exc, MastodonUnauthorizedError):
+            raise PublishAuthError(f"Mastodon rejected the access token: {_reason(exc)}") from exc
+        if isinstance(exc, MastodonServerError):
+            raise PublishRetryable(f"Mastodon server error: {_reason(exc)}") from exc
+        if isinstance(exc, MastodonNetworkError):
+            if sent_nothing(exc):
+                raise PublishRetryable("Mastodon unreachable") from exc
+            raise PublishUnknownOutcome(f"Mastodon did not answer while trying to {doing}") from exc
+        if isinstance(exc, MastodonNotFoundError | MastodonAPIError):
+            raise PublishRejected(f"Mastodon refused to {doing}: {_reason(exc)}") from exc
+        raise PublishRejected(f"Mastodon client error: {exc}") from exc
+
+
+def _reason(exc: MastodonError) -> str:
+    """Mastodon.py puts (url, status, reason, error message) in args."""
+    args = [str(a) for a in exc.args]
+    return ": ".join(args[-2:]) if len(args) >= 2 else (args[0] if args else type(exc).__name__)

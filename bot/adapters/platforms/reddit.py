@@ -1,0 +1,227 @@
+"""Reddit through praw; the only module that imports praw and prawcore.
+
+praw's ``timeout`` never reaches prawcore, and prawcore retries a timed-out or 5xx request on
+its own -- a slow submit that succeeded on the server would be posted twice. So prawcore gets
+a :class:`~bot.adapters.platforms._http.GuardedSession`: it forces the account's timeout and turns a
+submit's timeout, dropped connection or 5xx into an exception prawcore does not retry; here
+it becomes ``PublishUnknownOutcome`` or ``PublishRetryable``. praw's own wait-and-retry on an
+in-band ``RATELIMIT`` is off (``ratelimit_seconds=0``): pacing is ours.
+
+The title is the account's ``title`` (or ``titles[campaign]``), a Jinja2 template rendered in a
+sandbox with the campaign's variables and ``first_line``; without one, the post's first line.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, NoReturn
+
+import praw
+import prawcore
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from praw.exceptions import PRAWException, RedditAPIException
+
+from bot.adapters.platforms._http import GuardedSession, SubmitOutcomeUnknown, SubmitServerError
+from bot.adapters.platforms._text import first_line, first_url, same_text, split_parts
+from bot.adapters.platforms.credentials import Credentials
+from bot.config.accounts import RedditAccount
+from bot.domain import OutgoingPost, PublishResult
+from bot.domain.errors import (
+    PublishAuthError,
+    PublishRejected,
+    PublishRetryable,
+    PublishUnknownOutcome,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_OAUTH = "https://oauth.reddit.com"
+DEFAULT_WWW = "https://www.reddit.com"
+CREDENTIALS = ("client_id", "client_secret", "username", "password")
+_WAIT = re.compile(r"(\d+)\s+(millisecond|second|minute)", re.IGNORECASE)
+_MAX_TITLE = 300
+
+
+class RedditPublisher:
+    """Submits self or link posts for one Reddit account."""
+
+    platform = "reddit"
+
+    def __init__(self, account: RedditAccount, credentials: Credentials) -> None:
+        self._account = account
+        creds = credentials.require(*CREDENTIALS)
+        self._username = creds["username"]
+        self._session = GuardedSession(account.timeout.total_seconds())
+        self._reddit = praw.Reddit(
+            client_id=creds["client_id"],
+            client_secret=creds["client_secret"],
+            username=creds["username"],
+            password=creds["password"],
+            user_agent=account.user_agent,
+            oauth_url=account.base_url or DEFAULT_OAUTH,
+            reddit_url=account.base_url or DEFAULT_WWW,
+            check_for_updates=False,
+            ratelimit_seconds=0,
+            requestor_kwargs={"session": self._session},
+        )
+
+    @property
+    def account(self) -> str:
+        return self._account.name
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._session.close()
+
+    def subreddit(self, post: OutgoingPost) -> str:
+        return self._account.subreddits.get(post.campaign, self._account.subreddit)
+
+    def title(self, post: OutgoingPost) -> str:
+        """The rendered title (ValueError-free: a bad template is a PublishRejected)."""
+        template = self._account.titles.get(post.campaign, self._account.title)
+        text = " ".join(split_parts(post.text))
+        if not template:
+            title = first_line(text)
+        else:
+            variables = {**post.options, "first_line": first_line(text), "campaign": post.campaign}
+            try:
+                env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+                title = env.from_string(template).render(**variables).strip()
+            except TemplateError as exc:
+                known = ", ".join(sorted(variables))
+                raise PublishRejected(
+                    f"accounts.{self.account}.title: template error: {exc} (known variables: {known})"
+                ) from exc
+        if not title or len(title) > _MAX_TITLE:
+            raise PublishRejected(f"Reddit title must be 1-{_MAX_TITLE} characters, got {len(title)}")
+        return title
+
+    def _submission(self, post: OutgoingPost) -> dict[str, Any]:
+        args: dict[str, Any] = {"title": self.title(post)}
+        text = "\n\n".join(split_parts(post.text))
+        if self._account.post_kind == "link":
+            url = first_url(text) or post.options.get("link")
+            if not url:
+                raise PublishRejected("Reddit link post: no URL in the text and no campaign link")
+            args["url"] = url
+        else:
+            args["selftext"] = text
+        if self._account.flair_id:
+            args["flair_id"] = self._account.flair_id
+        if self._account.flair_text:
+            args["flair_text"] = self._account.flair_text
+        return args
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        args = self._submission(post)
+        try:
+            sub = self.subreddit(post)
+            # only ``id`` is read: any other attribute would make praw fetch the post again
+            remote_id = str(self._reddit.subreddit(sub).submit(**args).id)
+            url = f"https://www.reddit.com/r/{sub}/comments/{remote_id}/"
+        except RedditAPIException as exc:
+            if any(item.error_type == "ALREADY_SUB" for item in exc.items):
+                return self._duplicate(post, exc)
+            _translate(exc, "submit")
+        except Exception as exc:
+            _translate(exc, "submit")
+        return PublishResult(remote_id=remote_id, url=url)
+
+    def _duplicate(self, post: OutgoingPost, exc: RedditAPIException) -> PublishResult:
+        found = self.find(post)
+        if found is None:
+            raise PublishRejected(f"Reddit: {_items(exc)}; no earlier copy found on the account") from exc
+        return found
+
+    def find(self, post: OutgoingPost) -> PublishResult | None:
+        args = self._submission(post)
+        wanted_sub = self.subreddit(post).casefold()
+        try:
+            for item in self._reddit.redditor(self._username).submissions.new(limit=100):
+                if str(item.subreddit).casefold() != wanted_sub or not same_text(args["title"], item.title):
+                    continue
+                body = item.url if "url" in args else item.selftext
+                if same_text(args.get("url") or args.get("selftext", ""), body):
+                    return PublishResult(remote_id=str(item.id), url=_permalink(item))
+        except Exception as exc:
+            _translate(exc, "read the account's submissions")
+        return None
+
+    def check_credentials(self) -> dict[str, Any]:
+        try:
+            me = self._reddit.user.me()
+            name = str(me.name) if me is not None else self._username
+        except Exception as exc:
+            _translate(exc, "verify the credentials")
+        limits: dict[str, Any] = {"max_title": _MAX_TITLE, "daily_cap": self._account.daily_cap}
+        limits.update(self._session.last_limits)
+        return {"platform": "reddit", "user": name, "subreddit": self._account.subreddit, "limits": limits}
+
+
+def _permalink(submission: Any) -> str | None:
+    permalink = getattr(submission, "permalink", None)
+    return f"https://www.reddit.com{permalink}" if permalink else getattr(submission, "url", None)
+
+
+def _items(exc: RedditAPIException) -> str:
+    return "; ".join(f"{i.error_type}: {i.message}" for i in exc.items)
+
+
+def _rate_wait(exc: RedditAPIException) -> float | None:
+    for item in exc.items:
+        match = _WAIT.search(item.message or "")
+        if item.error_type == "RATELIMIT" and match:
+            unit = match.group(2).lower()
+            scale = 60.0 if unit == "minute" else 1.0 if unit == "second" else 0.001
+            return int(match.group(1)) * scale
+    return None
+
+
+def _translate(exc: Exception, doing: str) -> NoReturn:
+    """Map a praw / prawcore error to the bot's error types (the one place for Reddit)."""
+    if isinstance(exc, RedditAPIException):
+        if any(item.error_type == "RATELIMIT" for item in exc.items):
+            raise PublishRetryable(f"Reddit rate limit: {_items(exc)}", retry_after=_rate_wait(exc)) from exc
+        raise PublishRejected(f"Reddit refused to {doing}: {_items(exc)}") from exc
+    if isinstance(exc, prawcore.RequestException):
+        _transport(exc, doing)
+    if isinstance(exc, prawcore.TooManyRequests):
+        headers = exc.response.headers
+        wait = _float(exc.retry_after)
+        wait = wait if wait is not None else _float(headers.get("x-ratelimit-reset"))
+        raise PublishRetryable(f"Reddit rate limit while trying to {doing}", retry_after=wait) from exc
+    if isinstance(exc, prawcore.ServerError):
+        raise PublishRetryable(f"Reddit server error {exc.response.status_code}") from exc
+    if isinstance(exc, prawcore.OAuthException | prawcore.InvalidToken):
+        raise PublishAuthError(f"Reddit rejected the credentials: {exc}") from exc
+    if isinstance(exc, prawcore.ResponseException) and exc.response.status_code == 401:
+        raise PublishAuthError("Reddit rejected the app credentials (401)") from exc
+    if isinstance(exc, prawcore.ResponseException) and exc.response.status_code >= 500:
+        raise PublishRetryable(f"Reddit server error {exc.response.status_code}") from exc
+    if isinstance(exc, prawcore.ResponseException):
+        raise PublishRejected(f"Reddit refused to {doing} ({exc.response.status_code})") from exc
+    if isinstance(exc, PRAWException | prawcore.PrawcoreException):
+        raise PublishRejected(f"Reddit client error: {exc}") from exc
+    raise exc
+
+
+def _transport(exc: prawcore.RequestException, doing: str) -> NoReturn:
+    original = exc.original_exception
+    if isinstance(original, SubmitServerError):
+        wait = _float(original.headers.get("retry-after"))
+        raise PublishRetryable(f"Reddit server error {original.status}", retry_after=wait) from exc
+    if isinstance(original, SubmitOutcomeUnknown):
+        raise PublishUnknownOutcome(f"Reddit did not answer the submit: {original}") from exc
+    if doing == "submit":
+        # not a guarded send (e.g. the token request): nothing was posted
+        raise PublishRetryable(f"Reddit unreachable: {type(original).__name__}") from exc
+    raise PublishUnknownOutcome(f"Reddit did not answer while trying to {doing}") from exc
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except (TypeError, ValueError):
+        return None

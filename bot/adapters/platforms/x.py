@@ -1,0 +1,211 @@
+"""X through tweepy (OAuth 1.0a user context); the only module that imports tweepy.
+
+tweepy hard-codes ``https://api.twitter.com`` and passes no timeout, so a
+:class:`~bot.adapters.platforms._http.RedirectAdapter` is mounted on its session for the X hosts: it
+sends to the account's ``base_url`` with the account's timeout. ``wait_on_rate_limit`` stays
+off (with a 429 lacking its reset header it retries with no sleep); 429s are ours to handle.
+
+A draft with several parts (split on a line holding only ``---``) is posted as a reply chain.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+import types
+from pathlib import Path
+from typing import Any, NoReturn
+
+import requests
+import tweepy
+
+from bot.adapters.platforms._http import RedirectAdapter, seconds_until, sent_nothing
+from bot.adapters.platforms._text import same_text, split_parts
+from bot.adapters.platforms.credentials import Credentials
+from bot.config.accounts import XAccount
+from bot.domain import OutgoingPost, PublishResult
+from bot.domain.errors import (
+    PublishAuthError,
+    PublishError,
+    PublishRejected,
+    PublishRetryable,
+    PublishUnknownOutcome,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _load_parse_tweet() -> Any:
+    """Import twitter-text, which still reads its emoji table through ``pkg_resources``.
+
+    setuptools may be absent (and importing pkg_resources warns where it is present), so a
+    one-function stand-in is visible only while twitter_text imports.
+    """
+    if "twitter_text" in sys.modules:
+        return sys.modules["twitter_text"].parse_tweet
+    shim = types.ModuleType("pkg_resources")
+    shim.resource_string = lambda module, name: (  # type: ignore[attr-defined]
+        Path(str(sys.modules[module].__file__)).with_name(name).read_bytes()
+    )
+    saved = sys.modules.get("pkg_resources")
+    sys.modules["pkg_resources"] = shim
+    try:
+        module = importlib.import_module("twitter_text")
+    finally:
+        if saved is None:
+            del sys.modules["pkg_resources"]
+        else:
+            sys.modules["pkg_resources"] = saved
+    return module.parse_tweet
+
+
+parse_tweet = _load_parse_tweet()
+
+DEFAULT_BASE = "https://api.twitter.com"
+_HOSTS = ("https://api.twitter.com", "https://api.x.com")
+_DUPLICATE = "duplicate content"
+CREDENTIALS = ("api_key", "api_secret", "access_token", "access_token_secret")
+
+
+class XPublisher:
+    """Posts to one X account."""
+
+    platform = "x"
+
+    def __init__(self, account: XAccount, credentials: Credentials) -> None:
+        self._account = account
+        creds = credentials.require(*CREDENTIALS)
+        self._client = tweepy.Client(
+            consumer_key=creds["api_key"],
+            consumer_secret=creds["api_secret"],
+            access_token=creds["access_token"],
+            access_token_secret=creds["access_token_secret"],
+            wait_on_rate_limit=False,
+        )
+        base = account.base_url or DEFAULT_BASE
+        self._adapters = [RedirectAdapter(host, base, account.timeout.total_seconds()) for host in _HOSTS]
+        for adapter in self._adapters:
+            self._client.session.mount(adapter.origin, adapter)
+        self._user_id: str | None = None
+        self._username: str | None = None
+
+    @property
+    def account(self) -> str:
+        return self._account.name
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._client.session.close()
+
+    def validate(self, post: OutgoingPost) -> None:
+        """Refuse parts X would refuse (weighted length: URLs 23, CJK and emoji 2)."""
+        for number, part in enumerate(split_parts(post.text), 1):
+            parsed = parse_tweet(part)
+            if not parsed.valid:
+                raise PublishRejected(
+                    f"X: part {number} is not a valid post (weighted length {parsed.weightedLength} of 280)"
+                )
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        self.validate(post)
+        parts = split_parts(post.text)
+        ids: list[str] = []
+        for part in parts:
+            try:
+                ids.append(self._tweet(part, ids[-1] if ids else None))
+            except PublishRejected as exc:
+                if _DUPLICATE in str(exc) and not ids:
+                    return self._duplicate(post, exc)
+                self._partial(ids, parts, exc)
+            except PublishError as exc:
+                self._partial(ids, parts, exc)
+        return PublishResult(remote_id=ids[0], url=self._url(ids[0]))
+
+    def _tweet(self, text: str, reply_to: str | None) -> str:
+        try:
+            response = self._client.create_tweet(text=text, in_reply_to_tweet_id=reply_to, user_auth=True)
+        except Exception as exc:
+            _translate(exc, "create the post")
+        return str(response.data["id"])
+
+    def _duplicate(self, post: OutgoingPost, exc: PublishRejected) -> PublishResult:
+        """X says duplicate content: it counts as posted only if the check finds the post."""
+        found = self.find(post)
+        if found is None:
+            raise PublishRejected(f"{exc}; no earlier copy found on the account") from exc
+        log.info("publication %d: X reports a duplicate, found as %s", post.publication_id, found.remote_id)
+        return found
+
+    @staticmethod
+    def _partial(ids: list[str], parts: list[str], exc: PublishError) -> NoReturn:
+        if not ids:
+            raise exc
+        raise PublishUnknownOutcome(
+            f"X thread stopped after {len(ids)} of {len(parts)} parts (posted {', '.join(ids)}): {exc}"
+        ) from exc
+
+    def find(self, post: OutgoingPost) -> PublishResult | None:
+        first = split_parts(post.text)[0]
+        user_id = self._me()["id"]
+        try:
+            response = self._client.get_users_tweets(user_id, max_results=100, user_auth=True)
+        except Exception as exc:
+            _translate(exc, "read the account's posts", unknown=PublishUnknownOutcome)
+        for tweet in response.data or []:
+            if same_text(first, tweet.text):
+                return PublishResult(remote_id=str(tweet.id), url=self._url(str(tweet.id)))
+        return None
+
+    def check_credentials(self) -> dict[str, Any]:
+        me = self._me()
+        limits: dict[str, Any] = {"max_weighted_length": 280, "daily_cap": self._account.daily_cap}
+        for adapter in self._adapters:
+            limits.update(adapter.last_limits)
+        return {"platform": "x", "user": me["username"], "user_id": me["id"], "limits": limits}
+
+    def _me(self) -> dict[str, str]:
+        if self._user_id is None:
+            try:
+                response = self._client.get_me(user_auth=True)
+            except Exception as exc:
+                _translate(exc, "verify the credentials", unknown=PublishUnknownOutcome)
+            self._user_id, self._username = str(response.data.id), str(response.data.username)
+        return {"id": self._user_id, "username": self._username or ""}
+
+    def _url(self, tweet_id: str) -> str:
+        return f"https://x.com/{self._username or 'i/web'}/status/{tweet_id}"
+
+
+def _detail(exc: tweepy.HTTPException) -> str:
+    messages = list(getattr(exc, "api_messages", []) or [])
+    try:
+        body = exc.response.json()
+        if isinstance(body, dict) and body.get("detail") and body["detail"] not in messages:
+            messages.append(str(body["detail"]))
+    except ValueError:
+        pass
+    return "; ".join(messages) or f"{exc.response.status_code} {exc.response.reason}"
+
+
+def _translate(exc: Exception, doing: str, unknown: type[PublishError] = PublishUnknownOutcome) -> NoReturn:
+    """Map a tweepy or requests error to the bot's error types (the one place for X)."""
+    if isinstance(exc, tweepy.TooManyRequests):
+        headers = exc.response.headers
+        wait = seconds_until(headers.get("x-rate-limit-reset"))
+        if headers.get("x-user-limit-24hour-remaining") == "0":
+            wait = seconds_until(headers.get("x-user-limit-24hour-reset")) or wait
+        raise PublishRetryable(f"X rate limit while trying to {doing}", retry_after=wait) from exc
+    if isinstance(exc, tweepy.TwitterServerError):
+        raise PublishRetryable(f"X server error {exc.response.status_code}: {_detail(exc)}") from exc
+    if isinstance(exc, tweepy.Unauthorized):
+        raise PublishAuthError(f"X rejected the credentials: {_detail(exc)}") from exc
+    if isinstance(exc, tweepy.HTTPException):
+        raise PublishRejected(f"X refused to {doing} ({exc.response.status_code}): {_detail(exc)}") from exc
+    if isinstance(exc, requests.RequestException):
+        if sent_nothing(exc):
+            raise PublishRetryable(f"X unreachable: {type(exc).__name__}") from exc
+        raise unknown(f"X did not answer ({type(exc).__name__}) while trying to {doing}") from exc
+    if isinstance(exc, tweepy.TweepyException):
+        raise PublishRejected(f"X client error: {exc}") from exc
+    raise exc

@@ -1,0 +1,152 @@
+"""The store's foundation: engine, transactions, the event log and shared row helpers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, Self, cast
+
+from sqlalchemy import CursorResult, Engine, Executable, select
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.adapters.store import engine as engines
+from bot.adapters.store.tables import ApprovalRow, CampaignRow, DraftRow, EventRow, SlotRow
+from bot.domain import Decision, Draft, DraftOrigin, DraftState, can_move_draft, text_sha256
+from bot.domain.errors import NotFound, StateConflict, StoreError, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def changed(s: Session, statement: Executable) -> int:
+    """Execute an UPDATE and return how many rows it changed (0: the compare-and-set lost)."""
+    return cast(CursorResult[Any], s.execute(statement)).rowcount
+
+
+class StoreBase:
+    """All durable state. Create with :meth:`open`; ``check=False`` skips the schema check."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str, *, check: bool = True) -> Self:
+        engine = engines.make_engine(url)
+        if check:
+            engines.check_schema(engine)
+        return cls(engine)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def tx(self) -> Iterator[Session]:
+        """One transaction. A database that cannot be reached (down, restarting, locked) is
+        :class:`StoreUnavailable`, which callers may retry; other database errors StoreError."""
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except OperationalError as exc:
+            raise StoreUnavailable(f"database unavailable: {_first_line(exc.orig)}") from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise StoreUnavailable(f"database unavailable: {_first_line(exc.orig)}") from exc
+            raise StoreError(f"database error: {_first_line(exc.orig)}") from exc
+
+    @staticmethod
+    def _event(
+        s: Session,
+        now: datetime,
+        actor: str,
+        entity: str,
+        entity_id: int,
+        old: str | None,
+        new: str | None,
+        reason: str = "",
+        **details: Any,
+    ) -> None:
+        s.add(
+            EventRow(
+                at=now,
+                actor=actor,
+                entity=entity,
+                entity_id=entity_id,
+                from_state=old,
+                to_state=new,
+                reason=reason,
+                details=details,
+            )
+        )
+        log.info("%s %d: %s -> %s by %s %s", entity, entity_id, old, new, actor, reason)
+
+    @staticmethod
+    def _draft_row(s: Session, draft_id: int) -> DraftRow:
+        row = s.get(DraftRow, draft_id)
+        if row is None:
+            raise NotFound(f"no draft {draft_id}")
+        return row
+
+    @staticmethod
+    def _draft(s: Session, row: DraftRow) -> Draft:
+        name = s.scalar(select(CampaignRow.name).where(CampaignRow.id == row.campaign_id))
+        slot_at = s.scalar(select(SlotRow.slot_at).where(SlotRow.id == row.slot_id)) if row.slot_id else None
+        return _draft(row, name or "?", slot_at)
+
+    @staticmethod
+    def _check_move(
+        row: DraftRow, old: DraftState, allowed: set[DraftState], new: DraftState, sha: str | None
+    ) -> None:
+        if old not in allowed:
+            wanted = " or ".join(sorted(a.value for a in allowed))
+            raise StateConflict(f"draft {row.id} is {old.value}, not {wanted}")
+        if not can_move_draft(old, new):
+            raise StateConflict(f"draft {row.id} cannot go from {old.value} to {new.value}")
+        if sha is not None and text_sha256(row.text) != sha:
+            raise StateConflict(f"draft {row.id} was edited since you read it; look again")
+
+    def record_approval(
+        self, s: Session, draft_id: int, decision: Decision, reviewer: str, note: str, sha: str, now: datetime
+    ) -> None:
+        s.add(
+            ApprovalRow(
+                draft_id=draft_id,
+                decision=decision.value,
+                reviewer=reviewer,
+                note=note,
+                text_sha256=sha,
+                created_at=now,
+            )
+        )
+
+
+def _first_line(error: BaseException | None) -> str:
+    """The first line of a driver error (psycopg adds context lines that say nothing new)."""
+    text = str(error) if error is not None else "unknown error"
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
+
+
+def _draft(row: DraftRow, campaign_name: str, slot_at: datetime | None) -> Draft:
+    return Draft(
+        id=row.id,
+        campaign_id=row.campaign_id,
+        campaign_name=campaign_name,
+        slot_id=row.slot_id,
+        slot_at=slot_at,
+        text=row.text,
+        state=DraftState(row.state),
+        origin=DraftOrigin(row.origin),
+        model_id=row.model_id,
+        generation=row.generation,
+        checks=row.checks,
+        rank_score=row.rank_score,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        expires_at=row.expires_at,
+    )

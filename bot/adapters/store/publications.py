@@ -1,0 +1,509 @@
+"""Approvals that create publications, and the leased claims the publishers work from.
+
+The never-twice protocol (DESIGN.md, contract 1):
+
+1. A worker claims a publication with a lease (``state=claimed``, ``claimed_by``,
+   ``claimed_until``), using ``FOR UPDATE SKIP LOCKED`` on Postgres.
+2. Right before the network call it stamps ``sending_at``. A claim that expires without
+   ``sending_at`` was never sent and goes back to the queue; one with ``sending_at`` may have
+   reached the platform and becomes ``needs_check``.
+3. The outcome is recorded with a compare-and-set on ``claimed_by``: a worker that lost its
+   lease cannot overwrite what another worker did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from bot.adapters.store.base import StoreBase, changed
+from bot.adapters.store.tables import AccountStateRow, CampaignRow, DraftRow, PublicationRow
+from bot.domain import (
+    Decision,
+    Draft,
+    DraftState,
+    OutgoingPost,
+    Publication,
+    PublicationState,
+    can_move_publication,
+)
+from bot.domain.errors import NotFound, StateConflict
+
+_Q, _C = PublicationState.QUEUED.value, PublicationState.CLAIMED.value
+_N = PublicationState.NEEDS_CHECK.value
+
+
+@dataclass(frozen=True)
+class _Expected:
+    """What a recovery saw of a claim; the reset applies only if the claim is still that."""
+
+    owner: str | None
+    sending: bool
+    before: datetime
+
+
+@dataclass(frozen=True)
+class Target:
+    """An account an approved draft goes to."""
+
+    account: str
+    platform: str
+
+
+class PublicationsMixin(StoreBase):
+    """Publication methods of :class:`bot.adapters.store.sql.SqlStore`."""
+
+    # -- approval -------------------------------------------------------------------------
+
+    def approve_draft(
+        self,
+        draft_id: int,
+        *,
+        expected: Iterable[DraftState],
+        sha256: str,
+        reviewer: str,
+        note: str,
+        decision: Decision,
+        targets: Iterable[Target],
+        not_before: datetime,
+        now: datetime,
+    ) -> Draft:
+        """Approve the exact text (by sha256) and queue one publication per target, atomically."""
+        with self.tx() as s:
+            row = self._draft_row(s, draft_id)
+            old = DraftState(row.state)
+            self._check_move(row, old, set(expected), DraftState.APPROVED, sha256)
+            done = changed(
+                s,
+                update(DraftRow)
+                .where(DraftRow.id == draft_id, DraftRow.state == old.value, DraftRow.text == row.text)
+                .values(state=DraftState.APPROVED.value, updated_at=now),
+            )
+            if not done:
+                raise StateConflict(f"draft {draft_id} was changed by someone else; look again")
+            self.record_approval(s, draft_id, decision, reviewer, note, sha256, now)
+            self._event(s, now, reviewer, "draft", draft_id, old.value, "approved", note or decision.value)
+            for target in targets:
+                self._queue_publication(s, draft_id, target, sha256, not_before, now, reviewer)
+            s.flush()
+            s.refresh(row)
+            return self._draft(s, row)
+
+    def _queue_publication(
+        self,
+        s: Session,
+        draft_id: int,
+        target: Target,
+        sha: str,
+        not_before: datetime,
+        now: datetime,
+        actor: str,
+    ) -> None:
+        key = _idempotency_key(draft_id, target.account, sha)
+        existing = s.scalar(
+            select(PublicationRow).where(
+                PublicationRow.draft_id == draft_id, PublicationRow.account == target.account
+            )
+        )
+        if existing is None:
+            row = PublicationRow(
+                draft_id=draft_id,
+                account=target.account,
+                platform=target.platform,
+                state=_Q,
+                not_before=not_before,
+                attempts=0,
+                idempotency_key=key,
+                created_at=now,
+                updated_at=now,
+            )
+            s.add(row)
+            s.flush()
+            self._event(s, now, actor, "publication", row.id, None, _Q, target.account)
+        elif existing.state == PublicationState.CANCELLED.value:
+            old = existing.state
+            existing.state, existing.idempotency_key, existing.attempts = _Q, key, 0
+            existing.not_before, existing.updated_at, existing.last_error = not_before, now, None
+            self._event(s, now, actor, "publication", existing.id, old, _Q, "re-approved")
+        else:
+            raise StateConflict(
+                f"draft {draft_id} already has a {existing.state} publication on {target.account}"
+            )
+
+    def cancel_open_publications(
+        self, s: Session, draft_id: int, now: datetime, actor: str, reason: str
+    ) -> None:
+        """Cancel a draft's queued publications; refuse if one may already be out."""
+        rows = s.scalars(select(PublicationRow).where(PublicationRow.draft_id == draft_id)).all()
+        busy = [r for r in rows if r.state not in {_Q, PublicationState.CANCELLED.value}]
+        if busy:
+            states = ", ".join(f"{r.account}: {r.state}" for r in busy)
+            raise StateConflict(f"draft {draft_id} is already being published ({states})")
+        for r in rows:
+            if r.state == _Q:
+                r.state, r.updated_at = PublicationState.CANCELLED.value, now
+                self._event(s, now, actor, "publication", r.id, _Q, r.state, reason)
+
+    # -- claims ---------------------------------------------------------------------------
+
+    def claim_publications(
+        self,
+        worker: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int = 1,
+        accounts: Iterable[str] | None = None,
+    ) -> list[Publication]:
+        """Claim up to ``limit`` due publications for ``worker`` with a lease."""
+        with self.tx() as s:
+            paused = select(AccountStateRow.account).where(AccountStateRow.paused_reason.is_not(None))
+            query = (
+                select(PublicationRow.id)
+                .where(
+                    PublicationRow.state == _Q,
+                    PublicationRow.not_before <= now,
+                    PublicationRow.account.not_in(paused),
+                )
+                .order_by(PublicationRow.not_before, PublicationRow.id)
+                .limit(limit)
+            )
+            if accounts is not None:
+                query = query.where(PublicationRow.account.in_(list(accounts)))
+            if s.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            claimed = []
+            for pub_id in s.scalars(query).all():
+                done = changed(
+                    s,
+                    update(PublicationRow)
+                    .where(PublicationRow.id == pub_id, PublicationRow.state == _Q)
+                    .values(
+                        state=_C,
+                        claimed_by=worker,
+                        claimed_until=now + lease,
+                        sending_at=None,
+                        updated_at=now,
+                    ),
+                )
+                if done:
+                    self._event(s, now, worker, "publication", pub_id, _Q, _C)
+                    claimed.append(pub_id)
+            rows = s.scalars(
+                select(PublicationRow).where(PublicationRow.id.in_(claimed)).order_by(PublicationRow.id)
+            )
+            return [_publication(r) for r in rows]
+
+    def mark_sending(self, pub_id: int, worker: str, now: datetime, lease: timedelta | None = None) -> None:
+        """Stamp the claim right before the network call (see the module docstring).
+
+        Given ``lease``, renews it so the send has a full lease to finish in. A claim whose lease
+        ran out but that nobody recovered yet is still ours: a recovery's compare-and-set
+        re-checks ``sending_at`` and ``claimed_until``, so exactly one of the two wins.
+        """
+        values: dict[str, Any] = {
+            "sending_at": now,
+            "attempts": PublicationRow.attempts + 1,
+            "updated_at": now,
+        }
+        if lease is not None:
+            values["claimed_until"] = now + lease
+        with self.tx() as s:
+            done = changed(
+                s,
+                update(PublicationRow)
+                .where(
+                    PublicationRow.id == pub_id,
+                    PublicationRow.state == _C,
+                    PublicationRow.claimed_by == worker,
+                    PublicationRow.sending_at.is_(None),
+                )
+                .values(**values),
+            )
+            if not done:
+                raise StateConflict(f"publication {pub_id} is no longer claimed by {worker}")
+
+    def finish_publication(
+        self,
+        pub_id: int,
+        worker: str,
+        new: PublicationState,
+        *,
+        now: datetime,
+        reason: str = "",
+        remote_id: str | None = None,
+        url: str | None = None,
+        not_before: datetime | None = None,
+    ) -> None:
+        """Record the outcome of a claimed publication (compare-and-set on the claim)."""
+        values: dict[str, Any] = {
+            "state": new.value,
+            "claimed_by": None,
+            "claimed_until": None,
+            "sending_at": None,
+            "updated_at": now,
+        }
+        if new is PublicationState.PUBLISHED:
+            values.update(remote_id=remote_id, url=url, published_at=now, last_error=None)
+        elif reason:
+            values["last_error"] = reason
+        if not_before is not None:
+            values["not_before"] = not_before
+        with self.tx() as s:
+            done = changed(
+                s,
+                update(PublicationRow)
+                .where(
+                    PublicationRow.id == pub_id,
+                    PublicationRow.state == _C,
+                    PublicationRow.claimed_by == worker,
+                )
+                .values(**values),
+            )
+            if not done:
+                raise StateConflict(f"publication {pub_id} is no longer claimed by {worker}")
+            self._event(
+                s, now, worker, "publication", pub_id, _C, new.value, reason, remote_id=remote_id, url=url
+            )
+
+    def release_claims(self, worker: str, now: datetime) -> int:
+        """Give back claims never sent (clean shutdown); return how many."""
+        with self.tx() as s:
+            ids = s.scalars(
+                select(PublicationRow.id).where(
+                    PublicationRow.state == _C,
+                    PublicationRow.claimed_by == worker,
+                    PublicationRow.sending_at.is_(None),
+                )
+            ).all()
+            mine = _Expected(worker, False, now + timedelta(days=36500))
+            return sum(
+                self._reset_claim(s, pub_id, _Q, now, worker, "released at shutdown", mine) for pub_id in ids
+            )
+
+    def recover_expired_claims(self, now: datetime, actor: str) -> tuple[list[int], list[int]]:
+        """Claims whose lease ran out: unsent ones are re-queued, sent ones need a check."""
+        requeued, to_check = [], []
+        with self.tx() as s:
+            rows = s.execute(
+                select(PublicationRow.id, PublicationRow.sending_at, PublicationRow.claimed_by).where(
+                    PublicationRow.state == _C, PublicationRow.claimed_until < now
+                )
+            ).all()
+            for pub_id, sending_at, owner in rows:
+                expect = _Expected(owner, sending_at is not None, now)
+                if sending_at is None:
+                    reason = f"lease of {owner} expired before sending"
+                    if self._reset_claim(s, pub_id, _Q, now, actor, reason, expect):
+                        requeued.append(pub_id)
+                else:
+                    reason = f"lease of {owner} expired during the send: outcome unknown"
+                    if self._reset_claim(s, pub_id, _N, now, actor, reason, expect):
+                        to_check.append(pub_id)
+        return requeued, to_check
+
+    def _reset_claim(
+        self,
+        s: Session,
+        pub_id: int,
+        new: str,
+        now: datetime,
+        actor: str,
+        reason: str,
+        expect: _Expected | None = None,
+    ) -> bool:
+        """Compare-and-set a claim back to ``new``; with ``expect``, only if it is still that claim."""
+        values: dict[str, Any] = {"state": new, "claimed_by": None, "claimed_until": None, "updated_at": now}
+        if new != _Q:
+            values["last_error"] = reason
+        values["sending_at"] = None
+        cas = update(PublicationRow).where(PublicationRow.id == pub_id, PublicationRow.state == _C)
+        if expect is not None:
+            sent = (
+                PublicationRow.sending_at.is_not(None)
+                if expect.sending
+                else PublicationRow.sending_at.is_(None)
+            )
+            cas = cas.where(
+                PublicationRow.claimed_by == expect.owner, PublicationRow.claimed_until < expect.before, sent
+            )
+        done = changed(s, cas.values(**values))
+        if done:
+            self._event(s, now, actor, "publication", pub_id, _C, new, reason)
+        return bool(done)
+
+    def move_publication(
+        self,
+        pub_id: int,
+        expected: Iterable[PublicationState],
+        new: PublicationState,
+        *,
+        now: datetime,
+        actor: str,
+        reason: str = "",
+        remote_id: str | None = None,
+        url: str | None = None,
+    ) -> Publication:
+        """Compare-and-set a publication that nobody holds (check, retry, cancel from the CLI)."""
+        allowed = {e.value for e in expected}
+        with self.tx() as s:
+            row = s.get(PublicationRow, pub_id)
+            if row is None:
+                raise NotFound(f"no publication {pub_id}")
+            old = PublicationState(row.state)
+            if old.value not in allowed or not can_move_publication(old, new):
+                raise StateConflict(f"publication {pub_id} is {old.value}; cannot make it {new.value}")
+            values: dict[str, Any] = {"state": new.value, "updated_at": now}
+            if new is PublicationState.QUEUED:
+                values.update(not_before=now, attempts=0)
+            if new is PublicationState.PUBLISHED:
+                values.update(remote_id=remote_id, url=url, published_at=now)
+            if reason and new is not PublicationState.PUBLISHED:
+                values["last_error"] = reason
+            done = changed(
+                s,
+                update(PublicationRow)
+                .where(PublicationRow.id == pub_id, PublicationRow.state == old.value)
+                .values(**values),
+            )
+            if not done:
+                raise StateConflict(f"publication {pub_id} was changed by someone else; look again")
+            self._event(s, now, actor, "publication", pub_id, old.value, new.value, reason)
+            s.flush()
+            s.refresh(row)
+            return _publication(row)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def get_publication(self, pub_id: int) -> Publication:
+        with self.tx() as s:
+            row = s.get(PublicationRow, pub_id)
+            if row is None:
+                raise NotFound(f"no publication {pub_id}")
+            return _publication(row)
+
+    def list_publications(
+        self,
+        *,
+        states: Iterable[PublicationState] | None = None,
+        draft_id: int | None = None,
+        account: str | None = None,
+        limit: int | None = None,
+    ) -> list[Publication]:
+        query = select(PublicationRow).order_by(PublicationRow.id)
+        if states is not None:
+            query = query.where(PublicationRow.state.in_([st.value for st in states]))
+        if draft_id is not None:
+            query = query.where(PublicationRow.draft_id == draft_id)
+        if account is not None:
+            query = query.where(PublicationRow.account == account)
+        if limit:
+            query = query.limit(limit)
+        with self.tx() as s:
+            return [_publication(r) for r in s.scalars(query)]
+
+    def count_publications(self) -> dict[str, int]:
+        with self.tx() as s:
+            rows = s.execute(select(PublicationRow.state, func.count()).group_by(PublicationRow.state))
+            return {str(state): int(count) for state, count in rows.all()}
+
+    def published_since(self, account: str, since: datetime) -> list[datetime]:
+        """When this account published since ``since`` (for pacing and daily caps)."""
+        with self.tx() as s:
+            return list(
+                s.scalars(
+                    select(PublicationRow.published_at).where(
+                        PublicationRow.account == account, PublicationRow.published_at >= since
+                    )
+                )
+            )
+
+    def outgoing(self, pub: Publication) -> OutgoingPost:
+        """The post to send for a publication: the draft's approved text."""
+        return self.outgoing_posts([pub])[pub.id]
+
+    def outgoing_posts(self, pubs: Sequence[Publication]) -> dict[int, OutgoingPost]:
+        """The posts for a batch of claimed publications, in one query (by publication id).
+
+        The text cannot change under a claim: editing an approved draft is refused while one
+        of its publications is claimed (see ``cancel_open_publications``).
+        """
+        with self.tx() as s:
+            rows = s.execute(
+                select(DraftRow.id, DraftRow.text, CampaignRow.name)
+                .join(CampaignRow, CampaignRow.id == DraftRow.campaign_id)
+                .where(DraftRow.id.in_({p.draft_id for p in pubs}))
+            ).all()
+        drafts = {draft_id: (text, campaign) for draft_id, text, campaign in rows}
+        return {
+            p.id: OutgoingPost(
+                publication_id=p.id,
+                draft_id=p.draft_id,
+                account=p.account,
+                text=drafts[p.draft_id][0],
+                idempotency_key=p.idempotency_key,
+                campaign=drafts[p.draft_id][1],
+            )
+            for p in pubs
+        }
+
+    # -- accounts -------------------------------------------------------------------------
+
+    def pause_account(self, account: str, reason: str, now: datetime, actor: str) -> None:
+        with self.tx() as s:
+            row = s.get(AccountStateRow, account)
+            if row is None:
+                s.add(AccountStateRow(account=account, paused_reason=reason, paused_at=now, updated_at=now))
+            else:
+                row.paused_reason, row.paused_at, row.updated_at = reason, now, now
+            self._event(s, now, actor, "account", 0, "active", "paused", f"{account}: {reason}")
+
+    def resume_account(self, account: str, now: datetime, actor: str) -> bool:
+        with self.tx() as s:
+            row = s.get(AccountStateRow, account)
+            if row is None or row.paused_reason is None:
+                return False
+            row.paused_reason, row.paused_at, row.updated_at = None, None, now
+            self._event(s, now, actor, "account", 0, "paused", "active", account)
+            return True
+
+    def paused_accounts(self) -> dict[str, str]:
+        with self.tx() as s:
+            rows = s.execute(
+                select(AccountStateRow.account, AccountStateRow.paused_reason).where(
+                    AccountStateRow.paused_reason.is_not(None)
+                )
+            )
+            return {account: reason or "" for account, reason in rows}
+
+
+def _idempotency_key(draft_id: int, account: str, sha: str) -> str:
+    digest = hashlib.sha256(f"{draft_id}:{account}:{sha}".encode()).hexdigest()
+    return f"bot-{draft_id}-{digest[:24]}"
+
+
+def _publication(row: PublicationRow) -> Publication:
+    return Publication(
+        id=row.id,
+        draft_id=row.draft_id,
+        account=row.account,
+        platform=row.platform,
+        state=PublicationState(row.state),
+        not_before=row.not_before,
+        attempts=row.attempts,
+        claimed_by=row.claimed_by,
+        claimed_until=row.claimed_until,
+        sending_at=row.sending_at,
+        idempotency_key=row.idempotency_key,
+        remote_id=row.remote_id,
+        url=row.url,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        published_at=row.published_at,
+    )

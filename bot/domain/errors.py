@@ -1,0 +1,97 @@
+"""Every error the bot raises on purpose. The type says what to do next.
+
+::
+
+    BotError                       base; the CLI prints str(err) and exits 1
+    ├── ConfigError                bad config: names the file, the key and the value
+    ├── TemplateError              a campaign brief that does not render
+    ├── StoreError                 the database said no
+    │   ├── NotFound               no such campaign / draft / publication
+    │   ├── StateConflict          a compare-and-set lost: someone else changed it first
+    │   ├── SchemaOutdated         the database needs `bot db upgrade`
+    │   └── StoreUnavailable       transient: the database is down, restarting or busy; retry
+    ├── ModelError                 the language model is missing or unreadable
+    ├── ModerationError            a scorer failed (the gate fails closed on it)
+    ├── DaemonError                the daemon cannot start (e.g. a second one on SQLite)
+    └── PublishError               a publisher could not complete a send
+        ├── PublishRetryable       try again after ``retry_after`` seconds (429, 5xx)
+        ├── PublishAuthError       credentials rejected: pause the account until fixed
+        ├── PublishRejected        the platform refused the post for good (with its reason)
+        └── PublishUnknownOutcome  it may or may not be posted: never retried blindly
+
+Adapters translate the errors of the libraries below them into these, in one place each,
+with ``raise Mapped(msg) from exc``.
+"""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """Base of every error the bot raises on purpose."""
+
+
+class ConfigError(BotError):
+    """The configuration is invalid; the message names the file, key and value."""
+
+
+class TemplateError(BotError):
+    """A campaign's prompt template failed to parse or render."""
+
+
+class StoreError(BotError):
+    """The store refused an operation."""
+
+
+class NotFound(StoreError):
+    """The thing asked for does not exist."""
+
+
+class StateConflict(StoreError):
+    """A compare-and-set lost: the row is no longer in the expected state."""
+
+
+class SchemaOutdated(StoreError):
+    """The database schema is older than this version of the bot."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached right now (down, restarting, locked): try again later.
+
+    The daemon backs off and resumes on it; a CLI command reports it and exits 1.
+    """
+
+
+class ModelError(BotError):
+    """The language model could not be found or loaded."""
+
+
+class ModerationError(BotError):
+    """A moderation scorer could not score a text."""
+
+
+class DaemonError(BotError):
+    """The daemon cannot start or keep running."""
+
+
+class PublishError(BotError):
+    """A publisher could not complete a send."""
+
+
+class PublishRetryable(PublishError):
+    """The platform asked us to come back later (rate limit, server error)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PublishAuthError(PublishError):
+    """The account's credentials were rejected; other accounts are unaffected."""
+
+
+class PublishRejected(PublishError):
+    """The platform refused the post permanently; the message carries its reason."""
+
+
+class PublishUnknownOutcome(PublishError):
+    """The send may have reached the platform: it needs a check before any retry."""

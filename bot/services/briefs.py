@@ -1,0 +1,45 @@
+"""Scores what a campaign puts into every prompt (its brief, template variables, products
+and hashtags) so that ``bot campaigns sync`` can warn about a toxic brief before any draft
+is written from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config.campaigns import CampaignSettings
+from bot.services.moderation import ModerationGate
+
+
+@dataclass(frozen=True)
+class BriefWarning:
+    """One field of one campaign that the gate flags."""
+
+    campaign: str
+    field: str
+    text: str
+    reasons: tuple[str, ...]
+
+    def message(self) -> str:
+        return f"campaign {self.campaign}: {self.field} scores toxic: {'; '.join(self.reasons)}"
+
+
+def campaign_fields(campaign: CampaignSettings) -> list[tuple[str, str]]:
+    """(field, text) pairs of everything the campaign feeds into its posts."""
+    fields = [("brief", campaign.brief)]
+    fields += [(f"variables.{name}", value) for name, value in campaign.variables.items()]
+    fields += [(f"products[{i}]", p) for i, p in enumerate(campaign.products)]
+    fields += [(f"hashtags[{i}]", h) for i, h in enumerate(campaign.hashtags)]
+    return [(name, text) for name, text in fields if text.strip()]
+
+
+def score_campaigns(gate: ModerationGate, campaigns: tuple[CampaignSettings, ...]) -> list[BriefWarning]:
+    """A warning for every flagged field, in config order (one batched gate call)."""
+    items = [(c.name, name, text) for c in campaigns for name, text in campaign_fields(c)]
+    if not items:
+        return []
+    verdicts = gate.check([text for _, _, text in items])
+    return [
+        BriefWarning(campaign, field, text, verdict.reasons)
+        for (campaign, field, text), verdict in zip(items, verdicts, strict=True)
+        if verdict.flagged
+    ]

@@ -1,0 +1,141 @@
+"""Which slots a daemon pass makes: due ones, missed ones (caught up or skipped), stale ones.
+
+For every enabled campaign, at instant ``now``:
+
+- fire times in ``[now - catch_up_grace, now]`` without a slot get one, but never instants
+  before the campaign was first synced (a campaign is not "missed" before it existed); the
+  unique key (campaign, slot_at) gives exactly one winner when several daemons try;
+- fire times older than the grace window that never got a slot (the daemon was down) get a
+  ``skipped`` slot, with a warning in the log and an event, so the loss is never silent. Only
+  fire times after the campaign was created and after its latest slot count, at most
+  :data:`SKIP_LOOKBACK` back and :data:`MAX_SKIPPED` of them per campaign per pass (older ones
+  are counted in the log line);
+- slots left ``pending`` for :data:`STALE_AFTER` (their maker died mid-draft) are taken over
+  by compare-and-set and drafted again, unless they already have drafts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.adapters.store.daemons import CampaignHistory
+from bot.config.campaigns import CampaignSettings
+from bot.domain import CampaignRecord, Slot, SlotState
+from bot.domain.errors import StateConflict
+from bot.schedule import fire_times
+from bot.wiring import App
+
+log = logging.getLogger(__name__)
+
+SKIP_LOOKBACK = timedelta(days=7)
+MAX_SKIPPED = 20
+STALE_AFTER = timedelta(minutes=15)
+_TICK = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class Active:
+    """An enabled campaign: its stored record, its settings and its time zone."""
+
+    record: CampaignRecord
+    settings: CampaignSettings
+    zone: str
+
+
+def active_campaigns(app: App) -> Iterator[Active]:
+    """Campaigns active in the store and enabled in the current config."""
+    for record in app.store.list_campaigns(active_only=True):
+        try:
+            campaign = app.settings.campaign(record.name)
+        except KeyError:
+            continue
+        if campaign.enabled:
+            yield Active(record, campaign, app.settings.zone_of(campaign))
+
+
+def make_due_slots(app: App, now: datetime) -> list[Slot]:
+    """Create the due slots (this worker won them) and record skipped ones; return the due."""
+    grace = app.settings.bot.catch_up_grace
+    existing = app.store.slot_keys(now - max(grace, SKIP_LOOKBACK), now)
+    histories = app.store.campaign_histories()
+    created: list[Slot] = []
+    for item in active_campaigns(app):
+        history = histories.get(item.record.id)
+        # A campaign never fires for instants before it existed (it was not "missed" then).
+        start = now - grace if history is None else max(now - grace, history.created_at)
+        for instant in fire_times(item.settings.when, item.zone, start, now + _TICK):
+            if (item.record.id, instant) not in existing:
+                slot = app.store.create_slot(item.record.id, instant, now, app.worker)
+                if slot is not None:
+                    created.append(slot)
+        if history is not None:
+            _skip_missed(app, item, history, existing, now)
+    return created
+
+
+def _skip_missed(
+    app: App, item: Active, history: CampaignHistory, existing: set[tuple[int, datetime]], now: datetime
+) -> None:
+    grace = app.settings.bot.catch_up_grace
+    start = max(history.created_at, now - SKIP_LOOKBACK)
+    if history.last_slot_at is not None:
+        start = max(start, history.last_slot_at + _TICK)
+    if start >= now - grace:
+        return
+    missed = [
+        t
+        for t in fire_times(item.settings.when, item.zone, start, now - grace)
+        if (item.record.id, t) not in existing
+    ]
+    if not missed:
+        return
+    kept, dropped = missed[-MAX_SKIPPED:], len(missed) - min(len(missed), MAX_SKIPPED)
+    log.warning(
+        "campaign %s: %d slot(s) missed while no daemon ran, older than catch_up_grace %s: skipped %s%s",
+        item.record.name,
+        len(missed),
+        grace,
+        ", ".join(t.isoformat() for t in kept),
+        f" (and {dropped} older ones, not recorded)" if dropped else "",
+    )
+    for instant in kept:
+        slot = app.store.create_slot(item.record.id, instant, now, app.worker)
+        if slot is not None:
+            reason = f"missed by {now - instant}, older than catch_up_grace {grace}"
+            app.store.finish_slot(slot.id, SlotState.SKIPPED, now, app.worker, reason)
+
+
+def take_stale_slots(app: App, now: datetime) -> list[Slot]:
+    """Pending slots whose maker died: take them over and return those still to draft.
+
+    Slots that already have drafts are closed as drafted; slots now older than the grace
+    window are closed as skipped (with a warning), like any other slot missed for too long.
+    """
+    grace = app.settings.bot.catch_up_grace
+    todo = []
+    for slot in app.store.take_stale_slots(now - STALE_AFTER, now, app.worker):
+        if app.store.list_drafts(slot_id=slot.id, limit=1):
+            with contextlib.suppress(StateConflict):
+                app.store.finish_slot(slot.id, SlotState.DRAFTED, now, app.worker, "drafts found on takeover")
+        elif slot.slot_at < now - grace:
+            log.warning(
+                "slot %d of %s at %s was left pending by a dead worker and is older than "
+                "catch_up_grace %s: skipped",
+                slot.id,
+                slot.campaign_name,
+                slot.slot_at.isoformat(),
+                grace,
+            )
+            with contextlib.suppress(StateConflict):
+                reason = f"left pending by a dead worker; older than catch_up_grace {grace}"
+                app.store.finish_slot(slot.id, SlotState.SKIPPED, now, app.worker, reason)
+        else:
+            log.warning(
+                "slot %d of %s was left pending by a dead worker: drafting it", slot.id, slot.campaign_name
+            )
+            todo.append(slot)
+    return todo

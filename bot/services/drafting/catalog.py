@@ -1,0 +1,106 @@
+"""The curated data shipped with the package: festival names and greeting/promo templates.
+
+Loaded once from ``bot/services/drafting/templates/*.toml``. The festival name lists serve two
+purposes: the "no wrong festival named" check, and choosing fallback greetings.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import regex
+
+
+@dataclass(frozen=True)
+class Festival:
+    """One festival: its names in English and Chinese and its curated greetings."""
+
+    key: str
+    names: tuple[str, ...]
+    names_zh: tuple[str, ...]
+    also_ok: tuple[str, ...]
+    templates: dict[str, tuple[str, ...]]
+
+    @property
+    def display_name(self) -> str:
+        return self.names[0]
+
+
+def _load(name: str) -> dict[str, Any]:
+    text = resources.files("bot.services.drafting").joinpath("templates", name).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+@lru_cache(maxsize=1)
+def festivals() -> tuple[Festival, ...]:
+    """Every festival the package knows, in file order."""
+    return tuple(
+        Festival(
+            key=item["key"],
+            names=tuple(item["names"]),
+            names_zh=tuple(item.get("names_zh", ())),
+            also_ok=tuple(item.get("also_ok", ())),
+            templates={"en": tuple(item.get("en", ())), "zh": tuple(item.get("zh", ()))},
+        )
+        for item in _load("festivals.toml")["festival"]
+    )
+
+
+@lru_cache(maxsize=1)
+def kind_templates() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Promo and announcement templates: ``{kind: {language: templates}}``."""
+    data = _load("promos.toml")
+    return {kind: {lang: tuple(texts) for lang, texts in langs.items()} for kind, langs in data.items()}
+
+
+def find_festival(name: str) -> Festival | None:
+    """The festival a holiday name (from a trigger or the ``holidays`` package) refers to."""
+    wanted = _norm(name)
+    for festival in festivals():
+        if wanted in {_norm(n) for n in (*festival.names, *festival.names_zh)}:
+            return festival
+    for festival in festivals():  # "Mid-Autumn Festival (observed)" and similar
+        if any(_norm(n) in wanted for n in festival.names if len(n) > 6):
+            return festival
+    return None
+
+
+def mentioned_festivals(text: str, ignore: tuple[str, ...] = ()) -> dict[str, str]:
+    """Festivals named in ``text``: ``{festival key: the name as written}``.
+
+    Longer names are matched first and blanked out, so "Chinese New Year" is not also read
+    as "New Year". Names in ``ignore`` are blanked out before anything is matched.
+    """
+    work = text
+    found: dict[str, str] = {}
+    pairs = [*((name, "") for name in ignore), *_names_longest_first()]
+    for name, key in sorted(pairs, key=lambda p: len(p[0]), reverse=True):
+        pattern = _pattern(name)
+        match = pattern.search(work)
+        if match:
+            if key:
+                found.setdefault(key, match.group(0))
+            work = pattern.sub(" ", work)
+    return found
+
+
+@lru_cache(maxsize=1)
+def _names_longest_first() -> tuple[tuple[str, str], ...]:
+    pairs = [(n, f.key) for f in festivals() for n in (*f.names, *f.names_zh)]
+    return tuple(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
+
+
+@lru_cache(maxsize=512)
+def _pattern(name: str) -> regex.Pattern[str]:
+    escaped = regex.escape(name).replace("'", "['’]?")
+    if regex.search(r"\p{Han}", name):
+        return regex.compile(escaped)
+    return regex.compile(rf"(?<![\p{{L}}\p{{N}}]){escaped}(?![\p{{L}}\p{{N}}])", regex.IGNORECASE)
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.casefold().replace("’", "'").replace("-", " ").split())

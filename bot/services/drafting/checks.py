@@ -1,0 +1,200 @@
+"""Strict checks on a candidate post, and a ranking score among those that pass.
+
+Every check is recorded on the draft (:class:`bot.domain.CheckResult`) so a reviewer sees why
+a candidate was kept or dropped. The rules come from the campaign (:class:`CheckSpec`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import regex
+
+from bot.adapters.platforms.limits import PlatformLimit
+from bot.domain import CheckResult
+from bot.services.drafting import catalog
+from bot.services.drafting.cleaning import has_placeholder
+
+_EMOJI = regex.compile(r"\p{Extended_Pictographic}")
+_HAN = regex.compile(r"\p{Han}")
+_LATIN_WORD = regex.compile(r"\p{Latin}+")
+_ECHO = regex.compile(
+    r"^\W*(?:write|mention|mentioning|announce|invite|wish|include|use)\b", regex.IGNORECASE
+)
+_JUNK = regex.compile(
+    r"\b(?:as an ai|language model|here is|here's a|i cannot|i can't|sure,|post:|tweet:|hashtag)\b",
+    regex.IGNORECASE,
+)
+#: Words no brand wants in a greeting or a promotion (small models pick odd adjectives).
+_GLOOM = regex.compile(
+    r"\b(?:mournful|sad|sorrow\w*|grief|griev\w*|tragic|death|died|dead|funeral|RIP|condolences|"
+    r"miserable|depress\w*|hate|awful|terrible|lonely)\b",
+    regex.IGNORECASE,
+)
+DUPLICATE_THRESHOLD = 0.7
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """Everything the checks need to know about one campaign's slot."""
+
+    brand: str
+    language: str
+    required_words: tuple[str, ...] = ()
+    forbidden_words: tuple[str, ...] = ()
+    #: Festival keys the post may name (the campaign's own holiday, any named in the brief).
+    allowed_festivals: frozenset[str] = frozenset()
+    #: Names blanked out before looking for festivals (e.g. "New Year" for Spring Festival).
+    festival_ok_names: tuple[str, ...] = ()
+    max_emoji: int = 4
+    #: (account name, its limit) for every account the campaign posts to.
+    limits: tuple[tuple[str, PlatformLimit], ...] = ()
+    #: Texts of the campaign's recent drafts and posts.
+    recent: tuple[str, ...] = ()
+    #: Words that make a candidate better (product, holiday), used only for ranking.
+    nice_words: tuple[str, ...] = ()
+    #: Names from the prompt's worked examples: a post using them copied the example.
+    example_words: tuple[str, ...] = ()
+    #: Strings that do not count for the language check (brand, product, link, hashtags).
+    neutral: tuple[str, ...] = field(default=())
+
+
+def run_checks(text: str, body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
+    """All checks on the composed post ``text`` (``body`` is it without link and hashtags)."""
+    return (
+        _not_empty(body, spec.language),
+        _clean(body),
+        _brand(text, spec.brand),
+        *(_required(text, w) for w in spec.required_words),
+        *(_forbidden(text, w) for w in spec.forbidden_words),
+        _not_example(body, spec.example_words),
+        _festival(body, spec),
+        _emoji(text, spec.max_emoji),
+        _language(body, spec),
+        *(_limit(text, account, lim) for account, lim in spec.limits),
+        _duplicate(body, spec.recent),
+    )
+
+
+def _not_empty(body: str, language: str) -> CheckResult:
+    least = 8 if language == "zh" else 30
+    size = len(body.strip())
+    return CheckResult("length", size >= least, f"{size} chars (at least {least})")
+
+
+def _clean(body: str) -> CheckResult:
+    junk = _JUNK.search(body)
+    if junk:
+        return CheckResult("clean", False, f"stray {junk.group(0)!r}")
+    if _ECHO.search(body):
+        return CheckResult("clean", False, "starts like the instructions, not like a post")
+    gloom = _GLOOM.search(body)
+    if gloom:
+        return CheckResult("clean", False, f"gloomy word {gloom.group(0)!r}")
+    if has_placeholder(body):
+        return CheckResult("clean", False, "a placeholder is left in the text")
+    return CheckResult("clean", True)
+
+
+def _brand(text: str, brand: str) -> CheckResult:
+    if not brand:
+        return CheckResult("brand", True, "no brand configured")
+    if brand in text:
+        return CheckResult("brand", True)
+    if brand.casefold() in text.casefold():
+        return CheckResult("brand", False, f"brand name not written exactly as {brand!r}")
+    return CheckResult("brand", False, f"{brand!r} is missing")
+
+
+def contains_word(text: str, word: str) -> bool:
+    """Case-insensitive; whole words for Latin script, substring for Chinese."""
+    if _HAN.search(word):
+        return word in text
+    pattern = rf"(?<![\p{{L}}\p{{N}}]){regex.escape(word)}(?![\p{{L}}\p{{N}}])"
+    return regex.search(pattern, text, regex.IGNORECASE) is not None
+
+
+def _required(text: str, word: str) -> CheckResult:
+    ok = contains_word(text, word)
+    return CheckResult(f"required:{word}", ok, "" if ok else "missing")
+
+
+def _forbidden(text: str, word: str) -> CheckResult:
+    bad = word.casefold() in text.casefold()
+    return CheckResult(f"forbidden:{word}", not bad, "present" if bad else "")
+
+
+def _not_example(body: str, words: Sequence[str]) -> CheckResult:
+    copied = [w for w in words if contains_word(body, w)]
+    if copied:
+        return CheckResult("not_example", False, f"copied from the example: {', '.join(copied)}")
+    return CheckResult("not_example", True)
+
+
+def _festival(body: str, spec: CheckSpec) -> CheckResult:
+    named = catalog.mentioned_festivals(body, ignore=spec.festival_ok_names)
+    wrong = sorted(name for key, name in named.items() if key not in spec.allowed_festivals)
+    if wrong:
+        return CheckResult("festival", False, f"names another festival: {', '.join(wrong)}")
+    return CheckResult("festival", True)
+
+
+def _emoji(text: str, cap: int) -> CheckResult:
+    count = len(_EMOJI.findall(text))
+    return CheckResult("emoji", count <= cap, f"{count} (at most {cap})")
+
+
+def language_of(text: str, neutral: Sequence[str] = ()) -> str:
+    """``zh`` or ``en`` (or ``unknown``), ignoring brand names and links."""
+    for item in sorted(neutral, key=len, reverse=True):
+        if item:
+            text = text.replace(item, " ")
+    han = len(_HAN.findall(text))
+    latin = len(_LATIN_WORD.findall(text))
+    if han == 0 and latin == 0:
+        return "unknown"
+    if han >= 2 * latin:
+        return "zh"
+    return "en" if han == 0 else "mixed"
+
+
+def _language(body: str, spec: CheckSpec) -> CheckResult:
+    found = language_of(body, spec.neutral)
+    return CheckResult("language", found == spec.language, f"{found} (want {spec.language})")
+
+
+def _limit(text: str, account: str, limit: PlatformLimit) -> CheckResult:
+    size = limit.measure(text)
+    if limit.maximum is None:
+        return CheckResult(f"limit:{account}", True, f"{size} {limit.unit}, no limit")
+    detail = f"{size}/{limit.maximum} {limit.unit} ({limit.platform})"
+    return CheckResult(f"limit:{account}", size <= limit.maximum, detail)
+
+
+def shingles(text: str, size: int = 3) -> frozenset[str]:
+    """Character n-grams of the text's letters and digits, lower-cased."""
+    flat = "".join(regex.findall(r"[\p{L}\p{N}]+", text.casefold()))
+    return frozenset(flat[i : i + size] for i in range(max(1, len(flat) - size + 1)))
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard similarity of character trigrams, 0 to 1."""
+    sa, sb = shingles(a), shingles(b)
+    return len(sa & sb) / len(sa | sb) if sa or sb else 1.0
+
+
+def _duplicate(body: str, recent: Sequence[str]) -> CheckResult:
+    best = max((similarity(body, r) for r in recent), default=0.0)
+    return CheckResult("not_duplicate", best < DUPLICATE_THRESHOLD, f"closest recent {best:.2f}")
+
+
+def soft_score(body: str, checks: Sequence[CheckResult], spec: CheckSpec) -> float:
+    """Ranking score in [0, 1]: checks passed, nice words present, a comfortable length."""
+    passed = sum(c.passed for c in checks) / max(1, len(checks))
+    nice = [w for w in spec.nice_words if w]
+    mentions = sum(contains_word(body, w) for w in nice) / len(nice) if nice else 1.0
+    size = len(body)
+    ideal = (40, 160) if spec.language == "zh" else (90, 220)
+    shape = 1.0 if ideal[0] <= size <= ideal[1] else 0.6
+    return round(0.5 * passed + 0.3 * mentions + 0.2 * shape, 4)

@@ -1,0 +1,180 @@
+"""Prompts: the campaign brief is a Jinja2 template rendered in a sandbox, then wrapped in a
+chat with a system prompt and one worked example turn for the campaign's kind.
+
+Small models copy the shape of the example closely, so the example is rendered with the
+campaign's own holiday (a copied festival name is then the right one) and a made-up shop
+whose name and product the checks refuse if they leak into the post. Several examples per
+kind exist; candidate ``i`` gets example ``i % len(examples)``, which makes the batch more
+varied than sampling alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+from jinja2.exceptions import SecurityError
+from jinja2.exceptions import TemplateError as JinjaTemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from bot.domain.errors import TemplateError
+from bot.domain.ports import ChatMessage
+
+_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True)
+
+SYSTEM = (
+    "You write one short social media post for a brand. Reply with the post only: "
+    "no quotes, no explanations, no hashtags, no @mentions, no links."
+)
+LANGUAGE_NAMES = {"en": "English", "zh": "Simplified Chinese"}
+
+
+@dataclass(frozen=True)
+class Example:
+    """One worked example: a brief and the post we would like for it."""
+
+    brief: str
+    post: str
+
+
+#: Made-up shops used in examples; a post that names them copied the example.
+EXAMPLE_WORDS = (
+    "Maple Street Bakery",
+    "apple pie",
+    "Blue Harbor Books",
+    "Sunny Side Cafe",
+    "PIE10",
+    "READ15",
+    "poem",
+    "poetry",
+    "reading",
+    "slice",
+    "cinnamon",
+    "gift card",
+    "gift cards",
+    "Elm Road",
+    "oven",
+)
+
+_GREETING = (
+    Example(
+        "Write a warm greeting for {holiday} from Maple Street Bakery. Mention our apple pie.",
+        "Happy {holiday} from all of us at Maple Street Bakery! May your day be full of warmth, "
+        "laughter and apple pie shared with the people you love.",
+    ),
+    Example(
+        "Write a short, friendly {holiday} greeting from Blue Harbor Books. Mention our gift cards.",
+        "Wishing you a joyful {holiday}! Everyone at Blue Harbor Books hopes you find time to rest, "
+        "read and celebrate. Our gift cards make a lovely surprise for someone special.",
+    ),
+    Example(
+        "Write a cheerful {holiday} message from Sunny Side Cafe. Mention our cinnamon rolls.",
+        "{holiday} is here! Sunny Side Cafe wishes you and your family a bright and happy day. "
+        "Stop by for warm cinnamon rolls and good company.",
+    ),
+)
+_GREETING_PLAIN = (
+    Example(
+        "Write a warm good-morning greeting from Maple Street Bakery. Mention our apple pie.",
+        "Good morning from Maple Street Bakery! Start your day with something warm: our apple pie "
+        "is fresh out of the oven and waiting for you.",
+    ),
+)
+_PROMO = (
+    Example(
+        "Write a short weekend promotion for Maple Street Bakery: apple pie is 10% off this weekend "
+        "with the code PIE10.",
+        "Weekend treat! Our apple pie is 10% off at Maple Street Bakery this weekend. Use the code "
+        "PIE10 at checkout. See you soon!",
+    ),
+    Example(
+        "Write a short promotion for Blue Harbor Books: poetry collections are 15% off with the code READ15.",
+        "Good news from Blue Harbor Books: poetry collections are 15% off this week with the code "
+        "READ15. Treat yourself!",
+    ),
+)
+_ANNOUNCEMENT = (
+    Example(
+        "Announce that Maple Street Bakery opens a second shop on Elm Road on June 3.",
+        "Big news: Maple Street Bakery is opening a second shop on Elm Road on June 3! Come say hello, "
+        "try a fresh apple pie and celebrate with us.",
+    ),
+    Example(
+        "Announce that Blue Harbor Books will host a poetry night every Thursday from next week.",
+        "Something new at Blue Harbor Books: starting next week, we host a poetry night every Thursday. "
+        "Bring a favourite poem or just come to listen. Everyone is welcome!",
+    ),
+)
+
+
+def render_brief(campaign: str, brief: str, variables: dict[str, Any]) -> str:
+    """Render a brief in the sandbox; errors name the campaign and the line."""
+    try:
+        return _ENV.from_string(brief).render(**variables).strip()
+    except TemplateSyntaxError as exc:
+        raise TemplateError(f"campaign {campaign!r}: brief line {exc.lineno}: {exc.message}") from None
+    except UndefinedError as exc:
+        raise TemplateError(
+            f"campaign {campaign!r}: brief line {_line_of(exc)}uses an unknown variable: {exc.message}; "
+            f"known: {', '.join(sorted(variables))}"
+        ) from None
+    except SecurityError as exc:
+        raise TemplateError(f"campaign {campaign!r}: brief does something unsafe: {exc}") from None
+    except (JinjaTemplateError, TypeError, ValueError, ArithmeticError) as exc:
+        raise TemplateError(f"campaign {campaign!r}: brief line {_line_of(exc)}failed: {exc}") from None
+
+
+def render_template(template: str, variables: dict[str, Any]) -> str:
+    """Render a curated template (sandboxed, strict); TemplateError when a variable is missing."""
+    try:
+        return _ENV.from_string(template).render(**variables).strip()
+    except (JinjaTemplateError, TypeError, ValueError) as exc:
+        raise TemplateError(f"template failed: {exc}") from None
+
+
+def _line_of(exc: BaseException) -> str:
+    """The brief's line from a render traceback (Jinja maps template frames to lines)."""
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f"{line}: " if line else ""
+
+
+def examples_for(kind: str, holiday: str) -> tuple[Example, ...]:
+    """The worked examples for a campaign kind, with the campaign's holiday filled in."""
+    if kind == "greeting":
+        if not holiday:
+            return _GREETING_PLAIN
+        return tuple(
+            Example(e.brief.format(holiday=holiday), e.post.format(holiday=holiday)) for e in _GREETING
+        )
+    return _PROMO if kind == "promo" else _ANNOUNCEMENT
+
+
+def instruction(language: str, max_chars: int | None) -> str:
+    """The line appended to every brief (and to the example briefs, so they match)."""
+    parts = [f"Write it in {LANGUAGE_NAMES.get(language, language)}"]
+    if max_chars:
+        parts.append(f"in at most {max_chars} characters")
+    return " ".join(parts) + ". No hashtags."
+
+
+def chat(
+    brief: str, *, kind: str = "", holiday: str = "", language: str = "en", max_chars: int | None = None
+) -> list[tuple[ChatMessage, ...]]:
+    """One chat per example variant: system, example brief, example post, the real brief."""
+    tail = instruction(language, max_chars)
+    variants: list[tuple[ChatMessage, ...]] = []
+    for example in examples_for(kind, holiday):
+        messages = (
+            ChatMessage("system", SYSTEM),
+            ChatMessage("user", f"{example.brief}\n{tail}"),
+            ChatMessage("assistant", example.post),
+            ChatMessage("user", f"{brief}\n{tail}"),
+        )
+        variants.append(messages)
+    return variants

@@ -1,0 +1,402 @@
+"""Drafting: a due slot -> candidates (one batched call) -> clean -> checks -> moderation -> drafts.
+
+The model writes ``candidates`` texts in one call; each is cleaned (quotes, invented hashtags,
+mentions and links removed; the campaign's link and hashtags added) and checked strictly
+(:mod:`bot.services.drafting.checks`). When none passes, or the campaign's language is one the model
+does not write, curated templates (:mod:`bot.services.drafting.fallback`) are checked the same way
+and saved with origin ``template``. The best passing candidates become drafts.
+
+Flagged drafts are never auto-approved; drafts that pass the gate go to ``pending_review``
+(or straight to ``approved`` for campaigns with ``approval = "auto"``).
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.adapters.platforms.limits import PlatformLimit, limit_for
+from bot.adapters.store.sql import SqlStore
+from bot.config import Settings
+from bot.config.campaigns import CampaignSettings
+from bot.domain import Candidate, DraftOrigin, DraftState, ModerationVerdict, Slot, SlotState
+from bot.domain.errors import BotError, StoreError
+from bot.domain.ports import Clock, GenerationRequest, Generator
+from bot.services.drafting import catalog, checks, cleaning, fallback, prompts
+from bot.services.moderation import ModerationGate
+
+log = logging.getLogger(__name__)
+
+#: How many of the campaign's latest drafts the near-duplicate check compares against.
+RECENT_DRAFTS = 50
+#: Two kept drafts of one slot must differ at least this much.
+KEEP_SIMILARITY = 0.6
+
+
+@dataclass(frozen=True)
+class ScoredCandidate:
+    candidate: Candidate
+    verdict: ModerationVerdict
+
+
+@dataclass(frozen=True)
+class SlotPlan:
+    """Everything derived from a campaign and a slot before anything is generated."""
+
+    campaign: CampaignSettings
+    context: dict[str, Any]
+    brief: str
+    spec: checks.CheckSpec
+    link: str | None
+    hashtags: tuple[str, ...]
+    seed: int
+
+
+class DraftingService:
+    """Turns due slots into drafts. The generator is built lazily (it may load a model)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: SqlStore | None,
+        generator: Callable[[], Generator],
+        gate: Callable[[], ModerationGate],
+        clock: Clock,
+        actor: str,
+        on_approved: Callable[[int, CampaignSettings], object] | None = None,
+    ) -> None:
+        self.settings = settings
+        self._store = store
+        self._generator = generator
+        self._gate = gate
+        self.clock = clock
+        self.actor = actor
+        self._on_approved = on_approved
+
+    @property
+    def store(self) -> SqlStore:
+        if self._store is None:
+            raise BotError("drafting without a store cannot save drafts")
+        return self._store
+
+    def candidates(
+        self, campaign: CampaignSettings, slot_at: datetime, seed_salt: int = 0
+    ) -> list[ScoredCandidate]:
+        """Generate, check and moderate the candidates for one slot, best first (no saving)."""
+        plan = self.plan(campaign, slot_at, seed_salt)
+        found: list[Candidate] = []
+        if self.settings.model.writes(campaign.language):
+            found = self._model_candidates(plan)
+        if campaign.fallback and not any(c.passed for c in found):
+            found += self._template_candidates(plan)
+        if not found:
+            raise BotError(
+                f"campaign {campaign.name}: the model does not write {campaign.language!r} "
+                "and no curated template fits"
+            )
+        verdicts = self._gate().check([c.text for c in found])
+        scored = [ScoredCandidate(c, v) for c, v in zip(found, verdicts, strict=True)]
+        return sorted(scored, key=_rank, reverse=True)
+
+    def plan(self, campaign: CampaignSettings, slot_at: datetime, seed_salt: int = 0) -> SlotPlan:
+        """Render the brief and gather the rules for one slot."""
+        limits = self._limits(campaign)
+        link = campaign.link or self.settings.brand.link
+        hashtags = tuple(dict.fromkeys((*campaign.hashtags, *self.settings.brand.hashtags)))
+        context = self.context(campaign, slot_at)
+        context["max_chars"] = _body_budget(limits, link, hashtags, campaign.language)
+        context["platforms"] = sorted({lim.platform for _, lim in limits})
+        brief = prompts.render_brief(campaign.name, campaign.brief, context)
+        return SlotPlan(
+            campaign=campaign,
+            context=context,
+            brief=brief,
+            spec=self._spec(campaign, context, brief, limits, link, hashtags),
+            link=link,
+            hashtags=hashtags,
+            seed=self._seed(campaign, slot_at) + seed_salt,
+        )
+
+    def draft_slot(self, slot: Slot, seed_salt: int = 0) -> list[int]:
+        """Write the drafts for a slot and mark it drafted; return the new draft ids."""
+        campaign = self.settings.campaign(slot.campaign_name)
+        try:
+            scored = self.candidates(campaign, slot.slot_at, seed_salt)
+        except Exception as exc:
+            self.store.finish_slot(slot.id, SlotState.FAILED, self.clock.now(), self.actor, str(exc))
+            raise
+        ids = self.save(campaign, slot, scored)
+        self.store.finish_slot(slot.id, SlotState.DRAFTED, self.clock.now(), self.actor)
+        return ids
+
+    def save(self, campaign: CampaignSettings, slot: Slot, scored: list[ScoredCandidate]) -> list[int]:
+        """Save the best candidates (passing ones, distinct from each other) as drafts."""
+        keep = campaign.sampling.keep or self.settings.model.keep
+        chosen = choose(scored, keep)
+        record = self.store.get_campaign(campaign.name)
+        expiry = campaign.expiry or self.settings.bot.draft_expiry
+        ids = []
+        for item in chosen:
+            state = DraftState.FLAGGED if item.verdict.flagged else DraftState.PENDING_REVIEW
+            draft_id = self.store.add_draft(
+                campaign_id=record.id,
+                slot_id=slot.id,
+                candidate=item.candidate,
+                verdict=item.verdict,
+                state=state,
+                expires_at=slot.slot_at + expiry,
+                now=self.clock.now(),
+                actor=self.actor,
+            )
+            ids.append(draft_id)
+            auto = self._on_approved is not None and campaign.approval == "auto"
+            if auto and state is DraftState.PENDING_REVIEW and item.candidate.passed:
+                assert self._on_approved is not None
+                self._on_approved(draft_id, campaign)
+        log.info("slot %d of %s: %d drafts %s", slot.id, campaign.name, len(ids), ids)
+        return ids
+
+    def context(self, campaign: CampaignSettings, slot_at: datetime) -> dict[str, Any]:
+        """The variables a brief can use."""
+        brand = self.settings.brand
+        zone = ZoneInfo(self.settings.zone_of(campaign))
+        local = slot_at.astimezone(zone)
+        holiday = getattr(campaign.when, "holiday", None)
+        products = campaign.products or brand.products
+        return {
+            "brand": brand.name,
+            "products": list(products),
+            "product": products[0] if products else "",
+            "link": campaign.link or brand.link or "",
+            "voice": brand.voice,
+            "campaign": campaign.name,
+            "kind": campaign.kind.value,
+            "language": campaign.language,
+            "holiday": holiday or "",
+            "date": local.date().isoformat(),
+            "weekday": local.strftime("%A"),
+            "promo_code": "",
+            **campaign.variables,
+        }
+
+    def request(self, plan: SlotPlan) -> GenerationRequest:
+        """The batched generation request for a slot."""
+        campaign, model, over = plan.campaign, self.settings.model, plan.campaign.sampling
+        variants = prompts.chat(
+            plan.brief,
+            kind=campaign.kind.value,
+            holiday=_holiday_name(plan.context["holiday"]),
+            language=campaign.language,
+            max_chars=plan.context["max_chars"],
+        )
+        return GenerationRequest(
+            messages=variants[0],
+            variants=tuple(variants),
+            n=over.candidates or model.candidates,
+            temperature=over.temperature if over.temperature is not None else model.temperature,
+            top_p=over.top_p or model.top_p,
+            top_k=over.top_k if over.top_k is not None else model.top_k,
+            max_new_tokens=over.max_new_tokens or model.max_new_tokens,
+            seed=plan.seed,
+            context=plan.context,
+        )
+
+    def _model_candidates(self, plan: SlotPlan) -> list[Candidate]:
+        request = self.request(plan)
+        generator = self._generator()
+        texts = generator.generate(request)
+        base = _settings_record(request, generator.model_id, self.settings.model.dtype)
+        out = []
+        for i, generated in enumerate(texts):
+            record = {
+                **base,
+                "index": i,
+                "example": i % max(1, len(request.variants)),
+                "new_tokens": generated.new_tokens,
+                "raw": generated.text,
+            }
+            body = cleaning.clean_body(generated.text)
+            body = cleaning.drop_sentences(body, lambda s: _copies(s, plan.spec.example_words))
+            out.append(self._candidate(plan, body, DraftOrigin.MODEL, generator.model_id, record))
+        return out
+
+    def _template_candidates(self, plan: SlotPlan) -> list[Candidate]:
+        campaign = plan.campaign
+        texts = fallback.curated(
+            campaign.kind.value,
+            campaign.language,
+            plan.context["holiday"],
+            campaign.templates,
+            plan.context,
+            plan.seed,
+        )
+        return [
+            self._candidate(
+                plan, t.body, DraftOrigin.TEMPLATE, "template", {"template": t.template_id, "seed": plan.seed}
+            )
+            for t in texts
+        ]
+
+    def _candidate(
+        self, plan: SlotPlan, body: str, origin: DraftOrigin, model_id: str, record: dict[str, Any]
+    ) -> Candidate:
+        body = cleaning.shorten(body, lambda b: self._fits(plan, b))
+        text = cleaning.compose(body, plan.link, plan.hashtags)
+        results = checks.run_checks(text, body, plan.spec)
+        score = checks.soft_score(body, results, plan.spec)
+        return Candidate(
+            text=text, origin=origin, model_id=model_id, settings=record, checks=results, score=score
+        )
+
+    @staticmethod
+    def _fits(plan: SlotPlan, body: str) -> bool:
+        text = cleaning.compose(body, plan.link, plan.hashtags)
+        return all(limit.fits(text) for _, limit in plan.spec.limits)
+
+    def _spec(
+        self,
+        campaign: CampaignSettings,
+        context: dict[str, Any],
+        brief: str,
+        limits: list[tuple[str, PlatformLimit]],
+        link: str | None,
+        hashtags: tuple[str, ...],
+    ) -> checks.CheckSpec:
+        festival = catalog.find_festival(context["holiday"]) if context["holiday"] else None
+        allowed = set(catalog.mentioned_festivals(brief))
+        ok_names: tuple[str, ...] = ()
+        if festival is not None:
+            allowed.add(festival.key)
+            ok_names = festival.also_ok
+        brand = self.settings.brand.name if campaign.require_brand else ""
+        neutral = (
+            self.settings.brand.name,
+            *context["products"],
+            link or "",
+            *hashtags,
+            *campaign.variables.values(),
+            *prompts.EXAMPLE_WORDS,
+        )
+        return checks.CheckSpec(
+            brand=brand,
+            language=campaign.language,
+            required_words=campaign.required_words,
+            forbidden_words=campaign.forbidden_words,
+            example_words=_example_words(brief),
+            allowed_festivals=frozenset(allowed),
+            festival_ok_names=ok_names,
+            max_emoji=campaign.max_emoji,
+            limits=tuple(limits),
+            recent=self._recent(campaign),
+            nice_words=(context["product"], _holiday_name(context["holiday"])),
+            neutral=tuple(n for n in neutral if n),
+        )
+
+    def _limits(self, campaign: CampaignSettings) -> list[tuple[str, PlatformLimit]]:
+        out = []
+        for name in campaign.accounts:
+            try:
+                out.append((name, limit_for(self.settings.account(name))))
+            except KeyError:
+                continue
+        return out
+
+    def _recent(self, campaign: CampaignSettings) -> tuple[str, ...]:
+        if self._store is None:
+            return ()
+        try:
+            drafts = self._store.list_drafts(campaign=campaign.name)
+        except StoreError as exc:
+            log.warning("near-duplicate check without history: %s", exc)
+            return ()
+        return tuple(d.text for d in drafts[-RECENT_DRAFTS:])
+
+    def _seed(self, campaign: CampaignSettings, slot_at: datetime) -> int:
+        over, model = campaign.sampling, self.settings.model
+        seed = over.seed if over.seed is not None else model.seed
+        if seed is None:
+            seed = zlib.crc32(f"{campaign.name}@{slot_at.isoformat()}".encode())
+        return seed
+
+
+def choose(scored: list[ScoredCandidate], keep: int) -> list[ScoredCandidate]:
+    """The best passing candidates, no two near-identical; the best failing one if none pass."""
+    chosen: list[ScoredCandidate] = []
+    for item in scored:
+        if len(chosen) >= keep:
+            break
+        if not item.candidate.passed:
+            continue
+        if any(checks.similarity(item.candidate.text, c.candidate.text) >= KEEP_SIMILARITY for c in chosen):
+            continue
+        chosen.append(item)
+    return chosen or scored[:1]
+
+
+def _example_words(brief: str) -> tuple[str, ...]:
+    """Names from the worked examples: a post naming them copied the example."""
+    return tuple(w for w in prompts.EXAMPLE_WORDS if w.casefold() not in brief.casefold())
+
+
+def _copies(sentence: str, example_words: tuple[str, ...]) -> bool:
+    return any(checks.contains_word(sentence, w) for w in example_words)
+
+
+def _holiday_name(holiday: str) -> str:
+    """The name to write in a post: "Chinese New Year (Spring Festival)" -> "Chinese New Year"."""
+    festival = catalog.find_festival(holiday) if holiday else None
+    return festival.display_name if festival is not None else holiday
+
+
+def _body_budget(
+    limits: list[tuple[str, PlatformLimit]], link: str | None, hashtags: tuple[str, ...], language: str
+) -> int:
+    """Characters left for the body after the link and hashtags, on the tightest platform."""
+    tail = cleaning.compose("x", link, hashtags)
+    budgets = [lim.maximum - lim.measure(tail) for _, lim in limits if lim.maximum is not None]
+    budget = min([240, *budgets])
+    return max(40, budget // 2 if language == "zh" else budget)
+
+
+def _settings_record(request: GenerationRequest, model_id: str, dtype: str) -> dict[str, Any]:
+    return {
+        "model": model_id,
+        "dtype": dtype,
+        "temperature": request.temperature,
+        "top_p": request.top_p,
+        "top_k": request.top_k,
+        "max_new_tokens": request.max_new_tokens,
+        "candidates": request.n,
+        "seed": request.seed,
+    }
+
+
+def _rank(item: ScoredCandidate) -> tuple[bool, bool, bool, float]:
+    model_made = item.candidate.origin is DraftOrigin.MODEL
+    return (not item.verdict.flagged, item.candidate.passed, model_made, item.candidate.score)
+
+
+def regenerate(service: DraftingService, draft_id: int, reviewer: str) -> list[int]:
+    """Reject a draft and write fresh candidates for its slot with a new seed."""
+    draft = service.store.get_draft(draft_id)
+    campaign = service.settings.campaign(draft.campaign_name)
+    slot_at = draft.slot_at or service.clock.now()
+    salt = 1 + len(service.store.list_drafts(campaign=campaign.name, slot_id=draft.slot_id))
+    scored = service.candidates(campaign, slot_at, seed_salt=salt)
+    service.store.move_draft(
+        draft_id,
+        (DraftState.PENDING_REVIEW, DraftState.FLAGGED),
+        DraftState.REJECTED,
+        now=service.clock.now(),
+        actor=reviewer,
+        reason="regenerated",
+    )
+    slot = service.store.get_slot(draft.slot_id) if draft.slot_id else None
+    if slot is None:
+        raise BotError(f"draft {draft_id} has no slot to regenerate for")
+    return service.save(campaign, slot, scored)

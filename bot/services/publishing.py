@@ -1,0 +1,325 @@
+"""Publishing: claim due publications with a lease, send them, record the outcome.
+
+What each error type from an adapter leads to:
+
+========================  =====================================================
+PublishRetryable          back to ``queued`` after backoff (or the platform's
+                          ``retry_after``); ``failed`` after ``max_attempts``
+PublishAuthError          ``queued`` again, and the account is paused until fixed
+                          (``bot accounts resume``); other accounts go on
+PublishRejected           ``failed`` with the platform's reason
+PublishUnknownOutcome     ``needs_check``: never retried without a check
+anything else             ``needs_check`` (we cannot know whether it went out)
+========================  =====================================================
+
+A crash between the send and the record leaves the claim with ``sending_at`` stamped; when
+its lease runs out, :meth:`~bot.adapters.store.publications.PublicationsMixin.recover_expired_claims`
+turns it into ``needs_check``. :meth:`PublishingService.check` then looks for the post on the
+account and marks it ``published`` or re-queues it.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.adapters.store.sql import SqlStore
+from bot.config import Settings
+from bot.domain import OutgoingPost, Publication, PublicationState
+from bot.domain.errors import (
+    BotError,
+    ConfigError,
+    PublishAuthError,
+    PublishRejected,
+    PublishRetryable,
+    PublishUnknownOutcome,
+    StateConflict,
+)
+from bot.domain.ports import Clock, Publisher
+
+log = logging.getLogger(__name__)
+
+_P = PublicationState
+
+
+@dataclass
+class PublishReport:
+    published: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    needs_check: list[int] = field(default_factory=list)
+    deferred: list[int] = field(default_factory=list)
+    recovered: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """What ``bot publications check`` found."""
+
+    publication: Publication
+    found: bool
+    message: str
+
+
+class PublishingService:
+    """One worker's publishing loop body; several workers may share one store."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: SqlStore,
+        publisher_for: Callable[[str], Publisher],
+        clock: Clock,
+        worker: str,
+        rng: random.Random | None = None,
+        forget: Callable[[str], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        #: Drops an account's cached publisher after its credentials were rejected, so that
+        #: fixed secret files are read again once the account is resumed.
+        self._forget = forget or (lambda _account: None)
+        self.store = store
+        self._publisher_for = publisher_for
+        self.clock = clock
+        self.worker = worker
+        self._rng = rng or random.Random()
+        self.stopping: Callable[[], bool] = lambda: False
+
+    def run_once(self, limit: int | None = None) -> PublishReport:
+        """Recover expired claims, then claim and send due publications until none are left."""
+        report = PublishReport()
+        _, to_check = self.store.recover_expired_claims(self.clock.now(), self.worker)
+        report.recovered.extend(to_check)
+        budget = limit if limit is not None else 10_000
+        while budget > 0 and not self.stopping():
+            batch = self.store.claim_publications(
+                self.worker,
+                self.clock.now(),
+                self.settings.publishing.lease,
+                min(self.settings.publishing.batch, budget),
+                accounts=self._accounts(),
+            )
+            if not batch:
+                break
+            posts = self.store.outgoing_posts(batch)
+            for pub in batch:
+                if self.stopping():
+                    self.store.release_claims(self.worker, self.clock.now())
+                    return report
+                self.send(pub, report, posts[pub.id])
+            budget -= len(batch)
+        return report
+
+    def send(self, pub: Publication, report: PublishReport, post: OutgoingPost | None = None) -> None:
+        """Send one claimed publication and record what happened."""
+        wait = self._pacing_delay(pub.account)
+        if wait is not None:
+            reason = f"paced until {wait:%Y-%m-%d %H:%M:%S} UTC"
+            self._finish(pub, _P.QUEUED, report.deferred, reason=reason, not_before=wait)
+            return
+        publisher = self._publisher(pub, report)
+        if publisher is None:
+            return
+        post = self._with_options(post or self.store.outgoing(pub))
+        try:
+            self.store.mark_sending(pub.id, self.worker, self.clock.now(), self.settings.publishing.lease)
+        except StateConflict as exc:
+            log.warning("publication %d: not sent: %s", pub.id, exc)
+            return
+        self._deliver(pub, publisher, post, report)
+
+    def _deliver(
+        self, pub: Publication, publisher: Publisher, post: OutgoingPost, report: PublishReport
+    ) -> None:
+        try:
+            result = publisher.publish(post)
+        except PublishRetryable as exc:
+            self._retry(pub, str(exc), exc.retry_after, report)
+        except PublishAuthError as exc:
+            self._forget(pub.account)
+            self.store.pause_account(pub.account, str(exc), self.clock.now(), self.worker)
+            self._finish(pub, _P.QUEUED, report.retrying, reason=f"account paused: {exc}")
+        except PublishRejected as exc:
+            self._finish(pub, _P.FAILED, report.failed, reason=str(exc))
+        except PublishUnknownOutcome as exc:
+            self._finish(pub, _P.NEEDS_CHECK, report.needs_check, reason=str(exc))
+        except Exception as exc:  # the send may have gone out: never retry blindly
+            log.exception("publication %d: unexpected error from %s", pub.id, pub.account)
+            reason = f"unexpected error: {type(exc).__name__}"
+            self._finish(pub, _P.NEEDS_CHECK, report.needs_check, reason=reason)
+        else:
+            self._finish(pub, _P.PUBLISHED, report.published, remote_id=result.remote_id, url=result.url)
+
+    def _publisher(self, pub: Publication, report: PublishReport) -> Publisher | None:
+        """The account's publisher; a config problem (e.g. missing credentials) pauses the account."""
+        try:
+            return self._publisher_for(pub.account)
+        except ConfigError as exc:
+            self.store.pause_account(pub.account, str(exc), self.clock.now(), self.worker)
+            self._finish(pub, _P.QUEUED, report.retrying, reason=f"account paused: {exc}")
+            return None
+
+    def outgoing(self, pub: Publication) -> OutgoingPost:
+        """The post to send, with the campaign's variables for templates (Reddit titles)."""
+        return self._with_options(self.store.outgoing(pub))
+
+    def _with_options(self, post: OutgoingPost) -> OutgoingPost:
+        return replace(post, options=self.template_variables(post.campaign))
+
+    def template_variables(self, campaign_name: str) -> dict[str, Any]:
+        """What a title template may use: the same names a campaign brief has (no date)."""
+        brand = self.settings.brand
+        values: dict[str, Any] = {
+            "brand": brand.name,
+            "campaign": campaign_name,
+            "link": brand.link or "",
+            "voice": brand.voice,
+            "products": list(brand.products),
+            "product": brand.products[0] if brand.products else "",
+            "holiday": "",
+        }
+        try:
+            campaign = self.settings.campaign(campaign_name)
+        except KeyError:
+            return values
+        products = campaign.products or brand.products
+        values.update(
+            link=campaign.link or brand.link or "",
+            kind=campaign.kind.value,
+            language=campaign.language,
+            holiday=getattr(campaign.when, "holiday", None) or "",
+            products=list(products),
+            product=products[0] if products else "",
+        )
+        values.update(campaign.variables)
+        return values
+
+    def _retry(self, pub: Publication, reason: str, retry_after: float | None, report: PublishReport) -> None:
+        attempts = pub.attempts + 1
+        if attempts >= self.settings.publishing.max_attempts:
+            reason = f"gave up after {attempts} attempts: {reason}"
+            self._finish(pub, _P.FAILED, report.failed, reason=reason)
+            return
+        delay = self.backoff(attempts, retry_after)
+        self._finish(pub, _P.QUEUED, report.retrying, reason=reason, not_before=self.clock.now() + delay)
+
+    def backoff(self, attempts: int, retry_after: float | None = None) -> timedelta:
+        """Exponential backoff with jitter, at least the platform's ``retry_after``."""
+        cfg = self.settings.publishing
+        ceiling = min(cfg.backoff_max.total_seconds(), cfg.backoff_base.total_seconds() * 2 ** (attempts - 1))
+        delay = self._rng.uniform(ceiling / 2, ceiling)
+        return timedelta(seconds=max(delay, retry_after or 0.0))
+
+    def _finish(
+        self,
+        pub: Publication,
+        state: PublicationState,
+        bucket: list[int],
+        *,
+        reason: str = "",
+        remote_id: str | None = None,
+        url: str | None = None,
+        not_before: datetime | None = None,
+    ) -> None:
+        try:
+            self.store.finish_publication(
+                pub.id,
+                self.worker,
+                state,
+                now=self.clock.now(),
+                reason=reason,
+                remote_id=remote_id,
+                url=url,
+                not_before=not_before,
+            )
+        except StateConflict:
+            log.error("publication %d: lost the claim before recording %s (%s)", pub.id, state.value, reason)
+            return
+        bucket.append(pub.id)
+
+    def _pacing_delay(self, account: str) -> datetime | None:
+        """When the account may post next, if it may not post now (min interval, daily cap)."""
+        try:
+            cfg = self.settings.account(account)
+        except KeyError:
+            return None
+        now = self.clock.now()
+        if not cfg.daily_cap and not cfg.min_interval:
+            return None
+        day_ago = now - timedelta(days=1)
+        recent = sorted(t for t in self.store.published_since(account, day_ago) if t > day_ago)
+        if cfg.daily_cap and len(recent) >= cfg.daily_cap:
+            return recent[len(recent) - cfg.daily_cap] + timedelta(days=1)
+        if cfg.min_interval and recent and recent[-1] + cfg.min_interval > now:
+            return recent[-1] + cfg.min_interval
+        return None
+
+    def _accounts(self) -> list[str]:
+        return [a.name for a in self.settings.accounts]
+
+    # -- what a person does from the CLI ---------------------------------------------------
+
+    def check(self, pub_id: int, actor: str) -> CheckOutcome:
+        """Look for a ``needs_check`` publication on its account: published if found, else re-queued.
+
+        Raises:
+            StateConflict: the publication is not waiting for a check.
+            PublishUnknownOutcome: the platform cannot tell now; nothing changed.
+        """
+        pub = self.store.get_publication(pub_id)
+        if pub.state is not _P.NEEDS_CHECK:
+            raise StateConflict(
+                f"publication {pub_id} is {pub.state.value}; only needs_check ones are checked"
+            )
+        found = self._publisher_for(pub.account).find(self.outgoing(pub))
+        now = self.clock.now()
+        if found is not None:
+            self._not_claimed_elsewhere(pub, found.remote_id)
+            moved = self.store.move_publication(
+                pub_id, [_P.NEEDS_CHECK], _P.PUBLISHED, now=now, actor=actor,
+                reason="found on the account by a check", remote_id=found.remote_id, url=found.url,
+            )  # fmt: skip
+            return CheckOutcome(moved, True, f"found on {pub.account} as {found.remote_id}: marked published")
+        moved = self.store.move_publication(
+            pub_id, [_P.NEEDS_CHECK], _P.QUEUED, now=now, actor=actor, reason="checked: not on the account"
+        )
+        return CheckOutcome(moved, False, f"not found on {pub.account}: queued again")
+
+    def _not_claimed_elsewhere(self, pub: Publication, remote_id: str) -> None:
+        """Two drafts with the same text: a post already recorded for another one is not this one."""
+        for other in self.store.list_publications(account=pub.account, states=[_P.PUBLISHED]):
+            if other.remote_id == remote_id and other.id != pub.id:
+                raise BotError(
+                    f"publication {pub.id}: the matching post {remote_id} on {pub.account} is already "
+                    f"recorded for publication {other.id}; look on the account, then use retry --force "
+                    "or cancel"
+                )
+
+    def retry(self, pub_id: int, actor: str, *, force: bool = False) -> Publication:
+        """Queue a failed publication again (a ``needs_check`` one only with ``force``)."""
+        pub = self.store.get_publication(pub_id)
+        if pub.state is _P.NEEDS_CHECK and not force:
+            raise BotError(
+                f"publication {pub_id} may already be on {pub.account}; run `bot publications check "
+                f"{pub_id}` first, or --force if you have looked yourself"
+            )
+        expected = [_P.FAILED, _P.NEEDS_CHECK] if force else [_P.FAILED]
+        reason = "retried by hand" + (" without a check" if pub.state is _P.NEEDS_CHECK else "")
+        return self.store.move_publication(
+            pub_id, expected, _P.QUEUED, now=self.clock.now(), actor=actor, reason=reason
+        )
+
+    def cancel(self, pub_id: int, actor: str, reason: str = "") -> Publication:
+        """Cancel a publication that is not being sent and not published."""
+        return self.store.move_publication(
+            pub_id,
+            [_P.QUEUED, _P.FAILED, _P.NEEDS_CHECK],
+            _P.CANCELLED,
+            now=self.clock.now(),
+            actor=actor,
+            reason=reason or "cancelled by hand",
+        )

@@ -1,0 +1,120 @@
+"""Review use-cases: approve, reject, edit, override and regenerate drafts.
+
+Approval is bound to the sha256 of the exact text the reviewer saw; any edit voids it.
+Every transition is a compare-and-set, so two reviewers acting at once get one winner and a
+:class:`~bot.domain.errors.StateConflict` naming what happened for the other.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.adapters.store.publications import Target
+from bot.adapters.store.sql import SqlStore
+from bot.config import Settings
+from bot.domain import Decision, Draft, DraftState, text_sha256
+from bot.domain.errors import BotError, StateConflict
+from bot.domain.ports import Clock
+from bot.services.moderation import ModerationGate
+
+log = logging.getLogger(__name__)
+
+_REVIEWABLE = (DraftState.PENDING_REVIEW,)
+_OPEN = (DraftState.PENDING_REVIEW, DraftState.FLAGGED)
+
+
+class ReviewService:
+    """What a reviewer can do to a draft."""
+
+    def __init__(
+        self, settings: Settings, store: SqlStore, gate: Callable[[], ModerationGate], clock: Clock
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self._gate = gate
+        self.clock = clock
+
+    def approve(
+        self,
+        draft_id: int,
+        reviewer: str,
+        *,
+        sha256: str | None = None,
+        override: bool = False,
+        reason: str = "",
+    ) -> Draft:
+        """Approve a pending draft (a flagged one only with ``override`` and a reason)."""
+        draft = self.store.get_draft(draft_id)
+        if draft.state is DraftState.FLAGGED and not override:
+            raise StateConflict(
+                f"draft {draft_id} is flagged by moderation; approve it with --override --reason TEXT"
+            )
+        if override and not reason.strip():
+            raise BotError("--override needs --reason saying why the flag is wrong")
+        expected = (DraftState.FLAGGED,) if override else _REVIEWABLE
+        return self.store.approve_draft(
+            draft_id,
+            expected=expected,
+            sha256=sha256 or draft.sha256,
+            reviewer=reviewer,
+            note=reason,
+            decision=Decision.OVERRIDDEN if override else Decision.APPROVED,
+            targets=self._targets(draft),
+            not_before=self._not_before(draft),
+            now=self.clock.now(),
+        )
+
+    def auto_approve(self, draft_id: int) -> Draft:
+        """``approval = "auto"``: approve a draft that passed the gate (never a flagged one)."""
+        return self.approve(draft_id, "auto", override=False)
+
+    def reject(self, draft_id: int, reviewer: str, reason: str, *, withdraw: bool = False) -> Draft:
+        """Reject an open draft; ``withdraw`` also takes back an approval not yet published."""
+        now = self.clock.now()
+        draft = self.store.get_draft(draft_id)
+        expected = (*_OPEN, DraftState.APPROVED) if withdraw else _OPEN
+        moved = self.store.move_draft(
+            draft_id, expected, DraftState.REJECTED, now=now, actor=reviewer, reason=reason
+        )
+        self._record(draft, Decision.REJECTED, reviewer, reason, now)
+        return moved
+
+    def edit(self, draft_id: int, reviewer: str, text: str) -> Draft:
+        """Replace the text; it is re-scored and any approval is void (needs a new one)."""
+        text = text.strip()
+        if not text:
+            raise BotError("the edited text is empty; use `bot queue reject` to drop a draft")
+        draft = self.store.get_draft(draft_id)
+        if text == draft.text:
+            return draft
+        verdict = self._gate().check([text])[0]
+        new = DraftState.FLAGGED if verdict.flagged else DraftState.PENDING_REVIEW
+        now = self.clock.now()
+        moved = self.store.move_draft(
+            draft_id,
+            (*_OPEN, DraftState.APPROVED),
+            new,
+            now=now,
+            actor=reviewer,
+            reason="edited",
+            text=text,
+            verdict=verdict,
+            expected_sha256=draft.sha256,
+        )
+        if draft.state is DraftState.APPROVED:
+            self._record(draft, Decision.INVALIDATED, reviewer, "text edited after approval", now)
+        return moved
+
+    def _record(self, draft: Draft, decision: Decision, reviewer: str, note: str, now: datetime) -> None:
+        with self.store.tx() as s:
+            self.store.record_approval(s, draft.id, decision, reviewer, note, text_sha256(draft.text), now)
+
+    def _targets(self, draft: Draft) -> list[Target]:
+        campaign = self.settings.campaign(draft.campaign_name)
+        return [Target(name, self.settings.account(name).platform) for name in campaign.accounts]
+
+    def _not_before(self, draft: Draft) -> datetime:
+        now = self.clock.now()
+        return max(now, draft.slot_at) if draft.slot_at else now

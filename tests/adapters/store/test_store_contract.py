@@ -1,0 +1,199 @@
+"""The store's contract, run on real SQLite and real Postgres."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.adapters.store.publications import Target
+from bot.adapters.store.sql import CampaignSpec, SqlStore
+from bot.domain import (
+    CampaignKind,
+    Candidate,
+    Decision,
+    DraftOrigin,
+    DraftState,
+    ModerationDecision,
+    ModerationVerdict,
+    PublicationState,
+    SlotState,
+    text_sha256,
+)
+from bot.domain.errors import NotFound, StateConflict
+
+NOW = datetime(2026, 9, 24, 1, 0, tzinfo=UTC)
+PASS = ModerationVerdict(
+    ModerationDecision.PASS, {"wordlist": {"match": 0.0}}, {"wordlist": {"match": 0.5}}, {"wordlist": "test"}
+)
+SPEC = CampaignSpec("promo", CampaignKind.PROMO, {"brief": "x"})
+
+
+def _draft(
+    store: SqlStore, text: str = "Happy Mid-Autumn!", state: DraftState = DraftState.PENDING_REVIEW
+) -> int:
+    store.sync_campaigns([SPEC], NOW, "test")
+    campaign = store.get_campaign("promo")
+    slot = store.create_slot(campaign.id, NOW + timedelta(minutes=len(store.list_slots())), NOW, "test")
+    assert slot is not None
+    candidate = Candidate(text=text, origin=DraftOrigin.MODEL, model_id="canned")
+    return store.add_draft(
+        campaign_id=campaign.id,
+        slot_id=slot.id,
+        candidate=candidate,
+        verdict=PASS,
+        state=state,
+        expires_at=NOW + timedelta(days=1),
+        now=NOW,
+        actor="test",
+    )
+
+
+def _approve(
+    store: SqlStore, draft_id: int, accounts: tuple[str, ...] = ("outbox",), reviewer: str = "ann"
+) -> None:
+    draft = store.get_draft(draft_id)
+    store.approve_draft(
+        draft_id,
+        expected=[DraftState.PENDING_REVIEW],
+        sha256=draft.sha256,
+        reviewer=reviewer,
+        note="",
+        decision=Decision.APPROVED,
+        targets=[Target(a, "dryrun") for a in accounts],
+        not_before=NOW,
+        now=NOW,
+    )
+
+
+def test_sync_is_idempotent_and_deactivates_removed_campaigns(store: SqlStore) -> None:
+    other = CampaignSpec("greeting", CampaignKind.GREETING, {"brief": "y"})
+    first = store.sync_campaigns([SPEC, other], NOW, "test")
+    assert sorted(first.added) == ["greeting", "promo"]
+    again = store.sync_campaigns([SPEC, other], NOW, "test")
+    assert sorted(again.unchanged) == ["greeting", "promo"] and not again.added and not again.updated
+    removed = store.sync_campaigns([SPEC], NOW, "test")
+    assert removed.deactivated == ("greeting",)
+    assert [c.name for c in store.list_campaigns(active_only=True)] == ["promo"]
+    assert {c.name: c.active for c in store.list_campaigns()} == {"greeting": False, "promo": True}
+    changed = store.sync_campaigns([CampaignSpec("promo", CampaignKind.PROMO, {"brief": "z"})], NOW, "test")
+    assert changed.updated == ("promo",)
+
+
+def test_a_slot_is_created_once(store: SqlStore) -> None:
+    store.sync_campaigns([SPEC], NOW, "test")
+    campaign = store.get_campaign("promo")
+    first = store.create_slot(campaign.id, NOW, NOW, "a")
+    second = store.create_slot(campaign.id, NOW, NOW, "b")
+    assert first is not None and second is None
+    store.finish_slot(first.id, SlotState.DRAFTED, NOW, "a")
+    with pytest.raises(StateConflict):
+        store.finish_slot(first.id, SlotState.FAILED, NOW, "b")
+
+
+def test_two_reviewers_get_one_winner(store: SqlStore) -> None:
+    draft_id = _draft(store)
+    _approve(store, draft_id)
+    with pytest.raises(StateConflict, match="approved"):
+        store.move_draft(draft_id, DraftState.PENDING_REVIEW, DraftState.REJECTED, now=NOW, actor="bob")
+    assert store.get_draft(draft_id).state is DraftState.APPROVED
+    assert len(store.list_publications(draft_id=draft_id)) == 1
+
+
+def test_approval_is_bound_to_the_exact_text(store: SqlStore) -> None:
+    draft_id = _draft(store)
+    with pytest.raises(StateConflict, match="edited"):
+        store.approve_draft(
+            draft_id,
+            expected=[DraftState.PENDING_REVIEW],
+            sha256=text_sha256("other text"),
+            reviewer="ann",
+            note="",
+            decision=Decision.APPROVED,
+            targets=[],
+            not_before=NOW,
+            now=NOW,
+        )
+    assert store.get_draft(draft_id).state is DraftState.PENDING_REVIEW
+
+
+def test_editing_an_approved_draft_voids_the_approval(store: SqlStore) -> None:
+    draft_id = _draft(store)
+    _approve(store, draft_id)
+    edited = store.move_draft(
+        draft_id,
+        DraftState.APPROVED,
+        DraftState.PENDING_REVIEW,
+        now=NOW,
+        actor="ann",
+        text="Happy Mid-Autumn Festival!",
+        verdict=PASS,
+    )
+    assert edited.state is DraftState.PENDING_REVIEW and edited.origin is DraftOrigin.HUMAN
+    [pub] = store.list_publications(draft_id=draft_id)
+    assert pub.state is PublicationState.CANCELLED
+    assert len(store.moderation_records(draft_id)) == 2
+    _approve(store, draft_id)  # re-approval re-queues the same publication row with a new key
+    [again] = store.list_publications(draft_id=draft_id)
+    assert again.state is PublicationState.QUEUED and again.idempotency_key != pub.idempotency_key
+
+
+def test_claims_do_not_overlap_and_are_recorded(store: SqlStore) -> None:
+    for i in range(4):
+        _approve(store, _draft(store, text=f"post {i}"))
+    first = store.claim_publications("w1", NOW, timedelta(minutes=1), limit=3)
+    second = store.claim_publications("w2", NOW, timedelta(minutes=1), limit=3)
+    assert len(first) == 3 and len(second) == 1
+    assert not {p.id for p in first} & {p.id for p in second}
+    store.mark_sending(first[0].id, "w1", NOW)
+    store.finish_publication(first[0].id, "w1", PublicationState.PUBLISHED, now=NOW, remote_id="r1")
+    with pytest.raises(StateConflict):  # w2 never held it
+        store.finish_publication(first[1].id, "w2", PublicationState.PUBLISHED, now=NOW)
+    assert store.release_claims("w1", NOW) == 2
+    assert store.get_publication(first[0].id).state is PublicationState.PUBLISHED
+    assert store.get_publication(first[1].id).state is PublicationState.QUEUED
+
+
+def test_expired_claims_are_requeued_or_need_a_check(store: SqlStore) -> None:
+    for i in range(2):
+        _approve(store, _draft(store, text=f"post {i}"))
+    unsent, sent = store.claim_publications("dead", NOW, timedelta(seconds=30), limit=2)
+    store.mark_sending(sent.id, "dead", NOW)
+    requeued, to_check = store.recover_expired_claims(NOW + timedelta(minutes=1), "rescuer")
+    assert requeued == [unsent.id] and to_check == [sent.id]
+    checked = store.get_publication(sent.id)
+    assert checked.state is PublicationState.NEEDS_CHECK and "outcome unknown" in (checked.last_error or "")
+
+
+def test_paused_accounts_are_not_claimed(store: SqlStore) -> None:
+    _approve(store, _draft(store), accounts=("outbox", "x"))
+    store.pause_account("x", "401 unauthorized", NOW, "w")
+    claimed = store.claim_publications("w", NOW, timedelta(minutes=1), limit=5)
+    assert [p.account for p in claimed] == ["outbox"]
+    assert store.resume_account("x", NOW, "ann")
+    assert [p.account for p in store.claim_publications("w", NOW, timedelta(minutes=1), limit=5)] == ["x"]
+
+
+def test_expiry_moves_open_drafts_only(store: SqlStore) -> None:
+    open_id = _draft(store)
+    approved_id = _draft(store, text="other")
+    _approve(store, approved_id)
+    assert store.expire_drafts(NOW + timedelta(days=2), "daemon") == [open_id]
+    assert store.get_draft(approved_id).state is DraftState.APPROVED
+
+
+def test_every_transition_is_in_the_event_log(store: SqlStore) -> None:
+    draft_id = _draft(store)
+    _approve(store, draft_id)
+    events = store.events(entity="draft", entity_id=draft_id)
+    assert [(e.from_state, e.to_state, e.actor) for e in events] == [
+        (None, "pending_review", "test"),
+        ("pending_review", "approved", "ann"),
+    ]
+
+
+def test_unknown_ids_are_not_found(store: SqlStore) -> None:
+    with pytest.raises(NotFound):
+        store.get_draft(404)
+    with pytest.raises(NotFound):
+        store.get_publication(404)

@@ -1,0 +1,158 @@
+"""The CLI, run the way a user runs it: ``bot moderation``, the brief check at
+``bot campaigns sync`` and the audit record in ``bot queue show``."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.adapters.store import engine as engines
+from bot.adapters.store.sql import CampaignSpec
+from bot.config import load_settings
+from bot.domain.ports import FixedClock
+from bot.wiring import App
+from tests.conftest import run_cli
+
+
+def test_check_prints_scores_decision_and_reasons(write_config: Any, tmp_path: Path) -> None:
+    config = write_config()
+    texts = tmp_path / "texts.txt"
+    texts.write_text("Killer deals on mooncakes\n\nyou are an id*ot\n你是个白痴\n", encoding="utf-8")
+    out = run_cli("moderation", "check", "--file", str(texts), config=config)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "[pass] Killer deals on mooncakes"
+    assert "[FLAG] you are an id*ot" in lines
+    assert "[FLAG] 你是个白痴" in lines
+    assert "  profanity (alt-profanity-check 1.9.1): profanity 0.25/0.80" in lines
+    assert "  reason: wordlist.match 1.00 >= 0.50 (idiot)" in lines
+    assert lines[-1] == "3 texts, 2 flagged"
+
+    out = run_cli("moderation", "check", "--json", "this sale is sick", "go f u c k yourself", config=config)
+    sick, rude = json.loads(out.stdout)
+    assert (sick["text"], sick["decision"], sick["reasons"]) == ("this sale is sick", "pass", [])
+    assert rude["decision"] == "flag"
+    assert set(rude) == {"text", "decision", "scores", "thresholds", "scorers", "reasons"}
+    assert rude["thresholds"] == {"profanity": {"profanity": 0.8}, "wordlist": {"match": 0.5}}
+
+
+def test_check_input_errors_are_one_line(write_config: Any, tmp_path: Path) -> None:
+    config = write_config()
+    out = run_cli("moderation", "check", "--file", str(tmp_path / "none.txt"), config=config)
+    assert out.returncode == 1
+    assert out.stderr.strip() == f"Error: {tmp_path / 'none.txt'}: cannot read: No such file or directory"
+    out = run_cli("moderation", "check", config=config)
+    assert out.returncode == 2 and "nothing to check" in out.stderr
+
+
+def test_missing_detoxify_checkpoint_is_a_clear_error_at_start(write_config: Any, tmp_path: Path) -> None:
+    config = write_config(
+        '\n[moderation]\nscorers = ["profanity", "detoxify"]\n'
+        '[moderation.detoxify]\ncheckpoint = "models/toxic.ckpt"\nmodel_dir = "models/bert"\n'
+    )
+    out = run_cli("moderation", "check", "hello", config=config)
+    assert out.returncode == 1
+    expected = f"Error: moderation.detoxify.checkpoint: {tmp_path / 'models/toxic.ckpt'} does not exist"
+    assert out.stderr.startswith(expected)
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.slow
+def test_check_with_detoxify_reports_every_label(
+    write_config: Any, tiny_checkpoint: tuple[Path, Path]
+) -> None:
+    checkpoint, model_dir = tiny_checkpoint
+    config = write_config(
+        '\n[moderation]\nscorers = ["detoxify", "wordlist"]\n'
+        f'[moderation.detoxify]\ncheckpoint = "{checkpoint}"\nmodel_dir = "{model_dir}"\n'
+    )
+    out = run_cli("moderation", "check", "--json", "Happy festival", config=config)
+    assert out.returncode == 0, out.stderr
+    (result,) = json.loads(out.stdout)
+    labels = ["toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack"]
+    assert list(result["scores"]["detoxify"]) == labels
+    assert list(result["thresholds"]["detoxify"]) == labels
+    assert result["scorers"]["detoxify"].startswith("detoxify 0.5.4 tiny.ckpt sha256:")
+    out = run_cli("moderation", "scorers", "--json", config=config)
+    detox, words = json.loads(out.stdout)
+    assert detox["thresholds"]["threat"] == 0.3 and words["scorer"] == "wordlist"
+
+
+def test_sync_warns_about_a_toxic_brief_and_variables(write_config: Any) -> None:
+    config = write_config(
+        """
+[[campaigns]]
+name = "rude-promo"
+kind = "promo"
+when = { cron = "0 9 * * *" }
+accounts = ["outbox"]
+brief = "Tell those idiots about {{ brand }}."
+variables = { slogan = "Damn good tea", tagline = "f*ck the competition" }
+"""
+    )
+    assert run_cli("db", "upgrade", config=config).returncode == 0
+    out = run_cli("campaigns", "sync", "--json", config=config)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert sorted(data["added"]) == ["promo", "rude-promo"]
+    assert [(w["campaign"], w["field"]) for w in data["warnings"]] == [
+        ("rude-promo", "brief"),
+        ("rude-promo", "variables.tagline"),
+    ]
+    warnings = [line for line in out.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings[0].startswith("warning: campaign rude-promo: brief scores toxic: ")
+    assert "wordlist.match 1.00 >= 0.50 (idiot)" in warnings[0]
+    assert len(warnings) == 2
+
+
+def test_queue_show_displays_the_full_audit_record_old_and_new(write_config: Any) -> None:
+    config = write_config()
+    settings = load_settings(config)
+    engines.upgrade(settings.database_url)
+    now = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
+    app = App(settings, FixedClock(now))
+    try:
+        specs = [CampaignSpec(c.name, c.kind, c.model_dump(mode="json")) for c in settings.campaigns]
+        app.store.sync_campaigns(specs, now, "test")
+        slot = app.store.create_slot(app.store.get_campaign("promo").id, now, now, "test")
+        assert slot is not None
+        draft_id = app.drafting.draft_slot(slot)[0]
+        app.review.edit(draft_id, "ann", "Mooncakes for every m0r0n out there")
+    finally:
+        app.close()
+    out = run_cli("queue", "show", str(draft_id), config=config)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "** FLAGGED by moderation **" in text
+    earlier = text.index("(earlier text, sha256 ")
+    current = text.index("(current text, sha256 ")
+    assert earlier < current
+    assert ": PASS" in text[earlier:current] and ": FLAG" in text[current:]
+    assert text.count("  profanity (alt-profanity-check 1.9.1): profanity ") == 2
+    assert text.count("  wordlist (wordlist ") == 2
+    assert "match 1.00/0.50" in text[current:]
+    assert "  reason: wordlist.match 1.00 >= 0.50 (moron)" in text
+    data = json.loads(run_cli("queue", "show", str(draft_id), "--json", config=config).stdout)
+    old, new = data["moderation"]
+    assert (old["current"], new["current"]) == (False, True)
+    assert new["scorers"]["profanity"] == "alt-profanity-check 1.9.1"
+    assert new["thresholds"] == {"profanity": {"profanity": 0.8}, "wordlist": {"match": 0.5}}
+    assert new["text_sha256"] == data["sha256"] != old["text_sha256"]
+
+
+def test_run_refuses_to_start_with_a_malformed_checkpoint(write_config: Any, tmp_path: Path) -> None:
+    (tmp_path / "bad.ckpt").write_bytes(b"not a checkpoint")
+    (tmp_path / "bert").mkdir()
+    (tmp_path / "bert" / "config.json").write_text("{}")
+    config = write_config(
+        '\n[moderation]\nscorers = ["detoxify"]\n'
+        '[moderation.detoxify]\ncheckpoint = "bad.ckpt"\nmodel_dir = "bert"\n'
+    )
+    out = run_cli("run", "--once", config=config)
+    assert out.returncode == 1
+    assert out.stderr.startswith(f"Error: moderation.detoxify.checkpoint: {tmp_path / 'bad.ckpt'} ")
+    assert "Traceback" not in out.stderr

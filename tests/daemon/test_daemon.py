@@ -1,0 +1,250 @@
+"""The daemon as systemd runs it: sd_notify, SIGHUP reload, SIGTERM, the SQLite single-daemon rule."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.daemon.runner import Daemon, sync_campaigns
+from bot.domain import OutgoingPost, PublishResult
+from bot.domain.errors import BotError
+from tests.conftest import run_cli
+from tests.scheduling_helpers import (
+    NotifyListener,
+    campaign,
+    fixed_app,
+    short_socket_dir,
+    start_daemon,
+    stop,
+    wait_until,
+    write_config,
+)
+
+
+@pytest.fixture
+def sockdir() -> Any:
+    path = short_socket_dir()
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_sd_notify_ready_watchdog_stopping(tmp_path: Path, sqlite_url: str, sockdir: Path) -> None:
+    config = write_config(tmp_path, campaign("weekly", '{ cron = "0 10 * * FRI" }'), database_url=sqlite_url)
+    assert run_cli("db", "upgrade", config=config).returncode == 0
+    listener = NotifyListener(sockdir)
+    log = tmp_path / "daemon.log"
+    proc = start_daemon(config, log, NOTIFY_SOCKET=str(listener.path), WATCHDOG_USEC="400000")
+    try:
+        assert listener.wait_for("READY=1"), log.read_text()
+        # WATCHDOG_USEC = 0.4 s: a ping every 0.2 s.
+        listener.collect(2.0)
+        assert listener.count("WATCHDOG=1") >= 4, listener.messages
+        assert proc.poll() is None
+    finally:
+        assert stop(proc) == 0
+    assert listener.wait_for("STOPPING=1", 5)
+    ready = next(m for m in listener.messages if "READY=1" in m.splitlines())
+    assert f"MAINPID={proc.pid}" in ready
+    listener.close()
+    status = json.loads(run_cli("status", "--json", config=config).stdout)
+    assert status["daemons"][0]["state"] == "stopped" and status["daemons"][0]["pid"] == proc.pid
+
+
+def test_sighup_reload_keeps_old_config_on_error(tmp_path: Path, sqlite_url: str, sockdir: Path) -> None:
+    good = campaign("weekly", '{ cron = "0 10 * * FRI" }')
+    config = write_config(tmp_path, good, database_url=sqlite_url, poll="1s")
+    assert run_cli("db", "upgrade", config=config).returncode == 0
+    listener = NotifyListener(sockdir)
+    log = tmp_path / "daemon.log"
+    proc = start_daemon(config, log, NOTIFY_SOCKET=str(listener.path))
+    try:
+        assert listener.wait_for("READY=1"), log.read_text()
+        # A bad config: unknown holiday. The daemon logs it and keeps running the old one.
+        bad = campaign("moon", '{ holiday = "Mid Autum", country = "CN" }')
+        write_config(tmp_path, good, bad, database_url=sqlite_url, poll="1s")
+        proc.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: "still running the previous config" in log.read_text(), 30), log.read_text()
+        assert "unknown holiday 'Mid Autum'" in log.read_text()
+        assert proc.poll() is None
+        # A good new config is picked up: the new campaign is synced into the store.
+        fixed = campaign("moon", '{ holiday = "Mid-Autumn Festival", country = "CN", offset = "-1d" }')
+        write_config(tmp_path, good, fixed, database_url=sqlite_url, poll="1s")
+        proc.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: "reloaded" in log.read_text(), 30), log.read_text()
+        listed = json.loads(run_cli("campaigns", "list", "--json", config=config).stdout)
+        assert {c["name"] for c in listed} == {"weekly", "moon"}
+        assert proc.poll() is None
+    finally:
+        assert stop(proc) == 0
+    listener.close()
+
+
+def test_second_sqlite_daemon_is_refused(tmp_path: Path, sqlite_url: str, sockdir: Path) -> None:
+    config = write_config(tmp_path, campaign("weekly", '{ cron = "0 10 * * FRI" }'), database_url=sqlite_url)
+    assert run_cli("db", "upgrade", config=config).returncode == 0
+    listener = NotifyListener(sockdir)
+    first = start_daemon(config, tmp_path / "first.log", NOTIFY_SOCKET=str(listener.path))
+    try:
+        assert listener.wait_for("READY=1"), (tmp_path / "first.log").read_text()
+        second = run_cli("run", config=config, timeout=60)
+        assert second.returncode == 1
+        assert "another bot daemon" in second.stderr and f"pid {first.pid}" in second.stderr
+        assert "SQLite supports one daemon" in second.stderr and "Traceback" not in second.stderr
+        # CLI processes keep working beside the daemon.
+        assert run_cli("queue", "list", "--json", config=config).returncode == 0
+        status = json.loads(run_cli("status", "--json", config=config).stdout)
+        alive = [d for d in status["daemons"] if d["alive"]]
+        assert [d["pid"] for d in alive] == [first.pid]
+    finally:
+        assert stop(first) == 0
+    listener.close()
+    # Once the first daemon is gone, a new one may start.
+    third = start_daemon(config, tmp_path / "third.log")
+    assert wait_until(lambda: "started on" in (tmp_path / "third.log").read_text(), 60)
+    assert stop(third) == 0
+
+
+class SignallingPublisher:
+    """A fake adapter: the first send delivers SIGTERM to this process mid-batch."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    @property
+    def account(self) -> str:
+        return "outbox"
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        if not self.sent:
+            os.kill(os.getpid(), signal.SIGTERM)
+        self.sent.append(post.idempotency_key)
+        return PublishResult(remote_id=post.idempotency_key, url=None)
+
+    def find(self, post: OutgoingPost) -> PublishResult | None:
+        return None
+
+    def check_credentials(self) -> dict[str, Any]:
+        return {}
+
+
+def test_sigterm_finishes_send_in_flight_and_releases_claims(tmp_path: Path, db_url: str) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers need the main thread")
+    config = write_config(
+        tmp_path, campaign("hourly", '{ cron = "0 * * * *" }', approval='"auto"'), database_url=db_url
+    )
+    start = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+    app, clock = fixed_app(config, start)
+    sync_campaigns(app, "test")
+    record = app.store.get_campaign("hourly")
+    for hour in range(3):
+        slot = app.store.create_slot(record.id, start - timedelta(hours=hour + 1), clock.now(), "test")
+        assert slot is not None
+        app.drafting.draft_slot(slot)
+    publisher = SignallingPublisher()
+    app._publishers["outbox"] = publisher
+    old = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGHUP)
+    try:
+        Daemon(app).run()
+    finally:
+        signal.signal(signal.SIGTERM, old[0])
+        signal.signal(signal.SIGINT, old[1])
+        signal.signal(signal.SIGHUP, old[2])
+    pubs = app.store.list_publications()
+    states = sorted(p.state.value for p in pubs)
+    assert len(publisher.sent) == 1
+    assert states.count("published") == 1 and states.count("queued") == len(pubs) - 1
+    assert all(p.claimed_by is None for p in pubs if p.state.value == "queued")
+    released = [
+        e for e in app.store.events(entity="publication", limit=500) if e.reason == "released at shutdown"
+    ]
+    assert released, "the batch's unsent claims were released"
+    app.close()
+
+
+def test_daemon_refuses_second_sqlite_in_process(tmp_path: Path, sqlite_url: str) -> None:
+    config = write_config(tmp_path, campaign("weekly", '{ cron = "0 10 * * FRI" }'), database_url=sqlite_url)
+    app, _ = fixed_app(config, datetime(2026, 5, 1, tzinfo=UTC))
+    from bot.daemon.runner import SingleDaemonLock, sqlite_path
+
+    path = sqlite_path(app.settings.database_url)
+    assert path is not None
+    lock = SingleDaemonLock(path)
+    lock.acquire()
+    try:
+        with pytest.raises(BotError, match="already running"):
+            SingleDaemonLock(path).acquire()
+    finally:
+        lock.release()
+    again = SingleDaemonLock(path)
+    again.acquire()
+    again.release()
+    app.close()
+
+
+def test_calendar_and_status_cli(tmp_path: Path, sqlite_url: str) -> None:
+    config = write_config(
+        tmp_path,
+        campaign("ny", '{ cron = "30 2 * * *" }', timezone='"America/New_York"'),
+        campaign(
+            "moon",
+            '{ holiday = "Mid-Autumn Festival", country = "CN", offset = "-1d", at = "09:00" }',
+            timezone='"Asia/Shanghai"',
+        ),
+        database_url=sqlite_url,
+    )
+    # Before `db upgrade` the calendar still shows the slots, without draft states.
+    early = run_cli("calendar", "--days", "400", "--json", config=config)
+    assert early.returncode == 0, early.stderr
+    assert run_cli("db", "upgrade", config=config).returncode == 0
+    assert run_cli("campaigns", "sync", config=config).returncode == 0
+    now = datetime.now(UTC)
+    fired = run_cli("campaigns", "fire", "ny", "--at", _next_ny(now), "--json", config=config)
+    assert fired.returncode == 0, fired.stderr
+    data = json.loads(run_cli("calendar", "--days", "400", "--json", config=config).stdout)
+    slots = data["slots"]
+    assert slots == sorted(slots, key=lambda s: (s["utc"], s["campaign"]))
+    moon = [s for s in slots if s["campaign"] == "moon"]
+    assert moon and moon[0]["local"].endswith("09:00:00+08:00")
+    assert {s["local"][:10] for s in moon} <= {"2027-09-14", "2026-09-24", "2028-10-02"}
+    ny = [s for s in slots if s["campaign"] == "ny"]
+    assert len(ny) >= 399 and all(s["local"][11:16] in {"02:30", "03:00"} for s in ny)
+    drafted = [s for s in ny if s["slot_state"]]
+    assert len(drafted) == 1 and drafted[0]["drafts"] == {"pending_review": 2}
+    plain = run_cli("calendar", "--days", "3", config=config)
+    assert plain.returncode == 0 and "America/New_York" in plain.stdout
+    status = json.loads(run_cli("status", "--json", config=config).stdout)
+    assert status["queues"]["drafts"] == {"pending_review": 2}
+    assert status["next_slots"][0]["campaign"] == "ny"
+    assert run_cli("status", config=config).returncode == 0
+
+
+def _next_ny(now: datetime) -> str:
+    from zoneinfo import ZoneInfo
+
+    from bot.config.triggers import CronTrigger
+    from bot.schedule import next_fire_time
+
+    at = next_fire_time(CronTrigger(cron="30 2 * * *"), "America/New_York", now)
+    assert at is not None
+    assert at.astimezone(ZoneInfo("America/New_York")).hour in (2, 3)
+    return at.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_daemon_refuses_to_start_on_bad_config_or_empty_database(tmp_path: Path, sqlite_url: str) -> None:
+    config = write_config(tmp_path, campaign("weekly", '{ cron = "0 10 * * FRI" }'), database_url=sqlite_url)
+    empty = run_cli("run", config=config, timeout=60)
+    assert empty.returncode == 1 and "bot db upgrade" in empty.stderr and "Traceback" not in empty.stderr
+    write_config(tmp_path, campaign("weekly", '{ cron = "0 25 * * FRI" }'), database_url=sqlite_url)
+    bad = run_cli("run", config=config, timeout=60)
+    assert (
+        bad.returncode == 1 and "campaigns[0] (weekly).when" in bad.stderr and "Traceback" not in bad.stderr
+    )

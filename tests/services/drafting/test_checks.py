@@ -1,0 +1,127 @@
+"""The strict checks on a candidate and the platform limits they use."""
+
+from __future__ import annotations
+
+from bot.adapters.platforms.limits import grapheme_count, limit_for, x_weighted_length
+from bot.config.accounts import BlueskyAccount, DryRunAccount, MastodonAccount, RedditAccount, XAccount
+from bot.domain import CheckResult
+from bot.services.drafting.checks import CheckSpec, language_of, run_checks, similarity
+
+BRAND = "Lotus Leaf Tea House"
+
+
+def spec(**kw: object) -> CheckSpec:
+    base: dict[str, object] = {
+        "brand": BRAND,
+        "language": "en",
+        "allowed_festivals": frozenset({"mid-autumn"}),
+    }
+    base.update(kw)
+    return CheckSpec(**base)  # type: ignore[arg-type]
+
+
+def failed(text: str, s: CheckSpec) -> dict[str, CheckResult]:
+    return {c.name: c for c in run_checks(text, text, s) if not c.passed}
+
+
+GOOD = "Happy Mid-Autumn Festival from Lotus Leaf Tea House! Share a mooncake under the full moon."
+
+
+def test_good_post_passes() -> None:
+    assert failed(GOOD, spec()) == {}
+
+
+def test_brand_must_be_exact() -> None:
+    bad = failed(GOOD.replace(BRAND, "Lotus leaf tea house"), spec())
+    assert "written exactly" in bad["brand"].detail
+    assert "missing" in failed(GOOD.replace(BRAND, "our shop"), spec())["brand"].detail
+
+
+def test_required_and_forbidden_words() -> None:
+    bad = failed(GOOD, spec(required_words=("FRIDAYTEA",), forbidden_words=("moon",)))
+    assert set(bad) == {"required:FRIDAYTEA", "forbidden:moon"}
+
+
+def test_wrong_festival() -> None:
+    bad = failed(GOOD + " Merry Christmas!", spec())
+    assert "Christmas" in bad["festival"].detail
+
+
+def test_new_year_is_fine_for_spring_festival() -> None:
+    s = spec(allowed_festivals=frozenset({"spring-festival"}), festival_ok_names=("New Year",))
+    text = f"Happy Chinese New Year from {BRAND}! A happy new year to every family out there."
+    assert "festival" not in failed(text, s)
+    assert "festival" in failed(text + " Merry Christmas.", s)
+
+
+def test_emoji_cap() -> None:
+    assert "emoji" in failed(GOOD + " 🌕🥮🍵", spec(max_emoji=2))
+    assert "emoji" not in failed(GOOD + " 🌕", spec(max_emoji=2))
+
+
+def test_language() -> None:
+    assert language_of("Lotus Leaf Tea House祝您中秋快乐，阖家团圆", [BRAND]) == "zh"
+    assert language_of(GOOD) == "en"
+    zh = spec(language="zh", neutral=(BRAND,))
+    assert "language" in failed(GOOD, zh)
+    assert "language" not in failed(f"{BRAND}祝您中秋快乐，阖家团圆！", zh)
+
+
+def test_platform_limits() -> None:
+    x = limit_for(XAccount(name="x", platform="x"))
+    assert x_weighted_length("中" * 10) == 20
+    assert x.fits("a" * 280) and not x.fits("a" * 281) and not x.fits("中" * 141)
+    assert x_weighted_length("see https://example.com/" + "a" * 200) == 4 + 23
+    bsky = limit_for(BlueskyAccount(name="b", platform="bluesky", handle="a.example"))
+    family = "👨‍👩‍👧"
+    assert grapheme_count(family * 300) == 300 and bsky.fits(family * 300)
+    assert not bsky.fits("a" * 301)
+    masto = limit_for(MastodonAccount(name="m", platform="mastodon", max_chars=1000))
+    assert masto.maximum == 1000
+    assert limit_for(MastodonAccount(name="m", platform="mastodon")).maximum == 500
+    assert limit_for(RedditAccount(name="r", platform="reddit", subreddit="tea")).maximum == 300
+    assert limit_for(DryRunAccount(name="d", platform="dryrun")).maximum is None
+
+
+def test_limit_check_names_the_account() -> None:
+    x = limit_for(XAccount(name="teahouse-x", platform="x"))
+    bad = failed(GOOD + " More words." * 30, spec(limits=(("teahouse-x", x),)))
+    assert "x)" in bad["limit:teahouse-x"].detail
+
+
+def test_near_duplicate_of_recent() -> None:
+    assert similarity(GOOD, GOOD + "!") > 0.9
+    assert "not_duplicate" in failed(GOOD, spec(recent=(GOOD.replace("Share", "share"),)))
+    other = "Lotus Leaf Tea House brews Tieguanyin oolong every Friday afternoon for friends."
+    assert "not_duplicate" not in failed(GOOD, spec(recent=(other,)))
+
+
+def test_leftovers_fail_clean() -> None:
+    assert "clean" in failed("Here is a post for Lotus Leaf Tea House and the Mid-Autumn Festival.", spec())
+    assert "clean" in failed(GOOD + " [Your Name]", spec())
+    assert "length" in failed("Hi", spec(brand=""))
+
+
+def test_example_copy_and_gloomy_words() -> None:
+    bad = failed(GOOD + " Happy reading!", spec(example_words=("reading", "apple pie")))
+    assert "reading" in bad["not_example"].detail
+    assert "not_example" not in failed(GOOD + " Spreading joy.", spec(example_words=("reading",)))
+    assert (
+        "gloomy"
+        in failed("Mournful Mid-Autumn Festival from Lotus Leaf Tea House to you all!", spec())[
+            "clean"
+        ].detail
+    )
+
+
+def test_shorten_drops_trailing_sentences_to_fit() -> None:
+    from bot.services.drafting.cleaning import shorten
+
+    body = "Happy day from us! We love tea. Come by soon."
+    assert shorten(body, lambda b: len(b) <= 32) == "Happy day from us! We love tea."
+    assert shorten(body, lambda b: False) == "Happy day from us!"
+
+
+def test_echo_of_the_brief_fails() -> None:
+    text = "Mentioning a mooncake is a way to celebrate the Mid-Autumn Festival at Lotus Leaf Tea House."
+    assert "instructions" in failed(text, spec())["clean"].detail

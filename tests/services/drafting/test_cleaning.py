@@ -1,0 +1,57 @@
+"""Cleaning raw model output into a post body, and composing the final post."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services.drafting.cleaning import clean_body, compose, has_placeholder
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ('"Happy Mid-Autumn Festival from us!"', "Happy Mid-Autumn Festival from us!"),
+        ("“Warm wishes to all of you today!”", "Warm wishes to all of you today!"),
+        ("Sure! Here is a post: Enjoy the full moon with us.", "Enjoy the full moon with us."),
+        ("Post: Enjoy the full moon with family tonight.", "Enjoy the full moon with family tonight."),
+        ("Enjoy tea tonight #MidAutumn #Tea", "Enjoy tea tonight"),
+        ("Thanks @lotus_tea for the tea, friends!", "Thanks for the tea, friends!"),
+        ("Visit https://spam.example/x today, friends!", "Visit today, friends!"),
+        ("A calm cup for a calm evening. And then we will go to the", "A calm cup for a calm evening."),
+        ("First post here, a nice one.\n\nPost 2: another variant.", "First post here, a nice one."),
+    ],
+)
+def test_clean_body(raw: str, expected: str) -> None:
+    assert clean_body(raw) == expected
+
+
+def test_clean_keeps_email_like_and_cjk() -> None:
+    assert clean_body("中秋快乐！#中秋") == "中秋快乐！"
+
+
+def test_compose_adds_link_and_tags_once() -> None:
+    text = compose("Hello there.", "https://a.example/shop", ["#Tea", "Moon", "#Tea"])
+    assert text == "Hello there.\n\nhttps://a.example/shop #Tea #Moon"
+    assert compose("See https://a.example/shop now.", "https://a.example/shop", []) == (
+        "See https://a.example/shop now."
+    )
+    assert compose("Plain.", None, []) == "Plain."
+
+
+def test_placeholders_detected() -> None:
+    assert has_placeholder("Happy holidays from [Your Name]!")
+    assert has_placeholder("Hi {{ brand }}")
+    assert not has_placeholder("Happy holidays from us!")
+
+
+def test_drop_sentences_copied_from_the_example() -> None:
+    from bot.services.drafting.cleaning import drop_sentences
+
+    body = "Oolong is 10% off with FRIDAYTEA. Happy reading!"
+    assert drop_sentences(body, lambda s: "reading" in s) == "Oolong is 10% off with FRIDAYTEA."
+    assert drop_sentences("Happy reading!", lambda s: "reading" in s) == "Happy reading!"
+
+
+@pytest.mark.parametrize("raw", ["", "   ", '""', "#tag @who", "\n\n"])
+def test_empty_or_decoration_only_output_cleans_to_empty(raw: str) -> None:
+    assert clean_body(raw) == ""

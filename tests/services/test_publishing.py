@@ -1,0 +1,139 @@
+"""The publishing loop's pacing, daily cap, backoff and template variables."""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.domain import PublicationState
+from bot.domain.errors import BotError
+from bot.domain.ports import FixedClock
+from bot.services.publishing import PublishingService
+from bot.wiring import App
+from tests.fakeplatform import FakeServer
+from tests.fakeplatform.world import make_world
+
+
+def test_min_interval_paces_an_account(world_factory: Any, fake: FakeServer, clock: FixedClock) -> None:
+    world = world_factory(["mastodon"], account_extra='min_interval = "10m"\n')
+    first = world.approve("one")[0]
+    second = world.approve("two")[0]
+    report = world.app.publishing.run_once()
+    assert report.published == [first] and report.deferred == [second]
+    paced = world.store.get_publication(second)
+    assert paced.state is PublicationState.QUEUED and paced.not_before == clock.now() + timedelta(minutes=10)
+    assert "paced until" in (paced.last_error or "")
+    clock.advance(minutes=10)
+    assert world.app.publishing.run_once().published == [second]
+    assert [p["text"] for p in fake.posts("mastodon")] == ["one", "two"]
+
+
+def test_daily_cap_waits_for_the_rolling_day(world_factory: Any, fake: FakeServer, clock: FixedClock) -> None:
+    world = world_factory(["x"], account_extra="daily_cap = 2\n")
+    pubs = [world.approve(f"post {n}")[0] for n in range(3)]
+    start = clock.now()
+    report = world.app.publishing.run_once()
+    assert report.published == pubs[:2] and report.deferred == [pubs[2]]
+    assert world.store.get_publication(pubs[2]).not_before == start + timedelta(days=1)
+    clock.advance(hours=23)
+    assert world.app.publishing.run_once().published == []
+    clock.advance(hours=1)
+    assert world.app.publishing.run_once().published == [pubs[2]]
+    assert len(fake.posts("x")) == 3
+
+
+def test_backoff_is_exponential_with_jitter_and_honours_retry_after(world_factory: Any) -> None:
+    world = world_factory(["mastodon"])
+    service = PublishingService(
+        world.settings, world.store, world.app.publisher, world.app.clock, "w", rng=random.Random(7)
+    )
+    # backoff_base 1s, backoff_max 10s in the test config
+    for attempts, ceiling in [(1, 1), (2, 2), (3, 4), (4, 8), (5, 10), (9, 10)]:
+        delays = {service.backoff(attempts).total_seconds() for _ in range(20)}
+        assert all(ceiling / 2 <= d <= ceiling for d in delays) and len(delays) > 1
+    assert service.backoff(1, retry_after=120).total_seconds() == 120
+
+
+def test_template_variables_match_the_brief_names(world_factory: Any) -> None:
+    world = world_factory(["reddit"])
+    values = world.app.publishing.template_variables("promo")
+    assert values["brand"] == "Lotus Leaf" and values["code"] == "TEA10"
+    assert values["link"] == "https://lotusleaf.example/shop" and values["holiday"] == ""
+    assert world.app.publishing.template_variables("gone")["campaign"] == "gone"
+
+
+def test_stopping_releases_unsent_claims(world_factory: Any, fake: FakeServer) -> None:
+    world = world_factory(["mastodon"])
+    pubs = [world.approve(f"p{n}")[0] for n in range(3)]
+    service = world.app.publishing
+    sent: list[int] = []
+    service.stopping = lambda: len(fake.posts("mastodon")) >= 1
+    service.run_once()
+    sent = [p for p in pubs if world.store.get_publication(p).state is PublicationState.PUBLISHED]
+    assert len(sent) == 1
+    assert world.store.count_publications() == {"published": 1, "queued": 2}
+
+
+@pytest.mark.postgres
+def test_two_workers_on_postgres_publish_each_post_once(
+    tmp_path: Path, fake: FakeServer, pg_url: str, clock: FixedClock
+) -> None:
+    saved = dict(os.environ)
+    try:
+        world = make_world(tmp_path / "a", fake.url, ["x", "mastodon"], database_url=pg_url, clock=clock)
+        pubs = [p for n in range(30) for p in world.approve(f"shared post {n}")]
+        other = App(world.settings, clock=clock)
+        fake.state.latency = 0.02  # long enough that both workers are at it together
+        reports: list[Any] = []
+        threads = [
+            threading.Thread(target=lambda app=app: reports.append(app.publishing.run_once()))
+            for app in (world.app, other)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        published = [p for r in reports for p in r.published]
+        assert sorted(published) == sorted(pubs)
+        assert all(r.published for r in reports)  # both did some of the work
+        texts = Counter((p["platform"], p["text"]) for p in fake.posts())
+        assert len(texts) == 60 and set(texts.values()) == {1}
+        other.close()
+        world.app.close()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def test_check_does_not_claim_a_post_recorded_for_another_draft(world_factory: Any, fake: FakeServer) -> None:
+    world = world_factory(["mastodon"])
+    [first] = world.approve("same words")
+    world.app.publishing.run_once()
+    [second] = world.approve("same words")
+    fake.fault("mastodon.status", drop="before")
+    world.app.publishing.run_once()
+    assert world.store.get_publication(second).state is PublicationState.NEEDS_CHECK
+    with pytest.raises(BotError, match=f"already recorded for publication {first}"):
+        world.app.publishing.check(second, "tester")
+    assert world.store.get_publication(second).state is PublicationState.NEEDS_CHECK
+
+
+def test_fixed_secret_file_works_after_resume(world_factory: Any, fake: FakeServer, tmp_path: Path) -> None:
+    secrets_file = tmp_path / "masto.env"
+    secrets_file.write_text("access_token=revoked\n", encoding="utf-8")
+    world = world_factory(["mastodon"], account_extra=f'secrets_file = "{secrets_file}"\n')
+    del os.environ["BOT_TEA_MASTO_ACCESS_TOKEN"]
+    [pub_id] = world.approve("after the fix")
+    world.app.publishing.run_once()
+    assert "tea-masto" in world.store.paused_accounts()
+    secrets_file.write_text("access_token=tok-m\n", encoding="utf-8")  # the operator fixes it
+    world.store.resume_account("tea-masto", world.app.clock.now(), "operator")
+    world.app.publishing.run_once()
+    assert world.store.get_publication(pub_id).state is PublicationState.PUBLISHED

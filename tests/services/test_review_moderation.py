@@ -1,0 +1,154 @@
+"""Moderation in the draft life cycle, on a real store: flagged drafts are never
+auto-approved, an override needs a reason and is in the event log, an edit is re-scored and
+its record kept beside the old one, and a failing scorer holds the draft."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot.adapters.moderation.wordlist import WordlistScorer
+from bot.adapters.store import engine as engines
+from bot.adapters.store.sql import CampaignSpec
+from bot.config import load_settings
+from bot.domain import Decision, DraftState, text_sha256
+from bot.domain.errors import BotError, StateConflict
+from bot.domain.ports import FixedClock
+from bot.services.moderation import ModerationGate
+from bot.wiring import App
+from tests.fixtures.moderation_doubles import BrokenScorer
+
+NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
+
+
+def _app(write_config: Any, extra: str = "", url: str | None = None) -> App:
+    path = write_config(extra, database_url=url)
+    settings = load_settings(path)
+    engines.upgrade(settings.database_url)
+    app = App(settings, FixedClock(NOW))
+    specs = [CampaignSpec(c.name, c.kind, c.model_dump(mode="json")) for c in settings.campaigns]
+    app.store.sync_campaigns(specs, NOW, "test")
+    return app
+
+
+@pytest.fixture
+def app(write_config: Any) -> Iterator[App]:
+    a = _app(write_config)
+    yield a
+    a.close()
+
+
+def _draft(app: App, campaign: str = "promo") -> int:
+    record = app.store.get_campaign(campaign)
+    slot = app.store.create_slot(record.id, NOW, NOW, "test")
+    assert slot is not None
+    return app.drafting.draft_slot(slot)[0]
+
+
+def _flagged(app: App) -> int:
+    """A draft flagged by the real gate (the reviewer typed a slur into it)."""
+    draft_id = _draft(app)
+    return app.review.edit(draft_id, "ann", "Mooncakes for every idiot out there").id
+
+
+def test_edit_is_rescored_and_the_new_record_sits_beside_the_old(app: App) -> None:
+    draft_id = _draft(app)
+    original = app.store.get_draft(draft_id)
+    assert original.state is DraftState.PENDING_REVIEW
+    edited = app.review.edit(draft_id, "ann", "Mooncakes for every idiot out there")
+    assert edited.state is DraftState.FLAGGED
+    first, second = app.store.moderation_records(draft_id)
+    assert first.text_sha256 == original.sha256 and not first.verdict.flagged
+    assert second.text_sha256 == text_sha256(edited.text) and second.verdict.flagged
+    assert "wordlist.match 1.00 >= 0.50 (idiot)" in second.verdict.reasons
+    assert set(second.verdict.scorers) == {"profanity", "wordlist"}
+    assert second.verdict.thresholds == {"profanity": {"profanity": 0.8}, "wordlist": {"match": 0.5}}
+    cleaned = app.review.edit(draft_id, "ann", "Mooncakes for everyone out there")
+    assert cleaned.state is DraftState.PENDING_REVIEW
+    assert [r.verdict.flagged for r in app.store.moderation_records(draft_id)] == [False, True, False]
+
+
+def test_flagged_draft_needs_override_and_reason(app: App) -> None:
+    draft_id = _flagged(app)
+    with pytest.raises(StateConflict, match="flagged by moderation; approve it with --override --reason"):
+        app.review.approve(draft_id, "ann")
+    with pytest.raises(BotError, match="--override needs --reason"):
+        app.review.approve(draft_id, "ann", override=True, reason="  ")
+    assert app.store.get_draft(draft_id).state is DraftState.FLAGGED
+    assert app.store.list_publications(draft_id=draft_id) == []
+
+
+@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_override_with_reason_is_recorded_in_the_event_log(
+    write_config: Any, db: str, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue("pg_url") if db == "postgres" else None
+    app = _app(write_config, url=url)
+    try:
+        draft_id = _flagged(app)
+        approved = app.review.approve(draft_id, "ann", override=True, reason="quote from a customer review")
+        assert approved.state is DraftState.APPROVED
+        (approval,) = app.store.approvals(draft_id)
+        assert approval.decision is Decision.OVERRIDDEN
+        assert approval.note == "quote from a customer review"
+        assert approval.text_sha256 == approved.sha256
+        event = app.store.events(entity="draft", entity_id=draft_id)[-1]
+        assert (event.actor, event.from_state, event.to_state) == ("ann", "flagged", "approved")
+        assert event.reason == "quote from a customer review"
+        assert [p.account for p in app.store.list_publications(draft_id=draft_id)] == ["outbox"]
+    finally:
+        app.close()
+
+
+AUTO = """
+[[campaigns]]
+name = "auto"
+kind = "promo"
+when = { cron = "0 9 * * *" }
+accounts = ["outbox"]
+brief = "Write a promo."
+approval = "auto"
+"""
+
+
+def test_auto_approval_approves_clean_text(write_config: Any) -> None:
+    app = _app(write_config, AUTO)
+    try:
+        assert app.store.get_draft(_draft(app, "auto")).state is DraftState.APPROVED
+    finally:
+        app.close()
+
+
+def test_auto_approval_never_approves_toxic_text(write_config: Any) -> None:
+    # the canned generator puts the brand name into every text
+    path = write_config(AUTO)
+    path.write_text(path.read_text().replace("Lotus Leaf Tea House", "Dumbass Tea"), encoding="utf-8")
+    app = _app(lambda extra, database_url=None: path)
+    try:
+        draft_id = _draft(app, "auto")
+        draft = app.store.get_draft(draft_id)
+        assert "Dumbass Tea" in draft.text
+        assert draft.state is DraftState.FLAGGED
+        assert app.store.approvals(draft_id) == []
+        assert app.store.list_publications(draft_id=draft_id) == []
+    finally:
+        app.close()
+
+
+def test_a_failing_scorer_holds_the_draft_even_with_auto_approval(write_config: Any) -> None:
+    app = _app(write_config, AUTO)
+    try:
+        # the app's gate, with a second scorer that crashes on every call
+        app.__dict__["gate"] = ModerationGate([WordlistScorer(), BrokenScorer()])
+        draft_id = _draft(app, "auto")
+        assert app.store.get_draft(draft_id).state is DraftState.FLAGGED
+        (record,) = app.store.moderation_records(draft_id)
+        assert record.verdict.reasons == ("scorer broken failed: model crashed",)
+        assert record.verdict.scores == {"wordlist": {"match": 0.0}}
+        assert app.store.approvals(draft_id) == []
+        assert app.store.list_publications(draft_id=draft_id) == []
+    finally:
+        app.close()
