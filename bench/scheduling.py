@@ -165,11 +165,10 @@ def _fire_times_alone(config: Path) -> float:
 def _draft_alone(config: Path) -> float:
     """Baseline: one slot drafted in-process (generation, moderation, saving), warm."""
     from bot.config import load_settings
-    from bot.daemon.runner import sync_campaigns
-    from bot.wiring import App
+    from bot.wiring import Wiring
 
-    app = App(load_settings(config))
-    sync_campaigns(app, "bench")
+    app = Wiring(load_settings(config))
+    app.sync.sync("bench")
     record = app.store.get_campaign("warm")
     times = []
     for k in range(4):

@@ -1,7 +1,12 @@
-"""Wiring: builds the store, gate, generator and publishers from the settings, lazily.
+"""The one place that builds everything: the store, the gate, the generator, the publishers and
+the services on top of them. Only entry points (the CLI, the daemon, the web page, benches and
+tests) use it; services receive their dependencies explicitly and never see it.
 
-Nothing heavy is imported until it is used: a CLI listing opens only the store, and the
-model (torch, transformers) is loaded only by commands that generate.
+Every part is built on first use, so a CLI listing opens only the store and never imports the
+model (torch, transformers) or a platform SDK. Tests replace parts through the constructor's
+overrides (a fixed clock, a store, a generator, a gate) instead of patching attributes::
+
+    wiring = Wiring(settings, clock=FixedClock(at), generator=CannedGenerator())
 """
 
 from __future__ import annotations
@@ -10,19 +15,20 @@ import getpass
 import os
 import secrets
 import socket
+from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.domain.errors import ConfigError
-from bot.domain.ports import Clock, Generator, Publisher, SystemClock
+from bot.domain.ports import Clock, Generator, Publisher, Store, SystemClock
 
 if TYPE_CHECKING:
-    from bot.adapters.store.sql import SqlStore
     from bot.services.drafting.service import DraftingService
     from bot.services.moderation import ModerationGate
     from bot.services.publishing import PublishingService
     from bot.services.review import ReviewService
+    from bot.services.sync import SyncService
 
 
 def worker_id() -> str:
@@ -31,58 +37,126 @@ def worker_id() -> str:
 
 
 def default_reviewer() -> str:
+    """The login name, used when a command is not given ``--as NAME``."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
 
 
-class App:
-    """Everything a command or the daemon needs, built on first use."""
+class Publishers:
+    """One publisher per account, built on first use and kept (they hold HTTP sessions)."""
 
-    def __init__(self, settings: Settings, clock: Clock | None = None, *, check_schema: bool = True) -> None:
-        self.settings = settings
-        self.clock: Clock = clock or SystemClock()
-        self.worker = worker_id()
-        self._check_schema = check_schema
-        self._publishers: dict[str, Publisher] = {}
+    def __init__(self, settings: Settings, given: Mapping[str, Publisher] | None = None) -> None:
+        self._settings = settings
+        self._built: dict[str, Publisher] = dict(given or {})
 
-    @cached_property
-    def store(self) -> SqlStore:
-        from bot.adapters.store.sql import SqlStore
+    def get(self, account: str) -> Publisher:
+        """The account's publisher.
 
-        return SqlStore.open(self.settings.database_url, check=self._check_schema)
-
-    @cached_property
-    def gate(self) -> ModerationGate:
-        from bot.adapters.moderation.factory import build_gate
-
-        base = self.settings.source.parent if self.settings.source else None
-        return build_gate(self.settings.moderation, base)
-
-    @cached_property
-    def generator(self) -> Generator:
-        from bot.adapters.generation.factory import build_generator
-
-        return build_generator(self.settings)
-
-    def publisher(self, account: str) -> Publisher:
-        if account not in self._publishers:
+        Raises:
+            ConfigError: the account is not in the config, or its credentials are missing.
+        """
+        if account not in self._built:
             from bot.adapters.platforms import build_publisher
 
             try:
-                config = self.settings.account(account)
+                config = self._settings.account(account)
             except KeyError:
                 raise ConfigError(f"account {account!r} is not in the config any more") from None
-            self._publishers[account] = build_publisher(config, self.settings.data_dir)
-        return self._publishers[account]
+            self._built[account] = build_publisher(config, self._settings.data_dir)
+        return self._built[account]
 
-    def forget_publisher(self, account: str) -> None:
-        """Drop a cached publisher, so the next one re-reads its credentials (after a 401)."""
-        publisher = self._publishers.pop(account, None)
-        close = getattr(publisher, "close", None)
-        if close is not None:
-            close()
+    def forget(self, account: str) -> None:
+        """Drop a publisher, so the next one re-reads its credentials (after a 401)."""
+        _close(self._built.pop(account, None))
+
+    def close(self) -> None:
+        """Close every publisher's connections."""
+        for publisher in self._built.values():
+            _close(publisher)
+        self._built.clear()
+
+
+class Wiring:
+    """Builds the parts and services for one config, each on first use.
+
+    Args:
+        settings: the validated config.
+        clock: the clock every service reads (default: the system clock).
+        store: an open store to use instead of opening ``settings.database_url``.
+        generator: a generator to use instead of the configured backend.
+        gate: a moderation gate to use instead of the configured scorers.
+        publishers: publishers to use for these accounts instead of building them.
+        worker: this process's worker id (default: host-pid-random).
+        check_schema: refuse to open a database that is not at this version's schema.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        store: Store | None = None,
+        generator: Generator | None = None,
+        gate: ModerationGate | None = None,
+        publishers: Mapping[str, Publisher] | None = None,
+        worker: str | None = None,
+        check_schema: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.worker = worker or worker_id()
+        self.publishers = Publishers(settings, publishers)
+        self._check_schema = check_schema
+        self._store = store
+        self._owns_store = store is None
+        self._generator = generator
+        self._gate = gate
+
+    def reconfigured(self, settings: Settings) -> Wiring:
+        """A wiring for a new config (a reload) that keeps this one's clock, worker and store,
+        and its loaded generator when the model settings did not change."""
+        generator = self._generator if settings.model == self.settings.model else None
+        fresh = Wiring(settings, clock=self.clock, store=self.store, generator=generator, worker=self.worker)
+        fresh._owns_store, self._owns_store = self._owns_store, False
+        return fresh
+
+    # -- parts ----------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        """The store named by ``database_url`` (SQLite in the data dir by default)."""
+        if self._store is None:
+            from bot.adapters.store.sql import SqlStore
+
+            self._store = SqlStore.open(self.settings.database_url, check=self._check_schema)
+        return self._store
+
+    @property
+    def gate(self) -> ModerationGate:
+        """The moderation gate of ``[moderation]`` (scorers built and their files read)."""
+        if self._gate is None:
+            from bot.adapters.moderation.factory import build_gate
+
+            base = self.settings.source.parent if self.settings.source else None
+            self._gate = build_gate(self.settings.moderation, base)
+        return self._gate
+
+    @property
+    def generator(self) -> Generator:
+        """The generator of ``[model]`` (its files checked; weights load on first use)."""
+        if self._generator is None:
+            from bot.adapters.generation.factory import build_generator
+
+            self._generator = build_generator(self.settings)
+        return self._generator
+
+    def publisher(self, account: str) -> Publisher:
+        """The publisher of one configured account."""
+        return self.publishers.get(account)
+
+    # -- services -------------------------------------------------------------------------
 
     @cached_property
     def review(self) -> ReviewService:
@@ -109,14 +183,29 @@ class App:
         from bot.services.publishing import PublishingService
 
         return PublishingService(
-            self.settings, self.store, self.publisher, self.clock, self.worker, forget=self.forget_publisher
+            self.settings,
+            self.store,
+            self.publishers.get,
+            self.clock,
+            self.worker,
+            forget=self.publishers.forget,
         )
 
+    @cached_property
+    def sync(self) -> SyncService:
+        from bot.services.sync import SyncService
+
+        return SyncService(self.settings, self.store, lambda: self.gate, self.clock)
+
     def close(self) -> None:
-        for publisher in self._publishers.values():
-            close = getattr(publisher, "close", None)
-            if close is not None:
-                close()
-        self._publishers.clear()
-        if "store" in self.__dict__:
-            self.store.close()
+        """Close the publishers and, unless it was handed in, the store."""
+        self.publishers.close()
+        if self._owns_store and self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def _close(publisher: Publisher | None) -> None:
+    close = getattr(publisher, "close", None)
+    if close is not None:
+        close()

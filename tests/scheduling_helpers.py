@@ -12,11 +12,12 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from bot.adapters.store import engine as engines
 from bot.config import Settings, load_settings
 from bot.domain.ports import FixedClock
-from bot.wiring import App
+from bot.wiring import Wiring
 from tests.conftest import subprocess_env
 
 HEADER = """
@@ -79,12 +80,12 @@ def write_config(
     return path
 
 
-def fixed_app(path: Path, at: datetime) -> tuple[App, FixedClock]:
-    """An App on a controllable clock, its database migrated."""
+def fixed_app(path: Path, at: datetime, **overrides: Any) -> tuple[Wiring, FixedClock]:
+    """A wiring on a controllable clock (plus any of its overrides), its database migrated."""
     settings: Settings = load_settings(path)
     engines.upgrade(settings.database_url)
     clock = FixedClock(at)
-    return App(settings, clock), clock
+    return Wiring(settings, clock=clock, **overrides), clock
 
 
 def short_socket_dir() -> Path:

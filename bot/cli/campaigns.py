@@ -25,14 +25,8 @@ def sync(ctx: Context, as_json: bool) -> None:
     Each campaign's brief and template variables are scored by the moderation gate; a field
     that scores toxic is a warning naming the campaign (the sync still happens).
     """
-    from bot.services.briefs import score_campaigns
-
-    app = ctx.app
-    warnings = score_campaigns(app.gate, ctx.settings.campaigns)
-    from bot.adapters.store.sql import CampaignSpec
-
-    specs = [CampaignSpec.of(c) for c in ctx.settings.campaigns]
-    report = app.store.sync_campaigns(specs, app.clock.now(), "cli")
+    outcome = ctx.app.sync.sync("cli")
+    report, warnings = outcome.report, outcome.warnings
     data: dict[str, Any] = {
         "added": list(report.added),
         "updated": list(report.updated),

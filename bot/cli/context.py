@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from bot.config import Settings, config_path, load_settings
-from bot.wiring import App
+from bot.wiring import Wiring
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,8 +23,8 @@ class Context:
         return load_settings(self.config_path)
 
     @cached_property
-    def app(self) -> App:
-        return App(self.settings)
+    def app(self) -> Wiring:
+        return Wiring(self.settings)
 
     def close(self) -> None:
         if "app" in self.__dict__:

@@ -28,6 +28,7 @@ COMMANDS = [
     ("publications", "publications"),
     ("drafts", "drafts"),
     ("model", "model"),
+    ("plugins", "plugins"),
 ]
 
 

@@ -102,6 +102,8 @@ def _key(data: Any, loc: tuple[int | str, ...]) -> str:
             )
             parts[-1] = f"{parts[-1]}[{part}]" + (f" ({name})" if name else "") if parts else f"[{part}]"
             node = node[part] if isinstance(node, list) and part < len(node) else None
+        elif part == "[key]":
+            continue  # pydantic's marker for an error in a mapping's key (already named)
         elif part in {
             "cron",
             "at",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from bot.config.types import Strict
+from bot.domain.ports import GeneratorBackend
 
 
 class SamplingSettings(Strict):
@@ -25,7 +26,9 @@ class SamplingSettings(Strict):
 class ModelSettings(Strict):
     """``[model]``: the generator backend and its defaults."""
 
-    backend: Literal["embedded", "transformers", "canned"] = "embedded"
+    #: A registered generator backend (``bot plugins``): "embedded" (the bundled model),
+    #: "transformers" (a local model, see ``path``), "canned" (no model: tests and demos).
+    backend: str = "embedded"
     #: A local Hugging Face model directory or GGUF file (backend "transformers").
     path: Path | None = None
     #: "auto": bfloat16 on CPUs with native bf16 arithmetic (AVX512-BF16, AMX), else float32
@@ -50,4 +53,17 @@ class ModelSettings(Strict):
         """Whether the model is asked to write posts in ``language``."""
         if self.languages is not None:
             return language in self.languages
-        return self.backend != "embedded" or language == "en"
+        from bot import plugins
+
+        backend: GeneratorBackend = plugins.load(plugins.GENERATORS, self.backend)
+        return language in backend.languages
+
+    @field_validator("backend")
+    @classmethod
+    def _installed(cls, value: str) -> str:
+        from bot import plugins
+
+        if value not in plugins.names(plugins.GENERATORS):
+            installed = ", ".join(plugins.names(plugins.GENERATORS))
+            raise ValueError(f"no generator backend {value!r} is installed (installed: {installed})")
+        return value

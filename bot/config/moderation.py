@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from bot.config.types import Strict
 
-ScorerName = Literal["profanity", "wordlist", "detoxify"]
 Threshold = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _installed(name: str) -> str:
+    from bot import plugins
+
+    installed = plugins.names(plugins.SCORERS)
+    if name not in installed:
+        raise ValueError(f"no moderation scorer {name!r} is installed (installed: {', '.join(installed)})")
+    return name
+
+
+#: A registered scorer (``bot plugins``): "profanity", "wordlist", "detoxify", ...
+ScorerName = Annotated[str, AfterValidator(_installed)]
 
 
 class DetoxifySettings(Strict):

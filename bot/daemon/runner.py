@@ -36,14 +36,15 @@ from typing import IO, Any
 
 from sqlalchemy.engine import make_url
 
-from bot.config import Settings, load_settings
+from bot.adapters.store.engine import redact_url
+from bot.config import load_settings
 from bot.daemon import sdnotify
 from bot.domain import Slot
 from bot.domain.errors import BotError, ConfigError
 from bot.schedule import Alarm, next_fire_time
-from bot.services.catchup import active_campaigns, make_due_slots, take_stale_slots
+from bot.services.catchup import Scheduling, active_campaigns, make_due_slots, take_stale_slots
 from bot.services.publishing import PublishReport
-from bot.wiring import App
+from bot.wiring import Wiring
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +62,19 @@ class PassReport:
     publishing: PublishReport = field(default_factory=PublishReport)
 
 
-def due_slots(app: App, now: datetime) -> list[Slot]:
+def scheduling(app: Wiring) -> Scheduling:
+    """What the catch-up functions need, taken from the wiring."""
+    return Scheduling(app.settings, app.store, app.worker)
+
+
+def due_slots(app: Wiring, now: datetime) -> list[Slot]:
     """Create the slots due now or missed within the grace window (one winner per slot)."""
-    return make_due_slots(app, now) + take_stale_slots(app, now)
+    ctx = scheduling(app)
+    return make_due_slots(ctx, now) + take_stale_slots(ctx, now)
 
 
 def run_pass(
-    app: App,
+    app: Wiring,
     *,
     stopping: Callable[[], bool] = lambda: False,
     keepalive: Callable[[], None] = lambda: None,
@@ -88,7 +95,7 @@ def run_pass(
             log.error("slot %d of %s failed: %s", slot.id, slot.campaign_name, exc)
             report.failed_slots.append(f"{slot.campaign_name}: {exc}")
     if not stopping():
-        report.publishing = app.publishing.run_once()
+        report.publishing = app.publishing.run_once(stopping=stopping)
     return report
 
 
@@ -135,21 +142,6 @@ def sqlite_path(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(str(parsed.database)).resolve()
-
-
-def sync_campaigns(app: App, actor: str) -> None:
-    """Make the store's campaigns match the config, logging what changed."""
-    from bot.adapters.store.sql import CampaignSpec
-
-    specs = [CampaignSpec.of(c) for c in app.settings.campaigns]
-    report = app.store.sync_campaigns(specs, app.clock.now(), actor)
-    if report.added or report.updated or report.deactivated:
-        log.info(
-            "campaigns synced: added %s, updated %s, deactivated %s",
-            list(report.added),
-            list(report.updated),
-            list(report.deactivated),
-        )
 
 
 class Wakeup:
@@ -205,7 +197,7 @@ class _Flag:
 class Daemon:
     """``bot run``: passes on alarms and every ``poll_interval`` until told to stop."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: Wiring) -> None:
         self.app = app
         self._stop = _Flag()
         self._wake = Wakeup()
@@ -216,7 +208,6 @@ class Daemon:
         self._watchdog = sdnotify.watchdog_period()
         self._last_ping = 0.0
         self._started = False
-        self._hook(app)
 
     # -- signals and alarms -----------------------------------------------------------------
 
@@ -235,12 +226,16 @@ class Daemon:
         log.debug("alarm for campaign %s", campaign)
         self._wake.set()
 
-    def _hook(self, app: App) -> None:
-        def stopping() -> bool:
-            self.keepalive()
-            return self._stop.is_set()
+    @staticmethod
+    def _sync(app: Wiring) -> None:
+        """Sync the config's campaigns; a brief the gate flags is logged, not fatal."""
+        for warning in app.sync.sync(app.worker).warnings:
+            log.warning("%s", warning.message())
 
-        app.publishing.stopping = stopping
+    def _stopping(self) -> bool:
+        """Asked between slots and sends: pings the watchdog, then says whether to stop."""
+        self.keepalive()
+        return self._stop.is_set()
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -261,12 +256,12 @@ class Daemon:
         forgotten = store.forget_daemons(self.app.clock.now() - timedelta(days=7))
         if forgotten:
             log.info("forgot %d daemon(s) stopped more than a week ago", forgotten)
-        sync_campaigns(self.app, self.app.worker)
+        self._sync(self.app)
         self._alarm.start()
         log.info(
             "daemon %s started on %s with %d campaign(s)",
             self.app.worker,
-            store.engine.url.render_as_string(hide_password=True),
+            redact_url(self.app.settings.database_url),
             len(self.app.settings.campaigns),
         )
         sdnotify.notify("READY=1", f"STATUS=running as {self.app.worker}", f"MAINPID={os.getpid()}")
@@ -310,7 +305,7 @@ class Daemon:
 
     def _one_pass(self) -> None:
         try:
-            report = run_pass(self.app, stopping=self._stop.is_set, keepalive=self.keepalive)
+            report = run_pass(self.app, stopping=self._stopping, keepalive=self.keepalive)
         except BotError as exc:
             log.error("pass failed: %s", exc)
             return
@@ -345,7 +340,7 @@ class Daemon:
         """One APScheduler wake-up per campaign, at its next fire time after now."""
         now = self.app.clock.now()
         wanted = {}
-        for item in active_campaigns(self.app):
+        for item in active_campaigns(scheduling(self.app)):
             name = item.record.name
             known = self._next.get(name)
             if name not in self._next or (known is not None and known <= now):
@@ -390,8 +385,8 @@ class Daemon:
             fresh = load_settings(source)
             if fresh.database_url != self.app.settings.database_url:
                 raise ConfigError("database_url cannot change on reload: restart the daemon instead")
-            app = self._rebuild(fresh)
-            sync_campaigns(app, app.worker)
+            app = self.app.reconfigured(fresh)
+            self._sync(app)
         except BotError as exc:
             log.error("reload of %s failed; still running the previous config: %s", source, exc)
             sdnotify.notify("READY=1", "STATUS=reload failed; running the previous config")
@@ -406,14 +401,3 @@ class Daemon:
         log.info("reloaded %s: %d campaign(s)", source, len(fresh.campaigns))
         sdnotify.notify("READY=1", f"STATUS=running as {app.worker} (reloaded)")
         return True
-
-    def _rebuild(self, settings: Settings) -> App:
-        """A new App on the new settings, keeping the worker id, the clock and the store."""
-        old = self.app
-        app = App(settings, old.clock)
-        app.worker = old.worker
-        app.__dict__["store"] = old.store
-        if settings.model == old.settings.model and "generator" in old.__dict__:
-            app.__dict__["generator"] = old.generator
-        self._hook(app)
-        return app

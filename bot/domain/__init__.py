@@ -2,9 +2,11 @@
 
 State machines (DESIGN.md)::
 
-    Draft:        generated -> pending_review -> approved | rejected | expired
-                  generated -> flagged -> approved (override only) | rejected | expired
-                  approved  -> pending_review (text edited: the approval is void)
+    Draft:        (new) -> pending_review -> approved | rejected | expired
+                  (new) -> flagged -> approved (override only) | rejected | expired
+                  (new) -> approved (approval = "auto", passed every check and the gate)
+                  approved  -> pending_review | flagged (text edited: the approval is void)
+                  approved  -> rejected (withdrawn before it was published)
 
     Publication:  queued -> claimed -> published | queued (retryable) | failed
                                      | needs_check | cancelled
@@ -37,7 +39,6 @@ class ApprovalPolicy(StrEnum):
 
 
 class DraftState(StrEnum):
-    GENERATED = "generated"
     PENDING_REVIEW = "pending_review"
     FLAGGED = "flagged"
     APPROVED = "approved"
@@ -80,9 +81,6 @@ class ModerationDecision(StrEnum):
 
 
 DRAFT_TRANSITIONS: dict[DraftState, frozenset[DraftState]] = {
-    DraftState.GENERATED: frozenset(
-        {DraftState.PENDING_REVIEW, DraftState.FLAGGED, DraftState.APPROVED, DraftState.REJECTED}
-    ),
     DraftState.PENDING_REVIEW: frozenset(
         {
             DraftState.PENDING_REVIEW,
@@ -332,3 +330,61 @@ class PublishResult:
 
     remote_id: str
     url: str | None = None
+
+
+@dataclass(frozen=True)
+class CampaignSpec:
+    """A campaign as the config has it, ready to sync (its settings as JSON)."""
+
+    name: str
+    kind: CampaignKind
+    spec: dict[str, Any]
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What a sync changed, by campaign name."""
+
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    deactivated: tuple[str, ...]
+    unchanged: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CampaignHistory:
+    """What the scheduler needs to know about a campaign's past slots."""
+
+    created_at: datetime
+    last_slot_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SlotSummary:
+    """A stored slot with the states of its drafts (``bot calendar``)."""
+
+    slot_id: int
+    state: str
+    drafts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Target:
+    """An account an approved draft goes to."""
+
+    account: str
+    platform: str
+
+
+@dataclass(frozen=True)
+class DaemonInfo:
+    """One daemon as its last heartbeat describes it."""
+
+    worker_id: str
+    host: str
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
+    state: str
+    details: dict[str, Any]

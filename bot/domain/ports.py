@@ -4,19 +4,47 @@
 - :class:`ModerationScorer` scores texts per label (profanity, wordlist, detoxify).
 - :class:`Publisher` sends a post to one account of one platform.
 - :class:`Clock` tells the time (UTC), so tests can control it.
-
-The store's interface is the concrete :class:`bot.adapters.store.sql.SqlStore`, whose contract tests run
-on SQLite and Postgres.
+- The store, split by entity: :class:`CampaignStore`, :class:`SlotStore`, :class:`DraftStore`,
+  :class:`ReviewStore`, :class:`PublicationStore`, :class:`AccountStore`, :class:`DaemonStore`
+  and :class:`EventLog`; :class:`Store` is all of them. Services ask for the parts they use.
+  Every state change is a compare-and-set committed together with its event-log row; a lost
+  compare-and-set raises :class:`~bot.domain.errors.StateConflict`, a missing row
+  :class:`~bot.domain.errors.NotFound`, a database that cannot be reached
+  :class:`~bot.domain.errors.StoreUnavailable`. The contract tests
+  (``tests/adapters/store``) run these protocols on SQLite and Postgres.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
-from bot.domain import OutgoingPost, PublishResult
+from bot.domain import (
+    Approval,
+    CampaignHistory,
+    CampaignRecord,
+    CampaignSpec,
+    Candidate,
+    CheckResult,
+    DaemonInfo,
+    Decision,
+    Draft,
+    DraftState,
+    Event,
+    ModerationRecord,
+    ModerationVerdict,
+    OutgoingPost,
+    Publication,
+    PublicationState,
+    PublishResult,
+    Slot,
+    SlotState,
+    SlotSummary,
+    SyncReport,
+    Target,
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +122,31 @@ class ModerationScorer(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class GeneratorBackend:
+    """A generator backend as its plugin describes it (entry point group ``bot.generators``)."""
+
+    #: The name ``[model] backend`` selects it by.
+    name: str
+    #: ``build(settings, reporter)`` -> the generator for the whole ``Settings`` (its model
+    #: files checked, nothing heavy loaded yet); ``reporter`` shows loading progress or is None.
+    build: Callable[..., Generator]
+    #: Languages it writes when ``[model] languages`` does not say.
+    languages: tuple[str, ...] = ("en", "zh")
+
+
+@dataclass(frozen=True)
+class ScorerBackend:
+    """A moderation scorer as its plugin describes it (entry point group ``bot.scorers``)."""
+
+    #: The name ``[moderation] scorers`` and the thresholds select it by.
+    name: str
+    #: ``build(moderation_settings, base_dir)`` -> the scorer, its files read (ConfigError if bad).
+    build: Callable[..., ModerationScorer]
+    #: Its labels when they are fixed; empty when the built scorer reports them (``.labels``).
+    labels: tuple[str, ...] = ()
+
+
 @runtime_checkable
 class Publisher(Protocol):
     """Sends posts to one account. Errors are translated to :mod:`bot.domain.errors` types."""
@@ -161,3 +214,310 @@ class FixedClock:
         from datetime import timedelta
 
         self._at += timedelta(**delta)
+
+
+# -- the store, split by entity -----------------------------------------------------------------
+
+
+class CampaignStore(Protocol):
+    """Campaigns as synced from the config (never deleted: removed ones are deactivated)."""
+
+    def sync_campaigns(self, specs: Sequence[CampaignSpec], now: datetime, actor: str) -> SyncReport:
+        """Make the stored campaigns match ``specs``; campaigns not in it are deactivated."""
+        ...
+
+    def list_campaigns(self, *, active_only: bool = False) -> list[CampaignRecord]:
+        """Campaigns by name."""
+        ...
+
+    def get_campaign(self, name: str) -> CampaignRecord:
+        """One campaign. Raises NotFound."""
+        ...
+
+    def campaign_histories(self) -> dict[int, CampaignHistory]:
+        """Campaign id -> when it was created and its latest slot."""
+        ...
+
+
+class SlotStore(Protocol):
+    """Slots: one firing of a campaign at one instant, unique per (campaign, instant)."""
+
+    def create_slot(self, campaign_id: int, slot_at: datetime, now: datetime, actor: str) -> Slot | None:
+        """Create a pending slot; None if it exists already (someone else fired it)."""
+        ...
+
+    def finish_slot(
+        self, slot_id: int, state: SlotState, now: datetime, actor: str, error: str | None = None
+    ) -> None:
+        """Close a pending slot. Raises StateConflict if it is not pending."""
+        ...
+
+    def get_slot(self, slot_id: int) -> Slot:
+        """One slot. Raises NotFound."""
+        ...
+
+    def list_slots(self, *, since: datetime | None = None, until: datetime | None = None) -> list[Slot]:
+        """Slots by instant, in ``[since, until)``."""
+        ...
+
+    def take_stale_slots(self, created_before: datetime, now: datetime, worker: str) -> list[Slot]:
+        """Take over (compare-and-set) pending slots made before ``created_before``."""
+        ...
+
+    def slot_keys(self, since: datetime, until: datetime) -> set[tuple[int, datetime]]:
+        """(campaign id, instant) of every slot in ``[since, until]``."""
+        ...
+
+    def slot_summaries(self, since: datetime, until: datetime) -> dict[tuple[str, datetime], SlotSummary]:
+        """(campaign name, instant) -> the slot's state and its drafts' states."""
+        ...
+
+
+class DraftStore(Protocol):
+    """Drafts and their moderation audit records."""
+
+    def add_draft(
+        self,
+        *,
+        campaign_id: int,
+        slot_id: int | None,
+        candidate: Candidate,
+        verdict: ModerationVerdict,
+        state: DraftState,
+        expires_at: datetime | None,
+        now: datetime,
+        actor: str,
+    ) -> int:
+        """Save a candidate with its moderation record; return the draft id."""
+        ...
+
+    def get_draft(self, draft_id: int) -> Draft:
+        """One draft. Raises NotFound."""
+        ...
+
+    def list_drafts(
+        self,
+        *,
+        states: Iterable[DraftState] | None = None,
+        campaign: str | None = None,
+        slot_id: int | None = None,
+        limit: int | None = None,
+    ) -> list[Draft]:
+        """Drafts by id."""
+        ...
+
+    def moderation_records(self, draft_id: int) -> list[ModerationRecord]:
+        """Every audit record of a draft, oldest first (one per text it ever had)."""
+        ...
+
+    def expire_drafts(self, now: datetime, actor: str) -> list[int]:
+        """Open drafts past their expiry become ``expired``; return their ids."""
+        ...
+
+
+class ReviewStore(DraftStore, Protocol):
+    """What reviewers do to drafts: each call is one transaction with its approval record."""
+
+    def approve_draft(
+        self,
+        draft_id: int,
+        *,
+        expected: Iterable[DraftState],
+        sha256: str,
+        reviewer: str,
+        note: str,
+        decision: Decision,
+        targets: Iterable[Target],
+        not_before: datetime,
+        now: datetime,
+    ) -> Draft:
+        """Approve the exact text (by sha256) and queue one publication per target.
+
+        Raises:
+            StateConflict: the draft is not in an ``expected`` state or its text changed.
+        """
+        ...
+
+    def reject_draft(
+        self, draft_id: int, *, expected: Iterable[DraftState], reviewer: str, reason: str, now: datetime
+    ) -> Draft:
+        """Reject the draft and record the rejection; an approved draft's queued publications
+        are cancelled (refused if one may already be out)."""
+        ...
+
+    def edit_draft(
+        self,
+        draft_id: int,
+        *,
+        expected: Iterable[DraftState],
+        expected_sha256: str,
+        text: str,
+        new_state: DraftState,
+        verdict: ModerationVerdict,
+        checks: Sequence[CheckResult] | None,
+        reviewer: str,
+        now: datetime,
+    ) -> Draft:
+        """Replace the text the reviewer saw (by sha256) with ``text``, scored by ``verdict``
+        and checked by ``checks``; an approval of the old text is invalidated and its queued
+        publications cancelled, all in one transaction."""
+        ...
+
+    def approvals(self, draft_id: int) -> list[Approval]:
+        """Every decision on the draft, oldest first."""
+        ...
+
+
+class PublicationStore(Protocol):
+    """Publications and the leased claims publishers work from (DESIGN.md, contract 1-2)."""
+
+    def claim_publications(
+        self,
+        worker: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int = 1,
+        accounts: Iterable[str] | None = None,
+    ) -> list[Publication]:
+        """Claim up to ``limit`` due publications with a lease (skip locked rows)."""
+        ...
+
+    def mark_sending(self, pub_id: int, worker: str, now: datetime, lease: timedelta | None = None) -> None:
+        """Stamp the claim right before the network call. Raises StateConflict if lost."""
+        ...
+
+    def finish_publication(
+        self,
+        pub_id: int,
+        worker: str,
+        new: PublicationState,
+        *,
+        now: datetime,
+        reason: str = "",
+        remote_id: str | None = None,
+        url: str | None = None,
+        not_before: datetime | None = None,
+    ) -> None:
+        """Record a claimed publication's outcome. Raises StateConflict if the claim was lost."""
+        ...
+
+    def release_claims(self, worker: str, now: datetime) -> int:
+        """Give back this worker's claims that were never sent; return how many."""
+        ...
+
+    def recover_expired_claims(self, now: datetime, actor: str) -> tuple[list[int], list[int]]:
+        """Expired claims: unsent ones re-queued, sent ones to ``needs_check``; (requeued, to_check)."""
+        ...
+
+    def move_publication(
+        self,
+        pub_id: int,
+        expected: Iterable[PublicationState],
+        new: PublicationState,
+        *,
+        now: datetime,
+        actor: str,
+        reason: str = "",
+        remote_id: str | None = None,
+        url: str | None = None,
+    ) -> Publication:
+        """Compare-and-set a publication nobody holds (check, retry, cancel)."""
+        ...
+
+    def get_publication(self, pub_id: int) -> Publication:
+        """One publication. Raises NotFound."""
+        ...
+
+    def list_publications(
+        self,
+        *,
+        states: Iterable[PublicationState] | None = None,
+        draft_id: int | None = None,
+        account: str | None = None,
+        limit: int | None = None,
+    ) -> list[Publication]:
+        """Publications by id."""
+        ...
+
+    def published_since(self, account: str, since: datetime) -> list[datetime]:
+        """When ``account`` published since ``since`` (pacing, daily caps)."""
+        ...
+
+    def outgoing(self, pub: Publication) -> OutgoingPost:
+        """The post to send for a publication (the draft's approved text)."""
+        ...
+
+    def outgoing_posts(self, pubs: Sequence[Publication]) -> dict[int, OutgoingPost]:
+        """The posts for several publications, by publication id, in one query."""
+        ...
+
+
+class AccountStore(Protocol):
+    """Per-account state: paused after its credentials were rejected."""
+
+    def pause_account(self, account: str, reason: str, now: datetime, actor: str) -> None:
+        """Pause the account (its publications wait) with the reason."""
+        ...
+
+    def resume_account(self, account: str, now: datetime, actor: str) -> bool:
+        """Resume a paused account; False if it was not paused."""
+        ...
+
+    def paused_accounts(self) -> dict[str, str]:
+        """Paused account -> reason."""
+        ...
+
+
+class DaemonStore(Protocol):
+    """Daemons' heartbeats and the queue sizes ``bot status`` shows."""
+
+    def register_daemon(
+        self, worker: str, host: str, pid: int, now: datetime, details: dict[str, Any]
+    ) -> None:
+        """Record a starting daemon."""
+        ...
+
+    def heartbeat(
+        self, worker: str, now: datetime, state: str, details: dict[str, Any] | None = None
+    ) -> bool:
+        """Stamp the daemon's heartbeat; False if its row is gone."""
+        ...
+
+    def list_daemons(self) -> list[DaemonInfo]:
+        """Every daemon that registered, latest heartbeat first."""
+        ...
+
+    def forget_daemons(self, before: datetime) -> int:
+        """Delete stopped daemons last seen before ``before``; return how many."""
+        ...
+
+    def queue_sizes(self) -> dict[str, dict[str, int]]:
+        """Drafts, publications and slots counted by state."""
+        ...
+
+
+class EventLog(Protocol):
+    """The append-only log of every state change (who, when, from, to, why)."""
+
+    def events(
+        self, *, entity: str | None = None, entity_id: int | None = None, limit: int = 100
+    ) -> list[Event]:
+        """The latest ``limit`` events, oldest first."""
+        ...
+
+
+class Store(
+    CampaignStore,
+    SlotStore,
+    ReviewStore,
+    PublicationStore,
+    AccountStore,
+    DaemonStore,
+    EventLog,
+    Protocol,
+):
+    """The whole store (SQLite or Postgres); :class:`ReviewStore` includes :class:`DraftStore`."""
+
+    def close(self) -> None:
+        """Release the database connections."""
+        ...

@@ -21,13 +21,14 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from bot.adapters.store.daemons import CampaignHistory
+from bot.config import Settings
 from bot.config.campaigns import CampaignSettings
-from bot.domain import CampaignRecord, Slot, SlotState
+from bot.domain import CampaignHistory, CampaignRecord, Slot, SlotState
 from bot.domain.errors import StateConflict
+from bot.domain.ports import CampaignStore, DraftStore, SlotStore
 from bot.schedule import fire_times
-from bot.wiring import App
 
 log = logging.getLogger(__name__)
 
@@ -46,41 +47,58 @@ class Active:
     zone: str
 
 
-def active_campaigns(app: App) -> Iterator[Active]:
+class CatchUpStore(CampaignStore, SlotStore, DraftStore, Protocol):
+    """What the catch-up needs of the store."""
+
+
+@dataclass(frozen=True)
+class Scheduling:
+    """The explicit dependencies of the functions below."""
+
+    settings: Settings
+    store: CatchUpStore
+    worker: str
+
+
+def active_campaigns(ctx: Scheduling) -> Iterator[Active]:
     """Campaigns active in the store and enabled in the current config."""
-    for record in app.store.list_campaigns(active_only=True):
+    for record in ctx.store.list_campaigns(active_only=True):
         try:
-            campaign = app.settings.campaign(record.name)
+            campaign = ctx.settings.campaign(record.name)
         except KeyError:
             continue
         if campaign.enabled:
-            yield Active(record, campaign, app.settings.zone_of(campaign))
+            yield Active(record, campaign, ctx.settings.zone_of(campaign))
 
 
-def make_due_slots(app: App, now: datetime) -> list[Slot]:
+def make_due_slots(ctx: Scheduling, now: datetime) -> list[Slot]:
     """Create the due slots (this worker won them) and record skipped ones; return the due."""
-    grace = app.settings.bot.catch_up_grace
-    existing = app.store.slot_keys(now - max(grace, SKIP_LOOKBACK), now)
-    histories = app.store.campaign_histories()
+    grace = ctx.settings.bot.catch_up_grace
+    existing = ctx.store.slot_keys(now - max(grace, SKIP_LOOKBACK), now)
+    histories = ctx.store.campaign_histories()
     created: list[Slot] = []
-    for item in active_campaigns(app):
+    for item in active_campaigns(ctx):
         history = histories.get(item.record.id)
         # A campaign never fires for instants before it existed (it was not "missed" then).
         start = now - grace if history is None else max(now - grace, history.created_at)
         for instant in fire_times(item.settings.when, item.zone, start, now + _TICK):
             if (item.record.id, instant) not in existing:
-                slot = app.store.create_slot(item.record.id, instant, now, app.worker)
+                slot = ctx.store.create_slot(item.record.id, instant, now, ctx.worker)
                 if slot is not None:
                     created.append(slot)
         if history is not None:
-            _skip_missed(app, item, history, existing, now)
+            _skip_missed(ctx, item, history, existing, now)
     return created
 
 
 def _skip_missed(
-    app: App, item: Active, history: CampaignHistory, existing: set[tuple[int, datetime]], now: datetime
+    ctx: Scheduling,
+    item: Active,
+    history: CampaignHistory,
+    existing: set[tuple[int, datetime]],
+    now: datetime,
 ) -> None:
-    grace = app.settings.bot.catch_up_grace
+    grace = ctx.settings.bot.catch_up_grace
     start = max(history.created_at, now - SKIP_LOOKBACK)
     if history.last_slot_at is not None:
         start = max(start, history.last_slot_at + _TICK)
@@ -103,24 +121,24 @@ def _skip_missed(
         f" (and {dropped} older ones, not recorded)" if dropped else "",
     )
     for instant in kept:
-        slot = app.store.create_slot(item.record.id, instant, now, app.worker)
+        slot = ctx.store.create_slot(item.record.id, instant, now, ctx.worker)
         if slot is not None:
             reason = f"missed by {now - instant}, older than catch_up_grace {grace}"
-            app.store.finish_slot(slot.id, SlotState.SKIPPED, now, app.worker, reason)
+            ctx.store.finish_slot(slot.id, SlotState.SKIPPED, now, ctx.worker, reason)
 
 
-def take_stale_slots(app: App, now: datetime) -> list[Slot]:
+def take_stale_slots(ctx: Scheduling, now: datetime) -> list[Slot]:
     """Pending slots whose maker died: take them over and return those still to draft.
 
     Slots that already have drafts are closed as drafted; slots now older than the grace
     window are closed as skipped (with a warning), like any other slot missed for too long.
     """
-    grace = app.settings.bot.catch_up_grace
+    grace = ctx.settings.bot.catch_up_grace
     todo = []
-    for slot in app.store.take_stale_slots(now - STALE_AFTER, now, app.worker):
-        if app.store.list_drafts(slot_id=slot.id, limit=1):
+    for slot in ctx.store.take_stale_slots(now - STALE_AFTER, now, ctx.worker):
+        if ctx.store.list_drafts(slot_id=slot.id, limit=1):
             with contextlib.suppress(StateConflict):
-                app.store.finish_slot(slot.id, SlotState.DRAFTED, now, app.worker, "drafts found on takeover")
+                ctx.store.finish_slot(slot.id, SlotState.DRAFTED, now, ctx.worker, "drafts found on takeover")
         elif slot.slot_at < now - grace:
             log.warning(
                 "slot %d of %s at %s was left pending by a dead worker and is older than "
@@ -132,7 +150,7 @@ def take_stale_slots(app: App, now: datetime) -> list[Slot]:
             )
             with contextlib.suppress(StateConflict):
                 reason = f"left pending by a dead worker; older than catch_up_grace {grace}"
-                app.store.finish_slot(slot.id, SlotState.SKIPPED, now, app.worker, reason)
+                ctx.store.finish_slot(slot.id, SlotState.SKIPPED, now, ctx.worker, reason)
         else:
             log.warning(
                 "slot %d of %s was left pending by a dead worker: drafting it", slot.id, slot.campaign_name

@@ -25,9 +25,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from bot.adapters.store.sql import SqlStore
 from bot.config import Settings
 from bot.domain import OutgoingPost, Publication, PublicationState
 from bot.domain.errors import (
@@ -39,11 +38,15 @@ from bot.domain.errors import (
     PublishUnknownOutcome,
     StateConflict,
 )
-from bot.domain.ports import Clock, Publisher
+from bot.domain.ports import AccountStore, Clock, PublicationStore, Publisher
 
 log = logging.getLogger(__name__)
 
 _P = PublicationState
+
+
+class _PublishingStore(PublicationStore, AccountStore, Protocol):
+    """What publishing needs of the store: publications and the accounts' pause state."""
 
 
 @dataclass
@@ -71,7 +74,7 @@ class PublishingService:
     def __init__(
         self,
         settings: Settings,
-        store: SqlStore,
+        store: _PublishingStore,
         publisher_for: Callable[[str], Publisher],
         clock: Clock,
         worker: str,
@@ -87,15 +90,19 @@ class PublishingService:
         self.clock = clock
         self.worker = worker
         self._rng = rng or random.Random()
-        self.stopping: Callable[[], bool] = lambda: False
 
-    def run_once(self, limit: int | None = None) -> PublishReport:
-        """Recover expired claims, then claim and send due publications until none are left."""
+    def run_once(
+        self, limit: int | None = None, stopping: Callable[[], bool] = lambda: False
+    ) -> PublishReport:
+        """Recover expired claims, then claim and send due publications until none are left.
+
+        ``stopping`` is asked between sends: when it says so, the claims not yet sent are
+        released and the pass returns (the send in flight always finishes)."""
         report = PublishReport()
         _, to_check = self.store.recover_expired_claims(self.clock.now(), self.worker)
         report.recovered.extend(to_check)
         budget = limit if limit is not None else 10_000
-        while budget > 0 and not self.stopping():
+        while budget > 0 and not stopping():
             batch = self.store.claim_publications(
                 self.worker,
                 self.clock.now(),
@@ -107,7 +114,7 @@ class PublishingService:
                 break
             posts = self.store.outgoing_posts(batch)
             for pub in batch:
-                if self.stopping():
+                if stopping():
                     self.store.release_claims(self.worker, self.clock.now())
                     return report
                 self.send(pub, report, posts[pub.id])

@@ -11,12 +11,10 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.adapters.store.publications import Target
-from bot.adapters.store.sql import SqlStore
 from bot.config import Settings
-from bot.domain import Decision, Draft, DraftState, text_sha256
+from bot.domain import Decision, Draft, DraftState, Target
 from bot.domain.errors import BotError, StateConflict
-from bot.domain.ports import Clock
+from bot.domain.ports import Clock, ReviewStore
 from bot.services.moderation import ModerationGate
 
 log = logging.getLogger(__name__)
@@ -29,7 +27,7 @@ class ReviewService:
     """What a reviewer can do to a draft."""
 
     def __init__(
-        self, settings: Settings, store: SqlStore, gate: Callable[[], ModerationGate], clock: Clock
+        self, settings: Settings, store: ReviewStore, gate: Callable[[], ModerationGate], clock: Clock
     ) -> None:
         self.settings = settings
         self.store = store
@@ -72,14 +70,10 @@ class ReviewService:
 
     def reject(self, draft_id: int, reviewer: str, reason: str, *, withdraw: bool = False) -> Draft:
         """Reject an open draft; ``withdraw`` also takes back an approval not yet published."""
-        now = self.clock.now()
-        draft = self.store.get_draft(draft_id)
         expected = (*_OPEN, DraftState.APPROVED) if withdraw else _OPEN
-        moved = self.store.move_draft(
-            draft_id, expected, DraftState.REJECTED, now=now, actor=reviewer, reason=reason
+        return self.store.reject_draft(
+            draft_id, expected=expected, reviewer=reviewer, reason=reason, now=self.clock.now()
         )
-        self._record(draft, Decision.REJECTED, reviewer, reason, now)
-        return moved
 
     def edit(self, draft_id: int, reviewer: str, text: str) -> Draft:
         """Replace the text; it is re-scored and any approval is void (needs a new one)."""
@@ -91,25 +85,17 @@ class ReviewService:
             return draft
         verdict = self._gate().check([text])[0]
         new = DraftState.FLAGGED if verdict.flagged else DraftState.PENDING_REVIEW
-        now = self.clock.now()
-        moved = self.store.move_draft(
+        return self.store.edit_draft(
             draft_id,
-            (*_OPEN, DraftState.APPROVED),
-            new,
-            now=now,
-            actor=reviewer,
-            reason="edited",
-            text=text,
-            verdict=verdict,
+            expected=(*_OPEN, DraftState.APPROVED),
             expected_sha256=draft.sha256,
+            text=text,
+            new_state=new,
+            verdict=verdict,
+            checks=None,
+            reviewer=reviewer,
+            now=self.clock.now(),
         )
-        if draft.state is DraftState.APPROVED:
-            self._record(draft, Decision.INVALIDATED, reviewer, "text edited after approval", now)
-        return moved
-
-    def _record(self, draft: Draft, decision: Decision, reviewer: str, note: str, now: datetime) -> None:
-        with self.store.tx() as s:
-            self.store.record_approval(s, draft.id, decision, reviewer, note, text_sha256(draft.text), now)
 
     def _targets(self, draft: Draft) -> list[Target]:
         campaign = self.settings.campaign(draft.campaign_name)

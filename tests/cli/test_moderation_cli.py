@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from bot.adapters.store import engine as engines
-from bot.adapters.store.sql import CampaignSpec
 from bot.config import load_settings
+from bot.domain import CampaignSpec
 from bot.domain.ports import FixedClock
-from bot.wiring import App
+from bot.wiring import Wiring
 from tests.conftest import run_cli
 
 
@@ -114,7 +114,7 @@ def test_queue_show_displays_the_full_audit_record_old_and_new(write_config: Any
     settings = load_settings(config)
     engines.upgrade(settings.database_url)
     now = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
-    app = App(settings, FixedClock(now))
+    app = Wiring(settings, clock=FixedClock(now))
     try:
         specs = [CampaignSpec(c.name, c.kind, c.model_dump(mode="json")) for c in settings.campaigns]
         app.store.sync_campaigns(specs, now, "test")

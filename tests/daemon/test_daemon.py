@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.daemon.runner import Daemon, sync_campaigns
+from bot.daemon.runner import Daemon
 from bot.domain import OutgoingPost, PublishResult
 from bot.domain.errors import BotError
 from tests.conftest import run_cli
@@ -142,15 +142,14 @@ def test_sigterm_finishes_send_in_flight_and_releases_claims(tmp_path: Path, db_
         tmp_path, campaign("hourly", '{ cron = "0 * * * *" }', approval='"auto"'), database_url=db_url
     )
     start = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
-    app, clock = fixed_app(config, start)
-    sync_campaigns(app, "test")
+    publisher = SignallingPublisher()
+    app, clock = fixed_app(config, start, publishers={"outbox": publisher})
+    app.sync.sync("test")
     record = app.store.get_campaign("hourly")
     for hour in range(3):
         slot = app.store.create_slot(record.id, start - timedelta(hours=hour + 1), clock.now(), "test")
         assert slot is not None
         app.drafting.draft_slot(slot)
-    publisher = SignallingPublisher()
-    app._publishers["outbox"] = publisher
     old = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGHUP)
     try:
         Daemon(app).run()

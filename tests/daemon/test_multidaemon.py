@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.store.sql import SqlStore
-from bot.daemon.runner import sync_campaigns
 from bot.domain import DraftState, SlotState
 from tests.scheduling_helpers import campaign, fixed_app, start_daemon, stop, wait_until, write_config
 
@@ -33,7 +32,7 @@ def _config(tmp_path: Path, pg_url: str, now: datetime) -> Path:
 def _approved_drafts(config: Path, created: datetime) -> None:
     """300 approved drafts of the ``bulk`` campaign, queued for publishing now."""
     app, clock = fixed_app(config, created)
-    sync_campaigns(app, "test")  # the campaigns exist before their slots
+    app.sync.sync("test")  # the campaigns exist before their slots
     bulk = app.settings.campaign("bulk")
     record = app.store.get_campaign("bulk")
     slot = app.store.create_slot(record.id, created, clock.now(), "test")

@@ -26,7 +26,7 @@ def test_final_draft_states_are_final(final: DraftState) -> None:
 
 
 def test_flagged_drafts_are_never_auto_passed_to_review_without_a_decision() -> None:
-    assert can_move_draft(DraftState.GENERATED, DraftState.FLAGGED)
+    assert can_move_draft(DraftState.PENDING_REVIEW, DraftState.FLAGGED)  # an edit re-scored
     assert can_move_draft(DraftState.FLAGGED, DraftState.APPROVED)  # only through --override
     assert not can_move_draft(DraftState.EXPIRED, DraftState.APPROVED)
 

@@ -133,10 +133,10 @@ def test_sigkill_during_publishing_never_posts_twice_never_loses(
         store = world.store
 
         def settled() -> bool:
-            counts = store.count_publications()
+            counts = store.queue_sizes()["publications"]
             return not counts.get("queued") and not counts.get("claimed")
 
-        assert wait_for(settled, 90, 0.3), store.count_publications()
+        assert wait_for(settled, 90, 0.3), store.queue_sizes()["publications"]
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(20) == 0
 

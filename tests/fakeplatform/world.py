@@ -16,11 +16,11 @@ from typing import Any
 
 from bot.adapters.platforms.credentials import env_name
 from bot.adapters.store import engine as engines
-from bot.adapters.store.sql import CampaignSpec, SqlStore
+from bot.adapters.store.sql import SqlStore
 from bot.config import Settings, load_settings
-from bot.domain import Candidate, DraftOrigin, DraftState, ModerationDecision, ModerationVerdict
+from bot.domain import CampaignSpec, Candidate, DraftOrigin, DraftState, ModerationDecision, ModerationVerdict
 from bot.domain.ports import Clock
-from bot.wiring import App
+from bot.wiring import Wiring
 
 #: platform -> (account name, fake user name, credentials, extra TOML for the account)
 ACCOUNTS: dict[str, tuple[str, str, dict[str, str], str]] = {
@@ -109,7 +109,7 @@ class World:
     """A config file, a migrated store and an App over them."""
 
     settings: Settings
-    app: App
+    app: Wiring
     platforms: list[str]
     env: dict[str, str] = field(default_factory=dict)
 
@@ -143,7 +143,7 @@ def make_world(
     engines.upgrade(settings.database_url)
     env = credential_env(platforms)
     os.environ.update(env)
-    app = App(settings, clock=clock)
+    app = Wiring(settings, clock=clock)
     specs = [CampaignSpec(c.name, c.kind, c.model_dump(mode="json"), active=True) for c in settings.campaigns]
     app.store.sync_campaigns(specs, datetime.now(UTC), "test")
     return World(settings, app, platforms, env)

@@ -12,7 +12,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger as ApsCron
 
 from bot.config.triggers import CronTrigger, DateTrigger, HolidayTrigger, IntervalTrigger
-from bot.daemon.runner import run_pass, sync_campaigns
+from bot.daemon.runner import run_pass
 from bot.schedule import Alarm, _cron_walls, fire_times, next_fire_time, wall_to_instant
 from tests.scheduling_helpers import campaign, fixed_app, write_config
 
@@ -148,7 +148,7 @@ def test_daemon_through_dst_night(tmp_path: Path, sqlite_url: str, zone: str, ni
         database_url=sqlite_url,
     )
     app, clock = fixed_app(path, night)
-    sync_campaigns(app, "test")
+    app.sync.sync("test")
     for _ in range(8 * 12):  # eight hours, a pass every five minutes
         clock.advance(minutes=5)
         run_pass(app)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.daemon.runner import run_pass, sync_campaigns
+from bot.daemon.runner import run_pass
 from bot.domain import DraftState, SlotState
 from tests.scheduling_helpers import campaign, fixed_app, write_config
 
@@ -26,7 +26,7 @@ def test_catch_up_within_grace_and_skip_older(
         tmp_path, campaign("hourly", '{ cron = "0 * * * *" }'), grace="3h", database_url=db_url
     )
     app, clock = fixed_app(path, T0)
-    sync_campaigns(app, "test")
+    app.sync.sync("test")
     clock.advance(hours=9, minutes=30)  # 10:00: the daemon was down since 00:30
     with caplog.at_level(logging.WARNING, logger="bot.services.catchup"):
         report = run_pass(app)
@@ -54,7 +54,7 @@ def test_missed_slots_before_creation_are_not_reported(tmp_path: Path, sqlite_ur
         tmp_path, campaign("daily", '{ cron = "0 9 * * *" }'), grace="1h", database_url=sqlite_url
     )
     app, clock = fixed_app(path, T0)
-    sync_campaigns(app, "test")
+    app.sync.sync("test")
     clock.advance(hours=2)
     assert run_pass(app).slots == []
     assert app.store.list_slots() == []
@@ -68,7 +68,7 @@ def test_skipped_slots_are_capped_and_counted(
         tmp_path, campaign("often", '{ cron = "*/5 * * * *" }'), grace="10m", database_url=sqlite_url
     )
     app, clock = fixed_app(path, T0)
-    sync_campaigns(app, "test")
+    app.sync.sync("test")
     clock.advance(days=3)
     with caplog.at_level(logging.WARNING, logger="bot.services.catchup"):
         run_pass(app)
@@ -94,7 +94,7 @@ def test_pending_drafts_expire_after_slot_plus_expiry(tmp_path: Path, db_url: st
         database_url=db_url,
     )
     app, clock = fixed_app(path, T0 - timedelta(minutes=1))
-    sync_campaigns(app, "test")
+    app.sync.sync("test")
     clock.advance(minutes=1)  # 00:30: quick fires
     first = run_pass(app)
     assert len(first.drafts) == 2 and first.expired == []
@@ -121,7 +121,7 @@ def test_stale_pending_slot_is_taken_over(tmp_path: Path, sqlite_url: str) -> No
         tmp_path, campaign("hourly", '{ cron = "0 * * * *" }'), grace="20m", database_url=sqlite_url
     )
     app, clock = fixed_app(path, T0)
-    sync_campaigns(app, "test")
+    app.sync.sync("test")
     record = app.store.get_campaign("hourly")
     slot_at = T0.replace(hour=1, minute=0)
     clock.advance(minutes=30)  # 01:00
@@ -142,7 +142,7 @@ def test_stale_pending_slot_older_than_grace_is_skipped(tmp_path: Path, sqlite_u
         tmp_path, campaign("hourly", '{ cron = "0 * * * *" }'), grace="1h", database_url=sqlite_url
     )
     app, clock = fixed_app(path, T0)
-    sync_campaigns(app, "test")
+    app.sync.sync("test")
     record = app.store.get_campaign("hourly")
     clock.advance(minutes=30)
     slot = app.store.create_slot(record.id, T0.replace(hour=1, minute=0), clock.now(), "dead-worker")
@@ -158,7 +158,7 @@ def test_campaign_never_fires_for_instants_before_it_existed(tmp_path: Path, sql
         tmp_path, campaign("launch", '{ at = "2026-03-02 00:29" }'), grace="1h", database_url=sqlite_url
     )
     app, clock = fixed_app(path, T0)  # synced at 00:30, a minute after its one-off time
-    sync_campaigns(app, "test")
+    app.sync.sync("test")
     assert run_pass(app).slots == []
     clock.advance(hours=2)
     assert run_pass(app).slots == [] and app.store.list_slots() == []

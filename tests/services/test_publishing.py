@@ -16,7 +16,7 @@ from bot.domain import PublicationState
 from bot.domain.errors import BotError
 from bot.domain.ports import FixedClock
 from bot.services.publishing import PublishingService
-from bot.wiring import App
+from bot.wiring import Wiring
 from tests.fakeplatform import FakeServer
 from tests.fakeplatform.world import make_world
 
@@ -74,11 +74,10 @@ def test_stopping_releases_unsent_claims(world_factory: Any, fake: FakeServer) -
     pubs = [world.approve(f"p{n}")[0] for n in range(3)]
     service = world.app.publishing
     sent: list[int] = []
-    service.stopping = lambda: len(fake.posts("mastodon")) >= 1
-    service.run_once()
+    service.run_once(stopping=lambda: len(fake.posts("mastodon")) >= 1)
     sent = [p for p in pubs if world.store.get_publication(p).state is PublicationState.PUBLISHED]
     assert len(sent) == 1
-    assert world.store.count_publications() == {"published": 1, "queued": 2}
+    assert world.store.queue_sizes()["publications"] == {"published": 1, "queued": 2}
 
 
 @pytest.mark.postgres
@@ -89,7 +88,7 @@ def test_two_workers_on_postgres_publish_each_post_once(
     try:
         world = make_world(tmp_path / "a", fake.url, ["x", "mastodon"], database_url=pg_url, clock=clock)
         pubs = [p for n in range(30) for p in world.approve(f"shared post {n}")]
-        other = App(world.settings, clock=clock)
+        other = Wiring(world.settings, clock=clock)
         fake.state.latency = 0.02  # long enough that both workers are at it together
         reports: list[Any] = []
         threads = [

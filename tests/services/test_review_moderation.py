@@ -12,49 +12,50 @@ import pytest
 
 from bot.adapters.moderation.wordlist import WordlistScorer
 from bot.adapters.store import engine as engines
-from bot.adapters.store.sql import CampaignSpec
 from bot.config import load_settings
-from bot.domain import Decision, DraftState, text_sha256
+from bot.domain import CampaignSpec, Decision, DraftState, text_sha256
 from bot.domain.errors import BotError, StateConflict
 from bot.domain.ports import FixedClock
 from bot.services.moderation import ModerationGate
-from bot.wiring import App
+from bot.wiring import Wiring
 from tests.fixtures.moderation_doubles import BrokenScorer
 
 NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
 
 
-def _app(write_config: Any, extra: str = "", url: str | None = None) -> App:
+def _app(
+    write_config: Any, extra: str = "", url: str | None = None, gate: ModerationGate | None = None
+) -> Wiring:
     path = write_config(extra, database_url=url)
     settings = load_settings(path)
     engines.upgrade(settings.database_url)
-    app = App(settings, FixedClock(NOW))
+    app = Wiring(settings, clock=FixedClock(NOW), gate=gate)
     specs = [CampaignSpec(c.name, c.kind, c.model_dump(mode="json")) for c in settings.campaigns]
     app.store.sync_campaigns(specs, NOW, "test")
     return app
 
 
 @pytest.fixture
-def app(write_config: Any) -> Iterator[App]:
+def app(write_config: Any) -> Iterator[Wiring]:
     a = _app(write_config)
     yield a
     a.close()
 
 
-def _draft(app: App, campaign: str = "promo") -> int:
+def _draft(app: Wiring, campaign: str = "promo") -> int:
     record = app.store.get_campaign(campaign)
     slot = app.store.create_slot(record.id, NOW, NOW, "test")
     assert slot is not None
     return app.drafting.draft_slot(slot)[0]
 
 
-def _flagged(app: App) -> int:
+def _flagged(app: Wiring) -> int:
     """A draft flagged by the real gate (the reviewer typed a slur into it)."""
     draft_id = _draft(app)
     return app.review.edit(draft_id, "ann", "Mooncakes for every idiot out there").id
 
 
-def test_edit_is_rescored_and_the_new_record_sits_beside_the_old(app: App) -> None:
+def test_edit_is_rescored_and_the_new_record_sits_beside_the_old(app: Wiring) -> None:
     draft_id = _draft(app)
     original = app.store.get_draft(draft_id)
     assert original.state is DraftState.PENDING_REVIEW
@@ -71,7 +72,7 @@ def test_edit_is_rescored_and_the_new_record_sits_beside_the_old(app: App) -> No
     assert [r.verdict.flagged for r in app.store.moderation_records(draft_id)] == [False, True, False]
 
 
-def test_flagged_draft_needs_override_and_reason(app: App) -> None:
+def test_flagged_draft_needs_override_and_reason(app: Wiring) -> None:
     draft_id = _flagged(app)
     with pytest.raises(StateConflict, match="flagged by moderation; approve it with --override --reason"):
         app.review.approve(draft_id, "ann")
@@ -139,10 +140,9 @@ def test_auto_approval_never_approves_toxic_text(write_config: Any) -> None:
 
 
 def test_a_failing_scorer_holds_the_draft_even_with_auto_approval(write_config: Any) -> None:
-    app = _app(write_config, AUTO)
+    # the gate, with a second scorer that crashes on every call
+    app = _app(write_config, AUTO, gate=ModerationGate([WordlistScorer(), BrokenScorer()]))
     try:
-        # the app's gate, with a second scorer that crashes on every call
-        app.__dict__["gate"] = ModerationGate([WordlistScorer(), BrokenScorer()])
         draft_id = _draft(app, "auto")
         assert app.store.get_draft(draft_id).state is DraftState.FLAGGED
         (record,) = app.store.moderation_records(draft_id)

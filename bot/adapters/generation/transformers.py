@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.adapters.generation.progress import Quiet, Reporter
 from bot.domain.errors import ModelError
-from bot.domain.ports import GeneratedText, GenerationRequest
+from bot.domain.ports import GeneratedText, GenerationRequest, Generator, GeneratorBackend
 
 log = logging.getLogger(__name__)
 
@@ -303,3 +303,13 @@ def _save_cache(tokenizer: Any, model: Any, target: Path) -> None:
         log.info("cached the model as safetensors in %s", target)
     except (OSError, ValueError, RuntimeError, AttributeError) as exc:
         log.warning("could not cache the model in %s: %s", target, exc)
+
+
+def _build(settings: Any, reporter: Reporter | None = None) -> Generator:
+    from bot.adapters.generation.factory import local_model
+
+    return local_model(settings, reporter)
+
+
+#: The ``transformers`` backend: any local Hugging Face model directory or GGUF file.
+BACKEND = GeneratorBackend("transformers", build=_build)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.errors import ConfigError, ModerationError
+from bot.domain.ports import ScorerBackend
 
 log = logging.getLogger(__name__)
 
@@ -171,3 +172,14 @@ def _version(checkpoint: Path, labels: tuple[str, ...]) -> str:
         f"detoxify {metadata.version('detoxify')} {checkpoint.name} "
         f"sha256:{digest.hexdigest()[:12]} ({len(labels)} labels)"
     )
+
+
+def _scorer(settings: Any, base: Path) -> DetoxifyScorer:
+    detox = settings.detoxify
+    if detox.checkpoint is None or detox.model_dir is None:
+        raise ConfigError("moderation.detoxify: checkpoint and model_dir are both needed")
+    return DetoxifyScorer(base / detox.checkpoint, base / detox.model_dir, allow_pickle=detox.allow_pickle)
+
+
+#: The ``detoxify`` scorer on a local checkpoint (labels read from the checkpoint).
+SCORER = ScorerBackend("detoxify", build=_scorer)

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot import plugins
 from bot.config.moderation import ModerationSettings
 from bot.domain.errors import ConfigError
-from bot.domain.ports import ModerationScorer
+from bot.domain.ports import ModerationScorer, ScorerBackend
 from bot.services.moderation import ModerationGate
-
-#: The labels of the scorers whose labels are fixed (detoxify's come from its checkpoint).
-FIXED_LABELS = {"profanity": ("profanity",), "wordlist": ("match",)}
 
 
 def build_gate(settings: ModerationSettings, base: Path | None = None) -> ModerationGate:
@@ -28,30 +26,18 @@ def build_gate(settings: ModerationSettings, base: Path | None = None) -> Modera
 
 
 def build_scorer(name: str, settings: ModerationSettings, base: Path) -> ModerationScorer:
-    """One scorer by its configured name."""
-    if name == "profanity":
-        from bot.adapters.moderation.profanity import ProfanityScorer
-
-        return ProfanityScorer()
-    if name == "wordlist":
-        from bot.adapters.moderation.wordlist import WordlistScorer
-
-        return WordlistScorer([base / f for f in settings.wordlist.files])
-    if name == "detoxify":
-        from bot.adapters.moderation.detoxify import DetoxifyScorer
-
-        detox = settings.detoxify
-        if detox.checkpoint is None or detox.model_dir is None:
-            raise ConfigError("moderation.detoxify: checkpoint and model_dir are both needed")
-        return DetoxifyScorer(
-            base / detox.checkpoint, base / detox.model_dir, allow_pickle=detox.allow_pickle
-        )
-    raise ConfigError(f"moderation.scorers: unknown scorer {name!r}")
+    """One scorer by its registered name."""
+    return _backend(name).build(settings, base)
 
 
 def labels_of(scorer: ModerationScorer) -> tuple[str, ...]:
-    """The labels a scorer reports."""
-    return FIXED_LABELS.get(scorer.name) or tuple(getattr(scorer, "labels", ()))
+    """The labels a scorer reports (fixed by its plugin, or read from the built scorer)."""
+    return _backend(scorer.name).labels or tuple(getattr(scorer, "labels", ()))
+
+
+def _backend(name: str) -> ScorerBackend:
+    backend: ScorerBackend = plugins.load(plugins.SCORERS, name)
+    return backend
 
 
 def _check_thresholds(scorer: ModerationScorer, settings: ModerationSettings) -> None:

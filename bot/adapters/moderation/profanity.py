@@ -12,6 +12,7 @@ from importlib import metadata
 from typing import Any
 
 from bot.domain.errors import ConfigError
+from bot.domain.ports import ScorerBackend
 
 
 class ProfanityScorer:
@@ -41,3 +42,7 @@ def _load() -> Callable[[list[str]], Any]:
     except ImportError as exc:
         raise ConfigError(f"moderation.scorers: 'profanity' needs alt-profanity-check: {exc}") from exc
     return predict_prob  # type: ignore[no-any-return]
+
+
+#: The ``profanity`` scorer: alt-profanity-check's English model (label ``profanity``).
+SCORER = ScorerBackend("profanity", build=lambda _settings, _base: ProfanityScorer(), labels=("profanity",))

@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from bot.adapters.moderation.normalise import MASKS, Normalised, fold, is_masked, normalise
 from bot.domain.errors import ConfigError
+from bot.domain.ports import ScorerBackend
 
 BUNDLED = ("en.txt", "zh.txt")
 _ENDINGS = ("", "s", "es", "ed", "er", "ers", "ing", "z")
@@ -242,3 +244,11 @@ class WordlistScorer:
     def explain(self, text: str) -> list[str]:
         """The listed terms found in ``text``."""
         return self._matcher.find(text)
+
+
+def _build(settings: Any, base: Path) -> WordlistScorer:
+    return WordlistScorer([base / f for f in settings.wordlist.files])
+
+
+#: The ``wordlist`` scorer: the bundled English and Chinese lists plus the user's (label ``match``).
+SCORER = ScorerBackend("wordlist", build=_build, labels=("match",))

@@ -23,13 +23,13 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise StoreError(f"database_url is not a database URL: {_redact(url)}") from None
+        raise StoreError(f"database_url is not a database URL: {redact_url(url)}") from None
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database)
     try:
         return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
     except (ArgumentError, ImportError) as exc:
-        raise StoreError(f"cannot use database {_redact(url)}: {exc}") from None
+        raise StoreError(f"cannot use database {redact_url(url)}: {exc}") from None
 
 
 def _sqlite_engine(url: str, database: str | None) -> Engine:
@@ -56,7 +56,8 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     return engine
 
 
-def _redact(url: str) -> str:
+def redact_url(url: str) -> str:
+    """The URL with its password hidden (for logs and messages)."""
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
@@ -79,7 +80,7 @@ def upgrade(url: str, revision: str = "head") -> None:
     try:
         command.upgrade(alembic_config(url), revision)
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot migrate {_redact(url)}: {exc.__class__.__name__}: {exc}") from None
+        raise StoreError(f"cannot migrate {redact_url(url)}: {exc.__class__.__name__}: {exc}") from None
 
 
 #: The migration this code expects; a test checks it is Alembic's head.

@@ -1,4 +1,4 @@
-"""Approvals that create publications, and the leased claims the publishers work from.
+"""Publications and the leased claims the publishers work from.
 
 The never-twice protocol (DESIGN.md, contract 1):
 
@@ -13,21 +13,17 @@ The never-twice protocol (DESIGN.md, contract 1):
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.adapters.store.base import StoreBase, changed
+from bot.adapters.store.session import StoreBase, changed
 from bot.adapters.store.tables import AccountStateRow, CampaignRow, DraftRow, PublicationRow
 from bot.domain import (
-    Decision,
-    Draft,
-    DraftState,
     OutgoingPost,
     Publication,
     PublicationState,
@@ -48,107 +44,8 @@ class _Expected:
     before: datetime
 
 
-@dataclass(frozen=True)
-class Target:
-    """An account an approved draft goes to."""
-
-    account: str
-    platform: str
-
-
-class PublicationsMixin(StoreBase):
-    """Publication methods of :class:`bot.adapters.store.sql.SqlStore`."""
-
-    # -- approval -------------------------------------------------------------------------
-
-    def approve_draft(
-        self,
-        draft_id: int,
-        *,
-        expected: Iterable[DraftState],
-        sha256: str,
-        reviewer: str,
-        note: str,
-        decision: Decision,
-        targets: Iterable[Target],
-        not_before: datetime,
-        now: datetime,
-    ) -> Draft:
-        """Approve the exact text (by sha256) and queue one publication per target, atomically."""
-        with self.tx() as s:
-            row = self._draft_row(s, draft_id)
-            old = DraftState(row.state)
-            self._check_move(row, old, set(expected), DraftState.APPROVED, sha256)
-            done = changed(
-                s,
-                update(DraftRow)
-                .where(DraftRow.id == draft_id, DraftRow.state == old.value, DraftRow.text == row.text)
-                .values(state=DraftState.APPROVED.value, updated_at=now),
-            )
-            if not done:
-                raise StateConflict(f"draft {draft_id} was changed by someone else; look again")
-            self.record_approval(s, draft_id, decision, reviewer, note, sha256, now)
-            self._event(s, now, reviewer, "draft", draft_id, old.value, "approved", note or decision.value)
-            for target in targets:
-                self._queue_publication(s, draft_id, target, sha256, not_before, now, reviewer)
-            s.flush()
-            s.refresh(row)
-            return self._draft(s, row)
-
-    def _queue_publication(
-        self,
-        s: Session,
-        draft_id: int,
-        target: Target,
-        sha: str,
-        not_before: datetime,
-        now: datetime,
-        actor: str,
-    ) -> None:
-        key = _idempotency_key(draft_id, target.account, sha)
-        existing = s.scalar(
-            select(PublicationRow).where(
-                PublicationRow.draft_id == draft_id, PublicationRow.account == target.account
-            )
-        )
-        if existing is None:
-            row = PublicationRow(
-                draft_id=draft_id,
-                account=target.account,
-                platform=target.platform,
-                state=_Q,
-                not_before=not_before,
-                attempts=0,
-                idempotency_key=key,
-                created_at=now,
-                updated_at=now,
-            )
-            s.add(row)
-            s.flush()
-            self._event(s, now, actor, "publication", row.id, None, _Q, target.account)
-        elif existing.state == PublicationState.CANCELLED.value:
-            old = existing.state
-            existing.state, existing.idempotency_key, existing.attempts = _Q, key, 0
-            existing.not_before, existing.updated_at, existing.last_error = not_before, now, None
-            self._event(s, now, actor, "publication", existing.id, old, _Q, "re-approved")
-        else:
-            raise StateConflict(
-                f"draft {draft_id} already has a {existing.state} publication on {target.account}"
-            )
-
-    def cancel_open_publications(
-        self, s: Session, draft_id: int, now: datetime, actor: str, reason: str
-    ) -> None:
-        """Cancel a draft's queued publications; refuse if one may already be out."""
-        rows = s.scalars(select(PublicationRow).where(PublicationRow.draft_id == draft_id)).all()
-        busy = [r for r in rows if r.state not in {_Q, PublicationState.CANCELLED.value}]
-        if busy:
-            states = ", ".join(f"{r.account}: {r.state}" for r in busy)
-            raise StateConflict(f"draft {draft_id} is already being published ({states})")
-        for r in rows:
-            if r.state == _Q:
-                r.state, r.updated_at = PublicationState.CANCELLED.value, now
-                self._event(s, now, actor, "publication", r.id, _Q, r.state, reason)
+class PublicationsSql(StoreBase):
+    """:class:`~bot.domain.ports.PublicationStore` on SQLAlchemy."""
 
     # -- claims ---------------------------------------------------------------------------
 
@@ -161,7 +58,7 @@ class PublicationsMixin(StoreBase):
         accounts: Iterable[str] | None = None,
     ) -> list[Publication]:
         """Claim up to ``limit`` due publications for ``worker`` with a lease."""
-        with self.tx() as s:
+        with self._tx() as s:
             paused = select(AccountStateRow.account).where(AccountStateRow.paused_reason.is_not(None))
             query = (
                 select(PublicationRow.id)
@@ -213,7 +110,7 @@ class PublicationsMixin(StoreBase):
         }
         if lease is not None:
             values["claimed_until"] = now + lease
-        with self.tx() as s:
+        with self._tx() as s:
             done = changed(
                 s,
                 update(PublicationRow)
@@ -254,7 +151,7 @@ class PublicationsMixin(StoreBase):
             values["last_error"] = reason
         if not_before is not None:
             values["not_before"] = not_before
-        with self.tx() as s:
+        with self._tx() as s:
             done = changed(
                 s,
                 update(PublicationRow)
@@ -272,8 +169,8 @@ class PublicationsMixin(StoreBase):
             )
 
     def release_claims(self, worker: str, now: datetime) -> int:
-        """Give back claims never sent (clean shutdown); return how many."""
-        with self.tx() as s:
+        """Give back this worker's claims that were never sent (clean shutdown); return how many."""
+        with self._tx() as s:
             ids = s.scalars(
                 select(PublicationRow.id).where(
                     PublicationRow.state == _C,
@@ -281,15 +178,28 @@ class PublicationsMixin(StoreBase):
                     PublicationRow.sending_at.is_(None),
                 )
             ).all()
-            mine = _Expected(worker, False, now + timedelta(days=36500))
-            return sum(
-                self._reset_claim(s, pub_id, _Q, now, worker, "released at shutdown", mine) for pub_id in ids
-            )
+            released = 0
+            for pub_id in ids:
+                done = changed(
+                    s,
+                    update(PublicationRow)
+                    .where(
+                        PublicationRow.id == pub_id,
+                        PublicationRow.state == _C,
+                        PublicationRow.claimed_by == worker,
+                        PublicationRow.sending_at.is_(None),
+                    )
+                    .values(state=_Q, claimed_by=None, claimed_until=None, updated_at=now),
+                )
+                if done:
+                    self._event(s, now, worker, "publication", pub_id, _C, _Q, "released at shutdown")
+                    released += 1
+            return released
 
     def recover_expired_claims(self, now: datetime, actor: str) -> tuple[list[int], list[int]]:
         """Claims whose lease ran out: unsent ones are re-queued, sent ones need a check."""
         requeued, to_check = [], []
-        with self.tx() as s:
+        with self._tx() as s:
             rows = s.execute(
                 select(PublicationRow.id, PublicationRow.sending_at, PublicationRow.claimed_by).where(
                     PublicationRow.state == _C, PublicationRow.claimed_until < now
@@ -351,7 +261,7 @@ class PublicationsMixin(StoreBase):
     ) -> Publication:
         """Compare-and-set a publication that nobody holds (check, retry, cancel from the CLI)."""
         allowed = {e.value for e in expected}
-        with self.tx() as s:
+        with self._tx() as s:
             row = s.get(PublicationRow, pub_id)
             if row is None:
                 raise NotFound(f"no publication {pub_id}")
@@ -381,7 +291,7 @@ class PublicationsMixin(StoreBase):
     # -- reading --------------------------------------------------------------------------
 
     def get_publication(self, pub_id: int) -> Publication:
-        with self.tx() as s:
+        with self._tx() as s:
             row = s.get(PublicationRow, pub_id)
             if row is None:
                 raise NotFound(f"no publication {pub_id}")
@@ -404,17 +314,12 @@ class PublicationsMixin(StoreBase):
             query = query.where(PublicationRow.account == account)
         if limit:
             query = query.limit(limit)
-        with self.tx() as s:
+        with self._tx() as s:
             return [_publication(r) for r in s.scalars(query)]
-
-    def count_publications(self) -> dict[str, int]:
-        with self.tx() as s:
-            rows = s.execute(select(PublicationRow.state, func.count()).group_by(PublicationRow.state))
-            return {str(state): int(count) for state, count in rows.all()}
 
     def published_since(self, account: str, since: datetime) -> list[datetime]:
         """When this account published since ``since`` (for pacing and daily caps)."""
-        with self.tx() as s:
+        with self._tx() as s:
             return list(
                 s.scalars(
                     select(PublicationRow.published_at).where(
@@ -433,7 +338,7 @@ class PublicationsMixin(StoreBase):
         The text cannot change under a claim: editing an approved draft is refused while one
         of its publications is claimed (see ``cancel_open_publications``).
         """
-        with self.tx() as s:
+        with self._tx() as s:
             rows = s.execute(
                 select(DraftRow.id, DraftRow.text, CampaignRow.name)
                 .join(CampaignRow, CampaignRow.id == DraftRow.campaign_id)
@@ -451,40 +356,6 @@ class PublicationsMixin(StoreBase):
             )
             for p in pubs
         }
-
-    # -- accounts -------------------------------------------------------------------------
-
-    def pause_account(self, account: str, reason: str, now: datetime, actor: str) -> None:
-        with self.tx() as s:
-            row = s.get(AccountStateRow, account)
-            if row is None:
-                s.add(AccountStateRow(account=account, paused_reason=reason, paused_at=now, updated_at=now))
-            else:
-                row.paused_reason, row.paused_at, row.updated_at = reason, now, now
-            self._event(s, now, actor, "account", 0, "active", "paused", f"{account}: {reason}")
-
-    def resume_account(self, account: str, now: datetime, actor: str) -> bool:
-        with self.tx() as s:
-            row = s.get(AccountStateRow, account)
-            if row is None or row.paused_reason is None:
-                return False
-            row.paused_reason, row.paused_at, row.updated_at = None, None, now
-            self._event(s, now, actor, "account", 0, "paused", "active", account)
-            return True
-
-    def paused_accounts(self) -> dict[str, str]:
-        with self.tx() as s:
-            rows = s.execute(
-                select(AccountStateRow.account, AccountStateRow.paused_reason).where(
-                    AccountStateRow.paused_reason.is_not(None)
-                )
-            )
-            return {account: reason or "" for account, reason in rows}
-
-
-def _idempotency_key(draft_id: int, account: str, sha: str) -> str:
-    digest = hashlib.sha256(f"{draft_id}:{account}:{sha}".encode()).hexdigest()
-    return f"bot-{draft_id}-{digest[:24]}"
 
 
 def _publication(row: PublicationRow) -> Publication:

@@ -21,12 +21,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.adapters.platforms.limits import PlatformLimit, limit_for
-from bot.adapters.store.sql import SqlStore
 from bot.config import Settings
 from bot.config.campaigns import CampaignSettings
 from bot.domain import Candidate, DraftOrigin, DraftState, ModerationVerdict, Slot, SlotState
 from bot.domain.errors import BotError, StoreError
-from bot.domain.ports import Clock, GenerationRequest, Generator
+from bot.domain.ports import Clock, GenerationRequest, Generator, Store
 from bot.services.drafting import catalog, checks, cleaning, fallback, prompts
 from bot.services.moderation import ModerationGate
 
@@ -63,7 +62,7 @@ class DraftingService:
     def __init__(
         self,
         settings: Settings,
-        store: SqlStore | None,
+        store: Store | None,
         generator: Callable[[], Generator],
         gate: Callable[[], ModerationGate],
         clock: Clock,
@@ -79,7 +78,7 @@ class DraftingService:
         self._on_approved = on_approved
 
     @property
-    def store(self) -> SqlStore:
+    def store(self) -> Store:
         if self._store is None:
             raise BotError("drafting without a store cannot save drafts")
         return self._store
@@ -388,13 +387,12 @@ def regenerate(service: DraftingService, draft_id: int, reviewer: str) -> list[i
     slot_at = draft.slot_at or service.clock.now()
     salt = 1 + len(service.store.list_drafts(campaign=campaign.name, slot_id=draft.slot_id))
     scored = service.candidates(campaign, slot_at, seed_salt=salt)
-    service.store.move_draft(
+    service.store.reject_draft(
         draft_id,
-        (DraftState.PENDING_REVIEW, DraftState.FLAGGED),
-        DraftState.REJECTED,
-        now=service.clock.now(),
-        actor=reviewer,
+        expected=(DraftState.PENDING_REVIEW, DraftState.FLAGGED),
+        reviewer=reviewer,
         reason="regenerated",
+        now=service.clock.now(),
     )
     slot = service.store.get_slot(draft.slot_id) if draft.slot_id else None
     if slot is None:

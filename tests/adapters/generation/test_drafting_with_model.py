@@ -8,28 +8,27 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.store import engine as engines
-from bot.adapters.store.sql import CampaignSpec
 from bot.config import load_settings
-from bot.domain import DraftOrigin, DraftState
+from bot.domain import CampaignSpec, DraftOrigin, DraftState
 from bot.domain.errors import TemplateError
 from bot.domain.ports import FixedClock
 from bot.services.drafting.service import regenerate
-from bot.wiring import App
+from bot.wiring import Wiring
 from tests.adapters.generation.gen_configs import write
 
 SLOT = datetime(2026, 9, 24, 1, 0, tzinfo=UTC)
 
 
-def app_for(config: Path) -> App:
+def app_for(config: Path) -> Wiring:
     settings = load_settings(config)
     engines.upgrade(settings.database_url)
-    app = App(settings, FixedClock(SLOT))
+    app = Wiring(settings, clock=FixedClock(SLOT))
     specs = [CampaignSpec(c.name, c.kind, c.model_dump(mode="json")) for c in settings.campaigns]
     app.store.sync_campaigns(specs, SLOT, "test")
     return app
 
 
-def slot(app: App, name: str, at: datetime = SLOT):  # type: ignore[no-untyped-def]
+def slot(app: Wiring, name: str, at: datetime = SLOT):  # type: ignore[no-untyped-def]
     record = app.store.get_campaign(name)
     made = app.store.create_slot(record.id, at, SLOT, "test")
     assert made is not None
@@ -77,7 +76,7 @@ def test_chinese_with_the_bundled_model_uses_templates_without_loading(tmp_path:
     drafts = [app.store.get_draft(i) for i in ids]
     assert drafts and all(d.origin is DraftOrigin.TEMPLATE for d in drafts)
     assert all("Lotus Leaf Tea House" in d.text and "春" in d.text + "新" for d in drafts)
-    assert "generator" not in app.__dict__  # the model was never built
+    assert app._generator is None  # the model was never built
     app.close()
 
 

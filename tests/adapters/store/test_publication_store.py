@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.adapters.store.publications import Target, _Expected
-from bot.adapters.store.sql import CampaignSpec, SqlStore
+from bot.adapters.store.publications import _Expected
+from bot.adapters.store.sql import SqlStore
 from bot.domain import (
     CampaignKind,
+    CampaignSpec,
     Candidate,
     Decision,
     DraftOrigin,
@@ -18,6 +19,7 @@ from bot.domain import (
     ModerationDecision,
     ModerationVerdict,
     PublicationState,
+    Target,
     text_sha256,
 )
 from bot.domain.errors import StateConflict
@@ -92,7 +94,7 @@ def test_a_stale_recovery_loses_to_a_send_that_started(store: SqlStore) -> None:
     late = NOW + timedelta(minutes=5)
     store.mark_sending(pub.id, "w1", late, LEASE)  # an expired claim nobody recovered is still ours
     stale_view = _Expected("w1", sending=False, before=late)
-    with store.tx() as s:
+    with store._tx() as s:
         assert store._reset_claim(s, pub.id, _P.QUEUED.value, late, "w2", "stale", stale_view) is False
     assert store.get_publication(pub.id).state is _P.CLAIMED
     assert store.recover_expired_claims(late + timedelta(seconds=1), "w2") == ([], [])
@@ -114,7 +116,7 @@ def test_paused_accounts_are_not_claimed(store: SqlStore) -> None:
     assert {p.account for p in store.claim_publications("w", NOW, LEASE, limit=10)} == {"b"}
     assert store.resume_account("a", NOW, "t") is True
     assert {p.account for p in store.claim_publications("w", NOW, LEASE, limit=10)} == {"a"}
-    assert store.count_publications() == {"claimed": 4}
+    assert store.queue_sizes()["publications"] == {"claimed": 4}
 
 
 def test_move_publication_by_hand(store: SqlStore) -> None:

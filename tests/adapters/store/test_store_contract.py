@@ -1,4 +1,4 @@
-"""The store's contract, run on real SQLite and real Postgres."""
+"""The store's contract (the protocols of ``bot.domain.ports``), run on real SQLite and Postgres."""
 
 from __future__ import annotations
 
@@ -6,21 +6,23 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.adapters.store.publications import Target
-from bot.adapters.store.sql import CampaignSpec, SqlStore
 from bot.domain import (
     CampaignKind,
+    CampaignSpec,
     Candidate,
     Decision,
+    Draft,
     DraftOrigin,
     DraftState,
     ModerationDecision,
     ModerationVerdict,
     PublicationState,
     SlotState,
+    Target,
     text_sha256,
 )
 from bot.domain.errors import NotFound, StateConflict
+from bot.domain.ports import Store
 
 NOW = datetime(2026, 9, 24, 1, 0, tzinfo=UTC)
 PASS = ModerationVerdict(
@@ -30,7 +32,7 @@ SPEC = CampaignSpec("promo", CampaignKind.PROMO, {"brief": "x"})
 
 
 def _draft(
-    store: SqlStore, text: str = "Happy Mid-Autumn!", state: DraftState = DraftState.PENDING_REVIEW
+    store: Store, text: str = "Happy Mid-Autumn!", state: DraftState = DraftState.PENDING_REVIEW
 ) -> int:
     store.sync_campaigns([SPEC], NOW, "test")
     campaign = store.get_campaign("promo")
@@ -50,7 +52,7 @@ def _draft(
 
 
 def _approve(
-    store: SqlStore, draft_id: int, accounts: tuple[str, ...] = ("outbox",), reviewer: str = "ann"
+    store: Store, draft_id: int, accounts: tuple[str, ...] = ("outbox",), reviewer: str = "ann"
 ) -> None:
     draft = store.get_draft(draft_id)
     store.approve_draft(
@@ -66,7 +68,21 @@ def _approve(
     )
 
 
-def test_sync_is_idempotent_and_deactivates_removed_campaigns(store: SqlStore) -> None:
+def _edit(store: Store, draft_id: int, text: str, *, expected: list[DraftState], sha: str) -> Draft:
+    return store.edit_draft(
+        draft_id,
+        expected=expected,
+        expected_sha256=sha,
+        text=text,
+        new_state=DraftState.PENDING_REVIEW,
+        verdict=PASS,
+        checks=None,
+        reviewer="bob",
+        now=NOW,
+    )
+
+
+def test_sync_is_idempotent_and_deactivates_removed_campaigns(store: Store) -> None:
     other = CampaignSpec("greeting", CampaignKind.GREETING, {"brief": "y"})
     first = store.sync_campaigns([SPEC, other], NOW, "test")
     assert sorted(first.added) == ["greeting", "promo"]
@@ -80,7 +96,7 @@ def test_sync_is_idempotent_and_deactivates_removed_campaigns(store: SqlStore) -
     assert changed.updated == ("promo",)
 
 
-def test_a_slot_is_created_once(store: SqlStore) -> None:
+def test_a_slot_is_created_once(store: Store) -> None:
     store.sync_campaigns([SPEC], NOW, "test")
     campaign = store.get_campaign("promo")
     first = store.create_slot(campaign.id, NOW, NOW, "a")
@@ -91,16 +107,18 @@ def test_a_slot_is_created_once(store: SqlStore) -> None:
         store.finish_slot(first.id, SlotState.FAILED, NOW, "b")
 
 
-def test_two_reviewers_get_one_winner(store: SqlStore) -> None:
+def test_two_reviewers_get_one_winner(store: Store) -> None:
     draft_id = _draft(store)
     _approve(store, draft_id)
     with pytest.raises(StateConflict, match="approved"):
-        store.move_draft(draft_id, DraftState.PENDING_REVIEW, DraftState.REJECTED, now=NOW, actor="bob")
+        store.reject_draft(
+            draft_id, expected=[DraftState.PENDING_REVIEW], reviewer="bob", reason="no", now=NOW
+        )
     assert store.get_draft(draft_id).state is DraftState.APPROVED
     assert len(store.list_publications(draft_id=draft_id)) == 1
 
 
-def test_approval_is_bound_to_the_exact_text(store: SqlStore) -> None:
+def test_approval_is_bound_to_the_exact_text(store: Store) -> None:
     draft_id = _draft(store)
     with pytest.raises(StateConflict, match="edited"):
         store.approve_draft(
@@ -117,17 +135,12 @@ def test_approval_is_bound_to_the_exact_text(store: SqlStore) -> None:
     assert store.get_draft(draft_id).state is DraftState.PENDING_REVIEW
 
 
-def test_editing_an_approved_draft_voids_the_approval(store: SqlStore) -> None:
+def test_editing_an_approved_draft_voids_the_approval(store: Store) -> None:
     draft_id = _draft(store)
     _approve(store, draft_id)
-    edited = store.move_draft(
-        draft_id,
-        DraftState.APPROVED,
-        DraftState.PENDING_REVIEW,
-        now=NOW,
-        actor="ann",
-        text="Happy Mid-Autumn Festival!",
-        verdict=PASS,
+    before = store.get_draft(draft_id)
+    edited = _edit(
+        store, draft_id, "Happy Mid-Autumn Festival!", expected=[DraftState.APPROVED], sha=before.sha256
     )
     assert edited.state is DraftState.PENDING_REVIEW and edited.origin is DraftOrigin.HUMAN
     [pub] = store.list_publications(draft_id=draft_id)
@@ -138,7 +151,7 @@ def test_editing_an_approved_draft_voids_the_approval(store: SqlStore) -> None:
     assert again.state is PublicationState.QUEUED and again.idempotency_key != pub.idempotency_key
 
 
-def test_claims_do_not_overlap_and_are_recorded(store: SqlStore) -> None:
+def test_claims_do_not_overlap_and_are_recorded(store: Store) -> None:
     for i in range(4):
         _approve(store, _draft(store, text=f"post {i}"))
     first = store.claim_publications("w1", NOW, timedelta(minutes=1), limit=3)
@@ -154,7 +167,7 @@ def test_claims_do_not_overlap_and_are_recorded(store: SqlStore) -> None:
     assert store.get_publication(first[1].id).state is PublicationState.QUEUED
 
 
-def test_expired_claims_are_requeued_or_need_a_check(store: SqlStore) -> None:
+def test_expired_claims_are_requeued_or_need_a_check(store: Store) -> None:
     for i in range(2):
         _approve(store, _draft(store, text=f"post {i}"))
     unsent, sent = store.claim_publications("dead", NOW, timedelta(seconds=30), limit=2)
@@ -165,7 +178,7 @@ def test_expired_claims_are_requeued_or_need_a_check(store: SqlStore) -> None:
     assert checked.state is PublicationState.NEEDS_CHECK and "outcome unknown" in (checked.last_error or "")
 
 
-def test_paused_accounts_are_not_claimed(store: SqlStore) -> None:
+def test_paused_accounts_are_not_claimed(store: Store) -> None:
     _approve(store, _draft(store), accounts=("outbox", "x"))
     store.pause_account("x", "401 unauthorized", NOW, "w")
     claimed = store.claim_publications("w", NOW, timedelta(minutes=1), limit=5)
@@ -174,7 +187,7 @@ def test_paused_accounts_are_not_claimed(store: SqlStore) -> None:
     assert [p.account for p in store.claim_publications("w", NOW, timedelta(minutes=1), limit=5)] == ["x"]
 
 
-def test_expiry_moves_open_drafts_only(store: SqlStore) -> None:
+def test_expiry_moves_open_drafts_only(store: Store) -> None:
     open_id = _draft(store)
     approved_id = _draft(store, text="other")
     _approve(store, approved_id)
@@ -182,7 +195,7 @@ def test_expiry_moves_open_drafts_only(store: SqlStore) -> None:
     assert store.get_draft(approved_id).state is DraftState.APPROVED
 
 
-def test_every_transition_is_in_the_event_log(store: SqlStore) -> None:
+def test_every_transition_is_in_the_event_log(store: Store) -> None:
     draft_id = _draft(store)
     _approve(store, draft_id)
     events = store.events(entity="draft", entity_id=draft_id)
@@ -192,8 +205,67 @@ def test_every_transition_is_in_the_event_log(store: SqlStore) -> None:
     ]
 
 
-def test_unknown_ids_are_not_found(store: SqlStore) -> None:
+def test_unknown_ids_are_not_found(store: Store) -> None:
     with pytest.raises(NotFound):
         store.get_draft(404)
     with pytest.raises(NotFound):
         store.get_publication(404)
+
+
+def test_a_rejection_and_its_record_commit_together(store: Store) -> None:
+    draft_id = _draft(store)
+    store.reject_draft(draft_id, expected=[DraftState.PENDING_REVIEW], reviewer="bob", reason="dull", now=NOW)
+    [record] = store.approvals(draft_id)
+    assert (record.decision, record.reviewer, record.note) == (Decision.REJECTED, "bob", "dull")
+    with pytest.raises(StateConflict):  # a second reviewer loses and records nothing
+        store.reject_draft(draft_id, expected=[DraftState.PENDING_REVIEW], reviewer="cy", reason="x", now=NOW)
+    assert len(store.approvals(draft_id)) == 1
+
+
+def test_withdrawing_an_approval_cancels_its_queued_publications(store: Store) -> None:
+    draft_id = _draft(store)
+    _approve(store, draft_id)
+    store.reject_draft(draft_id, expected=[DraftState.APPROVED], reviewer="ann", reason="late", now=NOW)
+    [pub] = store.list_publications(draft_id=draft_id)
+    assert pub.state is PublicationState.CANCELLED
+    assert [a.decision for a in store.approvals(draft_id)] == [Decision.APPROVED, Decision.REJECTED]
+
+
+def test_an_edit_invalidates_the_approval_in_the_same_transaction(store: Store) -> None:
+    draft_id = _draft(store)
+    _approve(store, draft_id)
+    old = store.get_draft(draft_id)
+    _edit(
+        store,
+        draft_id,
+        "A new text",
+        expected=[DraftState.PENDING_REVIEW, DraftState.APPROVED],
+        sha=old.sha256,
+    )
+    decisions = [(a.decision, a.text_sha256) for a in store.approvals(draft_id)]
+    assert decisions == [(Decision.APPROVED, old.sha256), (Decision.INVALIDATED, old.sha256)]
+
+
+def test_an_edit_of_a_text_being_sent_changes_nothing(store: Store) -> None:
+    draft_id = _draft(store)
+    _approve(store, draft_id)
+    [pub] = store.claim_publications("w1", NOW, timedelta(minutes=1))
+    old = store.get_draft(draft_id)
+    with pytest.raises(StateConflict, match="being published"):
+        _edit(store, draft_id, "Too late", expected=[DraftState.APPROVED], sha=old.sha256)
+    assert store.get_draft(draft_id).text == old.text
+    assert [a.decision for a in store.approvals(draft_id)] == [Decision.APPROVED]
+    assert store.get_publication(pub.id).state is PublicationState.CLAIMED
+
+
+def test_an_edit_of_a_text_changed_since_it_was_read_loses(store: Store) -> None:
+    draft_id = _draft(store)
+    with pytest.raises(StateConflict, match="edited"):
+        _edit(
+            store,
+            draft_id,
+            "Mine",
+            expected=[DraftState.PENDING_REVIEW],
+            sha=text_sha256("what the reviewer saw long ago"),
+        )
+    assert len(store.moderation_records(draft_id)) == 1

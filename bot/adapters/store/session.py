@@ -1,4 +1,5 @@
-"""The store's foundation: engine, transactions, the event log and shared row helpers."""
+"""The store's foundation: the engine, one transaction per state change with its event row,
+and the row helpers the entity modules share. Sessions never leave the store."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from datetime import datetime
 from typing import Any, Self, cast
 
 from sqlalchemy import CursorResult, Engine, Executable, select
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.store import engine as engines
-from bot.adapters.store.tables import ApprovalRow, CampaignRow, DraftRow, EventRow, SlotRow
-from bot.domain import Decision, Draft, DraftOrigin, DraftState, can_move_draft, text_sha256
+from bot.adapters.store.tables import CampaignRow, DraftRow, EventRow, SlotRow
+from bot.domain import Draft, DraftOrigin, DraftState, can_move_draft, text_sha256
 from bot.domain.errors import NotFound, StateConflict, StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ def changed(s: Session, statement: Executable) -> int:
 
 
 class StoreBase:
-    """All durable state. Create with :meth:`open`; ``check=False`` skips the schema check."""
+    """The engine and the transaction every entity module of the store works in."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -39,20 +40,20 @@ class StoreBase:
             engines.check_schema(engine)
         return cls(engine)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
-
     def close(self) -> None:
         self.engine.dispose()
 
     @contextmanager
-    def tx(self) -> Iterator[Session]:
-        """One transaction. A database that cannot be reached (down, restarting, locked) is
-        :class:`StoreUnavailable`, which callers may retry; other database errors StoreError."""
+    def _tx(self) -> Iterator[Session]:
+        """One transaction. A unique key already taken is :class:`StateConflict`; a database that
+        cannot be reached (down, restarting, locked) :class:`StoreUnavailable`, which callers may
+        retry; any other database error :class:`StoreError`."""
         try:
             with self._sessions.begin() as session:
                 yield session
+        except IntegrityError as exc:
+            # a unique key taken by someone else first: the insert's compare-and-set lost
+            raise StateConflict(f"already exists: {_first_line(exc.orig)}") from exc
         except OperationalError as exc:
             raise StoreUnavailable(f"database unavailable: {_first_line(exc.orig)}") from exc
         except DBAPIError as exc:
@@ -110,20 +111,6 @@ class StoreBase:
             raise StateConflict(f"draft {row.id} cannot go from {old.value} to {new.value}")
         if sha is not None and text_sha256(row.text) != sha:
             raise StateConflict(f"draft {row.id} was edited since you read it; look again")
-
-    def record_approval(
-        self, s: Session, draft_id: int, decision: Decision, reviewer: str, note: str, sha: str, now: datetime
-    ) -> None:
-        s.add(
-            ApprovalRow(
-                draft_id=draft_id,
-                decision=decision.value,
-                reviewer=reviewer,
-                note=note,
-                text_sha256=sha,
-                created_at=now,
-            )
-        )
 
 
 def _first_line(error: BaseException | None) -> str:

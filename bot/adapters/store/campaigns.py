@@ -1,0 +1,126 @@
+"""Campaigns as synced from the config: added, updated, deactivated (never deleted)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.adapters.store.session import StoreBase
+from bot.adapters.store.tables import CampaignRow, SlotRow
+from bot.domain import CampaignHistory, CampaignKind, CampaignRecord, CampaignSpec, SyncReport
+from bot.domain.errors import NotFound, StateConflict
+
+
+class CampaignsSql(StoreBase):
+    """:class:`~bot.domain.ports.CampaignStore` on SQLAlchemy."""
+
+    def sync_campaigns(self, specs: Sequence[CampaignSpec], now: datetime, actor: str) -> SyncReport:
+        """Make the stored campaigns match the config; removed ones are deactivated, not deleted.
+
+        Two processes syncing the same new campaign at once: the loser's insert hits the unique
+        name, and its second attempt sees the winner's row.
+        """
+        try:
+            return self._sync_campaigns(specs, now, actor)
+        except StateConflict:
+            return self._sync_campaigns(specs, now, actor)
+
+    def _sync_campaigns(self, specs: Sequence[CampaignSpec], now: datetime, actor: str) -> SyncReport:
+        added, updated, unchanged = [], [], []
+        wanted = {spec.name: spec for spec in specs}
+        with self._tx() as s:
+            rows = {row.name: row for row in s.scalars(select(CampaignRow))}
+            for name, spec in wanted.items():
+                digest = _digest(spec.spec)
+                row = rows.get(name)
+                if row is None:
+                    row = CampaignRow(
+                        name=name,
+                        kind=spec.kind.value,
+                        active=spec.active,
+                        spec=spec.spec,
+                        spec_hash=digest,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    s.add(row)
+                    s.flush()
+                    added.append(name)
+                    self._event(s, now, actor, "campaign", row.id, None, _active(spec.active), "added")
+                elif row.spec_hash != digest or row.active != spec.active:
+                    old = _active(row.active)
+                    row.kind, row.spec, row.spec_hash = spec.kind.value, spec.spec, digest
+                    row.active, row.updated_at = spec.active, now
+                    updated.append(name)
+                    self._event(s, now, actor, "campaign", row.id, old, _active(spec.active), "updated")
+                else:
+                    unchanged.append(name)
+            deactivated = []
+            for name, row in rows.items():
+                if name not in wanted and row.active:
+                    row.active, row.updated_at = False, now
+                    deactivated.append(name)
+                    self._event(
+                        s, now, actor, "campaign", row.id, "active", "inactive", "removed from config"
+                    )
+        return SyncReport(tuple(added), tuple(updated), tuple(deactivated), tuple(unchanged))
+
+    def list_campaigns(self, *, active_only: bool = False) -> list[CampaignRecord]:
+        query = select(CampaignRow).order_by(CampaignRow.name)
+        if active_only:
+            query = query.where(CampaignRow.active.is_(True))
+        with self._tx() as s:
+            return [_campaign(r) for r in s.scalars(query)]
+
+    def get_campaign(self, name: str) -> CampaignRecord:
+        with self._tx() as s:
+            row = s.scalar(select(CampaignRow).where(CampaignRow.name == name))
+            if row is None:
+                raise NotFound(f"no campaign named {name!r} in the store (run `bot campaigns sync`?)")
+            return _campaign(row)
+
+    def campaign_histories(self) -> dict[int, CampaignHistory]:
+        """Campaign id -> creation time and latest slot (one query for all campaigns)."""
+        last = (
+            select(SlotRow.campaign_id, func.max(SlotRow.slot_at).label("last"))
+            .group_by(SlotRow.campaign_id)
+            .subquery()
+        )
+        query = select(CampaignRow.id, CampaignRow.created_at, last.c.last).outerjoin(
+            last, last.c.campaign_id == CampaignRow.id
+        )
+        with self._tx() as s:
+            return {
+                cid: CampaignHistory(created, _aware(latest)) for cid, created, latest in s.execute(query)
+            }
+
+
+def _digest(spec: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _active(active: bool) -> str:
+    return "active" if active else "inactive"
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """func.max() bypasses the column type on some drivers: make the result aware UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def _campaign(row: CampaignRow) -> CampaignRecord:
+    return CampaignRecord(
+        id=row.id,
+        name=row.name,
+        kind=CampaignKind(row.kind),
+        active=row.active,
+        spec=row.spec,
+        updated_at=row.updated_at,
+    )

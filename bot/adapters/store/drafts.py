@@ -1,0 +1,152 @@
+"""Drafts and their moderation audit records (one per text a draft ever had)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.adapters.store.session import StoreBase, _draft, changed
+from bot.adapters.store.tables import CampaignRow, DraftRow, ModerationRow, SlotRow
+from bot.domain import (
+    Candidate,
+    Draft,
+    DraftState,
+    ModerationDecision,
+    ModerationRecord,
+    ModerationVerdict,
+    text_sha256,
+)
+
+_OPEN = (DraftState.PENDING_REVIEW.value, DraftState.FLAGGED.value)
+
+
+class DraftsSql(StoreBase):
+    """:class:`~bot.domain.ports.DraftStore` on SQLAlchemy."""
+
+    def add_draft(
+        self,
+        *,
+        campaign_id: int,
+        slot_id: int | None,
+        candidate: Candidate,
+        verdict: ModerationVerdict,
+        state: DraftState,
+        expires_at: datetime | None,
+        now: datetime,
+        actor: str,
+    ) -> int:
+        """Save a candidate as a draft with its moderation record; return the draft id."""
+        with self._tx() as s:
+            row = DraftRow(
+                campaign_id=campaign_id,
+                slot_id=slot_id,
+                text=candidate.text,
+                state=state.value,
+                origin=candidate.origin.value,
+                model_id=candidate.model_id,
+                generation=candidate.settings,
+                checks=[c.to_dict() for c in candidate.checks],
+                rank_score=candidate.score,
+                created_at=now,
+                updated_at=now,
+                expires_at=expires_at,
+            )
+            s.add(row)
+            s.flush()
+            add_moderation(s, row.id, candidate.text, verdict, now)
+            self._event(s, now, actor, "draft", row.id, None, state.value, verdict.decision.value)
+            return row.id
+
+    def get_draft(self, draft_id: int) -> Draft:
+        with self._tx() as s:
+            return self._draft(s, self._draft_row(s, draft_id))
+
+    def list_drafts(
+        self,
+        *,
+        states: Iterable[DraftState] | None = None,
+        campaign: str | None = None,
+        slot_id: int | None = None,
+        limit: int | None = None,
+    ) -> list[Draft]:
+        query = (
+            # Plain columns, not ORM objects: listings of thousands of drafts stay fast.
+            select(*DraftRow.__table__.c, CampaignRow.name.label("campaign_name"), SlotRow.slot_at)
+            .join(CampaignRow, CampaignRow.id == DraftRow.campaign_id)
+            .outerjoin(SlotRow, SlotRow.id == DraftRow.slot_id)
+            .order_by(DraftRow.id)
+        )
+        if states is not None:
+            query = query.where(DraftRow.state.in_([st.value for st in states]))
+        if campaign:
+            query = query.where(CampaignRow.name == campaign)
+        if slot_id is not None:
+            query = query.where(DraftRow.slot_id == slot_id)
+        if limit:
+            query = query.limit(limit)
+        with self._tx() as s:
+            return [_draft(row, row.campaign_name, row.slot_at) for row in s.execute(query)]  # type: ignore[arg-type]
+
+    def moderation_records(self, draft_id: int) -> list[ModerationRecord]:
+        with self._tx() as s:
+            rows = s.scalars(
+                select(ModerationRow).where(ModerationRow.draft_id == draft_id).order_by(ModerationRow.id)
+            )
+            return [
+                ModerationRecord(
+                    id=r.id,
+                    draft_id=r.draft_id,
+                    text_sha256=r.text_sha256,
+                    verdict=_verdict(r.record),
+                    created_at=r.created_at,
+                )
+                for r in rows
+            ]
+
+    def expire_drafts(self, now: datetime, actor: str) -> list[int]:
+        """Move open drafts whose expiry has passed to ``expired``; return their ids."""
+        with self._tx() as s:
+            due = s.execute(
+                select(DraftRow.id, DraftRow.state).where(
+                    DraftRow.state.in_(_OPEN), DraftRow.expires_at.is_not(None), DraftRow.expires_at <= now
+                )
+            ).all()
+            expired = []
+            for draft_id, state in due:
+                done = changed(
+                    s,
+                    update(DraftRow)
+                    .where(DraftRow.id == draft_id, DraftRow.state == state)
+                    .values(state=DraftState.EXPIRED.value, updated_at=now),
+                )
+                if done:
+                    expired.append(draft_id)
+                    self._event(s, now, actor, "draft", draft_id, state, DraftState.EXPIRED.value, "expired")
+        return expired
+
+
+def add_moderation(s: Session, draft_id: int, text: str, verdict: ModerationVerdict, now: datetime) -> None:
+    """Append the audit record of ``verdict`` for this exact text of the draft."""
+    s.add(
+        ModerationRow(
+            draft_id=draft_id,
+            text_sha256=text_sha256(text),
+            decision=verdict.decision.value,
+            record=verdict.to_dict(),
+            created_at=now,
+        )
+    )
+
+
+def _verdict(record: dict[str, Any]) -> ModerationVerdict:
+    return ModerationVerdict(
+        decision=ModerationDecision(record["decision"]),
+        scores=record.get("scores", {}),
+        thresholds=record.get("thresholds", {}),
+        scorers=record.get("scorers", {}),
+        reasons=tuple(record.get("reasons", ())),
+    )

@@ -1,0 +1,220 @@
+"""What reviewers do to drafts: approve, reject, edit. Each is one transaction that changes
+the draft, appends its approval record and event rows, and queues or cancels publications.
+
+Approval is bound to the sha256 of the text the reviewer saw: the update's compare-and-set
+includes the text, so an edit that lands first makes the approval fail instead of approving a
+text nobody read. An edit of an approved text writes an ``invalidated`` record and cancels the
+queued publications in the same transaction (refused if one may already be out).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.adapters.store.drafts import DraftsSql, add_moderation
+from bot.adapters.store.session import changed
+from bot.adapters.store.tables import ApprovalRow, DraftRow, PublicationRow
+from bot.domain import (
+    Approval,
+    CheckResult,
+    Decision,
+    Draft,
+    DraftOrigin,
+    DraftState,
+    ModerationVerdict,
+    PublicationState,
+    Target,
+    text_sha256,
+)
+from bot.domain.errors import StateConflict
+
+_QUEUED, _CANCELLED = PublicationState.QUEUED.value, PublicationState.CANCELLED.value
+
+
+class ReviewsSql(DraftsSql):
+    """:class:`~bot.domain.ports.ReviewStore` on SQLAlchemy."""
+
+    def approve_draft(
+        self,
+        draft_id: int,
+        *,
+        expected: Iterable[DraftState],
+        sha256: str,
+        reviewer: str,
+        note: str,
+        decision: Decision,
+        targets: Iterable[Target],
+        not_before: datetime,
+        now: datetime,
+    ) -> Draft:
+        """Approve the exact text (by sha256) and queue one publication per target, atomically."""
+        with self._tx() as s:
+            row = self._draft_row(s, draft_id)
+            old = DraftState(row.state)
+            self._check_move(row, old, set(expected), DraftState.APPROVED, sha256)
+            self._cas(s, row, old, state=DraftState.APPROVED.value, updated_at=now)
+            _record(s, draft_id, decision, reviewer, note, sha256, now)
+            self._event(s, now, reviewer, "draft", draft_id, old.value, "approved", note or decision.value)
+            for target in targets:
+                self._queue_publication(s, draft_id, target, sha256, not_before, now, reviewer)
+            s.flush()
+            s.refresh(row)
+            return self._draft(s, row)
+
+    def reject_draft(
+        self, draft_id: int, *, expected: Iterable[DraftState], reviewer: str, reason: str, now: datetime
+    ) -> Draft:
+        """Reject the draft and record it; an approved one's queued publications are cancelled."""
+        with self._tx() as s:
+            row = self._draft_row(s, draft_id)
+            old = DraftState(row.state)
+            self._check_move(row, old, set(expected), DraftState.REJECTED, None)
+            if old is DraftState.APPROVED:
+                self._cancel_publications(s, draft_id, now, reviewer, f"draft rejected: {reason}")
+            self._cas(s, row, old, state=DraftState.REJECTED.value, updated_at=now)
+            _record(s, draft_id, Decision.REJECTED, reviewer, reason, text_sha256(row.text), now)
+            self._event(s, now, reviewer, "draft", draft_id, old.value, DraftState.REJECTED.value, reason)
+            s.flush()
+            s.refresh(row)
+            return self._draft(s, row)
+
+    def edit_draft(
+        self,
+        draft_id: int,
+        *,
+        expected: Iterable[DraftState],
+        expected_sha256: str,
+        text: str,
+        new_state: DraftState,
+        verdict: ModerationVerdict,
+        checks: Sequence[CheckResult] | None,
+        reviewer: str,
+        now: datetime,
+    ) -> Draft:
+        """Replace the text the reviewer saw; re-scored, re-checked, any approval invalidated."""
+        with self._tx() as s:
+            row = self._draft_row(s, draft_id)
+            old = DraftState(row.state)
+            self._check_move(row, old, set(expected), new_state, expected_sha256)
+            values: dict[str, Any] = {"state": new_state.value, "updated_at": now, "text": text}
+            if text != row.text:
+                values["origin"] = DraftOrigin.HUMAN.value
+            if checks is not None:
+                values["checks"] = [c.to_dict() for c in checks]
+            if old is DraftState.APPROVED:
+                self._cancel_publications(s, draft_id, now, reviewer, "draft edited after approval")
+                _record(s, draft_id, Decision.INVALIDATED, reviewer, "text edited after approval",
+                        expected_sha256, now)  # fmt: skip
+            self._cas(s, row, old, **values)
+            add_moderation(s, draft_id, text, verdict, now)
+            self._event(s, now, reviewer, "draft", draft_id, old.value, new_state.value, "edited")
+            s.flush()
+            s.refresh(row)
+            return self._draft(s, row)
+
+    def approvals(self, draft_id: int) -> list[Approval]:
+        with self._tx() as s:
+            rows = s.scalars(
+                select(ApprovalRow).where(ApprovalRow.draft_id == draft_id).order_by(ApprovalRow.id)
+            )
+            return [
+                Approval(
+                    id=r.id,
+                    draft_id=r.draft_id,
+                    decision=Decision(r.decision),
+                    reviewer=r.reviewer,
+                    note=r.note,
+                    text_sha256=r.text_sha256,
+                    created_at=r.created_at,
+                )
+                for r in rows
+            ]
+
+    # -- inside one transaction ---------------------------------------------------------------
+
+    @staticmethod
+    def _cas(s: Session, row: DraftRow, old: DraftState, **values: Any) -> None:
+        """Update the draft only if it still has the state and the text that were checked."""
+        cas = update(DraftRow).where(
+            DraftRow.id == row.id, DraftRow.state == old.value, DraftRow.text == row.text
+        )
+        if not changed(s, cas.values(**values)):
+            raise StateConflict(f"draft {row.id} was changed by someone else; look again")
+
+    def _queue_publication(
+        self,
+        s: Session,
+        draft_id: int,
+        target: Target,
+        sha: str,
+        not_before: datetime,
+        now: datetime,
+        actor: str,
+    ) -> None:
+        key = _idempotency_key(draft_id, target.account, sha)
+        existing = s.scalar(
+            select(PublicationRow).where(
+                PublicationRow.draft_id == draft_id, PublicationRow.account == target.account
+            )
+        )
+        if existing is None:
+            row = PublicationRow(
+                draft_id=draft_id,
+                account=target.account,
+                platform=target.platform,
+                state=_QUEUED,
+                not_before=not_before,
+                attempts=0,
+                idempotency_key=key,
+                created_at=now,
+                updated_at=now,
+            )
+            s.add(row)
+            s.flush()
+            self._event(s, now, actor, "publication", row.id, None, _QUEUED, target.account)
+        elif existing.state == _CANCELLED:
+            existing.state, existing.idempotency_key, existing.attempts = _QUEUED, key, 0
+            existing.not_before, existing.updated_at, existing.last_error = not_before, now, None
+            self._event(s, now, actor, "publication", existing.id, _CANCELLED, _QUEUED, "re-approved")
+        else:
+            raise StateConflict(
+                f"draft {draft_id} already has a {existing.state} publication on {target.account}"
+            )
+
+    def _cancel_publications(self, s: Session, draft_id: int, now: datetime, actor: str, reason: str) -> None:
+        """Cancel a draft's queued publications; refuse if one may already be out."""
+        rows = s.scalars(select(PublicationRow).where(PublicationRow.draft_id == draft_id)).all()
+        busy = [r for r in rows if r.state not in {_QUEUED, _CANCELLED}]
+        if busy:
+            states = ", ".join(f"{r.account}: {r.state}" for r in busy)
+            raise StateConflict(f"draft {draft_id} is already being published ({states})")
+        for r in rows:
+            if r.state == _QUEUED:
+                r.state, r.updated_at = _CANCELLED, now
+                self._event(s, now, actor, "publication", r.id, _QUEUED, _CANCELLED, reason)
+
+
+def _record(
+    s: Session, draft_id: int, decision: Decision, reviewer: str, note: str, sha: str, now: datetime
+) -> None:
+    s.add(
+        ApprovalRow(
+            draft_id=draft_id,
+            decision=decision.value,
+            reviewer=reviewer,
+            note=note,
+            text_sha256=sha,
+            created_at=now,
+        )
+    )
+
+
+def _idempotency_key(draft_id: int, account: str, sha: str) -> str:
+    digest = hashlib.sha256(f"{draft_id}:{account}:{sha}".encode()).hexdigest()
+    return f"bot-{draft_id}-{digest[:24]}"
