@@ -25,9 +25,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.errors import ConfigError
+
+if TYPE_CHECKING:
+    from bot.domain.platforms import PlatformDescription, PlatformLimit
 
 PLATFORMS = "bot.platforms"
 GENERATORS = "bot.generators"
@@ -106,3 +109,26 @@ def _load(group: str, name: str) -> Any:
 def names(group: str) -> list[str]:
     """The names installed in ``group``, sorted."""
     return list(available(group))
+
+
+def platform(name: str) -> PlatformDescription:
+    """The description of platform ``name`` (only its light description module is imported).
+
+    Raises:
+        ConfigError: no such platform is installed, or its entry point is not a description.
+    """
+    from bot.domain.platforms import PlatformDescription
+
+    described = load(PLATFORMS, name)
+    if not isinstance(described, PlatformDescription) or described.name != name:
+        info = available(PLATFORMS)[name]
+        raise ConfigError(
+            f"platform {name!r} from package {info.package} {info.version} ({info.target}) is not "
+            f"a PlatformDescription named {name!r}"
+        )
+    return described
+
+
+def limit_for(account: Any) -> PlatformLimit:
+    """The length limit of a post to ``account``: the one its publisher enforces."""
+    return platform(account.platform).limit_for(account)

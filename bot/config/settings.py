@@ -68,6 +68,7 @@ class Settings(Strict):
                         f"campaigns[{i}] ({campaign.name}).accounts: unknown account {name!r}; "
                         f"defined accounts: {', '.join(sorted(known)) or 'none'}"
                     )
+        _platform_checks(self)
         return self
 
     def campaign(self, name: str) -> CampaignSettings:
@@ -96,6 +97,15 @@ class Settings(Strict):
 
         url = os.environ.get("BOT_DATABASE_URL") or self.bot.database_url
         return url or f"sqlite:///{self.data_dir / 'bot.db'}"
+
+
+def _platform_checks(settings: Settings) -> None:
+    """What each account's platform finds wrong beyond its model (e.g. a Reddit title template)."""
+    from bot import plugins
+
+    problems = [p for a in settings.accounts for p in plugins.platform(a.platform).problems(a, settings)]
+    if problems:
+        raise ValueError("\n  ".join(problems))
 
 
 def _unique(section: str, names: list[str]) -> None:

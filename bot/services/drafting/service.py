@@ -20,12 +20,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.adapters.platforms.limits import PlatformLimit, limit_for
 from bot.config import Settings
 from bot.config.campaigns import CampaignSettings
 from bot.domain import Candidate, DraftOrigin, DraftState, ModerationVerdict, Slot, SlotState
 from bot.domain.errors import BotError, StoreError
+from bot.domain.platforms import PlatformLimit
 from bot.domain.ports import Clock, GenerationRequest, Generator, Store
+from bot.plugins import limit_for
 from bot.services.drafting import catalog, checks, cleaning, fallback, prompts
 from bot.services.moderation import ModerationGate
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from bot.adapters.platforms.bluesky_platform import BlueskyAccount
+from bot.adapters.platforms.dryrun import DryRunAccount
 from bot.adapters.platforms.limits import grapheme_count, limit_for, x_weighted_length
-from bot.config.accounts import BlueskyAccount, DryRunAccount, MastodonAccount, RedditAccount, XAccount
+from bot.adapters.platforms.mastodon_platform import MastodonAccount
+from bot.adapters.platforms.reddit_platform import RedditAccount
+from bot.adapters.platforms.x_platform import XAccount
 from bot.domain import CheckResult
 from bot.services.drafting.checks import CheckSpec, language_of, run_checks, similarity
 

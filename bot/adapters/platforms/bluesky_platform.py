@@ -1,0 +1,56 @@
+"""Bluesky, described (entry point ``bot.platforms: bluesky``): account model, credentials, limit.
+
+The publisher (:mod:`bot.adapters.platforms.bluesky`, the only importer of atproto) is imported
+only when an account on Bluesky is published to.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from bot.adapters.platforms.limits import grapheme_count, longest_part
+from bot.config.accounts import AccountBase
+from bot.domain.platforms import CredentialSource, ErrorTable, PlatformDescription, PlatformLimit
+from bot.domain.ports import Publisher
+
+CREDENTIALS = ("app_password",)
+
+
+class BlueskyAccount(AccountBase):
+    """Bluesky through atproto. Credentials: app_password."""
+
+    platform: Literal["bluesky"]
+    handle: str
+    #: Most graphemes in one post (the server enforces 300; we check before sending).
+    max_graphemes: int = Field(default=300, ge=1)
+
+
+def limit(account: BlueskyAccount) -> PlatformLimit:
+    """``max_graphemes`` (300) graphemes per post (a ``---`` thread: per part)."""
+    return PlatformLimit("bluesky", account.max_graphemes, "graphemes", longest_part(grapheme_count))
+
+
+def _client(account: BlueskyAccount, credentials: CredentialSource, data_dir: Path) -> Publisher:
+    from bot.adapters.platforms.bluesky import BlueskyPublisher
+
+    return BlueskyPublisher(account, credentials)
+
+
+def _errors() -> ErrorTable:
+    from bot.adapters.platforms.bluesky import ERRORS
+
+    return ERRORS
+
+
+PLATFORM = PlatformDescription(
+    name="bluesky",
+    account=BlueskyAccount,
+    client=_client,
+    credentials=CREDENTIALS,
+    limit=limit,
+    errors=_errors,
+    summary="Bluesky through atproto (app password); 300 graphemes",
+)
