@@ -17,6 +17,8 @@ from bot.domain.platforms import CredentialSource, ErrorTable, PlatformDescripti
 from bot.domain.ports import Publisher
 
 CREDENTIALS = ("app_password",)
+#: Bluesky's second limit on a post's text: UTF-8 bytes (app.bsky.feed.post, maxLength).
+MAX_BYTES = 3000
 
 
 class BlueskyAccount(AccountBase):
@@ -29,8 +31,16 @@ class BlueskyAccount(AccountBase):
 
 
 def limit(account: BlueskyAccount) -> PlatformLimit:
-    """``max_graphemes`` (300) graphemes per post (a ``---`` thread: per part)."""
-    return PlatformLimit("bluesky", account.max_graphemes, "graphemes", longest_part(grapheme_count))
+    """``max_graphemes`` (300) graphemes per post (a ``---`` thread: per part).
+
+    The server also refuses more than 3,000 UTF-8 bytes; a text over that counts as over the
+    limit (its length is the larger of its graphemes and its bytes scaled to the maximum)."""
+    most = account.max_graphemes
+
+    def length(text: str) -> int:
+        return max(grapheme_count(text), -(-len(text.encode("utf-8")) * most // MAX_BYTES))
+
+    return PlatformLimit("bluesky", most, "graphemes", longest_part(length))
 
 
 def _client(account: BlueskyAccount, credentials: CredentialSource, data_dir: Path) -> Publisher:
