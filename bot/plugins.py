@@ -91,13 +91,8 @@ def _load(group: str, name: str) -> Any:
     if info is None:
         known = ", ".join(plugins) or "none"
         raise ConfigError(f"no {kind} named {name!r} is installed (installed: {known}; see `bot plugins`)")
-    from importlib import import_module
-
-    module, _, attribute = info.target.partition(":")
     try:
-        loaded: Any = import_module(module)
-        for part in attribute.split(".") if attribute else ():
-            loaded = getattr(loaded, part)
+        loaded = resolve(info.target)
     except Exception as exc:  # a broken plugin must name itself, not crash the command
         raise ConfigError(
             f"{kind} {name!r} from package {info.package} {info.version} failed to load "
@@ -127,6 +122,23 @@ def platform(name: str) -> PlatformDescription:
             f"a PlatformDescription named {name!r}"
         )
     return described
+
+
+def resolve(target: Any) -> Any:
+    """The object a ``"module:name"`` reference names (imported now); anything else as it is.
+
+    Descriptions use such references for the parts that import an SDK (a platform's client
+    and error table), the way entry points name the descriptions themselves.
+    """
+    if not isinstance(target, str):
+        return target
+    from importlib import import_module
+
+    module, _, attribute = target.partition(":")
+    loaded: Any = import_module(module)
+    for part in attribute.split(".") if attribute else ():
+        loaded = getattr(loaded, part)
+    return loaded
 
 
 def limit_for(account: Any) -> PlatformLimit:

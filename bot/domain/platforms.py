@@ -144,15 +144,16 @@ class PlatformDescription:
     #: The pydantic model of one account on this platform (a subclass of
     #: ``bot.config.accounts.AccountBase`` with ``platform: Literal[name]``).
     account: type[Any]
-    #: ``client(account, credentials, data_dir)`` -> the account's publisher. Import the SDK
-    #: inside it: descriptions are loaded by every command that reads the config.
-    client: Callable[[Any, CredentialSource, Path], Publisher]
+    #: ``client(account, credentials, data_dir)`` -> the account's publisher, or the
+    #: ``"module:name"`` of that factory, imported on first use (:func:`bot.plugins.resolve`):
+    #: descriptions are loaded by every command that reads the config, SDKs only to publish.
+    client: Callable[[Any, CredentialSource, Path], Publisher] | str
     #: The credentials an account needs (``bot accounts list`` shows whether they are set).
     credentials: tuple[str, ...] = ()
     #: ``limit(account)`` -> the length limit of one post; drafting and sending both use it.
     limit: Callable[[Any], PlatformLimit] | None = None
-    #: ``errors()`` -> the adapter's error table (loaded with the client: it names SDK classes).
-    errors: Callable[[], ErrorTable] | None = None
+    #: The adapter's error table, or its ``"module:name"`` (it names the SDK's classes).
+    errors: ErrorTable | str | None = None
     #: ``check(account, settings)`` -> problems with an account's settings that its model
     #: cannot see alone (a title template naming an unknown variable), as ``key: problem``
     #: sentences. Run when the config loads, so ``bot config check`` and sync report them.

@@ -25,4 +25,6 @@ def build_publisher(account: Any, data_dir: Path) -> Publisher:
         ConfigError: unknown platform or missing credentials (named, never shown).
     """
     described = plugins.platform(account.platform)
-    return described.client(account, Credentials(account), data_dir)
+    factory = plugins.resolve(described.client)
+    publisher: Publisher = factory(account, Credentials(account), data_dir)
+    return publisher

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, NoReturn
 
 import httpx
@@ -228,3 +229,8 @@ def _translate(exc: Exception, doing: str, *, sending: bool = True) -> NoReturn:
 def _cause(exc: BaseException) -> str:
     cause = exc.__cause__ or exc.__context__
     return type(cause).__name__ if cause is not None else type(exc).__name__
+
+
+def client(account: BlueskyAccount, credentials: CredentialSource, data_dir: Path) -> BlueskyPublisher:
+    """The publisher for one account (the ``client`` of this platform's description)."""
+    return BlueskyPublisher(account, credentials)

@@ -6,15 +6,13 @@ only when an account on Bluesky is published to.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 
 from bot.adapters.platforms.limits import grapheme_count, longest_part
 from bot.config.accounts import AccountBase
-from bot.domain.platforms import CredentialSource, ErrorTable, PlatformDescription, PlatformLimit
-from bot.domain.ports import Publisher
+from bot.domain.platforms import PlatformDescription, PlatformLimit
 
 CREDENTIALS = ("app_password",)
 #: Bluesky's second limit on a post's text: UTF-8 bytes (app.bsky.feed.post, maxLength).
@@ -43,24 +41,12 @@ def limit(account: BlueskyAccount) -> PlatformLimit:
     return PlatformLimit("bluesky", most, "graphemes", longest_part(length))
 
 
-def _client(account: BlueskyAccount, credentials: CredentialSource, data_dir: Path) -> Publisher:
-    from bot.adapters.platforms.bluesky import BlueskyPublisher
-
-    return BlueskyPublisher(account, credentials)
-
-
-def _errors() -> ErrorTable:
-    from bot.adapters.platforms.bluesky import ERRORS
-
-    return ERRORS
-
-
 PLATFORM = PlatformDescription(
     name="bluesky",
     account=BlueskyAccount,
-    client=_client,
+    client="bot.adapters.platforms.bluesky:client",
     credentials=CREDENTIALS,
     limit=limit,
-    errors=_errors,
+    errors="bot.adapters.platforms.bluesky:ERRORS",
     summary="Bluesky through atproto (app password); 300 graphemes",
 )

@@ -9,6 +9,7 @@ it instead of posting again. Parts split on ``---`` become a reply chain.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any, NoReturn
 
 from mastodon import (
@@ -169,3 +170,8 @@ ERRORS = ErrorTable(
     ],
     detail=_reason,
 )
+
+
+def client(account: MastodonAccount, credentials: CredentialSource, data_dir: Path) -> MastodonPublisher:
+    """The publisher for one account (the ``client`` of this platform's description)."""
+    return MastodonPublisher(account, credentials)

@@ -6,15 +6,13 @@ imported only when an account on Mastodon is published to.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 
 from bot.adapters.platforms.limits import longest_part
 from bot.config.accounts import AccountBase
-from bot.domain.platforms import CredentialSource, ErrorTable, PlatformDescription, PlatformLimit
-from bot.domain.ports import Publisher
+from bot.domain.platforms import PlatformDescription, PlatformLimit
 
 CREDENTIALS = ("access_token",)
 
@@ -32,24 +30,12 @@ def limit(account: MastodonAccount) -> PlatformLimit:
     return PlatformLimit("mastodon", account.max_chars, "chars", longest_part(len))
 
 
-def _client(account: MastodonAccount, credentials: CredentialSource, data_dir: Path) -> Publisher:
-    from bot.adapters.platforms.mastodon import MastodonPublisher
-
-    return MastodonPublisher(account, credentials)
-
-
-def _errors() -> ErrorTable:
-    from bot.adapters.platforms.mastodon import ERRORS
-
-    return ERRORS
-
-
 PLATFORM = PlatformDescription(
     name="mastodon",
     account=MastodonAccount,
-    client=_client,
+    client="bot.adapters.platforms.mastodon:client",
     credentials=CREDENTIALS,
     limit=limit,
-    errors=_errors,
+    errors="bot.adapters.platforms.mastodon:ERRORS",
     summary="Mastodon through Mastodon.py (access token); 500 characters or max_chars",
 )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 from typing import Any, NoReturn
 
 import praw
@@ -253,3 +254,8 @@ def _float(value: Any) -> float | None:
         return max(0.0, float(value)) if value is not None else None
     except (TypeError, ValueError):
         return None
+
+
+def client(account: RedditAccount, credentials: CredentialSource, data_dir: Path) -> RedditPublisher:
+    """The publisher for one account (the ``client`` of this platform's description)."""
+    return RedditPublisher(account, credentials)

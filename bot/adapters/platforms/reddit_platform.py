@@ -8,15 +8,13 @@ only when an account on Reddit is published to.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field
 
 from bot.adapters.platforms._text import first_line, split_parts
 from bot.config.accounts import AccountBase
-from bot.domain.platforms import CredentialSource, ErrorTable, PlatformDescription, PlatformLimit
-from bot.domain.ports import Publisher
+from bot.domain.platforms import PlatformDescription, PlatformLimit
 
 CREDENTIALS = ("client_id", "client_secret", "username", "password")
 #: Reddit's limits: a title, and a self-post's body.
@@ -96,25 +94,13 @@ def check(account: RedditAccount, settings: Any) -> Sequence[str]:
     return problems
 
 
-def _client(account: RedditAccount, credentials: CredentialSource, data_dir: Path) -> Publisher:
-    from bot.adapters.platforms.reddit import RedditPublisher
-
-    return RedditPublisher(account, credentials)
-
-
-def _errors() -> ErrorTable:
-    from bot.adapters.platforms.reddit import ERRORS
-
-    return ERRORS
-
-
 PLATFORM = PlatformDescription(
     name="reddit",
     account=RedditAccount,
-    client=_client,
+    client="bot.adapters.platforms.reddit:client",
     credentials=CREDENTIALS,
     limit=limit,
-    errors=_errors,
+    errors="bot.adapters.platforms.reddit:ERRORS",
     check=check,
     summary="Reddit through praw (script app); title 300 characters, body 40,000",
 )

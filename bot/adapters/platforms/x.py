@@ -11,6 +11,7 @@ A draft with several parts (split on a line holding only ``---``) is posted as a
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, NoReturn
 
 import requests
@@ -194,3 +195,8 @@ ERRORS = ErrorTable(
 def _translate(exc: Exception, doing: str) -> NoReturn:
     """Map a tweepy or requests error to the bot's error types (the one place for X)."""
     ERRORS.reraise(exc, Attempt(doing))
+
+
+def client(account: XAccount, credentials: CredentialSource, data_dir: Path) -> XPublisher:
+    """The publisher for one account (the ``client`` of this platform's description)."""
+    return XPublisher(account, credentials)

@@ -6,13 +6,11 @@ when an account on X is published to.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from bot.adapters.platforms.limits import longest_part, x_weighted_length
 from bot.config.accounts import AccountBase
-from bot.domain.platforms import CredentialSource, ErrorTable, PlatformDescription, PlatformLimit
-from bot.domain.ports import Publisher
+from bot.domain.platforms import PlatformDescription, PlatformLimit
 
 #: X's limit in weighted characters (URLs 23, CJK and emoji 2), per post of a thread.
 MAX_WEIGHTED = 280
@@ -32,24 +30,12 @@ def limit(account: XAccount) -> PlatformLimit:
     return PlatformLimit("x", MAX_WEIGHTED, "weighted", longest_part(x_weighted_length))
 
 
-def _client(account: XAccount, credentials: CredentialSource, data_dir: Path) -> Publisher:
-    from bot.adapters.platforms.x import XPublisher
-
-    return XPublisher(account, credentials)
-
-
-def _errors() -> ErrorTable:
-    from bot.adapters.platforms.x import ERRORS
-
-    return ERRORS
-
-
 PLATFORM = PlatformDescription(
     name="x",
     account=XAccount,
-    client=_client,
+    client="bot.adapters.platforms.x:client",
     credentials=CREDENTIALS,
     limit=limit,
-    errors=_errors,
+    errors="bot.adapters.platforms.x:ERRORS",
     summary="X through tweepy (OAuth 1.0a user context); 280 weighted characters",
 )

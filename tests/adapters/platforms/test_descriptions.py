@@ -66,7 +66,7 @@ def test_the_drafting_limit_is_what_the_publisher_enforces(case: str, fake: Fake
     platform = account.platform
     drafting = plugins.limit_for(account)  # what the drafting checks use
     credentials = Credentials(account, environ=credential_env([platform]))
-    publisher: Any = plugins.platform(platform).client(account, credentials, Path("."))
+    publisher: Any = plugins.resolve(plugins.platform(platform).client)(account, credentials, Path("."))
     try:
         _, fits, too_long = CASES[case]
         assert drafting.fits(fits) and not drafting.fits(too_long)
@@ -145,7 +145,8 @@ def test_an_unmapped_error_is_raised_as_it_is() -> None:
 def test_every_sdk_platform_has_an_error_table(name: str) -> None:
     described = plugins.platform(name)
     assert described.errors is not None
-    table = described.errors()
+    table = plugins.resolve(described.errors)
+    assert isinstance(table, ErrorTable)
     assert table.rules and all(issubclass(rule.catch, BaseException) for rule in table.rules)
 
 

@@ -86,6 +86,6 @@ PLATFORM = PlatformDescription(
     client=_client,
     credentials=("token",),
     limit=limit,
-    errors=lambda: ERRORS,
+    errors=ERRORS,
     summary="appends posts to a local file (test plugin)",
 )

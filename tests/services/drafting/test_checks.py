@@ -78,7 +78,8 @@ def test_platform_limits() -> None:
     assert x_weighted_length("see https://example.com/" + "a" * 200) == 4 + 23
     bsky = limit_for(BlueskyAccount(name="b", platform="bluesky", handle="a.example"))
     family = "👨‍👩‍👧"
-    assert grapheme_count(family * 300) == 300 and bsky.fits(family * 300)
+    assert grapheme_count(family * 300) == 300 and bsky.fits("e\u0301" * 300)
+    assert not bsky.fits(family * 300)  # 5,400 UTF-8 bytes: over Bluesky's 3,000
     assert not bsky.fits("a" * 301)
     masto = limit_for(MastodonAccount(name="m", platform="mastodon", max_chars=1000))
     assert masto.maximum == 1000
