@@ -19,10 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn, Protocol
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 from bot.domain.errors import PublishError
-from bot.domain.ports import Publisher
+
+if TYPE_CHECKING:
+    from bot.domain.ports import Publisher
 
 
 @dataclass(frozen=True)

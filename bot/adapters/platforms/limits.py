@@ -18,16 +18,11 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import regex
-
 from bot.adapters.platforms._text import split_parts
 from bot.domain.platforms import PlatformLimit
 from bot.plugins import limit_for
 
 __all__ = ["PlatformLimit", "grapheme_count", "limit_for", "longest_part", "parse_tweet", "x_weighted_length"]
-
-_GRAPHEME = regex.compile(r"\X")
-
 
 def x_weighted_length(text: str) -> int:
     """X's weighted length of a post."""
@@ -69,7 +64,14 @@ def _parse_tweet() -> Any:
 
 def grapheme_count(text: str) -> int:
     """User-perceived characters (extended grapheme clusters)."""
-    return len(_GRAPHEME.findall(text))
+    return len(_grapheme().findall(text))
+
+
+@lru_cache(maxsize=1)
+def _grapheme() -> Any:
+    import regex  # only when a length is measured: the config loads this module
+
+    return regex.compile(r"\X")
 
 
 def longest_part(count: Callable[[str], int]) -> Callable[[str], int]:

@@ -65,6 +65,8 @@ def limit(account: RedditAccount) -> PlatformLimit:
 
 def check(account: RedditAccount, settings: Any) -> Sequence[str]:
     """Title templates that do not compile or name a variable their campaign does not have."""
+    if not account.title and not account.titles:
+        return []
     from jinja2 import TemplateError, meta
     from jinja2.sandbox import SandboxedEnvironment
 
