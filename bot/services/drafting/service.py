@@ -165,7 +165,7 @@ class DraftingService:
         brand = self.settings.brand
         zone = ZoneInfo(self.settings.zone_of(campaign))
         local = slot_at.astimezone(zone)
-        holiday = getattr(campaign.when, "holiday", None)
+        holiday = campaign.when.holiday_name
         products = campaign.products or brand.products
         return {
             "brand": brand.name,
