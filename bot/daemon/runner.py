@@ -231,6 +231,10 @@ class Daemon:
         """Sync the config's campaigns; a brief the gate flags is logged, not fatal."""
         for warning in app.sync.sync(app.worker).warnings:
             log.warning("%s", warning.message())
+        from bot.services.templates import template_problems
+
+        for problem in template_problems(app.settings, app.clock.now()):
+            log.error("template does not render (its slots will fail): %s", problem)
 
     def _stopping(self) -> bool:
         """Asked between slots and sends: pings the watchdog, then says whether to stop."""
