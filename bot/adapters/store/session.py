@@ -57,6 +57,8 @@ class StoreBase:
         except OperationalError as exc:
             raise StoreUnavailable(f"database unavailable: {_first_line(exc.orig)}") from exc
         except DBAPIError as exc:
+            if engines.is_damaged(exc):
+                raise engines.database_error(self.engine.url.render_as_string(False), exc) from exc
             if exc.connection_invalidated:
                 raise StoreUnavailable(f"database unavailable: {_first_line(exc.orig)}") from exc
             raise StoreError(f"database error: {_first_line(exc.orig)}") from exc
