@@ -26,6 +26,9 @@ def sync(ctx: Context, as_json: bool) -> None:
     Each campaign's brief and template variables are scored by the moderation gate; a field
     that scores toxic is a warning naming the campaign (the sync still happens).
     """
+    from bot.cli.config_cmd import check_templates
+
+    check_templates(ctx)  # a template that does not render is not synced
     outcome = ctx.app.sync.sync("cli")
     report, warnings = outcome.report, outcome.warnings
     data: dict[str, Any] = {

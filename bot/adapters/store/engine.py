@@ -10,7 +10,8 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 
-from bot.domain.errors import SchemaOutdated, StoreError
+from bot.adapters.store import faults
+from bot.domain.errors import SchemaOutdated, StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -18,22 +19,31 @@ MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 BUSY_TIMEOUT_MS = 30_000
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE writes."""
+#: How long a connection attempt to Postgres may take before it counts as "unavailable".
+CONNECT_TIMEOUT_S = 10
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE writes.
+
+    ``busy_timeout_ms``: how long a SQLite statement waits for another connection's lock before
+    it fails as unavailable (the daemon uses a short one so that SIGTERM is never stuck in it).
+    """
     try:
         parsed = make_url(url)
         parsed.port  # noqa: B018  (a non-numeric port fails here, not at the first query)
     except (ArgumentError, ValueError):
         raise StoreError(f"database_url is not a database URL: {redact_url(url)}") from None
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, parsed.database)
+        return _sqlite_engine(url, parsed.database, busy_timeout_ms)
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT_S} if parsed.get_backend_name() == "postgresql" else {}
     try:
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=connect_args)
     except (ArgumentError, ImportError, ValueError) as exc:
         raise StoreError(f"cannot use database {redact_url(url)}: {exc}") from None
 
 
-def _sqlite_engine(url: str, database: str | None) -> Engine:
+def _sqlite_engine(url: str, database: str | None, busy_timeout_ms: int) -> Engine:
     if database and database != ":memory:":
         folder = Path(database).parent
         try:
@@ -43,7 +53,7 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
                 f"cannot create the folder {folder} for the database file {database}: "
                 f"{exc.strerror or exc}; check data_dir in the config"
             ) from None
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -52,7 +62,7 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -166,7 +176,10 @@ def current_revision(engine: Engine) -> str | None:
                 return None
             row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
     except DBAPIError as exc:
-        raise database_error(engine.url.render_as_string(hide_password=False), exc) from None
+        described = database_error(engine.url.render_as_string(hide_password=False), exc)
+        if isinstance(faults.translate(exc), StoreUnavailable):
+            raise StoreUnavailable(f"database unavailable: {described}") from exc
+        raise described from None
     return None if row is None else str(row[0])
 
 
