@@ -9,6 +9,7 @@ import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table, short
+from bot.cli.params import INSTANT
 
 
 @click.group("campaigns")
@@ -97,7 +98,7 @@ def _row(name: str, kind: str, active: bool, spec: dict) -> dict:  # type: ignor
 
 @command.command("fire")
 @click.argument("name")
-@click.option("--at", "at", type=click.DateTime(), default=None, help="Slot instant in UTC (default: now).")
+@click.option("--at", "at", type=INSTANT, default=None, help="Slot instant in UTC (default: now).")
 @json_option
 @pass_ctx
 def fire(ctx: Context, name: str, at: datetime | None, as_json: bool) -> None:

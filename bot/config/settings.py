@@ -20,6 +20,7 @@ from bot.config.types import (
     TimeZoneName,
     check_database_url,
 )
+from bot.domain.errors import NotConfigured
 
 
 class BotSettings(Strict):
@@ -94,13 +95,18 @@ class Settings(Strict):
         for campaign in self.campaigns:
             if campaign.name == name:
                 return campaign
-        raise KeyError(name)
+        where = f" in {self.source}" if self.source else ""
+        raise NotConfigured(
+            f"campaign {name!r} is not in the config{where} (renamed or removed?); "
+            "put it back, or reject its pending drafts with `bot queue reject ID --reason ...`"
+        )
 
     def account(self, name: str) -> AccountSettings:
         for account in self.accounts:
             if account.name == name:
                 return account
-        raise KeyError(name)
+        where = f" in {self.source}" if self.source else ""
+        raise NotConfigured(f"account {name!r} is not in the config{where} (renamed or removed?)")
 
     def zone_of(self, campaign: CampaignSettings) -> str:
         return campaign.timezone or self.bot.timezone
