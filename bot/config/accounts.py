@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from bot.config.types import Duration, Strict
+from bot.config.types import Duration, Strict, Timeout
 from bot.domain.errors import ConfigError
 
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
@@ -34,7 +34,8 @@ class AccountBase(Strict):
     secrets_file: Path | None = None
     secrets_dir: Path | None = None
     base_url: str | None = None
-    timeout: Duration = timedelta(seconds=10)
+    #: Network timeout per request: more than zero, at most 10m.
+    timeout: Timeout = timedelta(seconds=10)
     #: Most posts per rolling 24 hours (X's free tier allows few).
     daily_cap: int | None = Field(default=None, ge=1)
     #: Least time between two posts on this account.

@@ -156,10 +156,10 @@ class PlatformDescription:
     limit: Callable[[Any], PlatformLimit] | None = None
     #: The adapter's error table, or its ``"module:name"`` (it names the SDK's classes).
     errors: ErrorTable | str | None = None
-    #: ``check(account, settings)`` -> problems with an account's settings that its model
-    #: cannot see alone (a title template naming an unknown variable), as ``key: problem``
-    #: sentences. Run when the config loads, so ``bot config check`` and sync report them.
-    check: Callable[[Any, Any], Sequence[str]] | None = None
+    #: ``templates(account, campaign)`` -> the templates the account renders for a campaign's
+    #: posts, as (key under ``accounts.NAME``, source) pairs (Reddit's title). ``bot config
+    #: check`` and sync trial-render them with the campaign's variables and ``first_line``.
+    templates: Callable[[Any, str], Sequence[tuple[str, str]]] | None = None
     #: One line for ``bot plugins``.
     summary: str = ""
 
@@ -169,6 +169,6 @@ class PlatformDescription:
             return PlatformLimit(self.name, None, "chars")
         return self.limit(account)
 
-    def problems(self, account: Any, settings: Any) -> list[str]:
-        """What is wrong with an account's settings beyond its model (empty: nothing)."""
-        return list(self.check(account, settings)) if self.check is not None else []
+    def templates_for(self, account: Any, campaign: str) -> list[tuple[str, str]]:
+        """The (key, source) of each template ``account`` renders for ``campaign``."""
+        return list(self.templates(account, campaign)) if self.templates is not None else []

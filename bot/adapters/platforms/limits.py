@@ -24,6 +24,7 @@ from bot.plugins import limit_for
 
 __all__ = ["PlatformLimit", "grapheme_count", "limit_for", "longest_part", "parse_tweet", "x_weighted_length"]
 
+
 def x_weighted_length(text: str) -> int:
     """X's weighted length of a post."""
     return int(parse_tweet(text).weightedLength)

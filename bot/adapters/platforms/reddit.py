@@ -20,10 +20,9 @@ from typing import Any, NoReturn
 
 import praw
 import prawcore
-from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from praw.exceptions import PRAWException, RedditAPIException
 
+from bot import templating
 from bot.adapters.platforms._http import GuardedSession, SubmitOutcomeUnknown, SubmitServerError
 from bot.adapters.platforms._text import first_line, first_url, same_text, split_parts
 from bot.adapters.platforms.reddit_platform import CREDENTIALS, TITLE_MAX, RedditAccount, limit
@@ -34,6 +33,7 @@ from bot.domain.errors import (
     PublishRejected,
     PublishRetryable,
     PublishUnknownOutcome,
+    TemplateError,
 )
 from bot.domain.platforms import Attempt, CredentialSource, ErrorRule, ErrorTable
 
@@ -87,13 +87,9 @@ class RedditPublisher:
         else:
             variables = {**post.options, "first_line": first_line(text), "campaign": post.campaign}
             try:
-                env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-                title = env.from_string(template).render(**variables).strip()
+                title = templating.render(f"accounts.{self.account}.title", template, variables)
             except TemplateError as exc:
-                known = ", ".join(sorted(variables))
-                raise PublishRejected(
-                    f"accounts.{self.account}.title: template error: {exc} (known variables: {known})"
-                ) from exc
+                raise PublishRejected(f"template error: {exc}") from exc
         if not title or len(title) > TITLE_MAX:
             raise PublishRejected(f"Reddit title must be 1-{TITLE_MAX} characters, got {len(title)}")
         return title

@@ -4,6 +4,7 @@ tables pick the most specific class and keep the cause, config checks come from 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,6 @@ from bot import plugins
 from bot.adapters.platforms import build_publisher
 from bot.adapters.platforms._http import sent_nothing
 from bot.adapters.platforms.credentials import Credentials
-from bot.adapters.platforms.reddit_platform import TITLE_VARIABLES
 from bot.config import load_settings
 from bot.domain import OutgoingPost
 from bot.domain.errors import (
@@ -27,7 +27,7 @@ from bot.domain.errors import (
     PublishRetryable,
 )
 from bot.domain.platforms import Attempt, ErrorRule, ErrorTable
-from bot.services.publishing import PublishingService
+from bot.services.templates import template_problems
 from tests.fakeplatform import FakeServer
 from tests.fakeplatform.world import ACCOUNTS, credential_env
 
@@ -200,31 +200,20 @@ variables = {{ code = "TEA10" }}
 @pytest.mark.parametrize(
     ("title", "problem"),
     [
-        ("{{ broken", "accounts.r.title = '{{ broken': template error"),
-        (
-            "{{ missing }} now",
-            "accounts.r.title = '{{ missing }} now': unknown variable missing for campaign",
-        ),
-        ("{{ product | nosuchfilter }}", "template error: No filter named 'nosuchfilter'"),
+        ("{{ broken", "accounts.r.title (weekly)"),
+        ("{{ missing }} now", "'missing' is undefined"),
+        ("{{ code }}: {{ first_line }}", None),
     ],
 )
-def test_a_bad_reddit_title_template_is_a_config_error(write_config: Any, title: str, problem: str) -> None:
-    with pytest.raises(ConfigError) as err:
-        load_settings(write_config(REDDIT.format(title=title)))
-    assert problem in str(err.value)
-
-
-def test_a_reddit_title_may_use_the_campaign_variables(write_config: Any) -> None:
-    settings = load_settings(write_config(REDDIT.format(title="{{ code }}: {{ first_line }}")))
-    assert settings.account("r").title == "{{ code }}: {{ first_line }}"  # type: ignore[attr-defined]
-
-
-def test_title_variables_are_what_publishing_provides(settings: Any) -> None:
-    service = PublishingService(settings, None, lambda _a: None, None, "w")  # type: ignore[arg-type]
-    provided = set(service.template_variables(settings.campaigns[0].name)) - set(
-        settings.campaigns[0].variables
-    )
-    assert provided | {"first_line"} == TITLE_VARIABLES
+def test_a_platform_template_is_trial_rendered_by_config_check(
+    write_config: Any, title: str, problem: str | None
+) -> None:
+    settings = load_settings(write_config(REDDIT.format(title=title)))
+    problems = template_problems(settings, datetime.now(UTC))
+    if problem is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and problem in problems[0], problems
 
 
 def test_a_platform_credential_in_the_toml_is_refused(write_config: Any) -> None:
