@@ -43,7 +43,12 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from None
-    return parse_settings(data, file)
+    except RecursionError:
+        raise ConfigError(f"{file}: not valid TOML: tables or arrays nested too deeply") from None
+    try:
+        return parse_settings(data, file)
+    except RecursionError:
+        raise ConfigError(f"{file}: invalid config: values nested too deeply") from None
 
 
 def parse_settings(data: dict[str, Any], file: Path) -> Settings:
@@ -57,7 +62,29 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(file, data, exc)) from None
-    return settings.model_copy(update={"source": file.resolve()})
+    settings = settings.model_copy(update={"source": file.resolve()})
+    _check_data_dir(file, settings)
+    return settings
+
+
+def _check_data_dir(file: Path, settings: Settings) -> None:
+    """``bot.data_dir`` must be a directory or a path one can become (no file in the way)."""
+    try:
+        path = settings.data_dir
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{file}: bot.data_dir = {str(settings.bot.data_dir)!r}: {exc}") from None
+    for candidate in (path, *path.parents):
+        try:
+            if not candidate.exists():
+                continue
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{file}: bot.data_dir = {str(settings.bot.data_dir)!r}: {exc}") from None
+        if not candidate.is_dir():
+            what = "names a file" if candidate == path else f"is under {candidate}, which is a file"
+            raise ConfigError(
+                f"{file}: bot.data_dir = {str(settings.bot.data_dir)!r}: {what}, not a directory"
+            )
+        return
 
 
 _SECRET_KEYS = {
@@ -73,9 +100,24 @@ _SECRET_KEYS = {
 
 
 def _has_secret_keys(data: dict[str, Any]) -> bool:
-    return any(
-        isinstance(account, dict) and _SECRET_KEYS & account.keys() for account in data.get("accounts", ())
+    accounts = data.get("accounts", ())
+    return isinstance(accounts, list) and any(
+        isinstance(account, dict) and (_SECRET_KEYS | _credential_names(account)) & account.keys()
+        for account in accounts
     )
+
+
+def _credential_names(account: dict[str, Any]) -> set[str]:
+    """The credentials the account's platform declares (none if the platform is unknown)."""
+    from bot import plugins
+
+    name = account.get("platform")
+    if not isinstance(name, str) or name not in plugins.available(plugins.PLATFORMS):
+        return set()
+    try:
+        return set(plugins.platform(name).credentials)
+    except ConfigError:
+        return set()
 
 
 def _describe(file: Path, data: dict[str, Any], exc: ValidationError) -> str:
@@ -83,10 +125,19 @@ def _describe(file: Path, data: dict[str, Any], exc: ValidationError) -> str:
     for error in exc.errors(include_url=False):
         key = _key(data, error["loc"])
         value = error.get("input")
-        shown = "" if isinstance(value, dict | list) else f" = {value!r}"
+        shown = "" if isinstance(value, dict | list) else f" = {_shorten(value)}"
         message = error["msg"].removeprefix("Value error, ")
         lines.append(f"  {key}{shown}: {message}" if key else f"  {message}")
     return "\n".join(lines)
+
+
+def _shorten(value: Any) -> str:
+    """The value as the error shows it: a long one is cut, with its length."""
+    text = repr(value)
+    if len(text) <= 120:
+        return text
+    size = f"{len(value):,} characters" if isinstance(value, str) else f"{len(text):,} characters shown"
+    return f"{text[:80]}... ({size})"
 
 
 def _key(data: Any, loc: tuple[int | str, ...]) -> str:
@@ -104,17 +155,7 @@ def _key(data: Any, loc: tuple[int | str, ...]) -> str:
             node = node[part] if isinstance(node, list) and part < len(node) else None
         elif part == "[key]":
             continue  # pydantic's marker for an error in a mapping's key (already named)
-        elif part in {
-            "cron",
-            "at",
-            "every",
-            "holiday",
-            "dryrun",
-            "x",
-            "reddit",
-            "mastodon",
-            "bluesky",
-        } and not (isinstance(node, dict) and part in node):
+        elif part in {"cron", "at", "every", "holiday"} and not (isinstance(node, dict) and part in node):
             continue  # discriminator tag, not a key in the file
         else:
             parts.append(str(part))

@@ -55,6 +55,8 @@ class StoreBase:
             with self._sessions.begin() as session:
                 yield session
         except (DBAPIError, PoolTimeout) as exc:
+            if isinstance(exc, DBAPIError) and engines.is_damaged(exc):
+                raise engines.database_error(self.engine.url.render_as_string(False), exc) from exc
             raise faults.translate(exc) from exc
 
     @staticmethod
