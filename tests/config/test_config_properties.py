@@ -133,16 +133,30 @@ PATHS = [
 def test_the_base_config_with_any_key_set_to_anything(folder: Path, changes: list[tuple[str, Any]]) -> None:
     data = copy.deepcopy(BASE)
     for path, value in changes:
-        node: Any = data
-        keys = [int(k) if k.isdigit() else k for k in path.split(".")]
-        for key in keys[:-1]:
-            node = node[key] if isinstance(node, list | dict) else None
-            if not isinstance(node, list | dict) or (isinstance(node, list) and not node):
-                break
-        else:
-            if isinstance(node, dict) or (isinstance(node, list) and keys[-1] < len(node)):
-                node[keys[-1]] = value
+        _set(data, path, value)
     loads_or_config_error(folder, dumps(_tomlable(data)).encode("utf-8", errors="surrogatepass"))
+
+
+def _set(data: Any, path: str, value: Any) -> None:
+    """Set a dotted path where it still exists (an earlier change may have replaced its parent)."""
+    keys: list[Any] = [int(k) if k.isdigit() else k for k in path.split(".")]
+    node = data
+    for i, key in enumerate(keys):
+        last = i == len(keys) - 1
+        if not _has(node, key):
+            if last and isinstance(node, dict):
+                node[key] = value
+            return
+        if last:
+            node[key] = value
+            return
+        node = node[key]
+
+
+def _has(node: Any, key: Any) -> bool:
+    if isinstance(node, dict):
+        return key in node
+    return isinstance(node, list) and isinstance(key, int) and key < len(node)
 
 
 JINJA = [
