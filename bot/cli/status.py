@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import click
@@ -78,14 +78,12 @@ def _daemon(info: Any, now: datetime) -> dict[str, Any]:
 
 
 def _next_slots(ctx: Context, now: datetime, limit: int) -> list[dict[str, Any]]:
-    from bot.schedule import next_fire_time
-
     upcoming: list[dict[str, Any]] = []
     for campaign in ctx.settings.campaigns:
         if not campaign.enabled:
             continue
         zone = ctx.settings.zone_of(campaign)
-        at = next_fire_time(campaign.when, zone, now + timedelta(microseconds=1))
+        at = campaign.when.next_after(now, zone)
         if at is not None:
             upcoming.append({"campaign": campaign.name, "utc": at, "zone": zone})
     upcoming.sort(key=lambda item: item["utc"])

@@ -44,14 +44,12 @@ from bot.daemon.outcomes import KeepingStore
 from bot.domain import Slot
 from bot.domain.errors import BotError, ConfigError, StateConflict, StoreUnavailable
 from bot.domain.ports import Store
-from bot.schedule import Alarm, next_fire_time
+from bot.schedule import Alarm
 from bot.services.catchup import Scheduling, active_campaigns, make_due_slots, take_stale_slots
 from bot.services.publishing import PublishReport
 from bot.wiring import Wiring
 
 log = logging.getLogger(__name__)
-
-_TICK = timedelta(microseconds=1)
 
 #: The daemon's SQLite busy timeout: a statement waits at most this long for a lock held by
 #: another process, then the daemon backs off (and still answers SIGTERM within seconds).
@@ -230,7 +228,7 @@ class Daemon:
         self._wake = Wakeup()
         self._reload = _Flag()
         self._lock: SingleDaemonLock | None = None
-        self._alarm = Alarm(self._on_alarm)
+        self._alarm = Alarm(self._on_alarm, app.clock)
         self._next: dict[str, datetime | None] = {}
         self._watchdog = sdnotify.watchdog_period()
         self._last_ping = 0.0
@@ -487,7 +485,7 @@ class Daemon:
             name = item.record.name
             known = self._next.get(name)
             if name not in self._next or (known is not None and known <= now):
-                known = next_fire_time(item.settings.when, item.zone, now + _TICK)
+                known = item.settings.when.next_after(now, item.zone)
                 self._alarm.set(name, known)
             wanted[name] = known
         for name in set(self._next) - set(wanted):
