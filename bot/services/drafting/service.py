@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.adapters.platforms.limits import PlatformLimit, limit_for
 from bot.config import Settings
 from bot.config.campaigns import CampaignSettings
 from bot.domain import (
@@ -34,7 +33,9 @@ from bot.domain import (
     SlotState,
 )
 from bot.domain.errors import BotError, StoreError
+from bot.domain.platforms import PlatformLimit
 from bot.domain.ports import Clock, GenerationRequest, Generator, Store
+from bot.plugins import limit_for
 from bot.services.drafting import catalog, checks, cleaning, composing, fallback, prompts
 from bot.services.moderation import ModerationGate
 
