@@ -93,7 +93,7 @@ def _setup(config: Path, env: dict[str, str]) -> None:
     for step in (
         ["db", "upgrade"],
         ["campaigns", "sync"],
-        ["campaigns", "fire", "promo", "--at", "2026-09-24 01:00"],
+        ["campaigns", "fire", "promo", "--at", "2026-09-24 01:00:00"],
         ["queue", "approve", "2", "--as", "alice"],
     ):
         result = run(base + step, env)
