@@ -43,6 +43,8 @@ class SemanticScorer:
         self.model = model
         self.source = source
         self._embedder = embedder or shared()
+        #: Vectors of the last scored batch: explaining a flagged text does not embed it again.
+        self._last: dict[str, Any] = {}
 
     @property
     def version(self) -> str:
@@ -52,6 +54,7 @@ class SemanticScorer:
     def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
         """Per text: ``toxic`` and each kind's probability."""
         vectors = self._embedder.encode(list(texts))
+        self._last = dict(zip(texts, vectors, strict=True))
         out = []
         for kinds in self.model.toxic_scores(vectors):
             out.append({TOXIC: min(1.0, sum(kinds.values())), **kinds})
@@ -59,11 +62,14 @@ class SemanticScorer:
 
     def explain(self, text: str) -> list[str]:
         """The kind the text is most like and its nearest labeled examples."""
-        vector = self._embedder.encode([text])
-        kinds = self.model.toxic_scores(vector)[0]
+        known = self._last.get(text)
+        vector = self._embedder.encode([text])[0] if known is None else known
+        kinds = self.model.toxic_scores(vector[None, :])[0]
         top = max(kinds, key=lambda k: kinds[k])
-        near = self.model.nearest(vector[0], k=2)
-        return [f"most like {top}"] + [f'near "{_short(n.text)}" ({n.label}, {n.similarity:.2f})' for n in near]
+        near = self.model.nearest(vector, k=2)
+        return [f"most like {top}"] + [
+            f'near "{_short(n.text)}" ({n.label}, {n.similarity:.2f})' for n in near
+        ]
 
 
 def bundled_model() -> SemanticModel:

@@ -79,7 +79,8 @@ class SemanticModel:
         similarity = self.examples @ vector
         best = np.argsort(-similarity)[:k]
         return [
-            Neighbour(self.example_texts[i], LABELS[self.example_labels[i]], float(similarity[i])) for i in best
+            Neighbour(self.example_texts[i], LABELS[self.example_labels[i]], float(similarity[i]))
+            for i in best
         ]
 
     def _vote(self, vectors: Matrix) -> Matrix:
@@ -93,7 +94,8 @@ class SemanticModel:
             np.add.at(votes[row], self.example_labels[columns], weights)
         totals = votes.sum(axis=1, keepdims=True)
         votes[totals[:, 0] == 0, LABELS.index(BENIGN)] = 1.0
-        return votes / np.maximum(votes.sum(axis=1, keepdims=True), 1e-9)
+        normalised: Matrix = (votes / np.maximum(votes.sum(axis=1, keepdims=True), 1e-9)).astype(np.float32)
+        return normalised
 
     def save(self, path: Path) -> None:
         """Write the model to ``path`` (``.npz``), atomically."""
@@ -150,7 +152,8 @@ def train(rows: Sequence[LabeledText], vectors: Matrix) -> SemanticModel:
     onehot = np.eye(len(LABELS), dtype=np.float32)[targets]
     weights = np.zeros((vectors.shape[1], len(LABELS)), dtype=np.float32)
     bias = np.zeros(len(LABELS), dtype=np.float32)
-    first, second = np.zeros_like(weights), np.zeros_like(weights)
+    first: NDArray[np.float64] = np.zeros(weights.shape)
+    second: NDArray[np.float64] = np.zeros(weights.shape)
     for step in range(1, _STEPS + 1):  # Adam on the weighted cross-entropy
         error = (_softmax(vectors @ weights + bias) - onehot) * sample_weight[:, None]
         gradient = vectors.T @ error + _L2 * weights
@@ -171,4 +174,5 @@ def train(rows: Sequence[LabeledText], vectors: Matrix) -> SemanticModel:
 def _softmax(logits: Matrix) -> Matrix:
     shifted = logits - logits.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
-    return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+    out: Matrix = (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+    return out
