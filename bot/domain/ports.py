@@ -411,7 +411,7 @@ class PublicationStore(Protocol):
         """Record a claimed publication's outcome. Raises StateConflict if the claim was lost."""
         ...
 
-    def release_claims(self, worker: str, now: datetime) -> int:
+    def release_claims(self, worker: str, now: datetime, reason: str = "released at shutdown") -> int:
         """Give back this worker's claims that were never sent; return how many."""
         ...
 
