@@ -291,11 +291,11 @@ def _act(ctx: Context, draft: Draft, choice: str, reviewer: str) -> bool:
         return False
     if choice == "a":
         override = draft.state is DraftState.FLAGGED
-        reason = click.prompt("flagged: reason for the override") if override else ""
+        reason = click.prompt("flagged: reason for the override", type=REASON) if override else ""
         review.approve(draft.id, reviewer, sha256=draft.sha256, override=override, reason=reason)
         click.echo("approved")
     elif choice == "r":
-        review.reject(draft.id, reviewer, click.prompt("reason", default="not good enough"))
+        review.reject(draft.id, reviewer, click.prompt("reason", default="not good enough", type=REASON))
         click.echo("rejected")
     elif choice == "e":
         text = edit_text(draft.text)
