@@ -102,6 +102,12 @@ class DraftingService:
         found: list[Candidate] = []
         if self.settings.model.writes(campaign.language):
             found = self._model_candidates(plan)
+        return self.finish(plan, found)
+
+    def finish(self, plan: SlotPlan, found: list[Candidate]) -> list[ScoredCandidate]:
+        """Add the fallbacks a slot needs (composed, then curated), moderate, rank best first."""
+        campaign = plan.campaign
+        found = list(found)
         if campaign.fallback and plan.facts and not any(c.passed for c in found):
             found += self._composed_candidates(plan, found)
         if campaign.fallback and not any(c.passed for c in found):
@@ -249,10 +255,14 @@ class DraftingService:
                 "new_tokens": generated.new_tokens,
                 "raw": generated.text,
             }
-            body = cleaning.clean_body(generated.text)
-            body = cleaning.drop_sentences(body, lambda s: _copies(s, plan.spec.example_words))
-            out.append(self._candidate(plan, body, DraftOrigin.MODEL, generator.model_id, record))
+            out.append(self.from_model(plan, generated.text, generator.model_id, record))
         return out
+
+    def from_model(self, plan: SlotPlan, raw: str, model_id: str, record: dict[str, Any]) -> Candidate:
+        """A model's raw text for a slot, cleaned, shortened to fit and checked."""
+        body = cleaning.clean_body(raw)
+        body = cleaning.drop_sentences(body, lambda s: _copies(s, plan.spec.example_words))
+        return self._candidate(plan, body, DraftOrigin.MODEL, model_id, record)
 
     def _composed_candidates(self, plan: SlotPlan, found: list[Candidate]) -> list[Candidate]:
         """The facts as written, each framed by a usable model-written opening (or a stock lead)."""
