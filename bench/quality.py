@@ -38,7 +38,7 @@ from typing import Any
 os.environ["HF_HUB_OFFLINE"] = "1"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.qualityset import DATA, SLOT, load_briefs, load_candidates, service_for, settings_for  # noqa: E402
+from bench.qualityset import DATA, SLOT, load_briefs, load_candidates, service_for, settings_for
 
 
 @dataclass
@@ -81,15 +81,73 @@ def load_fallback_labels(path: Path = DATA / "fallbacks.jsonl") -> dict[tuple[st
     return {(r["brief"], r["text"]): bool(r["publishable"]) for r in rows if r.get("publishable") is not None}
 
 
+def run_brief(
+    brief: dict[str, Any],
+    mine: list[dict[str, Any]],
+    tmp: Path,
+    tally: Tally,
+    fallback_labels: dict[tuple[str, str], bool],
+    quotes: dict[str, list[str]],
+    verbose: bool,
+) -> None:
+    """Check one brief's candidates, run its fallbacks and ranking, and count the results."""
+    from bot.domain import DraftOrigin
+    from bot.services.drafting.service import choose
+
+    settings = settings_for(brief, tmp)
+    service = service_for(settings)
+    plan = service.plan(settings.campaigns[0], SLOT)
+    tally.briefs += 1
+    found, labels = [], {}
+    for row in mine:
+        candidate = service.from_model(plan, row["raw"], "bundled", {"raw": row["raw"], "id": row["id"]})
+        found.append(candidate)
+        labels[candidate.text] = bool(row["publishable"])
+        good = bool(row["publishable"])
+        tally.total += 1
+        tally.passed += candidate.passed
+        tally.publishable += good
+        tally.passed_publishable += candidate.passed and good
+        failed = [c for c in candidate.checks if not c.passed]
+        tally.failures.update(c.name.split(":")[0] for c in failed)
+        body = candidate.text.split("\n\n")[0]
+        if candidate.passed and len(quotes["pass"]) < 40:
+            quotes["pass"].append(f"[{row['id']}] {'publishable' if good else 'NOT publishable'}: {body}")
+        if not candidate.passed and failed and len(quotes["reject"]) < 40:
+            why = f"{failed[0].name}: {failed[0].detail}"
+            quotes["reject"].append(f"[{row['id']}] rejected by {why}\n    {body}")
+        if verbose:
+            mark = "PASS" if candidate.passed else "fail"
+            print(f"{row['id']:28} {mark} label={'Y' if good else 'N'} {body!r}")
+            for c in failed:
+                print(f"{'':33}{c.name}: {c.detail}")
+    tally.with_publishable_pass += any(c.passed and labels[c.text] for c in found)
+    scored = service.finish(plan, found)
+    top = choose(scored, 1)[0].candidate
+    tally.covered += top.passed
+    if top.origin is DraftOrigin.MODEL:
+        good_top = labels.get(top.text, False)
+    else:
+        key = (brief["name"], top.text)
+        if key not in fallback_labels:
+            tally.unlabeled_top.append(key)
+        good_top = fallback_labels.get(key, False)
+    tally.top_publishable += top.passed and good_top
+    print(
+        f"[{brief['split']:5}] {brief['name']:26} {sum(c.passed for c in found)}/{len(found)} pass, "
+        f"{sum(labels.values())} publishable; top ({top.origin.value}, "
+        f"{'passes' if top.passed else 'FAILS'}, {'publishable' if good_top else 'not publishable'}): "
+        f"{top.text.split(chr(10))[0][:110]}",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--verbose", action="store_true", help="print every candidate with its verdicts")
     args = parser.parse_args()
-
-    from bot.domain import DraftOrigin
-    from bot.services.drafting.service import choose
 
     briefs = load_briefs()
     rows = load_candidates()
@@ -98,58 +156,8 @@ def main() -> None:
     quotes: dict[str, list[str]] = {"pass": [], "reject": []}
     with tempfile.TemporaryDirectory() as tmp:
         for brief in briefs:
-            settings = settings_for(brief, Path(tmp))
-            service = service_for(settings)
-            plan = service.plan(settings.campaigns[0], SLOT)
-            tally = tallies[brief["split"]]
-            tally.briefs += 1
             mine = [r for r in rows if r["brief"] == brief["name"]]
-            found, labels = [], {}
-            for row in mine:
-                candidate = service.from_model(
-                    plan, row["raw"], "bundled", {"raw": row["raw"], "id": row["id"]}
-                )
-                found.append(candidate)
-                labels[candidate.text] = bool(row["publishable"])
-                good = bool(row["publishable"])
-                tally.total += 1
-                tally.passed += candidate.passed
-                tally.publishable += good
-                tally.passed_publishable += candidate.passed and good
-                failed = [c for c in candidate.checks if not c.passed]
-                tally.failures.update(c.name.split(":")[0] for c in failed)
-                body = candidate.text.split("\n\n")[0]
-                if candidate.passed and len(quotes["pass"]) < 40:
-                    quotes["pass"].append(
-                        f"[{row['id']}] {'publishable' if good else 'NOT publishable'}: {body}"
-                    )
-                if not candidate.passed and failed and len(quotes["reject"]) < 40:
-                    why = f"{failed[0].name}: {failed[0].detail}"
-                    quotes["reject"].append(f"[{row['id']}] rejected by {why}\n    {body}")
-                if args.verbose:
-                    mark = "PASS" if candidate.passed else "fail"
-                    print(f"{row['id']:28} {mark} label={'Y' if good else 'N'} {body!r}")
-                    for c in failed:
-                        print(f"{'':33}{c.name}: {c.detail}")
-            tally.with_publishable_pass += any(c.passed and labels[c.text] for c in found)
-            scored = service.finish(plan, found)
-            top = choose(scored, 1)[0].candidate
-            tally.covered += top.passed
-            if top.origin is DraftOrigin.MODEL:
-                good_top = labels.get(top.text, False)
-            else:
-                key = (brief["name"], top.text)
-                if key not in fallback_labels:
-                    tally.unlabeled_top.append(key)
-                good_top = fallback_labels.get(key, False)
-            tally.top_publishable += top.passed and good_top
-            print(
-                f"[{brief['split']:5}] {brief['name']:26} {sum(c.passed for c in found)}/{len(found)} pass, "
-                f"{sum(labels.values())} publishable; top ({top.origin.value}, "
-                f"{'passes' if top.passed else 'FAILS'}, {'publishable' if good_top else 'not publishable'}): "
-                f"{top.text.split(chr(10))[0][:110]}",
-                flush=True,
-            )
+            run_brief(brief, mine, Path(tmp), tallies[brief["split"]], fallback_labels, quotes, args.verbose)
 
     print("\nPassing model drafts (first five):")
     print("\n".join(f"  {q}" for q in quotes["pass"][:5]))

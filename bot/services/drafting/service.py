@@ -35,7 +35,7 @@ from bot.domain import (
 )
 from bot.domain.errors import BotError, StoreError
 from bot.domain.ports import Clock, GenerationRequest, Generator, Store
-from bot.services.drafting import catalog, checks, cleaning, composing, fallback, prompts
+from bot.services.drafting import catalog, checks, cleaning, composing, facts, fallback, prompts
 from bot.services.moderation import ModerationGate
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ class DraftingService:
         """Add the fallbacks a slot needs (composed, then curated), moderate, rank best first."""
         campaign = plan.campaign
         found = list(found)
-        if campaign.fallback and plan.facts and not any(c.passed for c in found):
+        if campaign.fallback and self._to_state(plan) and not any(c.passed for c in found):
             found += self._composed_candidates(plan, found)
         if campaign.fallback and not any(c.passed for c in found):
             found += self._template_candidates(plan)
@@ -274,9 +274,14 @@ class DraftingService:
             if c.origin is DraftOrigin.MODEL
         ]
         spec = replace(plan.spec, facts=(), recent=(), required_words=(), limits=())
-        lines = composing.openings(bodies, lambda s: _usable_line(s, spec), self.settings.brand.name)
+        stated = self._to_state(plan)
+        lines = composing.openings(
+            bodies,
+            lambda s: _usable_line(s, spec) and not facts.repeats_facts(s, stated),
+            self.settings.brand.name,
+        )
         texts = composing.compose_facts(
-            plan.facts,
+            stated,
             lines,
             brand=self.settings.brand.name,
             kind=plan.campaign.kind.value,
@@ -287,6 +292,11 @@ class DraftingService:
             self._candidate(plan, body, DraftOrigin.COMPOSED, model_id, {"composed": i, "seed": plan.seed})
             for i, body in enumerate(texts)
         ]
+
+    @staticmethod
+    def _to_state(plan: SlotPlan) -> tuple[str, ...]:
+        """What a composed draft states: the facts, else the brief's reminders."""
+        return plan.facts or facts.reminders(plan.brief)
 
     def _template_candidates(self, plan: SlotPlan) -> list[Candidate]:
         campaign = plan.campaign
@@ -361,7 +371,7 @@ class DraftingService:
             recent=self._recent(campaign),
             nice_words=(context["product"], _holiday_name(context["holiday"])),
             neutral=tuple(n for n in neutral if n),
-            facts=stated,
+            facts=tuple(dict.fromkeys((*stated, *facts.implied(brief)))),
             backing=tuple(b for b in backing if b),
             brief=brief,
             kind=campaign.kind.value,
