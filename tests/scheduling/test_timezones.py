@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,7 +14,8 @@ from cronsim import CronSim
 
 from bot.config.triggers import CronTrigger, DateTrigger, HolidayTrigger, IntervalTrigger, cron_walls
 from bot.daemon.runner import run_pass
-from bot.domain.wallclock import wall_to_instant
+from bot.domain.ports import FixedClock
+from bot.domain.wallclock import wall_to_instant, walls_to_instants
 from bot.schedule import Alarm
 from tests.scheduling_helpers import campaign, fixed_app, write_config
 
@@ -70,6 +72,17 @@ def test_two_wall_times_on_one_instant_make_one_slot(zone: str) -> None:
 )
 def test_wall_to_instant(zone: str, wall: datetime, expected_utc: datetime) -> None:
     assert wall_to_instant(wall, zone) == expected_utc
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [NY, BERLIN, "Australia/Lord_Howe", "America/Santiago", "Africa/Casablanca", "Europe/Dublin"],
+)
+def test_the_per_day_shortcut_agrees_with_the_rule(zone: str) -> None:
+    """Days without a transition map by one offset; every wall time still maps as the rule says
+    (half-hour DST, transitions at midnight, Ramadan switches, negative DST)."""
+    walls = [datetime(2026, 1, 1) + timedelta(minutes=30 * k) for k in range(2 * 24 * 365)]
+    assert list(walls_to_instants(walls, zone)) == [wall_to_instant(w, zone) for w in walls]
 
 
 def test_one_off_date_in_gap_still_fires() -> None:
@@ -218,6 +231,21 @@ def test_alarm_wakes_at_instant_and_replaces() -> None:
         assert done.wait(10)
         assert fired == ["a"]
         assert datetime.now(UTC) >= soon
+    finally:
+        alarm.stop()
+
+
+def test_alarm_counts_down_on_the_clock_it_is_given() -> None:
+    """On a test clock far from real time, the alarm rings after the time the clock says is left."""
+    done = threading.Event()
+    clock = FixedClock(utc(2031, 1, 1, 9))
+    alarm = Alarm(lambda _key: done.set(), clock)
+    alarm.start()
+    try:
+        started = time.monotonic()
+        alarm.set("a", utc(2031, 1, 1, 9) + timedelta(milliseconds=300))
+        assert done.wait(10)
+        assert time.monotonic() - started >= 0.25
     finally:
         alarm.stop()
 
