@@ -15,9 +15,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.config.settings import Settings
+from bot.config.types import MAX_TEMPLATE_CHARS
 from bot.domain.errors import ConfigError
 
 DEFAULT_CONFIG = Path("bot.toml")
+#: Largest config file read (parsing a TOML of many megabytes takes seconds per megabyte).
+MAX_CONFIG_BYTES = 4 * 2**20
 
 __all__ = ["DEFAULT_CONFIG", "Settings", "config_path", "load_settings", "parse_settings"]
 
@@ -34,11 +37,17 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     """Read and validate the config file; raise ConfigError naming what is wrong."""
     file = config_path(path)
     try:
-        raw = file.read_bytes()
+        with file.open("rb") as handle:  # never more than the limit (a config on /dev/zero)
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(f"{file}: config file not found (run `bot init` to write one)") from None
     except OSError as exc:
         raise ConfigError(f"{file}: cannot read config: {exc.strerror}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{file}: the config file is over the {MAX_CONFIG_BYTES // 2**20} MiB limit "
+            f"({MAX_CONFIG_BYTES:,} bytes); a template may be at most {MAX_TEMPLATE_CHARS:,} characters"
+        )
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
