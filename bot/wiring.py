@@ -142,7 +142,7 @@ class Wiring:
             from bot.adapters.moderation.factory import build_gate
 
             base = self.settings.source.parent if self.settings.source else None
-            self._gate = build_gate(self.settings.moderation, base)
+            self._gate = build_gate(self.settings.moderation, base, self.settings.data_dir)
         return self._gate
 
     @property

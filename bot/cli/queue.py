@@ -10,7 +10,7 @@ from bot.cli.context import Context, pass_ctx
 from bot.cli.editor import edit_text
 from bot.cli.output import json_option, print_json, print_table, short
 from bot.cli.params import ID, LIMIT, NAME, POST_TEXT, REASON, SHA256, TEXT
-from bot.domain import OPEN_DRAFT_STATES, Draft, DraftState
+from bot.domain import OPEN_DRAFT_STATES, Draft, DraftState, RejectionCategory
 from bot.domain.text import for_display
 
 reviewer_option = click.option(
@@ -210,11 +210,20 @@ def approve(
 @click.argument("draft_id", type=ID)
 @click.option("--reason", type=REASON, required=True, help="Why the draft is rejected.")
 @click.option("--withdraw", is_flag=True, help="Also take back an approval (if not yet published).")
+@click.option(
+    "--because",
+    type=click.Choice([c.value for c in RejectionCategory]),
+    default=None,
+    help="The kind of problem; 'toxic' rejections teach the moderation gate (bot moderation export).",
+)
 @reviewer_option
 @pass_ctx
-def reject(ctx: Context, draft_id: int, reason: str, withdraw: bool, reviewer: str | None) -> None:
+def reject(
+    ctx: Context, draft_id: int, reason: str, withdraw: bool, because: str | None, reviewer: str | None
+) -> None:
     """Reject DRAFT_ID (a pending or flagged draft; an approved one with --withdraw)."""
-    ctx.app.review.reject(draft_id, _reviewer(reviewer), reason, withdraw=withdraw)
+    category = RejectionCategory(because) if because else None
+    ctx.app.review.reject(draft_id, _reviewer(reviewer), reason, withdraw=withdraw, category=category)
     click.echo(f"draft {draft_id} rejected")
 
 

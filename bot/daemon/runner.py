@@ -285,6 +285,7 @@ class Daemon:
         signal.signal(signal.SIGTERM, self.request_stop)
         signal.signal(signal.SIGINT, self.request_stop)
         signal.signal(signal.SIGHUP, self.request_reload)
+        statusfile.prune(self.app.settings.data_dir)
         while not self._stop.is_set():
             try:
                 self._register()
