@@ -10,7 +10,7 @@ from bot.cli.context import Context, pass_ctx
 from bot.cli.editor import edit_text
 from bot.cli.output import json_option, print_json, print_table, short
 from bot.cli.params import ID, LIMIT, NAME, POST_TEXT, REASON, SHA256, TEXT
-from bot.domain import OPEN_DRAFT_STATES, Draft, DraftState, RejectionCategory
+from bot.domain import OPEN_DRAFT_STATES, Approval, Decision, Draft, DraftState, RejectionCategory
 from bot.domain.text import for_display
 
 reviewer_option = click.option(
@@ -112,6 +112,7 @@ def show(ctx: Context, draft_id: int, as_json: bool) -> None:
         }
         for m in store.moderation_records(draft_id)
     ]
+    approvals = store.approvals(draft_id)
     data["approvals"] = [
         {
             "decision": a.decision.value,
@@ -119,9 +120,10 @@ def show(ctx: Context, draft_id: int, as_json: bool) -> None:
             "note": a.note,
             "text_sha256": a.text_sha256,
             "current": a.text_sha256 == draft.sha256,
+            "void": _void(a, approvals[i + 1 :], draft.sha256),
             "created_at": a.created_at,
         }
-        for a in store.approvals(draft_id)
+        for i, a in enumerate(approvals)
     ]
     data["publications"] = [
         {
@@ -138,6 +140,18 @@ def show(ctx: Context, draft_id: int, as_json: bool) -> None:
         print_json(data)
         return
     _print_draft(data)
+
+
+def _void(record: Approval, later: list[Approval], current_sha: str) -> bool:
+    """An approval no longer stands when its text was replaced, or a later record of the same
+    text invalidated or rejected it (an edit back to that text needs a new approval)."""
+    if record.decision not in (Decision.APPROVED, Decision.OVERRIDDEN):
+        return False
+    undone = any(
+        r.text_sha256 == record.text_sha256 and r.decision in (Decision.INVALIDATED, Decision.REJECTED)
+        for r in later
+    )
+    return undone or record.text_sha256 != current_sha
 
 
 def _print_draft(data: dict[str, Any]) -> None:
@@ -161,7 +175,7 @@ def _print_draft(data: dict[str, Any]) -> None:
     _print_moderation(data["moderation"])
     for a in data["approvals"]:
         note = f": {a['note']}" if a["note"] else ""
-        void = "" if a["current"] or a["decision"] == "invalidated" else " (an earlier text; void)"
+        void = " (void: edited or withdrawn since)" if a["void"] else ""
         _say(f"{a['decision']} by {a['reviewer']} at {a['created_at']:%Y-%m-%d %H:%M}{void}{note}")
     for p in data["publications"]:
         extra = p["url"] or p["last_error"] or ""
