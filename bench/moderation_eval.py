@@ -24,9 +24,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.adapters.moderation.factory import build_gate
 from bot.config.moderation import ModerationSettings
 from bot.services.moderation import ModerationGate
+from bot.wiring import build_gate
 
 DATA = ROOT / "tests" / "data" / "moderation.csv"
 ROUNDS = 20

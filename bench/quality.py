@@ -61,10 +61,10 @@ def main() -> None:
     args = parser.parse_args()
 
     from bot.adapters.generation.factory import build_generator
-    from bot.adapters.moderation.factory import build_gate
     from bot.domain import DraftOrigin
     from bot.domain.ports import FixedClock
     from bot.services.drafting.service import DraftingService, choose
+    from bot.wiring import build_gate
 
     briefs = tomllib.loads(args.briefs.read_text(encoding="utf-8"))["brief"]
     total = passed = with_model = 0

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table
-
-#: A daemon counts as alive while its heartbeat is younger than this many poll intervals.
-ALIVE_FACTOR = 3
 
 
 @click.command("status")
@@ -27,51 +23,11 @@ ALIVE_FACTOR = 3
 @pass_ctx
 def command(ctx: Context, n_slots: int, as_json: bool) -> None:
     """Show the daemons (heartbeats), the next slots and the sizes of the queues."""
-    app = ctx.app
-    now = app.clock.now()
-    data = {
-        "now": now,
-        "daemons": [_daemon(d, now) for d in app.store.list_daemons()],
-        "next_slots": _next_slots(ctx, now, n_slots),
-        "queues": app.store.queue_sizes(),
-        "paused_accounts": app.store.paused_accounts(),
-    }
+    data = ctx.app.status.status(n_slots)
     if as_json:
         print_json(data)
         return
     _print(data)
-
-
-def _daemon(info: Any, now: datetime) -> dict[str, Any]:
-    poll = float(info.details.get("poll_interval_s") or 10.0)
-    age = (now - info.heartbeat_at).total_seconds()
-    alive = info.state != "stopped" and age <= ALIVE_FACTOR * max(poll, 5.0) + 5.0
-    return {
-        "worker": info.worker_id,
-        "host": info.host,
-        "pid": info.pid,
-        "state": info.state if alive or info.state == "stopped" else "lost",
-        "alive": alive,
-        "started_at": info.started_at,
-        "heartbeat_at": info.heartbeat_at,
-        "heartbeat_age_s": round(age, 1),
-        "config": info.details.get("config"),
-    }
-
-
-def _next_slots(ctx: Context, now: datetime, limit: int) -> list[dict[str, Any]]:
-    from bot.schedule import next_fire_time
-
-    upcoming: list[dict[str, Any]] = []
-    for campaign in ctx.settings.campaigns:
-        if not campaign.enabled:
-            continue
-        zone = ctx.settings.zone_of(campaign)
-        at = next_fire_time(campaign.when, zone, now + timedelta(microseconds=1))
-        if at is not None:
-            upcoming.append({"campaign": campaign.name, "utc": at, "zone": zone})
-    upcoming.sort(key=lambda item: item["utc"])
-    return upcoming[:limit]
 
 
 def _print(data: dict[str, Any]) -> None:

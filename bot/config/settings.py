@@ -7,11 +7,13 @@ from pathlib import Path
 
 from pydantic import Field, model_validator
 
+from bot.config import location
 from bot.config.accounts import AccountSettings
 from bot.config.campaigns import BrandSettings, CampaignSettings
 from bot.config.model import ModelSettings
 from bot.config.moderation import ModerationSettings
 from bot.config.types import Duration, Strict, TimeZoneName
+from bot.domain.errors import NotConfigured
 
 
 class BotSettings(Strict):
@@ -71,31 +73,29 @@ class Settings(Strict):
         return self
 
     def campaign(self, name: str) -> CampaignSettings:
+        """The configured campaign ``name``. Raises NotConfigured naming it."""
         for campaign in self.campaigns:
             if campaign.name == name:
                 return campaign
-        raise KeyError(name)
+        raise NotConfigured("campaign", name)
 
     def account(self, name: str) -> AccountSettings:
+        """The configured account ``name``. Raises NotConfigured naming it."""
         for account in self.accounts:
             if account.name == name:
                 return account
-        raise KeyError(name)
+        raise NotConfigured("account", name)
 
     def zone_of(self, campaign: CampaignSettings) -> str:
         return campaign.timezone or self.bot.timezone
 
     @property
     def data_dir(self) -> Path:
-        base = self.source.parent if self.source else Path.cwd()
-        return (base / self.bot.data_dir).resolve()
+        return location.data_dir(self.source, self.bot.data_dir)
 
     @property
     def database_url(self) -> str:
-        import os
-
-        url = os.environ.get("BOT_DATABASE_URL") or self.bot.database_url
-        return url or f"sqlite:///{self.data_dir / 'bot.db'}"
+        return location.database_url(self.bot.database_url, self.data_dir)
 
 
 def _unique(section: str, names: list[str]) -> None:

@@ -4,6 +4,7 @@
 
     BotError                       base; the CLI prints str(err) and exits 1
     ├── ConfigError                bad config: names the file, the key and the value
+    │   └── NotConfigured          a campaign or account the store knows is not in the config
     ├── TemplateError              a campaign brief that does not render
     ├── StoreError                 the database said no
     │   ├── NotFound               no such campaign / draft / publication
@@ -32,6 +33,16 @@ class BotError(Exception):
 
 class ConfigError(BotError):
     """The configuration is invalid; the message names the file, key and value."""
+
+
+class NotConfigured(ConfigError):
+    """A campaign or account named by stored work (a draft, a publication) or by the user is
+    not in the config (any more). The message names it; nothing stored is deleted."""
+
+    def __init__(self, kind: str, name: str) -> None:
+        super().__init__(f"no {kind} named {name!r} in the config")
+        self.kind = kind
+        self.name = name
 
 
 class TemplateError(BotError):

@@ -43,8 +43,12 @@ class ReviewService:
         override: bool = False,
         reason: str = "",
     ) -> Draft:
-        """Approve a pending draft (a flagged one only with ``override`` and a reason)."""
-        draft = self.store.get_draft(draft_id)
+        """Approve a pending draft (a flagged one only with ``override`` and a reason).
+
+        Raises:
+            NotConfigured: the draft's campaign (or one of its accounts) left the config.
+        """
+        draft = self._configured(draft_id)
         if draft.state is DraftState.FLAGGED and not override:
             raise StateConflict(
                 f"draft {draft_id} is flagged by moderation; approve it with --override --reason TEXT"
@@ -70,6 +74,7 @@ class ReviewService:
 
     def reject(self, draft_id: int, reviewer: str, reason: str, *, withdraw: bool = False) -> Draft:
         """Reject an open draft; ``withdraw`` also takes back an approval not yet published."""
+        self._configured(draft_id)
         expected = (*_OPEN, DraftState.APPROVED) if withdraw else _OPEN
         return self.store.reject_draft(
             draft_id, expected=expected, reviewer=reviewer, reason=reason, now=self.clock.now()
@@ -80,7 +85,7 @@ class ReviewService:
         text = text.strip()
         if not text:
             raise BotError("the edited text is empty; use `bot queue reject` to drop a draft")
-        draft = self.store.get_draft(draft_id)
+        draft = self._configured(draft_id)
         if text == draft.text:
             return draft
         verdict = self._gate().check([text])[0]
@@ -96,6 +101,12 @@ class ReviewService:
             reviewer=reviewer,
             now=self.clock.now(),
         )
+
+    def _configured(self, draft_id: int) -> Draft:
+        """The draft, if its campaign is still in the config (else NotConfigured names it)."""
+        draft = self.store.get_draft(draft_id)
+        self.settings.campaign(draft.campaign_name)
+        return draft
 
     def _targets(self, draft: Draft) -> list[Target]:
         campaign = self.settings.campaign(draft.campaign_name)

@@ -24,7 +24,7 @@ from bot.adapters.platforms.limits import PlatformLimit, limit_for
 from bot.config import Settings
 from bot.config.campaigns import CampaignSettings
 from bot.domain import Candidate, DraftOrigin, DraftState, ModerationVerdict, Slot, SlotState
-from bot.domain.errors import BotError, StoreError
+from bot.domain.errors import BotError, NotConfigured, StoreError
 from bot.domain.ports import Clock, GenerationRequest, Generator, Store
 from bot.services.drafting import catalog, checks, cleaning, fallback, prompts
 from bot.services.moderation import ModerationGate
@@ -301,7 +301,7 @@ class DraftingService:
         for name in campaign.accounts:
             try:
                 out.append((name, limit_for(self.settings.account(name))))
-            except KeyError:
+            except NotConfigured:
                 continue
         return out
 
