@@ -11,10 +11,7 @@ overrides (a fixed clock, a store, a generator, a gate) instead of patching attr
 
 from __future__ import annotations
 
-import getpass
 import os
-import secrets
-import socket
 from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -56,11 +53,16 @@ def build_gate(settings: ModerationSettings, base: Path | None = None) -> Modera
 
 def worker_id() -> str:
     """host-pid-random: unique per process, readable in ``bot status`` and the event log."""
+    import secrets
+    import socket
+
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 def default_reviewer() -> str:
     """The login name, used when a command is not given ``--as NAME``."""
+    import getpass
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):
