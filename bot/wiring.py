@@ -220,7 +220,9 @@ class Wiring:
     def review(self) -> ReviewService:
         from bot.services.review import ReviewService
 
-        return ReviewService(self.settings, self.store, lambda: self.gate, self.clock)
+        return ReviewService(
+            self.settings, self.store, lambda: self.gate, self.clock, recheck=self.drafting.recheck
+        )
 
     @cached_property
     def drafting(self) -> DraftingService:
@@ -257,9 +259,15 @@ class Wiring:
 
     @cached_property
     def status(self) -> StatusService:
+        from bot.daemon import statusfile
         from bot.services.status import StatusService
 
-        return StatusService(lambda: self.settings, self.reader, self.clock)
+        return StatusService(
+            lambda: self.settings,
+            lambda: self.reader,
+            self.clock,
+            lambda: statusfile.read_live(self.settings.data_dir),
+        )
 
     @cached_property
     def sync(self) -> SyncService:

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from bot.config.model import SamplingSettings
 from bot.config.triggers import Trigger
-from bot.config.types import Duration, Strict, TimeZoneName
+from bot.config.types import PositiveDuration, Strict, TemplateSource, TimeZoneName
 from bot.domain import ApprovalPolicy, CampaignKind
 
 _NAME = r"^[a-z0-9][a-z0-9_-]*$"
@@ -32,7 +32,7 @@ class CampaignSettings(Strict):
     when: Trigger
     accounts: tuple[str, ...] = Field(min_length=1)
     #: A Jinja2 template (sandboxed) that tells the model what to write.
-    brief: str = Field(min_length=1)
+    brief: TemplateSource = Field(min_length=1)
     timezone: TimeZoneName | None = None
     language: Literal["en", "zh"] = "en"
     enabled: bool = True
@@ -49,10 +49,10 @@ class CampaignSettings(Strict):
     require_brand: bool = True
     #: Curated fallback texts for this campaign (Jinja2, same variables as the brief); used
     #: before the shipped templates when no model-written candidate passes the checks.
-    templates: tuple[str, ...] = ()
+    templates: tuple[TemplateSource, ...] = ()
     #: Fall back to curated templates when no candidate passes (false: keep the best
     #: failing candidate, marked as failing, for a human to fix).
     fallback: bool = True
     #: Pending drafts expire this long after their slot.
-    expiry: Duration | None = None
+    expiry: PositiveDuration | None = None
     sampling: SamplingSettings = SamplingSettings()

@@ -36,6 +36,8 @@ def read_toml(file: Path) -> dict[str, Any]:
         return tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{file}: not valid TOML: tables or arrays nested too deeply") from None
 
 
 def data_dir(source: Path | None, configured: Path) -> Path:

@@ -35,14 +35,15 @@ class ConfigError(BotError):
     """The configuration is invalid; the message names the file, key and value."""
 
 
-class NotConfigured(ConfigError):
-    """A campaign or account named by stored work (a draft, a publication) or by the user is
-    not in the config (any more). The message names it; nothing stored is deleted."""
+class NotConfigured(ConfigError, KeyError):
+    """A campaign or account named by stored work (a draft, a slot) is not in the config.
 
-    def __init__(self, kind: str, name: str) -> None:
-        super().__init__(f"no {kind} named {name!r} in the config")
-        self.kind = kind
-        self.name = name
+    Raised by ``Settings.campaign()`` and ``Settings.account()``; also a ``KeyError`` so that
+    callers written against the old behaviour keep working.
+    """
+
+    def __str__(self) -> str:
+        return Exception.__str__(self)
 
 
 class TemplateError(BotError):

@@ -170,6 +170,7 @@ def draft_detail(store: DetailStore, draft_id: int) -> dict[str, Any]:
             "reviewer": a.reviewer,
             "note": a.note,
             "text_sha256": a.text_sha256,
+            "current": a.text_sha256 == draft.sha256,
             "created_at": a.created_at,
         }
         for a in store.approvals(draft_id)

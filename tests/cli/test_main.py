@@ -30,6 +30,7 @@ def _imported(*args: str) -> set[str]:
     """Top-level packages a ``bot`` command imports (from ``python -X importtime``)."""
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "bot", *args],
+        check=False,
         capture_output=True,
         text=True,
         env=subprocess_env(),

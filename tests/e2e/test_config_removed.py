@@ -55,7 +55,7 @@ def test_removed_campaign_and_account(write_config: Any) -> None:
     assert {p["state"] for p in pubs.values()} == {"queued"}
 
     write_config(WITHOUT)
-    campaign, account = "no campaign named 'launch'", "no account named 'extra'"
+    campaign, account = "campaign 'launch'", "'extra'"
     extra = str(pubs["extra"]["id"])
     # Before any sync (the traceback of the issue): the config changed under the stored work.
     _refused("queue", "approve", str(pending), config=config, names=campaign)

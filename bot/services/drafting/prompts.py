@@ -1,5 +1,6 @@
-"""Prompts: the campaign brief is a Jinja2 template rendered in a sandbox, then wrapped in a
-chat with a system prompt and one worked example turn for the campaign's kind.
+"""Prompts: the campaign brief is a Jinja2 template rendered in a bounded sandbox
+(:mod:`bot.templating`), then wrapped in a chat with a system prompt and one worked example
+turn for the campaign's kind.
 
 Small models copy the shape of the example closely, so the example is rendered with the
 campaign's own holiday (a copied festival name is then the right one) and a made-up shop
@@ -13,15 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
-from jinja2.exceptions import SecurityError
-from jinja2.exceptions import TemplateError as JinjaTemplateError
-from jinja2.sandbox import SandboxedEnvironment
-
-from bot.domain.errors import TemplateError
+from bot import templating
 from bot.domain.ports import ChatMessage
-
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True)
 
 SYSTEM = (
     "You write one short social media post for a brand. Reply with the post only: "
@@ -109,39 +103,13 @@ _ANNOUNCEMENT = (
 
 
 def render_brief(campaign: str, brief: str, variables: dict[str, Any]) -> str:
-    """Render a brief in the sandbox; errors name the campaign and the line."""
-    try:
-        return _ENV.from_string(brief).render(**variables).strip()
-    except TemplateSyntaxError as exc:
-        raise TemplateError(f"campaign {campaign!r}: brief line {exc.lineno}: {exc.message}") from None
-    except UndefinedError as exc:
-        raise TemplateError(
-            f"campaign {campaign!r}: brief line {_line_of(exc)}uses an unknown variable: {exc.message}; "
-            f"known: {', '.join(sorted(variables))}"
-        ) from None
-    except SecurityError as exc:
-        raise TemplateError(f"campaign {campaign!r}: brief does something unsafe: {exc}") from None
-    except (JinjaTemplateError, TypeError, ValueError, ArithmeticError) as exc:
-        raise TemplateError(f"campaign {campaign!r}: brief line {_line_of(exc)}failed: {exc}") from None
+    """Render a brief under the template bounds; errors name the campaign and the line."""
+    return templating.render(f"campaign {campaign!r}: brief", brief, variables)
 
 
-def render_template(template: str, variables: dict[str, Any]) -> str:
-    """Render a curated template (sandboxed, strict); TemplateError when a variable is missing."""
-    try:
-        return _ENV.from_string(template).render(**variables).strip()
-    except (JinjaTemplateError, TypeError, ValueError) as exc:
-        raise TemplateError(f"template failed: {exc}") from None
-
-
-def _line_of(exc: BaseException) -> str:
-    """The brief's line from a render traceback (Jinja maps template frames to lines)."""
-    tb = exc.__traceback__
-    line = None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return f"{line}: " if line else ""
+def render_template(template: str, variables: dict[str, Any], where: str = "template") -> str:
+    """Render a curated template under the template bounds; TemplateError when it fails."""
+    return templating.render(where, template, variables)
 
 
 def examples_for(kind: str, holiday: str) -> tuple[Example, ...]:

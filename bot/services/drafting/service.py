@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +23,16 @@ from zoneinfo import ZoneInfo
 from bot.adapters.platforms.limits import PlatformLimit, limit_for
 from bot.config import Settings
 from bot.config.campaigns import CampaignSettings
-from bot.domain import Candidate, DraftOrigin, DraftState, ModerationVerdict, Slot, SlotState
+from bot.domain import (
+    Candidate,
+    CheckResult,
+    Draft,
+    DraftOrigin,
+    DraftState,
+    ModerationVerdict,
+    Slot,
+    SlotState,
+)
 from bot.domain.errors import BotError, NotConfigured, StoreError
 from bot.domain.ports import Clock, GenerationRequest, Generator, Store
 from bot.services.drafting import catalog, checks, cleaning, fallback, prompts
@@ -121,6 +130,18 @@ class DraftingService:
             seed=self._seed(campaign, slot_at) + seed_salt,
         )
 
+    def recheck(self, draft: Draft, text: str) -> tuple[CheckResult, ...]:
+        """Every check of the draft's campaign and slot on a reviewer's new ``text`` (the draft's
+        own old text does not count as a near-duplicate of it)."""
+        campaign = self.settings.campaign(draft.campaign_name)
+        plan = self.plan(campaign, draft.slot_at or self.clock.now())
+        spec = replace(plan.spec, recent=tuple(r for r in plan.spec.recent if r != draft.text))
+        body = text
+        for tail in (plan.link, *plan.hashtags):
+            if tail:
+                body = body.replace(tail, " ")
+        return checks.run_checks(text, " ".join(body.split()), spec)
+
     def draft_slot(self, slot: Slot, seed_salt: int = 0) -> list[int]:
         """Write the drafts for a slot and mark it drafted; return the new draft ids."""
         campaign = self.settings.campaign(slot.campaign_name)
@@ -165,7 +186,7 @@ class DraftingService:
         brand = self.settings.brand
         zone = ZoneInfo(self.settings.zone_of(campaign))
         local = slot_at.astimezone(zone)
-        holiday = getattr(campaign.when, "holiday", None)
+        holiday = campaign.when.holiday_name
         products = campaign.products or brand.products
         return {
             "brand": brand.name,
