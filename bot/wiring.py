@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from bot.adapters.clock import clock_from_env
 from bot.domain.errors import BotError
-from bot.domain.ports import Clock, Generator, Publisher, Store, StoreReader, SystemClock
+from bot.domain.ports import Clock, Generator, Publisher, Store, StoreReader
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -106,7 +107,8 @@ class Wiring:
 
     Args:
         settings: the validated config.
-        clock: the clock every service reads (default: the system clock).
+        clock: the clock every service reads (default: the system clock, or the test clock that
+            ``BOT_FAKE_NOW`` / ``BOT_CLOCK_FILE`` ask for, see :mod:`bot.adapters.clock`).
         store: an open store to use instead of opening ``settings.database_url``.
         generator: a generator to use instead of the configured backend.
         gate: a moderation gate to use instead of the configured scorers.
@@ -128,7 +130,7 @@ class Wiring:
         check_schema: bool = True,
     ) -> None:
         self.settings = settings
-        self.clock: Clock = clock or SystemClock()
+        self.clock: Clock = clock or clock_from_env()
         self.worker = worker or worker_id()
         self.publishers = Publishers(settings, publishers)
         self._check_schema = check_schema

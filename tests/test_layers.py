@@ -12,7 +12,7 @@ BOT = Path(__file__).resolve().parent.parent / "bot"
 
 #: layer -> the packages of ours it must not import.
 FORBIDDEN = {
-    "bot.services": ("bot.adapters", "bot.cli", "bot.daemon", "bot.wiring", "bot.plugins"),
+    "bot.services": ("bot.adapters", "bot.cli", "bot.daemon", "bot.wiring"),
     "bot.adapters": ("bot.services", "bot.cli", "bot.daemon", "bot.wiring"),
     "bot.cli": ("bot.daemon",),
     "bot.daemon": ("bot.cli",),
@@ -23,9 +23,6 @@ FORBIDDEN = {
 ALLOWED = {
     # `bot run` is the daemon's front door; the daemon never imports the CLI.
     ("bot.cli.run", "bot.daemon"),
-    # Drafting's text limits come from the platform descriptions (issue 10, "platforms").
-    ("bot.services.drafting.checks", "bot.adapters.platforms"),
-    ("bot.services.drafting.service", "bot.adapters.platforms"),
 }
 
 

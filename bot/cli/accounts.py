@@ -23,12 +23,13 @@ def command() -> None:
 
 
 def _account_json(ctx: Context, account: Any, paused: dict[str, str]) -> dict[str, Any]:
-    from bot.adapters.platforms import CREDENTIAL_NAMES
+    from bot import plugins
     from bot.adapters.platforms.credentials import Credentials
 
     creds = Credentials(account)
     try:
-        present = {name: creds.find(name) is not None for name in CREDENTIAL_NAMES.get(account.platform, ())}
+        names = plugins.platform(account.platform).credentials
+        present = {name: creds.find(name) is not None for name in names}
     except ConfigError as exc:
         present = {"error": str(exc)}  # type: ignore[dict-item]
     now = ctx.app.clock.now()

@@ -9,7 +9,7 @@ import click
 from bot.cli.context import Context, pass_ctx
 from bot.cli.editor import edit_text
 from bot.cli.output import json_option, print_json, print_table, short
-from bot.cli.params import ID, LIMIT, NAME, POST_TEXT, TEXT
+from bot.cli.params import ID, LIMIT, NAME, POST_TEXT, REASON, TEXT
 from bot.domain import Draft, DraftState
 from bot.domain.text import for_display
 
@@ -159,7 +159,7 @@ def approve(
 
 @command.command("reject")
 @click.argument("draft_id", type=ID)
-@click.option("--reason", type=TEXT, required=True, help="Why the draft is rejected.")
+@click.option("--reason", type=REASON, required=True, help="Why the draft is rejected.")
 @click.option("--withdraw", is_flag=True, help="Also take back an approval (if not yet published).")
 @reviewer_option
 @pass_ctx

@@ -94,9 +94,24 @@ _SECRET_KEYS = {
 
 
 def _has_secret_keys(data: dict[str, Any]) -> bool:
-    return any(
-        isinstance(account, dict) and _SECRET_KEYS & account.keys() for account in data.get("accounts", ())
+    accounts = data.get("accounts", ())
+    return isinstance(accounts, list) and any(
+        isinstance(account, dict) and (_SECRET_KEYS | _credential_names(account)) & account.keys()
+        for account in accounts
     )
+
+
+def _credential_names(account: dict[str, Any]) -> set[str]:
+    """The credentials the account's platform declares (none if the platform is unknown)."""
+    from bot import plugins
+
+    name = account.get("platform")
+    if not isinstance(name, str) or name not in plugins.available(plugins.PLATFORMS):
+        return set()
+    try:
+        return set(plugins.platform(name).credentials)
+    except ConfigError:
+        return set()
 
 
 def _describe(file: Path, data: dict[str, Any], exc: ValidationError) -> str:
@@ -134,17 +149,7 @@ def _key(data: Any, loc: tuple[int | str, ...]) -> str:
             node = node[part] if isinstance(node, list) and part < len(node) else None
         elif part == "[key]":
             continue  # pydantic's marker for an error in a mapping's key (already named)
-        elif part in {
-            "cron",
-            "at",
-            "every",
-            "holiday",
-            "dryrun",
-            "x",
-            "reddit",
-            "mastodon",
-            "bluesky",
-        } and not (isinstance(node, dict) and part in node):
+        elif part in {"cron", "at", "every", "holiday"} and not (isinstance(node, dict) and part in node):
             continue  # discriminator tag, not a key in the file
         else:
             parts.append(str(part))

@@ -39,6 +39,11 @@ class CampaignSettings(Strict):
     approval: ApprovalPolicy = ApprovalPolicy.MANUAL
     #: Extra template variables (promo_code, event name, ...).
     variables: dict[str, str] = Field(default_factory=dict)
+    #: What the post must state, each a Jinja2 template like the brief ("second pot half
+    #: price", "until Sunday", "code {{ promo_code }}"). The prompt gives them to the model as
+    #: facts to state; a draft that leaves one out, or adds a number, date, time, code or
+    #: offer that no fact, the brief or the holiday backs, fails the checks.
+    facts: tuple[str, ...] = ()
     products: tuple[str, ...] = ()
     link: str | None = None
     hashtags: tuple[str, ...] = ()

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot import plugins
 from bot.config import Settings
-from bot.config.accounts import RedditAccount
 from bot.domain.errors import TemplateError
 from bot.services.drafting import prompts
 from bot.services.drafting.service import DraftingService
@@ -41,13 +41,9 @@ def template_problems(settings: Settings, now: datetime) -> list[str]:
                 account = settings.account(name)
             except KeyError:
                 continue
-            if not isinstance(account, RedditAccount):
-                continue
-            title = account.titles.get(campaign.name, account.title)
-            key = f"titles.{campaign.name}" if campaign.name in account.titles else "title"
-            if title:
+            for key, source in plugins.platform(account.platform).templates_for(account, campaign.name):
                 try:
-                    prompts.render_template(title, variables, f"accounts.{name}.{key} ({campaign.name})")
+                    prompts.render_template(source, variables, f"accounts.{name}.{key} ({campaign.name})")
                 except TemplateError as exc:
                     problems.append(str(exc))
     return problems

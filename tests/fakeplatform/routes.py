@@ -10,6 +10,8 @@ import time
 from typing import Any
 from urllib.parse import unquote
 
+import regex
+
 from tests.fakeplatform.state import Reply, User, fake_jwt
 
 
@@ -295,7 +297,7 @@ class PlatformRoutes:
         data = self._json()
         record = data.get("record") or {}
         text = record.get("text", "")
-        if len(text) > 300:
+        if len(regex.findall(r"\X", text)) > 300 or len(text.encode("utf-8")) > 3000:
             raise Reply(
                 400,
                 {

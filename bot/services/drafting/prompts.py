@@ -26,21 +26,32 @@ LANGUAGE_NAMES = {"en": "English", "zh": "Simplified Chinese"}
 
 @dataclass(frozen=True)
 class Example:
-    """One worked example: a brief and the post we would like for it."""
+    """One worked example: a brief and the post we would like for it.
+
+    ``facts`` (with ``short``, the brief without them) is the shape used for campaigns that
+    list facts: the example then shows the same "facts to state" block as the real request.
+    """
 
     brief: str
     post: str
+    short: str = ""
+    facts: tuple[str, ...] = ()
 
 
 #: Made-up shops used in examples; a post that names them copied the example.
 EXAMPLE_WORDS = (
     "Maple Street Bakery",
+    "Maple Street",
     "apple pie",
+    "apple pies",
     "Blue Harbor Books",
+    "Blue Harbor",
     "Sunny Side Cafe",
+    "Sunny Side",
     "PIE10",
     "READ15",
     "poem",
+    "poems",
     "poetry",
     "reading",
     "slice",
@@ -49,6 +60,10 @@ EXAMPLE_WORDS = (
     "gift cards",
     "Elm Road",
     "oven",
+    "bakery",
+    "bookshop",
+    "bookstore",
+    "books",
 )
 
 _GREETING = (
@@ -56,16 +71,22 @@ _GREETING = (
         "Write a warm greeting for {holiday} from Maple Street Bakery. Mention our apple pie.",
         "Happy {holiday} from all of us at Maple Street Bakery! May your day be full of warmth, "
         "laughter and apple pie shared with the people you love.",
+        "Write a warm greeting for {holiday} from Maple Street Bakery.",
+        ("our apple pie is baked fresh for the holiday",),
     ),
     Example(
         "Write a short, friendly {holiday} greeting from Blue Harbor Books. Mention our gift cards.",
         "Wishing you a joyful {holiday}! Everyone at Blue Harbor Books hopes you find time to rest, "
         "read and celebrate. Our gift cards make a lovely surprise for someone special.",
+        "Write a short, friendly {holiday} greeting from Blue Harbor Books.",
+        ("gift cards make a lovely surprise",),
     ),
     Example(
         "Write a cheerful {holiday} message from Sunny Side Cafe. Mention our cinnamon rolls.",
         "{holiday} is here! Sunny Side Cafe wishes you and your family a bright and happy day. "
         "Stop by for warm cinnamon rolls and good company.",
+        "Write a cheerful {holiday} message from Sunny Side Cafe.",
+        ("warm cinnamon rolls",),
     ),
 )
 _GREETING_PLAIN = (
@@ -73,6 +94,8 @@ _GREETING_PLAIN = (
         "Write a warm good-morning greeting from Maple Street Bakery. Mention our apple pie.",
         "Good morning from Maple Street Bakery! Start your day with something warm: our apple pie "
         "is fresh out of the oven and waiting for you.",
+        "Write a warm good-morning greeting from Maple Street Bakery.",
+        ("apple pie fresh out of the oven",),
     ),
 )
 _PROMO = (
@@ -81,11 +104,15 @@ _PROMO = (
         "with the code PIE10.",
         "Weekend treat! Our apple pie is 10% off at Maple Street Bakery this weekend. Use the code "
         "PIE10 at checkout. See you soon!",
+        "Write a short promotion for Maple Street Bakery.",
+        ("apple pie 10% off", "this weekend only", "code PIE10 at checkout"),
     ),
     Example(
         "Write a short promotion for Blue Harbor Books: poetry collections are 15% off with the code READ15.",
         "Good news from Blue Harbor Books: poetry collections are 15% off this week with the code "
         "READ15. Treat yourself!",
+        "Write a short promotion for Blue Harbor Books.",
+        ("poetry collections 15% off", "all this week", "code READ15"),
     ),
 )
 _ANNOUNCEMENT = (
@@ -93,11 +120,15 @@ _ANNOUNCEMENT = (
         "Announce that Maple Street Bakery opens a second shop on Elm Road on June 3.",
         "Big news: Maple Street Bakery is opening a second shop on Elm Road on June 3! Come say hello, "
         "try a fresh apple pie and celebrate with us.",
+        "Write a short announcement for Maple Street Bakery.",
+        ("a second shop opens on Elm Road", "opening day June 3"),
     ),
     Example(
         "Announce that Blue Harbor Books will host a poetry night every Thursday from next week.",
         "Something new at Blue Harbor Books: starting next week, we host a poetry night every Thursday. "
         "Bring a favourite poem or just come to listen. Everyone is welcome!",
+        "Write a short announcement for Blue Harbor Books.",
+        ("a poetry night every Thursday", "starting next week"),
     ),
 )
 
@@ -118,9 +149,26 @@ def examples_for(kind: str, holiday: str) -> tuple[Example, ...]:
         if not holiday:
             return _GREETING_PLAIN
         return tuple(
-            Example(e.brief.format(holiday=holiday), e.post.format(holiday=holiday)) for e in _GREETING
+            Example(
+                e.brief.format(holiday=holiday),
+                e.post.format(holiday=holiday),
+                e.short.format(holiday=holiday),
+                e.facts,
+            )
+            for e in _GREETING
         )
     return _PROMO if kind == "promo" else _ANNOUNCEMENT
+
+
+def with_facts(brief: str, facts: tuple[str, ...]) -> str:
+    """The brief followed by its facts as a list the post must state, and nothing beyond."""
+    if not facts:
+        return brief
+    listed = "\n".join(f"- {fact}" for fact in facts)
+    return (
+        f"{brief}\nFacts to state, all of them, as written (add no other offer, price, number, "
+        f"date or time):\n{listed}"
+    )
 
 
 def instruction(language: str, max_chars: int | None) -> str:
@@ -132,17 +180,28 @@ def instruction(language: str, max_chars: int | None) -> str:
 
 
 def chat(
-    brief: str, *, kind: str = "", holiday: str = "", language: str = "en", max_chars: int | None = None
+    brief: str,
+    *,
+    kind: str = "",
+    holiday: str = "",
+    language: str = "en",
+    max_chars: int | None = None,
+    facts: tuple[str, ...] = (),
 ) -> list[tuple[ChatMessage, ...]]:
-    """One chat per example variant: system, example brief, example post, the real brief."""
+    """One chat per example variant: system, example brief, example post, the real brief.
+
+    With ``facts`` the example shows its own facts the same way, so the model sees a post that
+    states its facts and nothing else.
+    """
     tail = instruction(language, max_chars)
     variants: list[tuple[ChatMessage, ...]] = []
     for example in examples_for(kind, holiday):
+        shown = with_facts(example.short, example.facts) if facts else example.brief
         messages = (
             ChatMessage("system", SYSTEM),
-            ChatMessage("user", f"{example.brief}\n{tail}"),
+            ChatMessage("user", f"{shown}\n{tail}"),
             ChatMessage("assistant", example.post),
-            ChatMessage("user", f"{brief}\n{tail}"),
+            ChatMessage("user", f"{with_facts(brief, facts)}\n{tail}"),
         )
         variants.append(messages)
     return variants
