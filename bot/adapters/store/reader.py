@@ -29,7 +29,7 @@ from bot.domain import (
     Publication,
     PublicationState,
 )
-from bot.domain.errors import SchemaOutdated, StoreError, StoreUnavailable
+from bot.domain.errors import BotError, SchemaOutdated, StoreError, StoreUnavailable
 from bot.domain.ports import StoreReader
 
 _DRAFT_COLUMNS = (
@@ -44,12 +44,27 @@ _PUBLICATION_COLUMNS = (
 
 def open_reader(url: str, *, check: bool = True) -> StoreReader:
     """A reader for ``url``: the lean one for SQLite files and Postgres over psycopg, the full
-    store for anything else.
+    store for anything else. A database the lean reader cannot open or check (missing, damaged,
+    at another revision, unreachable) is opened by the full store, so the error says exactly
+    what the other commands say.
 
     Raises:
         SchemaOutdated: the database is not at this version's schema (``check``).
         StoreUnavailable: the database cannot be reached.
+        StoreError: anything else wrong with it, named.
     """
+    try:
+        reader = _lean(url, check=check)
+    except BotError:
+        reader = None
+    if reader is not None:
+        return reader
+    from bot.adapters.store.sql import SqlStore
+
+    return SqlStore.open(url, check=check)
+
+
+def _lean(url: str, *, check: bool) -> SqlReader | None:
     parts = urlsplit(url)
     if parts.scheme == "sqlite" and url.startswith("sqlite:///") and parts.path not in ("", "/:memory:"):
         path = unquote(url.removeprefix("sqlite:///").split("?")[0])
@@ -59,9 +74,7 @@ def open_reader(url: str, *, check: bool = True) -> StoreReader:
 
         reader = SqlReader(_open_postgres(url), "%s", psycopg.Error, psycopg.OperationalError)
     else:
-        from bot.adapters.store.sql import SqlStore
-
-        return SqlStore.open(url, check=check)
+        return None
     if check:
         try:
             reader.check_schema()
