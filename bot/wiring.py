@@ -42,13 +42,16 @@ def reader_for(url: str) -> StoreReader:
     return open_reader(url)
 
 
-def build_gate(settings: ModerationSettings, base: Path | None = None) -> ModerationGate:
+def build_gate(
+    settings: ModerationSettings, base: Path | None = None, data_dir: Path | None = None
+) -> ModerationGate:
     """The moderation gate of ``[moderation]``: its scorers built (files read, thresholds
-    checked: ConfigError if bad); relative paths are resolved against ``base``."""
+    checked: ConfigError if bad); relative paths are resolved against ``base``; models accepted
+    with ``bot moderation train --accept`` are read from ``data_dir``."""
     from bot.adapters.moderation.factory import build_scorers
     from bot.services.moderation import ModerationGate
 
-    scorers = build_scorers(settings, base)
+    scorers = build_scorers(settings, base, data_dir)
     return ModerationGate(scorers, {str(k): v for k, v in settings.thresholds.items()})
 
 
@@ -173,7 +176,7 @@ class Wiring:
         """The moderation gate of ``[moderation]`` (scorers built and their files read)."""
         if self._gate is None:
             base = self.settings.source.parent if self.settings.source else None
-            self._gate = build_gate(self.settings.moderation, base)
+            self._gate = build_gate(self.settings.moderation, base, self.settings.data_dir)
         return self._gate
 
     @property

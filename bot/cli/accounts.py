@@ -15,6 +15,7 @@ from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table
 from bot.config.types import format_duration
 from bot.domain.errors import BotError, ConfigError, NotFound, PublishAuthError, PublishError
+from bot.domain.text import for_display
 
 
 @click.group("accounts")
@@ -115,7 +116,7 @@ def check(ctx: Context, name: str | None, as_json: bool) -> None:
     else:
         for r in results:
             detail = f"as {r.get('user')}; limits {r.get('limits')}" if r["ok"] else r.get("error", "")
-            click.echo(f"{r['name']} ({r['platform']}): {r['status']} {detail}")
+            click.echo(for_display(f"{r['name']} ({r['platform']}): {r['status']} {detail}"))
     if not all(r["ok"] for r in results):
         click.get_current_context().exit(1)
 

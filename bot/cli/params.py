@@ -108,6 +108,19 @@ class Text(click.ParamType[str, Any]):
         return text
 
 
+class Sha256(click.ParamType[str, Any]):
+    """A text digest as ``bot queue show`` prints it: 64 hexadecimal digits."""
+
+    name = "sha256"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        digest = str(value).strip().lower()
+        if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
+            self.fail(f"{for_display(str(value)[:80])!r} is not a sha256 (64 hex digits)", param, ctx)
+        return digest
+
+
+SHA256 = Sha256()
 NAME = Name()
 TEXT = Text()
 #: A reason that must be given (rejecting, cancelling).

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.config.location import DEFAULT_CONFIG, config_path, read_toml
+from bot.config.location import DEFAULT_CONFIG, MAX_CONFIG_BYTES, config_path, read_toml
 from bot.domain.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from bot.config.settings import Settings
 
-__all__ = ["DEFAULT_CONFIG", "Settings", "config_path", "load_settings", "parse_settings"]
+__all__ = ["DEFAULT_CONFIG", "MAX_CONFIG_BYTES", "Settings", "config_path", "load_settings", "parse_settings"]
 
 
 def __getattr__(name: str) -> Any:

@@ -14,6 +14,8 @@ from typing import Any
 from bot.domain.errors import ConfigError
 
 DEFAULT_CONFIG = Path("bot.toml")
+#: Largest config file read (parsing a TOML of many megabytes takes seconds per megabyte).
+MAX_CONFIG_BYTES = 4 * 2**20
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -27,11 +29,19 @@ def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 def read_toml(file: Path) -> dict[str, Any]:
     """The file's TOML data; ConfigError naming the file if it is missing or not TOML."""
     try:
-        raw = file.read_bytes()
+        with file.open("rb") as handle:  # never more than the limit (a config on /dev/zero)
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(f"{file}: config file not found (run `bot init` to write one)") from None
     except OSError as exc:
         raise ConfigError(f"{file}: cannot read config: {exc.strerror}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        from bot.config.types import MAX_TEMPLATE_CHARS
+
+        raise ConfigError(
+            f"{file}: the config file is over the {MAX_CONFIG_BYTES // 2**20} MiB limit "
+            f"({MAX_CONFIG_BYTES:,} bytes); a template may be at most {MAX_TEMPLATE_CHARS:,} characters"
+        )
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

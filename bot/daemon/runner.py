@@ -285,6 +285,7 @@ class Daemon:
         signal.signal(signal.SIGTERM, self.request_stop)
         signal.signal(signal.SIGINT, self.request_stop)
         signal.signal(signal.SIGHUP, self.request_reload)
+        statusfile.prune(self.app.settings.data_dir)
         while not self._stop.is_set():
             try:
                 self._register()
@@ -419,7 +420,9 @@ class Daemon:
         if isinstance(store, KeepingStore) and store.kept:
             recorded = store.record_kept()
             log.info("recorded %d publication outcome(s) kept during the outage", recorded)
-        released = store.release_claims(self.app.worker, self.app.clock.now())
+        released = store.release_claims(
+            self.app.worker, self.app.clock.now(), reason="released after a database outage"
+        )
         if released:
             log.info("gave back %d unsent claim(s) held during the outage", released)
 

@@ -71,6 +71,16 @@ class SlotState(StrEnum):
     SKIPPED = "skipped"
 
 
+class RejectionCategory(StrEnum):
+    """Why a reviewer rejected a draft (``bot queue reject --because``); ``toxic`` rejections
+    teach the moderation gate (``bot moderation export``)."""
+
+    TOXIC = "toxic"
+    OFF_BRAND = "off-brand"
+    WRONG_FACTS = "wrong-facts"
+    OTHER = "other"
+
+
 class Decision(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"

@@ -39,6 +39,7 @@ from bot.domain import (
     Publication,
     PublicationState,
     PublishResult,
+    RejectionCategory,
     Slot,
     SlotState,
     SlotSummary,
@@ -141,7 +142,8 @@ class ScorerBackend:
 
     #: The name ``[moderation] scorers`` and the thresholds select it by.
     name: str
-    #: ``build(moderation_settings, base_dir)`` -> the scorer, its files read (ConfigError if bad).
+    #: ``build(moderation_settings, base_dir, data_dir)`` -> the scorer, its files read (ConfigError
+    #: if bad); relative paths are relative to ``base_dir``, what it learned lives in ``data_dir``.
     build: Callable[..., ModerationScorer]
     #: Its labels when they are fixed; empty when the built scorer reports them (``.labels``).
     labels: tuple[str, ...] = ()
@@ -340,10 +342,18 @@ class ReviewStore(DraftStore, Protocol):
         ...
 
     def reject_draft(
-        self, draft_id: int, *, expected: Iterable[DraftState], reviewer: str, reason: str, now: datetime
+        self,
+        draft_id: int,
+        *,
+        expected: Iterable[DraftState],
+        reviewer: str,
+        reason: str,
+        now: datetime,
+        category: RejectionCategory | None = None,
     ) -> Draft:
-        """Reject the draft and record the rejection; an approved draft's queued publications
-        are cancelled (refused if one may already be out)."""
+        """Reject the draft and record the rejection (with its category in the event's
+        details); an approved draft's queued publications are cancelled (refused if one may
+        already be out)."""
         ...
 
     def edit_draft(
@@ -402,7 +412,7 @@ class PublicationStore(Protocol):
         """Record a claimed publication's outcome. Raises StateConflict if the claim was lost."""
         ...
 
-    def release_claims(self, worker: str, now: datetime) -> int:
+    def release_claims(self, worker: str, now: datetime, reason: str = "released at shutdown") -> int:
         """Give back this worker's claims that were never sent; return how many."""
         ...
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.config import Settings
-from bot.domain import CheckResult, Decision, Draft, DraftState, Target
+from bot.domain import CheckResult, Decision, Draft, DraftState, RejectionCategory, Target
 from bot.domain.errors import BotError, StateConflict
 from bot.domain.ports import Clock, ReviewStore
 from bot.domain.text import clean_text
@@ -88,12 +88,26 @@ class ReviewService:
         """``approval = "auto"``: approve a draft that passed the gate (never a flagged one)."""
         return self.approve(draft_id, "auto", override=False)
 
-    def reject(self, draft_id: int, reviewer: str, reason: str, *, withdraw: bool = False) -> Draft:
-        """Reject an open draft; ``withdraw`` also takes back an approval not yet published.
-        Needs no config: it is how the drafts of a removed campaign are cleared by hand."""
+    def reject(
+        self,
+        draft_id: int,
+        reviewer: str,
+        reason: str,
+        *,
+        withdraw: bool = False,
+        category: RejectionCategory | None = None,
+    ) -> Draft:
+        """Reject an open draft; ``withdraw`` also takes back an approval not yet published;
+        ``category`` says why (``toxic`` rejections teach the moderation gate). Needs no config:
+        it is how the drafts of a removed campaign are cleared by hand."""
         expected = (*_OPEN, DraftState.APPROVED) if withdraw else _OPEN
         return self.store.reject_draft(
-            draft_id, expected=expected, reviewer=reviewer, reason=reason, now=self.clock.now()
+            draft_id,
+            expected=expected,
+            reviewer=reviewer,
+            reason=reason,
+            now=self.clock.now(),
+            category=category,
         )
 
     def edit(self, draft_id: int, reviewer: str, text: str) -> Draft:

@@ -81,9 +81,9 @@ FAKE_EDITOR = textwrap.dedent(
 )
 
 
-def run(args: list[str], env: dict[str, str] | None = None) -> Result:
-    """The real ``bot`` command, in this process (click's runner), stdin closed."""
-    return CliRunner().invoke(cli, args, env=env, catch_exceptions=True)
+def run(args: list[str], env: dict[str, str] | None = None, stdin: str | None = None) -> Result:
+    """The real ``bot`` command, in this process (click's runner); stdin empty unless given."""
+    return CliRunner().invoke(cli, args, env=env, input=stdin, catch_exceptions=True)
 
 
 def _setup(config: Path, env: dict[str, str]) -> None:
@@ -93,7 +93,7 @@ def _setup(config: Path, env: dict[str, str]) -> None:
     for step in (
         ["db", "upgrade"],
         ["campaigns", "sync"],
-        ["campaigns", "fire", "promo", "--at", "2026-09-24 01:00"],
+        ["campaigns", "fire", "promo", "--at", "2026-09-24 01:00:00"],
         ["queue", "approve", "2", "--as", "alice"],
     ):
         result = run(base + step, env)
@@ -172,10 +172,10 @@ def test_bad_input(case: dict[str, Any], store: str, template: Path, tmp_path: P
         env["BOT_DATABASE_URL"] = case["database_url"]
     before = _snapshot(target, world)
 
-    result = run(["--config", str(config), *map(_arg, case["args"])], env)
+    result = run(["--config", str(config), *map(_arg, case["args"])], env, case.get("stdin"))
 
     _assert_outcome(case, result, case.get("exit", 1), case.get("expect", []))
-    if case.get("exit", 1) != 0 and not case.get("may_change"):
+    if case.get("unchanged", case.get("exit", 1) != 0 and not case.get("may_change")):
         assert _snapshot(target, world) == before, "a refused command changed the database"
     if "then" in case:
         then = case["then"]
@@ -405,3 +405,29 @@ def _new_text() -> str:
     return (
         "Lotus Leaf Tea House: our mooncake gift box is back for the season. https://lotusleaf.example/shop"
     )
+
+
+def test_stored_control_characters_are_never_printed_raw(template: Path, tmp_path: Path) -> None:
+    """Text already in the store (from the model, an older version, a platform's error) is
+    shown escaped by every view: a reviewer sees the escape sequence, the terminal never runs it."""
+    world = tmp_path / "w"
+    shutil.copytree(template, world)
+    db = world / "data" / "bot.db"
+    hostile = "Lotus Leaf \x1b[2J\x1b]0;owned\x07Tea \x9b31m House \u202eesuoh"
+    _sql(db, f"UPDATE drafts SET text = '{hostile}' WHERE id = 1")
+    _sql(db, "UPDATE publications SET last_error = 'bad \x1b[31mred\x1b[0m' WHERE id = 1")
+    config, env = str(world / "bot.toml"), _env(world)
+    for args in (
+        ["queue", "show", "1"],
+        ["queue", "list"],
+        ["queue", "list", "--json"],
+        ["queue", "show", "1", "--json"],
+        ["publications", "show", "1"],
+        ["publications", "list"],
+    ):
+        result = run(["--config", config, *args], env)
+        assert result.exit_code == 0, (args, result.output)
+        raw = [c for c in result.output if c in "\x1b\x07\x9b\u202e"]
+        assert not raw, (args, result.output)
+    shown = run(["--config", config, "queue", "show", "1"], env).output
+    assert "\\x1b[2J" in shown and "\\u202e" in shown

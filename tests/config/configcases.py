@@ -7,6 +7,8 @@ campaign with a brief, a curated template and a Reddit title), and changes it:
 - ``unset``: dotted paths to remove;
 - ``big``: ``{ path, unit, times }`` sets a path to ``unit * times`` (huge sources);
 - ``append``: TOML text added after the generated file;
+- ``copies``: ``{ text, times }`` appends ``text`` ``times`` times, ``{n}`` in it numbered from 0;
+- ``path``: no file is written; the CLI is given this path (``/dev/zero``);
 - ``raw``: the whole file instead (``@0@``, ``@1@`` ... replaced by ``repeat[i][0] * repeat[i][1]``),
   written in ``encoding`` (default UTF-8).
 
@@ -71,7 +73,11 @@ def case_bytes(case: dict[str, Any]) -> bytes:
     for path in case.get("unset", []):
         parent, last = _walk(data, path)
         del parent[last]
-    return (dumps(data) + "\n" + case.get("append", "")).encode("utf-8", errors="surrogatepass")
+    text = dumps(data) + "\n" + case.get("append", "")
+    if "copies" in case:
+        copies = case["copies"]
+        text += "".join(str(copies["text"]).replace("{n}", str(n)) for n in range(int(copies["times"])))
+    return text.encode("utf-8", errors="surrogatepass")
 
 
 def _walk(data: Any, path: str) -> tuple[Any, Any]:

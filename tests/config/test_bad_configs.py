@@ -52,6 +52,15 @@ def invoke(config: Path, args: list[str]) -> tuple[int, str, Any]:
     return result.exit_code, output, result.exception
 
 
+def config_file(case: dict[str, Any], folder: Path) -> Path:
+    """The case's config written as ``bot.toml`` in ``folder`` (or the path it names)."""
+    if "path" in case:
+        return Path(case["path"])
+    config = folder / "bot.toml"
+    config.write_bytes(case_bytes(case))
+    return config
+
+
 def assert_refused(name: str, code: int, output: str, elapsed: float) -> None:
     case = CASES[name]
     assert "Traceback" not in output, output
@@ -80,8 +89,7 @@ def test_the_corpus_is_big_and_unique() -> None:
 def test_a_bad_config_is_refused_naming_the_problem(
     name: str, command: str, workdir: Path, env: None
 ) -> None:
-    config = workdir / "bot.toml"
-    config.write_bytes(case_bytes(CASES[name]))
+    config = config_file(CASES[name], workdir)
     start = time.monotonic()
     code, output, exception = invoke(config, COMMANDS[command])
     elapsed = time.monotonic() - start
@@ -95,8 +103,7 @@ SUBPROCESS = ["nested loops in the brief", "5 MB brief", "TOML nested 5000 deep"
 
 @pytest.mark.parametrize("name", SUBPROCESS)
 def test_a_bad_config_is_refused_by_the_real_cli(name: str, tmp_path: Path) -> None:
-    config = tmp_path / "bot.toml"
-    config.write_bytes(case_bytes(CASES[name]))
+    config = config_file(CASES[name], tmp_path)
     for args in COMMANDS.values():
         start = time.monotonic()
         done = run_cli(*args, config=config, timeout=60, env={"BOT_CRASH_LOG": str(tmp_path / "crash.log")})

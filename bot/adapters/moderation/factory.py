@@ -16,18 +16,22 @@ from bot.domain.errors import ConfigError
 from bot.domain.ports import ModerationScorer, ScorerBackend
 
 
-def build_scorers(settings: ModerationSettings, base: Path | None = None) -> list[ModerationScorer]:
+def build_scorers(
+    settings: ModerationSettings, base: Path | None = None, data_dir: Path | None = None
+) -> list[ModerationScorer]:
     """The configured scorers, their thresholds checked; relative paths are resolved against
-    ``base``."""
-    scorers = [build_scorer(name, settings, base or Path.cwd()) for name in settings.scorers]
+    ``base``; models accepted with ``bot moderation train --accept`` are read from ``data_dir``."""
+    scorers = [build_scorer(name, settings, base or Path.cwd(), data_dir) for name in settings.scorers]
     for scorer in scorers:
         _check_thresholds(scorer, settings)
     return scorers
 
 
-def build_scorer(name: str, settings: ModerationSettings, base: Path) -> ModerationScorer:
+def build_scorer(
+    name: str, settings: ModerationSettings, base: Path, data_dir: Path | None = None
+) -> ModerationScorer:
     """One scorer by its registered name."""
-    return _backend(name).build(settings, base)
+    return _backend(name).build(settings, base, data_dir)
 
 
 def labels_of(scorer: ModerationScorer) -> tuple[str, ...]:

@@ -156,10 +156,10 @@ class DraftingService:
         campaign = self.settings.campaign(slot.campaign_name)
         try:
             scored = self.candidates(campaign, slot.slot_at, seed_salt)
-        except Exception as exc:
+            ids = self.save(campaign, slot, scored)
+        except Exception as exc:  # the slot never stays pending behind an error
             self.store.finish_slot(slot.id, SlotState.FAILED, self.clock.now(), self.actor, str(exc))
             raise
-        ids = self.save(campaign, slot, scored)
         self.store.finish_slot(slot.id, SlotState.DRAFTED, self.clock.now(), self.actor)
         return ids
 

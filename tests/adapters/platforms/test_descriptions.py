@@ -229,3 +229,18 @@ def test_an_unknown_platform_names_what_is_installed(write_config: Any) -> None:
         load_settings(write_config('\n[[accounts]]\nname = "m"\nplatform = "myspace"\n'))
     assert "accounts[1] (m).platform = 'myspace': no platform named 'myspace' is installed" in str(err.value)
     assert "bluesky, dryrun, mastodon, reddit, x" in str(err.value)
+
+
+def test_no_code_compares_exception_class_names() -> None:
+    """Errors are matched by class (isinstance, error tables), never by ``__name__`` strings."""
+    import ast
+
+    offenders = []
+    for path in sorted((Path(__file__).parents[3] / "bot").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Compare):
+                continue
+            sides = [node.left, *node.comparators]
+            if any(isinstance(s, ast.Attribute) and s.attr == "__name__" for s in sides):
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []
