@@ -131,7 +131,7 @@ def main() -> None:
     parser.add_argument("--naive", type=int, default=2, help="naive drafts (each reloads the model)")
     args = parser.parse_args()
 
-    from bot.adapters.generation.embedded import bundled_gguf
+    from bot.adapters.generation.bundled import bundled_gguf
     from bot.services.drafting.prompts import chat
 
     with tempfile.TemporaryDirectory() as tmp:

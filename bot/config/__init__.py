@@ -8,6 +8,7 @@ file, the key and the value. Secrets are never read from the TOML.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +53,7 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
             f"{file}: credentials do not belong in the config; use environment variables "
             "or secrets_file / secrets_dir (see README, Secrets)"
         )
+    _check_characters(file, data, data, ())
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
@@ -59,6 +61,29 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
     settings = settings.model_copy(update={"source": file.resolve()})
     _check_data_dir(file, settings)
     return settings
+
+
+#: C0 controls but tab and line breaks, DEL and C1 controls: invisible in the file, and
+#: terminal escape sequences (ESC, CSI) when printed. Not allowed in any key or value.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _check_characters(file: Path, data: dict[str, Any], node: Any, loc: tuple[int | str, ...]) -> None:
+    """Refuse control characters in keys and string values, naming the key and the character."""
+    items: Any = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        where = (*loc, key)
+        if isinstance(key, str) and (found := _CONTROL.search(key)):
+            within = _key(data, loc)
+            _control_error(file, f"the key {key!r}" + (f" in {within}" if within else ""), found)
+        if isinstance(value, str) and (found := _CONTROL.search(value)):
+            _control_error(file, f"{_key(data, where)} = {_shorten(value)}", found)
+        if isinstance(value, dict | list):
+            _check_characters(file, data, value, where)
+
+
+def _control_error(file: Path, what: str, found: re.Match[str]) -> None:
+    raise ConfigError(f"{file}: {what}: contains the control character U+{ord(found.group()):04X}; remove it")
 
 
 def _check_data_dir(file: Path, settings: Settings) -> None:
