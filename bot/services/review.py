@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.domain import CheckResult, Decision, Draft, DraftState, RejectionCategory, Target
 from bot.domain.errors import BotError, StateConflict
 from bot.domain.ports import Clock, ReviewStore
-from bot.domain.text import clean_text
+from bot.domain.text import clean_name, clean_text
 from bot.services.moderation import ModerationGate
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,8 @@ _REVIEWABLE = (DraftState.PENDING_REVIEW,)
 _OPEN = (DraftState.PENDING_REVIEW, DraftState.FLAGGED)
 #: Longest text an edit may store (Reddit's 40,000 is the largest platform limit).
 MAX_TEXT = 40_000
+#: Longest reviewer name and reason the records keep (the CLI checks the same bounds).
+MAX_REVIEWER, MAX_REASON = 100, 2000
 #: Checks that no reviewer can waive: a post over a platform's limit cannot be published.
 _HARD_CHECKS = ("limit:",)
 
@@ -62,6 +64,7 @@ class ReviewService:
         Raises:
             NotConfigured: the draft's campaign (or one of its accounts) left the config.
         """
+        reviewer, reason = _who(reviewer), _why(reason)
         draft = self._configured(draft_id)
         if draft.state is DraftState.FLAGGED and not override:
             raise StateConflict(
@@ -101,6 +104,7 @@ class ReviewService:
         ``category`` says why (``toxic`` rejections teach the moderation gate). Needs no config:
         it is how the drafts of a removed campaign are cleared by hand."""
         expected = (*_OPEN, DraftState.APPROVED) if withdraw else _OPEN
+        reviewer, reason = _who(reviewer), _why(reason)
         return self.store.reject_draft(
             draft_id,
             expected=expected,
@@ -112,6 +116,7 @@ class ReviewService:
 
     def edit(self, draft_id: int, reviewer: str, text: str) -> Draft:
         """Replace the text; it is re-scored and any approval is void (needs a new one)."""
+        reviewer = _who(reviewer)
         text = clean_text(text, "the edited text").strip()
         if not text:
             raise BotError("the edited text is empty; use `bot queue reject` to drop a draft")
@@ -167,3 +172,14 @@ def _refuse_hard_failures(draft: Draft) -> None:
         raise BotError(
             f"draft {draft.id} cannot be approved: {details}; shorten it with `bot queue edit {draft.id}`"
         )
+
+
+def _who(reviewer: str) -> str:
+    return clean_name(reviewer, "the reviewer name", MAX_REVIEWER)
+
+
+def _why(reason: str) -> str:
+    reason = clean_text(reason, "the reason")
+    if len(reason) > MAX_REASON:
+        raise BotError(f"the reason is {len(reason)} characters long; at most {MAX_REASON} are allowed")
+    return reason
