@@ -23,7 +23,7 @@ def command() -> None:
 
 def _gate(ctx: Context) -> Any:
     """The configured gate; the defaults when there is no config file at all."""
-    from bot.adapters.moderation.factory import build_gate
+    from bot.wiring import build_gate
 
     if not ctx.config_path.exists():
         click.echo(f"note: no config at {ctx.config_path}; using the default scorers", err=True)

@@ -59,9 +59,13 @@ class ReviewService:
         override: bool = False,
         reason: str = "",
     ) -> Draft:
-        """Approve a pending draft (a flagged one only with ``override`` and a reason)."""
+        """Approve a pending draft (a flagged one only with ``override`` and a reason).
+
+        Raises:
+            NotConfigured: the draft's campaign (or one of its accounts) left the config.
+        """
         reviewer, reason = _who(reviewer), _why(reason)
-        draft = self.store.get_draft(draft_id)
+        draft = self._configured(draft_id)
         if draft.state is DraftState.FLAGGED and not override:
             raise StateConflict(
                 f"draft {draft_id} is flagged by moderation; approve it with --override --reason TEXT"
@@ -97,7 +101,8 @@ class ReviewService:
         category: RejectionCategory | None = None,
     ) -> Draft:
         """Reject an open draft; ``withdraw`` also takes back an approval not yet published;
-        ``category`` says why (``toxic`` rejections teach the moderation gate)."""
+        ``category`` says why (``toxic`` rejections teach the moderation gate). Needs no config:
+        it is how the drafts of a removed campaign are cleared by hand."""
         expected = (*_OPEN, DraftState.APPROVED) if withdraw else _OPEN
         reviewer, reason = _who(reviewer), _why(reason)
         return self.store.reject_draft(
@@ -117,10 +122,9 @@ class ReviewService:
             raise BotError("the edited text is empty; use `bot queue reject` to drop a draft")
         if len(text) > MAX_TEXT:
             raise BotError(f"the edited text is {len(text)} characters long; at most {MAX_TEXT} are allowed")
-        draft = self.store.get_draft(draft_id)
+        draft = self._configured(draft_id)
         if text == draft.text:
             return draft
-        self.settings.campaign(draft.campaign_name)  # NotConfigured before any work
         checks = self._checks(draft, text)
         verdict = self._gate().check([text])[0]
         new = DraftState.FLAGGED if verdict.flagged else DraftState.PENDING_REVIEW
@@ -135,6 +139,12 @@ class ReviewService:
             reviewer=reviewer,
             now=self.clock.now(),
         )
+
+    def _configured(self, draft_id: int) -> Draft:
+        """The draft, if its campaign is still in the config (else NotConfigured names it)."""
+        draft = self.store.get_draft(draft_id)
+        self.settings.campaign(draft.campaign_name)
+        return draft
 
     def _checks(self, draft: Draft, text: str) -> list[CheckResult]:
         """Every drafting check on the new text; without a checker, none (the old results
