@@ -167,6 +167,8 @@ def test_daemon_outlives_a_postgres_restart(
         sent_before = len(_outbox(tmp_path))
         assert wait_until(lambda: ONCE_PER_OUTAGE in log.read_text(), 60), log.read_text()
         # `bot status` cannot ask the database, but shows what the daemon reports.
+        data_dir = load_settings(config).data_dir
+        assert wait_until(lambda: bool(statusfile.read_live(data_dir)), 60)
         status = run_cli("status", "--json", config=config)
         assert status.returncode == 1 and "Traceback" not in status.stderr, status.stderr
         assert "database unavailable" in status.stderr
@@ -223,9 +225,11 @@ def test_daemon_outlives_a_locked_sqlite_file(tmp_path: Path, sockdir: Path) -> 
         down = time.monotonic()
         sent_before = len(_outbox(tmp_path))
         assert wait_until(lambda: ONCE_PER_OUTAGE in log.read_text(), 60), log.read_text()
+        assert wait_until(lambda: bool(statusfile.read_live(data_dir)), 60)
         reports = statusfile.read_live(data_dir)
         assert [r["pid"] for r in reports] == [proc.pid] and reports[0]["database_unavailable_since"]
         assert "database is locked" in reports[0]["database_error"]
+        proc.send_signal(signal.SIGHUP)  # a reload during the outage waits for the database
         pings = _ride_out(proc, listener, OUTAGE_S - (time.monotonic() - down))
         assert any(s.startswith("STATUS=database unavailable since ") for s in _statuses(listener))
         assert pings >= 5, f"the watchdog was fed {pings} times in {OUTAGE_S} s"
@@ -239,6 +243,8 @@ def test_daemon_outlives_a_locked_sqlite_file(tmp_path: Path, sockdir: Path) -> 
         assert proc.poll() is None
         measured = _check_published(url, tmp_path, expected)
         assert log.read_text().count(ONCE_PER_OUTAGE) == 1, log.read_text()
+        assert wait_until(lambda: "reloaded" in log.read_text(), 60), log.read_text()
+        assert log.read_text().count("waits for the database") <= 1, log.read_text()
         locker = SqliteLocker(database)
         took = _sigterm_during_outage(proc, log, 2)
     finally:

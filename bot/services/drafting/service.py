@@ -32,7 +32,7 @@ from bot.domain import (
     Slot,
     SlotState,
 )
-from bot.domain.errors import BotError, StoreError
+from bot.domain.errors import BotError, NotConfigured, StoreError
 from bot.domain.platforms import PlatformLimit
 from bot.domain.ports import Clock, GenerationRequest, Generator, Store
 from bot.plugins import limit_for
@@ -383,7 +383,7 @@ class DraftingService:
         for name in campaign.accounts:
             try:
                 out.append((name, limit_for(self.settings.account(name))))
-            except KeyError:
+            except NotConfigured:
                 continue
         return out
 
