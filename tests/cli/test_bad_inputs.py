@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import secrets
 import shutil
 import sys
 import textwrap
@@ -30,40 +29,18 @@ from sqlalchemy import create_engine, func, select
 
 from bot.adapters.store.tables import Base, DraftRow
 from bot.cli.main import cli
-from tests.conftest import PG_ADMIN
+from tests.conftest import BASE_CONFIG, fresh_pg_database
 
 CORPUS = Path(__file__).with_name("bad_inputs.toml")
 CASES: list[dict[str, Any]] = tomllib.loads(CORPUS.read_text(encoding="utf-8"))["case"]
 
-CONFIG = """
-[bot]
-timezone = "Asia/Shanghai"
-data_dir = "data"
-
-[brand]
-name = "Lotus Leaf Tea House"
-products = ["mooncake gift box"]
-link = "https://lotusleaf.example/shop"
-
-[model]
-backend = "canned"
-
-[[accounts]]
-name = "outbox"
-platform = "dryrun"
-
-[[accounts]]
-name = "masto"
-platform = "mastodon"
-base_url = "http://127.0.0.1:9"
-
-[[campaigns]]
-name = "{campaign}"
-kind = "promo"
-when = {{ cron = "0 10 * * FRI" }}
-accounts = ["outbox", "masto"]
-brief = "Write a promo for {{{{ brand }}}}."
-"""
+#: conftest's config with a Mastodon account (500 characters) beside the dry-run outbox.
+CONFIG = (
+    BASE_CONFIG.replace('accounts = ["outbox"]', 'accounts = ["outbox", "masto"]').replace(
+        'name = "promo"', 'name = "{campaign}"'
+    )
+    + '\n[[accounts]]\nname = "masto"\nplatform = "mastodon"\nbase_url = "http://127.0.0.1:9"\n'
+)
 
 #: Config variants a case can ask for.
 CONFIGS = {"base": {"campaign": "promo"}, "renamed": {"campaign": "promo-2027"}}
@@ -124,20 +101,12 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def pg_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     """The same world on a fresh Postgres database, shared by the Postgres cases."""
-    import psycopg
-
-    name = f"bot_t_{secrets.token_hex(6)}"
-    admin = PG_ADMIN.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    root = tmp_path_factory.mktemp("pgworld")
-    config = root / "bot.toml"
-    config.write_text(CONFIG.format(**CONFIGS["base"]), encoding="utf-8")
-    _setup(config, _env(root, BOT_DATABASE_URL=url))
-    yield root, url
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_pg_database() as url:
+        root = tmp_path_factory.mktemp("pgworld")
+        config = root / "bot.toml"
+        config.write_text(CONFIG.format(**CONFIGS["base"]), encoding="utf-8")
+        _setup(config, _env(root, BOT_DATABASE_URL=url))
+        yield root, url
 
 
 def _params() -> list[Any]:
