@@ -433,3 +433,25 @@ def test_stored_control_characters_are_never_printed_raw(template: Path, tmp_pat
         assert not raw, (args, result.output)
     shown = run(["--config", config, "queue", "show", "1"], env).output
     assert "\\x1b[2J" in shown and "\\u202e" in shown
+
+
+def test_a_reader_that_goes_away_stops_the_command_quietly(template: Path, tmp_path: Path) -> None:
+    """``bot history | head -1``: the closed pipe ends the command with 141, not a crash report."""
+    import subprocess
+
+    from tests.conftest import subprocess_env
+
+    world = tmp_path / "w"
+    shutil.copytree(template, world)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(world / "bot.toml"), "history"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=subprocess_env(BOT_CRASH_LOG=str(world / "crash.log")),
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the command writes anything
+    with proc.stderr:
+        stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, stderr
+    assert stderr == "" and not (world / "crash.log").exists()

@@ -343,7 +343,7 @@ class DraftingService:
         hashtags: tuple[str, ...],
     ) -> checks.CheckSpec:
         festival = catalog.find_festival(context["holiday"]) if context["holiday"] else None
-        allowed = set(catalog.mentioned_festivals(brief))
+        allowed = set(catalog.mentioned_festivals(" ".join((brief, *stated))))
         ok_names: tuple[str, ...] = ()
         if festival is not None:
             allowed.add(festival.key)
