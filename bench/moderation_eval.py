@@ -25,10 +25,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.adapters.moderation.factory import build_gate
 from bot.adapters.moderation.labeled import bundled
 from bot.config.moderation import ModerationSettings
 from bot.services.moderation import ModerationGate
+from bot.wiring import build_gate
 
 OLD_SET = ROOT / "tests" / "data" / "moderation.csv"
 ROUNDS = 3

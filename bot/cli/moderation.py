@@ -10,6 +10,7 @@ import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, short
+from bot.cli.params import POST_TEXT
 from bot.config.moderation import ModerationSettings
 from bot.domain import ModerationVerdict
 from bot.domain.errors import BotError
@@ -22,7 +23,7 @@ def command() -> None:
 
 def _gate(ctx: Context) -> Any:
     """The configured gate; the defaults when there is no config file at all."""
-    from bot.adapters.moderation.factory import build_gate
+    from bot.wiring import build_gate
 
     if not ctx.config_path.exists():
         click.echo(f"note: no config at {ctx.config_path}; using the default scorers", err=True)
@@ -51,7 +52,7 @@ def read_texts(texts: tuple[str, ...], file: str | None) -> list[str]:
 
 
 @command.command("check")
-@click.argument("texts", nargs=-1)
+@click.argument("texts", nargs=-1, type=POST_TEXT)
 @click.option("--file", "-f", "file", default=None, metavar="FILE", help="One text per line ('-': stdin).")
 @json_option
 @pass_ctx

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.moderation.factory import build_gate
 from bot.adapters.moderation.profanity import ProfanityScorer
 from bot.adapters.moderation.wordlist import WordlistScorer
 from bot.config import load_settings
@@ -16,6 +15,7 @@ from bot.config.moderation import ModerationSettings
 from bot.domain import ModerationDecision
 from bot.domain.errors import ConfigError
 from bot.services.moderation import ModerationGate
+from bot.wiring import build_gate
 from tests.fixtures.moderation_doubles import BrokenScorer, FixedScorer
 
 

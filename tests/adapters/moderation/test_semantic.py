@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.moderation import labeled, semantic, training
-from bot.adapters.moderation.factory import build_gate
 from bot.adapters.moderation.semantic_model import load
 from bot.config.moderation import ModerationSettings
 from bot.domain.errors import ConfigError
 from bot.services.moderation import ModerationGate
+from bot.wiring import build_gate
 
 
 @pytest.fixture(scope="module")
