@@ -29,7 +29,10 @@ from tests.fakeplatform.world import ACCOUNTS, admin, make_world, register_users
 PLATFORMS = ["x", "reddit", "mastodon", "bluesky"]
 DRAFTS = 50
 KILLS = 6
-PUBLISHING = 'lease = "2s"\nbatch = 3\nmax_attempts = 8\nbackoff_base = "0.2s"\nbackoff_max = "1s"\n'
+PUBLISHING = (
+    'lease = "2s"\nbatch = 3\nmax_attempts = 8\nbackoff_base = "0.2s"\nbackoff_max = "1s"\n'
+    'settle = "0.5s"\nclock_skew = "5s"\ncheck_backoff = "0.5s"\n'
+)
 _P = PublicationState
 
 

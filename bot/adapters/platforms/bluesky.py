@@ -27,6 +27,7 @@ from atproto_client.exceptions import (
 from atproto_client.request import Request
 
 from bot.adapters.platforms._http import sent_nothing
+from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import same_text, split_parts
 from bot.adapters.platforms.credentials import Credentials
 from bot.config.accounts import BlueskyAccount
@@ -38,6 +39,7 @@ from bot.domain.errors import (
     PublishRetryable,
     PublishUnknownOutcome,
 )
+from bot.domain.finding import FindAnswer, PostSearch
 
 DEFAULT_BASE = "https://bsky.social"
 CREDENTIALS = ("app_password",)
@@ -87,6 +89,8 @@ class BlueskyPublisher:
     """Posts to one Bluesky account."""
 
     platform = "bluesky"
+    #: Bluesky has no idempotency key: an unknown outcome is reconciled, never re-sent blindly.
+    honours_idempotency_key = False
 
     def __init__(self, account: BlueskyAccount, credentials: Credentials) -> None:
         self._account = account
@@ -147,21 +151,32 @@ class BlueskyPublisher:
             _translate(exc, "create the post")
         return models.create_strong_ref(response)
 
-    def find(self, post: OutgoingPost) -> PublishResult | None:
+    def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
+        """Page back through the account's post records (100 a page, ``cursor``) past the stamp."""
         first = split_parts(post.text)[0]
-        did = self._login()
-        try:
-            listing = self._client.com.atproto.repo.list_records(
-                models.ComAtprotoRepoListRecords.Params(repo=did, collection="app.bsky.feed.post", limit=100)
-            )
-        except (AtProtocolError, httpx.HTTPError) as exc:
-            _translate(exc, "list the account's posts")
-        for record in listing.records:
-            value = record.value
-            text = value.get("text") if isinstance(value, dict) else getattr(value, "text", None)
-            if text is not None and same_text(first, str(text)):
-                return PublishResult(remote_id=record.uri, url=self._url(record.uri))
-        return None
+
+        def fetch(cursor: str | None) -> Page:
+            did = self._login()
+            try:
+                listing = self._client.com.atproto.repo.list_records(
+                    models.ComAtprotoRepoListRecords.Params(
+                        repo=did, collection="app.bsky.feed.post", limit=100, cursor=cursor
+                    )
+                )
+            except (AtProtocolError, httpx.HTTPError) as exc:
+                _translate(exc, "list the account's posts", sending=False)
+            items = []
+            for record in listing.records:
+                value = record.value
+                text = value.get("text") if isinstance(value, dict) else getattr(value, "text", None)
+                created = (
+                    value.get("createdAt") if isinstance(value, dict) else getattr(value, "created_at", None)
+                )
+                result = PublishResult(remote_id=record.uri, url=self._url(record.uri))
+                items.append(Listed(parse_when(created), str(text or ""), result))
+            return Page(items, listing.cursor or None)
+
+        return walk(search, fetch, lambda item: same_text(first, item.text), platform="Bluesky")
 
     def check_credentials(self) -> dict[str, Any]:
         did = self._login()
@@ -198,6 +213,8 @@ def _translate(exc: Exception, doing: str, *, sending: bool = True) -> NoReturn:
     if isinstance(exc, BadRequestError):
         raise PublishRejected(f"Bluesky refused to {doing}: {_message(exc)}") from exc
     if isinstance(exc, RequestErrorBase) and exc.response is not None:
+        if exc.response.status_code >= 500 and sending:  # the record may be stored already
+            raise PublishUnknownOutcome(f"Bluesky server error after the post: {_message(exc)}") from exc
         if exc.response.status_code >= 500:
             raise PublishRetryable(f"Bluesky server error: {_message(exc)}") from exc
         raise PublishRejected(f"Bluesky refused to {doing}: {_message(exc)}") from exc

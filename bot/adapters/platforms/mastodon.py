@@ -23,6 +23,7 @@ from mastodon import (
 )
 
 from bot.adapters.platforms._http import sent_nothing
+from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import html_to_text, same_text, split_parts
 from bot.adapters.platforms.credentials import Credentials
 from bot.config.accounts import MastodonAccount
@@ -35,6 +36,7 @@ from bot.domain.errors import (
     PublishRetryable,
     PublishUnknownOutcome,
 )
+from bot.domain.finding import FindAnswer, PostSearch
 
 CREDENTIALS = ("access_token",)
 
@@ -43,6 +45,9 @@ class MastodonPublisher:
     """Posts to one Mastodon account."""
 
     platform = "mastodon"
+    #: Mastodon keeps a status's Idempotency-Key for about an hour: a re-send with the same
+    #: key within it answers with the status already made.
+    honours_idempotency_key = True
 
     def __init__(self, account: MastodonAccount, credentials: Credentials) -> None:
         if not account.base_url:
@@ -92,24 +97,34 @@ class MastodonPublisher:
                 text, in_reply_to_id=reply_to, visibility=self._account.visibility, idempotency_key=key
             )
         except MastodonError as exc:
-            self._translate(exc, "post the status")
+            self._translate(exc, "post the status", sending=True)
         if not isinstance(status, dict) or not status.get("id"):
             raise PublishUnknownOutcome(
                 f"Mastodon answered the post without a status id: {str(status)[:200]}"
             )
         return dict(status)
 
-    def find(self, post: OutgoingPost) -> PublishResult | None:
+    def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
+        """Page back through the account's statuses (40 a page, ``max_id``) past the stamp."""
         first = split_parts(post.text)[0]
-        me = self._account_info()
-        try:
-            statuses = self._client.account_statuses(me["id"], limit=40)
-        except MastodonError as exc:
-            self._translate(exc, "read the account's statuses")
-        for status in statuses:
-            if same_text(first, html_to_text(str(status.get("content", "")))):
-                return PublishResult(remote_id=str(status["id"]), url=status.get("url"))
-        return None
+
+        def fetch(cursor: str | None) -> Page:
+            me = self._account_info()
+            try:
+                statuses = self._client.account_statuses(me["id"], limit=40, max_id=cursor)
+            except MastodonError as exc:
+                self._translate(exc, "read the account's statuses")
+            items = [
+                Listed(
+                    parse_when(status.get("created_at")),
+                    "" if status.get("reblog") else html_to_text(str(status.get("content", ""))),
+                    PublishResult(remote_id=str(status["id"]), url=status.get("url")),
+                )
+                for status in statuses
+            ]
+            return Page(items, str(statuses[-1]["id"]) if statuses else None)
+
+        return walk(search, fetch, lambda item: same_text(first, item.text), platform="Mastodon")
 
     def check_credentials(self) -> dict[str, Any]:
         me = self._account_info()
@@ -133,7 +148,7 @@ class MastodonPublisher:
                 self._translate(exc, "verify the credentials")
         return self._me
 
-    def _translate(self, exc: MastodonError, doing: str) -> NoReturn:
+    def _translate(self, exc: MastodonError, doing: str, *, sending: bool = False) -> NoReturn:
         """Map a Mastodon.py error to the bot's error types (the one place for Mastodon)."""
         if isinstance(exc, MastodonRatelimitError):
             reset = self._client.ratelimit_reset
@@ -142,6 +157,8 @@ class MastodonPublisher:
         if isinstance(exc, MastodonUnauthorizedError):
             raise PublishAuthError(f"Mastodon rejected the access token: {_reason(exc)}") from exc
         if isinstance(exc, MastodonServerError):
+            if sending:  # the status may have been stored before the error
+                raise PublishUnknownOutcome(f"Mastodon server error after the post: {_reason(exc)}") from exc
             raise PublishRetryable(f"Mastodon server error: {_reason(exc)}") from exc
         if isinstance(exc, MastodonNetworkError):
             if sent_nothing(exc):

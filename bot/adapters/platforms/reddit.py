@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
 import praw
@@ -24,6 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from praw.exceptions import PRAWException, RedditAPIException
 
 from bot.adapters.platforms._http import GuardedSession, SubmitOutcomeUnknown, SubmitServerError
+from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import first_line, first_url, same_text, split_parts
 from bot.adapters.platforms.credentials import Credentials
 from bot.config.accounts import RedditAccount
@@ -34,6 +36,7 @@ from bot.domain.errors import (
     PublishRetryable,
     PublishUnknownOutcome,
 )
+from bot.domain.finding import FindAnswer, FindStatus, PostSearch
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +45,16 @@ DEFAULT_WWW = "https://www.reddit.com"
 CREDENTIALS = ("client_id", "client_secret", "username", "password")
 _WAIT = re.compile(r"(\d+)\s+(millisecond|second|minute)", re.IGNORECASE)
 _MAX_TITLE = 300
+#: How far back an ALREADY_SUB answer is looked up.
+_DUPLICATE_WINDOW = timedelta(days=1)
 
 
 class RedditPublisher:
     """Submits self or link posts for one Reddit account."""
 
     platform = "reddit"
+    #: Reddit has no idempotency key: an unknown outcome is reconciled, never re-sent blindly.
+    honours_idempotency_key = False
 
     def __init__(self, account: RedditAccount, credentials: Credentials) -> None:
         self._account = account
@@ -130,24 +137,56 @@ class RedditPublisher:
         return PublishResult(remote_id=remote_id, url=url)
 
     def _duplicate(self, post: OutgoingPost, exc: RedditAPIException) -> PublishResult:
-        found = self.find(post)
-        if found is None:
-            raise PublishRejected(f"Reddit: {_items(exc)}; no earlier copy found on the account") from exc
-        return found
+        """ALREADY_SUB: it counts as posted only if a search finds the post."""
+        answer = self.find(post, PostSearch(since=datetime.now(UTC) - _DUPLICATE_WINDOW, max_pages=10))
+        if answer.status is FindStatus.FOUND and answer.post is not None:
+            return answer.post
+        if answer.status is FindStatus.ABSENT:
+            raise PublishRejected(
+                f"Reddit: {_items(exc)}; no copy found on the account in the last day"
+            ) from exc
+        raise PublishUnknownOutcome(
+            f"Reddit: {_items(exc)}; cannot tell whether a copy is ours: {answer.reason}"
+        )
 
-    def find(self, post: OutgoingPost) -> PublishResult | None:
-        args = self._submission(post)
-        wanted_sub = self.subreddit(post).casefold()
+    def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
+        """Page back through the account's submissions (100 a page, ``after``) past the stamp.
+
+        Reddit serves about 1,000 items back: a listing that ends proves nothing."""
         try:
-            for item in self._reddit.redditor(self._username).submissions.new(limit=100):
-                if str(item.subreddit).casefold() != wanted_sub or not same_text(args["title"], item.title):
-                    continue
+            args = self._submission(post)
+        except PublishRejected as exc:
+            return FindAnswer.unknown(f"Reddit: cannot build the post to look for: {exc}")
+        wanted_sub = self.subreddit(post).casefold()
+        wanted_body = args.get("url") or args.get("selftext", "")
+
+        def fetch(cursor: str | None) -> Page:
+            params: dict[str, Any] = {"limit": 100, "sort": "new", "raw_json": 1}
+            if cursor:
+                params["after"] = cursor
+            try:
+                listing = self._reddit.get(f"user/{self._username}/submitted", params=params)
+            except Exception as exc:
+                _translate(exc, "read the account's submissions")
+            items = []
+            for item in getattr(listing, "children", []):
                 body = item.url if "url" in args else item.selftext
-                if same_text(args.get("url") or args.get("selftext", ""), body):
-                    return PublishResult(remote_id=str(item.id), url=_permalink(item))
-        except Exception as exc:
-            _translate(exc, "read the account's submissions")
-        return None
+                result = PublishResult(remote_id=str(item.id), url=_permalink(item))
+                items.append(
+                    Listed(parse_when(getattr(item, "created_utc", None)), str(body or ""), result, item)
+                )
+            after = getattr(listing, "after", None)
+            return Page(items, str(after) if after else None)
+
+        def matches(item: Listed) -> bool:
+            sub = item.raw
+            return (
+                str(sub.subreddit).casefold() == wanted_sub
+                and same_text(args["title"], sub.title)
+                and same_text(wanted_body, item.text)
+            )
+
+        return walk(search, fetch, matches, platform="Reddit")
 
     def check_credentials(self) -> dict[str, Any]:
         try:
@@ -209,9 +248,8 @@ def _translate(exc: Exception, doing: str) -> NoReturn:
 
 def _transport(exc: prawcore.RequestException, doing: str) -> NoReturn:
     original = exc.original_exception
-    if isinstance(original, SubmitServerError):
-        wait = _float(original.headers.get("retry-after"))
-        raise PublishRetryable(f"Reddit server error {original.status}", retry_after=wait) from exc
+    if isinstance(original, SubmitServerError):  # the submit may have been stored before it
+        raise PublishUnknownOutcome(f"Reddit server error {original.status} after the submit") from exc
     if isinstance(original, SubmitOutcomeUnknown):
         raise PublishUnknownOutcome(f"Reddit did not answer the submit: {original}") from exc
     if doing == "submit":

@@ -14,6 +14,7 @@ import importlib
 import logging
 import sys
 import types
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -21,6 +22,7 @@ import requests
 import tweepy
 
 from bot.adapters.platforms._http import RedirectAdapter, seconds_until, sent_nothing
+from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import same_text, split_parts
 from bot.adapters.platforms.credentials import Credentials
 from bot.config.accounts import XAccount
@@ -32,6 +34,7 @@ from bot.domain.errors import (
     PublishRetryable,
     PublishUnknownOutcome,
 )
+from bot.domain.finding import FindAnswer, FindStatus, PostSearch
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,8 @@ parse_tweet = _load_parse_tweet()
 DEFAULT_BASE = "https://api.twitter.com"
 _HOSTS = ("https://api.twitter.com", "https://api.x.com")
 _DUPLICATE = "duplicate content"
+#: How far back a "duplicate content" answer is looked up.
+_DUPLICATE_WINDOW = timedelta(days=1)
 CREDENTIALS = ("api_key", "api_secret", "access_token", "access_token_secret")
 
 
@@ -72,6 +77,8 @@ class XPublisher:
     """Posts to one X account."""
 
     platform = "x"
+    #: X has no idempotency key: an unknown outcome is reconciled, never re-sent blindly.
+    honours_idempotency_key = False
 
     def __init__(self, account: XAccount, credentials: Credentials) -> None:
         self._account = account
@@ -126,16 +133,23 @@ class XPublisher:
         try:
             response = self._client.create_tweet(text=text, in_reply_to_tweet_id=reply_to, user_auth=True)
         except Exception as exc:
-            _translate(exc, "create the post")
+            _translate(exc, "create the post", sending=True)
         return str(response.data["id"])
 
     def _duplicate(self, post: OutgoingPost, exc: PublishRejected) -> PublishResult:
-        """X says duplicate content: it counts as posted only if the check finds the post."""
-        found = self.find(post)
-        if found is None:
-            raise PublishRejected(f"{exc}; no earlier copy found on the account") from exc
-        log.info("publication %d: X reports a duplicate, found as %s", post.publication_id, found.remote_id)
-        return found
+        """X says duplicate content: it counts as posted only if a search finds the post."""
+        search = PostSearch(since=datetime.now(UTC) - _DUPLICATE_WINDOW, max_pages=10)
+        answer = self.find(post, search)
+        if answer.status is FindStatus.FOUND and answer.post is not None:
+            log.info(
+                "publication %d: X reports a duplicate, found as %s",
+                post.publication_id,
+                answer.post.remote_id,
+            )
+            return answer.post
+        if answer.status is FindStatus.ABSENT:
+            raise PublishRejected(f"{exc}; no copy found on the account in the last day") from exc
+        raise PublishUnknownOutcome(f"{exc}; cannot tell whether a copy is ours: {answer.reason}") from exc
 
     @staticmethod
     def _partial(ids: list[str], parts: list[str], exc: PublishError) -> NoReturn:
@@ -145,17 +159,35 @@ class XPublisher:
             f"X thread stopped after {len(ids)} of {len(parts)} parts (posted {', '.join(ids)}): {exc}"
         ) from exc
 
-    def find(self, post: OutgoingPost) -> PublishResult | None:
+    def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
+        """Page through the account's posts since the boundary (``start_time``, 100 a page,
+        ``pagination_token``): X bounds the listing by time, so its end proves absence."""
         first = split_parts(post.text)[0]
-        user_id = self._me()["id"]
-        try:
-            response = self._client.get_users_tweets(user_id, max_results=100, user_auth=True)
-        except Exception as exc:
-            _translate(exc, "read the account's posts", unknown=PublishUnknownOutcome)
-        for tweet in response.data or []:
-            if same_text(first, tweet.text):
-                return PublishResult(remote_id=str(tweet.id), url=self._url(str(tweet.id)))
-        return None
+
+        def fetch(cursor: str | None) -> Page:
+            try:
+                user_id = self._me()["id"]
+                response = self._client.get_users_tweets(
+                    user_id,
+                    max_results=100,
+                    start_time=search.boundary,
+                    pagination_token=cursor,
+                    tweet_fields=["created_at"],
+                    user_auth=True,
+                )
+            except PublishError:
+                raise
+            except Exception as exc:
+                _translate(exc, "read the account's posts", unknown=PublishUnknownOutcome)
+            items = [
+                Listed(parse_when(t.created_at), str(t.text), PublishResult(str(t.id), self._url(str(t.id))))
+                for t in response.data or []
+            ]
+            return Page(items, (response.meta or {}).get("next_token"))
+
+        return walk(
+            search, fetch, lambda item: same_text(first, item.text), platform="X", exhaustion_proves=True
+        )
 
     def check_credentials(self) -> dict[str, Any]:
         me = self._me()
@@ -188,7 +220,9 @@ def _detail(exc: tweepy.HTTPException) -> str:
     return "; ".join(messages) or f"{exc.response.status_code} {exc.response.reason}"
 
 
-def _translate(exc: Exception, doing: str, unknown: type[PublishError] = PublishUnknownOutcome) -> NoReturn:
+def _translate(
+    exc: Exception, doing: str, unknown: type[PublishError] = PublishUnknownOutcome, *, sending: bool = False
+) -> NoReturn:
     """Map a tweepy or requests error to the bot's error types (the one place for X)."""
     if isinstance(exc, tweepy.TooManyRequests):
         headers = exc.response.headers
@@ -196,6 +230,10 @@ def _translate(exc: Exception, doing: str, unknown: type[PublishError] = Publish
         if headers.get("x-user-limit-24hour-remaining") == "0":
             wait = seconds_until(headers.get("x-user-limit-24hour-reset")) or wait
         raise PublishRetryable(f"X rate limit while trying to {doing}", retry_after=wait) from exc
+    if isinstance(exc, tweepy.TwitterServerError) and sending:
+        raise PublishUnknownOutcome(
+            f"X server error {exc.response.status_code} after the post: {_detail(exc)}"
+        ) from exc
     if isinstance(exc, tweepy.TwitterServerError):
         raise PublishRetryable(f"X server error {exc.response.status_code}: {_detail(exc)}") from exc
     if isinstance(exc, tweepy.Unauthorized):
