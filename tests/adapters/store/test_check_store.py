@@ -9,7 +9,7 @@ import pytest
 
 from bot.adapters.store.sql import SqlStore
 from bot.domain.errors import StateConflict
-from tests.adapters.store.test_publication_store import LEASE, NOW, _P, approved
+from tests.adapters.store.test_publication_store import _P, LEASE, NOW, approved
 
 
 def needs_check(store: SqlStore) -> int:
