@@ -162,7 +162,9 @@ class Wiring:
     def review(self) -> ReviewService:
         from bot.services.review import ReviewService
 
-        return ReviewService(self.settings, self.store, lambda: self.gate, self.clock)
+        return ReviewService(
+            self.settings, self.store, lambda: self.gate, self.clock, recheck=self.drafting.recheck
+        )
 
     @cached_property
     def drafting(self) -> DraftingService:

@@ -29,8 +29,6 @@ def command(ctx: Context, days: int, campaigns: tuple[str, ...], show_all: bool,
     any slot and drafts already made for it (from the database, when there is one). --json
     prints one compact JSON object: {"from", "until", "slots": [...]}.
     """
-    from bot.schedule import fire_times
-
     settings = ctx.settings
     now = ctx.app.clock.now().replace(microsecond=0)
     until = now + timedelta(days=days)
@@ -45,7 +43,7 @@ def command(ctx: Context, days: int, campaigns: tuple[str, ...], show_all: bool,
     for campaign in wanted:
         zone = settings.zone_of(campaign)
         tz = ZoneInfo(zone)
-        for instant in fire_times(campaign.when, zone, now, until):
+        for instant in campaign.when.fire_times(now, until, zone):
             summary = stored.get((campaign.name, instant))
             rows.append(
                 {

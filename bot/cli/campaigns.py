@@ -9,6 +9,7 @@ import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table, short
+from bot.cli.params import INSTANT
 
 
 @click.group("campaigns")
@@ -25,6 +26,9 @@ def sync(ctx: Context, as_json: bool) -> None:
     Each campaign's brief and template variables are scored by the moderation gate; a field
     that scores toxic is a warning naming the campaign (the sync still happens).
     """
+    from bot.cli.config_cmd import check_templates
+
+    check_templates(ctx)  # a template that does not render is not synced
     outcome = ctx.app.sync.sync("cli")
     report, warnings = outcome.report, outcome.warnings
     data: dict[str, Any] = {
@@ -94,7 +98,7 @@ def _row(name: str, kind: str, active: bool, spec: dict) -> dict:  # type: ignor
 
 @command.command("fire")
 @click.argument("name")
-@click.option("--at", "at", type=click.DateTime(), default=None, help="Slot instant in UTC (default: now).")
+@click.option("--at", "at", type=INSTANT, default=None, help="Slot instant in UTC (default: now).")
 @json_option
 @pass_ctx
 def fire(ctx: Context, name: str, at: datetime | None, as_json: bool) -> None:

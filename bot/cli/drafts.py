@@ -9,13 +9,11 @@ import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json
+from bot.cli.params import INSTANT, SEED
 from bot.domain.errors import BotError
 
 if TYPE_CHECKING:
     from bot.services.drafting.service import ScoredCandidate
-
-
-AT_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
 
 
 @click.group("drafts")
@@ -28,12 +26,12 @@ def command() -> None:
 @click.option(
     "--at",
     "at",
-    type=click.DateTime(AT_FORMATS),
+    type=INSTANT,
     default=None,
     metavar="DATETIME",
     help="Slot instant in UTC, e.g. '2026-09-24 01:00' (default: now).",
 )
-@click.option("--seed", type=int, default=None, help="Sampling seed (default: from campaign and slot).")
+@click.option("--seed", type=SEED, default=None, help="Sampling seed (default: from campaign and slot).")
 @json_option
 @pass_ctx
 def preview(ctx: Context, campaign: str, at: datetime | None, seed: int | None, as_json: bool) -> None:

@@ -6,17 +6,18 @@ import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table
+from bot.cli.params import ID, LIMIT
 
 
 @click.command("history")
-@click.option("--draft", "draft_id", type=int, default=None, help="Only this draft's events.")
+@click.option("--draft", "draft_id", type=ID, default=None, help="Only this draft's events.")
 @click.option(
-    "--publication", "publication_id", type=int, default=None, help="Only this publication's events."
+    "--publication", "publication_id", type=ID, default=None, help="Only this publication's events."
 )
 @click.option(
     "--entity", type=click.Choice(["campaign", "slot", "draft", "publication", "account"]), default=None
 )
-@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--limit", type=LIMIT, default=50, show_default=True)
 @json_option
 @pass_ctx
 def command(

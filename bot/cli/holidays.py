@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from bot.cli.output import json_option, print_json, print_table
+from bot.cli.params import YEAR
 
 
 @click.group("holidays")
@@ -17,7 +18,7 @@ def command() -> None:
 
 @command.command("list")
 @click.option("--country", required=True, help="ISO country code, e.g. CN, US, SG.")
-@click.option("--year", type=int, default=None, help="Year (default: this year).")
+@click.option("--year", type=YEAR, default=None, help="Year (default: this year).")
 @json_option
 def list_(country: str, year: int | None, as_json: bool) -> None:
     """List the holidays of COUNTRY in YEAR, with the days a campaign would fire on.

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 from typing import Any
 
 import click
 
 from bot.domain.errors import BotError
+from bot.domain.text import for_display
+
+#: Exit status of an unexpected error (EX_SOFTWARE): a bug to report, not a user mistake.
+EXIT_INTERNAL = 70
 
 #: (module, command) pairs; each module under bot.cli defines one click command or group.
 COMMANDS = [
@@ -50,7 +55,44 @@ class BotGroup(click.Group):
         try:
             return super().invoke(ctx)
         except BotError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(for_display(str(exc))) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if _debug(ctx):
+                raise
+            raise SystemExit(_last_resort(exc)) from None
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.params.get("debug")) or os.environ.get("BOT_DEBUG", "") not in ("", "0")
+
+
+def _last_resort(exc: Exception) -> int:
+    """A bug, not a user mistake: one line on stderr, the traceback in a log file. Exit 70."""
+    where = crash_log(exc)
+    detail = for_display(f"{type(exc).__name__}: {exc}", keep_newlines=False)[:300]
+    hint = f"details in {where}" if where else "run again with --debug for details"
+    click.echo(f"Error: unexpected error ({detail}); {hint}. Please report it.", err=True)
+    return EXIT_INTERNAL
+
+
+def crash_log(exc: BaseException) -> str | None:
+    """Append the traceback to ``$BOT_CRASH_LOG`` (default: ``bot-crash.log`` in the user's
+    state directory) and return its path; None if it cannot be written."""
+    import traceback
+    from pathlib import Path
+
+    default = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "bot"
+    path = Path(os.environ.get("BOT_CRASH_LOG") or default / "bot-crash.log")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8", errors="backslashreplace") as log:
+            log.write(f"--- bot {' '.join(sys.argv[1:])[:500]!r}\n")
+            log.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return None
+    return str(path)
 
 
 @click.group(cls=BotGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,9 +105,10 @@ class BotGroup(click.Group):
     help="Config file. Default: $BOT_CONFIG, else ./bot.toml.",
 )
 @click.option("--verbose", "-v", count=True, help="More log output (-vv for debug).")
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors (or set BOT_DEBUG=1).")
 @click.version_option(package_name="bot")
 @click.pass_context
-def cli(ctx: click.Context, config: str | None, verbose: int) -> None:
+def cli(ctx: click.Context, config: str | None, verbose: int, debug: bool) -> None:
     """A social-media posting bot that writes its own posts.
 
     Campaigns live in a TOML config file; drafts written by a local language model wait in
@@ -88,3 +131,7 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # outside a command (parsing, closing): still no traceback
+        if os.environ.get("BOT_DEBUG", "") not in ("", "0"):
+            raise
+        sys.exit(_last_resort(exc))

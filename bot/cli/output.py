@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 import click
 
+from bot.domain.text import for_display
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON with stable keys.")
@@ -29,7 +31,16 @@ def _default(value: Any) -> Any:
 def print_json(data: Any) -> None:
     """Indented for a person at a terminal; compact (and much faster) for a pipe."""
     indent = 2 if sys.stdout.isatty() else None
-    click.echo(json.dumps(data, indent=indent, ensure_ascii=False, default=_default))
+    text = json.dumps(data, indent=indent, ensure_ascii=False, default=_default)
+    click.echo(text.translate(_JSON_UNSAFE))
+
+
+#: Characters json.dumps leaves raw that a terminal acts on (DEL, C1 controls, bidi controls):
+#: written as \u escapes, which is the same JSON.
+_JSON_UNSAFE = {
+    code: f"\\u{code:04x}"
+    for code in (0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+}
 
 
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -58,9 +69,9 @@ def _cell(value: Any) -> str:
         return value.strftime("%Y-%m-%d %H:%M UTC")
     if isinstance(value, Enum):
         return str(value.value)
-    return str(value)
+    return for_display(str(value))
 
 
 def short(text: str, width: int = 70) -> str:
-    flat = " ".join(text.split())
+    flat = for_display(" ".join(text.split()))
     return flat if len(flat) <= width else flat[: width - 1] + "…"

@@ -12,6 +12,7 @@ import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table
+from bot.cli.params import ID, LIMIT, TEXT
 from bot.domain import Publication, PublicationState
 
 
@@ -51,8 +52,8 @@ def publication_json(pub: Publication) -> dict[str, Any]:
     help="Only publications in this state (repeatable).",
 )
 @click.option("--account", default=None, help="Only this account's publications.")
-@click.option("--draft", "draft_id", type=int, default=None, help="Only this draft's publications.")
-@click.option("--limit", type=int, default=None, help="At most this many.")
+@click.option("--draft", "draft_id", type=ID, default=None, help="Only this draft's publications.")
+@click.option("--limit", type=LIMIT, default=None, help="At most this many.")
 @json_option
 @pass_ctx
 def list_(
@@ -91,7 +92,7 @@ def list_(
 
 
 @command.command("show")
-@click.argument("pub_id", type=int, metavar="ID")
+@click.argument("pub_id", type=ID, metavar="ID")
 @json_option
 @pass_ctx
 def show(ctx: Context, pub_id: int, as_json: bool) -> None:
@@ -116,7 +117,7 @@ def show(ctx: Context, pub_id: int, as_json: bool) -> None:
 
 
 @command.command("check")
-@click.argument("pub_id", type=int, metavar="ID")
+@click.argument("pub_id", type=ID, metavar="ID")
 @json_option
 @pass_ctx
 def check(ctx: Context, pub_id: int, as_json: bool) -> None:
@@ -131,7 +132,7 @@ def check(ctx: Context, pub_id: int, as_json: bool) -> None:
 
 
 @command.command("retry")
-@click.argument("pub_id", type=int, metavar="ID")
+@click.argument("pub_id", type=ID, metavar="ID")
 @click.option(
     "--force", is_flag=True, help="Also a needs_check one, if you have looked on the account yourself."
 )
@@ -143,8 +144,8 @@ def retry(ctx: Context, pub_id: int, force: bool) -> None:
 
 
 @command.command("cancel")
-@click.argument("pub_id", type=int, metavar="ID")
-@click.option("--reason", default="", help="Why (kept in the history).")
+@click.argument("pub_id", type=ID, metavar="ID")
+@click.option("--reason", type=TEXT, default="", help="Why (kept in the history).")
 @pass_ctx
 def cancel(ctx: Context, pub_id: int, reason: str) -> None:
     """Cancel a publication that is queued, failed or waiting for a check."""

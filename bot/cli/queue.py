@@ -7,11 +7,14 @@ from typing import Any
 import click
 
 from bot.cli.context import Context, pass_ctx
+from bot.cli.editor import edit_text
 from bot.cli.output import json_option, print_json, print_table, short
+from bot.cli.params import ID, LIMIT, NAME, POST_TEXT, TEXT
 from bot.domain import OPEN_DRAFT_STATES, Draft, DraftState
+from bot.domain.text import for_display
 
 reviewer_option = click.option(
-    "--as", "reviewer", default=None, metavar="NAME", help="Reviewer name (default: your login)."
+    "--as", "reviewer", type=NAME, default=None, metavar="NAME", help="Reviewer name (default: your login)."
 )
 
 
@@ -59,7 +62,7 @@ def draft_json(draft: Draft) -> dict[str, Any]:
 )
 @click.option("--all", "show_all", is_flag=True, help="Drafts in every state.")
 @click.option("--campaign", default=None, help="Only this campaign's drafts.")
-@click.option("--limit", type=int, default=None, help="At most this many drafts.")
+@click.option("--limit", type=LIMIT, default=None, help="At most this many drafts.")
 @json_option
 @pass_ctx
 def list_(
@@ -91,7 +94,7 @@ def _state(draft: Draft) -> str:
 
 
 @command.command("show")
-@click.argument("draft_id", type=int)
+@click.argument("draft_id", type=ID)
 @json_option
 @pass_ctx
 def show(ctx: Context, draft_id: int, as_json: bool) -> None:
@@ -115,6 +118,7 @@ def show(ctx: Context, draft_id: int, as_json: bool) -> None:
             "reviewer": a.reviewer,
             "note": a.note,
             "text_sha256": a.text_sha256,
+            "current": a.text_sha256 == draft.sha256,
             "created_at": a.created_at,
         }
         for a in store.approvals(draft_id)
@@ -138,15 +142,15 @@ def show(ctx: Context, draft_id: int, as_json: bool) -> None:
 
 def _print_draft(data: dict[str, Any]) -> None:
     flag = "  ** FLAGGED by moderation **" if data["state"] == "flagged" else ""
-    click.echo(f"Draft {data['id']}  [{data['state']}]{flag}")
-    click.echo(f"campaign: {data['campaign']}   origin: {data['origin']}   model: {data['model_id']}")
-    click.echo(f"slot: {data['slot_at']}   expires: {data['expires_at']}")
-    click.echo("")
-    click.echo(data["text"])
-    click.echo("")
-    click.echo(f"sha256: {data['sha256']}")
+    _say(f"Draft {data['id']}  [{data['state']}]{flag}")
+    _say(f"campaign: {data['campaign']}   origin: {data['origin']}   model: {data['model_id']}")
+    _say(f"slot: {data['slot_at']}   expires: {data['expires_at']}")
+    _say("")
+    _say(data["text"])
+    _say("")
+    _say(f"sha256: {data['sha256']}")
     if data["checks"]:
-        click.echo(
+        _say(
             "checks: "
             + ", ".join(
                 f"{c['name']} {'ok' if c['passed'] else 'FAIL'}"
@@ -157,10 +161,11 @@ def _print_draft(data: dict[str, Any]) -> None:
     _print_moderation(data["moderation"])
     for a in data["approvals"]:
         note = f": {a['note']}" if a["note"] else ""
-        click.echo(f"{a['decision']} by {a['reviewer']} at {a['created_at']:%Y-%m-%d %H:%M}{note}")
+        void = "" if a["current"] or a["decision"] == "invalidated" else " (an earlier text; void)"
+        _say(f"{a['decision']} by {a['reviewer']} at {a['created_at']:%Y-%m-%d %H:%M}{void}{note}")
     for p in data["publications"]:
         extra = p["url"] or p["last_error"] or ""
-        click.echo(f"publication {p['id']} -> {p['account']}: {p['state']} {extra}")
+        _say(f"publication {p['id']} -> {p['account']}: {p['state']} {extra}")
 
 
 def _print_moderation(records: list[dict[str, Any]]) -> None:
@@ -170,19 +175,24 @@ def _print_moderation(records: list[dict[str, Any]]) -> None:
 
     for m in records:
         which = "current text" if m["current"] else "earlier text"
-        click.echo(
+        _say(
             f"moderation #{m['id']} ({which}, sha256 {m['text_sha256'][:12]}, "
             f"{m['created_at']:%Y-%m-%d %H:%M} UTC): {m['decision'].upper()}"
         )
         for line in audit_lines(m):
-            click.echo(f"  {line}")
+            _say(f"  {line}")
+
+
+def _say(line: str) -> None:
+    """One line of output for a person: stored text never reaches the terminal raw."""
+    click.echo(for_display(line))
 
 
 @command.command("approve")
-@click.argument("draft_id", type=int)
+@click.argument("draft_id", type=ID)
 @reviewer_option
 @click.option("--override", is_flag=True, help="Approve a draft flagged by moderation.")
-@click.option("--reason", default="", help="Why (required with --override).")
+@click.option("--reason", type=TEXT, default="", help="Why (required with --override).")
 @click.option("--sha256", default=None, help="Approve only if the text still has this digest.")
 @pass_ctx
 def approve(
@@ -197,8 +207,8 @@ def approve(
 
 
 @command.command("reject")
-@click.argument("draft_id", type=int)
-@click.option("--reason", required=True, help="Why the draft is rejected.")
+@click.argument("draft_id", type=ID)
+@click.option("--reason", type=TEXT, required=True, help="Why the draft is rejected.")
 @click.option("--withdraw", is_flag=True, help="Also take back an approval (if not yet published).")
 @reviewer_option
 @pass_ctx
@@ -209,15 +219,15 @@ def reject(ctx: Context, draft_id: int, reason: str, withdraw: bool, reviewer: s
 
 
 @command.command("edit")
-@click.argument("draft_id", type=int)
-@click.option("--text", default=None, help="The new text (default: open $EDITOR).")
+@click.argument("draft_id", type=ID)
+@click.option("--text", type=POST_TEXT, default=None, help="The new text (default: open $EDITOR).")
 @reviewer_option
 @pass_ctx
 def edit(ctx: Context, draft_id: int, text: str | None, reviewer: str | None) -> None:
     """Edit DRAFT_ID's text. It is re-scored and needs a (new) approval."""
     if text is None:
         current = ctx.app.store.get_draft(draft_id).text
-        text = click.edit(current, require_save=True)
+        text = edit_text(current)
         if text is None:
             click.echo("no change")
             return
@@ -226,7 +236,7 @@ def edit(ctx: Context, draft_id: int, text: str | None, reviewer: str | None) ->
 
 
 @command.command("regenerate")
-@click.argument("draft_id", type=int)
+@click.argument("draft_id", type=ID)
 @reviewer_option
 @json_option
 @pass_ctx
@@ -255,7 +265,7 @@ def review(ctx: Context, reviewer: str | None) -> None:
         return
     for index, draft in enumerate(drafts, 1):
         click.echo(f"\n--- {index}/{len(drafts)} " + "-" * 40)
-        click.echo(f"Draft {draft.id} [{_state(draft)}] {draft.campaign_name}\n\n{draft.text}\n")
+        _say(f"Draft {draft.id} [{_state(draft)}] {draft.campaign_name}\n\n{draft.text}\n")
         choice = click.prompt(
             "[a]pprove [e]dit [r]eject [s]kip [q]uit", type=click.Choice(list("aersq")), show_choices=False
         )
@@ -279,7 +289,7 @@ def _act(ctx: Context, draft: Draft, choice: str, reviewer: str) -> bool:
         review.reject(draft.id, reviewer, click.prompt("reason", default="not good enough"))
         click.echo("rejected")
     elif choice == "e":
-        text = click.edit(draft.text, require_save=True)
+        text = edit_text(draft.text)
         if text is not None:
             edited = review.edit(draft.id, reviewer, text)
             click.echo(f"edited; now {edited.state.value} (approve it when it is right)")

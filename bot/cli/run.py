@@ -22,20 +22,26 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
     systemd (Type=notify) it reports READY, WATCHDOG and STOPPING. On SQLite only one daemon
     may run per database; on Postgres several may share it.
     """
-    from bot.daemon.runner import Daemon, run_pass
+    from bot.daemon.runner import Daemon, daemon_app, run_pass
 
     root = logging.getLogger()
     configured = logging.getLevelName(ctx.settings.bot.log_level.upper())
     level = configured if isinstance(configured, int) else logging.INFO
     root.setLevel(min(root.level, level))
-    app = ctx.app
-    # Build the gate and the generator now: a bad checkpoint or a missing model is an error at
-    # start, not at the first slot. The model itself loads on first use and stays resident.
-    app.gate  # noqa: B018
-    app.generator  # noqa: B018
-    if not once:
-        Daemon(app).run()
-        return
+    # The daemon's own wiring outlives a database outage (see bot.daemon.runner.daemon_app).
+    app = ctx.app if once else daemon_app(ctx.settings)
+    try:
+        # Build the gate and the generator now: a bad checkpoint or a missing model is an error
+        # at start, not at the first slot. The model itself loads on first use and stays resident.
+        app.gate  # noqa: B018
+        app.generator  # noqa: B018
+        if not once:
+            Daemon(app).run()
+            return
+    finally:
+        if not once:
+            app.close()
+            app.store.close()
     report = run_pass(app)
     data = {
         "slots": report.slots,

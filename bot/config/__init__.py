@@ -43,7 +43,12 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from None
-    return parse_settings(data, file)
+    except RecursionError:
+        raise ConfigError(f"{file}: not valid TOML: tables or arrays nested too deeply") from None
+    try:
+        return parse_settings(data, file)
+    except RecursionError:
+        raise ConfigError(f"{file}: invalid config: values nested too deeply") from None
 
 
 def parse_settings(data: dict[str, Any], file: Path) -> Settings:
@@ -57,7 +62,29 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(file, data, exc)) from None
-    return settings.model_copy(update={"source": file.resolve()})
+    settings = settings.model_copy(update={"source": file.resolve()})
+    _check_data_dir(file, settings)
+    return settings
+
+
+def _check_data_dir(file: Path, settings: Settings) -> None:
+    """``bot.data_dir`` must be a directory or a path one can become (no file in the way)."""
+    try:
+        path = settings.data_dir
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{file}: bot.data_dir = {str(settings.bot.data_dir)!r}: {exc}") from None
+    for candidate in (path, *path.parents):
+        try:
+            if not candidate.exists():
+                continue
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{file}: bot.data_dir = {str(settings.bot.data_dir)!r}: {exc}") from None
+        if not candidate.is_dir():
+            what = "names a file" if candidate == path else f"is under {candidate}, which is a file"
+            raise ConfigError(
+                f"{file}: bot.data_dir = {str(settings.bot.data_dir)!r}: {what}, not a directory"
+            )
+        return
 
 
 _SECRET_KEYS = {
@@ -83,10 +110,19 @@ def _describe(file: Path, data: dict[str, Any], exc: ValidationError) -> str:
     for error in exc.errors(include_url=False):
         key = _key(data, error["loc"])
         value = error.get("input")
-        shown = "" if isinstance(value, dict | list) else f" = {value!r}"
+        shown = "" if isinstance(value, dict | list) else f" = {_shorten(value)}"
         message = error["msg"].removeprefix("Value error, ")
         lines.append(f"  {key}{shown}: {message}" if key else f"  {message}")
     return "\n".join(lines)
+
+
+def _shorten(value: Any) -> str:
+    """The value as the error shows it: a long one is cut, with its length."""
+    text = repr(value)
+    if len(text) <= 120:
+        return text
+    size = f"{len(value):,} characters" if isinstance(value, str) else f"{len(text):,} characters shown"
+    return f"{text[:80]}... ({size})"
 
 
 def _key(data: Any, loc: tuple[int | str, ...]) -> str:

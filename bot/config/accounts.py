@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from bot.config.types import Duration, Strict
+from bot.config.types import Duration, Strict, TemplateSource, Timeout
 
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
@@ -26,7 +26,8 @@ class AccountBase(Strict):
     secrets_file: Path | None = None
     secrets_dir: Path | None = None
     base_url: str | None = None
-    timeout: Duration = timedelta(seconds=10)
+    #: Network timeout per request: more than zero, at most 10m.
+    timeout: Timeout = timedelta(seconds=10)
     #: Most posts per rolling 24 hours (X's free tier allows few).
     daily_cap: int | None = Field(default=None, ge=1)
     #: Least time between two posts on this account.
@@ -57,9 +58,9 @@ class RedditAccount(AccountBase):
     subreddits: dict[str, str] = Field(default_factory=dict)
     #: Jinja2 template (sandboxed) with the campaign's variables and ``first_line``;
     #: default: the post's first line.
-    title: str | None = None
+    title: TemplateSource | None = None
     #: Title template per campaign name (default: ``title``).
-    titles: dict[str, str] = Field(default_factory=dict)
+    titles: dict[str, TemplateSource] = Field(default_factory=dict)
     flair_id: str | None = None
     flair_text: str | None = None
     post_kind: Literal["self", "link"] = "self"

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from bot.config.model import SamplingSettings
 from bot.config.triggers import Trigger
-from bot.config.types import Duration, Strict, TimeZoneName
+from bot.config.types import PositiveDuration, Strict, TemplateSource, TimeZoneName
 from bot.domain import ApprovalPolicy, CampaignKind
 
 _NAME = r"^[a-z0-9][a-z0-9_-]*$"
@@ -32,13 +32,18 @@ class CampaignSettings(Strict):
     when: Trigger
     accounts: tuple[str, ...] = Field(min_length=1)
     #: A Jinja2 template (sandboxed) that tells the model what to write.
-    brief: str = Field(min_length=1)
+    brief: TemplateSource = Field(min_length=1)
     timezone: TimeZoneName | None = None
     language: Literal["en", "zh"] = "en"
     enabled: bool = True
     approval: ApprovalPolicy = ApprovalPolicy.MANUAL
     #: Extra template variables (promo_code, event name, ...).
     variables: dict[str, str] = Field(default_factory=dict)
+    #: What the post must state, each a Jinja2 template like the brief ("second pot half
+    #: price", "until Sunday", "code {{ promo_code }}"). The prompt gives them to the model as
+    #: facts to state; a draft that leaves one out, or adds a number, date, time, code or
+    #: offer that no fact, the brief or the holiday backs, fails the checks.
+    facts: tuple[str, ...] = ()
     products: tuple[str, ...] = ()
     link: str | None = None
     hashtags: tuple[str, ...] = ()
@@ -49,10 +54,10 @@ class CampaignSettings(Strict):
     require_brand: bool = True
     #: Curated fallback texts for this campaign (Jinja2, same variables as the brief); used
     #: before the shipped templates when no model-written candidate passes the checks.
-    templates: tuple[str, ...] = ()
+    templates: tuple[TemplateSource, ...] = ()
     #: Fall back to curated templates when no candidate passes (false: keep the best
     #: failing candidate, marked as failing, for a human to fix).
     fallback: bool = True
     #: Pending drafts expire this long after their slot.
-    expiry: Duration | None = None
+    expiry: PositiveDuration | None = None
     sampling: SamplingSettings = SamplingSettings()

@@ -5,13 +5,22 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from bot.config.accounts import AccountSettings
 from bot.config.campaigns import BrandSettings, CampaignSettings
 from bot.config.model import ModelSettings
 from bot.config.moderation import ModerationSettings
-from bot.config.types import Duration, Strict, TimeZoneName
+from bot.config.types import (
+    Duration,
+    LogLevel,
+    PollInterval,
+    PositiveDuration,
+    Strict,
+    TimeZoneName,
+    check_database_url,
+)
+from bot.domain.errors import NotConfigured
 
 
 class BotSettings(Strict):
@@ -26,20 +35,26 @@ class BotSettings(Strict):
     #: Slots missed while the daemon was down are still drafted within this window.
     catch_up_grace: Duration = timedelta(hours=6)
     #: Pending drafts expire this long after their slot unless the campaign says otherwise.
-    draft_expiry: Duration = timedelta(hours=48)
-    #: How often the daemon looks for due work.
-    poll_interval: Duration = timedelta(seconds=10)
-    log_level: str = "INFO"
+    draft_expiry: PositiveDuration = timedelta(hours=48)
+    #: How often the daemon looks for due work (more than zero, at most a day).
+    poll_interval: PollInterval = timedelta(seconds=10)
+    #: DEBUG, INFO, WARNING, ERROR or CRITICAL (any case).
+    log_level: LogLevel = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        return None if value is None else check_database_url(value)
 
 
 class PublishingSettings(Strict):
     """``[publishing]``: retries, backoff and leases."""
 
     max_attempts: int = Field(default=5, ge=1, le=100)
-    backoff_base: Duration = timedelta(seconds=30)
-    backoff_max: Duration = timedelta(hours=1)
+    backoff_base: PositiveDuration = timedelta(seconds=30)
+    backoff_max: PositiveDuration = timedelta(hours=1)
     #: How long a claim on a publication lasts before another worker may take it over.
-    lease: Duration = timedelta(minutes=2)
+    lease: PositiveDuration = timedelta(minutes=2)
     batch: int = Field(default=10, ge=1, le=1000)
     #: Reconciliation of ``needs_check`` publications (README, "Publishing and recovery").
     #: How long after a send a listing is trusted to show the post (platforms list late).
@@ -70,6 +85,12 @@ class PublishingSettings(Strict):
         for name, limit in limits.items():
             if getattr(self, name) > limit:
                 raise ValueError(f"publishing.{name} must be at most {limit}, got {getattr(self, name)}")
+        return self
+
+    @model_validator(mode="after")
+    def _backoff_order(self) -> PublishingSettings:
+        if self.backoff_max < self.backoff_base:
+            raise ValueError("backoff_max: must be at least backoff_base")
         return self
 
 
@@ -104,13 +125,18 @@ class Settings(Strict):
         for campaign in self.campaigns:
             if campaign.name == name:
                 return campaign
-        raise KeyError(name)
+        where = f" in {self.source}" if self.source else ""
+        raise NotConfigured(
+            f"campaign {name!r} is not in the config{where} (renamed or removed?); "
+            "put it back, or reject its pending drafts with `bot queue reject ID --reason ...`"
+        )
 
     def account(self, name: str) -> AccountSettings:
         for account in self.accounts:
             if account.name == name:
                 return account
-        raise KeyError(name)
+        where = f" in {self.source}" if self.source else ""
+        raise NotConfigured(f"account {name!r} is not in the config{where} (renamed or removed?)")
 
     def zone_of(self, campaign: CampaignSettings) -> str:
         return campaign.timezone or self.bot.timezone
@@ -124,8 +150,15 @@ class Settings(Strict):
     def database_url(self) -> str:
         import os
 
-        url = os.environ.get("BOT_DATABASE_URL") or self.bot.database_url
-        return url or f"sqlite:///{self.data_dir / 'bot.db'}"
+        env = os.environ.get("BOT_DATABASE_URL")
+        if env:
+            try:
+                return check_database_url(env)
+            except ValueError as exc:
+                from bot.domain.errors import ConfigError
+
+                raise ConfigError(f"BOT_DATABASE_URL: {exc}") from None
+        return self.bot.database_url or f"sqlite:///{self.data_dir / 'bot.db'}"
 
 
 def _unique(section: str, names: list[str]) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 _DURATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -19,19 +20,46 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+#: Longest duration any setting accepts (ten years).
+MAX_DURATION = timedelta(days=3650)
+
+
 def parse_duration(value: Any) -> timedelta:
-    """Parse ``"90s"``, ``"15m"``, ``"6h"``, ``"2d"``, ``"1w"`` or a number of seconds."""
+    """Parse ``"90s"``, ``"15m"``, ``"6h"``, ``"2d"``, ``"1w"`` or a number of seconds.
+
+    Negative, infinite and absurdly long (over ten years) durations are refused."""
     if isinstance(value, timedelta):
-        return value
-    if isinstance(value, bool):
+        seconds = value.total_seconds()
+    elif isinstance(value, bool):
         raise ValueError("expected a duration such as '30s', '15m', '6h' or '2d'")
-    if isinstance(value, int | float):
-        return timedelta(seconds=value)
-    if isinstance(value, str):
-        match = _DURATION.match(value)
-        if match:
-            return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
-    raise ValueError("expected a duration such as '30s', '15m', '6h' or '2d'")
+    elif isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and (match := _DURATION.match(value)):
+        seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    else:
+        raise ValueError("expected a duration such as '30s', '15m', '6h' or '2d'")
+    if not math.isfinite(seconds):
+        raise ValueError("expected a finite duration such as '30s', '15m', '6h' or '2d'")
+    if seconds < 0:
+        raise ValueError("a duration cannot be negative")
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"a duration must be at most {MAX_DURATION.days}d")
+    return timedelta(seconds=seconds)
+
+
+def _between(low: timedelta, high: timedelta) -> Any:
+    """A validator: the duration is over ``low`` (zero: strictly positive) and at most ``high``."""
+
+    def check(value: timedelta) -> timedelta:
+        if value <= low:
+            raise ValueError(
+                "must be more than zero" if not low else f"must be more than {format_duration(low)}"
+            )
+        if value > high:
+            raise ValueError(f"must be at most {format_duration(high)}")
+        return value
+
+    return AfterValidator(check)
 
 
 def format_duration(value: timedelta) -> str:
@@ -63,3 +91,54 @@ Duration = Annotated[
     timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)
 ]
 TimeZoneName = Annotated[str, BeforeValidator(parse_timezone)]
+#: A duration that must be more than zero (expiry, backoff, lease).
+PositiveDuration = Annotated[Duration, _between(timedelta(0), MAX_DURATION)]
+#: A network timeout: more than zero, at most 10 minutes.
+Timeout = Annotated[Duration, _between(timedelta(0), timedelta(minutes=10))]
+#: How often a loop wakes: more than zero, at most a day.
+PollInterval = Annotated[Duration, _between(timedelta(0), timedelta(days=1))]
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def parse_log_level(value: Any) -> str:
+    """A logging level name, any case (``WARN`` means ``WARNING``)."""
+    if isinstance(value, str):
+        name = value.strip().upper()
+        name = "WARNING" if name == "WARN" else name
+        if name in LOG_LEVELS:
+            return name
+    raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
+
+
+LogLevel = Annotated[str, BeforeValidator(parse_log_level)]
+
+#: Longest template source (brief, curated template, title) accepted; see bot.templating.
+MAX_TEMPLATE_CHARS = 20_000
+#: A Jinja2 template from the config (rendered by bot.templating under its bounds).
+TemplateSource = Annotated[str, Field(max_length=MAX_TEMPLATE_CHARS)]
+
+
+_URL_SCHEMES = ("sqlite", "postgresql")
+
+
+def check_database_url(url: str) -> str:
+    """A SQLite or Postgres URL with a numeric port, or ValueError saying what is wrong."""
+    from urllib.parse import urlsplit
+
+    if "\x00" in url or any(c in url for c in "\r\n"):
+        raise ValueError("a database URL cannot contain NUL or line breaks")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"not a database URL: {exc}") from None
+    backend = parts.scheme.split("+", 1)[0]
+    if backend not in _URL_SCHEMES:
+        raise ValueError(
+            "expected sqlite:///PATH or postgresql+psycopg://USER@HOST[:PORT]/DB"
+            + (f" (scheme {parts.scheme!r} is not supported)" if parts.scheme else "")
+        )
+    if port == 0:
+        raise ValueError("port 0 is not a port")
+    return url

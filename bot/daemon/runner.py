@@ -32,23 +32,39 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from sqlalchemy.engine import make_url
 
 from bot.adapters.store.engine import redact_url
-from bot.config import load_settings
-from bot.daemon import sdnotify
+from bot.config import Settings, load_settings
+from bot.daemon import sdnotify, statusfile
+from bot.daemon.outage import Outage, backoff_cap
+from bot.daemon.outcomes import KeepingStore
 from bot.domain import Slot
-from bot.domain.errors import BotError, ConfigError
-from bot.schedule import Alarm, next_fire_time
+from bot.domain.errors import BotError, ConfigError, StateConflict, StoreUnavailable
+from bot.domain.ports import Store
+from bot.schedule import Alarm
 from bot.services.catchup import Scheduling, active_campaigns, make_due_slots, take_stale_slots
 from bot.services.publishing import PublishReport
 from bot.wiring import Wiring
 
 log = logging.getLogger(__name__)
 
-_TICK = timedelta(microseconds=1)
+#: The daemon's SQLite busy timeout: a statement waits at most this long for a lock held by
+#: another process, then the daemon backs off (and still answers SIGTERM within seconds).
+DAEMON_BUSY_TIMEOUT_MS = 2_000
+
+
+def daemon_app(settings: Settings) -> Wiring:
+    """The daemon's wiring: its store opens on first use, with a short SQLite busy timeout, and
+    keeps the publication outcomes the database could not take (:mod:`bot.daemon.outcomes`)."""
+    from bot.adapters.store.sql import SqlStore
+
+    def open_store() -> Store:
+        return SqlStore.open(settings.database_url, busy_timeout_ms=DAEMON_BUSY_TIMEOUT_MS)
+
+    return Wiring(settings, store=cast(Store, KeepingStore(open_store)))
 
 
 @dataclass
@@ -91,6 +107,8 @@ def run_pass(
             continue
         try:
             report.drafts.extend(app.drafting.draft_slot(slot))
+        except StoreUnavailable:
+            raise  # the whole pass waits for the database; the slot is drafted when it returns
         except BotError as exc:
             log.error("slot %d of %s failed: %s", slot.id, slot.campaign_name, exc)
             report.failed_slots.append(f"{slot.campaign_name}: {exc}")
@@ -195,7 +213,14 @@ class _Flag:
 
 
 class Daemon:
-    """``bot run``: passes on alarms and every ``poll_interval`` until told to stop."""
+    """``bot run``: passes on alarms and every ``poll_interval`` until told to stop.
+
+    A database that goes away (:class:`StoreUnavailable`: refused, shutting down, serialization
+    failure, SQLite busy) never ends it: whatever step failed (the pass, the rescheduling, the
+    heartbeat, even the start) waits with a capped, jittered backoff and is tried again, the
+    watchdog keeps being fed, and the outage is reported once in the log, in sd_notify's STATUS
+    and in the status file (:mod:`bot.daemon.statusfile`) until the database answers.
+    """
 
     def __init__(self, app: Wiring) -> None:
         self.app = app
@@ -203,11 +228,13 @@ class Daemon:
         self._wake = Wakeup()
         self._reload = _Flag()
         self._lock: SingleDaemonLock | None = None
-        self._alarm = Alarm(self._on_alarm)
+        self._alarm = Alarm(self._on_alarm, app.clock)
         self._next: dict[str, datetime | None] = {}
         self._watchdog = sdnotify.watchdog_period()
         self._last_ping = 0.0
         self._started = False
+        self._ready = False
+        self.outage = Outage(cap_s=backoff_cap(app.settings.bot.poll_interval.total_seconds()))
 
     # -- signals and alarms -----------------------------------------------------------------
 
@@ -223,14 +250,20 @@ class Daemon:
         self._wake.set()
 
     def _on_alarm(self, campaign: str) -> None:
-        log.debug("alarm for campaign %s", campaign)
-        self._wake.set()
+        # Runs on APScheduler's thread: only pokes the loop, never touches the store.
+        with contextlib.suppress(Exception):
+            log.debug("alarm for campaign %s", campaign)
+            self._wake.set()
 
     @staticmethod
     def _sync(app: Wiring) -> None:
         """Sync the config's campaigns; a brief the gate flags is logged, not fatal."""
         for warning in app.sync.sync(app.worker).warnings:
             log.warning("%s", warning.message())
+        from bot.services.templates import template_problems
+
+        for problem in template_problems(app.settings, app.clock.now()):
+            log.error("template does not render (its slots will fail): %s", problem)
 
     def _stopping(self) -> bool:
         """Asked between slots and sends: pings the watchdog, then says whether to stop."""
@@ -240,7 +273,11 @@ class Daemon:
     # -- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Take the locks, register, sync campaigns, start the clock, and tell systemd READY."""
+        """Take the locks, register, sync campaigns, start the clock, and tell systemd READY.
+
+        A database that is unavailable now is waited for (SIGTERM still stops the wait); any
+        other error (a bad config, a schema to upgrade, a bad password) ends the start.
+        """
         path = sqlite_path(self.app.settings.database_url)
         if path is not None:
             self._lock = SingleDaemonLock(path)
@@ -248,15 +285,16 @@ class Daemon:
         signal.signal(signal.SIGTERM, self.request_stop)
         signal.signal(signal.SIGINT, self.request_stop)
         signal.signal(signal.SIGHUP, self.request_reload)
-        store = self.app.store
-        store.register_daemon(
-            self.app.worker, socket.gethostname(), os.getpid(), self.app.clock.now(), self._details()
-        )
-        self._started = True
-        forgotten = store.forget_daemons(self.app.clock.now() - timedelta(days=7))
-        if forgotten:
-            log.info("forgot %d daemon(s) stopped more than a week ago", forgotten)
-        self._sync(self.app)
+        while not self._stop.is_set():
+            try:
+                self._register()
+            except StoreUnavailable as exc:
+                self._unavailable(exc)
+                continue
+            self._available()
+            break
+        if self._stop.is_set():
+            return
         self._alarm.start()
         log.info(
             "daemon %s started on %s with %d campaign(s)",
@@ -264,31 +302,72 @@ class Daemon:
             redact_url(self.app.settings.database_url),
             len(self.app.settings.campaigns),
         )
+        self._ready = True
         sdnotify.notify("READY=1", f"STATUS=running as {self.app.worker}", f"MAINPID={os.getpid()}")
 
+    def _register(self) -> None:
+        store = self.app.store
+        now = self.app.clock.now()
+        if not self._started:
+            # StateConflict: an earlier try did commit; only its answer was lost.
+            with contextlib.suppress(StateConflict):
+                host = socket.gethostname()
+                store.register_daemon(self.app.worker, host, os.getpid(), now, self._details())
+            self._started = True
+        forgotten = store.forget_daemons(now - timedelta(days=7))
+        if forgotten:
+            log.info("forgot %d daemon(s) stopped more than a week ago", forgotten)
+        self._sync(self.app)
+
     def loop(self) -> None:
-        """Passes until a stop is requested."""
+        """Passes until a stop is requested; a database outage only pauses them."""
         while not self._stop.is_set():
             if self._reload.is_set():
                 self._reload.clear()
                 self.reload()
-            self._one_pass()
+            try:
+                self._work()
+            except StoreUnavailable as exc:
+                self._unavailable(exc)
+                continue
+            self._available()
             if self._stop.is_set():
                 break
-            self._reschedule()
-            self._heartbeat("running")
             self._wake.wait(self._wait_seconds())
 
+    def _work(self) -> None:
+        """What one turn of the loop does; raises StoreUnavailable from any of its steps."""
+        if self.outage.active:
+            self._resume()
+        self._one_pass()
+        if self._stop.is_set():
+            return
+        self._reschedule()
+        self._heartbeat("running")
+
     def stop(self) -> None:
-        """Release unsent claims, say ``stopped``, stop the clock and drop the lock."""
+        """Release unsent claims, say ``stopped``, stop the clock and drop the lock.
+
+        During an outage nothing more is asked of the database (SIGTERM must not wait for it):
+        the unsent claims go back to the queue when their lease runs out."""
         sdnotify.notify("STOPPING=1")
         self._alarm.stop()
         try:
-            if self._started:
-                released = self.app.store.release_claims(self.app.worker, self.app.clock.now())
-                self._heartbeat("stopped")
-                log.info("daemon %s stopped; released %d claims", self.app.worker, released)
+            if self._started and not self.outage.active:
+                try:
+                    released = self.app.store.release_claims(self.app.worker, self.app.clock.now())
+                    self._heartbeat("stopped")
+                    log.info("daemon %s stopped; released %d claims", self.app.worker, released)
+                except StoreUnavailable as exc:
+                    log.warning("daemon %s stopped; could not release its claims: %s", self.app.worker, exc)
+            elif self._started:
+                log.warning(
+                    "daemon %s stopped during a database outage; its unsent claims go back to the "
+                    "queue when their lease runs out",
+                    self.app.worker,
+                )
         finally:
+            statusfile.remove(self.app.settings.data_dir, self.app.worker)
             self._wake.close()
             if self._lock is not None:
                 self._lock.release()
@@ -301,11 +380,73 @@ class Daemon:
         finally:
             self.stop()
 
+    # -- database outages ---------------------------------------------------------------------
+
+    def _unavailable(self, exc: StoreUnavailable) -> None:
+        """A step failed for want of a database: report it, then wait (feeding the watchdog)."""
+        first = not self.outage.active
+        delay = self.outage.failed(str(exc), self.app.clock.now())
+        status = self.outage.status()
+        lines = [f"STATUS={status}"]
+        if not self._ready:
+            # Waiting for the database is what the daemon is meant to do: systemd should not
+            # count it as a failed start.
+            self._ready = True
+            lines.insert(0, "READY=1")
+            lines.append(f"MAINPID={os.getpid()}")
+        sdnotify.notify(*lines)
+        self._write_status("database unavailable")
+        if first:
+            log.debug("first retry in %.1f s", delay)
+        self._pause(delay)
+
+    def _available(self) -> None:
+        """The database answered a whole turn: end the outage, if there was one."""
+        last = self.outage.recovered(self.app.clock.now())
+        if last is None:
+            return
+        sdnotify.notify(f"STATUS=running as {self.app.worker} (database back after {last['seconds']} s)")
+        self._write_status("running")
+        # Tell the database too, so `bot status` shows the outage from anywhere.
+        with contextlib.suppress(StoreUnavailable):
+            self._heartbeat("running")
+
+    def _resume(self) -> None:
+        """First thing when the database answers again: record what the daemon learned while
+        it was away, then give back the claims it holds but never sent (they are queued again
+        at once instead of after their lease)."""
+        store = self.app.store
+        if isinstance(store, KeepingStore) and store.kept:
+            recorded = store.record_kept()
+            log.info("recorded %d publication outcome(s) kept during the outage", recorded)
+        released = store.release_claims(self.app.worker, self.app.clock.now())
+        if released:
+            log.info("gave back %d unsent claim(s) held during the outage", released)
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep ``seconds`` (only a stop ends it early), pinging the watchdog."""
+        deadline = time.monotonic() + seconds
+        while not self._stop.is_set():
+            self.keepalive()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._wake.wait(min(left, self._watchdog) if self._watchdog else left)
+
+    def _write_status(self, state: str) -> None:
+        store = self.app.store if self._started else None
+        kept = len(store.kept) if isinstance(store, KeepingStore) else 0
+        report = {"state": state, "updated_at": self.app.clock.now().isoformat(), "kept_outcomes": kept}
+        statusfile.write(self.app.settings.data_dir, self.app.worker, {**report, **self.outage.report()})
+
     # -- the work -----------------------------------------------------------------------------
 
     def _one_pass(self) -> None:
+        """One pass; StoreUnavailable goes up to the loop, any other error waits for the next."""
         try:
             report = run_pass(self.app, stopping=self._stopping, keepalive=self.keepalive)
+        except StoreUnavailable:
+            raise
         except BotError as exc:
             log.error("pass failed: %s", exc)
             return
@@ -344,7 +485,7 @@ class Daemon:
             name = item.record.name
             known = self._next.get(name)
             if name not in self._next or (known is not None and known <= now):
-                known = next_fire_time(item.settings.when, item.zone, now + _TICK)
+                known = item.settings.when.next_after(now, item.zone)
                 self._alarm.set(name, known)
             wanted[name] = known
         for name in set(self._next) - set(wanted):
@@ -363,11 +504,16 @@ class Daemon:
             "poll_interval_s": settings.bot.poll_interval.total_seconds(),
             "campaigns": len(settings.campaigns),
             "next_slots": [{"campaign": n, "at": at.isoformat()} for n, at in self.next_slots()],
+            "last_outage": self.outage.last,
         }
 
     def _heartbeat(self, state: str) -> None:
+        """Stamp the heartbeat; StoreUnavailable goes up (the loop waits), other errors are logged."""
+        self.keepalive()
         try:
             self.app.store.heartbeat(self.app.worker, self.app.clock.now(), state, self._details())
+        except StoreUnavailable:
+            raise
         except BotError as exc:
             log.error("heartbeat failed: %s", exc)
         self.keepalive()
@@ -375,7 +521,9 @@ class Daemon:
     # -- reload -------------------------------------------------------------------------------
 
     def reload(self) -> bool:
-        """Re-read the config; on any error keep the running one and log why."""
+        """Re-read the config; on any error keep the running one and log why.
+
+        With the database away, the reload waits for it (it is tried again at each retry)."""
         source = self.app.settings.source
         if source is None:
             log.error("reload ignored: the running config was not read from a file")
@@ -387,6 +535,11 @@ class Daemon:
                 raise ConfigError("database_url cannot change on reload: restart the daemon instead")
             app = self.app.reconfigured(fresh)
             self._sync(app)
+        except StoreUnavailable as exc:
+            log.warning("reload of %s waits for the database: %s", source, exc)
+            self._reload.set()
+            sdnotify.notify("READY=1", f"STATUS={self.outage.status() or 'reload waits for the database'}")
+            return False
         except BotError as exc:
             log.error("reload of %s failed; still running the previous config: %s", source, exc)
             sdnotify.notify("READY=1", "STATUS=reload failed; running the previous config")

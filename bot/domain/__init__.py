@@ -48,6 +48,8 @@ class DraftState(StrEnum):
 
 class DraftOrigin(StrEnum):
     MODEL = "model"
+    #: The campaign's facts as written, framed by a model-written (or stock) opening line.
+    COMPOSED = "composed"
     TEMPLATE = "template"
     HUMAN = "human"
 

@@ -4,6 +4,7 @@
 
     BotError                       base; the CLI prints str(err) and exits 1
     ├── ConfigError                bad config: names the file, the key and the value
+    │   └── NotConfigured          a campaign or account the store knows is not in the config
     ├── TemplateError              a campaign brief that does not render
     ├── StoreError                 the database said no
     │   ├── NotFound               no such campaign / draft / publication
@@ -32,6 +33,17 @@ class BotError(Exception):
 
 class ConfigError(BotError):
     """The configuration is invalid; the message names the file, key and value."""
+
+
+class NotConfigured(ConfigError, KeyError):
+    """A campaign or account named by stored work (a draft, a slot) is not in the config.
+
+    Raised by ``Settings.campaign()`` and ``Settings.account()``; also a ``KeyError`` so that
+    callers written against the old behaviour keep working.
+    """
+
+    def __str__(self) -> str:
+        return Exception.__str__(self)
 
 
 class TemplateError(BotError):

@@ -28,7 +28,6 @@ from bot.config.campaigns import CampaignSettings
 from bot.domain import CampaignHistory, CampaignRecord, Slot, SlotState
 from bot.domain.errors import StateConflict
 from bot.domain.ports import CampaignStore, DraftStore, SlotStore
-from bot.schedule import fire_times
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +80,7 @@ def make_due_slots(ctx: Scheduling, now: datetime) -> list[Slot]:
         history = histories.get(item.record.id)
         # A campaign never fires for instants before it existed (it was not "missed" then).
         start = now - grace if history is None else max(now - grace, history.created_at)
-        for instant in fire_times(item.settings.when, item.zone, start, now + _TICK):
+        for instant in item.settings.when.fire_times(start, now + _TICK, item.zone):
             if (item.record.id, instant) not in existing:
                 slot = ctx.store.create_slot(item.record.id, instant, now, ctx.worker)
                 if slot is not None:
@@ -106,7 +105,7 @@ def _skip_missed(
         return
     missed = [
         t
-        for t in fire_times(item.settings.when, item.zone, start, now - grace)
+        for t in item.settings.when.fire_times(start, now - grace, item.zone)
         if (item.record.id, t) not in existing
     ]
     if not missed:

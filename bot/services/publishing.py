@@ -221,7 +221,7 @@ class PublishingService:
             link=campaign.link or brand.link or "",
             kind=campaign.kind.value,
             language=campaign.language,
-            holiday=getattr(campaign.when, "holiday", None) or "",
+            holiday=campaign.when.holiday_name or "",
             products=list(products),
             product=products[0] if products else "",
         )

@@ -8,31 +8,45 @@ Every transition is a compare-and-set, so two reviewers acting at once get one w
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.config import Settings
-from bot.domain import Decision, Draft, DraftState, Target
+from bot.domain import CheckResult, Decision, Draft, DraftState, Target
 from bot.domain.errors import BotError, StateConflict
 from bot.domain.ports import Clock, ReviewStore
+from bot.domain.text import clean_text
 from bot.services.moderation import ModerationGate
 
 log = logging.getLogger(__name__)
 
 _REVIEWABLE = (DraftState.PENDING_REVIEW,)
 _OPEN = (DraftState.PENDING_REVIEW, DraftState.FLAGGED)
+#: Longest text an edit may store (Reddit's 40,000 is the largest platform limit).
+MAX_TEXT = 40_000
+#: Checks that no reviewer can waive: a post over a platform's limit cannot be published.
+_HARD_CHECKS = ("limit:",)
+
+#: Re-runs the drafting checks on an edited text: (draft, new text) -> results.
+Recheck = Callable[[Draft, str], Sequence[CheckResult]]
 
 
 class ReviewService:
     """What a reviewer can do to a draft."""
 
     def __init__(
-        self, settings: Settings, store: ReviewStore, gate: Callable[[], ModerationGate], clock: Clock
+        self,
+        settings: Settings,
+        store: ReviewStore,
+        gate: Callable[[], ModerationGate],
+        clock: Clock,
+        recheck: Recheck | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self._gate = gate
         self.clock = clock
+        self._recheck = recheck
 
     def approve(
         self,
@@ -51,6 +65,8 @@ class ReviewService:
             )
         if override and not reason.strip():
             raise BotError("--override needs --reason saying why the flag is wrong")
+        _refuse_hard_failures(draft)
+        targets = self._targets(draft)
         expected = (DraftState.FLAGGED,) if override else _REVIEWABLE
         return self.store.approve_draft(
             draft_id,
@@ -59,7 +75,7 @@ class ReviewService:
             reviewer=reviewer,
             note=reason,
             decision=Decision.OVERRIDDEN if override else Decision.APPROVED,
-            targets=self._targets(draft),
+            targets=targets,
             not_before=self._not_before(draft),
             now=self.clock.now(),
         )
@@ -77,12 +93,16 @@ class ReviewService:
 
     def edit(self, draft_id: int, reviewer: str, text: str) -> Draft:
         """Replace the text; it is re-scored and any approval is void (needs a new one)."""
-        text = text.strip()
+        text = clean_text(text, "the edited text").strip()
         if not text:
             raise BotError("the edited text is empty; use `bot queue reject` to drop a draft")
+        if len(text) > MAX_TEXT:
+            raise BotError(f"the edited text is {len(text)} characters long; at most {MAX_TEXT} are allowed")
         draft = self.store.get_draft(draft_id)
         if text == draft.text:
             return draft
+        self.settings.campaign(draft.campaign_name)  # NotConfigured before any work
+        checks = self._checks(draft, text)
         verdict = self._gate().check([text])[0]
         new = DraftState.FLAGGED if verdict.flagged else DraftState.PENDING_REVIEW
         return self.store.edit_draft(
@@ -92,10 +112,17 @@ class ReviewService:
             text=text,
             new_state=new,
             verdict=verdict,
-            checks=None,
+            checks=checks,
             reviewer=reviewer,
             now=self.clock.now(),
         )
+
+    def _checks(self, draft: Draft, text: str) -> list[CheckResult]:
+        """Every drafting check on the new text; without a checker, none (the old results
+        described the old text and must not stay)."""
+        if self._recheck is None:
+            return []
+        return list(self._recheck(draft, text))
 
     def _targets(self, draft: Draft) -> list[Target]:
         campaign = self.settings.campaign(draft.campaign_name)
@@ -104,3 +131,15 @@ class ReviewService:
     def _not_before(self, draft: Draft) -> datetime:
         now = self.clock.now()
         return max(now, draft.slot_at) if draft.slot_at else now
+
+
+def _refuse_hard_failures(draft: Draft) -> None:
+    """A draft that fails a check nobody can waive (a platform's length limit) is not approvable."""
+    failed = [
+        c for c in draft.checks if not c.get("passed", True) and c.get("name", "").startswith(_HARD_CHECKS)
+    ]
+    if failed:
+        details = "; ".join(f"{c['name']}: {c.get('detail') or 'failed'}" for c in failed)
+        raise BotError(
+            f"draft {draft.id} cannot be approved: {details}; shorten it with `bot queue edit {draft.id}`"
+        )

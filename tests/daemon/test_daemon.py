@@ -233,9 +233,8 @@ def _next_ny(now: datetime) -> str:
     from zoneinfo import ZoneInfo
 
     from bot.config.triggers import CronTrigger
-    from bot.schedule import next_fire_time
 
-    at = next_fire_time(CronTrigger(cron="30 2 * * *"), "America/New_York", now)
+    at = CronTrigger(cron="30 2 * * *").next_after(now, "America/New_York")
     assert at is not None
     assert at.astimezone(ZoneInfo("America/New_York")).hour in (2, 3)
     return at.strftime("%Y-%m-%d %H:%M:%S")

@@ -26,9 +26,19 @@ def test_unit_is_hardened() -> None:
     assert unit["Type"] == "notify" and unit["WatchdogSec"]
     assert unit["User"] == "bot" and unit["ProtectSystem"] == "strict"
     assert unit["StateDirectory"] == "bot" and unit["EnvironmentFile"] == "/etc/bot/bot.env"
-    assert unit["Restart"] == "on-failure" and unit["NoNewPrivileges"] == "yes"
+    assert unit["NoNewPrivileges"] == "yes"
     assert unit["ExecReload"] == "/bin/kill -HUP $MAINPID"
     assert " run" in unit["ExecStart"]
+
+
+def test_restart_policy_never_gives_up() -> None:
+    """A long database outage (or any crash loop) must not leave the daemon stopped for good."""
+    unit = _settings()
+    assert unit["Restart"] == "always"
+    assert unit["StartLimitIntervalSec"] == "0", "systemd must never stop restarting it"
+    assert "StartLimitBurst" not in unit
+    restart = unit["RestartSec"]
+    assert restart.endswith("s") and 1 <= int(restart[:-1]) <= 60, restart
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")

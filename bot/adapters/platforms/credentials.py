@@ -43,9 +43,10 @@ class Credentials:
 
     def find(self, name: str) -> str | None:
         """The credential's value, or None."""
-        value = self._environ.get(env_name(self.account.name, name))
+        variable = env_name(self.account.name, name)
+        value = self._environ.get(variable)
         if value:
-            return value
+            return _checked(value, f"${variable}", self.account.name, name)
         if self.account.secrets_file is not None:
             value = _read_env_file(self.account.secrets_file, self.account.name).get(name)
             if value:
@@ -100,3 +101,25 @@ def _read_dir_file(path: Path, account: str) -> str | None:
         return None
     except OSError as exc:
         raise ConfigError(f"accounts.{account}.secrets_dir: cannot read {path}: {exc.strerror}") from None
+
+
+def _checked(value: str, where: str, account: str, name: str) -> str:
+    """The value, unless it carries whitespace or control characters no credential has (a
+    ``\r`` from a file saved on Windows, a pasted newline): those are named, never sent."""
+    if value != value.strip():
+        edge = "trailing" if value == value.lstrip() else "leading"
+        raise ConfigError(
+            f"accounts.{account}: credential {name} in {where} has {edge} whitespace "
+            f"({_kinds(value)}); remove it"
+        )
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ConfigError(
+            f"accounts.{account}: credential {name} in {where} contains a control character; remove it"
+        )
+    return value
+
+
+def _kinds(value: str) -> str:
+    edges = {c for c in value[:1] + value[-1:] if c.isspace()}
+    names = {"\r": "a carriage return \\r", "\n": "a newline", "\t": "a tab", " ": "a space"}
+    return ", ".join(sorted(names.get(c, f"U+{ord(c):04X}") for c in edges))

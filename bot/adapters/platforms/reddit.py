@@ -20,10 +20,9 @@ from typing import Any, NoReturn
 
 import praw
 import prawcore
-from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from praw.exceptions import PRAWException, RedditAPIException
 
+from bot import templating
 from bot.adapters.platforms._http import GuardedSession, SubmitOutcomeUnknown, SubmitServerError
 from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import first_line, first_url, same_text, split_parts
@@ -35,6 +34,7 @@ from bot.domain.errors import (
     PublishRejected,
     PublishRetryable,
     PublishUnknownOutcome,
+    TemplateError,
 )
 from bot.domain.finding import FindAnswer, FindStatus, PostSearch
 
@@ -94,13 +94,9 @@ class RedditPublisher:
         else:
             variables = {**post.options, "first_line": first_line(text), "campaign": post.campaign}
             try:
-                env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-                title = env.from_string(template).render(**variables).strip()
+                title = templating.render(f"accounts.{self.account}.title", template, variables)
             except TemplateError as exc:
-                known = ", ".join(sorted(variables))
-                raise PublishRejected(
-                    f"accounts.{self.account}.title: template error: {exc} (known variables: {known})"
-                ) from exc
+                raise PublishRejected(f"template error: {exc}") from exc
         if not title or len(title) > _MAX_TITLE:
             raise PublishRejected(f"Reddit title must be 1-{_MAX_TITLE} characters, got {len(title)}")
         return title

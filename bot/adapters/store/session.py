@@ -10,13 +10,15 @@ from datetime import datetime
 from typing import Any, Self, cast
 
 from sqlalchemy import CursorResult, Engine, Executable, select
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.store import engine as engines
+from bot.adapters.store import faults
 from bot.adapters.store.tables import CampaignRow, DraftRow, EventRow, SlotRow
 from bot.domain import Draft, DraftOrigin, DraftState, can_move_draft, text_sha256
-from bot.domain.errors import NotFound, StateConflict, StoreError, StoreUnavailable
+from bot.domain.errors import NotFound, StateConflict
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,9 @@ class StoreBase:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, url: str, *, check: bool = True) -> Self:
-        engine = engines.make_engine(url)
+    def open(cls, url: str, *, check: bool = True, busy_timeout_ms: int = engines.BUSY_TIMEOUT_MS) -> Self:
+        """Open the database at ``url``; ``check`` refuses one not at this version's schema."""
+        engine = engines.make_engine(url, busy_timeout_ms=busy_timeout_ms)
         if check:
             engines.check_schema(engine)
         return cls(engine)
@@ -47,19 +50,14 @@ class StoreBase:
     def _tx(self) -> Iterator[Session]:
         """One transaction. A unique key already taken is :class:`StateConflict`; a database that
         cannot be reached (down, restarting, locked) :class:`StoreUnavailable`, which callers may
-        retry; any other database error :class:`StoreError`."""
+        retry; any other database error :class:`StoreError` (the table is in :mod:`.faults`)."""
         try:
             with self._sessions.begin() as session:
                 yield session
-        except IntegrityError as exc:
-            # a unique key taken by someone else first: the insert's compare-and-set lost
-            raise StateConflict(f"already exists: {_first_line(exc.orig)}") from exc
-        except OperationalError as exc:
-            raise StoreUnavailable(f"database unavailable: {_first_line(exc.orig)}") from exc
-        except DBAPIError as exc:
-            if exc.connection_invalidated:
-                raise StoreUnavailable(f"database unavailable: {_first_line(exc.orig)}") from exc
-            raise StoreError(f"database error: {_first_line(exc.orig)}") from exc
+        except (DBAPIError, PoolTimeout) as exc:
+            if isinstance(exc, DBAPIError) and engines.is_damaged(exc):
+                raise engines.database_error(self.engine.url.render_as_string(False), exc) from exc
+            raise faults.translate(exc) from exc
 
     @staticmethod
     def _event(
@@ -111,12 +109,6 @@ class StoreBase:
             raise StateConflict(f"draft {row.id} cannot go from {old.value} to {new.value}")
         if sha is not None and text_sha256(row.text) != sha:
             raise StateConflict(f"draft {row.id} was edited since you read it; look again")
-
-
-def _first_line(error: BaseException | None) -> str:
-    """The first line of a driver error (psycopg adds context lines that say nothing new)."""
-    text = str(error) if error is not None else "unknown error"
-    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
 
 
 def _draft(row: DraftRow, campaign_name: str, slot_at: datetime | None) -> Draft:

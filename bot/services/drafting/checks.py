@@ -13,7 +13,7 @@ import regex
 
 from bot.adapters.platforms.limits import PlatformLimit
 from bot.domain import CheckResult
-from bot.services.drafting import catalog
+from bot.services.drafting import catalog, facts, prose
 from bot.services.drafting.cleaning import has_placeholder
 
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}")
@@ -58,6 +58,14 @@ class CheckSpec:
     example_words: tuple[str, ...] = ()
     #: Strings that do not count for the language check (brand, product, link, hashtags).
     neutral: tuple[str, ...] = field(default=())
+    #: The campaign's facts (rendered): every one must be stated.
+    facts: tuple[str, ...] = ()
+    #: Texts whose claims a post may repeat (facts, brief, holiday names, brand, products, ...).
+    backing: tuple[str, ...] = ()
+    #: The rendered brief (a post must not echo its instructions).
+    brief: str = ""
+    #: greeting / promo / announcement ("" skips the kind check).
+    kind: str = ""
 
 
 def run_checks(text: str, body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
@@ -74,6 +82,32 @@ def run_checks(text: str, body: str, spec: CheckSpec) -> tuple[CheckResult, ...]
         _language(body, spec),
         *(_limit(text, account, lim) for account, lim in spec.limits),
         _duplicate(body, spec.recent),
+        *_reader_checks(body, spec),
+    )
+
+
+def _reader_checks(body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
+    """Facts stated, nothing invented, and the prose checks of :mod:`prose`."""
+    missing = facts.missing_facts(body, spec.facts)
+    stated = CheckResult(
+        "facts", not missing, f"leaves out: {'; '.join(missing)}" if missing else f"{len(spec.facts)} stated"
+    )
+    invented = facts.unbacked(body, spec.backing) if spec.backing else []
+    backed = CheckResult(
+        "invented",
+        not invented,
+        "not in the facts or the brief: " + ", ".join(facts.describe(c) for c in invented)
+        if invented
+        else "",
+    )
+    names = (spec.brand, *spec.nice_words, *spec.neutral)
+    return (
+        stated,
+        backed,
+        prose.echo(body, spec.brief),
+        prose.loop(body, names, spec.facts),
+        prose.sentences(body),
+        prose.kind(body, spec.kind, spec.backing),
     )
 
 

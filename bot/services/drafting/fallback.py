@@ -5,12 +5,15 @@ from the greetings and promo templates shipped in ``bot/services/drafting/templa
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.errors import TemplateError
 from bot.services.drafting import catalog, prompts
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ def curated(
 ) -> list[TemplateText]:
     """Every usable curated text for a slot: the campaign's own, then the shipped ones
     (shuffled by ``seed`` so successive slots do not repeat the same greeting)."""
-    found = _render_all([(f"campaign:{i}", t) for i, t in enumerate(own)], variables)
+    found = _render_all([(f"campaign:{i}", t) for i, t in enumerate(own)], variables, own=True)
     shipped = _shipped(kind, language, holiday)
     random.Random(seed).shuffle(shipped)
     return found + _render_all(shipped, variables)
@@ -46,13 +49,17 @@ def _shipped(kind: str, language: str, holiday: str) -> list[tuple[str, str]]:
     return [(f"{kind}:{language}:{i}", t) for i, t in enumerate(texts)]
 
 
-def _render_all(items: list[tuple[str, str]], variables: dict[str, Any]) -> list[TemplateText]:
+def _render_all(
+    items: list[tuple[str, str]], variables: dict[str, Any], own: bool = False
+) -> list[TemplateText]:
     out = []
     for template_id, template in items:
         try:
-            body = prompts.render_template(template, variables)
-        except TemplateError:
-            continue  # the template needs a variable this campaign does not have
+            body = prompts.render_template(template, variables, f"template {template_id}")
+        except TemplateError as exc:
+            if own:  # shipped ones may need a variable this campaign does not have
+                log.warning("%s", exc)
+            continue
         if body:
             out.append(TemplateText(template_id, body))
     return out

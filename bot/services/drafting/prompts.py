@@ -1,5 +1,6 @@
-"""Prompts: the campaign brief is a Jinja2 template rendered in a sandbox, then wrapped in a
-chat with a system prompt and one worked example turn for the campaign's kind.
+"""Prompts: the campaign brief is a Jinja2 template rendered in a bounded sandbox
+(:mod:`bot.templating`), then wrapped in a chat with a system prompt and one worked example
+turn for the campaign's kind.
 
 Small models copy the shape of the example closely, so the example is rendered with the
 campaign's own holiday (a copied festival name is then the right one) and a made-up shop
@@ -13,15 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
-from jinja2.exceptions import SecurityError
-from jinja2.exceptions import TemplateError as JinjaTemplateError
-from jinja2.sandbox import SandboxedEnvironment
-
-from bot.domain.errors import TemplateError
+from bot import templating
 from bot.domain.ports import ChatMessage
-
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True)
 
 SYSTEM = (
     "You write one short social media post for a brand. Reply with the post only: "
@@ -32,21 +26,32 @@ LANGUAGE_NAMES = {"en": "English", "zh": "Simplified Chinese"}
 
 @dataclass(frozen=True)
 class Example:
-    """One worked example: a brief and the post we would like for it."""
+    """One worked example: a brief and the post we would like for it.
+
+    ``facts`` (with ``short``, the brief without them) is the shape used for campaigns that
+    list facts: the example then shows the same "facts to state" block as the real request.
+    """
 
     brief: str
     post: str
+    short: str = ""
+    facts: tuple[str, ...] = ()
 
 
 #: Made-up shops used in examples; a post that names them copied the example.
 EXAMPLE_WORDS = (
     "Maple Street Bakery",
+    "Maple Street",
     "apple pie",
+    "apple pies",
     "Blue Harbor Books",
+    "Blue Harbor",
     "Sunny Side Cafe",
+    "Sunny Side",
     "PIE10",
     "READ15",
     "poem",
+    "poems",
     "poetry",
     "reading",
     "slice",
@@ -55,6 +60,10 @@ EXAMPLE_WORDS = (
     "gift cards",
     "Elm Road",
     "oven",
+    "bakery",
+    "bookshop",
+    "bookstore",
+    "books",
 )
 
 _GREETING = (
@@ -62,16 +71,22 @@ _GREETING = (
         "Write a warm greeting for {holiday} from Maple Street Bakery. Mention our apple pie.",
         "Happy {holiday} from all of us at Maple Street Bakery! May your day be full of warmth, "
         "laughter and apple pie shared with the people you love.",
+        "Write a warm greeting for {holiday} from Maple Street Bakery.",
+        ("our apple pie is baked fresh for the holiday",),
     ),
     Example(
         "Write a short, friendly {holiday} greeting from Blue Harbor Books. Mention our gift cards.",
         "Wishing you a joyful {holiday}! Everyone at Blue Harbor Books hopes you find time to rest, "
         "read and celebrate. Our gift cards make a lovely surprise for someone special.",
+        "Write a short, friendly {holiday} greeting from Blue Harbor Books.",
+        ("gift cards make a lovely surprise",),
     ),
     Example(
         "Write a cheerful {holiday} message from Sunny Side Cafe. Mention our cinnamon rolls.",
         "{holiday} is here! Sunny Side Cafe wishes you and your family a bright and happy day. "
         "Stop by for warm cinnamon rolls and good company.",
+        "Write a cheerful {holiday} message from Sunny Side Cafe.",
+        ("warm cinnamon rolls",),
     ),
 )
 _GREETING_PLAIN = (
@@ -79,6 +94,8 @@ _GREETING_PLAIN = (
         "Write a warm good-morning greeting from Maple Street Bakery. Mention our apple pie.",
         "Good morning from Maple Street Bakery! Start your day with something warm: our apple pie "
         "is fresh out of the oven and waiting for you.",
+        "Write a warm good-morning greeting from Maple Street Bakery.",
+        ("apple pie fresh out of the oven",),
     ),
 )
 _PROMO = (
@@ -87,11 +104,15 @@ _PROMO = (
         "with the code PIE10.",
         "Weekend treat! Our apple pie is 10% off at Maple Street Bakery this weekend. Use the code "
         "PIE10 at checkout. See you soon!",
+        "Write a short promotion for Maple Street Bakery.",
+        ("apple pie 10% off", "this weekend only", "code PIE10 at checkout"),
     ),
     Example(
         "Write a short promotion for Blue Harbor Books: poetry collections are 15% off with the code READ15.",
         "Good news from Blue Harbor Books: poetry collections are 15% off this week with the code "
         "READ15. Treat yourself!",
+        "Write a short promotion for Blue Harbor Books.",
+        ("poetry collections 15% off", "all this week", "code READ15"),
     ),
 )
 _ANNOUNCEMENT = (
@@ -99,49 +120,27 @@ _ANNOUNCEMENT = (
         "Announce that Maple Street Bakery opens a second shop on Elm Road on June 3.",
         "Big news: Maple Street Bakery is opening a second shop on Elm Road on June 3! Come say hello, "
         "try a fresh apple pie and celebrate with us.",
+        "Write a short announcement for Maple Street Bakery.",
+        ("a second shop opens on Elm Road", "opening day June 3"),
     ),
     Example(
         "Announce that Blue Harbor Books will host a poetry night every Thursday from next week.",
         "Something new at Blue Harbor Books: starting next week, we host a poetry night every Thursday. "
         "Bring a favourite poem or just come to listen. Everyone is welcome!",
+        "Write a short announcement for Blue Harbor Books.",
+        ("a poetry night every Thursday", "starting next week"),
     ),
 )
 
 
 def render_brief(campaign: str, brief: str, variables: dict[str, Any]) -> str:
-    """Render a brief in the sandbox; errors name the campaign and the line."""
-    try:
-        return _ENV.from_string(brief).render(**variables).strip()
-    except TemplateSyntaxError as exc:
-        raise TemplateError(f"campaign {campaign!r}: brief line {exc.lineno}: {exc.message}") from None
-    except UndefinedError as exc:
-        raise TemplateError(
-            f"campaign {campaign!r}: brief line {_line_of(exc)}uses an unknown variable: {exc.message}; "
-            f"known: {', '.join(sorted(variables))}"
-        ) from None
-    except SecurityError as exc:
-        raise TemplateError(f"campaign {campaign!r}: brief does something unsafe: {exc}") from None
-    except (JinjaTemplateError, TypeError, ValueError, ArithmeticError) as exc:
-        raise TemplateError(f"campaign {campaign!r}: brief line {_line_of(exc)}failed: {exc}") from None
+    """Render a brief under the template bounds; errors name the campaign and the line."""
+    return templating.render(f"campaign {campaign!r}: brief", brief, variables)
 
 
-def render_template(template: str, variables: dict[str, Any]) -> str:
-    """Render a curated template (sandboxed, strict); TemplateError when a variable is missing."""
-    try:
-        return _ENV.from_string(template).render(**variables).strip()
-    except (JinjaTemplateError, TypeError, ValueError) as exc:
-        raise TemplateError(f"template failed: {exc}") from None
-
-
-def _line_of(exc: BaseException) -> str:
-    """The brief's line from a render traceback (Jinja maps template frames to lines)."""
-    tb = exc.__traceback__
-    line = None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return f"{line}: " if line else ""
+def render_template(template: str, variables: dict[str, Any], where: str = "template") -> str:
+    """Render a curated template under the template bounds; TemplateError when it fails."""
+    return templating.render(where, template, variables)
 
 
 def examples_for(kind: str, holiday: str) -> tuple[Example, ...]:
@@ -150,9 +149,26 @@ def examples_for(kind: str, holiday: str) -> tuple[Example, ...]:
         if not holiday:
             return _GREETING_PLAIN
         return tuple(
-            Example(e.brief.format(holiday=holiday), e.post.format(holiday=holiday)) for e in _GREETING
+            Example(
+                e.brief.format(holiday=holiday),
+                e.post.format(holiday=holiday),
+                e.short.format(holiday=holiday),
+                e.facts,
+            )
+            for e in _GREETING
         )
     return _PROMO if kind == "promo" else _ANNOUNCEMENT
+
+
+def with_facts(brief: str, facts: tuple[str, ...]) -> str:
+    """The brief followed by its facts as a list the post must state, and nothing beyond."""
+    if not facts:
+        return brief
+    listed = "\n".join(f"- {fact}" for fact in facts)
+    return (
+        f"{brief}\nFacts to state, all of them, as written (add no other offer, price, number, "
+        f"date or time):\n{listed}"
+    )
 
 
 def instruction(language: str, max_chars: int | None) -> str:
@@ -164,17 +180,28 @@ def instruction(language: str, max_chars: int | None) -> str:
 
 
 def chat(
-    brief: str, *, kind: str = "", holiday: str = "", language: str = "en", max_chars: int | None = None
+    brief: str,
+    *,
+    kind: str = "",
+    holiday: str = "",
+    language: str = "en",
+    max_chars: int | None = None,
+    facts: tuple[str, ...] = (),
 ) -> list[tuple[ChatMessage, ...]]:
-    """One chat per example variant: system, example brief, example post, the real brief."""
+    """One chat per example variant: system, example brief, example post, the real brief.
+
+    With ``facts`` the example shows its own facts the same way, so the model sees a post that
+    states its facts and nothing else.
+    """
     tail = instruction(language, max_chars)
     variants: list[tuple[ChatMessage, ...]] = []
     for example in examples_for(kind, holiday):
+        shown = with_facts(example.short, example.facts) if facts else example.brief
         messages = (
             ChatMessage("system", SYSTEM),
-            ChatMessage("user", f"{example.brief}\n{tail}"),
+            ChatMessage("user", f"{shown}\n{tail}"),
             ChatMessage("assistant", example.post),
-            ChatMessage("user", f"{brief}\n{tail}"),
+            ChatMessage("user", f"{with_facts(brief, facts)}\n{tail}"),
         )
         variants.append(messages)
     return variants

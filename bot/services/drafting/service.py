@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,10 +23,19 @@ from zoneinfo import ZoneInfo
 from bot.adapters.platforms.limits import PlatformLimit, limit_for
 from bot.config import Settings
 from bot.config.campaigns import CampaignSettings
-from bot.domain import Candidate, DraftOrigin, DraftState, ModerationVerdict, Slot, SlotState
+from bot.domain import (
+    Candidate,
+    CheckResult,
+    Draft,
+    DraftOrigin,
+    DraftState,
+    ModerationVerdict,
+    Slot,
+    SlotState,
+)
 from bot.domain.errors import BotError, StoreError
 from bot.domain.ports import Clock, GenerationRequest, Generator, Store
-from bot.services.drafting import catalog, checks, cleaning, fallback, prompts
+from bot.services.drafting import catalog, checks, cleaning, composing, fallback, prompts
 from bot.services.moderation import ModerationGate
 
 log = logging.getLogger(__name__)
@@ -50,6 +59,8 @@ class SlotPlan:
     campaign: CampaignSettings
     context: dict[str, Any]
     brief: str
+    #: The campaign's facts, rendered like the brief.
+    facts: tuple[str, ...]
     spec: checks.CheckSpec
     link: str | None
     hashtags: tuple[str, ...]
@@ -91,6 +102,8 @@ class DraftingService:
         found: list[Candidate] = []
         if self.settings.model.writes(campaign.language):
             found = self._model_candidates(plan)
+        if campaign.fallback and plan.facts and not any(c.passed for c in found):
+            found += self._composed_candidates(plan, found)
         if campaign.fallback and not any(c.passed for c in found):
             found += self._template_candidates(plan)
         if not found:
@@ -111,15 +124,31 @@ class DraftingService:
         context["max_chars"] = _body_budget(limits, link, hashtags, campaign.language)
         context["platforms"] = sorted({lim.platform for _, lim in limits})
         brief = prompts.render_brief(campaign.name, campaign.brief, context)
+        stated = tuple(
+            text for fact in campaign.facts if (text := prompts.render_brief(campaign.name, fact, context))
+        )
         return SlotPlan(
             campaign=campaign,
             context=context,
             brief=brief,
-            spec=self._spec(campaign, context, brief, limits, link, hashtags),
+            facts=stated,
+            spec=self._spec(campaign, context, brief, stated, limits, link, hashtags),
             link=link,
             hashtags=hashtags,
             seed=self._seed(campaign, slot_at) + seed_salt,
         )
+
+    def recheck(self, draft: Draft, text: str) -> tuple[CheckResult, ...]:
+        """Every check of the draft's campaign and slot on a reviewer's new ``text`` (the draft's
+        own old text does not count as a near-duplicate of it)."""
+        campaign = self.settings.campaign(draft.campaign_name)
+        plan = self.plan(campaign, draft.slot_at or self.clock.now())
+        spec = replace(plan.spec, recent=tuple(r for r in plan.spec.recent if r != draft.text))
+        body = text
+        for tail in (plan.link, *plan.hashtags):
+            if tail:
+                body = body.replace(tail, " ")
+        return checks.run_checks(text, " ".join(body.split()), spec)
 
     def draft_slot(self, slot: Slot, seed_salt: int = 0) -> list[int]:
         """Write the drafts for a slot and mark it drafted; return the new draft ids."""
@@ -165,7 +194,7 @@ class DraftingService:
         brand = self.settings.brand
         zone = ZoneInfo(self.settings.zone_of(campaign))
         local = slot_at.astimezone(zone)
-        holiday = getattr(campaign.when, "holiday", None)
+        holiday = campaign.when.holiday_name
         products = campaign.products or brand.products
         return {
             "brand": brand.name,
@@ -192,6 +221,7 @@ class DraftingService:
             holiday=_holiday_name(plan.context["holiday"]),
             language=campaign.language,
             max_chars=plan.context["max_chars"],
+            facts=plan.facts,
         )
         return GenerationRequest(
             messages=variants[0],
@@ -223,6 +253,30 @@ class DraftingService:
             body = cleaning.drop_sentences(body, lambda s: _copies(s, plan.spec.example_words))
             out.append(self._candidate(plan, body, DraftOrigin.MODEL, generator.model_id, record))
         return out
+
+    def _composed_candidates(self, plan: SlotPlan, found: list[Candidate]) -> list[Candidate]:
+        """The facts as written, each framed by a usable model-written opening (or a stock lead)."""
+        if plan.campaign.language != "en":
+            return []
+        bodies = [
+            cleaning.clean_body(str(c.settings.get("raw", "")))
+            for c in found
+            if c.origin is DraftOrigin.MODEL
+        ]
+        spec = replace(plan.spec, facts=(), recent=(), required_words=(), limits=())
+        lines = composing.openings(bodies, lambda s: _usable_line(s, spec), self.settings.brand.name)
+        texts = composing.compose_facts(
+            plan.facts,
+            lines,
+            brand=self.settings.brand.name,
+            kind=plan.campaign.kind.value,
+            holiday=_holiday_name(plan.context["holiday"]),
+        )
+        model_id = found[0].model_id if found else "composed"
+        return [
+            self._candidate(plan, body, DraftOrigin.COMPOSED, model_id, {"composed": i, "seed": plan.seed})
+            for i, body in enumerate(texts)
+        ]
 
     def _template_candidates(self, plan: SlotPlan) -> list[Candidate]:
         campaign = plan.campaign
@@ -262,6 +316,7 @@ class DraftingService:
         campaign: CampaignSettings,
         context: dict[str, Any],
         brief: str,
+        stated: tuple[str, ...],
         limits: list[tuple[str, PlatformLimit]],
         link: str | None,
         hashtags: tuple[str, ...],
@@ -273,20 +328,22 @@ class DraftingService:
             allowed.add(festival.key)
             ok_names = festival.also_ok
         brand = self.settings.brand.name if campaign.require_brand else ""
-        neutral = (
+        own = (
             self.settings.brand.name,
             *context["products"],
             link or "",
             *hashtags,
             *campaign.variables.values(),
-            *prompts.EXAMPLE_WORDS,
         )
+        neutral = (*own, *prompts.EXAMPLE_WORDS)
+        holiday_names = festival.names if festival is not None else (context["holiday"],)
+        backing = (*stated, brief, *holiday_names, *own)
         return checks.CheckSpec(
             brand=brand,
             language=campaign.language,
             required_words=campaign.required_words,
             forbidden_words=campaign.forbidden_words,
-            example_words=_example_words(brief),
+            example_words=_example_words(" ".join(backing)),
             allowed_festivals=frozenset(allowed),
             festival_ok_names=ok_names,
             max_emoji=campaign.max_emoji,
@@ -294,6 +351,10 @@ class DraftingService:
             recent=self._recent(campaign),
             nice_words=(context["product"], _holiday_name(context["holiday"])),
             neutral=tuple(n for n in neutral if n),
+            facts=stated,
+            backing=tuple(b for b in backing if b),
+            brief=brief,
+            kind=campaign.kind.value,
         )
 
     def _limits(self, campaign: CampaignSettings) -> list[tuple[str, PlatformLimit]]:
@@ -375,9 +436,23 @@ def _settings_record(request: GenerationRequest, model_id: str, dtype: str) -> d
     }
 
 
-def _rank(item: ScoredCandidate) -> tuple[bool, bool, bool, float]:
-    model_made = item.candidate.origin is DraftOrigin.MODEL
-    return (not item.verdict.flagged, item.candidate.passed, model_made, item.candidate.score)
+#: Among passing candidates: the model's own first, then composed ones, then templates.
+_ORIGIN_RANK = {DraftOrigin.MODEL: 2, DraftOrigin.COMPOSED: 1}
+
+
+def _rank(item: ScoredCandidate) -> tuple[bool, bool, int, float]:
+    origin = _ORIGIN_RANK.get(item.candidate.origin, 0)
+    return (not item.verdict.flagged, item.candidate.passed, origin, item.candidate.score)
+
+
+#: Checks that judge a whole post, not one sentence of it (ignored for composed openings).
+_WHOLE_POST = ("length", "brand", "facts", "required:", "limit:", "not_duplicate")
+
+
+def _usable_line(sentence: str, spec: checks.CheckSpec) -> bool:
+    """Whether a model-written sentence can open a composed draft."""
+    results = checks.run_checks(sentence, sentence, spec)
+    return all(r.passed or r.name.startswith(_WHOLE_POST) for r in results)
 
 
 def regenerate(service: DraftingService, draft_id: int, reviewer: str) -> list[int]:

@@ -1,0 +1,55 @@
+"""The committed quality set (bench/data/quality): briefs as campaigns, and their candidates.
+
+Shared by ``bench/quality_generate.py`` (writes the candidates once with the real model) and
+``bench/quality.py`` (checks them; no model needed).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data" / "quality"
+#: The slot every brief is drafted for (a fixed time makes the set reproducible).
+SLOT = datetime(2026, 9, 24, 1, 0, tzinfo=UTC)
+_NOT_CAMPAIGN = ("brand", "split")
+
+
+def load_briefs(path: Path = DATA / "briefs.toml") -> list[dict[str, Any]]:
+    """Every brief, with its brand table in place of the brand key."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    briefs = data["brief"]
+    for brief in briefs:
+        brief["brand_settings"] = data["brands"][brief["brand"]]
+    return list(briefs)
+
+
+def load_candidates(path: Path = DATA / "candidates.jsonl") -> list[dict[str, Any]]:
+    """Every labeled candidate (one JSON object a line)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def settings_for(brief: dict[str, Any], data_dir: Path, model: dict[str, Any] | None = None) -> Any:
+    """A Settings object holding one brief as its only campaign (posting to X and Bluesky)."""
+    from bot.config.settings import Settings
+
+    campaign = {k: v for k, v in brief.items() if k not in (*_NOT_CAMPAIGN, "brand_settings")}
+    campaign["accounts"] = ["x", "bsky"]
+    return Settings.model_validate(
+        {
+            "bot": {"data_dir": str(data_dir)},
+            "brand": brief["brand_settings"],
+            "model": model or {"backend": "canned"},
+            "moderation": {"scorers": ["profanity"]},
+            "accounts": [
+                {"name": "x", "platform": "x"},
+                {"name": "bsky", "platform": "bluesky", "handle": "shop.example"},
+            ],
+            "campaigns": [campaign],
+        }
+    )

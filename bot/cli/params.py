@@ -1,0 +1,115 @@
+"""Click parameter types that validate at the edge: ids, counts, years, instants, names, texts.
+
+Every value a command passes to a service has been range-checked here first, so a mistyped
+argument is a usage error (exit 2) naming the option, never a database error or a traceback.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from bot.domain.text import TextError, clean_name, clean_text
+
+#: Ids are INTEGER on Postgres: anything larger cannot name a row on any store.
+MAX_ID = 2**31 - 1
+#: Instants a slot may have: the schedules' range (config check rejects others too).
+EARLIEST, LATEST = datetime(1970, 1, 1), datetime(2100, 12, 31, 23, 59, 59)
+#: Longest reviewer name (the column holds 200; names are short).
+MAX_NAME = 100
+#: Longest free text on the command line besides a post (reasons, notes).
+MAX_REASON = 2000
+#: Longest text a post may be edited to.
+MAX_POST = 40_000
+
+#: Formats ``--at`` accepts.
+AT_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class Id(click.ParamType[int, Any]):
+    """A row id: a whole number from 1 to 2^31-1."""
+
+    name = "id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip(), 10)
+            except ValueError:
+                self.fail(f"{value!r} is not an id (a whole number like 12)", param, ctx)
+        if not 1 <= number <= MAX_ID:
+            self.fail(f"{number} is not an id: ids run from 1 to {MAX_ID}", param, ctx)
+        return number
+
+
+ID = Id()
+#: ``--limit``: how many rows at most.
+LIMIT = click.IntRange(1, 1_000_000)
+#: ``--year`` for calendars.
+YEAR = click.IntRange(1970, 2100)
+
+
+class Instant(click.DateTime):
+    """A UTC instant between 1970 and 2100 (aware, tzinfo=UTC)."""
+
+    name = "datetime"
+
+    def __init__(self, formats: list[str] | None = None) -> None:
+        super().__init__(formats or AT_FORMATS)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        parsed = super().convert(value, param, ctx)
+        naive = parsed.replace(tzinfo=None)
+        if not EARLIEST <= naive <= LATEST:
+            self.fail(f"{naive:%Y-%m-%d %H:%M:%S} is outside 1970-01-01 .. 2100-12-31", param, ctx)
+        return naive.replace(tzinfo=UTC)
+
+
+INSTANT = Instant()
+
+
+class Name(click.ParamType[str, Any]):
+    """A short one-line name (reviewer): printable, 1..MAX_NAME characters."""
+
+    name = "name"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return clean_name(str(value), _label(param, "the name"), MAX_NAME)
+        except TextError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class Text(click.ParamType[str, Any]):
+    """Free text: valid Unicode, no control characters but newline and tab, NFC, bounded."""
+
+    name = "text"
+
+    def __init__(self, limit: int = MAX_REASON) -> None:
+        self.limit = limit
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            text = clean_text(str(value), _label(param, "the text"))
+        except TextError as exc:
+            self.fail(str(exc), param, ctx)
+        if len(text) > self.limit:
+            self.fail(f"{len(text)} characters long; at most {self.limit} are allowed", param, ctx)
+        return text
+
+
+NAME = Name()
+TEXT = Text()
+#: A post's text (Reddit allows 40,000 characters; every other platform far fewer).
+POST_TEXT = Text(MAX_POST)
+#: Sampling seeds (the generators take 32-bit seeds).
+SEED = click.IntRange(0, 2**32 - 1)
+
+
+def _label(param: click.Parameter | None, default: str) -> str:
+    """click already names the option ("Invalid value for '--as'"): the message says "it"."""
+    return "it" if param is not None else default

@@ -1,0 +1,155 @@
+"""The daemon's store: opened on first use (the database may be down when the daemon starts),
+and keeping in memory every publication outcome it could not record.
+
+A send that reached the platform while the database went away leaves its publication claimed
+with ``sending_at`` stamped, so no worker sends it again; the outcome the platform answered is
+kept here and recorded first thing when the database answers again. If the claim was recovered
+meanwhile (its lease ran out and another daemon turned it into ``needs_check``), a ``published``
+outcome still settles it from ``needs_check``: the post is known to be out, it is never resent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.domain import PublicationState
+from bot.domain.errors import StateConflict, StoreUnavailable
+from bot.domain.ports import Store
+
+log = logging.getLogger(__name__)
+
+_P = PublicationState
+
+
+@dataclass(frozen=True)
+class KeptOutcome:
+    """A ``finish_publication`` call that the database did not take."""
+
+    pub_id: int
+    worker: str
+    state: PublicationState
+    now: datetime
+    reason: str
+    remote_id: str | None
+    url: str | None
+    not_before: datetime | None
+
+    def describe(self) -> str:
+        where = f" as {self.remote_id}" if self.remote_id else ""
+        return f"publication {self.pub_id}: {self.state.value}{where} at {self.now:%H:%M:%S}"
+
+
+class KeepingStore:
+    """A :class:`~bot.domain.ports.Store` that opens lazily and keeps unrecorded outcomes.
+
+    Every other method is the real store's (attribute lookup falls through to it).
+    """
+
+    def __init__(self, open_store: Callable[[], Store]) -> None:
+        self._open = open_store
+        self._inner: Store | None = None
+        self.kept: list[KeptOutcome] = []
+
+    @property
+    def inner(self) -> Store:
+        """The real store, opened now if it is not yet (raises StoreUnavailable while down)."""
+        if self._inner is None:
+            self._inner = self._open()
+        return self._inner
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    def finish_publication(
+        self,
+        pub_id: int,
+        worker: str,
+        new: PublicationState,
+        *,
+        now: datetime,
+        reason: str = "",
+        remote_id: str | None = None,
+        url: str | None = None,
+        not_before: datetime | None = None,
+    ) -> None:
+        """Record an outcome; if the database is unavailable, keep it and raise."""
+        try:
+            self.inner.finish_publication(
+                pub_id, worker, new, now=now, reason=reason, remote_id=remote_id, url=url,
+                not_before=not_before,
+            )  # fmt: skip
+        except StoreUnavailable:
+            kept = KeptOutcome(pub_id, worker, new, now, reason, remote_id, url, not_before)
+            self.kept.append(kept)
+            log.warning("%s: kept in memory until the database answers (%s)", kept.describe(), reason or "-")
+            raise
+
+    def record_kept(self) -> int:
+        """Record the kept outcomes, oldest first; return how many. Raises StoreUnavailable
+        (keeping the rest) while the database is still away."""
+        done = 0
+        while self.kept:
+            self._record(self.kept[0])
+            self.kept.pop(0)
+            done += 1
+        return done
+
+    def _record(self, kept: KeptOutcome) -> None:
+        store = self.inner
+        try:
+            store.finish_publication(
+                kept.pub_id,
+                kept.worker,
+                kept.state,
+                now=kept.now,
+                reason=kept.reason,
+                remote_id=kept.remote_id,
+                url=kept.url,
+                not_before=kept.not_before,
+            )
+        except StateConflict:
+            pass
+        else:
+            log.info("%s: recorded after the outage", kept.describe())
+            return
+        current = store.get_publication(kept.pub_id)
+        if current.state is kept.state and current.remote_id == kept.remote_id:
+            # The first attempt did commit; only its answer was lost with the connection.
+            log.info("%s: was recorded after all", kept.describe())
+            return
+        if kept.state is _P.PUBLISHED and current.state is _P.NEEDS_CHECK:
+            store.move_publication(
+                kept.pub_id,
+                [_P.NEEDS_CHECK],
+                _P.PUBLISHED,
+                now=kept.now,
+                actor=kept.worker,
+                reason="sent before a database outage; recorded when it ended",
+                remote_id=kept.remote_id,
+                url=kept.url,
+            )
+            log.info("%s: recorded after the outage (its claim had been recovered)", kept.describe())
+            return
+        log.error(
+            "%s: not recorded: the publication is %s now (its claim was recovered; a check settles it)",
+            kept.describe(),
+            current.state.value,
+        )
+
+    def close(self) -> None:
+        """Close the real store if it was opened; log the outcomes that could not be recorded."""
+        for kept in self.kept:
+            log.error(
+                "%s: never recorded (the database stayed away); the claim turns needs_check when its "
+                "lease runs out, and a check finds the post",
+                kept.describe(),
+            )
+        if self._inner is not None:
+            self._inner.close()
+            self._inner = None

@@ -1,0 +1,104 @@
+"""Text that crosses the edge: decoded, checked and normalised on the way in, escaped on the way out.
+
+A post's text comes from people (``--text``, an ``$EDITOR``) and from the model. On the way in
+it must be valid UTF-8 without lone surrogates, NUL bytes or terminal control characters; it is
+normalised to NFC (so the same words always have the same sha256) and its line endings to
+``\\n``. On the way out to a terminal, whatever is stored is shown with control characters
+escaped (``\\x1b``), so a stored escape sequence can never move the cursor, recolour the screen
+or hide text from a reviewer.
+
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from bot.domain.errors import BotError
+
+#: Characters allowed in a post that Unicode calls control characters.
+_ALLOWED_CONTROLS = frozenset("\n\t")
+#: Invisible characters that reorder text on a terminal (bidi overrides and isolates).
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class TextError(BotError):
+    """A text is not something we can store or post; the message says what is wrong and where."""
+
+
+def decode_text(data: bytes, what: str = "the text") -> str:
+    """``data`` as UTF-8 (a BOM is dropped), checked and normalised with :func:`clean_text`."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.start + 1].hex()
+        raise TextError(
+            f"{what} is not valid UTF-8 (byte 0x{bad} at offset {exc.start}); save it as UTF-8 and try again"
+        ) from None
+    return clean_text(text, what)
+
+
+def clean_text(text: str, what: str = "the text") -> str:
+    """NFC-normalised ``text`` with ``\\r\\n`` made ``\\n``; TextError on anything unpostable.
+
+    Refused: lone surrogates (what undecodable bytes on a command line become), NUL and every
+    other control character except newline and tab (escape sequences included), and bidi
+    overrides.
+    """
+    text = text.replace("\r\n", "\n")
+    for index, char in enumerate(text):
+        problem = _problem(char)
+        if problem:
+            raise TextError(f"{what} contains {problem} at position {index}; remove it and try again")
+    return unicodedata.normalize("NFC", text)
+
+
+def _problem(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # how Python passes an undecodable byte of a command line
+        return f"the byte 0x{code - 0xDC00:02x}, which is not valid UTF-8"
+    if 0xD800 <= code <= 0xDFFF:
+        return f"a lone surrogate U+{code:04X} (not valid UTF-8)"
+    if code == 0:
+        return "a NUL byte"
+    if char in _ALLOWED_CONTROLS:
+        return ""
+    if unicodedata.category(char) == "Cc":
+        return f"the control character {_escape(char)}"
+    if char in _BIDI:
+        return f"the invisible bidi control {_escape(char)}"
+    return ""
+
+
+def clean_name(name: str, what: str = "the name", limit: int = 100) -> str:
+    """A short one-line name (a reviewer, a reason's author): printable, at most ``limit`` chars."""
+    name = clean_text(name, what).strip()
+    if not name:
+        raise TextError(f"{what} is empty")
+    if "\n" in name or "\t" in name:
+        raise TextError(f"{what} must be one line without tabs")
+    if len(name) > limit:
+        raise TextError(f"{what} is {len(name)} characters long; at most {limit} are allowed")
+    return name
+
+
+def for_display(text: str, *, keep_newlines: bool = True) -> str:
+    """``text`` safe to print on a terminal: control characters, bidi controls and lone
+    surrogates are shown escaped (``\\x1b``, ``\\u202e``); newlines are kept unless asked not to."""
+    return "".join(_shown(char, keep_newlines) for char in text)
+
+
+def _shown(char: str, keep_newlines: bool) -> str:
+    if char == "\n" and keep_newlines:
+        return char
+    if char == "\t":
+        return char
+    code = ord(char)
+    if unicodedata.category(char) == "Cc" or char in _BIDI or 0xD800 <= code <= 0xDFFF:
+        return _escape(char)
+    return char
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"

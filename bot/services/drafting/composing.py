@@ -1,0 +1,81 @@
+"""Composed drafts: the campaign's facts stated as written, framed by one model-written line.
+
+When no model-written candidate passes, the sentences the model did get right are still
+useful: an opening such as "Happy Mid-Autumn Festival from Lotus Leaf Tea House!" is kept
+and the facts follow it word for word ("Second coffee half price. Mornings until 11:00.").
+If no sentence of the model is usable, a stock lead for the kind of post frames the facts.
+A composed draft is checked like any other and saved with origin ``composed``; it comes
+before the generic curated templates, which know nothing of the campaign's facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from bot.services.drafting import cleaning
+
+#: Most composed drafts written for one slot.
+MOST = 3
+#: A model sentence longer than this is not used as an opening.
+LONGEST_OPENING = 140
+
+_LEADS = {
+    "promo": "{brand} offer: {facts}",
+    "announcement": "News from {brand}: {facts}",
+    "greeting": "{greeting}From all of us at {brand}: {facts}",
+}
+
+
+def state(facts: Sequence[str]) -> str:
+    """The facts as sentences, words as written: "second coffee half price" ->
+    "Second coffee half price."."""
+    out = []
+    for fact in facts:
+        text = fact.strip()
+        if not text:
+            continue
+        text = text[0].upper() + text[1:]
+        if text[-1] not in ".!?":
+            text += "."
+        out.append(text)
+    return " ".join(out)
+
+
+def openings(bodies: Sequence[str], usable: Callable[[str], bool], brand: str) -> list[str]:
+    """First sentences of model bodies that pass ``usable``, those naming the brand first."""
+    seen: dict[str, None] = {}
+    for body in bodies:
+        parts = cleaning.sentences(body)
+        if not parts:
+            continue
+        first = parts[0].strip()
+        if (
+            len(first) <= LONGEST_OPENING
+            and first.casefold() not in {s.casefold() for s in seen}
+            and usable(first)
+        ):
+            seen[first] = None
+    found = list(seen)
+    return sorted(found, key=lambda s: brand.casefold() not in s.casefold()) if brand else found
+
+
+def compose_facts(
+    facts: Sequence[str], opening_lines: Sequence[str], *, brand: str, kind: str, holiday: str
+) -> list[str]:
+    """Up to :data:`MOST` bodies: each usable opening followed by the facts, then a stock lead."""
+    facts = [f for f in facts if f.strip()]
+    stated = state(facts)
+    if not stated:
+        return []
+    bodies = []
+    for line in opening_lines:
+        if brand and brand.casefold() not in line.casefold():
+            continue  # the stock lead names the brand; an opening without it adds little
+        bodies.append(f"{line} {stated}")
+        if len(bodies) >= MOST - 1:
+            break
+    lead = _LEADS.get(kind, _LEADS["announcement"])
+    as_written = facts[0].strip()[0] + stated[1:]  # after a colon, the first fact as written
+    greeting = f"Happy {holiday}! " if holiday else ""
+    bodies.append(lead.format(brand=brand or "us", facts=as_written, greeting=greeting))
+    return bodies

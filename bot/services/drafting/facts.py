@@ -1,0 +1,241 @@
+"""Facts are data: what a post claims must come from the campaign, not from the model.
+
+A *claim* is a piece of a text a reader would act on: a number, a price, a percentage, a
+date, a time, a weekday, a code-like token or an offer word ("free", "off", "discount",
+"new", "opening"). :func:`claims` reduces a text to normalized claims (``time:11:00``,
+``pct:10``, ``code:BREW2``, ``offer:free``) so that "11am" and "11:00", or "10 %" and
+"10 percent", compare equal.
+
+Two checks use them (English; Chinese texts are checked for numbers and codes only):
+
+- :func:`missing_facts`: a fact is *stated* when every claim in it appears in the post and
+  at least half of its other content words do (compared by their first five letters, so
+  "mornings" matches "morning");
+- :func:`unbacked`: every claim in the post must appear in the backing text (the facts, the
+  brief, the holiday's names, the brand, products, hashtags and variables).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import regex
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+_MONTH_SHORT = {m[:3]: i + 1 for i, m in enumerate(_MONTHS)} | {"sept": 9}
+_NUMBER_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "fifty": 50, "hundred": 100,
+    "half": 0.5, "dozen": 12, "twice": 2, "double": 2,
+}  # fmt: skip
+#: Offer and novelty words, each mapped to the stem that backs it.
+_OFFER_WORDS = {
+    "free": "free", "freebie": "free", "discount": "discount", "discounts": "discount",
+    "discounted": "discount", "sale": "sale", "sales": "sale", "deal": "deal", "deals": "deal",
+    "save": "save", "saving": "save", "savings": "save", "new": "new", "newly": "new",
+    "brand-new": "new", "open": "open", "opens": "open", "opening": "open", "opened": "open",
+    "reopen": "open", "reopens": "open", "reopening": "open", "bogo": "bogo", "voucher": "voucher",
+    "vouchers": "voucher", "coupon": "coupon", "coupons": "coupon", "clearance": "sale",
+    "giveaway": "giveaway", "prize": "prize", "prizes": "prize", "win": "win",
+}  # fmt: skip
+#: Relative times a post must not invent ("this weekend", "tomorrow").
+_RELATIVE = {
+    "weekend": "weekend", "weekends": "weekend", "tomorrow": "tomorrow", "tonight": "tonight",
+    "week": "week", "weeks": "week", "month": "month", "midnight": "time:00:00", "noon": "time:12:00",
+}  # fmt: skip
+_STOP_TEXT = """a an the and or but of to in on at for with from by as is are be our your we you us it
+its this that these those all any every each per only just until till before after into over under
+up out so than then there here will can may more most very also plus now get gets i me my"""
+#: Words that carry no fact (skipped when comparing a fact's words with a post's).
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+_STOP = STOP_WORDS
+
+_PCT = regex.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)", regex.IGNORECASE)
+_PRICE = regex.compile(
+    r"(?:[$€£¥]\s?(\d+(?:[.,]\d{1,2})?))|(?:(\d+(?:\.\d{1,2})?)\s?(?:dollars?|euros?|pounds?|yuan|rmb|usd|eur|gbp|元|块))",
+    regex.IGNORECASE,
+)
+_TIME = regex.compile(
+    r"\b(\d{1,2})(?:[:.](\d{2}))?\s?(a\.?m\.?|p\.?m\.?)(?![\p{L}])|\b(\d{1,2})[:](\d{2})\b",
+    regex.IGNORECASE,
+)
+_ISO_DATE = regex.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_SLASH_DATE = regex.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\b")
+_MONTH_DAY = regex.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sept|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b"
+    r"|\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sept|sep|oct|nov|dec)[a-z]*\b",
+    regex.IGNORECASE,
+)
+_MONTH_WORD = regex.compile(
+    r"\b(january|february|march|april|june|july|august|september|october|november|december)\b",
+    regex.IGNORECASE,
+)
+_NUMBER = regex.compile(r"(?<![\p{L}])(\d+(?:[.,]\d+)?)(?:st|nd|rd|th)?(?![\p{L}\d])")
+_CODE = regex.compile(r"(?<![\p{L}\p{N}])(?=[A-Z0-9]*[A-Z])[A-Z][A-Z0-9]{3,}(?![\p{L}\p{N}])")
+_MIXED_CODE = regex.compile(r"(?<![\p{L}\p{N}])(?=\w*\d)(?=\w*[A-Za-z])[A-Za-z0-9]{3,}(?![\p{L}\p{N}])")
+_OFF = regex.compile(
+    r"(?:\d\s?%?|half|price|prices|money|dollars?)\s+off\b|\boff\s+(?:your|the|all|any|every|our|everything|selected|each|orders?)\b",
+    regex.IGNORECASE,
+)
+_WORD = regex.compile(r"[\p{L}][\p{L}'’-]*|\d+")
+
+
+def _num(value: str) -> str:
+    """ "12", "12.00" and "12,00" are one number."""
+    value = value.replace(",", ".")
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return str(int(number)) if number == int(number) else str(number)
+
+
+def _time(hour: str, minute: str | None, half: str | None) -> str:
+    h, m = int(hour), int(minute or 0)
+    if half:
+        pm = half.lower().startswith("p")
+        if pm and h < 12:
+            h += 12
+        if not pm and h == 12:
+            h = 0
+    return f"time:{h:02d}:{m:02d}"
+
+
+def claims(text: str) -> set[str]:
+    """The normalized claims a text makes (see the module docstring)."""
+    found: set[str] = set()
+    rest = text
+
+    def take(pattern: regex.Pattern[str], make: object) -> None:
+        nonlocal rest
+
+        def sub(match: regex.Match[str]) -> str:
+            claim = make(match)  # type: ignore[operator]
+            if claim:
+                found.add(claim)
+            return " " * len(match.group(0))
+
+        rest = pattern.sub(sub, rest)
+
+    take(_ISO_DATE, lambda m: f"date:{int(m.group(2))}-{int(m.group(3))}")
+    take(_MONTH_DAY, _month_day)
+    take(_PCT, lambda m: f"pct:{_num(m.group(1))}")
+    take(_PRICE, lambda m: f"price:{_num(m.group(1) or m.group(2))}")
+    take(
+        _TIME,
+        lambda m: (
+            _time(m.group(1), m.group(2), m.group(3)) if m.group(1) else _time(m.group(4), m.group(5), None)
+        ),
+    )
+    take(_SLASH_DATE, lambda m: f"date:{int(m.group(1))}-{int(m.group(2))}")
+    take(_OFF, lambda m: "offer:off")
+    take(_CODE, lambda m: f"code:{m.group(0).upper()}")
+    take(_MIXED_CODE, lambda m: f"code:{m.group(0).upper()}")
+    take(_NUMBER, lambda m: f"num:{_num(m.group(1))}")
+    take(_MONTH_WORD, lambda m: f"month:{_MONTHS.index(m.group(1).lower()) + 1}")
+    for word in _WORD.findall(rest):
+        low = word.lower().strip("'’-")
+        if low.endswith(("'s", "’s")):
+            low = low[:-2]
+        day = low[:-1] if low.endswith("s") and low[:-1] in _WEEKDAYS else low
+        if day in _WEEKDAYS:
+            found.add(f"day:{day}")
+        elif low in _NUMBER_WORDS:
+            found.add(f"num:{_num(str(_NUMBER_WORDS[low]))}")
+        elif low in _OFFER_WORDS:
+            found.add(f"offer:{_OFFER_WORDS[low]}")
+        elif low in _RELATIVE:
+            target = _RELATIVE[low]
+            found.add(target if ":" in target else f"when:{target}")
+    return found
+
+
+def _month_day(match: regex.Match[str]) -> str:
+    if match.group(1):
+        month, day = match.group(1), match.group(2)
+    else:
+        day, month = match.group(3), match.group(4)
+    key = month.lower()[:4] if month.lower().startswith("sept") else month.lower()[:3]
+    return f"date:{_MONTH_SHORT[key]}-{int(day)}"
+
+
+def _stems(text: str, drop: Iterable[str] = ()) -> list[str]:
+    skip = {d.lower() for d in drop}
+    out = []
+    for word in _WORD.findall(text):
+        low = word.lower().strip("'’-")
+        if len(low) < 3 or low in _STOP or low in skip or low.isdigit():
+            continue
+        out.append(low[:5])
+    return out
+
+
+def fact_stated(fact: str, body: str) -> bool:
+    """Whether ``body`` states ``fact``: all its claims, and half its other content words."""
+    if regex.search(r"\p{Han}", fact):
+        return all(part in body for part in regex.findall(r"[A-Z0-9]{3,}|\d+", fact)) and (
+            not regex.search(r"\p{Han}", fact) or _han_overlap(fact, body) >= 0.5
+        )
+    wanted = claims(fact)
+    if not wanted <= claims(body):
+        return False
+    words = [w for w in _stems(fact) if not _claim_word(w)]
+    if not words:
+        return True
+    present = set(_stems(body))
+    need = math.ceil(len(set(words)) / 2)
+    return sum(w in present for w in set(words)) >= need
+
+
+def _claim_word(stem: str) -> bool:
+    return any(stem == w[:5] for w in (*_WEEKDAYS, *_OFFER_WORDS, *_RELATIVE, *_NUMBER_WORDS, *_MONTHS))
+
+
+def _han_overlap(fact: str, body: str) -> float:
+    chars = set(regex.findall(r"\p{Han}", fact))
+    return sum(c in body for c in chars) / len(chars) if chars else 1.0
+
+
+def missing_facts(body: str, facts: Sequence[str]) -> list[str]:
+    """The facts ``body`` does not state."""
+    return [f for f in facts if f.strip() and not fact_stated(f, body)]
+
+
+def unbacked(body: str, backing: Sequence[str]) -> list[str]:
+    """Claims in ``body`` that no backing text makes, in a readable form (sorted)."""
+    backed: set[str] = set()
+    for text in backing:
+        if text:
+            backed |= claims(text)
+    backed_words = {w.lower() for text in backing for w in _WORD.findall(text or "")}
+    out = []
+    for claim in sorted(claims(body) - backed):
+        kind, _, value = claim.partition(":")
+        if kind == "offer" and value in backed_words:
+            continue
+        if kind == "code" and value.lower() in backed_words:
+            continue  # a word of the brand or brief written in capitals
+        out.append(claim)
+    return out
+
+
+def describe(claim: str) -> str:
+    """``pct:10`` -> ``10%``, for messages a reviewer reads."""
+    kind, _, value = claim.partition(":")
+    return {
+        "pct": f"{value}%",
+        "price": f"price {value}",
+        "time": f"time {value}",
+        "date": f"date {value}",
+        "day": value.capitalize(),
+        "month": f"month {value}",
+        "code": f"code {value}",
+        "offer": f"offer word {value!r}",
+        "when": value,
+        "num": value,
+    }.get(kind, claim)

@@ -1,0 +1,161 @@
+"""Checks a careful reviewer makes on the prose of an English draft.
+
+- ``echo``: the draft repeats the instructions instead of following them ("Remind them
+  that ...", "Mention our mooncakes", "invite our members to ...");
+- ``loop``: the small model repeats itself ("Hi there, Hi there", a sentence twice, the same
+  word again and again, an emoji run);
+- ``sentences``: a sentence cut off by the token limit or one that runs on and on;
+- ``kind``: the wrong kind of post (a greeting or an announcement turned into a sale).
+
+Each function returns a :class:`CheckResult`; Chinese bodies pass (these are English rules).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import regex
+
+from bot.domain import CheckResult
+from bot.services.drafting import facts
+
+#: Verbs that start an instruction, never a post.
+_ORDER_VERBS = (
+    r"write|mention|mentioning|announce|remind|include|describe|highlight|emphasi[sz]e|promote|"
+    r"keep it|make sure|be sure|don't forget to mention|do not|add|note that|state|say that|tell|"
+    r"explain|invite|encourage|ask|let|thank|wish|use|share"
+)
+#: Who the brief talks about; a post talks *to* them.
+_AUDIENCE = (
+    r"them|people|customers|our customers|members|our members|followers|our followers|readers|"
+    r"guests|our guests|everyone|the community|clients|our clients|subscribers|parents|families|"
+    r"riders|students|regulars"
+)
+_ECHO_START = regex.compile(
+    r"^\W*(?:write|mention|mentioning|announce|remind|include|describe|highlight|emphasi[sz]e|promote|"
+    r"keep it|make sure to|be sure to|note that|state that|say that|explain)\b",
+    regex.IGNORECASE,
+)
+_ECHO_AUDIENCE = regex.compile(
+    rf"\b(?:{_ORDER_VERBS})\s+(?:{_AUDIENCE})\s+(?:that|to|of|about|know)\b", regex.IGNORECASE
+)
+_THIRD_PERSON = regex.compile(
+    r"\b(?:our members|our customers|our followers|our subscribers)\b", regex.IGNORECASE
+)
+_SENTENCE = regex.compile(r"[^.!?。！？…]+(?:[.!?。！？…]+|$)")
+_WORD = regex.compile(r"[\p{L}\p{N}'’]+")
+_EMOJI = regex.compile(r"\p{Extended_Pictographic}")
+_END = regex.compile(r"[.!?。！？…)）\"'”’]\s*$|\p{Extended_Pictographic}\uFE0F?\s*$")
+_DANGLING = regex.compile(
+    r"\b(?:and|or|but|the|a|an|of|with|our|your|my|their|its|if|when|while)\s*[.!?…]*\s*$",
+    regex.IGNORECASE,
+)
+_SALE = regex.compile(
+    r"\b(?:use (?:the |our )?code|promo code|discount code|coupon|shop now|order now|buy now|buy one|"
+    r"checkout|check out now|limited time|special offer|on sale|% off|percent off)\b",
+    regex.IGNORECASE,
+)
+_COMMON = facts.STOP_WORDS
+#: Words in one sentence beyond which it reads as a run-on.
+RUN_ON_WORDS = 45
+
+
+def _english(body: str) -> bool:
+    return not regex.search(r"\p{Han}", body)
+
+
+def echo(body: str, brief: str) -> CheckResult:
+    """Fails a body that reads like the brief's instructions."""
+    if not _english(body):
+        return CheckResult("echo", True)
+    for sentence in _SENTENCE.findall(body):
+        if _ECHO_START.search(sentence):
+            return CheckResult("echo", False, f"instruction copied: {sentence.strip()[:60]!r}")
+    found = _ECHO_AUDIENCE.search(body)
+    if found:
+        return CheckResult("echo", False, f"instruction copied: {found.group(0)!r}")
+    third = _THIRD_PERSON.search(body)
+    if third and third.group(0).casefold() in brief.casefold():
+        return CheckResult("echo", False, f"speaks of the readers as the brief does: {third.group(0)!r}")
+    copied = _copied_run(body, brief)
+    if copied:
+        return CheckResult("echo", False, f"copies the brief: {copied!r}")
+    return CheckResult("echo", True)
+
+
+def _copied_run(body: str, brief: str, size: int = 7) -> str:
+    """A run of ``size`` words of the brief found in the body that contains an order verb."""
+    words = [w.casefold() for w in _WORD.findall(brief)]
+    body_words = [w.casefold() for w in _WORD.findall(body)]
+    grams = {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+    verbs = regex.compile(rf"^(?:{_ORDER_VERBS}|{_AUDIENCE})$", regex.IGNORECASE)
+    for i in range(len(body_words) - size + 1):
+        gram = tuple(body_words[i : i + size])
+        if gram in grams and any(verbs.match(w) for w in gram):
+            return " ".join(gram)
+    return ""
+
+
+def loop(body: str, names: Sequence[str] = (), facts: Sequence[str] = ()) -> CheckResult:
+    """Fails repeated phrases, sentences, words and emoji runs (``names`` may repeat, and
+    so may the words of the campaign's ``facts``)."""
+    if not _english(body):
+        return CheckResult("loop", True)
+    flat = body
+    for name in sorted((n for n in names if n), key=len, reverse=True):
+        flat = regex.sub(regex.escape(name), " ", flat, flags=regex.IGNORECASE)
+    sentences = [s.strip().casefold() for s in _SENTENCE.findall(body) if len(s.strip()) > 3]
+    twice = [s for s, n in Counter(sentences).items() if n > 1]
+    if twice:
+        return CheckResult("loop", False, f"sentence repeated: {twice[0][:50]!r}")
+    if regex.search(r"(\p{Extended_Pictographic})(?:\uFE0F?\s*\1){2,}", body):
+        return CheckResult("loop", False, "the same emoji three times in a row")
+    for sentence in _SENTENCE.findall(flat):
+        said = [w.casefold() for w in _WORD.findall(sentence)]
+        for size in (1, 2, 3):
+            for i in range(len(said) - 2 * size + 1):
+                if said[i : i + size] == said[i + size : i + 2 * size] and not (
+                    size == 1 and said[i] in ("very", "so", "ha")
+                ):
+                    return CheckResult("loop", False, f"repeats {' '.join(said[i : i + size])!r}")
+    words = [w.casefold() for w in _WORD.findall(flat)]
+    grams = Counter(tuple(words[i : i + 3]) for i in range(len(words) - 2))
+    stated = [w.casefold() for w in _WORD.findall(" ".join(facts))]
+    allowed = {tuple(stated[i : i + 3]) for i in range(len(stated) - 2)}
+    repeated = [g for g, n in grams.items() if n > 1 and not set(g) <= _COMMON and g not in allowed]
+    if repeated:
+        return CheckResult("loop", False, f"phrase repeated: {' '.join(repeated[0])!r}")
+    counts = Counter(w for w in words if w not in _COMMON and len(w) > 2 and w not in stated)
+    common = [w for w, n in counts.items() if n >= 4]
+    if common:
+        return CheckResult("loop", False, f"{common[0]!r} {counts[common[0]]} times")
+    return CheckResult("loop", True)
+
+
+def sentences(body: str) -> CheckResult:
+    """Fails a body that stops mid-sentence or has a sentence that runs on and on."""
+    if not _english(body):
+        return CheckResult("sentences", True)
+    text = body.strip()
+    if text and not _END.search(text):
+        return CheckResult("sentences", False, f"cut off: ...{text[-30:]!r}")
+    for sentence in _SENTENCE.findall(text):
+        if _DANGLING.search(sentence) and len(_WORD.findall(sentence)) > 1:
+            return CheckResult("sentences", False, f"ends on a loose word: {sentence.strip()[-30:]!r}")
+        size = len(_WORD.findall(sentence))
+        if size > RUN_ON_WORDS:
+            return CheckResult("sentences", False, f"a sentence of {size} words runs on")
+    if len(_EMOJI.findall(text)) and regex.search(r"[\p{L}]\p{Extended_Pictographic}[\p{L}]", text):
+        return CheckResult("sentences", False, "an emoji inside a word")
+    return CheckResult("sentences", True)
+
+
+def kind(body: str, post_kind: str, backing: Sequence[str]) -> CheckResult:
+    """Fails a greeting or an announcement written as a sale (unless the campaign says so)."""
+    if post_kind == "promo" or not _english(body):
+        return CheckResult("kind", True)
+    sale = _SALE.search(body)
+    if sale and not any(sale.group(0).casefold() in b.casefold() for b in backing):
+        return CheckResult("kind", False, f"a {post_kind} written as a sale: {sale.group(0)!r}")
+    return CheckResult("kind", True)

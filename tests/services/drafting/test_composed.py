@@ -1,0 +1,93 @@
+"""The composed fallback: when no model-written candidate states the campaign's facts, a draft
+that states them word for word (framed by a usable model sentence, or a stock lead) comes
+before the generic templates; the facts are rendered like the brief."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.adapters.generation.canned import CannedGenerator
+from bot.adapters.moderation.factory import build_gate
+from bot.config.settings import Settings
+from bot.domain import DraftOrigin
+from bot.domain.ports import FixedClock
+from bot.services.drafting import composing
+from bot.services.drafting.service import DraftingService
+
+SLOT = datetime(2026, 9, 24, 1, 0, tzinfo=UTC)
+
+
+def _service(tmp_path: Path, **campaign: Any) -> tuple[DraftingService, Settings]:
+    base = {
+        "name": "promo",
+        "kind": "promo",
+        "when": {"cron": "0 10 * * FRI"},
+        "accounts": ["x"],
+        "brief": "Write a short Friday promotion for {{ brand }}.",
+        "products": ["Tieguanyin oolong"],
+        "variables": {"promo_code": "FRIDAYTEA"},
+        "facts": ["second pot of {{ product }} half price", "Friday and Saturday", "code {{ promo_code }}"],
+    }
+    base.update(campaign)
+    settings = Settings.model_validate(
+        {
+            "bot": {"data_dir": str(tmp_path)},
+            "brand": {"name": "Lotus Leaf Tea House", "products": ["mooncake gift box"]},
+            "model": {"backend": "canned"},
+            "moderation": {"scorers": ["profanity"]},
+            "accounts": [{"name": "x", "platform": "x"}],
+            "campaigns": [base],
+        }
+    )
+    service = DraftingService(
+        settings, None, CannedGenerator, lambda: build_gate(settings.moderation), FixedClock(SLOT), "test"
+    )
+    return service, settings
+
+
+def test_facts_are_rendered_and_shown_to_the_model(tmp_path: Path) -> None:
+    service, settings = _service(tmp_path)
+    plan = service.plan(settings.campaigns[0], SLOT)
+    assert plan.facts == (
+        "second pot of Tieguanyin oolong half price",
+        "Friday and Saturday",
+        "code FRIDAYTEA",
+    )
+    last = service.request(plan).chat_for(0)[-1].content
+    assert "- code FRIDAYTEA" in last and "Facts to state" in last
+
+
+def test_composed_draft_states_the_facts_when_the_model_does_not(tmp_path: Path) -> None:
+    service, settings = _service(tmp_path)
+    scored = service.candidates(settings.campaigns[0], SLOT)
+    best = scored[0].candidate
+    assert best.origin is DraftOrigin.COMPOSED and best.passed
+    assert "Second pot of Tieguanyin oolong half price. Friday and Saturday. Code FRIDAYTEA." in best.text
+    models = [s.candidate for s in scored if s.candidate.origin is DraftOrigin.MODEL]
+    assert models and not any(c.passed for c in models)  # the canned posts leave the facts out
+    assert all(s.candidate.origin is not DraftOrigin.TEMPLATE for s in scored)
+
+
+def test_no_facts_no_composed_drafts(tmp_path: Path) -> None:
+    service, settings = _service(tmp_path, facts=[], brief="Write a short promotion for {{ brand }}.")
+    scored = service.candidates(settings.campaigns[0], SLOT)
+    assert not any(s.candidate.origin is DraftOrigin.COMPOSED for s in scored)
+
+
+def test_openings_skip_sentences_that_fail_and_prefer_the_brand() -> None:
+    bodies = [
+        "Weekend treat! Lotus Leaf Tea House has 10% off.",
+        "Lotus Leaf Tea House welcomes you this Friday. More below.",
+        "Hello tea friends! Come by.",
+    ]
+    lines = composing.openings(bodies, lambda s: "%" not in s, "Lotus Leaf Tea House")
+    assert lines == ["Lotus Leaf Tea House welcomes you this Friday.", "Weekend treat!", "Hello tea friends!"]
+    bodies_out = composing.compose_facts(
+        ["code FRIDAYTEA"], lines, brand="Lotus Leaf Tea House", kind="promo", holiday=""
+    )
+    assert bodies_out == [
+        "Lotus Leaf Tea House welcomes you this Friday. Code FRIDAYTEA.",
+        "Lotus Leaf Tea House offer: code FRIDAYTEA.",
+    ]

@@ -1,0 +1,78 @@
+"""The reviewer's prose checks: echoed instructions, loops, cut or run-on sentences, and the
+wrong kind of post."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services.drafting.prose import echo, kind, loop, sentences
+
+BRIEF = (
+    "Write a Christmas greeting from Nonna Rosa Pizzeria to our members. Remind them that pre-ordered "
+    "family pizza box orders can be picked up until 16:00 on Christmas Eve."
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Merry Christmas from Nonna Rosa Pizzeria! Remind them that pre-orders can be picked up until 16:00.",
+        "Mention our family pizza box. Merry Christmas!",
+        "Merry Christmas to our members from Nonna Rosa Pizzeria!",
+        "Merry Christmas! Let everyone know that orders can be picked up until 16:00 on Christmas Eve.",
+        "Write a warm Christmas greeting. Nonna Rosa Pizzeria wishes you joy.",
+    ],
+)
+def test_echoed_instructions_fail(body: str) -> None:
+    assert not echo(body, BRIEF).passed
+
+
+def test_a_post_speaking_to_its_readers_passes() -> None:
+    body = (
+        "Merry Christmas from Nonna Rosa Pizzeria! Your family pizza box is ready to pick up until 16:00 "
+        "on Christmas Eve."
+    )
+    assert echo(body, BRIEF).passed
+    assert loop(body, ("Nonna Rosa Pizzeria",)).passed
+    assert sentences(body).passed
+    assert kind(body, "greeting", (BRIEF,)).passed
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hi there, Hi there, Hi there! Come to Crux Climbing Gym.",
+        "Climb with us today. Climb with us today.",
+        "Happy New Year 🎉🎉🎉 from Crux Climbing Gym!",
+        "Fresh routes, fresh routes everywhere at Crux Climbing Gym!",
+        "Climb and climb: the wall, the climb, the climbers, climb, climb more at the gym!",
+        "Join the fun at the gym. The fun at the gym never stops!",
+    ],
+)
+def test_loops_fail(body: str) -> None:
+    assert not loop(body, ("Crux Climbing Gym",)).passed
+
+
+def test_the_brand_may_appear_twice() -> None:
+    body = "Crux Climbing Gym says happy new year! See you soon at Crux Climbing Gym."
+    assert loop(body, ("Crux Climbing Gym",)).passed
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Happy Labor Day from Crux Climbing Gym! Come and join us for a climb and",
+        "Happy Labor Day from Crux Climbing Gym! We hope you and your.",
+        "Happy Labor Day from Crux Climbing Gym, " + "and we hope you climb and rest and " * 6 + "smile!",
+    ],
+)
+def test_cut_and_run_on_sentences_fail(body: str) -> None:
+    assert not sentences(body).passed
+
+
+def test_an_announcement_turned_into_a_sale_fails() -> None:
+    brief = "Announce that Nonna Rosa Pizzeria now delivers."
+    body = "Nonna Rosa Pizzeria now delivers! Use the code PIZZA10 at checkout."
+    assert not kind(body, "announcement", (brief,)).passed
+    assert kind(body, "promo", (brief,)).passed
+    assert kind("Nonna Rosa Pizzeria now delivers every evening!", "announcement", (brief,)).passed
