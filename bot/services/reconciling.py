@@ -74,8 +74,8 @@ class Reconciler:
 
     @property
     def lease(self) -> timedelta:
-        """A check lease outlasts the longest search, with a margin."""
-        return self.settings.publishing.check_time * 2 + timedelta(seconds=30)
+        """A check lease outlasts the longest search (its time bound, plus a last page), with a margin."""
+        return self.settings.publishing.check_time * 2 + timedelta(seconds=5)
 
     def search_for(self, pub: Publication) -> PostSearch:
         """From the first send (or, if never stamped, from the publication's creation)."""

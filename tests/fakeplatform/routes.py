@@ -63,7 +63,8 @@ class PlatformRoutes:
                     "detail": "One or more parameters are invalid.",
                 },
             )
-        if any(p["text"] == text for p in self.server.state.posts_of(user)):
+        recent = time.time() - 86400  # X refuses the same text as a recent post of the account
+        if any(p["text"] == text and p["at"] > recent for p in self.server.state.posts_of(user)):
             raise Reply(
                 403,
                 {
@@ -282,7 +283,7 @@ class PlatformRoutes:
         limit = min(40, int(self.query.get("limit", 20)))
         max_id = self.query.get("max_id")
         if max_id:
-            posts = [p for p in posts if int(p["id"]) < int(max_id)]
+            posts = _older_than(posts, max_id)
         return 200, [self._status(user, p) for p in posts[:limit]], {}
 
     def mastodon_instance(self) -> tuple[int, Any, dict[str, str]]:
@@ -363,7 +364,7 @@ class PlatformRoutes:
         limit = min(100, int(self.query.get("limit", 50)))
         cursor = self.query.get("cursor")
         if cursor:
-            posts = [p for p in posts if int(p["id"]) < int(cursor)]
+            posts = _older_than(posts, cursor)
         page = posts[:limit]
         did = f"did:plc:{user.uid}"
         records = [
@@ -378,6 +379,14 @@ class PlatformRoutes:
         if page and len(posts) > limit:
             body["cursor"] = page[-1]["id"]
         return 200, body, {}
+
+
+def _older_than(posts: list[dict[str, Any]], post_id: str) -> list[dict[str, Any]]:
+    """The posts after ``post_id`` in a newest-first listing (ids follow time on the platform)."""
+    ids = [p["id"] for p in posts]
+    if post_id in ids:
+        return posts[ids.index(post_id) + 1 :]
+    return [p for p in posts if int(p["id"]) < int(post_id)]
 
 
 def _iso(epoch: float) -> str:

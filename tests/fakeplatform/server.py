@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.fakeplatform.routes import ROUTES, PlatformRoutes
-from tests.fakeplatform.state import FakeState, Fault, Reply, User
+from tests.fakeplatform.state import FakeState, Fault, Reply, User, rate_limit_headers
 
 
 class Handler(PlatformRoutes, BaseHTTPRequestHandler):
@@ -78,7 +78,10 @@ class Handler(PlatformRoutes, BaseHTTPRequestHandler):
             self._drop()
             return
         if fault and fault.status is not None and not fault.stored:
-            self._answer(fault.status, fault.body if fault.body is not None else {}, fault.headers)
+            headers = dict(fault.headers)
+            if fault.status == 429 and fault.reset_in and op:
+                headers |= rate_limit_headers(op, fault.reset_in)
+            self._answer(fault.status, fault.body if fault.body is not None else {}, headers)
             return
         try:
             status, body, headers = handler()
@@ -171,7 +174,8 @@ class Handler(PlatformRoutes, BaseHTTPRequestHandler):
             found = [u for u in state.users if u.platform == data["platform"] and u.name == data["name"]]
             if not found:
                 return 404, {"error": "no such user"}, {}
-            state.add_history(found[0], int(data["count"]), float(data["oldest"]), float(data["newest"]))
+            count, oldest, newest = int(data["count"]), float(data["oldest"]), float(data["newest"])
+            state.add_history(found[0], count, oldest, newest, str(data.get("text", "")))
             return 200, {"posts": len(state.posts)}, {}
         if method == "POST" and what == "users":
             data = self._json()

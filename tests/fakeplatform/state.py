@@ -34,6 +34,7 @@ class Fault:
     after: int = 0  # let this many matching requests through first
     stored: bool = False  # with ``status``: record the post first, then answer with the status
     kind: str = ""  # a name for the counts of injected faults
+    reset_in: float = 0.0  # with status 429: the platform's reset headers, this many seconds ahead
 
 
 @dataclass
@@ -119,13 +120,14 @@ class FakeState:
             if self.noise and self.rng.random() < self.noise:
                 self.record(user, f"noise {self.next_id()}: a post made by hand", noise=True)
 
-    def add_history(self, user: User, count: int, oldest: float, newest: float) -> None:
+    def add_history(self, user: User, count: int, oldest: float, newest: float, text: str = "") -> None:
         """``count`` posts made between ``oldest`` and ``newest`` seconds ago, oldest first."""
         with self.lock:
             now = time.time()
             for i in range(count):
                 age = oldest - (oldest - newest) * i / max(1, count - 1)
-                self.record(user, f"history {i}: an older post of the account", history=True, at=now - age)
+                body = text or f"history {i}: an older post of the account"
+                self.record(user, body, history=True, at=now - age)
             self.posts.sort(key=lambda p: p["at"])
 
     def listing(self, user: User) -> list[dict[str, Any]]:
@@ -162,6 +164,20 @@ class FakeState:
     def posts_of(self, user: User) -> list[dict[str, Any]]:
         with self.lock:
             return [p for p in self.posts if p["platform"] == user.platform and p["user"] == user.name]
+
+
+def rate_limit_headers(op: str, seconds: float) -> dict[str, str]:
+    """The reset headers each platform sends with a 429, ``seconds`` from now."""
+    reset = time.time() + seconds
+    platform = op.split(".", 1)[0]
+    if platform == "x":
+        return {"x-rate-limit-reset": str(int(reset + 1)), "x-rate-limit-remaining": "0"}
+    if platform == "reddit":
+        return {"retry-after": str(max(1, round(seconds))), "x-ratelimit-reset": str(max(1, round(seconds)))}
+    if platform == "mastodon":
+        stamp = datetime.fromtimestamp(reset, UTC).isoformat()
+        return {"X-RateLimit-Reset": stamp, "X-RateLimit-Remaining": "0", "X-RateLimit-Limit": "300"}
+    return {"ratelimit-reset": str(int(reset + 1)), "ratelimit-remaining": "0", "ratelimit-limit": "3000"}
 
 
 def chaos_kind(fault: Fault) -> str:

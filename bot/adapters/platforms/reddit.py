@@ -160,25 +160,30 @@ class RedditPublisher:
             params: dict[str, Any] = {"limit": 100, "sort": "new", "raw_json": 1}
             if cursor:
                 params["after"] = cursor
-            try:
-                listing = self._reddit.get(f"user/{self._username}/submitted", params=params)
+            try:  # the raw listing: praw's lazy objects would fetch missing fields one by one
+                listing = self._reddit.request(
+                    method="GET", path=f"user/{self._username}/submitted", params=params
+                )
             except Exception as exc:
                 _translate(exc, "read the account's submissions")
+            data = (listing.get("data") or {}) if isinstance(listing, dict) else {}
             items = []
-            for item in getattr(listing, "children", []):
-                body = item.url if "url" in args else item.selftext
-                result = PublishResult(remote_id=str(item.id), url=_permalink(item))
-                items.append(
-                    Listed(parse_when(getattr(item, "created_utc", None)), str(body or ""), result, item)
+            for child in data.get("children") or []:
+                item = child.get("data") or {}
+                body = item.get("url") if "url" in args else item.get("selftext")
+                link = (
+                    f"https://www.reddit.com{item['permalink']}" if item.get("permalink") else item.get("url")
                 )
-            after = getattr(listing, "after", None)
+                result = PublishResult(remote_id=str(item.get("id")), url=link)
+                items.append(Listed(parse_when(item.get("created_utc")), str(body or ""), result, item))
+            after = data.get("after")
             return Page(items, str(after) if after else None)
 
         def matches(item: Listed) -> bool:
-            sub = item.raw
+            raw = item.raw
             return (
-                str(sub.subreddit).casefold() == wanted_sub
-                and same_text(args["title"], sub.title)
+                str(raw.get("subreddit") or "").casefold() == wanted_sub
+                and same_text(args["title"], str(raw.get("title") or ""))
                 and same_text(wanted_body, item.text)
             )
 
@@ -193,11 +198,6 @@ class RedditPublisher:
         limits: dict[str, Any] = {"max_title": _MAX_TITLE, "daily_cap": self._account.daily_cap}
         limits.update(self._session.last_limits)
         return {"platform": "reddit", "user": name, "subreddit": self._account.subreddit, "limits": limits}
-
-
-def _permalink(submission: Any) -> str | None:
-    permalink = getattr(submission, "permalink", None)
-    return f"https://www.reddit.com{permalink}" if permalink else getattr(submission, "url", None)
 
 
 def _items(exc: RedditAPIException) -> str:
