@@ -25,9 +25,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.errors import ConfigError
+
+if TYPE_CHECKING:
+    from bot.domain.platforms import PlatformDescription, PlatformLimit
 
 PLATFORMS = "bot.platforms"
 GENERATORS = "bot.generators"
@@ -88,13 +91,8 @@ def _load(group: str, name: str) -> Any:
     if info is None:
         known = ", ".join(plugins) or "none"
         raise ConfigError(f"no {kind} named {name!r} is installed (installed: {known}; see `bot plugins`)")
-    from importlib import import_module
-
-    module, _, attribute = info.target.partition(":")
     try:
-        loaded: Any = import_module(module)
-        for part in attribute.split(".") if attribute else ():
-            loaded = getattr(loaded, part)
+        loaded = resolve(info.target)
     except Exception as exc:  # a broken plugin must name itself, not crash the command
         raise ConfigError(
             f"{kind} {name!r} from package {info.package} {info.version} failed to load "
@@ -106,3 +104,43 @@ def _load(group: str, name: str) -> Any:
 def names(group: str) -> list[str]:
     """The names installed in ``group``, sorted."""
     return list(available(group))
+
+
+def platform(name: str) -> PlatformDescription:
+    """The description of platform ``name`` (only its light description module is imported).
+
+    Raises:
+        ConfigError: no such platform is installed, or its entry point is not a description.
+    """
+    from bot.domain.platforms import PlatformDescription
+
+    described = load(PLATFORMS, name)
+    if not isinstance(described, PlatformDescription) or described.name != name:
+        info = available(PLATFORMS)[name]
+        raise ConfigError(
+            f"platform {name!r} from package {info.package} {info.version} ({info.target}) is not "
+            f"a PlatformDescription named {name!r}"
+        )
+    return described
+
+
+def resolve(target: Any) -> Any:
+    """The object a ``"module:name"`` reference names (imported now); anything else as it is.
+
+    Descriptions use such references for the parts that import an SDK (a platform's client
+    and error table), the way entry points name the descriptions themselves.
+    """
+    if not isinstance(target, str):
+        return target
+    from importlib import import_module
+
+    module, _, attribute = target.partition(":")
+    loaded: Any = import_module(module)
+    for part in attribute.split(".") if attribute else ():
+        loaded = getattr(loaded, part)
+    return loaded
+
+
+def limit_for(account: Any) -> PlatformLimit:
+    """The length limit of a post to ``account``: the one its publisher enforces."""
+    return platform(account.platform).limit_for(account)

@@ -228,18 +228,18 @@ def _bot_iter(_context: Context, iterable: Any) -> Iterator[Any]:
     return _counted(iterable)
 
 
-@pass_context
-def _bot_out(_context: Context, value: Any) -> str:
+def _bot_out(value: Any) -> str:
     budget = _budget()
     budget.tick()
     limit = budget.limits.produced_chars
-    if _size(value, limit) > limit:
-        raise LimitExceeded("output size", f"writes over the {limit:,} character limit")
-    text = str(value)
-    budget.produced += len(text)
+    if type(value) is not str:  # the common case (text and string variables) skips the sizing
+        if _size(value, limit) > limit:
+            raise LimitExceeded("output size", f"writes over the {limit:,} character limit")
+        value = str(value)
+    budget.produced += len(value)
     if budget.produced > limit:
         raise LimitExceeded("output size", f"writes over the {limit:,} character limit")
-    return text
+    return cast(str, value)
 
 
 @pass_context

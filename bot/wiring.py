@@ -19,9 +19,10 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from bot.adapters.clock import clock_from_env
 from bot.config import Settings
 from bot.domain.errors import ConfigError
-from bot.domain.ports import Clock, Generator, Publisher, Store, SystemClock
+from bot.domain.ports import Clock, Generator, Publisher, Store
 
 if TYPE_CHECKING:
     from bot.services.drafting.service import DraftingService
@@ -83,7 +84,8 @@ class Wiring:
 
     Args:
         settings: the validated config.
-        clock: the clock every service reads (default: the system clock).
+        clock: the clock every service reads (default: the system clock, or the test clock that
+            ``BOT_FAKE_NOW`` / ``BOT_CLOCK_FILE`` ask for, see :mod:`bot.adapters.clock`).
         store: an open store to use instead of opening ``settings.database_url``.
         generator: a generator to use instead of the configured backend.
         gate: a moderation gate to use instead of the configured scorers.
@@ -105,7 +107,7 @@ class Wiring:
         check_schema: bool = True,
     ) -> None:
         self.settings = settings
-        self.clock: Clock = clock or SystemClock()
+        self.clock: Clock = clock or clock_from_env()
         self.worker = worker or worker_id()
         self.publishers = Publishers(settings, publishers)
         self._check_schema = check_schema

@@ -21,7 +21,12 @@ from bot.adapters.store import engine as engines
 from bot.adapters.store.sql import SqlStore
 from bot.config import Settings, load_settings
 
-pytest_plugins = ["tests.fixtures.generation", "tests.fixtures.moderation", "tests.fixtures.platforms"]
+pytest_plugins = [
+    "tests.fixtures.clock",
+    "tests.fixtures.generation",
+    "tests.fixtures.moderation",
+    "tests.fixtures.platforms",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BOT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/bot_test")

@@ -15,6 +15,7 @@ from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table
 from bot.config.types import format_duration
 from bot.domain.errors import BotError, ConfigError, NotFound, PublishAuthError, PublishError
+from bot.domain.text import for_display
 
 
 @click.group("accounts")
@@ -23,12 +24,13 @@ def command() -> None:
 
 
 def _account_json(ctx: Context, account: Any, paused: dict[str, str]) -> dict[str, Any]:
-    from bot.adapters.platforms import CREDENTIAL_NAMES
+    from bot import plugins
     from bot.adapters.platforms.credentials import Credentials
 
     creds = Credentials(account)
     try:
-        present = {name: creds.find(name) is not None for name in CREDENTIAL_NAMES.get(account.platform, ())}
+        names = plugins.platform(account.platform).credentials
+        present = {name: creds.find(name) is not None for name in names}
     except ConfigError as exc:
         present = {"error": str(exc)}  # type: ignore[dict-item]
     now = ctx.app.clock.now()
@@ -114,7 +116,7 @@ def check(ctx: Context, name: str | None, as_json: bool) -> None:
     else:
         for r in results:
             detail = f"as {r.get('user')}; limits {r.get('limits')}" if r["ok"] else r.get("error", "")
-            click.echo(f"{r['name']} ({r['platform']}): {r['status']} {detail}")
+            click.echo(for_display(f"{r['name']} ({r['platform']}): {r['status']} {detail}"))
     if not all(r["ok"] for r in results):
         click.get_current_context().exit(1)
 

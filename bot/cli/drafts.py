@@ -11,6 +11,7 @@ from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json
 from bot.cli.params import INSTANT, SEED
 from bot.domain.errors import BotError
+from bot.domain.text import for_display
 
 if TYPE_CHECKING:
     from bot.services.drafting.service import ScoredCandidate
@@ -101,9 +102,9 @@ def _print(campaign: str, instant: datetime, rows: list[dict[str, Any]]) -> None
         flag = "  FLAGGED by moderation" if row["flagged"] else ""
         click.echo("")
         click.echo(f"#{row['rank']} [{verdict}] origin={row['origin']} score={row['score']:.2f}{flag}")
-        click.echo(row["text"])
+        click.echo(for_display(row["text"]))
         failed = [c for c in row["checks"] if not c["passed"]]
         if failed:
-            click.echo("failed: " + "; ".join(f"{c['name']} ({c['detail']})" for c in failed))
+            click.echo(for_display("failed: " + "; ".join(f"{c['name']} ({c['detail']})" for c in failed)))
         else:
             click.echo(f"checks: all {len(row['checks'])} passed")

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from bot.domain.text import TextError, clean_name, clean_text
+from bot.domain.text import TextError, clean_name, clean_text, for_display
 
 #: Ids are INTEGER on Postgres: anything larger cannot name a row on any store.
 MAX_ID = 2**31 - 1
@@ -37,10 +37,13 @@ class Id(click.ParamType[int, Any]):
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
         else:
-            try:
-                number = int(str(value).strip(), 10)
-            except ValueError:
-                self.fail(f"{value!r} is not an id (a whole number like 12)", param, ctx)
+            digits = str(value).strip()
+            # ASCII digits only: int() would also take "1_000", "٣" and "+7"
+            if not (digits.isascii() and digits.isdigit()) or len(digits) > 30:
+                self.fail(
+                    f"{for_display(str(value)[:40])!r} is not an id (a whole number like 12)", param, ctx
+                )
+            number = int(digits)
         if not 1 <= number <= MAX_ID:
             self.fail(f"{number} is not an id: ids run from 1 to {MAX_ID}", param, ctx)
         return number
@@ -89,21 +92,39 @@ class Text(click.ParamType[str, Any]):
 
     name = "text"
 
-    def __init__(self, limit: int = MAX_REASON) -> None:
+    def __init__(self, limit: int = MAX_REASON, *, required: bool = False) -> None:
         self.limit = limit
+        self.required = required
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         try:
             text = clean_text(str(value), _label(param, "the text"))
         except TextError as exc:
             self.fail(str(exc), param, ctx)
+        if self.required and not text.strip():
+            self.fail("it is empty; say why", param, ctx)
         if len(text) > self.limit:
             self.fail(f"{len(text)} characters long; at most {self.limit} are allowed", param, ctx)
         return text
 
 
+class Sha256(click.ParamType[str, Any]):
+    """A text digest as ``bot queue show`` prints it: 64 hexadecimal digits."""
+
+    name = "sha256"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        digest = str(value).strip().lower()
+        if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
+            self.fail(f"{for_display(str(value)[:80])!r} is not a sha256 (64 hex digits)", param, ctx)
+        return digest
+
+
+SHA256 = Sha256()
 NAME = Name()
 TEXT = Text()
+#: A reason that must be given (rejecting, cancelling).
+REASON = Text(required=True)
 #: A post's text (Reddit allows 40,000 characters; every other platform far fewer).
 POST_TEXT = Text(MAX_POST)
 #: Sampling seeds (the generators take 32-bit seeds).

@@ -14,6 +14,7 @@ from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table
 from bot.cli.params import ID, LIMIT, TEXT
 from bot.domain import Publication, PublicationState
+from bot.domain.text import for_display
 
 
 @click.group("publications")
@@ -108,12 +109,11 @@ def show(ctx: Context, pub_id: int, as_json: bool) -> None:
         return
     for key, value in data.items():
         if key != "events" and value is not None:
-            click.echo(f"{key:>16}: {value}")
+            click.echo(for_display(f"{key:>16}: {value}"))
     click.echo("history:")
     for e in data["events"]:
-        click.echo(
-            f"  {e['at']:%Y-%m-%d %H:%M:%S}  {e['from'] or '-'} -> {e['to']}  {e['actor']}  {e['reason']}"
-        )
+        line = f"  {e['at']:%Y-%m-%d %H:%M:%S}  {e['from'] or '-'} -> {e['to']}  {e['actor']}  {e['reason']}"
+        click.echo(for_display(line))
 
 
 @command.command("check")
@@ -128,7 +128,7 @@ def check(ctx: Context, pub_id: int, as_json: bool) -> None:
             {"found": outcome.found, "message": outcome.message, **publication_json(outcome.publication)}
         )
         return
-    click.echo(f"publication {pub_id}: {outcome.message}")
+    click.echo(for_display(f"publication {pub_id}: {outcome.message}"))
 
 
 @command.command("retry")

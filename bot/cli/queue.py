@@ -9,7 +9,7 @@ import click
 from bot.cli.context import Context, pass_ctx
 from bot.cli.editor import edit_text
 from bot.cli.output import json_option, print_json, print_table, short
-from bot.cli.params import ID, LIMIT, NAME, POST_TEXT, TEXT
+from bot.cli.params import ID, LIMIT, NAME, POST_TEXT, REASON, SHA256, TEXT
 from bot.domain import OPEN_DRAFT_STATES, Draft, DraftState
 from bot.domain.text import for_display
 
@@ -193,7 +193,7 @@ def _say(line: str) -> None:
 @reviewer_option
 @click.option("--override", is_flag=True, help="Approve a draft flagged by moderation.")
 @click.option("--reason", type=TEXT, default="", help="Why (required with --override).")
-@click.option("--sha256", default=None, help="Approve only if the text still has this digest.")
+@click.option("--sha256", type=SHA256, default=None, help="Approve only if the text still has this digest.")
 @pass_ctx
 def approve(
     ctx: Context, draft_id: int, reviewer: str | None, override: bool, reason: str, sha256: str | None
@@ -208,7 +208,7 @@ def approve(
 
 @command.command("reject")
 @click.argument("draft_id", type=ID)
-@click.option("--reason", type=TEXT, required=True, help="Why the draft is rejected.")
+@click.option("--reason", type=REASON, required=True, help="Why the draft is rejected.")
 @click.option("--withdraw", is_flag=True, help="Also take back an approval (if not yet published).")
 @reviewer_option
 @pass_ctx
@@ -282,11 +282,11 @@ def _act(ctx: Context, draft: Draft, choice: str, reviewer: str) -> bool:
         return False
     if choice == "a":
         override = draft.state is DraftState.FLAGGED
-        reason = click.prompt("flagged: reason for the override") if override else ""
+        reason = click.prompt("flagged: reason for the override", type=REASON) if override else ""
         review.approve(draft.id, reviewer, sha256=draft.sha256, override=override, reason=reason)
         click.echo("approved")
     elif choice == "r":
-        review.reject(draft.id, reviewer, click.prompt("reason", default="not good enough"))
+        review.reject(draft.id, reviewer, click.prompt("reason", default="not good enough", type=REASON))
         click.echo("rejected")
     elif choice == "e":
         text = edit_text(draft.text)

@@ -8,6 +8,7 @@ import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json
+from bot.domain.text import for_display
 
 
 @click.command("run")
@@ -63,4 +64,4 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
         f"failed {len(report.publishing.failed)}, needs check {len(report.publishing.needs_check)}"
     )
     for failure in report.failed_slots:
-        click.echo(f"slot failed: {failure}", err=True)
+        click.echo(for_display(f"slot failed: {failure}"), err=True)

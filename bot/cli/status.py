@@ -10,6 +10,7 @@ import click
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table
 from bot.domain.errors import StoreUnavailable
+from bot.domain.text import for_display
 
 #: A daemon counts as alive while its heartbeat is younger than this many poll intervals.
 ALIVE_FACTOR = 3
@@ -108,7 +109,7 @@ def _print(data: dict[str, Any]) -> None:
     for queue, counts in data["queues"].items():
         click.echo(f"{queue}: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
     for account, reason in sorted(data["paused_accounts"].items()):
-        click.echo(f"paused account {account}: {reason}")
+        click.echo(for_display(f"paused account {account}: {reason}"))
     for daemon in daemons:
         outage = daemon.get("last_outage")
         if outage:

@@ -15,9 +15,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.config.settings import Settings
+from bot.config.types import MAX_TEMPLATE_CHARS
 from bot.domain.errors import ConfigError
 
 DEFAULT_CONFIG = Path("bot.toml")
+#: Largest config file read (parsing a TOML of many megabytes takes seconds per megabyte).
+MAX_CONFIG_BYTES = 4 * 2**20
 
 __all__ = ["DEFAULT_CONFIG", "Settings", "config_path", "load_settings", "parse_settings"]
 
@@ -34,11 +37,17 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     """Read and validate the config file; raise ConfigError naming what is wrong."""
     file = config_path(path)
     try:
-        raw = file.read_bytes()
+        with file.open("rb") as handle:  # never more than the limit (a config on /dev/zero)
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(f"{file}: config file not found (run `bot init` to write one)") from None
     except OSError as exc:
         raise ConfigError(f"{file}: cannot read config: {exc.strerror}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{file}: the config file is over the {MAX_CONFIG_BYTES // 2**20} MiB limit "
+            f"({MAX_CONFIG_BYTES:,} bytes); a template may be at most {MAX_TEMPLATE_CHARS:,} characters"
+        )
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -100,9 +109,24 @@ _SECRET_KEYS = {
 
 
 def _has_secret_keys(data: dict[str, Any]) -> bool:
-    return any(
-        isinstance(account, dict) and _SECRET_KEYS & account.keys() for account in data.get("accounts", ())
+    accounts = data.get("accounts", ())
+    return isinstance(accounts, list) and any(
+        isinstance(account, dict) and (_SECRET_KEYS | _credential_names(account)) & account.keys()
+        for account in accounts
     )
+
+
+def _credential_names(account: dict[str, Any]) -> set[str]:
+    """The credentials the account's platform declares (none if the platform is unknown)."""
+    from bot import plugins
+
+    name = account.get("platform")
+    if not isinstance(name, str) or name not in plugins.available(plugins.PLATFORMS):
+        return set()
+    try:
+        return set(plugins.platform(name).credentials)
+    except ConfigError:
+        return set()
 
 
 def _describe(file: Path, data: dict[str, Any], exc: ValidationError) -> str:
@@ -140,17 +164,7 @@ def _key(data: Any, loc: tuple[int | str, ...]) -> str:
             node = node[part] if isinstance(node, list) and part < len(node) else None
         elif part == "[key]":
             continue  # pydantic's marker for an error in a mapping's key (already named)
-        elif part in {
-            "cron",
-            "at",
-            "every",
-            "holiday",
-            "dryrun",
-            "x",
-            "reddit",
-            "mastodon",
-            "bluesky",
-        } and not (isinstance(node, dict) and part in node):
+        elif part in {"cron", "at", "every", "holiday"} and not (isinstance(node, dict) and part in node):
             continue  # discriminator tag, not a key in the file
         else:
             parts.append(str(part))

@@ -119,6 +119,7 @@ class Settings(Strict):
                         f"campaigns[{i}] ({campaign.name}).accounts: unknown account {name!r}; "
                         f"defined accounts: {', '.join(sorted(known)) or 'none'}"
                     )
+        _per_campaign_keys(self.accounts, {c.name for c in self.campaigns})
         return self
 
     def campaign(self, name: str) -> CampaignSettings:
@@ -167,3 +168,15 @@ def _unique(section: str, names: list[str]) -> None:
         if name in seen:
             raise ValueError(f"{section}[{i}].name: duplicate name {name!r}")
         seen.add(name)
+
+
+def _per_campaign_keys(accounts: tuple[AccountSettings, ...], campaigns: set[str]) -> None:
+    """A per-campaign option (a Reddit account's ``titles``, ``subreddits``) names a campaign."""
+    for i, account in enumerate(accounts):
+        for key in ("titles", "subreddits"):
+            for name in getattr(account, key, {}):
+                if name not in campaigns:
+                    raise ValueError(
+                        f"accounts[{i}] ({account.name}).{key}: unknown campaign {name!r}; "
+                        f"defined campaigns: {', '.join(sorted(campaigns)) or 'none'}"
+                    )

@@ -48,6 +48,7 @@ class Outage:
 
         Logs only when the outage begins: a retry that fails again says nothing more.
         """
+        error = error.removeprefix("database unavailable: ")
         if self.since is None:
             self.since, self.retries, self._started = now, 0, time.monotonic()
             log.warning(

@@ -419,7 +419,9 @@ class Daemon:
         if isinstance(store, KeepingStore) and store.kept:
             recorded = store.record_kept()
             log.info("recorded %d publication outcome(s) kept during the outage", recorded)
-        released = store.release_claims(self.app.worker, self.app.clock.now())
+        released = store.release_claims(
+            self.app.worker, self.app.clock.now(), reason="released after a database outage"
+        )
         if released:
             log.info("gave back %d unsent claim(s) held during the outage", released)
 

@@ -438,7 +438,7 @@ class PublicationStore(Protocol):
         Raises StateConflict if the lease was lost."""
         ...
 
-    def release_claims(self, worker: str, now: datetime) -> int:
+    def release_claims(self, worker: str, now: datetime, reason: str = "released at shutdown") -> int:
         """Give back this worker's claims that were never sent; return how many."""
         ...
 

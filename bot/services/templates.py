@@ -1,14 +1,17 @@
 """Trial render of every configured template (briefs, curated fallback templates, Reddit
 titles) with sample variables, so that ``bot config check`` and ``bot campaigns sync`` catch a
 bad template before a slot does. Rendering uses the same bounds as the real thing
-(:mod:`bot.templating`), so a template that would spin fails here within the time limit."""
+(:mod:`bot.templating`), so a template that would spin fails here within the time limit; the
+trial stops at :data:`MAX_PROBLEMS`, so a config of many bad templates is not a slow check."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
+from itertools import islice
 
+from bot import plugins
 from bot.config import Settings
-from bot.config.accounts import RedditAccount
 from bot.domain.errors import TemplateError
 from bot.services.drafting import prompts
 from bot.services.drafting.service import DraftingService
@@ -18,39 +21,45 @@ def _unused() -> object:
     raise AssertionError("a trial render generates nothing")
 
 
+#: The trial stops after this many problems (each bad template may take the render time limit).
+MAX_PROBLEMS = 5
+
+
 def template_problems(settings: Settings, now: datetime) -> list[str]:
-    """One message per template that does not render with sample variables (config order)."""
+    """One message per template that does not render with sample variables (config order),
+    at most :data:`MAX_PROBLEMS` of them (then a last line saying the trial stopped)."""
+    problems = list(islice(_problems(settings, now), MAX_PROBLEMS + 1))
+    if len(problems) > MAX_PROBLEMS:
+        problems[MAX_PROBLEMS:] = [f"(stopped after {MAX_PROBLEMS} problems: fix these, then check again)"]
+    return problems
+
+
+def _problems(settings: Settings, now: datetime) -> Iterator[str]:
     drafting = DraftingService(settings, None, _unused, _unused, _FixedClock(now), "check")  # type: ignore[arg-type]
-    problems: list[str] = []
     for campaign in settings.campaigns:
         try:
             plan = drafting.plan(campaign, now)
         except TemplateError as exc:
-            problems.append(str(exc))
+            yield str(exc)
             continue
         if not plan.brief:
-            problems.append(f"campaign {campaign.name!r}: brief renders to an empty text")
+            yield f"campaign {campaign.name!r}: brief renders to an empty text"
         for i, template in enumerate(campaign.templates):
             try:
                 prompts.render_template(template, plan.context, f"campaign {campaign.name!r}: templates[{i}]")
             except TemplateError as exc:
-                problems.append(str(exc))
+                yield str(exc)
         variables = {**plan.context, "first_line": "A sample first line", "campaign": campaign.name}
         for name in campaign.accounts:
             try:
                 account = settings.account(name)
             except KeyError:
                 continue
-            if not isinstance(account, RedditAccount):
-                continue
-            title = account.titles.get(campaign.name, account.title)
-            key = f"titles.{campaign.name}" if campaign.name in account.titles else "title"
-            if title:
+            for key, source in plugins.platform(account.platform).templates_for(account, campaign.name):
                 try:
-                    prompts.render_template(title, variables, f"accounts.{name}.{key} ({campaign.name})")
+                    prompts.render_template(source, variables, f"accounts.{name}.{key} ({campaign.name})")
                 except TemplateError as exc:
-                    problems.append(str(exc))
-    return problems
+                    yield str(exc)
 
 
 class _FixedClock:

@@ -1,4 +1,7 @@
-"""Three daemons on one Postgres: every slot drafted once, every publication published once."""
+"""Three daemons on one Postgres: every slot drafted once, every publication published once.
+
+The daemons read the test's clock (``BOT_CLOCK_FILE``): the future slots become due when the
+test moves it, while the daemons run, instead of after a wall-clock wait."""
 
 from __future__ import annotations
 
@@ -6,13 +9,14 @@ import dataclasses
 import json
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.adapters.store.sql import SqlStore
 from bot.domain import DraftState, SlotState
+from tests.fixtures.clock import ClockFile
 from tests.scheduling_helpers import campaign, fixed_app, start_daemon, stop, wait_until, write_config
 
 N_DRAFTS = 300
@@ -56,31 +60,36 @@ def _approved_drafts(config: Path, created: datetime) -> None:
 
 
 @pytest.mark.postgres
-def test_three_daemons_share_one_postgres(tmp_path: Path, pg_url: str) -> None:
-    now = datetime.now(UTC).replace(microsecond=0)
+def test_three_daemons_share_one_postgres(tmp_path: Path, pg_url: str, clock_file: ClockFile) -> None:
+    now = clock_file.now
     config = _config(tmp_path, pg_url, now)
     _approved_drafts(config, now - timedelta(hours=1))
     store = SqlStore.open(pg_url)
     try:
-        _run_and_check(tmp_path, config, store, now)
+        _run_and_check(tmp_path, config, store, clock_file)
     finally:
         store.close()
 
 
-def _run_and_check(tmp_path: Path, config: Path, store: SqlStore, now: datetime) -> None:
+def _run_and_check(tmp_path: Path, config: Path, store: SqlStore, clock: ClockFile) -> None:
+    now = clock.now
     outbox = tmp_path / "data" / "outbox.jsonl"
     procs = [start_daemon(config, tmp_path / f"daemon{i}.log") for i in range(3)]
     try:
 
-        def done() -> bool:
+        def made(count: int) -> bool:
             slots = store.list_slots(since=now - timedelta(minutes=30))
-            pubs = store.queue_sizes()["publications"]
+            return len([s for s in slots if s.state is not SlotState.PENDING]) == count
+
+        def done() -> bool:
             return (
-                len([s for s in slots if s.state is not SlotState.PENDING]) == N_PAST + N_FUTURE
-                and pubs.get("published", 0) == N_DRAFTS
+                made(N_PAST + N_FUTURE) and store.queue_sizes()["publications"].get("published") == N_DRAFTS
             )
 
         started = time.monotonic()
+        # The missed slots first; then the clock moves past the future ones, while the daemons run.
+        wait_until(lambda: made(N_PAST), timeout=90, step=0.5)
+        clock.advance(seconds=16)
         finished = wait_until(done, timeout=90, step=0.5)
         logs = "\n".join(p.read_text() for p in sorted(tmp_path.glob("daemon*.log")))
         assert finished, logs[-5000:]

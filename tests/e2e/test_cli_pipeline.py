@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,35 +11,37 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.conftest import run_cli
+from tests.fixtures.clock import ClockFile
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
 
-#: A campaign fires only at instants after it was synced: the tests sync, then wait for it.
-LEAD = timedelta(seconds=15)  # slack for a loaded machine until the tests control the clock
+#: A campaign fires only at instants after it was synced: the tests sync, then move the clock
+#: (``BOT_CLOCK_FILE``, the ``clock_file`` fixture) past the campaign's instant. No sleeping.
+LEAD = timedelta(minutes=1)
 
 
-def _due_campaign(approval: str = "manual") -> str:
-    at = (datetime.now(ZONE) + LEAD).strftime("%Y-%m-%d %H:%M:%S")
+def _due_campaign(at: datetime, approval: str = "manual") -> str:
+    local = at.astimezone(ZONE).strftime("%Y-%m-%d %H:%M:%S")
     return f"""
 [[campaigns]]
 name = "launch"
 kind = "announcement"
-when = {{ at = "{at}" }}
+when = {{ at = "{local}" }}
 accounts = ["outbox"]
 approval = "{approval}"
 brief = "Announce the new {{{{ product }}}} at {{{{ brand }}}}."
 """
 
 
-def _due_config(write_config: Any, approval: str = "manual") -> Path:
+def _due_config(write_config: Any, clock: ClockFile, approval: str = "manual") -> Path:
     """A migrated store with a one-off campaign synced just before its instant, now due."""
     config = write_config()
     _ok("db", "upgrade", config=config)
-    config = write_config(_due_campaign(approval))
-    due = datetime.now(ZONE) + LEAD
+    due = clock.now + LEAD
+    config = write_config(_due_campaign(due, approval))
     assert "added: " in _ok("campaigns", "sync", config=config)
-    time.sleep(max(0.0, (due - datetime.now(ZONE)).total_seconds()) + 0.5)
+    clock.set(due + timedelta(seconds=1))
     return config
 
 
@@ -50,8 +51,8 @@ def _ok(*args: str, config: Path) -> str:
     return result.stdout
 
 
-def test_config_to_published_dry_run_post(write_config: Any) -> None:
-    config = _due_config(write_config)
+def test_config_to_published_dry_run_post(write_config: Any, clock_file: ClockFile) -> None:
+    config = _due_config(write_config, clock_file)
     first = json.loads(_ok("run", "--once", "--json", config=config))
     assert len(first["slots"]) == 1 and first["drafts"] and first["published"] == []
 
@@ -78,8 +79,8 @@ def test_config_to_published_dry_run_post(write_config: Any) -> None:
     assert [e["to"] for e in history] == ["pending_review", "approved"]
 
 
-def test_reject_edit_and_flagged_override(write_config: Any) -> None:
-    config = _due_config(write_config)
+def test_reject_edit_and_flagged_override(write_config: Any, clock_file: ClockFile) -> None:
+    config = _due_config(write_config, clock_file)
     _ok("run", "--once", config=config)
     [draft] = json.loads(_ok("queue", "--json", config=config))[:1]
     draft_id = str(draft["id"])
@@ -103,8 +104,8 @@ def test_reject_edit_and_flagged_override(write_config: Any) -> None:
     assert json.loads(_ok("queue", "show", draft_id, "--json", config=config))["state"] == "rejected"
 
 
-def test_auto_approval_publishes_without_a_reviewer(write_config: Any) -> None:
-    config = _due_config(write_config, approval="auto")
+def test_auto_approval_publishes_without_a_reviewer(write_config: Any, clock_file: ClockFile) -> None:
+    config = _due_config(write_config, clock_file, approval="auto")
     report = json.loads(_ok("run", "--once", "--json", config=config))
     assert report["published"], report
 
@@ -166,20 +167,20 @@ def test_listings_do_not_import_heavy_libraries(write_config: Any, args: tuple[s
     assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
 
 
-def _one_pending_draft(write_config: Any) -> tuple[Path, str]:
-    config = _due_config(write_config)
+def _one_pending_draft(write_config: Any, clock: ClockFile) -> tuple[Path, str]:
+    config = _due_config(write_config, clock)
     _ok("run", "--once", config=config)
     draft = json.loads(_ok("queue", "--json", config=config))[0]
     return config, str(draft["id"])
 
 
-def test_two_reviewers_at_once_get_one_winner(write_config: Any) -> None:
+def test_two_reviewers_at_once_get_one_winner(write_config: Any, clock_file: ClockFile) -> None:
     import subprocess
     import sys
 
     from tests.conftest import subprocess_env
 
-    config, draft_id = _one_pending_draft(write_config)
+    config, draft_id = _one_pending_draft(write_config, clock_file)
     base = [sys.executable, "-m", "bot", "--config", str(config), "queue"]
     procs = [
         subprocess.Popen(
@@ -207,16 +208,16 @@ def test_two_reviewers_at_once_get_one_winner(write_config: Any) -> None:
     assert len(shown["approvals"]) == 1
 
 
-def test_interactive_review_walks_the_queue(write_config: Any) -> None:
-    config, draft_id = _one_pending_draft(write_config)
+def test_interactive_review_walks_the_queue(write_config: Any, clock_file: ClockFile) -> None:
+    config, draft_id = _one_pending_draft(write_config, clock_file)
     result = run_cli("queue", "review", "--as", "ann", config=config, input="a\nq\n")
     assert result.returncode == 0, result.stderr
     assert f"Draft {draft_id}" in result.stdout and "approved" in result.stdout
     assert json.loads(_ok("queue", "show", draft_id, "--json", config=config))["state"] == "approved"
 
 
-def test_edit_through_editor_and_regenerate(write_config: Any, tmp_path: Path) -> None:
-    config, draft_id = _one_pending_draft(write_config)
+def test_edit_through_editor_and_regenerate(write_config: Any, tmp_path: Path, clock_file: ClockFile) -> None:
+    config, draft_id = _one_pending_draft(write_config, clock_file)
     editor = tmp_path / "editor.sh"
     editor.write_text('#!/bin/sh\nprintf "Our new oolong has arrived." > "$1"\n')
     editor.chmod(0o755)

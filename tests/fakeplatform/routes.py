@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
+import regex
+
 from tests.fakeplatform.state import Reply, User, fake_jwt
 
 
@@ -343,7 +345,7 @@ class PlatformRoutes:
         data = self._json()
         record = data.get("record") or {}
         text = record.get("text", "")
-        if len(text) > 300:
+        if len(regex.findall(r"\X", text)) > 300 or len(text.encode("utf-8")) > 3000:
             raise Reply(
                 400,
                 {

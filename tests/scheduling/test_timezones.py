@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from cronsim import CronSim
 
 from bot.config.triggers import CronTrigger, DateTrigger, HolidayTrigger, IntervalTrigger, cron_walls
 from bot.daemon.runner import run_pass
+from bot.domain.ports import FixedClock
 from bot.domain.wallclock import wall_to_instant
 from bot.schedule import Alarm
 from tests.scheduling_helpers import campaign, fixed_app, write_config
@@ -218,6 +220,21 @@ def test_alarm_wakes_at_instant_and_replaces() -> None:
         assert done.wait(10)
         assert fired == ["a"]
         assert datetime.now(UTC) >= soon
+    finally:
+        alarm.stop()
+
+
+def test_alarm_counts_down_on_the_clock_it_is_given() -> None:
+    """On a test clock far from real time, the alarm rings after the time the clock says is left."""
+    done = threading.Event()
+    clock = FixedClock(utc(2031, 1, 1, 9))
+    alarm = Alarm(lambda _key: done.set(), clock)
+    alarm.start()
+    try:
+        started = time.monotonic()
+        alarm.set("a", utc(2031, 1, 1, 9) + timedelta(milliseconds=300))
+        assert done.wait(10)
+        assert time.monotonic() - started >= 0.25
     finally:
         alarm.stop()
 

@@ -11,11 +11,13 @@ Neither tweepy nor praw passes a timeout of its own, and tweepy hard-codes its h
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Mapping
 from typing import Any
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from requests.utils import get_environ_proxies
 
@@ -44,12 +46,24 @@ def sent_nothing(exc: BaseException) -> bool:
     node: BaseException | None = exc
     while node is not None and id(node) not in seen:
         seen.add(id(node))
-        if isinstance(node, requests.exceptions.ConnectTimeout):
-            return True
-        if type(node).__name__ in {"NewConnectionError", "ConnectError", "ConnectionRefusedError"}:
+        if isinstance(node, _never_sent()):
             return True
         node = node.__cause__ or node.__context__ or _reason(node)
     return False
+
+
+def _never_sent() -> tuple[type[BaseException], ...]:
+    """Exception classes raised before a request's first byte left: connection refused or not
+    made. httpx's is included only if httpx is loaded (no httpx error can exist otherwise)."""
+    classes: list[type[BaseException]] = [
+        requests.exceptions.ConnectTimeout,
+        urllib3.exceptions.NewConnectionError,
+        ConnectionRefusedError,
+    ]
+    httpx = sys.modules.get("httpx")
+    if httpx is not None:
+        classes.append(httpx.ConnectError)
+    return tuple(classes)
 
 
 def _reason(exc: BaseException) -> BaseException | None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, NoReturn
 
 import httpx
-import regex
 from atproto import Client, models
 from atproto_client.exceptions import (
     AtProtocolError,
@@ -29,8 +29,7 @@ from atproto_client.request import Request
 from bot.adapters.platforms._http import sent_nothing
 from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import same_text, split_parts
-from bot.adapters.platforms.credentials import Credentials
-from bot.config.accounts import BlueskyAccount
+from bot.adapters.platforms.bluesky_platform import BlueskyAccount, limit
 from bot.domain import OutgoingPost, PublishResult
 from bot.domain.errors import (
     PublishAuthError,
@@ -40,17 +39,12 @@ from bot.domain.errors import (
     PublishUnknownOutcome,
 )
 from bot.domain.finding import FindAnswer, PostSearch
+from bot.domain.platforms import Attempt, CredentialSource, ErrorRule, ErrorTable
 
 DEFAULT_BASE = "https://bsky.social"
-CREDENTIALS = ("app_password",)
 _URL = re.compile(r"https?://[^\s<>\"]+")
 _TAG = re.compile(r"(?:^|(?<=\s))#([^\s#]+)")
 _TRAILING = ".,;:!?)]}'\""
-
-
-def graphemes(text: str) -> int:
-    """User-perceived characters, the unit of Bluesky's limit."""
-    return len(regex.findall(r"\X", text))
 
 
 def _byte_slice(text: str, start: int, end: int) -> models.AppBskyRichtextFacet.ByteSlice:
@@ -92,7 +86,7 @@ class BlueskyPublisher:
     #: Bluesky has no idempotency key: an unknown outcome is reconciled, never re-sent blindly.
     honours_idempotency_key = False
 
-    def __init__(self, account: BlueskyAccount, credentials: Credentials) -> None:
+    def __init__(self, account: BlueskyAccount, credentials: CredentialSource) -> None:
         self._account = account
         self._password = credentials.get("app_password")
         self._client = Client(
@@ -122,11 +116,11 @@ class BlueskyPublisher:
 
     def publish(self, post: OutgoingPost) -> PublishResult:
         parts = split_parts(post.text)
+        most = limit(self._account)
         for number, part in enumerate(parts, 1):
-            if graphemes(part) > self._account.max_graphemes:
+            if not most.fits(part):
                 raise PublishRejected(
-                    f"Bluesky: part {number} has {graphemes(part)} graphemes; "
-                    f"the limit is {self._account.max_graphemes}"
+                    f"Bluesky: part {number} has {most.measure(part)} graphemes; the limit is {most.maximum}"
                 )
         self._login()
         refs: list[models.ComAtprotoRepoStrongRef.Main] = []
@@ -200,35 +194,60 @@ def _message(exc: RequestErrorBase) -> str:
     return f"{response.status_code} {message or ''}".strip()
 
 
+def _rate_limited(exc: RateLimitExceededError, at: Attempt) -> PublishError:
+    wait = exc.retry_after
+    if wait is None and exc.reset_at is not None:
+        wait = max(0.0, (exc.reset_at - datetime.now(UTC)).total_seconds())
+    return PublishRetryable(f"Bluesky rate limit while trying to {at.doing}", retry_after=wait)
+
+
+def _answered(exc: RequestErrorBase, at: Attempt) -> PublishError:
+    if exc.response is not None and exc.response.status_code >= 500:
+        if at.sending:  # the record may be stored already
+            return PublishUnknownOutcome(f"Bluesky server error after the post: {_message(exc)}")
+        return PublishRetryable(f"Bluesky server error: {_message(exc)}")
+    return PublishRejected(f"Bluesky refused to {at.doing}: {_message(exc)}")
+
+
+def _unreachable(exc: Exception, at: Attempt) -> PublishError:
+    if not at.sending or sent_nothing(exc):
+        return PublishRetryable(f"Bluesky unreachable while trying to {at.doing}")
+    return PublishUnknownOutcome(f"Bluesky did not answer ({_cause(exc)}) while trying to {at.doing}")
+
+
+def _client_error(exc: AtProtocolError, at: Attempt) -> PublishError:
+    if at.sending:  # e.g. an answer the client could not parse: the post may be out
+        return PublishUnknownOutcome(f"Bluesky client error while trying to {at.doing}: {exc!r}")
+    return PublishRejected(f"Bluesky client error: {exc}")
+
+
+#: atproto and httpx errors -> ours (the most specific class wins).
+ERRORS = ErrorTable(
+    "Bluesky",
+    [
+        ErrorRule(RateLimitExceededError, _rate_limited),
+        ErrorRule(UnauthorizedError, PublishAuthError, "Bluesky rejected the credentials: {detail}"),
+        ErrorRule(BadRequestError, PublishRejected, "Bluesky refused to {doing}: {detail}"),
+        ErrorRule(RequestErrorBase, _answered, when=lambda e: e.response is not None),
+        ErrorRule(NetworkError, _unreachable),
+        ErrorRule(InvokeTimeoutError, _unreachable),
+        ErrorRule(httpx.HTTPError, _unreachable),
+        ErrorRule(AtProtocolError, _client_error),
+    ],
+    detail=_message,
+)
+
+
 def _translate(exc: Exception, doing: str, *, sending: bool = True) -> NoReturn:
     """Map an atproto / httpx error to the bot's error types (the one place for Bluesky)."""
-    if isinstance(exc, RateLimitExceededError):
-        reset = exc.reset_at
-        wait = exc.retry_after
-        if wait is None and reset is not None:
-            wait = max(0.0, (reset - datetime.now(UTC)).total_seconds())
-        raise PublishRetryable(f"Bluesky rate limit while trying to {doing}", retry_after=wait) from exc
-    if isinstance(exc, UnauthorizedError):
-        raise PublishAuthError(f"Bluesky rejected the credentials: {_message(exc)}") from exc
-    if isinstance(exc, BadRequestError):
-        raise PublishRejected(f"Bluesky refused to {doing}: {_message(exc)}") from exc
-    if isinstance(exc, RequestErrorBase) and exc.response is not None:
-        if exc.response.status_code >= 500 and sending:  # the record may be stored already
-            raise PublishUnknownOutcome(f"Bluesky server error after the post: {_message(exc)}") from exc
-        if exc.response.status_code >= 500:
-            raise PublishRetryable(f"Bluesky server error: {_message(exc)}") from exc
-        raise PublishRejected(f"Bluesky refused to {doing}: {_message(exc)}") from exc
-    if isinstance(exc, InvokeTimeoutError | NetworkError | httpx.HTTPError):
-        if not sending or sent_nothing(exc):
-            raise PublishRetryable(f"Bluesky unreachable while trying to {doing}") from exc
-        raise PublishUnknownOutcome(
-            f"Bluesky did not answer ({_cause(exc)}) while trying to {doing}"
-        ) from exc
-    if sending:  # e.g. an answer the client could not parse: the post may be out
-        raise PublishUnknownOutcome(f"Bluesky client error while trying to {doing}: {exc!r}") from exc
-    raise PublishRejected(f"Bluesky client error: {exc}") from exc
+    ERRORS.reraise(exc, Attempt(doing, sending=sending))
 
 
 def _cause(exc: BaseException) -> str:
     cause = exc.__cause__ or exc.__context__
     return type(cause).__name__ if cause is not None else type(exc).__name__
+
+
+def client(account: BlueskyAccount, credentials: CredentialSource, data_dir: Path) -> BlueskyPublisher:
+    """The publisher for one account (the ``client`` of this platform's description)."""
+    return BlueskyPublisher(account, credentials)

@@ -1,4 +1,8 @@
-"""The dry-run publisher: one JSON line per post in a local outbox file."""
+"""The dry-run platform: one JSON line per post in a local outbox file (no limit, no credentials).
+
+Its description :data:`PLATFORM` is registered like every other platform (entry point
+``bot.platforms: dryrun``).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,21 @@ import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from bot.config.accounts import AccountBase
 from bot.domain import OutgoingPost, PublishResult
 from bot.domain.errors import PublishRejected
 from bot.domain.finding import FindAnswer, PostSearch
+from bot.domain.platforms import CredentialSource, PlatformDescription
+from bot.domain.ports import Publisher
+
+
+class DryRunAccount(AccountBase):
+    """Appends one JSON line per post to an outbox file (default: data_dir/outbox.jsonl)."""
+
+    platform: Literal["dryrun"]
+    outbox: Path | None = None
 
 
 class DryRunPublisher:
@@ -77,3 +91,15 @@ class DryRunPublisher:
         except FileNotFoundError:
             return []
         return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def _client(account: DryRunAccount, credentials: CredentialSource, data_dir: Path) -> Publisher:
+    return DryRunPublisher(account.name, account.outbox or data_dir / "outbox.jsonl")
+
+
+PLATFORM = PlatformDescription(
+    name="dryrun",
+    account=DryRunAccount,
+    client=_client,
+    summary="appends posts to a local JSON-lines outbox; no limit, no credentials",
+)

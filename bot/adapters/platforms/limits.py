@@ -1,72 +1,38 @@
-"""Platform length limits, measured the way each platform counts.
+"""How platforms count a post's length; the one place that imports twitter-text.
 
-- X: weighted length from ``twitter-text-parser`` (URLs count 23, CJK and emoji count 2), 280.
-- Reddit: the post title, 300 characters (the draft text is used as the title unless the
-  account names a title template; a self-post body may be far longer).
-- Mastodon: 500 characters, or the instance's ``max_chars`` from the account config.
-- Bluesky: 300 graphemes (the server enforces it; we check first).
-- Dry-run: no limit.
+- X: weighted length from ``twitter-text-parser`` (URLs count 23, CJK and emoji count 2).
+- Bluesky: extended grapheme clusters (user-perceived characters).
+- Mastodon, Reddit: characters.
 
-Pure functions, no SDK imports: the drafting checks and the publishers both use them.
+Which counter and maximum an account gets is its platform description's ``limit`` (see the
+``*_platform`` modules); the drafting checks and the publishers both call it, so they agree.
+Pure functions, no SDK imports.
 """
 
 from __future__ import annotations
 
 import sys
 import types
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import regex
+from bot.adapters.platforms._text import split_parts
+from bot.domain.platforms import PlatformLimit
+from bot.plugins import limit_for
 
-from bot.config.accounts import (
-    AccountSettings,
-    BlueskyAccount,
-    MastodonAccount,
-    RedditAccount,
-    XAccount,
-)
-
-X_MAX_WEIGHTED = 280
-REDDIT_TITLE_MAX = 300
-REDDIT_BODY_MAX = 40_000
-MASTODON_DEFAULT_MAX = 500
-BLUESKY_MAX_GRAPHEMES = 300
-
-_GRAPHEME = regex.compile(r"\X")
-
-
-@dataclass(frozen=True)
-class PlatformLimit:
-    """How long a text may be on one platform, and in which unit it is counted."""
-
-    platform: str
-    maximum: int | None
-    unit: str
-
-    def measure(self, text: str) -> int:
-        """The length of ``text`` in this limit's unit."""
-        return measure(self.unit, text)
-
-    def fits(self, text: str) -> bool:
-        """Whether ``text`` is within the limit (always true without a limit)."""
-        return self.maximum is None or self.measure(text) <= self.maximum
-
-
-def measure(unit: str, text: str) -> int:
-    """Length of ``text`` counted as ``weighted`` (X), ``graphemes`` or ``chars``."""
-    if unit == "weighted":
-        return x_weighted_length(text)
-    if unit == "graphemes":
-        return grapheme_count(text)
-    return len(text)
+__all__ = ["PlatformLimit", "grapheme_count", "limit_for", "longest_part", "parse_tweet", "x_weighted_length"]
 
 
 def x_weighted_length(text: str) -> int:
     """X's weighted length of a post."""
-    return int(_parse_tweet()(text).weightedLength)
+    return int(parse_tweet(text).weightedLength)
+
+
+def parse_tweet(text: str) -> Any:
+    """twitter-text's parse of ``text`` (weighted length, validity)."""
+    return _parse_tweet()(text)
 
 
 @lru_cache(maxsize=1)
@@ -99,25 +65,20 @@ def _parse_tweet() -> Any:
 
 def grapheme_count(text: str) -> int:
     """User-perceived characters (extended grapheme clusters)."""
-    return len(_GRAPHEME.findall(text))
+    return len(_grapheme().findall(text))
 
 
-def limit_for(account: AccountSettings) -> PlatformLimit:
-    """The length limit that applies to a draft posted to ``account``."""
-    if isinstance(account, XAccount):
-        return PlatformLimit("x", X_MAX_WEIGHTED, "weighted")
-    if isinstance(account, RedditAccount):
-        if account.title:
-            return PlatformLimit("reddit", REDDIT_BODY_MAX, "chars")
-        return PlatformLimit("reddit", REDDIT_TITLE_MAX, "chars")
-    if isinstance(account, MastodonAccount):
-        return PlatformLimit("mastodon", account.max_chars or MASTODON_DEFAULT_MAX, "chars")
-    if isinstance(account, BlueskyAccount):
-        return PlatformLimit("bluesky", BLUESKY_MAX_GRAPHEMES, "graphemes")
-    return PlatformLimit(account.platform, None, "chars")
+@lru_cache(maxsize=1)
+def _grapheme() -> Any:
+    import regex  # only when a length is measured: the config loads this module
+
+    return regex.compile(r"\X")
 
 
-def tightest_chars(limits: list[PlatformLimit]) -> int | None:
-    """A rough character budget for prompts: the smallest maximum (X counts CJK double)."""
-    values = [lim.maximum for lim in limits if lim.maximum is not None]
-    return min(values) if values else None
+def longest_part(count: Callable[[str], int]) -> Callable[[str], int]:
+    """A counter for platforms that post a ``---`` thread part by part: its longest part."""
+
+    def longest(text: str) -> int:
+        return max(count(part) for part in split_parts(text))
+
+    return longest

@@ -9,6 +9,7 @@ it instead of posting again. Parts split on ``---`` become a reply chain.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any, NoReturn
 
 from mastodon import (
@@ -16,7 +17,6 @@ from mastodon import (
     MastodonAPIError,
     MastodonError,
     MastodonNetworkError,
-    MastodonNotFoundError,
     MastodonRatelimitError,
     MastodonServerError,
     MastodonUnauthorizedError,
@@ -25,8 +25,7 @@ from mastodon import (
 from bot.adapters.platforms._http import sent_nothing
 from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import html_to_text, same_text, split_parts
-from bot.adapters.platforms.credentials import Credentials
-from bot.config.accounts import MastodonAccount
+from bot.adapters.platforms.mastodon_platform import MastodonAccount, limit
 from bot.domain import OutgoingPost, PublishResult
 from bot.domain.errors import (
     ConfigError,
@@ -37,8 +36,7 @@ from bot.domain.errors import (
     PublishUnknownOutcome,
 )
 from bot.domain.finding import FindAnswer, PostSearch
-
-CREDENTIALS = ("access_token",)
+from bot.domain.platforms import Attempt, CredentialSource, ErrorRule, ErrorTable
 
 
 class MastodonPublisher:
@@ -49,7 +47,7 @@ class MastodonPublisher:
     #: key within it answers with the status already made.
     honours_idempotency_key = True
 
-    def __init__(self, account: MastodonAccount, credentials: Credentials) -> None:
+    def __init__(self, account: MastodonAccount, credentials: CredentialSource) -> None:
         if not account.base_url:
             raise ConfigError(f"accounts.{account.name}.base_url: the instance URL is required for Mastodon")
         self._account = account
@@ -71,11 +69,12 @@ class MastodonPublisher:
 
     def publish(self, post: OutgoingPost) -> PublishResult:
         parts = split_parts(post.text)
+        most = limit(self._account)
         for number, part in enumerate(parts, 1):
-            if len(part) > self._account.max_chars:
+            if not most.fits(part):
                 raise PublishRejected(
-                    f"Mastodon: part {number} has {len(part)} characters; "
-                    f"the limit is {self._account.max_chars}"
+                    f"Mastodon: part {number} has {most.measure(part)} characters; "
+                    f"the limit is {most.maximum}"
                 )
         statuses: list[dict[str, Any]] = []
         for number, part in enumerate(parts):
@@ -150,26 +149,51 @@ class MastodonPublisher:
 
     def _translate(self, exc: MastodonError, doing: str, *, sending: bool = False) -> NoReturn:
         """Map a Mastodon.py error to the bot's error types (the one place for Mastodon)."""
-        if isinstance(exc, MastodonRatelimitError):
-            reset = self._client.ratelimit_reset
-            wait = max(0.0, float(reset) - time.time()) if reset else None
-            raise PublishRetryable(f"Mastodon rate limit while trying to {doing}", retry_after=wait) from exc
-        if isinstance(exc, MastodonUnauthorizedError):
-            raise PublishAuthError(f"Mastodon rejected the access token: {_reason(exc)}") from exc
-        if isinstance(exc, MastodonServerError):
-            if sending:  # the status may have been stored before the error
-                raise PublishUnknownOutcome(f"Mastodon server error after the post: {_reason(exc)}") from exc
-            raise PublishRetryable(f"Mastodon server error: {_reason(exc)}") from exc
-        if isinstance(exc, MastodonNetworkError):
-            if sent_nothing(exc):
-                raise PublishRetryable("Mastodon unreachable") from exc
-            raise PublishUnknownOutcome(f"Mastodon did not answer while trying to {doing}") from exc
-        if isinstance(exc, MastodonNotFoundError | MastodonAPIError):
-            raise PublishRejected(f"Mastodon refused to {doing}: {_reason(exc)}") from exc
-        raise PublishRejected(f"Mastodon client error: {exc}") from exc
+        reset = self._client.ratelimit_reset
+        ERRORS.reraise(exc, Attempt(doing, sending=sending, reset_at=float(reset) if reset else None))
+
+
+def _rate_limited(exc: MastodonRatelimitError, at: Attempt) -> PublishError:
+    wait = max(0.0, at.reset_at - time.time()) if at.reset_at else None
+    return PublishRetryable(f"Mastodon rate limit while trying to {at.doing}", retry_after=wait)
+
+
+def _server_error(exc: MastodonServerError, at: Attempt) -> PublishError:
+    """A 5xx to a send may come after the status was stored: unknown; to a read, a retry."""
+    if at.sending:
+        return PublishUnknownOutcome(f"Mastodon server error after the post: {_reason(exc)}")
+    return PublishRetryable(f"Mastodon server error: {_reason(exc)}")
+
+
+def _unreachable(exc: MastodonNetworkError, at: Attempt) -> PublishError:
+    if sent_nothing(exc):
+        return PublishRetryable("Mastodon unreachable")
+    return PublishUnknownOutcome(f"Mastodon did not answer while trying to {at.doing}")
 
 
 def _reason(exc: MastodonError) -> str:
     """Mastodon.py puts (url, status, reason, error message) in args."""
     args = [str(a) for a in exc.args]
     return ": ".join(args[-2:]) if len(args) >= 2 else (args[0] if args else type(exc).__name__)
+
+
+#: Mastodon.py errors -> ours (the most specific class wins).
+ERRORS = ErrorTable(
+    "Mastodon",
+    [
+        ErrorRule(MastodonRatelimitError, _rate_limited),
+        ErrorRule(
+            MastodonUnauthorizedError, PublishAuthError, "Mastodon rejected the access token: {detail}"
+        ),
+        ErrorRule(MastodonServerError, _server_error),
+        ErrorRule(MastodonNetworkError, _unreachable),
+        ErrorRule(MastodonAPIError, PublishRejected, "Mastodon refused to {doing}: {detail}"),
+        ErrorRule(MastodonError, PublishRejected, "Mastodon client error: {exc}"),
+    ],
+    detail=_reason,
+)
+
+
+def client(account: MastodonAccount, credentials: CredentialSource, data_dir: Path) -> MastodonPublisher:
+    """The publisher for one account (the ``client`` of this platform's description)."""
+    return MastodonPublisher(account, credentials)

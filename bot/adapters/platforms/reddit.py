@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, NoReturn
 
 import praw
@@ -26,27 +27,26 @@ from bot import templating
 from bot.adapters.platforms._http import GuardedSession, SubmitOutcomeUnknown, SubmitServerError
 from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import first_line, first_url, same_text, split_parts
-from bot.adapters.platforms.credentials import Credentials
-from bot.config.accounts import RedditAccount
+from bot.adapters.platforms.reddit_platform import CREDENTIALS, TITLE_MAX, RedditAccount, limit
 from bot.domain import OutgoingPost, PublishResult
 from bot.domain.errors import (
     PublishAuthError,
+    PublishError,
     PublishRejected,
     PublishRetryable,
     PublishUnknownOutcome,
     TemplateError,
 )
 from bot.domain.finding import FindAnswer, FindStatus, PostSearch
+from bot.domain.platforms import Attempt, CredentialSource, ErrorRule, ErrorTable
 
 log = logging.getLogger(__name__)
 
 DEFAULT_OAUTH = "https://oauth.reddit.com"
 DEFAULT_WWW = "https://www.reddit.com"
-CREDENTIALS = ("client_id", "client_secret", "username", "password")
-_WAIT = re.compile(r"(\d+)\s+(millisecond|second|minute)", re.IGNORECASE)
-_MAX_TITLE = 300
 #: How far back an ALREADY_SUB answer is looked up.
 _DUPLICATE_WINDOW = timedelta(days=1)
+_WAIT = re.compile(r"(\d+)\s+(millisecond|second|minute)", re.IGNORECASE)
 
 
 class RedditPublisher:
@@ -56,7 +56,7 @@ class RedditPublisher:
     #: Reddit has no idempotency key: an unknown outcome is reconciled, never re-sent blindly.
     honours_idempotency_key = False
 
-    def __init__(self, account: RedditAccount, credentials: Credentials) -> None:
+    def __init__(self, account: RedditAccount, credentials: CredentialSource) -> None:
         self._account = account
         creds = credentials.require(*CREDENTIALS)
         self._username = creds["username"]
@@ -97,8 +97,8 @@ class RedditPublisher:
                 title = templating.render(f"accounts.{self.account}.title", template, variables)
             except TemplateError as exc:
                 raise PublishRejected(f"template error: {exc}") from exc
-        if not title or len(title) > _MAX_TITLE:
-            raise PublishRejected(f"Reddit title must be 1-{_MAX_TITLE} characters, got {len(title)}")
+        if not title or len(title) > TITLE_MAX:
+            raise PublishRejected(f"Reddit title must be 1-{TITLE_MAX} characters, got {len(title)}")
         return title
 
     def _submission(self, post: OutgoingPost) -> dict[str, Any]:
@@ -118,6 +118,12 @@ class RedditPublisher:
         return args
 
     def publish(self, post: OutgoingPost) -> PublishResult:
+        most = limit(self._account)
+        if not most.fits(post.text):
+            raise PublishRejected(
+                f"Reddit: the post measures {most.measure(post.text)} {most.unit}; "
+                f"the limit is {most.maximum}"
+            )
         args = self._submission(post)
         try:
             sub = self.subreddit(post)
@@ -195,7 +201,7 @@ class RedditPublisher:
             name = str(me.name) if me is not None else self._username
         except Exception as exc:
             _translate(exc, "verify the credentials")
-        limits: dict[str, Any] = {"max_title": _MAX_TITLE, "daily_cap": self._account.daily_cap}
+        limits: dict[str, Any] = {"max_title": TITLE_MAX, "daily_cap": self._account.daily_cap}
         limits.update(self._session.last_limits)
         return {"platform": "reddit", "user": name, "subreddit": self._account.subreddit, "limits": limits}
 
@@ -214,44 +220,67 @@ def _rate_wait(exc: RedditAPIException) -> float | None:
     return None
 
 
-def _translate(exc: Exception, doing: str) -> NoReturn:
-    """Map a praw / prawcore error to the bot's error types (the one place for Reddit)."""
-    if isinstance(exc, RedditAPIException):
-        if any(item.error_type == "RATELIMIT" for item in exc.items):
-            raise PublishRetryable(f"Reddit rate limit: {_items(exc)}", retry_after=_rate_wait(exc)) from exc
-        raise PublishRejected(f"Reddit refused to {doing}: {_items(exc)}") from exc
-    if isinstance(exc, prawcore.RequestException):
-        _transport(exc, doing)
-    if isinstance(exc, prawcore.TooManyRequests):
-        headers = exc.response.headers
-        wait = _float(exc.retry_after)
-        wait = wait if wait is not None else _float(headers.get("x-ratelimit-reset"))
-        raise PublishRetryable(f"Reddit rate limit while trying to {doing}", retry_after=wait) from exc
-    if isinstance(exc, prawcore.ServerError):
-        raise PublishRetryable(f"Reddit server error {exc.response.status_code}") from exc
-    if isinstance(exc, prawcore.OAuthException | prawcore.InvalidToken):
-        raise PublishAuthError(f"Reddit rejected the credentials: {exc}") from exc
-    if isinstance(exc, prawcore.ResponseException) and exc.response.status_code == 401:
-        raise PublishAuthError("Reddit rejected the app credentials (401)") from exc
-    if isinstance(exc, prawcore.ResponseException) and exc.response.status_code >= 500:
-        raise PublishRetryable(f"Reddit server error {exc.response.status_code}") from exc
-    if isinstance(exc, prawcore.ResponseException):
-        raise PublishRejected(f"Reddit refused to {doing} ({exc.response.status_code})") from exc
-    if isinstance(exc, PRAWException | prawcore.PrawcoreException):
-        raise PublishRejected(f"Reddit client error: {exc}") from exc
-    raise exc
+def _api_error(exc: RedditAPIException, at: Attempt) -> PublishError:
+    if any(item.error_type == "RATELIMIT" for item in exc.items):
+        return PublishRetryable(f"Reddit rate limit: {_items(exc)}", retry_after=_rate_wait(exc))
+    return PublishRejected(f"Reddit refused to {at.doing}: {_items(exc)}")
 
 
-def _transport(exc: prawcore.RequestException, doing: str) -> NoReturn:
+def _rate_limited(exc: prawcore.TooManyRequests, at: Attempt) -> PublishError:
+    wait = _float(exc.retry_after)
+    wait = wait if wait is not None else _float(exc.response.headers.get("x-ratelimit-reset"))
+    return PublishRetryable(f"Reddit rate limit while trying to {at.doing}", retry_after=wait)
+
+
+def _transport(exc: prawcore.RequestException, at: Attempt) -> PublishError:
     original = exc.original_exception
     if isinstance(original, SubmitServerError):  # the submit may have been stored before it
-        raise PublishUnknownOutcome(f"Reddit server error {original.status} after the submit") from exc
+        return PublishUnknownOutcome(f"Reddit server error {original.status} after the submit")
     if isinstance(original, SubmitOutcomeUnknown):
-        raise PublishUnknownOutcome(f"Reddit did not answer the submit: {original}") from exc
-    if doing == "submit":
-        # not a guarded send (e.g. the token request): nothing was posted
-        raise PublishRetryable(f"Reddit unreachable: {type(original).__name__}") from exc
-    raise PublishUnknownOutcome(f"Reddit did not answer while trying to {doing}") from exc
+        return PublishUnknownOutcome(f"Reddit did not answer the submit: {original}")
+    if at.sending:
+        # not the guarded submit itself (e.g. the token request): nothing was posted
+        return PublishRetryable(f"Reddit unreachable: {type(original).__name__}")
+    return PublishUnknownOutcome(f"Reddit did not answer while trying to {at.doing}")
+
+
+def _status(exc: prawcore.ResponseException) -> int:
+    return int(exc.response.status_code)
+
+
+#: praw and prawcore errors -> ours (the most specific class wins; same class: first match).
+ERRORS = ErrorTable(
+    "Reddit",
+    [
+        ErrorRule(RedditAPIException, _api_error),
+        ErrorRule(prawcore.RequestException, _transport),
+        ErrorRule(prawcore.TooManyRequests, _rate_limited),
+        ErrorRule(prawcore.ServerError, PublishRetryable, "Reddit server error {detail}"),
+        ErrorRule(prawcore.OAuthException, PublishAuthError, "Reddit rejected the credentials: {exc}"),
+        ErrorRule(prawcore.InvalidToken, PublishAuthError, "Reddit rejected the credentials: {exc}"),
+        ErrorRule(
+            prawcore.ResponseException,
+            PublishAuthError,
+            "Reddit rejected the app credentials ({detail})",
+            when=lambda e: _status(e) == 401,
+        ),
+        ErrorRule(
+            prawcore.ResponseException,
+            PublishRetryable,
+            "Reddit server error {detail}",
+            when=lambda e: _status(e) >= 500,
+        ),
+        ErrorRule(prawcore.ResponseException, PublishRejected, "Reddit refused to {doing} ({detail})"),
+        ErrorRule(PRAWException, PublishRejected, "Reddit client error: {exc}"),
+        ErrorRule(prawcore.PrawcoreException, PublishRejected, "Reddit client error: {exc}"),
+    ],
+    detail=lambda exc: str(_status(exc)) if isinstance(exc, prawcore.ResponseException) else str(exc),
+)
+
+
+def _translate(exc: Exception, doing: str) -> NoReturn:
+    """Map a praw / prawcore error to the bot's error types (the one place for Reddit)."""
+    ERRORS.reraise(exc, Attempt(doing, sending=doing == "submit"))
 
 
 def _float(value: Any) -> float | None:
@@ -259,3 +288,8 @@ def _float(value: Any) -> float | None:
         return max(0.0, float(value)) if value is not None else None
     except (TypeError, ValueError):
         return None
+
+
+def client(account: RedditAccount, credentials: CredentialSource, data_dir: Path) -> RedditPublisher:
+    """The publisher for one account (the ``client`` of this platform's description)."""
+    return RedditPublisher(account, credentials)

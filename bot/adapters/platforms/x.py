@@ -10,10 +10,7 @@ A draft with several parts (split on a line holding only ``---``) is posted as a
 
 from __future__ import annotations
 
-import importlib
 import logging
-import sys
-import types
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
@@ -24,8 +21,8 @@ import tweepy
 from bot.adapters.platforms._http import RedirectAdapter, seconds_until, sent_nothing
 from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import same_text, split_parts
-from bot.adapters.platforms.credentials import Credentials
-from bot.config.accounts import XAccount
+from bot.adapters.platforms.limits import parse_tweet
+from bot.adapters.platforms.x_platform import CREDENTIALS, XAccount, limit
 from bot.domain import OutgoingPost, PublishResult
 from bot.domain.errors import (
     PublishAuthError,
@@ -35,42 +32,16 @@ from bot.domain.errors import (
     PublishUnknownOutcome,
 )
 from bot.domain.finding import FindAnswer, FindStatus, PostSearch
+from bot.domain.platforms import Attempt, CredentialSource, ErrorRule, ErrorTable
 
 log = logging.getLogger(__name__)
 
-
-def _load_parse_tweet() -> Any:
-    """Import twitter-text, which still reads its emoji table through ``pkg_resources``.
-
-    setuptools may be absent (and importing pkg_resources warns where it is present), so a
-    one-function stand-in is visible only while twitter_text imports.
-    """
-    if "twitter_text" in sys.modules:
-        return sys.modules["twitter_text"].parse_tweet
-    shim = types.ModuleType("pkg_resources")
-    shim.resource_string = lambda module, name: (  # type: ignore[attr-defined]
-        Path(str(sys.modules[module].__file__)).with_name(name).read_bytes()
-    )
-    saved = sys.modules.get("pkg_resources")
-    sys.modules["pkg_resources"] = shim
-    try:
-        module = importlib.import_module("twitter_text")
-    finally:
-        if saved is None:
-            del sys.modules["pkg_resources"]
-        else:
-            sys.modules["pkg_resources"] = saved
-    return module.parse_tweet
-
-
-parse_tweet = _load_parse_tweet()
 
 DEFAULT_BASE = "https://api.twitter.com"
 _HOSTS = ("https://api.twitter.com", "https://api.x.com")
 _DUPLICATE = "duplicate content"
 #: How far back a "duplicate content" answer is looked up.
 _DUPLICATE_WINDOW = timedelta(days=1)
-CREDENTIALS = ("api_key", "api_secret", "access_token", "access_token_secret")
 
 
 class XPublisher:
@@ -80,7 +51,7 @@ class XPublisher:
     #: X has no idempotency key: an unknown outcome is reconciled, never re-sent blindly.
     honours_idempotency_key = False
 
-    def __init__(self, account: XAccount, credentials: Credentials) -> None:
+    def __init__(self, account: XAccount, credentials: CredentialSource) -> None:
         self._account = account
         creds = credentials.require(*CREDENTIALS)
         self._client = tweepy.Client(
@@ -107,11 +78,12 @@ class XPublisher:
 
     def validate(self, post: OutgoingPost) -> None:
         """Refuse parts X would refuse (weighted length: URLs 23, CJK and emoji 2)."""
+        most = limit(self._account)
         for number, part in enumerate(split_parts(post.text), 1):
-            parsed = parse_tweet(part)
-            if not parsed.valid:
+            if not most.fits(part) or not parse_tweet(part).valid:
                 raise PublishRejected(
-                    f"X: part {number} is not a valid post (weighted length {parsed.weightedLength} of 280)"
+                    f"X: part {number} is not a valid post "
+                    f"(weighted length {most.measure(part)} of {most.maximum})"
                 )
 
     def publish(self, post: OutgoingPost) -> PublishResult:
@@ -133,7 +105,7 @@ class XPublisher:
         try:
             response = self._client.create_tweet(text=text, in_reply_to_tweet_id=reply_to, user_auth=True)
         except Exception as exc:
-            _translate(exc, "create the post", sending=True)
+            _translate(exc, "create the post")
         return str(response.data["id"])
 
     def _duplicate(self, post: OutgoingPost, exc: PublishRejected) -> PublishResult:
@@ -178,7 +150,7 @@ class XPublisher:
             except PublishError:
                 raise
             except Exception as exc:
-                _translate(exc, "read the account's posts", unknown=PublishUnknownOutcome)
+                _translate(exc, "read the account's posts", sending=False)
             items = [
                 Listed(parse_when(t.created_at), str(t.text), PublishResult(str(t.id), self._url(str(t.id))))
                 for t in response.data or []
@@ -191,7 +163,10 @@ class XPublisher:
 
     def check_credentials(self) -> dict[str, Any]:
         me = self._me()
-        limits: dict[str, Any] = {"max_weighted_length": 280, "daily_cap": self._account.daily_cap}
+        limits: dict[str, Any] = {
+            "max_weighted_length": limit(self._account).maximum,
+            "daily_cap": self._account.daily_cap,
+        }
         for adapter in self._adapters:
             limits.update(adapter.last_limits)
         return {"platform": "x", "user": me["username"], "user_id": me["id"], "limits": limits}
@@ -201,7 +176,7 @@ class XPublisher:
             try:
                 response = self._client.get_me(user_auth=True)
             except Exception as exc:
-                _translate(exc, "verify the credentials", unknown=PublishUnknownOutcome)
+                _translate(exc, "verify the credentials", sending=False)
             self._user_id, self._username = str(response.data.id), str(response.data.username)
         return {"id": self._user_id, "username": self._username or ""}
 
@@ -220,30 +195,48 @@ def _detail(exc: tweepy.HTTPException) -> str:
     return "; ".join(messages) or f"{exc.response.status_code} {exc.response.reason}"
 
 
-def _translate(
-    exc: Exception, doing: str, unknown: type[PublishError] = PublishUnknownOutcome, *, sending: bool = False
-) -> NoReturn:
+def _rate_limited(exc: tweepy.TooManyRequests, at: Attempt) -> PublishError:
+    headers = exc.response.headers
+    wait = seconds_until(headers.get("x-rate-limit-reset"))
+    if headers.get("x-user-limit-24hour-remaining") == "0":
+        wait = seconds_until(headers.get("x-user-limit-24hour-reset")) or wait
+    return PublishRetryable(f"X rate limit while trying to {at.doing}", retry_after=wait)
+
+
+def _server_error(exc: tweepy.TwitterServerError, at: Attempt) -> PublishError:
+    """A 5xx to a send may come after the post was stored: unknown; to a read, a retry."""
+    detail = f"{exc.response.status_code}: {_detail(exc)}"
+    if at.sending:
+        return PublishUnknownOutcome(f"X server error {detail} after the post")
+    return PublishRetryable(f"X server error {detail}")
+
+
+def _unreachable(exc: requests.RequestException, at: Attempt) -> PublishError:
+    if sent_nothing(exc):
+        return PublishRetryable(f"X unreachable: {type(exc).__name__}")
+    return PublishUnknownOutcome(f"X did not answer ({type(exc).__name__}) while trying to {at.doing}")
+
+
+#: tweepy and requests errors -> ours (the most specific class wins).
+ERRORS = ErrorTable(
+    "X",
+    [
+        ErrorRule(tweepy.TooManyRequests, _rate_limited),
+        ErrorRule(tweepy.TwitterServerError, _server_error),
+        ErrorRule(tweepy.Unauthorized, PublishAuthError, "X rejected the credentials: {detail}"),
+        ErrorRule(tweepy.HTTPException, PublishRejected, "X refused to {doing} ({detail})"),
+        ErrorRule(requests.RequestException, _unreachable),
+        ErrorRule(tweepy.TweepyException, PublishRejected, "X client error: {exc}"),
+    ],
+    detail=lambda exc: f"{exc.response.status_code}: {_detail(exc)}",
+)
+
+
+def _translate(exc: Exception, doing: str, *, sending: bool = True) -> NoReturn:
     """Map a tweepy or requests error to the bot's error types (the one place for X)."""
-    if isinstance(exc, tweepy.TooManyRequests):
-        headers = exc.response.headers
-        wait = seconds_until(headers.get("x-rate-limit-reset"))
-        if headers.get("x-user-limit-24hour-remaining") == "0":
-            wait = seconds_until(headers.get("x-user-limit-24hour-reset")) or wait
-        raise PublishRetryable(f"X rate limit while trying to {doing}", retry_after=wait) from exc
-    if isinstance(exc, tweepy.TwitterServerError) and sending:
-        raise PublishUnknownOutcome(
-            f"X server error {exc.response.status_code} after the post: {_detail(exc)}"
-        ) from exc
-    if isinstance(exc, tweepy.TwitterServerError):
-        raise PublishRetryable(f"X server error {exc.response.status_code}: {_detail(exc)}") from exc
-    if isinstance(exc, tweepy.Unauthorized):
-        raise PublishAuthError(f"X rejected the credentials: {_detail(exc)}") from exc
-    if isinstance(exc, tweepy.HTTPException):
-        raise PublishRejected(f"X refused to {doing} ({exc.response.status_code}): {_detail(exc)}") from exc
-    if isinstance(exc, requests.RequestException):
-        if sent_nothing(exc):
-            raise PublishRetryable(f"X unreachable: {type(exc).__name__}") from exc
-        raise unknown(f"X did not answer ({type(exc).__name__}) while trying to {doing}") from exc
-    if isinstance(exc, tweepy.TweepyException):
-        raise PublishRejected(f"X client error: {exc}") from exc
-    raise exc
+    ERRORS.reraise(exc, Attempt(doing, sending=sending))
+
+
+def client(account: XAccount, credentials: CredentialSource, data_dir: Path) -> XPublisher:
+    """The publisher for one account (the ``client`` of this platform's description)."""
+    return XPublisher(account, credentials)

@@ -173,8 +173,9 @@ class PublicationsSql(StoreBase):
                 s, now, worker, "publication", pub_id, _C, new.value, reason, remote_id=remote_id, url=url
             )
 
-    def release_claims(self, worker: str, now: datetime) -> int:
-        """Give back this worker's claims that were never sent (clean shutdown); return how many."""
+    def release_claims(self, worker: str, now: datetime, reason: str = "released at shutdown") -> int:
+        """Give back this worker's claims that were never sent (clean shutdown, or the end of a
+        database outage); return how many."""
         with self._tx() as s:
             ids = s.scalars(
                 select(PublicationRow.id).where(
@@ -197,7 +198,7 @@ class PublicationsSql(StoreBase):
                     .values(state=_Q, claimed_by=None, claimed_until=None, updated_at=now),
                 )
                 if done:
-                    self._event(s, now, worker, "publication", pub_id, _C, _Q, "released at shutdown")
+                    self._event(s, now, worker, "publication", pub_id, _C, _Q, reason)
                     released += 1
             return released
 

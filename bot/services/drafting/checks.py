@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import regex
 
-from bot.adapters.platforms.limits import PlatformLimit
 from bot.domain import CheckResult
+from bot.domain.platforms import PlatformLimit
 from bot.services.drafting import catalog, facts, prose
 from bot.services.drafting.cleaning import has_placeholder
 

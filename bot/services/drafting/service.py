@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.adapters.platforms.limits import PlatformLimit, limit_for
 from bot.config import Settings
 from bot.config.campaigns import CampaignSettings
 from bot.domain import (
@@ -34,7 +33,9 @@ from bot.domain import (
     SlotState,
 )
 from bot.domain.errors import BotError, StoreError
+from bot.domain.platforms import PlatformLimit
 from bot.domain.ports import Clock, GenerationRequest, Generator, Store
+from bot.plugins import limit_for
 from bot.services.drafting import catalog, checks, cleaning, composing, fallback, prompts
 from bot.services.moderation import ModerationGate
 
@@ -155,10 +156,10 @@ class DraftingService:
         campaign = self.settings.campaign(slot.campaign_name)
         try:
             scored = self.candidates(campaign, slot.slot_at, seed_salt)
-        except Exception as exc:
+            ids = self.save(campaign, slot, scored)
+        except Exception as exc:  # the slot never stays pending behind an error
             self.store.finish_slot(slot.id, SlotState.FAILED, self.clock.now(), self.actor, str(exc))
             raise
-        ids = self.save(campaign, slot, scored)
         self.store.finish_slot(slot.id, SlotState.DRAFTED, self.clock.now(), self.actor)
         return ids
 

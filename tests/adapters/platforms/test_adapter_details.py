@@ -11,12 +11,16 @@ from typing import Any
 import pytest
 
 from bot.adapters.platforms import build_publisher
-from bot.adapters.platforms.bluesky import BlueskyPublisher, facets, graphemes
+from bot.adapters.platforms.bluesky import BlueskyPublisher, facets
+from bot.adapters.platforms.bluesky_platform import BlueskyAccount
 from bot.adapters.platforms.credentials import Credentials
+from bot.adapters.platforms.limits import grapheme_count as graphemes
 from bot.adapters.platforms.mastodon import MastodonPublisher
+from bot.adapters.platforms.mastodon_platform import MastodonAccount
 from bot.adapters.platforms.reddit import RedditPublisher
+from bot.adapters.platforms.reddit_platform import RedditAccount
 from bot.adapters.platforms.x import XPublisher
-from bot.config.accounts import BlueskyAccount, MastodonAccount, RedditAccount, XAccount
+from bot.adapters.platforms.x_platform import XAccount
 from bot.domain import OutgoingPost, PublicationState
 from bot.domain.errors import (
     ConfigError,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from bot.adapters.platforms.bluesky_platform import BlueskyAccount
+from bot.adapters.platforms.dryrun import DryRunAccount
 from bot.adapters.platforms.limits import grapheme_count, limit_for, x_weighted_length
-from bot.config.accounts import BlueskyAccount, DryRunAccount, MastodonAccount, RedditAccount, XAccount
+from bot.adapters.platforms.mastodon_platform import MastodonAccount
+from bot.adapters.platforms.reddit_platform import RedditAccount
+from bot.adapters.platforms.x_platform import XAccount
 from bot.domain import CheckResult
 from bot.services.drafting.checks import CheckSpec, language_of, run_checks, similarity
 
@@ -74,7 +78,8 @@ def test_platform_limits() -> None:
     assert x_weighted_length("see https://example.com/" + "a" * 200) == 4 + 23
     bsky = limit_for(BlueskyAccount(name="b", platform="bluesky", handle="a.example"))
     family = "👨‍👩‍👧"
-    assert grapheme_count(family * 300) == 300 and bsky.fits(family * 300)
+    assert grapheme_count(family * 300) == 300 and bsky.fits("e\u0301" * 300)
+    assert not bsky.fits(family * 300)  # 5,400 UTF-8 bytes: over Bluesky's 3,000
     assert not bsky.fits("a" * 301)
     masto = limit_for(MastodonAccount(name="m", platform="mastodon", max_chars=1000))
     assert masto.maximum == 1000

@@ -5,13 +5,13 @@ from __future__ import annotations
 import holidays
 import pytest
 
-from bot.adapters.platforms.limits import PlatformLimit
+from bot.adapters.platforms import x_platform
 from bot.services.drafting import catalog, fallback
 from bot.services.drafting.checks import CheckSpec, run_checks
 from bot.services.drafting.cleaning import compose
 
 BRAND = "Lotus Leaf Tea House"
-X = PlatformLimit("x", 280, "weighted")
+X = x_platform.limit(x_platform.XAccount(name="x", platform="x"))
 MAJOR = {
     "spring-festival",
     "lantern-festival",

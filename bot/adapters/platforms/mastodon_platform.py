@@ -1,0 +1,41 @@
+"""Mastodon, described (entry point ``bot.platforms: mastodon``): account model, credentials, limit.
+
+The publisher (:mod:`bot.adapters.platforms.mastodon`, the only importer of Mastodon.py) is
+imported only when an account on Mastodon is published to.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from bot.adapters.platforms.limits import longest_part
+from bot.config.accounts import AccountBase
+from bot.domain.platforms import PlatformDescription, PlatformLimit
+
+CREDENTIALS = ("access_token",)
+
+
+class MastodonAccount(AccountBase):
+    """Mastodon through Mastodon.py. Credentials: access_token."""
+
+    platform: Literal["mastodon"]
+    visibility: Literal["public", "unlisted", "private", "direct"] = "public"
+    max_chars: int = Field(default=500, ge=1)
+
+
+def limit(account: MastodonAccount) -> PlatformLimit:
+    """``max_chars`` (500, or the instance's) characters per post (a thread: per part)."""
+    return PlatformLimit("mastodon", account.max_chars, "chars", longest_part(len))
+
+
+PLATFORM = PlatformDescription(
+    name="mastodon",
+    account=MastodonAccount,
+    client="bot.adapters.platforms.mastodon:client",
+    credentials=CREDENTIALS,
+    limit=limit,
+    errors="bot.adapters.platforms.mastodon:ERRORS",
+    summary="Mastodon through Mastodon.py (access token); 500 characters or max_chars",
+)

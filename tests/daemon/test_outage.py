@@ -1,0 +1,356 @@
+"""A daemon that outlives its database: Postgres stopped for 30 s and started again, and the
+SQLite file locked by another process for 30 s, while the daemon publishes. The daemon stays
+alive, publishes the rest, 0 duplicates and 0 lost; SIGTERM during an outage stops it within
+10 s. And an outcome learned from the platform while the database was away is recorded when it
+comes back, never sent again.
+
+Every wait is on a condition with a generous deadline; only the outage itself lasts a fixed
+30 s, because that is what is being tested.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from bot.adapters.store.sql import SqlStore
+from bot.config import load_settings
+from bot.daemon import statusfile
+from bot.daemon.outcomes import KeepingStore
+from bot.daemon.runner import Daemon
+from bot.domain import OutgoingPost, PublicationState, PublishResult
+from bot.domain.errors import StoreUnavailable
+from bot.domain.ports import Store
+from bot.wiring import Wiring
+from tests.conftest import run_cli
+from tests.daemon.outage_helpers import (
+    PrivatePostgres,
+    SqliteLocker,
+    postgres_bin,
+    seed_publications,
+    write_config,
+)
+from tests.scheduling_helpers import NotifyListener, short_socket_dir, start_daemon, stop, wait_until
+
+OUTAGE_S = 30.0
+#: Slots to draft; each gives a publication when its canned draft passes the checks (most do).
+COUNT = 20
+#: The daemon logs this once per outage (not per retry).
+ONCE_PER_OUTAGE = "the daemon keeps running and retries"
+RECOVERED = "database available again after"
+
+
+@pytest.fixture
+def sockdir() -> Iterator[Path]:
+    path = short_socket_dir()
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def private_pg() -> Iterator[PrivatePostgres]:
+    bindir = postgres_bin()
+    if bindir is None:
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) installed")
+    pg = PrivatePostgres(bindir)
+    try:
+        pg.start()
+        pg.create_database()
+        yield pg
+    finally:
+        pg.destroy()
+
+
+class Drained:
+    """Reads the notify socket all the time (a unix datagram queue holds only a few messages)."""
+
+    def __init__(self, listener: NotifyListener) -> None:
+        self.listener = listener
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        while not self._done.is_set():
+            self.listener.collect(0.5)
+
+    def close(self) -> None:
+        self._done.set()
+        self._thread.join(10)
+        self.listener.close()
+
+
+def _outbox(tmp_path: Path) -> list[dict[str, Any]]:
+    path = tmp_path / "data" / "outbox.jsonl"
+    try:
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def _statuses(listener: NotifyListener) -> list[str]:
+    return [line for m in listener.messages for line in m.splitlines() if line.startswith("STATUS=")]
+
+
+def _ride_out(proc: Any, listener: NotifyListener, seconds: float) -> int:
+    """Keep the outage for ``seconds`` (the daemon must stay alive); return the watchdog pings."""
+    before = listener.count("WATCHDOG=1")
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the daemon exited during the outage"
+        time.sleep(min(0.5, max(deadline - time.monotonic(), 0.0)))
+    return listener.count("WATCHDOG=1") - before
+
+
+def _check_published(url: str, tmp_path: Path, expected: list[int]) -> dict[str, int]:
+    """0 duplicates, 0 lost: each publication published once, recorded with its post."""
+    posts = _outbox(tmp_path)
+    keys = [p["idempotency_key"] for p in posts]
+    duplicates = len(keys) - len(set(keys))
+    store = SqlStore.open(url)
+    try:
+        pubs = store.list_publications()
+    finally:
+        store.close()
+    published = [p for p in pubs if p.state is PublicationState.PUBLISHED]
+    assert duplicates == 0, keys
+    assert sorted(p.id for p in pubs) == sorted(expected)
+    assert len(published) == len(expected), [(p.id, p.state.value) for p in pubs]
+    assert sorted(p["publication_id"] for p in posts) == sorted(expected)
+    assert {p.remote_id for p in published} == set(keys)
+    return {"publications": len(expected), "posts": len(posts), "duplicates": duplicates, "lost": 0}
+
+
+def _sigterm_during_outage(proc: Any, log: Path, outages: int) -> float:
+    """The database is away again: SIGTERM must stop the daemon within 10 s."""
+    assert wait_until(lambda: log.read_text().count(ONCE_PER_OUTAGE) >= outages, 120), log.read_text()
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(30)
+    took = time.monotonic() - started
+    assert code == 0, log.read_text()
+    assert took < 10, f"SIGTERM took {took:.1f} s during an outage"
+    assert "stopped during a database outage" in log.read_text()
+    return took
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_daemon_outlives_a_postgres_restart(
+    tmp_path: Path, private_pg: PrivatePostgres, sockdir: Path
+) -> None:
+    config = write_config(tmp_path, private_pg.url)
+    expected = seed_publications(config, COUNT)
+    listener = NotifyListener(sockdir)
+    log = tmp_path / "daemon.log"
+    proc = start_daemon(config, log, NOTIFY_SOCKET=str(listener.path), WATCHDOG_USEC="2000000")
+    drained = Drained(listener)
+    try:
+        assert wait_until(lambda: listener.count("READY=1") > 0, 60), log.read_text()
+        assert wait_until(lambda: len(_outbox(tmp_path)) >= 4, 120), log.read_text()
+        private_pg.stop()
+        down = time.monotonic()
+        sent_before = len(_outbox(tmp_path))
+        assert wait_until(lambda: ONCE_PER_OUTAGE in log.read_text(), 60), log.read_text()
+        # `bot status` cannot ask the database, but shows what the daemon reports.
+        status = run_cli("status", "--json", config=config)
+        assert status.returncode == 1 and "Traceback" not in status.stderr, status.stderr
+        assert "database unavailable" in status.stderr
+        report = json.loads(status.stdout)["reports"]
+        assert [r["pid"] for r in report] == [proc.pid] and report[0]["database_unavailable_since"]
+        pings = _ride_out(proc, listener, OUTAGE_S - (time.monotonic() - down))
+        assert any(s.startswith("STATUS=database unavailable since ") for s in _statuses(listener))
+        assert pings >= 5, f"the watchdog was fed {pings} times in {OUTAGE_S} s"
+        assert len(_outbox(tmp_path)) <= sent_before + 1  # at most the send in flight
+        private_pg.start()
+        up = time.monotonic()
+        assert wait_until(lambda: RECOVERED in log.read_text(), 120), log.read_text()
+        recovery = time.monotonic() - up
+        assert wait_until(lambda: len(_outbox(tmp_path)) >= len(expected), 180), log.read_text()
+        assert proc.poll() is None
+        measured = _check_published(private_pg.url, tmp_path, expected)
+        assert log.read_text().count(ONCE_PER_OUTAGE) == 1, log.read_text()
+        # After the outage, `bot status` has it from the heartbeat.
+        assert wait_until(lambda: _last_outage(config) is not None, 60)
+        # And SIGTERM in the middle of another outage.
+        private_pg.stop()
+        took = _sigterm_during_outage(proc, log, 2)
+    finally:
+        stop(proc)
+        drained.close()
+    print(json.dumps({"test": "postgres", "outage_s": OUTAGE_S, "recovery_s": round(recovery, 1),
+                      "sigterm_s": round(took, 1), **measured}))  # fmt: skip
+
+
+def _last_outage(config: Path) -> dict[str, Any] | None:
+    status = run_cli("status", "--json", config=config)
+    if status.returncode != 0:
+        return None
+    daemons = json.loads(status.stdout)["daemons"]
+    return daemons[0]["last_outage"] if daemons else None
+
+
+@pytest.mark.slow
+def test_daemon_outlives_a_locked_sqlite_file(tmp_path: Path, sockdir: Path) -> None:
+    database = tmp_path / "bot.db"
+    url = f"sqlite:///{database}"
+    config = write_config(tmp_path, url)
+    expected = seed_publications(config, COUNT)
+    listener = NotifyListener(sockdir)
+    log = tmp_path / "daemon.log"
+    proc = start_daemon(config, log, NOTIFY_SOCKET=str(listener.path), WATCHDOG_USEC="2000000")
+    drained = Drained(listener)
+    data_dir = load_settings(config).data_dir
+    locker: SqliteLocker | None = None
+    try:
+        assert wait_until(lambda: listener.count("READY=1") > 0, 60), log.read_text()
+        assert wait_until(lambda: len(_outbox(tmp_path)) >= 4, 120), log.read_text()
+        locker = SqliteLocker(database)
+        down = time.monotonic()
+        sent_before = len(_outbox(tmp_path))
+        assert wait_until(lambda: ONCE_PER_OUTAGE in log.read_text(), 60), log.read_text()
+        reports = statusfile.read_live(data_dir)
+        assert [r["pid"] for r in reports] == [proc.pid] and reports[0]["database_unavailable_since"]
+        assert "database is locked" in reports[0]["database_error"]
+        pings = _ride_out(proc, listener, OUTAGE_S - (time.monotonic() - down))
+        assert any(s.startswith("STATUS=database unavailable since ") for s in _statuses(listener))
+        assert pings >= 5, f"the watchdog was fed {pings} times in {OUTAGE_S} s"
+        assert len(_outbox(tmp_path)) <= sent_before + 1
+        locker.release()
+        locker = None
+        up = time.monotonic()
+        assert wait_until(lambda: RECOVERED in log.read_text(), 120), log.read_text()
+        recovery = time.monotonic() - up
+        assert wait_until(lambda: len(_outbox(tmp_path)) >= len(expected), 180), log.read_text()
+        assert proc.poll() is None
+        measured = _check_published(url, tmp_path, expected)
+        assert log.read_text().count(ONCE_PER_OUTAGE) == 1, log.read_text()
+        locker = SqliteLocker(database)
+        took = _sigterm_during_outage(proc, log, 2)
+    finally:
+        if locker is not None:
+            locker.release()
+        stop(proc)
+        drained.close()
+    assert statusfile.read_live(data_dir) == []
+    print(json.dumps({"test": "sqlite", "outage_s": OUTAGE_S, "recovery_s": round(recovery, 1),
+                      "sigterm_s": round(took, 1), **measured}))  # fmt: skip
+
+
+class LockingPublisher:
+    """Publishes to memory; right after its first send another process locks the database, so
+    the outcome cannot be recorded (the store went away right after the send)."""
+
+    def __init__(self, database: Path, hold_s: float) -> None:
+        self.sent: list[str] = []
+        self._database = database
+        self._hold_s = hold_s
+
+    @property
+    def account(self) -> str:
+        return "outbox"
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        self.sent.append(post.idempotency_key)
+        if len(self.sent) == 1:
+            locker = SqliteLocker(self._database)
+            threading.Timer(self._hold_s, locker.release).start()
+        return PublishResult(remote_id=post.idempotency_key, url=None)
+
+    def find(self, post: OutgoingPost) -> PublishResult | None:
+        key = post.idempotency_key
+        return PublishResult(remote_id=key, url=None) if key in self.sent else None
+
+    def check_credentials(self) -> dict[str, Any]:
+        return {}
+
+
+def _keeping_app(config: Path, **overrides: Any) -> tuple[Wiring, KeepingStore]:
+    settings = load_settings(config)
+    keeper = KeepingStore(lambda: SqlStore.open(settings.database_url, busy_timeout_ms=200))
+    return Wiring(settings, store=cast(Store, keeper), **overrides), keeper
+
+
+def test_outcome_learned_during_an_outage_is_recorded_not_resent(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers need the main thread")
+    database = tmp_path / "bot.db"
+    config = write_config(tmp_path, f"sqlite:///{database}", interval="0s")
+    expected = seed_publications(config, 5)
+    publisher = LockingPublisher(database, hold_s=2.0)
+    app, keeper = _keeping_app(config, publishers={"outbox": publisher})
+    daemon = Daemon(app)
+    watcher = SqlStore.open(app.settings.database_url)
+
+    def stop_when_done() -> None:
+        def done() -> bool:
+            try:
+                pubs = watcher.list_publications()
+            except StoreUnavailable:
+                return False
+            return all(p.state is PublicationState.PUBLISHED for p in pubs)
+
+        wait_until(done, 120)
+        daemon.request_stop(signal.SIGTERM)
+
+    old = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGHUP)
+    thread = threading.Thread(target=stop_when_done, daemon=True)
+    thread.start()
+    try:
+        with caplog.at_level("INFO"):
+            daemon.run()
+    finally:
+        signal.signal(signal.SIGTERM, old[0])
+        signal.signal(signal.SIGINT, old[1])
+        signal.signal(signal.SIGHUP, old[2])
+        thread.join(30)
+    pubs = watcher.list_publications()
+    watcher.close()
+    assert len(publisher.sent) == len(set(publisher.sent)) == len(expected), publisher.sent
+    assert all(p.state is PublicationState.PUBLISHED for p in pubs)
+    assert daemon.outage.last is not None and daemon.outage.last["seconds"] > 0
+    assert keeper.kept == []
+    assert "kept in memory until the database answers" in caplog.text
+    assert "recorded after the outage" in caplog.text
+    keeper.close()
+    app.close()
+
+
+def test_kept_outcome_settles_a_claim_recovered_meanwhile(tmp_path: Path) -> None:
+    """The lease ran out during the outage and a recovery made it needs_check: the post is known
+    to be out, so the kept outcome marks it published (a check would have found it)."""
+    database = tmp_path / "bot.db"
+    config = write_config(tmp_path, f"sqlite:///{database}", interval="0s")
+    [pub_id, *_] = seed_publications(config, 1)
+    app, keeper = _keeping_app(config)
+    now = datetime.now(UTC)
+    [pub] = keeper.claim_publications("w1", now, timedelta(seconds=30), 1)
+    keeper.mark_sending(pub.id, "w1", now)
+    locker = SqliteLocker(database)
+    try:
+        with pytest.raises(StoreUnavailable):
+            keeper.finish_publication(pub.id, "w1", PublicationState.PUBLISHED, now=now, remote_id="r-1")
+        assert [k.pub_id for k in keeper.kept] == [pub_id]
+        with pytest.raises(StoreUnavailable):
+            keeper.record_kept()
+        assert len(keeper.kept) == 1
+    finally:
+        locker.release()
+    _, to_check = keeper.recover_expired_claims(now + timedelta(minutes=5), "w2")
+    assert to_check == [pub_id]
+    assert keeper.record_kept() == 1
+    settled = keeper.get_publication(pub_id)
+    assert settled.state is PublicationState.PUBLISHED and settled.remote_id == "r-1"
+    keeper.close()
+    app.close()
