@@ -1,7 +1,9 @@
-"""How long `bot queue --json` takes on a store with 10,000 drafts, against `python -c pass`.
+"""How long `bot queue --json` takes on a store with 10,000 drafts, and `bot --help`, against
+`python -c pass`.
 
-Both are measured in the same run, as subprocesses, median of several runs each. Ends with
-one JSON line: {"queue_json_vs_python": RATIO}.
+All are measured in the same run, as subprocesses, interleaved, median of several runs each.
+Ends with one JSON line: {"queue_json_vs_python": RATIO, "help_vs_python": RATIO}
+(goals: <= 8 and <= 4).
 """
 
 from __future__ import annotations
@@ -102,21 +104,31 @@ def build_store(directory: Path) -> Path:
     return config
 
 
-def median_seconds(cmd: list[str], env: dict[str, str]) -> float:
-    times = []
+def medians(cmds: dict[str, list[str]], env: dict[str, str]) -> dict[str, float]:
+    """Median wall time of each command, runs interleaved so load drifts hit all alike."""
+    times: dict[str, list[float]] = {name: [] for name in cmds}
     for _ in range(RUNS):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, cmd in cmds.items():
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         config = build_store(Path(tmp))
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        baseline = median_seconds([sys.executable, "-c", "pass"], env)
-        queue = median_seconds([sys.executable, "-m", "bot", "--config", str(config), "queue", "--json"], env)
+        bot = [sys.executable, "-m", "bot"]
+        timed = medians(
+            {
+                "python": [sys.executable, "-c", "pass"],
+                "queue": [*bot, "--config", str(config), "queue", "--json"],
+                "help": [*bot, "--help"],
+            },
+            env,
+        )
+        baseline, queue, help_ = timed["python"], timed["queue"], timed["help"]
         out = subprocess.run(
             [sys.executable, "-m", "bot", "--config", str(config), "queue", "--json"],
             check=True,
@@ -124,11 +136,12 @@ def main() -> None:
             env=env,
         ).stdout
         listed = len(json.loads(out))
-    ratio = queue / baseline
+    ratio, help_ratio = queue / baseline, help_ / baseline
     print(f"python -c pass:          {baseline * 1000:8.1f} ms (median of {RUNS})")
     print(f"bot queue --json ({listed} drafts): {queue * 1000:8.1f} ms (median of {RUNS})")
-    print(f"ratio: {ratio:.1f}x")
-    print(json.dumps({"queue_json_vs_python": round(ratio, 2)}))
+    print(f"bot --help:              {help_ * 1000:8.1f} ms (median of {RUNS})")
+    print(f"ratios: queue {ratio:.1f}x, help {help_ratio:.1f}x")
+    print(json.dumps({"queue_json_vs_python": round(ratio, 2), "help_vs_python": round(help_ratio, 2)}))
 
 
 if __name__ == "__main__":

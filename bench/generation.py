@@ -93,10 +93,10 @@ def naive(gguf: Path, messages: list[dict[str, str]], drafts: int, threads: int)
 def project(config: Path, slots: int) -> tuple[float, int, int, float]:
     """Seconds, tokens and texts for ``slots`` slots; plus the one-off load time."""
     from bot.adapters.generation.factory import build_generator
-    from bot.adapters.moderation.factory import build_gate
     from bot.config import load_settings
     from bot.domain.ports import FixedClock
     from bot.services.drafting.service import DraftingService
+    from bot.wiring import build_gate
 
     settings = load_settings(config)
     generator = build_generator(settings)
@@ -131,7 +131,7 @@ def main() -> None:
     parser.add_argument("--naive", type=int, default=2, help="naive drafts (each reloads the model)")
     args = parser.parse_args()
 
-    from bot.adapters.generation.embedded import bundled_gguf
+    from bot.adapters.generation.bundled import bundled_gguf
     from bot.services.drafting.prompts import chat
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,12 +1,26 @@
-"""Benchmark: how many model-written candidates pass every check, over 12 campaign briefs.
+"""Benchmark: does "passed" mean publishable? Over the committed, hand-labeled quality set.
 
-Runs the 12 English briefs of ``tests/data/briefs.toml`` (6 festival greetings, 4 promos,
-2 announcements) through the drafting stage with the bundled model, 8 candidates each, and
-reports the share of candidates that pass all checks and the share of briefs with at least
-one passing model-written (not template) draft. Prints one sample draft per brief and ends
-with one JSON line.
+Reads only committed files (no model, no network): ``bench/data/quality/briefs.toml`` (37
+briefs of seven businesses: greetings, promos, announcements), ``candidates.jsonl`` (10 texts
+per brief written once by the bundled model, each labeled publishable or not, and why, by a
+careful reader before the checks were tuned) and ``fallbacks.jsonl`` (labels of the composed
+and curated drafts the pipeline falls back to). Every candidate goes through the real drafting
+stage (cleaning, shortening, checks); then the slot's fallbacks and ranking run as in
+production. Reported apart for the ``dev`` briefs (used to tune the checks) and the frozen
+``final`` briefs (never tuned on):
 
-    .venv/bin/python bench/quality.py [--candidates 8] [--threads 1] [--dtype auto]
+- ``pass_precision``: of the model's candidates that pass every check, the share publishable;
+- ``pass_recall``: of the publishable candidates, the share that pass;
+- ``candidate_pass_rate``: the share of candidates that pass;
+- ``briefs_top_publishable``: the share of briefs whose top-ranked draft (model, composed or
+  template) passes and is publishable;
+- ``briefs_with_publishable_pass``: the share of briefs with a passing, publishable model text;
+- ``coverage``: the share of briefs with any passing draft.
+
+Quotes passing and rejected drafts with the check that rejected them; ends with one JSON line
+(the ``final`` figures, with ``dev`` nested).
+
+    .venv/bin/python bench/quality.py [--split final|dev|all] [--verbose]
 """
 
 from __future__ import annotations
@@ -16,37 +30,115 @@ import json
 import os
 import sys
 import tempfile
-import time
-import tomllib
-from datetime import UTC, datetime
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 os.environ["HF_HUB_OFFLINE"] = "1"
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-SLOT = datetime(2026, 9, 24, 1, 0, tzinfo=UTC)
+from bench.qualityset import DATA, SLOT, load_briefs, load_candidates, service_for, settings_for
 
 
-def settings_for(brief: dict[str, Any], args: argparse.Namespace, data_dir: Path) -> Any:
-    """A Settings object holding one brief as its only campaign."""
-    from bot.config.settings import Settings
+@dataclass
+class Tally:
+    """Counts for one split."""
 
-    campaign = {k: v for k, v in brief.items() if k != "brand"}
-    campaign["accounts"] = ["x", "bsky"]
-    return Settings.model_validate(
-        {
-            "bot": {"data_dir": str(data_dir)},
-            "brand": brief["brand"],
-            "model": {"dtype": args.dtype, "threads": args.threads, "candidates": args.candidates},
-            "moderation": {"scorers": ["profanity"]},
-            "accounts": [
-                {"name": "x", "platform": "x"},
-                {"name": "bsky", "platform": "bluesky", "handle": "shop.example"},
-            ],
-            "campaigns": [campaign],
+    briefs: int = 0
+    total: int = 0
+    passed: int = 0
+    publishable: int = 0
+    passed_publishable: int = 0
+    top_publishable: int = 0
+    with_publishable_pass: int = 0
+    covered: int = 0
+    unlabeled_top: list[tuple[str, str]] = field(default_factory=list)
+    failures: Counter[str] = field(default_factory=Counter)
+
+    def figures(self) -> dict[str, float]:
+        def share(a: int, b: int) -> float:
+            return round(a / b, 3) if b else 0.0
+
+        return {
+            "pass_precision": share(self.passed_publishable, self.passed),
+            "pass_recall": share(self.passed_publishable, self.publishable),
+            "briefs_top_publishable": share(self.top_publishable, self.briefs),
+            "candidate_pass_rate": share(self.passed, self.total),
+            "briefs_with_publishable_pass": share(self.with_publishable_pass, self.briefs),
+            "coverage": share(self.covered, self.briefs),
+            "briefs": self.briefs,
+            "candidates": self.total,
+            "labeled_publishable": self.publishable,
         }
+
+
+def load_fallback_labels(path: Path = DATA / "fallbacks.jsonl") -> dict[tuple[str, str], bool]:
+    """Labels of composed and template drafts, by (brief, text)."""
+    if not path.exists():
+        return {}
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {(r["brief"], r["text"]): bool(r["publishable"]) for r in rows if r.get("publishable") is not None}
+
+
+def run_brief(
+    brief: dict[str, Any],
+    mine: list[dict[str, Any]],
+    tmp: Path,
+    tally: Tally,
+    fallback_labels: dict[tuple[str, str], bool],
+    quotes: dict[str, list[str]],
+    verbose: bool,
+) -> None:
+    """Check one brief's candidates, run its fallbacks and ranking, and count the results."""
+    from bot.domain import DraftOrigin
+    from bot.services.drafting.service import choose
+
+    settings = settings_for(brief, tmp)
+    service = service_for(settings)
+    plan = service.plan(settings.campaigns[0], SLOT)
+    tally.briefs += 1
+    found, labels = [], {}
+    for row in mine:
+        candidate = service.from_model(plan, row["raw"], "bundled", {"raw": row["raw"], "id": row["id"]})
+        found.append(candidate)
+        labels[candidate.text] = bool(row["publishable"])
+        good = bool(row["publishable"])
+        tally.total += 1
+        tally.passed += candidate.passed
+        tally.publishable += good
+        tally.passed_publishable += candidate.passed and good
+        failed = [c for c in candidate.checks if not c.passed]
+        tally.failures.update(c.name.split(":")[0] for c in failed)
+        body = candidate.text.split("\n\n")[0]
+        if candidate.passed and len(quotes["pass"]) < 40:
+            quotes["pass"].append(f"[{row['id']}] {'publishable' if good else 'NOT publishable'}: {body}")
+        if not candidate.passed and failed and len(quotes["reject"]) < 40:
+            why = f"{failed[0].name}: {failed[0].detail}"
+            quotes["reject"].append(f"[{row['id']}] rejected by {why}\n    {body}")
+        if verbose:
+            mark = "PASS" if candidate.passed else "fail"
+            print(f"{row['id']:28} {mark} label={'Y' if good else 'N'} {body!r}")
+            for c in failed:
+                print(f"{'':33}{c.name}: {c.detail}")
+    tally.with_publishable_pass += any(c.passed and labels[c.text] for c in found)
+    scored = service.finish(plan, found)
+    top = choose(scored, 1)[0].candidate
+    tally.covered += top.passed
+    if top.origin is DraftOrigin.MODEL:
+        good_top = labels.get(top.text, False)
+    else:
+        key = (brief["name"], top.text)
+        if key not in fallback_labels:
+            tally.unlabeled_top.append(key)
+        good_top = fallback_labels.get(key, False)
+    tally.top_publishable += top.passed and good_top
+    print(
+        f"[{brief['split']:5}] {brief['name']:26} {sum(c.passed for c in found)}/{len(found)} pass, "
+        f"{sum(labels.values())} publishable; top ({top.origin.value}, "
+        f"{'passes' if top.passed else 'FAILS'}, {'publishable' if good_top else 'not publishable'}): "
+        f"{top.text.split(chr(10))[0][:110]}",
+        flush=True,
     )
 
 
@@ -54,62 +146,39 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--candidates", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--dtype", default="auto", choices=["auto", "float32", "bfloat16", "int8"])
-    parser.add_argument("--briefs", type=Path, default=ROOT / "tests" / "data" / "briefs.toml")
+    parser.add_argument("--verbose", action="store_true", help="print every candidate with its verdicts")
     args = parser.parse_args()
 
-    from bot.adapters.generation.factory import build_generator
-    from bot.adapters.moderation.factory import build_gate
-    from bot.domain import DraftOrigin
-    from bot.domain.ports import FixedClock
-    from bot.services.drafting.service import DraftingService, choose
-
-    briefs = tomllib.loads(args.briefs.read_text(encoding="utf-8"))["brief"]
-    total = passed = with_model = 0
-    failures: dict[str, int] = {}
-    generator = None
-    started = time.perf_counter()
+    briefs = load_briefs()
+    rows = load_candidates()
+    fallback_labels = load_fallback_labels()
+    tallies = {"dev": Tally(), "final": Tally()}
+    quotes: dict[str, list[str]] = {"pass": [], "reject": []}
     with tempfile.TemporaryDirectory() as tmp:
         for brief in briefs:
-            settings = settings_for(brief, args, Path(tmp))
-            generator = generator or build_generator(settings)
-            gate = build_gate(settings.moderation)
-            service = DraftingService(
-                settings, None, lambda g=generator: g, lambda g=gate: g, FixedClock(SLOT), "q"
-            )
-            scored = service.candidates(settings.campaigns[0], SLOT)
-            model = [s for s in scored if s.candidate.origin is DraftOrigin.MODEL]
-            ok = [s for s in model if s.candidate.passed]
-            total += len(model)
-            passed += len(ok)
-            with_model += bool(ok)
-            for s in model:
-                for check in s.candidate.checks:
-                    if not check.passed:
-                        key = check.name.split(":")[0]
-                        failures[key] = failures.get(key, 0) + 1
-            best = choose(scored, 1)[0].candidate
-            print(
-                f"\n[{brief['name']}] {len(ok)}/{len(model)} model candidates pass; "
-                f"best ({best.origin.value}):\n{best.text}",
-                flush=True,
-            )
-    elapsed = time.perf_counter() - started
-    print(
-        f"\n{passed}/{total} candidates pass, {with_model}/{len(briefs)} briefs have a model-written draft "
-        f"({elapsed:.0f} s)"
-    )
-    print("failed checks:", ", ".join(f"{k} {v}" for k, v in sorted(failures.items(), key=lambda kv: -kv[1])))
-    print(
-        json.dumps(
-            {
-                "candidate_pass_rate": round(passed / max(1, total), 3),
-                "briefs_with_model_draft": round(with_model / len(briefs), 3),
-            }
-        )
-    )
+            mine = [r for r in rows if r["brief"] == brief["name"]]
+            run_brief(brief, mine, Path(tmp), tallies[brief["split"]], fallback_labels, quotes, args.verbose)
+
+    print("\nPassing model drafts (first five):")
+    print("\n".join(f"  {q}" for q in quotes["pass"][:5]))
+    print("Rejected model drafts (five, with the check that rejected them):")
+    print("\n".join(f"  {q}" for q in quotes["reject"][::8][:5]))
+    for name, tally in tallies.items():
+        print(f"\n{name}: {json.dumps(tally.figures())}")
+        print("  failed checks:", ", ".join(f"{k} {v}" for k, v in tally.failures.most_common()))
+        for brief_name, text in tally.unlabeled_top:
+            print(f"  UNLABELED top draft of {brief_name} (counted as not publishable): {text!r}")
+    result: dict[str, Any] = {
+        k: v
+        for k, v in tallies["final"].figures().items()
+        if k not in ("briefs", "candidates", "labeled_publishable")
+    }
+    result["dev"] = {
+        k: v
+        for k, v in tallies["dev"].figures().items()
+        if k not in ("briefs", "candidates", "labeled_publishable")
+    }
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Plugins: platforms, generator backends and moderation scorers, found through entry points.
 
 A plugin is an entry point in one of three groups; its object is the plugin's description
-(what the core needs to know about it, see :mod:`bot.domain.ports`):
+(what the core needs to know about it: :class:`~bot.domain.platforms.PlatformDescription`,
+:class:`~bot.domain.ports.GeneratorBackend`, :class:`~bot.domain.ports.ScorerBackend`):
 
 =================  ==============================================
 ``bot.platforms``  where posts go (``[[accounts]] platform = ...``)
@@ -13,11 +14,12 @@ The built-ins are declared in this project's ``pyproject.toml`` exactly as a thi
 package declares its own, so adding one is one module, its tests and one line::
 
     [project.entry-points."bot.platforms"]
-    mastodon = "bot.adapters.platforms.mastodon:PLATFORM"
+    mastodon = "bot.adapters.platforms.mastodon_platform:PLATFORM"
 
-Entry points are read once per process and only when a plugin is needed: reading them costs
-tens of milliseconds, which the commands that need no plugin (listings, ``--help``) never pay.
-A plugin's module is imported only when it is loaded, so a platform's SDK is imported only by
+Entry points are read once per process, when a plugin is first needed: loading a config with
+accounts needs the descriptions of their platforms (light modules that import no SDK);
+``--help`` never reads them. A description names its SDK-bound parts (a platform's client and
+error table) as ``"module:name"`` (:func:`resolve`), so a platform's SDK is imported only by
 the commands that publish to it.
 """
 

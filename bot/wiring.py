@@ -11,34 +11,62 @@ overrides (a fixed clock, a store, a generator, a gate) instead of patching attr
 
 from __future__ import annotations
 
-import getpass
 import os
-import secrets
-import socket
 from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.adapters.clock import clock_from_env
-from bot.config import Settings
-from bot.domain.errors import ConfigError
-from bot.domain.ports import Clock, Generator, Publisher, Store
+from bot.domain.errors import BotError
+from bot.domain.ports import Clock, Generator, Publisher, Store, StoreReader
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from bot.config import Settings
+    from bot.config.moderation import ModerationSettings
     from bot.services.drafting.service import DraftingService
+    from bot.services.firing import FiringService
     from bot.services.moderation import ModerationGate
     from bot.services.publishing import PublishingService
     from bot.services.review import ReviewService
+    from bot.services.status import StatusService
     from bot.services.sync import SyncService
+
+
+def reader_for(url: str) -> StoreReader:
+    """The lean read-only store of the listing commands: the database driver alone, so they
+    need neither the validated settings nor SQLAlchemy (only the URL)."""
+    from bot.adapters.store.reader import open_reader
+
+    return open_reader(url)
+
+
+def build_gate(
+    settings: ModerationSettings, base: Path | None = None, data_dir: Path | None = None
+) -> ModerationGate:
+    """The moderation gate of ``[moderation]``: its scorers built (files read, thresholds
+    checked: ConfigError if bad); relative paths are resolved against ``base``; models accepted
+    with ``bot moderation train --accept`` are read from ``data_dir``."""
+    from bot.adapters.moderation.factory import build_scorers
+    from bot.services.moderation import ModerationGate
+
+    scorers = build_scorers(settings, base, data_dir)
+    return ModerationGate(scorers, {str(k): v for k, v in settings.thresholds.items()})
 
 
 def worker_id() -> str:
     """host-pid-random: unique per process, readable in ``bot status`` and the event log."""
+    import secrets
+    import socket
+
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 def default_reviewer() -> str:
     """The login name, used when a command is not given ``--as NAME``."""
+    import getpass
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -56,15 +84,13 @@ class Publishers:
         """The account's publisher.
 
         Raises:
-            ConfigError: the account is not in the config, or its credentials are missing.
+            NotConfigured: the account is not in the config (any more).
+            ConfigError: its credentials are missing.
         """
         if account not in self._built:
             from bot.adapters.platforms import build_publisher
 
-            try:
-                config = self._settings.account(account)
-            except KeyError:
-                raise ConfigError(f"account {account!r} is not in the config any more") from None
+            config = self._settings.account(account)
             self._built[account] = build_publisher(config, self._settings.data_dir)
         return self._built[account]
 
@@ -115,6 +141,7 @@ class Wiring:
         self._owns_store = store is None
         self._generator = generator
         self._gate = gate
+        self._readers: list[StoreReader] = []
 
     def reconfigured(self, settings: Settings) -> Wiring:
         """A wiring for a new config (a reload) that keeps this one's clock, worker and store,
@@ -135,14 +162,21 @@ class Wiring:
             self._store = SqlStore.open(self.settings.database_url, check=self._check_schema)
         return self._store
 
+    @cached_property
+    def reader(self) -> StoreReader:
+        """The store's reads: the store when it is open or handed in, else the lean reader."""
+        if self._store is not None:
+            return self._store
+        reader = reader_for(self.settings.database_url)
+        self._readers.append(reader)
+        return reader
+
     @property
     def gate(self) -> ModerationGate:
         """The moderation gate of ``[moderation]`` (scorers built and their files read)."""
         if self._gate is None:
-            from bot.adapters.moderation.factory import build_gate
-
             base = self.settings.source.parent if self.settings.source else None
-            self._gate = build_gate(self.settings.moderation, base)
+            self._gate = build_gate(self.settings.moderation, base, self.settings.data_dir)
         return self._gate
 
     @property
@@ -157,6 +191,33 @@ class Wiring:
     def publisher(self, account: str) -> Publisher:
         """The publisher of one configured account."""
         return self.publishers.get(account)
+
+    def previewer(self, reporter: Any = None) -> DraftingService:
+        """A drafting service for ``bot drafts preview``: it saves nothing, shows the model's
+        loading progress on ``reporter``, and works without a database (the near-duplicate
+        check then has no history)."""
+        from bot.services.drafting.service import DraftingService
+
+        if self._generator is None:
+            from bot.adapters.generation.factory import build_generator
+
+            self._generator = build_generator(self.settings, reporter)
+        return DraftingService(
+            self.settings,
+            self._usable_store(),
+            lambda: self.generator,
+            lambda: self.gate,
+            self.clock,
+            "preview",
+        )
+
+    def _usable_store(self) -> Store | None:
+        try:
+            store = self.store
+            store.list_drafts(limit=1)
+        except BotError:  # no database yet, or one at another schema
+            return None
+        return store
 
     # -- services -------------------------------------------------------------------------
 
@@ -196,14 +257,35 @@ class Wiring:
         )
 
     @cached_property
+    def firing(self) -> FiringService:
+        from bot.services.firing import FiringService
+
+        return FiringService(self.settings, self.store, self.drafting.draft_slot, self.clock)
+
+    @cached_property
+    def status(self) -> StatusService:
+        from bot.daemon import statusfile
+        from bot.services.status import StatusService
+
+        return StatusService(
+            lambda: self.settings,
+            lambda: self.reader,
+            self.clock,
+            lambda: statusfile.read_live(self.settings.data_dir),
+        )
+
+    @cached_property
     def sync(self) -> SyncService:
         from bot.services.sync import SyncService
 
         return SyncService(self.settings, self.store, lambda: self.gate, self.clock)
 
     def close(self) -> None:
-        """Close the publishers and, unless it was handed in, the store."""
+        """Close the publishers, the readers and, unless it was handed in, the store."""
         self.publishers.close()
+        for reader in self._readers:
+            reader.close()
+        self._readers.clear()
         if self._owns_store and self._store is not None:
             self._store.close()
             self._store = None

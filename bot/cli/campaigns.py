@@ -23,6 +23,9 @@ def command() -> None:
 def sync(ctx: Context, as_json: bool) -> None:
     """Make the store match the config. Idempotent; removed campaigns are deactivated.
 
+    Nothing is deleted: a removed campaign's open drafts expire ("campaign removed") and the
+    queued publications to a removed account fail ("account removed").
+
     Each campaign's brief and template variables are scored by the moderation gate; a field
     that scores toxic is a warning naming the campaign (the sync still happens).
     """
@@ -37,6 +40,10 @@ def sync(ctx: Context, as_json: bool) -> None:
         "deactivated": list(report.deactivated),
         "unchanged": list(report.unchanged),
     }
+    removed = {
+        "expired_drafts": list(report.expired_drafts),
+        "failed_publications": list(outcome.failed_publications),
+    }
     for warning in warnings:
         click.echo(f"warning: {warning.message()}", err=True)
     if as_json:
@@ -44,11 +51,16 @@ def sync(ctx: Context, as_json: bool) -> None:
             {"campaign": w.campaign, "field": w.field, "text": w.text, "reasons": list(w.reasons)}
             for w in warnings
         ]
-        print_json(data)
+        print_json({**data, **removed})
         return
     for key, names in data.items():
         if names:
             click.echo(f"{key}: {', '.join(names)}")
+    if removed["expired_drafts"]:
+        click.echo(f"drafts expired (campaign removed): {', '.join(map(str, removed['expired_drafts']))}")
+    if removed["failed_publications"]:
+        ids = ", ".join(map(str, removed["failed_publications"]))
+        click.echo(f"publications failed (account removed): {ids}")
     if not any(data.values()):
         click.echo("no campaigns in the config")
 
@@ -59,9 +71,9 @@ def sync(ctx: Context, as_json: bool) -> None:
 @pass_ctx
 def list_(ctx: Context, show_all: bool, as_json: bool) -> None:
     """List the campaigns in the store with their trigger and next firing."""
-    app = ctx.app
-    records = app.store.list_campaigns(active_only=not show_all)
-    rows = [_row(r.name, r.kind.value, r.active, r.spec) for r in records]
+    from bot.services.queue import QueueView, campaign_json
+
+    rows = [campaign_json(r) for r in QueueView(ctx.reader).campaigns(every_campaign=show_all)]
     if as_json:
         print_json(rows)
         return
@@ -83,19 +95,6 @@ def list_(ctx: Context, show_all: bool, as_json: bool) -> None:
     )
 
 
-def _row(name: str, kind: str, active: bool, spec: dict) -> dict:  # type: ignore[type-arg]
-    return {
-        "name": name,
-        "kind": kind,
-        "active": active,
-        "when": spec.get("when"),
-        "timezone": spec.get("timezone"),
-        "accounts": spec.get("accounts", []),
-        "approval": spec.get("approval"),
-        "language": spec.get("language"),
-    }
-
-
 @command.command("fire")
 @click.argument("name")
 @click.option("--at", "at", type=INSTANT, default=None, help="Slot instant in UTC (default: now).")
@@ -103,18 +102,14 @@ def _row(name: str, kind: str, active: bool, spec: dict) -> dict:  # type: ignor
 @pass_ctx
 def fire(ctx: Context, name: str, at: datetime | None, as_json: bool) -> None:
     """Fire campaign NAME now: create its slot and write its drafts (loads the model)."""
+    if name not in {c.name for c in ctx.settings.campaigns}:
+        raise click.ClickException(f"no campaign named {name!r} in {ctx.config_path}")
     app = ctx.app
-    try:
-        app.settings.campaign(name)
-    except KeyError:
-        raise click.ClickException(f"no campaign named {name!r} in {ctx.config_path}") from None
-    record = app.store.get_campaign(name)
-    instant = at.replace(tzinfo=UTC) if at else app.clock.now().replace(microsecond=0)
-    slot = app.store.create_slot(record.id, instant, app.clock.now(), "cli")
-    if slot is None:
-        raise click.ClickException(f"campaign {name} already has a slot at {instant.isoformat()}")
-    ids = app.drafting.draft_slot(slot)
+    fired = app.firing.fire(name, at.replace(tzinfo=UTC) if at else None, "cli")
     if as_json:
-        print_json({"slot": slot.id, "drafts": ids})
+        print_json({"slot": fired.slot.id, "drafts": list(fired.drafts)})
     else:
-        click.echo(f"slot {slot.id} at {instant:%Y-%m-%d %H:%M} UTC: drafts {', '.join(map(str, ids))}")
+        click.echo(
+            f"slot {fired.slot.id} at {fired.slot.slot_at:%Y-%m-%d %H:%M} UTC: "
+            f"drafts {', '.join(map(str, fired.drafts))}"
+        )

@@ -10,7 +10,6 @@ import click
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json
 from bot.cli.params import INSTANT, SEED
-from bot.domain.errors import BotError
 from bot.domain.text import for_display
 
 if TYPE_CHECKING:
@@ -38,20 +37,12 @@ def command() -> None:
 def preview(ctx: Context, campaign: str, at: datetime | None, seed: int | None, as_json: bool) -> None:
     """Generate CAMPAIGN's candidates now and show each with its checks (nothing is saved)."""
     from bot.adapters.generation.progress import for_terminal
-    from bot.services.drafting.service import DraftingService
 
-    settings = ctx.settings
-    try:
-        spec = settings.campaign(campaign)
-    except KeyError:
-        raise click.ClickException(f"no campaign named {campaign!r} in {ctx.config_path}") from None
+    spec = ctx.settings.campaign(campaign)
     if seed is not None:
         spec = spec.model_copy(update={"sampling": spec.sampling.model_copy(update={"seed": seed})})
     app = ctx.app
-    generator = _generator(ctx, for_terminal(None if not as_json else False))
-    service = DraftingService(
-        settings, _store_or_none(ctx), lambda: generator, lambda: app.gate, app.clock, "preview"
-    )
+    service = app.previewer(for_terminal(None if not as_json else False))
     instant = at.replace(tzinfo=UTC) if at else app.clock.now().replace(microsecond=0)
     scored = service.candidates(spec, instant)
     rows = [_row(i, s) for i, s in enumerate(scored, 1)]
@@ -59,24 +50,6 @@ def preview(ctx: Context, campaign: str, at: datetime | None, seed: int | None, 
         print_json({"campaign": campaign, "slot_at": instant, "candidates": rows})
         return
     _print(campaign, instant, rows)
-
-
-def _generator(ctx: Context, reporter: Any) -> Any:
-    from bot.adapters.generation.factory import build_generator
-
-    return build_generator(ctx.settings, reporter)
-
-
-def _store_or_none(ctx: Context) -> Any:
-    """The store, for the near-duplicate check; previews work without a database too."""
-    try:
-        store = ctx.app.store
-        store.list_drafts(limit=1)
-    except BotError:
-        return None
-    except Exception:  # a database that does not exist yet
-        return None
-    return store
 
 
 def _row(rank: int, item: ScoredCandidate) -> dict[str, Any]:

@@ -29,30 +29,13 @@ def command(
     as_json: bool,
 ) -> None:
     """Show the event log: every state change, who made it, when and why."""
-    if draft_id is not None:
-        entity, entity_id = "draft", draft_id
-    elif publication_id is not None:
-        entity, entity_id = "publication", publication_id
-    else:
-        entity_id = None
-    events = ctx.app.store.events(entity=entity, entity_id=entity_id, limit=limit)
+    from bot.services.queue import QueueView, event_json
+
+    events = QueueView(ctx.reader).history(
+        draft_id=draft_id, publication_id=publication_id, entity=entity, limit=limit
+    )
     if as_json:
-        print_json(
-            [
-                {
-                    "id": e.id,
-                    "at": e.at,
-                    "actor": e.actor,
-                    "entity": e.entity,
-                    "entity_id": e.entity_id,
-                    "from": e.from_state,
-                    "to": e.to_state,
-                    "reason": e.reason,
-                    "details": e.details,
-                }
-                for e in events
-            ]
-        )
+        print_json([event_json(e) for e in events])
         return
     print_table(
         "History",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import sys
 from typing import Any
@@ -36,9 +35,43 @@ COMMANDS = [
     ("plugins", "plugins"),
 ]
 
+#: Each command's one-line help, so ``bot --help`` imports none of the command modules
+#: (tests/cli/test_main.py checks they match the commands' own help).
+SUMMARIES = {
+    "init": "Write a starter config (the commented example) and create its data directory.",
+    "config": "Validate and show the configuration.",
+    "db": "Create or migrate the database (SQLite by default, Postgres in production).",
+    "campaigns": "Sync, list and fire campaigns.",
+    "queue": "The approval queue.",
+    "moderation": "The toxicity gate: check texts, see the scorers and thresholds in force.",
+    "history": "Show the event log: every state change, who made it, when and why.",
+    "run": "Run the daemon: fire due campaigns, draft them, publish approved posts.",
+    "holidays": "Public holidays (the `holidays` package) that `when = { holiday = ...",
+    "calendar": "The coming slots of every campaign (from the config), soonest first.",
+    "status": "Show the daemons (heartbeats), the next slots and the sizes of the queues.",
+    "accounts": "Accounts posts go to (configured in [[accounts]]).",
+    "publications": "Publications: one approved draft going to one account.",
+    "drafts": "Preview the drafts of a campaign.",
+    "model": "The language model that writes the drafts.",
+    "plugins": "List the installed plugins: platforms, generator backends and moderation scorers.",
+}
+
 
 class BotGroup(click.Group):
     """Loads nouns lazily and turns BotError into a one-line message with exit status 1."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))
+        rows: list[tuple[str, str]] = []
+        for name in names:
+            summary = SUMMARIES.get(name)
+            if summary is None:  # a command without a summary: import it for its help
+                found = self.get_command(ctx, name)
+                summary = found.get_short_help_str(1000) if found else ""
+            rows.append((name, _shorten(summary, limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(name for _, name in COMMANDS)
@@ -62,6 +95,13 @@ class BotGroup(click.Group):
             if _debug(ctx):
                 raise
             raise SystemExit(_last_resort(exc)) from None
+
+
+def _shorten(text: str, limit: int) -> str:
+    """Click's way: whole words, and "..." when something was cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 3, 0)].rsplit(" ", 1)[0].rstrip(",;:") + "..."
 
 
 def _debug(ctx: click.Context) -> bool:
@@ -115,6 +155,8 @@ def cli(ctx: click.Context, config: str | None, verbose: int, debug: bool) -> No
     an approval queue; approved posts are published to X, Reddit, Mastodon, Bluesky or a
     dry-run outbox.
     """
+    import logging
+
     from bot.cli.context import Context
 
     level = logging.WARNING - 10 * verbose

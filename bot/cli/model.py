@@ -75,8 +75,7 @@ def _info(ctx: Context) -> dict[str, Any]:
     }
     if model.backend == "canned":
         return data
-    from bot.adapters.generation.factory import model_source
-    from bot.adapters.generation.transformers import cache_path, check_source
+    from bot.adapters.generation.transformers import cache_path, check_source, model_source
 
     source, model_id = model_source(settings)
     check_source(source)

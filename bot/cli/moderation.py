@@ -10,6 +10,7 @@ import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, short
+from bot.cli.params import POST_TEXT
 from bot.config.moderation import ModerationSettings
 from bot.domain import ModerationVerdict
 from bot.domain.errors import BotError
@@ -22,7 +23,7 @@ def command() -> None:
 
 def _gate(ctx: Context) -> Any:
     """The configured gate; the defaults when there is no config file at all."""
-    from bot.adapters.moderation.factory import build_gate
+    from bot.wiring import build_gate
 
     if not ctx.config_path.exists():
         click.echo(f"note: no config at {ctx.config_path}; using the default scorers", err=True)
@@ -51,7 +52,7 @@ def read_texts(texts: tuple[str, ...], file: str | None) -> list[str]:
 
 
 @command.command("check")
-@click.argument("texts", nargs=-1)
+@click.argument("texts", nargs=-1, type=POST_TEXT)
 @click.option("--file", "-f", "file", default=None, metavar="FILE", help="One text per line ('-': stdin).")
 @json_option
 @pass_ctx
@@ -123,3 +124,109 @@ def scorers(ctx: Context, as_json: bool) -> None:
     for row in rows:
         limits = ", ".join(f"{k} >= {v:.2f}" for k, v in row["thresholds"].items())
         click.echo(f"{row['scorer']}  {row['version']}\n  flags at: {limits}")
+
+
+@command.command("export")
+@click.option("--out", "-o", "out", default="-", metavar="FILE", help="Where to write the CSV ('-': stdout).")
+@pass_ctx
+def export(ctx: Context, out: str) -> None:
+    """Write the reviewed drafts as labeled CSV (text,label,decision,category,draft_id).
+
+    Approved drafts are benign; drafts rejected --because toxic are toxic (labeled with the
+    kind the semantic scorer saw); off-brand and wrong-facts rejections are benign for the
+    gate. Correct the labels if needed, then: bot moderation train --add FILE.
+    """
+    import csv
+    import io
+
+    from bot.services.reviewed import ReviewedTexts
+
+    rows, skipped = ReviewedTexts(ctx.app.store, ctx.app.store).collect()
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["text", "label", "decision", "category", "draft_id"])
+    writer.writeheader()
+    writer.writerows(r.to_dict() for r in rows)
+    if out == "-":
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        try:
+            Path(out).write_text(buffer.getvalue(), "utf-8")
+        except OSError as exc:
+            raise BotError(f"{out}: cannot write: {exc.strerror}") from None
+    toxic = sum(r.label != "benign" for r in rows)
+    click.echo(
+        f"{len(rows)} reviewed texts ({toxic} toxic); {skipped} rejections without a category left out",
+        err=True,
+    )
+
+
+@command.command("train")
+@click.option(
+    "--add", "added", multiple=True, metavar="FILE", help="Labeled CSV to learn from too (repeatable)."
+)
+@click.option(
+    "--accept", is_flag=True, help="Make the candidate the model in force (after training, if --add)."
+)
+@click.option("--out", "out", default=None, metavar="FILE", help="Also write the trained model here.")
+@json_option
+@pass_ctx
+def train(ctx: Context, added: tuple[str, ...], accept: bool, out: str | None, as_json: bool) -> None:
+    """Retrain the semantic scorer and show its figures on the dev split beside the model in
+    force. The new model waits as a candidate until `bot moderation train --accept`."""
+    from bot.adapters.moderation import labeled, semantic, training
+    from bot.adapters.moderation.semantic_model import load
+    from bot.services.moderation import DEFAULT_THRESHOLDS
+
+    settings = ctx.settings
+    data_dir = settings.data_dir
+    threshold = settings.moderation.thresholds.get("semantic", {}).get(
+        semantic.TOXIC, DEFAULT_THRESHOLDS["semantic"][semantic.TOXIC]
+    )
+    candidate = training.candidate_path(data_dir)
+    report: dict[str, Any] = {"threshold": threshold}
+    if added or not accept:
+        rows = [row for file in added for row in labeled.read(Path(file))]
+        model = training.fit(rows)
+        model.save(candidate)
+        if out:
+            model.save(Path(out))
+        report["added_rows"] = len(rows)
+        report["candidate"] = {
+            "path": str(candidate),
+            "model": model.sha256[:12],
+            "data": model.data_sha256[:12],
+        }
+    elif not candidate.is_file():
+        raise BotError(f"no candidate model at {candidate}: run `bot moderation train` first")
+    dev = training.dev_rows()
+    current, source = semantic.model_for(None, data_dir)
+    report["dev"] = {
+        "in_force": [f.to_dict() for f in training.evaluate(current, dev, threshold)],
+        "candidate": [f.to_dict() for f in training.evaluate(load(candidate), dev, threshold)],
+    }
+    report["in_force"] = source
+    if accept:
+        report["accepted"] = str(training.accept(data_dir))
+    if as_json:
+        print_json(report)
+        return
+    _print_training(report)
+
+
+def _print_training(report: dict[str, Any]) -> None:
+    if "candidate" in report:
+        c = report["candidate"]
+        click.echo(
+            f"trained candidate {c['model']} (data {c['data']}) with {report['added_rows']} added rows"
+        )
+    click.echo(f"dev split, flagged at toxic >= {report['threshold']:.2f}:")
+    for name in ("in_force", "candidate"):
+        shown = "  ".join(
+            f"{f['language']}: recall {f['recall']:.3f} fpr {f['fpr']:.3f} ({f['rows']} rows)"
+            for f in report["dev"][name]
+        )
+        click.echo(f"  {name.replace('_', ' ')}: {shown}")
+    if "accepted" in report:
+        click.echo(f"accepted: the semantic scorer now uses {report['accepted']}")
+    else:
+        click.echo("accept it with: bot moderation train --accept")

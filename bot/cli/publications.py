@@ -6,42 +6,19 @@ again; ``retry`` queues a failed one again; ``cancel`` stops one that has not go
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table
 from bot.cli.params import ID, LIMIT, TEXT
-from bot.domain import Publication, PublicationState
+from bot.domain import PublicationState
 from bot.domain.text import for_display
+from bot.services.queue import publication_json
 
 
 @click.group("publications")
 def command() -> None:
     """Publications: one approved draft going to one account."""
-
-
-def publication_json(pub: Publication) -> dict[str, Any]:
-    return {
-        "id": pub.id,
-        "draft_id": pub.draft_id,
-        "account": pub.account,
-        "platform": pub.platform,
-        "state": pub.state.value,
-        "attempts": pub.attempts,
-        "not_before": pub.not_before,
-        "claimed_by": pub.claimed_by,
-        "claimed_until": pub.claimed_until,
-        "sending_at": pub.sending_at,
-        "idempotency_key": pub.idempotency_key,
-        "remote_id": pub.remote_id,
-        "url": pub.url,
-        "last_error": pub.last_error,
-        "created_at": pub.created_at,
-        "updated_at": pub.updated_at,
-        "published_at": pub.published_at,
-    }
 
 
 @command.command("list")
@@ -66,8 +43,10 @@ def list_(
     as_json: bool,
 ) -> None:
     """List publications (all states unless --state is given)."""
-    wanted = [PublicationState(s) for s in states] or None
-    pubs = ctx.app.store.list_publications(states=wanted, account=account, draft_id=draft_id, limit=limit)
+    from bot.services.queue import QueueView
+
+    wanted = [PublicationState(s) for s in states]
+    pubs = QueueView(ctx.reader).publications(wanted, account=account, draft_id=draft_id, limit=limit)
     if as_json:
         print_json([publication_json(p) for p in pubs])
         return

@@ -10,7 +10,7 @@ from bot.cli.context import Context, pass_ctx
 from bot.cli.editor import edit_text
 from bot.cli.output import json_option, print_json, print_table, short
 from bot.cli.params import ID, LIMIT, NAME, POST_TEXT, REASON, SHA256, TEXT
-from bot.domain import OPEN_DRAFT_STATES, Draft, DraftState
+from bot.domain import Draft, DraftState, RejectionCategory
 from bot.domain.text import for_display
 
 reviewer_option = click.option(
@@ -31,25 +31,6 @@ def command(click_ctx: click.Context, as_json: bool) -> None:
     """The approval queue. Without a subcommand: list drafts waiting for review."""
     if click_ctx.invoked_subcommand is None:
         click_ctx.invoke(list_, as_json=as_json)
-
-
-def draft_json(draft: Draft) -> dict[str, Any]:
-    return {
-        "id": draft.id,
-        "campaign": draft.campaign_name,
-        "state": draft.state.value,
-        "origin": draft.origin.value,
-        "text": draft.text,
-        "sha256": draft.sha256,
-        "slot_at": draft.slot_at,
-        "model_id": draft.model_id,
-        "generation": draft.generation,
-        "checks": draft.checks,
-        "rank_score": draft.rank_score,
-        "created_at": draft.created_at,
-        "updated_at": draft.updated_at,
-        "expires_at": draft.expires_at,
-    }
 
 
 @command.command("list")
@@ -74,8 +55,10 @@ def list_(
     as_json: bool = False,
 ) -> None:
     """List drafts (by default those waiting for a reviewer)."""
-    wanted = None if show_all else ([DraftState(s) for s in states] or list(OPEN_DRAFT_STATES))
-    drafts = ctx.app.store.list_drafts(states=wanted, campaign=campaign, limit=limit)
+    from bot.services.queue import QueueView, draft_json
+
+    wanted = [DraftState(s) for s in states]
+    drafts = QueueView(ctx.reader).drafts(wanted, every_state=show_all, campaign=campaign, limit=limit)
     if as_json:
         print_json([draft_json(d) for d in drafts])
         return
@@ -99,41 +82,9 @@ def _state(draft: Draft) -> str:
 @pass_ctx
 def show(ctx: Context, draft_id: int, as_json: bool) -> None:
     """Show one draft: text, checks, moderation audit records, approvals and publications."""
-    store = ctx.app.store
-    draft = store.get_draft(draft_id)
-    data = draft_json(draft)
-    data["moderation"] = [
-        {
-            "id": m.id,
-            "text_sha256": m.text_sha256,
-            "created_at": m.created_at,
-            "current": m.text_sha256 == draft.sha256,
-            **m.verdict.to_dict(),
-        }
-        for m in store.moderation_records(draft_id)
-    ]
-    data["approvals"] = [
-        {
-            "decision": a.decision.value,
-            "reviewer": a.reviewer,
-            "note": a.note,
-            "text_sha256": a.text_sha256,
-            "current": a.text_sha256 == draft.sha256,
-            "created_at": a.created_at,
-        }
-        for a in store.approvals(draft_id)
-    ]
-    data["publications"] = [
-        {
-            "id": p.id,
-            "account": p.account,
-            "state": p.state.value,
-            "remote_id": p.remote_id,
-            "url": p.url,
-            "last_error": p.last_error,
-        }
-        for p in store.list_publications(draft_id=draft_id)
-    ]
+    from bot.services.queue import draft_detail
+
+    data = draft_detail(ctx.app.store, draft_id)
     if as_json:
         print_json(data)
         return
@@ -161,7 +112,7 @@ def _print_draft(data: dict[str, Any]) -> None:
     _print_moderation(data["moderation"])
     for a in data["approvals"]:
         note = f": {a['note']}" if a["note"] else ""
-        void = "" if a["current"] or a["decision"] == "invalidated" else " (an earlier text; void)"
+        void = " (void: edited or withdrawn since)" if a["void"] else ""
         _say(f"{a['decision']} by {a['reviewer']} at {a['created_at']:%Y-%m-%d %H:%M}{void}{note}")
     for p in data["publications"]:
         extra = p["url"] or p["last_error"] or ""
@@ -210,11 +161,20 @@ def approve(
 @click.argument("draft_id", type=ID)
 @click.option("--reason", type=REASON, required=True, help="Why the draft is rejected.")
 @click.option("--withdraw", is_flag=True, help="Also take back an approval (if not yet published).")
+@click.option(
+    "--because",
+    type=click.Choice([c.value for c in RejectionCategory]),
+    default=None,
+    help="The kind of problem; 'toxic' rejections teach the moderation gate (bot moderation export).",
+)
 @reviewer_option
 @pass_ctx
-def reject(ctx: Context, draft_id: int, reason: str, withdraw: bool, reviewer: str | None) -> None:
+def reject(
+    ctx: Context, draft_id: int, reason: str, withdraw: bool, because: str | None, reviewer: str | None
+) -> None:
     """Reject DRAFT_ID (a pending or flagged draft; an approved one with --withdraw)."""
-    ctx.app.review.reject(draft_id, _reviewer(reviewer), reason, withdraw=withdraw)
+    category = RejectionCategory(because) if because else None
+    ctx.app.review.reject(draft_id, _reviewer(reviewer), reason, withdraw=withdraw, category=category)
     click.echo(f"draft {draft_id} rejected")
 
 
@@ -257,9 +217,10 @@ def regenerate(ctx: Context, draft_id: int, reviewer: str | None, as_json: bool)
 def review(ctx: Context, reviewer: str | None) -> None:
     """Walk through the pending drafts: [a]pprove, [e]dit, [r]eject, [s]kip, [q]uit."""
     from bot.domain.errors import BotError
+    from bot.services.queue import QueueView
 
     name = _reviewer(reviewer)
-    drafts = ctx.app.store.list_drafts(states=OPEN_DRAFT_STATES)
+    drafts = QueueView(ctx.app.reader).drafts()
     if not drafts:
         click.echo("the queue is empty")
         return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import click
@@ -11,9 +10,6 @@ from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table
 from bot.domain.errors import StoreUnavailable
 from bot.domain.text import for_display
-
-#: A daemon counts as alive while its heartbeat is younger than this many poll intervals.
-ALIVE_FACTOR = 3
 
 
 @click.command("status")
@@ -34,23 +30,13 @@ def command(ctx: Context, n_slots: int, as_json: bool) -> None:
     (``<data_dir>/daemons/<worker>.json``); those of this host are shown under "Reports", even
     when the database itself is down (then the command exits 1 after showing them).
     """
-    from bot.daemon import statusfile
-
-    app = ctx.app
-    now = app.clock.now()
-    reports = statusfile.read_live(ctx.settings.data_dir)
-    try:
-        data = {
-            "now": now,
-            "daemons": [_daemon(d, now) for d in app.store.list_daemons()],
-            "next_slots": _next_slots(ctx, now, n_slots),
-            "queues": app.store.queue_sizes(),
-            "paused_accounts": app.store.paused_accounts(),
-            "reports": reports,
-        }
+    service = ctx.app.status
+    try:  # the database may be down: the daemons' own reports are still worth showing
+        data = service.status(n_slots)
     except StoreUnavailable as exc:
+        reports = service.reports()
         if as_json:
-            print_json({"now": now, "database": str(exc), "reports": reports})
+            print_json({"now": ctx.app.clock.now(), "database": str(exc), "reports": reports})
         else:
             _print_reports(reports)
         raise
@@ -58,37 +44,6 @@ def command(ctx: Context, n_slots: int, as_json: bool) -> None:
         print_json(data)
         return
     _print(data)
-
-
-def _daemon(info: Any, now: datetime) -> dict[str, Any]:
-    poll = float(info.details.get("poll_interval_s") or 10.0)
-    age = (now - info.heartbeat_at).total_seconds()
-    alive = info.state != "stopped" and age <= ALIVE_FACTOR * max(poll, 5.0) + 5.0
-    return {
-        "worker": info.worker_id,
-        "host": info.host,
-        "pid": info.pid,
-        "state": info.state if alive or info.state == "stopped" else "lost",
-        "alive": alive,
-        "started_at": info.started_at,
-        "heartbeat_at": info.heartbeat_at,
-        "heartbeat_age_s": round(age, 1),
-        "config": info.details.get("config"),
-        "last_outage": info.details.get("last_outage"),
-    }
-
-
-def _next_slots(ctx: Context, now: datetime, limit: int) -> list[dict[str, Any]]:
-    upcoming: list[dict[str, Any]] = []
-    for campaign in ctx.settings.campaigns:
-        if not campaign.enabled:
-            continue
-        zone = ctx.settings.zone_of(campaign)
-        at = campaign.when.next_after(now, zone)
-        if at is not None:
-            upcoming.append({"campaign": campaign.name, "utc": at, "zone": zone})
-    upcoming.sort(key=lambda item: item["utc"])
-    return upcoming[:limit]
 
 
 def _print(data: dict[str, Any]) -> None:

@@ -8,52 +8,34 @@ file, the key and the value. Secrets are never read from the TOML.
 from __future__ import annotations
 
 import os
-import tomllib
+import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from bot.config.settings import Settings
-from bot.config.types import MAX_TEMPLATE_CHARS
+from bot.config.location import DEFAULT_CONFIG, MAX_CONFIG_BYTES, config_path, read_toml
 from bot.domain.errors import ConfigError
 
-DEFAULT_CONFIG = Path("bot.toml")
-#: Largest config file read (parsing a TOML of many megabytes takes seconds per megabyte).
-MAX_CONFIG_BYTES = 4 * 2**20
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
-__all__ = ["DEFAULT_CONFIG", "Settings", "config_path", "load_settings", "parse_settings"]
+    from bot.config.settings import Settings
+
+__all__ = ["DEFAULT_CONFIG", "MAX_CONFIG_BYTES", "Settings", "config_path", "load_settings", "parse_settings"]
 
 
-def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """Resolve the config path: explicit > ``$BOT_CONFIG`` > ``./bot.toml``."""
-    if explicit:
-        return Path(explicit)
-    env = os.environ.get("BOT_CONFIG")
-    return Path(env) if env else DEFAULT_CONFIG
+def __getattr__(name: str) -> Any:
+    """``Settings`` on first use: importing this package stays free of pydantic."""
+    if name == "Settings":
+        from bot.config.settings import Settings
+
+        return Settings
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     """Read and validate the config file; raise ConfigError naming what is wrong."""
     file = config_path(path)
-    try:
-        with file.open("rb") as handle:  # never more than the limit (a config on /dev/zero)
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
-    except FileNotFoundError:
-        raise ConfigError(f"{file}: config file not found (run `bot init` to write one)") from None
-    except OSError as exc:
-        raise ConfigError(f"{file}: cannot read config: {exc.strerror}") from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise ConfigError(
-            f"{file}: the config file is over the {MAX_CONFIG_BYTES // 2**20} MiB limit "
-            f"({MAX_CONFIG_BYTES:,} bytes); a template may be at most {MAX_TEMPLATE_CHARS:,} characters"
-        )
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{file}: not valid TOML: {exc}") from None
-    except RecursionError:
-        raise ConfigError(f"{file}: not valid TOML: tables or arrays nested too deeply") from None
+    data = read_toml(file)
     try:
         return parse_settings(data, file)
     except RecursionError:
@@ -62,11 +44,16 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
 
 def parse_settings(data: dict[str, Any], file: Path) -> Settings:
     """Validate already-parsed TOML data."""
+    from pydantic import ValidationError
+
+    from bot.config.settings import Settings
+
     if "secrets" in data or _has_secret_keys(data):
         raise ConfigError(
             f"{file}: credentials do not belong in the config; use environment variables "
             "or secrets_file / secrets_dir (see README, Secrets)"
         )
+    _check_characters(file, data, data, ())
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
@@ -74,6 +61,29 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
     settings = settings.model_copy(update={"source": file.resolve()})
     _check_data_dir(file, settings)
     return settings
+
+
+#: C0 controls but tab and line breaks, DEL and C1 controls: invisible in the file, and
+#: terminal escape sequences (ESC, CSI) when printed. Not allowed in any key or value.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _check_characters(file: Path, data: dict[str, Any], node: Any, loc: tuple[int | str, ...]) -> None:
+    """Refuse control characters in keys and string values, naming the key and the character."""
+    items: Any = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        where = (*loc, key)
+        if isinstance(key, str) and (found := _CONTROL.search(key)):
+            within = _key(data, loc)
+            _control_error(file, f"the key {key!r}" + (f" in {within}" if within else ""), found)
+        if isinstance(value, str) and (found := _CONTROL.search(value)):
+            _control_error(file, f"{_key(data, where)} = {_shorten(value)}", found)
+        if isinstance(value, dict | list):
+            _check_characters(file, data, value, where)
+
+
+def _control_error(file: Path, what: str, found: re.Match[str]) -> None:
+    raise ConfigError(f"{file}: {what}: contains the control character U+{ord(found.group()):04X}; remove it")
 
 
 def _check_data_dir(file: Path, settings: Settings) -> None:

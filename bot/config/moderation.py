@@ -44,14 +44,23 @@ class WordlistSettings(Strict):
     files: tuple[Path, ...] = ()
 
 
+class SemanticSettings(Strict):
+    """The semantic scorer's model: by default the one accepted with ``bot moderation train
+    --accept``, else the one shipped in the package."""
+
+    #: A model file written by ``bot moderation train --out`` (relative to the config file).
+    model: Path | None = None
+
+
 class ModerationSettings(Strict):
     """``[moderation]``: scorers combined by the gate; any label over its threshold flags."""
 
-    scorers: tuple[ScorerName, ...] = Field(default=("profanity", "wordlist"), min_length=1)
+    scorers: tuple[ScorerName, ...] = Field(default=("wordlist", "semantic"), min_length=1)
     #: Per scorer, per label: the score at or above which a text is flagged.
     thresholds: dict[ScorerName, dict[str, Threshold]] = Field(default_factory=dict)
     detoxify: DetoxifySettings = DetoxifySettings()
     wordlist: WordlistSettings = WordlistSettings()
+    semantic: SemanticSettings = SemanticSettings()
 
     @model_validator(mode="after")
     def _consistent(self) -> ModerationSettings:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
 
+from bot.config import location
 from bot.config.accounts import AccountSettings
 from bot.config.campaigns import BrandSettings, CampaignSettings
 from bot.config.model import ModelSettings
@@ -123,6 +124,7 @@ class Settings(Strict):
         return self
 
     def campaign(self, name: str) -> CampaignSettings:
+        """The configured campaign ``name``. Raises NotConfigured naming it."""
         for campaign in self.campaigns:
             if campaign.name == name:
                 return campaign
@@ -133,6 +135,7 @@ class Settings(Strict):
         )
 
     def account(self, name: str) -> AccountSettings:
+        """The configured account ``name``. Raises NotConfigured naming it."""
         for account in self.accounts:
             if account.name == name:
                 return account
@@ -144,8 +147,7 @@ class Settings(Strict):
 
     @property
     def data_dir(self) -> Path:
-        base = self.source.parent if self.source else Path.cwd()
-        return (base / self.bot.data_dir).resolve()
+        return location.data_dir(self.source, self.bot.data_dir)
 
     @property
     def database_url(self) -> str:
@@ -159,7 +161,7 @@ class Settings(Strict):
                 from bot.domain.errors import ConfigError
 
                 raise ConfigError(f"BOT_DATABASE_URL: {exc}") from None
-        return self.bot.database_url or f"sqlite:///{self.data_dir / 'bot.db'}"
+        return location.database_url(self.bot.database_url, self.data_dir)
 
 
 def _unique(section: str, names: list[str]) -> None:

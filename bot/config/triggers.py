@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from bot.config.types import Duration, Strict
-from bot.domain.wallclock import wall_to_instant, wall_window
+from bot.domain.wallclock import wall_to_instant, wall_window, walls_to_instants
 
 _OFFSET = re.compile(r"^([+-]?)(\d+)d$")
 
@@ -89,8 +89,7 @@ class _WallClockTrigger(BaseTrigger):
         zone = _zone(tz)
         first, last = wall_window(zone, start, end)
         previous: datetime | None = None
-        for wall in self._walls(max(first, EARLIEST), min(last, LATEST)):
-            instant = wall_to_instant(wall, zone)
+        for instant in walls_to_instants(self._walls(max(first, EARLIEST), min(last, LATEST)), zone):
             if start <= instant < end and instant != previous:
                 previous = instant
                 yield instant
@@ -240,7 +239,7 @@ class CronSpec:
 
     def matches(self, day: date) -> bool:
         """Whether the crontab fires on ``day`` (its month checked too)."""
-        return day.month in self.months and (self.every_day or _day_matches(self.day_part, day))
+        return day.month in self.months and (self.every_day or _day_matcher(self.day_part).match_day(day))
 
 
 @lru_cache(maxsize=1024)
@@ -285,35 +284,46 @@ def _day_matcher(day_part: str) -> Any:
     return CronSim(f"0 0 {day_part}", datetime(2000, 1, 1))
 
 
-@lru_cache(maxsize=65536)
-def _day_matches(day_part: str, day: date) -> bool:
-    """Whether ``day`` matches; cached, since many campaigns share their day fields."""
-    return bool(_day_matcher(day_part).match_day(day))
+@lru_cache(maxsize=4096)
+def _month_days(day_part: str, year: int, month: int) -> tuple[date, ...]:
+    """The days of one month on which a crontab with these day fields fires."""
+    spec = _parse_cron(f"0 0 {day_part}")
+    if month not in spec.months:
+        return ()
+    day, days = date(year, month, 1), []
+    while day.month == month:
+        if spec.matches(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return tuple(days)
+
+
+def _months(first: date, last: date) -> Iterator[tuple[int, int]]:
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        yield year, month
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 def _first_day(spec: CronSpec) -> date | None:
     """The first day in 1970-2100 on which the crontab fires, or None."""
-    for year in range(EARLIEST.year, LATEST.year):
-        for month in sorted(spec.months):
-            day = date(year, month, 1)
-            while day.month == month:
-                if spec.matches(day):
-                    return day
-                day += timedelta(days=1)
+    for year, month in _months(EARLIEST.date(), LATEST.date() - timedelta(days=1)):
+        if month in spec.months:
+            days = _month_days(spec.day_part, year, month)
+            if days:
+                return days[0]
     return None
 
 
 def cron_walls(expression: str, first: datetime, last: datetime) -> Iterator[datetime]:
     """Crontab matches on a naive wall clock in ``[first, last]``, in order."""
     spec = _parse_cron(expression)
-    day = first.date()
-    while day <= last.date():
-        if spec.matches(day):
+    for year, month in _months(first.date(), last.date()):
+        for day in _month_days(spec.day_part, year, month):
             for at in spec.times:
                 wall = datetime.combine(day, at)
                 if first <= wall <= last:
                     yield wall
-        day += timedelta(days=1)
 
 
 _TAGS: dict[type, str] = {

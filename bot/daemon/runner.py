@@ -234,6 +234,7 @@ class Daemon:
         self._last_ping = 0.0
         self._started = False
         self._ready = False
+        self._reload_waiting = False
         self.outage = Outage(cap_s=backoff_cap(app.settings.bot.poll_interval.total_seconds()))
 
     # -- signals and alarms -----------------------------------------------------------------
@@ -285,6 +286,7 @@ class Daemon:
         signal.signal(signal.SIGTERM, self.request_stop)
         signal.signal(signal.SIGINT, self.request_stop)
         signal.signal(signal.SIGHUP, self.request_reload)
+        statusfile.prune(self.app.settings.data_dir)
         while not self._stop.is_set():
             try:
                 self._register()
@@ -538,7 +540,10 @@ class Daemon:
             app = self.app.reconfigured(fresh)
             self._sync(app)
         except StoreUnavailable as exc:
-            log.warning("reload of %s waits for the database: %s", source, exc)
+            # Said once: the retries of a reload are the outage's retries.
+            if not self._reload_waiting:
+                log.warning("reload of %s waits for the database: %s", source, exc)
+            self._reload_waiting = True
             self._reload.set()
             sdnotify.notify("READY=1", f"STATUS={self.outage.status() or 'reload waits for the database'}")
             return False
@@ -550,6 +555,7 @@ class Daemon:
             log.exception("reload of %s failed; still running the previous config", source)
             sdnotify.notify("READY=1", "STATUS=reload failed; running the previous config")
             return False
+        self._reload_waiting = False
         self.app = app
         self._alarm.clear()
         self._next = {}

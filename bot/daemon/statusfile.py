@@ -2,10 +2,11 @@
 of a daemon when the database cannot tell (it is down), and what the daemon said about its
 last outage.
 
-The daemon writes it when it starts, when the database goes away (and at each retry), when it
-comes back, and removes it when it stops cleanly. A file whose process is gone is stale and
-ignored (a SIGKILLed daemon leaves one behind). Only the daemons of this host that share this
-``data_dir`` are seen; daemons elsewhere report through the database's heartbeats.
+The daemon writes it when the database goes away (and at each retry) and when it comes back,
+and removes it when it stops cleanly. A file whose process is gone is stale: ignored, and
+removed by the next daemon that starts (a SIGKILLed daemon leaves one behind). Only the
+daemons of this host that share this ``data_dir`` are seen; daemons elsewhere report through
+the database's heartbeats.
 """
 
 from __future__ import annotations
@@ -45,7 +46,23 @@ def remove(data_dir: Path, worker: str) -> None:
 
 def read_live(data_dir: Path) -> list[dict[str, Any]]:
     """The status files of the daemons of this host that are still running."""
-    reports = []
+    return [report for _, report in _this_host(data_dir) if _alive(report["pid"])]
+
+
+def prune(data_dir: Path) -> int:
+    """Remove the status files of this host's daemons that are gone; return how many."""
+    removed = 0
+    for path, report in _this_host(data_dir):
+        if not _alive(report["pid"]):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
+    return removed
+
+
+def _this_host(data_dir: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """The readable status files written by daemons of this host, with their paths."""
+    found = []
     host = socket.gethostname()
     try:
         paths = sorted(directory(data_dir).glob("*.json"))
@@ -56,11 +73,9 @@ def read_live(data_dir: Path) -> list[dict[str, Any]]:
             report = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if not isinstance(report, dict) or report.get("host") != host:
-            continue
-        if isinstance(report.get("pid"), int) and _alive(report["pid"]):
-            reports.append(report)
-    return reports
+        if isinstance(report, dict) and report.get("host") == host and isinstance(report.get("pid"), int):
+            found.append((path, report))
+    return found
 
 
 def _alive(pid: int) -> bool:

@@ -2,7 +2,7 @@
 
 State machines (DESIGN.md)::
 
-    Draft:        (new) -> pending_review -> approved | rejected | expired
+    Draft:        (new) -> pending_review -> approved | rejected | expired (also: campaign removed)
                   (new) -> flagged -> approved (override only) | rejected | expired
                   (new) -> approved (approval = "auto", passed every check and the gate)
                   approved  -> pending_review | flagged (text edited: the approval is void)
@@ -10,6 +10,7 @@ State machines (DESIGN.md)::
 
     Publication:  queued -> claimed -> published | queued (retryable) | failed
                                      | needs_check | cancelled
+                  queued -> failed (its account was removed from the config)
                   needs_check -> published | queued (checked, not found) | failed | cancelled
 
     Slot:         pending -> drafted | failed | skipped
@@ -70,6 +71,16 @@ class SlotState(StrEnum):
     SKIPPED = "skipped"
 
 
+class RejectionCategory(StrEnum):
+    """Why a reviewer rejected a draft (``bot queue reject --because``); ``toxic`` rejections
+    teach the moderation gate (``bot moderation export``)."""
+
+    TOXIC = "toxic"
+    OFF_BRAND = "off-brand"
+    WRONG_FACTS = "wrong-facts"
+    OTHER = "other"
+
+
 class Decision(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -107,7 +118,10 @@ DRAFT_TRANSITIONS: dict[DraftState, frozenset[DraftState]] = {
 }
 
 PUBLICATION_TRANSITIONS: dict[PublicationState, frozenset[PublicationState]] = {
-    PublicationState.QUEUED: frozenset({PublicationState.CLAIMED, PublicationState.CANCELLED}),
+    # queued -> failed: its account was removed from the config (sync records it)
+    PublicationState.QUEUED: frozenset(
+        {PublicationState.CLAIMED, PublicationState.CANCELLED, PublicationState.FAILED}
+    ),
     PublicationState.CLAIMED: frozenset(
         {
             PublicationState.PUBLISHED,
@@ -354,12 +368,14 @@ class CampaignSpec:
 
 @dataclass(frozen=True)
 class SyncReport:
-    """What a sync changed, by campaign name."""
+    """What a sync changed, by campaign name, and the open drafts of campaigns no longer in
+    the config that it expired (reason "campaign removed")."""
 
     added: tuple[str, ...]
     updated: tuple[str, ...]
     deactivated: tuple[str, ...]
     unchanged: tuple[str, ...]
+    expired_drafts: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
@@ -39,6 +39,7 @@ from bot.domain import (
     Publication,
     PublicationState,
     PublishResult,
+    RejectionCategory,
     Slot,
     SlotState,
     SlotSummary,
@@ -142,7 +143,8 @@ class ScorerBackend:
 
     #: The name ``[moderation] scorers`` and the thresholds select it by.
     name: str
-    #: ``build(moderation_settings, base_dir)`` -> the scorer, its files read (ConfigError if bad).
+    #: ``build(moderation_settings, base_dir, data_dir)`` -> the scorer, its files read (ConfigError
+    #: if bad); relative paths are relative to ``base_dir``, what it learned lives in ``data_dir``.
     build: Callable[..., ModerationScorer]
     #: Its labels when they are fixed; empty when the built scorer reports them (``.labels``).
     labels: tuple[str, ...] = ()
@@ -230,7 +232,8 @@ class CampaignStore(Protocol):
     """Campaigns as synced from the config (never deleted: removed ones are deactivated)."""
 
     def sync_campaigns(self, specs: Sequence[CampaignSpec], now: datetime, actor: str) -> SyncReport:
-        """Make the stored campaigns match ``specs``; campaigns not in it are deactivated."""
+        """Make the stored campaigns match ``specs``; campaigns not in it are deactivated and
+        their open drafts expire with the reason "campaign removed" (same transaction)."""
         ...
 
     def list_campaigns(self, *, active_only: bool = False) -> list[CampaignRecord]:
@@ -346,10 +349,18 @@ class ReviewStore(DraftStore, Protocol):
         ...
 
     def reject_draft(
-        self, draft_id: int, *, expected: Iterable[DraftState], reviewer: str, reason: str, now: datetime
+        self,
+        draft_id: int,
+        *,
+        expected: Iterable[DraftState],
+        reviewer: str,
+        reason: str,
+        now: datetime,
+        category: RejectionCategory | None = None,
     ) -> Draft:
-        """Reject the draft and record the rejection; an approved draft's queued publications
-        are cancelled (refused if one may already be out)."""
+        """Reject the draft and record the rejection (with its category in the event's
+        details); an approved draft's queued publications are cancelled (refused if one may
+        already be out)."""
         ...
 
     def edit_draft(
@@ -480,6 +491,11 @@ class PublicationStore(Protocol):
         """When ``account`` published since ``since`` (pacing, daily caps)."""
         ...
 
+    def fail_unconfigured(self, accounts: Collection[str], now: datetime, actor: str) -> list[int]:
+        """Queued publications to an account not in ``accounts`` become ``failed`` with the
+        reason "account removed"; return their ids (nothing is deleted)."""
+        ...
+
     def outgoing(self, pub: Publication) -> OutgoingPost:
         """The post to send for a publication (the draft's approved text)."""
         ...
@@ -557,4 +573,59 @@ class Store(
 
     def close(self) -> None:
         """Release the database connections."""
+        ...
+
+
+class StoreReader(Protocol):
+    """What the read-only commands need (``queue``, ``history``, ``status``, ``campaigns list``,
+    ``publications list``): the same reads as :class:`Store`, which is one. The lean reader in
+    :mod:`bot.adapters.store.reader` is another: it opens the database with its driver alone,
+    so those commands start fast. Contract tests run both on SQLite and Postgres."""
+
+    def list_campaigns(self, *, active_only: bool = False) -> list[CampaignRecord]:
+        """Campaigns by name."""
+        ...
+
+    def list_drafts(
+        self,
+        *,
+        states: Iterable[DraftState] | None = None,
+        campaign: str | None = None,
+        slot_id: int | None = None,
+        limit: int | None = None,
+    ) -> list[Draft]:
+        """Drafts by id."""
+        ...
+
+    def list_publications(
+        self,
+        *,
+        states: Iterable[PublicationState] | None = None,
+        draft_id: int | None = None,
+        account: str | None = None,
+        limit: int | None = None,
+    ) -> list[Publication]:
+        """Publications by id."""
+        ...
+
+    def events(
+        self, *, entity: str | None = None, entity_id: int | None = None, limit: int = 100
+    ) -> list[Event]:
+        """The latest ``limit`` events, oldest first."""
+        ...
+
+    def list_daemons(self) -> list[DaemonInfo]:
+        """Every daemon that registered, latest heartbeat first."""
+        ...
+
+    def queue_sizes(self) -> dict[str, dict[str, int]]:
+        """Drafts, publications and slots counted by state."""
+        ...
+
+    def paused_accounts(self) -> dict[str, str]:
+        """Paused account -> reason."""
+        ...
+
+    def close(self) -> None:
+        """Release the database connection."""
         ...

@@ -20,7 +20,9 @@ Pure: the standard library only.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 #: Zone offsets are at most 14 h either side of UTC: a wall-clock window this much wider than
@@ -38,6 +40,28 @@ def wall_to_instant(wall: datetime, zone: str | ZoneInfo) -> datetime:
     # In a gap: fold=0 reads the wall time with the offset from before the transition, fold=1
     # with the one after; the transition lies between the two readings.
     return _transition(wall.replace(tzinfo=tz, fold=1).astimezone(UTC), instant, tz)
+
+
+def walls_to_instants(walls: Iterable[datetime], zone: str | ZoneInfo) -> Iterator[datetime]:
+    """:func:`wall_to_instant` of each wall time, in order; a day that no transition touches
+    (nearly all of them) takes a shortcut: one UTC offset for the whole day."""
+    tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+    for wall in walls:
+        offset = _steady_offset(tz, wall.date())
+        yield wall_to_instant(wall, tz) if offset is None else (wall - offset).replace(tzinfo=UTC)
+
+
+#: Wall times checked for the UTC offset of a day (both readings of each, and the next midnight).
+_PROBES = tuple(time(h) for h in range(0, 24, 3))
+
+
+@lru_cache(maxsize=65536)
+def _steady_offset(tz: ZoneInfo, day: date) -> timedelta | None:
+    """The UTC offset of every wall time of ``day``, or None if a transition touches the day."""
+    walls = [datetime.combine(day, at, tzinfo=tz) for at in _PROBES]
+    walls.append(datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz))
+    offsets = {w.replace(fold=fold).utcoffset() for w in walls for fold in (0, 1)}
+    return offsets.pop() if len(offsets) == 1 else None
 
 
 def wall_window(zone: str | ZoneInfo, start: datetime, end: datetime) -> tuple[datetime, datetime]:

@@ -26,7 +26,7 @@ from typing import Protocol
 from bot.config import Settings
 from bot.config.campaigns import CampaignSettings
 from bot.domain import CampaignHistory, CampaignRecord, Slot, SlotState
-from bot.domain.errors import StateConflict
+from bot.domain.errors import NotConfigured, StateConflict
 from bot.domain.ports import CampaignStore, DraftStore, SlotStore
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def active_campaigns(ctx: Scheduling) -> Iterator[Active]:
     for record in ctx.store.list_campaigns(active_only=True):
         try:
             campaign = ctx.settings.campaign(record.name)
-        except KeyError:
+        except NotConfigured:
             continue
         if campaign.enabled:
             yield Active(record, campaign, ctx.settings.zone_of(campaign))

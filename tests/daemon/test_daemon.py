@@ -18,6 +18,7 @@ from bot.domain import OutgoingPost, PublishResult
 from bot.domain.errors import BotError
 from bot.domain.finding import FindAnswer, PostSearch
 from tests.conftest import run_cli
+from tests.fixtures.clock import ClockFile
 from tests.scheduling_helpers import (
     NotifyListener,
     campaign,
@@ -192,7 +193,9 @@ def test_daemon_refuses_second_sqlite_in_process(tmp_path: Path, sqlite_url: str
     app.close()
 
 
-def test_calendar_and_status_cli(tmp_path: Path, sqlite_url: str) -> None:
+def test_calendar_and_status_cli(tmp_path: Path, sqlite_url: str, clock_file: ClockFile) -> None:
+    # The CLI reads the test's clock: a week before New York springs forward (2026-03-08).
+    clock_file.set(datetime(2026, 3, 1, 12, tzinfo=UTC))
     config = write_config(
         tmp_path,
         campaign("ny", '{ cron = "30 2 * * *" }', timezone='"America/New_York"'),
@@ -208,8 +211,7 @@ def test_calendar_and_status_cli(tmp_path: Path, sqlite_url: str) -> None:
     assert early.returncode == 0, early.stderr
     assert run_cli("db", "upgrade", config=config).returncode == 0
     assert run_cli("campaigns", "sync", config=config).returncode == 0
-    now = datetime.now(UTC)
-    fired = run_cli("campaigns", "fire", "ny", "--at", _next_ny(now), "--json", config=config)
+    fired = run_cli("campaigns", "fire", "ny", "--at", _next_ny(clock_file.now), "--json", config=config)
     assert fired.returncode == 0, fired.stderr
     data = json.loads(run_cli("calendar", "--days", "400", "--json", config=config).stdout)
     slots = data["slots"]
@@ -218,7 +220,11 @@ def test_calendar_and_status_cli(tmp_path: Path, sqlite_url: str) -> None:
     assert moon and moon[0]["local"].endswith("09:00:00+08:00")
     assert {s["local"][:10] for s in moon} <= {"2027-09-14", "2026-09-24", "2028-10-02"}
     ny = [s for s in slots if s["campaign"] == "ny"]
-    assert len(ny) >= 399 and all(s["local"][11:16] in {"02:30", "03:00"} for s in ny)
+    assert len(ny) == 400 and all(s["local"][11:16] in {"02:30", "03:00"} for s in ny)
+    assert [s["local"][:16] for s in ny if s["local"][11:16] == "03:00"] == [
+        "2026-03-08T03:00",
+        "2027-03-14T03:00",
+    ]
     drafted = [s for s in ny if s["slot_state"]]
     assert len(drafted) == 1 and drafted[0]["drafts"] == {"pending_review": 2}
     plain = run_cli("calendar", "--days", "3", config=config)

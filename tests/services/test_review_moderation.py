@@ -65,8 +65,8 @@ def test_edit_is_rescored_and_the_new_record_sits_beside_the_old(app: Wiring) ->
     assert first.text_sha256 == original.sha256 and not first.verdict.flagged
     assert second.text_sha256 == text_sha256(edited.text) and second.verdict.flagged
     assert "wordlist.match 1.00 >= 0.50 (idiot)" in second.verdict.reasons
-    assert set(second.verdict.scorers) == {"profanity", "wordlist"}
-    assert second.verdict.thresholds == {"profanity": {"profanity": 0.8}, "wordlist": {"match": 0.5}}
+    assert set(second.verdict.scorers) == {"semantic", "wordlist"}
+    assert second.verdict.thresholds["wordlist"] == {"match": 0.5}
     cleaned = app.review.edit(draft_id, "ann", "Mooncakes for everyone out there")
     assert cleaned.state is DraftState.PENDING_REVIEW
     assert [r.verdict.flagged for r in app.store.moderation_records(draft_id)] == [False, True, False]

@@ -37,10 +37,10 @@ def main() -> None:
     args = parser.parse_args()
 
     from bot.adapters.generation.factory import build_generator
-    from bot.adapters.moderation.factory import build_gate
     from bot.domain.ports import FixedClock
     from bot.services.drafting import cleaning
     from bot.services.drafting.service import DraftingService
+    from bot.wiring import build_gate
 
     done = set()
     if args.out.exists():

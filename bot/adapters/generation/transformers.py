@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.adapters.generation.progress import Quiet, Reporter
-from bot.domain.errors import ModelError
+from bot.domain.errors import ConfigError, ModelError
 from bot.domain.ports import GeneratedText, GenerationRequest, Generator, GeneratorBackend
 
 log = logging.getLogger(__name__)
@@ -305,9 +305,36 @@ def _save_cache(tokenizer: Any, model: Any, target: Path) -> None:
         log.warning("could not cache the model in %s: %s", target, exc)
 
 
-def _build(settings: Any, reporter: Reporter | None = None) -> Generator:
-    from bot.adapters.generation.factory import local_model
+def local_model(settings: Any, reporter: Reporter | None = None) -> Generator:
+    """A generator on the model file or directory the settings name (not loaded yet)."""
+    model = settings.model
+    source, model_id = model_source(settings)
+    return TransformersGenerator(
+        source,
+        settings.data_dir / "models",
+        model_id=model_id,
+        dtype=model.dtype,
+        threads=model.threads,
+        reporter=reporter,
+    )
 
+
+def model_source(settings: Any) -> tuple[Path, str]:
+    """The model file or directory and its id. ModelError if the bundled model is missing."""
+    model = settings.model
+    if model.backend == "embedded":
+        from bot.adapters.generation.bundled import MODEL_ID, bundled_gguf
+
+        return bundled_gguf(), MODEL_ID
+    if model.path is None:
+        raise ConfigError("model.path: backend 'transformers' needs a local model directory or GGUF file")
+    base = settings.source.parent if settings.source else Path.cwd()
+    path = model.path.expanduser()
+    path = path if path.is_absolute() else (base / path)
+    return path, path.stem if path.suffix == ".gguf" else path.name
+
+
+def _build(settings: Any, reporter: Reporter | None = None) -> Generator:
     return local_model(settings, reporter)
 
 

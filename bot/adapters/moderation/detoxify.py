@@ -174,7 +174,7 @@ def _version(checkpoint: Path, labels: tuple[str, ...]) -> str:
     )
 
 
-def _scorer(settings: Any, base: Path) -> DetoxifyScorer:
+def _scorer(settings: Any, base: Path, data_dir: Path | None = None) -> DetoxifyScorer:
     detox = settings.detoxify
     if detox.checkpoint is None or detox.model_dir is None:
         raise ConfigError("moderation.detoxify: checkpoint and model_dir are both needed")

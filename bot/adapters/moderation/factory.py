@@ -1,4 +1,4 @@
-"""Builds the moderation gate from ``[moderation]``.
+"""Builds the moderation scorers of ``[moderation]`` (the wiring puts them in the gate).
 
 Every scorer is built (and its files read) here, so a bad word list or a missing or
 malformed detoxify checkpoint is a :class:`ConfigError` when the gate is built, before any
@@ -14,20 +14,24 @@ from bot import plugins
 from bot.config.moderation import ModerationSettings
 from bot.domain.errors import ConfigError
 from bot.domain.ports import ModerationScorer, ScorerBackend
-from bot.services.moderation import ModerationGate
 
 
-def build_gate(settings: ModerationSettings, base: Path | None = None) -> ModerationGate:
-    """The gate for ``settings``; relative paths are resolved against ``base``."""
-    scorers = [build_scorer(name, settings, base or Path.cwd()) for name in settings.scorers]
+def build_scorers(
+    settings: ModerationSettings, base: Path | None = None, data_dir: Path | None = None
+) -> list[ModerationScorer]:
+    """The configured scorers, their thresholds checked; relative paths are resolved against
+    ``base``; models accepted with ``bot moderation train --accept`` are read from ``data_dir``."""
+    scorers = [build_scorer(name, settings, base or Path.cwd(), data_dir) for name in settings.scorers]
     for scorer in scorers:
         _check_thresholds(scorer, settings)
-    return ModerationGate(scorers, {str(k): v for k, v in settings.thresholds.items()})
+    return scorers
 
 
-def build_scorer(name: str, settings: ModerationSettings, base: Path) -> ModerationScorer:
+def build_scorer(
+    name: str, settings: ModerationSettings, base: Path, data_dir: Path | None = None
+) -> ModerationScorer:
     """One scorer by its registered name."""
-    return _backend(name).build(settings, base)
+    return _backend(name).build(settings, base, data_dir)
 
 
 def labels_of(scorer: ModerationScorer) -> tuple[str, ...]:

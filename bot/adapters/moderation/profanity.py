@@ -45,4 +45,6 @@ def _load() -> Callable[[list[str]], Any]:
 
 
 #: The ``profanity`` scorer: alt-profanity-check's English model (label ``profanity``).
-SCORER = ScorerBackend("profanity", build=lambda _settings, _base: ProfanityScorer(), labels=("profanity",))
+SCORER = ScorerBackend(
+    "profanity", build=lambda _settings, _base, _data_dir=None: ProfanityScorer(), labels=("profanity",)
+)

@@ -246,7 +246,7 @@ class WordlistScorer:
         return self._matcher.find(text)
 
 
-def _build(settings: Any, base: Path) -> WordlistScorer:
+def _build(settings: Any, base: Path, data_dir: Path | None = None) -> WordlistScorer:
     return WordlistScorer([base / f for f in settings.wordlist.files])
 
 

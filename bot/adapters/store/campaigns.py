@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
-from bot.adapters.store.session import StoreBase
-from bot.adapters.store.tables import CampaignRow, SlotRow
-from bot.domain import CampaignHistory, CampaignKind, CampaignRecord, CampaignSpec, SyncReport
+from bot.adapters.store.session import StoreBase, changed
+from bot.adapters.store.tables import CampaignRow, DraftRow, SlotRow
+from bot.domain import CampaignHistory, CampaignKind, CampaignRecord, CampaignSpec, DraftState, SyncReport
 from bot.domain.errors import NotFound, StateConflict
 
 
@@ -60,15 +61,36 @@ class CampaignsSql(StoreBase):
                     self._event(s, now, actor, "campaign", row.id, old, _active(spec.active), "updated")
                 else:
                     unchanged.append(name)
-            deactivated = []
+            deactivated, expired = [], []
             for name, row in rows.items():
-                if name not in wanted and row.active:
+                if name in wanted:
+                    continue
+                if row.active:
                     row.active, row.updated_at = False, now
                     deactivated.append(name)
                     self._event(
                         s, now, actor, "campaign", row.id, "active", "inactive", "removed from config"
                     )
-        return SyncReport(tuple(added), tuple(updated), tuple(deactivated), tuple(unchanged))
+                expired += self._expire_open(s, row.id, now, actor)
+        return SyncReport(tuple(added), tuple(updated), tuple(deactivated), tuple(unchanged), tuple(expired))
+
+    def _expire_open(self, s: Session, campaign_id: int, now: datetime, actor: str) -> list[int]:
+        """Expire the open drafts of a campaign that left the config (compare-and-set each)."""
+        open_states = [DraftState.PENDING_REVIEW.value, DraftState.FLAGGED.value]
+        rows = s.execute(
+            select(DraftRow.id, DraftRow.state).where(
+                DraftRow.campaign_id == campaign_id, DraftRow.state.in_(open_states)
+            )
+        ).all()
+        expired = []
+        for draft_id, state in rows:
+            moved = update(DraftRow).where(DraftRow.id == draft_id, DraftRow.state == state)
+            if changed(s, moved.values(state=DraftState.EXPIRED.value, updated_at=now)):
+                expired.append(draft_id)
+                self._event(
+                    s, now, actor, "draft", draft_id, state, DraftState.EXPIRED.value, "campaign removed"
+                )
+        return expired
 
     def list_campaigns(self, *, active_only: bool = False) -> list[CampaignRecord]:
         query = select(CampaignRow).order_by(CampaignRow.name)

@@ -11,11 +11,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 
 from bot.adapters.store import faults
+from bot.adapters.store.schema import migrations_dir
 from bot.domain.errors import SchemaOutdated, StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -132,7 +132,7 @@ def alembic_config(url: str) -> Any:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(migrations_dir()))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 

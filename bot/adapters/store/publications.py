@@ -13,7 +13,7 @@ The never-twice protocol (DESIGN.md, contract 1):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -383,6 +383,32 @@ class PublicationsSql(StoreBase):
             s.flush()
             s.refresh(row)
             return _publication(row)
+
+    def fail_unconfigured(self, accounts: Collection[str], now: datetime, actor: str) -> list[int]:
+        """Queued publications to accounts no longer in the config become ``failed``."""
+        queued = PublicationState.QUEUED.value
+        with self._tx() as s:
+            ids = s.scalars(
+                select(PublicationRow.id).where(
+                    PublicationRow.state == queued, PublicationRow.account.not_in(list(accounts))
+                )
+            ).all()
+            failed = []
+            new, reason = PublicationState.FAILED.value, "account removed"
+            for pub_id in ids:
+                moved = update(PublicationRow).where(
+                    PublicationRow.id == pub_id, PublicationRow.state == queued
+                )
+                if changed(s, moved.values(state=new, updated_at=now, last_error=reason)):
+                    failed.append(pub_id)
+                    self._event(s, now, actor, "publication", pub_id, queued, new, reason)
+            for account in sorted(
+                {a for (a,) in s.execute(select(PublicationRow.account).where(PublicationRow.id.in_(failed)))}
+            ):
+                self._event(
+                    s, now, actor, "account", 0, "active", "removed", f"{account}: removed from config"
+                )
+        return failed
 
     # -- reading --------------------------------------------------------------------------
 

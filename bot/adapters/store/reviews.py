@@ -29,6 +29,7 @@ from bot.domain import (
     DraftState,
     ModerationVerdict,
     PublicationState,
+    RejectionCategory,
     Target,
     text_sha256,
 )
@@ -68,7 +69,14 @@ class ReviewsSql(DraftsSql):
             return self._draft(s, row)
 
     def reject_draft(
-        self, draft_id: int, *, expected: Iterable[DraftState], reviewer: str, reason: str, now: datetime
+        self,
+        draft_id: int,
+        *,
+        expected: Iterable[DraftState],
+        reviewer: str,
+        reason: str,
+        now: datetime,
+        category: RejectionCategory | None = None,
     ) -> Draft:
         """Reject the draft and record it; an approved one's queued publications are cancelled."""
         with self._tx() as s:
@@ -79,7 +87,10 @@ class ReviewsSql(DraftsSql):
                 self._cancel_publications(s, draft_id, now, reviewer, f"draft rejected: {reason}")
             self._cas(s, row, old, state=DraftState.REJECTED.value, updated_at=now)
             _record(s, draft_id, Decision.REJECTED, reviewer, reason, text_sha256(row.text), now)
-            self._event(s, now, reviewer, "draft", draft_id, old.value, DraftState.REJECTED.value, reason)
+            details = {"category": category.value} if category else {}
+            self._event(
+                s, now, reviewer, "draft", draft_id, old.value, DraftState.REJECTED.value, reason, **details
+            )
             s.flush()
             s.refresh(row)
             return self._draft(s, row)

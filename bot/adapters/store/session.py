@@ -40,7 +40,11 @@ class StoreBase:
         """Open the database at ``url``; ``check`` refuses one not at this version's schema."""
         engine = engines.make_engine(url, busy_timeout_ms=busy_timeout_ms)
         if check:
-            engines.check_schema(engine)
+            try:
+                engines.check_schema(engine)
+            except BaseException:
+                engine.dispose()  # its pooled connection must not outlive the refusal
+                raise
         return cls(engine)
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ a candidate was kept or dropped. The rules come from the campaign (:class:`Check
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -33,6 +34,8 @@ _GLOOM = regex.compile(
     regex.IGNORECASE,
 )
 DUPLICATE_THRESHOLD = 0.7
+#: A run of words this similar to the brand's name (but not it) is a wrong business name.
+LOOKALIKE = 0.65
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,24 @@ def run_checks(text: str, body: str, spec: CheckSpec) -> tuple[CheckResult, ...]
     )
 
 
+def _brand_lookalike(body: str, brand: str) -> CheckResult:
+    """Fails a name that looks like the brand but is not it ("Palm & Stem" for "Petal & Stem")."""
+    words = brand.split()
+    if len(words) < 2:
+        return CheckResult("brand_lookalike", True)
+    flat = body.replace(brand, " ")
+    tokens = regex.findall(r"[\p{L}\p{N}&'’-]+", flat)
+    size = len(words)
+    for i in range(len(tokens) - size + 1):
+        window = " ".join(tokens[i : i + size])
+        if window.casefold() == brand.casefold():
+            continue
+        ratio = difflib.SequenceMatcher(None, window.casefold(), brand.casefold()).ratio()
+        if ratio >= LOOKALIKE:
+            return CheckResult("brand_lookalike", False, f"{window!r} looks like {brand!r}")
+    return CheckResult("brand_lookalike", True)
+
+
 def _reader_checks(body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
     """Facts stated, nothing invented, and the prose checks of :mod:`prose`."""
     missing = facts.missing_facts(body, spec.facts)
@@ -105,6 +126,8 @@ def _reader_checks(body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
         stated,
         backed,
         prose.echo(body, spec.brief),
+        prose.voice(body, spec.brand),
+        _brand_lookalike(body, spec.brand),
         prose.loop(body, names, spec.facts),
         prose.sentences(body),
         prose.kind(body, spec.kind, spec.backing),

@@ -9,7 +9,8 @@ date, a time, a weekday, a code-like token or an offer word ("free", "off", "dis
 Two checks use them (English; Chinese texts are checked for numbers and codes only):
 
 - :func:`missing_facts`: a fact is *stated* when every claim in it appears in the post and
-  at least half of its other content words do (compared by their first five letters, so
+  at least two thirds of its other content words do (a third when it holds a number, date,
+  time, price, code or day, which must all be there) (compared by their first five letters, so
   "mornings" matches "morning");
 - :func:`unbacked`: every claim in the post must appear in the backing text (the facts, the
   brief, the holiday's names, the brand, products, hashtags and variables).
@@ -50,7 +51,8 @@ _RELATIVE = {
 }  # fmt: skip
 _STOP_TEXT = """a an the and or but of to in on at for with from by as is are be our your we you us it
 its this that these those all any every each per only just until till before after into over under
-up out so than then there here will can may more most very also plus now get gets i me my"""
+up out so than then there here will can may more most very also plus now get gets i me my them
+their they off"""
 #: Words that carry no fact (skipped when comparing a fact's words with a post's).
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 _STOP = STOP_WORDS
@@ -175,20 +177,30 @@ def _stems(text: str, drop: Iterable[str] = ()) -> list[str]:
     return out
 
 
+#: Claims a fact may hold without the post repeating them ("the new shop opens on April 6" is
+#: stated by "moving ... on April 6"); they still back the post.
+_SOFT_CLAIMS = frozenset({"offer:new", "offer:open"})
+
+
 def fact_stated(fact: str, body: str) -> bool:
-    """Whether ``body`` states ``fact``: all its claims, and half its other content words."""
+    """Whether ``body`` states ``fact``: all its claims, and two thirds of its other content words."""
     if regex.search(r"\p{Han}", fact):
         return all(part in body for part in regex.findall(r"[A-Z0-9]{3,}|\d+", fact)) and (
             not regex.search(r"\p{Han}", fact) or _han_overlap(fact, body) >= 0.5
         )
-    wanted = claims(fact)
+    wanted = claims(fact) - _SOFT_CLAIMS
     if not wanted <= claims(body):
         return False
     words = [w for w in _stems(fact) if not _claim_word(w)]
     if not words:
         return True
     present = set(_stems(body))
-    need = math.ceil(len(set(words)) / 2)
+    # A fact whose hard claims (number, date, time, price, code, day) are all there needs
+    # only a third of its other words ("until 11:00" states "mornings until 11:00").
+    hard = {c for c in wanted if not c.startswith(("offer:", "when:"))}
+    size = len(set(words))
+    relaxed = math.ceil(size / 3) if size >= 2 else 0
+    need = relaxed if hard else math.ceil(size * 2 / 3)
     return sum(w in present for w in set(words)) >= need
 
 
@@ -199,6 +211,39 @@ def _claim_word(stem: str) -> bool:
 def _han_overlap(fact: str, body: str) -> float:
     chars = set(regex.findall(r"\p{Han}", fact))
     return sum(c in body for c in chars) / len(chars) if chars else 1.0
+
+
+_REMIND = regex.compile(
+    r"\b(?:remind|tell|let)\s+(?:them|people|everyone|our \w+|customers|readers)\s+"
+    r"(?:know\s+)?(?:that\s+)?([^.!?\n]+)",
+    regex.IGNORECASE,
+)
+_THANK = regex.compile(r"\bthank\s+them\s+for\s+(?:their\s+)?([^.!?\n]+)", regex.IGNORECASE)
+
+
+def reminders(brief: str) -> tuple[str, ...]:
+    """What a brief asks the post to tell its readers ("Remind them that X" -> "X")."""
+    return tuple(m.strip() for m in _REMIND.findall(brief))
+
+
+def implied(brief: str) -> tuple[str, ...]:
+    """Facts a brief states as instructions: reminders and thanks to give. (Things to
+    "mention" stay a ranking preference: curated templates cannot know them.)"""
+    thanks = tuple(f"thanks for your {m.strip()}" for m in _THANK.findall(brief))
+    return (*reminders(brief), *thanks)
+
+
+def repeats_facts(sentence: str, facts: Sequence[str]) -> bool:
+    """Whether a sentence already says part of a fact (a claim of it, or half its words)."""
+    said = claims(sentence)
+    words = set(_stems(sentence))
+    for fact in facts:
+        if said & claims(fact):
+            return True
+        wanted = {w for w in _stems(fact) if not _claim_word(w)}
+        if wanted and len(wanted & words) * 2 >= len(wanted):
+            return True
+    return False
 
 
 def missing_facts(body: str, facts: Sequence[str]) -> list[str]:

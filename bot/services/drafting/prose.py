@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 
 import regex
 
@@ -40,6 +41,12 @@ _ECHO_START = regex.compile(
 _ECHO_AUDIENCE = regex.compile(
     rf"\b(?:{_ORDER_VERBS})\s+(?:{_AUDIENCE})\s+(?:that|to|of|about|know)\b", regex.IGNORECASE
 )
+#: "A great spring promotion for ...": the brief's words describing the post, not a post.
+_META = regex.compile(
+    r"^\W*(?:this is\s+)?(?:a|an|the|our)\s+(?:\w+\s+){0,3}?(?:promotion|announcement|greeting|message|post|"
+    r"tweet)\s+(?:for|from|about)\b",
+    regex.IGNORECASE,
+)
 _THIRD_PERSON = regex.compile(
     r"\b(?:our members|our customers|our followers|our subscribers)\b", regex.IGNORECASE
 )
@@ -65,11 +72,46 @@ def _english(body: str) -> bool:
     return not regex.search(r"\p{Han}", body)
 
 
+_LETTER = regex.compile(
+    r"^\W*dear\b|\bi hope this (?:message|greeting|note|post) finds you|\bi(?:'m| am) writing\b",
+    regex.IGNORECASE,
+)
+_FIRST_PERSON = regex.compile(r"\b(?:I|I'm|I’m|I've|I'll|I'd)\b")
+
+
+def voice(body: str, brand: str) -> CheckResult:
+    """Fails a letter, a post in the first person singular, or one addressed to the brand."""
+    if not _english(body):
+        return CheckResult("voice", True)
+    if _LETTER.search(body):
+        return CheckResult("voice", False, "written as a letter")
+    if _FIRST_PERSON.search(body):
+        return CheckResult("voice", False, "speaks as 'I', not as the business")
+    if brand:
+        name = regex.escape(brand)
+        to_brand = regex.search(
+            rf"\b(?:happy|merry|warm\w*|wishing|greetings)\b[^.!?]{{0,40}}\bto\s+(?:the\s+)?{name}"
+            rf"|\b(?:dear|thanks,|thank you,)\s+(?:the\s+)?{name}",
+            body,
+            regex.IGNORECASE,
+        )
+        if to_brand:
+            return CheckResult("voice", False, f"addresses the business itself: {to_brand.group(0)!r}")
+    return CheckResult("voice", True)
+
+
 def echo(body: str, brief: str) -> CheckResult:
     """Fails a body that reads like the brief's instructions."""
     if not _english(body):
         return CheckResult("echo", True)
+    for audience in regex.findall(r"\bto (our \w+)", brief, flags=regex.IGNORECASE):
+        if regex.search(rf"\b{regex.escape(audience)}\b", body, regex.IGNORECASE):
+            return CheckResult("echo", False, f"speaks of the readers as the brief does: {audience!r}")
     for sentence in _SENTENCE.findall(body):
+        if _META.search(sentence):
+            return CheckResult(
+                "echo", False, f"describes the post instead of being it: {sentence.strip()[:60]!r}"
+            )
         if _ECHO_START.search(sentence):
             return CheckResult("echo", False, f"instruction copied: {sentence.strip()[:60]!r}")
     found = _ECHO_AUDIENCE.search(body)
@@ -109,6 +151,12 @@ def loop(body: str, names: Sequence[str] = (), facts: Sequence[str] = ()) -> Che
     twice = [s for s, n in Counter(sentences).items() if n > 1]
     if twice:
         return CheckResult("loop", False, f"sentence repeated: {twice[0][:50]!r}")
+    ends = [tuple(_WORD.findall(s)[-2:]) for s in sentences]
+    if any(len(a) == 2 and a == b for a, b in pairwise(ends)):
+        return CheckResult("loop", False, "two sentences in a row end the same way")
+    same = regex.search(r"\b(\w{3,}) (?:and|or) \1\b", body, regex.IGNORECASE)
+    if same:
+        return CheckResult("loop", False, f"repeats {same.group(0)!r}")
     if regex.search(r"(\p{Extended_Pictographic})(?:\uFE0F?\s*\1){2,}", body):
         return CheckResult("loop", False, "the same emoji three times in a row")
     for sentence in _SENTENCE.findall(flat):

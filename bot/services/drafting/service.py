@@ -32,11 +32,11 @@ from bot.domain import (
     Slot,
     SlotState,
 )
-from bot.domain.errors import BotError, StoreError
+from bot.domain.errors import BotError, NotConfigured, StoreError
 from bot.domain.platforms import PlatformLimit
 from bot.domain.ports import Clock, GenerationRequest, Generator, Store
 from bot.plugins import limit_for
-from bot.services.drafting import catalog, checks, cleaning, composing, fallback, prompts
+from bot.services.drafting import catalog, checks, cleaning, composing, facts, fallback, prompts
 from bot.services.moderation import ModerationGate
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,13 @@ class DraftingService:
         found: list[Candidate] = []
         if self.settings.model.writes(campaign.language):
             found = self._model_candidates(plan)
-        if campaign.fallback and plan.facts and not any(c.passed for c in found):
+        return self.finish(plan, found)
+
+    def finish(self, plan: SlotPlan, found: list[Candidate]) -> list[ScoredCandidate]:
+        """Add the fallbacks a slot needs (composed, then curated), moderate, rank best first."""
+        campaign = plan.campaign
+        found = list(found)
+        if campaign.fallback and self._to_state(plan) and not any(c.passed for c in found):
             found += self._composed_candidates(plan, found)
         if campaign.fallback and not any(c.passed for c in found):
             found += self._template_candidates(plan)
@@ -250,10 +256,14 @@ class DraftingService:
                 "new_tokens": generated.new_tokens,
                 "raw": generated.text,
             }
-            body = cleaning.clean_body(generated.text)
-            body = cleaning.drop_sentences(body, lambda s: _copies(s, plan.spec.example_words))
-            out.append(self._candidate(plan, body, DraftOrigin.MODEL, generator.model_id, record))
+            out.append(self.from_model(plan, generated.text, generator.model_id, record))
         return out
+
+    def from_model(self, plan: SlotPlan, raw: str, model_id: str, record: dict[str, Any]) -> Candidate:
+        """A model's raw text for a slot, cleaned, shortened to fit and checked."""
+        body = cleaning.clean_body(raw)
+        body = cleaning.drop_sentences(body, lambda s: _copies(s, plan.spec.example_words))
+        return self._candidate(plan, body, DraftOrigin.MODEL, model_id, record)
 
     def _composed_candidates(self, plan: SlotPlan, found: list[Candidate]) -> list[Candidate]:
         """The facts as written, each framed by a usable model-written opening (or a stock lead)."""
@@ -265,9 +275,14 @@ class DraftingService:
             if c.origin is DraftOrigin.MODEL
         ]
         spec = replace(plan.spec, facts=(), recent=(), required_words=(), limits=())
-        lines = composing.openings(bodies, lambda s: _usable_line(s, spec), self.settings.brand.name)
+        stated = self._to_state(plan)
+        lines = composing.openings(
+            bodies,
+            lambda s: _usable_line(s, spec) and not facts.repeats_facts(s, stated),
+            self.settings.brand.name,
+        )
         texts = composing.compose_facts(
-            plan.facts,
+            stated,
             lines,
             brand=self.settings.brand.name,
             kind=plan.campaign.kind.value,
@@ -278,6 +293,11 @@ class DraftingService:
             self._candidate(plan, body, DraftOrigin.COMPOSED, model_id, {"composed": i, "seed": plan.seed})
             for i, body in enumerate(texts)
         ]
+
+    @staticmethod
+    def _to_state(plan: SlotPlan) -> tuple[str, ...]:
+        """What a composed draft states: the facts, else the brief's reminders."""
+        return plan.facts or facts.reminders(plan.brief)
 
     def _template_candidates(self, plan: SlotPlan) -> list[Candidate]:
         campaign = plan.campaign
@@ -323,7 +343,7 @@ class DraftingService:
         hashtags: tuple[str, ...],
     ) -> checks.CheckSpec:
         festival = catalog.find_festival(context["holiday"]) if context["holiday"] else None
-        allowed = set(catalog.mentioned_festivals(brief))
+        allowed = set(catalog.mentioned_festivals(" ".join((brief, *stated))))
         ok_names: tuple[str, ...] = ()
         if festival is not None:
             allowed.add(festival.key)
@@ -352,7 +372,7 @@ class DraftingService:
             recent=self._recent(campaign),
             nice_words=(context["product"], _holiday_name(context["holiday"])),
             neutral=tuple(n for n in neutral if n),
-            facts=stated,
+            facts=tuple(dict.fromkeys((*stated, *facts.implied(brief)))),
             backing=tuple(b for b in backing if b),
             brief=brief,
             kind=campaign.kind.value,
@@ -363,7 +383,7 @@ class DraftingService:
         for name in campaign.accounts:
             try:
                 out.append((name, limit_for(self.settings.account(name))))
-            except KeyError:
+            except NotConfigured:
                 continue
         return out
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.generation.factory import build_generator
-from bot.adapters.moderation.factory import build_gate
 from bot.config import load_settings
 from bot.domain import DraftOrigin
 from bot.domain.ports import FixedClock
 from bot.services.drafting.service import DraftingService
+from bot.wiring import build_gate
 from tests.adapters.generation.gen_configs import write
 
 SLOT = datetime(2026, 9, 24, 1, 0, tzinfo=UTC)

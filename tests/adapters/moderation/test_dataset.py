@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.moderation.factory import build_gate
 from bot.config.moderation import ModerationSettings
 from bot.services.moderation import ModerationGate
+from bot.wiring import build_gate
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "moderation.csv"
 

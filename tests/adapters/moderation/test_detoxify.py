@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from bot.adapters.moderation.detoxify import BATCH, DetoxifyScorer
-from bot.adapters.moderation.factory import build_gate
 from bot.config import load_settings
 from bot.config.moderation import DetoxifySettings, ModerationSettings
 from bot.domain.errors import ConfigError
+from bot.wiring import build_gate
 from tests.fixtures import tiny_detoxify
 
 
@@ -148,7 +148,7 @@ def test_default_gate_never_imports_torch_or_detoxify() -> None:
     code = (
         "import sys\n"
         "from bot.config.moderation import ModerationSettings\n"
-        "from bot.adapters.moderation.factory import build_gate\n"
+        "from bot.wiring import build_gate\n"
         "build_gate(ModerationSettings()).check(['hello'])\n"
         "print(sorted(m for m in ('torch', 'detoxify', 'transformers') if m in sys.modules))\n"
     )

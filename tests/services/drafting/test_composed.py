@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.adapters.generation.canned import CannedGenerator
-from bot.adapters.moderation.factory import build_gate
 from bot.config.settings import Settings
 from bot.domain import DraftOrigin
 from bot.domain.ports import FixedClock
 from bot.services.drafting import composing
 from bot.services.drafting.service import DraftingService
+from bot.wiring import build_gate
 
 SLOT = datetime(2026, 9, 24, 1, 0, tzinfo=UTC)
 

@@ -1,0 +1,103 @@
+"""The ``semantic`` scorer: what a text means, in English and Chinese, not which words it uses.
+
+Texts are embedded by the multilingual sentence encoder (:mod:`.embeddings`) and classified
+by a small model trained from labeled texts (:mod:`.semantic_model`). Labels: ``toxic`` (one
+minus the probability of ``benign``: what the default threshold acts on) and one probability
+per kind: ``threat``, ``identity_attack``, ``insult``, ``self_harm``, ``sexual``. A flagged
+text is explained by its nearest labeled examples.
+
+Which model: ``[moderation.semantic] model`` when set; else the model accepted with
+``bot moderation train --accept`` (``<data_dir>/moderation/semantic.npz``); else the model
+trained from the labeled set shipped in the package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from bot.adapters.moderation.embeddings import Embedder, shared
+from bot.adapters.moderation.labeled import TOXIC_LABELS
+from bot.adapters.moderation.semantic_model import SemanticModel, load
+from bot.domain.ports import ScorerBackend
+
+TOXIC = "toxic"
+LABELS = (TOXIC, *TOXIC_LABELS)
+BUNDLED_MODEL = "data/semantic.npz"
+#: Where ``bot moderation train`` keeps its models, under the data directory.
+CANDIDATE = Path("moderation") / "semantic-candidate.npz"
+ACCEPTED = Path("moderation") / "semantic.npz"
+
+
+class SemanticScorer:
+    """Scores texts with one trained model; the model's hash and its training data's hash
+    are its version, so every audit record names the model that scored the draft."""
+
+    name = "semantic"
+    labels = LABELS
+
+    def __init__(self, model: SemanticModel, source: str, embedder: Embedder | None = None) -> None:
+        self.model = model
+        self.source = source
+        self._embedder = embedder or shared()
+        #: Vectors of the last scored batch: explaining a flagged text does not embed it again.
+        self._last: dict[str, Any] = {}
+
+    @property
+    def version(self) -> str:
+        """Encoder, model hash and training-data hash."""
+        return f"{self._embedder.version}; model {self.model.sha256[:12]}; data {self.model.data_sha256[:12]}"
+
+    def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """Per text: ``toxic`` and each kind's probability."""
+        vectors = self._embedder.encode(list(texts))
+        self._last = dict(zip(texts, vectors, strict=True))
+        out = []
+        for kinds in self.model.toxic_scores(vectors):
+            out.append({TOXIC: min(1.0, sum(kinds.values())), **kinds})
+        return out
+
+    def explain(self, text: str) -> list[str]:
+        """The kind the text is most like and its nearest labeled examples."""
+        known = self._last.get(text)
+        vector = self._embedder.encode([text])[0] if known is None else known
+        kinds = self.model.toxic_scores(vector[None, :])[0]
+        top = max(kinds, key=lambda k: kinds[k])
+        near = self.model.nearest(vector, k=2)
+        return [f"most like {top}"] + [
+            f'near "{_short(n.text)}" ({n.label}, {n.similarity:.2f})' for n in near
+        ]
+
+
+def bundled_model() -> SemanticModel:
+    """The model trained from the package's labeled set."""
+    raw = resources.files("bot.adapters.moderation").joinpath(BUNDLED_MODEL).read_bytes()
+    return load(BytesIO(raw), f"bot/adapters/moderation/{BUNDLED_MODEL}")
+
+
+def model_for(configured: Path | None, data_dir: Path | None) -> tuple[SemanticModel, str]:
+    """The model in force and where it came from (see the module docstring)."""
+    if configured is not None:
+        return load(configured), str(configured)
+    if data_dir is not None and (data_dir / ACCEPTED).is_file():
+        return load(data_dir / ACCEPTED), str(data_dir / ACCEPTED)
+    return bundled_model(), "bundled"
+
+
+def _build(settings: Any, base: Path, data_dir: Path | None = None) -> SemanticScorer:
+    configured = settings.semantic.model
+    if configured is not None and not configured.is_absolute():
+        configured = base / configured
+    model, source = model_for(configured, data_dir)
+    return SemanticScorer(model, source)
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+#: The ``semantic`` scorer: multilingual embeddings and a trained classifier.
+SCORER = ScorerBackend("semantic", build=_build, labels=LABELS)

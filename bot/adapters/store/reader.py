@@ -1,0 +1,322 @@
+"""A lean, read-only store for the listing commands: the database driver alone (stdlib
+``sqlite3`` or ``psycopg``), no SQLAlchemy, so ``bot queue --json`` starts in a few tens of
+milliseconds. It implements :class:`bot.domain.ports.StoreReader` with the same results as
+:class:`~bot.adapters.store.sql.SqlStore` (the contract tests compare them on SQLite and
+Postgres). Any other database URL gets the full store.
+
+Times are stored as naive UTC (see ``tables.UTCDateTime``) and read back as aware UTC.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from bot.adapters.store import schema
+from bot.domain import (
+    CampaignKind,
+    CampaignRecord,
+    DaemonInfo,
+    Draft,
+    DraftOrigin,
+    DraftState,
+    Event,
+    Publication,
+    PublicationState,
+)
+from bot.domain.errors import BotError, SchemaOutdated, StoreError, StoreUnavailable
+from bot.domain.ports import StoreReader
+
+_DRAFT_COLUMNS = (
+    "d.id, d.campaign_id, c.name, d.slot_id, s.slot_at, d.text, d.state, d.origin, d.model_id, "
+    "d.generation, d.checks, d.rank_score, d.created_at, d.updated_at, d.expires_at"
+)
+_PUBLICATION_COLUMNS = (
+    "id, draft_id, account, platform, state, not_before, attempts, claimed_by, claimed_until, "
+    "sending_at, idempotency_key, remote_id, url, last_error, created_at, updated_at, published_at"
+)
+
+
+def open_reader(url: str, *, check: bool = True) -> StoreReader:
+    """A reader for ``url``: the lean one for SQLite files and Postgres over psycopg, the full
+    store for anything else. A database the lean reader cannot open or check (missing, damaged,
+    at another revision, unreachable) is opened by the full store, so the error says exactly
+    what the other commands say.
+
+    Raises:
+        SchemaOutdated: the database is not at this version's schema (``check``).
+        StoreUnavailable: the database cannot be reached.
+        StoreError: anything else wrong with it, named.
+    """
+    try:
+        reader = _lean(url, check=check)
+    except BotError:
+        reader = None
+    if reader is not None:
+        return reader
+    from bot.adapters.store.sql import SqlStore
+
+    return SqlStore.open(url, check=check)
+
+
+def _lean(url: str, *, check: bool) -> SqlReader | None:
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite" and url.startswith("sqlite:///") and parts.path not in ("", "/:memory:"):
+        path = unquote(url.removeprefix("sqlite:///").split("?")[0])
+        reader = SqlReader(_open_sqlite(path), "?", sqlite3.Error, sqlite3.OperationalError)
+    elif parts.scheme in ("postgresql", "postgresql+psycopg") and not parts.query:
+        import psycopg
+
+        reader = SqlReader(_open_postgres(url), "%s", psycopg.Error, psycopg.OperationalError)
+    else:
+        return None
+    if check:
+        try:
+            reader.check_schema()
+        except BaseException:
+            reader.close()
+            raise
+    return reader
+
+
+def _open_sqlite(path: str) -> sqlite3.Connection:
+    if not Path(path).is_file():
+        raise SchemaOutdated("the database is empty: run `bot db upgrade`")
+    try:
+        return sqlite3.connect(path, timeout=30, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StoreUnavailable(f"database unavailable: {exc}") from None
+
+
+def _open_postgres(url: str) -> Any:
+    import psycopg
+
+    try:
+        return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1), autocommit=True)
+    except psycopg.OperationalError as exc:
+        raise StoreUnavailable(f"database unavailable: {str(exc).strip().splitlines()[0]}") from None
+
+
+class SqlReader:
+    """:class:`~bot.domain.ports.StoreReader` over a DB-API connection (``?`` or ``%s`` style)."""
+
+    def __init__(self, conn: Any, param: str, error: type[Exception], unavailable: type[Exception]) -> None:
+        self._conn = conn
+        self._param = param
+        #: The driver's base error and its "cannot reach / locked" error.
+        self._error = error
+        self._unavailable = unavailable
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def check_schema(self) -> None:
+        """Raise SchemaOutdated unless the database is at this version's revision."""
+        try:
+            rows = self._rows("SELECT version_num FROM alembic_version")
+        except StoreError:
+            raise SchemaOutdated("the database is empty: run `bot db upgrade`") from None
+        current = rows[0][0] if rows else None
+        if current is None:
+            raise SchemaOutdated("the database is empty: run `bot db upgrade`")
+        if current != schema.expected_revision():
+            raise SchemaOutdated(f"the database is at revision {current}: run `bot db upgrade`")
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        if self._param != "?":
+            sql = sql.replace("?", self._param)
+        try:
+            return list(self._conn.execute(sql, tuple(params)).fetchall())
+        except self._error as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            if isinstance(exc, self._unavailable) and "no such table" not in first:
+                raise StoreUnavailable(f"database unavailable: {first}") from exc
+            raise StoreError(f"database error: {first}") from exc
+
+    # -- StoreReader ----------------------------------------------------------------------
+
+    def list_campaigns(self, *, active_only: bool = False) -> list[CampaignRecord]:
+        where = " WHERE active = ?" if active_only else ""
+        rows = self._rows(
+            f"SELECT id, name, kind, active, spec, updated_at FROM campaigns{where} ORDER BY name",
+            [True] if active_only else [],
+        )
+        return [
+            CampaignRecord(i, name, CampaignKind(kind), bool(active), _json(spec), _utc(at))
+            for i, name, kind, active, spec, at in rows
+        ]
+
+    def list_drafts(
+        self,
+        *,
+        states: Iterable[DraftState] | None = None,
+        campaign: str | None = None,
+        slot_id: int | None = None,
+        limit: int | None = None,
+    ) -> list[Draft]:
+        where, params = _where(
+            ("d.state", [s.value for s in states] if states is not None else None),
+            ("c.name", campaign or None),
+            ("d.slot_id", slot_id),
+        )
+        sql = (
+            f"SELECT {_DRAFT_COLUMNS} FROM drafts d JOIN campaigns c ON c.id = d.campaign_id "
+            f"LEFT OUTER JOIN slots s ON s.id = d.slot_id{where} ORDER BY d.id{_limit(limit, params)}"
+        )
+        return [_draft(row) for row in self._rows(sql, params)]
+
+    def list_publications(
+        self,
+        *,
+        states: Iterable[PublicationState] | None = None,
+        draft_id: int | None = None,
+        account: str | None = None,
+        limit: int | None = None,
+    ) -> list[Publication]:
+        where, params = _where(
+            ("state", [s.value for s in states] if states is not None else None),
+            ("draft_id", draft_id),
+            ("account", account),
+        )
+        sql = f"SELECT {_PUBLICATION_COLUMNS} FROM publications{where} ORDER BY id{_limit(limit, params)}"
+        return [_publication(row) for row in self._rows(sql, params)]
+
+    def events(
+        self, *, entity: str | None = None, entity_id: int | None = None, limit: int = 100
+    ) -> list[Event]:
+        where, params = _where(("entity", entity or None), ("entity_id", entity_id))
+        params.append(limit)
+        rows = self._rows(
+            "SELECT id, at, actor, entity, entity_id, from_state, to_state, reason, details "
+            f"FROM events{where} ORDER BY id DESC LIMIT ?",
+            params,
+        )
+        return [
+            Event(i, _utc(at), actor, ent, eid, old, new, reason, _json(details))
+            for i, at, actor, ent, eid, old, new, reason, details in reversed(rows)
+        ]
+
+    def list_daemons(self) -> list[DaemonInfo]:
+        rows = self._rows(
+            "SELECT worker_id, host, pid, started_at, heartbeat_at, state, details FROM daemons "
+            "ORDER BY heartbeat_at DESC"
+        )
+        return [
+            DaemonInfo(worker, host, pid, _utc(started), _utc(beat), state, _json(details))
+            for worker, host, pid, started, beat, state, details in rows
+        ]
+
+    def queue_sizes(self) -> dict[str, dict[str, int]]:
+        return {
+            table: dict(self._rows(f"SELECT state, COUNT(*) FROM {table} GROUP BY state"))
+            for table in ("drafts", "publications", "slots")
+        }
+
+    def paused_accounts(self) -> dict[str, str]:
+        rows = self._rows("SELECT account, paused_reason FROM account_states WHERE paused_reason IS NOT NULL")
+        return {account: reason or "" for account, reason in rows}
+
+
+def _where(*conditions: tuple[str, Any]) -> tuple[str, list[Any]]:
+    """`` WHERE a = ? AND b IN (?, ?)`` for the conditions whose value is not None."""
+    clauses, params = [], []
+    for column, value in conditions:
+        if value is None:
+            continue
+        if isinstance(value, list):
+            if not value:
+                clauses.append("1 = 0")
+                continue
+            clauses.append(f"{column} IN ({', '.join('?' * len(value))})")
+            params.extend(value)
+        else:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _limit(limit: int | None, params: list[Any]) -> str:
+    if not limit:
+        return ""
+    params.append(limit)
+    return " LIMIT ?"
+
+
+def _utc(value: Any) -> Any:
+    """Naive UTC (a datetime from psycopg, text from sqlite3) -> aware UTC; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _json(value: Any) -> Any:
+    """JSON columns: text from sqlite3, already decoded from psycopg."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _draft(row: Sequence[Any]) -> Draft:
+    (
+        i,
+        cid,
+        name,
+        slot_id,
+        slot_at,
+        text,
+        state,
+        origin,
+        model,
+        gen,
+        checks,
+        score,
+        created,
+        updated,
+        exp,
+    ) = row
+    return Draft(
+        id=i,
+        campaign_id=cid,
+        campaign_name=name,
+        slot_id=slot_id,
+        slot_at=_utc(slot_at),
+        text=text,
+        state=DraftState(state),
+        origin=DraftOrigin(origin),
+        model_id=model,
+        generation=_json(gen),
+        checks=_json(checks),
+        rank_score=score,
+        created_at=_utc(created),
+        updated_at=_utc(updated),
+        expires_at=_utc(exp),
+    )
+
+
+def _publication(row: Sequence[Any]) -> Publication:
+    (i, draft, account, platform, state, not_before, attempts, by, until, sending, key, remote, url, error,
+     created, updated, published) = row  # fmt: skip
+    return Publication(
+        id=i,
+        draft_id=draft,
+        account=account,
+        platform=platform,
+        state=PublicationState(state),
+        not_before=_utc(not_before),
+        attempts=attempts,
+        claimed_by=by,
+        claimed_until=_utc(until),
+        sending_at=_utc(sending),
+        idempotency_key=key,
+        remote_id=remote,
+        url=url,
+        last_error=error,
+        created_at=_utc(created),
+        updated_at=_utc(updated),
+        published_at=_utc(published),
+    )

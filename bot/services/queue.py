@@ -1,0 +1,205 @@
+"""The read model of the approval queue and the listings beside it: what a reviewer sees, as
+plain JSON-ready dicts with stable keys (the CLI prints them; a web page could serve them).
+
+It reads through :class:`~bot.domain.ports.StoreReader` only, so the listing commands can use
+the lean reader; ``detail`` needs the full store (moderation records and approvals).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from bot.domain import (
+    OPEN_DRAFT_STATES,
+    Approval,
+    CampaignRecord,
+    Decision,
+    Draft,
+    DraftState,
+    Event,
+    Publication,
+    PublicationState,
+)
+from bot.domain.ports import PublicationStore, ReviewStore, StoreReader
+
+
+class DetailStore(ReviewStore, PublicationStore, Protocol):
+    """What one draft's full record is read from."""
+
+
+def draft_json(draft: Draft) -> dict[str, Any]:
+    """A draft with stable keys."""
+    return {
+        "id": draft.id,
+        "campaign": draft.campaign_name,
+        "state": draft.state.value,
+        "origin": draft.origin.value,
+        "text": draft.text,
+        "sha256": draft.sha256,
+        "slot_at": draft.slot_at,
+        "model_id": draft.model_id,
+        "generation": draft.generation,
+        "checks": draft.checks,
+        "rank_score": draft.rank_score,
+        "created_at": draft.created_at,
+        "updated_at": draft.updated_at,
+        "expires_at": draft.expires_at,
+    }
+
+
+def publication_json(pub: Publication) -> dict[str, Any]:
+    """A publication with stable keys."""
+    return {
+        "id": pub.id,
+        "draft_id": pub.draft_id,
+        "account": pub.account,
+        "platform": pub.platform,
+        "state": pub.state.value,
+        "attempts": pub.attempts,
+        "not_before": pub.not_before,
+        "claimed_by": pub.claimed_by,
+        "claimed_until": pub.claimed_until,
+        "sending_at": pub.sending_at,
+        "idempotency_key": pub.idempotency_key,
+        "remote_id": pub.remote_id,
+        "url": pub.url,
+        "last_error": pub.last_error,
+        "created_at": pub.created_at,
+        "updated_at": pub.updated_at,
+        "published_at": pub.published_at,
+    }
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    """An event-log line with stable keys."""
+    return {
+        "id": event.id,
+        "at": event.at,
+        "actor": event.actor,
+        "entity": event.entity,
+        "entity_id": event.entity_id,
+        "from": event.from_state,
+        "to": event.to_state,
+        "reason": event.reason,
+        "details": event.details,
+    }
+
+
+def campaign_json(record: CampaignRecord) -> dict[str, Any]:
+    """A stored campaign with the parts of its spec a listing shows."""
+    spec = record.spec
+    return {
+        "name": record.name,
+        "kind": record.kind.value,
+        "active": record.active,
+        "when": spec.get("when"),
+        "timezone": spec.get("timezone"),
+        "accounts": spec.get("accounts", []),
+        "approval": spec.get("approval"),
+        "language": spec.get("language"),
+    }
+
+
+class QueueView:
+    """The listings: drafts waiting for review, publications, campaigns, the event log."""
+
+    def __init__(self, reader: StoreReader) -> None:
+        self._reader = reader
+
+    def drafts(
+        self,
+        states: Iterable[DraftState] = (),
+        *,
+        every_state: bool = False,
+        campaign: str | None = None,
+        limit: int | None = None,
+    ) -> list[Draft]:
+        """Drafts in ``states`` (default: those waiting for a reviewer), by id."""
+        wanted = None if every_state else (list(states) or list(OPEN_DRAFT_STATES))
+        return self._reader.list_drafts(states=wanted, campaign=campaign, limit=limit)
+
+    def publications(
+        self,
+        states: Iterable[PublicationState] = (),
+        *,
+        account: str | None = None,
+        draft_id: int | None = None,
+        limit: int | None = None,
+    ) -> list[Publication]:
+        """Publications (every state unless ``states`` says), by id."""
+        wanted = list(states) or None
+        return self._reader.list_publications(states=wanted, account=account, draft_id=draft_id, limit=limit)
+
+    def campaigns(self, *, every_campaign: bool = False) -> list[CampaignRecord]:
+        """Stored campaigns by name (active ones unless ``every_campaign``)."""
+        return self._reader.list_campaigns(active_only=not every_campaign)
+
+    def history(
+        self,
+        *,
+        draft_id: int | None = None,
+        publication_id: int | None = None,
+        entity: str | None = None,
+        limit: int = 50,
+    ) -> list[Event]:
+        """The latest events (of one draft, one publication or one kind of entity), oldest first."""
+        entity_id = None
+        if draft_id is not None:
+            entity, entity_id = "draft", draft_id
+        elif publication_id is not None:
+            entity, entity_id = "publication", publication_id
+        return self._reader.events(entity=entity, entity_id=entity_id, limit=limit)
+
+
+def draft_detail(store: DetailStore, draft_id: int) -> dict[str, Any]:
+    """One draft with its moderation audit records, approvals and publications."""
+    draft = store.get_draft(draft_id)
+    data = draft_json(draft)
+    data["moderation"] = [
+        {
+            "id": m.id,
+            "text_sha256": m.text_sha256,
+            "created_at": m.created_at,
+            "current": m.text_sha256 == draft.sha256,
+            **m.verdict.to_dict(),
+        }
+        for m in store.moderation_records(draft_id)
+    ]
+    approvals = store.approvals(draft_id)
+    data["approvals"] = [
+        {
+            "decision": a.decision.value,
+            "reviewer": a.reviewer,
+            "note": a.note,
+            "text_sha256": a.text_sha256,
+            "current": a.text_sha256 == draft.sha256,
+            "void": _void(a, approvals[i + 1 :], draft.sha256),
+            "created_at": a.created_at,
+        }
+        for i, a in enumerate(approvals)
+    ]
+    data["publications"] = [
+        {
+            "id": p.id,
+            "account": p.account,
+            "state": p.state.value,
+            "remote_id": p.remote_id,
+            "url": p.url,
+            "last_error": p.last_error,
+        }
+        for p in store.list_publications(draft_id=draft_id)
+    ]
+    return data
+
+
+def _void(record: Approval, later: list[Approval], current_sha: str) -> bool:
+    """An approval no longer stands when its text was replaced, or a later record of the same
+    text invalidated or rejected it (an edit back to that text needs a new approval)."""
+    if record.decision not in (Decision.APPROVED, Decision.OVERRIDDEN):
+        return False
+    undone = any(
+        r.text_sha256 == record.text_sha256 and r.decision in (Decision.INVALIDATED, Decision.REJECTED)
+        for r in later
+    )
+    return undone or record.text_sha256 != current_sha

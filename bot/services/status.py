@@ -1,0 +1,82 @@
+"""``bot status`` as a use case: which daemons are alive, the next slots, the queue sizes,
+and the daemons' own reports (their status files, readable while the database is down)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.domain import DaemonInfo
+from bot.domain.ports import Clock, StoreReader
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+#: A daemon counts as alive while its heartbeat is younger than this many poll intervals.
+ALIVE_FACTOR = 3
+
+
+def daemon_json(info: DaemonInfo, now: datetime) -> dict[str, Any]:
+    """A daemon's row with its liveness: ``lost`` when its heartbeat is too old."""
+    poll = float(info.details.get("poll_interval_s") or 10.0)
+    age = (now - info.heartbeat_at).total_seconds()
+    alive = info.state != "stopped" and age <= ALIVE_FACTOR * max(poll, 5.0) + 5.0
+    return {
+        "worker": info.worker_id,
+        "host": info.host,
+        "pid": info.pid,
+        "state": info.state if alive or info.state == "stopped" else "lost",
+        "alive": alive,
+        "started_at": info.started_at,
+        "heartbeat_at": info.heartbeat_at,
+        "heartbeat_age_s": round(age, 1),
+        "config": info.details.get("config"),
+        "last_outage": info.details.get("last_outage"),
+    }
+
+
+class StatusService:
+    """Reads the store (daemons, queues, pauses), the config (the next slots) and the daemons'
+    reports. Each part is opened on first use (``settings``, ``reader`` and ``reports`` are
+    callables), so a database that is down is a StoreUnavailable from :meth:`status` alone."""
+
+    def __init__(
+        self,
+        settings: Callable[[], Settings],
+        reader: Callable[[], StoreReader],
+        clock: Clock,
+        reports: Callable[[], list[dict[str, Any]]] = list,
+    ) -> None:
+        self._settings = settings
+        self._reader = reader
+        self._clock = clock
+        self.reports = reports
+
+    def status(self, n_slots: int) -> dict[str, Any]:
+        """Everything ``bot status`` shows, with stable keys."""
+        now = self._clock.now()
+        reports = self.reports()
+        reader = self._reader()
+        return {
+            "now": now,
+            "daemons": [daemon_json(d, now) for d in reader.list_daemons()],
+            "next_slots": self.next_slots(now, n_slots),
+            "queues": reader.queue_sizes(),
+            "paused_accounts": reader.paused_accounts(),
+            "reports": reports,
+        }
+
+    def next_slots(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        """The next ``limit`` firings of the enabled campaigns after ``now``, soonest first."""
+        settings = self._settings()
+        upcoming: list[dict[str, Any]] = []
+        for campaign in settings.campaigns:
+            if not campaign.enabled:
+                continue
+            zone = settings.zone_of(campaign)
+            at = campaign.when.next_after(now, zone)
+            if at is not None:
+                upcoming.append({"campaign": campaign.name, "utc": at, "zone": zone})
+        upcoming.sort(key=lambda item: item["utc"])
+        return upcoming[:limit]

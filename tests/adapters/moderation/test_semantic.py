@@ -1,0 +1,93 @@
+"""The semantic scorer: meaning in English and Chinese, explained by labeled neighbours."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.moderation import labeled, semantic, training
+from bot.adapters.moderation.semantic_model import load
+from bot.config.moderation import ModerationSettings
+from bot.domain.errors import ConfigError
+from bot.services.moderation import ModerationGate
+from bot.wiring import build_gate
+
+
+@pytest.fixture(scope="module")
+def gate() -> ModerationGate:
+    return build_gate(ModerationSettings())
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Keep talking and see what happens to your car", "threat"),
+        ("Nobody would miss you if you vanished tomorrow", "self_harm"),
+        ("你再敢说一句，小心你的店", "threat"),
+        ("这种人就不配活在这个城市", "identity_attack"),
+    ],
+)
+def test_threats_with_no_listed_word_are_flagged_with_the_label_that_caught_them(
+    gate: ModerationGate, text: str, kind: str
+) -> None:
+    (verdict,) = gate.check([text])
+    assert verdict.flagged
+    assert verdict.scores["wordlist"] == {"match": 0.0}
+    assert any(r.startswith("semantic.toxic ") and f"most like {kind}" in r for r in verdict.reasons)
+    assert any('near "' in r for r in verdict.reasons)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This kick-ass espresso will wake you right up.",
+        "Our mooncakes are to die for.",
+        "Killer deals, insane prices, all weekend.",
+        "杀价到底，爆款奶茶第二杯半价！",
+    ],
+)
+def test_marketing_slang_passes(gate: ModerationGate, text: str) -> None:
+    (verdict,) = gate.check([text])
+    assert not verdict.flagged, verdict.reasons
+
+
+def test_the_labeled_set_is_big_balanced_and_split_before_tuning() -> None:
+    rows = labeled.bundled()
+    assert len(rows) >= 800
+    languages = Counter(r.language for r in rows)
+    assert abs(languages["en"] - languages["zh"]) < 0.1 * len(rows)
+    assert {r.label for r in rows} == set(labeled.LABELS)
+    splits = Counter(r.split for r in rows)
+    assert splits["final"] >= 0.15 * len(rows) and splits["dev"] >= 0.15 * len(rows)
+    assert len({r.text for r in rows}) == len(rows)
+
+
+def test_the_shipped_model_was_trained_on_the_shipped_train_split() -> None:
+    model = semantic.bundled_model()
+    assert model.data_sha256 == labeled.fingerprint(labeled.split_of(labeled.bundled(), "train"))
+
+
+def test_a_saved_model_reads_back_and_a_bad_file_is_a_config_error(tmp_path: Path) -> None:
+    model = semantic.bundled_model()
+    model.save(tmp_path / "m.npz")
+    again = load(tmp_path / "m.npz")
+    assert again.sha256 == model.sha256 and again.example_texts == model.example_texts
+    (tmp_path / "bad.npz").write_bytes(b"not a model")
+    with pytest.raises(ConfigError, match="not a readable semantic model"):
+        load(tmp_path / "bad.npz")
+    with pytest.raises(ConfigError, match="not a readable semantic model"):
+        build_gate(ModerationSettings(semantic={"model": tmp_path / "missing.npz"}))
+
+
+def test_an_accepted_model_in_the_data_dir_is_used(tmp_path: Path) -> None:
+    with pytest.raises(Exception, match="no candidate model"):
+        training.accept(tmp_path)
+    rows = [labeled.LabeledText("Your cat will vanish if you complain again.", "threat", "en")]
+    model = training.fit(rows)
+    model.save(training.candidate_path(tmp_path))
+    before = build_gate(ModerationSettings(), data_dir=tmp_path).versions["semantic"]
+    training.accept(tmp_path)
+    after = build_gate(ModerationSettings(), data_dir=tmp_path).versions["semantic"]
+    assert model.sha256[:12] not in before and model.sha256[:12] in after

@@ -1,0 +1,80 @@
+"""The lean reader answers every read exactly as the full store does, on SQLite and Postgres;
+the listing commands it serves never import SQLAlchemy."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.adapters.store import engine as engines
+from bot.adapters.store import schema
+from bot.adapters.store.reader import SqlReader, open_reader
+from bot.adapters.store.sql import SqlStore
+from bot.domain import CampaignKind, CampaignSpec, DraftState, PublicationState
+from bot.domain.errors import SchemaOutdated
+from tests.adapters.store.test_store_contract import NOW, SPEC, _approve, _draft
+
+
+def _fill(store: SqlStore) -> None:
+    """Campaigns (one inactive), drafts in three states, publications, a daemon, a pause."""
+    first = _draft(store, "Tea for everyone this Friday.")
+    _draft(store, "A flagged one.", DraftState.FLAGGED)
+    _draft(store, "Still waiting.")
+    _approve(store, first, accounts=("outbox", "mastodon"))
+    other = CampaignSpec("zz-old", CampaignKind.GREETING, {"when": {"cron": "0 9 * * *"}, "accounts": ["x"]})
+    store.sync_campaigns([SPEC, other], NOW, "test")
+    store.sync_campaigns([SPEC], NOW + timedelta(hours=1), "test")
+    store.register_daemon("w1", "host", 42, NOW, {"poll_interval_s": 10, "config": "/etc/bot.toml"})
+    store.heartbeat("w1", NOW + timedelta(seconds=5), "running")
+    store.pause_account("mastodon", "401 Unauthorized", NOW, "test")
+
+
+def test_every_read_matches_the_full_store(db_url: str) -> None:
+    engines.upgrade(db_url)
+    store = SqlStore.open(db_url)
+    _fill(store)
+    reader = open_reader(db_url)
+    assert isinstance(reader, SqlReader)
+    try:
+        for active_only in (True, False):
+            assert reader.list_campaigns(active_only=active_only) == store.list_campaigns(
+                active_only=active_only
+            )
+        for kwargs in (
+            {},
+            {"states": [DraftState.PENDING_REVIEW, DraftState.FLAGGED]},
+            {"states": []},
+            {"campaign": "promo", "limit": 2},
+            {"slot_id": 1},
+        ):
+            assert reader.list_drafts(**kwargs) == store.list_drafts(**kwargs), kwargs  # type: ignore[arg-type]
+        for pkwargs in ({}, {"states": [PublicationState.QUEUED]}, {"account": "outbox"}, {"draft_id": 1}):
+            assert reader.list_publications(**pkwargs) == store.list_publications(**pkwargs), pkwargs  # type: ignore[arg-type]
+        for ekwargs in ({}, {"entity": "draft"}, {"entity": "draft", "entity_id": 1}, {"limit": 3}):
+            assert reader.events(**ekwargs) == store.events(**ekwargs), ekwargs  # type: ignore[arg-type]
+        assert reader.list_daemons() == store.list_daemons()
+        assert reader.queue_sizes() == store.queue_sizes()
+        assert reader.paused_accounts() == store.paused_accounts() == {"mastodon": "401 Unauthorized"}
+        assert reader.list_drafts()[0].created_at.tzinfo is not None
+    finally:
+        reader.close()
+        store.close()
+
+
+def test_an_empty_or_old_database_says_run_upgrade(db_url: str) -> None:
+    from alembic import command
+
+    if db_url.startswith("sqlite"):
+        with pytest.raises(SchemaOutdated, match="bot db upgrade"):
+            open_reader(db_url)  # no file at all: nothing is created either
+    engines.upgrade(db_url)
+    reader = open_reader(db_url)
+    reader.close()
+    command.downgrade(engines.alembic_config(db_url), "base")
+    with pytest.raises(SchemaOutdated, match="bot db upgrade"):
+        open_reader(db_url)
+
+
+def test_the_expected_revision_is_alembics_head() -> None:
+    assert schema.expected_revision() == engines.SCHEMA_REVISION == engines.head_revision()

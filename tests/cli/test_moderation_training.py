@@ -1,0 +1,80 @@
+"""Reviewers teach the gate: reject --because toxic -> export -> train --add -> --accept."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.adapters.store import engine as engines
+from bot.config import load_settings
+from bot.domain import CampaignSpec
+from bot.domain.ports import FixedClock
+from bot.wiring import Wiring
+from tests.conftest import run_cli
+
+
+def _drafts(config: Any) -> list[int]:
+    settings = load_settings(config)
+    engines.upgrade(settings.database_url)
+    now = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
+    app = Wiring(settings, clock=FixedClock(now))
+    try:
+        specs = [CampaignSpec(c.name, c.kind, c.model_dump(mode="json")) for c in settings.campaigns]
+        app.store.sync_campaigns(specs, now, "test")
+        slot = app.store.create_slot(app.store.get_campaign("promo").id, now, now, "test")
+        assert slot is not None
+        return app.drafting.draft_slot(slot)
+    finally:
+        app.close()
+
+
+def _semantic_version(config: Any) -> str:
+    out = run_cli("moderation", "scorers", "--json", config=config)
+    assert out.returncode == 0, out.stderr
+    return next(s["version"] for s in json.loads(out.stdout) if s["scorer"] == "semantic")
+
+
+def test_train_export_add_accept_loop(write_config: Any, tmp_path: Any) -> None:
+    config = write_config()
+    first, second = _drafts(config)[:2]
+    out = run_cli(
+        "queue", "reject", str(first), "--reason", "rude", "--because", "toxic", "--as", "ann", config=config
+    )
+    assert out.returncode == 0, out.stderr
+    out = run_cli("queue", "reject", str(second), "--reason", "wrong", "--because", "nonsense", config=config)
+    assert out.returncode == 2 and "--because" in out.stderr
+    out = run_cli("queue", "approve", str(second), "--as", "ann", config=config)
+    assert out.returncode == 0, out.stderr
+
+    exported = tmp_path / "reviewed.csv"
+    out = run_cli("moderation", "export", "--out", str(exported), config=config)
+    assert out.returncode == 0, out.stderr
+    assert "2 reviewed texts (1 toxic)" in out.stderr
+    rows = {int(r["draft_id"]): r for r in csv.DictReader(io.StringIO(exported.read_text("utf-8")))}
+    assert rows[first]["decision"] == "rejected" and rows[first]["category"] == "toxic"
+    assert rows[first]["label"] in {"threat", "identity_attack", "insult", "self_harm", "sexual"}
+    assert (rows[second]["decision"], rows[second]["label"]) == ("approved", "benign")
+
+    shipped = _semantic_version(config)
+    out = run_cli("moderation", "train", "--add", str(exported), "--json", config=config)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["added_rows"] == 2 and report["in_force"] == "bundled"
+    assert {f["language"] for f in report["dev"]["candidate"]} == {"en", "zh"}
+    assert all(0 <= f["recall"] <= 1 and 0 <= f["fpr"] <= 1 for f in report["dev"]["candidate"])
+    candidate = report["candidate"]["model"]
+    assert candidate not in shipped
+    assert _semantic_version(config) == shipped  # not in force before --accept
+
+    out = run_cli("moderation", "train", "--accept", config=config)
+    assert out.returncode == 0, out.stderr
+    assert "dev split" in out.stdout and "accepted" in out.stdout
+    assert candidate in _semantic_version(config)
+    out = run_cli("moderation", "check", "--json", "Happy holidays", config=config)
+    assert candidate in json.loads(out.stdout)[0]["scorers"]["semantic"]
+    out = run_cli("moderation", "train", "--accept", config=config)
+    assert out.returncode == 1 and "no candidate model" in out.stderr
+    assert "Traceback" not in out.stderr
