@@ -117,7 +117,7 @@ def _print_draft(data: dict[str, Any]) -> None:
     _print_moderation(data["moderation"])
     for a in data["approvals"]:
         note = f": {a['note']}" if a["note"] else ""
-        void = "" if a["current"] or a["decision"] == "invalidated" else " (an earlier text; void)"
+        void = " (void: edited or withdrawn since)" if a["void"] else ""
         _say(f"{a['decision']} by {a['reviewer']} at {a['created_at']:%Y-%m-%d %H:%M}{void}{note}")
     for p in data["publications"]:
         extra = p["url"] or p["last_error"] or ""

@@ -12,7 +12,9 @@ from typing import Any, Protocol
 
 from bot.domain import (
     OPEN_DRAFT_STATES,
+    Approval,
     CampaignRecord,
+    Decision,
     Draft,
     DraftState,
     Event,
@@ -179,6 +181,7 @@ def draft_detail(store: DetailStore, draft_id: int) -> dict[str, Any]:
         }
         for m in store.moderation_records(draft_id)
     ]
+    approvals = store.approvals(draft_id)
     data["approvals"] = [
         {
             "decision": a.decision.value,
@@ -186,9 +189,10 @@ def draft_detail(store: DetailStore, draft_id: int) -> dict[str, Any]:
             "note": a.note,
             "text_sha256": a.text_sha256,
             "current": a.text_sha256 == draft.sha256,
+            "void": _void(a, approvals[i + 1 :], draft.sha256),
             "created_at": a.created_at,
         }
-        for a in store.approvals(draft_id)
+        for i, a in enumerate(approvals)
     ]
     data["publications"] = [
         {
@@ -202,3 +206,15 @@ def draft_detail(store: DetailStore, draft_id: int) -> dict[str, Any]:
         for p in store.list_publications(draft_id=draft_id)
     ]
     return data
+
+
+def _void(record: Approval, later: list[Approval], current_sha: str) -> bool:
+    """An approval no longer stands when its text was replaced, or a later record of the same
+    text invalidated or rejected it (an edit back to that text needs a new approval)."""
+    if record.decision not in (Decision.APPROVED, Decision.OVERRIDDEN):
+        return False
+    undone = any(
+        r.text_sha256 == record.text_sha256 and r.decision in (Decision.INVALIDATED, Decision.REJECTED)
+        for r in later
+    )
+    return undone or record.text_sha256 != current_sha

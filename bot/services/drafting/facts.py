@@ -9,7 +9,8 @@ date, a time, a weekday, a code-like token or an offer word ("free", "off", "dis
 Two checks use them (English; Chinese texts are checked for numbers and codes only):
 
 - :func:`missing_facts`: a fact is *stated* when every claim in it appears in the post and
-  at least two thirds of its other content words do (compared by their first five letters, so
+  at least two thirds of its other content words do (a third when it holds a number, date,
+  time, price, code or day, which must all be there) (compared by their first five letters, so
   "mornings" matches "morning");
 - :func:`unbacked`: every claim in the post must appear in the backing text (the facts, the
   brief, the holiday's names, the brand, products, hashtags and variables).
@@ -51,7 +52,7 @@ _RELATIVE = {
 _STOP_TEXT = """a an the and or but of to in on at for with from by as is are be our your we you us it
 its this that these those all any every each per only just until till before after into over under
 up out so than then there here will can may more most very also plus now get gets i me my them
-their they"""
+their they off"""
 #: Words that carry no fact (skipped when comparing a fact's words with a post's).
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 _STOP = STOP_WORDS
@@ -176,20 +177,30 @@ def _stems(text: str, drop: Iterable[str] = ()) -> list[str]:
     return out
 
 
+#: Claims a fact may hold without the post repeating them ("the new shop opens on April 6" is
+#: stated by "moving ... on April 6"); they still back the post.
+_SOFT_CLAIMS = frozenset({"offer:new", "offer:open"})
+
+
 def fact_stated(fact: str, body: str) -> bool:
     """Whether ``body`` states ``fact``: all its claims, and two thirds of its other content words."""
     if regex.search(r"\p{Han}", fact):
         return all(part in body for part in regex.findall(r"[A-Z0-9]{3,}|\d+", fact)) and (
             not regex.search(r"\p{Han}", fact) or _han_overlap(fact, body) >= 0.5
         )
-    wanted = claims(fact)
+    wanted = claims(fact) - _SOFT_CLAIMS
     if not wanted <= claims(body):
         return False
     words = [w for w in _stems(fact) if not _claim_word(w)]
     if not words:
         return True
     present = set(_stems(body))
-    need = math.ceil(len(set(words)) * 2 / 3)
+    # A fact whose hard claims (number, date, time, price, code, day) are all there needs
+    # only a third of its other words ("until 11:00" states "mornings until 11:00").
+    hard = {c for c in wanted if not c.startswith(("offer:", "when:"))}
+    size = len(set(words))
+    relaxed = math.ceil(size / 3) if size >= 2 else 0
+    need = relaxed if hard else math.ceil(size * 2 / 3)
     return sum(w in present for w in set(words)) >= need
 
 
@@ -208,6 +219,14 @@ _REMIND = regex.compile(
     regex.IGNORECASE,
 )
 _THANK = regex.compile(r"\bthank\s+them\s+for\s+(?:their\s+)?([^.!?\n]+)", regex.IGNORECASE)
+
+
+_MENTION = regex.compile(r"\bmention\s+(?:our\s+|the\s+)?([^.!?,\n]+)", regex.IGNORECASE)
+
+
+def mentions(brief: str) -> tuple[str, ...]:
+    """What a brief asks the post to mention ("Mention our jasmine pearls" -> "jasmine pearls")."""
+    return tuple(m.strip() for m in _MENTION.findall(brief))
 
 
 def reminders(brief: str) -> tuple[str, ...]:

@@ -41,6 +41,12 @@ _ECHO_START = regex.compile(
 _ECHO_AUDIENCE = regex.compile(
     rf"\b(?:{_ORDER_VERBS})\s+(?:{_AUDIENCE})\s+(?:that|to|of|about|know)\b", regex.IGNORECASE
 )
+#: "A great spring promotion for ...": the brief's words describing the post, not a post.
+_META = regex.compile(
+    r"^\W*(?:this is\s+)?(?:a|an|the|our)\s+(?:\w+\s+){0,3}?(?:promotion|announcement|greeting|message|post|"
+    r"tweet)\s+(?:for|from|about)\b",
+    regex.IGNORECASE,
+)
 _THIRD_PERSON = regex.compile(
     r"\b(?:our members|our customers|our followers|our subscribers)\b", regex.IGNORECASE
 )
@@ -82,8 +88,10 @@ def voice(body: str, brand: str) -> CheckResult:
     if _FIRST_PERSON.search(body):
         return CheckResult("voice", False, "speaks as 'I', not as the business")
     if brand:
+        name = regex.escape(brand)
         to_brand = regex.search(
-            rf"(?:\bto|\bdear|\bthanks,|\bthank you,)\s+(?:the\s+)?{regex.escape(brand)}",
+            rf"\b(?:happy|merry|warm\w*|wishing|greetings)\b[^.!?]{{0,40}}\bto\s+(?:the\s+)?{name}"
+            rf"|\b(?:dear|thanks,|thank you,)\s+(?:the\s+)?{name}",
             body,
             regex.IGNORECASE,
         )
@@ -100,6 +108,10 @@ def echo(body: str, brief: str) -> CheckResult:
         if regex.search(rf"\b{regex.escape(audience)}\b", body, regex.IGNORECASE):
             return CheckResult("echo", False, f"speaks of the readers as the brief does: {audience!r}")
     for sentence in _SENTENCE.findall(body):
+        if _META.search(sentence):
+            return CheckResult(
+                "echo", False, f"describes the post instead of being it: {sentence.strip()[:60]!r}"
+            )
         if _ECHO_START.search(sentence):
             return CheckResult("echo", False, f"instruction copied: {sentence.strip()[:60]!r}")
     found = _ECHO_AUDIENCE.search(body)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.services.drafting.checks import CheckSpec, run_checks
-from bot.services.drafting.facts import claims, missing_facts, unbacked
+from bot.services.drafting.facts import claims, implied, mentions, missing_facts, unbacked
 
 BRAND = "Northside Roasters"
 FACTS = ("second coffee half price", "mornings until 11:00", "code BREW2")
@@ -126,3 +126,40 @@ def test_the_holiday_and_the_brief_back_their_own_words() -> None:
     assert "invented" in failing(
         "Happy Chinese New Year from Northside Roasters! We reopen on February 21.", s
     )
+
+
+def test_a_name_like_the_brand_fails() -> None:
+    s = spec((), "Write a Mother's Day promotion for Petal & Stem.", brand="Petal & Stem")
+    assert "brand_lookalike" in failing("Palm & Stem is here! Petal & Stem has bouquets for you.", s)
+    assert "brand_lookalike" not in failing("Petal & Stem has bouquets for you.", s)
+
+
+def test_a_reminder_in_the_brief_is_a_fact_to_state() -> None:
+    """A greeting asked to "remind them" of a pick-up time must state it, not echo the order."""
+    brief = (
+        "Write a Christmas greeting from Nonna Rosa Pizzeria. Remind them that pre-ordered pizza boxes "
+        "can be picked up until 16:00 on Christmas Eve."
+    )
+    assert implied(brief) == ("pre-ordered pizza boxes can be picked up until 16:00 on Christmas Eve",)
+    assert implied("Write a Thanksgiving greeting. Thank them for their support.") == (
+        "thanks for your support",
+    )
+    stated = "Pre-ordered pizza boxes can be picked up until 16:00 on Christmas Eve"
+    assert missing_facts(f"Merry Christmas! {stated}.", implied(brief)) == []
+    assert missing_facts("Merry Christmas from Nonna Rosa Pizzeria!", implied(brief)) != []
+
+
+def test_a_fact_with_its_numbers_needs_only_a_few_of_its_words() -> None:
+    assert missing_facts("Second coffee half price until 11:00.", ("mornings until 11:00",)) == []
+    assert (
+        missing_facts("We are moving to 14 Canal Street on April 6!", ("the new shop opens on April 6",))
+        == []
+    )
+    assert missing_facts("Bouquets are 10% off!", ("orchids 10% off in the shop",)) != []
+
+
+def test_what_the_brief_asks_to_mention_is_a_fact_for_the_model() -> None:
+    brief = "Write a friendly Fourth of July greeting from Nonna Rosa Pizzeria. Mention our family pizza box."
+    assert mentions(brief) == ("family pizza box",)
+    assert missing_facts("Happy Fourth of July! Share our family pizza with friends.", mentions(brief)) == []
+    assert missing_facts("Happy Fourth of July! Share our family pie.", mentions(brief)) != []

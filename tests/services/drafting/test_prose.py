@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.drafting.prose import echo, kind, loop, sentences
+from bot.services.drafting.prose import echo, kind, loop, sentences, voice
 
 BRIEF = (
     "Write a Christmas greeting from Nonna Rosa Pizzeria to our members. Remind them that pre-ordered "
@@ -76,3 +76,27 @@ def test_an_announcement_turned_into_a_sale_fails() -> None:
     assert not kind(body, "announcement", (brief,)).passed
     assert kind(body, "promo", (brief,)).passed
     assert kind("Nonna Rosa Pizzeria now delivers every evening!", "announcement", (brief,)).passed
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Dear Nonna Rosa Pizzeria, I hope this message finds you well.",
+        "Happy Fourth of July! I'm so proud of our pizza.",
+        "Warmest Thanksgiving to Nonna Rosa Pizzeria, thanks for your support.",
+        "Thanks, Nonna Rosa Pizzeria, for your wonderful gift.",
+    ],
+)
+def test_letters_first_person_and_posts_to_the_brand_fail(body: str) -> None:
+    assert not voice(body, "Nonna Rosa Pizzeria").passed
+
+
+def test_a_post_from_the_brand_to_its_readers_has_the_right_voice() -> None:
+    body = "Happy Thanksgiving from Nonna Rosa Pizzeria! New to the Nonna Rosa Pizzeria menu: tiramisu."
+    assert voice(body, "Nonna Rosa Pizzeria").passed
+
+
+def test_a_post_describing_itself_echoes_the_brief() -> None:
+    brief = "Write a short spring promotion for Spoke & Chain Cycles."
+    assert not echo("A great spring promotion for Spoke & Chain Cycles! Tune-ups for $49.", brief).passed
+    assert not echo("Happy New Year from us to our regulars!", "Write a greeting to our regulars.").passed
