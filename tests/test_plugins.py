@@ -95,7 +95,7 @@ def test_a_plugin_platform_syncs_drafts_approves_and_publishes(
 
 def test_without_the_plugin_the_account_names_the_missing_platform(write_config: Any, tmp_path: Path) -> None:
     config = write_config(FILE_ACCOUNT.format(path=tmp_path / "posts.jsonl"))
-    result = _cli("campaigns", "list", config=config, site=None)
+    result = _cli("config", "check", config=config, site=None)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "accounts[1] (notes).platform = 'file': no platform named 'file' is installed" in result.stderr
 

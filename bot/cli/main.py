@@ -14,6 +14,8 @@ from bot.domain.text import for_display
 
 #: Exit status of an unexpected error (EX_SOFTWARE): a bug to report, not a user mistake.
 EXIT_INTERNAL = 70
+#: Exit status when the reader of our output went away (128 + SIGPIPE, as a shell reports it).
+EXIT_BROKEN_PIPE = 141
 
 #: (module, command) pairs; each module under bot.cli defines one click command or group.
 COMMANDS = [
@@ -91,6 +93,8 @@ class BotGroup(click.Group):
             raise click.ClickException(for_display(str(exc))) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            raise SystemExit(_closed_pipe()) from None
         except Exception as exc:
             if _debug(ctx):
                 raise
@@ -102,6 +106,16 @@ def _shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: max(limit - 3, 0)].rsplit(" ", 1)[0].rstrip(",;:") + "..."
+
+
+def _closed_pipe() -> int:
+    """The reader went away (``bot history | head``): stop quietly, as ``cat`` would."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's last flush does not complain
+    except (OSError, ValueError, AttributeError):
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 def _debug(ctx: click.Context) -> bool:
@@ -173,6 +187,8 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(_closed_pipe())
     except Exception as exc:  # outside a command (parsing, closing): still no traceback
         if os.environ.get("BOT_DEBUG", "") not in ("", "0"):
             raise

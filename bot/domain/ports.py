@@ -629,3 +629,18 @@ class StoreReader(Protocol):
     def close(self) -> None:
         """Release the database connection."""
         ...
+
+
+@runtime_checkable
+class DraftsJson(Protocol):
+    """A reader that writes the queue's JSON itself (the lean reader does, in SQL)."""
+
+    def drafts_json(
+        self,
+        *,
+        states: Iterable[DraftState] | None = None,
+        campaign: str | None = None,
+        limit: int | None = None,
+    ) -> str:
+        """What ``[draft_json(d) for d in list_drafts(...)]`` would print, as one JSON array."""
+        ...

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import secrets
 import shutil
 import sys
 import textwrap
@@ -30,40 +29,18 @@ from sqlalchemy import create_engine, func, select
 
 from bot.adapters.store.tables import Base, DraftRow
 from bot.cli.main import cli
-from tests.conftest import PG_ADMIN
+from tests.conftest import BASE_CONFIG, fresh_pg_database
 
 CORPUS = Path(__file__).with_name("bad_inputs.toml")
 CASES: list[dict[str, Any]] = tomllib.loads(CORPUS.read_text(encoding="utf-8"))["case"]
 
-CONFIG = """
-[bot]
-timezone = "Asia/Shanghai"
-data_dir = "data"
-
-[brand]
-name = "Lotus Leaf Tea House"
-products = ["mooncake gift box"]
-link = "https://lotusleaf.example/shop"
-
-[model]
-backend = "canned"
-
-[[accounts]]
-name = "outbox"
-platform = "dryrun"
-
-[[accounts]]
-name = "masto"
-platform = "mastodon"
-base_url = "http://127.0.0.1:9"
-
-[[campaigns]]
-name = "{campaign}"
-kind = "promo"
-when = {{ cron = "0 10 * * FRI" }}
-accounts = ["outbox", "masto"]
-brief = "Write a promo for {{{{ brand }}}}."
-"""
+#: conftest's config with a Mastodon account (500 characters) beside the dry-run outbox.
+CONFIG = (
+    BASE_CONFIG.replace('accounts = ["outbox"]', 'accounts = ["outbox", "masto"]').replace(
+        'name = "promo"', 'name = "{campaign}"'
+    )
+    + '\n[[accounts]]\nname = "masto"\nplatform = "mastodon"\nbase_url = "http://127.0.0.1:9"\n'
+)
 
 #: Config variants a case can ask for.
 CONFIGS = {"base": {"campaign": "promo"}, "renamed": {"campaign": "promo-2027"}}
@@ -124,20 +101,12 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def pg_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     """The same world on a fresh Postgres database, shared by the Postgres cases."""
-    import psycopg
-
-    name = f"bot_t_{secrets.token_hex(6)}"
-    admin = PG_ADMIN.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    root = tmp_path_factory.mktemp("pgworld")
-    config = root / "bot.toml"
-    config.write_text(CONFIG.format(**CONFIGS["base"]), encoding="utf-8")
-    _setup(config, _env(root, BOT_DATABASE_URL=url))
-    yield root, url
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_pg_database() as url:
+        root = tmp_path_factory.mktemp("pgworld")
+        config = root / "bot.toml"
+        config.write_text(CONFIG.format(**CONFIGS["base"]), encoding="utf-8")
+        _setup(config, _env(root, BOT_DATABASE_URL=url))
+        yield root, url
 
 
 def _params() -> list[Any]:
@@ -433,3 +402,25 @@ def test_stored_control_characters_are_never_printed_raw(template: Path, tmp_pat
         assert not raw, (args, result.output)
     shown = run(["--config", config, "queue", "show", "1"], env).output
     assert "\\x1b[2J" in shown and "\\u202e" in shown
+
+
+def test_a_reader_that_goes_away_stops_the_command_quietly(template: Path, tmp_path: Path) -> None:
+    """``bot history | head -1``: the closed pipe ends the command with 141, not a crash report."""
+    import subprocess
+
+    from tests.conftest import subprocess_env
+
+    world = tmp_path / "w"
+    shutil.copytree(template, world)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(world / "bot.toml"), "history"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=subprocess_env(BOT_CRASH_LOG=str(world / "crash.log")),
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the command writes anything
+    with proc.stderr:
+        stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, stderr
+    assert stderr == "" and not (world / "crash.log").exists()
