@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from bot.config.types import Duration, Strict, Timeout
+from bot.config.types import Duration, Strict, Timeout, WebUrl
 from bot.domain.errors import ConfigError
 
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
@@ -33,7 +33,7 @@ class AccountBase(Strict):
     platform: str
     secrets_file: Path | None = None
     secrets_dir: Path | None = None
-    base_url: str | None = None
+    base_url: WebUrl | None = None
     #: Network timeout per request: more than zero, at most 10m.
     timeout: Timeout = timedelta(seconds=10)
     #: Most posts per rolling 24 hours (X's free tier allows few).

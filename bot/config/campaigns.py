@@ -8,7 +8,7 @@ from pydantic import Field
 
 from bot.config.model import SamplingSettings
 from bot.config.triggers import Trigger
-from bot.config.types import PositiveDuration, Strict, TemplateSource, TimeZoneName
+from bot.config.types import PositiveDuration, Strict, TemplateSource, TimeZoneName, WebUrl
 from bot.domain import ApprovalPolicy, CampaignKind
 
 _NAME = r"^[a-z0-9][a-z0-9_-]*$"
@@ -19,7 +19,7 @@ class BrandSettings(Strict):
 
     name: str = ""
     products: tuple[str, ...] = ()
-    link: str | None = None
+    link: WebUrl | None = None
     hashtags: tuple[str, ...] = ()
     voice: str = "warm, concise, friendly"
 
@@ -45,7 +45,7 @@ class CampaignSettings(Strict):
     #: offer that no fact, the brief or the holiday backs, fails the checks.
     facts: tuple[str, ...] = ()
     products: tuple[str, ...] = ()
-    link: str | None = None
+    link: WebUrl | None = None
     hashtags: tuple[str, ...] = ()
     required_words: tuple[str, ...] = ()
     forbidden_words: tuple[str, ...] = ()

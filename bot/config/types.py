@@ -119,6 +119,29 @@ MAX_TEMPLATE_CHARS = 20_000
 TemplateSource = Annotated[str, Field(max_length=MAX_TEMPLATE_CHARS)]
 
 
+#: Longest web link or API base URL accepted.
+MAX_URL_CHARS = 2_000
+
+
+def check_web_url(url: str) -> str:
+    """An ``http(s)://host[:port]/...`` URL without spaces, or ValueError saying what is wrong."""
+    from urllib.parse import urlsplit
+
+    if any(c.isspace() for c in url):
+        raise ValueError("a URL cannot contain spaces or line breaks")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a bad port raises here)
+    except ValueError as exc:
+        raise ValueError(f"not a URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("expected an http:// or https:// URL with a host, such as https://example.com/shop")
+    return url
+
+
+#: A web link (``brand.link``) or an API base URL (an account's ``base_url``).
+WebUrl = Annotated[str, Field(max_length=MAX_URL_CHARS), AfterValidator(check_web_url)]
+
 _URL_SCHEMES = ("sqlite", "postgresql")
 
 

@@ -6,14 +6,22 @@ with ``sending_at`` stamped, so no worker sends it again; the outcome the platfo
 kept here and recorded first thing when the database answers again. If the claim was recovered
 meanwhile (its lease ran out and another daemon turned it into ``needs_check``), a ``published``
 outcome still settles it from ``needs_check``: the post is known to be out, it is never resent.
+
+A daemon stopped while the database is still away saves what it kept to
+``<data_dir>/daemons/<worker>.kept.json``; the next daemon started on this host adopts the file
+(an atomic rename, so only one does) and records those outcomes first.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
+import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from bot.domain import PublicationState
@@ -37,6 +45,32 @@ class KeptOutcome:
     remote_id: str | None
     url: str | None
     not_before: datetime | None
+    check_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["state"] = self.state.value
+        for key in ("now", "not_before"):
+            data[key] = data[key].isoformat() if data[key] is not None else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> KeptOutcome:
+        def when(value: str | None) -> datetime | None:
+            return datetime.fromisoformat(value) if value else None
+
+        now = when(data["now"])
+        assert now is not None
+        return cls(
+            pub_id=int(data["pub_id"]),
+            worker=str(data["worker"]),
+            state=PublicationState(data["state"]),
+            now=now,
+            reason=str(data.get("reason") or ""),
+            remote_id=data.get("remote_id"),
+            url=data.get("url"),
+            not_before=when(data.get("not_before")),
+        )
 
     def describe(self) -> str:
         where = f" as {self.remote_id}" if self.remote_id else ""
@@ -77,15 +111,16 @@ class KeepingStore:
         remote_id: str | None = None,
         url: str | None = None,
         not_before: datetime | None = None,
+        check_at: datetime | None = None,
     ) -> None:
         """Record an outcome; if the database is unavailable, keep it and raise."""
         try:
             self.inner.finish_publication(
                 pub_id, worker, new, now=now, reason=reason, remote_id=remote_id, url=url,
-                not_before=not_before,
+                not_before=not_before, check_at=check_at,
             )  # fmt: skip
         except StoreUnavailable:
-            kept = KeptOutcome(pub_id, worker, new, now, reason, remote_id, url, not_before)
+            kept = KeptOutcome(pub_id, worker, new, now, reason, remote_id, url, not_before, check_at)
             self.kept.append(kept)
             log.warning("%s: kept in memory until the database answers (%s)", kept.describe(), reason or "-")
             raise
@@ -112,6 +147,7 @@ class KeepingStore:
                 remote_id=kept.remote_id,
                 url=kept.url,
                 not_before=kept.not_before,
+                check_at=kept.check_at,
             )
         except StateConflict:
             pass
@@ -141,6 +177,42 @@ class KeepingStore:
             kept.describe(),
             current.state.value,
         )
+
+    def save(self, path: Path) -> int:
+        """Write the outcomes still kept to ``path`` (for the next daemon); return how many."""
+        if not self.kept:
+            return 0
+        body = {"pid": os.getpid(), "outcomes": [k.to_json() for k in self.kept]}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(body), encoding="utf-8")
+        temporary.replace(path)
+        saved = len(self.kept)
+        for kept in self.kept:
+            log.warning("%s: saved to %s; the next daemon records it", kept.describe(), path)
+        self.kept = []
+        return saved
+
+    def adopt(self, directory: Path) -> int:
+        """Take over the outcomes saved by daemons that are gone; return how many."""
+        adopted = 0
+        for path in sorted(directory.glob("*.kept.json")):
+            mine = path.with_name(f"{path.name}.{os.getpid()}")
+            try:
+                path.rename(mine)  # atomic: only one daemon adopts a file
+                body = json.loads(mine.read_text(encoding="utf-8"))
+                outcomes = [KeptOutcome.from_json(item) for item in body["outcomes"]]
+            except FileNotFoundError:
+                continue
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                log.error("cannot read the saved outcomes in %s: %s", path, exc)
+                continue
+            self.kept.extend(outcomes)
+            adopted += len(outcomes)
+            with contextlib.suppress(OSError):
+                mine.unlink()
+            log.info("adopted %d publication outcome(s) saved in %s", len(outcomes), path)
+        return adopted
 
     def close(self) -> None:
         """Close the real store if it was opened; log the outcomes that could not be recorded."""

@@ -316,6 +316,8 @@ class Daemon:
                 host = socket.gethostname()
                 store.register_daemon(self.app.worker, host, os.getpid(), now, self._details())
             self._started = True
+            if isinstance(store, KeepingStore):
+                store.adopt(statusfile.directory(self.app.settings.data_dir))
         forgotten = store.forget_daemons(now - timedelta(days=7))
         if forgotten:
             log.info("forgot %d daemon(s) stopped more than a week ago", forgotten)
@@ -339,6 +341,7 @@ class Daemon:
 
     def _work(self) -> None:
         """What one turn of the loop does; raises StoreUnavailable from any of its steps."""
+        self._record_kept()
         if self.outage.active:
             self._resume()
         self._one_pass()
@@ -369,6 +372,9 @@ class Daemon:
                     self.app.worker,
                 )
         finally:
+            store = self.app.store if self._started else None
+            if isinstance(store, KeepingStore):
+                store.save(self._kept_path())
             statusfile.remove(self.app.settings.data_dir, self.app.worker)
             self._wake.close()
             if self._lock is not None:
@@ -413,14 +419,18 @@ class Daemon:
         with contextlib.suppress(StoreUnavailable):
             self._heartbeat("running")
 
-    def _resume(self) -> None:
-        """First thing when the database answers again: record what the daemon learned while
-        it was away, then give back the claims it holds but never sent (they are queued again
-        at once instead of after their lease)."""
+    def _record_kept(self) -> None:
+        """Record the publication outcomes the database could not take (this daemon's, or those
+        a daemon stopped during an outage saved for the next one)."""
         store = self.app.store
         if isinstance(store, KeepingStore) and store.kept:
             recorded = store.record_kept()
             log.info("recorded %d publication outcome(s) kept during the outage", recorded)
+
+    def _resume(self) -> None:
+        """First thing when the database answers again (after the kept outcomes): give back the
+        claims the daemon holds but never sent (queued again now instead of after their lease)."""
+        store = self.app.store
         released = store.release_claims(
             self.app.worker, self.app.clock.now(), reason="released after a database outage"
         )
@@ -436,6 +446,9 @@ class Daemon:
             if left <= 0:
                 return
             self._wake.wait(min(left, self._watchdog) if self._watchdog else left)
+
+    def _kept_path(self) -> Path:
+        return statusfile.directory(self.app.settings.data_dir) / f"{self.app.worker}.kept.json"
 
     def _write_status(self, state: str) -> None:
         store = self.app.store if self._started else None

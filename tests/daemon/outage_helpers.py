@@ -144,6 +144,9 @@ keep = 1
 [moderation]
 scorers = ["profanity"]
 
+[publishing]
+lease = "{lease}"
+
 [[accounts]]
 name = "outbox"
 platform = "dryrun"
@@ -159,9 +162,10 @@ brief = "Write a greeting for {{{{ brand }}}}."
 """
 
 
-def write_config(directory: Path, url: str, interval: str = "1s") -> Path:
+def write_config(directory: Path, url: str, interval: str = "1s", lease: str = "2m") -> Path:
     path = directory / "bot.toml"
-    path.write_text(textwrap.dedent(CONFIG).format(url=url, interval=interval), encoding="utf-8")
+    text = textwrap.dedent(CONFIG).format(url=url, interval=interval, lease=lease)
+    path.write_text(text, encoding="utf-8")
     return path
 
 

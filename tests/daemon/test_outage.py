@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -34,6 +34,7 @@ from bot.daemon.outcomes import KeepingStore
 from bot.daemon.runner import Daemon
 from bot.domain import OutgoingPost, PublicationState, PublishResult
 from bot.domain.errors import StoreUnavailable
+from bot.domain.finding import FindAnswer, PostSearch
 from bot.domain.ports import Store
 from bot.wiring import Wiring
 from tests.conftest import run_cli
@@ -265,6 +266,7 @@ class LockingPublisher:
         self.sent: list[str] = []
         self._database = database
         self._hold_s = hold_s
+        self.locker: SqliteLocker | None = None
 
     @property
     def account(self) -> str:
@@ -273,13 +275,19 @@ class LockingPublisher:
     def publish(self, post: OutgoingPost) -> PublishResult:
         self.sent.append(post.idempotency_key)
         if len(self.sent) == 1:
-            locker = SqliteLocker(self._database)
-            threading.Timer(self._hold_s, locker.release).start()
+            self.locker = SqliteLocker(self._database)
+            timer = threading.Timer(self._hold_s, self.locker.release)
+            timer.daemon = True
+            timer.start()
         return PublishResult(remote_id=post.idempotency_key, url=None)
 
-    def find(self, post: OutgoingPost) -> PublishResult | None:
+    honours_idempotency_key = False
+
+    def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
         key = post.idempotency_key
-        return PublishResult(remote_id=key, url=None) if key in self.sent else None
+        if key in self.sent:
+            return FindAnswer.found(PublishResult(remote_id=key, url=None))
+        return FindAnswer.absent("not sent")
 
     def check_credentials(self) -> dict[str, Any]:
         return {}
@@ -423,3 +431,56 @@ def test_daemon_waits_for_the_database_at_start(tmp_path: Path, sockdir: Path) -
             locker.release()
         assert stop(proc) == 0
         drained.close()
+
+
+def _run_daemon(daemon: Daemon, until: Callable[[], bool]) -> None:
+    """Run ``daemon`` in this (the main) thread until ``until`` holds, then stop it."""
+
+    def watch() -> None:
+        wait_until(until, 120)
+        daemon.request_stop(signal.SIGTERM)
+
+    old = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGHUP)
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    try:
+        daemon.run()
+    finally:
+        signal.signal(signal.SIGTERM, old[0])
+        signal.signal(signal.SIGINT, old[1])
+        signal.signal(signal.SIGHUP, old[2])
+        thread.join(30)
+
+
+def test_outcome_kept_at_a_stop_during_the_outage_is_recorded_by_the_next_daemon(tmp_path: Path) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers need the main thread")
+    database = tmp_path / "bot.db"
+    # The unsent claims the first daemon could not give back return to the queue after the lease.
+    config = write_config(tmp_path, f"sqlite:///{database}", interval="0s", lease="3s")
+    expected = seed_publications(config, 3)
+    publisher = LockingPublisher(database, hold_s=3600.0)  # released by hand below
+    app, keeper = _keeping_app(config, publishers={"outbox": publisher})
+    first = Daemon(app)
+    _run_daemon(first, lambda: first.outage.active and bool(keeper.kept))
+    saved = list(statusfile.directory(app.settings.data_dir).glob("*.kept.json"))
+    assert len(saved) == 1 and keeper.kept == []
+    assert publisher.locker is not None
+    publisher.locker.release()
+    keeper.close()
+    app.close()
+
+    again, keeper2 = _keeping_app(config, publishers={"outbox": publisher})
+    second = Daemon(again)
+    watcher = SqlStore.open(again.settings.database_url)
+    try:
+        states = lambda: {p.state for p in watcher.list_publications()}  # noqa: E731
+        _run_daemon(second, lambda: states() == {PublicationState.PUBLISHED})
+        pubs = watcher.list_publications()
+    finally:
+        watcher.close()
+    assert len(publisher.sent) == len(set(publisher.sent)) == len(expected), publisher.sent
+    assert all(p.state is PublicationState.PUBLISHED for p in pubs)
+    assert not saved[0].exists() and keeper2.kept == []
+    keeper2.close()
+    again.close()

@@ -63,6 +63,8 @@ class CheckSpec:
     neutral: tuple[str, ...] = field(default=())
     #: The campaign's facts (rendered): every one must be stated.
     facts: tuple[str, ...] = ()
+    #: Facts that come from "Mention our X" in the brief (model-written posts must state them).
+    mentions: tuple[str, ...] = ()
     #: Texts whose claims a post may repeat (facts, brief, holiday names, brand, products, ...).
     backing: tuple[str, ...] = ()
     #: The rendered brief (a post must not echo its instructions).

@@ -221,6 +221,14 @@ _REMIND = regex.compile(
 _THANK = regex.compile(r"\bthank\s+them\s+for\s+(?:their\s+)?([^.!?\n]+)", regex.IGNORECASE)
 
 
+_MENTION = regex.compile(r"\bmention\s+(?:our\s+|the\s+)?([^.!?,\n]+)", regex.IGNORECASE)
+
+
+def mentions(brief: str) -> tuple[str, ...]:
+    """What a brief asks the post to mention ("Mention our jasmine pearls" -> "jasmine pearls")."""
+    return tuple(m.strip() for m in _MENTION.findall(brief))
+
+
 def reminders(brief: str) -> tuple[str, ...]:
     """What a brief asks the post to tell its readers ("Remind them that X" -> "X")."""
     return tuple(m.strip() for m in _REMIND.findall(brief))

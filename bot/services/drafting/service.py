@@ -321,8 +321,11 @@ class DraftingService:
     ) -> Candidate:
         body = cleaning.shorten(body, lambda b: self._fits(plan, b))
         text = cleaning.compose(body, plan.link, plan.hashtags)
-        results = checks.run_checks(text, body, plan.spec)
-        score = checks.soft_score(body, results, plan.spec)
+        spec = plan.spec
+        if origin is not DraftOrigin.MODEL:  # curated and composed texts cannot know what to mention
+            spec = replace(spec, facts=tuple(f for f in spec.facts if f not in spec.mentions))
+        results = checks.run_checks(text, body, spec)
+        score = checks.soft_score(body, results, spec)
         return Candidate(
             text=text, origin=origin, model_id=model_id, settings=record, checks=results, score=score
         )
@@ -372,7 +375,8 @@ class DraftingService:
             recent=self._recent(campaign),
             nice_words=(context["product"], _holiday_name(context["holiday"])),
             neutral=tuple(n for n in neutral if n),
-            facts=tuple(dict.fromkeys((*stated, *facts.implied(brief)))),
+            facts=tuple(dict.fromkeys((*stated, *facts.implied(brief), *facts.mentions(brief)))),
+            mentions=facts.mentions(brief),
             backing=tuple(b for b in backing if b),
             brief=brief,
             kind=campaign.kind.value,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.services.drafting.checks import CheckSpec, run_checks
-from bot.services.drafting.facts import claims, implied, missing_facts, unbacked
+from bot.services.drafting.facts import claims, implied, mentions, missing_facts, unbacked
 
 BRAND = "Northside Roasters"
 FACTS = ("second coffee half price", "mornings until 11:00", "code BREW2")
@@ -156,3 +156,10 @@ def test_a_fact_with_its_numbers_needs_only_a_few_of_its_words() -> None:
         == []
     )
     assert missing_facts("Bouquets are 10% off!", ("orchids 10% off in the shop",)) != []
+
+
+def test_what_the_brief_asks_to_mention_is_a_fact_for_the_model() -> None:
+    brief = "Write a friendly Fourth of July greeting from Nonna Rosa Pizzeria. Mention our family pizza box."
+    assert mentions(brief) == ("family pizza box",)
+    assert missing_facts("Happy Fourth of July! Share our family pizza with friends.", mentions(brief)) == []
+    assert missing_facts("Happy Fourth of July! Share our family pie.", mentions(brief)) != []
