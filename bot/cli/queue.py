@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
 
 from bot.cli.context import Context, pass_ctx
-from bot.cli.editor import edit_text
 from bot.cli.output import json_option, print_json, print_table, short
 from bot.cli.params import ID, LIMIT, NAME, POST_TEXT, REASON, SHA256, TEXT
 from bot.domain import Draft, DraftState, RejectionCategory
@@ -57,8 +57,13 @@ def list_(
     """List drafts (by default those waiting for a reviewer)."""
     from bot.services.queue import QueueView, draft_json
 
-    wanted = [DraftState(s) for s in states]
-    drafts = QueueView(ctx.reader).drafts(wanted, every_state=show_all, campaign=campaign, limit=limit)
+    view, wanted = QueueView(ctx.reader), [DraftState(s) for s in states]
+    if as_json and not sys.stdout.isatty():  # a pipe: compact JSON, written by the database
+        raw = view.drafts_json(wanted, every_state=show_all, campaign=campaign, limit=limit)
+        if raw is not None:
+            click.echo(raw)
+            return
+    drafts = view.drafts(wanted, every_state=show_all, campaign=campaign, limit=limit)
     if as_json:
         print_json([draft_json(d) for d in drafts])
         return
@@ -187,6 +192,8 @@ def edit(ctx: Context, draft_id: int, text: str | None, reviewer: str | None) ->
     """Edit DRAFT_ID's text. It is re-scored and needs a (new) approval."""
     if text is None:
         current = ctx.app.store.get_draft(draft_id).text
+        from bot.cli.editor import edit_text
+
         text = edit_text(current)
         if text is None:
             click.echo("no change")
@@ -250,6 +257,8 @@ def _act(ctx: Context, draft: Draft, choice: str, reviewer: str) -> bool:
         review.reject(draft.id, reviewer, click.prompt("reason", default="not good enough", type=REASON))
         click.echo("rejected")
     elif choice == "e":
+        from bot.cli.editor import edit_text
+
         text = edit_text(draft.text)
         if text is not None:
             edited = review.edit(draft.id, reviewer, text)

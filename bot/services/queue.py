@@ -21,7 +21,7 @@ from bot.domain import (
     Publication,
     PublicationState,
 )
-from bot.domain.ports import PublicationStore, ReviewStore, StoreReader
+from bot.domain.ports import DraftsJson, PublicationStore, ReviewStore, StoreReader
 
 
 class DetailStore(ReviewStore, PublicationStore, Protocol):
@@ -118,6 +118,21 @@ class QueueView:
         """Drafts in ``states`` (default: those waiting for a reviewer), by id."""
         wanted = None if every_state else (list(states) or list(OPEN_DRAFT_STATES))
         return self._reader.list_drafts(states=wanted, campaign=campaign, limit=limit)
+
+    def drafts_json(
+        self,
+        states: Iterable[DraftState] = (),
+        *,
+        every_state: bool = False,
+        campaign: str | None = None,
+        limit: int | None = None,
+    ) -> str | None:
+        """:meth:`drafts` as one JSON array of :func:`draft_json` objects, when the reader can
+        write it itself (fast); None when it cannot (then shape :meth:`drafts`)."""
+        if not isinstance(self._reader, DraftsJson):
+            return None
+        wanted = None if every_state else (list(states) or list(OPEN_DRAFT_STATES))
+        return self._reader.drafts_json(states=wanted, campaign=campaign, limit=limit)
 
     def publications(
         self,

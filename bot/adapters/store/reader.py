@@ -9,6 +9,7 @@ Times are stored as naive UTC (see ``tables.UTCDateTime``) and read back as awar
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -72,7 +73,7 @@ def _lean(url: str, *, check: bool) -> SqlReader | None:
     elif parts.scheme in ("postgresql", "postgresql+psycopg") and not parts.query:
         import psycopg
 
-        reader = SqlReader(_open_postgres(url), "%s", psycopg.Error, psycopg.OperationalError)
+        reader = SqlReader(_open_postgres(url), "%s", psycopg.Error, psycopg.OperationalError, _Postgres())
     else:
         return None
     if check:
@@ -88,9 +89,89 @@ def _open_sqlite(path: str) -> sqlite3.Connection:
     if not Path(path).is_file():
         raise SchemaOutdated("the database is empty: run `bot db upgrade`")
     try:
-        return sqlite3.connect(path, timeout=30, isolation_level=None)
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None)
     except sqlite3.Error as exc:
         raise StoreUnavailable(f"database unavailable: {exc}") from None
+    conn.create_function("bot_sha256", 1, _sha256, deterministic=True)
+    return conn
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _Dialect:
+    """The SQL that differs between SQLite and Postgres for :meth:`SqlReader.drafts_json`."""
+
+    def json_object(self, fields: str) -> str:
+        raise NotImplementedError
+
+    def iso(self, column: str) -> str:
+        """A naive-UTC timestamp column as Python's ``isoformat()`` of the aware value."""
+        raise NotImplementedError
+
+    def sha256(self, column: str) -> str:
+        raise NotImplementedError
+
+    def json(self, column: str) -> str:
+        return column
+
+    def draft_fields(self) -> list[tuple[str, str]]:
+        """The keys of ``bot.services.queue.draft_json``, in its order, as SQL expressions."""
+        return [
+            ("id", "d.id"),
+            ("campaign", "c.name"),
+            ("state", "d.state"),
+            ("origin", "d.origin"),
+            ("text", "d.text"),
+            ("sha256", self.sha256("d.text")),
+            ("slot_at", self.iso("s.slot_at")),
+            ("model_id", "d.model_id"),
+            ("generation", self.json("d.generation")),
+            ("checks", self.json("d.checks")),
+            ("rank_score", "d.rank_score"),
+            ("created_at", self.iso("d.created_at")),
+            ("updated_at", self.iso("d.updated_at")),
+            ("expires_at", self.iso("d.expires_at")),
+        ]
+
+
+class _Sqlite(_Dialect):
+    """Timestamps are text ``YYYY-MM-DD HH:MM:SS.ffffff``; JSON columns are text."""
+
+    def json_object(self, fields: str) -> str:
+        return f"json_object({fields})"
+
+    def iso(self, c: str) -> str:
+        head = f"substr({c}, 1, 10) || 'T' || substr({c}, 12, 8)"
+        return (
+            f"CASE WHEN {c} IS NULL THEN NULL WHEN substr({c}, 21) IN ('', '000000') "
+            f"THEN {head} || '+00:00' ELSE {head} || '.' || substr({c}, 21) || '+00:00' END"
+        )
+
+    def sha256(self, c: str) -> str:
+        return f"bot_sha256({c})"
+
+    def json(self, c: str) -> str:
+        return f"json({c})"
+
+
+class _Postgres(_Dialect):
+    """Timestamps are ``timestamp without time zone``; JSON columns are ``json``."""
+
+    def json_object(self, fields: str) -> str:
+        return f"json_build_object({fields})::text"
+
+    def iso(self, c: str) -> str:
+        return (
+            f"CASE WHEN {c} IS NULL THEN NULL "
+            f"WHEN mod(extract(microseconds FROM {c})::bigint, 1000000) = 0 "
+            f'THEN to_char({c}, \'YYYY-MM-DD"T"HH24:MI:SS"+00:00"\') '
+            f'ELSE to_char({c}, \'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"\') END'
+        )
+
+    def sha256(self, c: str) -> str:
+        return f"encode(sha256(convert_to({c}, 'UTF8')), 'hex')"
 
 
 def _open_postgres(url: str) -> Any:
@@ -105,9 +186,17 @@ def _open_postgres(url: str) -> Any:
 class SqlReader:
     """:class:`~bot.domain.ports.StoreReader` over a DB-API connection (``?`` or ``%s`` style)."""
 
-    def __init__(self, conn: Any, param: str, error: type[Exception], unavailable: type[Exception]) -> None:
+    def __init__(
+        self,
+        conn: Any,
+        param: str,
+        error: type[Exception],
+        unavailable: type[Exception],
+        dialect: _Dialect | None = None,
+    ) -> None:
         self._conn = conn
         self._param = param
+        self._dialect = dialect or _Sqlite()
         #: The driver's base error and its "cannot reach / locked" error.
         self._error = error
         self._unavailable = unavailable
@@ -169,6 +258,28 @@ class SqlReader:
             f"LEFT OUTER JOIN slots s ON s.id = d.slot_id{where} ORDER BY d.id{_limit(limit, params)}"
         )
         return [_draft(row) for row in self._rows(sql, params)]
+
+    def drafts_json(
+        self,
+        *,
+        states: Iterable[DraftState] | None = None,
+        campaign: str | None = None,
+        limit: int | None = None,
+    ) -> str:
+        """The drafts :meth:`list_drafts` returns, as the JSON array of the queue's read model
+        (``bot.services.queue.draft_json``), written by the database itself: 10,000 drafts
+        list in a few tens of milliseconds. The contract tests compare the two."""
+        where, params = _where(
+            ("d.state", [s.value for s in states] if states is not None else None),
+            ("c.name", campaign or None),
+        )
+        fields = ", ".join(f"'{key}', {expr}" for key, expr in self._dialect.draft_fields())
+        sql = (
+            f"SELECT {self._dialect.json_object(fields)} FROM drafts d "
+            "JOIN campaigns c ON c.id = d.campaign_id LEFT OUTER JOIN slots s ON s.id = d.slot_id"
+            f"{where} ORDER BY d.id{_limit(limit, params)}"
+        )
+        return "[" + ",".join(row[0] for row in self._rows(sql, params)) + "]"
 
     def list_publications(
         self,

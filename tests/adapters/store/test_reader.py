@@ -3,6 +3,7 @@ the listing commands it serves never import SQLAlchemy."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -11,9 +12,12 @@ from bot.adapters.store import engine as engines
 from bot.adapters.store import schema
 from bot.adapters.store.reader import SqlReader, open_reader
 from bot.adapters.store.sql import SqlStore
-from bot.domain import CampaignKind, CampaignSpec, DraftState, PublicationState
+from bot.cli.output import _default
+from bot.domain import CampaignKind, CampaignSpec, Candidate, DraftOrigin, DraftState, PublicationState
 from bot.domain.errors import SchemaOutdated
-from tests.adapters.store.test_store_contract import NOW, SPEC, _approve, _draft
+from bot.domain.ports import DraftsJson
+from bot.services.queue import draft_json
+from tests.adapters.store.test_store_contract import NOW, PASS, SPEC, _approve, _draft
 
 
 def _fill(store: SqlStore) -> None:
@@ -57,6 +61,45 @@ def test_every_read_matches_the_full_store(db_url: str) -> None:
         assert reader.queue_sizes() == store.queue_sizes()
         assert reader.paused_accounts() == store.paused_accounts() == {"mastodon": "401 Unauthorized"}
         assert reader.list_drafts()[0].created_at.tzinfo is not None
+    finally:
+        reader.close()
+        store.close()
+
+
+def test_the_queue_json_written_by_the_database_is_the_read_models(db_url: str) -> None:
+    engines.upgrade(db_url)
+    store = SqlStore.open(db_url)
+    _fill(store)
+    _draft(store, 'Quotes " and \\ back\\slashes, 中文, emoji 🍵\nand a second line.')
+    # NOW has no microseconds (isoformat leaves them out); these times have some
+    odd = NOW + timedelta(days=3, microseconds=120034)
+    slot = store.create_slot(store.get_campaign("promo").id, odd, odd, "test")
+    assert slot is not None
+    store.add_draft(
+        campaign_id=slot.campaign_id,
+        slot_id=slot.id,
+        candidate=Candidate(text="Odd times.", origin=DraftOrigin.TEMPLATE, model_id="t", score=0.25),
+        verdict=PASS,
+        state=DraftState.PENDING_REVIEW,
+        expires_at=None,
+        now=odd,
+        actor="test",
+    )
+    reader = open_reader(db_url)
+    assert isinstance(reader, DraftsJson)
+    try:
+        for kwargs in (
+            {},
+            {"states": [DraftState.FLAGGED]},
+            {"states": []},
+            {"campaign": "promo", "limit": 2},
+        ):
+            fast = json.loads(reader.drafts_json(**kwargs))  # type: ignore[arg-type]
+            slow = json.loads(
+                json.dumps([draft_json(d) for d in store.list_drafts(**kwargs)], default=_default)
+            )  # type: ignore[arg-type]
+            assert fast == slow, kwargs
+            assert [list(d) for d in fast] == [list(d) for d in slow]  # the same keys, in order
     finally:
         reader.close()
         store.close()
