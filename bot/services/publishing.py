@@ -13,7 +13,7 @@ anything else             ``needs_check`` (we cannot know whether it went out)
 ========================  =====================================================
 
 A crash between the send and the record leaves the claim with ``sending_at`` stamped; when
-its lease runs out, :meth:`~bot.adapters.store.publications.PublicationsMixin.recover_expired_claims`
+its lease runs out, :meth:`~bot.adapters.store.publications.PublicationsSql.recover_expired_claims`
 turns it into ``needs_check``. :meth:`PublishingService.check` then looks for the post on the
 account and marks it ``published`` or re-queues it.
 """
