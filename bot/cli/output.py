@@ -51,12 +51,13 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=title, show_lines=False)
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in cells:
-        table.add_row(*row)
+        table.add_row(*(Text(c) for c in row))  # Text: a stored "[black on black]" is not markup
     Console().print(table)
 
 

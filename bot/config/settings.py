@@ -57,6 +57,36 @@ class PublishingSettings(Strict):
     #: How long a claim on a publication lasts before another worker may take it over.
     lease: PositiveDuration = timedelta(minutes=2)
     batch: int = Field(default=10, ge=1, le=1000)
+    #: Reconciliation of ``needs_check`` publications (README, "Publishing and recovery").
+    #: How long after a send a listing is trusted to show the post (platforms list late).
+    settle: Duration = timedelta(minutes=2)
+    #: How far the platform's clock may be from ours: the search looks this much further back.
+    clock_skew: Duration = timedelta(minutes=5)
+    #: Bounds of one search of the account's posts: pages read and time spent.
+    check_pages: int = Field(default=30, ge=1, le=1000)
+    check_time: Duration = timedelta(seconds=60)
+    #: Searches the daemon makes before a person decides, and the wait between them.
+    check_tries: int = Field(default=5, ge=0, le=100)
+    check_backoff: Duration = timedelta(minutes=2)
+
+    @model_validator(mode="after")
+    def _bounded_durations(self) -> PublishingSettings:
+        positive = {"lease": self.lease, "check_time": self.check_time, "check_backoff": self.check_backoff}
+        for name, value in positive.items():
+            if value <= timedelta(0):
+                raise ValueError(f"publishing.{name} must be positive, got {value}")
+        for name, value in {"settle": self.settle, "clock_skew": self.clock_skew}.items():
+            if value < timedelta(0):
+                raise ValueError(f"publishing.{name} must not be negative, got {value}")
+        limits = {
+            "settle": timedelta(days=1),
+            "clock_skew": timedelta(days=1),
+            "check_time": timedelta(hours=1),
+        }
+        for name, limit in limits.items():
+            if getattr(self, name) > limit:
+                raise ValueError(f"publishing.{name} must be at most {limit}, got {getattr(self, name)}")
+        return self
 
     @model_validator(mode="after")
     def _backoff_order(self) -> PublishingSettings:

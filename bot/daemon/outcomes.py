@@ -45,6 +45,7 @@ class KeptOutcome:
     remote_id: str | None
     url: str | None
     not_before: datetime | None
+    check_at: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -110,15 +111,16 @@ class KeepingStore:
         remote_id: str | None = None,
         url: str | None = None,
         not_before: datetime | None = None,
+        check_at: datetime | None = None,
     ) -> None:
         """Record an outcome; if the database is unavailable, keep it and raise."""
         try:
             self.inner.finish_publication(
                 pub_id, worker, new, now=now, reason=reason, remote_id=remote_id, url=url,
-                not_before=not_before,
+                not_before=not_before, check_at=check_at,
             )  # fmt: skip
         except StoreUnavailable:
-            kept = KeptOutcome(pub_id, worker, new, now, reason, remote_id, url, not_before)
+            kept = KeptOutcome(pub_id, worker, new, now, reason, remote_id, url, not_before, check_at)
             self.kept.append(kept)
             log.warning("%s: kept in memory until the database answers (%s)", kept.describe(), reason or "-")
             raise
@@ -145,6 +147,7 @@ class KeepingStore:
                 remote_id=kept.remote_id,
                 url=kept.url,
                 not_before=kept.not_before,
+                check_at=kept.check_at,
             )
         except StateConflict:
             pass

@@ -310,6 +310,14 @@ class Publication:
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None
+    #: When the first send started (reconciliation looks back to it), None if never sent.
+    first_sent_at: datetime | None = None
+    #: When the latest send started.
+    last_sent_at: datetime | None = None
+    #: Automatic checks of a needs_check publication so far; when the next is due (None: a
+    #: person decides).
+    check_tries: int = 0
+    check_at: datetime | None = None
 
 
 @dataclass(frozen=True)

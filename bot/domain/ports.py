@@ -46,6 +46,7 @@ from bot.domain import (
     SyncReport,
     Target,
 )
+from bot.domain.finding import FindAnswer, PostSearch
 
 
 @dataclass(frozen=True)
@@ -169,13 +170,19 @@ class Publisher(Protocol):
         """
         ...
 
-    def find(self, post: OutgoingPost) -> PublishResult | None:
-        """Look for an earlier send of ``post`` on the account.
+    @property
+    def honours_idempotency_key(self) -> bool:
+        """True when the platform dedupes a re-send carrying the same idempotency key
+        (Mastodon), so an unknown outcome may be retried; elsewhere it must be reconciled."""
+        ...
 
-        Returns the post if found, None if it is certainly not there.
+    def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
+        """Look for an earlier send of ``post`` on the account, paging back past
+        ``search.since`` within the search's bounds, honouring rate limits.
 
-        Raises:
-            PublishUnknownOutcome: the platform offers no way to tell.
+        Returns found (with the remote post), absent (only when the listing provably covered
+        everything since ``search.boundary``) or unknown (with the reason). Never raises for
+        a platform error: that is an unknown answer.
         """
         ...
 
@@ -408,8 +415,38 @@ class PublicationStore(Protocol):
         remote_id: str | None = None,
         url: str | None = None,
         not_before: datetime | None = None,
+        check_at: datetime | None = None,
     ) -> None:
-        """Record a claimed publication's outcome. Raises StateConflict if the claim was lost."""
+        """Record a claimed publication's outcome. Raises StateConflict if the claim was lost.
+
+        A ``needs_check`` outcome is checked automatically from ``check_at`` on."""
+        ...
+
+    def claim_checks(
+        self, worker: str, now: datetime, lease: timedelta, limit: int = 1, pub_id: int | None = None
+    ) -> list[Publication]:
+        """Lease up to ``limit`` ``needs_check`` publications for a check: those due
+        (``check_at <= now``), or exactly ``pub_id`` whatever its ``check_at``; never one
+        another worker holds a live check lease on."""
+        ...
+
+    def finish_check(
+        self,
+        pub_id: int,
+        worker: str,
+        new: PublicationState,
+        *,
+        now: datetime,
+        reason: str,
+        remote_id: str | None = None,
+        url: str | None = None,
+        check_at: datetime | None = None,
+        tried: bool = True,
+    ) -> Publication:
+        """Record a check this worker leased: ``published`` (found), ``queued`` or ``failed``
+        (proven absent; ``failed`` once the sends are used up), or still ``needs_check``
+        (``tried`` counts one more try; the next is due at ``check_at``, None: a person decides).
+        Raises StateConflict if the lease was lost."""
         ...
 
     def release_claims(self, worker: str, now: datetime, reason: str = "released at shutdown") -> int:

@@ -8,14 +8,18 @@ PublishRetryable          back to ``queued`` after backoff (or the platform's
 PublishAuthError          ``queued`` again, and the account is paused until fixed
                           (``bot accounts resume``); other accounts go on
 PublishRejected           ``failed`` with the platform's reason
-PublishUnknownOutcome     ``needs_check``: never retried without a check
+PublishUnknownOutcome     re-sent with the same idempotency key where the
+                          platform honours one (Mastodon, within
+                          ``IDEMPOTENCY_WINDOW`` of the first send); else
+                          ``needs_check``: never re-sent without a proven absence
 anything else             ``needs_check`` (we cannot know whether it went out)
 ========================  =====================================================
 
 A crash between the send and the record leaves the claim with ``sending_at`` stamped; when
 its lease runs out, :meth:`~bot.adapters.store.publications.PublicationsSql.recover_expired_claims`
-turns it into ``needs_check``. :meth:`PublishingService.check` then looks for the post on the
-account and marks it ``published`` or re-queues it.
+turns it into ``needs_check``. Each pass then reconciles the due ``needs_check`` publications
+(:mod:`bot.services.reconciling`): found is ``published``, proven absent is queued again,
+anything else waits for the next try or a person.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from bot.domain.errors import (
     StateConflict,
 )
 from bot.domain.ports import AccountStore, Clock, PublicationStore, Publisher
+from bot.services.reconciling import CheckOutcome, CheckReport, Reconciler
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +63,12 @@ class PublishReport:
     needs_check: list[int] = field(default_factory=list)
     deferred: list[int] = field(default_factory=list)
     recovered: list[int] = field(default_factory=list)
+    checks: CheckReport = field(default_factory=CheckReport)
 
 
-@dataclass(frozen=True)
-class CheckOutcome:
-    """What ``bot publications check`` found."""
-
-    publication: Publication
-    found: bool
-    message: str
+#: How long after the first send a re-send with the same idempotency key is still deduped
+#: (Mastodon keeps the key about an hour; half of it, to be safe).
+IDEMPOTENCY_WINDOW = timedelta(minutes=30)
 
 
 class PublishingService:
@@ -91,6 +93,7 @@ class PublishingService:
         self.clock = clock
         self.worker = worker
         self._rng = rng or random.Random()
+        self.reconciler = Reconciler(settings, store, publisher_for, self.outgoing, clock, worker)
 
     def run_once(
         self, limit: int | None = None, stopping: Callable[[], bool] = lambda: False
@@ -102,6 +105,8 @@ class PublishingService:
         report = PublishReport()
         _, to_check = self.store.recover_expired_claims(self.clock.now(), self.worker)
         report.recovered.extend(to_check)
+        if not stopping():
+            report.checks = self.reconciler.run_due(self.settings.publishing.batch, stopping)
         budget = limit if limit is not None else 10_000
         while budget > 0 and not stopping():
             batch = self.store.claim_publications(
@@ -154,13 +159,31 @@ class PublishingService:
         except PublishRejected as exc:
             self._finish(pub, _P.FAILED, report.failed, reason=str(exc))
         except PublishUnknownOutcome as exc:
-            self._finish(pub, _P.NEEDS_CHECK, report.needs_check, reason=str(exc))
+            self._unknown(pub, publisher, str(exc), report)
         except Exception as exc:  # the send may have gone out: never retry blindly
             log.exception("publication %d: unexpected error from %s", pub.id, pub.account)
-            reason = f"unexpected error: {type(exc).__name__}"
-            self._finish(pub, _P.NEEDS_CHECK, report.needs_check, reason=reason)
+            self._unknown(pub, publisher, f"unexpected error: {type(exc).__name__}", report)
         else:
             self._finish(pub, _P.PUBLISHED, report.published, remote_id=result.remote_id, url=result.url)
+
+    def _unknown(self, pub: Publication, publisher: Publisher, reason: str, report: PublishReport) -> None:
+        """The send may have reached the platform: re-send with the same key only where the
+        platform dedupes on it, else leave it to reconciliation (after the settle delay)."""
+        cfg = self.settings.publishing
+        now = self.clock.now()
+        first = pub.first_sent_at or now
+        attempts = pub.attempts + 1
+        if (
+            getattr(publisher, "honours_idempotency_key", False)
+            and attempts < cfg.max_attempts
+            and now - first < IDEMPOTENCY_WINDOW
+        ):
+            reason = f"outcome unknown, re-sent with the same idempotency key: {reason}"
+            self._finish(
+                pub, _P.QUEUED, report.retrying, reason=reason, not_before=now + self.backoff(attempts)
+            )
+            return
+        self._finish(pub, _P.NEEDS_CHECK, report.needs_check, reason=reason, check_at=now + cfg.settle)
 
     def _publisher(self, pub: Publication, report: PublishReport) -> Publisher | None:
         """The account's publisher; a config problem (e.g. missing credentials) pauses the account."""
@@ -232,6 +255,7 @@ class PublishingService:
         remote_id: str | None = None,
         url: str | None = None,
         not_before: datetime | None = None,
+        check_at: datetime | None = None,
     ) -> None:
         try:
             self.store.finish_publication(
@@ -243,6 +267,7 @@ class PublishingService:
                 remote_id=remote_id,
                 url=url,
                 not_before=not_before,
+                check_at=check_at,
             )
         except StateConflict:
             log.error("publication %d: lost the claim before recording %s (%s)", pub.id, state.value, reason)
@@ -272,46 +297,20 @@ class PublishingService:
     # -- what a person does from the CLI ---------------------------------------------------
 
     def check(self, pub_id: int, actor: str) -> CheckOutcome:
-        """Look for a ``needs_check`` publication on its account: published if found, else re-queued.
+        """Look for a ``needs_check`` publication on its account, as the daemon does: found is
+        marked published, proven absent is queued again, anything else changes nothing.
 
         Raises:
-            StateConflict: the publication is not waiting for a check.
-            PublishUnknownOutcome: the platform cannot tell now; nothing changed.
+            StateConflict: the publication is not waiting for a check, or is being checked.
         """
-        pub = self._configured(pub_id)
-        if pub.state is not _P.NEEDS_CHECK:
-            raise StateConflict(
-                f"publication {pub_id} is {pub.state.value}; only needs_check ones are checked"
-            )
-        found = self._publisher_for(pub.account).find(self.outgoing(pub))
-        now = self.clock.now()
-        if found is not None:
-            self._not_claimed_elsewhere(pub, found.remote_id)
-            moved = self.store.move_publication(
-                pub_id, [_P.NEEDS_CHECK], _P.PUBLISHED, now=now, actor=actor,
-                reason="found on the account by a check", remote_id=found.remote_id, url=found.url,
-            )  # fmt: skip
-            return CheckOutcome(moved, True, f"found on {pub.account} as {found.remote_id}: marked published")
-        moved = self.store.move_publication(
-            pub_id, [_P.NEEDS_CHECK], _P.QUEUED, now=now, actor=actor, reason="checked: not on the account"
-        )
-        return CheckOutcome(moved, False, f"not found on {pub.account}: queued again")
+        self._configured(pub_id)
+        return self.reconciler.check(pub_id, actor)
 
     def _configured(self, pub_id: int) -> Publication:
         """The publication, if its account is still in the config (else NotConfigured names it)."""
         pub = self.store.get_publication(pub_id)
         self.settings.account(pub.account)
         return pub
-
-    def _not_claimed_elsewhere(self, pub: Publication, remote_id: str) -> None:
-        """Two drafts with the same text: a post already recorded for another one is not this one."""
-        for other in self.store.list_publications(account=pub.account, states=[_P.PUBLISHED]):
-            if other.remote_id == remote_id and other.id != pub.id:
-                raise BotError(
-                    f"publication {pub.id}: the matching post {remote_id} on {pub.account} is already "
-                    f"recorded for publication {other.id}; look on the account, then use retry --force "
-                    "or cancel"
-                )
 
     def retry(self, pub_id: int, actor: str, *, force: bool = False) -> Publication:
         """Queue a failed publication again (a ``needs_check`` one only with ``force``).

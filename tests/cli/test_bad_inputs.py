@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import os
 import shutil
 import sys
 import textwrap
@@ -424,3 +425,42 @@ def test_a_reader_that_goes_away_stops_the_command_quietly(template: Path, tmp_p
         stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 141, stderr
     assert stderr == "" and not (world / "crash.log").exists()
+
+
+def test_tables_on_a_terminal_show_stored_markup_and_escapes_as_text(template: Path, tmp_path: Path) -> None:
+    """On a TTY listings are rich tables: stored ``[black on black]`` is printed as written (not
+    rich markup that hides text) and stored escape sequences are escaped."""
+    import subprocess
+
+    from tests.conftest import subprocess_env
+
+    world = tmp_path / "w"
+    shutil.copytree(template, world)
+    _sql(
+        world / "data" / "bot.db", "UPDATE drafts SET text = '[black on black]hid\x1b[8mden[/]' WHERE id = 1"
+    )
+    main, replica = os.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "--config", str(world / "bot.toml"), "queue", "list"],
+            stdout=replica,
+            stderr=subprocess.PIPE,
+            env=subprocess_env(COLUMNS="200", TERM="xterm"),
+            timeout=120,
+            check=False,
+        )
+        os.close(replica)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+    finally:
+        os.close(main)
+    assert done.returncode == 0, done.stderr
+    text = output.decode("utf-8", "replace")
+    assert "[black on black]hid\\x1b[8mden[/]" in text, text

@@ -85,10 +85,10 @@ def test_accounts_resume_unpauses(world_factory: Any) -> None:
 
 
 def test_publications_check_list_show_retry_cancel(world_factory: Any, fake: FakeServer) -> None:
-    world = world_factory(["reddit", "mastodon"])
+    world = world_factory(["reddit", "x"])
     slow, lost = world.approve("Slow but sure\nbody text")
     fake.fault("reddit.submit", slow=1.0)
-    fake.fault("mastodon.status", drop="before")
+    fake.fault("x.tweet", drop="before")
     world.app.publishing.run_once()
     assert world.store.get_publication(slow).state is PublicationState.NEEDS_CHECK
     cfg = config_of(world)
@@ -123,7 +123,7 @@ def test_publications_check_list_show_retry_cancel(world_factory: Any, fake: Fak
     assert done.returncode == 1 and "only needs_check" in done.stderr
     done = run_cli("publications", "show", "9999", config=cfg, env=world.env)
     assert done.returncode == 1 and "no publication 9999" in done.stderr
-    assert len(fake.posts("reddit")) == 1 and fake.posts("mastodon") == []
+    assert len(fake.posts("reddit")) == 1 and fake.posts("x") == []
 
 
 def test_publications_retry_a_failed_one(world_factory: Any, fake: FakeServer, clock: FixedClock) -> None:

@@ -16,6 +16,7 @@ import pytest
 from bot.daemon.runner import Daemon
 from bot.domain import OutgoingPost, PublishResult
 from bot.domain.errors import BotError
+from bot.domain.finding import FindAnswer, PostSearch
 from tests.conftest import run_cli
 from tests.fixtures.clock import ClockFile
 from tests.scheduling_helpers import (
@@ -129,8 +130,10 @@ class SignallingPublisher:
         self.sent.append(post.idempotency_key)
         return PublishResult(remote_id=post.idempotency_key, url=None)
 
-    def find(self, post: OutgoingPost) -> PublishResult | None:
-        return None
+    honours_idempotency_key = False
+
+    def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
+        return FindAnswer.absent("not sent")
 
     def check_credentials(self) -> dict[str, Any]:
         return {}

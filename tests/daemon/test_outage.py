@@ -34,6 +34,7 @@ from bot.daemon.outcomes import KeepingStore
 from bot.daemon.runner import Daemon
 from bot.domain import OutgoingPost, PublicationState, PublishResult
 from bot.domain.errors import StoreUnavailable
+from bot.domain.finding import FindAnswer, PostSearch
 from bot.domain.ports import Store
 from bot.wiring import Wiring
 from tests.conftest import run_cli
@@ -280,9 +281,13 @@ class LockingPublisher:
             timer.start()
         return PublishResult(remote_id=post.idempotency_key, url=None)
 
-    def find(self, post: OutgoingPost) -> PublishResult | None:
+    honours_idempotency_key = False
+
+    def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
         key = post.idempotency_key
-        return PublishResult(remote_id=key, url=None) if key in self.sent else None
+        if key in self.sent:
+            return FindAnswer.found(PublishResult(remote_id=key, url=None))
+        return FindAnswer.absent("not sent")
 
     def check_credentials(self) -> dict[str, Any]:
         return {}

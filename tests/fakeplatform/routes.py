@@ -7,6 +7,7 @@ import html
 import re
 import secrets
 import time
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -52,6 +53,7 @@ class PlatformRoutes:
 
     def x_tweet(self) -> tuple[int, Any, dict[str, str]]:
         user = self._x_user()
+        self.server.state.noisy(user)
         data = self._json()
         text = data.get("text", "")
         if len(text) > 280:
@@ -63,7 +65,8 @@ class PlatformRoutes:
                     "detail": "One or more parameters are invalid.",
                 },
             )
-        if any(p["text"] == text for p in self.server.state.posts_of(user)):
+        recent = time.time() - 86400  # X refuses the same text as a recent post of the account
+        if any(p["text"] == text and p["at"] > recent for p in self.server.state.posts_of(user)):
             raise Reply(
                 403,
                 {
@@ -75,7 +78,8 @@ class PlatformRoutes:
             )
         reply_to = (data.get("reply") or {}).get("in_reply_to_tweet_id")
         post = self.server.state.record(user, text, reply_to=reply_to)
-        used = len(self.server.state.posts_of(user))
+        day_ago = time.time() - 86400
+        used = sum(1 for p in self.server.state.posts_of(user) if p["at"] > day_ago)
         headers = _x_limits(100, used) | {
             "x-user-limit-24hour-limit": "17",
             "x-user-limit-24hour-remaining": str(max(0, 17 - used)),
@@ -92,13 +96,36 @@ class PlatformRoutes:
         return 200, {"data": {"id": user.uid, "name": user.name, "username": user.name}}, _x_limits(75, 1)
 
     def x_timeline(self) -> tuple[int, Any, dict[str, str]]:
+        """``GET /2/users/:id/tweets``: newest first, ``max_results`` 5-100, ``start_time`` /
+        ``end_time`` on the platform's clock, ``pagination_token``; ``meta.next_token``."""
         user = self._x_user()
         if self.params["uid"] != user.uid:
             raise Reply(404, {"detail": "no such user"})
+        state = self.server.state
         limit = int(self.query.get("max_results", 10))
-        posts = list(reversed(self.server.state.posts_of(user)))[:limit]
-        data = [{"id": p["id"], "text": p["text"], "edit_history_tweet_ids": [p["id"]]} for p in posts]
-        return 200, {"data": data, "meta": {"result_count": len(data)}}, {}
+        if not 5 <= limit <= 100:
+            raise Reply(400, {"title": "Invalid Request", "detail": "max_results must be 5-100"})
+        posts = state.listing(user)
+        start = _epoch(self.query.get("start_time"))
+        if start is not None:
+            posts = [p for p in posts if state.shown_at(p) >= start]
+        offset = int(self.query.get("pagination_token") or 0)
+        page = posts[offset : offset + limit]
+        data = [
+            {
+                "id": p["id"],
+                "text": p["text"],
+                "created_at": _iso(state.shown_at(p)),
+                "edit_history_tweet_ids": [p["id"]],
+            }
+            for p in page
+        ]
+        meta: dict[str, Any] = {"result_count": len(data)}
+        if data:
+            meta.update(newest_id=data[0]["id"], oldest_id=data[-1]["id"])
+        if offset + limit < len(posts):
+            meta["next_token"] = str(offset + limit)
+        return 200, ({"data": data, "meta": meta} if data else {"meta": meta}), {}
 
     # -- Reddit -----------------------------------------------------------------------------
 
@@ -133,6 +160,7 @@ class PlatformRoutes:
 
     def reddit_submit(self) -> tuple[int, Any, dict[str, str]]:
         user = self._reddit_user()
+        self.server.state.noisy(user)
         form = self._form()
         title = form.get("title", "")
         if len(title) > 300:
@@ -166,8 +194,17 @@ class PlatformRoutes:
         return 200, {"name": user.name, "id": user.uid, "link_karma": 1, "comment_karma": 1}, {}
 
     def reddit_submitted(self) -> tuple[int, Any, dict[str, str]]:
+        """``GET /user/:name/submitted``: newest first, ``limit`` up to 100, ``after`` a fullname;
+        like Reddit, at most 1,000 items back."""
         user = self._reddit_user()
-        posts = [] if self.params["name"] != user.name else list(reversed(self.server.state.posts_of(user)))
+        state = self.server.state
+        posts = [] if self.params["name"] != user.name else state.listing(user)[:1000]
+        limit = min(100, int(self.query.get("limit", 25)))
+        after = self.query.get("after")
+        if after:
+            names = [f"t3_{p['id']}" for p in posts]
+            posts = posts[names.index(after) + 1 :] if after in names else []
+        page = posts[:limit]
         children = [
             {
                 "kind": "t3",
@@ -180,13 +217,15 @@ class PlatformRoutes:
                     "url": p.get("url") or "",
                     "is_self": p["kind"] == "self",
                     "author": user.name,
-                    "created_utc": p["at"],
+                    "created_utc": state.shown_at(p),
                     "permalink": f"/r/{p['subreddit']}/comments/{p['id']}/",
                 },
             }
-            for p in posts[: int(self.query.get("limit", 25))]
+            for p in page
         ]
-        return 200, {"kind": "Listing", "data": {"children": children, "after": None, "before": None}}, {}
+        next_after = children[-1]["data"]["name"] if children and len(posts) > limit else None
+        listing = {"children": children, "after": next_after, "before": None, "dist": len(children)}
+        return 200, {"kind": "Listing", "data": listing}, {}
 
     # -- Mastodon ---------------------------------------------------------------------------
 
@@ -203,6 +242,8 @@ class PlatformRoutes:
             "url": f"https://fake.social/@{user.name}/{post['id']}",
             "content": "<p>" + html.escape(post["text"]).replace("\n", "<br />") + "</p>",
             "visibility": post.get("visibility", "public"),
+            "created_at": _iso(self.server.state.shown_at(post)),
+            "reblog": None,
             "in_reply_to_id": post.get("reply_to"),
             "account": self._account(user),
         }
@@ -219,8 +260,9 @@ class PlatformRoutes:
             raise Reply(422, {"error": "Validation failed: Text character limit of 500 exceeded"})
         key = self.headers.get("Idempotency-Key")
         state = self.server.state
+        state.noisy(user)
         with state.lock:
-            if key and (user.name, key) in state.idempotency:
+            if key and state.honour_idempotency and (user.name, key) in state.idempotency:
                 return 200, self._status(user, state.idempotency[user.name, key]), {}
             post = state.record(
                 user,
@@ -237,9 +279,14 @@ class PlatformRoutes:
         return 200, self._account(self._mastodon_user()), {}
 
     def mastodon_statuses(self) -> tuple[int, Any, dict[str, str]]:
+        """``GET /api/v1/accounts/:id/statuses``: newest first, ``limit`` up to 40, ``max_id``."""
         user = self._mastodon_user()
-        posts = [] if self.params["uid"] != user.uid else list(reversed(self.server.state.posts_of(user)))
-        return 200, [self._status(user, p) for p in posts[: int(self.query.get("limit", 20))]], {}
+        posts = [] if self.params["uid"] != user.uid else self.server.state.listing(user)
+        limit = min(40, int(self.query.get("limit", 20)))
+        max_id = self.query.get("max_id")
+        if max_id:
+            posts = _older_than(posts, max_id)
+        return 200, [self._status(user, p) for p in posts[:limit]], {}
 
     def mastodon_instance(self) -> tuple[int, Any, dict[str, str]]:
         return (
@@ -294,6 +341,7 @@ class PlatformRoutes:
 
     def bluesky_post(self) -> tuple[int, Any, dict[str, str]]:
         user = self._bluesky_user()
+        self.server.state.noisy(user)
         data = self._json()
         record = data.get("record") or {}
         text = record.get("text", "")
@@ -312,10 +360,45 @@ class PlatformRoutes:
         return 200, {"uri": uri, "cid": f"bafy{post['id']}"}, {}
 
     def bluesky_records(self) -> tuple[int, Any, dict[str, str]]:
+        """``com.atproto.repo.listRecords``: newest first, ``limit`` up to 100, ``cursor``."""
         user = self._bluesky_user()
-        posts = list(reversed(self.server.state.posts_of(user)))[: int(self.query.get("limit", 50))]
-        records = [{"uri": p["uri"], "cid": f"bafy{p['id']}", "value": p["record"]} for p in posts]
-        return 200, {"records": records}, {}
+        posts = self.server.state.listing(user)
+        limit = min(100, int(self.query.get("limit", 50)))
+        cursor = self.query.get("cursor")
+        if cursor:
+            posts = _older_than(posts, cursor)
+        page = posts[:limit]
+        did = f"did:plc:{user.uid}"
+        records = [
+            {
+                "uri": p.get("uri") or f"at://{did}/app.bsky.feed.post/{p['id']}",
+                "cid": f"bafy{p['id']}",
+                "value": p["record"],
+            }
+            for p in page
+        ]
+        body: dict[str, Any] = {"records": records}
+        if page and len(posts) > limit:
+            body["cursor"] = page[-1]["id"]
+        return 200, body, {}
+
+
+def _older_than(posts: list[dict[str, Any]], post_id: str) -> list[dict[str, Any]]:
+    """The posts after ``post_id`` in a newest-first listing (ids follow time on the platform)."""
+    ids = [p["id"] for p in posts]
+    if post_id in ids:
+        return posts[ids.index(post_id) + 1 :]
+    return [p for p in posts if int(p["id"]) < int(post_id)]
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _epoch(value: str | None) -> float | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
 
 
 def _x_limits(limit: int, used: int) -> dict[str, str]:

@@ -8,6 +8,11 @@ the users registered on it and records every post it accepts. Admin endpoints:
   without recording, ``"drop": "after"`` records the post then closes; ``"slow": S`` records
   the post and answers S seconds later (the client times out on a post that went through);
   ``"after": N`` lets N matching requests through first (to break a thread in the middle).
+  ``"stored": true`` with a status records the post first, then answers with the status.
+- ``POST /_admin/hostile {"lag", "skew", "honour_idempotency", "noise", "seed", "chaos":
+  {op: [[probability, fault], ...]}}`` makes the fake behave like a real platform at its worst
+  (see :mod:`tests.fakeplatform.state`); ``GET /_admin/injected`` counts the random faults.
+- ``POST /_admin/history {"platform", "name", "count", "oldest", "newest"}`` adds older posts.
 - ``POST /_admin/clear-faults`` drops the faults not yet used.
 - ``POST /_admin/latency {"seconds": S}`` slows every platform request.
 - ``POST /_admin/users {"platform", "name", "creds"}`` adds a user.
@@ -31,7 +36,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.fakeplatform.routes import ROUTES, PlatformRoutes
-from tests.fakeplatform.state import FakeState, Fault, Reply, User
+from tests.fakeplatform.state import FakeState, Fault, Reply, User, rate_limit_headers
 
 
 class Handler(PlatformRoutes, BaseHTTPRequestHandler):
@@ -72,13 +77,19 @@ class Handler(PlatformRoutes, BaseHTTPRequestHandler):
         if fault and fault.drop == "before":
             self._drop()
             return
-        if fault and fault.status is not None:
-            self._answer(fault.status, fault.body if fault.body is not None else {}, fault.headers)
+        if fault and fault.status is not None and not fault.stored:
+            headers = dict(fault.headers)
+            if fault.status == 429 and fault.reset_in and op:
+                headers |= rate_limit_headers(op, fault.reset_in)
+            self._answer(fault.status, fault.body if fault.body is not None else {}, headers)
             return
         try:
             status, body, headers = handler()
         except Reply as reply:
             status, body, headers = reply.status, reply.body, reply.headers
+        if fault and fault.status is not None:  # stored, then a failure answer
+            self._answer(fault.status, fault.body if fault.body is not None else {}, fault.headers)
+            return
         if fault and fault.drop == "after":
             self._drop()
             return
@@ -129,9 +140,14 @@ class Handler(PlatformRoutes, BaseHTTPRequestHandler):
     def _admin(self, method: str) -> tuple[int, Any, dict[str, str]]:
         state = self.server.state
         what = self.route_path.removeprefix("/_admin/")
-        if method == "GET" and what == "posts":
+        if method == "GET" and what == "posts":  # the bot's posts (?all=1: history and noise too)
             with state.lock:
-                return 200, list(state.posts), {}
+                everything = self.query.get("all") == "1"
+                return (
+                    200,
+                    [p for p in state.posts if everything or not (p.get("history") or p.get("noise"))],
+                    {},
+                )
         if method == "GET" and what == "requests":
             with state.lock:
                 return 200, list(state.requests), {}
@@ -147,11 +163,40 @@ class Handler(PlatformRoutes, BaseHTTPRequestHandler):
         if method == "POST" and what == "latency":
             state.latency = float(self._json()["seconds"])
             return 200, {"latency": state.latency}, {}
+        if method == "POST" and what == "hostile":
+            self._hostile(self._json())
+            return 200, {"ok": True}, {}
+        if method == "GET" and what == "injected":
+            with state.lock:
+                return 200, dict(state.injected), {}
+        if method == "POST" and what == "history":
+            data = self._json()
+            found = [u for u in state.users if u.platform == data["platform"] and u.name == data["name"]]
+            if not found:
+                return 404, {"error": "no such user"}, {}
+            count, oldest, newest = int(data["count"]), float(data["oldest"]), float(data["newest"])
+            state.add_history(found[0], count, oldest, newest, str(data.get("text", "")))
+            return 200, {"posts": len(state.posts)}, {}
         if method == "POST" and what == "users":
             data = self._json()
             user = state.add_user(data["platform"], data["name"], **data["creds"])
             return 200, {"uid": user.uid}, {}
         return 404, {"error": "unknown admin call"}, {}
+
+    def _hostile(self, data: dict[str, Any]) -> None:
+        state = self.server.state
+        with state.lock:
+            state.lag = float(data.get("lag", state.lag))
+            state.skew = float(data.get("skew", state.skew))
+            state.honour_idempotency = bool(data.get("honour_idempotency", state.honour_idempotency))
+            state.noise = float(data.get("noise", state.noise))
+            if "seed" in data:
+                state.rng.seed(data["seed"])
+            if "chaos" in data:
+                state.chaos = {
+                    op: [(float(p), Fault(op=op, **fault)) for p, fault in entries]
+                    for op, entries in data["chaos"].items()
+                }
 
 
 class FakeServer(ThreadingHTTPServer):
@@ -187,9 +232,15 @@ class FakeServer(ThreadingHTTPServer):
     def fault(self, op: str, **kwargs: Any) -> None:
         self.state.faults.append(Fault(op=op, **kwargs))
 
-    def posts(self, platform: str | None = None) -> list[dict[str, Any]]:
+    def posts(self, platform: str | None = None, *, everything: bool = False) -> list[dict[str, Any]]:
+        """The posts the bot made (``everything``: also the account's history and noise)."""
         with self.state.lock:
-            return [dict(p) for p in self.state.posts if platform is None or p["platform"] == platform]
+            return [
+                dict(p)
+                for p in self.state.posts
+                if (platform is None or p["platform"] == platform)
+                and (everything or not (p.get("history") or p.get("noise")))
+            ]
 
     def requests_for(self, op: str) -> int:
         with self.state.lock:

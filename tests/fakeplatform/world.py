@@ -60,11 +60,13 @@ def credential_env(platforms: list[str], wrong: set[str] | frozenset[str] = froz
     return env
 
 
-def register_users(base_url: str, platforms: list[str]) -> None:
-    """Create the fake's users through its admin endpoint."""
+def register_users(base_url: str, platforms: list[str], history_posts: int = 3) -> None:
+    """Create the fake's users through its admin endpoint, each with older posts."""
     for platform in platforms:
         body = {"platform": platform, "name": ACCOUNTS[platform][1], "creds": fake_creds(platform)}
         admin(base_url, "users", body)
+        history = {"platform": platform, "name": ACCOUNTS[platform][1], "count": history_posts}
+        admin(base_url, "history", history | {"oldest": 3 * 86400, "newest": 86400})
 
 
 def admin(base_url: str, what: str, body: Any = None) -> Any:
@@ -83,7 +85,10 @@ def config_text(
     *,
     database_url: str | None = None,
     timeout: str = "0.5s",
-    publishing: str = 'max_attempts = 3\nbackoff_base = "1s"\nbackoff_max = "10s"\nlease = "30s"\n',
+    publishing: str = (
+        'max_attempts = 3\nbackoff_base = "1s"\nbackoff_max = "10s"\nlease = "30s"\n'
+        'settle = "0s"\ncheck_backoff = "1s"\n'
+    ),
     bot: str = "",
     account_extra: str = "",
 ) -> str:

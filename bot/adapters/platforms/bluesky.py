@@ -27,6 +27,7 @@ from atproto_client.exceptions import (
 from atproto_client.request import Request
 
 from bot.adapters.platforms._http import sent_nothing
+from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import same_text, split_parts
 from bot.adapters.platforms.bluesky_platform import BlueskyAccount, limit
 from bot.domain import OutgoingPost, PublishResult
@@ -37,6 +38,7 @@ from bot.domain.errors import (
     PublishRetryable,
     PublishUnknownOutcome,
 )
+from bot.domain.finding import FindAnswer, PostSearch
 from bot.domain.platforms import Attempt, CredentialSource, ErrorRule, ErrorTable
 
 DEFAULT_BASE = "https://bsky.social"
@@ -81,6 +83,8 @@ class BlueskyPublisher:
     """Posts to one Bluesky account."""
 
     platform = "bluesky"
+    #: Bluesky has no idempotency key: an unknown outcome is reconciled, never re-sent blindly.
+    honours_idempotency_key = False
 
     def __init__(self, account: BlueskyAccount, credentials: CredentialSource) -> None:
         self._account = account
@@ -141,21 +145,32 @@ class BlueskyPublisher:
             _translate(exc, "create the post")
         return models.create_strong_ref(response)
 
-    def find(self, post: OutgoingPost) -> PublishResult | None:
+    def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
+        """Page back through the account's post records (100 a page, ``cursor``) past the stamp."""
         first = split_parts(post.text)[0]
-        did = self._login()
-        try:
-            listing = self._client.com.atproto.repo.list_records(
-                models.ComAtprotoRepoListRecords.Params(repo=did, collection="app.bsky.feed.post", limit=100)
-            )
-        except (AtProtocolError, httpx.HTTPError) as exc:
-            _translate(exc, "list the account's posts")
-        for record in listing.records:
-            value = record.value
-            text = value.get("text") if isinstance(value, dict) else getattr(value, "text", None)
-            if text is not None and same_text(first, str(text)):
-                return PublishResult(remote_id=record.uri, url=self._url(record.uri))
-        return None
+
+        def fetch(cursor: str | None) -> Page:
+            did = self._login()
+            try:
+                listing = self._client.com.atproto.repo.list_records(
+                    models.ComAtprotoRepoListRecords.Params(
+                        repo=did, collection="app.bsky.feed.post", limit=100, cursor=cursor
+                    )
+                )
+            except (AtProtocolError, httpx.HTTPError) as exc:
+                _translate(exc, "list the account's posts", sending=False)
+            items = []
+            for record in listing.records:
+                value = record.value
+                text = value.get("text") if isinstance(value, dict) else getattr(value, "text", None)
+                created = (
+                    value.get("createdAt") if isinstance(value, dict) else getattr(value, "created_at", None)
+                )
+                result = PublishResult(remote_id=record.uri, url=self._url(record.uri))
+                items.append(Listed(parse_when(created), str(text or ""), result))
+            return Page(items, listing.cursor or None)
+
+        return walk(search, fetch, lambda item: same_text(first, item.text), platform="Bluesky")
 
     def check_credentials(self) -> dict[str, Any]:
         did = self._login()
@@ -188,6 +203,8 @@ def _rate_limited(exc: RateLimitExceededError, at: Attempt) -> PublishError:
 
 def _answered(exc: RequestErrorBase, at: Attempt) -> PublishError:
     if exc.response is not None and exc.response.status_code >= 500:
+        if at.sending:  # the record may be stored already
+            return PublishUnknownOutcome(f"Bluesky server error after the post: {_message(exc)}")
         return PublishRetryable(f"Bluesky server error: {_message(exc)}")
     return PublishRejected(f"Bluesky refused to {at.doing}: {_message(exc)}")
 

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from bot.config.accounts import AccountBase
 from bot.domain import OutgoingPost, PublishResult
 from bot.domain.errors import PublishRejected
+from bot.domain.finding import FindAnswer, PostSearch
 from bot.domain.platforms import CredentialSource, PlatformDescription
 from bot.domain.ports import Publisher
 
@@ -29,6 +30,9 @@ class DryRunAccount(AccountBase):
 
 class DryRunPublisher:
     """Appends posts to ``outbox``; ``find`` looks them up by idempotency key."""
+
+    #: A re-send appends a second line: an unknown outcome is checked in the outbox first.
+    honours_idempotency_key = False
 
     def __init__(self, account: str, outbox: Path) -> None:
         self._account = account
@@ -59,11 +63,18 @@ class DryRunPublisher:
             raise PublishRejected(f"cannot write outbox {self.outbox}: {exc.strerror}") from exc
         return PublishResult(remote_id=post.idempotency_key, url=f"file://{self.outbox}")
 
-    def find(self, post: OutgoingPost) -> PublishResult | None:
-        for line in self.lines():
+    def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
+        """The outbox holds every post: not in it is proven absent."""
+        try:
+            lines = self.lines()
+        except (OSError, ValueError) as exc:
+            return FindAnswer.unknown(f"cannot read outbox {self.outbox}: {exc}")
+        for line in lines:
             if line.get("idempotency_key") == post.idempotency_key:
-                return PublishResult(remote_id=post.idempotency_key, url=f"file://{self.outbox}")
-        return None
+                return FindAnswer.found(
+                    PublishResult(remote_id=post.idempotency_key, url=f"file://{self.outbox}")
+                )
+        return FindAnswer.absent(f"not in the outbox {self.outbox}")
 
     def check_credentials(self) -> dict[str, Any]:
         return {

@@ -23,6 +23,7 @@ from mastodon import (
 )
 
 from bot.adapters.platforms._http import sent_nothing
+from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import html_to_text, same_text, split_parts
 from bot.adapters.platforms.mastodon_platform import MastodonAccount, limit
 from bot.domain import OutgoingPost, PublishResult
@@ -34,6 +35,7 @@ from bot.domain.errors import (
     PublishRetryable,
     PublishUnknownOutcome,
 )
+from bot.domain.finding import FindAnswer, PostSearch
 from bot.domain.platforms import Attempt, CredentialSource, ErrorRule, ErrorTable
 
 
@@ -41,6 +43,9 @@ class MastodonPublisher:
     """Posts to one Mastodon account."""
 
     platform = "mastodon"
+    #: Mastodon keeps a status's Idempotency-Key for about an hour: a re-send with the same
+    #: key within it answers with the status already made.
+    honours_idempotency_key = True
 
     def __init__(self, account: MastodonAccount, credentials: CredentialSource) -> None:
         if not account.base_url:
@@ -91,24 +96,34 @@ class MastodonPublisher:
                 text, in_reply_to_id=reply_to, visibility=self._account.visibility, idempotency_key=key
             )
         except MastodonError as exc:
-            self._translate(exc, "post the status")
+            self._translate(exc, "post the status", sending=True)
         if not isinstance(status, dict) or not status.get("id"):
             raise PublishUnknownOutcome(
                 f"Mastodon answered the post without a status id: {str(status)[:200]}"
             )
         return dict(status)
 
-    def find(self, post: OutgoingPost) -> PublishResult | None:
+    def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
+        """Page back through the account's statuses (40 a page, ``max_id``) past the stamp."""
         first = split_parts(post.text)[0]
-        me = self._account_info()
-        try:
-            statuses = self._client.account_statuses(me["id"], limit=40)
-        except MastodonError as exc:
-            self._translate(exc, "read the account's statuses")
-        for status in statuses:
-            if same_text(first, html_to_text(str(status.get("content", "")))):
-                return PublishResult(remote_id=str(status["id"]), url=status.get("url"))
-        return None
+
+        def fetch(cursor: str | None) -> Page:
+            me = self._account_info()
+            try:
+                statuses = self._client.account_statuses(me["id"], limit=40, max_id=cursor)
+            except MastodonError as exc:
+                self._translate(exc, "read the account's statuses")
+            items = [
+                Listed(
+                    parse_when(status.get("created_at")),
+                    "" if status.get("reblog") else html_to_text(str(status.get("content", ""))),
+                    PublishResult(remote_id=str(status["id"]), url=status.get("url")),
+                )
+                for status in statuses
+            ]
+            return Page(items, str(statuses[-1]["id"]) if statuses else None)
+
+        return walk(search, fetch, lambda item: same_text(first, item.text), platform="Mastodon")
 
     def check_credentials(self) -> dict[str, Any]:
         me = self._account_info()
@@ -132,15 +147,22 @@ class MastodonPublisher:
                 self._translate(exc, "verify the credentials")
         return self._me
 
-    def _translate(self, exc: MastodonError, doing: str) -> NoReturn:
+    def _translate(self, exc: MastodonError, doing: str, *, sending: bool = False) -> NoReturn:
         """Map a Mastodon.py error to the bot's error types (the one place for Mastodon)."""
         reset = self._client.ratelimit_reset
-        ERRORS.reraise(exc, Attempt(doing, reset_at=float(reset) if reset else None))
+        ERRORS.reraise(exc, Attempt(doing, sending=sending, reset_at=float(reset) if reset else None))
 
 
 def _rate_limited(exc: MastodonRatelimitError, at: Attempt) -> PublishError:
     wait = max(0.0, at.reset_at - time.time()) if at.reset_at else None
     return PublishRetryable(f"Mastodon rate limit while trying to {at.doing}", retry_after=wait)
+
+
+def _server_error(exc: MastodonServerError, at: Attempt) -> PublishError:
+    """A 5xx to a send may come after the status was stored: unknown; to a read, a retry."""
+    if at.sending:
+        return PublishUnknownOutcome(f"Mastodon server error after the post: {_reason(exc)}")
+    return PublishRetryable(f"Mastodon server error: {_reason(exc)}")
 
 
 def _unreachable(exc: MastodonNetworkError, at: Attempt) -> PublishError:
@@ -163,7 +185,7 @@ ERRORS = ErrorTable(
         ErrorRule(
             MastodonUnauthorizedError, PublishAuthError, "Mastodon rejected the access token: {detail}"
         ),
-        ErrorRule(MastodonServerError, PublishRetryable, "Mastodon server error: {detail}"),
+        ErrorRule(MastodonServerError, _server_error),
         ErrorRule(MastodonNetworkError, _unreachable),
         ErrorRule(MastodonAPIError, PublishRejected, "Mastodon refused to {doing}: {detail}"),
         ErrorRule(MastodonError, PublishRejected, "Mastodon client error: {exc}"),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -24,6 +25,7 @@ from praw.exceptions import PRAWException, RedditAPIException
 
 from bot import templating
 from bot.adapters.platforms._http import GuardedSession, SubmitOutcomeUnknown, SubmitServerError
+from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import first_line, first_url, same_text, split_parts
 from bot.adapters.platforms.reddit_platform import CREDENTIALS, TITLE_MAX, RedditAccount, limit
 from bot.domain import OutgoingPost, PublishResult
@@ -35,12 +37,15 @@ from bot.domain.errors import (
     PublishUnknownOutcome,
     TemplateError,
 )
+from bot.domain.finding import FindAnswer, FindStatus, PostSearch
 from bot.domain.platforms import Attempt, CredentialSource, ErrorRule, ErrorTable
 
 log = logging.getLogger(__name__)
 
 DEFAULT_OAUTH = "https://oauth.reddit.com"
 DEFAULT_WWW = "https://www.reddit.com"
+#: How far back an ALREADY_SUB answer is looked up.
+_DUPLICATE_WINDOW = timedelta(days=1)
 _WAIT = re.compile(r"(\d+)\s+(millisecond|second|minute)", re.IGNORECASE)
 
 
@@ -48,6 +53,8 @@ class RedditPublisher:
     """Submits self or link posts for one Reddit account."""
 
     platform = "reddit"
+    #: Reddit has no idempotency key: an unknown outcome is reconciled, never re-sent blindly.
+    honours_idempotency_key = False
 
     def __init__(self, account: RedditAccount, credentials: CredentialSource) -> None:
         self._account = account
@@ -132,24 +139,61 @@ class RedditPublisher:
         return PublishResult(remote_id=remote_id, url=url)
 
     def _duplicate(self, post: OutgoingPost, exc: RedditAPIException) -> PublishResult:
-        found = self.find(post)
-        if found is None:
-            raise PublishRejected(f"Reddit: {_items(exc)}; no earlier copy found on the account") from exc
-        return found
+        """ALREADY_SUB: it counts as posted only if a search finds the post."""
+        answer = self.find(post, PostSearch(since=datetime.now(UTC) - _DUPLICATE_WINDOW, max_pages=10))
+        if answer.status is FindStatus.FOUND and answer.post is not None:
+            return answer.post
+        if answer.status is FindStatus.ABSENT:
+            raise PublishRejected(
+                f"Reddit: {_items(exc)}; no copy found on the account in the last day"
+            ) from exc
+        raise PublishUnknownOutcome(
+            f"Reddit: {_items(exc)}; cannot tell whether a copy is ours: {answer.reason}"
+        )
 
-    def find(self, post: OutgoingPost) -> PublishResult | None:
-        args = self._submission(post)
-        wanted_sub = self.subreddit(post).casefold()
+    def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
+        """Page back through the account's submissions (100 a page, ``after``) past the stamp.
+
+        Reddit serves about 1,000 items back: a listing that ends proves nothing."""
         try:
-            for item in self._reddit.redditor(self._username).submissions.new(limit=100):
-                if str(item.subreddit).casefold() != wanted_sub or not same_text(args["title"], item.title):
-                    continue
-                body = item.url if "url" in args else item.selftext
-                if same_text(args.get("url") or args.get("selftext", ""), body):
-                    return PublishResult(remote_id=str(item.id), url=_permalink(item))
-        except Exception as exc:
-            _translate(exc, "read the account's submissions")
-        return None
+            args = self._submission(post)
+        except PublishRejected as exc:
+            return FindAnswer.unknown(f"Reddit: cannot build the post to look for: {exc}")
+        wanted_sub = self.subreddit(post).casefold()
+        wanted_body = args.get("url") or args.get("selftext", "")
+
+        def fetch(cursor: str | None) -> Page:
+            params: dict[str, Any] = {"limit": 100, "sort": "new", "raw_json": 1}
+            if cursor:
+                params["after"] = cursor
+            try:  # the raw listing: praw's lazy objects would fetch missing fields one by one
+                listing = self._reddit.request(
+                    method="GET", path=f"user/{self._username}/submitted", params=params
+                )
+            except Exception as exc:
+                _translate(exc, "read the account's submissions")
+            data = (listing.get("data") or {}) if isinstance(listing, dict) else {}
+            items = []
+            for child in data.get("children") or []:
+                item = child.get("data") or {}
+                body = item.get("url") if "url" in args else item.get("selftext")
+                link = (
+                    f"https://www.reddit.com{item['permalink']}" if item.get("permalink") else item.get("url")
+                )
+                result = PublishResult(remote_id=str(item.get("id")), url=link)
+                items.append(Listed(parse_when(item.get("created_utc")), str(body or ""), result, item))
+            after = data.get("after")
+            return Page(items, str(after) if after else None)
+
+        def matches(item: Listed) -> bool:
+            raw = item.raw
+            return (
+                str(raw.get("subreddit") or "").casefold() == wanted_sub
+                and same_text(args["title"], str(raw.get("title") or ""))
+                and same_text(wanted_body, item.text)
+            )
+
+        return walk(search, fetch, matches, platform="Reddit")
 
     def check_credentials(self) -> dict[str, Any]:
         try:
@@ -160,11 +204,6 @@ class RedditPublisher:
         limits: dict[str, Any] = {"max_title": TITLE_MAX, "daily_cap": self._account.daily_cap}
         limits.update(self._session.last_limits)
         return {"platform": "reddit", "user": name, "subreddit": self._account.subreddit, "limits": limits}
-
-
-def _permalink(submission: Any) -> str | None:
-    permalink = getattr(submission, "permalink", None)
-    return f"https://www.reddit.com{permalink}" if permalink else getattr(submission, "url", None)
 
 
 def _items(exc: RedditAPIException) -> str:
@@ -195,9 +234,8 @@ def _rate_limited(exc: prawcore.TooManyRequests, at: Attempt) -> PublishError:
 
 def _transport(exc: prawcore.RequestException, at: Attempt) -> PublishError:
     original = exc.original_exception
-    if isinstance(original, SubmitServerError):
-        wait = _float(original.headers.get("retry-after"))
-        return PublishRetryable(f"Reddit server error {original.status}", retry_after=wait)
+    if isinstance(original, SubmitServerError):  # the submit may have been stored before it
+        return PublishUnknownOutcome(f"Reddit server error {original.status} after the submit")
     if isinstance(original, SubmitOutcomeUnknown):
         return PublishUnknownOutcome(f"Reddit did not answer the submit: {original}")
     if at.sending:

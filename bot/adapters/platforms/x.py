@@ -11,6 +11,7 @@ A draft with several parts (split on a line holding only ``---``) is posted as a
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -18,6 +19,7 @@ import requests
 import tweepy
 
 from bot.adapters.platforms._http import RedirectAdapter, seconds_until, sent_nothing
+from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import same_text, split_parts
 from bot.adapters.platforms.limits import parse_tweet
 from bot.adapters.platforms.x_platform import CREDENTIALS, XAccount, limit
@@ -29,6 +31,7 @@ from bot.domain.errors import (
     PublishRetryable,
     PublishUnknownOutcome,
 )
+from bot.domain.finding import FindAnswer, FindStatus, PostSearch
 from bot.domain.platforms import Attempt, CredentialSource, ErrorRule, ErrorTable
 
 log = logging.getLogger(__name__)
@@ -37,12 +40,16 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE = "https://api.twitter.com"
 _HOSTS = ("https://api.twitter.com", "https://api.x.com")
 _DUPLICATE = "duplicate content"
+#: How far back a "duplicate content" answer is looked up.
+_DUPLICATE_WINDOW = timedelta(days=1)
 
 
 class XPublisher:
     """Posts to one X account."""
 
     platform = "x"
+    #: X has no idempotency key: an unknown outcome is reconciled, never re-sent blindly.
+    honours_idempotency_key = False
 
     def __init__(self, account: XAccount, credentials: CredentialSource) -> None:
         self._account = account
@@ -102,12 +109,19 @@ class XPublisher:
         return str(response.data["id"])
 
     def _duplicate(self, post: OutgoingPost, exc: PublishRejected) -> PublishResult:
-        """X says duplicate content: it counts as posted only if the check finds the post."""
-        found = self.find(post)
-        if found is None:
-            raise PublishRejected(f"{exc}; no earlier copy found on the account") from exc
-        log.info("publication %d: X reports a duplicate, found as %s", post.publication_id, found.remote_id)
-        return found
+        """X says duplicate content: it counts as posted only if a search finds the post."""
+        search = PostSearch(since=datetime.now(UTC) - _DUPLICATE_WINDOW, max_pages=10)
+        answer = self.find(post, search)
+        if answer.status is FindStatus.FOUND and answer.post is not None:
+            log.info(
+                "publication %d: X reports a duplicate, found as %s",
+                post.publication_id,
+                answer.post.remote_id,
+            )
+            return answer.post
+        if answer.status is FindStatus.ABSENT:
+            raise PublishRejected(f"{exc}; no copy found on the account in the last day") from exc
+        raise PublishUnknownOutcome(f"{exc}; cannot tell whether a copy is ours: {answer.reason}") from exc
 
     @staticmethod
     def _partial(ids: list[str], parts: list[str], exc: PublishError) -> NoReturn:
@@ -117,17 +131,35 @@ class XPublisher:
             f"X thread stopped after {len(ids)} of {len(parts)} parts (posted {', '.join(ids)}): {exc}"
         ) from exc
 
-    def find(self, post: OutgoingPost) -> PublishResult | None:
+    def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
+        """Page through the account's posts since the boundary (``start_time``, 100 a page,
+        ``pagination_token``): X bounds the listing by time, so its end proves absence."""
         first = split_parts(post.text)[0]
-        user_id = self._me()["id"]
-        try:
-            response = self._client.get_users_tweets(user_id, max_results=100, user_auth=True)
-        except Exception as exc:
-            _translate(exc, "read the account's posts")
-        for tweet in response.data or []:
-            if same_text(first, tweet.text):
-                return PublishResult(remote_id=str(tweet.id), url=self._url(str(tweet.id)))
-        return None
+
+        def fetch(cursor: str | None) -> Page:
+            try:
+                user_id = self._me()["id"]
+                response = self._client.get_users_tweets(
+                    user_id,
+                    max_results=100,
+                    start_time=search.boundary,
+                    pagination_token=cursor,
+                    tweet_fields=["created_at"],
+                    user_auth=True,
+                )
+            except PublishError:
+                raise
+            except Exception as exc:
+                _translate(exc, "read the account's posts", sending=False)
+            items = [
+                Listed(parse_when(t.created_at), str(t.text), PublishResult(str(t.id), self._url(str(t.id))))
+                for t in response.data or []
+            ]
+            return Page(items, (response.meta or {}).get("next_token"))
+
+        return walk(
+            search, fetch, lambda item: same_text(first, item.text), platform="X", exhaustion_proves=True
+        )
 
     def check_credentials(self) -> dict[str, Any]:
         me = self._me()
@@ -144,7 +176,7 @@ class XPublisher:
             try:
                 response = self._client.get_me(user_auth=True)
             except Exception as exc:
-                _translate(exc, "verify the credentials")
+                _translate(exc, "verify the credentials", sending=False)
             self._user_id, self._username = str(response.data.id), str(response.data.username)
         return {"id": self._user_id, "username": self._username or ""}
 
@@ -171,6 +203,14 @@ def _rate_limited(exc: tweepy.TooManyRequests, at: Attempt) -> PublishError:
     return PublishRetryable(f"X rate limit while trying to {at.doing}", retry_after=wait)
 
 
+def _server_error(exc: tweepy.TwitterServerError, at: Attempt) -> PublishError:
+    """A 5xx to a send may come after the post was stored: unknown; to a read, a retry."""
+    detail = f"{exc.response.status_code}: {_detail(exc)}"
+    if at.sending:
+        return PublishUnknownOutcome(f"X server error {detail} after the post")
+    return PublishRetryable(f"X server error {detail}")
+
+
 def _unreachable(exc: requests.RequestException, at: Attempt) -> PublishError:
     if sent_nothing(exc):
         return PublishRetryable(f"X unreachable: {type(exc).__name__}")
@@ -182,7 +222,7 @@ ERRORS = ErrorTable(
     "X",
     [
         ErrorRule(tweepy.TooManyRequests, _rate_limited),
-        ErrorRule(tweepy.TwitterServerError, PublishRetryable, "X server error {detail}"),
+        ErrorRule(tweepy.TwitterServerError, _server_error),
         ErrorRule(tweepy.Unauthorized, PublishAuthError, "X rejected the credentials: {detail}"),
         ErrorRule(tweepy.HTTPException, PublishRejected, "X refused to {doing} ({detail})"),
         ErrorRule(requests.RequestException, _unreachable),
@@ -192,9 +232,9 @@ ERRORS = ErrorTable(
 )
 
 
-def _translate(exc: Exception, doing: str) -> NoReturn:
+def _translate(exc: Exception, doing: str, *, sending: bool = True) -> NoReturn:
     """Map a tweepy or requests error to the bot's error types (the one place for X)."""
-    ERRORS.reraise(exc, Attempt(doing))
+    ERRORS.reraise(exc, Attempt(doing, sending=sending))
 
 
 def client(account: XAccount, credentials: CredentialSource, data_dir: Path) -> XPublisher:

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.adapters.store.session import StoreBase, changed
-from bot.adapters.store.tables import AccountStateRow, CampaignRow, DraftRow, PublicationRow
+from bot.adapters.store.tables import AccountStateRow, CampaignRow, DraftRow, PublicationRow, UTCDateTime
 from bot.domain import (
     OutgoingPost,
     Publication,
@@ -105,6 +105,8 @@ class PublicationsSql(StoreBase):
         """
         values: dict[str, Any] = {
             "sending_at": now,
+            "first_sent_at": func.coalesce(PublicationRow.first_sent_at, literal(now, UTCDateTime())),
+            "last_sent_at": now,
             "attempts": PublicationRow.attempts + 1,
             "updated_at": now,
         }
@@ -136,6 +138,7 @@ class PublicationsSql(StoreBase):
         remote_id: str | None = None,
         url: str | None = None,
         not_before: datetime | None = None,
+        check_at: datetime | None = None,
     ) -> None:
         """Record the outcome of a claimed publication (compare-and-set on the claim)."""
         values: dict[str, Any] = {
@@ -145,6 +148,8 @@ class PublicationsSql(StoreBase):
             "sending_at": None,
             "updated_at": now,
         }
+        if new is PublicationState.NEEDS_CHECK:
+            values.update(check_at=check_at, check_tries=0, checking_by=None, checking_until=None)
         if new is PublicationState.PUBLISHED:
             values.update(remote_id=remote_id, url=url, published_at=now, last_error=None)
         elif reason:
@@ -232,6 +237,8 @@ class PublicationsSql(StoreBase):
         values: dict[str, Any] = {"state": new, "claimed_by": None, "claimed_until": None, "updated_at": now}
         if new != _Q:
             values["last_error"] = reason
+        if new == _N:  # checked by the daemon once the send has settled
+            values.update(check_at=now, check_tries=0, checking_by=None, checking_until=None)
         values["sending_at"] = None
         cas = update(PublicationRow).where(PublicationRow.id == pub_id, PublicationRow.state == _C)
         if expect is not None:
@@ -270,6 +277,7 @@ class PublicationsSql(StoreBase):
             if old.value not in allowed or not can_move_publication(old, new):
                 raise StateConflict(f"publication {pub_id} is {old.value}; cannot make it {new.value}")
             values: dict[str, Any] = {"state": new.value, "updated_at": now}
+            values.update(check_at=None, check_tries=0, checking_by=None, checking_until=None)
             if new is PublicationState.QUEUED:
                 values.update(not_before=now, attempts=0)
             if new is PublicationState.PUBLISHED:
@@ -285,6 +293,93 @@ class PublicationsSql(StoreBase):
             if not done:
                 raise StateConflict(f"publication {pub_id} was changed by someone else; look again")
             self._event(s, now, actor, "publication", pub_id, old.value, new.value, reason)
+            s.flush()
+            s.refresh(row)
+            return _publication(row)
+
+    # -- checks of needs_check publications ----------------------------------------------
+
+    def claim_checks(
+        self, worker: str, now: datetime, lease: timedelta, limit: int = 1, pub_id: int | None = None
+    ) -> list[Publication]:
+        """Lease ``needs_check`` publications for a check (see the port for which ones)."""
+        free = or_(PublicationRow.checking_until.is_(None), PublicationRow.checking_until < now)
+        with self._tx() as s:
+            query = select(PublicationRow.id).where(PublicationRow.state == _N, free)
+            if pub_id is not None:
+                query = query.where(PublicationRow.id == pub_id)
+            else:
+                query = query.where(PublicationRow.check_at <= now).order_by(
+                    PublicationRow.check_at, PublicationRow.id
+                )
+            query = query.limit(limit)
+            if s.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            taken = []
+            for candidate in s.scalars(query).all():
+                done = changed(
+                    s,
+                    update(PublicationRow)
+                    .where(PublicationRow.id == candidate, PublicationRow.state == _N, free)
+                    .values(checking_by=worker, checking_until=now + lease),
+                )
+                if done:
+                    taken.append(candidate)
+            rows = s.scalars(
+                select(PublicationRow).where(PublicationRow.id.in_(taken)).order_by(PublicationRow.id)
+            )
+            return [_publication(r) for r in rows]
+
+    def finish_check(
+        self,
+        pub_id: int,
+        worker: str,
+        new: PublicationState,
+        *,
+        now: datetime,
+        reason: str,
+        remote_id: str | None = None,
+        url: str | None = None,
+        check_at: datetime | None = None,
+        tried: bool = True,
+    ) -> Publication:
+        """Record a check this worker leased (compare-and-set on the check lease)."""
+        values: dict[str, Any] = {
+            "state": new.value,
+            "checking_by": None,
+            "checking_until": None,
+            "updated_at": now,
+        }
+        if new is PublicationState.PUBLISHED:
+            values.update(remote_id=remote_id, url=url, published_at=now, last_error=None, check_at=None)
+        elif new is PublicationState.QUEUED:  # attempts are kept: max_attempts bounds the sends
+            values.update(not_before=now, check_at=None, check_tries=0, last_error=reason)
+        elif new is PublicationState.FAILED:
+            values.update(check_at=None, last_error=reason)
+        elif new is PublicationState.NEEDS_CHECK:
+            values.update(check_at=check_at, last_error=reason)
+            if tried:
+                values["check_tries"] = PublicationRow.check_tries + 1
+        else:
+            raise ValueError(f"a check cannot make a publication {new.value}")
+        with self._tx() as s:
+            done = changed(
+                s,
+                update(PublicationRow)
+                .where(
+                    PublicationRow.id == pub_id,
+                    PublicationRow.state == _N,
+                    PublicationRow.checking_by == worker,
+                )
+                .values(**values),
+            )
+            if not done:
+                raise StateConflict(f"publication {pub_id} is no longer being checked by {worker}")
+            self._event(
+                s, now, worker, "publication", pub_id, _N, new.value, reason, remote_id=remote_id, url=url
+            )
+            row = s.get(PublicationRow, pub_id)
+            assert row is not None
             s.flush()
             s.refresh(row)
             return _publication(row)
@@ -404,4 +499,8 @@ def _publication(row: PublicationRow) -> Publication:
         created_at=row.created_at,
         updated_at=row.updated_at,
         published_at=row.published_at,
+        first_sent_at=row.first_sent_at,
+        last_sent_at=row.last_sent_at,
+        check_tries=row.check_tries or 0,
+        check_at=row.check_at,
     )

@@ -135,6 +135,17 @@ class PublicationRow(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     published_at: Mapped[datetime | None]
+    #: When the first send of this publication started: reconciliation looks back to it.
+    first_sent_at: Mapped[datetime | None]
+    #: When the latest send started: listings are trusted only a settle delay after it.
+    last_sent_at: Mapped[datetime | None]
+    #: Automatic checks of a needs_check publication so far, and when the next one is due
+    #: (None: no automatic check; a person decides).
+    check_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    check_at: Mapped[datetime | None]
+    #: The lease of the worker checking it now, so two daemons do not both check.
+    checking_by: Mapped[str | None] = mapped_column(String(200))
+    checking_until: Mapped[datetime | None]
 
 
 class AccountStateRow(Base):

@@ -4,6 +4,7 @@ Idempotency-Key, facets, limits, and the credentials check."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from bot.domain.errors import (
     PublishRetryable,
     PublishUnknownOutcome,
 )
+from bot.domain.finding import FindStatus, PostSearch
 from tests.fakeplatform import FakeServer
 from tests.fakeplatform.world import ACCOUNTS, credential_env
 
@@ -44,6 +46,10 @@ def _close_publishers() -> Any:
 def opened(publisher: Any) -> Any:
     _OPEN.append(publisher)
     return publisher
+
+
+#: Since an hour ago: the fake's history posts are older, so a search can prove absence.
+SEARCH = PostSearch(since=datetime.now(UTC) - timedelta(hours=1))
 
 
 def post(text: str, key: str = "bot-1-abc", campaign: str = "promo", **options: Any) -> OutgoingPost:
@@ -100,7 +106,10 @@ def test_x_thread_is_a_reply_chain(fake: FakeServer) -> None:
 
 
 def test_x_thread_broken_in_the_middle_needs_a_check(fake: FakeServer) -> None:
-    fake.fault("x.tweet", status=500)  # the first part fails: nothing is out, a plain retry
+    fake.fault("x.tweet", status=500)  # a 5xx may come after the post was stored: unknown
+    with pytest.raises(PublishUnknownOutcome, match="server error 500"):
+        x_pub(fake).publish(post(THREAD))
+    fake.fault("x.tweet", status=429, headers={"x-rate-limit-reset": "0"})  # nothing is out
     with pytest.raises(PublishRetryable):
         x_pub(fake).publish(post(THREAD))
     fake.fault("x.tweet", drop="before", after=1)  # the first part goes out, the second is lost
@@ -120,7 +129,7 @@ def test_x_duplicate_counts_as_posted_only_when_found(fake: FakeServer) -> None:
         status=403,
         body={"detail": "You are not allowed to create a Tweet with duplicate content.", "status": 403},
     )
-    with pytest.raises(PublishRejected, match="no earlier copy found"):
+    with pytest.raises(PublishRejected, match="no copy found on the account"):
         publisher.publish(post("Never posted before"))
 
 
@@ -235,8 +244,8 @@ def test_mastodon_idempotency_key_and_visibility(fake: FakeServer) -> None:
     [sent] = fake.posts("mastodon")
     assert sent["key"] == "bot-7-key" and sent["visibility"] == "unlisted"
     assert first.remote_id == second.remote_id
-    found = publisher.find(post("Hello <tea> & friends"))  # HTML content is compared as text
-    assert found is not None and found.remote_id == first.remote_id
+    found = publisher.find(post("Hello <tea> & friends"), SEARCH)  # HTML content is compared as text
+    assert found.post is not None and found.post.remote_id == first.remote_id
 
 
 def test_mastodon_thread_and_length_limit(fake: FakeServer) -> None:
@@ -288,7 +297,8 @@ def test_bluesky_post_carries_facets_and_threads(fake: FakeServer) -> None:
     assert second["record"]["reply"]["parent"]["uri"] == first["uri"]
     assert second["record"]["reply"]["root"]["uri"] == first["uri"]
     assert result.remote_id == first["uri"] and result.url
-    assert publisher.find(post("Tea time https://lotusleaf.example #tea\n---\nsecond")) is not None
+    found = publisher.find(post("Tea time https://lotusleaf.example #tea\n---\nsecond"), SEARCH)
+    assert found.status is FindStatus.FOUND
 
 
 def test_bluesky_grapheme_limit_is_checked_here(fake: FakeServer) -> None:

@@ -80,86 +80,127 @@ def test_429_waits_for_the_reset(
     assert texts(fake, platform) == [TEXT]
 
 
+def after_unknown(world: Any, pub_id: int, platform: str) -> None:
+    """An unknown outcome: Mastodon re-sends with the same key, the others wait for a check."""
+    pub = state(world, pub_id)
+    if platform == "mastodon":
+        assert pub.state is PublicationState.QUEUED, pub.last_error
+        assert "same idempotency key" in (pub.last_error or "")
+    else:
+        assert pub.state is PublicationState.NEEDS_CHECK, pub.last_error
+
+
 @pytest.mark.parametrize("platform", PLATFORMS)
-def test_500_then_success(world_factory: Any, fake: FakeServer, clock: FixedClock, platform: str) -> None:
+@pytest.mark.parametrize("stored", [False, True])
+def test_500_is_an_unknown_outcome(
+    world_factory: Any, fake: FakeServer, clock: FixedClock, platform: str, stored: bool
+) -> None:
     world = world_factory([platform])
     [pub_id] = world.approve(TEXT)
-    fake.fault(POST_OP[platform], status=500, body={"error": "boom"})
+    fake.fault(POST_OP[platform], status=500, stored=stored, body={"error": "boom"})
     run(world)
-    pub = state(world, pub_id)
-    assert pub.state is PublicationState.QUEUED and pub.attempts == 1
-    assert pub.not_before > clock.now()
+    after_unknown(world, pub_id, platform)
     assert fake.requests_for(POST_OP[platform]) == 1  # no retry inside the client
     clock.advance(seconds=60)
-    run(world)
+    run(world)  # found if it was stored; else proven absent, queued again and sent
     assert state(world, pub_id).state is PublicationState.PUBLISHED
     assert texts(fake, platform) == [TEXT]
+    assert fake.requests_for(POST_OP[platform]) == (1 if stored and platform != "mastodon" else 2)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-def test_500s_give_up_after_max_attempts(
+def test_503s_give_up_after_max_attempts(
     world_factory: Any, fake: FakeServer, clock: FixedClock, platform: str
 ) -> None:
     world = world_factory([platform])
     [pub_id] = world.approve(TEXT)
     for _ in range(3):
         fake.fault(POST_OP[platform], status=503, body={"error": "down"})
-    for _ in range(3):
+    for _ in range(4):  # each unknown outcome is checked (proven absent) before the next send
         run(world)
         clock.advance(seconds=60)
     pub = state(world, pub_id)
-    assert pub.state is PublicationState.FAILED
+    assert pub.state is PublicationState.FAILED, pub.last_error
     assert "gave up after 3 attempts" in (pub.last_error or "")
-    assert fake.posts(platform) == []
+    assert fake.posts(platform) == [] and fake.requests_for(POST_OP[platform]) == 3
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-def test_timeout_needs_check_then_requeued(world_factory: Any, fake: FakeServer, platform: str) -> None:
+def test_timeout_is_checked_then_requeued(
+    world_factory: Any, fake: FakeServer, clock: FixedClock, platform: str
+) -> None:
     world = world_factory([platform])
     [pub_id] = world.approve(TEXT)
     fake.fault(POST_OP[platform], delay=1.2, drop="before")
-    report = run(world)
-    assert report.needs_check == [pub_id]
-    assert state(world, pub_id).state is PublicationState.NEEDS_CHECK
-    run(world)  # never retried automatically, not even inside the client
-    assert state(world, pub_id).state is PublicationState.NEEDS_CHECK
-    assert fake.posts(platform) == [] and fake.requests_for(POST_OP[platform]) == 1
-    outcome = world.app.publishing.check(pub_id, "tester")
-    assert not outcome.found and outcome.publication.state is PublicationState.QUEUED
     run(world)
+    after_unknown(world, pub_id, platform)
+    assert fake.posts(platform) == [] and fake.requests_for(POST_OP[platform]) == 1
+    clock.advance(seconds=60)
+    run(world)  # the check proves the absence: queued again and sent
     assert state(world, pub_id).state is PublicationState.PUBLISHED
     assert texts(fake, platform) == [TEXT]
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 @pytest.mark.parametrize("when", ["before", "after"])
-def test_dropped_connection(world_factory: Any, fake: FakeServer, platform: str, when: str) -> None:
+def test_dropped_connection(
+    world_factory: Any, fake: FakeServer, clock: FixedClock, platform: str, when: str
+) -> None:
     world = world_factory([platform])
     [pub_id] = world.approve(TEXT)
     fake.fault(POST_OP[platform], drop=when)
     run(world)
-    assert state(world, pub_id).state is PublicationState.NEEDS_CHECK
+    after_unknown(world, pub_id, platform)
     assert fake.requests_for(POST_OP[platform]) == 1
-    outcome = world.app.publishing.check(pub_id, "tester")
-    assert outcome.found is (when == "after")
+    clock.advance(seconds=60)
     run(world)
-    assert state(world, pub_id).state is PublicationState.PUBLISHED
+    pub = state(world, pub_id)
+    assert pub.state is PublicationState.PUBLISHED
     assert texts(fake, platform) == [TEXT]
+    if platform != "mastodon":
+        assert fake.requests_for(POST_OP[platform]) == (1 if when == "after" else 2)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-def test_slow_success_is_never_posted_twice(world_factory: Any, fake: FakeServer, platform: str) -> None:
+def test_slow_success_is_never_posted_twice(
+    world_factory: Any, fake: FakeServer, clock: FixedClock, platform: str
+) -> None:
     world = world_factory([platform])
     [pub_id] = world.approve(TEXT)
     fake.fault(POST_OP[platform], slow=1.2)
     run(world)
+    after_unknown(world, pub_id, platform)
+    deadline = time.monotonic() + 10
+    while not fake.posts(platform) and time.monotonic() < deadline:  # the slow answer finishes
+        time.sleep(0.05)
+    clock.advance(seconds=60)
+    run(world)
     pub = state(world, pub_id)
-    assert pub.state is PublicationState.NEEDS_CHECK, pub.last_error
-    time.sleep(0.8)  # let the slow answer finish
-    assert fake.requests_for(POST_OP[platform]) == 1  # prawcore did not resend the submit
+    assert pub.state is PublicationState.PUBLISHED and pub.remote_id
+    assert texts(fake, platform) == [TEXT]
+
+
+@pytest.mark.parametrize("platform", ["x", "reddit", "bluesky"])
+def test_a_persons_check_never_reposts_on_an_unproven_absence(
+    world_factory: Any, fake: FakeServer, clock: FixedClock, platform: str
+) -> None:
+    publishing = 'max_attempts = 3\nbackoff_base = "1s"\nlease = "30s"\nsettle = "0s"\ncheck_tries = 0\n'
+    world = world_factory([platform], publishing=publishing)
+    [pub_id] = world.approve(TEXT)
+    fake.fault(POST_OP[platform], drop="before")
+    run(world)
+    clock.advance(seconds=60)
+    run(world)  # check_tries = 0: the daemon leaves it to a person
+    assert state(world, pub_id).state is PublicationState.NEEDS_CHECK
+    listing = {"x": "x.timeline", "reddit": "reddit.submitted", "bluesky": "bluesky.records"}[platform]
+    for _ in range(12):  # a read is retried a few times (prawcore too), then it is unknown
+        fake.fault(listing, status=500, body={"error": "listing down"})
     outcome = world.app.publishing.check(pub_id, "tester")
-    assert outcome.found and outcome.publication.state is PublicationState.PUBLISHED
-    assert outcome.publication.remote_id
+    assert not outcome.found and outcome.publication.state is PublicationState.NEEDS_CHECK
+    assert "unknown" in outcome.message
+    fake.state.faults.clear()
+    outcome = world.app.publishing.check(pub_id, "tester")  # the listing works again
+    assert outcome.publication.state is PublicationState.QUEUED, outcome.message
     run(world)
     assert texts(fake, platform) == [TEXT]
 

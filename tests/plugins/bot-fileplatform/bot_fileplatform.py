@@ -15,6 +15,7 @@ from typing import Any, Literal
 from bot.config.accounts import AccountBase
 from bot.domain import OutgoingPost, PublishResult
 from bot.domain.errors import PublishRejected
+from bot.domain.finding import FindAnswer, PostSearch
 from bot.domain.platforms import (
     Attempt,
     CredentialSource,
@@ -62,15 +63,18 @@ class FilePublisher:
             ERRORS.reraise(exc, Attempt("append the post"))
         return PublishResult(remote_id=post.idempotency_key, url=self._account.path.as_uri())
 
-    def find(self, post: OutgoingPost) -> PublishResult | None:
+    #: Appending again would post twice: an unknown outcome is checked in the file first.
+    honours_idempotency_key = False
+
+    def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
         try:
             lines = self._account.path.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
-            return None
+            return FindAnswer.absent("no file yet")
         for text in lines:
             if json.loads(text)["key"] == post.idempotency_key:
-                return PublishResult(remote_id=post.idempotency_key, url=self._account.path.as_uri())
-        return None
+                return FindAnswer.found(PublishResult(post.idempotency_key, self._account.path.as_uri()))
+        return FindAnswer.absent("not in the file")
 
     def check_credentials(self) -> dict[str, Any]:
         return {"platform": "file", "user": self._account.name, "path": str(self._account.path)}

@@ -1,0 +1,221 @@
+"""Reconciliation of ``needs_check`` publications: find the post, never re-post on a guess.
+
+A publication whose send may have reached the platform (a timeout, a dropped connection, a
+5xx, an unreadable answer, a crash during the send) is ``needs_check``. The daemon checks it
+by itself once the send has settled (``[publishing] settle``, so late listings have caught
+up), under a check lease (two daemons never check the same one):
+
+- **found** on the account (at or after the send stamp less ``clock_skew``): ``published``;
+- **absent**, only when the search provably covered every post since then: ``queued`` again;
+- **unknown** (a bound was hit, a rate limit, an error, a listing that ended too early):
+  still ``needs_check``, tried again after ``check_backoff`` (doubling), and after
+  ``check_tries`` tries left to a person (``bot publications check/retry --force/cancel``).
+
+A person's ``check`` is the same search and the same rule: it re-queues only on proven
+absence, so it can never re-post.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.config import Settings
+from bot.domain import OutgoingPost, Publication, PublicationState
+from bot.domain.errors import BotError, ConfigError, StateConflict
+from bot.domain.finding import FindAnswer, FindStatus, PostSearch
+from bot.domain.ports import Clock, PublicationStore, Publisher
+
+log = logging.getLogger(__name__)
+
+_P = PublicationState
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """What one check found."""
+
+    publication: Publication
+    found: bool
+    message: str
+    status: FindStatus = FindStatus.UNKNOWN
+
+
+@dataclass
+class CheckReport:
+    """What a pass of automatic checks did, by publication id."""
+
+    found: list[int] = field(default_factory=list)
+    requeued: list[int] = field(default_factory=list)
+    unresolved: list[int] = field(default_factory=list)
+    to_person: list[int] = field(default_factory=list)
+
+
+class Reconciler:
+    """Checks ``needs_check`` publications against their accounts."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: PublicationStore,
+        publisher_for: Callable[[str], Publisher],
+        outgoing: Callable[[Publication], OutgoingPost],
+        clock: Clock,
+        worker: str,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self._publisher_for = publisher_for
+        self._outgoing = outgoing
+        self.clock = clock
+        self.worker = worker
+
+    @property
+    def lease(self) -> timedelta:
+        """A check lease outlasts the longest search (its time bound, plus a last page), with a margin."""
+        return self.settings.publishing.check_time * 2 + timedelta(seconds=5)
+
+    def search_for(self, pub: Publication) -> PostSearch:
+        """From the first send (or, if never stamped, from the publication's creation)."""
+        cfg = self.settings.publishing
+        return PostSearch(
+            since=pub.first_sent_at or pub.created_at,
+            clock_skew=cfg.clock_skew,
+            max_pages=cfg.check_pages,
+            max_time=cfg.check_time,
+        )
+
+    def settled_at(self, pub: Publication) -> datetime:
+        """When a listing may be trusted to show the latest send."""
+        return (pub.last_sent_at or pub.first_sent_at or pub.created_at) + self.settings.publishing.settle
+
+    def run_due(self, limit: int, stopping: Callable[[], bool] = lambda: False) -> CheckReport:
+        """Check the due ``needs_check`` publications (at most ``limit``)."""
+        report = CheckReport()
+        if self.settings.publishing.check_tries == 0:
+            return report
+        for pub in self.store.claim_checks(self.worker, self.clock.now(), self.lease, limit):
+            if stopping():
+                self._release(pub)
+                continue
+            outcome = self._check(pub, self.worker, automatic=True)
+            bucket = {
+                FindStatus.FOUND: report.found,
+                FindStatus.ABSENT: report.requeued,
+            }.get(outcome.status, report.unresolved)
+            bucket.append(pub.id)
+            if outcome.publication.state is _P.NEEDS_CHECK and outcome.publication.check_at is None:
+                report.to_person.append(pub.id)
+        return report
+
+    def check(self, pub_id: int, actor: str) -> CheckOutcome:
+        """A person's check: the same search and rule as the daemon's (never re-posts on a guess).
+
+        Raises:
+            StateConflict: the publication is not waiting for a check, or is being checked.
+        """
+        pub = self.store.get_publication(pub_id)
+        if pub.state is not _P.NEEDS_CHECK:
+            raise StateConflict(
+                f"publication {pub_id} is {pub.state.value}; only needs_check ones are checked"
+            )
+        taken = self.store.claim_checks(actor, self.clock.now(), self.lease, 1, pub_id=pub_id)
+        if not taken:
+            raise StateConflict(
+                f"publication {pub_id} is being checked by a daemon right now; try again shortly"
+            )
+        return self._check(taken[0], actor, automatic=False)
+
+    def _release(self, pub: Publication) -> None:
+        self.store.finish_check(
+            pub.id, self.worker, _P.NEEDS_CHECK, now=self.clock.now(), reason=pub.last_error or "",
+            check_at=pub.check_at, tried=False,
+        )  # fmt: skip
+
+    def _check(self, pub: Publication, actor: str, *, automatic: bool) -> CheckOutcome:
+        now = self.clock.now()
+        settled = self.settled_at(pub)
+        if now < settled:
+            moved = self.store.finish_check(
+                pub.id, actor, _P.NEEDS_CHECK, now=now, reason=pub.last_error or "",
+                check_at=settled if automatic else pub.check_at, tried=False,
+            )  # fmt: skip
+            return CheckOutcome(
+                moved, False, f"too early to tell: the send may not be listed before {settled:%H:%M:%S} UTC"
+            )
+        answer = self._find(pub)
+        if answer.status is FindStatus.FOUND and answer.post is not None:
+            other = self._recorded_elsewhere(pub, answer.post.remote_id)
+            if other is None:
+                moved = self.store.finish_check(
+                    pub.id, actor, _P.PUBLISHED, now=self.clock.now(),
+                    reason="found on the account by a check", remote_id=answer.post.remote_id,
+                    url=answer.post.url,
+                )  # fmt: skip
+                message = f"found on {pub.account} as {answer.post.remote_id}: marked published"
+                return CheckOutcome(moved, True, message, FindStatus.FOUND)
+            answer = FindAnswer.unknown(
+                f"the matching post {answer.post.remote_id} on {pub.account} is already recorded for "
+                f"publication {other}; look on the account, then use retry --force or cancel"
+            )
+        if answer.status is FindStatus.ABSENT:
+            return self._absent(pub, actor, answer)
+        return self._unresolved(pub, actor, answer, automatic)
+
+    def _absent(self, pub: Publication, actor: str, answer: FindAnswer) -> CheckOutcome:
+        """Proven absent: queued again, or failed once ``max_attempts`` sends are used up."""
+        max_attempts = self.settings.publishing.max_attempts
+        if pub.attempts >= max_attempts:
+            reason = f"gave up after {pub.attempts} attempts; checked: not on the account: {answer.reason}"
+            moved = self.store.finish_check(pub.id, actor, _P.FAILED, now=self.clock.now(), reason=reason)
+            return CheckOutcome(moved, False, f"proven absent, {reason}: failed", FindStatus.ABSENT)
+        reason = f"checked: absent: {answer.reason}"
+        moved = self.store.finish_check(pub.id, actor, _P.QUEUED, now=self.clock.now(), reason=reason)
+        return CheckOutcome(
+            moved,
+            False,
+            f"not found on {pub.account}, proven absent ({answer.reason}): queued again",
+            FindStatus.ABSENT,
+        )
+
+    def _unresolved(self, pub: Publication, actor: str, answer: FindAnswer, automatic: bool) -> CheckOutcome:
+        cfg = self.settings.publishing
+        now = self.clock.now()
+        tries = pub.check_tries + 1
+        if not automatic:
+            check_at, reason = pub.check_at, f"checked by {actor}: {answer.reason}"
+        elif tries < cfg.check_tries:
+            check_at = now + cfg.check_backoff * 2 ** (tries - 1)
+            reason = f"check {tries} of {cfg.check_tries} unresolved: {answer.reason}"
+        else:
+            check_at = None
+            reason = (
+                f"the daemon gave up after {tries} checks ({answer.reason}); a person decides: "
+                "bot publications check / retry --force / cancel"
+            )
+            log.warning("publication %d: %s", pub.id, reason)
+        moved = self.store.finish_check(
+            pub.id, actor, _P.NEEDS_CHECK, now=now, reason=reason, check_at=check_at, tried=automatic
+        )
+        return CheckOutcome(moved, False, f"unknown, nothing changed: {answer.reason}", FindStatus.UNKNOWN)
+
+    def _find(self, pub: Publication) -> FindAnswer:
+        try:
+            publisher = self._publisher_for(pub.account)
+            return publisher.find(self._outgoing(pub), self.search_for(pub))
+        except ConfigError as exc:
+            return FindAnswer.unknown(f"cannot build the publisher for {pub.account}: {exc}")
+        except BotError as exc:
+            return FindAnswer.unknown(f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # a search that broke proves nothing
+            log.exception("publication %d: the search failed", pub.id)
+            return FindAnswer.unknown(f"the search failed: {type(exc).__name__}")
+
+    def _recorded_elsewhere(self, pub: Publication, remote_id: str) -> int | None:
+        """Two drafts with the same text: a post already recorded for another one is not this one."""
+        for other in self.store.list_publications(account=pub.account, states=[_P.PUBLISHED]):
+            if other.remote_id == remote_id and other.id != pub.id:
+                return other.id
+        return None
