@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -33,12 +34,20 @@ def print_json(data: Any) -> None:
     click.echo(text.translate(_JSON_UNSAFE))
 
 
+def print_json_text(text: str) -> None:
+    """JSON already written (by the database): made as safe as :func:`print_json` makes it."""
+    if _JSON_UNSAFE_FOUND.search(text):
+        text = text.translate(_JSON_UNSAFE)
+    click.echo(text)
+
+
 #: Characters json.dumps leaves raw that a terminal acts on (DEL, C1 controls, bidi controls):
 #: written as \u escapes, which is the same JSON.
 _JSON_UNSAFE = {
     code: f"\\u{code:04x}"
     for code in (0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 }
+_JSON_UNSAFE_FOUND = re.compile("[" + "".join(map(chr, _JSON_UNSAFE)) + "]")
 
 
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
