@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from bot.domain.text import for_display
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON with stable keys.")
 
@@ -30,24 +32,18 @@ def _default(value: Any) -> Any:
 def print_json(data: Any) -> None:
     """Indented for a person at a terminal; compact (and much faster) for a pipe."""
     indent = 2 if sys.stdout.isatty() else None
-    text = json.dumps(data, indent=indent, ensure_ascii=False, default=_default)
-    click.echo(text.translate(_JSON_UNSAFE))
+    click.echo(safe_json(json.dumps(data, indent=indent, ensure_ascii=False, default=_default)))
 
 
-def print_json_text(text: str) -> None:
-    """JSON already written (by the database): made as safe as :func:`print_json` makes it."""
-    if _JSON_UNSAFE_FOUND.search(text):
-        text = text.translate(_JSON_UNSAFE)
-    click.echo(text)
+def safe_json(text: str) -> str:
+    """JSON text with the characters a terminal acts on and JSON encoders leave raw (DEL, C1
+    controls, bidi controls) written as ``\\u`` escapes: the same JSON, safe to ``cat``."""
+    return text.translate(_JSON_UNSAFE) if _JSON_UNSAFE_RE.search(text) else text
 
 
-#: Characters json.dumps leaves raw that a terminal acts on (DEL, C1 controls, bidi controls):
-#: written as \u escapes, which is the same JSON.
-_JSON_UNSAFE = {
-    code: f"\\u{code:04x}"
-    for code in (0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
-}
-_JSON_UNSAFE_FOUND = re.compile("[" + "".join(map(chr, _JSON_UNSAFE)) + "]")
+_UNSAFE_CODES = (0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_JSON_UNSAFE = {code: f"\\u{code:04x}" for code in _UNSAFE_CODES}
+_JSON_UNSAFE_RE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

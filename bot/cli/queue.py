@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from bot.cli.context import Context, pass_ctx
-from bot.cli.output import json_option, print_json, print_json_text, print_table, short
+from bot.cli.output import json_option, print_json, print_table, safe_json, short
 from bot.cli.params import ID, LIMIT, NAME, POST_TEXT, REASON, SHA256, TEXT
 from bot.domain import Draft, DraftState, RejectionCategory
 from bot.domain.text import for_display
@@ -61,7 +61,7 @@ def list_(
     if as_json and not sys.stdout.isatty():  # a pipe: compact JSON, written by the database
         raw = view.drafts_json(wanted, every_state=show_all, campaign=campaign, limit=limit)
         if raw is not None:
-            print_json_text(raw)
+            click.echo(safe_json(raw))
             return
     drafts = view.drafts(wanted, every_state=show_all, campaign=campaign, limit=limit)
     if as_json:

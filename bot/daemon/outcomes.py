@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain import PublicationState
-from bot.domain.errors import StateConflict, StoreUnavailable
+from bot.domain.errors import StateConflict, StoreError, StoreUnavailable
 from bot.domain.ports import Store
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,14 @@ class KeepingStore:
         (keeping the rest) while the database is still away."""
         done = 0
         while self.kept:
-            self._record(self.kept[0])
+            kept = self.kept[0]
+            try:
+                self._record(kept)
+            except StoreUnavailable:
+                raise
+            except StoreError as exc:
+                # e.g. someone moved it by hand meanwhile: nothing safe left to do here.
+                log.error("%s: not recorded: %s", kept.describe(), exc)
             self.kept.pop(0)
             done += 1
         return done

@@ -334,7 +334,12 @@ class Daemon:
             except StoreUnavailable as exc:
                 self._unavailable(exc)
                 continue
-            self._available()
+            except Exception:
+                # Not the database being away, and not the pass (it logs its own errors): the
+                # rescheduling or the heartbeat failed. Never the end of the daemon.
+                log.exception("the daemon's turn failed; trying again at the next poll")
+            else:
+                self._available()
             if self._stop.is_set():
                 break
             self._wake.wait(self._wait_seconds())

@@ -105,6 +105,8 @@ class PublishingService:
         report = PublishReport()
         _, to_check = self.store.recover_expired_claims(self.clock.now(), self.worker)
         report.recovered.extend(to_check)
+        if to_check:
+            self.reconciler.settle_from_now(to_check)
         if not stopping():
             report.checks = self.reconciler.run_due(self.settings.publishing.batch, stopping)
         budget = limit if limit is not None else 10_000

@@ -88,8 +88,10 @@ class Reconciler:
         )
 
     def settled_at(self, pub: Publication) -> datetime:
-        """When a listing may be trusted to show the latest send."""
-        return (pub.last_sent_at or pub.first_sent_at or pub.created_at) + self.settings.publishing.settle
+        """When a listing may be trusted to show the latest send (the daemon's ``check_at``
+        already counts from when the outcome became unknown)."""
+        sent = pub.last_sent_at or pub.first_sent_at or pub.created_at
+        return sent + self.settings.publishing.settle
 
     def run_due(self, limit: int, stopping: Callable[[], bool] = lambda: False) -> CheckReport:
         """Check the due ``needs_check`` publications (at most ``limit``)."""
@@ -109,6 +111,17 @@ class Reconciler:
             if outcome.publication.state is _P.NEEDS_CHECK and outcome.publication.check_at is None:
                 report.to_person.append(pub.id)
         return report
+
+    def settle_from_now(self, pub_ids: list[int]) -> None:
+        """Publications that just became ``needs_check`` (a recovered claim: the send may have
+        been answered only now) are checked no sooner than ``settle`` from now."""
+        now = self.clock.now()
+        for pub_id in pub_ids:
+            for pub in self.store.claim_checks(self.worker, now, self.lease, 1, pub_id=pub_id):
+                self.store.finish_check(
+                    pub.id, self.worker, _P.NEEDS_CHECK, now=now, reason=pub.last_error or "",
+                    check_at=now + self.settings.publishing.settle, tried=False,
+                )  # fmt: skip
 
     def check(self, pub_id: int, actor: str) -> CheckOutcome:
         """A person's check: the same search and rule as the daemon's (never re-posts on a guess).

@@ -135,3 +135,40 @@ def test_fixed_secret_file_works_after_resume(world_factory: Any, fake: FakeServ
     world.store.resume_account("tea-masto", world.app.clock.now(), "operator")
     world.app.publishing.run_once()
     assert world.store.get_publication(pub_id).state is PublicationState.PUBLISHED
+
+
+def test_reconciliation_waits_for_the_settle_delay_then_hands_over_after_its_tries(
+    world_factory: Any, fake: FakeServer, clock: FixedClock
+) -> None:
+    publishing = (
+        'max_attempts = 3\nbackoff_base = "1s"\nlease = "30s"\nsettle = "60s"\n'
+        'check_tries = 2\ncheck_backoff = "10s"\n'
+    )
+    world = world_factory(["x", "bluesky"], publishing=publishing)
+    x_pub, bsky_pub = world.approve("settle first")
+    fake.fault("x.tweet", drop="before")
+    fake.fault("bluesky.post", drop="after")
+    world.app.publishing.run_once()
+    assert {world.store.get_publication(p).state for p in (x_pub, bsky_pub)} == {PublicationState.NEEDS_CHECK}
+    outcome = world.app.publishing.check(x_pub, "alice")  # a person, too early: nothing changes
+    assert "too early" in outcome.message and outcome.publication.state is PublicationState.NEEDS_CHECK
+    report = world.app.publishing.run_once()
+    assert report.checks.found == [] and report.checks.requeued == []  # not settled yet
+    clock.advance(seconds=61)
+    for _ in range(12):  # Bluesky's listing fails: unknown, tried twice, then a person decides
+        fake.fault("bluesky.records", status=500, body={"error": "down"})
+    report = world.app.publishing.run_once()
+    assert report.checks.requeued == [x_pub] and report.checks.unresolved == [bsky_pub]
+    assert world.store.get_publication(x_pub).state is PublicationState.PUBLISHED
+    pub = world.store.get_publication(bsky_pub)
+    assert pub.check_tries == 1 and pub.check_at == clock.now() + timedelta(seconds=10)
+    clock.advance(seconds=11)
+    report = world.app.publishing.run_once()
+    assert report.checks.to_person == [bsky_pub]
+    pub = world.store.get_publication(bsky_pub)
+    assert pub.state is PublicationState.NEEDS_CHECK and pub.check_at is None
+    assert "a person decides" in (pub.last_error or "")
+    fake.state.faults.clear()
+    outcome = world.app.publishing.check(bsky_pub, "alice")
+    assert outcome.found and outcome.publication.state is PublicationState.PUBLISHED
+    assert [p["text"] for p in fake.posts("bluesky")] == ["settle first"]
