@@ -189,6 +189,12 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(_closed_pipe())
+    except SystemExit as exc:  # click's own EPIPE handling (``bot --help | head``) exits 1
+        from click.utils import PacifyFlushWrapper
+
+        if exc.code == 1 and isinstance(sys.stdout, PacifyFlushWrapper):
+            sys.exit(EXIT_BROKEN_PIPE)
+        raise
     except Exception as exc:  # outside a command (parsing, closing): still no traceback
         if os.environ.get("BOT_DEBUG", "") not in ("", "0"):
             raise

@@ -405,7 +405,12 @@ def test_stored_control_characters_are_never_printed_raw(template: Path, tmp_pat
     assert "\\x1b[2J" in shown and "\\u202e" in shown
 
 
-def test_a_reader_that_goes_away_stops_the_command_quietly(template: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "args", [["history"], ["calendar", "--days", "400"], ["status", "--json"], ["--help"]]
+)
+def test_a_reader_that_goes_away_stops_the_command_quietly(
+    template: Path, tmp_path: Path, args: list[str]
+) -> None:
     """``bot history | head -1``: the closed pipe ends the command with 141, not a crash report."""
     import subprocess
 
@@ -414,7 +419,7 @@ def test_a_reader_that_goes_away_stops_the_command_quietly(template: Path, tmp_p
     world = tmp_path / "w"
     shutil.copytree(template, world)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "--config", str(world / "bot.toml"), "history"],
+        [sys.executable, "-m", "bot", "--config", str(world / "bot.toml"), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=subprocess_env(BOT_CRASH_LOG=str(world / "crash.log")),

@@ -50,16 +50,25 @@ def unfinished(pubs: list[Any]) -> list[Any]:
     ]
 
 
-@pytest.mark.parametrize("platform", ["x", "reddit", "mastodon", "bluesky"])
+@pytest.mark.parametrize(
+    ("platform", "keys"),
+    [("x", True), ("reddit", True), ("mastodon", True), ("bluesky", True), ("mastodon", False)],
+    ids=["x", "reddit", "mastodon", "bluesky", "mastodon-ignoring-keys"],
+)
 def test_hostile_platform_never_twice_never_lost(
-    hostile_fake: FakeServer, tmp_path: Path, platform: str, capsys: pytest.CaptureFixture[str]
+    hostile_fake: FakeServer, tmp_path: Path, platform: str, keys: bool, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = hostile_fake.url
     admin(url, "users", {"platform": platform, "name": ACCOUNTS[platform][1], "creds": fake_creds(platform)})
     make_hostile(url, [platform], timeout=TIMEOUT, rate=0.05, seed=len(platform))
+    extra = ""
+    if not keys:  # a server that ignores Idempotency-Key, and an account that says so
+        admin(url, "hostile", {"honour_idempotency": False})
+        extra = "idempotency_key = false\n"
     world = make_world(
-        tmp_path / "bot", url, [platform], timeout=f"{TIMEOUT}s", publishing=publishing_settings()
-    )
+        tmp_path / "bot", url, [platform], timeout=f"{TIMEOUT}s", publishing=publishing_settings(),
+        account_extra=extra,
+    )  # fmt: skip
     texts: dict[int, str] = {}
     for n in range(PUBLICATIONS):
         text = f"Lotus Leaf note {n} for {platform}: a cup of tea at four"
@@ -85,7 +94,7 @@ def test_hostile_platform_never_twice_never_lost(
     pubs = world.store.list_publications()
     counts = tally(pubs, texts, admin(url, "posts"), world.store.events(limit=100_000), PERSON)
     counts.update(
-        platform=platform,
+        platform=platform if keys else f"{platform} (ignores keys)",
         injected=admin(url, "injected"),
         seconds=round(daemon_seconds, 1),
     )

@@ -152,3 +152,21 @@ def test_a_failing_scorer_holds_the_draft_even_with_auto_approval(write_config: 
         assert app.store.list_publications(draft_id=draft_id) == []
     finally:
         app.close()
+
+
+def test_auto_approval_approves_one_draft_per_slot(write_config: Any) -> None:
+    # two kept drafts of one slot: one auto-approved (one post per slot and account)
+    extra = AUTO.replace('accounts = ["outbox"]', 'accounts = ["outbox"]\nsampling = { keep = 2 }')
+    app = _app(write_config, extra)
+    try:
+        record = app.store.get_campaign("auto")
+        slot = app.store.create_slot(record.id, NOW, NOW, "test")
+        assert slot is not None
+        ids = app.drafting.draft_slot(slot)
+        assert len(ids) == 2
+        states = [app.store.get_draft(i).state for i in ids]
+        assert states == [DraftState.APPROVED, DraftState.PENDING_REVIEW]
+        assert len(app.store.list_publications(draft_id=ids[0])) == 1
+        assert app.store.list_publications(draft_id=ids[1]) == []
+    finally:
+        app.close()

@@ -43,9 +43,6 @@ class MastodonPublisher:
     """Posts to one Mastodon account."""
 
     platform = "mastodon"
-    #: Mastodon keeps a status's Idempotency-Key for about an hour: a re-send with the same
-    #: key within it answers with the status already made.
-    honours_idempotency_key = True
 
     def __init__(self, account: MastodonAccount, credentials: CredentialSource) -> None:
         if not account.base_url:
@@ -58,6 +55,13 @@ class MastodonPublisher:
             request_timeout=account.timeout.total_seconds(),
         )
         self._me: dict[str, Any] | None = None
+
+    @property
+    def honours_idempotency_key(self) -> bool:
+        """Mastodon keeps a status's Idempotency-Key for about an hour: a re-send with the same
+        key within it answers with the status already made (unless the account says the server
+        does not)."""
+        return bool(self._account.idempotency_key)
 
     @property
     def account(self) -> str:

@@ -23,6 +23,10 @@ class MastodonAccount(AccountBase):
     platform: Literal["mastodon"]
     visibility: Literal["public", "unlisted", "private", "direct"] = "public"
     max_chars: int = Field(default=500, ge=1)
+    #: Whether the server honours ``Idempotency-Key`` (Mastodon does, for about an hour): an
+    #: unknown outcome is then re-sent with the same key. ``false`` for a server that does not:
+    #: unknown outcomes are reconciled against the account instead.
+    idempotency_key: bool = True
 
 
 def limit(account: MastodonAccount) -> PlatformLimit:

@@ -7,7 +7,8 @@ does not write, curated templates (:mod:`bot.services.drafting.fallback`) are ch
 and saved with origin ``template``. The best passing candidates become drafts.
 
 Flagged drafts are never auto-approved; drafts that pass the gate go to ``pending_review``
-(or straight to ``approved`` for campaigns with ``approval = "auto"``).
+(for campaigns with ``approval = "auto"``, the best-ranked one that passes every check goes
+straight to ``approved``: at most one per slot).
 """
 
 from __future__ import annotations
@@ -176,6 +177,7 @@ class DraftingService:
         record = self.store.get_campaign(campaign.name)
         expiry = campaign.expiry or self.settings.bot.draft_expiry
         ids = []
+        auto = self._on_approved is not None and campaign.approval == "auto"
         for item in chosen:
             state = DraftState.FLAGGED if item.verdict.flagged else DraftState.PENDING_REVIEW
             draft_id = self.store.add_draft(
@@ -189,10 +191,12 @@ class DraftingService:
                 actor=self.actor,
             )
             ids.append(draft_id)
-            auto = self._on_approved is not None and campaign.approval == "auto"
             if auto and state is DraftState.PENDING_REVIEW and item.candidate.passed:
+                # one post per slot and account: only the best-ranked passing, unflagged draft;
+                # the slot's other drafts wait in the queue for a person
                 assert self._on_approved is not None
                 self._on_approved(draft_id, campaign)
+                auto = False
         log.info("slot %d of %s: %d drafts %s", slot.id, campaign.name, len(ids), ids)
         return ids
 
