@@ -114,7 +114,12 @@ class Settings(Strict):
         _unique("campaigns", [c.name for c in self.campaigns])
         known = {a.name for a in self.accounts}
         for i, campaign in enumerate(self.campaigns):
-            for name in campaign.accounts:
+            for j, name in enumerate(campaign.accounts):
+                if name in campaign.accounts[:j]:
+                    raise ValueError(
+                        f"campaigns[{i}] ({campaign.name}).accounts: account {name!r} is listed twice; "
+                        "list each account once (a campaign posts once per account)"
+                    )
                 if name not in known:
                     raise ValueError(
                         f"campaigns[{i}] ({campaign.name}).accounts: unknown account {name!r}; "
