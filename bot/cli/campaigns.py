@@ -111,5 +111,5 @@ def fire(ctx: Context, name: str, at: datetime | None, as_json: bool) -> None:
     else:
         click.echo(
             f"slot {fired.slot.id} at {fired.slot.slot_at:%Y-%m-%d %H:%M} UTC: "
-            f"drafts {', '.join(map(str, fired.drafts))}"
+            f"draft ids: {', '.join(map(str, fired.drafts)) or 'none'}"
         )

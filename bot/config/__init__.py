@@ -48,9 +48,10 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
 
     from bot.config.settings import Settings
 
-    if "secrets" in data or _has_secret_keys(data):
+    secret = "secrets" if "secrets" in data else _secret_key(data)
+    if secret:
         raise ConfigError(
-            f"{file}: credentials do not belong in the config; use environment variables "
+            f"{file}: {secret}: credentials do not belong in the config; use environment variables "
             "or secrets_file / secrets_dir (see README, Secrets)"
         )
     _check_characters(file, data, data, ())
@@ -118,12 +119,21 @@ _SECRET_KEYS = {
 }
 
 
-def _has_secret_keys(data: dict[str, Any]) -> bool:
+def _secret_key(data: dict[str, Any]) -> str | None:
+    """The first credential key under ``[[accounts]]`` (``accounts[0] (name).access_token``), if
+    any; the value is never shown."""
     accounts = data.get("accounts", ())
-    return isinstance(accounts, list) and any(
-        isinstance(account, dict) and (_SECRET_KEYS | _credential_names(account)) & account.keys()
-        for account in accounts
-    )
+    if not isinstance(accounts, list):
+        return None
+    for index, account in enumerate(accounts):
+        if not isinstance(account, dict):
+            continue
+        found = sorted((_SECRET_KEYS | _credential_names(account)) & account.keys())
+        if found:
+            name = account.get("name")
+            label = f" ({name})" if isinstance(name, str) and not _CONTROL.search(name) else ""
+            return f"accounts[{index}]{label}.{found[0]}"
+    return None
 
 
 def _credential_names(account: dict[str, Any]) -> set[str]:

@@ -366,6 +366,7 @@ class Daemon:
             if self._started and not self.outage.active:
                 try:
                     released = self.app.store.release_claims(self.app.worker, self.app.clock.now())
+                    released += self.app.publishing.released_at_stop  # those the loop gave back
                     self._heartbeat("stopped")
                     log.info("daemon %s stopped; released %d claims", self.app.worker, released)
                 except StoreUnavailable as exc:

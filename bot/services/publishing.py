@@ -93,6 +93,8 @@ class PublishingService:
         self.clock = clock
         self.worker = worker
         self._rng = rng or random.Random()
+        #: Claims this worker gave back because it was stopping (the daemon's ``stopped`` line).
+        self.released_at_stop = 0
         self.reconciler = Reconciler(settings, store, publisher_for, self.outgoing, clock, worker)
 
     def run_once(
@@ -123,7 +125,7 @@ class PublishingService:
             posts = self.store.outgoing_posts(batch)
             for pub in batch:
                 if stopping():
-                    self.store.release_claims(self.worker, self.clock.now())
+                    self.released_at_stop += self.store.release_claims(self.worker, self.clock.now())
                     return report
                 self.send(pub, report, posts[pub.id])
             budget -= len(batch)

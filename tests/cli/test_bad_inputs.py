@@ -75,6 +75,8 @@ def _setup(config: Path, env: dict[str, str]) -> None:
     ):
         result = run(base + step, env)
         assert result.exit_code == 0, (step, result.output, result.exception)
+        if step[:2] == ["campaigns", "fire"]:  # ids, not a count
+            assert result.output.rstrip().endswith("UTC: draft ids: 1, 2"), result.output
 
 
 def _env(tmp: Path, **extra: str) -> dict[str, str]:

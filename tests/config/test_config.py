@@ -106,6 +106,7 @@ def test_secrets_in_the_toml_are_refused(write_config: Any) -> None:
     with pytest.raises(ConfigError, match="credentials do not belong in the config") as err:
         load_settings(path)
     assert "abc" not in str(err.value)
+    assert "(x).access_token: credentials" in str(err.value)  # the key, named
 
 
 def test_missing_and_broken_files(tmp_path: Path) -> None:

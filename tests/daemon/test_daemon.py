@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -139,9 +140,12 @@ class SignallingPublisher:
         return {}
 
 
-def test_sigterm_finishes_send_in_flight_and_releases_claims(tmp_path: Path, db_url: str) -> None:
+def test_sigterm_finishes_send_in_flight_and_releases_claims(
+    tmp_path: Path, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
     if threading.current_thread() is not threading.main_thread():
         pytest.skip("signal handlers need the main thread")
+    caplog.set_level(logging.INFO, logger="bot.daemon")
     config = write_config(
         tmp_path, campaign("hourly", '{ cron = "0 * * * *" }', approval='"auto"'), database_url=db_url
     )
@@ -170,6 +174,8 @@ def test_sigterm_finishes_send_in_flight_and_releases_claims(tmp_path: Path, db_
         e for e in app.store.events(entity="publication", limit=500) if e.reason == "released at shutdown"
     ]
     assert released, "the batch's unsent claims were released"
+    stopped = [r.getMessage() for r in caplog.records if " stopped; released " in r.getMessage()]
+    assert stopped and stopped[-1].endswith(f"released {len(released)} claims"), stopped
     app.close()
 
 
