@@ -190,9 +190,7 @@ def main() -> None:
     except BrokenPipeError:
         sys.exit(_closed_pipe())
     except SystemExit as exc:  # click's own EPIPE handling (``bot --help | head``) exits 1
-        from click.utils import PacifyFlushWrapper
-
-        if exc.code == 1 and isinstance(sys.stdout, PacifyFlushWrapper):
+        if exc.code == 1 and type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):
             sys.exit(EXIT_BROKEN_PIPE)
         raise
     except Exception as exc:  # outside a command (parsing, closing): still no traceback
