@@ -28,7 +28,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	@bash scripts/ensure-postgres.sh
-	$(PY) -m pytest
+	$(PY) -m pytest -n 4
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bot tests bench migrations

@@ -7,9 +7,8 @@ commands use :attr:`Context.app`, the wiring of the validated settings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,8 +18,6 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.domain.ports import StoreReader
     from bot.wiring import Wiring
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Context:

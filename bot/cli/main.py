@@ -9,9 +9,6 @@ from typing import Any
 
 import click
 
-from bot.domain.errors import BotError
-from bot.domain.text import for_display
-
 #: Exit status of an unexpected error (EX_SOFTWARE): a bug to report, not a user mistake.
 EXIT_INTERNAL = 70
 #: Exit status when the reader of our output went away (128 + SIGPIPE, as a shell reports it).
@@ -87,6 +84,10 @@ class BotGroup(click.Group):
         return None
 
     def invoke(self, ctx: click.Context) -> Any:
+        # imported here, not at the top: `bot --help` never gets this far and stays light
+        from bot.domain.errors import BotError
+        from bot.domain.text import for_display
+
         try:
             return super().invoke(ctx)
         except BotError as exc:
@@ -124,6 +125,8 @@ def _debug(ctx: click.Context) -> bool:
 
 def _last_resort(exc: Exception) -> int:
     """A bug, not a user mistake: one line on stderr, the traceback in a log file. Exit 70."""
+    from bot.domain.text import for_display
+
     where = crash_log(exc)
     detail = for_display(f"{type(exc).__name__}: {exc}", keep_newlines=False)[:300]
     hint = f"details in {where}" if where else "run again with --debug for details"
@@ -190,9 +193,7 @@ def main() -> None:
     except BrokenPipeError:
         sys.exit(_closed_pipe())
     except SystemExit as exc:  # click's own EPIPE handling (``bot --help | head``) exits 1
-        from click.utils import PacifyFlushWrapper
-
-        if exc.code == 1 and isinstance(sys.stdout, PacifyFlushWrapper):
+        if exc.code == 1 and type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):
             sys.exit(EXIT_BROKEN_PIPE)
         raise
     except Exception as exc:  # outside a command (parsing, closing): still no traceback

@@ -13,7 +13,6 @@
     │   └── StoreUnavailable       transient: the database is down, restarting or busy; retry
     ├── ModelError                 the language model is missing or unreadable
     ├── ModerationError            a scorer failed (the gate fails closed on it)
-    ├── DaemonError                the daemon cannot start (e.g. a second one on SQLite)
     └── PublishError               a publisher could not complete a send
         ├── PublishRetryable       try again after ``retry_after`` seconds (429, 5xx)
         ├── PublishAuthError       credentials rejected: pause the account until fixed
@@ -79,10 +78,6 @@ class ModelError(BotError):
 
 class ModerationError(BotError):
     """A moderation scorer could not score a text."""
-
-
-class DaemonError(BotError):
-    """The daemon cannot start or keep running."""
 
 
 class PublishError(BotError):

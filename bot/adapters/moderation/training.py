@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from bot.adapters.moderation import semantic_model
 from bot.adapters.moderation.embeddings import Embedder, shared
 from bot.adapters.moderation.labeled import LabeledText, bundled, split_of
-from bot.adapters.moderation.semantic import ACCEPTED, CANDIDATE
-from bot.adapters.moderation.semantic_model import SemanticModel
-from bot.domain.errors import BotError
+from bot.adapters.moderation.semantic import ACCEPTED, CANDIDATE, bundled_model
+from bot.adapters.moderation.semantic_model import Matrix, SemanticModel
+from bot.domain.errors import BotError, ConfigError
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ def evaluate(
     model: SemanticModel, rows: Sequence[LabeledText], threshold: float, embedder: Embedder | None = None
 ) -> list[Figures]:
     """Recall (toxic rows flagged) and false-positive rate (benign rows flagged) per language."""
-    vectors = (embedder or shared()).encode([r.text for r in rows])
+    vectors = embed(rows, embedder) if rows else np.zeros((0, 512), dtype=np.float32)
     toxic = [min(1.0, sum(k.values())) >= threshold for k in model.toxic_scores(vectors)]
     figures = []
     for language in sorted({r.language for r in rows}):
@@ -57,9 +59,25 @@ def evaluate(
 
 
 def fit(added: Sequence[LabeledText], embedder: Embedder | None = None) -> SemanticModel:
-    """A model trained on the shipped ``train`` split plus ``added`` rows (all as training)."""
+    """A model trained on the shipped ``train`` split plus ``added`` rows (all as training).
+
+    The shipped rows' vectors are read from the shipped model (it keeps them for its
+    nearest-example explanations), so only the added rows are embedded here.
+    """
     rows = [*split_of(bundled(), "train"), *(LabeledText(r.text, r.label, r.language) for r in added)]
-    return semantic_model.train(rows, (embedder or shared()).encode([r.text for r in rows]))
+    return semantic_model.train(rows, embed(rows, embedder))
+
+
+def embed(rows: Sequence[LabeledText], embedder: Embedder | None = None) -> Matrix:
+    """The rows' vectors: the shipped model's where it has them, the encoder's for the rest."""
+    try:
+        shipped = bundled_model()
+        known = dict(zip(shipped.example_texts, shipped.examples, strict=True))
+    except ConfigError:  # no shipped model (being rebuilt): embed everything
+        known = {}
+    missing = [r.text for r in rows if r.text not in known]
+    known.update(zip(missing, (embedder or shared()).encode(missing), strict=True))
+    return np.stack([known[r.text] for r in rows]).astype(np.float32)
 
 
 def dev_rows() -> list[LabeledText]:

@@ -17,6 +17,7 @@ from mastodon import (
     MastodonAPIError,
     MastodonError,
     MastodonNetworkError,
+    MastodonNotFoundError,
     MastodonRatelimitError,
     MastodonServerError,
     MastodonUnauthorizedError,
@@ -130,18 +131,41 @@ class MastodonPublisher:
         return walk(search, fetch, lambda item: same_text(first, item.text), platform="Mastodon")
 
     def check_credentials(self) -> dict[str, Any]:
-        me = self._account_info()
+        try:
+            me = self._account_info()
+        except PublishRejected as exc:
+            if isinstance(exc.__cause__, MastodonNotFoundError):  # every instance has this endpoint
+                raise ConfigError(self._not_an_instance("verify_credentials answers 404")) from None
+            raise
         limits: dict[str, Any] = {
             "max_characters": self._account.max_chars,
             "daily_cap": self._account.daily_cap,
         }
+        limits["instance_max_characters"] = self._instance_max_characters(limits)
+        return {"platform": "mastodon", "user": me.get("acct"), "user_id": str(me["id"]), "limits": limits}
+
+    def _instance_max_characters(self, limits: dict[str, Any]) -> Any:
+        """The instance's own limit: /api/v2/instance, else v1. Not ``Mastodon.instance()``: when
+        the instance endpoint fails, its version probe recurses until RecursionError."""
         try:
-            instance = self._client.instance()
-            statuses = (instance.get("configuration") or {}).get("statuses") or {}
-            limits["instance_max_characters"] = statuses.get("max_characters")
+            try:
+                instance = self._client.instance_v2()
+            except MastodonNotFoundError:
+                instance = self._client.instance_v1()
+        except MastodonNotFoundError:
+            raise ConfigError(self._not_an_instance("/api/v1/instance answers 404")) from None
         except MastodonError as exc:
             limits["instance_error"] = str(exc)
-        return {"platform": "mastodon", "user": me.get("acct"), "user_id": str(me["id"]), "limits": limits}
+            return None
+        statuses = (instance.get("configuration") or {}).get("statuses") or {}
+        return statuses.get("max_characters")
+
+    def _not_an_instance(self, why: str) -> str:
+        name = self._account.name
+        return (
+            f"account {name!r}: base_url {self._account.base_url} does not look like a Mastodon "
+            f"instance ({why}); check accounts.{name}.base_url"
+        )
 
     def _account_info(self) -> dict[str, Any]:
         if self._me is None:

@@ -263,6 +263,25 @@ def test_mastodon_check_credentials_reads_the_instance(fake: FakeServer) -> None
     assert info["limits"]["instance_max_characters"] == 500
 
 
+def test_mastodon_instance_endpoint_404_names_the_account_and_url(fake: FakeServer) -> None:
+    """A server whose instance endpoint 404s made Mastodon.py's version probe recurse (exit 70)."""
+    fake.fault("mastodon.instance", status=404, body={"error": "Not Found"})
+    fake.fault("mastodon.instance", status=404, body={"error": "Not Found"})
+    publisher = masto_pub(fake)
+    with pytest.raises(ConfigError, match=r"does not look like a Mastodon instance") as caught:
+        publisher.check_credentials()
+    assert ACCOUNTS["mastodon"][0] in str(caught.value) and fake.url in str(caught.value)
+
+
+def test_mastodon_base_url_of_something_else_is_a_config_error(fake: FakeServer) -> None:
+    account = MastodonAccount(
+        name=ACCOUNTS["mastodon"][0], platform="mastodon", base_url=fake.url + "/typo", timeout=2
+    )
+    publisher = opened(MastodonPublisher(account, creds(account, "mastodon")))
+    with pytest.raises(ConfigError, match=r"/typo does not look like a Mastodon instance"):
+        publisher.check_credentials()
+
+
 def test_mastodon_needs_a_base_url() -> None:
     account = MastodonAccount(name="m", platform="mastodon")
     with pytest.raises(ConfigError, match="base_url"):

@@ -1,0 +1,32 @@
+"""The status service: a daemon is alive while its heartbeat is young, ``lost`` after, and the
+next slots come from the config's triggers, soonest first."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.adapters.store.sql import SqlStore
+from bot.config import Settings
+from bot.domain.ports import FixedClock
+from bot.services.status import StatusService
+
+NOW = datetime(2026, 9, 24, 1, 0, tzinfo=UTC)
+
+
+def test_liveness_and_next_slots(store: SqlStore, settings: Settings) -> None:
+    store.register_daemon("fresh", "h", 1, NOW, {"poll_interval_s": 10})
+    store.register_daemon("old", "h", 2, NOW - timedelta(hours=1), {"poll_interval_s": 10})
+    store.register_daemon("done", "h", 3, NOW - timedelta(hours=1), {})
+    store.heartbeat("done", NOW - timedelta(hours=1), "stopped")
+    reports = [{"worker": "fresh", "database_unavailable_since": None}]
+    service = StatusService(
+        lambda: settings, lambda: store, FixedClock(NOW + timedelta(seconds=5)), lambda: reports
+    )
+
+    data = service.status(5)
+
+    states = {d["worker"]: (d["state"], d["alive"]) for d in data["daemons"]}
+    assert states == {"fresh": ("starting", True), "old": ("lost", False), "done": ("stopped", False)}
+    (slot,) = data["next_slots"]  # the base config: promo, every Friday 10:00 Asia/Shanghai
+    assert slot["campaign"] == "promo" and slot["utc"] == datetime(2026, 9, 25, 2, 0, tzinfo=UTC)
+    assert data["reports"] == reports and data["queues"]["drafts"] == {}
