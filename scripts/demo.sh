@@ -26,9 +26,9 @@ step "bot campaigns fire weekly-tea-promo   (the bundled model writes candidates
 "$BOT" campaigns fire weekly-tea-promo
 step "bot queue   (drafts waiting for a human)"
 "$BOT" queue
-id=$("$BOT" queue --json | "$(dirname "$BOT")/python" -c 'import json,sys; q=[d for d in json.load(sys.stdin) if d["state"]=="pending_review"]; print(q[0]["id"] if q else "")')
+id=$("$BOT" queue --json | "$(dirname "$BOT")/python" -c 'import json,sys; q=[d for d in json.load(sys.stdin) if d["state"]=="pending_review" and all(c["passed"] for c in d["checks"])]; print(q[0]["id"] if q else "")')
 if [ -z "$id" ]; then
-  echo "no draft passed moderation; see \`bot queue\`" >&2
+  echo "no draft passed its checks and moderation; see \`bot queue\`" >&2
   exit 1
 fi
 step "bot queue show $id"

@@ -9,9 +9,6 @@ from typing import Any
 
 import click
 
-from bot.domain.errors import BotError
-from bot.domain.text import for_display
-
 #: Exit status of an unexpected error (EX_SOFTWARE): a bug to report, not a user mistake.
 EXIT_INTERNAL = 70
 #: Exit status when the reader of our output went away (128 + SIGPIPE, as a shell reports it).
@@ -87,6 +84,10 @@ class BotGroup(click.Group):
         return None
 
     def invoke(self, ctx: click.Context) -> Any:
+        # imported here, not at the top: `bot --help` never gets this far and stays light
+        from bot.domain.errors import BotError
+        from bot.domain.text import for_display
+
         try:
             return super().invoke(ctx)
         except BotError as exc:
@@ -124,6 +125,8 @@ def _debug(ctx: click.Context) -> bool:
 
 def _last_resort(exc: Exception) -> int:
     """A bug, not a user mistake: one line on stderr, the traceback in a log file. Exit 70."""
+    from bot.domain.text import for_display
+
     where = crash_log(exc)
     detail = for_display(f"{type(exc).__name__}: {exc}", keep_newlines=False)[:300]
     hint = f"details in {where}" if where else "run again with --debug for details"

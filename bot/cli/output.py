@@ -38,6 +38,8 @@ def print_json(data: Any) -> None:
 def safe_json(text: str) -> str:
     """JSON text with the characters a terminal acts on and JSON encoders leave raw (DEL, C1
     controls, bidi controls) written as ``\\u`` escapes: the same JSON, safe to ``cat``."""
+    if text.isascii() and "\x7f" not in text:  # the common case, checked at memory speed
+        return text
     return text.translate(_JSON_UNSAFE) if _JSON_UNSAFE_RE.search(text) else text
 
 

@@ -72,13 +72,26 @@ def list_(
         return
     print_table(
         "Drafts",
-        ["id", "campaign", "state", "origin", "slot (UTC)", "text"],
-        [[d.id, d.campaign_name, _state(d), d.origin.value, d.slot_at, short(d.text)] for d in drafts],
+        ["id", "campaign", "state", "checks", "origin", "slot (UTC)", "text"],
+        [
+            [d.id, d.campaign_name, _state(d), _checks(d), d.origin.value, d.slot_at, short(d.text)]
+            for d in drafts
+        ],
     )
 
 
 def _state(draft: Draft) -> str:
     return "FLAGGED" if draft.state is DraftState.FLAGGED else draft.state.value
+
+
+def _checks(draft: Draft) -> str:
+    """``ok``, or ``FAILED: name, ...`` (approving it needs --override --reason, or an edit)."""
+    failed = _failed(draft.checks)
+    return f"FAILED: {', '.join(failed)}" if failed else "ok"
+
+
+def _failed(checks: Any) -> list[str]:
+    return [str(c.get("name", "?")) for c in checks if not c.get("passed", True)]
 
 
 @command.command("show")
@@ -98,6 +111,8 @@ def show(ctx: Context, draft_id: int, as_json: bool) -> None:
 
 def _print_draft(data: dict[str, Any]) -> None:
     flag = "  ** FLAGGED by moderation **" if data["state"] == "flagged" else ""
+    if failed := _failed(data["checks"]):
+        flag += f"  ** CHECKS FAILED: {', '.join(failed)} **"
     _say(f"Draft {data['id']}  [{data['state']}]{flag}")
     _say(f"campaign: {data['campaign']}   origin: {data['origin']}   model: {data['model_id']}")
     _say(f"slot: {data['slot_at']}   expires: {data['expires_at']}")
@@ -147,7 +162,9 @@ def _say(line: str) -> None:
 @command.command("approve")
 @click.argument("draft_id", type=ID)
 @reviewer_option
-@click.option("--override", is_flag=True, help="Approve a draft flagged by moderation.")
+@click.option(
+    "--override", is_flag=True, help="Approve a draft flagged by moderation or one that failed its checks."
+)
 @click.option("--reason", type=TEXT, default="", help="Why (required with --override).")
 @click.option("--sha256", type=SHA256, default=None, help="Approve only if the text still has this digest.")
 @pass_ctx
@@ -233,7 +250,8 @@ def review(ctx: Context, reviewer: str | None) -> None:
         return
     for index, draft in enumerate(drafts, 1):
         click.echo(f"\n--- {index}/{len(drafts)} " + "-" * 40)
-        _say(f"Draft {draft.id} [{_state(draft)}] {draft.campaign_name}\n\n{draft.text}\n")
+        head = f"Draft {draft.id} [{_state(draft)}] {draft.campaign_name}  checks: {_checks(draft)}"
+        _say(f"{head}\n\n{draft.text}\n")
         choice = click.prompt(
             "[a]pprove [e]dit [r]eject [s]kip [q]uit", type=click.Choice(list("aersq")), show_choices=False
         )
@@ -249,8 +267,12 @@ def _act(ctx: Context, draft: Draft, choice: str, reviewer: str) -> bool:
     if choice == "q":
         return False
     if choice == "a":
-        override = draft.state is DraftState.FLAGGED
-        reason = click.prompt("flagged: reason for the override", type=REASON) if override else ""
+        from bot.services.review import failed_check_names
+
+        failed = failed_check_names(draft)
+        override = draft.state is DraftState.FLAGGED or bool(failed)
+        why = "flagged" if draft.state is DraftState.FLAGGED else f"checks failed ({', '.join(failed)})"
+        reason = click.prompt(f"{why}: reason for the override", type=REASON) if override else ""
         review.approve(draft.id, reviewer, sha256=draft.sha256, override=override, reason=reason)
         click.echo("approved")
     elif choice == "r":

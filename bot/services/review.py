@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from bot.config import Settings
 from bot.domain import CheckResult, Decision, Draft, DraftState, RejectionCategory, Target
@@ -59,7 +60,8 @@ class ReviewService:
         override: bool = False,
         reason: str = "",
     ) -> Draft:
-        """Approve a pending draft (a flagged one only with ``override`` and a reason).
+        """Approve a pending draft (a flagged one, or one that failed a check a reviewer may
+        waive, only with ``override`` and a reason).
 
         Raises:
             NotConfigured: the draft's campaign (or one of its accounts) left the config.
@@ -70,11 +72,20 @@ class ReviewService:
             raise StateConflict(
                 f"draft {draft_id} is flagged by moderation; approve it with --override --reason TEXT"
             )
-        if override and not reason.strip():
-            raise BotError("--override needs --reason saying why the flag is wrong")
         _refuse_hard_failures(draft)
+        failed = failed_checks(draft)
+        if failed and not override:
+            raise StateConflict(
+                f"draft {draft_id} failed its checks ({'; '.join(failed)}); fix it with "
+                f"`bot queue edit {draft_id}`, or approve it as it is with --override --reason TEXT"
+            )
+        if override and not reason.strip():
+            raise BotError("--override needs --reason saying why the flag or failed check is wrong")
         targets = self._targets(draft)
-        expected = (DraftState.FLAGGED,) if override else _REVIEWABLE
+        if override and failed:  # a failed check waived (the draft may be flagged as well)
+            expected: tuple[DraftState, ...] = _OPEN
+        else:
+            expected = (DraftState.FLAGGED,) if override else _REVIEWABLE
         return self.store.approve_draft(
             draft_id,
             expected=expected,
@@ -160,6 +171,25 @@ class ReviewService:
     def _not_before(self, draft: Draft) -> datetime:
         now = self.clock.now()
         return max(now, draft.slot_at) if draft.slot_at else now
+
+
+def failed_checks(draft: Draft) -> list[str]:
+    """The draft's failed checks a reviewer may waive (with ``--override --reason``), as
+    ``name: detail``; a platform's length limit is not among them (nobody can waive it)."""
+    return [f"{c['name']}: {c['detail']}" if c.get("detail") else str(c["name"]) for c in _waivable(draft)]
+
+
+def failed_check_names(draft: Draft) -> list[str]:
+    """Just the names of :func:`failed_checks` (for a list column)."""
+    return [str(c["name"]) for c in _waivable(draft)]
+
+
+def _waivable(draft: Draft) -> list[dict[str, Any]]:
+    return [
+        c
+        for c in draft.checks
+        if not c.get("passed", True) and not str(c.get("name", "")).startswith(_HARD_CHECKS)
+    ]
 
 
 def _refuse_hard_failures(draft: Draft) -> None:

@@ -18,6 +18,7 @@ from bot.domain.errors import BotError, StateConflict
 from bot.domain.ports import FixedClock
 from bot.services.moderation import ModerationGate
 from bot.wiring import Wiring
+from tests.conftest import run_cli
 from tests.fixtures.moderation_doubles import BrokenScorer
 
 NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
@@ -168,5 +169,33 @@ def test_auto_approval_approves_one_draft_per_slot(write_config: Any) -> None:
         assert states == [DraftState.APPROVED, DraftState.PENDING_REVIEW]
         assert len(app.store.list_publications(draft_id=ids[0])) == 1
         assert app.store.list_publications(draft_id=ids[1]) == []
+    finally:
+        app.close()
+
+
+def test_a_draft_that_failed_its_checks_needs_override_and_is_marked_in_the_queue(write_config: Any) -> None:
+    path = write_config()
+    app = _app(lambda extra, database_url=None: path)
+    try:
+        draft_id = _draft(app)
+        edited = app.review.edit(draft_id, "ann", "Mooncakes for everyone out there")  # no brand name
+        assert edited.state is DraftState.PENDING_REVIEW
+        assert any(c["name"] == "brand" and not c["passed"] for c in edited.checks)
+        with pytest.raises(StateConflict, match=r"failed its checks \(brand: .*--override --reason"):
+            app.review.approve(draft_id, "ann")
+        with pytest.raises(BotError, match="--override needs --reason"):
+            app.review.approve(draft_id, "ann", override=True, reason=" ")
+        assert app.store.list_publications(draft_id=draft_id) == []
+        listing = run_cli("queue", config=path)
+        assert listing.returncode == 0, listing.stderr
+        assert "FAILED: brand" in listing.stdout
+        shown = run_cli("queue", "show", str(draft_id), config=path)
+        assert "CHECKS FAILED: brand" in shown.stdout
+        refused = run_cli("queue", "approve", str(draft_id), config=path)
+        assert refused.returncode == 1 and "failed its checks" in refused.stderr
+        approved = app.review.approve(draft_id, "ann", override=True, reason="the brand is in the image")
+        assert approved.state is DraftState.APPROVED
+        (approval,) = app.store.approvals(draft_id)
+        assert approval.decision is Decision.OVERRIDDEN
     finally:
         app.close()

@@ -58,7 +58,9 @@ class DraftsSql(StoreBase):
             s.add(row)
             s.flush()
             add_moderation(s, row.id, candidate.text, verdict, now)
-            self._event(s, now, actor, "draft", row.id, None, state.value, verdict.decision.value)
+            failed = [c.name for c in candidate.checks if not c.passed]
+            reason = verdict.decision.value + (f"; checks failed: {', '.join(failed)}" if failed else "")
+            self._event(s, now, actor, "draft", row.id, None, state.value, reason)
             return row.id
 
     def get_draft(self, draft_id: int) -> Draft:

@@ -143,11 +143,10 @@ class _Sqlite(_Dialect):
         return f"json_object({fields})"
 
     def iso(self, c: str) -> str:
-        head = f"substr({c}, 1, 10) || 'T' || substr({c}, 12, 8)"
-        return (
-            f"CASE WHEN {c} IS NULL THEN NULL WHEN substr({c}, 21) IN ('', '000000') "
-            f"THEN {head} || '+00:00' ELSE {head} || '.' || substr({c}, 21) || '+00:00' END"
-        )
+        # "2026-09-24 01:00:00.000000" -> "2026-09-24T01:00:00+00:00" (isoformat drops zero
+        # microseconds); NULL stays NULL through substr, replace and ||
+        trimmed = f"CASE WHEN substr({c}, 20) = '.000000' THEN substr({c}, 1, 19) ELSE {c} END"
+        return f"replace({trimmed}, ' ', 'T') || '+00:00'"
 
     def sha256(self, c: str) -> str:
         return f"bot_sha256({c})"
