@@ -156,6 +156,8 @@ def _describe(file: Path, data: dict[str, Any], exc: ValidationError) -> str:
         value = error.get("input")
         shown = "" if isinstance(value, dict | list) else f" = {_shorten(value)}"
         message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = _two_triggers(error["loc"]) or message
         lines.append(f"  {key}{shown}: {message}" if key else f"  {message}")
     return "\n".join(lines)
 
@@ -169,11 +171,24 @@ def _shorten(value: Any) -> str:
     return f"{text[:80]}... ({size})"
 
 
+#: The keys of a ``when`` table, one per trigger kind (also pydantic's discriminator tags).
+_TRIGGERS = ("cron", "at", "every", "holiday")
+
+
+def _two_triggers(loc: tuple[int | str, ...]) -> str | None:
+    """``when = { cron = ..., at = ... }``: the second trigger is an "extra input" of the first."""
+    for index, part in enumerate(loc[:-2]):
+        tag, extra = loc[index + 1], loc[-1]
+        if part == "when" and tag in _TRIGGERS and extra in _TRIGGERS and extra != tag:
+            return f"two triggers ({tag} and {extra}): give exactly one of {', '.join(_TRIGGERS)}"
+    return None
+
+
 def _key(data: Any, loc: tuple[int | str, ...]) -> str:
     """Render a pydantic location as a TOML key, naming list items by their ``name``."""
     parts: list[str] = []
     node = data
-    for part in loc:
+    for index, part in enumerate(loc):
         if isinstance(part, int):
             name = (
                 node[part].get("name")
@@ -184,7 +199,9 @@ def _key(data: Any, loc: tuple[int | str, ...]) -> str:
             node = node[part] if isinstance(node, list) and part < len(node) else None
         elif part == "[key]":
             continue  # pydantic's marker for an error in a mapping's key (already named)
-        elif part in {"cron", "at", "every", "holiday"} and not (isinstance(node, dict) and part in node):
+        elif part in _TRIGGERS and index > 0 and loc[index - 1] == "when":
+            continue  # the trigger's discriminator tag, right after ``when``: not a key in the file
+        elif part in _TRIGGERS and not (isinstance(node, dict) and part in node):
             continue  # discriminator tag, not a key in the file
         else:
             parts.append(str(part))
