@@ -70,7 +70,9 @@ def sync(ctx: Context, as_json: bool) -> None:
 @json_option
 @pass_ctx
 def list_(ctx: Context, show_all: bool, as_json: bool) -> None:
-    """List the campaigns in the store with their trigger and next firing."""
+    """List the campaigns in the store: trigger, time zone, accounts, approval.
+
+    The coming slots of each campaign: `bot calendar`."""
     from bot.services.queue import QueueView, campaign_json
 
     rows = [campaign_json(r) for r in QueueView(ctx.reader).campaigns(every_campaign=show_all)]

@@ -42,5 +42,23 @@ def check_templates(ctx: Context) -> None:
 @command.command("show")
 @pass_ctx
 def show(ctx: Context) -> None:
-    """Print the settings as JSON, defaults filled in (secrets are never in them)."""
-    print_json(ctx.settings.model_dump(mode="json"))
+    """Print the settings as JSON, defaults filled in (secrets are never in them).
+
+    ``bot.database_url`` is the database in effect (password masked) and
+    ``bot.database_url_from`` says where it comes from: $BOT_DATABASE_URL, the config, or the
+    default SQLite file in the data directory."""
+    import os
+
+    from bot.adapters.store.engine import redact_url
+
+    settings = ctx.settings
+    shown = settings.model_dump(mode="json")
+    if os.environ.get("BOT_DATABASE_URL"):
+        source = "environment ($BOT_DATABASE_URL)"
+    elif settings.bot.database_url:
+        source = "config"
+    else:
+        source = "default (SQLite in data_dir)"
+    shown["bot"]["database_url"] = redact_url(settings.database_url)
+    shown["bot"]["database_url_from"] = source
+    print_json(shown)

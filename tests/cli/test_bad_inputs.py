@@ -471,3 +471,20 @@ def test_tables_on_a_terminal_show_stored_markup_and_escapes_as_text(template: P
     assert done.returncode == 0, done.stderr
     text = output.decode("utf-8", "replace")
     assert "[black on black]hid\\x1b[8mden[/]" in text, text
+
+
+def test_config_show_names_the_database_in_effect(template: Path, tmp_path: Path) -> None:
+    """$BOT_DATABASE_URL wins over the config: show it (password masked) and where it came from."""
+    import json
+
+    config = str(template / "bot.toml")
+    url = "postgresql+psycopg://bot:s3cret@db.example:5432/bot"
+    shown = run(["--config", config, "config", "show"], _env(tmp_path, BOT_DATABASE_URL=url))
+    assert shown.exit_code == 0, shown.output
+    section = json.loads(shown.output)["bot"]
+    assert section["database_url"] == "postgresql+psycopg://bot:***@db.example:5432/bot"
+    assert section["database_url_from"] == "environment ($BOT_DATABASE_URL)"
+    assert "s3cret" not in shown.output
+    default = json.loads(run(["--config", config, "config", "show"], _env(tmp_path)).output)["bot"]
+    assert default["database_url"].startswith("sqlite:///")
+    assert default["database_url_from"].startswith("default")
