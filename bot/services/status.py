@@ -17,11 +17,31 @@ if TYPE_CHECKING:
 ALIVE_FACTOR = 3
 
 
+def process_gone(host: str, pid: int) -> bool:
+    """True when the daemon's process is known to be dead: it ran on this host and no process
+    has its pid (SIGKILL, a crash). False whenever that cannot be told (another host, EPERM)."""
+    import os
+    import socket
+
+    if pid <= 0 or host != socket.gethostname():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it exists, under another user
+    return False
+
+
 def daemon_json(info: DaemonInfo, now: datetime) -> dict[str, Any]:
-    """A daemon's row with its liveness: ``lost`` when its heartbeat is too old."""
+    """A daemon's row with its liveness: ``lost`` when its heartbeat is too old, or at once
+    when it ran on this host and its process is gone."""
     poll = float(info.details.get("poll_interval_s") or 10.0)
     age = (now - info.heartbeat_at).total_seconds()
     alive = info.state != "stopped" and age <= ALIVE_FACTOR * max(poll, 5.0) + 5.0
+    if alive and process_gone(info.host, info.pid):
+        alive = False
     return {
         "worker": info.worker_id,
         "host": info.host,

@@ -30,3 +30,22 @@ def test_liveness_and_next_slots(store: SqlStore, settings: Settings) -> None:
     (slot,) = data["next_slots"]  # the base config: promo, every Friday 10:00 Asia/Shanghai
     assert slot["campaign"] == "promo" and slot["utc"] == datetime(2026, 9, 25, 2, 0, tzinfo=UTC)
     assert data["reports"] == reports and data["queues"]["drafts"] == {}
+
+
+def test_a_daemon_whose_process_is_gone_on_this_host_is_lost_at_once(
+    store: SqlStore, settings: Settings
+) -> None:
+    """SIGKILL: the heartbeat is still young, but the pid on this host is dead."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait(timeout=60)
+    host = socket.gethostname()
+    store.register_daemon("killed", host, dead.pid, NOW, {"poll_interval_s": 10})
+    store.register_daemon("me", host, os.getpid(), NOW, {"poll_interval_s": 10})
+    service = StatusService(lambda: settings, lambda: store, FixedClock(NOW + timedelta(seconds=5)))
+    states = {d["worker"]: (d["state"], d["alive"]) for d in service.status(1)["daemons"]}
+    assert states == {"killed": ("lost", False), "me": ("starting", True)}
