@@ -235,6 +235,9 @@ class Daemon:
         self._started = False
         self._ready = False
         self._reload_waiting = False
+        #: The store's campaigns as this daemon last synced them: when `bot campaigns sync`
+        #: changes them behind its back, the daemon reloads its config (as on SIGHUP).
+        self._campaigns_seen: tuple[tuple[str, bool, str], ...] | None = None
         self.outage = Outage(cap_s=backoff_cap(app.settings.bot.poll_interval.total_seconds()))
 
     # -- signals and alarms -----------------------------------------------------------------
@@ -256,15 +259,30 @@ class Daemon:
             log.debug("alarm for campaign %s", campaign)
             self._wake.set()
 
-    @staticmethod
-    def _sync(app: Wiring) -> None:
+    def _sync(self, app: Wiring) -> None:
         """Sync the config's campaigns; a brief the gate flags is logged, not fatal."""
         for warning in app.sync.sync(app.worker).warnings:
             log.warning("%s", warning.message())
+        self._campaigns_seen = self._campaign_state(app)
         from bot.services.templates import template_problems
 
         for problem in template_problems(app.settings, app.clock.now()):
             log.error("template does not render (its slots will fail): %s", problem)
+
+    @staticmethod
+    def _campaign_state(app: Wiring) -> tuple[tuple[str, bool, str], ...]:
+        return tuple((c.name, c.active, str(c.updated_at)) for c in app.store.list_campaigns())
+
+    def _synced_elsewhere(self) -> bool:
+        """Whether someone synced other campaigns into the store since this daemon did (e.g.
+        `bot campaigns sync` after editing the config): then the daemon reloads its config."""
+        state = self._campaign_state(self.app)
+        if self._campaigns_seen is None or state == self._campaigns_seen:
+            self._campaigns_seen = state
+            return False
+        self._campaigns_seen = state
+        log.info("the campaigns in the store changed (bot campaigns sync?): reloading the config")
+        return True
 
     def _stopping(self) -> bool:
         """Asked between slots and sends: pings the watchdog, then says whether to stop."""
@@ -330,6 +348,8 @@ class Daemon:
                 self._reload.clear()
                 self.reload()
             try:
+                if self._synced_elsewhere():
+                    self.reload()
                 self._work()
             except StoreUnavailable as exc:
                 self._unavailable(exc)

@@ -90,6 +90,27 @@ def test_sighup_reload_keeps_old_config_on_error(tmp_path: Path, sqlite_url: str
     listener.close()
 
 
+def test_a_sync_from_the_cli_makes_the_running_daemon_reload(tmp_path: Path, sqlite_url: str) -> None:
+    weekly = campaign("weekly", '{ cron = "0 10 * * FRI" }')
+    config = write_config(tmp_path, weekly, database_url=sqlite_url, poll="1s")
+    assert run_cli("db", "upgrade", config=config).returncode == 0
+    log = tmp_path / "daemon.log"
+    proc = start_daemon(config, log)
+    try:
+        assert wait_until(lambda: "started" in log.read_text(), 60), log.read_text()
+        monthly = campaign("monthly", '{ cron = "0 10 1 * *" }')
+        write_config(tmp_path, monthly, database_url=sqlite_url, poll="1s")
+        out = run_cli("campaigns", "sync", config=config)
+        assert out.returncode == 0, out.stderr
+        assert wait_until(lambda: "reloaded" in log.read_text(), 60), log.read_text()
+        text = log.read_text()
+        assert "the campaigns in the store changed" in text and "1 campaign(s)" in text.split("reloaded")[-1]
+        assert proc.poll() is None
+    finally:
+        assert stop(proc) == 0
+    assert log.read_text().count("reloaded") == 1
+
+
 def test_second_sqlite_daemon_is_refused(tmp_path: Path, sqlite_url: str, sockdir: Path) -> None:
     config = write_config(tmp_path, campaign("weekly", '{ cron = "0 10 * * FRI" }'), database_url=sqlite_url)
     assert run_cli("db", "upgrade", config=config).returncode == 0
