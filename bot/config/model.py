@@ -36,7 +36,10 @@ class ModelSettings(Strict):
     #: linear layers dynamically quantized: about 2x faster on CPU, but with the bundled
     #: 135M model far fewer candidates pass the checks (measured by bench/quality.py).
     dtype: Literal["auto", "bfloat16", "float32", "int8"] = "auto"
-    threads: int = Field(default=2, ge=1, le=64)
+    #: torch threads. 1 by default: with 2 on a 2-core machine that has anything else to do,
+    #: OpenMP threads spin-wait and generation is ~5x slower (bench/generation.py: 52.5 vs
+    #: 10.7 tokens/s in the same conditions); raise it on a machine with idle cores.
+    threads: int = Field(default=1, ge=1, le=64)
     temperature: float = Field(default=0.4, ge=0.0, le=2.0)
     top_p: float = Field(default=0.9, gt=0.0, le=1.0)
     top_k: int = Field(default=50, ge=0)
