@@ -172,7 +172,11 @@ def export(ctx: Context, out: str) -> None:
 @pass_ctx
 def train(ctx: Context, added: tuple[str, ...], accept: bool, out: str | None, as_json: bool) -> None:
     """Retrain the semantic scorer and show its figures on the dev split beside the model in
-    force. The new model waits as a candidate until `bot moderation train --accept`."""
+    force. The new model waits as a candidate until `bot moderation train --accept`; a running
+    daemon picks up an accepted model at its next draft.
+
+    Each training starts from the shipped labeled set plus the files given with --add: to keep
+    what earlier files taught, give them all again (keep your exported CSVs)."""
     from bot.adapters.moderation import labeled, semantic, training
     from bot.adapters.moderation.semantic_model import load
     from bot.services.moderation import DEFAULT_THRESHOLDS

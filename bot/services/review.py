@@ -18,6 +18,7 @@ from bot.domain.errors import BotError, StateConflict
 from bot.domain.ports import Clock, ReviewStore
 from bot.domain.text import clean_name, clean_text
 from bot.services.moderation import ModerationGate
+from bot.services.reviewed import AUTO_REVIEWER
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ class ReviewService:
 
     def auto_approve(self, draft_id: int) -> Draft:
         """``approval = "auto"``: approve a draft that passed the gate (never a flagged one)."""
-        return self.approve(draft_id, "auto", override=False)
+        return self.approve(draft_id, AUTO_REVIEWER, override=False)
 
     def reject(
         self,

@@ -4,7 +4,8 @@ An approved draft is a benign text; a draft rejected ``--because toxic`` is a to
 labeled with the kind the semantic scorer found most likely when it scored the text
 (``insult`` when it did not score it: edit the exported file to correct it); a draft
 rejected as off-brand or for wrong facts is not toxic, so it is benign for the gate.
-Rejections without a category, or ``other``, say nothing about toxicity and are left out.
+Rejections without a category, or ``other``, say nothing about toxicity and are left out, as
+are drafts approved automatically (the gate's own decision) and repeated texts.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain import Decision, Draft, DraftState, RejectionCategory
-from bot.domain.ports import DraftStore, EventLog
+from bot.domain.ports import EventLog, ReviewStore
 
+#: The reviewer name of ``approval = "auto"`` approvals: the gate's own decisions teach nothing.
+AUTO_REVIEWER = "auto"
 KINDS = ("threat", "identity_attack", "insult", "self_harm", "sexual")
 DEFAULT_KIND = "insult"
 
@@ -42,15 +45,22 @@ class ReviewedText:
 class ReviewedTexts:
     """Reads reviewers' decisions from the store."""
 
-    def __init__(self, drafts: DraftStore, events: EventLog) -> None:
+    def __init__(self, drafts: ReviewStore, events: EventLog) -> None:
         self.drafts = drafts
         self.events = events
 
     def collect(self) -> tuple[list[ReviewedText], int]:
         """The labeled texts, and how many rejections were left out (no usable category)."""
-        found, skipped = [], 0
+        found: list[ReviewedText] = []
+        skipped, seen = 0, set()
         for draft in self.drafts.list_drafts(states=(DraftState.APPROVED, DraftState.REJECTED)):
+            if draft.text in seen:
+                continue
+            seen.add(draft.text)
             if draft.state is DraftState.APPROVED:
+                if not self._approved_by_a_person(draft.id):
+                    skipped += 1
+                    continue
                 found.append(ReviewedText(draft.id, draft.text, Decision.APPROVED.value, "", "benign"))
                 continue
             category = self._category(draft.id)
@@ -60,6 +70,10 @@ class ReviewedTexts:
             label = self._kind(draft) if category is RejectionCategory.TOXIC else "benign"
             found.append(ReviewedText(draft.id, draft.text, Decision.REJECTED.value, category.value, label))
         return found, skipped
+
+    def _approved_by_a_person(self, draft_id: int) -> bool:
+        approvals = [a for a in self.drafts.approvals(draft_id) if a.decision is Decision.APPROVED]
+        return bool(approvals) and approvals[-1].reviewer != AUTO_REVIEWER
 
     def _category(self, draft_id: int) -> RejectionCategory | None:
         rejections = [

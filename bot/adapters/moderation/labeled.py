@@ -55,7 +55,7 @@ def read(path: Path) -> list[LabeledText]:
         ConfigError: the file cannot be read or a row is malformed.
     """
     try:
-        raw = path.read_text("utf-8")
+        raw = path.read_text("utf-8-sig")  # spreadsheets save CSV with a byte-order mark
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:

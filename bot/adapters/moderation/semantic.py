@@ -39,10 +39,20 @@ class SemanticScorer:
     name = "semantic"
     labels = LABELS
 
-    def __init__(self, model: SemanticModel, source: str, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        model: SemanticModel,
+        source: str,
+        embedder: Embedder | None = None,
+        accepted: Path | None = None,
+    ) -> None:
         self.model = model
         self.source = source
         self._embedder = embedder or shared()
+        #: The file `bot moderation train --accept` writes: a running daemon picks up a newly
+        #: accepted model at its next draft (a damaged one fails closed: the scorer errors).
+        self._accepted = accepted
+        self._accepted_mtime = _mtime(accepted) if accepted is not None else None
         #: Vectors of the last scored batch: explaining a flagged text does not embed it again.
         self._last: dict[str, Any] = {}
 
@@ -53,6 +63,7 @@ class SemanticScorer:
 
     def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
         """Per text: ``toxic`` and each kind's probability."""
+        self._follow_accepted()
         vectors = self._embedder.encode(list(texts))
         self._last = dict(zip(texts, vectors, strict=True))
         out = []
@@ -70,6 +81,22 @@ class SemanticScorer:
         return [f"most like {top}"] + [
             f'near "{_short(n.text)}" ({n.label}, {n.similarity:.2f})' for n in near
         ]
+
+    def _follow_accepted(self) -> None:
+        if self._accepted is None:
+            return
+        mtime = _mtime(self._accepted)
+        if mtime is None or mtime == self._accepted_mtime:
+            return
+        self.model, self.source = load(self._accepted), str(self._accepted)
+        self._accepted_mtime = mtime
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
 
 
 def bundled_model() -> SemanticModel:
@@ -92,7 +119,8 @@ def _build(settings: Any, base: Path, data_dir: Path | None = None) -> SemanticS
     if configured is not None and not configured.is_absolute():
         configured = base / configured
     model, source = model_for(configured, data_dir)
-    return SemanticScorer(model, source)
+    accepted = data_dir / ACCEPTED if configured is None and data_dir is not None else None
+    return SemanticScorer(model, source, accepted=accepted)
 
 
 def _short(text: str, width: int = 60) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,7 +126,8 @@ def load(path: Path | io.BytesIO, name: str = "") -> SemanticModel:
     """
     where = name or str(path)
     try:
-        with np.load(path, allow_pickle=False) as data:
+        raw = io.BytesIO(path.read_bytes()) if isinstance(path, Path) else path  # no handle leaks
+        with np.load(raw, allow_pickle=False) as data:
             if int(data["format"]) != _FORMAT or tuple(data["labels"]) != LABELS:
                 raise ConfigError(f"{where}: a semantic model of another format or label set")
             return SemanticModel(
@@ -136,8 +138,11 @@ def load(path: Path | io.BytesIO, name: str = "") -> SemanticModel:
                 example_texts=tuple(str(t) for t in data["example_texts"]),
                 data_sha256=str(data["data_sha256"]),
             )
-    except (OSError, KeyError, ValueError) as exc:
-        raise ConfigError(f"{where}: not a readable semantic model ({exc})") from None
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        raise ConfigError(
+            f"{where}: not a readable semantic model ({exc}); move it aside (the shipped model is "
+            "used then) or train again with `bot moderation train --accept`"
+        ) from None
 
 
 def train(rows: Sequence[LabeledText], vectors: Matrix) -> SemanticModel:

@@ -91,3 +91,30 @@ def test_an_accepted_model_in_the_data_dir_is_used(tmp_path: Path) -> None:
     training.accept(tmp_path)
     after = build_gate(ModerationSettings(), data_dir=tmp_path).versions["semantic"]
     assert model.sha256[:12] not in before and model.sha256[:12] in after
+
+
+def test_a_damaged_accepted_model_is_a_config_error_naming_the_file(tmp_path: Path) -> None:
+    accepted = tmp_path / semantic.ACCEPTED
+    accepted.parent.mkdir(parents=True)
+    accepted.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(ConfigError, match=r"semantic\.npz: not a readable semantic model .*move it aside"):
+        build_gate(ModerationSettings(), data_dir=tmp_path)
+
+
+def test_a_running_gate_picks_up_a_newly_accepted_model(tmp_path: Path) -> None:
+    gate = build_gate(ModerationSettings(), data_dir=tmp_path)
+    before = gate.check(["Happy holidays"])[0].scorers["semantic"]
+    model = training.fit([labeled.LabeledText("Your van will burn tonight.", "threat", "en")])
+    model.save(training.candidate_path(tmp_path))
+    training.accept(tmp_path)
+    after = gate.check(["Happy holidays"])[0].scorers["semantic"]
+    assert model.sha256[:12] not in before and model.sha256[:12] in after
+    (tmp_path / semantic.ACCEPTED).write_bytes(b"damaged")
+    (verdict,) = gate.check(["Happy holidays"])
+    assert verdict.flagged and any("scorer semantic failed" in r for r in verdict.reasons)
+
+
+def test_a_spreadsheet_csv_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "reviewed.csv"
+    path.write_bytes("text,label\nKiller deals all week,benign\n".encode("utf-8-sig"))
+    assert [(r.text, r.label) for r in labeled.read(path)] == [("Killer deals all week", "benign")]
