@@ -113,19 +113,9 @@ class PublicationsSql(StoreBase):
         if lease is not None:
             values["claimed_until"] = now + lease
         with self._tx() as s:
-            done = changed(
-                s,
-                update(PublicationRow)
-                .where(
-                    PublicationRow.id == pub_id,
-                    PublicationRow.state == _C,
-                    PublicationRow.claimed_by == worker,
-                    PublicationRow.sending_at.is_(None),
-                )
-                .values(**values),
+            _update_held(
+                s, pub_id, _C, PublicationRow.claimed_by, worker, values, PublicationRow.sending_at.is_(None)
             )
-            if not done:
-                raise StateConflict(f"publication {pub_id} is no longer claimed by {worker}")
 
     def finish_publication(
         self,
@@ -157,18 +147,7 @@ class PublicationsSql(StoreBase):
         if not_before is not None:
             values["not_before"] = not_before
         with self._tx() as s:
-            done = changed(
-                s,
-                update(PublicationRow)
-                .where(
-                    PublicationRow.id == pub_id,
-                    PublicationRow.state == _C,
-                    PublicationRow.claimed_by == worker,
-                )
-                .values(**values),
-            )
-            if not done:
-                raise StateConflict(f"publication {pub_id} is no longer claimed by {worker}")
+            _update_held(s, pub_id, _C, PublicationRow.claimed_by, worker, values)
             self._event(
                 s, now, worker, "publication", pub_id, _C, new.value, reason, remote_id=remote_id, url=url
             )
@@ -363,18 +342,7 @@ class PublicationsSql(StoreBase):
         else:
             raise ValueError(f"a check cannot make a publication {new.value}")
         with self._tx() as s:
-            done = changed(
-                s,
-                update(PublicationRow)
-                .where(
-                    PublicationRow.id == pub_id,
-                    PublicationRow.state == _N,
-                    PublicationRow.checking_by == worker,
-                )
-                .values(**values),
-            )
-            if not done:
-                raise StateConflict(f"publication {pub_id} is no longer being checked by {worker}")
+            _update_held(s, pub_id, _N, PublicationRow.checking_by, worker, values)
             self._event(
                 s, now, worker, "publication", pub_id, _N, new.value, reason, remote_id=remote_id, url=url
             )
@@ -504,3 +472,16 @@ def _publication(row: PublicationRow) -> Publication:
         check_tries=row.check_tries or 0,
         check_at=row.check_at,
     )
+
+
+def _update_held(
+    s: Session, pub_id: int, state: str, holder: Any, worker: str, values: dict[str, Any], *extra: Any
+) -> None:
+    """Compare-and-set: update the publication only while it is in ``state`` and ``holder``
+    (its claim or its check lease) names ``worker``; StateConflict otherwise."""
+    held = update(PublicationRow).where(
+        PublicationRow.id == pub_id, PublicationRow.state == state, holder == worker, *extra
+    )
+    if not changed(s, held.values(**values)):
+        doing = "claimed" if state == _C else "being checked"
+        raise StateConflict(f"publication {pub_id} is no longer {doing} by {worker}")
