@@ -21,6 +21,7 @@ from bot.config.types import (
     TimeZoneName,
     check_database_url,
 )
+from bot.config.web import WebSettings
 from bot.domain.errors import NotConfigured
 
 
@@ -103,6 +104,7 @@ class Settings(Strict):
     model: ModelSettings = ModelSettings()
     moderation: ModerationSettings = ModerationSettings()
     publishing: PublishingSettings = PublishingSettings()
+    web: WebSettings = WebSettings()
     accounts: tuple[AccountSettings, ...] = ()
     campaigns: tuple[CampaignSettings, ...] = ()
     #: The file these settings were read from (set by the loader).
