@@ -22,6 +22,7 @@ from bot.config.types import (
     check_database_url,
     format_duration,
 )
+from bot.config.web import WebSettings
 from bot.domain.errors import NotConfigured
 
 
@@ -104,6 +105,7 @@ class Settings(Strict):
     model: ModelSettings = ModelSettings()
     moderation: ModerationSettings = ModerationSettings()
     publishing: PublishingSettings = PublishingSettings()
+    web: WebSettings = WebSettings()
     accounts: tuple[AccountSettings, ...] = ()
     campaigns: tuple[CampaignSettings, ...] = ()
     #: The file these settings were read from (set by the loader).
