@@ -48,6 +48,7 @@ from bot.domain import (
 )
 from bot.domain.finding import FindAnswer, PostSearch
 from bot.domain.media import DraftMedia
+from bot.domain.requests import DraftRequest, RequestKind, RequestState
 
 
 @dataclass(frozen=True)
@@ -542,6 +543,41 @@ class AccountStore(Protocol):
         ...
 
 
+class RequestStore(Protocol):
+    """Work a person asks of the daemon for a draft (``regenerate`` from the web page, which
+    never loads the model): a request row the daemon claims with a lease and finishes."""
+
+    def request_draft_work(
+        self, draft_id: int, kind: RequestKind, *, requester: str, now: datetime
+    ) -> DraftRequest:
+        """Record a pending request for an open draft, with its event; one open request per
+        draft (StateConflict names the one waiting, or the draft's state)."""
+        ...
+
+    def draft_requests(
+        self, *, draft_id: int | None = None, states: Iterable[RequestState] | None = None, limit: int = 100
+    ) -> list[DraftRequest]:
+        """Requests, newest first."""
+        ...
+
+    def claim_draft_request(self, worker: str, *, now: datetime, until: datetime) -> DraftRequest | None:
+        """Claim the oldest pending request (or one whose lease ran out); None if there is none."""
+        ...
+
+    def finish_draft_request(
+        self,
+        request_id: int,
+        worker: str,
+        *,
+        ok: bool,
+        now: datetime,
+        result: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> DraftRequest:
+        """Mark a claimed request done or failed, with its event."""
+        ...
+
+
 class DaemonStore(Protocol):
     """Daemons' heartbeats and the queue sizes ``bot status`` shows."""
 
@@ -588,6 +624,7 @@ class Store(
     AccountStore,
     DaemonStore,
     EventLog,
+    RequestStore,
     Protocol,
 ):
     """The whole store (SQLite or Postgres); :class:`ReviewStore` includes :class:`DraftStore`."""

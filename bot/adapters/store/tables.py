@@ -195,3 +195,23 @@ class DaemonRow(Base):
     heartbeat_at: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(20))
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class DraftRequestRow(Base):
+    """Work a person asked of the daemon for a draft (``regenerate`` from the web page: the
+    web server never loads the model). Claimed with a lease like a publication."""
+
+    __tablename__ = "draft_requests"
+    __table_args__ = (Index("ix_draft_requests_state", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20))
+    requested_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None]
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
