@@ -33,7 +33,8 @@ MEDIA = MediaLimits(
 
 
 class DryRunAccount(AccountBase):
-    """Appends one JSON line per post to an outbox file (default: data_dir/outbox.jsonl)."""
+    """Appends one JSON line per post to an outbox file (default: data_dir/outbox.jsonl); a
+    post with pictures lists them (``media``: path, sha256, alt, mime, width, height, size)."""
 
     platform: Literal["dryrun"]
     outbox: Path | None = None
@@ -63,6 +64,8 @@ class DryRunPublisher:
             "text": post.text,
             "posted_at": datetime.now(UTC).isoformat(),
         }
+        if post.media:  # the files that would be uploaded, with their hashes and alt texts
+            line["media"] = [item.to_dict() for item in post.media]
         try:
             self.outbox.parent.mkdir(parents=True, exist_ok=True)
             with self.outbox.open("a", encoding="utf-8") as out:
