@@ -27,6 +27,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.media import MediaItem
+
 
 class CampaignKind(StrEnum):
     GREETING = "greeting"
@@ -318,6 +320,10 @@ class Publication:
     #: person decides).
     check_tries: int = 0
     check_at: datetime | None = None
+    #: The platform's ids of the media uploaded for this publication (in order), if any.
+    media_ids: tuple[str, ...] = ()
+    #: When those ids were recorded (a platform keeps unattached uploads only so long).
+    media_uploaded_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -346,6 +352,8 @@ class OutgoingPost:
     idempotency_key: str
     campaign: str
     options: dict[str, Any] = field(default_factory=dict)
+    #: The images to attach, in order, fitted to this publication's platform.
+    media: tuple[MediaItem, ...] = ()
 
 
 @dataclass(frozen=True)
