@@ -320,10 +320,9 @@ class Publication:
     #: person decides).
     check_tries: int = 0
     check_at: datetime | None = None
-    #: The platform's ids of the media uploaded for this publication (in order), if any.
-    media_ids: tuple[str, ...] = ()
-    #: When those ids were recorded (a platform keeps unattached uploads only so long).
-    media_uploaded_at: datetime | None = None
+    #: The platform's ids of the pictures uploaded for this publication, in order; None:
+    #: nothing uploaded yet (provisional: the media branch owns this).
+    media_ids: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -352,8 +351,10 @@ class OutgoingPost:
     idempotency_key: str
     campaign: str
     options: dict[str, Any] = field(default_factory=dict)
-    #: The images to attach, in order, fitted to this publication's platform.
+    #: The pictures, fitted for this publication's platform, in order.
     media: tuple[MediaItem, ...] = ()
+    #: What :attr:`Publication.media_ids` held when the post was read (uploads to reuse).
+    media_ids: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

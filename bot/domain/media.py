@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 
 @dataclass(frozen=True)
 class MediaItem:
     """One image as it is sent to one platform (already fitted to its limits)."""
 
-    path: Path
+    path: str
     alt: str
     sha256: str
     mime: str

@@ -34,7 +34,7 @@ def image(directory: Path, name: str, alt: str, *, width: int = 40, height: int 
     data = png(width, height, seed=seed, noisy=noisy)
     path = directory / name
     path.write_bytes(data)
-    return MediaItem(path, alt, hashlib.sha256(data).hexdigest(), "image/png", width, height, len(data))
+    return MediaItem(str(path), alt, hashlib.sha256(data).hexdigest(), "image/png", width, height, len(data))
 
 
 def sha256(path: Path) -> str:

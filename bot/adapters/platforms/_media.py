@@ -8,6 +8,8 @@ platform's error table says.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.domain.errors import PublishAuthError, PublishError, PublishRejected, PublishRetryable
 from bot.domain.media import MediaItem
 from bot.domain.platforms import Attempt, ErrorTable
@@ -16,9 +18,14 @@ from bot.domain.platforms import Attempt, ErrorTable
 def read_media(item: MediaItem, platform: str) -> bytes:
     """The bytes of a fitted image (a missing or unreadable file is refused for good)."""
     try:
-        return item.path.read_bytes()
+        return Path(item.path).read_bytes()
     except OSError as exc:
         raise PublishRejected(f"{platform}: cannot read image {item.path}: {exc.strerror}") from exc
+
+
+def file_name(item: MediaItem) -> str:
+    """The file's name (what an upload is called on the platform)."""
+    return Path(item.path).name
 
 
 def upload_failure(errors: ErrorTable, exc: BaseException, doing: str) -> PublishError:
@@ -36,7 +43,7 @@ def check_alts(post_media: tuple[MediaItem, ...], platform: str, most: int, coun
         raise PublishRejected(f"{platform}: {len(post_media)} images; at most {count} per post")
     for n, item in enumerate(post_media, 1):
         if not item.alt.strip():
-            raise PublishRejected(f"{platform}: image {n} ({item.path.name}) has no alt text")
+            raise PublishRejected(f"{platform}: image {n} ({file_name(item)}) has no alt text")
         if len(item.alt) > most:
             raise PublishRejected(
                 f"{platform}: the alt text of image {n} has {len(item.alt)} characters; the limit is {most}"

@@ -35,7 +35,7 @@ from atproto_client.models.blob_ref import BlobRef
 from atproto_client.request import Request
 
 from bot.adapters.platforms._http import sent_nothing
-from bot.adapters.platforms._media import check_alts, read_media, upload_failure
+from bot.adapters.platforms._media import check_alts, file_name, read_media, upload_failure
 from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import same_text, split_parts
 from bot.adapters.platforms.bluesky_platform import BlueskyAccount, limit
@@ -138,7 +138,7 @@ class BlueskyPublisher:
             try:
                 blob = self._client.upload_blob(data).blob
             except (AtProtocolError, httpx.HTTPError) as exc:
-                raise upload_failure(ERRORS, exc, f"upload image {number} ({item.path.name})") from exc
+                raise upload_failure(ERRORS, exc, f"upload image {number} ({file_name(item)})") from exc
             ids.append(json.dumps(blob.model_dump(mode="json", by_alias=True), sort_keys=True))
         return tuple(ids)
 

@@ -32,7 +32,7 @@ from mastodon import (
 )
 
 from bot.adapters.platforms._http import sent_nothing
-from bot.adapters.platforms._media import check_alts, read_media, upload_failure
+from bot.adapters.platforms._media import check_alts, file_name, read_media, upload_failure
 from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import html_to_text, same_text, split_parts
 from bot.adapters.platforms.mastodon_platform import MastodonAccount, limit
@@ -97,10 +97,10 @@ class MastodonPublisher:
         ids: list[str] = []
         for number, item in enumerate(post.media, 1):
             data = read_media(item, "Mastodon")
-            doing = f"upload image {number} ({item.path.name})"
+            doing = f"upload image {number} ({file_name(item)})"
             try:
                 attachment = self._client.media_post(
-                    data, mime_type=item.mime, description=item.alt, file_name=item.path.name
+                    data, mime_type=item.mime, description=item.alt, file_name=file_name(item)
                 )
                 ids.append(self._processed(dict(attachment), doing))
             except MastodonError as exc:

@@ -38,7 +38,7 @@ from praw.models import PostMedia
 
 from bot import templating
 from bot.adapters.platforms._http import GuardedSession, SubmitOutcomeUnknown, SubmitServerError
-from bot.adapters.platforms._media import check_alts, read_media, upload_failure
+from bot.adapters.platforms._media import check_alts, file_name, read_media, upload_failure
 from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import first_line, first_url, same_text, split_parts
 from bot.adapters.platforms.reddit_platform import CREDENTIALS, TITLE_MAX, RedditAccount, limit
@@ -144,14 +144,14 @@ class RedditPublisher:
         ids: list[str] = []
         for number, item in enumerate(post.media, 1):
             data = read_media(item, "Reddit")
-            name = f"image-{number}{mimetypes.guess_extension(item.mime) or item.path.suffix}"
+            name = f"image-{number}{mimetypes.guess_extension(item.mime) or Path(item.path).suffix}"
             try:
                 lease, fields, upload_url = PostMedia(data, name=name)._lease_and_post(
                     PostMedia.LEASE_API_PATH, self._reddit
                 )
                 ids.append(f"{lease['asset']['asset_id']} {upload_url}/{fields['key']}")
             except Exception as exc:
-                raise upload_failure(ERRORS, exc, f"upload image {number} ({item.path.name})") from exc
+                raise upload_failure(ERRORS, exc, f"upload image {number} ({file_name(item)})") from exc
         return tuple(ids)
 
     def _with_media(

@@ -26,7 +26,7 @@ import requests
 import tweepy
 
 from bot.adapters.platforms._http import RedirectAdapter, seconds_until, sent_nothing
-from bot.adapters.platforms._media import check_alts, read_media, upload_failure
+from bot.adapters.platforms._media import check_alts, file_name, read_media, upload_failure
 from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import same_text, split_parts
 from bot.adapters.platforms.limits import parse_tweet
@@ -106,11 +106,11 @@ class XPublisher:
         ids: list[str] = []
         for number, item in enumerate(post.media, 1):
             data = read_media(item, "X")
-            doing = f"upload image {number} ({item.path.name})"
+            doing = f"upload image {number} ({file_name(item)})"
             try:
                 answer = self._signed(
                     MEDIA_UPLOAD,
-                    files={"media": (item.path.name, data, item.mime)},
+                    files={"media": (file_name(item), data, item.mime)},
                     data={"media_category": "tweet_image", "media_type": item.mime},
                 )
                 media_id = str(answer["data"]["id"])

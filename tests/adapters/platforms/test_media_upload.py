@@ -141,7 +141,7 @@ def test_missing_alt_text_or_file_is_refused_before_any_upload(
     with pytest.raises(PublishRejected, match="alt text"):
         pub.upload_media(post(TEXT, (first, replace(second, alt=" "))))
     with pytest.raises(PublishRejected, match="cannot read image"):
-        pub.upload_media(post(TEXT, (replace(first, path=tmp_path / "gone.png"),)))
+        pub.upload_media(post(TEXT, (replace(first, path=str(tmp_path / "gone.png")),)))
     assert fake.media() == {}
 
 
