@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from bot.services.firing import FiringService
     from bot.services.moderation import ModerationGate
     from bot.services.publishing import PublishingService
+    from bot.services.requests import RequestService
     from bot.services.review import ReviewService
     from bot.services.status import StatusService
     from bot.services.sync import SyncService
@@ -228,6 +229,12 @@ class Wiring:
         return ReviewService(
             self.settings, self.store, lambda: self.gate, self.clock, recheck=self.drafting.recheck
         )
+
+    @cached_property
+    def requests(self) -> RequestService:
+        from bot.services.requests import RequestService
+
+        return RequestService(self.settings, self.store, self.clock)
 
     @cached_property
     def drafting(self) -> DraftingService:

@@ -48,7 +48,7 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
 
     from bot.config.settings import Settings
 
-    secret = "secrets" if "secrets" in data else _secret_key(data)
+    secret = "secrets" if "secrets" in data else _secret_key(data) or _web_secret_key(data)
     if secret:
         raise ConfigError(
             f"{file}: {secret}: credentials do not belong in the config; use environment variables "
@@ -133,6 +133,21 @@ def _secret_key(data: dict[str, Any]) -> str | None:
             name = account.get("name")
             label = f" ({name})" if isinstance(name, str) and not _CONTROL.search(name) else ""
             return f"accounts[{index}]{label}.{found[0]}"
+    return None
+
+
+def _web_secret_key(data: dict[str, Any]) -> str | None:
+    """A password or session key written into ``[web]`` or ``[[web.reviewers]]`` (never shown)."""
+    web = data.get("web")
+    if not isinstance(web, dict):
+        return None
+    keys = {"password", "password_hash", "session_secret", "secret_key", "secret"}
+    if found := sorted(keys & web.keys()):
+        return f"web.{found[0]}"
+    reviewers = web.get("reviewers", ())
+    for index, reviewer in enumerate(reviewers if isinstance(reviewers, list) else ()):
+        if isinstance(reviewer, dict) and (found := sorted(keys & reviewer.keys())):
+            return f"web.reviewers[{index}].{found[0]}"
     return None
 
 

@@ -44,6 +44,7 @@ from bot.daemon.outcomes import KeepingStore
 from bot.domain import Slot
 from bot.domain.errors import BotError, ConfigError, StateConflict, StoreUnavailable
 from bot.domain.ports import Store
+from bot.domain.requests import DraftRequest
 from bot.schedule import Alarm
 from bot.services.catchup import Scheduling, active_campaigns, make_due_slots, take_stale_slots
 from bot.services.publishing import PublishReport
@@ -75,6 +76,8 @@ class PassReport:
     drafts: list[int] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
     failed_slots: list[str] = field(default_factory=list)
+    #: Requests served (regenerations asked for on the web page).
+    requests: list[int] = field(default_factory=list)
     publishing: PublishReport = field(default_factory=PublishReport)
 
 
@@ -113,8 +116,20 @@ def run_pass(
             log.error("slot %d of %s failed: %s", slot.id, slot.campaign_name, exc)
             report.failed_slots.append(f"{slot.campaign_name}: {exc}")
     if not stopping():
+        report.requests = [r.id for r in serve_requests(app, stopping)]
+    if not stopping():
         report.publishing = app.publishing.run_once(stopping=stopping)
     return report
+
+
+def serve_requests(app: Wiring, stopping: Callable[[], bool] = lambda: False) -> list[DraftRequest]:
+    """Serve what people asked for on the web page (regenerate a draft: loads the model)."""
+    from bot.services.drafting.service import regenerate
+
+    def regen(draft_id: int, requester: str) -> list[int]:
+        return regenerate(app.drafting, draft_id, requester)
+
+    return app.requests.serve(app.worker, regen, stopping=stopping)
 
 
 class SingleDaemonLock:
@@ -496,7 +511,7 @@ class Daemon:
         except Exception:
             log.exception("pass failed unexpectedly; trying again at the next pass")
             return
-        if report.slots or report.expired or report.publishing.published:
+        if report.slots or report.expired or report.requests or report.publishing.published:
             log.info(
                 "pass: %d slot(s), %d draft(s), %d expired, %d published",
                 len(report.slots),
