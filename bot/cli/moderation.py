@@ -14,6 +14,7 @@ from bot.cli.params import MAX_POST, POST_TEXT
 from bot.config.moderation import ModerationSettings
 from bot.domain import ModerationVerdict
 from bot.domain.errors import BotError
+from bot.services.audit import audit_lines
 
 
 @click.group("moderation")
@@ -85,22 +86,6 @@ def print_verdict(text: str, verdict: ModerationVerdict, indent: str = "") -> No
     click.echo(f"{indent}[{mark}] {short(text, 100)}")
     for line in audit_lines(verdict.to_dict()):
         click.echo(f"{indent}  {line}")
-
-
-def audit_lines(record: dict[str, Any]) -> list[str]:
-    """An audit record (``ModerationVerdict.to_dict()``) as lines: each scorer with its
-    version, every label as ``score/threshold``, then the reasons."""
-    lines = []
-    for scorer, version in record["scorers"].items():
-        labels = record["scores"].get(scorer, {})
-        limits = record["thresholds"].get(scorer, {})
-        shown = ", ".join(
-            f"{label} {value:.2f}" + (f"/{limits[label]:.2f}" if label in limits else "")
-            for label, value in labels.items()
-        )
-        lines.append(f"{scorer} ({version}): {shown or 'no scores'}")
-    lines += [f"reason: {reason}" for reason in record["reasons"]]
-    return lines
 
 
 @command.command("scorers")
