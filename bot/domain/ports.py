@@ -47,6 +47,7 @@ from bot.domain import (
     Target,
 )
 from bot.domain.finding import FindAnswer, PostSearch
+from bot.domain.media import DraftMedia
 from bot.domain.requests import DraftRequest, RequestKind, RequestState
 
 
@@ -298,8 +299,10 @@ class DraftStore(Protocol):
         expires_at: datetime | None,
         now: datetime,
         actor: str,
+        media: Sequence[DraftMedia] = (),
     ) -> int:
-        """Save a candidate with its moderation record; return the draft id."""
+        """Save a candidate with its moderation record and the pictures chosen for it (fitted
+        per platform); return the draft id."""
         ...
 
     def get_draft(self, draft_id: int) -> Draft:
@@ -341,11 +344,15 @@ class ReviewStore(DraftStore, Protocol):
         targets: Iterable[Target],
         not_before: datetime,
         now: datetime,
+        media_sha256: str | None = None,
     ) -> Draft:
-        """Approve the exact text (by sha256) and queue one publication per target.
+        """Approve the exact text (by sha256) with the exact pictures and alt texts the
+        reviewer saw (``media_sha256``, :attr:`Draft.media_sha256`; None: the draft had none)
+        and queue one publication per target.
 
         Raises:
-            StateConflict: the draft is not in an ``expected`` state or its text changed.
+            StateConflict: the draft is not in an ``expected`` state, or its text or its
+                pictures changed.
         """
         ...
 
@@ -376,10 +383,13 @@ class ReviewStore(DraftStore, Protocol):
         checks: Sequence[CheckResult] | None,
         reviewer: str,
         now: datetime,
+        media: Sequence[DraftMedia] | None = None,
+        expected_media_sha256: str | None = None,
     ) -> Draft:
         """Replace the text the reviewer saw (by sha256) with ``text``, scored by ``verdict``
-        and checked by ``checks``; an approval of the old text is invalidated and its queued
-        publications cancelled, all in one transaction."""
+        and checked by ``checks``; given ``media``, replace the pictures too (only if they are
+        still those of ``expected_media_sha256``). An approval of the old content is
+        invalidated and its queued publications cancelled, all in one transaction."""
         ...
 
     def approvals(self, draft_id: int) -> list[Approval]:
@@ -497,8 +507,19 @@ class PublicationStore(Protocol):
         reason "account removed"; return their ids (nothing is deleted)."""
         ...
 
+    def record_media_ids(self, pub_id: int, ids: Sequence[str], now: datetime, actor: str) -> None:
+        """Record the platform's ids of the pictures uploaded for a publication that ``actor``
+        holds claimed (compare-and-set on the claim), before its send stamp; read back as
+        :attr:`Publication.media_ids`.
+
+        Raises:
+            StateConflict: the publication is no longer claimed by ``actor``.
+        """
+        ...
+
     def outgoing(self, pub: Publication) -> OutgoingPost:
-        """The post to send for a publication (the draft's approved text)."""
+        """The post to send for a publication (the draft's approved text and its pictures,
+        fitted for the publication's platform)."""
         ...
 
     def outgoing_posts(self, pubs: Sequence[Publication]) -> dict[int, OutgoingPost]:

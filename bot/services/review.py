@@ -31,6 +31,9 @@ MAX_REVIEWER, MAX_REASON = 100, 2000
 #: Checks that no reviewer can waive: a post over a platform's limit cannot be published.
 _HARD_CHECKS = ("limit:",)
 
+#: ``approve(media_sha256=...)`` default: the pictures the draft has now (the caller showed them).
+CURRENT_MEDIA = "current"
+
 #: Re-runs the drafting checks on an edited text: (draft, new text) -> results.
 Recheck = Callable[[Draft, str], Sequence[CheckResult]]
 
@@ -60,9 +63,11 @@ class ReviewService:
         sha256: str | None = None,
         override: bool = False,
         reason: str = "",
+        media_sha256: str | None = CURRENT_MEDIA,
     ) -> Draft:
         """Approve a pending draft (a flagged one, or one that failed a check a reviewer may
-        waive, only with ``override`` and a reason).
+        waive, only with ``override`` and a reason). ``sha256`` and ``media_sha256`` pin the
+        text and the pictures the reviewer saw (:attr:`Draft.media_sha256`; None: no pictures).
 
         Raises:
             NotConfigured: the draft's campaign (or one of its accounts) left the config.
@@ -97,6 +102,7 @@ class ReviewService:
             targets=targets,
             not_before=self._not_before(draft),
             now=self.clock.now(),
+            media_sha256=draft.media_sha256 if media_sha256 == CURRENT_MEDIA else media_sha256,
         )
 
     def auto_approve(self, draft_id: int) -> Draft:

@@ -17,8 +17,19 @@ from bot.config.accounts import AccountBase
 from bot.domain import OutgoingPost, PublishResult
 from bot.domain.errors import PublishRejected
 from bot.domain.finding import FindAnswer, PostSearch
+from bot.domain.media import MediaLimits
 from bot.domain.platforms import CredentialSource, PlatformDescription
 from bot.domain.ports import Publisher
+
+#: The dry run takes what any platform would: the common formats, generous sizes.
+MEDIA = MediaLimits(
+    formats=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"}),
+    max_bytes=50 * 1024 * 1024,
+    max_pixels=None,
+    max_side=None,
+    max_count=4,
+    max_alt=5000,
+)
 
 
 class DryRunAccount(AccountBase):
@@ -101,5 +112,6 @@ PLATFORM = PlatformDescription(
     name="dryrun",
     account=DryRunAccount,
     client=_client,
+    media=MEDIA,
     summary="appends posts to a local JSON-lines outbox; no limit, no credentials",
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from bot.domain import (
     ModerationVerdict,
     text_sha256,
 )
+from bot.domain.media import DraftMedia, media_sha256, media_to_json
 
 _OPEN = (DraftState.PENDING_REVIEW.value, DraftState.FLAGGED.value)
 
@@ -38,8 +39,9 @@ class DraftsSql(StoreBase):
         expires_at: datetime | None,
         now: datetime,
         actor: str,
+        media: Sequence[DraftMedia] = (),
     ) -> int:
-        """Save a candidate as a draft with its moderation record; return the draft id."""
+        """Save a candidate as a draft with its moderation record and pictures; return its id."""
         with self._tx() as s:
             row = DraftRow(
                 campaign_id=campaign_id,
@@ -54,6 +56,8 @@ class DraftsSql(StoreBase):
                 created_at=now,
                 updated_at=now,
                 expires_at=expires_at,
+                media=media_to_json(media),
+                media_sha256=media_sha256(media),
             )
             s.add(row)
             s.flush()
