@@ -19,13 +19,13 @@ from tests.browser.server import WebServer
 from tests.browser.world import REVIEWERS, ReviewWorld, changes, snapshot, stuck_publication
 from tests.fakeplatform import FakeServer
 
-EDITED = "Lotus Leaf wishes you a calm week: a fresh pot of oolong is waiting for you."
+EDITED = "Lotus Leaf sends warm wishes: a fresh pot of tea and a quiet corner are waiting for you."
 REASON = "too sweet for a Monday"
 
 
 def log_in(page: Page, url: str, name: str) -> None:
     page.goto(f"{url}/")
-    expect(page).to_have_url(f"{url}/login?next=/")  # no session: the login page
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()  # no session yet
     page.get_by_label("Name").fill(name)
     page.get_by_label("Password").fill(REVIEWERS[name][1])
     page.get_by_role("button", name="Log in").click()

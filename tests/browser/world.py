@@ -196,7 +196,8 @@ def clone_drafts(world: ReviewWorld, total: int) -> None:
             records = {r.draft_id: r for r in conn.execute(select(ModerationRow).order_by(ModerationRow.id))}
             next_draft = int(conn.execute(select(func.max(DraftRow.id))).scalar_one()) + 1
             next_slot = int(conn.execute(select(func.max(SlotRow.id))).scalar_one()) + 1
-            base = datetime.now(UTC).replace(microsecond=0) - timedelta(days=400)
+            # an hour apart, all before the real slots (which are from now on): no clash
+            base = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=total + 24)
             rows: dict[Any, list[dict[str, Any]]] = {
                 SlotRow: [],
                 DraftRow: [],
