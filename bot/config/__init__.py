@@ -125,8 +125,13 @@ _SECRET_KEYS = {
 
 
 def _secret_key(data: dict[str, Any]) -> str | None:
-    """The first credential key under ``[[accounts]]`` (``accounts[0] (name).access_token``), if
-    any; the value is never shown."""
+    """The first credential key under ``[model]`` (``model.api_key``) or ``[[accounts]]``
+    (``accounts[0] (name).access_token``), if any; the value is never shown."""
+    model = data.get("model")
+    if isinstance(model, dict):
+        found = sorted(_SECRET_KEYS & model.keys())
+        if found:
+            return f"model.{found[0]}"
     accounts = data.get("accounts", ())
     if not isinstance(accounts, list):
         return None
