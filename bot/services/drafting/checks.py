@@ -15,6 +15,7 @@ import regex
 
 from bot.domain import CheckResult
 from bot.domain.platforms import PlatformLimit
+from bot.domain.text import unpostable
 from bot.services.drafting import catalog, facts, prose
 from bot.services.drafting.cleaning import has_placeholder
 
@@ -84,6 +85,7 @@ def run_checks(text: str, body: str, spec: CheckSpec) -> tuple[CheckResult, ...]
     """All checks on the composed post ``text`` (``body`` is it without link and hashtags)."""
     return (
         _not_empty(body, spec.language),
+        _characters(text),
         _clean(body),
         _brand(text, spec.brand),
         *(_required(text, w) for w in spec.required_words),
@@ -175,6 +177,13 @@ def _not_empty(body: str, language: str) -> CheckResult:
     least = 8 if language == "zh" else 30
     size = len(body.strip())
     return CheckResult("length", size >= least, f"{size} chars (at least {least})")
+
+
+def _characters(text: str) -> CheckResult:
+    """No control or invisible character (a zero-width space hides a word from the reviewer,
+    the word lists and the duplicate check; ``bot queue edit`` refuses the same ones)."""
+    problem = unpostable(text)
+    return CheckResult("characters", problem is None, problem or "")
 
 
 def _clean(body: str) -> CheckResult:
