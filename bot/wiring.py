@@ -17,13 +17,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from bot.adapters.clock import clock_from_env
-from bot.domain.errors import BotError
+from bot.domain.errors import BotError, ConfigError
 from bot.domain.ports import Clock, Generator, Publisher, Store, StoreReader
 
 if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
+    from bot.adapters.websecrets import WebSecrets
     from bot.config import Settings
     from bot.config.campaigns import CampaignSettings
     from bot.config.moderation import ModerationSettings
@@ -75,6 +76,20 @@ def default_reviewer() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+def credentials_present(account: Any) -> dict[str, Any]:
+    """Which of the account's platform credentials are set (never their values): name -> bool,
+    or ``{"error": ...}`` when its platform cannot say."""
+    from bot import plugins
+    from bot.adapters.platforms.credentials import Credentials
+
+    creds = Credentials(account)
+    try:
+        names = plugins.platform(account.platform).credentials
+        return {name: creds.find(name) is not None for name in names}
+    except ConfigError as exc:
+        return {"error": str(exc)}
 
 
 class Publishers:
@@ -191,6 +206,14 @@ class Wiring:
 
             self._generator = build_generator(self.settings)
         return self._generator
+
+    @cached_property
+    def web_secrets(self) -> WebSecrets:
+        """The web page's password hashes and session key (``[web] secrets_file/dir``)."""
+        from bot.adapters.websecrets import WebSecrets
+
+        base = self.settings.source.parent if self.settings.source else None
+        return WebSecrets(self.settings.web, base, self.settings.data_dir)
 
     def publisher(self, account: str) -> Publisher:
         """The publisher of one configured account."""

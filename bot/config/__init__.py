@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config.location import DEFAULT_CONFIG, MAX_CONFIG_BYTES, config_path, read_toml
 from bot.domain.errors import ConfigError
+from bot.domain.text import invisible_character
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -79,6 +80,10 @@ def _check_characters(file: Path, data: dict[str, Any], node: Any, loc: tuple[in
             _control_error(file, f"the key {key!r}" + (f" in {within}" if within else ""), found)
         if isinstance(value, str) and (found := _CONTROL.search(value)):
             _control_error(file, f"{_key(data, where)} = {_shorten(value)}", found)
+        if isinstance(value, str) and (hidden := invisible_character(value)):
+            raise ConfigError(
+                f"{file}: {_key(data, where)} = {_shorten(value)}: contains {hidden}; remove it"
+            )
         if isinstance(value, dict | list):
             _check_characters(file, data, value, where)
 
@@ -120,8 +125,13 @@ _SECRET_KEYS = {
 
 
 def _secret_key(data: dict[str, Any]) -> str | None:
-    """The first credential key under ``[[accounts]]`` (``accounts[0] (name).access_token``), if
-    any; the value is never shown."""
+    """The first credential key under ``[model]`` (``model.api_key``) or ``[[accounts]]``
+    (``accounts[0] (name).access_token``), if any; the value is never shown."""
+    model = data.get("model")
+    if isinstance(model, dict):
+        found = sorted(_SECRET_KEYS & model.keys())
+        if found:
+            return f"model.{found[0]}"
     accounts = data.get("accounts", ())
     if not isinstance(accounts, list):
         return None

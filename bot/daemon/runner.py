@@ -275,7 +275,10 @@ class Daemon:
             self._wake.set()
 
     def _sync(self, app: Wiring) -> None:
-        """Sync the config's campaigns; a brief the gate flags is logged, not fatal."""
+        """Sync the config's campaigns; a brief the gate flags is logged, not fatal, and so is a
+        one-off campaign that is past and will never fire (``bot campaigns sync`` refuses it)."""
+        for problem in app.sync.never_firing():
+            log.error("campaign will never fire: %s", problem)
         for warning in app.sync.sync(app.worker).warnings:
             log.warning("%s", warning.message())
         self._campaigns_seen = self._campaign_state(app)

@@ -260,13 +260,19 @@ def _waivable(draft: Draft) -> list[dict[str, Any]]:
     ]
 
 
+def hard_failures(draft: Draft) -> list[str]:
+    """The draft's failed checks nobody can waive (a platform's length limit), as ``name: detail``."""
+    return [
+        f"{c['name']}: {c.get('detail') or 'failed'}"
+        for c in draft.checks
+        if not c.get("passed", True) and c.get("name", "").startswith(_HARD_CHECKS)
+    ]
+
+
 def _refuse_hard_failures(draft: Draft) -> None:
     """A draft that fails a check nobody can waive (a platform's length limit) is not approvable."""
-    failed = [
-        c for c in draft.checks if not c.get("passed", True) and c.get("name", "").startswith(_HARD_CHECKS)
-    ]
-    if failed:
-        details = "; ".join(f"{c['name']}: {c.get('detail') or 'failed'}" for c in failed)
+    if failed := hard_failures(draft):
+        details = "; ".join(failed)
         raise BotError(
             f"draft {draft.id} cannot be approved: {details}; shorten it with `bot queue edit {draft.id}`"
         )
