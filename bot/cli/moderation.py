@@ -10,7 +10,7 @@ import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, short
-from bot.cli.params import POST_TEXT
+from bot.cli.params import MAX_POST, POST_TEXT
 from bot.config.moderation import ModerationSettings
 from bot.domain import ModerationVerdict
 from bot.domain.errors import BotError
@@ -49,6 +49,9 @@ def read_texts(texts: tuple[str, ...], file: str | None) -> list[str]:
     lines = [line.strip() for line in raw.splitlines() if line.strip()]
     if not lines:
         raise BotError(f"{file}: no texts in it (one text per line)")
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_POST:
+            raise BotError(f"{file}: text {number} is {len(line):,} characters; the most is {MAX_POST:,}")
     return lines
 
 
@@ -174,7 +177,12 @@ def train(ctx: Context, added: tuple[str, ...], accept: bool, out: str | None, a
     candidate = training.candidate_path(data_dir)
     report: dict[str, Any] = {"threshold": threshold}
     if added or not accept:
-        rows = [row for file in added for row in labeled.read(Path(file))]
+        rows = []
+        for file in added:
+            read = labeled.read(Path(file))
+            if not read:
+                raise BotError(f"{file}: no labeled rows in it (columns text,label; one row per text)")
+            rows += read
         model = training.fit(rows)
         model.save(candidate)
         if out:

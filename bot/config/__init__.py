@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config.location import DEFAULT_CONFIG, MAX_CONFIG_BYTES, config_path, read_toml
 from bot.domain.errors import ConfigError
+from bot.domain.text import invisible_character
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -79,6 +80,10 @@ def _check_characters(file: Path, data: dict[str, Any], node: Any, loc: tuple[in
             _control_error(file, f"the key {key!r}" + (f" in {within}" if within else ""), found)
         if isinstance(value, str) and (found := _CONTROL.search(value)):
             _control_error(file, f"{_key(data, where)} = {_shorten(value)}", found)
+        if isinstance(value, str) and (hidden := invisible_character(value)):
+            raise ConfigError(
+                f"{file}: {_key(data, where)} = {_shorten(value)}: contains {hidden}; remove it"
+            )
         if isinstance(value, dict | list):
             _check_characters(file, data, value, where)
 

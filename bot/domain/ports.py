@@ -2,7 +2,8 @@
 
 - :class:`Generator` writes candidate posts (transformers, embedded SmolLM2, canned).
 - :class:`ModerationScorer` scores texts per label (profanity, wordlist, detoxify).
-- :class:`Publisher` sends a post to one account of one platform.
+- :class:`Publisher` sends a post to one account of one platform; one that takes images is
+  also a :class:`MediaUploader` (uploads first, then ``publish(post, media_ids)``).
 - :class:`Clock` tells the time (UTC), so tests can control it.
 - The store, split by entity: :class:`CampaignStore`, :class:`SlotStore`, :class:`DraftStore`,
   :class:`ReviewStore`, :class:`PublicationStore`, :class:`AccountStore`, :class:`DaemonStore`
@@ -47,7 +48,7 @@ from bot.domain import (
     Target,
 )
 from bot.domain.finding import FindAnswer, PostSearch
-from bot.domain.media import DraftMedia
+from bot.domain.media import DraftMedia, MediaItem, MediaLimits
 from bot.domain.requests import DraftRequest, RequestKind, RequestState
 
 
@@ -162,7 +163,9 @@ class Publisher(Protocol):
         ...
 
     def publish(self, post: OutgoingPost) -> PublishResult:
-        """Send the post.
+        """Send the post. A post with media is sent as ``publish(post, media_ids)`` (the ids
+        :meth:`MediaUploader.upload_media` returned, in order), only to a :class:`MediaUploader`;
+        a publisher without media support keeps this one-argument form.
 
         Raises:
             PublishRetryable: come back after ``retry_after`` seconds.
@@ -194,6 +197,54 @@ class Publisher(Protocol):
         Raises:
             PublishAuthError: the credentials were rejected.
         """
+        ...
+
+
+class MediaFitter(Protocol):
+    """Pictures on disk: what a file is, and a copy fitted to one platform's limits."""
+
+    def probe(self, path: str) -> MediaItem:
+        """The picture at ``path`` as it is (alt empty).
+
+        Raises:
+            MediaError: no such file, or not a picture that can be read (names the file).
+        """
+        ...
+
+    def fit(self, path: str, limits: MediaLimits) -> MediaItem:
+        """A copy of the picture within ``limits`` (format, bytes, pixels), written to the data
+        directory under its hash, metadata stripped, the user's file untouched; alt empty.
+        The same file and limits give the same copy.
+
+        Raises:
+            MediaError: the file cannot be read, or cannot be made to fit.
+        """
+        ...
+
+
+@runtime_checkable
+class MediaUploader(Protocol):
+    """A publisher that attaches images: uploads happen before the send stamp, so a failed
+    upload is retried like any failure before the send (no post exists yet)."""
+
+    #: How long an upload may wait to be attached: ids recorded within it are reused on the
+    #: next attempt (Mastodon, X); ``timedelta(0)``: upload again every time (Bluesky blobs
+    #: are dropped if not referenced within minutes, Reddit's leases are not documented).
+    media_reuse: timedelta
+
+    def upload_media(self, post: OutgoingPost) -> tuple[str, ...]:
+        """Upload ``post.media`` in order, with their alt texts; the platform's ids, in order.
+
+        Raises:
+            PublishRetryable: try again later (timeouts, dropped connections, 5xx, 413, rate
+                limits: nothing was posted).
+            PublishAuthError: the account's credentials were rejected.
+            PublishRejected: the platform will never take these files.
+        """
+        ...
+
+    def publish(self, post: OutgoingPost, media_ids: Sequence[str] = ()) -> PublishResult:
+        """Send the post with the uploads ``media_ids`` attached (as :meth:`Publisher.publish`)."""
         ...
 
 

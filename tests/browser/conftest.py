@@ -9,15 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.browser import DESKTOP, launched
 from tests.browser.server import WebServer
 from tests.browser.world import ReviewWorld, make_review_world
 from tests.fakeplatform import FakeServer
 
-#: Generous for two busy cores; the default of 30 s per action is kept for navigation.
+#: Generous for two busy cores: for actions, navigation and ``expect`` (default 5 s).
 ACTION_TIMEOUT_MS = 30_000
+expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -51,10 +52,13 @@ def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
 
 
 @pytest.fixture
-def world(tmp_path: Path, fake: FakeServer) -> Iterator[ReviewWorld]:
+def world(tmp_path: Path, fake: FakeServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[ReviewWorld]:
     """A config with reviewers ann (reviewer) and root (admin), campaigns ``greeting`` (dry-run
-    outbox) and ``promo`` (Reddit on the fake platform), a migrated store, no drafts yet."""
+    outbox) and ``promo`` (Reddit on the fake platform), a migrated store, no drafts yet. The
+    Reddit credentials are in this process's environment too (the test publishes in-process)."""
     made = make_review_world(tmp_path / "world", fake.url)
+    for name, value in made.env.items():
+        monkeypatch.setenv(name, value)
     yield made
     made.app.close()
 

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 from bot.adapters.store import engine as engines
 from bot.config import Settings, load_settings
 from bot.wiring import Wiring
+from tests.fakeplatform import FakeServer
 from tests.fakeplatform.world import ACCOUNTS, credential_env
 
 #: Reviewers of the world and their passwords (hashed into BOT_WEB_PASSWORD_<NAME>).
@@ -67,14 +68,29 @@ class ReviewWorld:
     def url(self) -> str:
         return self.settings.database_url
 
-    def fire(self, campaign: str, times: int) -> list[int]:
-        """Fire ``campaign`` at ``times`` slots (a day apart) through the real services; the
-        ids of the drafts written."""
-        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    def fire(self, campaign: str, times: int, start: datetime | None = None) -> list[int]:
+        """Fire ``campaign`` at ``times`` slots a day apart from ``start`` (default: tomorrow)
+        through the real services; the ids of the drafts written."""
+        start = start or datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
         drafts: list[int] = []
         for i in range(times):
             drafts += self.app.firing.fire(campaign, start + timedelta(days=i), "test").drafts
         return drafts
+
+
+def stuck_publication(world: ReviewWorld, fake: FakeServer) -> int:
+    """A promo draft approved (by ``setup``) and sent to Reddit, where the fake stored the post
+    but answered too late: its publication is ``needs_check``. Returns the publication's id."""
+    from bot.domain import PublicationState
+
+    due = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+    draft_id = world.fire("promo", 1, start=due)[0]
+    world.app.review.approve(draft_id, "setup")
+    fake.fault("reddit.submit", slow=4.0)  # past the account's 2 s timeout
+    world.app.publishing.run_once()
+    [publication] = world.app.store.list_publications(draft_id=draft_id)
+    assert publication.state is PublicationState.NEEDS_CHECK, publication
+    return publication.id
 
 
 def make_review_world(directory: Path, fake_url: str | None = None) -> ReviewWorld:
@@ -180,7 +196,8 @@ def clone_drafts(world: ReviewWorld, total: int) -> None:
             records = {r.draft_id: r for r in conn.execute(select(ModerationRow).order_by(ModerationRow.id))}
             next_draft = int(conn.execute(select(func.max(DraftRow.id))).scalar_one()) + 1
             next_slot = int(conn.execute(select(func.max(SlotRow.id))).scalar_one()) + 1
-            base = datetime.now(UTC).replace(microsecond=0) - timedelta(days=400)
+            # an hour apart, all before the real slots (which are from now on): no clash
+            base = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=total + 24)
             rows: dict[Any, list[dict[str, Any]]] = {
                 SlotRow: [],
                 DraftRow: [],

@@ -79,21 +79,28 @@ class DraftsSql(StoreBase):
         slot_id: int | None = None,
         limit: int | None = None,
     ) -> list[Draft]:
+        conditions: list[Any] = []
+        if states is not None:
+            conditions.append(DraftRow.state.in_([st.value for st in states]))
+        if campaign:
+            conditions.append(CampaignRow.name == campaign)
+        if slot_id is not None:
+            conditions.append(DraftRow.slot_id == slot_id)
+        if limit:
+            # The first ids from the state index, then only those rows (see the lean reader).
+            first = select(DraftRow.id)
+            if campaign:
+                first = first.join(CampaignRow, CampaignRow.id == DraftRow.campaign_id)
+            first = first.where(*conditions).order_by(DraftRow.id).limit(limit)
+            conditions = [DraftRow.id.in_(first.scalar_subquery())]
         query = (
             # Plain columns, not ORM objects: listings of thousands of drafts stay fast.
             select(*DraftRow.__table__.c, CampaignRow.name.label("campaign_name"), SlotRow.slot_at)
             .join(CampaignRow, CampaignRow.id == DraftRow.campaign_id)
             .outerjoin(SlotRow, SlotRow.id == DraftRow.slot_id)
+            .where(*conditions)
             .order_by(DraftRow.id)
         )
-        if states is not None:
-            query = query.where(DraftRow.state.in_([st.value for st in states]))
-        if campaign:
-            query = query.where(CampaignRow.name == campaign)
-        if slot_id is not None:
-            query = query.where(DraftRow.slot_id == slot_id)
-        if limit:
-            query = query.limit(limit)
         with self._tx() as s:
             return [_draft(row, row.campaign_name, row.slot_at) for row in s.execute(query)]  # type: ignore[arg-type]
 

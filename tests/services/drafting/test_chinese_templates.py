@@ -199,3 +199,15 @@ def test_a_year_of_slots_on_a_real_store_repeats_no_template(tmp_path: Path) -> 
             used.append(draft.generation["template"])
     assert len(year) == 4 and len(used) >= 6 and len(set(used)) == len(used), used
     app.close()
+
+
+def test_a_brand_written_against_chinese_characters_is_not_a_misspelling() -> None:
+    from bot.services.drafting.checks import CheckSpec, run_checks
+
+    body = "欢迎来Moonrise Bakery坐坐，桂花糕已经准备好了。"
+    spec = CheckSpec(brand="Moonrise Bakery", language="zh", backing=("Moonrise Bakery", "桂花糕"))
+    names = next(c for c in run_checks(body, body, spec) if c.name == "names")
+    assert names.passed, names
+    english = "Come to Moonrose Bakery today."
+    spec = CheckSpec(brand="Moonrise Bakery", language="en", backing=("Moonrise Bakery",))
+    assert not next(c for c in run_checks(english, english, spec) if c.name == "names").passed
