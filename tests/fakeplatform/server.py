@@ -19,7 +19,8 @@ the users registered on it and records every post it accepts. Admin endpoints:
 - ``GET /_admin/posts`` and ``GET /_admin/requests``: what was accepted, and asked.
 - ``GET /_admin/media``: every upload (hash, size, alt text, the post it went to); a post's
   ``media`` lists its uploads in order (:mod:`tests.fakeplatform.media`).
-- ``POST /_admin/hostile`` also takes ``media_polls`` and ``blob_ttl``.
+- ``POST /_admin/hostile`` also takes ``media_polls``, ``blob_ttl`` and ``add_chaos`` (more
+  ops' random faults, keeping those already set).
 
 Operations a fault can target: ``x.tweet``, ``x.me``, ``x.timeline``, ``reddit.token``,
 ``reddit.submit``, ``reddit.me``, ``reddit.submitted``, ``mastodon.status``, ``mastodon.me``,
@@ -229,11 +230,13 @@ class Handler(PlatformRoutes, BaseHTTPRequestHandler):
             state.blob_ttl = float(data.get("blob_ttl", state.blob_ttl))
             if "seed" in data:
                 state.rng.seed(data["seed"])
-            if "chaos" in data:
-                state.chaos = {
-                    op: [(float(p), Fault(op=op, **fault)) for p, fault in entries]
-                    for op, entries in data["chaos"].items()
-                }
+            for key in ("chaos", "add_chaos"):  # add_chaos: more ops, keeping the others'
+                if key in data:
+                    more = {
+                        op: [(float(p), Fault(op=op, **fault)) for p, fault in entries]
+                        for op, entries in data[key].items()
+                    }
+                    state.chaos = (state.chaos if key == "add_chaos" else {}) | more
 
 
 class FakeServer(ThreadingHTTPServer):
