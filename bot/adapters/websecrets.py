@@ -63,7 +63,7 @@ class WebSecrets:
         value = self._environ.get(_env_name(key))
         if value:
             return value.strip()
-        if self.file is not None:
+        if self.file is not None and self.file.exists():  # made by the first `bot web passwd`
             value = read_secrets_file(self.file, "web.secrets_file").get(key)
             if value:
                 return value
