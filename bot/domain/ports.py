@@ -367,8 +367,9 @@ class DraftStore(Protocol):
         campaign: str | None = None,
         slot_id: int | None = None,
         limit: int | None = None,
+        after: int | None = None,
     ) -> list[Draft]:
-        """Drafts by id."""
+        """Drafts by id (only those with an id above ``after``: the next page of a listing)."""
         ...
 
     def moderation_records(self, draft_id: int) -> list[ModerationRecord]:
@@ -702,8 +703,9 @@ class StoreReader(Protocol):
         campaign: str | None = None,
         slot_id: int | None = None,
         limit: int | None = None,
+        after: int | None = None,
     ) -> list[Draft]:
-        """Drafts by id."""
+        """Drafts by id (only those with an id above ``after``: the next page of a listing)."""
         ...
 
     def list_publications(
