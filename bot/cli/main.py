@@ -32,6 +32,7 @@ COMMANDS = [
     ("drafts", "drafts"),
     ("model", "model"),
     ("plugins", "plugins"),
+    ("notify", "notify"),
 ]
 
 #: Each command's one-line help, so ``bot --help`` imports none of the command modules
@@ -53,6 +54,7 @@ SUMMARIES = {
     "drafts": "Preview the drafts of a campaign.",
     "model": "The language model that writes the drafts.",
     "plugins": "List the installed plugins: platforms, generator backends and moderation scorers.",
+    "notify": "Notifications the daemon sends (see [notify]): check the channels.",
 }
 
 

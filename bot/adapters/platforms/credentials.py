@@ -48,11 +48,15 @@ class Credentials:
         if value:
             return _checked(value, f"${variable}", self.account.name, name)
         if self.account.secrets_file is not None:
-            value = _read_env_file(self.account.secrets_file, self.account.name).get(name)
+            value = read_secrets_file(
+                self.account.secrets_file, f"accounts.{self.account.name}.secrets_file"
+            ).get(name)
             if value:
                 return value
         if self.account.secrets_dir is not None:
-            return _read_dir_file(self.account.secrets_dir / name, self.account.name)
+            return read_secrets_dir_file(
+                self.account.secrets_dir / name, f"accounts.{self.account.name}.secrets_dir"
+            )
         return None
 
     def require(self, *names: str) -> dict[str, str]:
@@ -75,13 +79,15 @@ class Credentials:
         return " or ".join(places)
 
 
-def _read_env_file(path: Path, account: str) -> dict[str, str]:
+def read_secrets_file(path: Path, key: str) -> dict[str, str]:
+    """The ``NAME=value`` lines of a secrets file; ConfigError naming the config ``key`` (like
+    ``accounts.x.secrets_file``) and the file, never a value."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"accounts.{account}.secrets_file: {path} does not exist") from None
+        raise ConfigError(f"{key}: {path} does not exist") from None
     except OSError as exc:
-        raise ConfigError(f"accounts.{account}.secrets_file: cannot read {path}: {exc.strerror}") from None
+        raise ConfigError(f"{key}: cannot read {path}: {exc.strerror}") from None
     values: dict[str, str] = {}
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
@@ -89,18 +95,19 @@ def _read_env_file(path: Path, account: str) -> dict[str, str]:
             continue
         key, sep, value = line.removeprefix("export ").partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"accounts.{account}.secrets_file: {path} line {number} is not NAME=value")
+            raise ConfigError(f"{key}: {path} line {number} is not NAME=value")
         values[key.strip()] = value.strip().strip("'\"")
     return values
 
 
-def _read_dir_file(path: Path, account: str) -> str | None:
+def read_secrets_dir_file(path: Path, key: str) -> str | None:
+    """One secret of a secrets directory (None if it has no such file)."""
     try:
         return path.read_text(encoding="utf-8").strip() or None
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise ConfigError(f"accounts.{account}.secrets_dir: cannot read {path}: {exc.strerror}") from None
+        raise ConfigError(f"{key}: cannot read {path}: {exc.strerror}") from None
 
 
 def _checked(value: str, where: str, account: str, name: str) -> str:
