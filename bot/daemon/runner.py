@@ -429,7 +429,8 @@ class Daemon:
             if isinstance(store, KeepingStore):
                 store.save(self._kept_path())
             statusfile.remove(self.app.settings.data_dir, self.app.worker)
-            self.app.metrics.stop()
+            if self.app.settings.daemon.metrics_port is not None:
+                self.app.metrics.stop()
             self._wake.close()
             if self._lock is not None:
                 self._lock.release()
