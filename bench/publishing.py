@@ -7,10 +7,16 @@ those are unknown outcomes, re-sent with the same key on Mastodon and reconciled
 account (paging back past the send stamp, ``settle = 0s``) on the others, until every
 publication is published exactly once.
 
-Usage: ``python bench/publishing.py [--drafts N]`` (each draft goes to four accounts: X,
-Reddit, Mastodon, Bluesky). Postgres: a temporary database on ``$BOT_TEST_PG``'s server,
-dropped at the end. The last line is ``{"sqlite_per_s": S, "postgres_per_s": P,
-"sqlite_faults_per_s": SF, "postgres_faults_per_s": PF, "reconciled": N}``.
+Pictures: drafts with one 2 MB image each to X, Reddit and Mastodon (Bluesky takes 1 MB at
+most, so a 2 MB file is not sent there as it is), through the store on SQLite (upload, record
+the ids, stamp, send, record), against the same clients uploading and posting with no store,
+in the same run. The fake processes uploads at once (no Mastodon processing wait).
+
+Usage: ``python bench/publishing.py [--drafts N] [--media-drafts M]`` (each draft goes to four
+accounts: X, Reddit, Mastodon, Bluesky). Postgres: a temporary database on ``$BOT_TEST_PG``'s
+server, dropped at the end. The last line is ``{"sqlite_per_s": S, "postgres_per_s": P,
+"sqlite_faults_per_s": SF, "postgres_faults_per_s": PF, "reconciled": N, "media_per_s": M,
+"media_baseline_per_s": MB}``.
 """
 
 from __future__ import annotations
@@ -26,21 +32,26 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.adapters.platforms import build_publisher
 from bot.domain import OutgoingPost
+from bot.domain.media import MediaItem
 from tests.fakeplatform import FakeServer
+from tests.fakeplatform.images import image
 from tests.fakeplatform.state import Fault
-from tests.fakeplatform.world import ACCOUNTS, fake_creds, make_world
+from tests.fakeplatform.world import ACCOUNTS, draft_media, fake_creds, make_world
 
 PLATFORMS = ["x", "reddit", "mastodon", "bluesky"]
 PG_ADMIN = os.environ.get("BOT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/bot_test")
 OPTIONS = {"brand": "Lotus Leaf", "campaign": "promo"}
 PUBLISHING = 'lease = "2m"\nbatch = 20\nmax_attempts = 3\nsettle = "0s"\nbackoff_base = "0.01s"\n'
 POST_OPS = ["x.tweet", "reddit.submit", "mastodon.status", "bluesky.post"]
+#: Where a 2 MB picture goes as it is (Bluesky's limit is 1 MB).
+MEDIA_PLATFORMS = ["x", "reddit", "mastodon"]
 
 
 @contextmanager
@@ -129,11 +140,69 @@ def through_store(
     return total / elapsed, reconciled
 
 
+def two_mb_picture(directory: Path) -> MediaItem:
+    """A 2 MB PNG that barely compresses (817 x 817 noisy RGB pixels)."""
+    return image(directory, "festival.png", "Lanterns over the tea house", width=817, height=817, noisy=True)
+
+
+def media_baseline(directory: Path, drafts: int) -> float:
+    """Upload + post with the same clients, no store: posts per second."""
+    picture = two_mb_picture(directory / "pictures")
+    with fake_server() as fake:
+        fake.state.media_polls = 0
+        world = make_world(directory, fake.url, MEDIA_PLATFORMS, timeout="10s", publishing=PUBLISHING)
+        publishers: list[Any] = [
+            build_publisher(world.settings.account(ACCOUNTS[p][0]), directory) for p in MEDIA_PLATFORMS
+        ]
+        for publisher in publishers:
+            publisher.check_credentials()
+        started = time.perf_counter()
+        for n in range(drafts):
+            for i, publisher in enumerate(publishers):
+                post = OutgoingPost(
+                    n * 3 + i, n, publisher.account, text("raw picture", n), f"raw-{n}-{i}", "promo",
+                    options=OPTIONS, media=(picture,),
+                )  # fmt: skip
+                publisher.publish(post, publisher.upload_media(post))
+        elapsed = time.perf_counter() - started
+        for publisher in publishers:
+            getattr(publisher, "close", lambda: None)()
+        world.app.close()
+        assert len(fake.posts()) == drafts * len(MEDIA_PLATFORMS)
+    return drafts * len(MEDIA_PLATFORMS) / elapsed
+
+
+def media_through_store(directory: Path, drafts: int) -> float:
+    """Approved drafts with the picture -> claim -> upload -> record ids -> send -> record."""
+    picture = two_mb_picture(directory / "pictures")
+    with fake_server() as fake:
+        fake.state.media_polls = 0
+        world = make_world(directory, fake.url, MEDIA_PLATFORMS, timeout="10s", publishing=PUBLISHING)
+        for n in range(drafts):
+            world.approve(text("store picture", n), media=draft_media(picture))
+        for platform in MEDIA_PLATFORMS:
+            world.app.publisher(ACCOUNTS[platform][0]).check_credentials()
+        total = drafts * len(MEDIA_PLATFORMS)
+        started = time.perf_counter()
+        while world.store.queue_sizes()["publications"].get("published", 0) < total:
+            world.app.publishing.run_once()
+            assert time.perf_counter() - started < 600, world.store.queue_sizes()
+        elapsed = time.perf_counter() - started
+        media = fake.media()
+        assert all([media[m]["sha256"] for m in p["media"]] == [picture.sha256] for p in fake.posts())
+        assert len(fake.posts()) == total
+        world.app.close()
+    return total / elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--drafts", type=int, default=100, help="drafts (x4 publications) per run")
+    parser.add_argument(
+        "--media-drafts", type=int, default=20, help="drafts with a 2 MB picture (x3 publications)"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     saved = dict(os.environ)
@@ -156,6 +225,12 @@ def main() -> None:
             f"postgres  claim + send + record       : {postgres:8.1f} publications/s  ({postgres / raw:.2f}x)"
         )
         print(f"postgres  10% dropped, reconciled     : {postgres_f:8.1f} publications/s  ({more} checks)")
+        media_raw = media_baseline(base / "media-raw", args.media_drafts)
+        print(f"baseline  2 MB picture, no store      : {media_raw:8.1f} posts/s")
+        media = media_through_store(base / "media-sqlite", args.media_drafts)
+        print(
+            f"sqlite    2 MB picture, upload+record : {media:8.1f} publications/s  ({media / media_raw:.2f}x)"
+        )
     os.environ.clear()
     os.environ.update(saved)
     figures = {
@@ -164,6 +239,8 @@ def main() -> None:
         "sqlite_faults_per_s": round(sqlite_f, 1),
         "postgres_faults_per_s": round(postgres_f, 1),
         "reconciled": reconciled,
+        "media_per_s": round(media, 1),
+        "media_baseline_per_s": round(media_raw, 1),
     }
     print(json.dumps(figures))
 

@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from bot.adapters.clock import clock_from_env
-from bot.domain.errors import BotError
+from bot.domain.errors import BotError, ConfigError
 from bot.domain.ports import Clock, Dispatcher, Generator, Publisher, Store, StoreReader
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from bot.adapters.metrics import DaemonMetrics
+    from bot.adapters.websecrets import WebSecrets
     from bot.config import Settings
     from bot.config.moderation import ModerationSettings
     from bot.services.drafting.service import DraftingService
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from bot.services.moderation import ModerationGate
     from bot.services.notifying import NotifyingService
     from bot.services.publishing import PublishingService
+    from bot.services.requests import RequestService
     from bot.services.review import ReviewService
     from bot.services.status import StatusService
     from bot.services.sync import SyncService
@@ -76,6 +78,20 @@ def default_reviewer() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+def credentials_present(account: Any) -> dict[str, Any]:
+    """Which of the account's platform credentials are set (never their values): name -> bool,
+    or ``{"error": ...}`` when its platform cannot say."""
+    from bot import plugins
+    from bot.adapters.platforms.credentials import Credentials
+
+    creds = Credentials(account)
+    try:
+        names = plugins.platform(account.platform).credentials
+        return {name: creds.find(name) is not None for name in names}
+    except ConfigError as exc:
+        return {"error": str(exc)}
 
 
 class Publishers:
@@ -195,6 +211,14 @@ class Wiring:
             self._generator = build_generator(self.settings)
         return self._generator
 
+    @cached_property
+    def web_secrets(self) -> WebSecrets:
+        """The web page's password hashes and session key (``[web] secrets_file/dir``)."""
+        from bot.adapters.websecrets import WebSecrets
+
+        base = self.settings.source.parent if self.settings.source else None
+        return WebSecrets(self.settings.web, base, self.settings.data_dir)
+
     def publisher(self, account: str) -> Publisher:
         """The publisher of one configured account."""
         return self.publishers.get(account)
@@ -235,6 +259,12 @@ class Wiring:
         return ReviewService(
             self.settings, self.store, lambda: self.gate, self.clock, recheck=self.drafting.recheck
         )
+
+    @cached_property
+    def requests(self) -> RequestService:
+        from bot.services.requests import RequestService
+
+        return RequestService(self.settings, self.store, self.clock)
 
     @cached_property
     def drafting(self) -> DraftingService:
@@ -340,9 +370,7 @@ class Wiring:
 
 def web_url(settings: Settings) -> str | None:
     """``[web] url``, the review page's address (None when not set)."""
-    web = getattr(settings, "web", None)
-    url = getattr(web, "url", None)
-    return str(url) if url else None
+    return settings.web.url or None
 
 
 def _close(publisher: Publisher | None) -> None:

@@ -12,17 +12,21 @@ BOT = Path(__file__).resolve().parent.parent / "bot"
 
 #: layer -> the packages of ours it must not import.
 FORBIDDEN = {
-    "bot.services": ("bot.adapters", "bot.cli", "bot.daemon", "bot.wiring"),
-    "bot.adapters": ("bot.services", "bot.cli", "bot.daemon", "bot.wiring"),
-    "bot.cli": ("bot.daemon",),
-    "bot.daemon": ("bot.cli",),
-    "bot.config": ("bot.services", "bot.adapters", "bot.cli", "bot.daemon", "bot.wiring"),
+    "bot.services": ("bot.adapters", "bot.cli", "bot.daemon", "bot.web", "bot.wiring"),
+    "bot.adapters": ("bot.services", "bot.cli", "bot.daemon", "bot.web", "bot.wiring"),
+    "bot.cli": ("bot.daemon", "bot.web"),
+    "bot.daemon": ("bot.cli", "bot.web"),
+    # the web page: services, wiring, config, domain; never an adapter, the CLI or the daemon
+    "bot.web": ("bot.adapters", "bot.cli", "bot.daemon"),
+    "bot.config": ("bot.services", "bot.adapters", "bot.cli", "bot.daemon", "bot.web", "bot.wiring"),
 }
 
 #: (module, imported package) pairs the rules allow, each with its reason.
 ALLOWED = {
     # `bot run` is the daemon's front door; the daemon never imports the CLI.
     ("bot.cli.run", "bot.daemon"),
+    # `bot web` is the web server's front door; the web page never imports the CLI.
+    ("bot.cli.web", "bot.web"),
 }
 
 

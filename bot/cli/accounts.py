@@ -6,14 +6,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table
-from bot.config.types import format_duration
 from bot.domain.errors import BotError, ConfigError, NotFound, PublishAuthError, PublishError
 from bot.domain.text import for_display
 
@@ -23,37 +21,15 @@ def command() -> None:
     """Accounts posts go to (configured in [[accounts]])."""
 
 
-def _account_json(ctx: Context, account: Any, paused: dict[str, str]) -> dict[str, Any]:
-    from bot import plugins
-    from bot.adapters.platforms.credentials import Credentials
-
-    creds = Credentials(account)
-    try:
-        names = plugins.platform(account.platform).credentials
-        present = {name: creds.find(name) is not None for name in names}
-    except ConfigError as exc:
-        present = {"error": str(exc)}  # type: ignore[dict-item]
-    now = ctx.app.clock.now()
-    return {
-        "name": account.name,
-        "platform": account.platform,
-        "base_url": account.base_url,
-        "timeout": format_duration(account.timeout),
-        "daily_cap": account.daily_cap,
-        "min_interval": format_duration(account.min_interval) if account.min_interval else None,
-        "credentials": present,
-        "paused": paused.get(account.name),
-        "published_24h": len(ctx.app.store.published_since(account.name, now - timedelta(days=1))),
-    }
-
-
 @command.command("list")
 @json_option
 @pass_ctx
 def list_(ctx: Context, as_json: bool) -> None:
     """List accounts: platform, limits, whether credentials are set, pauses."""
-    paused = ctx.app.store.paused_accounts()
-    rows = [_account_json(ctx, a, paused) for a in ctx.settings.accounts]
+    from bot.services.accounts import account_rows
+    from bot.wiring import credentials_present
+
+    rows = account_rows(ctx.settings, ctx.app.store, ctx.app.clock.now(), credentials_present)
     if as_json:
         print_json(rows)
         return

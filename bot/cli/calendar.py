@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_table
+from bot.domain.errors import NotFound
+from bot.services.calendar import zone_abbreviation
 
 log = logging.getLogger(__name__)
 
@@ -29,34 +29,23 @@ def command(ctx: Context, days: int, campaigns: tuple[str, ...], show_all: bool,
     any slot and drafts already made for it (from the database, when there is one). --json
     prints one compact JSON object: {"from", "until", "slots": [...]}.
     """
-    settings = ctx.settings
+    from bot.domain.errors import BotError
+    from bot.services.calendar import coming_slots
+
     now = ctx.app.clock.now().replace(microsecond=0)
     until = now + timedelta(days=days)
-    wanted = [
-        c for c in settings.campaigns if (show_all or c.enabled) and (not campaigns or c.name in campaigns)
-    ]
-    unknown = set(campaigns) - {c.name for c in settings.campaigns}
-    if unknown:
-        raise click.ClickException(f"no campaign named {', '.join(sorted(unknown))} in {ctx.config_path}")
-    stored = _stored(ctx, now, until)
-    rows: list[dict[str, Any]] = []
-    for campaign in wanted:
-        zone = settings.zone_of(campaign)
-        tz = ZoneInfo(zone)
-        for instant in campaign.when.fire_times(now, until, zone):
-            summary = stored.get((campaign.name, instant))
-            rows.append(
-                {
-                    "campaign": campaign.name,
-                    "local": instant.astimezone(tz).isoformat(),
-                    "zone": zone,
-                    "utc": instant.isoformat(),
-                    "slot_id": summary.slot_id if summary else None,
-                    "slot_state": summary.state if summary else None,
-                    "drafts": dict(summary.drafts) if summary else {},
-                }
-            )
-    rows.sort(key=lambda r: (r["utc"], r["campaign"]))
+    try:
+        store = ctx.app.store
+    except BotError as exc:
+        log.warning("not showing draft states: %s", exc)
+        store = None
+    try:
+        rows = coming_slots(ctx.settings, store, now, days, campaigns=campaigns, every_campaign=show_all)
+    except NotFound:
+        unknown = set(campaigns) - {c.name for c in ctx.settings.campaigns}
+        raise click.ClickException(
+            f"no campaign named {', '.join(sorted(unknown))} in {ctx.config_path}"
+        ) from None
     if as_json:
         # Compact: a year of a thousand campaigns is tens of thousands of rows.
         click.echo(json.dumps({"from": now.isoformat(), "until": until.isoformat(), "slots": rows}))
@@ -67,7 +56,7 @@ def command(ctx: Context, days: int, campaigns: tuple[str, ...], show_all: bool,
         [
             [
                 r["utc"][:16].replace("T", " "),
-                r["local"][:16].replace("T", " ") + " " + _abbrev(r["local"], r["zone"]),
+                r["local"][:16].replace("T", " ") + " " + zone_abbreviation(r["local"], r["zone"]),
                 r["zone"],
                 r["campaign"],
                 r["slot_state"] or "-",
@@ -76,18 +65,3 @@ def command(ctx: Context, days: int, campaigns: tuple[str, ...], show_all: bool,
             for r in rows
         ],
     )
-
-
-def _stored(ctx: Context, now: datetime, until: datetime) -> dict[tuple[str, datetime], Any]:
-    """Slots already in the database; an empty map if there is no usable database yet."""
-    from bot.domain.errors import BotError
-
-    try:
-        return ctx.app.store.slot_summaries(now, until)
-    except BotError as exc:
-        log.warning("not showing draft states: %s", exc)
-        return {}
-
-
-def _abbrev(local: str, zone: str) -> str:
-    return datetime.fromisoformat(local).astimezone(ZoneInfo(zone)).strftime("%Z")

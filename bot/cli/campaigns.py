@@ -28,10 +28,14 @@ def sync(ctx: Context, as_json: bool) -> None:
 
     Each campaign's brief and template variables are scored by the moderation gate; a field
     that scores toxic is a warning naming the campaign (the sync still happens).
+
+    A one-off campaign (``when = { at = ... }``) whose time is already past and that never
+    fired is refused: it would never fire.
     """
-    from bot.cli.config_cmd import check_templates
+    from bot.cli.config_cmd import check_templates, refuse_never_firing
 
     check_templates(ctx)  # a template that does not render is not synced
+    refuse_never_firing(ctx, ctx.app.sync.never_firing())
     outcome = ctx.app.sync.sync("cli")
     report, warnings = outcome.report, outcome.warnings
     data: dict[str, Any] = {

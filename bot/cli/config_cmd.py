@@ -19,10 +19,12 @@ def check(ctx: Context) -> None:
     """Validate the config file; exit 0 if it is good, 1 with the problems if not.
 
     Every template (briefs, curated templates, Reddit titles) is also rendered once with sample
-    variables under the template bounds.
+    variables under the template bounds. A one-off campaign whose time is already past is an
+    error unless the database shows it fired (or will still be caught up): it would never fire.
     """
     settings = ctx.settings
     check_templates(ctx)
+    refuse_never_firing(ctx, _never_firing(ctx))
     click.echo(
         f"{ctx.config_path}: ok ({len(settings.campaigns)} campaigns, {len(settings.accounts)} accounts)"
     )
@@ -37,6 +39,42 @@ def check_templates(ctx: Context) -> None:
     problems = template_problems(ctx.settings, datetime.now(UTC))
     if problems:
         raise ConfigError(f"{ctx.config_path}: templates that do not render:\n  " + "\n  ".join(problems))
+
+
+def refuse_never_firing(ctx: Context, problems: list[str]) -> None:
+    """Exit 1 naming the one-off campaigns that are past and would never fire."""
+    from bot.domain.errors import ConfigError
+
+    if problems:
+        raise ConfigError(f"{ctx.config_path}: campaigns that would never fire:\n  " + "\n  ".join(problems))
+
+
+def _never_firing(ctx: Context) -> list[str]:
+    """:func:`~bot.services.sync.never_firing` against the database when it exists (a check
+    creates no database file), else as if nothing was ever synced."""
+    from bot.config.triggers import DateTrigger
+    from bot.domain.errors import BotError
+    from bot.services.sync import never_firing
+
+    settings, now = ctx.settings, ctx.app.clock.now()
+    if not any(isinstance(c.when, DateTrigger) for c in settings.campaigns):
+        return []
+    if never_firing(settings, None, now) and _database_exists(settings.database_url):
+        try:
+            return ctx.app.sync.never_firing()
+        except BotError:
+            pass  # unreadable: said by every command that needs it; judged as never synced here
+    return never_firing(settings, None, now)
+
+
+def _database_exists(url: str) -> bool:
+    from pathlib import Path
+    from urllib.parse import unquote
+
+    if not url.startswith("sqlite:"):
+        return True
+    path = unquote(url.removeprefix("sqlite:///").split("?")[0])
+    return bool(path) and path != ":memory:" and Path(path).is_file()
 
 
 @command.command("show")

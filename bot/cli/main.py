@@ -33,6 +33,7 @@ COMMANDS = [
     ("model", "model"),
     ("plugins", "plugins"),
     ("notify", "notify"),
+    ("web", "web"),
 ]
 
 #: Each command's one-line help, so ``bot --help`` imports none of the command modules
@@ -55,6 +56,7 @@ SUMMARIES = {
     "model": "The language model that writes the drafts.",
     "plugins": "List the installed plugins: platforms, generator backends and moderation scorers.",
     "notify": "Notifications the daemon sends (see [notify]): check the channels.",
+    "web": "The review page: a small web server for approving drafts from a phone.",
 }
 
 

@@ -38,6 +38,42 @@ def prepare(ctx: Context, as_json: bool) -> None:
         click.echo(f"cache: {info['cache']}")
 
 
+@command.command("check")
+@json_option
+@pass_ctx
+def check(ctx: Context, as_json: bool) -> None:
+    """Whether the model can write drafts: its files are there (local models), or its server
+    answers and lists it (backend "openai": GET /v1/models). Exit 1 with the problem if not."""
+    from bot.adapters.generation.factory import build_generator
+    from bot.domain.errors import ModelError
+
+    generator = build_generator(ctx.settings)  # a missing local model fails here, clearly
+    probe = getattr(generator, "check", None)
+    data: dict[str, Any] = {"backend": ctx.settings.model.backend, "model_id": generator.model_id}
+    if probe is not None:
+        found = probe()
+        data.update(
+            endpoint=found.endpoint,
+            reachable=found.reachable,
+            listed=found.listed,
+            models=list(found.models),
+            problem=found.problem,
+        )
+    data["ok"] = data.get("problem") is None
+    if as_json:
+        print_json(data)
+    elif probe is not None:
+        state = "reachable" if data["reachable"] else "NOT reachable"
+        click.echo(f"endpoint {data['endpoint']}: {state}")
+        if data["reachable"]:
+            listed = "listed" if data["listed"] else "NOT listed"
+            click.echo(f"model {data['model_id']}: {listed} ({len(data['models'])} models served)")
+    else:
+        click.echo(f"model {data['model_id']}: files present")
+    if not data["ok"]:
+        raise ModelError(str(data["problem"]))
+
+
 @command.command("info")
 @json_option
 @pass_ctx
@@ -74,6 +110,11 @@ def _info(ctx: Context) -> dict[str, Any]:
         },
     }
     if model.backend == "canned":
+        return data
+    if model.backend == "openai":
+        from bot.adapters.generation.openai_http import api_root
+
+        data.update(model_id=model.model, source=api_root(model.base_url) if model.base_url else None)
         return data
     from bot.adapters.generation.transformers import cache_path, check_source, model_source
 

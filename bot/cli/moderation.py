@@ -10,10 +10,11 @@ import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, short
-from bot.cli.params import POST_TEXT
+from bot.cli.params import MAX_POST, POST_TEXT
 from bot.config.moderation import ModerationSettings
 from bot.domain import ModerationVerdict
 from bot.domain.errors import BotError
+from bot.services.audit import audit_lines
 
 
 @click.group("moderation")
@@ -48,6 +49,9 @@ def read_texts(texts: tuple[str, ...], file: str | None) -> list[str]:
     lines = [line.strip() for line in raw.splitlines() if line.strip()]
     if not lines:
         raise BotError(f"{file}: no texts in it (one text per line)")
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_POST:
+            raise BotError(f"{file}: text {number} is {len(line):,} characters; the most is {MAX_POST:,}")
     return lines
 
 
@@ -82,22 +86,6 @@ def print_verdict(text: str, verdict: ModerationVerdict, indent: str = "") -> No
     click.echo(f"{indent}[{mark}] {short(text, 100)}")
     for line in audit_lines(verdict.to_dict()):
         click.echo(f"{indent}  {line}")
-
-
-def audit_lines(record: dict[str, Any]) -> list[str]:
-    """An audit record (``ModerationVerdict.to_dict()``) as lines: each scorer with its
-    version, every label as ``score/threshold``, then the reasons."""
-    lines = []
-    for scorer, version in record["scorers"].items():
-        labels = record["scores"].get(scorer, {})
-        limits = record["thresholds"].get(scorer, {})
-        shown = ", ".join(
-            f"{label} {value:.2f}" + (f"/{limits[label]:.2f}" if label in limits else "")
-            for label, value in labels.items()
-        )
-        lines.append(f"{scorer} ({version}): {shown or 'no scores'}")
-    lines += [f"reason: {reason}" for reason in record["reasons"]]
-    return lines
 
 
 @command.command("scorers")
@@ -189,7 +177,12 @@ def train(ctx: Context, added: tuple[str, ...], accept: bool, out: str | None, a
     candidate = training.candidate_path(data_dir)
     report: dict[str, Any] = {"threshold": threshold}
     if added or not accept:
-        rows = [row for file in added for row in labeled.read(Path(file))]
+        rows = []
+        for file in added:
+            read = labeled.read(Path(file))
+            if not read:
+                raise BotError(f"{file}: no labeled rows in it (columns text,label; one row per text)")
+            rows += read
         model = training.fit(rows)
         model.save(candidate)
         if out:

@@ -142,7 +142,7 @@ def _print_draft(data: dict[str, Any]) -> None:
 def _print_moderation(records: list[dict[str, Any]]) -> None:
     """Every audit record, newest last: the one for the current text and those for earlier
     texts (an edit is re-scored; the old record stays). Scores are shown as score/threshold."""
-    from bot.cli.moderation import audit_lines
+    from bot.services.audit import audit_lines
 
     for m in records:
         which = "current text" if m["current"] else "earlier text"

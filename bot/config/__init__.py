@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config.location import DEFAULT_CONFIG, MAX_CONFIG_BYTES, config_path, read_toml
 from bot.domain.errors import ConfigError
+from bot.domain.text import invisible_character
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -48,7 +49,7 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
 
     from bot.config.settings import Settings
 
-    secret = "secrets" if "secrets" in data else _secret_key(data)
+    secret = "secrets" if "secrets" in data else _secret_key(data) or _web_secret_key(data)
     if secret:
         raise ConfigError(
             f"{file}: {secret}: credentials do not belong in the config; use environment variables "
@@ -79,6 +80,10 @@ def _check_characters(file: Path, data: dict[str, Any], node: Any, loc: tuple[in
             _control_error(file, f"the key {key!r}" + (f" in {within}" if within else ""), found)
         if isinstance(value, str) and (found := _CONTROL.search(value)):
             _control_error(file, f"{_key(data, where)} = {_shorten(value)}", found)
+        if isinstance(value, str) and (hidden := invisible_character(value)):
+            raise ConfigError(
+                f"{file}: {_key(data, where)} = {_shorten(value)}: contains {hidden}; remove it"
+            )
         if isinstance(value, dict | list):
             _check_characters(file, data, value, where)
 
@@ -120,8 +125,13 @@ _SECRET_KEYS = {
 
 
 def _secret_key(data: dict[str, Any]) -> str | None:
-    """The first credential key under ``[[accounts]]`` (``accounts[0] (name).access_token``), if
-    any; the value is never shown."""
+    """The first credential key under ``[model]`` (``model.api_key``) or ``[[accounts]]``
+    (``accounts[0] (name).access_token``), if any; the value is never shown."""
+    model = data.get("model")
+    if isinstance(model, dict):
+        found = sorted(_SECRET_KEYS & model.keys())
+        if found:
+            return f"model.{found[0]}"
     accounts = data.get("accounts", ())
     if not isinstance(accounts, list):
         return None
@@ -133,6 +143,21 @@ def _secret_key(data: dict[str, Any]) -> str | None:
             name = account.get("name")
             label = f" ({name})" if isinstance(name, str) and not _CONTROL.search(name) else ""
             return f"accounts[{index}]{label}.{found[0]}"
+    return None
+
+
+def _web_secret_key(data: dict[str, Any]) -> str | None:
+    """A password or session key written into ``[web]`` or ``[[web.reviewers]]`` (never shown)."""
+    web = data.get("web")
+    if not isinstance(web, dict):
+        return None
+    keys = {"password", "password_hash", "session_secret", "secret_key", "secret"}
+    if found := sorted(keys & web.keys()):
+        return f"web.{found[0]}"
+    reviewers = web.get("reviewers", ())
+    for index, reviewer in enumerate(reviewers if isinstance(reviewers, list) else ()):
+        if isinstance(reviewer, dict) and (found := sorted(keys & reviewer.keys())):
+            return f"web.reviewers[{index}].{found[0]}"
     return None
 
 

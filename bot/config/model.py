@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
 
-from bot.config.types import Strict
+from bot.config.types import Strict, Timeout, WebUrl
 from bot.domain.ports import GeneratorBackend
 
 
@@ -31,6 +32,25 @@ class ModelSettings(Strict):
     backend: str = "embedded"
     #: A local Hugging Face model directory or GGUF file (backend "transformers").
     path: Path | None = None
+    #: An OpenAI-compatible server (backend "openai": Ollama, llama.cpp's server, vLLM, TGI),
+    #: such as "http://gpu-box:11434/v1"; "/v1" is added to a URL without a path.
+    base_url: WebUrl | None = None
+    #: The model name the server knows (backend "openai"), as listed by its /v1/models.
+    model: str | None = Field(default=None, min_length=1, max_length=200)
+    #: Where the server's API key is, if it needs one: $BOT_MODEL_API_KEY, else ``api_key=...``
+    #: in ``secrets_file``, else the file ``api_key`` in ``secrets_dir``. Never in this file.
+    secrets_file: Path | None = None
+    secrets_dir: Path | None = None
+    #: Backend "openai": time to connect, and time to wait for an answer (a busy GPU box
+    #: writing several candidates may take a while).
+    connect_timeout: Timeout = timedelta(seconds=5)
+    timeout: Timeout = timedelta(seconds=120)
+    #: Backend "openai": retries of a request refused with 429 (after its Retry-After) or a 5xx,
+    #: or whose connection failed, with exponential backoff.
+    retries: int = Field(default=2, ge=0, le=10)
+    #: Backend "openai": most requests in flight at once when the server writes one candidate
+    #: per request (Ollama and llama.cpp's server ignore the API's ``n``).
+    concurrency: int = Field(default=4, ge=1, le=32)
     #: "auto": bfloat16 on CPUs with native bf16 arithmetic (AVX512-BF16, AMX), else float32
     #: (bf16 was about 5x slower than fp32 on an AVX2-only EPYC). "int8": float32 with the
     #: linear layers dynamically quantized: about 2x faster on CPU, but with the bundled
@@ -48,8 +68,9 @@ class ModelSettings(Strict):
     keep: int = Field(default=2, ge=1, le=32)
     seed: int | None = None
     #: Languages the model writes well enough to try. Default: English only for the bundled
-    #: model (its Chinese is unusable), English and Chinese for other models. Campaigns in
-    #: other languages get curated template drafts.
+    #: model (its Chinese is unusable) and for an "openai" server (say ``["en", "zh"]`` when its
+    #: model writes Chinese), English and Chinese for local models. Campaigns in other
+    #: languages get curated template drafts.
     languages: tuple[Literal["en", "zh"], ...] | None = None
 
     def writes(self, language: str) -> bool:

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from bot.config.types import Strict
 
-Threshold = Annotated[float, Field(ge=0.0, le=1.0)]
+Threshold = Annotated[float, Field(ge=0.0, le=1.0, strict=True)]
 
 
 def _installed(name: str) -> str:

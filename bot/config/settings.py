@@ -21,7 +21,9 @@ from bot.config.types import (
     Strict,
     TimeZoneName,
     check_database_url,
+    format_duration,
 )
+from bot.config.web import WebSettings
 from bot.domain.errors import NotConfigured
 
 
@@ -104,6 +106,7 @@ class Settings(Strict):
     model: ModelSettings = ModelSettings()
     moderation: ModerationSettings = ModerationSettings()
     publishing: PublishingSettings = PublishingSettings()
+    web: WebSettings = WebSettings()
     accounts: tuple[AccountSettings, ...] = ()
     campaigns: tuple[CampaignSettings, ...] = ()
     notify: NotifySettings = NotifySettings()
@@ -129,6 +132,7 @@ class Settings(Strict):
                         f"defined accounts: {', '.join(sorted(known)) or 'none'}"
                     )
         _per_campaign_keys(self.accounts, {c.name for c in self.campaigns})
+        _lease_over_timeouts(self.publishing.lease, self.accounts)
         return self
 
     def campaign(self, name: str) -> CampaignSettings:
@@ -178,6 +182,19 @@ def _unique(section: str, names: list[str]) -> None:
         if name in seen:
             raise ValueError(f"{section}[{i}].name: duplicate name {name!r}")
         seen.add(name)
+
+
+def _lease_over_timeouts(lease: timedelta, accounts: tuple[AccountSettings, ...]) -> None:
+    """A claim must outlive the send it covers: a send still waiting for its answer when the
+    lease ends is taken over by recovery and marked ``needs_check`` though it may succeed."""
+    for i, account in enumerate(accounts):
+        if lease <= account.timeout:
+            raise ValueError(
+                f"publishing.lease = {format_duration(lease)!r} must be longer than "
+                f"accounts[{i}] ({account.name}).timeout = {format_duration(account.timeout)!r}: "
+                "a send still waiting for the platform when its lease ends would be taken for lost; "
+                "raise publishing.lease or lower the timeout"
+            )
 
 
 def _per_campaign_keys(accounts: tuple[AccountSettings, ...], campaigns: set[str]) -> None:

@@ -5,19 +5,55 @@ from __future__ import annotations
 import math
 import re
 from datetime import timedelta
-from typing import Annotated, Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationInfo,
+    field_validator,
+)
 
-_DURATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
+_DURATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)(ms|s|m|h|d|w)\s*$")
+_SPACED = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s+(ms|s|m|h|d|w)\s*$")
+_EXAMPLES = "such as '30s', '15m', '6h' or '2d'"
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 class Strict(BaseModel):
-    """Frozen settings model that refuses unknown keys."""
+    """Frozen settings model that refuses unknown keys, and true/false where a number is meant
+    (``check_tries = true`` is not 1) or a number or string where true/false is meant."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is None:
+            return value
+        kinds = _scalar_kinds(field.annotation)
+        if isinstance(value, bool) and kinds and bool not in kinds:
+            raise ValueError(f"expected a number, not {str(value).lower()}")
+        if kinds == {bool} and not isinstance(value, bool):
+            raise ValueError("expected true or false")
+        return value
+
+
+def _scalar_kinds(annotation: Any) -> set[type]:
+    """Which of int, float and bool an annotation (``int``, ``float | None`` ...) is made of;
+    empty for anything else (a duration, a string, a table)."""
+    members = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    members = tuple(m for m in members if m is not type(None))
+    if members and all(m in (int, float, bool) for m in members):
+        return set(members)
+    return set()
 
 
 #: Longest duration any setting accepts (ten years).
@@ -25,26 +61,41 @@ MAX_DURATION = timedelta(days=3650)
 
 
 def parse_duration(value: Any) -> timedelta:
-    """Parse ``"90s"``, ``"15m"``, ``"6h"``, ``"2d"``, ``"1w"`` or a number of seconds.
+    """Parse ``"90s"``, ``"15m"``, ``"6h"``, ``"2d"`` or ``"1w"`` (a timedelta passes through).
 
+    A bare number is refused: ``lease = 2`` could mean 2 seconds or 2 minutes, so the error
+    says which unit to write. ``"2 m"`` (a space before the unit) is refused the same way.
     Negative, infinite and absurdly long (over ten years) durations are refused."""
     if isinstance(value, timedelta):
         seconds = value.total_seconds()
     elif isinstance(value, bool):
-        raise ValueError("expected a duration such as '30s', '15m', '6h' or '2d'")
+        raise ValueError(f"expected a duration {_EXAMPLES}, not true/false")
     elif isinstance(value, int | float):
-        seconds = float(value)
+        raise ValueError(_bare_number(value))
     elif isinstance(value, str) and (match := _DURATION.match(value)):
         seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    elif isinstance(value, str) and (match := _SPACED.match(value)):
+        raise ValueError(f"write the unit right after the number: '{match.group(1)}{match.group(2)}'")
     else:
-        raise ValueError("expected a duration such as '30s', '15m', '6h' or '2d'")
+        raise ValueError(f"expected a duration {_EXAMPLES}")
     if not math.isfinite(seconds):
-        raise ValueError("expected a finite duration such as '30s', '15m', '6h' or '2d'")
+        raise ValueError(f"expected a finite duration {_EXAMPLES}")
     if seconds < 0:
         raise ValueError("a duration cannot be negative")
     if seconds > MAX_DURATION.total_seconds():
         raise ValueError(f"a duration must be at most {MAX_DURATION.days}d")
     return timedelta(seconds=seconds)
+
+
+def _bare_number(value: float) -> str:
+    """The error for a duration given as a bare number: which units to choose from."""
+    if not math.isfinite(value):
+        return f"expected a finite duration {_EXAMPLES}"
+    shown = int(value) if float(value).is_integer() and abs(value) < 1e15 else value
+    return (
+        f"a bare number has no unit: write '{shown}s' for seconds, '{shown}m' for minutes "
+        f"or '{shown}h' for hours (a duration is a string {_EXAMPLES})"
+    )
 
 
 def _between(low: timedelta, high: timedelta) -> Any:

@@ -41,9 +41,11 @@ from bot.config import Settings, load_settings
 from bot.daemon import sdnotify, statusfile
 from bot.daemon.outage import Outage, backoff_cap
 from bot.daemon.outcomes import KeepingStore
+from bot.daemon.pulse import Pulse
 from bot.domain import Slot
 from bot.domain.errors import BotError, ConfigError, StateConflict, StoreUnavailable
 from bot.domain.ports import Store
+from bot.domain.requests import DraftRequest
 from bot.schedule import Alarm
 from bot.services.catchup import Scheduling, active_campaigns, make_due_slots, take_stale_slots
 from bot.services.publishing import PublishReport
@@ -56,6 +58,12 @@ log = logging.getLogger(__name__)
 DAEMON_BUSY_TIMEOUT_MS = 2_000
 #: How long a reload waits for the old notifier's message in hand.
 RELOAD_NOTIFY_WAIT_S = 2.0
+
+
+def pulse_every(settings: Settings) -> float:
+    """Seconds between heartbeats during a pass: the poll interval, within 1-5 s (``bot status``
+    calls a daemon lost after three poll intervals of at least 5 s)."""
+    return min(max(settings.bot.poll_interval.total_seconds(), 1.0), 5.0)
 
 
 def daemon_app(settings: Settings) -> Wiring:
@@ -77,6 +85,8 @@ class PassReport:
     drafts: list[int] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
     failed_slots: list[str] = field(default_factory=list)
+    #: Requests served (regenerations asked for on the web page).
+    requests: list[int] = field(default_factory=list)
     publishing: PublishReport = field(default_factory=PublishReport)
     #: Notifications queued (the ids of their events); they are sent in the background.
     notified: list[int] = field(default_factory=list)
@@ -119,6 +129,8 @@ def run_pass(
             log.error("slot %d of %s failed: %s", slot.id, slot.campaign_name, exc)
             report.failed_slots.append(f"{slot.campaign_name}: {exc}")
     if not stopping():
+        report.requests = [r.id for r in serve_requests(app, stopping)]
+    if not stopping():
         report.publishing = app.publishing.run_once(stopping=stopping)
     if not stopping():
         report.notified = notify(app)
@@ -137,6 +149,16 @@ def notify(app: Wiring) -> list[int]:
     except Exception:
         log.exception("notifications failed unexpectedly; trying again at the next pass")
     return []
+
+
+def serve_requests(app: Wiring, stopping: Callable[[], bool] = lambda: False) -> list[DraftRequest]:
+    """Serve what people asked for on the web page (regenerate a draft: loads the model)."""
+    from bot.services.drafting.service import regenerate
+
+    def regen(draft_id: int, requester: str) -> list[int]:
+        return regenerate(app.drafting, draft_id, requester)
+
+    return app.requests.serve(app.worker, regen, stopping=stopping)
 
 
 class SingleDaemonLock:
@@ -282,7 +304,10 @@ class Daemon:
             self._wake.set()
 
     def _sync(self, app: Wiring) -> None:
-        """Sync the config's campaigns; a brief the gate flags is logged, not fatal."""
+        """Sync the config's campaigns; a brief the gate flags is logged, not fatal, and so is a
+        one-off campaign that is past and will never fire (``bot campaigns sync`` refuses it)."""
+        for problem in app.sync.never_firing():
+            log.error("campaign will never fire: %s", problem)
         for warning in app.sync.sync(app.worker).warnings:
             log.warning("%s", warning.message())
         self._campaigns_seen = self._campaign_state(app)
@@ -514,9 +539,11 @@ class Daemon:
     # -- the work -----------------------------------------------------------------------------
 
     def _one_pass(self) -> None:
-        """One pass; StoreUnavailable goes up to the loop, any other error waits for the next."""
+        """One pass; StoreUnavailable goes up to the loop, any other error waits for the next.
+        The heartbeat goes on while it runs (:class:`~bot.daemon.pulse.Pulse`)."""
         try:
-            report = run_pass(self.app, stopping=self._stopping, keepalive=self.keepalive)
+            with Pulse(self._pulse(self.app.clock.now()), pulse_every(self.app.settings)):
+                report = run_pass(self.app, stopping=self._stopping, keepalive=self.keepalive)
         except StoreUnavailable:
             raise
         except BotError as exc:
@@ -525,7 +552,7 @@ class Daemon:
         except Exception:
             log.exception("pass failed unexpectedly; trying again at the next pass")
             return
-        if report.slots or report.expired or report.publishing.published:
+        if report.slots or report.expired or report.requests or report.publishing.published:
             log.info(
                 "pass: %d slot(s), %d draft(s), %d expired, %d published",
                 len(report.slots),
@@ -578,6 +605,11 @@ class Daemon:
             "next_slots": [{"campaign": n, "at": at.isoformat()} for n, at in self.next_slots()],
             "last_outage": self.outage.last,
         }
+
+    def _pulse(self, since: datetime) -> Callable[[], object]:
+        """The heartbeat of a pass that began at ``since`` (from the pulse's thread)."""
+        app, details = self.app, {**self._details(), "busy_since": since.isoformat()}
+        return lambda: app.store.heartbeat(app.worker, app.clock.now(), "running", details)
 
     def _heartbeat(self, state: str) -> None:
         """Stamp the heartbeat; StoreUnavailable goes up (the loop waits), other errors are logged."""

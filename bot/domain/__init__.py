@@ -27,6 +27,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.media import DraftMedia, MediaItem, media_sha256
+
 
 class CampaignKind(StrEnum):
     GREETING = "greeting"
@@ -259,10 +261,17 @@ class Draft:
     created_at: datetime
     updated_at: datetime
     expires_at: datetime | None
+    #: The pictures chosen for the draft, in order (see :mod:`bot.domain.media`).
+    media: tuple[DraftMedia, ...] = ()
 
     @property
     def sha256(self) -> str:
         return text_sha256(self.text)
+
+    @property
+    def media_sha256(self) -> str | None:
+        """The digest of the pictures and their alt texts an approval binds (None: none)."""
+        return media_sha256(self.media)
 
 
 @dataclass(frozen=True)
@@ -287,6 +296,8 @@ class Approval:
     note: str
     text_sha256: str
     created_at: datetime
+    #: :func:`bot.domain.media.media_sha256` of the pictures approved with the text (None: none).
+    media_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -318,6 +329,10 @@ class Publication:
     #: person decides).
     check_tries: int = 0
     check_at: datetime | None = None
+    #: The platform's ids of the pictures uploaded for this publication, in the draft's order
+    #: (recorded before the send stamp, reused on a retry where the platform allows); None:
+    #: nothing uploaded yet. An adapter whose id is not a string stores it as JSON text.
+    media_ids: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -346,6 +361,10 @@ class OutgoingPost:
     idempotency_key: str
     campaign: str
     options: dict[str, Any] = field(default_factory=dict)
+    #: The pictures, fitted for this publication's platform, in order.
+    media: tuple[MediaItem, ...] = ()
+    #: What :attr:`Publication.media_ids` held when the post was read (uploads to reuse).
+    media_ids: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

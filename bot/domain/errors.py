@@ -12,6 +12,7 @@
     │   ├── SchemaOutdated         the database needs `bot db upgrade`
     │   └── StoreUnavailable       transient: the database is down, restarting or busy; retry
     ├── ModelError                 the language model is missing or unreadable
+    │   └── ModelUnavailable       a model server did not answer usably: the slot falls back
     ├── ModerationError            a scorer failed (the gate fails closed on it)
     └── PublishError               a publisher could not complete a send
         ├── PublishRetryable       try again after ``retry_after`` seconds (429, 5xx)
@@ -74,6 +75,11 @@ class StoreUnavailable(StoreError):
 
 class ModelError(BotError):
     """The language model could not be found or loaded."""
+
+
+class ModelUnavailable(ModelError):
+    """A model server could not be reached or did not answer usably (down, timed out, still
+    refusing after retries). Drafting falls back to curated texts and records why."""
 
 
 class ModerationError(BotError):

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 from bot.domain.errors import PublishError
+from bot.domain.media import MediaLimits
 
 if TYPE_CHECKING:
     from bot.domain.ports import Publisher
@@ -160,6 +161,9 @@ class PlatformDescription:
     #: posts, as (key under ``accounts.NAME``, source) pairs (Reddit's title). ``bot config
     #: check`` and sync trial-render them with the campaign's variables and ``first_line``.
     templates: Callable[[Any, str], Sequence[tuple[str, str]]] | None = None
+    #: The pictures a post may carry (formats, bytes, pixels, count, alt length); drafting
+    #: fits each picture to them and checks the alt text. None: the platform takes no pictures.
+    media: MediaLimits | None = None
     #: One line for ``bot plugins``.
     summary: str = ""
 

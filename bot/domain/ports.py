@@ -2,7 +2,8 @@
 
 - :class:`Generator` writes candidate posts (transformers, embedded SmolLM2, canned).
 - :class:`ModerationScorer` scores texts per label (profanity, wordlist, detoxify).
-- :class:`Publisher` sends a post to one account of one platform.
+- :class:`Publisher` sends a post to one account of one platform; one that takes images is
+  also a :class:`MediaUploader` (uploads first, then ``publish(post, media_ids)``).
 - :class:`Clock` tells the time (UTC), so tests can control it.
 - The store, split by entity: :class:`CampaignStore`, :class:`SlotStore`, :class:`DraftStore`,
   :class:`ReviewStore`, :class:`PublicationStore`, :class:`AccountStore`, :class:`DaemonStore`
@@ -47,7 +48,9 @@ from bot.domain import (
     Target,
 )
 from bot.domain.finding import FindAnswer, PostSearch
+from bot.domain.media import DraftMedia
 from bot.domain.notify import Message, Outcome, StoreMetrics
+from bot.domain.requests import DraftRequest, RequestKind, RequestState
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,9 @@ class Publisher(Protocol):
         ...
 
     def publish(self, post: OutgoingPost) -> PublishResult:
-        """Send the post.
+        """Send the post. A post with media is sent as ``publish(post, media_ids)`` (the ids
+        :meth:`MediaUploader.upload_media` returned, in order), only to a :class:`MediaUploader`;
+        a publisher without media support keeps this one-argument form.
 
         Raises:
             PublishRetryable: come back after ``retry_after`` seconds.
@@ -193,6 +198,32 @@ class Publisher(Protocol):
         Raises:
             PublishAuthError: the credentials were rejected.
         """
+        ...
+
+
+@runtime_checkable
+class MediaUploader(Protocol):
+    """A publisher that attaches images: uploads happen before the send stamp, so a failed
+    upload is retried like any failure before the send (no post exists yet)."""
+
+    #: How long an upload may wait to be attached: ids recorded within it are reused on the
+    #: next attempt (Mastodon, X); ``timedelta(0)``: upload again every time (Bluesky blobs
+    #: are dropped if not referenced within minutes, Reddit's leases are not documented).
+    media_reuse: timedelta
+
+    def upload_media(self, post: OutgoingPost) -> tuple[str, ...]:
+        """Upload ``post.media`` in order, with their alt texts; the platform's ids, in order.
+
+        Raises:
+            PublishRetryable: try again later (timeouts, dropped connections, 5xx, 413, rate
+                limits: nothing was posted).
+            PublishAuthError: the account's credentials were rejected.
+            PublishRejected: the platform will never take these files.
+        """
+        ...
+
+    def publish(self, post: OutgoingPost, media_ids: Sequence[str] = ()) -> PublishResult:
+        """Send the post with the uploads ``media_ids`` attached (as :meth:`Publisher.publish`)."""
         ...
 
 
@@ -298,8 +329,10 @@ class DraftStore(Protocol):
         expires_at: datetime | None,
         now: datetime,
         actor: str,
+        media: Sequence[DraftMedia] = (),
     ) -> int:
-        """Save a candidate with its moderation record; return the draft id."""
+        """Save a candidate with its moderation record and the pictures chosen for it (fitted
+        per platform); return the draft id."""
         ...
 
     def get_draft(self, draft_id: int) -> Draft:
@@ -341,11 +374,15 @@ class ReviewStore(DraftStore, Protocol):
         targets: Iterable[Target],
         not_before: datetime,
         now: datetime,
+        media_sha256: str | None = None,
     ) -> Draft:
-        """Approve the exact text (by sha256) and queue one publication per target.
+        """Approve the exact text (by sha256) with the exact pictures and alt texts the
+        reviewer saw (``media_sha256``, :attr:`Draft.media_sha256`; None: the draft had none)
+        and queue one publication per target.
 
         Raises:
-            StateConflict: the draft is not in an ``expected`` state or its text changed.
+            StateConflict: the draft is not in an ``expected`` state, or its text or its
+                pictures changed.
         """
         ...
 
@@ -376,10 +413,13 @@ class ReviewStore(DraftStore, Protocol):
         checks: Sequence[CheckResult] | None,
         reviewer: str,
         now: datetime,
+        media: Sequence[DraftMedia] | None = None,
+        expected_media_sha256: str | None = None,
     ) -> Draft:
         """Replace the text the reviewer saw (by sha256) with ``text``, scored by ``verdict``
-        and checked by ``checks``; an approval of the old text is invalidated and its queued
-        publications cancelled, all in one transaction."""
+        and checked by ``checks``; given ``media``, replace the pictures too (only if they are
+        still those of ``expected_media_sha256``). An approval of the old content is
+        invalidated and its queued publications cancelled, all in one transaction."""
         ...
 
     def approvals(self, draft_id: int) -> list[Approval]:
@@ -497,8 +537,19 @@ class PublicationStore(Protocol):
         reason "account removed"; return their ids (nothing is deleted)."""
         ...
 
+    def record_media_ids(self, pub_id: int, ids: Sequence[str], now: datetime, actor: str) -> None:
+        """Record the platform's ids of the pictures uploaded for a publication that ``actor``
+        holds claimed (compare-and-set on the claim), before its send stamp; read back as
+        :attr:`Publication.media_ids`.
+
+        Raises:
+            StateConflict: the publication is no longer claimed by ``actor``.
+        """
+        ...
+
     def outgoing(self, pub: Publication) -> OutgoingPost:
-        """The post to send for a publication (the draft's approved text)."""
+        """The post to send for a publication (the draft's approved text and its pictures,
+        fitted for the publication's platform)."""
         ...
 
     def outgoing_posts(self, pubs: Sequence[Publication]) -> dict[int, OutgoingPost]:
@@ -519,6 +570,41 @@ class AccountStore(Protocol):
 
     def paused_accounts(self) -> dict[str, str]:
         """Paused account -> reason."""
+        ...
+
+
+class RequestStore(Protocol):
+    """Work a person asks of the daemon for a draft (``regenerate`` from the web page, which
+    never loads the model): a request row the daemon claims with a lease and finishes."""
+
+    def request_draft_work(
+        self, draft_id: int, kind: RequestKind, *, requester: str, now: datetime
+    ) -> DraftRequest:
+        """Record a pending request for an open draft, with its event; one open request per
+        draft (StateConflict names the one waiting, or the draft's state)."""
+        ...
+
+    def draft_requests(
+        self, *, draft_id: int | None = None, states: Iterable[RequestState] | None = None, limit: int = 100
+    ) -> list[DraftRequest]:
+        """Requests, newest first."""
+        ...
+
+    def claim_draft_request(self, worker: str, *, now: datetime, until: datetime) -> DraftRequest | None:
+        """Claim the oldest pending request (or one whose lease ran out); None if there is none."""
+        ...
+
+    def finish_draft_request(
+        self,
+        request_id: int,
+        worker: str,
+        *,
+        ok: bool,
+        now: datetime,
+        result: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> DraftRequest:
+        """Mark a claimed request done or failed, with its event."""
         ...
 
 
@@ -634,6 +720,7 @@ class Store(
     AccountStore,
     DaemonStore,
     EventLog,
+    RequestStore,
     Protocol,
 ):
     """The whole store (SQLite or Postgres); :class:`ReviewStore` includes :class:`DraftStore`."""

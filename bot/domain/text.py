@@ -1,7 +1,11 @@
 """Text that crosses the edge: decoded, checked and normalised on the way in, escaped on the way out.
 
 A post's text comes from people (``--text``, an ``$EDITOR``) and from the model. On the way in
-it must be valid UTF-8 without lone surrogates, NUL bytes or terminal control characters; it is
+it must be valid UTF-8 without lone surrogates, NUL bytes, terminal control characters or
+invisible format characters (zero-width spaces and joiners, word joiners, a byte-order mark, a
+soft hyphen: they hide words from the reviewer, the word lists and the duplicate checks; a
+zero-width joiner inside an emoji sequence and a zero-width non-joiner between letters of a
+script that needs it are kept); it is
 normalised to NFC (so the same words always have the same sha256) and its line endings to
 ``\\n``. On the way out to a terminal, whatever is stored is shown with control characters
 escaped (``\\x1b``), so a stored escape sequence can never move the cursor, recolour the screen
@@ -20,6 +24,11 @@ from bot.domain.errors import BotError
 _ALLOWED_CONTROLS = frozenset("\n\t")
 #: Invisible characters that reorder text on a terminal (bidi overrides and isolates).
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_ZWJ, _ZWNJ, _BLACK_FLAG = "\u200d", "\u200c", "\U0001f3f4"
+#: Tag characters (subdivision flags such as England's follow a black flag with them).
+_TAGS = (0xE0020, 0xE007F)
+#: Letters that show nothing (Hangul fillers), used to pass for an empty or different word.
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
 
 
 class TextError(BotError):
@@ -42,15 +51,66 @@ def clean_text(text: str, what: str = "the text") -> str:
     """NFC-normalised ``text`` with ``\\r\\n`` made ``\\n``; TextError on anything unpostable.
 
     Refused: lone surrogates (what undecodable bytes on a command line become), NUL and every
-    other control character except newline and tab (escape sequences included), and bidi
-    overrides.
+    other control character except newline and tab (escape sequences included), bidi
+    overrides, and invisible format characters (see :func:`unpostable`).
     """
     text = text.replace("\r\n", "\n")
-    for index, char in enumerate(text):
-        problem = _problem(char)
-        if problem:
-            raise TextError(f"{what} contains {problem} at position {index}; remove it and try again")
+    problem = unpostable(text)
+    if problem:
+        raise TextError(f"{what} contains {problem}; remove it and try again")
     return unicodedata.normalize("NFC", text)
+
+
+def unpostable(text: str) -> str | None:
+    """The first character of ``text`` that cannot be posted, described with its position
+    (``"the invisible character U+200B ZERO WIDTH SPACE at position 5"``), or None."""
+    for index, char in enumerate(text):
+        problem = _problem(char) or _invisible(text, index)
+        if problem:
+            return f"{problem} at position {index}"
+    return None
+
+
+def invisible_character(text: str) -> str | None:
+    """The first invisible format character of ``text`` (as :func:`unpostable` says it), or None."""
+    for index in range(len(text)):
+        problem = _invisible(text, index)
+        if problem:
+            return f"{problem} at position {index}"
+    return None
+
+
+def _invisible(text: str, index: int) -> str:
+    """An invisible format character (Unicode category Cf, or a Hangul filler) out of the
+    places where it does something visible: a zero-width joiner between emoji, a zero-width
+    non-joiner between letters, tag characters after a black flag (subdivision flags)."""
+    char = text[index]
+    if char not in _FILLERS and unicodedata.category(char) != "Cf":
+        return ""
+    before = text[index - 1] if index else ""
+    after = text[index + 1] if index + 1 < len(text) else ""
+    if char == _ZWJ and _emoji_part(before) and _emoji_part(after):
+        return ""
+    if char == _ZWNJ and _letter(before) and _letter(after):
+        return ""
+    if _TAGS[0] <= ord(char) <= _TAGS[1] and (before == _BLACK_FLAG or _is_tag(before)):
+        return ""
+    name = unicodedata.name(char, "")
+    return f"the invisible character U+{ord(char):04X}{' ' + name if name else ''}"
+
+
+def _emoji_part(char: str) -> bool:
+    """An emoji, a skin-tone modifier or the emoji presentation selector (FE0F)."""
+    return bool(char) and (unicodedata.category(char) in ("So", "Sk") or char == "\ufe0f")
+
+
+def _letter(char: str) -> bool:
+    """A letter or combining mark outside ASCII (scripts that use ZWNJ: Persian, Hindi, ...)."""
+    return bool(char) and ord(char) > 0x7F and unicodedata.category(char)[0] in ("L", "M")
+
+
+def _is_tag(char: str) -> bool:
+    return bool(char) and _TAGS[0] <= ord(char) <= _TAGS[1]
 
 
 def _problem(char: str) -> str:
@@ -83,9 +143,13 @@ def clean_name(name: str, what: str = "the name", limit: int = 100) -> str:
 
 
 def for_display(text: str, *, keep_newlines: bool = True) -> str:
-    """``text`` safe to print on a terminal: control characters, bidi controls and lone
-    surrogates are shown escaped (``\\x1b``, ``\\u202e``); newlines are kept unless asked not to."""
-    return "".join(_shown(char, keep_newlines) for char in text)
+    """``text`` safe to print on a terminal: control characters, bidi controls, lone surrogates
+    and invisible format characters (out of an emoji sequence) are shown escaped (``\\x1b``,
+    ``\\u202e``, ``\\u200b``); newlines are kept unless asked not to."""
+    return "".join(
+        _escape(char) if _invisible(text, index) else _shown(char, keep_newlines)
+        for index, char in enumerate(text)
+    )
 
 
 def _shown(char: str, keep_newlines: bool) -> str:

@@ -225,7 +225,7 @@ class NotifyingService:
             lines.extend(self._link(f"/drafts/{draft.id}"))
         lines.extend(_more(len(waiting)))
         lines.append(
-            f"Review them: {self.web_url}/queue" if self.web_url else "Review them with `bot queue`."
+            f"Review them: {self.web_url}/" if self.web_url else "Review them with `bot queue`."
         )
         covers = {"through_event": fresh[-1].id, "drafts": [d.id for d in waiting[:100]]}
         return Message(MessageKind.DIGEST, subject, "\n".join(lines), covers)
@@ -285,7 +285,7 @@ class NotifyingService:
 
 def test_message(now: datetime, web_url: str | None) -> Message:
     """What ``bot notify test`` sends."""
-    where = f"\nThe review page: {web_url.rstrip('/')}/queue" if web_url else ""
+    where = f"\nThe review page: {web_url.rstrip('/')}/" if web_url else ""
     return Message(
         MessageKind.TEST,
         "bot notify test",

@@ -15,6 +15,12 @@ PublishUnknownOutcome     re-sent with the same idempotency key where the
 anything else             ``needs_check`` (we cannot know whether it went out)
 ========================  =====================================================
 
+Pictures are uploaded before the send stamp (:meth:`PublishingService._media`), and their
+platform ids recorded (``record_media_ids``): a failed upload is a retry whatever the error
+says, since no post exists yet (rejected credentials still pause the account, a refusal for
+good still fails). The next attempt reuses recorded ids while the platform keeps them
+(``MediaUploader.media_reuse``: X and Mastodon), else uploads again (Bluesky, Reddit).
+
 A crash between the send and the record leaves the claim with ``sending_at`` stamped; when
 its lease runs out, :meth:`~bot.adapters.store.publications.PublicationsSql.recover_expired_claims`
 turns it into ``needs_check``. Each pass then reconciles the due ``needs_check`` publications
@@ -26,7 +32,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -43,7 +49,7 @@ from bot.domain.errors import (
     PublishUnknownOutcome,
     StateConflict,
 )
-from bot.domain.ports import AccountStore, Clock, PublicationStore, Publisher
+from bot.domain.ports import AccountStore, Clock, EventLog, MediaUploader, PublicationStore, Publisher
 from bot.services.reconciling import CheckOutcome, CheckReport, Reconciler
 
 log = logging.getLogger(__name__)
@@ -51,8 +57,9 @@ log = logging.getLogger(__name__)
 _P = PublicationState
 
 
-class _PublishingStore(PublicationStore, AccountStore, Protocol):
-    """What publishing needs of the store: publications and the accounts' pause state."""
+class _PublishingStore(PublicationStore, AccountStore, EventLog, Protocol):
+    """What publishing needs of the store: publications, the accounts' pause state, and the
+    event log (when a publication's pictures were uploaded)."""
 
 
 @dataclass
@@ -142,33 +149,103 @@ class PublishingService:
         if publisher is None:
             return
         post = self._with_options(post or self.store.outgoing(pub))
+        media_ids: tuple[str, ...] = ()
+        if post.media:
+            uploaded = self._media(pub, publisher, post, report)
+            if uploaded is None:
+                return
+            media_ids = uploaded
         try:
             self.store.mark_sending(pub.id, self.worker, self.clock.now(), self.settings.publishing.lease)
         except StateConflict as exc:
             log.warning("publication %d: not sent: %s", pub.id, exc)
             return
-        self._deliver(pub, publisher, post, report)
+        self._deliver(pub, publisher, post, report, media_ids)
 
     def _deliver(
-        self, pub: Publication, publisher: Publisher, post: OutgoingPost, report: PublishReport
+        self,
+        pub: Publication,
+        publisher: Publisher,
+        post: OutgoingPost,
+        report: PublishReport,
+        media_ids: Sequence[str] = (),
     ) -> None:
         try:
-            result = publisher.publish(post)
-        except PublishRetryable as exc:
+            if media_ids:
+                assert isinstance(publisher, MediaUploader)  # _media refused any other
+                result = publisher.publish(post, media_ids)
+            else:
+                result = publisher.publish(post)
+        except Exception as exc:
+            self._failed(pub, publisher, exc, report, sent=True)
+        else:
+            self._finish(pub, _P.PUBLISHED, report.published, remote_id=result.remote_id, url=result.url)
+
+    def _failed(
+        self, pub: Publication, publisher: Publisher, exc: Exception, report: PublishReport, *, sent: bool
+    ) -> None:
+        """Record what an error from the publisher leads to. ``sent``: it came from the send
+        itself (an unknown outcome may be a post); else from an upload (no post exists)."""
+        if isinstance(exc, PublishRetryable):
             self._retry(pub, str(exc), exc.retry_after, report)
-        except PublishAuthError as exc:
+        elif isinstance(exc, PublishAuthError):
             self._forget(pub.account)
             self.store.pause_account(pub.account, str(exc), self.clock.now(), self.worker)
             self._finish(pub, _P.QUEUED, report.retrying, reason=f"account paused: {exc}")
-        except PublishRejected as exc:
+        elif isinstance(exc, PublishRejected):
             self._finish(pub, _P.FAILED, report.failed, reason=str(exc))
-        except PublishUnknownOutcome as exc:
+        elif not sent:  # an upload that may or may not have arrived: nothing was posted
+            if not isinstance(exc, PublishUnknownOutcome):
+                log.exception("publication %d: unexpected error uploading to %s", pub.id, pub.account)
+            self._retry(pub, f"upload failed, nothing posted: {exc or type(exc).__name__}", None, report)
+        elif isinstance(exc, PublishUnknownOutcome):
             self._unknown(pub, publisher, str(exc), report)
-        except Exception as exc:  # the send may have gone out: never retry blindly
-            log.exception("publication %d: unexpected error from %s", pub.id, pub.account)
+        else:  # the send may have gone out: never retry blindly
+            log.error("publication %d: unexpected error from %s", pub.id, pub.account, exc_info=exc)
             self._unknown(pub, publisher, f"unexpected error: {type(exc).__name__}", report)
-        else:
-            self._finish(pub, _P.PUBLISHED, report.published, remote_id=result.remote_id, url=result.url)
+
+    def _media(
+        self, pub: Publication, publisher: Publisher, post: OutgoingPost, report: PublishReport
+    ) -> tuple[str, ...] | None:
+        """The platform's ids of the post's pictures, in order: reused from an earlier attempt
+        while the platform keeps them, else uploaded now and recorded before the send stamp.
+        None: this attempt ended here (a retry, a pause or a failure is recorded)."""
+        if not isinstance(publisher, MediaUploader):
+            reason = f"{pub.platform} accounts cannot post pictures ({len(post.media)} attached)"
+            self._finish(pub, _P.FAILED, report.failed, reason=reason)
+            return None
+        reused = self._reusable(pub, publisher, post)
+        if reused is not None:
+            log.info("publication %d: reusing %d uploads", pub.id, len(reused))
+            return reused
+        try:
+            ids = tuple(publisher.upload_media(post))
+            if len(ids) != len(post.media):
+                raise PublishUnknownOutcome(f"{len(ids)} uploads for {len(post.media)} pictures")
+        except Exception as exc:
+            self._failed(pub, publisher, exc, report, sent=False)
+            return None
+        try:
+            self.store.record_media_ids(pub.id, ids, self.clock.now(), self.worker)
+        except StateConflict as exc:
+            log.warning("publication %d: not sent: %s", pub.id, exc)
+            return None
+        return ids
+
+    def _reusable(
+        self, pub: Publication, publisher: MediaUploader, post: OutgoingPost
+    ) -> tuple[str, ...] | None:
+        """The ids recorded by an earlier attempt, if the platform still keeps them."""
+        ids = tuple(pub.media_ids or ())
+        if not ids or len(ids) != len(post.media) or publisher.media_reuse <= timedelta(0):
+            return None
+        uploaded = None
+        for event in self.store.events(entity="publication", entity_id=pub.id, limit=1000):
+            if event.reason == "media uploaded" and list(event.details.get("media_ids") or ()) == list(ids):
+                uploaded = event.at
+        if uploaded is None or self.clock.now() - uploaded >= publisher.media_reuse:
+            return None
+        return ids
 
     def _unknown(self, pub: Publication, publisher: Publisher, reason: str, report: PublishReport) -> None:
         """The send may have reached the platform: re-send with the same key only where the

@@ -45,6 +45,8 @@ def draft_json(draft: Draft) -> dict[str, Any]:
         "created_at": draft.created_at,
         "updated_at": draft.updated_at,
         "expires_at": draft.expires_at,
+        "media": [m.to_dict() for m in draft.media],
+        "media_sha256": draft.media_sha256,
     }
 
 
@@ -188,8 +190,9 @@ def draft_detail(store: DetailStore, draft_id: int) -> dict[str, Any]:
             "reviewer": a.reviewer,
             "note": a.note,
             "text_sha256": a.text_sha256,
-            "current": a.text_sha256 == draft.sha256,
-            "void": _void(a, approvals[i + 1 :], draft.sha256),
+            "media_sha256": a.media_sha256,
+            "current": _current(a, draft),
+            "void": _void(a, approvals[i + 1 :], draft),
             "created_at": a.created_at,
         }
         for i, a in enumerate(approvals)
@@ -208,13 +211,20 @@ def draft_detail(store: DetailStore, draft_id: int) -> dict[str, Any]:
     return data
 
 
-def _void(record: Approval, later: list[Approval], current_sha: str) -> bool:
-    """An approval no longer stands when its text was replaced, or a later record of the same
-    text invalidated or rejected it (an edit back to that text needs a new approval)."""
+def _current(record: Approval, draft: Draft) -> bool:
+    """Whether a decision was made on the draft's present text and pictures."""
+    return record.text_sha256 == draft.sha256 and record.media_sha256 == draft.media_sha256
+
+
+def _void(record: Approval, later: list[Approval], draft: Draft) -> bool:
+    """An approval no longer stands when its text or pictures were replaced, or a later record
+    of the same content invalidated or rejected it (an edit back to it needs a new approval)."""
     if record.decision not in (Decision.APPROVED, Decision.OVERRIDDEN):
         return False
     undone = any(
-        r.text_sha256 == record.text_sha256 and r.decision in (Decision.INVALIDATED, Decision.REJECTED)
+        r.text_sha256 == record.text_sha256
+        and r.media_sha256 == record.media_sha256
+        and r.decision in (Decision.INVALIDATED, Decision.REJECTED)
         for r in later
     )
-    return undone or record.text_sha256 != current_sha
+    return undone or not _current(record, draft)

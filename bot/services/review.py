@@ -31,6 +31,9 @@ MAX_REVIEWER, MAX_REASON = 100, 2000
 #: Checks that no reviewer can waive: a post over a platform's limit cannot be published.
 _HARD_CHECKS = ("limit:",)
 
+#: ``approve(media_sha256=...)`` default: the pictures the draft has now (the caller showed them).
+CURRENT_MEDIA = "current"
+
 #: Re-runs the drafting checks on an edited text: (draft, new text) -> results.
 Recheck = Callable[[Draft, str], Sequence[CheckResult]]
 
@@ -60,9 +63,11 @@ class ReviewService:
         sha256: str | None = None,
         override: bool = False,
         reason: str = "",
+        media_sha256: str | None = CURRENT_MEDIA,
     ) -> Draft:
         """Approve a pending draft (a flagged one, or one that failed a check a reviewer may
-        waive, only with ``override`` and a reason).
+        waive, only with ``override`` and a reason). ``sha256`` and ``media_sha256`` pin the
+        text and the pictures the reviewer saw (:attr:`Draft.media_sha256`; None: no pictures).
 
         Raises:
             NotConfigured: the draft's campaign (or one of its accounts) left the config.
@@ -97,6 +102,7 @@ class ReviewService:
             targets=targets,
             not_before=self._not_before(draft),
             now=self.clock.now(),
+            media_sha256=draft.media_sha256 if media_sha256 == CURRENT_MEDIA else media_sha256,
         )
 
     def auto_approve(self, draft_id: int) -> Draft:
@@ -193,13 +199,19 @@ def _waivable(draft: Draft) -> list[dict[str, Any]]:
     ]
 
 
+def hard_failures(draft: Draft) -> list[str]:
+    """The draft's failed checks nobody can waive (a platform's length limit), as ``name: detail``."""
+    return [
+        f"{c['name']}: {c.get('detail') or 'failed'}"
+        for c in draft.checks
+        if not c.get("passed", True) and c.get("name", "").startswith(_HARD_CHECKS)
+    ]
+
+
 def _refuse_hard_failures(draft: Draft) -> None:
     """A draft that fails a check nobody can waive (a platform's length limit) is not approvable."""
-    failed = [
-        c for c in draft.checks if not c.get("passed", True) and c.get("name", "").startswith(_HARD_CHECKS)
-    ]
-    if failed:
-        details = "; ".join(f"{c['name']}: {c.get('detail') or 'failed'}" for c in failed)
+    if failed := hard_failures(draft):
+        details = "; ".join(failed)
         raise BotError(
             f"draft {draft.id} cannot be approved: {details}; shorten it with `bot queue edit {draft.id}`"
         )

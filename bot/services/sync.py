@@ -10,13 +10,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
 from bot.config import Settings
 from bot.config.campaigns import CampaignSettings
+from bot.config.triggers import EARLIEST, LATEST, DateTrigger
 from bot.domain import CampaignSpec, SyncReport
-from bot.domain.ports import CampaignStore, Clock, PublicationStore
+from bot.domain.ports import CampaignStore, Clock, PublicationStore, SlotStore
 from bot.services.briefs import BriefWarning, score_campaigns
+from bot.services.catchup import SKIP_LOOKBACK
 from bot.services.moderation import ModerationGate
 
 log = logging.getLogger(__name__)
@@ -37,8 +40,50 @@ class SyncOutcome:
     failed_publications: tuple[int, ...] = ()
 
 
-class SyncStore(CampaignStore, PublicationStore, Protocol):
-    """The parts of the store a sync changes."""
+class SyncStore(CampaignStore, PublicationStore, SlotStore, Protocol):
+    """The parts of the store a sync changes (and the slots it looks at)."""
+
+
+class PastStore(CampaignStore, SlotStore, Protocol):
+    """What :func:`never_firing` reads: the stored campaigns and their slots."""
+
+
+def never_firing(settings: Settings, store: PastStore | None, now: datetime) -> list[str]:
+    """Enabled one-off campaigns (``when = { at = ... }``) whose time is past and that will
+    never fire: a campaign never fires for an instant before it was first synced, so an ``at``
+    already past at the first sync is lost. One whose slot exists (it fired, or was recorded
+    as skipped) is fine, and so is one synced before its time that the daemon will still catch
+    up or record as skipped. ``store`` None: nothing was ever synced."""
+    records = {c.name: c for c in store.list_campaigns()} if store is not None else {}
+    histories = store.campaign_histories() if store is not None and records else {}
+    problems = []
+    for i, campaign in enumerate(settings.campaigns):
+        if not campaign.enabled or not isinstance(campaign.when, DateTrigger):
+            continue
+        zone = settings.zone_of(campaign)
+        window = (EARLIEST.replace(tzinfo=UTC), LATEST.replace(tzinfo=UTC))
+        instant = next(campaign.when.fire_times(*window, zone), None)
+        if instant is None or instant > now:
+            continue
+        record = records.get(campaign.name)
+        if record is not None and store is not None:
+            if (record.id, instant) in store.slot_keys(instant, instant):
+                continue
+            history = histories.get(record.id)
+            if (
+                history is not None
+                and history.created_at <= instant
+                and instant >= now - SKIP_LOOKBACK
+                and (history.last_slot_at is None or history.last_slot_at < instant)
+            ):
+                continue  # the daemon catches it up, or records it as skipped
+        problems.append(
+            f"campaigns[{i}] ({campaign.name}).when.at = '{campaign.when.at:%Y-%m-%d %H:%M}' ({zone}) "
+            f"is already past ({instant:%Y-%m-%d %H:%M} UTC, now {now:%Y-%m-%d %H:%M} UTC) and never "
+            "fired: a one-off campaign fires only at that time, never for a time before it was "
+            "first synced, so it would never fire; set a future time, or set enabled = false"
+        )
+    return problems
 
 
 class SyncService:
@@ -51,6 +96,11 @@ class SyncService:
         self._store = store
         self._gate = gate
         self._clock = clock
+
+    def never_firing(self) -> list[str]:
+        """The enabled one-off campaigns that are past and will never fire (see
+        :func:`never_firing`); the CLI refuses to sync them, the daemon logs them."""
+        return never_firing(self._settings, self._store, self._clock.now())
 
     def sync(self, actor: str) -> SyncOutcome:
         """Score every campaign's brief and variables, then sync (a flagged brief is a warning)."""

@@ -48,6 +48,11 @@ def test_check_input_errors_are_one_line(write_config: Any, tmp_path: Path) -> N
     assert out.stderr.strip() == f"Error: {tmp_path / 'none.txt'}: cannot read: No such file or directory"
     out = run_cli("moderation", "check", config=config)
     assert out.returncode == 2 and "nothing to check" in out.stderr
+    long = tmp_path / "long.txt"
+    long.write_text("fine\n" + "a" * 40_001 + "\n", encoding="utf-8")
+    out = run_cli("moderation", "check", "--file", str(long), config=config)
+    assert out.returncode == 1
+    assert out.stderr.strip() == f"Error: {long}: text 2 is 40,001 characters; the most is 40,000"
 
 
 def test_missing_detoxify_checkpoint_is_a_clear_error_at_start(write_config: Any, tmp_path: Path) -> None:

@@ -78,3 +78,16 @@ def test_train_export_add_accept_loop(write_config: Any, tmp_path: Any) -> None:
     out = run_cli("moderation", "train", "--accept", config=config)
     assert out.returncode == 1 and "no candidate model" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_training_on_a_file_with_no_rows_is_refused_and_leaves_no_candidate(
+    write_config: Any, tmp_path: Any
+) -> None:
+    config = write_config()
+    empty = tmp_path / "empty.csv"
+    empty.write_text("text,label\n", encoding="utf-8")
+    out = run_cli("moderation", "train", "--add", str(empty), config=config)
+    assert out.returncode == 1
+    expected = f"Error: {empty}: no labeled rows in it (columns text,label; one row per text)"
+    assert out.stderr.strip() == expected
+    assert not list(tmp_path.rglob("semantic-candidate.npz"))

@@ -151,6 +151,7 @@ lease = "{lease}"
 name = "outbox"
 platform = "dryrun"
 min_interval = "{interval}"
+timeout = "1s"
 
 [[campaigns]]
 name = "tea"

@@ -9,17 +9,20 @@ import secrets
 import time
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 import regex
 
+from tests.fakeplatform.media import MediaRoutes
 from tests.fakeplatform.state import Reply, User, fake_jwt
 
 
-class PlatformRoutes:
-    """Handlers for the four platforms, mixed into the request handler."""
+class PlatformRoutes(MediaRoutes):
+    """Handlers for the four platforms, mixed into the request handler (with
+    :class:`~tests.fakeplatform.media.MediaRoutes`, whose checks the post routes call)."""
 
     server: Any
+    raw: bytes
     headers: Any
     params: dict[str, str]
     query: dict[str, str]
@@ -77,7 +80,13 @@ class PlatformRoutes:
                 },
             )
         reply_to = (data.get("reply") or {}).get("in_reply_to_tweet_id")
-        post = self.server.state.record(user, text, reply_to=reply_to)
+        media = [str(m) for m in (data.get("media") or {}).get("media_ids") or []]
+        if len(media) > 4:
+            raise Reply(400, {"errors": [{"message": "too many media ids"}], "title": "Invalid Request"})
+        with self.server.state.lock:
+            items = self._attach(user, media)
+            post = self.server.state.record(user, text, reply_to=reply_to)
+            self._bind(post, items)
         day_ago = time.time() - 86400
         used = sum(1 for p in self.server.state.posts_of(user) if p["at"] > day_ago)
         headers = _x_limits(100, used) | {
@@ -174,6 +183,8 @@ class PlatformRoutes:
                 {"json": {"errors": [["ALREADY_SUB", "that link has already been submitted", "url"]]}},
                 {},
             )
+        if form.get("kind") == "image":
+            return self._reddit_image(user, form)
         text = form.get("text", "") if form.get("kind") == "self" else form.get("url", "")
         post = self.server.state.record(
             user,
@@ -188,6 +199,39 @@ class PlatformRoutes:
         link = f"https://www.reddit.com/r/{form.get('sr')}/comments/{post['id']}/"
         data = {"url": link, "id": post["id"], "name": f"t3_{post['id']}", "drafts_count": 0}
         return 200, {"json": {"errors": [], "data": data}}, {}
+
+    def _reddit_image(self, user: User, form: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        """``kind=image``: the answer names no post, only the websocket that will."""
+        state = self.server.state
+        with state.lock:
+            items = self.reddit_image_media(user, form.get("url", ""))
+            post = state.record(
+                user, form.get("text", ""), title=form.get("title", ""), subreddit=form.get("sr"),
+                kind="image", url=None, flair_id=form.get("flair_id"), flair_text=form.get("flair_text"),
+            )  # fmt: skip
+            self._bind(post, items)
+        host = self.headers.get("Host", "127.0.0.1")
+        data = {
+            "user_submitted_page": f"https://www.reddit.com/user/{user.name}/submitted/",
+            "websocket_url": f"ws://{host}/_ws/reddit/{items[0]['id']}",
+        }
+        return 200, {"json": {"errors": [], "data": data}}, {}
+
+    def reddit_gallery(self) -> tuple[int, Any, dict[str, str]]:
+        """``POST /api/submit_gallery_post.json`` (JSON): a gallery of leased uploads."""
+        user = self._reddit_user()
+        self.server.state.noisy(user)
+        data = self._json()
+        state = self.server.state
+        with state.lock:
+            items = self.reddit_gallery_media(user, list(data.get("items") or []))
+            post = state.record(
+                user, str(data.get("text") or ""), title=str(data.get("title", "")), subreddit=data.get("sr"),
+                kind="gallery", url=None, flair_id=data.get("flair_id"), flair_text=data.get("flair_text"),
+            )  # fmt: skip
+            self._bind(post, items)
+        link = f"https://www.reddit.com/gallery/{post['id']}"
+        return 200, {"json": {"errors": [], "data": {"url": link, "id": f"t3_{post['id']}"}}}, {}
 
     def reddit_me(self) -> tuple[int, Any, dict[str, str]]:
         user = self._reddit_user()
@@ -213,7 +257,7 @@ class PlatformRoutes:
                     "name": f"t3_{p['id']}",
                     "title": p["title"],
                     "subreddit": p["subreddit"],
-                    "selftext": p["text"] if p["kind"] == "self" else "",
+                    "selftext": p["text"] if p["kind"] in ("self", "image", "gallery") else "",
                     "url": p.get("url") or "",
                     "is_self": p["kind"] == "self",
                     "author": user.name,
@@ -246,6 +290,9 @@ class PlatformRoutes:
             "reblog": None,
             "in_reply_to_id": post.get("reply_to"),
             "account": self._account(user),
+            "media_attachments": [
+                self._attachment(self.server.state.media[m]) for m in post.get("media") or []
+            ],
         }
 
     @staticmethod
@@ -254,7 +301,12 @@ class PlatformRoutes:
 
     def mastodon_status(self) -> tuple[int, Any, dict[str, str]]:
         user = self._mastodon_user()
-        form = self._json() if "json" in self.headers.get("Content-Type", "") else self._form()
+        is_json = "json" in self.headers.get("Content-Type", "")
+        form = self._json() if is_json else self._form()
+        if is_json:
+            media = [str(m) for m in form.get("media_ids") or []]
+        else:
+            media = parse_qs(self.raw.decode()).get("media_ids[]", [])
         text = str(form.get("status", ""))
         if len(text) > 500:
             raise Reply(422, {"error": "Validation failed: Text character limit of 500 exceeded"})
@@ -264,6 +316,7 @@ class PlatformRoutes:
         with state.lock:
             if key and state.honour_idempotency and (user.name, key) in state.idempotency:
                 return 200, self._status(user, state.idempotency[user.name, key]), {}
+            items = self.mastodon_status_media(user, media)
             post = state.record(
                 user,
                 text,
@@ -271,6 +324,7 @@ class PlatformRoutes:
                 reply_to=form.get("in_reply_to_id"),
                 key=key,
             )
+            self._bind(post, items)
             if key:
                 state.idempotency[user.name, key] = post
         return 200, self._status(user, post), {}
@@ -354,7 +408,10 @@ class PlatformRoutes:
                     "than 300 graphemes",
                 },
             )
-        post = self.server.state.record(user, text, facets=record.get("facets"), record=record)
+        with self.server.state.lock:
+            items = self.bluesky_record_media(user, record)
+            post = self.server.state.record(user, text, facets=record.get("facets"), record=record)
+            self._bind(post, items)
         uri = f"at://did:plc:{user.uid}/app.bsky.feed.post/{post['id']}"
         post["uri"] = uri
         return 200, {"uri": uri, "cid": f"bafy{post['id']}"}, {}
@@ -416,6 +473,7 @@ ROUTES = [
     (r"/2/users/(?P<uid>\d+)/tweets", "GET", "x.timeline", "x_timeline"),
     (r"/api/v1/access_token", "POST", "reddit.token", "reddit_token"),
     (r"/api/submit", "POST", "reddit.submit", "reddit_submit"),
+    (r"/api/submit_gallery_post.json", "POST", "reddit.gallery", "reddit_gallery"),
     (r"/api/v1/me", "GET", "reddit.me", "reddit_me"),
     (r"/user/(?P<name>[^/]+)/submitted", "GET", "reddit.submitted", "reddit_submitted"),
     (r"/api/v1/statuses", "POST", "mastodon.status", "mastodon_status"),

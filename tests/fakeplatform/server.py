@@ -17,15 +17,23 @@ the users registered on it and records every post it accepts. Admin endpoints:
 - ``POST /_admin/latency {"seconds": S}`` slows every platform request.
 - ``POST /_admin/users {"platform", "name", "creds"}`` adds a user.
 - ``GET /_admin/posts`` and ``GET /_admin/requests``: what was accepted, and asked.
+- ``GET /_admin/media``: every upload (hash, size, alt text, the post it went to); a post's
+  ``media`` lists its uploads in order (:mod:`tests.fakeplatform.media`).
+- ``POST /_admin/hostile`` also takes ``media_polls``, ``blob_ttl`` and ``add_chaos`` (more
+  ops' random faults, keeping those already set).
 
 Operations a fault can target: ``x.tweet``, ``x.me``, ``x.timeline``, ``reddit.token``,
 ``reddit.submit``, ``reddit.me``, ``reddit.submitted``, ``mastodon.status``, ``mastodon.me``,
-``mastodon.statuses``, ``bluesky.session``, ``bluesky.post``, ``bluesky.records``.
+``mastodon.statuses``, ``bluesky.session``, ``bluesky.post``, ``bluesky.records``; media:
+``x.media``, ``x.media_alt``, ``reddit.lease``, ``reddit.s3``, ``reddit.gallery``,
+``reddit.websocket``, ``mastodon.media``, ``mastodon.media_get``, ``bluesky.blob``.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import json
 import re
 import socket
@@ -35,6 +43,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakeplatform.media import ROUTES as MEDIA_ROUTES
 from tests.fakeplatform.routes import ROUTES, PlatformRoutes
 from tests.fakeplatform.state import FakeState, Fault, Reply, User, rate_limit_headers
 
@@ -95,10 +104,33 @@ class Handler(PlatformRoutes, BaseHTTPRequestHandler):
             return
         if fault and fault.slow:
             time.sleep(fault.slow)
+        if op == "reddit.websocket" and self.headers.get("Upgrade", "").lower() == "websocket":
+            self._websocket(body)
+            return
         self._answer(status, body, headers)
 
+    def _websocket(self, message: Any) -> None:
+        """Accept a websocket, send ``message`` as one text frame, close (Reddit's media post)."""
+        magic = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+        accept = base64.b64encode(hashlib.sha1(self.headers["Sec-WebSocket-Key"].encode() + magic).digest())
+        data = json.dumps(message).encode()
+        header = bytes([0x81]) + (
+            bytes([len(data)]) if len(data) < 126 else bytes([126]) + len(data).to_bytes(2, "big")
+        )
+        self.close_connection = True
+        try:
+            self.send_response_only(101)
+            self.send_header("Upgrade", "websocket")
+            self.send_header("Connection", "Upgrade")
+            self.send_header("Sec-WebSocket-Accept", accept.decode())
+            self.end_headers()
+            self.wfile.write(header + data + bytes([0x88, 0x00]))
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
     def _route(self, method: str) -> tuple[str | None, Any]:
-        for pattern, route_method, op, name in ROUTES:
+        for pattern, route_method, op, name in ROUTES + MEDIA_ROUTES:
             match = re.fullmatch(pattern, self.route_path)
             if match and route_method == method:
                 self.params = match.groupdict()
@@ -112,11 +144,12 @@ class Handler(PlatformRoutes, BaseHTTPRequestHandler):
 
     def _answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        headers = dict(headers or {})
         try:
             self.send_response_only(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=utf-8"))
             self.send_header("Content-Length", str(len(data)))
-            for key, value in (headers or {}).items():
+            for key, value in headers.items():
                 self.send_header(key, value)
             if self.close_connection:  # the client asked (prawcore's token request does): say so
                 self.send_header("Connection", "close")
@@ -148,6 +181,9 @@ class Handler(PlatformRoutes, BaseHTTPRequestHandler):
                     [p for p in state.posts if everything or not (p.get("history") or p.get("noise"))],
                     {},
                 )
+        if method == "GET" and what == "media":
+            with state.lock:
+                return 200, [dict(m) for m in state.media.values()], {}
         if method == "GET" and what == "requests":
             with state.lock:
                 return 200, list(state.requests), {}
@@ -190,13 +226,17 @@ class Handler(PlatformRoutes, BaseHTTPRequestHandler):
             state.skew = float(data.get("skew", state.skew))
             state.honour_idempotency = bool(data.get("honour_idempotency", state.honour_idempotency))
             state.noise = float(data.get("noise", state.noise))
+            state.media_polls = int(data.get("media_polls", state.media_polls))
+            state.blob_ttl = float(data.get("blob_ttl", state.blob_ttl))
             if "seed" in data:
                 state.rng.seed(data["seed"])
-            if "chaos" in data:
-                state.chaos = {
-                    op: [(float(p), Fault(op=op, **fault)) for p, fault in entries]
-                    for op, entries in data["chaos"].items()
-                }
+            for key in ("chaos", "add_chaos"):  # add_chaos: more ops, keeping the others'
+                if key in data:
+                    more = {
+                        op: [(float(p), Fault(op=op, **fault)) for p, fault in entries]
+                        for op, entries in data[key].items()
+                    }
+                    state.chaos = (state.chaos if key == "add_chaos" else {}) | more
 
 
 class FakeServer(ThreadingHTTPServer):
@@ -241,6 +281,11 @@ class FakeServer(ThreadingHTTPServer):
                 if (platform is None or p["platform"] == platform)
                 and (everything or not (p.get("history") or p.get("noise")))
             ]
+
+    def media(self) -> dict[str, dict[str, Any]]:
+        """Every upload the fake kept, by id."""
+        with self.state.lock:
+            return {k: dict(v) for k, v in self.state.media.items()}
 
     def requests_for(self, op: str) -> int:
         with self.state.lock:

@@ -79,6 +79,13 @@ class FakeState:
         self.rng = random.Random(0)
         #: What random faults did: fault kind -> count.
         self.injected: dict[str, int] = {}
+        #: Uploads (:mod:`tests.fakeplatform.media`): id -> what was received; Reddit's leases.
+        self.media: dict[str, dict[str, Any]] = {}
+        self.leases: dict[str, dict[str, Any]] = {}
+        #: Polls of a Mastodon upload answered 206 before it is processed; seconds a Bluesky
+        #: blob waits to be referenced before it is gone.
+        self.media_polls = 1
+        self.blob_ttl = 300.0
 
     def next_id(self) -> str:
         return str(next(self._ids))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from bot.adapters.store import engine as engines
 from bot.adapters.store.sql import SqlStore
 from bot.config import Settings, load_settings
 from bot.domain import CampaignSpec, Candidate, DraftOrigin, DraftState, ModerationDecision, ModerationVerdict
+from bot.domain.media import DraftMedia, MediaItem
 from bot.domain.ports import Clock
 from bot.wiring import Wiring
 
@@ -122,19 +124,27 @@ class World:
     def store(self) -> SqlStore:
         return self.app.store
 
-    def approve(self, text: str, accounts: list[str] | None = None) -> list[int]:
-        """Add a draft with ``text``, approve it, return its publications' ids."""
+    def approve(
+        self, text: str, accounts: list[str] | None = None, media: Sequence[DraftMedia] = ()
+    ) -> list[int]:
+        """Add a draft with ``text`` (and pictures), approve it, return its publications' ids."""
         campaign = self.store.get_campaign("promo")
         now = self.app.clock.now()
         verdict = ModerationVerdict(ModerationDecision.PASS, {}, {}, {})
         candidate = Candidate(text=text, origin=DraftOrigin.HUMAN, model_id="test")
         draft_id = self.store.add_draft(
             campaign_id=campaign.id, slot_id=None, candidate=candidate, verdict=verdict,
-            state=DraftState.PENDING_REVIEW, expires_at=None, now=now, actor="test",
+            state=DraftState.PENDING_REVIEW, expires_at=None, now=now, actor="test", media=media,
         )  # fmt: skip
         self.app.review.approve(draft_id, "tester")
         pubs = self.store.list_publications(draft_id=draft_id)
         return [p.id for p in pubs if accounts is None or p.account in accounts]
+
+
+def draft_media(*items: MediaItem) -> tuple[DraftMedia, ...]:
+    """Pictures for :meth:`World.approve`: each file as it is, for every platform (small test
+    images that fit everywhere)."""
+    return tuple(DraftMedia(i.path, i.sha256, i.alt, fitted={}, original=i) for i in items)
 
 
 def make_world(

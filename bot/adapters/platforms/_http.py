@@ -7,6 +7,8 @@ Neither tweepy nor praw passes a timeout of its own, and tweepy hard-codes its h
 - :class:`GuardedSession` is handed to prawcore: it forces a timeout, and makes a POST to a
   guarded path (``/api/submit``) a single attempt whose transport failure or 5xx answer is
   raised as an exception prawcore does not retry, so a slow submit can never be sent twice.
+  praw sends media uploads to ``https:`` + the lease's scheme-relative ``action``; when the
+  account's base is plain ``http://`` (a local server), uploads to that same host go over http.
 """
 
 from __future__ import annotations
@@ -115,15 +117,26 @@ class SubmitServerError(Exception):
 class GuardedSession(requests.Session):
     """A requests session with a forced timeout and single-attempt POSTs to guarded paths."""
 
-    def __init__(self, timeout: float, guarded: tuple[str, ...] = ("/api/submit",)) -> None:
+    def __init__(
+        self, timeout: float, guarded: tuple[str, ...] = ("/api/submit",), plain_base: str | None = None
+    ) -> None:
         super().__init__()
         self.timeout = timeout
         self.guarded = guarded
         self.last_limits: dict[str, str] = {}
+        #: ``https://host:port`` of a plain-http base, sent as ``http://host:port``.
+        self._secure_twin = (
+            "https://" + plain_base.removeprefix("http://").split("/", 1)[0]
+            if plain_base and plain_base.startswith("http://")
+            else None
+        )
 
     def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs["timeout"] = self.timeout
         text_url = url.decode() if isinstance(url, bytes) else url
+        twin = self._secure_twin
+        if twin and isinstance(text_url, str) and (text_url == twin or text_url.startswith(twin + "/")):
+            url = text_url = "http://" + text_url.removeprefix("https://")
         guarded = str(method).upper() == "POST" and any(g in text_url for g in self.guarded)
         try:
             response = super().request(method, url, *args, **kwargs)

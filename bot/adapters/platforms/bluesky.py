@@ -3,13 +3,20 @@
 The client gets the account's ``base_url`` (the PDS) and ``Request(timeout=...)``. Links and
 hashtags become facets with UTF-8 byte offsets; the 300-grapheme limit is checked here because
 only the server enforces it. Parts split on ``---`` become a reply chain.
+
+Images: ``upload_blob`` for each, then the post's record carries an ``app.bsky.embed.images``
+embed naming each blob with its alt text and aspect ratio. A blob must be referenced within
+minutes or the PDS drops it, so a retry uploads again (``media_reuse`` is zero); the recorded
+id is the blob reference as JSON.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -24,9 +31,11 @@ from atproto_client.exceptions import (
     RequestErrorBase,
     UnauthorizedError,
 )
+from atproto_client.models.blob_ref import BlobRef
 from atproto_client.request import Request
 
 from bot.adapters.platforms._http import sent_nothing
+from bot.adapters.platforms._media import check_alts, file_name, read_media, upload_failure
 from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import same_text, split_parts
 from bot.adapters.platforms.bluesky_platform import BlueskyAccount, limit
@@ -45,6 +54,9 @@ DEFAULT_BASE = "https://bsky.social"
 _URL = re.compile(r"https?://[^\s<>\"]+")
 _TAG = re.compile(r"(?:^|(?<=\s))#([^\s#]+)")
 _TRAILING = ".,;:!?)]}'\""
+#: app.bsky.embed.images: 4 images; alt text has no documented limit (kept sane here).
+MAX_IMAGES = 4
+MAX_ALT = 2000
 
 
 def _byte_slice(text: str, start: int, end: int) -> models.AppBskyRichtextFacet.ByteSlice:
@@ -85,6 +97,8 @@ class BlueskyPublisher:
     platform = "bluesky"
     #: Bluesky has no idempotency key: an unknown outcome is reconciled, never re-sent blindly.
     honours_idempotency_key = False
+    #: Unreferenced blobs are dropped within minutes: every attempt uploads again.
+    media_reuse = timedelta(0)
 
     def __init__(self, account: BlueskyAccount, credentials: CredentialSource) -> None:
         self._account = account
@@ -114,7 +128,41 @@ class BlueskyPublisher:
                 self._did = str(self._client.me.did)
             return self._did
 
-    def publish(self, post: OutgoingPost) -> PublishResult:
+    def upload_media(self, post: OutgoingPost) -> tuple[str, ...]:
+        """``upload_blob`` each image; the ids are the blob references (JSON), in order."""
+        check_alts(post.media, "Bluesky", MAX_ALT, MAX_IMAGES)
+        self._login()
+        ids: list[str] = []
+        for number, item in enumerate(post.media, 1):
+            data = read_media(item, "Bluesky")
+            try:
+                blob = self._client.upload_blob(data).blob
+            except (AtProtocolError, httpx.HTTPError) as exc:
+                raise upload_failure(ERRORS, exc, f"upload image {number} ({file_name(item)})") from exc
+            ids.append(json.dumps(blob.model_dump(mode="json", by_alias=True), sort_keys=True))
+        return tuple(ids)
+
+    @staticmethod
+    def _images(post: OutgoingPost, media_ids: Sequence[str]) -> models.AppBskyEmbedImages.Main | None:
+        """The images embed: each blob with its alt text and aspect ratio, in order."""
+        if not media_ids:
+            return None
+        if len(media_ids) != len(post.media):
+            raise PublishRejected(f"Bluesky: {len(media_ids)} uploads for {len(post.media)} images")
+        images = [
+            models.AppBskyEmbedImages.Image(
+                alt=item.alt,
+                image=BlobRef.model_validate(json.loads(blob)),
+                aspect_ratio=models.AppBskyEmbedDefs.AspectRatio(width=item.width, height=item.height)
+                if item.width > 0 and item.height > 0
+                else None,
+            )
+            for item, blob in zip(post.media, media_ids, strict=True)
+        ]
+        return models.AppBskyEmbedImages.Main(images=images)
+
+    def publish(self, post: OutgoingPost, media_ids: Sequence[str] = ()) -> PublishResult:
+        """Post (the images go with the first part of a thread)."""
         parts = split_parts(post.text)
         most = limit(self._account)
         for number, part in enumerate(parts, 1):
@@ -122,12 +170,13 @@ class BlueskyPublisher:
                 raise PublishRejected(
                     f"Bluesky: part {number} has {most.measure(part)} graphemes; the limit is {most.maximum}"
                 )
+        embed = self._images(post, media_ids)
         self._login()
         refs: list[models.ComAtprotoRepoStrongRef.Main] = []
         for part in parts:
             reply = models.AppBskyFeedPost.ReplyRef(root=refs[0], parent=refs[-1]) if refs else None
             try:
-                refs.append(self._post(part, reply))
+                refs.append(self._post(part, reply, None if refs else embed))
             except PublishError as exc:
                 if not refs:
                     raise
@@ -137,10 +186,15 @@ class BlueskyPublisher:
         return PublishResult(remote_id=refs[0].uri, url=self._url(refs[0].uri))
 
     def _post(
-        self, text: str, reply: models.AppBskyFeedPost.ReplyRef | None
+        self,
+        text: str,
+        reply: models.AppBskyFeedPost.ReplyRef | None,
+        embed: models.AppBskyEmbedImages.Main | None = None,
     ) -> models.ComAtprotoRepoStrongRef.Main:
         try:
-            response = self._client.send_post(text=text, reply_to=reply, facets=facets(text) or None)
+            response = self._client.send_post(
+                text=text, reply_to=reply, facets=facets(text) or None, embed=embed
+            )
         except (AtProtocolError, httpx.HTTPError) as exc:
             _translate(exc, "create the post")
         return models.create_strong_ref(response)
@@ -202,6 +256,8 @@ def _rate_limited(exc: RateLimitExceededError, at: Attempt) -> PublishError:
 
 
 def _answered(exc: RequestErrorBase, at: Attempt) -> PublishError:
+    if exc.response is not None and exc.response.status_code == 413:  # refused whole: nothing stored
+        return PublishRetryable(f"Bluesky: the request to {at.doing} was too large for the server (413)")
     if exc.response is not None and exc.response.status_code >= 500:
         if at.sending:  # the record may be stored already
             return PublishUnknownOutcome(f"Bluesky server error after the post: {_message(exc)}")
@@ -229,6 +285,7 @@ ERRORS = ErrorTable(
         ErrorRule(UnauthorizedError, PublishAuthError, "Bluesky rejected the credentials: {detail}"),
         ErrorRule(BadRequestError, PublishRejected, "Bluesky refused to {doing}: {detail}"),
         ErrorRule(RequestErrorBase, _answered, when=lambda e: e.response is not None),
+        ErrorRule(NetworkError, _answered, when=lambda e: e.response is not None),  # 409, 413, 502
         ErrorRule(NetworkError, _unreachable),
         ErrorRule(InvokeTimeoutError, _unreachable),
         ErrorRule(httpx.HTTPError, _unreachable),

@@ -12,11 +12,25 @@ from pydantic import Field
 
 from bot.adapters.platforms.limits import grapheme_count, longest_part
 from bot.config.accounts import AccountBase
+from bot.domain.media import MediaLimits
 from bot.domain.platforms import PlatformDescription, PlatformLimit
 
 CREDENTIALS = ("app_password",)
 #: Bluesky's second limit on a post's text: UTF-8 bytes (app.bsky.feed.post, maxLength).
 MAX_BYTES = 3000
+
+#: Bluesky's pictures (lexicon app.bsky.embed.images: ``images`` maxLength 4, ``image`` blob
+#: ``maxSize: 1000000`` bytes, accept ``image/*``). The lexicon sets no alt-text maximum; the
+#: official app accepts up to 2,000 graphemes (its MAX_ALT_TEXT), so we check that. The app
+#: resizes to 2000 px on the longest side before upload; we do the same.
+MEDIA = MediaLimits(
+    formats=frozenset({"image/jpeg", "image/png", "image/webp"}),
+    max_bytes=1_000_000,
+    max_pixels=None,
+    max_side=2000,
+    max_count=4,
+    max_alt=2000,
+)
 
 
 class BlueskyAccount(AccountBase):
@@ -47,6 +61,7 @@ PLATFORM = PlatformDescription(
     client="bot.adapters.platforms.bluesky:client",
     credentials=CREDENTIALS,
     limit=limit,
+    media=MEDIA,
     errors="bot.adapters.platforms.bluesky:ERRORS",
     summary="Bluesky through atproto (app password); 300 graphemes",
 )

@@ -6,7 +6,9 @@ Lookup order for credential ``NAME`` of account ``my-acct``:
 2. ``secrets_file``: ``NAME=value`` lines (``#`` comments, blank lines and ``export`` allowed);
 3. ``secrets_dir``: a file called ``NAME`` (systemd's ``$CREDENTIALS_DIRECTORY`` works as is).
 
-Error messages name the variable and the files looked at, never a value.
+Error messages name the variable and the files looked at, never a value. The model's API key
+(``[model] backend = "openai"``) is read the same way, as credential ``api_key`` of the
+holder named ``model`` (``$BOT_MODEL_API_KEY``).
 """
 
 from __future__ import annotations
@@ -15,9 +17,22 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol
 
-from bot.config.accounts import AccountBase
 from bot.domain.errors import ConfigError
+
+
+class SecretHolder(Protocol):
+    """What credentials belong to: an account, or the ``[model]`` section."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def secrets_file(self) -> Path | None: ...
+
+    @property
+    def secrets_dir(self) -> Path | None: ...
 
 
 def env_name(account: str, name: str) -> str:
@@ -26,19 +41,21 @@ def env_name(account: str, name: str) -> str:
 
 
 class Credentials:
-    """Reads one account's credentials on demand."""
+    """Reads one account's (or the model's) credentials on demand."""
 
-    def __init__(self, account: AccountBase, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, account: SecretHolder, environ: Mapping[str, str] | None = None, *, section: str | None = None
+    ) -> None:
         self.account = account
         self._environ = os.environ if environ is None else environ
+        #: How messages name the holder: ``accounts.NAME`` or ``model``.
+        self.section = section or f"accounts.{account.name}"
 
     def get(self, name: str) -> str:
         """The credential's value; ConfigError saying where it was looked for if missing."""
         value = self.find(name)
         if value is None:
-            raise ConfigError(
-                f"accounts.{self.account.name}: credential {name!r} not found; {self._where(name)}"
-            )
+            raise ConfigError(f"{self.section}: credential {name!r} not found; {self._where(name)}")
         return value
 
     def find(self, name: str) -> str | None:
@@ -46,17 +63,13 @@ class Credentials:
         variable = env_name(self.account.name, name)
         value = self._environ.get(variable)
         if value:
-            return _checked(value, f"${variable}", self.account.name, name)
+            return _checked(value, f"${variable}", self.section, name)
         if self.account.secrets_file is not None:
-            value = read_secrets_file(
-                self.account.secrets_file, f"accounts.{self.account.name}.secrets_file"
-            ).get(name)
+            value = read_secrets_file(self.account.secrets_file, f"{self.section}.secrets_file").get(name)
             if value:
                 return value
         if self.account.secrets_dir is not None:
-            return read_secrets_dir_file(
-                self.account.secrets_dir / name, f"accounts.{self.account.name}.secrets_dir"
-            )
+            return read_secrets_dir_file(self.account.secrets_dir / name, f"{self.section}.secrets_dir")
         return None
 
     def require(self, *names: str) -> dict[str, str]:
@@ -65,9 +78,7 @@ class Credentials:
         missing = [name for name, value in found.items() if value is None]
         if missing:
             where = "; ".join(self._where(name) for name in missing)
-            raise ConfigError(
-                f"accounts.{self.account.name}: missing credentials {', '.join(missing)}; {where}"
-            )
+            raise ConfigError(f"{self.section}: missing credentials {', '.join(missing)}; {where}")
         return {name: value for name, value in found.items() if value is not None}
 
     def _where(self, name: str) -> str:
@@ -110,19 +121,16 @@ def read_secrets_dir_file(path: Path, key: str) -> str | None:
         raise ConfigError(f"{key}: cannot read {path}: {exc.strerror}") from None
 
 
-def _checked(value: str, where: str, account: str, name: str) -> str:
+def _checked(value: str, where: str, section: str, name: str) -> str:
     """The value, unless it carries whitespace or control characters no credential has (a
     ``\r`` from a file saved on Windows, a pasted newline): those are named, never sent."""
     if value != value.strip():
         edge = "trailing" if value == value.lstrip() else "leading"
         raise ConfigError(
-            f"accounts.{account}: credential {name} in {where} has {edge} whitespace "
-            f"({_kinds(value)}); remove it"
+            f"{section}: credential {name} in {where} has {edge} whitespace ({_kinds(value)}); remove it"
         )
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise ConfigError(
-            f"accounts.{account}: credential {name} in {where} contains a control character; remove it"
-        )
+        raise ConfigError(f"{section}: credential {name} in {where} contains a control character; remove it")
     return value
 
 

@@ -7,9 +7,11 @@ Its description :data:`PLATFORM` is registered like every other platform (entry 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,8 +19,19 @@ from bot.config.accounts import AccountBase
 from bot.domain import OutgoingPost, PublishResult
 from bot.domain.errors import PublishRejected
 from bot.domain.finding import FindAnswer, PostSearch
+from bot.domain.media import MediaLimits
 from bot.domain.platforms import CredentialSource, PlatformDescription
 from bot.domain.ports import Publisher
+
+#: The dry run takes what any platform would: the common formats, generous sizes.
+MEDIA = MediaLimits(
+    formats=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"}),
+    max_bytes=50 * 1024 * 1024,
+    max_pixels=None,
+    max_side=None,
+    max_count=4,
+    max_alt=5000,
+)
 
 
 class DryRunAccount(AccountBase):
@@ -29,10 +42,13 @@ class DryRunAccount(AccountBase):
 
 
 class DryRunPublisher:
-    """Appends posts to ``outbox``; ``find`` looks them up by idempotency key."""
+    """Appends posts to ``outbox``; ``find`` looks them up by idempotency key. Pictures are
+    "uploaded" as their hashes, and each line lists the files it would have attached."""
 
     #: A re-send appends a second line: an unknown outcome is checked in the outbox first.
     honours_idempotency_key = False
+    #: Nothing is uploaded anywhere: an earlier attempt's ids are always good.
+    media_reuse = timedelta(days=365)
 
     def __init__(self, account: str, outbox: Path) -> None:
         self._account = account
@@ -42,8 +58,21 @@ class DryRunPublisher:
     def account(self) -> str:
         return self._account
 
-    def publish(self, post: OutgoingPost) -> PublishResult:
-        line = {
+    def upload_media(self, post: OutgoingPost) -> tuple[str, ...]:
+        """Check each file is there and still what was approved; its id is its hash."""
+        ids = []
+        for item in post.media:
+            try:
+                data = Path(item.path).read_bytes()
+            except OSError as exc:
+                raise PublishRejected(f"cannot read image {item.path}: {exc.strerror}") from exc
+            if hashlib.sha256(data).hexdigest() != item.sha256:
+                raise PublishRejected(f"image {item.path} changed since it was fitted (sha256 differs)")
+            ids.append(f"sha256:{item.sha256}")
+        return tuple(ids)
+
+    def publish(self, post: OutgoingPost, media_ids: Sequence[str] = ()) -> PublishResult:
+        line: dict[str, Any] = {
             "account": self._account,
             "publication_id": post.publication_id,
             "draft_id": post.draft_id,
@@ -52,6 +81,12 @@ class DryRunPublisher:
             "text": post.text,
             "posted_at": datetime.now(UTC).isoformat(),
         }
+        if media_ids:
+            line["media"] = [
+                {"path": i.path, "sha256": i.sha256, "alt": i.alt, "mime": i.mime,
+                 "width": i.width, "height": i.height, "size": i.size, "id": media_id}
+                for i, media_id in zip(post.media, media_ids, strict=True)
+            ]  # fmt: skip
         try:
             self.outbox.parent.mkdir(parents=True, exist_ok=True)
             with self.outbox.open("a", encoding="utf-8") as out:
@@ -101,5 +136,6 @@ PLATFORM = PlatformDescription(
     name="dryrun",
     account=DryRunAccount,
     client=_client,
+    media=MEDIA,
     summary="appends posts to a local JSON-lines outbox; no limit, no credentials",
 )

@@ -4,11 +4,19 @@ The client is built with ``ratelimit_method="throw"`` (the default sleeps and re
 minutes) and an explicit ``request_timeout``. Every status carries an ``Idempotency-Key``
 derived from the publication's key, so a server that already created the status answers with
 it instead of posting again. Parts split on ``---`` become a reply chain.
+
+Images: ``media_post`` (``POST /api/v2/media``, description = alt text) answers at once, often
+before the server has processed the file (202, ``url: null``); :meth:`MastodonPublisher.upload_media`
+polls ``GET /api/v1/media/:id`` until it has a URL, so the status never meets "not finished
+processing". The client is told the server's version (4.0.0: every endpoint used here) so
+``media_post`` does not probe ``/api/v1/instance`` first (a failing probe recurses).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -24,6 +32,7 @@ from mastodon import (
 )
 
 from bot.adapters.platforms._http import sent_nothing
+from bot.adapters.platforms._media import check_alts, file_name, read_media, upload_failure
 from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import html_to_text, same_text, split_parts
 from bot.adapters.platforms.mastodon_platform import MastodonAccount, limit
@@ -39,11 +48,19 @@ from bot.domain.errors import (
 from bot.domain.finding import FindAnswer, PostSearch
 from bot.domain.platforms import Attempt, CredentialSource, ErrorRule, ErrorTable
 
+#: How long an upload may take to be processed before the attempt is given up (and retried).
+PROCESSING_WAIT = 60.0
+#: Mastodon's limits on images: 4 per status, 1,500 characters of description.
+MAX_IMAGES = 4
+MAX_ALT = 1500
+
 
 class MastodonPublisher:
     """Posts to one Mastodon account."""
 
     platform = "mastodon"
+    #: Unattached uploads are removed by the server's daily clean-up: reuse them for 12 hours.
+    media_reuse = timedelta(hours=12)
 
     def __init__(self, account: MastodonAccount, credentials: CredentialSource) -> None:
         if not account.base_url:
@@ -54,6 +71,8 @@ class MastodonPublisher:
             api_base_url=account.base_url,
             ratelimit_method="throw",
             request_timeout=account.timeout.total_seconds(),
+            mastodon_version="4.0.0",
+            version_check_mode="created",
         )
         self._me: dict[str, Any] | None = None
 
@@ -72,7 +91,38 @@ class MastodonPublisher:
         """Close the HTTP connections."""
         self._client.session.close()
 
-    def publish(self, post: OutgoingPost) -> PublishResult:
+    def upload_media(self, post: OutgoingPost) -> tuple[str, ...]:
+        """Upload each image with its alt text and wait until the server has processed it."""
+        check_alts(post.media, "Mastodon", MAX_ALT, MAX_IMAGES)
+        ids: list[str] = []
+        for number, item in enumerate(post.media, 1):
+            data = read_media(item, "Mastodon")
+            doing = f"upload image {number} ({file_name(item)})"
+            try:
+                attachment = self._client.media_post(
+                    data, mime_type=item.mime, description=item.alt, file_name=file_name(item)
+                )
+                ids.append(self._processed(dict(attachment), doing))
+            except MastodonError as exc:
+                raise upload_failure(ERRORS, exc, doing) from exc
+        return tuple(ids)
+
+    def _processed(self, attachment: dict[str, Any], doing: str) -> str:
+        """The attachment's id once the server has processed it (polled with backoff)."""
+        deadline = time.monotonic() + PROCESSING_WAIT
+        pause = 0.2
+        while attachment.get("url") is None:
+            if time.monotonic() > deadline:
+                raise PublishRetryable(
+                    f"Mastodon was still processing the upload ({doing}) after {PROCESSING_WAIT:.0f} s"
+                )
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
+            attachment = dict(self._client.media(attachment["id"]))
+        return str(attachment["id"])
+
+    def publish(self, post: OutgoingPost, media_ids: Sequence[str] = ()) -> PublishResult:
+        """Post the status (the images go with the first part of a thread)."""
         parts = split_parts(post.text)
         most = limit(self._account)
         for number, part in enumerate(parts, 1):
@@ -86,7 +136,7 @@ class MastodonPublisher:
             key = post.idempotency_key if number == 0 else f"{post.idempotency_key}-{number}"
             reply_to = statuses[-1]["id"] if statuses else None
             try:
-                statuses.append(self._status(part, key, reply_to))
+                statuses.append(self._status(part, key, reply_to, media_ids if number == 0 else ()))
             except PublishError as exc:
                 if not statuses:
                     raise
@@ -95,10 +145,16 @@ class MastodonPublisher:
                 ) from exc
         return PublishResult(remote_id=str(statuses[0]["id"]), url=statuses[0].get("url"))
 
-    def _status(self, text: str, key: str, reply_to: str | None) -> dict[str, Any]:
+    def _status(
+        self, text: str, key: str, reply_to: str | None, media_ids: Sequence[str] = ()
+    ) -> dict[str, Any]:
         try:
             status = self._client.status_post(
-                text, in_reply_to_id=reply_to, visibility=self._account.visibility, idempotency_key=key
+                text,
+                in_reply_to_id=reply_to,
+                visibility=self._account.visibility,
+                idempotency_key=key,
+                media_ids=list(media_ids) or None,
             )
         except MastodonError as exc:
             self._translate(exc, "post the status", sending=True)
@@ -199,6 +255,11 @@ def _unreachable(exc: MastodonNetworkError, at: Attempt) -> PublishError:
     return PublishUnknownOutcome(f"Mastodon did not answer while trying to {at.doing}")
 
 
+def _status_code(exc: MastodonError) -> int | None:
+    """The HTTP status Mastodon.py put in args (message, status, reason, error), if any."""
+    return next((a for a in exc.args if isinstance(a, int)), None)
+
+
 def _reason(exc: MastodonError) -> str:
     """Mastodon.py puts (url, status, reason, error message) in args."""
     args = [str(a) for a in exc.args]
@@ -215,6 +276,12 @@ ERRORS = ErrorTable(
         ),
         ErrorRule(MastodonServerError, _server_error),
         ErrorRule(MastodonNetworkError, _unreachable),
+        ErrorRule(
+            MastodonAPIError,
+            PublishRetryable,
+            "Mastodon: the request to {doing} was too large for the server (413); nothing was posted",
+            when=lambda e: _status_code(e) == 413,
+        ),
         ErrorRule(MastodonAPIError, PublishRejected, "Mastodon refused to {doing}: {detail}"),
         ErrorRule(MastodonError, PublishRejected, "Mastodon client error: {exc}"),
     ],

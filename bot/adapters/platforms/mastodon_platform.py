@@ -12,9 +12,24 @@ from pydantic import Field
 
 from bot.adapters.platforms.limits import longest_part
 from bot.config.accounts import AccountBase
+from bot.domain.media import MediaLimits
 from bot.domain.platforms import PlatformDescription, PlatformLimit
 
 CREDENTIALS = ("access_token",)
+
+#: Mastodon's defaults for pictures (https://docs.joinmastodon.org/user/posting/#media and
+#: app/models/media_attachment.rb): 16 MB per image (``IMAGE_LIMIT = 16.megabytes``), larger
+#: images downscaled by the server to 8,294,400 pixels (3840x2160, ``IMAGE_STYLES``), 4
+#: attachments per status, descriptions up to 1,500 characters (``MAX_DESCRIPTION_LENGTH``).
+#: An instance may allow more (its /api/v2/instance configuration); these are the floor.
+MEDIA = MediaLimits(
+    formats=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"}),
+    max_bytes=16 * 1024 * 1024,
+    max_pixels=3840 * 2160,
+    max_side=None,
+    max_count=4,
+    max_alt=1500,
+)
 
 
 class MastodonAccount(AccountBase):
@@ -40,6 +55,7 @@ PLATFORM = PlatformDescription(
     client="bot.adapters.platforms.mastodon:client",
     credentials=CREDENTIALS,
     limit=limit,
+    media=MEDIA,
     errors="bot.adapters.platforms.mastodon:ERRORS",
     summary="Mastodon through Mastodon.py (access token); 500 characters or max_chars",
 )

@@ -9,22 +9,36 @@ in-band ``RATELIMIT`` is off (``ratelimit_seconds=0``): pacing is ours.
 
 The title is the account's ``title`` (or ``titles[campaign]``), a Jinja2 template rendered in a
 sandbox with the campaign's variables and ``first_line``; without one, the post's first line.
+
+Images, praw's own flow split in two so the upload happens before the send stamp:
+:meth:`RedditPublisher.upload_media` leases an upload (``api/media/asset.json``) and posts the
+file to the lease's S3 URL (praw's ``PostMedia._lease_and_post``); the id kept is
+``"<asset id> <uploaded URL>"``. :meth:`RedditPublisher.publish` then makes one image an image
+post (``api/submit`` ``kind=image``; praw's ``Subreddit._submit_media`` waits on the websocket
+Reddit names for the post's URL: without it Reddit's answer holds no post id) and 2-4 images a
+gallery (``api/submit_gallery_post.json``, alt texts as captions, which answers with the id).
+Both are guarded submits. The praw internals used are pinned with praw (``==8.0.3``).
 """
 
 from __future__ import annotations
 
 import logging
+import mimetypes
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
+from xml.etree.ElementTree import ParseError
 
 import praw
 import prawcore
-from praw.exceptions import PRAWException, RedditAPIException
+from praw.exceptions import MediaPostFailed, PRAWException, RedditAPIException, WebSocketException
+from praw.models import PostMedia
 
 from bot import templating
 from bot.adapters.platforms._http import GuardedSession, SubmitOutcomeUnknown, SubmitServerError
+from bot.adapters.platforms._media import check_alts, file_name, read_media, upload_failure
 from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import first_line, first_url, same_text, split_parts
 from bot.adapters.platforms.reddit_platform import CREDENTIALS, TITLE_MAX, RedditAccount, limit
@@ -47,6 +61,11 @@ DEFAULT_WWW = "https://www.reddit.com"
 #: How far back an ALREADY_SUB answer is looked up.
 _DUPLICATE_WINDOW = timedelta(days=1)
 _WAIT = re.compile(r"(\d+)\s+(millisecond|second|minute)", re.IGNORECASE)
+#: Gallery captions (our alt texts) are at most 180 characters; 4 images per post here.
+MAX_CAPTION = 180
+MAX_IMAGES = 4
+#: The least time the websocket of an image post is waited on (Reddit processes the image).
+WEBSOCKET_WAIT = 10
 
 
 class RedditPublisher:
@@ -55,12 +74,14 @@ class RedditPublisher:
     platform = "reddit"
     #: Reddit has no idempotency key: an unknown outcome is reconciled, never re-sent blindly.
     honours_idempotency_key = False
+    #: How long a leased upload stays usable is not documented: every attempt uploads again.
+    media_reuse = timedelta(0)
 
     def __init__(self, account: RedditAccount, credentials: CredentialSource) -> None:
         self._account = account
         creds = credentials.require(*CREDENTIALS)
         self._username = creds["username"]
-        self._session = GuardedSession(account.timeout.total_seconds())
+        self._session = GuardedSession(account.timeout.total_seconds(), plain_base=account.base_url)
         self._reddit = praw.Reddit(
             client_id=creds["client_id"],
             client_secret=creds["client_secret"],
@@ -104,7 +125,7 @@ class RedditPublisher:
     def _submission(self, post: OutgoingPost) -> dict[str, Any]:
         args: dict[str, Any] = {"title": self.title(post)}
         text = "\n\n".join(split_parts(post.text))
-        if self._account.post_kind == "link":
+        if self._account.post_kind == "link" and not post.media:
             url = first_url(text) or post.options.get("link")
             if not url:
                 raise PublishRejected("Reddit link post: no URL in the text and no campaign link")
@@ -117,7 +138,54 @@ class RedditPublisher:
             args["flair_text"] = self._account.flair_text
         return args
 
-    def publish(self, post: OutgoingPost) -> PublishResult:
+    def upload_media(self, post: OutgoingPost) -> tuple[str, ...]:
+        """Lease and upload each image as praw does; ids ``"<asset id> <uploaded URL>"``."""
+        check_alts(post.media, "Reddit", MAX_CAPTION, MAX_IMAGES)
+        ids: list[str] = []
+        for number, item in enumerate(post.media, 1):
+            data = read_media(item, "Reddit")
+            name = f"image-{number}{mimetypes.guess_extension(item.mime) or Path(item.path).suffix}"
+            try:
+                lease, fields, upload_url = PostMedia(data, name=name)._lease_and_post(
+                    PostMedia.LEASE_API_PATH, self._reddit
+                )
+                ids.append(f"{lease['asset']['asset_id']} {upload_url}/{fields['key']}")
+            except Exception as exc:
+                raise upload_failure(ERRORS, exc, f"upload image {number} ({file_name(item)})") from exc
+        return tuple(ids)
+
+    def _with_media(
+        self, sub: str, args: dict[str, Any], post: OutgoingPost, media_ids: Sequence[str]
+    ) -> str:
+        """Submit an image post (one image) or a gallery; the new post's id."""
+        if len(media_ids) != len(post.media):
+            raise PublishRejected(f"Reddit: {len(media_ids)} uploads for {len(post.media)} images")
+        data: dict[str, Any] = {
+            "sr": sub, "title": args["title"], "nsfw": False, "sendreplies": True, "spoiler": False,
+            "validate_on_submit": True, "text": args.get("selftext", ""),
+        }  # fmt: skip
+        data.update({k: args[k] for k in ("flair_id", "flair_text") if k in args})
+        assets = [media_id.split(" ", 1) for media_id in media_ids]
+        if len(assets) == 1:
+            data.update(kind="image", url=assets[0][1], resubmit=True)
+            wait = max(WEBSOCKET_WAIT, int(self._account.timeout.total_seconds()))
+            made = self._reddit.subreddit(sub)._submit_media(
+                data=data, timeout=wait, without_websockets=False
+            )
+            if made is None:
+                raise PublishUnknownOutcome("Reddit accepted the image post but named no post")
+            return str(made.id)
+        data.update(api_type="json", show_error_list=True)
+        data["items"] = [
+            {"caption": item.alt, "media_id": asset, "outbound_url": ""}
+            for item, (asset, _) in zip(post.media, assets, strict=True)
+        ]
+        answer = self._reddit.request(method="POST", path="api/submit_gallery_post.json", json=data)["json"]
+        if answer.get("errors"):
+            raise RedditAPIException(answer["errors"])
+        return str(answer["data"]["id"]).removeprefix("t3_")
+
+    def publish(self, post: OutgoingPost, media_ids: Sequence[str] = ()) -> PublishResult:
         most = limit(self._account)
         if not most.fits(post.text):
             raise PublishRejected(
@@ -127,13 +195,18 @@ class RedditPublisher:
         args = self._submission(post)
         try:
             sub = self.subreddit(post)
-            # only ``id`` is read: any other attribute would make praw fetch the post again
-            remote_id = str(self._reddit.subreddit(sub).submit(**args).id)
+            if media_ids:
+                remote_id = self._with_media(sub, args, post, media_ids)
+            else:
+                # only ``id`` is read: any other attribute would make praw fetch the post again
+                remote_id = str(self._reddit.subreddit(sub).submit(**args).id)
             url = f"https://www.reddit.com/r/{sub}/comments/{remote_id}/"
         except RedditAPIException as exc:
             if any(item.error_type == "ALREADY_SUB" for item in exc.items):
                 return self._duplicate(post, exc)
             _translate(exc, "submit")
+        except PublishError:
+            raise
         except Exception as exc:
             _translate(exc, "submit")
         return PublishResult(remote_id=remote_id, url=url)
@@ -253,6 +326,12 @@ ERRORS = ErrorTable(
     "Reddit",
     [
         ErrorRule(RedditAPIException, _api_error),
+        # the image post was made; only its websocket (which names it) failed or said "failed"
+        ErrorRule(WebSocketException, PublishUnknownOutcome, "Reddit: image post sent, no answer: {exc}"),
+        ErrorRule(MediaPostFailed, PublishUnknownOutcome, "Reddit: image post sent, then failed: {exc}"),
+        # an upload answered with something that is not S3's XML (a proxy's 413, a 5xx page)
+        ErrorRule(ParseError, PublishRetryable, "Reddit: the media upload failed (unreadable answer)"),
+        ErrorRule(prawcore.TooLarge, PublishRetryable, "Reddit: the request to {doing} was too large (413)"),
         ErrorRule(prawcore.RequestException, _transport),
         ErrorRule(prawcore.TooManyRequests, _rate_limited),
         ErrorRule(prawcore.ServerError, PublishRetryable, "Reddit server error {detail}"),

@@ -15,12 +15,26 @@ from pydantic import Field
 from bot.adapters.platforms._text import first_line, split_parts
 from bot.config.accounts import AccountBase
 from bot.config.types import TemplateSource
+from bot.domain.media import MediaLimits
 from bot.domain.platforms import PlatformDescription, PlatformLimit
 
 CREDENTIALS = ("client_id", "client_secret", "username", "password")
 #: Reddit's limits: a title, and a self-post's body.
 TITLE_MAX = 300
 BODY_MAX = 40_000
+
+#: Reddit's pictures (reddit help "What file types can I upload?": images up to 20 MB, JPEG,
+#: PNG and GIF; an image gallery holds up to 20 images; each gallery caption up to 180
+#: characters, praw's ``submit_gallery`` ``caption``). We attach at most 4 (the campaign's
+#: maximum), so ``max_count`` only matters to a campaign that could send more.
+MEDIA = MediaLimits(
+    formats=frozenset({"image/jpeg", "image/png", "image/gif"}),
+    max_bytes=20 * 1024 * 1024,
+    max_pixels=None,
+    max_side=None,
+    max_count=20,
+    max_alt=180,
+)
 
 
 class RedditAccount(AccountBase):
@@ -72,6 +86,7 @@ PLATFORM = PlatformDescription(
     client="bot.adapters.platforms.reddit:client",
     credentials=CREDENTIALS,
     limit=limit,
+    media=MEDIA,
     errors="bot.adapters.platforms.reddit:ERRORS",
     templates=templates,
     summary="Reddit through praw (script app); title 300 characters, body 40,000",

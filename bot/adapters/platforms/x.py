@@ -6,11 +6,18 @@ sends to the account's ``base_url`` with the account's timeout. ``wait_on_rate_l
 off (with a 429 lacking its reset header it retries with no sleep); 429s are ours to handle.
 
 A draft with several parts (split on a line holding only ``---``) is posted as a reply chain.
+
+Images: tweepy 4.17 has no v2 media upload (and X retired v1.1's), so
+:meth:`XPublisher.upload_media` calls X's v2 ``POST /2/media/upload`` (multipart) and
+``POST /2/media/metadata`` (alt text) itself, signed with the client's OAuth 1.0a user context
+on the client's own session: the same host rewrite and timeout as every other call. The post
+then names them in ``media.media_ids``. X keeps an unattached upload for 24 hours.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
@@ -19,6 +26,7 @@ import requests
 import tweepy
 
 from bot.adapters.platforms._http import RedirectAdapter, seconds_until, sent_nothing
+from bot.adapters.platforms._media import check_alts, file_name, read_media, upload_failure
 from bot.adapters.platforms._paging import Listed, Page, parse_when, walk
 from bot.adapters.platforms._text import same_text, split_parts
 from bot.adapters.platforms.limits import parse_tweet
@@ -42,6 +50,10 @@ _HOSTS = ("https://api.twitter.com", "https://api.x.com")
 _DUPLICATE = "duplicate content"
 #: How far back a "duplicate content" answer is looked up.
 _DUPLICATE_WINDOW = timedelta(days=1)
+#: X's v2 media endpoints (sent to the account's base through the redirect adapter).
+MEDIA_UPLOAD = "https://api.x.com/2/media/upload"
+MEDIA_METADATA = "https://api.x.com/2/media/metadata"
+MAX_ALT = 1000
 
 
 class XPublisher:
@@ -50,6 +62,8 @@ class XPublisher:
     platform = "x"
     #: X has no idempotency key: an unknown outcome is reconciled, never re-sent blindly.
     honours_idempotency_key = False
+    #: An upload expires 24 hours after it was made: reuse it for 12.
+    media_reuse = timedelta(hours=12)
 
     def __init__(self, account: XAccount, credentials: CredentialSource) -> None:
         self._account = account
@@ -86,13 +100,54 @@ class XPublisher:
                     f"(weighted length {most.measure(part)} of {most.maximum})"
                 )
 
-    def publish(self, post: OutgoingPost) -> PublishResult:
+    def upload_media(self, post: OutgoingPost) -> tuple[str, ...]:
+        """Upload each image (``/2/media/upload``), then set its alt text (``/2/media/metadata``)."""
+        check_alts(post.media, "X", MAX_ALT)
+        ids: list[str] = []
+        for number, item in enumerate(post.media, 1):
+            data = read_media(item, "X")
+            doing = f"upload image {number} ({file_name(item)})"
+            try:
+                answer = self._signed(
+                    MEDIA_UPLOAD,
+                    files={"media": (file_name(item), data, item.mime)},
+                    data={"media_category": "tweet_image", "media_type": item.mime},
+                )
+                media_id = str(answer["data"]["id"])
+                self._signed(
+                    MEDIA_METADATA, json={"id": media_id, "metadata": {"alt_text": {"text": item.alt}}}
+                )
+            except PublishError:
+                raise
+            except Exception as exc:
+                raise upload_failure(ERRORS, exc, doing) from exc
+            ids.append(media_id)
+        return tuple(ids)
+
+    def _signed(self, url: str, **kwargs: Any) -> Any:
+        """POST to an X endpoint tweepy does not wrap, signed like tweepy signs (OAuth 1.0a user
+        context), on tweepy's session; a failure raises the exception tweepy would."""
+        client = self._client
+        auth = tweepy.OAuth1UserHandler(
+            client.consumer_key, client.consumer_secret, client.access_token, client.access_token_secret
+        ).apply_auth()
+        response = client.session.post(url, auth=auth, **kwargs)
+        status = response.status_code
+        if not 200 <= status < 300:
+            raised = _HTTP_ERRORS.get(status) or (
+                tweepy.TwitterServerError if status >= 500 else tweepy.HTTPException
+            )
+            raise raised(response)
+        return response.json()
+
+    def publish(self, post: OutgoingPost, media_ids: Sequence[str] = ()) -> PublishResult:
+        """Post (the images go with the first part of a thread)."""
         self.validate(post)
         parts = split_parts(post.text)
         ids: list[str] = []
         for part in parts:
             try:
-                ids.append(self._tweet(part, ids[-1] if ids else None))
+                ids.append(self._tweet(part, ids[-1] if ids else None, () if ids else media_ids))
             except PublishRejected as exc:
                 if _DUPLICATE in str(exc) and not ids:
                     return self._duplicate(post, exc)
@@ -101,9 +156,11 @@ class XPublisher:
                 self._partial(ids, parts, exc)
         return PublishResult(remote_id=ids[0], url=self._url(ids[0]))
 
-    def _tweet(self, text: str, reply_to: str | None) -> str:
+    def _tweet(self, text: str, reply_to: str | None, media_ids: Sequence[str] = ()) -> str:
         try:
-            response = self._client.create_tweet(text=text, in_reply_to_tweet_id=reply_to, user_auth=True)
+            response = self._client.create_tweet(
+                text=text, in_reply_to_tweet_id=reply_to, media_ids=list(media_ids) or None, user_auth=True
+            )
         except Exception as exc:
             _translate(exc, "create the post")
         return str(response.data["id"])
@@ -184,6 +241,16 @@ class XPublisher:
         return f"https://x.com/{self._username or 'i/web'}/status/{tweet_id}"
 
 
+#: What tweepy raises for a status (as ``tweepy.Client.request`` does).
+_HTTP_ERRORS: dict[int, type[tweepy.HTTPException]] = {
+    400: tweepy.BadRequest,
+    401: tweepy.Unauthorized,
+    403: tweepy.Forbidden,
+    404: tweepy.NotFound,
+    429: tweepy.TooManyRequests,
+}
+
+
 def _detail(exc: tweepy.HTTPException) -> str:
     messages = list(getattr(exc, "api_messages", []) or [])
     try:
@@ -224,6 +291,12 @@ ERRORS = ErrorTable(
         ErrorRule(tweepy.TooManyRequests, _rate_limited),
         ErrorRule(tweepy.TwitterServerError, _server_error),
         ErrorRule(tweepy.Unauthorized, PublishAuthError, "X rejected the credentials: {detail}"),
+        ErrorRule(
+            tweepy.HTTPException,
+            PublishRetryable,
+            "X: the request to {doing} was too large for the server (413); nothing was posted",
+            when=lambda e: e.response.status_code == 413,
+        ),
         ErrorRule(tweepy.HTTPException, PublishRejected, "X refused to {doing} ({detail})"),
         ErrorRule(requests.RequestException, _unreachable),
         ErrorRule(tweepy.TweepyException, PublishRejected, "X client error: {exc}"),

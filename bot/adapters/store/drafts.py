@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from bot.domain import (
     ModerationVerdict,
     text_sha256,
 )
+from bot.domain.media import DraftMedia, media_sha256, media_to_json
 
 _OPEN = (DraftState.PENDING_REVIEW.value, DraftState.FLAGGED.value)
 
@@ -38,8 +39,9 @@ class DraftsSql(StoreBase):
         expires_at: datetime | None,
         now: datetime,
         actor: str,
+        media: Sequence[DraftMedia] = (),
     ) -> int:
-        """Save a candidate as a draft with its moderation record; return the draft id."""
+        """Save a candidate as a draft with its moderation record and pictures; return its id."""
         with self._tx() as s:
             row = DraftRow(
                 campaign_id=campaign_id,
@@ -54,6 +56,8 @@ class DraftsSql(StoreBase):
                 created_at=now,
                 updated_at=now,
                 expires_at=expires_at,
+                media=media_to_json(media),
+                media_sha256=media_sha256(media),
             )
             s.add(row)
             s.flush()
@@ -75,21 +79,28 @@ class DraftsSql(StoreBase):
         slot_id: int | None = None,
         limit: int | None = None,
     ) -> list[Draft]:
+        conditions: list[Any] = []
+        if states is not None:
+            conditions.append(DraftRow.state.in_([st.value for st in states]))
+        if campaign:
+            conditions.append(CampaignRow.name == campaign)
+        if slot_id is not None:
+            conditions.append(DraftRow.slot_id == slot_id)
+        if limit:
+            # The first ids from the state index, then only those rows (see the lean reader).
+            first = select(DraftRow.id)
+            if campaign:
+                first = first.join(CampaignRow, CampaignRow.id == DraftRow.campaign_id)
+            first = first.where(*conditions).order_by(DraftRow.id).limit(limit)
+            conditions = [DraftRow.id.in_(first.scalar_subquery())]
         query = (
             # Plain columns, not ORM objects: listings of thousands of drafts stay fast.
             select(*DraftRow.__table__.c, CampaignRow.name.label("campaign_name"), SlotRow.slot_at)
             .join(CampaignRow, CampaignRow.id == DraftRow.campaign_id)
             .outerjoin(SlotRow, SlotRow.id == DraftRow.slot_id)
+            .where(*conditions)
             .order_by(DraftRow.id)
         )
-        if states is not None:
-            query = query.where(DraftRow.state.in_([st.value for st in states]))
-        if campaign:
-            query = query.where(CampaignRow.name == campaign)
-        if slot_id is not None:
-            query = query.where(DraftRow.slot_id == slot_id)
-        if limit:
-            query = query.limit(limit)
         with self._tx() as s:
             return [_draft(row, row.campaign_name, row.slot_at) for row in s.execute(query)]  # type: ignore[arg-type]
 

@@ -30,6 +30,7 @@ from bot.domain import (
     can_move_publication,
 )
 from bot.domain.errors import NotFound, StateConflict
+from bot.domain.media import MediaItem, media_from_json
 
 _Q, _C = PublicationState.QUEUED.value, PublicationState.CLAIMED.value
 _N = PublicationState.NEEDS_CHECK.value
@@ -378,6 +379,15 @@ class PublicationsSql(StoreBase):
                 )
         return failed
 
+    def record_media_ids(self, pub_id: int, ids: Sequence[str], now: datetime, actor: str) -> None:
+        """Record the uploaded pictures' platform ids of a publication ``actor`` holds claimed."""
+        with self._tx() as s:
+            values = {"media_ids": [str(i) for i in ids], "updated_at": now}
+            _update_held(s, pub_id, _C, PublicationRow.claimed_by, actor, values)
+            self._event(
+                s, now, actor, "publication", pub_id, None, None, "media uploaded", media_ids=list(ids)
+            )
+
     # -- reading --------------------------------------------------------------------------
 
     def get_publication(self, pub_id: int) -> Publication:
@@ -430,11 +440,11 @@ class PublicationsSql(StoreBase):
         """
         with self._tx() as s:
             rows = s.execute(
-                select(DraftRow.id, DraftRow.text, CampaignRow.name)
+                select(DraftRow.id, DraftRow.text, CampaignRow.name, DraftRow.media)
                 .join(CampaignRow, CampaignRow.id == DraftRow.campaign_id)
                 .where(DraftRow.id.in_({p.draft_id for p in pubs}))
             ).all()
-        drafts = {draft_id: (text, campaign) for draft_id, text, campaign in rows}
+        drafts = {draft_id: (text, campaign, media) for draft_id, text, campaign, media in rows}
         return {
             p.id: OutgoingPost(
                 publication_id=p.id,
@@ -443,9 +453,17 @@ class PublicationsSql(StoreBase):
                 text=drafts[p.draft_id][0],
                 idempotency_key=p.idempotency_key,
                 campaign=drafts[p.draft_id][1],
+                media=_media_for(drafts[p.draft_id][2], p.platform),
+                media_ids=p.media_ids,
             )
             for p in pubs
         }
+
+
+def _media_for(stored: Any, platform: str) -> tuple[MediaItem, ...]:
+    """A draft's pictures as they go to ``platform`` (its fitted copies), in order."""
+    items = (m.for_platform(platform) for m in media_from_json(stored))
+    return tuple(item for item in items if item is not None)
 
 
 def _publication(row: PublicationRow) -> Publication:
@@ -471,6 +489,7 @@ def _publication(row: PublicationRow) -> Publication:
         last_sent_at=row.last_sent_at,
         check_tries=row.check_tries or 0,
         check_at=row.check_at,
+        media_ids=tuple(row.media_ids) if row.media_ids is not None else None,
     )
 
 

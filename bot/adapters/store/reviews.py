@@ -34,6 +34,7 @@ from bot.domain import (
     text_sha256,
 )
 from bot.domain.errors import StateConflict
+from bot.domain.media import DraftMedia, media_sha256, media_to_json
 
 _QUEUED, _CANCELLED = PublicationState.QUEUED.value, PublicationState.CANCELLED.value
 
@@ -53,17 +54,21 @@ class ReviewsSql(DraftsSql):
         targets: Iterable[Target],
         not_before: datetime,
         now: datetime,
+        media_sha256: str | None = None,
     ) -> Draft:
-        """Approve the exact text (by sha256) and queue one publication per target, atomically."""
+        """Approve the exact text (by sha256) and pictures (by ``media_sha256``) and queue one
+        publication per target, atomically."""
         with self._tx() as s:
             row = self._draft_row(s, draft_id)
             old = DraftState(row.state)
             self._check_move(row, old, set(expected), DraftState.APPROVED, sha256)
+            _check_media(row, media_sha256)
             self._cas(s, row, old, state=DraftState.APPROVED.value, updated_at=now)
-            _record(s, draft_id, decision, reviewer, note, sha256, now)
+            _record(s, draft_id, decision, reviewer, note, sha256, now, media_sha256)
             self._event(s, now, reviewer, "draft", draft_id, old.value, "approved", note or decision.value)
+            key_sha = sha256 if media_sha256 is None else f"{sha256}:{media_sha256}"
             for target in targets:
-                self._queue_publication(s, draft_id, target, sha256, not_before, now, reviewer)
+                self._queue_publication(s, draft_id, target, key_sha, not_before, now, reviewer)
             s.flush()
             s.refresh(row)
             return self._draft(s, row)
@@ -86,7 +91,8 @@ class ReviewsSql(DraftsSql):
             if old is DraftState.APPROVED:
                 self._cancel_publications(s, draft_id, now, reviewer, f"draft rejected: {reason}")
             self._cas(s, row, old, state=DraftState.REJECTED.value, updated_at=now)
-            _record(s, draft_id, Decision.REJECTED, reviewer, reason, text_sha256(row.text), now)
+            _record(s, draft_id, Decision.REJECTED, reviewer, reason, text_sha256(row.text), now,
+                    row.media_sha256)  # fmt: skip
             details = {"category": category.value} if category else {}
             self._event(
                 s, now, reviewer, "draft", draft_id, old.value, DraftState.REJECTED.value, reason, **details
@@ -107,8 +113,11 @@ class ReviewsSql(DraftsSql):
         checks: Sequence[CheckResult] | None,
         reviewer: str,
         now: datetime,
+        media: Sequence[DraftMedia] | None = None,
+        expected_media_sha256: str | None = None,
     ) -> Draft:
-        """Replace the text the reviewer saw; re-scored, re-checked, any approval invalidated."""
+        """Replace the text (and, given ``media``, the pictures) the reviewer saw; re-scored,
+        re-checked, any approval invalidated."""
         with self._tx() as s:
             row = self._draft_row(s, draft_id)
             old = DraftState(row.state)
@@ -118,10 +127,16 @@ class ReviewsSql(DraftsSql):
                 values["origin"] = DraftOrigin.HUMAN.value
             if checks is not None:
                 values["checks"] = [c.to_dict() for c in checks]
+            what = "text edited after approval"
+            if media is not None:
+                _check_media(row, expected_media_sha256)
+                values.update(media=media_to_json(media), media_sha256=media_sha256(media))
+                if values["media_sha256"] != row.media_sha256 and text == row.text:
+                    what = "pictures changed after approval"
             if old is DraftState.APPROVED:
                 self._cancel_publications(s, draft_id, now, reviewer, "draft edited after approval")
-                _record(s, draft_id, Decision.INVALIDATED, reviewer, "text edited after approval",
-                        expected_sha256, now)  # fmt: skip
+                _record(s, draft_id, Decision.INVALIDATED, reviewer, what, expected_sha256, now,
+                        row.media_sha256)  # fmt: skip
             self._cas(s, row, old, **values)
             add_moderation(s, draft_id, text, verdict, now)
             self._event(s, now, reviewer, "draft", draft_id, old.value, new_state.value, "edited")
@@ -143,6 +158,7 @@ class ReviewsSql(DraftsSql):
                     note=r.note,
                     text_sha256=r.text_sha256,
                     created_at=r.created_at,
+                    media_sha256=r.media_sha256,
                 )
                 for r in rows
             ]
@@ -153,7 +169,12 @@ class ReviewsSql(DraftsSql):
     def _cas(s: Session, row: DraftRow, old: DraftState, **values: Any) -> None:
         """Update the draft only if it still has the state and the text that were checked."""
         cas = update(DraftRow).where(
-            DraftRow.id == row.id, DraftRow.state == old.value, DraftRow.text == row.text
+            DraftRow.id == row.id,
+            DraftRow.state == old.value,
+            DraftRow.text == row.text,
+            DraftRow.media_sha256.is_(None)
+            if row.media_sha256 is None
+            else DraftRow.media_sha256 == row.media_sha256,
         )
         if not changed(s, cas.values(**values)):
             raise StateConflict(f"draft {row.id} was changed by someone else; look again")
@@ -191,6 +212,7 @@ class ReviewsSql(DraftsSql):
             self._event(s, now, actor, "publication", row.id, None, _QUEUED, target.account)
         elif existing.state == _CANCELLED:
             existing.state, existing.idempotency_key, existing.attempts = _QUEUED, key, 0
+            existing.media_ids = None  # uploads of an earlier approval are not this one's
             existing.not_before, existing.updated_at, existing.last_error = not_before, now, None
             self._event(s, now, actor, "publication", existing.id, _CANCELLED, _QUEUED, "re-approved")
         else:
@@ -212,7 +234,14 @@ class ReviewsSql(DraftsSql):
 
 
 def _record(
-    s: Session, draft_id: int, decision: Decision, reviewer: str, note: str, sha: str, now: datetime
+    s: Session,
+    draft_id: int,
+    decision: Decision,
+    reviewer: str,
+    note: str,
+    sha: str,
+    now: datetime,
+    media_sha: str | None = None,
 ) -> None:
     s.add(
         ApprovalRow(
@@ -222,8 +251,17 @@ def _record(
             note=note,
             text_sha256=sha,
             created_at=now,
+            media_sha256=media_sha,
         )
     )
+
+
+def _check_media(row: DraftRow, seen: str | None) -> None:
+    """The draft's pictures must be those the reviewer saw (by digest; None: none)."""
+    if row.media_sha256 != seen:
+        raise StateConflict(
+            f"draft {row.id}: its pictures or alt texts changed since you read it; look again"
+        )
 
 
 def _idempotency_key(draft_id: int, account: str, sha: str) -> str:

@@ -19,6 +19,7 @@ from bot.adapters.store import faults
 from bot.adapters.store.tables import CampaignRow, DraftRow, EventRow, SlotRow
 from bot.domain import Draft, DraftOrigin, DraftState, can_move_draft, text_sha256
 from bot.domain.errors import NotFound, StateConflict
+from bot.domain.media import media_from_json
 
 log = logging.getLogger(__name__)
 
@@ -132,4 +133,5 @@ def _draft(row: DraftRow, campaign_name: str, slot_at: datetime | None) -> Draft
         created_at=row.created_at,
         updated_at=row.updated_at,
         expires_at=row.expires_at,
+        media=media_from_json(row.media),
     )

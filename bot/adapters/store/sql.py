@@ -14,9 +14,12 @@ from bot.adapters.store.campaigns import CampaignsSql
 from bot.adapters.store.daemons import DaemonsSql
 from bot.adapters.store.events import EventsSql
 from bot.adapters.store.publications import PublicationsSql
+from bot.adapters.store.requests import RequestsSql
 from bot.adapters.store.reviews import ReviewsSql
 from bot.adapters.store.slots import SlotsSql
 
 
-class SqlStore(CampaignsSql, SlotsSql, ReviewsSql, PublicationsSql, AccountsSql, DaemonsSql, EventsSql):
+class SqlStore(
+    CampaignsSql, SlotsSql, ReviewsSql, PublicationsSql, AccountsSql, DaemonsSql, EventsSql, RequestsSql
+):
     """All durable state. Create with :meth:`open`; ``check=False`` skips the schema check."""

@@ -86,6 +86,10 @@ class DraftRow(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
+    #: The pictures chosen for the draft (``bot.domain.media.media_to_json``; None: none) and
+    #: their digest (``media_sha256``), which approvals bind and compare-and-sets check.
+    media: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))
+    media_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class ModerationRow(Base):
@@ -109,6 +113,8 @@ class ApprovalRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     text_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    #: The draft's ``media_sha256`` the decision was made on (None: no pictures).
+    media_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class PublicationRow(Base):
@@ -146,6 +152,9 @@ class PublicationRow(Base):
     #: The lease of the worker checking it now, so two daemons do not both check.
     checking_by: Mapped[str | None] = mapped_column(String(200))
     checking_until: Mapped[datetime | None]
+    #: The platform's ids of the pictures uploaded for this publication (a JSON list of
+    #: strings, in the draft's order); None: nothing uploaded yet.
+    media_ids: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class AccountStateRow(Base):
@@ -186,3 +195,23 @@ class DaemonRow(Base):
     heartbeat_at: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(20))
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class DraftRequestRow(Base):
+    """Work a person asked of the daemon for a draft (``regenerate`` from the web page: the
+    web server never loads the model). Claimed with a lease like a publication."""
+
+    __tablename__ = "draft_requests"
+    __table_args__ = (Index("ix_draft_requests_state", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20))
+    requested_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None]
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -6,6 +6,7 @@ a candidate was kept or dropped. The rules come from the campaign (:class:`Check
 
 from __future__ import annotations
 
+import calendar
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ import regex
 
 from bot.domain import CheckResult
 from bot.domain.platforms import PlatformLimit
+from bot.domain.text import unpostable
 from bot.services.drafting import catalog, facts, prose
 from bot.services.drafting.cleaning import has_placeholder
 
@@ -36,6 +38,12 @@ _GLOOM = regex.compile(
 DUPLICATE_THRESHOLD = 0.7
 #: A run of words this similar to the brand's name (but not it) is a wrong business name.
 LOOKALIKE = 0.65
+#: How close a word must be to a name of the backing texts to count as its misspelling.
+MISSPELLED = 0.8
+_NAME_WORD = regex.compile(r"\p{L}[\p{L}'’-]*")
+_CALENDAR_WORDS = frozenset(calendar.day_name[i].casefold() for i in range(7)) | frozenset(
+    calendar.month_name[i].casefold() for i in range(1, 13)
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,7 @@ def run_checks(text: str, body: str, spec: CheckSpec) -> tuple[CheckResult, ...]
     """All checks on the composed post ``text`` (``body`` is it without link and hashtags)."""
     return (
         _not_empty(body, spec.language),
+        _characters(text),
         _clean(body),
         _brand(text, spec.brand),
         *(_required(text, w) for w in spec.required_words),
@@ -109,6 +118,33 @@ def _brand_lookalike(body: str, brand: str) -> CheckResult:
     return CheckResult("brand_lookalike", True)
 
 
+def _names_spelled(body: str, backing: Sequence[str]) -> CheckResult:
+    """Fails a word that is a near miss of a name in the backing texts ("Tieguoyin" for
+    "Tieguanyin", "FRIDYTEA" for "FRIDAYTEA"): a capitalised word of seven letters or more
+    there (not a weekday or month: the fact check handles those), with a word in the post
+    close to it that is neither it nor another form of it."""
+    known = {w.casefold() for text in backing for w in _NAME_WORD.findall(text)}
+    names = {
+        w
+        for text in backing
+        for w in _NAME_WORD.findall(text)
+        if len(w) >= 7 and w[0].isupper() and w.casefold() not in _CALENDAR_WORDS
+    }
+    for word in dict.fromkeys(_NAME_WORD.findall(body)):
+        folded = word.casefold()
+        if len(word) < 6 or folded in known or folded in _CALENDAR_WORDS:
+            continue
+        for name in names:
+            other = name.casefold()
+            shorter = min(len(folded), len(other))
+            stem = next((i for i in range(shorter) if folded[i] != other[i]), shorter)
+            if stem >= shorter - 2:
+                continue  # another form of the same word ("Celebrate", "Celebration")
+            if difflib.SequenceMatcher(None, folded, other).ratio() >= MISSPELLED:
+                return CheckResult("names", False, f"{word!r} looks like a misspelling of {name!r}")
+    return CheckResult("names", True)
+
+
 def _reader_checks(body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
     """Facts stated, nothing invented, and the prose checks of :mod:`prose`."""
     missing = facts.missing_facts(body, spec.facts)
@@ -130,6 +166,7 @@ def _reader_checks(body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
         prose.echo(body, spec.brief),
         prose.voice(body, spec.brand),
         _brand_lookalike(body, spec.brand),
+        _names_spelled(body, spec.backing),
         prose.loop(body, names, spec.facts),
         prose.sentences(body),
         prose.kind(body, spec.kind, spec.backing),
@@ -140,6 +177,13 @@ def _not_empty(body: str, language: str) -> CheckResult:
     least = 8 if language == "zh" else 30
     size = len(body.strip())
     return CheckResult("length", size >= least, f"{size} chars (at least {least})")
+
+
+def _characters(text: str) -> CheckResult:
+    """No control or invisible character (a zero-width space hides a word from the reviewer,
+    the word lists and the duplicate check; ``bot queue edit`` refuses the same ones)."""
+    problem = unpostable(text)
+    return CheckResult("characters", problem is None, problem or "")
 
 
 def _clean(body: str) -> CheckResult:

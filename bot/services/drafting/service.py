@@ -33,7 +33,7 @@ from bot.domain import (
     Slot,
     SlotState,
 )
-from bot.domain.errors import BotError, NotConfigured, StoreError
+from bot.domain.errors import BotError, ModelUnavailable, NotConfigured, StoreError
 from bot.domain.platforms import PlatformLimit
 from bot.domain.ports import Clock, GenerationRequest, Generator, Store
 from bot.plugins import limit_for
@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 RECENT_DRAFTS = 50
 #: Two kept drafts of one slot must differ at least this much.
 KEEP_SIMILARITY = 0.6
+#: The key of a fallback candidate's settings record saying why the model wrote nothing.
+UNAVAILABLE = "model_unavailable"
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,27 @@ class DraftingService:
         """Generate, check and moderate the candidates for one slot, best first (no saving)."""
         plan = self.plan(campaign, slot_at, seed_salt)
         found: list[Candidate] = []
+        unavailable = None
         if self.settings.model.writes(campaign.language):
-            found = self._model_candidates(plan)
-        return self.finish(plan, found)
+            try:
+                found = self._model_candidates(plan)
+            except ModelUnavailable as exc:  # a model server is down or refusing: fall back
+                unavailable = str(exc)
+                log.warning(
+                    "campaign %s, slot %s: the model is unavailable, drafting from curated texts: %s",
+                    campaign.name,
+                    slot_at.isoformat(),
+                    unavailable,
+                )
+        scored = self.finish(plan, found)
+        if unavailable is None:
+            return scored
+        return [
+            ScoredCandidate(
+                replace(s.candidate, settings={**s.candidate.settings, UNAVAILABLE: unavailable}), s.verdict
+            )
+            for s in scored
+        ]
 
     def finish(self, plan: SlotPlan, found: list[Candidate]) -> list[ScoredCandidate]:
         """Add the fallbacks a slot needs (composed, then curated), moderate, rank best first."""
@@ -167,7 +187,11 @@ class DraftingService:
         except Exception as exc:  # the slot never stays pending behind an error
             self.store.finish_slot(slot.id, SlotState.FAILED, self.clock.now(), self.actor, str(exc))
             raise
-        self.store.finish_slot(slot.id, SlotState.DRAFTED, self.clock.now(), self.actor)
+        unavailable = next(
+            (s.candidate.settings[UNAVAILABLE] for s in scored if UNAVAILABLE in s.candidate.settings), None
+        )
+        note = f"model unavailable, drafted from curated texts: {unavailable}" if unavailable else None
+        self.store.finish_slot(slot.id, SlotState.DRAFTED, self.clock.now(), self.actor, note)
         return ids
 
     def save(self, campaign: CampaignSettings, slot: Slot, scored: list[ScoredCandidate]) -> list[int]:

@@ -61,20 +61,25 @@ def creds(account: Any, platform: str) -> Credentials:
 
 
 def x_pub(fake: FakeServer) -> XPublisher:
-    account = XAccount(name=ACCOUNTS["x"][0], platform="x", base_url=fake.url, timeout=2)
+    account = XAccount(name=ACCOUNTS["x"][0], platform="x", base_url=fake.url, timeout="2s")
     return opened(XPublisher(account, creds(account, "x")))
 
 
 def reddit_pub(fake: FakeServer, **extra: Any) -> RedditPublisher:
     account = RedditAccount(
-        name=ACCOUNTS["reddit"][0], platform="reddit", base_url=fake.url, timeout=2, subreddit="tea", **extra
+        name=ACCOUNTS["reddit"][0],
+        platform="reddit",
+        base_url=fake.url,
+        timeout="2s",
+        subreddit="tea",
+        **extra,
     )
     return opened(RedditPublisher(account, creds(account, "reddit")))
 
 
 def masto_pub(fake: FakeServer, **extra: Any) -> MastodonPublisher:
     account = MastodonAccount(
-        name=ACCOUNTS["mastodon"][0], platform="mastodon", base_url=fake.url, timeout=2, **extra
+        name=ACCOUNTS["mastodon"][0], platform="mastodon", base_url=fake.url, timeout="2s", **extra
     )
     return opened(MastodonPublisher(account, creds(account, "mastodon")))
 
@@ -84,7 +89,7 @@ def bsky_pub(fake: FakeServer) -> BlueskyPublisher:
         name=ACCOUNTS["bluesky"][0],
         platform="bluesky",
         base_url=fake.url,
-        timeout=2,
+        timeout="2s",
         handle="lotus.bsky.test",
     )
     return opened(BlueskyPublisher(account, creds(account, "bluesky")))
@@ -219,7 +224,7 @@ def test_reddit_inband_ratelimit_is_retryable_with_its_wait(fake: FakeServer) ->
 
 
 def test_reddit_wrong_app_secret_is_an_auth_error(fake: FakeServer) -> None:
-    account = RedditAccount(name="r2", platform="reddit", base_url=fake.url, timeout=2, subreddit="tea")
+    account = RedditAccount(name="r2", platform="reddit", base_url=fake.url, timeout="2s", subreddit="tea")
     env = {f"BOT_R2_{k.upper()}": v for k, v in ACCOUNTS["reddit"][2].items()}
     env["BOT_R2_CLIENT_SECRET"] = "nope"
     publisher = opened(RedditPublisher(account, Credentials(account, environ=env)))
@@ -275,7 +280,7 @@ def test_mastodon_instance_endpoint_404_names_the_account_and_url(fake: FakeServ
 
 def test_mastodon_base_url_of_something_else_is_a_config_error(fake: FakeServer) -> None:
     account = MastodonAccount(
-        name=ACCOUNTS["mastodon"][0], platform="mastodon", base_url=fake.url + "/typo", timeout=2
+        name=ACCOUNTS["mastodon"][0], platform="mastodon", base_url=fake.url + "/typo", timeout="2s"
     )
     publisher = opened(MastodonPublisher(account, creds(account, "mastodon")))
     with pytest.raises(ConfigError, match=r"/typo does not look like a Mastodon instance"):

@@ -52,7 +52,7 @@ def _account(case: str, fake: FakeServer) -> Any:
     extra = CASES[case][0]
     described = plugins.platform(platform)
     return described.account(
-        name=ACCOUNTS[platform][0], platform=platform, base_url=fake.url, timeout=5, **extra
+        name=ACCOUNTS[platform][0], platform=platform, base_url=fake.url, timeout="5s", **extra
     )
 
 

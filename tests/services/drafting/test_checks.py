@@ -130,3 +130,14 @@ def test_shorten_drops_trailing_sentences_to_fit() -> None:
 def test_echo_of_the_brief_fails() -> None:
     text = "Mentioning a mooncake is a way to celebrate the Mid-Autumn Festival at Lotus Leaf Tea House."
     assert "instructions" in failed(text, spec())["clean"].detail
+
+
+def test_invisible_characters_fail_a_generated_draft() -> None:
+    """A zero-width space hides "free" from the offer-word check and the reviewer's eye."""
+    for hidden in ("\u200b", "\u200c", "\u2060", "\ufeff", "\u00ad", "\x1b"):
+        bad = failed(GOOD.replace("mooncake", f"moon{hidden}cake"), spec())
+        assert "characters" in bad, repr(hidden)
+        assert f"U+{ord(hidden):04X}" in bad["characters"].detail or "\\x1b" in bad["characters"].detail
+    # an emoji sequence joined by ZWJ is a visible emoji, not a hidden character
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    assert "characters" not in failed(f"{GOOD} {family}", spec())

@@ -163,3 +163,14 @@ def test_what_the_brief_asks_to_mention_is_a_fact_for_the_model() -> None:
     assert mentions(brief) == ("family pizza box",)
     assert missing_facts("Happy Fourth of July! Share our family pizza with friends.", mentions(brief)) == []
     assert missing_facts("Happy Fourth of July! Share our family pie.", mentions(brief)) != []
+
+
+def test_a_misspelled_product_name_fails_and_other_forms_of_a_word_do_not() -> None:
+    """The demo once published "Tieguoyin oolong" for "Tieguanyin oolong"."""
+    s = spec(("Tieguanyin oolong 10% off", "until Sunday"), "Write a short Friday promotion for Lotus Leaf.")
+    bad = failing("Our Tieguoyin oolong is 10% off until Sunday at Northside Roasters!", s)
+    assert bad["names"] == "'Tieguoyin' looks like a misspelling of 'Tieguanyin'"
+    assert "names" not in failing("Our Tieguanyin oolong is 10% off until Sunday at Northside Roasters!", s)
+    celebrate = spec((), "Celebrate Chinese New Year with Northside Roasters. Thursday only.", "greeting")
+    text = "A celebration at Northside Roasters: Thursday's beans are on us!"
+    assert "names" not in failing(text, celebrate)

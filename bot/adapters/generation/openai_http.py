@@ -1,0 +1,363 @@
+"""The ``openai`` generator backend: a model served over an OpenAI-compatible HTTP API.
+
+Ollama, llama.cpp's server, vLLM and TGI all answer ``POST {base_url}/chat/completions`` (with
+``stream: false``) and ``GET {base_url}/models``. Candidates come from the API's ``n`` where the
+server honours it (vLLM); Ollama and llama.cpp's server answer one choice whatever ``n`` says, and
+some servers refuse ``n`` with a 400: the backend then learns it and writes the missing
+candidates with concurrent one-choice requests (at most ``[model] concurrency`` in flight).
+
+A request refused with 429 is retried after its ``Retry-After`` (at most
+:data:`LONGEST_RETRY_AFTER` seconds), a 5xx or a failed connection after an exponential
+backoff, up to ``[model] retries`` times; an answer slower than ``[model] timeout`` is not
+retried. Whatever still fails is a :class:`~bot.domain.errors.ModelUnavailable`: drafting falls
+back to curated texts for the slot and records why. The API key (``$BOT_MODEL_API_KEY`` or the
+``[model]`` secrets file/dir) is sent as a Bearer header and appears in no message or log.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import regex
+
+from bot.domain.errors import ConfigError, ModelUnavailable
+from bot.domain.ports import ChatMessage, GeneratedText, GenerationRequest, Generator, GeneratorBackend
+
+log = logging.getLogger(__name__)
+
+#: A Retry-After longer than this (seconds) is not waited for: the slot falls back instead.
+LONGEST_RETRY_AFTER = 60.0
+#: First backoff (seconds) after a 5xx or a failed connection; doubled at each retry.
+BACKOFF = 1.0
+_THINK = regex.compile(r"<think>.*?</think>\s*", regex.DOTALL)
+
+
+@dataclass(frozen=True)
+class EndpointCheck:
+    """What ``bot model check`` reports of a server: reachable, and the model listed."""
+
+    endpoint: str
+    reachable: bool
+    model: str
+    listed: bool
+    models: tuple[str, ...]
+    problem: str | None = None
+
+
+class _Refused(Exception):
+    """A 4xx other than 429: the server will not take this request as it is."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"{status} {detail}")
+        self.status = status
+        self.detail = detail
+
+
+def api_root(base_url: str) -> str:
+    """The API root: ``http://host:11434`` -> ``http://host:11434/v1``; a given path is kept."""
+    url = base_url.rstrip("/")
+    return url if urlsplit(url).path not in ("", "/") else f"{url}/v1"
+
+
+class OpenAIGenerator:
+    """Writes candidates through an OpenAI-compatible chat completions endpoint."""
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        *,
+        connect_timeout: float = 5.0,
+        timeout: float = 120.0,
+        retries: int = 2,
+        concurrency: int = 4,
+        backoff: float = BACKOFF,
+    ) -> None:
+        self.base_url = api_root(base_url)
+        self.model = model
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._timeout = httpx.Timeout(timeout, connect=connect_timeout)
+        self.read_timeout = timeout
+        self.retries = retries
+        self.concurrency = concurrency
+        self.backoff = backoff
+        #: Whether the server honours ``n`` (None until a request with n > 1 shows it).
+        self.n_supported: bool | None = None
+
+    def __repr__(self) -> str:  # never the key
+        return f"OpenAIGenerator({self.base_url!r}, model={self.model!r})"
+
+    @property
+    def model_id(self) -> str:
+        """The served model's name (recorded on every draft)."""
+        return self.model
+
+    def generate(self, request: GenerationRequest) -> list[GeneratedText]:
+        """``request.n`` texts: one request per distinct chat asking for its share through ``n``,
+        then one-choice requests, in parallel, for whatever the server did not write."""
+        groups: dict[tuple[ChatMessage, ...], list[int]] = {}
+        for index in range(request.n):
+            groups.setdefault(request.chat_for(index), []).append(index)
+        found: dict[int, GeneratedText] = {}
+        with self._http() as client:
+            first = list(groups.items())
+            for indices, texts in self._parallel(
+                first, lambda item: self._group(client, item[0], item[1], request)
+            ):
+                found.update(zip(indices, texts, strict=False))
+            missing = [i for i in range(request.n) if i not in found]
+            singles = [(request.chat_for(i), i) for i in missing]
+            for indices, texts in self._parallel(
+                singles, lambda item: self._one(client, item[0], item[1], request)
+            ):
+                found[indices[0]] = texts[0]
+        return [found[i] for i in range(request.n)]
+
+    def _group(
+        self,
+        client: httpx.Client,
+        chat: tuple[ChatMessage, ...],
+        indices: list[int],
+        request: GenerationRequest,
+    ) -> tuple[list[int], list[GeneratedText]]:
+        wanted = len(indices)
+        if wanted > 1 and self.n_supported is not False:
+            try:
+                texts = self._complete(client, chat, request, n=wanted, seed=request.seed + indices[0])
+            except _Refused as exc:
+                if exc.status != 400:
+                    raise self._refusal(exc) from None
+                log.info(
+                    "model server %s refused n=%d (%s): one request per candidate", self.base_url, wanted, exc
+                )
+                self.n_supported = False
+                return self._one(client, chat, indices[0], request)
+            if len(texts) < wanted and self.n_supported is None:
+                log.info(
+                    "model server %s answers one choice per request: one request per candidate", self.base_url
+                )
+            self.n_supported = len(texts) >= wanted
+            return indices, texts[:wanted]
+        return self._one(client, chat, indices[0], request)
+
+    def _one(
+        self, client: httpx.Client, chat: tuple[ChatMessage, ...], index: int, request: GenerationRequest
+    ) -> tuple[list[int], list[GeneratedText]]:
+        try:
+            texts = self._complete(client, chat, request, n=1, seed=request.seed + index)
+        except _Refused as exc:
+            raise self._refusal(exc) from None
+        if not texts:
+            raise ModelUnavailable(f"model server {self.base_url} answered without a choice")
+        return [index], texts[:1]
+
+    def _parallel(self, items: list[Any], work: Any) -> list[tuple[list[int], list[GeneratedText]]]:
+        if not items:
+            return []
+        if len(items) == 1:
+            return [work(items[0])]
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(items))) as pool:
+            return list(pool.map(work, items))
+
+    def _complete(
+        self,
+        client: httpx.Client,
+        chat: tuple[ChatMessage, ...],
+        request: GenerationRequest,
+        *,
+        n: int,
+        seed: int,
+    ) -> list[GeneratedText]:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": [{"role": m.role, "content": m.content} for m in chat],
+            "temperature": request.temperature,
+            "top_p": request.top_p,
+            "max_tokens": request.max_new_tokens,
+            "seed": seed,
+            "stream": False,
+        }
+        if n > 1:
+            body["n"] = n
+        return _choices(self._request(client, "POST", "/chat/completions", body), self.base_url)
+
+    def _request(
+        self, client: httpx.Client, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> Any:
+        """The decoded JSON answer, after the retries a busy or restarting server earns."""
+        url = self.base_url + path
+        problem = ""
+        for attempt in range(self.retries + 1):
+            wait = self.backoff * 2**attempt
+            try:
+                response = client.request(method, url, json=body, headers=self._headers)
+            except httpx.TimeoutException as exc:
+                if not isinstance(exc, httpx.ConnectTimeout):
+                    raise ModelUnavailable(
+                        f"model server {self.base_url} did not answer within {self.read_timeout:g} s"
+                    ) from None
+                problem = f"cannot connect to the model server at {self.base_url} (timed out)"
+            except httpx.TransportError as exc:
+                problem = f"cannot reach the model server at {self.base_url}: {_reason(exc)}"
+            else:
+                status = response.status_code
+                if status == 429:
+                    after = _retry_after(response.headers.get("retry-after"))
+                    if after is not None and after > LONGEST_RETRY_AFTER:
+                        raise ModelUnavailable(
+                            f"model server {self.base_url} is rate limiting (429, Retry-After {after:g} s)"
+                        )
+                    wait = after if after is not None else wait
+                    problem = f"model server {self.base_url} is rate limiting (429)"
+                elif status >= 500:
+                    problem = f"model server {self.base_url} failed ({status} {_detail(response)})"
+                elif status >= 400:
+                    raise _Refused(status, _detail(response))
+                else:
+                    try:
+                        return response.json()
+                    except ValueError:
+                        raise ModelUnavailable(
+                            f"model server {self.base_url} answered {path} with something that is not JSON"
+                        ) from None
+            if attempt < self.retries:
+                log.warning("%s; retrying in %.1f s (%d of %d)", problem, wait, attempt + 1, self.retries)
+                time.sleep(wait)
+        tries = self.retries + 1
+        raise ModelUnavailable(f"{problem} ({tries} attempt{'s' if tries > 1 else ''})")
+
+    def _refusal(self, exc: _Refused) -> ModelUnavailable:
+        if exc.status in (401, 403):
+            return ModelUnavailable(
+                f"model server {self.base_url} refused the API key ({exc.status}): set $BOT_MODEL_API_KEY "
+                "or [model] secrets_file / secrets_dir"
+            )
+        if exc.status == 404:
+            return ModelUnavailable(
+                f"model server {self.base_url} has no model {self.model!r} or no chat completions "
+                f"endpoint ({exc.detail}); see `bot model check`"
+            )
+        return ModelUnavailable(f"model server {self.base_url} refused the request ({exc})")
+
+    def _http(self) -> httpx.Client:
+        """A client for one slot's requests (slots are minutes apart: nothing is kept open)."""
+        limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency)
+        return httpx.Client(timeout=self._timeout, limits=limits, trust_env=False)
+
+    def check(self) -> EndpointCheck:
+        """Whether the server answers ``GET /models`` and lists the configured model."""
+        try:
+            with self._http() as client:
+                answer = self._request(client, "GET", "/models")
+        except _Refused as exc:
+            return EndpointCheck(self.base_url, False, self.model, False, (), str(self._refusal(exc)))
+        except ModelUnavailable as exc:
+            return EndpointCheck(self.base_url, False, self.model, False, (), str(exc))
+        data = answer.get("data") if isinstance(answer, dict) else None
+        models = tuple(
+            str(item["id"])
+            for item in (data if isinstance(data, list) else [])
+            if isinstance(item, dict) and "id" in item
+        )
+        listed = self.model in models or f"{self.model}:latest" in models
+        missing = None if listed else f"model {self.model!r} is not among the {len(models)} the server lists"
+        return EndpointCheck(self.base_url, True, self.model, listed, models, missing)
+
+
+def _choices(answer: Any, base_url: str) -> list[GeneratedText]:
+    choices = answer.get("choices") if isinstance(answer, dict) else None
+    if not isinstance(choices, list):
+        raise ModelUnavailable(f"model server {base_url} answered without choices (not a chat completion)")
+    texts = []
+    for choice in choices:
+        message = choice.get("message") if isinstance(choice, dict) else None
+        content = message.get("content") if isinstance(message, dict) else None
+        texts.append(_THINK.sub("", content).strip() if isinstance(content, str) else "")
+    usage = answer.get("usage") if isinstance(answer, dict) else None
+    tokens = usage.get("completion_tokens") if isinstance(usage, dict) else None
+    each = tokens // max(1, len(texts)) if isinstance(tokens, int) else None
+    return [GeneratedText(text=t, new_tokens=each if each is not None else len(t.split())) for t in texts]
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _detail(response: httpx.Response) -> str:
+    """A short reason from an error answer ({"error": {"message": ...}} or its text)."""
+    try:
+        data = response.json()
+    except ValueError:
+        text = response.text.strip()
+    else:
+        error = data.get("error") if isinstance(data, dict) else None
+        text = str(error.get("message") if isinstance(error, dict) else error or data)
+    return " ".join(text.split())[:200] or response.reason_phrase
+
+
+def _reason(exc: httpx.TransportError) -> str:
+    text = str(exc) or type(exc).__name__
+    return "connection refused" if "refused" in text.casefold() else text
+
+
+@dataclass(frozen=True)
+class _ModelSecrets:
+    """The ``[model]`` section as a holder of credentials (``$BOT_MODEL_API_KEY``)."""
+
+    name: str
+    secrets_file: Path | None
+    secrets_dir: Path | None
+
+
+def _build(settings: Any, reporter: Any = None) -> Generator:
+    from bot.adapters.platforms.credentials import Credentials
+
+    model = settings.model
+    if not model.base_url:
+        raise ConfigError(
+            '[model] backend = "openai" needs base_url, the server\'s API root '
+            '(such as "http://localhost:11434/v1" for Ollama)'
+        )
+    if not model.model:
+        raise ConfigError(
+            '[model] backend = "openai" needs model, a name the server lists (`bot model check`)'
+        )
+    holder = _ModelSecrets("model", model.secrets_file, model.secrets_dir)
+    api_key = Credentials(holder, section="model").find("api_key")
+    return OpenAIGenerator(
+        model.base_url,
+        model.model,
+        api_key,
+        connect_timeout=model.connect_timeout.total_seconds(),
+        timeout=model.timeout.total_seconds(),
+        retries=model.retries,
+        concurrency=model.concurrency,
+    )
+
+
+#: The ``openai`` backend: a server the user runs (Ollama, llama.cpp, vLLM, TGI). English only
+#: unless ``[model] languages`` says the served model writes Chinese too.
+BACKEND = GeneratorBackend("openai", build=_build, languages=("en",))

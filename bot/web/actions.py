@@ -1,0 +1,278 @@
+"""What a reviewer does: log in and out, approve, edit, reject, regenerate, override, and the
+publication tools. Every action is a POST with the session's CSRF token, calls the same
+service as the CLI in a worker thread, and is recorded in the event log under the reviewer's
+name. A mistake or a lost race is shown as a page with a message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bot.domain import DraftState, RejectionCategory
+from bot.domain.errors import BotError, NotFound, StateConflict, StoreUnavailable
+from bot.services.review import failed_checks
+from bot.web.render import page, redirect
+from bot.web.security import LoginThrottle, checked_form, reviewer_of
+from bot.web.views import draft_context, wiring
+
+log = logging.getLogger(__name__)
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def status_of(exc: BotError) -> int:
+    """The HTTP status of an error a person can read."""
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, StateConflict):
+        return 409
+    if isinstance(exc, StoreUnavailable):
+        return 503
+    return 400
+
+
+# -- login ------------------------------------------------------------------------------------
+
+
+async def login_form(request: Request) -> Response:
+    return page(request, "login.html", next=_next(request.query_params.get("next")))
+
+
+async def login(request: Request) -> Response:
+    form = await checked_form(request)
+    name, password = str(form.get("name", "")).strip()[:100], str(form.get("password", ""))[:1000]
+    target = _next(str(form.get("next", "")))
+    app, throttle = wiring(request), _throttle(request)
+    address = request.client.host if request.client else "?"
+    now = app.clock.now()
+    wait = throttle.wait(name, address, now)
+    if wait:
+        log.warning("login for %r from %s refused: too many wrong passwords", name, address)
+        response = page(
+            request,
+            "login.html",
+            429,
+            next=target,
+            name=name,
+            error=f"Too many wrong passwords. Try again in {int(wait + 0.999)} seconds.",
+        )
+        response.headers["Retry-After"] = str(int(wait + 0.999))
+        return response
+    reviewer = app.settings.web.reviewer(name)
+    ok = await run_in_threadpool(app.web_secrets.verify, name, password)
+    if not (ok and reviewer):
+        throttle.failed(name, address, now)
+        log.warning("wrong name or password for %r from %s", name, address)
+        await asyncio.sleep(request.app.state.login_delay)
+        return page(request, "login.html", 401, next=target, name=name, error="Wrong name or password.")
+    throttle.succeeded(name)
+    request.session.clear()  # a new session: nothing of the anonymous one is kept
+    request.session["user"] = reviewer.name
+    log.info("reviewer %s logged in from %s", reviewer.name, address)
+    return redirect(request, target)
+
+
+async def logout(request: Request) -> Response:
+    await checked_form(request)
+    request.session.clear()
+    return redirect(request, "/login")
+
+
+def _next(target: str | None) -> str:
+    """Where to go after logging in: a path of ours only (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _throttle(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.throttle
+    return throttle
+
+
+# -- drafts -----------------------------------------------------------------------------------
+
+
+async def approve(request: Request) -> Response:
+    form, draft_id = await checked_form(request), request.path_params["draft_id"]
+    me, app = reviewer_of(request), wiring(request)
+    sha = _sha(form)
+
+    def act() -> str:
+        draft = _unchanged(app, draft_id, sha)
+        if draft.state is DraftState.FLAGGED or failed_checks(draft):
+            why = "is flagged by moderation" if draft.state is DraftState.FLAGGED else "failed its checks"
+            raise StateConflict(
+                f"draft {draft_id} {why}: edit it, or an admin may approve it as it is, "
+                "with a reason (override)"
+            )
+        approved = app.review.approve(draft_id, me.name, sha256=sha)
+        accounts = ", ".join(p.account for p in app.store.list_publications(draft_id=approved.id))
+        return f"Draft {draft_id} approved; queued for {accounts or 'no account'}."
+
+    return await _on_draft(request, draft_id, act)
+
+
+async def override(request: Request) -> Response:
+    form, draft_id = await checked_form(request), request.path_params["draft_id"]
+    me, app = reviewer_of(request), wiring(request)
+    if not me.is_admin:
+        return await _draft_error(
+            request,
+            draft_id,
+            403,
+            "Only an admin can override a flagged draft or a failed check. Nothing was changed.",
+        )
+    sha, reason = _sha(form), str(form.get("reason", "")).strip()
+
+    def act() -> str:
+        if not reason:
+            raise BotError("An override needs a reason saying why the flag or the failed check is wrong.")
+        _unchanged(app, draft_id, sha)
+        app.review.approve(draft_id, me.name, sha256=sha, override=True, reason=reason)
+        return f"Draft {draft_id} approved by override."
+
+    return await _on_draft(request, draft_id, act)
+
+
+async def edit(request: Request) -> Response:
+    form, draft_id = await checked_form(request), request.path_params["draft_id"]
+    me, app = reviewer_of(request), wiring(request)
+    sha, text = _sha(form), str(form.get("text", "")).replace("\r\n", "\n")
+
+    def act() -> str:
+        _unchanged(app, draft_id, sha, "your edit was not saved")
+        edited = app.review.edit(draft_id, me.name, text)
+        if edited.state is DraftState.FLAGGED:
+            return f"Draft {draft_id} edited; the new text is flagged by moderation."
+        return f"Draft {draft_id} edited; now {edited.state.value}: approve it when it is right."
+
+    return await _on_draft(request, draft_id, act, edit_text=text)
+
+
+async def reject(request: Request) -> Response:
+    form, draft_id = await checked_form(request), request.path_params["draft_id"]
+    me, app = reviewer_of(request), wiring(request)
+    reason = str(form.get("reason", "")).strip()
+    category = str(form.get("because", "") or "")
+    withdraw = form.get("withdraw") == "1"
+
+    def act() -> str:
+        if not reason:
+            raise BotError("A rejection needs a reason.")
+        if category and category not in {c.value for c in RejectionCategory}:
+            raise BotError(f"unknown kind of problem {category!r}")
+        because = RejectionCategory(category) if category else None
+        app.review.reject(draft_id, me.name, reason, withdraw=withdraw, category=because)
+        return f"Draft {draft_id} rejected."
+
+    return await _on_draft(request, draft_id, act)
+
+
+async def regenerate(request: Request) -> Response:
+    await checked_form(request)
+    draft_id, me, app = request.path_params["draft_id"], reviewer_of(request), wiring(request)
+
+    def act() -> str:
+        app.requests.regenerate(draft_id, me.name)
+        return (
+            f"Regeneration of draft {draft_id} asked for: the daemon writes new drafts for its slot "
+            "at its next pass (this one is then rejected)."
+        )
+
+    return await _on_draft(request, draft_id, act)
+
+
+def _sha(form: FormData) -> str:
+    sha = str(form.get("sha256", ""))
+    if not _SHA256.fullmatch(sha):
+        raise_text = "The form did not say which text you saw (sha256 missing); reload the page."
+        raise BadForm(raise_text)
+    return sha
+
+
+class BadForm(BotError):
+    """A form that lacks what every form of ours sends."""
+
+
+def _unchanged(app: Any, draft_id: int, sha: str, what: str = "nothing was changed") -> Any:
+    """The draft, if its text is still the one the reviewer saw (StateConflict otherwise)."""
+    draft = app.store.get_draft(draft_id)
+    if draft.sha256 != sha:
+        raise StateConflict(
+            f"The text of draft {draft_id} changed since you opened the page ({what}). "
+            "Read the text below as it is now, and act again."
+        )
+    return draft
+
+
+async def _on_draft(request: Request, draft_id: int, act: Callable[[], str], **extra: Any) -> Response:
+    try:
+        message = await run_in_threadpool(act)
+    except BotError as exc:
+        return await _draft_error(request, draft_id, status_of(exc), _explained(exc), **extra)
+    return redirect(request, f"/drafts/{draft_id}", message)
+
+
+def _explained(exc: BotError) -> str:
+    text = str(exc)
+    if (
+        isinstance(exc, StateConflict)
+        and "changed since you opened" not in text
+        and "asked for by" not in text
+    ):
+        text += ". Someone may have acted on it first: its state and history are below."
+    return text
+
+
+async def _draft_error(request: Request, draft_id: int, status: int, error: str, **extra: Any) -> Response:
+    """The draft page as it is now, with what went wrong at the top."""
+    try:
+        data = await run_in_threadpool(draft_context, wiring(request), draft_id)
+    except BotError as exc:
+        return page(request, "message.html", status_of(exc), error=str(exc))
+    return page(request, "draft.html", status, me=reviewer_of(request), error=error, **data, **extra)
+
+
+# -- publications -----------------------------------------------------------------------------
+
+
+async def publication_action(request: Request) -> Response:
+    form, pub_id, action = (
+        await checked_form(request),
+        request.path_params["pub_id"],
+        request.path_params["action"],
+    )
+    me, app = reviewer_of(request), wiring(request)
+    back = "/publications?state=" + _state_param(str(form.get("back", "needs_check")))
+
+    def act() -> str:
+        if action == "check":
+            outcome = app.publishing.check(pub_id, me.name)
+            return f"Publication {pub_id}: {outcome.message}"
+        if action == "retry":
+            pub = app.publishing.retry(pub_id, me.name, force=form.get("force") == "1")
+            return f"Publication {pub_id}: queued again for {pub.account}."
+        if action == "cancel":
+            app.publishing.cancel(pub_id, me.name, str(form.get("reason", "")).strip())
+            return f"Publication {pub_id}: cancelled."
+        raise NotFound(f"no action {action!r}")
+
+    try:
+        message = await run_in_threadpool(act)
+    except BotError as exc:
+        return redirect(request, back, str(exc), kind="error")
+    return redirect(request, back, message)
+
+
+def _state_param(value: str) -> str:
+    return value if re.fullmatch(r"[a-z_]{1,20}", value) else "needs_check"

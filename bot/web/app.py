@@ -1,0 +1,148 @@
+"""The ASGI app of ``bot web``.
+
+:func:`create_app` builds it for one config; a test starts it with Starlette's TestClient on a
+real store::
+
+    from starlette.testclient import TestClient
+    from bot.web.app import create_app
+
+    app = create_app(settings_or_config_path, clock=FixedClock(now), store=store)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        client.get("/login")  # then POST /login with name, password and the form's csrf
+
+Routes (every page but ``/healthz``, ``/login`` and ``/static/`` needs a session):
+
+    GET  /healthz                      "ok" (static)
+    GET  /login, POST /login, POST /logout
+    GET  /                             the queue (?state=open|all|<state>&campaign=NAME)
+    GET  /drafts/{id}                  a draft: text, previews, checks, moderation, history
+    POST /drafts/{id}/approve          sha256            (the text shown)
+    POST /drafts/{id}/edit             sha256, text
+    POST /drafts/{id}/reject           reason, because?, withdraw?
+    POST /drafts/{id}/regenerate       (a request the daemon serves)
+    POST /drafts/{id}/override         sha256, reason   (admins only)
+    GET  /publications                 ?state=needs_check|failed|...|all
+    POST /publications/{id}/{check|retry|cancel}   force?, reason?, back?
+    GET  /calendar                     ?days=N
+    GET  /accounts
+
+Other parts may add routes before the app is built with ``extra_routes`` (and make them public
+with ``public``), e.g. ``/metrics``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.config import Settings, load_settings
+from bot.domain.errors import BotError
+from bot.domain.ports import Clock, Store
+from bot.web import actions, views
+from bot.web.render import page
+from bot.web.security import PUBLIC_PATHS, SESSION_COOKIE, LoginGate, LoginThrottle, SecureCookies
+from bot.wiring import Wiring
+
+log = logging.getLogger(__name__)
+
+_STATIC = Path(__file__).resolve().parent / "static"
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/healthz", views.healthz),
+        Route("/login", actions.login_form, methods=["GET"]),
+        Route("/login", actions.login, methods=["POST"]),
+        Route("/logout", actions.logout, methods=["POST"]),
+        Route("/", views.queue),
+        Route("/drafts/{draft_id:int}", views.draft_page),
+        Route("/drafts/{draft_id:int}/approve", actions.approve, methods=["POST"]),
+        Route("/drafts/{draft_id:int}/edit", actions.edit, methods=["POST"]),
+        Route("/drafts/{draft_id:int}/reject", actions.reject, methods=["POST"]),
+        Route("/drafts/{draft_id:int}/regenerate", actions.regenerate, methods=["POST"]),
+        Route("/drafts/{draft_id:int}/override", actions.override, methods=["POST"]),
+        Route("/publications", views.publications),
+        Route("/publications/{pub_id:int}/{action:str}", actions.publication_action, methods=["POST"]),
+        Route("/calendar", views.calendar),
+        Route("/accounts", views.accounts),
+        Mount("/static", StaticFiles(directory=_STATIC), name="static"),
+    ]
+
+
+def create_app(
+    config: Settings | str | os.PathLike[str] | None = None,
+    *,
+    wiring: Wiring | None = None,
+    clock: Clock | None = None,
+    store: Store | None = None,
+    login_delay: float = 0.5,
+    extra_routes: Sequence[BaseRoute] = (),
+    public: Collection[str] = (),
+) -> Starlette:
+    """The review page for one config (a Settings, a path, or None for ``$BOT_CONFIG`` /
+    ``./bot.toml``). ``wiring``, or ``clock`` and ``store``, replace the parts a test controls;
+    ``login_delay`` is the pause after a wrong password (seconds). The wiring is closed when
+    the app shuts down (unless it was handed in)."""
+    settings = config if isinstance(config, Settings) else load_settings(config)
+    app_wiring = wiring or Wiring(settings, clock=clock, store=store)
+    secret = app_wiring.web_secrets.session_secret()
+    web = settings.web
+    middleware = [
+        Middleware(SecureCookies, always=web.secure_cookies),
+        Middleware(
+            SessionMiddleware,
+            secret_key=secret,
+            session_cookie=SESSION_COOKIE,
+            max_age=int(web.session_lifetime.total_seconds()),
+            same_site="lax",
+            https_only=web.secure_cookies,
+        ),
+        Middleware(LoginGate, web=web, public=(*PUBLIC_PATHS, *public)),
+    ]
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        if wiring is None:
+            app_wiring.close()
+
+    app = Starlette(
+        routes=[*extra_routes, *routes()],
+        middleware=middleware,
+        exception_handlers={HTTPException: _http_error, BotError: _bot_error, Exception: _unexpected},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.wiring = app_wiring
+    app.state.throttle = LoginThrottle(web.login_attempts)
+    app.state.login_delay = login_delay
+    return app
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return page(request, "message.html", 404, error="There is no such page.")
+    return page(request, "message.html", exc.status_code, error=str(exc.detail))
+
+
+async def _bot_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BotError)
+    return page(request, "message.html", actions.status_of(exc), error=str(exc))
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return page(request, "message.html", 500, error="Unexpected error (logged). Please report it.")

@@ -1,0 +1,141 @@
+"""The pages a reviewer reads: the queue, a draft, publications, the calendar, the accounts.
+
+Each reads through the same services as the CLI (``bot queue``, ``bot queue show``,
+``bot publications list``, ``bot calendar``, ``bot accounts list``), in a worker thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+
+from bot.domain import DraftState, PublicationState
+from bot.domain.requests import OPEN_REQUEST_STATES
+from bot.services.accounts import account_rows
+from bot.services.calendar import coming_slots, zone_abbreviation
+from bot.services.previews import platform_previews
+from bot.services.queue import QueueView, draft_detail
+from bot.services.review import failed_checks, hard_failures
+from bot.web.render import page
+from bot.web.security import reviewer_of
+from bot.wiring import Wiring, credentials_present
+
+#: Drafts one queue page shows (the newest filters narrow it further).
+QUEUE_PAGE = 200
+PUBLICATIONS_PAGE = 200
+#: The queue's state filter: "open" (pending_review and flagged), "all", or one state.
+STATE_CHOICES = ("open", "all", *(s.value for s in DraftState))
+
+
+def wiring(request: Request) -> Wiring:
+    app: Wiring = request.app.state.wiring
+    return app
+
+
+async def healthz(request: Request) -> Response:
+    """Static: the server answers (the bench's baseline)."""
+    return PlainTextResponse("ok\n", headers={"Cache-Control": "no-store"})
+
+
+async def queue(request: Request) -> HTMLResponse:
+    state = request.query_params.get("state", "open")
+    if state not in STATE_CHOICES:
+        state = "open"
+    campaign = request.query_params.get("campaign") or None
+    app = wiring(request)
+
+    def read() -> dict[str, Any]:
+        view = QueueView(app.reader)
+        states = [] if state in ("open", "all") else [DraftState(state)]
+        drafts = view.drafts(states, every_state=state == "all", campaign=campaign, limit=QUEUE_PAGE + 1)
+        return {
+            "drafts": [
+                {"draft": d, "failed": failed_checks(d), "flagged": d.state is DraftState.FLAGGED}
+                for d in drafts[:QUEUE_PAGE]
+            ],
+            "more": len(drafts) > QUEUE_PAGE,
+            "campaigns": [c.name for c in view.campaigns(every_campaign=True)],
+        }
+
+    data = await run_in_threadpool(read)
+    return page(
+        request,
+        "queue.html",
+        state=state,
+        campaign=campaign or "",
+        states=STATE_CHOICES,
+        limit=QUEUE_PAGE,
+        **data,
+    )
+
+
+def draft_context(app: Wiring, draft_id: int) -> dict[str, Any]:
+    """Everything the draft page shows (raises NotFound for an unknown id)."""
+    data = draft_detail(app.store, draft_id)
+    draft = app.store.get_draft(draft_id)
+    requests = app.store.draft_requests(draft_id=draft_id, limit=10)
+    return {
+        "d": data,
+        "draft": draft,
+        "failed": failed_checks(draft),
+        "hard_failed": hard_failures(draft),
+        "open": draft.state in (DraftState.PENDING_REVIEW, DraftState.FLAGGED),
+        "flagged": draft.state is DraftState.FLAGGED,
+        "previews": platform_previews(app.settings, draft.campaign_name, draft.text),
+        "events": QueueView(app.store).history(draft_id=draft_id, limit=100),
+        "waiting": [r for r in requests if r.state in OPEN_REQUEST_STATES],
+        "requests": requests,
+    }
+
+
+async def draft_page(request: Request) -> HTMLResponse:
+    draft_id = request.path_params["draft_id"]
+    data = await run_in_threadpool(draft_context, wiring(request), draft_id)
+    return page(request, "draft.html", me=reviewer_of(request), **data)
+
+
+async def publications(request: Request) -> HTMLResponse:
+    state = request.query_params.get("state", "needs_check")
+    choices = ("needs_check", "failed", "queued", "claimed", "published", "cancelled", "all")
+    if state not in choices:
+        state = "needs_check"
+    app = wiring(request)
+
+    def read() -> list[Any]:
+        states = [] if state == "all" else [PublicationState(state)]
+        pubs = QueueView(app.reader).publications(states)
+        return pubs[-PUBLICATIONS_PAGE:][::-1]  # the newest first
+
+    pubs = await run_in_threadpool(read)
+    return page(request, "publications.html", pubs=pubs, state=state, states=choices)
+
+
+async def calendar(request: Request) -> HTMLResponse:
+    try:
+        days = min(max(int(request.query_params.get("days", "14")), 1), 366)
+    except ValueError:
+        days = 14
+    app = wiring(request)
+
+    def read() -> list[dict[str, Any]]:
+        now = app.clock.now().replace(microsecond=0)
+        rows = coming_slots(app.settings, app.store, now, days)
+        for row in rows:
+            row["abbrev"] = zone_abbreviation(row["local"], row["zone"])
+        return rows
+
+    rows = await run_in_threadpool(read)
+    return page(request, "calendar.html", rows=rows[:500], more=len(rows) > 500, days=days)
+
+
+async def accounts(request: Request) -> HTMLResponse:
+    app = wiring(request)
+
+    def read() -> list[dict[str, Any]]:
+        return account_rows(app.settings, app.store, app.clock.now(), credentials_present)
+
+    rows = await run_in_threadpool(read)
+    return page(request, "accounts.html", rows=rows)
