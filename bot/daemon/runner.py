@@ -315,6 +315,12 @@ class Daemon:
 
         for problem in template_problems(app.settings, app.clock.now()):
             log.error("template does not render (its slots will fail): %s", problem)
+        if any(c.media for c in app.settings.campaigns):
+            from bot.services.media import media_problems
+
+            now = app.clock.now()
+            for problem in media_problems(app.settings, app.media.fitter, now, app.campaign_context):
+                log.error("picture cannot be used (its slots will fail): %s", problem)
 
     @staticmethod
     def _campaign_state(app: Wiring) -> tuple[tuple[str, bool, str], ...]:

@@ -75,7 +75,18 @@ def test_one_image_post(fake: FakeServer, tmp_path: Path, platform: str) -> None
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-@pytest.mark.parametrize("fault", [{"status": 413}, {"drop": "before"}, {"drop": "after"}, {"status": 503}])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"status": 413},
+        {"drop": "before"},
+        {"drop": "after"},  # the server kept the file, then the connection dropped
+        {"status": 503},
+        {"status": 500, "stored": True},  # kept, then an error
+        {"slow": 2.5},  # kept, answered after the client's 2 s timeout
+    ],
+    ids=["413", "drop-before", "drop-after", "503", "stored-500", "stored-timeout"],
+)
 def test_failed_upload_is_a_retry_and_the_retry_posts_once(
     fake: FakeServer, tmp_path: Path, platform: str, fault: dict[str, Any]
 ) -> None:
