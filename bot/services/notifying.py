@@ -224,9 +224,7 @@ class NotifyingService:
             lines.append(f"- draft {draft.id}{new}, {draft.campaign_name}{mark}: {_excerpt(draft.text)}")
             lines.extend(self._link(f"/drafts/{draft.id}"))
         lines.extend(_more(len(waiting)))
-        lines.append(
-            f"Review them: {self.web_url}/" if self.web_url else "Review them with `bot queue`."
-        )
+        lines.append(f"Review them: {self.web_url}/" if self.web_url else "Review them with `bot queue`.")
         covers = {"through_event": fresh[-1].id, "drafts": [d.id for d in waiting[:100]]}
         return Message(MessageKind.DIGEST, subject, "\n".join(lines), covers)
 
