@@ -5,8 +5,9 @@ The store is a review world (tests/browser/world.py): drafts written by the real
 canned generator, the configured moderation gate), some approved, rejected and edited by the
 review service, then copied in bulk to 10,000 drafts (each with its slot, moderation record and
 event; most waiting for review). The real server (uvicorn, ``bot web``) runs in a subprocess on
-loopback; one logged-in keep-alive connection asks for ``/healthz``, the queue page and a draft
-page in turn, so a load drift on this shared machine hits all three alike.
+loopback; one logged-in keep-alive connection asks for ``/healthz``, the queue page (the first
+page, and a page deep in the queue by its "Next page" link) and a draft page in turn, so a load
+drift on this shared machine hits them all alike.
 
 Usage: ``python bench/web.py [--drafts N] [--requests N]``. Goal: p95 under 150 ms for both
 pages. Ends with one JSON line:
@@ -45,7 +46,7 @@ def build(directory: Path, drafts: int) -> tuple[ReviewWorld, int]:
     review.reject(greetings[1], "ann", "too sweet")
     review.edit(promos[0], "ann", "Lotus Leaf: our oolong sampler is back. https://lotusleaf.example/shop")
     review.approve(promos[0], "root")
-    clone_drafts(world, drafts)
+    clone_drafts(world.url, drafts)
     return world, promos[0]
 
 
@@ -117,7 +118,8 @@ def main() -> None:
         try:
             client = Client(server.port)
             client.login("ann", REVIEWERS["ann"][1])
-            paths = {"healthz": "/healthz", "queue": "/", "draft": f"/drafts/{draft_id}"}
+            deep = f"/?after={args.drafts * 9 // 10}"  # a "Next page" deep in the queue
+            paths = {"healthz": "/healthz", "queue": "/", "deep": deep, "draft": f"/drafts/{draft_id}"}
             sizes = {name: client.timed(path)[1] for name, path in paths.items()}
             times = measure(client, paths, args.requests)
         finally:
@@ -127,7 +129,7 @@ def main() -> None:
     p95s = {name: p95(values) * 1000 for name, values in times.items()}
     for name, path in paths.items():
         print(
-            f"{name:8} {path:14} median {medians[name]:7.1f} ms  p95 {p95s[name]:7.1f} ms  "
+            f"{name:8} {path:16} median {medians[name]:7.1f} ms  p95 {p95s[name]:7.1f} ms  "
             f"({args.requests} requests, {sizes[name]} bytes)"
         )
     ratio = medians["queue"] / medians["healthz"]

@@ -21,13 +21,16 @@ from bot.domain.errors import BotError, ConfigError
 from bot.domain.ports import Clock, Generator, Publisher, Store, StoreReader
 
 if TYPE_CHECKING:
+    from datetime import datetime
     from pathlib import Path
 
     from bot.adapters.websecrets import WebSecrets
     from bot.config import Settings
+    from bot.config.campaigns import CampaignSettings
     from bot.config.moderation import ModerationSettings
     from bot.services.drafting.service import DraftingService
     from bot.services.firing import FiringService
+    from bot.services.media import MediaService
     from bot.services.moderation import ModerationGate
     from bot.services.publishing import PublishingService
     from bot.services.requests import RequestService
@@ -233,7 +236,17 @@ class Wiring:
             lambda: self.gate,
             self.clock,
             "preview",
+            media=self.media,
         )
+
+    def campaign_context(self, campaign: CampaignSettings, at: datetime) -> dict[str, Any]:
+        """A campaign's template variables at ``at`` (no store, no model)."""
+        from bot.services.drafting.service import DraftingService
+
+        drafting = DraftingService(
+            self.settings, None, lambda: self.generator, lambda: self.gate, self.clock, "check"
+        )
+        return drafting.context(campaign, at)
 
     def _usable_store(self) -> Store | None:
         try:
@@ -250,8 +263,21 @@ class Wiring:
         from bot.services.review import ReviewService
 
         return ReviewService(
-            self.settings, self.store, lambda: self.gate, self.clock, recheck=self.drafting.recheck
+            self.settings,
+            self.store,
+            lambda: self.gate,
+            self.clock,
+            recheck=self.drafting.recheck,
+            media=self.media,
         )
+
+    @cached_property
+    def media(self) -> MediaService:
+        """Chooses, fits (Pillow, copies under ``data_dir/media``) and checks pictures."""
+        from bot.adapters.media import PillowMedia
+        from bot.services.media import MediaService
+
+        return MediaService(self.settings, PillowMedia(self.settings.data_dir))
 
     @cached_property
     def requests(self) -> RequestService:
@@ -271,6 +297,7 @@ class Wiring:
             self.clock,
             self.worker,
             on_approved=lambda draft_id, _c: self.review.auto_approve(draft_id),
+            media=self.media,
         )
 
     @cached_property

@@ -18,9 +18,11 @@ def command() -> None:
 def check(ctx: Context) -> None:
     """Validate the config file; exit 0 if it is good, 1 with the problems if not.
 
-    Every template (briefs, curated templates, Reddit titles) is also rendered once with sample
-    variables under the template bounds. A one-off campaign whose time is already past is an
-    error unless the database shows it fired (or will still be caught up): it would never fire.
+    Every template (briefs, curated templates, Reddit titles, alt texts) is also rendered once
+    with sample variables under the template bounds, and every campaign's pictures are read: a
+    missing file, a picture that cannot be read or a missing alt text names the campaign and
+    the file. A one-off campaign whose time is already past is an error unless the database
+    shows it fired (or will still be caught up): it would never fire.
     """
     settings = ctx.settings
     check_templates(ctx)
@@ -31,14 +33,23 @@ def check(ctx: Context) -> None:
 
 
 def check_templates(ctx: Context) -> None:
+    """Templates that do not render, then pictures that cannot be used: a ConfigError listing them."""
     from datetime import UTC, datetime
 
     from bot.domain.errors import ConfigError
     from bot.services.templates import template_problems
 
-    problems = template_problems(ctx.settings, datetime.now(UTC))
+    now = datetime.now(UTC)
+    problems = template_problems(ctx.settings, now)
     if problems:
         raise ConfigError(f"{ctx.config_path}: templates that do not render:\n  " + "\n  ".join(problems))
+    if any(c.media for c in ctx.settings.campaigns):
+        from bot.services.media import media_problems
+
+        app = ctx.app
+        problems = media_problems(ctx.settings, app.media.fitter, now, app.campaign_context)
+        if problems:
+            raise ConfigError(f"{ctx.config_path}: pictures that cannot be used:\n  " + "\n  ".join(problems))
 
 
 def refuse_never_firing(ctx: Context, problems: list[str]) -> None:

@@ -46,10 +46,16 @@ def preview(ctx: Context, campaign: str, at: datetime | None, seed: int | None, 
     instant = at.replace(tzinfo=UTC) if at else app.clock.now().replace(microsecond=0)
     scored = service.candidates(spec, instant)
     rows = [_row(i, s) for i, s in enumerate(scored, 1)]
+    media = service.slot_media(spec, instant)
+    pictures = {
+        "media": [m.to_dict() for m in media],
+        "media_checks": [c.to_dict() for c in service.media_checks(spec, media)],
+    }
     if as_json:
-        print_json({"campaign": campaign, "slot_at": instant, "candidates": rows})
+        print_json({"campaign": campaign, "slot_at": instant, "candidates": rows, **pictures})
         return
     _print(campaign, instant, rows)
+    _print_media(pictures)
 
 
 def _row(rank: int, item: ScoredCandidate) -> dict[str, Any]:
@@ -81,3 +87,16 @@ def _print(campaign: str, instant: datetime, rows: list[dict[str, Any]]) -> None
             click.echo(for_display("failed: " + "; ".join(f"{c['name']} ({c['detail']})" for c in failed)))
         else:
             click.echo(f"checks: all {len(row['checks'])} passed")
+
+
+def _print_media(pictures: dict[str, Any]) -> None:
+    """The slot's pictures (every candidate gets the same) and their checks per platform."""
+    from bot.cli.media import media_lines
+
+    if not pictures["media"]:
+        return
+    click.echo("")
+    for line in media_lines(pictures["media"]):
+        click.echo(for_display(line))
+    for c in pictures["media_checks"]:
+        click.echo(for_display(f"{c['name']} {'ok' if c['passed'] else 'FAIL'}: {c['detail']}"))

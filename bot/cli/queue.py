@@ -120,6 +120,12 @@ def _print_draft(data: dict[str, Any]) -> None:
     _say(data["text"])
     _say("")
     _say(f"sha256: {data['sha256']}")
+    from bot.cli.media import media_lines
+
+    for line in media_lines(data.get("media") or []):
+        _say(line)
+    if data.get("media_sha256"):
+        _say(f"pictures sha256: {data['media_sha256']}")
     if data["checks"]:
         _say(
             "checks: "
@@ -132,7 +138,7 @@ def _print_draft(data: dict[str, Any]) -> None:
     _print_moderation(data["moderation"])
     for a in data["approvals"]:
         note = f": {a['note']}" if a["note"] else ""
-        void = " (void: edited or withdrawn since)" if a["void"] else ""
+        void = " (void: text or pictures edited, or withdrawn since)" if a["void"] else ""
         _say(f"{a['decision']} by {a['reviewer']} at {a['created_at']:%Y-%m-%d %H:%M}{void}{note}")
     for p in data["publications"]:
         extra = p["url"] or p["last_error"] or ""
@@ -203,10 +209,64 @@ def reject(
 @command.command("edit")
 @click.argument("draft_id", type=ID)
 @click.option("--text", type=POST_TEXT, default=None, help="The new text (default: open $EDITOR).")
+@click.option(
+    "--alt",
+    "alts",
+    type=(click.IntRange(1, 4), TEXT),
+    multiple=True,
+    metavar="N TEXT",
+    help="New alt text for picture N (numbers as `bot queue show` lists them).",
+)
+@click.option(
+    "--swap-media",
+    "swaps",
+    type=(click.IntRange(1, 4), click.Path(dir_okay=False), TEXT),
+    multiple=True,
+    metavar="N FILE ALT",
+    help="Replace picture N with FILE, described by ALT.",
+)
+@click.option(
+    "--drop-media", "drops", type=click.IntRange(1, 4), multiple=True, metavar="N", help="Remove picture N."
+)
+@click.option(
+    "--add-media",
+    "adds",
+    type=(click.Path(dir_okay=False), TEXT),
+    multiple=True,
+    metavar="FILE ALT",
+    help="Attach FILE (after the others), described by ALT.",
+)
 @reviewer_option
 @pass_ctx
-def edit(ctx: Context, draft_id: int, text: str | None, reviewer: str | None) -> None:
-    """Edit DRAFT_ID's text. It is re-scored and needs a (new) approval."""
+def edit(
+    ctx: Context,
+    draft_id: int,
+    text: str | None,
+    alts: tuple[tuple[int, str], ...],
+    swaps: tuple[tuple[int, str, str], ...],
+    drops: tuple[int, ...],
+    adds: tuple[tuple[str, str], ...],
+    reviewer: str | None,
+) -> None:
+    """Edit DRAFT_ID's text or pictures. It is re-checked, re-scored and needs a (new) approval.
+
+    Without options, opens $EDITOR on the text. Picture options can be repeated and combined;
+    numbers count from 1 as `bot queue show` lists them (alt texts and swaps first, then drops,
+    then additions at the end). New files are fitted to each platform of the campaign (copies
+    in the data directory; your file is never changed)."""
+    if alts or swaps or drops or adds:
+        if text is not None:
+            ctx.app.review.edit(draft_id, _reviewer(reviewer), text)
+        draft = ctx.app.review.edit_media(
+            draft_id,
+            _reviewer(reviewer),
+            add=adds,
+            drop=drops,
+            alts=_numbered(alts, "--alt"),
+            swap=_numbered([(n, (path, alt)) for n, path, alt in swaps], "--swap-media"),
+        )
+        click.echo(f"draft {draft.id} is now {draft.state.value} with {len(draft.media)} pictures")
+        return
     if text is None:
         current = ctx.app.store.get_draft(draft_id).text
         from bot.cli.editor import edit_text
@@ -217,6 +277,16 @@ def edit(ctx: Context, draft_id: int, text: str | None, reviewer: str | None) ->
             return
     draft = ctx.app.review.edit(draft_id, _reviewer(reviewer), text)
     click.echo(f"draft {draft.id} is now {draft.state.value}")
+
+
+def _numbered(pairs: Any, option: str) -> dict[int, Any]:
+    """``[(n, value), ...]`` -> ``{n: value}``; a number given twice is a usage error."""
+    out: dict[int, Any] = {}
+    for number, value in pairs:
+        if number in out:
+            raise click.UsageError(f"{option} {number} is given twice")
+        out[number] = value
+    return out
 
 
 @command.command("regenerate")

@@ -51,8 +51,11 @@ def _print(data: dict[str, Any]) -> None:
     if daemons:
         print_table(
             "Daemons",
-            ["worker", "state", "pid", "heartbeat", "age (s)"],
-            [[d["worker"], d["state"], d["pid"], d["heartbeat_at"], d["heartbeat_age_s"]] for d in daemons],
+            ["worker", "state", "pid", "heartbeat", "age (s)", "note"],
+            [
+                [d["worker"], d["state"], d["pid"], d["heartbeat_at"], d["heartbeat_age_s"], d["note"]]
+                for d in daemons
+            ],
         )
     else:
         click.echo("no daemon has run on this database")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from bot.config.model import SamplingSettings
 from bot.config.triggers import Trigger
 from bot.config.types import PositiveDuration, Strict, TemplateSource, TimeZoneName, WebUrl
 from bot.domain import ApprovalPolicy, CampaignKind
+from bot.domain.media import MAX_MEDIA
 
 _NAME = r"^[a-z0-9][a-z0-9_-]*$"
 
@@ -22,6 +23,30 @@ class BrandSettings(Strict):
     link: WebUrl | None = None
     hashtags: tuple[str, ...] = ()
     voice: str = "warm, concise, friendly"
+
+
+class MediaFile(Strict):
+    """One picture: ``{ path = "media/mid-autumn.jpg", alt = "..." }`` (path relative to the
+    config file)."""
+
+    path: str = Field(min_length=1, max_length=4096)
+    #: What the picture shows, for people who cannot see it: required (``bot config check``
+    #: names a picture without it). A Jinja2 template with the brief's variables.
+    alt: TemplateSource | None = None
+
+
+class MediaFolder(Strict):
+    """Pictures picked from a folder for each post: ``rotate`` goes through them in name
+    order, one slot after another; ``random`` picks by the slot (the same slot, the same
+    pick); ``by-holiday`` takes the files whose names match the holiday's
+    (``mid-autumn*.jpg`` for the Mid-Autumn Festival)."""
+
+    folder: str = Field(min_length=1, max_length=4096)
+    pick: Literal["rotate", "random", "by-holiday"] = "rotate"
+    count: int = Field(default=1, ge=1, le=MAX_MEDIA)
+    #: One alt text for every picture of the folder (Jinja2; ``{{ picture }}`` is the file's
+    #: name without its extension). Required.
+    alt: TemplateSource | None = None
 
 
 class CampaignSettings(Strict):
@@ -61,3 +86,12 @@ class CampaignSettings(Strict):
     #: Pending drafts expire this long after their slot.
     expiry: PositiveDuration | None = None
     sampling: SamplingSettings = SamplingSettings()
+    #: Pictures for every post: a list of files with their alt texts, or a folder to pick from.
+    media: tuple[MediaFile, ...] | MediaFolder = ()
+
+    @field_validator("media")
+    @classmethod
+    def _at_most_four(cls, value: tuple[MediaFile, ...] | MediaFolder) -> tuple[MediaFile, ...] | MediaFolder:
+        if isinstance(value, tuple) and len(value) > MAX_MEDIA:
+            raise ValueError(f"{len(value)} pictures: a post carries at most {MAX_MEDIA}")
+        return value

@@ -158,6 +158,10 @@ class Settings(Strict):
     def data_dir(self) -> Path:
         return location.data_dir(self.source, self.bot.data_dir)
 
+    def config_relative(self, path: str) -> Path:
+        """A path from the config (a campaign's pictures), relative to the config file."""
+        return location.data_dir(self.source, Path(path).expanduser())
+
     @property
     def database_url(self) -> str:
         import os

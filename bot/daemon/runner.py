@@ -41,6 +41,7 @@ from bot.config import Settings, load_settings
 from bot.daemon import sdnotify, statusfile
 from bot.daemon.outage import Outage, backoff_cap
 from bot.daemon.outcomes import KeepingStore
+from bot.daemon.pulse import Pulse
 from bot.domain import Slot
 from bot.domain.errors import BotError, ConfigError, StateConflict, StoreUnavailable
 from bot.domain.ports import Store
@@ -55,6 +56,12 @@ log = logging.getLogger(__name__)
 #: The daemon's SQLite busy timeout: a statement waits at most this long for a lock held by
 #: another process, then the daemon backs off (and still answers SIGTERM within seconds).
 DAEMON_BUSY_TIMEOUT_MS = 2_000
+
+
+def pulse_every(settings: Settings) -> float:
+    """Seconds between heartbeats during a pass: the poll interval, within 1-5 s (``bot status``
+    calls a daemon lost after three poll intervals of at least 5 s)."""
+    return min(max(settings.bot.poll_interval.total_seconds(), 1.0), 5.0)
 
 
 def daemon_app(settings: Settings) -> Wiring:
@@ -286,6 +293,12 @@ class Daemon:
 
         for problem in template_problems(app.settings, app.clock.now()):
             log.error("template does not render (its slots will fail): %s", problem)
+        if any(c.media for c in app.settings.campaigns):
+            from bot.services.media import media_problems
+
+            now = app.clock.now()
+            for problem in media_problems(app.settings, app.media.fitter, now, app.campaign_context):
+                log.error("picture cannot be used (its slots will fail): %s", problem)
 
     @staticmethod
     def _campaign_state(app: Wiring) -> tuple[tuple[str, bool, str], ...]:
@@ -503,9 +516,11 @@ class Daemon:
     # -- the work -----------------------------------------------------------------------------
 
     def _one_pass(self) -> None:
-        """One pass; StoreUnavailable goes up to the loop, any other error waits for the next."""
+        """One pass; StoreUnavailable goes up to the loop, any other error waits for the next.
+        The heartbeat goes on while it runs (:class:`~bot.daemon.pulse.Pulse`)."""
         try:
-            report = run_pass(self.app, stopping=self._stopping, keepalive=self.keepalive)
+            with Pulse(self._pulse(self.app.clock.now()), pulse_every(self.app.settings)):
+                report = run_pass(self.app, stopping=self._stopping, keepalive=self.keepalive)
         except StoreUnavailable:
             raise
         except BotError as exc:
@@ -567,6 +582,11 @@ class Daemon:
             "next_slots": [{"campaign": n, "at": at.isoformat()} for n, at in self.next_slots()],
             "last_outage": self.outage.last,
         }
+
+    def _pulse(self, since: datetime) -> Callable[[], object]:
+        """The heartbeat of a pass that began at ``since`` (from the pulse's thread)."""
+        app, details = self.app, {**self._details(), "busy_since": since.isoformat()}
+        return lambda: app.store.heartbeat(app.worker, app.clock.now(), "running", details)
 
     def _heartbeat(self, state: str) -> None:
         """Stamp the heartbeat; StoreUnavailable goes up (the loop waits), other errors are logged."""

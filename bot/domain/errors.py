@@ -6,6 +6,7 @@
     ├── ConfigError                bad config: names the file, the key and the value
     │   └── NotConfigured          a campaign or account the store knows is not in the config
     ├── TemplateError              a campaign brief that does not render
+    ├── MediaError                 a picture that cannot be read or fitted (names the file)
     ├── StoreError                 the database said no
     │   ├── NotFound               no such campaign / draft / publication
     │   ├── StateConflict          a compare-and-set lost: someone else changed it first
@@ -48,6 +49,10 @@ class NotConfigured(ConfigError, KeyError):
 
 class TemplateError(BotError):
     """A campaign's prompt template failed to parse or render."""
+
+
+class MediaError(BotError):
+    """A picture that cannot be read, or cannot be fitted to a platform's limits; names the file."""
 
 
 class StoreError(BotError):

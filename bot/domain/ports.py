@@ -48,7 +48,7 @@ from bot.domain import (
     Target,
 )
 from bot.domain.finding import FindAnswer, PostSearch
-from bot.domain.media import DraftMedia
+from bot.domain.media import DraftMedia, MediaItem, MediaLimits
 from bot.domain.requests import DraftRequest, RequestKind, RequestState
 
 
@@ -200,6 +200,28 @@ class Publisher(Protocol):
         ...
 
 
+class MediaFitter(Protocol):
+    """Pictures on disk: what a file is, and a copy fitted to one platform's limits."""
+
+    def probe(self, path: str) -> MediaItem:
+        """The picture at ``path`` as it is (alt empty).
+
+        Raises:
+            MediaError: no such file, or not a picture that can be read (names the file).
+        """
+        ...
+
+    def fit(self, path: str, limits: MediaLimits) -> MediaItem:
+        """A copy of the picture within ``limits`` (format, bytes, pixels), written to the data
+        directory under its hash, metadata stripped, the user's file untouched; alt empty.
+        The same file and limits give the same copy.
+
+        Raises:
+            MediaError: the file cannot be read, or cannot be made to fit.
+        """
+        ...
+
+
 @runtime_checkable
 class MediaUploader(Protocol):
     """A publisher that attaches images: uploads happen before the send stamp, so a failed
@@ -345,8 +367,9 @@ class DraftStore(Protocol):
         campaign: str | None = None,
         slot_id: int | None = None,
         limit: int | None = None,
+        after: int | None = None,
     ) -> list[Draft]:
-        """Drafts by id."""
+        """Drafts by id (only those with an id above ``after``: the next page of a listing)."""
         ...
 
     def moderation_records(self, draft_id: int) -> list[ModerationRecord]:
@@ -680,8 +703,9 @@ class StoreReader(Protocol):
         campaign: str | None = None,
         slot_id: int | None = None,
         limit: int | None = None,
+        after: int | None = None,
     ) -> list[Draft]:
-        """Drafts by id."""
+        """Drafts by id (only those with an id above ``after``: the next page of a listing)."""
         ...
 
     def list_publications(

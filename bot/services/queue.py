@@ -116,10 +116,11 @@ class QueueView:
         every_state: bool = False,
         campaign: str | None = None,
         limit: int | None = None,
+        after: int | None = None,
     ) -> list[Draft]:
-        """Drafts in ``states`` (default: those waiting for a reviewer), by id."""
+        """Drafts in ``states`` (default: those waiting for a reviewer), by id (above ``after``)."""
         wanted = None if every_state else (list(states) or list(OPEN_DRAFT_STATES))
-        return self._reader.list_drafts(states=wanted, campaign=campaign, limit=limit)
+        return self._reader.list_drafts(states=wanted, campaign=campaign, limit=limit, after=after)
 
     def drafts_json(
         self,

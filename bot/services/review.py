@@ -8,17 +8,23 @@ Every transition is a compare-and-set, so two reviewers acting at once get one w
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.domain import CheckResult, Decision, Draft, DraftState, RejectionCategory, Target
 from bot.domain.errors import BotError, StateConflict
+from bot.domain.media import MAX_MEDIA, DraftMedia, media_sha256
 from bot.domain.ports import Clock, ReviewStore
 from bot.domain.text import clean_name, clean_text
 from bot.services.moderation import ModerationGate
 from bot.services.reviewed import AUTO_REVIEWER
+
+if TYPE_CHECKING:
+    from bot.services.media import MediaService
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +34,11 @@ _OPEN = (DraftState.PENDING_REVIEW, DraftState.FLAGGED)
 MAX_TEXT = 40_000
 #: Longest reviewer name and reason the records keep (the CLI checks the same bounds).
 MAX_REVIEWER, MAX_REASON = 100, 2000
-#: Checks that no reviewer can waive: a post over a platform's limit cannot be published.
-_HARD_CHECKS = ("limit:",)
+#: Checks that no reviewer can waive: a post over a platform's limit, or a picture a platform
+#: cannot take (too many, unfittable, alt text too long), cannot be published.
+_HARD_CHECKS = ("limit:", "media:")
+#: Longest alt text an edit may store (the most any platform takes is 2,000).
+MAX_ALT = 5000
 
 #: ``approve(media_sha256=...)`` default: the pictures the draft has now (the caller showed them).
 CURRENT_MEDIA = "current"
@@ -48,12 +57,14 @@ class ReviewService:
         gate: Callable[[], ModerationGate],
         clock: Clock,
         recheck: Recheck | None = None,
+        media: MediaService | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self._gate = gate
         self.clock = clock
         self._recheck = recheck
+        self._media = media
 
     def approve(
         self,
@@ -158,6 +169,56 @@ class ReviewService:
             now=self.clock.now(),
         )
 
+    def edit_media(
+        self,
+        draft_id: int,
+        reviewer: str,
+        *,
+        add: Sequence[tuple[str, str]] = (),
+        drop: Sequence[int] = (),
+        alts: Mapping[int, str] | None = None,
+        swap: Mapping[int, tuple[str, str]] | None = None,
+    ) -> Draft:
+        """Change a draft's pictures: ``alts`` (picture number -> new alt text), ``swap``
+        (number -> (file, alt text)), ``drop`` (numbers), then ``add`` (file, alt text) at the
+        end. Numbers count from 1 in the draft's order. New files are read and fitted to the
+        campaign's platforms; the checks run again and any approval is void."""
+        reviewer = _who(reviewer)
+        draft = self._configured(draft_id)
+        if self._media is None:
+            raise BotError("pictures cannot be changed without the media service")
+        campaign = self.settings.campaign(draft.campaign_name)
+        items = list(draft.media)
+        alts, swap = dict(alts or {}), dict(swap or {})
+        for number in (*drop, *alts, *swap):
+            if not 1 <= number <= len(items):
+                raise BotError(f"draft {draft_id} has {len(items)} pictures; there is no picture {number}")
+        for number, text in alts.items():
+            items[number - 1] = _with_alt(items[number - 1], _alt(text))
+        for number, (path, text) in swap.items():
+            items[number - 1] = self._media.build(campaign, [(_file(path), _alt(text))])[0]
+        items = [m for i, m in enumerate(items, 1) if i not in set(drop)]
+        items += self._media.build(campaign, [(_file(path), _alt(text)) for path, text in add])
+        if len(items) > MAX_MEDIA:
+            raise BotError(f"{len(items)} pictures: a post carries at most {MAX_MEDIA}")
+        if media_sha256(items) == draft.media_sha256:
+            return draft
+        checks = self._checks(replace(draft, media=tuple(items)), draft.text)
+        verdict = self._gate().check([draft.text])[0]
+        return self.store.edit_draft(
+            draft_id,
+            expected=(*_OPEN, DraftState.APPROVED),
+            expected_sha256=draft.sha256,
+            text=draft.text,
+            new_state=DraftState.FLAGGED if verdict.flagged else DraftState.PENDING_REVIEW,
+            verdict=verdict,
+            checks=checks if self._recheck is not None else None,
+            reviewer=reviewer,
+            now=self.clock.now(),
+            media=tuple(items),
+            expected_media_sha256=draft.media_sha256,
+        )
+
     def _configured(self, draft_id: int) -> Draft:
         """The draft, if its campaign is still in the config (else NotConfigured names it)."""
         draft = self.store.get_draft(draft_id)
@@ -215,6 +276,27 @@ def _refuse_hard_failures(draft: Draft) -> None:
         raise BotError(
             f"draft {draft.id} cannot be approved: {details}; shorten it with `bot queue edit {draft.id}`"
         )
+
+
+def _with_alt(media: DraftMedia, alt: str) -> DraftMedia:
+    """The picture with a new alt text (its fitted copies carry it too)."""
+    fitted = {p: replace(item, alt=alt) for p, item in media.fitted.items()}
+    original = replace(media.original, alt=alt) if media.original is not None else None
+    return replace(media, alt=alt, fitted=fitted, original=original)
+
+
+def _alt(text: str) -> str:
+    text = " ".join(clean_text(text, "the alt text").split())
+    if not text:
+        raise BotError("the alt text is empty: describe the picture for people who cannot see it")
+    if len(text) > MAX_ALT:
+        raise BotError(f"the alt text is {len(text)} characters long; at most {MAX_ALT} are allowed")
+    return text
+
+
+def _file(path: str) -> str:
+    """A picture named on the command line, as an absolute path (relative to where it was run)."""
+    return str(Path(path).expanduser().resolve())
 
 
 def _who(reviewer: str) -> str:

@@ -36,13 +36,15 @@ def process_gone(host: str, pid: int) -> bool:
 
 def daemon_json(info: DaemonInfo, now: datetime) -> dict[str, Any]:
     """A daemon's row with its liveness: ``lost`` when its heartbeat is too old, or at once
-    when it ran on this host and its process is gone."""
+    when it ran on this host and its process is gone; ``note`` says which, or how long the
+    pass in progress has run."""
     poll = float(info.details.get("poll_interval_s") or 10.0)
     age = (now - info.heartbeat_at).total_seconds()
     alive = info.state != "stopped" and age <= ALIVE_FACTOR * max(poll, 5.0) + 5.0
-    if alive and process_gone(info.host, info.pid):
-        alive = False
+    gone = info.state != "stopped" and process_gone(info.host, info.pid)
+    alive = alive and not gone
     return {
+        "note": _note(info, now, alive, gone, age),
         "worker": info.worker_id,
         "host": info.host,
         "pid": info.pid,
@@ -54,6 +56,33 @@ def daemon_json(info: DaemonInfo, now: datetime) -> dict[str, Any]:
         "config": info.details.get("config"),
         "last_outage": info.details.get("last_outage"),
     }
+
+
+def _note(info: DaemonInfo, now: datetime, alive: bool, gone: bool, age: float) -> str:
+    """Why a daemon is lost, or what a live one is doing ("" when there is nothing to add)."""
+    if info.state == "stopped":
+        return ""
+    last = f"last heartbeat {age:.0f} s ago"
+    if gone:
+        return f"not responding ({last}; pid {info.pid} is not alive on this host)"
+    if not alive and info.host != _host():
+        return f"not responding ({last}; pid {info.pid} on host {info.host})"
+    if not alive:
+        return f"not responding ({last}; pid {info.pid} exists on this host: stuck, or its number reused)"
+    since = info.details.get("busy_since")
+    if isinstance(since, str):
+        try:
+            started = datetime.fromisoformat(since)
+        except ValueError:
+            return ""
+        return f"in a pass for {(now - started).total_seconds():.0f} s"
+    return ""
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname()
 
 
 class StatusService:

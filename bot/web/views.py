@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -25,8 +26,8 @@ from bot.web.render import page
 from bot.web.security import reviewer_of
 from bot.wiring import Wiring, credentials_present
 
-#: Drafts one queue page shows (the newest filters narrow it further).
-QUEUE_PAGE = 200
+#: Drafts one queue page shows; "Next page" links on by the last id shown (``?after=ID``).
+QUEUE_PAGE = 50
 PUBLICATIONS_PAGE = 200
 #: The queue's state filter: "open" (pending_review and flagged), "all", or one state.
 STATE_CHOICES = ("open", "all", *(s.value for s in DraftState))
@@ -47,31 +48,43 @@ async def queue(request: Request) -> HTMLResponse:
     if state not in STATE_CHOICES:
         state = "open"
     campaign = request.query_params.get("campaign") or None
+    after = _page_after(request.query_params.get("after"))
     app = wiring(request)
 
     def read() -> dict[str, Any]:
         view = QueueView(app.reader)
         states = [] if state in ("open", "all") else [DraftState(state)]
-        drafts = view.drafts(states, every_state=state == "all", campaign=campaign, limit=QUEUE_PAGE + 1)
+        every = state == "all"
+        drafts = view.drafts(states, every_state=every, campaign=campaign, limit=QUEUE_PAGE + 1, after=after)
+        shown = drafts[:QUEUE_PAGE]
         return {
             "drafts": [
                 {"draft": d, "failed": failed_checks(d), "flagged": d.state is DraftState.FLAGGED}
-                for d in drafts[:QUEUE_PAGE]
+                for d in shown
             ],
-            "more": len(drafts) > QUEUE_PAGE,
+            "next_after": shown[-1].id if len(drafts) > QUEUE_PAGE else None,
             "campaigns": [c.name for c in view.campaigns(every_campaign=True)],
         }
 
     data = await run_in_threadpool(read)
+    filters = {"state": state, **({"campaign": campaign} if campaign else {})}
+    next_after = data.pop("next_after")
     return page(
         request,
         "queue.html",
         state=state,
         campaign=campaign or "",
         states=STATE_CHOICES,
-        limit=QUEUE_PAGE,
+        paged=after is not None,
+        first_page="/?" + urlencode(filters),
+        next_page="/?" + urlencode({**filters, "after": next_after}) if next_after else None,
         **data,
     )
+
+
+def _page_after(value: str | None) -> int | None:
+    """The ``after`` of a queue page link: the last draft id of the page before (else None)."""
+    return int(value) if value and value.isdigit() and len(value) < 19 else None
 
 
 def draft_context(app: Wiring, draft_id: int) -> dict[str, Any]:

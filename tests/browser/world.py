@@ -180,7 +180,7 @@ def _decoded(value: Any) -> Any:
 _COPY_STATES = {0: "flagged", 1: "rejected", 2: "expired"}
 
 
-def clone_drafts(world: ReviewWorld, total: int) -> None:
+def clone_drafts(url: str, total: int) -> None:
     """Grow the store to ``total`` drafts by copying the real ones (text, checks, generation
     settings, moderation record), each with its own slot, moderation record and creation event:
     a long-running bot's store in seconds. Of the copies, one in ten is flagged, one in ten
@@ -189,7 +189,7 @@ def clone_drafts(world: ReviewWorld, total: int) -> None:
 
     from bot.adapters.store.tables import DraftRow, EventRow, ModerationRow, SlotRow
 
-    engine = engines.make_engine(world.url)
+    engine = engines.make_engine(url)
     try:
         with engine.begin() as conn:
             seeds = [dict(r._mapping) for r in conn.execute(select(DraftRow).order_by(DraftRow.id))]

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.store.sql import SqlStore
 from bot.daemon.runner import Daemon
 from bot.domain import OutgoingPost, PublishResult
 from bot.domain.errors import BotError
@@ -136,6 +137,17 @@ def test_second_sqlite_daemon_is_refused(tmp_path: Path, sqlite_url: str, sockdi
     assert stop(third) == 0
 
 
+def run_in_process(app: Any) -> None:
+    """Run a daemon in this process until a signal stops it; the signal handlers are restored."""
+    old = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGHUP)
+    try:
+        Daemon(app).run()
+    finally:
+        signal.signal(signal.SIGTERM, old[0])
+        signal.signal(signal.SIGINT, old[1])
+        signal.signal(signal.SIGHUP, old[2])
+
+
 class SignallingPublisher:
     """A fake adapter: the first send delivers SIGTERM to this process mid-batch."""
 
@@ -179,13 +191,7 @@ def test_sigterm_finishes_send_in_flight_and_releases_claims(
         slot = app.store.create_slot(record.id, start - timedelta(hours=hour + 1), clock.now(), "test")
         assert slot is not None
         app.drafting.draft_slot(slot)
-    old = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGHUP)
-    try:
-        Daemon(app).run()
-    finally:
-        signal.signal(signal.SIGTERM, old[0])
-        signal.signal(signal.SIGINT, old[1])
-        signal.signal(signal.SIGHUP, old[2])
+    run_in_process(app)
     pubs = app.store.list_publications()
     states = sorted(p.state.value for p in pubs)
     assert len(publisher.sent) == 1
@@ -197,6 +203,55 @@ def test_sigterm_finishes_send_in_flight_and_releases_claims(
     assert released, "the batch's unsent claims were released"
     stopped = [r.getMessage() for r in caplog.records if " stopped; released " in r.getMessage()]
     assert stopped and stopped[-1].endswith(f"released {len(released)} claims"), stopped
+    app.close()
+
+
+class SlowPublisher(SignallingPublisher):
+    """A fake platform that answers only after the daemon's heartbeat has moved on during the
+    send (a slow pass), then stops the daemon. ``seen``: the heartbeat details it saw."""
+
+    def __init__(self, store: Any) -> None:
+        super().__init__()
+        self.store = store
+        self.seen: dict[str, Any] = {}
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        def beaten() -> bool:
+            (row,) = self.store.list_daemons()
+            self.seen = dict(row.details)
+            return "busy_since" in self.seen
+
+        if not self.sent:
+            wait_until(beaten, 60)
+            os.kill(os.getpid(), signal.SIGTERM)
+        self.sent.append(post.idempotency_key)
+        return PublishResult(remote_id=post.idempotency_key, url=None)
+
+
+def test_the_heartbeat_goes_on_during_a_long_pass(tmp_path: Path, sqlite_url: str) -> None:
+    """A pass that takes long (here a slow send) still stamps the heartbeat, with busy_since,
+    so ``bot status`` does not take a slow daemon for a dead one; the stop clears it."""
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers need the main thread")
+    config = write_config(
+        tmp_path,
+        campaign("hourly", '{ cron = "0 * * * *" }', approval='"auto"'),
+        database_url=sqlite_url,
+        poll="1s",
+    )
+    start = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+    publisher = SlowPublisher(None)
+    app, clock = fixed_app(config, start, publishers={"outbox": publisher})
+    watcher = publisher.store = SqlStore.open(sqlite_url)  # another connection, as `bot status`
+    app.sync.sync("test")
+    slot = app.store.create_slot(app.store.get_campaign("hourly").id, start, clock.now(), "test")
+    assert slot is not None
+    app.drafting.draft_slot(slot)
+    run_in_process(app)
+    watcher.close()
+    assert publisher.sent and publisher.seen["busy_since"] == start.isoformat()
+    (row,) = app.store.list_daemons()
+    assert row.state == "stopped" and "busy_since" not in row.details
     app.close()
 
 

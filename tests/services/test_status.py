@@ -47,5 +47,34 @@ def test_a_daemon_whose_process_is_gone_on_this_host_is_lost_at_once(
     store.register_daemon("killed", host, dead.pid, NOW, {"poll_interval_s": 10})
     store.register_daemon("me", host, os.getpid(), NOW, {"poll_interval_s": 10})
     service = StatusService(lambda: settings, lambda: store, FixedClock(NOW + timedelta(seconds=5)))
-    states = {d["worker"]: (d["state"], d["alive"]) for d in service.status(1)["daemons"]}
+    daemons = {d["worker"]: d for d in service.status(1)["daemons"]}
+    states = {name: (d["state"], d["alive"]) for name, d in daemons.items()}
     assert states == {"killed": ("lost", False), "me": ("starting", True)}
+    assert daemons["killed"]["note"] == (
+        f"not responding (last heartbeat 5 s ago; pid {dead.pid} is not alive on this host)"
+    )
+    assert daemons["me"]["note"] == ""
+
+
+def test_notes_say_why_a_daemon_is_lost_and_how_long_a_pass_has_run(
+    store: SqlStore, settings: Settings
+) -> None:
+    import os
+    import socket
+
+    host = socket.gethostname()
+    store.register_daemon("elsewhere", "another-host", 7, NOW - timedelta(minutes=2), {"poll_interval_s": 10})
+    store.register_daemon("stuck", host, os.getpid(), NOW - timedelta(minutes=2), {"poll_interval_s": 10})
+    busy = {"poll_interval_s": 10, "busy_since": (NOW - timedelta(seconds=95)).isoformat()}
+    store.register_daemon("busy", host, os.getpid(), NOW - timedelta(seconds=2), busy)
+    service = StatusService(lambda: settings, lambda: store, FixedClock(NOW))
+    notes = {d["worker"]: (d["state"], d["note"]) for d in service.status(1)["daemons"]}
+    assert notes == {
+        "elsewhere": ("lost", "not responding (last heartbeat 120 s ago; pid 7 on host another-host)"),
+        "stuck": (
+            "lost",
+            f"not responding (last heartbeat 120 s ago; pid {os.getpid()} exists on this host: "
+            "stuck, or its number reused)",
+        ),
+        "busy": ("starting", "in a pass for 95 s"),
+    }

@@ -78,8 +78,9 @@ class DraftsSql(StoreBase):
         campaign: str | None = None,
         slot_id: int | None = None,
         limit: int | None = None,
+        after: int | None = None,
     ) -> list[Draft]:
-        conditions: list[Any] = []
+        conditions: list[Any] = [] if after is None else [DraftRow.id > after]
         if states is not None:
             conditions.append(DraftRow.state.in_([st.value for st in states]))
         if campaign:

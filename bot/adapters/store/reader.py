@@ -260,11 +260,13 @@ class SqlReader:
         campaign: str | None = None,
         slot_id: int | None = None,
         limit: int | None = None,
+        after: int | None = None,
     ) -> list[Draft]:
         where, params = _where(
             ("d.state", [s.value for s in states] if states is not None else None),
             ("c.name", campaign or None),
             ("d.slot_id", slot_id),
+            ("d.id >", after),
         )
         joined = "FROM drafts d JOIN campaigns c ON c.id = d.campaign_id"
         if limit:
@@ -352,7 +354,8 @@ class SqlReader:
 
 
 def _where(*conditions: tuple[str, Any]) -> tuple[str, list[Any]]:
-    """`` WHERE a = ? AND b IN (?, ?)`` for the conditions whose value is not None."""
+    """`` WHERE a = ? AND b IN (?, ?) AND c > ?`` for the conditions whose value is not None (a
+    column ending in ``>`` or ``<`` is compared so)."""
     clauses, params = [], []
     for column, value in conditions:
         if value is None:
@@ -364,7 +367,7 @@ def _where(*conditions: tuple[str, Any]) -> tuple[str, list[Any]]:
             clauses.append(f"{column} IN ({', '.join('?' * len(value))})")
             params.extend(value)
         else:
-            clauses.append(f"{column} = ?")
+            clauses.append(f"{column} ?" if column.endswith((">", "<")) else f"{column} = ?")
             params.append(value)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 

@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
@@ -39,6 +39,10 @@ from bot.domain.ports import Clock, GenerationRequest, Generator, Store
 from bot.plugins import limit_for
 from bot.services.drafting import catalog, checks, cleaning, composing, facts, fallback, prompts
 from bot.services.moderation import ModerationGate
+
+if TYPE_CHECKING:
+    from bot.domain.media import DraftMedia
+    from bot.services.media import MediaService
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +87,11 @@ class DraftingService:
         clock: Clock,
         actor: str,
         on_approved: Callable[[int, CampaignSettings], object] | None = None,
+        media: MediaService | None = None,
     ) -> None:
         self.settings = settings
+        #: Chooses, fits and checks the campaign's pictures (None: drafts get no pictures).
+        self.media = media
         self._store = store
         self._generator = generator
         self._gate = gate
@@ -176,7 +183,29 @@ class DraftingService:
         for tail in (plan.link, *plan.hashtags):
             if tail:
                 body = body.replace(tail, " ")
-        return checks.run_checks(text, " ".join(body.split()), spec)
+        results = checks.run_checks(text, " ".join(body.split()), spec)
+        return (*results, *self.media_checks(campaign, draft.media))
+
+    def media_checks(self, campaign: CampaignSettings, media: tuple[DraftMedia, ...]) -> list[CheckResult]:
+        """The ``media:PLATFORM`` checks of a draft's pictures (none without pictures)."""
+        return self.media.checks(campaign, media) if self.media is not None and media else []
+
+    def slot_media(self, campaign: CampaignSettings, slot_at: datetime) -> tuple[DraftMedia, ...]:
+        """The pictures of a slot, alt texts rendered and fitted per platform (none when the
+        campaign names none). Raises MediaError naming the campaign and the file."""
+        if self.media is None or not campaign.media:
+            return ()
+        context = self.context(campaign, slot_at)
+        return self.media.prepare(
+            campaign, context, seed=self._seed(campaign, slot_at), ordinal=self._ordinal(campaign, slot_at)
+        )
+
+    def _ordinal(self, campaign: CampaignSettings, slot_at: datetime) -> int:
+        """How many earlier slots of the campaign have drafts (``pick = "rotate"`` turns on it)."""
+        if self._store is None:
+            return 0
+        drafts = self._store.list_drafts(campaign=campaign.name)
+        return len({d.slot_at for d in drafts if d.slot_at is not None and d.slot_at < slot_at})
 
     def draft_slot(self, slot: Slot, seed_salt: int = 0) -> list[int]:
         """Write the drafts for a slot and mark it drafted; return the new draft ids."""
@@ -200,22 +229,26 @@ class DraftingService:
         chosen = choose(scored, keep)
         record = self.store.get_campaign(campaign.name)
         expiry = campaign.expiry or self.settings.bot.draft_expiry
+        media = self.slot_media(campaign, slot.slot_at)
+        media_checks = tuple(self.media_checks(campaign, media))
         ids = []
         auto = self._on_approved is not None and campaign.approval == "auto"
         for item in chosen:
             state = DraftState.FLAGGED if item.verdict.flagged else DraftState.PENDING_REVIEW
+            candidate = replace(item.candidate, checks=(*item.candidate.checks, *media_checks))
             draft_id = self.store.add_draft(
                 campaign_id=record.id,
                 slot_id=slot.id,
-                candidate=item.candidate,
+                candidate=candidate,
                 verdict=item.verdict,
                 state=state,
                 expires_at=slot.slot_at + expiry,
                 now=self.clock.now(),
                 actor=self.actor,
+                media=media,
             )
             ids.append(draft_id)
-            if auto and state is DraftState.PENDING_REVIEW and item.candidate.passed:
+            if auto and state is DraftState.PENDING_REVIEW and candidate.passed:
                 # one post per slot and account: only the best-ranked passing, unflagged draft;
                 # the slot's other drafts wait in the queue for a person
                 assert self._on_approved is not None

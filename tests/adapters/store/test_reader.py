@@ -51,6 +51,8 @@ def test_every_read_matches_the_full_store(db_url: str) -> None:
             {"states": []},
             {"campaign": "promo", "limit": 2},
             {"states": [DraftState.PENDING_REVIEW, DraftState.FLAGGED], "campaign": "promo", "limit": 1},
+            {"states": [DraftState.PENDING_REVIEW, DraftState.FLAGGED], "after": 1, "limit": 1},
+            {"after": 2},
             {"slot_id": 1},
         ):
             assert reader.list_drafts(**kwargs) == store.list_drafts(**kwargs), kwargs  # type: ignore[arg-type]
@@ -58,6 +60,7 @@ def test_every_read_matches_the_full_store(db_url: str) -> None:
             waiting = [DraftState.PENDING_REVIEW, DraftState.FLAGGED]
             assert limited.list_drafts(states=waiting, limit=2) == limited.list_drafts(states=waiting)[:2]
             assert len(limited.list_drafts(limit=2)) == 2
+            assert [d.id for d in limited.list_drafts(after=1, limit=1)] == [2]  # the next page
         for pkwargs in ({}, {"states": [PublicationState.QUEUED]}, {"account": "outbox"}, {"draft_id": 1}):
             assert reader.list_publications(**pkwargs) == store.list_publications(**pkwargs), pkwargs  # type: ignore[arg-type]
         for ekwargs in ({}, {"entity": "draft"}, {"entity": "draft", "entity_id": 1}, {"limit": 3}):
