@@ -41,3 +41,19 @@ step "the outbox: $DEMO/data/outbox.jsonl"
 cat "$DEMO/data/outbox.jsonl"
 step "bot history --draft $id"
 "$BOT" history --draft "$id"
+
+step "bot campaigns fire mid-autumn-greeting   (a greeting with a picture: media/mid-autumn-lantern.png, drawn by the project, CC0)"
+"$BOT" campaigns fire mid-autumn-greeting
+gid=$("$BOT" queue --json | "$(dirname "$BOT")/python" -c 'import json,sys; q=[d for d in json.load(sys.stdin) if d["campaign"]=="mid-autumn-greeting" and d["state"]=="pending_review" and d["media"] and all(c["passed"] for c in d["checks"])]; print(q[0]["id"] if q else "")')
+if [ -z "$gid" ]; then
+  echo "no greeting draft with its picture passed its checks; see \`bot queue\`" >&2
+  exit 1
+fi
+step "bot queue show $gid   (the picture: file, size, pixels, alt text, the copy each platform gets)"
+"$BOT" queue show "$gid"
+step "bot queue approve $gid --as demo   (THE DEMO APPROVES THIS DRAFT ON YOUR BEHALF: text and picture)"
+"$BOT" queue approve "$gid" --as demo
+step "bot run --once   (the greeting and its picture go to the outbox)"
+"$BOT" run --once
+step "the outbox's last line: the picture's file, sha256 and alt text"
+tail -n 1 "$DEMO/data/outbox.jsonl"

@@ -12,7 +12,9 @@ up), under a check lease (two daemons never check the same one):
   ``check_tries`` tries left to a person (``bot publications check/retry --force/cancel``).
 
 A person's ``check`` is the same search and the same rule: it re-queues only on proven
-absence, so it can never re-post.
+absence, so it can never re-post. Asked before the send has settled, it looks anyway: a post
+found is ``published``; one not found stays ``needs_check`` (a listing may lag), and the
+answer says when absence can be proven.
 """
 
 from __future__ import annotations
@@ -150,10 +152,10 @@ class Reconciler:
     def _check(self, pub: Publication, actor: str, *, automatic: bool) -> CheckOutcome:
         now = self.clock.now()
         settled = self.settled_at(pub)
-        if now < settled:
+        if now < settled and automatic:
             moved = self.store.finish_check(
                 pub.id, actor, _P.NEEDS_CHECK, now=now, reason=pub.last_error or "",
-                check_at=settled if automatic else pub.check_at, tried=False,
+                check_at=settled, tried=False,
             )  # fmt: skip
             return CheckOutcome(
                 moved, False, f"too early to tell: the send may not be listed before {settled:%H:%M:%S} UTC"
@@ -173,9 +175,28 @@ class Reconciler:
                 f"the matching post {answer.post.remote_id} on {pub.account} is already recorded for "
                 f"publication {other}; look on the account, then use retry --force or cancel"
             )
+        if now < settled:
+            return self._not_yet(pub, actor, answer, settled)
         if answer.status is FindStatus.ABSENT:
             return self._absent(pub, actor, answer)
         return self._unresolved(pub, actor, answer, automatic)
+
+    def _not_yet(self, pub: Publication, actor: str, answer: FindAnswer, settled: datetime) -> CheckOutcome:
+        """A person looked before the send settled and the post was not found: a listing may
+        lag behind a send, so this proves nothing; nothing changes but the record of the look."""
+        wait = max(0, round((settled - self.clock.now()).total_seconds()))
+        when = f"{settled:%Y-%m-%d %H:%M:%S} UTC (in {wait} s)"
+        reason = f"checked by {actor} before the send settled: not found yet ({answer.reason})"
+        moved = self.store.finish_check(
+            pub.id, actor, _P.NEEDS_CHECK, now=self.clock.now(), reason=reason,
+            check_at=pub.check_at, tried=False,
+        )  # fmt: skip
+        message = (
+            f"not found on {pub.account} yet ({answer.reason}); nothing changed: a listing may lag "
+            f"behind a send, so the post can be proven absent only after {when}; check again "
+            "then, or let the daemon do it"
+        )
+        return CheckOutcome(moved, False, message, FindStatus.UNKNOWN)
 
     def _absent(self, pub: Publication, actor: str, answer: FindAnswer) -> CheckOutcome:
         """Proven absent: queued again, or failed once ``max_attempts`` sends are used up."""

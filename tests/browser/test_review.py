@@ -64,7 +64,7 @@ def test_a_reviewer_works_the_queue_and_changes_exactly_that(
     page.locator("#save-edit").click()
     expect(message(page)).to_contain_text(f"Draft {edited} edited")
     expect(page.locator("#draft-text")).to_have_text(EDITED)
-    expect(page.locator("#draft-state")).to_have_text("pending_review")
+    expect(page.locator("#draft-state")).to_have_text("pending review")
 
     page.goto(f"{web.url}/drafts/{rejected}")
     page.locator("#reject-reason").fill(REASON)
@@ -73,7 +73,7 @@ def test_a_reviewer_works_the_queue_and_changes_exactly_that(
     expect(page.locator("#history")).to_contain_text(REASON)
 
     page.locator("#nav-publications").click()
-    expect(page.locator(f"#pub-{stuck} .state")).to_have_text("needs_check")
+    expect(page.locator(f"#pub-{stuck} .state")).to_have_text("needs check")
     page.locator(f"#check-{stuck}").click()
     expect(message(page)).to_contain_text(f"Publication {stuck}")
     expect(page.locator(f"#pub-{stuck}")).to_have_count(0)  # no longer needs a check

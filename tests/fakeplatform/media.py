@@ -25,9 +25,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import time
-from email.parser import BytesParser
-from email.policy import HTTP
 from typing import Any
 
 from tests.fakeplatform.state import Reply, User
@@ -46,15 +45,25 @@ _NOT_PROCESSED = "Cannot attach files that have not finished processing. Try aga
 
 
 def multipart(content_type: str, body: bytes) -> dict[str, list[tuple[bytes, str | None, str]]]:
-    """The parts of a multipart/form-data body: name -> [(bytes, filename, content type)]."""
-    message = BytesParser(policy=HTTP).parsebytes(
-        f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode() + body
-    )
+    """The parts of a multipart/form-data body: name -> [(bytes, filename, content type)].
+
+    Split on the boundary by hand: the stdlib email parser takes ~0.25 s for 2 MB."""
+    found = re.search(r'boundary="?([^";]+)"?', content_type)
+    if found is None:
+        raise Reply(400, {"error": "multipart body without a boundary"})
     parts: dict[str, list[tuple[bytes, str | None, str]]] = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
-        parts.setdefault(str(name), []).append((payload, part.get_filename(), part.get_content_type()))
+    for chunk in body.split(b"--" + found.group(1).encode())[1:]:
+        if chunk.startswith(b"--"):
+            break
+        head, _, payload = chunk.partition(b"\r\n\r\n")
+        headers = head.decode("utf-8", "replace")
+        name = re.search(r'[;\s]name="([^"]*)"', headers)
+        filename = re.search(r'filename="([^"]*)"', headers)
+        kind = re.search(r"(?i)content-type:\s*([^\r\n;]+)", headers)
+        parts.setdefault(name.group(1) if name else "", []).append(
+            (payload.removesuffix(b"\r\n"), filename.group(1) if filename else None,
+             kind.group(1).strip() if kind else "text/plain")
+        )  # fmt: skip
     return parts
 
 

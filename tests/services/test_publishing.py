@@ -137,6 +137,30 @@ def test_fixed_secret_file_works_after_resume(world_factory: Any, fake: FakeServ
     assert world.store.get_publication(pub_id).state is PublicationState.PUBLISHED
 
 
+def test_a_person_checking_before_the_settle_time_looks_anyway(
+    world_factory: Any, fake: FakeServer, clock: FixedClock
+) -> None:
+    """Before ``settle``: a post found is published at once; one not found stays needs_check
+    with a message saying when absence can be proven, and the look is recorded (not a no-op)."""
+    publishing = 'max_attempts = 3\nbackoff_base = "1s"\nlease = "30s"\nsettle = "60s"\n'
+    world = world_factory(["x", "bluesky"], publishing=publishing)
+    x_pub, bsky_pub = world.approve("look anyway")
+    fake.fault("x.tweet", drop="before")  # never stored
+    fake.fault("bluesky.post", drop="after")  # stored, the answer lost
+    world.app.publishing.run_once()
+    found = world.app.publishing.check(bsky_pub, "alice")
+    assert found.found and found.publication.state is PublicationState.PUBLISHED
+    missing = world.app.publishing.check(x_pub, "alice")
+    pub = world.store.get_publication(x_pub)
+    assert not missing.found and pub.state is PublicationState.NEEDS_CHECK
+    settled = (pub.first_sent_at or clock.now()) + timedelta(seconds=60)
+    assert f"proven absent only after {settled:%Y-%m-%d %H:%M:%S} UTC (in 60 s)" in missing.message
+    assert pub.check_tries == 0 and pub.check_at == settled  # the daemon's schedule is untouched
+    (event,) = [e for e in world.store.events(entity="publication", limit=50) if e.actor == "alice"][-1:]
+    assert "checked by alice before the send settled: not found yet" in (event.reason or "")
+    assert fake.posts("x") == []  # never re-sent
+
+
 def test_reconciliation_waits_for_the_settle_delay_then_hands_over_after_its_tries(
     world_factory: Any, fake: FakeServer, clock: FixedClock
 ) -> None:
@@ -150,8 +174,9 @@ def test_reconciliation_waits_for_the_settle_delay_then_hands_over_after_its_tri
     fake.fault("bluesky.post", drop="after")
     world.app.publishing.run_once()
     assert {world.store.get_publication(p).state for p in (x_pub, bsky_pub)} == {PublicationState.NEEDS_CHECK}
-    outcome = world.app.publishing.check(x_pub, "alice")  # a person, too early: nothing changes
-    assert "too early" in outcome.message and outcome.publication.state is PublicationState.NEEDS_CHECK
+    outcome = world.app.publishing.check(x_pub, "alice")  # a person, too early: not found proves nothing
+    assert "not found on tea-x yet" in outcome.message and "proven absent only after" in outcome.message
+    assert outcome.publication.state is PublicationState.NEEDS_CHECK
     report = world.app.publishing.run_once()
     assert report.checks.found == [] and report.checks.requeued == []  # not settled yet
     clock.advance(seconds=61)
