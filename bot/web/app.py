@@ -13,6 +13,7 @@ real store::
 Routes (every page but ``/healthz``, ``/login`` and ``/static/`` needs a session):
 
     GET  /healthz                      "ok" (static)
+    GET  /metrics                      Prometheus text ([web] metrics: local|public|off)
     GET  /login, POST /login, POST /logout
     GET  /                             the queue (?state=open|all|<state>&campaign=NAME)
     GET  /drafts/{id}                  a draft: text, pictures, previews, checks, moderation, history
@@ -51,7 +52,7 @@ from starlette.staticfiles import StaticFiles
 from bot.config import Settings, load_settings
 from bot.domain.errors import BotError
 from bot.domain.ports import Clock, Store
-from bot.web import actions, views
+from bot.web import actions, metrics, views
 from bot.web.render import page
 from bot.web.security import PUBLIC_PATHS, SESSION_COOKIE, LoginGate, LoginThrottle, SecureCookies
 from bot.wiring import Wiring
@@ -64,6 +65,7 @@ _STATIC = Path(__file__).resolve().parent / "static"
 def routes() -> list[BaseRoute]:
     return [
         Route("/healthz", views.healthz),
+        Route(metrics.PATH, metrics.metrics),
         Route("/login", actions.login_form, methods=["GET"]),
         Route("/login", actions.login, methods=["POST"]),
         Route("/logout", actions.logout, methods=["POST"]),
@@ -111,7 +113,8 @@ def create_app(
             same_site="lax",
             https_only=web.secure_cookies,
         ),
-        Middleware(LoginGate, web=web, public=(*PUBLIC_PATHS, *public)),
+        # /metrics answers by [web] metrics (loopback only by default), never by session
+        Middleware(LoginGate, web=web, public=(*PUBLIC_PATHS, metrics.PATH, *public)),
     ]
 
     @asynccontextmanager

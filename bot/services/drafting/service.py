@@ -164,7 +164,9 @@ class DraftingService:
         context["platforms"] = sorted({lim.platform for _, lim in limits})
         brief = prompts.render_brief(campaign.name, campaign.brief, context)
         stated = tuple(
-            text for fact in campaign.facts if (text := prompts.render_brief(campaign.name, fact, context))
+            text
+            for i, fact in enumerate(campaign.facts)
+            if (text := prompts.render_fact(campaign.name, i, fact, context))
         )
         # curated templates state the facts (or the brief's reminders) as written
         context["facts"] = fallback.state_facts(stated or facts.reminders(brief), campaign.language)
