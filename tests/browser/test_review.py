@@ -14,27 +14,13 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from bot.domain import text_sha256
-from tests.browser.browser import DESKTOP, PHONE, screenshot
+from tests.browser.browser import DESKTOP, PHONE, log_in, message, screenshot
 from tests.browser.server import WebServer
-from tests.browser.world import REVIEWERS, ReviewWorld, changes, snapshot, stuck_publication
+from tests.browser.world import ReviewWorld, changes, snapshot, stuck_publication
 from tests.fakeplatform import FakeServer
 
 EDITED = "Lotus Leaf sends warm wishes: a fresh pot of tea and a quiet corner are waiting for you."
 REASON = "too sweet for a Monday"
-
-
-def log_in(page: Page, url: str, name: str) -> None:
-    page.goto(f"{url}/")
-    expect(page.get_by_role("heading", name="Log in")).to_be_visible()  # no session yet
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Password").fill(REVIEWERS[name][1])
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
-    expect(page.locator("header .who")).to_have_text(name)
-
-
-def message(page: Page) -> Any:
-    return page.locator("p.message").first
 
 
 def test_a_reviewer_works_the_queue_and_changes_exactly_that(
