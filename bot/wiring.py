@@ -11,6 +11,7 @@ overrides (a fixed clock, a store, a generator, a gate) instead of patching attr
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from functools import cached_property
@@ -18,12 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from bot.adapters.clock import clock_from_env
 from bot.domain.errors import BotError, ConfigError
-from bot.domain.ports import Clock, Generator, Publisher, Store, StoreReader
+from bot.domain.ports import Clock, Dispatcher, Generator, Publisher, Store, StoreReader
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
+    from bot.adapters.metrics import Metrics
     from bot.adapters.websecrets import WebSecrets
     from bot.config import Settings
     from bot.config.campaigns import CampaignSettings
@@ -32,6 +36,7 @@ if TYPE_CHECKING:
     from bot.services.firing import FiringService
     from bot.services.media import MediaService
     from bot.services.moderation import ModerationGate
+    from bot.services.notifying import NotifyingService
     from bot.services.publishing import PublishingService
     from bot.services.requests import RequestService
     from bot.services.review import ReviewService
@@ -161,6 +166,7 @@ class Wiring:
         self._generator = generator
         self._gate = gate
         self._readers: list[StoreReader] = []
+        self._metrics: Metrics | None = None
 
     def reconfigured(self, settings: Settings) -> Wiring:
         """A wiring for a new config (a reload) that keeps this one's clock, worker and store,
@@ -168,6 +174,7 @@ class Wiring:
         generator = self._generator if settings.model == self.settings.model else None
         fresh = Wiring(settings, clock=self.clock, store=self.store, generator=generator, worker=self.worker)
         fresh._owns_store, self._owns_store = self._owns_store, False
+        fresh._metrics = self._metrics  # the registry (and its port) outlive a reload
         return fresh
 
     # -- parts ----------------------------------------------------------------------------
@@ -332,13 +339,53 @@ class Wiring:
         )
 
     @cached_property
+    def notifying(self) -> NotifyingService:
+        """The notifier of ``[notify]``: its channels (and their secrets) are built when it first
+        sends; :meth:`NotifyingService.dispatcher` builds them now (ConfigError if one is bad)."""
+        from bot.services.notifying import NotifyingService
+
+        return NotifyingService(
+            self.settings, self.store, self._dispatcher, self.clock.now, self.worker, web_url(self.settings)
+        )
+
+    def stop_notifying(self, wait: float, *, drain: bool = False) -> None:
+        """Stop the notifier if it was built: wait at most ``wait`` s for the message in hand
+        (``drain``: for every queued one, retries included) and record what became of each
+        message (a database that is away only loses the record)."""
+        if "notifying" in self.__dict__:
+            try:
+                self.notifying.close(wait, drain=drain)
+            except BotError as exc:
+                log.warning("could not record the notifications' outcomes: %s", exc)
+
+    def _dispatcher(self) -> Dispatcher:
+        from bot.adapters.notify import build_channels
+        from bot.adapters.notify.dispatch import BackgroundDispatcher
+
+        base = self.settings.source.parent if self.settings.source else None
+        return BackgroundDispatcher(build_channels(self.settings.notify, base))
+
+    @property
+    def metrics(self) -> Metrics:
+        """The Prometheus registry: the store's counts at scrape time, and the drafting time of
+        each slot this process drafts."""
+        if self._metrics is None:
+            from bot.adapters.metrics import Metrics
+
+            # late-bound: the store opens at the first scrape, not when the registry is made
+            self._metrics = Metrics(lambda: self.store.store_metrics(), self.clock)  # noqa: PLW0108
+        return self._metrics
+
+    @cached_property
     def sync(self) -> SyncService:
         from bot.services.sync import SyncService
 
         return SyncService(self.settings, self.store, lambda: self.gate, self.clock)
 
-    def close(self) -> None:
-        """Close the publishers, the readers and, unless it was handed in, the store."""
+    def close(self, notify_wait: float = 5.0) -> None:
+        """Stop the notifier (waiting at most ``notify_wait`` s for a message in hand), close the
+        publishers, the readers and, unless it was handed in, the store."""
+        self.stop_notifying(notify_wait)
         self.publishers.close()
         for reader in self._readers:
             reader.close()
@@ -346,6 +393,11 @@ class Wiring:
         if self._owns_store and self._store is not None:
             self._store.close()
             self._store = None
+
+
+def web_url(settings: Settings) -> str | None:
+    """``[web] url``, the review page's address (None when not set)."""
+    return settings.web.url or None
 
 
 def _close(publisher: Publisher | None) -> None:

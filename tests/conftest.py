@@ -26,6 +26,7 @@ pytest_plugins = [
     "tests.fixtures.clock",
     "tests.fixtures.generation",
     "tests.fixtures.moderation",
+    "tests.fixtures.notify",
     "tests.fixtures.platforms",
 ]
 

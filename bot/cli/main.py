@@ -32,6 +32,7 @@ COMMANDS = [
     ("drafts", "drafts"),
     ("model", "model"),
     ("plugins", "plugins"),
+    ("notify", "notify"),
     ("web", "web"),
 ]
 
@@ -54,6 +55,7 @@ SUMMARIES = {
     "drafts": "Preview the drafts of a campaign.",
     "model": "The language model that writes the drafts.",
     "plugins": "List the installed plugins: platforms, generator backends and moderation scorers.",
+    "notify": "Notifications the daemon sends (see [notify]): check the channels.",
     "web": "The review page: a small web server for approving drafts from a phone.",
 }
 

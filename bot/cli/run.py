@@ -36,6 +36,8 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
         # at start, not at the first slot. The model itself loads on first use and stays resident.
         app.gate  # noqa: B018
         app.generator  # noqa: B018
+        if app.settings.notify.enabled:
+            app.notifying.dispatcher  # noqa: B018 (a missing webhook or SMTP secret: an error now)
         if not once:
             Daemon(app).run()
             return
@@ -44,6 +46,8 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
             app.close()
             app.store.close()
     report = run_pass(app)
+    # One pass and out: the notifications it queued get their full retries before the exit.
+    app.stop_notifying(app.settings.notify.longest_send + 1.0, drain=True)
     data = {
         "slots": report.slots,
         "drafts": report.drafts,
@@ -54,6 +58,7 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
         "failed": report.publishing.failed,
         "needs_check": report.publishing.needs_check,
         "deferred": report.publishing.deferred,
+        "notified": report.notified,
     }
     if as_json:
         print_json(data)

@@ -89,6 +89,22 @@ class CampaignSettings(Strict):
     #: Pictures for every post: a list of files with their alt texts, or a folder to pick from.
     media: tuple[MediaFile, ...] | MediaFolder = ()
 
+    @field_validator("facts")
+    @classmethod
+    def _distinct_facts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """Each fact says something, once (a repeated fact is a copy-paste slip: the post would
+        have to state it twice). Compared without case and extra spaces."""
+        seen: dict[str, int] = {}
+        for i, fact in enumerate(value):
+            key = " ".join(fact.split()).casefold()
+            if not key:
+                raise ValueError(f"facts[{i}] is empty: remove it, or write what the post must state")
+            if key in seen:
+                first = seen[key]
+                raise ValueError(f"facts[{i}] repeats facts[{first}] ({value[first]!r}): list each fact once")
+            seen[key] = i
+        return value
+
     @field_validator("media")
     @classmethod
     def _at_most_four(cls, value: tuple[MediaFile, ...] | MediaFolder) -> tuple[MediaFile, ...] | MediaFolder:

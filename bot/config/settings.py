@@ -12,6 +12,7 @@ from bot.config.accounts import AccountSettings
 from bot.config.campaigns import BrandSettings, CampaignSettings
 from bot.config.model import ModelSettings
 from bot.config.moderation import ModerationSettings
+from bot.config.notify import DaemonSettings, NotifySettings
 from bot.config.types import (
     Duration,
     LogLevel,
@@ -108,6 +109,8 @@ class Settings(Strict):
     web: WebSettings = WebSettings()
     accounts: tuple[AccountSettings, ...] = ()
     campaigns: tuple[CampaignSettings, ...] = ()
+    notify: NotifySettings = NotifySettings()
+    daemon: DaemonSettings = DaemonSettings()
     #: The file these settings were read from (set by the loader).
     source: Path | None = Field(default=None, exclude=True)
 

@@ -56,6 +56,8 @@ log = logging.getLogger(__name__)
 #: The daemon's SQLite busy timeout: a statement waits at most this long for a lock held by
 #: another process, then the daemon backs off (and still answers SIGTERM within seconds).
 DAEMON_BUSY_TIMEOUT_MS = 2_000
+#: How long a reload waits for the old notifier's message in hand.
+RELOAD_NOTIFY_WAIT_S = 2.0
 
 
 def pulse_every(settings: Settings) -> float:
@@ -86,6 +88,8 @@ class PassReport:
     #: Requests served (regenerations asked for on the web page).
     requests: list[int] = field(default_factory=list)
     publishing: PublishReport = field(default_factory=PublishReport)
+    #: Notifications queued (the ids of their events); they are sent in the background.
+    notified: list[int] = field(default_factory=list)
 
 
 def scheduling(app: Wiring) -> Scheduling:
@@ -115,8 +119,10 @@ def run_pass(
         if stopping():
             # Not drafted: the slot stays pending and another daemon takes it over later.
             continue
+        started = time.monotonic()
         try:
             report.drafts.extend(app.drafting.draft_slot(slot))
+            app.metrics.observe_slot(time.monotonic() - started)
         except StoreUnavailable:
             raise  # the whole pass waits for the database; the slot is drafted when it returns
         except BotError as exc:
@@ -126,7 +132,23 @@ def run_pass(
         report.requests = [r.id for r in serve_requests(app, stopping)]
     if not stopping():
         report.publishing = app.publishing.run_once(stopping=stopping)
+    if not stopping():
+        report.notified = notify(app)
     return report
+
+
+def notify(app: Wiring) -> list[int]:
+    """Queue the notifications due (sent on the notifier's own thread: this never waits for a
+    webhook or a mail server); a notifier error is logged, never the end of the pass."""
+    try:
+        return app.notifying.tick()
+    except StoreUnavailable:
+        raise
+    except BotError as exc:
+        log.error("notifications: %s", exc)
+    except Exception:
+        log.exception("notifications failed unexpectedly; trying again at the next pass")
+    return []
 
 
 def serve_requests(app: Wiring, stopping: Callable[[], bool] = lambda: False) -> list[DraftRequest]:
@@ -347,6 +369,9 @@ class Daemon:
         if self._stop.is_set():
             return
         self._alarm.start()
+        daemon = self.app.settings.daemon
+        if daemon.metrics_port is not None:
+            self.app.metrics.serve(daemon.metrics_host, daemon.metrics_port)
         log.info(
             "daemon %s started on %s with %d campaign(s)",
             self.app.worker,
@@ -413,6 +438,8 @@ class Daemon:
         the unsent claims go back to the queue when their lease runs out."""
         sdnotify.notify("STOPPING=1")
         self._alarm.stop()
+        if not self.outage.active:
+            self.app.stop_notifying(self.app.settings.notify.stop_wait)
         try:
             if self._started and not self.outage.active:
                 try:
@@ -433,6 +460,8 @@ class Daemon:
             if isinstance(store, KeepingStore):
                 store.save(self._kept_path())
             statusfile.remove(self.app.settings.data_dir, self.app.worker)
+            if self.app.settings.daemon.metrics_port is not None:
+                self.app.metrics.stop()
             self._wake.close()
             if self._lock is not None:
                 self._lock.release()
@@ -633,7 +662,10 @@ class Daemon:
             sdnotify.notify("READY=1", "STATUS=reload failed; running the previous config")
             return False
         self._reload_waiting = False
-        self.app = app
+        self.app, old = app, self.app
+        # The old notifier's messages in hand are sent (or, if it takes too long, sent again
+        # by the new one: they were never delivered).
+        old.close(notify_wait=RELOAD_NOTIFY_WAIT_S)
         self._alarm.clear()
         self._next = {}
         log.info("reloaded %s: %d campaign(s)", source, len(fresh.campaigns))

@@ -49,6 +49,7 @@ from bot.domain import (
 )
 from bot.domain.finding import FindAnswer, PostSearch
 from bot.domain.media import DraftMedia, MediaItem, MediaLimits
+from bot.domain.notify import Message, Outcome, StoreMetrics
 from bot.domain.requests import DraftRequest, RequestKind, RequestState
 
 
@@ -657,6 +658,11 @@ class DaemonStore(Protocol):
         """Drafts, publications and slots counted by state."""
         ...
 
+    def store_metrics(self, *, slots: int = 1000) -> StoreMetrics:
+        """The counts ``/metrics`` shows (drafts, publications, flags, heartbeats, notification
+        failures) and the drafting time of the latest ``slots`` drafted slots."""
+        ...
+
 
 class EventLog(Protocol):
     """The append-only log of every state change (who, when, from, to, why)."""
@@ -665,6 +671,67 @@ class EventLog(Protocol):
         self, *, entity: str | None = None, entity_id: int | None = None, limit: int = 100
     ) -> list[Event]:
         """The latest ``limit`` events, oldest first."""
+        ...
+
+    def events_after(
+        self,
+        after_id: int,
+        *,
+        entities: Collection[str],
+        to_states: Collection[str] | None = None,
+        limit: int = 100,
+    ) -> list[Event]:
+        """Events with an id above ``after_id`` of these entities (and target states), oldest
+        first, at most ``limit``."""
+        ...
+
+    def append_event(
+        self,
+        now: datetime,
+        actor: str,
+        entity: str,
+        entity_id: int,
+        from_state: str | None,
+        to_state: str | None,
+        reason: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> int:
+        """Append an event that changes no row (what the notifier sent); return its id."""
+        ...
+
+
+class NotificationChannel(Protocol):
+    """One way of telling people (a webhook, email)."""
+
+    @property
+    def name(self) -> str:
+        """The channel's name in the config and in events (``webhook``, ``email``)."""
+        ...
+
+    def send(self, message: Message) -> None:
+        """Deliver one message once (no retries: the dispatcher retries).
+
+        Raises:
+            NotificationFailed: not delivered; the message says why (never a secret).
+        """
+        ...
+
+
+class Dispatcher(Protocol):
+    """Sends messages off the caller's thread and reports what became of them."""
+
+    def submit(self, message_id: int, message: Message) -> None:
+        """Queue a message; never blocks on the network."""
+        ...
+
+    def outcomes(self) -> list[Outcome]:
+        """The outcomes finished since the last call."""
+        ...
+
+    def close(self, wait: float, *, drain: bool = False) -> list[Outcome]:
+        """Stop: wait at most ``wait`` seconds for the message in hand (``drain``: for every
+        queued message, with its retries), report those never tried as dropped, and return
+        every outcome not yet collected."""
         ...
 
 

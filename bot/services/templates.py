@@ -1,4 +1,4 @@
-"""Trial render of every configured template (briefs, curated fallback templates, Reddit
+"""Trial render of every configured template (briefs, facts, curated fallback templates, Reddit
 titles) with sample variables, so that ``bot config check`` and ``bot campaigns sync`` catch a
 bad template before a slot does. Rendering uses the same bounds as the real thing
 (:mod:`bot.templating`), so a template that would spin fails here within the time limit; the
@@ -44,6 +44,9 @@ def _problems(settings: Settings, now: datetime) -> Iterator[str]:
             continue
         if not plan.brief:
             yield f"campaign {campaign.name!r}: brief renders to an empty text"
+        for i, fact in enumerate(campaign.facts):
+            if not prompts.render_fact(campaign.name, i, fact, plan.context).strip():
+                yield f"campaign {campaign.name!r}: facts[{i}] renders to an empty text"
         for i, template in enumerate(campaign.templates):
             try:
                 prompts.render_template(template, plan.context, f"campaign {campaign.name!r}: templates[{i}]")

@@ -14,27 +14,13 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from bot.domain import text_sha256
-from tests.browser.browser import DESKTOP, PHONE, screenshot
+from tests.browser.browser import DESKTOP, PHONE, log_in, message, screenshot
 from tests.browser.server import WebServer
-from tests.browser.world import REVIEWERS, ReviewWorld, changes, snapshot, stuck_publication
+from tests.browser.world import ReviewWorld, changes, snapshot, stuck_publication
 from tests.fakeplatform import FakeServer
 
 EDITED = "Lotus Leaf sends warm wishes: a fresh pot of tea and a quiet corner are waiting for you."
 REASON = "too sweet for a Monday"
-
-
-def log_in(page: Page, url: str, name: str) -> None:
-    page.goto(f"{url}/")
-    expect(page.get_by_role("heading", name="Log in")).to_be_visible()  # no session yet
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Password").fill(REVIEWERS[name][1])
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
-    expect(page.locator("header .who")).to_have_text(name)
-
-
-def message(page: Page) -> Any:
-    return page.locator("p.message").first
 
 
 def test_a_reviewer_works_the_queue_and_changes_exactly_that(
@@ -64,7 +50,7 @@ def test_a_reviewer_works_the_queue_and_changes_exactly_that(
     page.locator("#save-edit").click()
     expect(message(page)).to_contain_text(f"Draft {edited} edited")
     expect(page.locator("#draft-text")).to_have_text(EDITED)
-    expect(page.locator("#draft-state")).to_have_text("pending_review")
+    expect(page.locator("#draft-state")).to_have_text("pending review")
 
     page.goto(f"{web.url}/drafts/{rejected}")
     page.locator("#reject-reason").fill(REASON)
@@ -73,7 +59,7 @@ def test_a_reviewer_works_the_queue_and_changes_exactly_that(
     expect(page.locator("#history")).to_contain_text(REASON)
 
     page.locator("#nav-publications").click()
-    expect(page.locator(f"#pub-{stuck} .state")).to_have_text("needs_check")
+    expect(page.locator(f"#pub-{stuck} .state")).to_have_text("needs check")
     page.locator(f"#check-{stuck}").click()
     expect(message(page)).to_contain_text(f"Publication {stuck}")
     expect(page.locator(f"#pub-{stuck}")).to_have_count(0)  # no longer needs a check
@@ -83,6 +69,14 @@ def test_a_reviewer_works_the_queue_and_changes_exactly_that(
     screenshot(phone, "queue-phone")
     phone.goto(f"{web.url}/drafts/{edited}")
     screenshot(phone, "draft-phone")
+    for name, path in (
+        ("publications", "/publications?state=all"),
+        ("calendar", "/calendar"),
+        ("accounts", "/accounts"),
+    ):
+        phone.goto(web.url + path)
+        expect(phone.locator("main h1")).to_be_visible()
+        screenshot(phone, f"{name}-phone")
 
     _assert_exactly_the_reviews(world, before, stuck, approved, edited, rejected)
 

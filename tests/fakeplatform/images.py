@@ -11,14 +11,18 @@ from pathlib import Path
 from bot.domain.media import MediaItem
 
 
-def png(width: int, height: int, *, seed: int = 0, noisy: bool = True) -> bytes:
-    """An RGB PNG; ``noisy`` pixels barely compress (a file of about ``3 * width * height``)."""
+def png(width: int, height: int, *, seed: int = 0, noisy: bool = True, stored: bool = False) -> bytes:
+    """An RGB PNG; ``noisy`` pixels barely compress (a file of about ``3 * width * height``);
+    ``stored``: smooth stripes written without compression (as large, but quick to fit)."""
     rng = random.Random(seed)
     rows = []
-    for _ in range(height):
-        row = rng.randbytes(width * 3) if noisy else bytes([seed % 256, 120, 60]) * width
+    for y in range(height):
+        if noisy and not stored:
+            row = rng.randbytes(width * 3)
+        else:
+            row = bytes([(seed + y // 8) % 256, 120, 60]) * width
         rows.append(b"\x00" + row)
-    raw = zlib.compress(b"".join(rows), 1 if noisy else 9)
+    raw = zlib.compress(b"".join(rows), 0 if stored else 1 if noisy else 9)
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))

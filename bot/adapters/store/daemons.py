@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from bot.adapters.store.session import StoreBase, changed
-from bot.adapters.store.tables import DaemonRow, DraftRow, PublicationRow, SlotRow
+from bot.adapters.store.tables import DaemonRow, DraftRow, EventRow, ModerationRow, PublicationRow, SlotRow
 from bot.domain import DaemonInfo
+from bot.domain.notify import NOTIFICATION, StoreMetrics
 
 
 class DaemonsSql(StoreBase):
@@ -69,3 +70,44 @@ class DaemonsSql(StoreBase):
                 name: {row[0]: row[1] for row in s.execute(select(column, func.count()).group_by(column))}
                 for name, column in tables.items()
             }
+
+    def store_metrics(self, *, slots: int = 1000) -> StoreMetrics:
+        """The counts ``/metrics`` shows, read in one transaction."""
+        first_draft = func.min(DraftRow.created_at)
+        timing = (
+            select(SlotRow.created_at, first_draft)
+            .join(DraftRow, DraftRow.slot_id == SlotRow.id)
+            .group_by(SlotRow.id, SlotRow.created_at)
+            .order_by(SlotRow.id.desc())
+            .limit(slots)
+        )
+        failed = select(EventRow.details).where(
+            EventRow.entity == NOTIFICATION, EventRow.to_state == "failed"
+        )
+        with self._tx() as s:
+            drafts = dict(s.execute(select(DraftRow.state, func.count()).group_by(DraftRow.state)).all())
+            pubs = s.execute(
+                select(PublicationRow.state, PublicationRow.platform, func.count()).group_by(
+                    PublicationRow.state, PublicationRow.platform
+                )
+            )
+            moderation = s.execute(
+                select(ModerationRow.decision, func.count()).group_by(ModerationRow.decision)
+            )
+            daemons = s.execute(select(DaemonRow.worker_id, DaemonRow.state, DaemonRow.heartbeat_at))
+            failures: dict[str, int] = {}
+            for details in s.scalars(failed):
+                channel = str((details or {}).get("channel", "unknown"))
+                failures[channel] = failures.get(channel, 0) + 1
+            return StoreMetrics(
+                drafts=drafts,
+                publications={(state, platform): n for state, platform, n in pubs},
+                moderation=dict(moderation.all()),
+                daemons={worker: (state, at) for worker, state, at in daemons},
+                notification_failures=failures,
+                slot_seconds=[
+                    max((drafted - created).total_seconds(), 0.0)
+                    for created, drafted in s.execute(timing)
+                    if drafted is not None
+                ],
+            )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
 from sqlalchemy import select
 
 from bot.adapters.store.session import StoreBase
@@ -23,6 +27,43 @@ class EventsSql(StoreBase):
         with self._tx() as s:
             rows = s.scalars(query).all()
         return [_event(r) for r in reversed(rows)]
+
+    def events_after(
+        self,
+        after_id: int,
+        *,
+        entities: Collection[str],
+        to_states: Collection[str] | None = None,
+        limit: int = 100,
+    ) -> list[Event]:
+        query = (
+            select(EventRow)
+            .where(EventRow.id > after_id, EventRow.entity.in_(list(entities)))
+            .order_by(EventRow.id)
+            .limit(limit)
+        )
+        if to_states is not None:
+            query = query.where(EventRow.to_state.in_(list(to_states)))
+        with self._tx() as s:
+            return [_event(r) for r in s.scalars(query).all()]
+
+    def append_event(
+        self,
+        now: datetime,
+        actor: str,
+        entity: str,
+        entity_id: int,
+        from_state: str | None,
+        to_state: str | None,
+        reason: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> int:
+        with self._tx() as s:
+            row = self._event(
+                s, now, actor, entity, entity_id, from_state, to_state, reason, **(details or {})
+            )
+            s.flush()
+            return row.id
 
 
 def _event(row: EventRow) -> Event:

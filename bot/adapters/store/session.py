@@ -75,20 +75,20 @@ class StoreBase:
         new: str | None,
         reason: str = "",
         **details: Any,
-    ) -> None:
-        s.add(
-            EventRow(
-                at=now,
-                actor=actor,
-                entity=entity,
-                entity_id=entity_id,
-                from_state=old,
-                to_state=new,
-                reason=reason,
-                details=details,
-            )
+    ) -> EventRow:
+        row = EventRow(
+            at=now,
+            actor=actor,
+            entity=entity,
+            entity_id=entity_id,
+            from_state=old,
+            to_state=new,
+            reason=reason,
+            details=details,
         )
+        s.add(row)
         log.info("%s %d: %s -> %s by %s %s", entity, entity_id, old, new, actor, reason)
+        return row
 
     @staticmethod
     def _draft_row(s: Session, draft_id: int) -> DraftRow:

@@ -40,7 +40,8 @@ DUPLICATE_THRESHOLD = 0.7
 LOOKALIKE = 0.65
 #: How close a word must be to a name of the backing texts to count as its misspelling.
 MISSPELLED = 0.8
-_NAME_WORD = regex.compile(r"\p{L}[\p{L}'’-]*")
+#: A word of a name: letters, not Chinese characters ("来Moonrise" in a Chinese post is 来 + Moonrise).
+_NAME_WORD = regex.compile(r"(?:(?!\p{Han})\p{L})(?:(?!\p{Han})[\p{L}'’-])*")
 _CALENDAR_WORDS = frozenset(calendar.day_name[i].casefold() for i in range(7)) | frozenset(
     calendar.month_name[i].casefold() for i in range(1, 13)
 )

@@ -138,6 +138,11 @@ def render_brief(campaign: str, brief: str, variables: dict[str, Any]) -> str:
     return templating.render(f"campaign {campaign!r}: brief", brief, variables)
 
 
+def render_fact(campaign: str, index: int, fact: str, variables: dict[str, Any]) -> str:
+    """Render one of a campaign's facts like the brief; errors name the campaign and the fact."""
+    return templating.render(f"campaign {campaign!r}: facts[{index}]", fact, variables)
+
+
 def render_template(template: str, variables: dict[str, Any], where: str = "template") -> str:
     """Render a curated template under the template bounds; TemplateError when it fails."""
     return templating.render(where, template, variables)

@@ -17,7 +17,9 @@ import logging
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -73,6 +75,8 @@ class SlotPlan:
     link: str | None
     hashtags: tuple[str, ...]
     seed: int
+    #: Where the slot starts in the rotation of shipped templates (:func:`rotation`).
+    rotation: int = 0
 
 
 class DraftingService:
@@ -160,8 +164,13 @@ class DraftingService:
         context["platforms"] = sorted({lim.platform for _, lim in limits})
         brief = prompts.render_brief(campaign.name, campaign.brief, context)
         stated = tuple(
-            text for fact in campaign.facts if (text := prompts.render_brief(campaign.name, fact, context))
+            text
+            for i, fact in enumerate(campaign.facts)
+            if (text := prompts.render_fact(campaign.name, i, fact, context))
         )
+        # curated templates state the facts (or the brief's reminders) as written
+        context["facts"] = fallback.state_facts(stated or facts.reminders(brief), campaign.language)
+        keep = campaign.sampling.keep or self.settings.model.keep
         return SlotPlan(
             campaign=campaign,
             context=context,
@@ -171,6 +180,7 @@ class DraftingService:
             link=link,
             hashtags=hashtags,
             seed=self._seed(campaign, slot_at) + seed_salt,
+            rotation=rotation(campaign, slot_at, self.settings.zone_of(campaign), keep) + seed_salt,
         )
 
     def recheck(self, draft: Draft, text: str) -> tuple[CheckResult, ...]:
@@ -178,12 +188,9 @@ class DraftingService:
         own old text does not count as a near-duplicate of it)."""
         campaign = self.settings.campaign(draft.campaign_name)
         plan = self.plan(campaign, draft.slot_at or self.clock.now())
-        spec = replace(plan.spec, recent=tuple(r for r in plan.spec.recent if r != draft.text))
-        body = text
-        for tail in (plan.link, *plan.hashtags):
-            if tail:
-                body = body.replace(tail, " ")
-        results = checks.run_checks(text, " ".join(body.split()), spec)
+        own = _bare(draft.text, plan.link, plan.hashtags)
+        spec = replace(plan.spec, recent=tuple(r for r in plan.spec.recent if r != own))
+        results = checks.run_checks(text, _bare(text, plan.link, plan.hashtags), spec)
         return (*results, *self.media_checks(campaign, draft.media))
 
     def media_checks(self, campaign: CampaignSettings, media: tuple[DraftMedia, ...]) -> list[CheckResult]:
@@ -368,13 +375,17 @@ class DraftingService:
             plan.context["holiday"],
             campaign.templates,
             plan.context,
-            plan.seed,
+            plan.rotation,
         )
         return [
             self._candidate(
-                plan, t.body, DraftOrigin.TEMPLATE, "template", {"template": t.template_id, "seed": plan.seed}
+                plan,
+                t.body,
+                DraftOrigin.TEMPLATE,
+                "template",
+                {"template": t.template_id, "order": i, "rotation": plan.rotation, "seed": plan.seed},
             )
-            for t in texts
+            for i, t in enumerate(texts)
         ]
 
     def _candidate(
@@ -433,7 +444,7 @@ class DraftingService:
             festival_ok_names=ok_names,
             max_emoji=campaign.max_emoji,
             limits=tuple(limits),
-            recent=self._recent(campaign),
+            recent=tuple(_bare(r, link, hashtags) for r in self._recent(campaign)),
             nice_words=(context["product"], _holiday_name(context["holiday"])),
             neutral=tuple(n for n in neutral if n),
             facts=tuple(dict.fromkeys((*stated, *facts.implied(brief), *facts.mentions(brief)))),
@@ -484,6 +495,15 @@ def choose(scored: list[ScoredCandidate], keep: int) -> list[ScoredCandidate]:
     return chosen or scored[:1]
 
 
+def _bare(text: str, link: str | None, hashtags: tuple[str, ...]) -> str:
+    """A post without the campaign's link and hashtags (what the near-duplicate check compares:
+    the tail every post of the campaign shares would make a repeated body look new)."""
+    for tail in (link, *hashtags):
+        if tail:
+            text = text.replace(tail, " ")
+    return " ".join(text.split())
+
+
 def _example_words(brief: str) -> tuple[str, ...]:
     """Names from the worked examples: a post naming them copied the example."""
     return tuple(w for w in prompts.EXAMPLE_WORDS if w.casefold() not in brief.casefold())
@@ -526,9 +546,43 @@ def _settings_record(request: GenerationRequest, model_id: str, dtype: str) -> d
 _ORIGIN_RANK = {DraftOrigin.MODEL: 2, DraftOrigin.COMPOSED: 1}
 
 
-def _rank(item: ScoredCandidate) -> tuple[bool, bool, int, float]:
-    origin = _ORIGIN_RANK.get(item.candidate.origin, 0)
-    return (not item.verdict.flagged, item.candidate.passed, origin, item.candidate.score)
+def _rank(item: ScoredCandidate) -> tuple[bool, bool, int, int, float]:
+    """Unflagged, passing, by origin; templates in their rotation order, the rest by score."""
+    candidate = item.candidate
+    origin = _ORIGIN_RANK.get(candidate.origin, 0)
+    order = -int(candidate.settings.get("order", 0)) if candidate.origin is DraftOrigin.TEMPLATE else 0
+    return (not item.verdict.flagged, candidate.passed, origin, order, candidate.score)
+
+
+#: Slots counted for the template rotation start in this year (any fixed year would do).
+ROTATION_EPOCH = 2024
+#: Most firings counted in one year (a campaign firing every minute is not walked through).
+_MOST_PER_YEAR = 20_000
+
+
+def rotation(campaign: CampaignSettings, slot_at: datetime, zone: str, keep: int = 1) -> int:
+    """The slot's position in the rotation of shipped templates: the campaign's firings since
+    :data:`ROTATION_EPOCH` before ``slot_at``, times ``keep`` (each slot may keep that many
+    drafts), plus an offset from the campaign's name (so campaigns do not all start alike).
+
+    Successive slots of a campaign get successive positions: with ``n`` templates, a campaign
+    keeping one draft per slot repeats one only after ``n`` slots (a festival greeting, once a
+    year: after ``n`` years). Deterministic: it depends on the campaign and the slot's time only.
+    """
+    year = slot_at.astimezone(UTC).year
+    before = sum(_firings_in_year(campaign.when, zone, y) for y in range(ROTATION_EPOCH, year))
+    start = datetime(max(year, ROTATION_EPOCH), 1, 1, tzinfo=UTC)
+    this_year = sum(1 for _ in islice(campaign.when.fire_times(start, slot_at, zone), _MOST_PER_YEAR))
+    offset = zlib.crc32(campaign.name.encode())
+    if this_year >= _MOST_PER_YEAR:  # fires every few minutes: the minute still moves on
+        return int(slot_at.timestamp() // 60) * keep + offset
+    return (before + this_year) * keep + offset
+
+
+@lru_cache(maxsize=256)
+def _firings_in_year(trigger: Any, zone: str, year: int) -> int:
+    start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    return sum(1 for _ in islice(trigger.fire_times(start, end, zone), _MOST_PER_YEAR))
 
 
 #: Checks that judge a whole post, not one sentence of it (ignored for composed openings).

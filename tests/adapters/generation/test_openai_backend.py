@@ -196,10 +196,12 @@ def test_api_key_from_a_secrets_file_and_never_from_the_toml(
 
 
 def test_missing_base_url_or_model_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"needs base_url"):
-        build_generator(load_settings(write(tmp_path, model='backend = "openai"\nmodel = "m"')))
-    with pytest.raises(ConfigError, match=r"needs model"):
-        build_generator(load_settings(write(tmp_path, model='backend = "openai"\nbase_url = "http://h:1"')))
+    with pytest.raises(ConfigError, match=r"model: .*needs base_url"):
+        load_settings(write(tmp_path, model='backend = "openai"\nmodel = "m"'))
+    with pytest.raises(ConfigError, match=r"model: .*needs model"):
+        load_settings(write(tmp_path, model='backend = "openai"\nbase_url = "http://h:1"'))
+    result = run_cli("config", "check", config=tmp_path / "bot.toml")
+    assert result.returncode == 1 and "needs model" in result.stderr and "Traceback" not in result.stderr
     assert (
         api_root("http://h:11434") == "http://h:11434/v1"
         and api_root("http://h:8000/v1/") == "http://h:8000/v1"
@@ -256,5 +258,7 @@ def test_model_check_reports_endpoint_and_model(tmp_path: Path) -> None:
     result = run_cli("model", "check", config=down)
     assert result.returncode == 1 and "NOT reachable" in result.stdout
     assert "connection refused" in result.stderr and "Traceback" not in result.stderr
+    prepared = run_cli("model", "prepare", config=down)
+    assert prepared.returncode == 1 and "connection refused" in prepared.stderr
     info = json.loads(run_cli("model", "info", "--json", config=down).stdout)
     assert info["backend"] == "openai" and info["model_id"] == "qwen2.5:7b" and info["languages"] == ["en"]

@@ -3,17 +3,21 @@ their alt texts, attach to the right post, and a failed upload is a retry (no po
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot import plugins
+from bot.adapters.media import PillowMedia
 from bot.domain import OutgoingPost
 from bot.domain.errors import PublishRejected, PublishRetryable
 from tests.adapters.platforms.test_adapter_details import bsky_pub, masto_pub, reddit_pub, x_pub
 from tests.fakeplatform import FakeServer
-from tests.fakeplatform.images import image
+from tests.fakeplatform.images import image, png
+from tests.fakeplatform.media import LIMITS as FAKE_LIMITS
 
 PLATFORMS = ["x", "reddit", "mastodon", "bluesky"]
 UPLOAD_OP = {"x": "x.media", "reddit": "reddit.s3", "mastodon": "mastodon.media", "bluesky": "bluesky.blob"}
@@ -167,3 +171,39 @@ def test_reddit_websocket_lost_is_an_unknown_outcome(fake: FakeServer, tmp_path:
     with pytest.raises(PublishUnknownOutcome):
         pub.publish(post(TEXT, (item,)), ids)
     assert len(fake.posts("reddit")) == 1
+
+
+#: A picture 3x over each platform's byte limit: noisy pixels (scaled down until they fit)
+#: where that is quick, an uncompressed export (re-encoded, Mastodon's also scaled to its
+#: pixel limit) for the platforms that take 16-20 MB.
+OVERSIZED = {"bluesky": "noisy", "x": "noisy", "mastodon": "stored", "reddit": "stored"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_picture_three_times_over_the_byte_limit_is_fitted_and_accepted(
+    fake: FakeServer, tmp_path: Path, platform: str
+) -> None:
+    limits = plugins.platform(platform).media
+    assert limits is not None
+    side = math.isqrt(limits.max_bytes) + 8  # 3 bytes a pixel: 3x the limit
+    source = tmp_path / "festival.png"
+    source.write_bytes(png(side, side, seed=7, noisy=True, stored=OVERSIZED[platform] == "stored"))
+    assert source.stat().st_size >= 3 * limits.max_bytes
+    fitted = PillowMedia(tmp_path / "data").fit(str(source), limits)
+    fitted = replace(fitted, alt="Lanterns over the tea house")
+    assert fitted.size <= limits.max_bytes and fitted.path != str(source)
+    pub = publisher(fake, platform)
+    pub.publish(post(TEXT, (fitted,)), pub.upload_media(post(TEXT, (fitted,))))
+    [made] = arrived(fake, platform)
+    [upload] = made["uploads"]
+    assert (upload["sha256"], upload["size"]) == (fitted.sha256, fitted.size)
+    assert upload["size"] <= FAKE_LIMITS[platform]
+
+
+def test_unfitted_picture_over_the_limit_is_refused_by_the_fake(fake: FakeServer, tmp_path: Path) -> None:
+    """The fake enforces the byte limits (413), so the test above proves the fitting."""
+    big = image(tmp_path, "big.png", "Too big", width=600, height=600, noisy=True)
+    assert big.size > FAKE_LIMITS["bluesky"]
+    with pytest.raises(PublishRetryable, match="413"):
+        bsky_pub(fake).upload_media(post(TEXT, (big,)))

@@ -1,0 +1,32 @@
+"""Notification channels (one module per external system: ``webhook``, ``smtp``), the secrets
+they read, and the background dispatcher that sends without holding up the daemon."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.adapters.notify.dispatch import Channel
+from bot.adapters.notify.secrets import NotifySecrets
+from bot.config.notify import NotifySettings
+
+
+def build_channels(settings: NotifySettings, base: Path | None = None) -> list[Channel]:
+    """The configured channels, their secrets read now (ConfigError naming a missing one);
+    relative secret paths are resolved against ``base`` (the config file's directory)."""
+    secrets = NotifySecrets(settings, base)
+    channels: list[Channel] = []
+    if settings.webhook is not None:
+        from bot.adapters.notify.webhook import WebhookChannel
+
+        hook = settings.webhook
+        url = hook.url or secrets.get(hook.url_secret or "", "notify.webhook.url_secret")
+        channels.append(Channel(WebhookChannel(url, hook.timeout.total_seconds()), hook))
+    if settings.email is not None:
+        from bot.adapters.notify.smtp import EmailChannel
+
+        mail = settings.email
+        password = (
+            secrets.get(mail.password_secret, "notify.email.password_secret") if mail.username else None
+        )
+        channels.append(Channel(EmailChannel(mail, password, base), mail))
+    return channels
