@@ -16,12 +16,13 @@ Routes (every page but ``/healthz``, ``/login`` and ``/static/`` needs a session
     GET  /metrics                      Prometheus text ([web] metrics: local|public|off)
     GET  /login, POST /login, POST /logout
     GET  /                             the queue (?state=open|all|<state>&campaign=NAME)
-    GET  /drafts/{id}                  a draft: text, previews, checks, moderation, history
-    POST /drafts/{id}/approve          sha256            (the text shown)
+    GET  /drafts/{id}                  a draft: text, pictures, previews, checks, moderation, history
+    GET  /drafts/{id}/media/{n}        its n-th picture (0-based; only files the draft records)
+    POST /drafts/{id}/approve          sha256, media_sha256 (the text and pictures shown)
     POST /drafts/{id}/edit             sha256, text
     POST /drafts/{id}/reject           reason, because?, withdraw?
     POST /drafts/{id}/regenerate       (a request the daemon serves)
-    POST /drafts/{id}/override         sha256, reason   (admins only)
+    POST /drafts/{id}/override         sha256, media_sha256, reason   (admins only)
     GET  /publications                 ?state=needs_check|failed|...|all
     POST /publications/{id}/{check|retry|cancel}   force?, reason?, back?
     GET  /calendar                     ?days=N
@@ -70,6 +71,7 @@ def routes() -> list[BaseRoute]:
         Route("/logout", actions.logout, methods=["POST"]),
         Route("/", views.queue),
         Route("/drafts/{draft_id:int}", views.draft_page),
+        Route("/drafts/{draft_id:int}/media/{index:int}", views.draft_picture),
         Route("/drafts/{draft_id:int}/approve", actions.approve, methods=["POST"]),
         Route("/drafts/{draft_id:int}/edit", actions.edit, methods=["POST"]),
         Route("/drafts/{draft_id:int}/reject", actions.reject, methods=["POST"]),
@@ -131,6 +133,8 @@ def create_app(
     app.state.wiring = app_wiring
     app.state.throttle = LoginThrottle(web.login_attempts)
     app.state.login_delay = login_delay
+    #: campaign -> its zone, so pages show slot times as the campaign's people read them
+    app.state.zones = {c.name: settings.zone_of(c) for c in settings.campaigns}
     return app
 
 

@@ -37,6 +37,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 #: Paths anyone may open (a prefix when it ends with ``/``).
 PUBLIC_PATHS: tuple[str, ...] = ("/healthz", "/login", "/static/")
 SESSION_COOKIE = "bot_session"
+#: Names and addresses the login throttle keeps before it prunes (bounded memory under a flood).
+MAX_TRACKED = 10_000
 
 
 @dataclass(frozen=True)
@@ -155,8 +157,14 @@ class LoginThrottle:
         return max(waits)
 
     def failed(self, name: str, address: str, now: datetime) -> None:
+        if len(self._failures) > MAX_TRACKED:  # a flood of names: forget what is out of the window
+            for key in list(self._failures):
+                self._wait(key, now)
         for key in _keys(name, address):
-            self._failures.setdefault(key, deque()).append(now)
+            failures = self._failures.setdefault(key, deque())
+            failures.append(now)
+            if len(failures) > self.limit * 4:
+                failures.popleft()
 
     def succeeded(self, name: str) -> None:
         self._failures.pop(f"name:{name.lower()}", None)
