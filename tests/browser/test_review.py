@@ -69,6 +69,14 @@ def test_a_reviewer_works_the_queue_and_changes_exactly_that(
     screenshot(phone, "queue-phone")
     phone.goto(f"{web.url}/drafts/{edited}")
     screenshot(phone, "draft-phone")
+    for name, path in (
+        ("publications", "/publications?state=all"),
+        ("calendar", "/calendar"),
+        ("accounts", "/accounts"),
+    ):
+        phone.goto(web.url + path)
+        expect(phone.locator("main h1")).to_be_visible()
+        screenshot(phone, f"{name}-phone")
 
     _assert_exactly_the_reviews(world, before, stuck, approved, edited, rejected)
 
