@@ -220,3 +220,25 @@ def test_disabled_without_channels(tmp_path: Path, apps: list[Wiring]) -> None:
     add_draft(app, "Tea")
     assert app.notifying.tick() == []
     assert app.store.events(entity=NOTIFICATION) == []
+
+
+def test_the_digest_by_email_over_starttls(
+    tmp_path: Path, smtp_server: Any, apps: list[Wiring], monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("BOT_NOTIFY_SMTP_PASSWORD", smtp_server.PASSWORD)
+    email = (
+        "[notify]\n[notify.email]\n"
+        f'host = "127.0.0.1"\nport = {smtp_server.port}\nfrom = "bot@example.com"\n'
+        f'to = ["team@example.com"]\nusername = "{smtp_server.USER}"\nca_file = "{smtp_server.cert}"\n'
+        'timeout = "20s"\n'
+    )
+    app, _ = make_app(tmp_path, email)
+    apps.append(app)
+    draft_id = add_draft(app, "Oolong at noon")
+    [message_id] = app.notifying.tick()
+    assert smtp_server.wait_for(1)
+    mail = smtp_server.mails[0]
+    assert mail["Subject"] == "1 draft waits for review"
+    assert f"draft {draft_id} (new), promo: Oolong at noon" in mail.get_payload()
+    [sent] = outcomes(app, 1)
+    assert (sent.entity_id, sent.to_state, sent.details["channel"]) == (message_id, "sent", "email")
