@@ -97,7 +97,8 @@ class Generator(Protocol):
         ...
 
     def generate(self, request: GenerationRequest) -> list[GeneratedText]:
-        """Return exactly ``request.n`` texts.
+        """Return ``request.n`` texts (a served model may return fewer, never none, when some
+        of its requests failed).
 
         Raises:
             ModelError: the model cannot be loaded or run.
