@@ -124,6 +124,17 @@ def test_500_then_success_and_500s_past_the_retries() -> None:
             )
 
 
+def test_candidates_of_requests_that_succeeded_are_kept_when_one_fails(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with running(replies=GREETINGS, honours_n=False) as server:
+        server.faults.append({"status": 503, "body": {"error": {"message": "overloaded"}}})
+        generator = OpenAIGenerator(server.url, "qwen2.5:7b", retries=0, concurrency=1)
+        texts = generator.generate(request(n=3, variants=3))  # three one-choice requests, one refused
+        assert len(texts) == 2 and len(server.chat_requests()) == 3
+        assert "wrote 2 of 3 candidates" in caplog.text
+
+
 def test_an_answer_slower_than_the_timeout_is_unavailable_without_retry() -> None:
     with running(delay=5.0) as server:
         generator = OpenAIGenerator(server.url, "qwen2.5:7b", timeout=0.5, retries=3, backoff=0.01)
