@@ -294,8 +294,6 @@ class LockingPublisher:
             timer.start()
         return PublishResult(remote_id=post.idempotency_key, url=None)
 
-    honours_idempotency_key = False
-
     def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
         key = post.idempotency_key
         if key in self.sent:
