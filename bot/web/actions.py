@@ -151,6 +151,8 @@ async def edit(request: Request) -> Response:
     sha, text = _sha(form), str(form.get("text", "")).replace("\r\n", "\n")
 
     def act() -> str:
+        if not text.strip():
+            raise BotError("The edited text is empty; to drop the draft, reject it.")
         _unchanged(app, draft_id, sha, "your edit was not saved")
         edited = app.review.edit(draft_id, me.name, text)
         if edited.state is DraftState.FLAGGED:
