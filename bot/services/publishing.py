@@ -8,10 +8,10 @@ PublishRetryable          back to ``queued`` after backoff (or the platform's
 PublishAuthError          ``queued`` again, and the account is paused until fixed
                           (``bot accounts resume``); other accounts go on
 PublishRejected           ``failed`` with the platform's reason
-PublishUnknownOutcome     re-sent with the same idempotency key where the
-                          platform honours one (Mastodon, within
-                          ``IDEMPOTENCY_WINDOW`` of the first send); else
-                          ``needs_check``: never re-sent without a proven absence
+PublishUnknownOutcome     ``needs_check``: never re-sent without a proven
+                          absence, on every platform (an Idempotency-Key
+                          is sent to Mastodon, but never trusted: a server
+                          or proxy may ignore it)
 anything else             ``needs_check`` (we cannot know whether it went out)
 ========================  =====================================================
 
@@ -71,11 +71,6 @@ class PublishReport:
     deferred: list[int] = field(default_factory=list)
     recovered: list[int] = field(default_factory=list)
     checks: CheckReport = field(default_factory=CheckReport)
-
-
-#: How long after the first send a re-send with the same idempotency key is still deduped
-#: (Mastodon keeps the key about an hour; half of it, to be safe).
-IDEMPOTENCY_WINDOW = timedelta(minutes=30)
 
 
 class PublishingService:
@@ -199,10 +194,10 @@ class PublishingService:
                 log.exception("publication %d: unexpected error uploading to %s", pub.id, pub.account)
             self._retry(pub, f"upload failed, nothing posted: {exc or type(exc).__name__}", None, report)
         elif isinstance(exc, PublishUnknownOutcome):
-            self._unknown(pub, publisher, str(exc), report)
+            self._unknown(pub, str(exc), report)
         else:  # the send may have gone out: never retry blindly
             log.error("publication %d: unexpected error from %s", pub.id, pub.account, exc_info=exc)
-            self._unknown(pub, publisher, f"unexpected error: {type(exc).__name__}", report)
+            self._unknown(pub, f"unexpected error: {type(exc).__name__}", report)
 
     def _media(
         self, pub: Publication, publisher: Publisher, post: OutgoingPost, report: PublishReport
@@ -247,24 +242,12 @@ class PublishingService:
             return None
         return ids
 
-    def _unknown(self, pub: Publication, publisher: Publisher, reason: str, report: PublishReport) -> None:
-        """The send may have reached the platform: re-send with the same key only where the
-        platform dedupes on it, else leave it to reconciliation (after the settle delay)."""
-        cfg = self.settings.publishing
-        now = self.clock.now()
-        first = pub.first_sent_at or now
-        attempts = pub.attempts + 1
-        if (
-            getattr(publisher, "honours_idempotency_key", False)
-            and attempts < cfg.max_attempts
-            and now - first < IDEMPOTENCY_WINDOW
-        ):
-            reason = f"outcome unknown, re-sent with the same idempotency key: {reason}"
-            self._finish(
-                pub, _P.QUEUED, report.retrying, reason=reason, not_before=now + self.backoff(attempts)
-            )
-            return
-        self._finish(pub, _P.NEEDS_CHECK, report.needs_check, reason=reason, check_at=now + cfg.settle)
+    def _unknown(self, pub: Publication, reason: str, report: PublishReport) -> None:
+        """The send may have reached the platform: reconciliation looks for it (after the
+        settle delay) before anything is sent again. No platform's idempotency key is trusted
+        for this: a server that ignores it would post twice."""
+        check_at = self.clock.now() + self.settings.publishing.settle
+        self._finish(pub, _P.NEEDS_CHECK, report.needs_check, reason=reason, check_at=check_at)
 
     def _publisher(self, pub: Publication, report: PublishReport) -> Publisher | None:
         """The account's publisher; a config problem (e.g. missing credentials) pauses the account."""

@@ -95,8 +95,6 @@ class BlueskyPublisher:
     """Posts to one Bluesky account."""
 
     platform = "bluesky"
-    #: Bluesky has no idempotency key: an unknown outcome is reconciled, never re-sent blindly.
-    honours_idempotency_key = False
     #: Unreferenced blobs are dropped within minutes: every attempt uploads again.
     media_reuse = timedelta(0)
 

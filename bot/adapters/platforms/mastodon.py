@@ -77,13 +77,6 @@ class MastodonPublisher:
         self._me: dict[str, Any] | None = None
 
     @property
-    def honours_idempotency_key(self) -> bool:
-        """Mastodon keeps a status's Idempotency-Key for about an hour: a re-send with the same
-        key within it answers with the status already made (unless the account says the server
-        does not)."""
-        return bool(self._account.idempotency_key)
-
-    @property
     def account(self) -> str:
         return self._account.name
 
@@ -153,7 +146,7 @@ class MastodonPublisher:
                 text,
                 in_reply_to_id=reply_to,
                 visibility=self._account.visibility,
-                idempotency_key=key,
+                idempotency_key=key if self._account.idempotency_key else None,
                 media_ids=list(media_ids) or None,
             )
         except MastodonError as exc:

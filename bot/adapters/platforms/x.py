@@ -60,8 +60,6 @@ class XPublisher:
     """Posts to one X account."""
 
     platform = "x"
-    #: X has no idempotency key: an unknown outcome is reconciled, never re-sent blindly.
-    honours_idempotency_key = False
     #: An upload expires 24 hours after it was made: reuse it for 12.
     media_reuse = timedelta(hours=12)
 
