@@ -139,6 +139,10 @@ def test_a_platform_that_joined_after_drafting_needs_its_pictures_fitted_again(
         assert set(app.store.get_draft(draft_id).media[0].fitted) == {"dryrun", "bluesky"}
         approved = _approve(later, draft_id)
         assert approved.state is DraftState.APPROVED
+        # an alt text is published too: the gate scores what a reviewer types into it
+        rude = later.review.edit_media(draft_id, "bob", alts={1: "Mooncakes for every idiot out there"})
+        assert rude.state is DraftState.FLAGGED
+        assert [a.decision.value for a in app.store.approvals(draft_id)][-1] == "invalidated"
     finally:
         app.close()
 
