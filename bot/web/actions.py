@@ -21,7 +21,7 @@ from bot.domain import Draft, DraftState, RejectionCategory
 from bot.domain.errors import BotError, NotFound, StateConflict, StoreUnavailable
 from bot.services.review import failed_checks
 from bot.web.render import page, redirect
-from bot.web.security import LoginThrottle, checked_form, reviewer_of
+from bot.web.security import LoginThrottle, checked_form, reviewer_of, start_session
 from bot.web.views import draft_context, wiring
 from bot.wiring import Wiring
 
@@ -76,8 +76,7 @@ async def login(request: Request) -> Response:
         await asyncio.sleep(request.app.state.login_delay)
         return page(request, "login.html", 401, next=target, name=name, error="Wrong name or password.")
     throttle.succeeded(name)
-    request.session.clear()  # a new session: nothing of the anonymous one is kept
-    request.session["user"] = reviewer.name
+    start_session(request.session, reviewer.name, app.clock.now())
     log.info("reviewer %s logged in from %s", reviewer.name, address)
     return redirect(request, target)
 
