@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
-    from bot.adapters.metrics import DaemonMetrics
+    from bot.adapters.metrics import Metrics
     from bot.adapters.websecrets import WebSecrets
     from bot.config import Settings
     from bot.config.campaigns import CampaignSettings
@@ -166,7 +166,7 @@ class Wiring:
         self._generator = generator
         self._gate = gate
         self._readers: list[StoreReader] = []
-        self._metrics: DaemonMetrics | None = None
+        self._metrics: Metrics | None = None
 
     def reconfigured(self, settings: Settings) -> Wiring:
         """A wiring for a new config (a reload) that keeps this one's clock, worker and store,
@@ -366,14 +366,14 @@ class Wiring:
         return BackgroundDispatcher(build_channels(self.settings.notify, base))
 
     @property
-    def metrics(self) -> DaemonMetrics:
+    def metrics(self) -> Metrics:
         """The Prometheus registry: the store's counts at scrape time, and the drafting time of
         each slot this process drafts."""
         if self._metrics is None:
-            from bot.adapters.metrics import DaemonMetrics
+            from bot.adapters.metrics import Metrics
 
             # late-bound: the store opens at the first scrape, not when the registry is made
-            self._metrics = DaemonMetrics(lambda: self.store.store_metrics(), self.clock)  # noqa: PLW0108
+            self._metrics = Metrics(lambda: self.store.store_metrics(), self.clock)  # noqa: PLW0108
         return self._metrics
 
     @cached_property

@@ -16,9 +16,11 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
 fi
 echo "ensure-chromium: installing Debian's ${PACKAGES[*]} for the browser tests"
 export DEBIAN_FRONTEND=noninteractive
-install() { apt-get install -y -q --no-install-recommends "${PACKAGES[@]}" >/tmp/ensure-chromium.log 2>&1; }
+# Another apt run (someone else's install) holds the lock for a while: wait for it.
+APT=(apt-get -q -o DPkg::Lock::Timeout=300)
+install() { "${APT[@]}" install -y --no-install-recommends "${PACKAGES[@]}" >/tmp/ensure-chromium.log 2>&1; }
 if ! install; then
-  apt-get update -q >>/tmp/ensure-chromium.log 2>&1
+  "${APT[@]}" update >>/tmp/ensure-chromium.log 2>&1
   install || { echo "ensure-chromium: apt-get failed, see /tmp/ensure-chromium.log" >&2; exit 0; }
 fi
 "$BROWSER" --version 2>/dev/null || true

@@ -12,7 +12,8 @@ A :class:`StoreCollector` reads the store when scraped, so every process that se
 - ``bot_store_up``: 0 when the database did not answer the scrape (the rest is then absent).
 
 The daemon also records ``bot_daemon_slot_generation_seconds`` (a live histogram of the time it
-spent drafting each slot) in its own registry (:class:`DaemonMetrics`).
+spent drafting each slot) in its registry (:class:`Metrics`); the web server drafts nothing,
+so its ``/metrics`` has only the store's.
 """
 
 from __future__ import annotations
@@ -112,24 +113,29 @@ def _histogram(name: str, documentation: str, values: Sequence[float]) -> Histog
     return family
 
 
-class DaemonMetrics:
-    """A registry with the store's metrics and the daemon's drafting histogram, servable on a port."""
+class Metrics:
+    """A registry with the store's metrics (and, once this process drafted a slot, its drafting
+    histogram); servable on a port, or rendered for a web route with :meth:`text`."""
+
+    content_type = CONTENT_TYPE
 
     def __init__(self, read: Callable[[], StoreMetrics], clock: Clock) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.registry.register(StoreCollector(read, clock))
-        self.slot_generation = Histogram(
-            "bot_daemon_slot_generation_seconds",
-            "Time this daemon spent drafting each slot (generation, checks and the gate).",
-            buckets=SLOT_BUCKETS,
-            registry=self.registry,
-        )
+        self._slot_generation: Histogram | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
     def observe_slot(self, seconds: float) -> None:
-        """Record the drafting time of one slot."""
-        self.slot_generation.observe(seconds)
+        """Record the drafting time of one slot (``bot_daemon_slot_generation_seconds``)."""
+        if self._slot_generation is None:
+            self._slot_generation = Histogram(
+                "bot_daemon_slot_generation_seconds",
+                "Time this daemon spent drafting each slot (generation, checks and the gate).",
+                buckets=SLOT_BUCKETS,
+                registry=self.registry,
+            )
+        self._slot_generation.observe(seconds)
 
     def text(self) -> bytes:
         """The exposition text of every metric (what ``/metrics`` answers)."""

@@ -10,6 +10,7 @@ import click
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table, short
 from bot.cli.params import INSTANT
+from bot.domain.errors import BotError
 
 
 @click.group("campaigns")
@@ -18,9 +19,15 @@ def command() -> None:
 
 
 @command.command("sync")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Sync even though a running daemon uses another config file (it undoes this sync "
+    "when it reloads its own).",
+)
 @json_option
 @pass_ctx
-def sync(ctx: Context, as_json: bool) -> None:
+def sync(ctx: Context, force: bool, as_json: bool) -> None:
     """Make the store match the config. Idempotent; removed campaigns are deactivated.
 
     Nothing is deleted: a removed campaign's open drafts expire ("campaign removed") and the
@@ -31,11 +38,25 @@ def sync(ctx: Context, as_json: bool) -> None:
 
     A one-off campaign (``when = { at = ... }``) whose time is already past and that never
     fired is refused: it would never fire.
+
+    A running daemon reloads its own config file after a sync: when it runs with another file
+    than this one, the sync is refused (it would be undone), naming both files; ``--force``
+    syncs anyway, with a warning.
     """
     from bot.cli.config_cmd import check_templates, refuse_never_firing
 
     check_templates(ctx)  # a template that does not render is not synced
     refuse_never_firing(ctx, ctx.app.sync.never_firing())
+    elsewhere = ctx.app.sync.other_configs()
+    if elsewhere and not force:
+        raise BotError(
+            "not synced: "
+            + "; ".join(elsewhere)
+            + f". Sync that file instead (bot --config PATH campaigns sync), or restart the daemon with "
+            f"{ctx.config_path}; --force syncs anyway"
+        )
+    for line in elsewhere:
+        click.echo(f"warning: {line}", err=True)
     outcome = ctx.app.sync.sync("cli")
     report, warnings = outcome.report, outcome.warnings
     data: dict[str, Any] = {
@@ -55,7 +76,7 @@ def sync(ctx: Context, as_json: bool) -> None:
             {"campaign": w.campaign, "field": w.field, "text": w.text, "reasons": list(w.reasons)}
             for w in warnings
         ]
-        print_json({**data, **removed})
+        print_json({**data, **removed, "other_configs": elsewhere})
         return
     for key, names in data.items():
         if names:

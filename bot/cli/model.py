@@ -29,6 +29,13 @@ def prepare(ctx: Context, as_json: bool) -> None:
     load = getattr(generator, "load", None)
     if load is not None:
         load()
+    probe = getattr(generator, "check", None)
+    if probe is not None:  # a served model: nothing to load here, but it must answer
+        problem = probe().problem
+        if problem:
+            from bot.domain.errors import ModelError
+
+            raise ModelError(problem)
     info = {**_info(ctx), "load_seconds": round(time.monotonic() - started, 2)}
     if as_json:
         print_json(info)

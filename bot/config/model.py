@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from bot.config.types import Strict, Timeout, WebUrl
 from bot.domain.ports import GeneratorBackend
@@ -91,3 +91,16 @@ class ModelSettings(Strict):
             installed = ", ".join(plugins.names(plugins.GENERATORS))
             raise ValueError(f"no generator backend {value!r} is installed (installed: {installed})")
         return value
+
+    @model_validator(mode="after")
+    def _served(self) -> ModelSettings:
+        """A served model needs its server and its name (``bot config check`` says so)."""
+        if self.backend == "openai":
+            if not self.base_url:
+                raise ValueError(
+                    'backend "openai" needs base_url, the server\'s API root (such as '
+                    '"http://localhost:11434/v1" for Ollama)'
+                )
+            if not self.model:
+                raise ValueError('backend "openai" needs model, a name the server lists (`bot model check`)')
+        return self

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -52,6 +53,9 @@ class WebSettings(Strict):
     #: (429) until the minute has passed.
     login_attempts: int = Field(default=5, ge=1, le=1000)
     reviewers: tuple[ReviewerSettings, ...] = ()
+    #: Who may read ``/metrics`` (no login): ``local`` loopback clients (a scraper on this
+    #: host), ``public`` anyone who reaches the page, ``off`` nobody.
+    metrics: Literal["local", "public", "off"] = "local"
 
     @model_validator(mode="after")
     def _unique_reviewers(self) -> WebSettings:

@@ -97,7 +97,8 @@ class Generator(Protocol):
         ...
 
     def generate(self, request: GenerationRequest) -> list[GeneratedText]:
-        """Return exactly ``request.n`` texts.
+        """Return ``request.n`` texts (a served model may return fewer, never none, when some
+        of its requests failed).
 
         Raises:
             ModelError: the model cannot be loaded or run.
@@ -174,12 +175,6 @@ class Publisher(Protocol):
             PublishRejected: the platform refused this post for good.
             PublishUnknownOutcome: the send may have gone through.
         """
-        ...
-
-    @property
-    def honours_idempotency_key(self) -> bool:
-        """True when the platform dedupes a re-send carrying the same idempotency key
-        (Mastodon), so an unknown outcome may be retried; elsewhere it must be reconciled."""
         ...
 
     def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
@@ -690,13 +685,14 @@ class EventLog(Protocol):
         now: datetime,
         actor: str,
         entity: str,
-        entity_id: int,
+        entity_id: int | None,
         from_state: str | None,
         to_state: str | None,
         reason: str = "",
         details: dict[str, Any] | None = None,
     ) -> int:
-        """Append an event that changes no row (what the notifier sent); return its id."""
+        """Append an event that changes no row (what the notifier sent); return its id.
+        ``entity_id=None``: the event starts an entity of its own, numbered by the event's id."""
         ...
 
 

@@ -7,8 +7,8 @@ event log (a cursor per kind of message, kept in the events of the messages sent
 messages to the :class:`~bot.domain.ports.Dispatcher` (which sends them on its own thread, so
 a hanging webhook never holds up publishing) and records what became of each message:
 
-- ``notification N: None -> queued`` (by this worker) before a message is handed over: its
-  ``details`` say what it covers, so a restarted daemon never sends it again;
+- ``notification N: None -> queued`` (by this worker; N is the event's own id) before a message
+  is handed over: its ``details`` say what it covers, so a restarted daemon never sends it again;
 - then one ``queued -> sent | failed`` per channel (``details.channel``), or
   ``queued -> dropped`` when the daemon stopped before trying it (sent again after a restart).
 
@@ -128,7 +128,7 @@ class NotifyingService:
         """Remember the message in the event log, then hand it to the dispatcher."""
         details = {"kind": message.kind, "subject": message.subject, **message.covers}
         message_id = self.store.append_event(
-            self._now(), self.worker, NOTIFICATION, 0, None, "queued", message.subject, details
+            self._now(), self.worker, NOTIFICATION, None, None, "queued", message.subject, details
         )
         if message.kind == MessageKind.DIGEST:
             self._digest_through = max(self._digest_through, int(message.covers["through_event"]))

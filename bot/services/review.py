@@ -14,10 +14,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot import plugins
 from bot.config import Settings
-from bot.domain import CheckResult, Decision, Draft, DraftState, RejectionCategory, Target
+from bot.domain import (
+    CheckResult,
+    Decision,
+    Draft,
+    DraftState,
+    ModerationVerdict,
+    RejectionCategory,
+    Target,
+)
 from bot.domain.errors import BotError, StateConflict
-from bot.domain.media import MAX_MEDIA, DraftMedia, media_sha256
+from bot.domain.media import MAX_MEDIA, DraftMedia
 from bot.domain.ports import Clock, ReviewStore
 from bot.domain.text import clean_name, clean_text
 from bot.services.moderation import ModerationGate
@@ -99,6 +108,7 @@ class ReviewService:
         if override and not reason.strip():
             raise BotError("--override needs --reason saying why the flag or failed check is wrong")
         targets = self._targets(draft)
+        _refuse_unfitted(draft, targets)
         if override and failed:  # a failed check waived (the draft may be flagged as well)
             expected: tuple[DraftState, ...] = _OPEN
         else:
@@ -201,10 +211,10 @@ class ReviewService:
         items += self._media.build(campaign, [(_file(path), _alt(text)) for path, text in add])
         if len(items) > MAX_MEDIA:
             raise BotError(f"{len(items)} pictures: a post carries at most {MAX_MEDIA}")
-        if media_sha256(items) == draft.media_sha256:
+        if tuple(items) == draft.media:  # a swap for the same file refits it: that is a change
             return draft
         checks = self._checks(replace(draft, media=tuple(items)), draft.text)
-        verdict = self._gate().check([draft.text])[0]
+        verdict = self._score(draft.text, [m.alt for m in items])
         return self.store.edit_draft(
             draft_id,
             expected=(*_OPEN, DraftState.APPROVED),
@@ -218,6 +228,12 @@ class ReviewService:
             media=tuple(items),
             expected_media_sha256=draft.media_sha256,
         )
+
+    def _score(self, text: str, alts: Sequence[str]) -> ModerationVerdict:
+        """The gate's verdict on the text and on every alt text a reviewer may have typed (they
+        are published too): the first flagged one, else the text's."""
+        verdicts = self._gate().check([text, *alts])
+        return next((v for v in verdicts if v.flagged), verdicts[0])
 
     def _configured(self, draft_id: int) -> Draft:
         """The draft, if its campaign is still in the config (else NotConfigured names it)."""
@@ -276,6 +292,24 @@ def _refuse_hard_failures(draft: Draft) -> None:
         raise BotError(
             f"draft {draft.id} cannot be approved: {details}; shorten it with `bot queue edit {draft.id}`"
         )
+
+
+def _refuse_unfitted(draft: Draft, targets: Sequence[Target]) -> None:
+    """A picture without a copy fitted for a target's platform (its account joined the campaign
+    after drafting) would go out unchecked: the reviewer fits it again first."""
+    for target in targets:
+        if plugins.platform(target.platform).media is None and draft.media:
+            raise BotError(
+                f"draft {draft.id} has pictures but {target.platform} ({target.account}) takes none; "
+                f"drop them with `bot queue edit {draft.id} --drop-media N`"
+            )
+        for number, picture in enumerate(draft.media, 1):
+            if target.platform not in picture.fitted:
+                raise BotError(
+                    f"draft {draft.id}: picture {number} ({Path(picture.source).name}) was not fitted "
+                    f"for {target.platform} (account {target.account} joined the campaign after "
+                    f"drafting); fit it again with `bot queue edit {draft.id} --swap-media {number} FILE ALT`"
+                )
 
 
 def _with_alt(media: DraftMedia, alt: str) -> DraftMedia:

@@ -11,13 +11,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 from bot.config import Settings
 from bot.config.campaigns import CampaignSettings
 from bot.config.triggers import EARLIEST, LATEST, DateTrigger
-from bot.domain import CampaignSpec, SyncReport
-from bot.domain.ports import CampaignStore, Clock, PublicationStore, SlotStore
+from bot.domain import CampaignSpec, DaemonInfo, SyncReport
+from bot.domain.ports import CampaignStore, Clock, DaemonStore, PublicationStore, SlotStore
 from bot.services.briefs import BriefWarning, score_campaigns
 from bot.services.catchup import SKIP_LOOKBACK
 from bot.services.moderation import ModerationGate
@@ -40,8 +41,27 @@ class SyncOutcome:
     failed_publications: tuple[int, ...] = ()
 
 
-class SyncStore(CampaignStore, PublicationStore, SlotStore, Protocol):
-    """The parts of the store a sync changes (and the slots it looks at)."""
+class SyncStore(CampaignStore, PublicationStore, SlotStore, DaemonStore, Protocol):
+    """The parts of the store a sync changes (and the slots and daemons it looks at)."""
+
+
+def other_configs(daemons: list[DaemonInfo], config: Path | None, now: datetime) -> list[str]:
+    """One line per live daemon that runs with another config file than ``config``: it reloads
+    its own file at its next poll after a sync, and so undoes a sync made from this one."""
+    from bot.services.status import daemon_json
+
+    mine = str(config) if config is not None else None
+    lines = []
+    for info in daemons:
+        theirs = info.details.get("config")
+        if not isinstance(theirs, str) or theirs == mine or not daemon_json(info, now)["alive"]:
+            continue
+        lines.append(
+            f"daemon {info.worker_id} (pid {info.pid} on {info.host}) runs with {theirs}, not {mine}: "
+            "at its next poll it reloads its own file, which undoes this sync (and a campaign "
+            "missing from this file has its open drafts expired now)"
+        )
+    return lines
 
 
 class PastStore(CampaignStore, SlotStore, Protocol):
@@ -96,6 +116,10 @@ class SyncService:
         self._store = store
         self._gate = gate
         self._clock = clock
+
+    def other_configs(self) -> list[str]:
+        """The live daemons that run with another config file (see :func:`other_configs`)."""
+        return other_configs(self._store.list_daemons(), self._settings.source, self._clock.now())
 
     def never_firing(self) -> list[str]:
         """The enabled one-off campaigns that are past and will never fire (see

@@ -17,12 +17,13 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.domain import DraftState, RejectionCategory
+from bot.domain import Draft, DraftState, RejectionCategory
 from bot.domain.errors import BotError, NotFound, StateConflict, StoreUnavailable
 from bot.services.review import failed_checks
 from bot.web.render import page, redirect
-from bot.web.security import LoginThrottle, checked_form, reviewer_of
+from bot.web.security import LoginThrottle, checked_form, reviewer_of, start_session
 from bot.web.views import draft_context, wiring
+from bot.wiring import Wiring
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,7 @@ async def login(request: Request) -> Response:
         await asyncio.sleep(request.app.state.login_delay)
         return page(request, "login.html", 401, next=target, name=name, error="Wrong name or password.")
     throttle.succeeded(name)
-    request.session.clear()  # a new session: nothing of the anonymous one is kept
-    request.session["user"] = reviewer.name
+    start_session(request.session, reviewer.name, app.clock.now())
     log.info("reviewer %s logged in from %s", reviewer.name, address)
     return redirect(request, target)
 
@@ -105,17 +105,17 @@ def _throttle(request: Request) -> LoginThrottle:
 async def approve(request: Request) -> Response:
     form, draft_id = await checked_form(request), request.path_params["draft_id"]
     me, app = reviewer_of(request), wiring(request)
-    sha = _sha(form)
+    sha, media = _sha(form), _media(form)
 
     def act() -> str:
-        draft = _unchanged(app, draft_id, sha)
+        draft = _unchanged(app, draft_id, sha, media=media)
         if draft.state is DraftState.FLAGGED or failed_checks(draft):
             why = "is flagged by moderation" if draft.state is DraftState.FLAGGED else "failed its checks"
             raise StateConflict(
                 f"draft {draft_id} {why}: edit it, or an admin may approve it as it is, "
                 "with a reason (override)"
             )
-        approved = app.review.approve(draft_id, me.name, sha256=sha)
+        approved = app.review.approve(draft_id, me.name, sha256=sha, media_sha256=media)
         accounts = ", ".join(p.account for p in app.store.list_publications(draft_id=approved.id))
         return f"Draft {draft_id} approved; queued for {accounts or 'no account'}."
 
@@ -132,13 +132,13 @@ async def override(request: Request) -> Response:
             403,
             "Only an admin can override a flagged draft or a failed check. Nothing was changed.",
         )
-    sha, reason = _sha(form), str(form.get("reason", "")).strip()
+    sha, media, reason = _sha(form), _media(form), str(form.get("reason", "")).strip()
 
     def act() -> str:
         if not reason:
             raise BotError("An override needs a reason saying why the flag or the failed check is wrong.")
-        _unchanged(app, draft_id, sha)
-        app.review.approve(draft_id, me.name, sha256=sha, override=True, reason=reason)
+        _unchanged(app, draft_id, sha, media=media)
+        app.review.approve(draft_id, me.name, sha256=sha, override=True, reason=reason, media_sha256=media)
         return f"Draft {draft_id} approved by override."
 
     return await _on_draft(request, draft_id, act)
@@ -150,6 +150,8 @@ async def edit(request: Request) -> Response:
     sha, text = _sha(form), str(form.get("text", "")).replace("\r\n", "\n")
 
     def act() -> str:
+        if not text.strip():
+            raise BotError("The edited text is empty; to drop the draft, reject it.")
         _unchanged(app, draft_id, sha, "your edit was not saved")
         edited = app.review.edit(draft_id, me.name, text)
         if edited.state is DraftState.FLAGGED:
@@ -200,17 +202,38 @@ def _sha(form: FormData) -> str:
     return sha
 
 
+def _media(form: FormData) -> str | None:
+    """The digest of the pictures the page showed (None: it showed none)."""
+    media = str(form.get("media_sha256", ""))
+    if media and not _SHA256.fullmatch(media):
+        raise BadForm("The form named the pictures you saw wrongly (media_sha256); reload the page.")
+    return media or None
+
+
 class BadForm(BotError):
     """A form that lacks what every form of ours sends."""
 
 
-def _unchanged(app: Any, draft_id: int, sha: str, what: str = "nothing was changed") -> Any:
-    """The draft, if its text is still the one the reviewer saw (StateConflict otherwise)."""
+def _unchanged(
+    app: Wiring,
+    draft_id: int,
+    sha: str,
+    what: str = "nothing was changed",
+    *,
+    media: str | bool | None = False,
+) -> Draft:
+    """The draft, if its text (and, when ``media`` is given, its pictures) are still the ones
+    the reviewer saw (StateConflict otherwise)."""
     draft = app.store.get_draft(draft_id)
     if draft.sha256 != sha:
         raise StateConflict(
             f"The text of draft {draft_id} changed since you opened the page ({what}). "
             "Read the text below as it is now, and act again."
+        )
+    if media is not False and draft.media_sha256 != media:
+        raise StateConflict(
+            f"The pictures of draft {draft_id} changed since you opened the page ({what}). "
+            "See them below as they are now, and act again."
         )
     return draft
 

@@ -13,14 +13,16 @@ real store::
 Routes (every page but ``/healthz``, ``/login`` and ``/static/`` needs a session):
 
     GET  /healthz                      "ok" (static)
+    GET  /metrics                      Prometheus text ([web] metrics: local|public|off)
     GET  /login, POST /login, POST /logout
     GET  /                             the queue (?state=open|all|<state>&campaign=NAME)
-    GET  /drafts/{id}                  a draft: text, previews, checks, moderation, history
-    POST /drafts/{id}/approve          sha256            (the text shown)
+    GET  /drafts/{id}                  a draft: text, pictures, previews, checks, moderation, history
+    GET  /drafts/{id}/media/{n}        its n-th picture (0-based; only files the draft records)
+    POST /drafts/{id}/approve          sha256, media_sha256 (the text and pictures shown)
     POST /drafts/{id}/edit             sha256, text
     POST /drafts/{id}/reject           reason, because?, withdraw?
     POST /drafts/{id}/regenerate       (a request the daemon serves)
-    POST /drafts/{id}/override         sha256, reason   (admins only)
+    POST /drafts/{id}/override         sha256, media_sha256, reason   (admins only)
     GET  /publications                 ?state=needs_check|failed|...|all
     POST /publications/{id}/{check|retry|cancel}   force?, reason?, back?
     GET  /calendar                     ?days=N
@@ -50,7 +52,7 @@ from starlette.staticfiles import StaticFiles
 from bot.config import Settings, load_settings
 from bot.domain.errors import BotError
 from bot.domain.ports import Clock, Store
-from bot.web import actions, views
+from bot.web import actions, metrics, views
 from bot.web.render import page
 from bot.web.security import PUBLIC_PATHS, SESSION_COOKIE, LoginGate, LoginThrottle, SecureCookies
 from bot.wiring import Wiring
@@ -63,11 +65,13 @@ _STATIC = Path(__file__).resolve().parent / "static"
 def routes() -> list[BaseRoute]:
     return [
         Route("/healthz", views.healthz),
+        Route(metrics.PATH, metrics.metrics),
         Route("/login", actions.login_form, methods=["GET"]),
         Route("/login", actions.login, methods=["POST"]),
         Route("/logout", actions.logout, methods=["POST"]),
         Route("/", views.queue),
         Route("/drafts/{draft_id:int}", views.draft_page),
+        Route("/drafts/{draft_id:int}/media/{index:int}", views.draft_picture),
         Route("/drafts/{draft_id:int}/approve", actions.approve, methods=["POST"]),
         Route("/drafts/{draft_id:int}/edit", actions.edit, methods=["POST"]),
         Route("/drafts/{draft_id:int}/reject", actions.reject, methods=["POST"]),
@@ -109,7 +113,10 @@ def create_app(
             same_site="lax",
             https_only=web.secure_cookies,
         ),
-        Middleware(LoginGate, web=web, public=(*PUBLIC_PATHS, *public)),
+        # /metrics answers by [web] metrics (loopback only by default), never by session
+        Middleware(
+            LoginGate, web=web, public=(*PUBLIC_PATHS, metrics.PATH, *public), now=app_wiring.clock.now
+        ),
     ]
 
     @asynccontextmanager
@@ -128,6 +135,8 @@ def create_app(
     app.state.wiring = app_wiring
     app.state.throttle = LoginThrottle(web.login_attempts)
     app.state.login_delay = login_delay
+    #: campaign -> its zone, so pages show slot times as the campaign's people read them
+    app.state.zones = {c.name: settings.zone_of(c) for c in settings.campaigns}
     return app
 
 

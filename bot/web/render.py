@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
@@ -32,6 +33,21 @@ def _when(value: datetime | str | None) -> str:
     return f"{value:%Y-%m-%d %H:%M}"
 
 
+def _local(value: datetime | None, zone: str | None) -> str:
+    """A UTC time in the campaign's zone, ``2026-09-01 18:00 CST`` ("" without a zone)."""
+    if value is None or not zone:
+        return ""
+    try:
+        return f"{value.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M %Z}"
+    except (ValueError, KeyError):
+        return ""
+
+
+def _label(state: Any) -> str:
+    """A state as people read it: ``pending review``."""
+    return str(getattr(state, "value", state)).replace("_", " ")
+
+
 def _safe(value: Any) -> str:
     """Stored text as a person should see it (control characters made visible)."""
     return for_display(str(value)) if value is not None else ""
@@ -39,6 +55,8 @@ def _safe(value: Any) -> str:
 
 _ENV.filters["when"] = _when
 _ENV.filters["shown"] = _safe
+_ENV.filters["local"] = _local
+_ENV.filters["label"] = _label
 _ENV.globals["audit"] = audit_lines
 
 
@@ -53,6 +71,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         reviewer=current_reviewer(session, web),
         csrf=csrf_token(session),
         messages=messages,
+        zones=request.app.state.zones,
         **context,
     )
     return HTMLResponse(html, status_code=status, headers=_HEADERS)

@@ -6,14 +6,16 @@ Each reads through the same services as the CLI (``bot queue``, ``bot queue show
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
 from bot.domain import DraftState, PublicationState
+from bot.domain.errors import NotFound
 from bot.domain.requests import OPEN_REQUEST_STATES
 from bot.services.accounts import account_rows
 from bot.services.calendar import coming_slots, zone_abbreviation
@@ -110,9 +112,25 @@ async def draft_page(request: Request) -> HTMLResponse:
     return page(request, "draft.html", me=reviewer_of(request), **data)
 
 
+async def draft_picture(request: Request) -> Response:
+    """One of the draft's pictures (the user's file as chosen), for the reviewer to see. Only a
+    path the draft records is ever served."""
+    draft_id, index = request.path_params["draft_id"], request.path_params["index"]
+    draft = await run_in_threadpool(wiring(request).store.get_draft, draft_id)
+    if not 0 <= index < len(draft.media):
+        raise NotFound(f"draft {draft_id} has no picture {index + 1}")
+    picture = draft.media[index]
+    item = picture.original or next(iter(picture.fitted.values()), None)
+    path = Path(item.path if item else picture.source)
+    if not path.is_file():
+        raise NotFound(f"the picture {path.name} of draft {draft_id} is no longer on disk")
+    media_type = item.mime if item else None
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=300"})
+
+
 async def publications(request: Request) -> HTMLResponse:
     state = request.query_params.get("state", "needs_check")
-    choices = ("needs_check", "failed", "queued", "claimed", "published", "cancelled", "all")
+    choices = ("needs_check", "partial", "failed", "queued", "claimed", "published", "cancelled", "all")
     if state not in choices:
         state = "needs_check"
     app = wiring(request)

@@ -9,7 +9,7 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.adapters.metrics import DaemonMetrics
+from bot.adapters.metrics import Metrics
 from bot.adapters.store.sql import SqlStore
 from bot.domain import (
     CampaignKind,
@@ -86,7 +86,7 @@ def samples(text: bytes) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 def test_metrics_parsed_match_the_store(store: SqlStore) -> None:
     fill(store)
-    metrics = DaemonMetrics(store.store_metrics, FixedClock(NOW))
+    metrics = Metrics(store.store_metrics, FixedClock(NOW))
     metrics.observe_slot(3.2)
     got = samples(metrics.text())
     assert got[("bot_store_up", ())] == 1
@@ -116,14 +116,14 @@ def test_a_store_that_does_not_answer_is_store_up_0() -> None:
     def down() -> Any:
         raise StoreUnavailable("database unavailable: connection refused")
 
-    got = samples(DaemonMetrics(down, FixedClock(NOW)).text())
+    got = samples(Metrics(down, FixedClock(NOW)).text())
     assert got[("bot_store_up", ())] == 0
     assert not any(name == "bot_drafts" for name, _ in got)
 
 
 def test_served_on_a_port(store: SqlStore) -> None:
     fill(store)
-    metrics = DaemonMetrics(store.store_metrics, FixedClock(NOW))
+    metrics = Metrics(store.store_metrics, FixedClock(NOW))
     port = free_port()
     metrics.serve("127.0.0.1", port)
     try:

@@ -12,9 +12,12 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.browser.world import REVIEWERS
 
 CHROMIUM = os.environ.get("BOT_TEST_CHROMIUM", "/usr/bin/chromium")
 
@@ -71,3 +74,19 @@ def screenshot(page: Page, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     print(f"screenshot: {path}")
     return path
+
+
+def log_in(page: Page, url: str, name: str) -> None:
+    """Open the queue, get the login page (no session yet), log in as ``name``."""
+    page.goto(f"{url}/")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()  # no session yet
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(REVIEWERS[name][1])
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
+    expect(page.locator("header .who")).to_contain_text(name)
+
+
+def message(page: Page) -> Any:
+    """The first message the page shows (what an action did)."""
+    return page.locator("p.message").first

@@ -13,28 +13,14 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from bot.domain import text_sha256
-from tests.browser.browser import DESKTOP, PHONE, screenshot
+from bot.domain import DraftState, text_sha256
+from tests.browser.browser import DESKTOP, PHONE, log_in, message, screenshot
 from tests.browser.server import WebServer
-from tests.browser.world import REVIEWERS, ReviewWorld, changes, snapshot, stuck_publication
+from tests.browser.world import ReviewWorld, changes, snapshot, stuck_publication
 from tests.fakeplatform import FakeServer
 
 EDITED = "Lotus Leaf sends warm wishes: a fresh pot of tea and a quiet corner are waiting for you."
 REASON = "too sweet for a Monday"
-
-
-def log_in(page: Page, url: str, name: str) -> None:
-    page.goto(f"{url}/")
-    expect(page.get_by_role("heading", name="Log in")).to_be_visible()  # no session yet
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Password").fill(REVIEWERS[name][1])
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
-    expect(page.locator("header .who")).to_have_text(name)
-
-
-def message(page: Page) -> Any:
-    return page.locator("p.message").first
 
 
 def test_a_reviewer_works_the_queue_and_changes_exactly_that(
@@ -44,7 +30,7 @@ def test_a_reviewer_works_the_queue_and_changes_exactly_that(
     world.fire("promo", 1)
     stuck = stuck_publication(world, fake)
     approved, edited, rejected = greetings[:3]
-    open_drafts = [d.id for d in world.app.store.list_drafts() if d.state.value == "pending_review"]
+    open_drafts = world.app.store.list_drafts(states=[DraftState.PENDING_REVIEW, DraftState.FLAGGED])
     before = snapshot(world.url)
 
     page = open_page(DESKTOP)
@@ -83,6 +69,14 @@ def test_a_reviewer_works_the_queue_and_changes_exactly_that(
     screenshot(phone, "queue-phone")
     phone.goto(f"{web.url}/drafts/{edited}")
     screenshot(phone, "draft-phone")
+    for name, path in (
+        ("publications", "/publications?state=all"),
+        ("calendar", "/calendar"),
+        ("accounts", "/accounts"),
+    ):
+        phone.goto(web.url + path)
+        expect(phone.locator("main h1")).to_be_visible()
+        screenshot(phone, f"{name}-phone")
 
     _assert_exactly_the_reviews(world, before, stuck, approved, edited, rejected)
 

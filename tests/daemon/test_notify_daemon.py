@@ -126,3 +126,36 @@ def test_a_pass_publishes_while_the_webhook_answers_500(
     again = run_pass(app)
     assert again.notified == [] and receiver.hits == 3
     app.close()
+
+
+def test_the_daemon_serves_metrics_on_its_port(tmp_path: Path, sqlite_url: str) -> None:
+    import urllib.request
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from tests.fixtures.notify import free_port
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    port = free_port()
+    config = configured(tmp_path, sqlite_url, now, f"[daemon]\nmetrics_port = {port}\n")
+    log = tmp_path / "daemon.log"
+    proc = start_daemon(config, log)
+
+    def scrape() -> dict[str, float]:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as answer:
+            text = answer.read().decode()
+        return {
+            s.name + str(sorted(s.labels.items())): s.value
+            for f in text_string_to_metric_families(text)
+            for s in f.samples
+        }
+
+    try:
+        assert wait_until(lambda: len(outbox(tmp_path)) == 1, 120), log.read_text()
+        got = scrape()
+        assert got["bot_publications" + str([("platform", "dryrun"), ("state", "published")])] == 1
+        assert got["bot_daemon_slot_generation_seconds_count[]"] == 1
+        assert got["bot_slot_drafting_seconds_count[]"] == 1
+        assert any(k.startswith("bot_daemon_heartbeat_age_seconds") for k in got)
+    finally:
+        assert stop(proc, timeout=60) == 0

@@ -43,6 +43,8 @@ def test_the_draft_page_shows_text_previews_checks_audit_and_history(web: Web, w
     assert draft.sha256 in page.text
     assert "outbox" in page.text and "chars" in page.text  # the preview with its counted length
     assert "Moderation audit" in page.text and "wordlist" in page.text
+    assert "CST" in page.text  # the slot in the campaign's zone (Asia/Shanghai), beside UTC
+    assert "checks passed</summary>" in page.text  # passed checks folded
     assert 'id="history"' in page.text
 
 

@@ -295,3 +295,13 @@ def test_passwords_are_argon2_hashes_in_the_secrets_file_not_the_config(world: W
     assert oct(secrets_file.stat().st_mode & 0o777) == "0o600"
     assert "$argon2" not in world.settings.source.read_text()
     assert timedelta(hours=12) == world.settings.web.session_lifetime
+
+
+def test_a_login_ends_after_the_session_lifetime_however_busy(web: Web, world: Wiring) -> None:
+    client = web("alice")
+    assert isinstance(world.clock, FixedClock)
+    for _ in range(11):  # used every hour: the cookie is fresh each time
+        world.clock.advance(hours=1)
+        assert client.get("/", follow_redirects=False).status_code == 200
+    world.clock.advance(hours=1, seconds=1)  # 12 h since the login
+    assert client.get("/", follow_redirects=False).status_code == 303

@@ -53,6 +53,10 @@ class EndpointCheck:
     problem: str | None = None
 
 
+#: Candidate indices and the texts written for them.
+_Written = tuple[list[int], list[GeneratedText]]
+
+
 class _Refused(Exception):
     """A 4xx other than 429: the server will not take this request as it is."""
 
@@ -104,24 +108,46 @@ class OpenAIGenerator:
 
     def generate(self, request: GenerationRequest) -> list[GeneratedText]:
         """``request.n`` texts: one request per distinct chat asking for its share through ``n``,
-        then one-choice requests, in parallel, for whatever the server did not write."""
+        then one-choice requests, in parallel, for whatever the server did not write. When some
+        requests still fail, the texts of the others (fewer than ``n``); when all fail, the
+        first failure (:class:`ModelUnavailable`)."""
         groups: dict[tuple[ChatMessage, ...], list[int]] = {}
         for index in range(request.n):
             groups.setdefault(request.chat_for(index), []).append(index)
         found: dict[int, GeneratedText] = {}
+        failures: list[ModelUnavailable] = []
+        given_up: set[int] = set()  # a failed request's candidates are not asked for again
         with self._http() as client:
             first = list(groups.items())
-            for indices, texts in self._parallel(
+            for (_chat, indices), result in self._parallel(
                 first, lambda item: self._group(client, item[0], item[1], request)
             ):
-                found.update(zip(indices, texts, strict=False))
-            missing = [i for i in range(request.n) if i not in found]
-            singles = [(request.chat_for(i), i) for i in missing]
-            for indices, texts in self._parallel(
+                if isinstance(result, ModelUnavailable):
+                    failures.append(result)
+                    given_up.update(indices)
+                else:
+                    found.update(zip(*result, strict=False))
+            singles = [
+                (request.chat_for(i), i) for i in range(request.n) if i not in found and i not in given_up
+            ]
+            for _item, result in self._parallel(
                 singles, lambda item: self._one(client, item[0], item[1], request)
             ):
-                found[indices[0]] = texts[0]
-        return [found[i] for i in range(request.n)]
+                if isinstance(result, ModelUnavailable):
+                    failures.append(result)
+                else:
+                    found.update(zip(*result, strict=False))
+        if not found:
+            raise failures[0] if failures else ModelUnavailable(f"model server {self.base_url} wrote nothing")
+        if failures:
+            log.warning(
+                "model server %s wrote %d of %d candidates: %s",
+                self.base_url,
+                len(found),
+                request.n,
+                failures[0],
+            )
+        return [found[i] for i in sorted(found)]
 
     def _group(
         self,
@@ -161,13 +187,20 @@ class OpenAIGenerator:
             raise ModelUnavailable(f"model server {self.base_url} answered without a choice")
         return [index], texts[:1]
 
-    def _parallel(self, items: list[Any], work: Any) -> list[tuple[list[int], list[GeneratedText]]]:
-        if not items:
-            return []
-        if len(items) == 1:
-            return [work(items[0])]
+    def _parallel(self, items: list[Any], work: Any) -> list[tuple[Any, _Written | ModelUnavailable]]:
+        """``(item, what work(item) returned or the ModelUnavailable it raised)``, in order,
+        at most :attr:`concurrency` at once."""
+
+        def safe(item: Any) -> tuple[Any, _Written | ModelUnavailable]:
+            try:
+                return item, work(item)
+            except ModelUnavailable as exc:
+                return item, exc
+
+        if len(items) <= 1:
+            return [safe(item) for item in items]
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(items))) as pool:
-            return list(pool.map(work, items))
+            return list(pool.map(safe, items))
 
     def _complete(
         self,

@@ -8,6 +8,8 @@ from pathlib import Path
 from bot.adapters.notify.dispatch import Channel
 from bot.adapters.notify.secrets import NotifySecrets
 from bot.config.notify import NotifySettings
+from bot.config.types import check_web_url
+from bot.domain.errors import ConfigError
 
 
 def build_channels(settings: NotifySettings, base: Path | None = None) -> list[Channel]:
@@ -19,7 +21,7 @@ def build_channels(settings: NotifySettings, base: Path | None = None) -> list[C
         from bot.adapters.notify.webhook import WebhookChannel
 
         hook = settings.webhook
-        url = hook.url or secrets.get(hook.url_secret or "", "notify.webhook.url_secret")
+        url = hook.url or _secret_url(secrets, hook.url_secret or "")
         channels.append(Channel(WebhookChannel(url, hook.timeout.total_seconds()), hook))
     if settings.email is not None:
         from bot.adapters.notify.smtp import EmailChannel
@@ -30,3 +32,14 @@ def build_channels(settings: NotifySettings, base: Path | None = None) -> list[C
         )
         channels.append(Channel(EmailChannel(mail, password, base), mail))
     return channels
+
+
+def _secret_url(secrets: NotifySecrets, name: str) -> str:
+    """The webhook URL held by secret ``name``, checked like a URL in the config (the error
+    says what is wrong with it, never the URL: it holds a token)."""
+    key = "notify.webhook.url_secret"
+    url = secrets.get(name, key)
+    try:
+        return check_web_url(url)
+    except ValueError as exc:
+        raise ConfigError(f"{key} = {name!r}: the secret is not a web URL: {exc}") from None

@@ -52,7 +52,7 @@ class EventsSql(StoreBase):
         now: datetime,
         actor: str,
         entity: str,
-        entity_id: int,
+        entity_id: int | None,
         from_state: str | None,
         to_state: str | None,
         reason: str = "",
@@ -60,9 +60,11 @@ class EventsSql(StoreBase):
     ) -> int:
         with self._tx() as s:
             row = self._event(
-                s, now, actor, entity, entity_id, from_state, to_state, reason, **(details or {})
+                s, now, actor, entity, entity_id or 0, from_state, to_state, reason, **(details or {})
             )
             s.flush()
+            if entity_id is None:
+                row.entity_id = row.id  # an entity of its own (a notification): named by its event
             return row.id
 
 

@@ -573,7 +573,10 @@ def rotation(campaign: CampaignSettings, slot_at: datetime, zone: str, keep: int
     before = sum(_firings_in_year(campaign.when, zone, y) for y in range(ROTATION_EPOCH, year))
     start = datetime(max(year, ROTATION_EPOCH), 1, 1, tzinfo=UTC)
     this_year = sum(1 for _ in islice(campaign.when.fire_times(start, slot_at, zone), _MOST_PER_YEAR))
-    return (before + this_year) * keep + zlib.crc32(campaign.name.encode())
+    offset = zlib.crc32(campaign.name.encode())
+    if this_year >= _MOST_PER_YEAR:  # fires every few minutes: the minute still moves on
+        return int(slot_at.timestamp() // 60) * keep + offset
+    return (before + this_year) * keep + offset
 
 
 @lru_cache(maxsize=256)

@@ -124,6 +124,17 @@ def test_500_then_success_and_500s_past_the_retries() -> None:
             )
 
 
+def test_candidates_of_requests_that_succeeded_are_kept_when_one_fails(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with running(replies=GREETINGS, honours_n=False) as server:
+        server.faults.append({"status": 503, "body": {"error": {"message": "overloaded"}}})
+        generator = OpenAIGenerator(server.url, "qwen2.5:7b", retries=0, concurrency=1)
+        texts = generator.generate(request(n=3, variants=3))  # three one-choice requests, one refused
+        assert len(texts) == 2 and len(server.chat_requests()) == 3
+        assert "wrote 2 of 3 candidates" in caplog.text
+
+
 def test_an_answer_slower_than_the_timeout_is_unavailable_without_retry() -> None:
     with running(delay=5.0) as server:
         generator = OpenAIGenerator(server.url, "qwen2.5:7b", timeout=0.5, retries=3, backoff=0.01)
@@ -196,10 +207,12 @@ def test_api_key_from_a_secrets_file_and_never_from_the_toml(
 
 
 def test_missing_base_url_or_model_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"needs base_url"):
-        build_generator(load_settings(write(tmp_path, model='backend = "openai"\nmodel = "m"')))
-    with pytest.raises(ConfigError, match=r"needs model"):
-        build_generator(load_settings(write(tmp_path, model='backend = "openai"\nbase_url = "http://h:1"')))
+    with pytest.raises(ConfigError, match=r"model: .*needs base_url"):
+        load_settings(write(tmp_path, model='backend = "openai"\nmodel = "m"'))
+    with pytest.raises(ConfigError, match=r"model: .*needs model"):
+        load_settings(write(tmp_path, model='backend = "openai"\nbase_url = "http://h:1"'))
+    result = run_cli("config", "check", config=tmp_path / "bot.toml")
+    assert result.returncode == 1 and "needs model" in result.stderr and "Traceback" not in result.stderr
     assert (
         api_root("http://h:11434") == "http://h:11434/v1"
         and api_root("http://h:8000/v1/") == "http://h:8000/v1"
@@ -256,5 +269,7 @@ def test_model_check_reports_endpoint_and_model(tmp_path: Path) -> None:
     result = run_cli("model", "check", config=down)
     assert result.returncode == 1 and "NOT reachable" in result.stdout
     assert "connection refused" in result.stderr and "Traceback" not in result.stderr
+    prepared = run_cli("model", "prepare", config=down)
+    assert prepared.returncode == 1 and "connection refused" in prepared.stderr
     info = json.loads(run_cli("model", "info", "--json", config=down).stdout)
     assert info["backend"] == "openai" and info["model_id"] == "qwen2.5:7b" and info["languages"] == ["en"]

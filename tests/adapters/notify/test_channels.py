@@ -131,3 +131,11 @@ def test_build_channels_reads_the_webhook_url_from_a_secret(tmp_path: Path, monk
     monkeypatch.setenv("BOT_NOTIFY_HOOK", "http://127.0.0.1:9/hooks/x")
     [channel] = build_channels(settings, tmp_path)
     assert channel.channel.name == "webhook"
+
+
+def test_a_secret_that_is_not_a_url_is_named_without_its_value(tmp_path: Path, monkeypatch: Any) -> None:
+    settings = NotifySettings.model_validate({"webhook": {"url_secret": "hook"}})
+    monkeypatch.setenv("BOT_NOTIFY_HOOK", "hooks.example/T0KEN")
+    with pytest.raises(ConfigError, match="url_secret = 'hook': the secret is not a web URL") as caught:
+        build_channels(settings, tmp_path)
+    assert "T0KEN" not in str(caught.value)

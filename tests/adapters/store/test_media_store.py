@@ -5,6 +5,7 @@ lean reader)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -25,6 +26,7 @@ from bot.domain import (
 from bot.domain.errors import StateConflict
 from bot.domain.media import DraftMedia, MediaItem, media_sha256
 from bot.domain.ports import Store
+from bot.services.queue import draft_json
 
 NOW = datetime(2026, 9, 24, 1, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
@@ -145,6 +147,9 @@ def test_media_ids_are_recorded_by_the_claim_holder_and_read_back(store: Store, 
         assert listed.media_ids == again.media_ids
         [draft] = reader.list_drafts()
         assert draft.media == store.get_draft(draft_id).media
+        [written] = json.loads(reader.drafts_json(states=None))  # type: ignore[attr-defined]
+        shown = draft_json(store.get_draft(draft_id))
+        assert written["media"] == shown["media"] and written["media_sha256"] == shown["media_sha256"]
     finally:
         reader.close()
     store.release_claims("w1", NOW)

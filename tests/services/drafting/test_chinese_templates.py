@@ -211,3 +211,13 @@ def test_a_brand_written_against_chinese_characters_is_not_a_misspelling() -> No
     english = "Come to Moonrose Bakery today."
     spec = CheckSpec(brand="Moonrise Bakery", language="en", backing=("Moonrise Bakery",))
     assert not next(c for c in run_checks(english, english, spec) if c.name == "names").passed
+
+
+def test_rotation_still_moves_for_a_campaign_firing_every_few_minutes(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, campaign("busy", "promo", cron="*/5 * * * *"))
+    item = settings.campaigns[0]
+    zone = settings.zone_of(item)
+    late = datetime(2027, 12, 1, tzinfo=UTC)  # past the most firings counted in a year
+    slots = list(item.when.fire_times(late, late.replace(hour=1), zone))
+    positions = {rotation(item, at, zone) % 8 for at in slots[:8]}
+    assert len(positions) == 8
