@@ -8,6 +8,9 @@ PublishRetryable          back to ``queued`` after backoff (or the platform's
 PublishAuthError          ``queued`` again, and the account is paused until fixed
                           (``bot accounts resume``); other accounts go on
 PublishRejected           ``failed`` with the platform's reason
+PublishPartial            ``partial``: a thread stopped part-way; never re-sent
+                          (its first parts would be posted twice); a person
+                          finishes it by hand or removes the parts and retries
 PublishUnknownOutcome     ``needs_check``: never re-sent without a proven
                           absence, on every platform (an Idempotency-Key
                           is sent to Mastodon, but never trusted: a server
@@ -44,6 +47,7 @@ from bot.domain.errors import (
     ConfigError,
     NotConfigured,
     PublishAuthError,
+    PublishPartial,
     PublishRejected,
     PublishRetryable,
     PublishUnknownOutcome,
@@ -68,9 +72,18 @@ class PublishReport:
     retrying: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     needs_check: list[int] = field(default_factory=list)
+    #: Threads that stopped part-way (first parts posted): a person decides.
+    partial: list[int] = field(default_factory=list)
     deferred: list[int] = field(default_factory=list)
     recovered: list[int] = field(default_factory=list)
     checks: CheckReport = field(default_factory=CheckReport)
+
+
+#: What a forced retry adds to its reason, by the state it leaves.
+_RETRY_NOTE = {
+    PublicationState.NEEDS_CHECK: " without a check",
+    PublicationState.PARTIAL: " after the posted parts were removed",
+}
 
 
 class PublishingService:
@@ -189,6 +202,8 @@ class PublishingService:
             self._finish(pub, _P.QUEUED, report.retrying, reason=f"account paused: {exc}")
         elif isinstance(exc, PublishRejected):
             self._finish(pub, _P.FAILED, report.failed, reason=str(exc))
+        elif isinstance(exc, PublishPartial):
+            self._partial(pub, exc, report)
         elif not sent:  # an upload that may or may not have arrived: nothing was posted
             if not isinstance(exc, PublishUnknownOutcome):
                 log.exception("publication %d: unexpected error uploading to %s", pub.id, pub.account)
@@ -198,6 +213,16 @@ class PublishingService:
         else:  # the send may have gone out: never retry blindly
             log.error("publication %d: unexpected error from %s", pub.id, pub.account, exc_info=exc)
             self._unknown(pub, f"unexpected error: {type(exc).__name__}", report)
+
+    def _partial(self, pub: Publication, exc: PublishPartial, report: PublishReport) -> None:
+        """A broken thread: recorded as ``partial`` with its first part, never sent again."""
+        reason = (
+            f"broken thread: {exc}; the first part is {exc.remote_id}. Not sent again (the posted "
+            "parts would be posted twice): post the rest by hand and cancel this, or remove the "
+            "posted parts and retry --force"
+        )
+        log.warning("publication %d: %s", pub.id, reason)
+        self._finish(pub, _P.PARTIAL, report.partial, reason=reason, remote_id=exc.remote_id, url=exc.url)
 
     def _media(
         self, pub: Publication, publisher: Publisher, post: OutgoingPost, report: PublishReport
@@ -377,7 +402,8 @@ class PublishingService:
         return pub
 
     def retry(self, pub_id: int, actor: str, *, force: bool = False) -> Publication:
-        """Queue a failed publication again (a ``needs_check`` one only with ``force``).
+        """Queue a failed publication again (a ``needs_check`` or ``partial`` one only with
+        ``force``, once a person has looked at the account).
 
         Raises:
             NotConfigured: its account left the config.
@@ -388,8 +414,14 @@ class PublishingService:
                 f"publication {pub_id} may already be on {pub.account}; run `bot publications check "
                 f"{pub_id}` first, or --force if you have looked yourself"
             )
-        expected = [_P.FAILED, _P.NEEDS_CHECK] if force else [_P.FAILED]
-        reason = "retried by hand" + (" without a check" if pub.state is _P.NEEDS_CHECK else "")
+        if pub.state is _P.PARTIAL and not force:
+            raise BotError(
+                f"publication {pub_id} is a broken thread: its first parts are on {pub.account} "
+                f"(from {pub.remote_id}); a retry sends the whole thread again. Remove the posted "
+                "parts on the account first, then retry --force; or post the rest by hand and cancel it"
+            )
+        expected = [_P.FAILED, _P.NEEDS_CHECK, _P.PARTIAL] if force else [_P.FAILED]
+        reason = "retried by hand" + _RETRY_NOTE.get(pub.state, "")
         return self.store.move_publication(
             pub_id, expected, _P.QUEUED, now=self.clock.now(), actor=actor, reason=reason
         )
@@ -399,7 +431,7 @@ class PublishingService:
         account no longer in the config: cancelling needs no account)."""
         return self.store.move_publication(
             pub_id,
-            [_P.QUEUED, _P.FAILED, _P.NEEDS_CHECK],
+            [_P.QUEUED, _P.FAILED, _P.NEEDS_CHECK, _P.PARTIAL],
             _P.CANCELLED,
             now=self.clock.now(),
             actor=actor,

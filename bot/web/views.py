@@ -132,7 +132,7 @@ async def draft_picture(request: Request) -> Response:
 
 async def publications(request: Request) -> HTMLResponse:
     state = request.query_params.get("state", "needs_check")
-    choices = ("needs_check", "failed", "queued", "claimed", "published", "cancelled", "all")
+    choices = ("needs_check", "partial", "failed", "queued", "claimed", "published", "cancelled", "all")
     if state not in choices:
         state = "needs_check"
     app = wiring(request)

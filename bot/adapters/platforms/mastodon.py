@@ -41,6 +41,7 @@ from bot.domain.errors import (
     ConfigError,
     PublishAuthError,
     PublishError,
+    PublishPartial,
     PublishRejected,
     PublishRetryable,
     PublishUnknownOutcome,
@@ -133,9 +134,11 @@ class MastodonPublisher:
             except PublishError as exc:
                 if not statuses:
                     raise
-                raise PublishUnknownOutcome(
-                    f"Mastodon thread stopped after {len(statuses)} of {len(parts)} parts: {exc}"
-                ) from exc
+                first = statuses[0]
+                raise PublishPartial(
+                    f"Mastodon thread stopped after {len(statuses)} of {len(parts)} parts: {exc}",
+                    str(first["id"]), first.get("url"), len(statuses), len(parts),
+                ) from exc  # fmt: skip
         return PublishResult(remote_id=str(statuses[0]["id"]), url=statuses[0].get("url"))
 
     def _status(

@@ -25,6 +25,7 @@ from bot.domain import OutgoingPost, PublicationState
 from bot.domain.errors import (
     ConfigError,
     PublishAuthError,
+    PublishPartial,
     PublishRejected,
     PublishRetryable,
     PublishUnknownOutcome,
@@ -110,7 +111,7 @@ def test_x_thread_is_a_reply_chain(fake: FakeServer) -> None:
     assert result.remote_id == posts[0]["id"]
 
 
-def test_x_thread_broken_in_the_middle_needs_a_check(fake: FakeServer) -> None:
+def test_x_thread_broken_in_the_middle_is_partial(fake: FakeServer) -> None:
     fake.fault("x.tweet", status=500)  # a 5xx may come after the post was stored: unknown
     with pytest.raises(PublishUnknownOutcome, match="server error 500"):
         x_pub(fake).publish(post(THREAD))
@@ -118,9 +119,11 @@ def test_x_thread_broken_in_the_middle_needs_a_check(fake: FakeServer) -> None:
     with pytest.raises(PublishRetryable):
         x_pub(fake).publish(post(THREAD))
     fake.fault("x.tweet", drop="before", after=1)  # the first part goes out, the second is lost
-    with pytest.raises(PublishUnknownOutcome, match="thread stopped after 1 of 3"):
+    with pytest.raises(PublishPartial, match="thread stopped after 1 of 3") as caught:
         x_pub(fake).publish(post(THREAD))
-    assert [p["text"] for p in fake.posts("x")] == ["First part of the story"]
+    [first] = fake.posts("x")
+    assert first["text"] == "First part of the story"
+    assert (caught.value.remote_id, caught.value.posted, caught.value.total) == (first["id"], 1, 3)
 
 
 def test_x_duplicate_counts_as_posted_only_when_found(fake: FakeServer) -> None:
