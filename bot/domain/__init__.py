@@ -64,6 +64,9 @@ class PublicationState(StrEnum):
     FAILED = "failed"
     NEEDS_CHECK = "needs_check"
     CANCELLED = "cancelled"
+    #: A thread stopped part-way: its first parts are on the platform, the rest are not (or
+    #: may not be). Never sent again as a whole; a person finishes or removes it.
+    PARTIAL = "partial"
 
 
 class SlotState(StrEnum):
@@ -131,6 +134,7 @@ PUBLICATION_TRANSITIONS: dict[PublicationState, frozenset[PublicationState]] = {
             PublicationState.FAILED,
             PublicationState.NEEDS_CHECK,
             PublicationState.CANCELLED,
+            PublicationState.PARTIAL,
         }
     ),
     PublicationState.NEEDS_CHECK: frozenset(
@@ -144,6 +148,8 @@ PUBLICATION_TRANSITIONS: dict[PublicationState, frozenset[PublicationState]] = {
     PublicationState.FAILED: frozenset({PublicationState.QUEUED, PublicationState.CANCELLED}),
     PublicationState.PUBLISHED: frozenset(),
     PublicationState.CANCELLED: frozenset(),
+    # a person removed the posted parts and sends it again, or leaves it as it is
+    PublicationState.PARTIAL: frozenset({PublicationState.QUEUED, PublicationState.CANCELLED}),
 }
 
 #: Draft states a human still has to act on.

@@ -111,5 +111,18 @@ class PublishRejected(PublishError):
     """The platform refused the post permanently; the message carries its reason."""
 
 
+class PublishPartial(PublishError):
+    """A thread stopped part-way: ``posted`` of ``total`` parts are on the platform (the first
+    is ``remote_id``), the rest are not or may not be. Sending it again would post the first
+    parts twice, so it is never retried: a person finishes or removes it."""
+
+    def __init__(self, message: str, remote_id: str, url: str | None, posted: int, total: int) -> None:
+        super().__init__(message)
+        self.remote_id = remote_id
+        self.url = url
+        self.posted = posted
+        self.total = total
+
+
 class PublishUnknownOutcome(PublishError):
     """The send may have reached the platform: it needs a check before any retry."""

@@ -177,12 +177,6 @@ class Publisher(Protocol):
         """
         ...
 
-    @property
-    def honours_idempotency_key(self) -> bool:
-        """True when the platform dedupes a re-send carrying the same idempotency key
-        (Mastodon), so an unknown outcome may be retried; elsewhere it must be reconciled."""
-        ...
-
     def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
         """Look for an earlier send of ``post`` on the account, paging back past
         ``search.since`` within the search's bounds, honouring rate limits.

@@ -8,10 +8,13 @@ PublishRetryable          back to ``queued`` after backoff (or the platform's
 PublishAuthError          ``queued`` again, and the account is paused until fixed
                           (``bot accounts resume``); other accounts go on
 PublishRejected           ``failed`` with the platform's reason
-PublishUnknownOutcome     re-sent with the same idempotency key where the
-                          platform honours one (Mastodon, within
-                          ``IDEMPOTENCY_WINDOW`` of the first send); else
-                          ``needs_check``: never re-sent without a proven absence
+PublishPartial            ``partial``: a thread stopped part-way; never re-sent
+                          (its first parts would be posted twice); a person
+                          finishes it by hand or removes the parts and retries
+PublishUnknownOutcome     ``needs_check``: never re-sent without a proven
+                          absence, on every platform (an Idempotency-Key
+                          is sent to Mastodon, but never trusted: a server
+                          or proxy may ignore it)
 anything else             ``needs_check`` (we cannot know whether it went out)
 ========================  =====================================================
 
@@ -44,6 +47,7 @@ from bot.domain.errors import (
     ConfigError,
     NotConfigured,
     PublishAuthError,
+    PublishPartial,
     PublishRejected,
     PublishRetryable,
     PublishUnknownOutcome,
@@ -68,14 +72,18 @@ class PublishReport:
     retrying: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     needs_check: list[int] = field(default_factory=list)
+    #: Threads that stopped part-way (first parts posted): a person decides.
+    partial: list[int] = field(default_factory=list)
     deferred: list[int] = field(default_factory=list)
     recovered: list[int] = field(default_factory=list)
     checks: CheckReport = field(default_factory=CheckReport)
 
 
-#: How long after the first send a re-send with the same idempotency key is still deduped
-#: (Mastodon keeps the key about an hour; half of it, to be safe).
-IDEMPOTENCY_WINDOW = timedelta(minutes=30)
+#: What a forced retry adds to its reason, by the state it leaves.
+_RETRY_NOTE = {
+    PublicationState.NEEDS_CHECK: " without a check",
+    PublicationState.PARTIAL: " after the posted parts were removed",
+}
 
 
 class PublishingService:
@@ -194,15 +202,27 @@ class PublishingService:
             self._finish(pub, _P.QUEUED, report.retrying, reason=f"account paused: {exc}")
         elif isinstance(exc, PublishRejected):
             self._finish(pub, _P.FAILED, report.failed, reason=str(exc))
+        elif isinstance(exc, PublishPartial):
+            self._partial(pub, exc, report)
         elif not sent:  # an upload that may or may not have arrived: nothing was posted
             if not isinstance(exc, PublishUnknownOutcome):
                 log.exception("publication %d: unexpected error uploading to %s", pub.id, pub.account)
             self._retry(pub, f"upload failed, nothing posted: {exc or type(exc).__name__}", None, report)
         elif isinstance(exc, PublishUnknownOutcome):
-            self._unknown(pub, publisher, str(exc), report)
+            self._unknown(pub, str(exc), report)
         else:  # the send may have gone out: never retry blindly
             log.error("publication %d: unexpected error from %s", pub.id, pub.account, exc_info=exc)
-            self._unknown(pub, publisher, f"unexpected error: {type(exc).__name__}", report)
+            self._unknown(pub, f"unexpected error: {type(exc).__name__}", report)
+
+    def _partial(self, pub: Publication, exc: PublishPartial, report: PublishReport) -> None:
+        """A broken thread: recorded as ``partial`` with its first part, never sent again."""
+        reason = (
+            f"broken thread: {exc}; the first part is {exc.remote_id}. Not sent again (the posted "
+            "parts would be posted twice): post the rest by hand and cancel this, or remove the "
+            "posted parts and retry --force"
+        )
+        log.warning("publication %d: %s", pub.id, reason)
+        self._finish(pub, _P.PARTIAL, report.partial, reason=reason, remote_id=exc.remote_id, url=exc.url)
 
     def _media(
         self, pub: Publication, publisher: Publisher, post: OutgoingPost, report: PublishReport
@@ -247,24 +267,12 @@ class PublishingService:
             return None
         return ids
 
-    def _unknown(self, pub: Publication, publisher: Publisher, reason: str, report: PublishReport) -> None:
-        """The send may have reached the platform: re-send with the same key only where the
-        platform dedupes on it, else leave it to reconciliation (after the settle delay)."""
-        cfg = self.settings.publishing
-        now = self.clock.now()
-        first = pub.first_sent_at or now
-        attempts = pub.attempts + 1
-        if (
-            getattr(publisher, "honours_idempotency_key", False)
-            and attempts < cfg.max_attempts
-            and now - first < IDEMPOTENCY_WINDOW
-        ):
-            reason = f"outcome unknown, re-sent with the same idempotency key: {reason}"
-            self._finish(
-                pub, _P.QUEUED, report.retrying, reason=reason, not_before=now + self.backoff(attempts)
-            )
-            return
-        self._finish(pub, _P.NEEDS_CHECK, report.needs_check, reason=reason, check_at=now + cfg.settle)
+    def _unknown(self, pub: Publication, reason: str, report: PublishReport) -> None:
+        """The send may have reached the platform: reconciliation looks for it (after the
+        settle delay) before anything is sent again. No platform's idempotency key is trusted
+        for this: a server that ignores it would post twice."""
+        check_at = self.clock.now() + self.settings.publishing.settle
+        self._finish(pub, _P.NEEDS_CHECK, report.needs_check, reason=reason, check_at=check_at)
 
     def _publisher(self, pub: Publication, report: PublishReport) -> Publisher | None:
         """The account's publisher; a config problem (e.g. missing credentials) pauses the account."""
@@ -394,7 +402,8 @@ class PublishingService:
         return pub
 
     def retry(self, pub_id: int, actor: str, *, force: bool = False) -> Publication:
-        """Queue a failed publication again (a ``needs_check`` one only with ``force``).
+        """Queue a failed publication again (a ``needs_check`` or ``partial`` one only with
+        ``force``, once a person has looked at the account).
 
         Raises:
             NotConfigured: its account left the config.
@@ -405,8 +414,14 @@ class PublishingService:
                 f"publication {pub_id} may already be on {pub.account}; run `bot publications check "
                 f"{pub_id}` first, or --force if you have looked yourself"
             )
-        expected = [_P.FAILED, _P.NEEDS_CHECK] if force else [_P.FAILED]
-        reason = "retried by hand" + (" without a check" if pub.state is _P.NEEDS_CHECK else "")
+        if pub.state is _P.PARTIAL and not force:
+            raise BotError(
+                f"publication {pub_id} is a broken thread: its first parts are on {pub.account} "
+                f"(from {pub.remote_id}); a retry sends the whole thread again. Remove the posted "
+                "parts on the account first, then retry --force; or post the rest by hand and cancel it"
+            )
+        expected = [_P.FAILED, _P.NEEDS_CHECK, _P.PARTIAL] if force else [_P.FAILED]
+        reason = "retried by hand" + _RETRY_NOTE.get(pub.state, "")
         return self.store.move_publication(
             pub_id, expected, _P.QUEUED, now=self.clock.now(), actor=actor, reason=reason
         )
@@ -416,7 +431,7 @@ class PublishingService:
         account no longer in the config: cancelling needs no account)."""
         return self.store.move_publication(
             pub_id,
-            [_P.QUEUED, _P.FAILED, _P.NEEDS_CHECK],
+            [_P.QUEUED, _P.FAILED, _P.NEEDS_CHECK, _P.PARTIAL],
             _P.CANCELLED,
             now=self.clock.now(),
             actor=actor,

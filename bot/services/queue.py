@@ -70,6 +70,7 @@ def publication_json(pub: Publication) -> dict[str, Any]:
         "created_at": pub.created_at,
         "updated_at": pub.updated_at,
         "published_at": pub.published_at,
+        "media_ids": list(pub.media_ids) if pub.media_ids is not None else None,
     }
 
 

@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from bot import plugins
 from bot.config import Settings
-from bot.domain import CheckResult, Decision, Draft, DraftState, RejectionCategory, Target
+from bot.domain import (
+    CheckResult,
+    Decision,
+    Draft,
+    DraftState,
+    ModerationVerdict,
+    RejectionCategory,
+    Target,
+)
 from bot.domain.errors import BotError, StateConflict
 from bot.domain.media import MAX_MEDIA, DraftMedia
 from bot.domain.ports import Clock, ReviewStore
@@ -206,7 +214,7 @@ class ReviewService:
         if tuple(items) == draft.media:  # a swap for the same file refits it: that is a change
             return draft
         checks = self._checks(replace(draft, media=tuple(items)), draft.text)
-        verdict = self._gate().check([draft.text])[0]
+        verdict = self._score(draft.text, [m.alt for m in items])
         return self.store.edit_draft(
             draft_id,
             expected=(*_OPEN, DraftState.APPROVED),
@@ -220,6 +228,12 @@ class ReviewService:
             media=tuple(items),
             expected_media_sha256=draft.media_sha256,
         )
+
+    def _score(self, text: str, alts: Sequence[str]) -> ModerationVerdict:
+        """The gate's verdict on the text and on every alt text a reviewer may have typed (they
+        are published too): the first flagged one, else the text's."""
+        verdicts = self._gate().check([text, *alts])
+        return next((v for v in verdicts if v.flagged), verdicts[0])
 
     def _configured(self, draft_id: int) -> Draft:
         """The draft, if its campaign is still in the config (else NotConfigured names it)."""

@@ -21,7 +21,7 @@ from bot.domain import Draft, DraftState, RejectionCategory
 from bot.domain.errors import BotError, NotFound, StateConflict, StoreUnavailable
 from bot.services.review import failed_checks
 from bot.web.render import page, redirect
-from bot.web.security import LoginThrottle, checked_form, reviewer_of
+from bot.web.security import LoginThrottle, checked_form, reviewer_of, start_session
 from bot.web.views import draft_context, wiring
 from bot.wiring import Wiring
 
@@ -76,8 +76,7 @@ async def login(request: Request) -> Response:
         await asyncio.sleep(request.app.state.login_delay)
         return page(request, "login.html", 401, next=target, name=name, error="Wrong name or password.")
     throttle.succeeded(name)
-    request.session.clear()  # a new session: nothing of the anonymous one is kept
-    request.session["user"] = reviewer.name
+    start_session(request.session, reviewer.name, app.clock.now())
     log.info("reviewer %s logged in from %s", reviewer.name, address)
     return redirect(request, target)
 
@@ -151,6 +150,8 @@ async def edit(request: Request) -> Response:
     sha, text = _sha(form), str(form.get("text", "")).replace("\r\n", "\n")
 
     def act() -> str:
+        if not text.strip():
+            raise BotError("The edited text is empty; to drop the draft, reject it.")
         _unchanged(app, draft_id, sha, "your edit was not saved")
         edited = app.review.edit(draft_id, me.name, text)
         if edited.state is DraftState.FLAGGED:
@@ -241,19 +242,33 @@ async def _on_draft(request: Request, draft_id: int, act: Callable[[], str], **e
     try:
         message = await run_in_threadpool(act)
     except BotError as exc:
-        return await _draft_error(request, draft_id, status_of(exc), _explained(exc), **extra)
+        error = await run_in_threadpool(_explained, wiring(request), draft_id, exc)
+        return await _draft_error(request, draft_id, status_of(exc), error, **extra)
     return redirect(request, f"/drafts/{draft_id}", message)
 
 
-def _explained(exc: BotError) -> str:
+#: Conflicts whose message already says what happened.
+_SELF_EXPLAINED = ("changed since you opened", "asked for by", "admin may approve", "only an open draft")
+
+
+def _explained(app: Wiring, draft_id: int, exc: BotError) -> str:
+    """A lost race told as what happened: who changed the draft, when."""
     text = str(exc)
-    if (
-        isinstance(exc, StateConflict)
-        and "changed since you opened" not in text
-        and "asked for by" not in text
-    ):
-        text += ". Someone may have acted on it first: its state and history are below."
-    return text
+    if not isinstance(exc, StateConflict) or any(s in text for s in _SELF_EXPLAINED):
+        return text
+    try:
+        events = app.store.events(entity="draft", entity_id=draft_id, limit=20)
+    except BotError:
+        events = []
+    moves = [e for e in events if e.to_state and e.from_state != e.to_state]
+    if not moves:
+        return f"{text}. Nothing was changed."
+    last = moves[-1]
+    state = last.to_state.replace("_", " ") if last.to_state else "changed"
+    return (
+        f"Draft {draft_id} was {state} by {last.actor} at {last.at:%H:%M} UTC while you had it open: "
+        "nothing was changed. Its state and history are below."
+    )
 
 
 async def _draft_error(request: Request, draft_id: int, status: int, error: str, **extra: Any) -> Response:

@@ -114,7 +114,9 @@ def create_app(
             https_only=web.secure_cookies,
         ),
         # /metrics answers by [web] metrics (loopback only by default), never by session
-        Middleware(LoginGate, web=web, public=(*PUBLIC_PATHS, metrics.PATH, *public)),
+        Middleware(
+            LoginGate, web=web, public=(*PUBLIC_PATHS, metrics.PATH, *public), now=app_wiring.clock.now
+        ),
     ]
 
     @asynccontextmanager

@@ -98,17 +98,25 @@ def is_public(path: str, public: Collection[str] = PUBLIC_PATHS) -> bool:
 class LoginGate:
     """ASGI middleware (inside the session middleware): no reviewer, no page."""
 
-    def __init__(self, app: ASGIApp, web: WebSettings, public: Collection[str] = PUBLIC_PATHS) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        web: WebSettings,
+        public: Collection[str] = PUBLIC_PATHS,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
         self.app = app
         self.web = web
         self.public = tuple(public)
+        self.now = now
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or is_public(scope["path"], self.public):
             await self.app(scope, receive, send)
             return
-        if current_reviewer(scope["session"], self.web) is None:
-            scope["session"].pop("user", None)
+        session = scope["session"]
+        if current_reviewer(session, self.web) is None or self._expired(session):
+            session.pop("user", None)
             target = scope["path"] + (
                 f"?{scope['query_string'].decode('latin-1')}" if scope["query_string"] else ""
             )
@@ -116,6 +124,24 @@ class LoginGate:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+    def _expired(self, session: MutableMapping[str, Any]) -> bool:
+        """A login older than ``session_lifetime`` ends, however busy its cookie was (the
+        cookie's own age restarts with every answer)."""
+        if self.now is None:
+            return False
+        try:
+            since = datetime.fromisoformat(str(session.get("since")))
+        except ValueError:
+            return True
+        return self.now() - since > self.web.session_lifetime
+
+
+def start_session(session: MutableMapping[str, Any], name: str, now: datetime) -> None:
+    """A fresh session for ``name`` (nothing of the anonymous one is kept, the CSRF token is new)."""
+    session.clear()
+    session["user"] = name
+    session["since"] = now.isoformat()
 
 
 class SecureCookies:

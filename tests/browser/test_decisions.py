@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.browser import PHONE, log_in, message, screenshot
 from tests.browser.server import WebServer
 from tests.browser.world import ReviewWorld, changes, snapshot
+from tests.conftest import run_cli
 
 TOXIC = "You absolute idiot, buy our tea at Lotus Leaf."
 WHY = "quoting a customer's review, with their permission"
@@ -65,7 +66,8 @@ def test_two_reviewers_on_one_draft_one_wins_and_the_other_sees_why(
     expect(ann.locator("#draft-state")).to_have_text("approved")
     root.locator("#reject-reason").fill("not our tone")
     root.locator("#reject").click()
-    expect(root.locator("#error")).to_contain_text("Someone may have acted on it first")
+    expect(root.locator("#error")).to_contain_text("was approved by ann")
+    expect(root.locator("#error")).to_contain_text("while you had it open: nothing was changed")
     expect(root.locator("#draft-state")).to_have_text("approved")  # the page shows it as it is now
     screenshot(root, "draft-conflict-desktop")
 
@@ -84,3 +86,27 @@ def test_a_wrong_password_is_refused_on_the_page(web: WebServer, open_page: Call
     expect(page.get_by_label("Name")).to_have_value("ann")
     expect(page.locator("#nav-queue")).to_have_count(0)
     screenshot(page, "login-refused-phone")
+
+
+def test_regenerate_waits_for_the_daemon_and_then_links_the_new_drafts(
+    world: ReviewWorld, web: WebServer, open_page: Callable[..., Page]
+) -> None:
+    draft = world.fire("promo", 1)[0]
+    page = open_page(PHONE)
+    log_in(page, web.url, "ann")
+    page.goto(f"{web.url}/drafts/{draft}")
+    page.locator("#regenerate").click()
+    expect(page.locator("#request-pending")).to_contain_text("waiting for the daemon")
+    expect(page.locator("#regenerate")).to_have_count(0)  # asked once is enough
+    screenshot(page, "draft-regenerate-pending-phone")
+
+    last = max(d.id for d in world.app.store.list_drafts())
+    done = run_cli("run", "--once", config=world.config, env=world.env)  # one pass of the daemon
+    assert done.returncode == 0, done.stderr
+    page.reload()
+    expect(page.locator("#request-pending")).to_have_count(0)
+    expect(page.locator("#draft-state")).to_have_text("rejected")
+    new = [d.id for d in world.app.store.list_drafts(after=last)]
+    assert new, world.app.store.list_drafts()
+    for draft_id in new:
+        expect(page.locator(f'a[href="/drafts/{draft_id}"]')).to_be_visible()

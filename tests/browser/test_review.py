@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from bot.domain import text_sha256
+from bot.domain import DraftState, text_sha256
 from tests.browser.browser import DESKTOP, PHONE, log_in, message, screenshot
 from tests.browser.server import WebServer
 from tests.browser.world import ReviewWorld, changes, snapshot, stuck_publication
@@ -30,7 +30,7 @@ def test_a_reviewer_works_the_queue_and_changes_exactly_that(
     world.fire("promo", 1)
     stuck = stuck_publication(world, fake)
     approved, edited, rejected = greetings[:3]
-    open_drafts = [d.id for d in world.app.store.list_drafts() if d.state.value == "pending_review"]
+    open_drafts = world.app.store.list_drafts(states=[DraftState.PENDING_REVIEW, DraftState.FLAGGED])
     before = snapshot(world.url)
 
     page = open_page(DESKTOP)

@@ -22,6 +22,9 @@ from tests.fakeplatform.world import ACCOUNTS, credential_env
 #: Reviewers of the world and their passwords (hashed into BOT_WEB_PASSWORD_<NAME>).
 REVIEWERS = {"ann": ("reviewer", "ann-correct-horse"), "root": ("admin", "root-battery-staple")}
 
+#: The Reddit account's timeout: generous, so that only the faulted send times out on a busy machine.
+REDDIT_TIMEOUT_S = 5
+
 #: The tables a review can change, and the event log.
 TABLES = ("drafts", "moderation_records", "approvals", "publications", "slots", "events", "account_states")
 
@@ -42,7 +45,7 @@ def config_text(fake_url: str | None) -> str:
         account, _, _, extra = ACCOUNTS["reddit"]
         promo_account = account
         lines += ["[[accounts]]", f'name = "{account}"', 'platform = "reddit"']
-        lines += [f'base_url = "{fake_url}"', 'timeout = "2s"', extra, ""]
+        lines += [f'base_url = "{fake_url}"', f'timeout = "{REDDIT_TIMEOUT_S}s"', extra, ""]
     lines += ["[[campaigns]]", 'name = "greeting"', 'kind = "greeting"', 'when = { cron = "0 9 * * MON" }']
     lines += ['accounts = ["outbox"]', 'brief = "Greet the customers of {{ brand }}."', ""]
     lines += ["[[campaigns]]", 'name = "promo"', 'kind = "promo"', 'when = { cron = "0 10 * * FRI" }']
@@ -86,7 +89,7 @@ def stuck_publication(world: ReviewWorld, fake: FakeServer) -> int:
     due = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
     draft_id = world.fire("promo", 1, start=due)[0]
     world.app.review.approve(draft_id, "setup")
-    fake.fault("reddit.submit", slow=4.0)  # past the account's 2 s timeout
+    fake.fault("reddit.submit", slow=2 * REDDIT_TIMEOUT_S)  # stored, answered past the timeout
     world.app.publishing.run_once()
     [publication] = world.app.store.list_publications(draft_id=draft_id)
     assert publication.state is PublicationState.NEEDS_CHECK, publication

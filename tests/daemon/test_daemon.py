@@ -164,8 +164,6 @@ class SignallingPublisher:
         self.sent.append(post.idempotency_key)
         return PublishResult(remote_id=post.idempotency_key, url=None)
 
-    honours_idempotency_key = False
-
     def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
         return FindAnswer.absent("not sent")
 

@@ -117,6 +117,15 @@ def _ride_out(proc: Any, listener: NotifyListener, seconds: float) -> int:
     return listener.count("WATCHDOG=1") - before
 
 
+def _published(url: str) -> int:
+    """How many publications the store has as published."""
+    store = SqlStore.open(url)
+    try:
+        return sum(p.state is PublicationState.PUBLISHED for p in store.list_publications())
+    finally:
+        store.close()
+
+
 def _check_published(url: str, tmp_path: Path, expected: list[int]) -> dict[str, int]:
     """0 duplicates, 0 lost: each publication published once, recorded with its post."""
     posts = _outbox(tmp_path)
@@ -184,6 +193,8 @@ def test_daemon_outlives_a_postgres_restart(
         assert wait_until(lambda: RECOVERED in log.read_text(), 120), log.read_text()
         recovery = time.monotonic() - up
         assert wait_until(lambda: len(_outbox(tmp_path)) >= len(expected), 180), log.read_text()
+        # The post is in the outbox before the store records it published: wait for the store.
+        assert wait_until(lambda: _published(private_pg.url) >= len(expected), 60), log.read_text()
         assert proc.poll() is None
         measured = _check_published(private_pg.url, tmp_path, expected)
         assert log.read_text().count(ONCE_PER_OUTAGE) == 1, log.read_text()
@@ -241,6 +252,8 @@ def test_daemon_outlives_a_locked_sqlite_file(tmp_path: Path, sockdir: Path) -> 
         assert wait_until(lambda: RECOVERED in log.read_text(), 120), log.read_text()
         recovery = time.monotonic() - up
         assert wait_until(lambda: len(_outbox(tmp_path)) >= len(expected), 180), log.read_text()
+        # The post is in the outbox before the store records it published: wait for the store.
+        assert wait_until(lambda: _published(url) >= len(expected), 60), log.read_text()
         assert proc.poll() is None
         measured = _check_published(url, tmp_path, expected)
         assert log.read_text().count(ONCE_PER_OUTAGE) == 1, log.read_text()
@@ -280,8 +293,6 @@ class LockingPublisher:
             timer.daemon = True
             timer.start()
         return PublishResult(remote_id=post.idempotency_key, url=None)
-
-    honours_idempotency_key = False
 
     def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
         key = post.idempotency_key

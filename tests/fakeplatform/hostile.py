@@ -78,8 +78,8 @@ def make_hostile(
         ]
     admin(url, "hostile", {
         "lag": LAG, "skew": SKEW, "noise": 0.5, "seed": seed, "chaos": chaos,
-        # Mastodon honours Idempotency-Key (PLATFORMS.md); the others have none to honour.
-        "honour_idempotency": True,
+        # Idempotency-Key ignored: never-twice must not rest on the server's goodwill.
+        "honour_idempotency": False,
     })  # fmt: skip
 
 

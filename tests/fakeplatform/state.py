@@ -71,7 +71,9 @@ class FakeState:
         #: is ahead of ours (negative: behind); whether Mastodon honours Idempotency-Key.
         self.lag = 0.0
         self.skew = 0.0
-        self.honour_idempotency = True
+        #: Off by default: a fake that forgives hides the bugs users meet (a server or proxy
+        #: that drops the header, a key expired from the server's cache).
+        self.honour_idempotency = False
         #: op -> [(probability, fault)]: drawn for a request that has no queued fault.
         self.chaos: dict[str, list[tuple[float, Fault]]] = {}
         #: Probability that a post request is preceded by a post of someone else.

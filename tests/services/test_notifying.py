@@ -242,3 +242,50 @@ def test_the_digest_by_email_over_starttls(
     assert f"draft {draft_id} (new), promo: Oolong at noon" in mail.get_payload()
     [sent] = outcomes(app, 1)
     assert (sent.entity_id, sent.to_state, sent.details["channel"]) == (message_id, "sent", "email")
+
+
+def test_only_the_first_started_live_daemon_notifies(
+    tmp_path: Path, webhook: Any, apps: list[Wiring]
+) -> None:
+    receiver: WebhookReceiver = webhook("ok")
+    app, clock = make_app(tmp_path, notify_toml(receiver.url))
+    apps.append(app)
+    other = Wiring(app.settings, clock=clock, worker="other-daemon")
+    apps.append(other)
+    now = clock.now()
+    other.store.register_daemon("other-daemon", "h", 2, now - timedelta(minutes=5), {})
+    other.store.heartbeat("other-daemon", now, "running")
+    app.store.register_daemon(app.worker, "h", 1, now, {})
+    app.store.heartbeat(app.worker, now, "running")
+    add_draft(app, "Tea")
+    assert app.notifying.tick() == []  # the other one started first
+    assert len(other.notifying.tick()) == 1
+    # The other one stops (or its heartbeat ages out): this one takes over.
+    other.store.heartbeat("other-daemon", now, "stopped")
+    clock.advance(hours=1, minutes=1)
+    app.store.heartbeat(app.worker, clock.now(), "running")
+    add_draft(app, "More tea")
+    assert len(app.notifying.tick()) == 1
+    assert receiver.wait_for(2)
+
+
+def test_events_after_and_own_numbered_events(tmp_path: Path, db_url: str) -> None:
+    engines.upgrade(db_url)
+    from bot.adapters.store.sql import SqlStore
+
+    store = SqlStore.open(db_url)
+    try:
+        first = store.append_event(NOW, "w", NOTIFICATION, None, None, "queued", "one", {"kind": "digest"})
+        store.append_event(
+            NOW, "w", NOTIFICATION, first, "queued", "sent", "webhook: ok", {"channel": "webhook"}
+        )
+        store.append_event(NOW, "w", "account", 0, "active", "paused", "x: 401")
+        [own, sent, paused] = store.events_after(0, entities=(NOTIFICATION, "account"))
+        assert (
+            own.id == own.entity_id == first and sent.entity_id == first and own.details == {"kind": "digest"}
+        )
+        assert store.events_after(first, entities=("account",), to_states=("paused",)) == [paused]
+        assert store.events_after(paused.id, entities=("account",)) == []
+        assert [e.id for e in store.events_after(0, entities=(NOTIFICATION,), limit=1)] == [first]
+    finally:
+        store.close()

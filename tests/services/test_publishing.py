@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.domain import PublicationState
+from bot.domain.errors import BotError
 from bot.domain.ports import FixedClock
 from bot.services.publishing import PublishingService
 from bot.wiring import Wiring
@@ -197,3 +198,30 @@ def test_reconciliation_waits_for_the_settle_delay_then_hands_over_after_its_tri
     outcome = world.app.publishing.check(bsky_pub, "alice")
     assert outcome.found and outcome.publication.state is PublicationState.PUBLISHED
     assert [p["text"] for p in fake.posts("bluesky")] == ["settle first"]
+
+
+THREAD_OPS = {"x": "x.tweet", "mastodon": "mastodon.status", "bluesky": "bluesky.post"}
+
+
+@pytest.mark.parametrize("platform", sorted(THREAD_OPS))
+def test_a_thread_broken_after_its_first_part_is_partial_never_published_nor_resent(
+    world_factory: Any, fake: FakeServer, clock: FixedClock, platform: str
+) -> None:
+    world = world_factory([platform])
+    [pub_id] = world.approve("Part one of the news\n---\nPart two\n---\nPart three")
+    fake.fault(THREAD_OPS[platform], drop="before", after=1)  # the second part never arrives
+    report = world.app.publishing.run_once()
+    pub = world.store.get_publication(pub_id)
+    assert report.partial == [pub_id] and pub.state is PublicationState.PARTIAL, pub.last_error
+    [first] = fake.posts(platform)
+    assert first["text"] == "Part one of the news" and pub.remote_id
+    assert "broken thread" in (pub.last_error or "") and "stopped after 1 of 3" in (pub.last_error or "")
+    clock.advance(seconds=3600)
+    world.app.publishing.run_once()  # neither sent again nor "found" as published
+    assert world.store.get_publication(pub_id).state is PublicationState.PARTIAL
+    assert len(fake.posts(platform)) == 1
+    with pytest.raises(BotError, match="broken thread"):
+        world.app.publishing.retry(pub_id, "alice")
+    assert (
+        world.app.publishing.cancel(pub_id, "alice", "finished by hand").state is PublicationState.CANCELLED
+    )

@@ -43,6 +43,7 @@ from bot.domain import OutgoingPost, PublishResult
 from bot.domain.errors import (
     PublishAuthError,
     PublishError,
+    PublishPartial,
     PublishRejected,
     PublishRetryable,
     PublishUnknownOutcome,
@@ -95,8 +96,6 @@ class BlueskyPublisher:
     """Posts to one Bluesky account."""
 
     platform = "bluesky"
-    #: Bluesky has no idempotency key: an unknown outcome is reconciled, never re-sent blindly.
-    honours_idempotency_key = False
     #: Unreferenced blobs are dropped within minutes: every attempt uploads again.
     media_reuse = timedelta(0)
 
@@ -180,9 +179,10 @@ class BlueskyPublisher:
             except PublishError as exc:
                 if not refs:
                     raise
-                raise PublishUnknownOutcome(
-                    f"Bluesky thread stopped after {len(refs)} of {len(parts)} parts: {exc}"
-                ) from exc
+                raise PublishPartial(
+                    f"Bluesky thread stopped after {len(refs)} of {len(parts)} parts: {exc}",
+                    refs[0].uri, self._url(refs[0].uri), len(refs), len(parts),
+                ) from exc  # fmt: skip
         return PublishResult(remote_id=refs[0].uri, url=self._url(refs[0].uri))
 
     def _post(

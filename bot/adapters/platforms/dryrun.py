@@ -45,8 +45,6 @@ class DryRunPublisher:
     """Appends posts to ``outbox``; ``find`` looks them up by idempotency key. Pictures are
     "uploaded" as their hashes, and each line lists the files it would have attached."""
 
-    #: A re-send appends a second line: an unknown outcome is checked in the outbox first.
-    honours_idempotency_key = False
     #: Nothing is uploaded anywhere: an earlier attempt's ids are always good.
     media_reuse = timedelta(days=365)
 

@@ -41,6 +41,7 @@ from bot.domain.errors import (
     ConfigError,
     PublishAuthError,
     PublishError,
+    PublishPartial,
     PublishRejected,
     PublishRetryable,
     PublishUnknownOutcome,
@@ -75,13 +76,6 @@ class MastodonPublisher:
             version_check_mode="created",
         )
         self._me: dict[str, Any] | None = None
-
-    @property
-    def honours_idempotency_key(self) -> bool:
-        """Mastodon keeps a status's Idempotency-Key for about an hour: a re-send with the same
-        key within it answers with the status already made (unless the account says the server
-        does not)."""
-        return bool(self._account.idempotency_key)
 
     @property
     def account(self) -> str:
@@ -140,9 +134,11 @@ class MastodonPublisher:
             except PublishError as exc:
                 if not statuses:
                     raise
-                raise PublishUnknownOutcome(
-                    f"Mastodon thread stopped after {len(statuses)} of {len(parts)} parts: {exc}"
-                ) from exc
+                first = statuses[0]
+                raise PublishPartial(
+                    f"Mastodon thread stopped after {len(statuses)} of {len(parts)} parts: {exc}",
+                    str(first["id"]), first.get("url"), len(statuses), len(parts),
+                ) from exc  # fmt: skip
         return PublishResult(remote_id=str(statuses[0]["id"]), url=statuses[0].get("url"))
 
     def _status(
@@ -153,7 +149,7 @@ class MastodonPublisher:
                 text,
                 in_reply_to_id=reply_to,
                 visibility=self._account.visibility,
-                idempotency_key=key,
+                idempotency_key=key if self._account.idempotency_key else None,
                 media_ids=list(media_ids) or None,
             )
         except MastodonError as exc:

@@ -38,9 +38,9 @@ class MastodonAccount(AccountBase):
     platform: Literal["mastodon"]
     visibility: Literal["public", "unlisted", "private", "direct"] = "public"
     max_chars: int = Field(default=500, ge=1)
-    #: Whether the server honours ``Idempotency-Key`` (Mastodon does, for about an hour): an
-    #: unknown outcome is then re-sent with the same key. ``false`` for a server that does not:
-    #: unknown outcomes are reconciled against the account instead.
+    #: Whether to send an ``Idempotency-Key`` with each status (Mastodon dedupes on it for
+    #: about an hour). It is extra safety only: an unknown outcome is always reconciled by a
+    #: search of the account, never re-sent on the strength of the key.
     idempotency_key: bool = True
 
 

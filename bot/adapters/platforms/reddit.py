@@ -72,8 +72,6 @@ class RedditPublisher:
     """Submits self or link posts for one Reddit account."""
 
     platform = "reddit"
-    #: Reddit has no idempotency key: an unknown outcome is reconciled, never re-sent blindly.
-    honours_idempotency_key = False
     #: How long a leased upload stays usable is not documented: every attempt uploads again.
     media_reuse = timedelta(0)
 

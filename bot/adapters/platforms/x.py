@@ -35,6 +35,7 @@ from bot.domain import OutgoingPost, PublishResult
 from bot.domain.errors import (
     PublishAuthError,
     PublishError,
+    PublishPartial,
     PublishRejected,
     PublishRetryable,
     PublishUnknownOutcome,
@@ -60,8 +61,6 @@ class XPublisher:
     """Posts to one X account."""
 
     platform = "x"
-    #: X has no idempotency key: an unknown outcome is reconciled, never re-sent blindly.
-    honours_idempotency_key = False
     #: An upload expires 24 hours after it was made: reuse it for 12.
     media_reuse = timedelta(hours=12)
 
@@ -180,13 +179,13 @@ class XPublisher:
             raise PublishRejected(f"{exc}; no copy found on the account in the last day") from exc
         raise PublishUnknownOutcome(f"{exc}; cannot tell whether a copy is ours: {answer.reason}") from exc
 
-    @staticmethod
-    def _partial(ids: list[str], parts: list[str], exc: PublishError) -> NoReturn:
+    def _partial(self, ids: list[str], parts: list[str], exc: PublishError) -> NoReturn:
         if not ids:
             raise exc
-        raise PublishUnknownOutcome(
-            f"X thread stopped after {len(ids)} of {len(parts)} parts (posted {', '.join(ids)}): {exc}"
-        ) from exc
+        raise PublishPartial(
+            f"X thread stopped after {len(ids)} of {len(parts)} parts (posted {', '.join(ids)}): {exc}",
+            ids[0], self._url(ids[0]), len(ids), len(parts),
+        ) from exc  # fmt: skip
 
     def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
         """Page through the account's posts since the boundary (``start_time``, 100 a page,

@@ -145,6 +145,8 @@ class PublicationsSql(StoreBase):
             values.update(remote_id=remote_id, url=url, published_at=now, last_error=None)
         elif reason:
             values["last_error"] = reason
+        if new is PublicationState.PARTIAL:  # the thread's first part: where to look
+            values.update(remote_id=remote_id, url=url)
         if not_before is not None:
             values["not_before"] = not_before
         with self._tx() as s:

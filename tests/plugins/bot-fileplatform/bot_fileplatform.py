@@ -64,7 +64,6 @@ class FilePublisher:
         return PublishResult(remote_id=post.idempotency_key, url=self._account.path.as_uri())
 
     #: Appending again would post twice: an unknown outcome is checked in the file first.
-    honours_idempotency_key = False
 
     def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
         try:
