@@ -173,13 +173,32 @@ def _say(line: str) -> None:
 )
 @click.option("--reason", type=TEXT, default="", help="Why (required with --override).")
 @click.option("--sha256", type=SHA256, default=None, help="Approve only if the text still has this digest.")
+@click.option(
+    "--media-sha256",
+    type=SHA256,
+    default=None,
+    help="Approve only if the pictures and alt texts still have this digest (`queue show`: pictures sha256).",
+)
 @pass_ctx
 def approve(
-    ctx: Context, draft_id: int, reviewer: str | None, override: bool, reason: str, sha256: str | None
+    ctx: Context,
+    draft_id: int,
+    reviewer: str | None,
+    override: bool,
+    reason: str,
+    sha256: str | None,
+    media_sha256: str | None,
 ) -> None:
-    """Approve DRAFT_ID: its exact text is queued for every account of its campaign."""
+    """Approve DRAFT_ID: its exact text and pictures are queued for every account of its campaign."""
+    from bot.services.review import CURRENT_MEDIA
+
     draft = ctx.app.review.approve(
-        draft_id, _reviewer(reviewer), sha256=sha256, override=override, reason=reason
+        draft_id,
+        _reviewer(reviewer),
+        sha256=sha256,
+        override=override,
+        reason=reason,
+        media_sha256=media_sha256 or CURRENT_MEDIA,
     )
     pubs = ctx.app.store.list_publications(draft_id=draft.id)
     click.echo(f"draft {draft.id} approved; queued for {', '.join(p.account for p in pubs)}")
@@ -310,6 +329,7 @@ def regenerate(ctx: Context, draft_id: int, reviewer: str | None, as_json: bool)
 @pass_ctx
 def review(ctx: Context, reviewer: str | None) -> None:
     """Walk through the pending drafts: [a]pprove, [e]dit, [r]eject, [s]kip, [q]uit."""
+    from bot.cli.media import media_lines
     from bot.domain.errors import BotError
     from bot.services.queue import QueueView
 
@@ -322,6 +342,8 @@ def review(ctx: Context, reviewer: str | None) -> None:
         click.echo(f"\n--- {index}/{len(drafts)} " + "-" * 40)
         head = f"Draft {draft.id} [{_state(draft)}] {draft.campaign_name}  checks: {_checks(draft)}"
         _say(f"{head}\n\n{draft.text}\n")
+        for line in media_lines([m.to_dict() for m in draft.media]):
+            _say(line)
         choice = click.prompt(
             "[a]pprove [e]dit [r]eject [s]kip [q]uit", type=click.Choice(list("aersq")), show_choices=False
         )
@@ -343,7 +365,14 @@ def _act(ctx: Context, draft: Draft, choice: str, reviewer: str) -> bool:
         override = draft.state is DraftState.FLAGGED or bool(failed)
         why = "flagged" if draft.state is DraftState.FLAGGED else f"checks failed ({', '.join(failed)})"
         reason = click.prompt(f"{why}: reason for the override", type=REASON) if override else ""
-        review.approve(draft.id, reviewer, sha256=draft.sha256, override=override, reason=reason)
+        review.approve(
+            draft.id,
+            reviewer,
+            sha256=draft.sha256,
+            override=override,
+            reason=reason,
+            media_sha256=draft.media_sha256,  # the pictures shown, not whatever is there now
+        )
         click.echo("approved")
     elif choice == "r":
         review.reject(draft.id, reviewer, click.prompt("reason", default="not good enough", type=REASON))

@@ -1,12 +1,12 @@
-"""Scores what a campaign puts into every prompt (its brief, template variables, products
-and hashtags) so that ``bot campaigns sync`` can warn about a toxic brief before any draft
-is written from it."""
+"""Scores what a campaign puts into every prompt or post (its brief, template variables,
+products, hashtags and pictures' alt texts) so that ``bot campaigns sync`` can warn about a
+toxic brief before any draft is written from it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.config.campaigns import CampaignSettings
+from bot.config.campaigns import CampaignSettings, MediaFolder
 from bot.services.moderation import ModerationGate
 
 
@@ -29,6 +29,11 @@ def campaign_fields(campaign: CampaignSettings) -> list[tuple[str, str]]:
     fields += [(f"variables.{name}", value) for name, value in campaign.variables.items()]
     fields += [(f"products[{i}]", p) for i, p in enumerate(campaign.products)]
     fields += [(f"hashtags[{i}]", h) for i, h in enumerate(campaign.hashtags)]
+    media = campaign.media
+    if isinstance(media, MediaFolder):
+        fields += [("media.alt", media.alt or "")]
+    else:
+        fields += [(f"media[{i}].alt", m.alt or "") for i, m in enumerate(media)]
     return [(name, text) for name, text in fields if text.strip()]
 
 

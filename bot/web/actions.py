@@ -242,19 +242,33 @@ async def _on_draft(request: Request, draft_id: int, act: Callable[[], str], **e
     try:
         message = await run_in_threadpool(act)
     except BotError as exc:
-        return await _draft_error(request, draft_id, status_of(exc), _explained(exc), **extra)
+        error = await run_in_threadpool(_explained, wiring(request), draft_id, exc)
+        return await _draft_error(request, draft_id, status_of(exc), error, **extra)
     return redirect(request, f"/drafts/{draft_id}", message)
 
 
-def _explained(exc: BotError) -> str:
+#: Conflicts whose message already says what happened.
+_SELF_EXPLAINED = ("changed since you opened", "asked for by", "admin may approve", "only an open draft")
+
+
+def _explained(app: Wiring, draft_id: int, exc: BotError) -> str:
+    """A lost race told as what happened: who changed the draft, when."""
     text = str(exc)
-    if (
-        isinstance(exc, StateConflict)
-        and "changed since you opened" not in text
-        and "asked for by" not in text
-    ):
-        text += ". Someone may have acted on it first: its state and history are below."
-    return text
+    if not isinstance(exc, StateConflict) or any(s in text for s in _SELF_EXPLAINED):
+        return text
+    try:
+        events = app.store.events(entity="draft", entity_id=draft_id, limit=20)
+    except BotError:
+        events = []
+    moves = [e for e in events if e.to_state and e.from_state != e.to_state]
+    if not moves:
+        return f"{text}. Nothing was changed."
+    last = moves[-1]
+    state = last.to_state.replace("_", " ") if last.to_state else "changed"
+    return (
+        f"Draft {draft_id} was {state} by {last.actor} at {last.at:%H:%M} UTC while you had it open: "
+        "nothing was changed. Its state and history are below."
+    )
 
 
 async def _draft_error(request: Request, draft_id: int, status: int, error: str, **extra: Any) -> Response:
@@ -299,3 +313,27 @@ async def publication_action(request: Request) -> Response:
 
 def _state_param(value: str) -> str:
     return value if re.fullmatch(r"[a-z_]{1,20}", value) else "needs_check"
+
+
+# -- accounts ---------------------------------------------------------------------------------
+
+
+async def resume_account(request: Request) -> Response:
+    """Unpause an account paused after its credentials were rejected (admins; as
+    ``bot accounts resume``)."""
+    await checked_form(request)
+    name, me, app = request.path_params["name"], reviewer_of(request), wiring(request)
+    if not me.is_admin:
+        return redirect(request, "/accounts", "Only an admin can resume an account.", kind="error")
+
+    def act() -> str:
+        app.settings.account(name)  # NotConfigured names it
+        if not app.store.resume_account(name, app.clock.now(), me.name):
+            raise BotError(f"account {name} is not paused")
+        return f"Account {name} resumed."
+
+    try:
+        message = await run_in_threadpool(act)
+    except BotError as exc:
+        return redirect(request, "/accounts", str(exc), kind="error")
+    return redirect(request, "/accounts", message)

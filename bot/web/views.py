@@ -92,6 +92,7 @@ def draft_context(app: Wiring, draft_id: int) -> dict[str, Any]:
     data = draft_detail(app.store, draft_id)
     draft = app.store.get_draft(draft_id)
     requests = app.store.draft_requests(draft_id=draft_id, limit=10)
+    current = [m for m in data["moderation"] if m["current"]]
     return {
         "d": data,
         "draft": draft,
@@ -99,6 +100,7 @@ def draft_context(app: Wiring, draft_id: int) -> dict[str, Any]:
         "hard_failed": hard_failures(draft),
         "open": draft.state in (DraftState.PENDING_REVIEW, DraftState.FLAGGED),
         "flagged": draft.state is DraftState.FLAGGED,
+        "flag_reasons": current[-1]["reasons"] if current else [],
         "previews": platform_previews(app.settings, draft.campaign_name, draft.text),
         "events": QueueView(app.store).history(draft_id=draft_id, limit=100),
         "waiting": [r for r in requests if r.state in OPEN_REQUEST_STATES],

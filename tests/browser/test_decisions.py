@@ -66,7 +66,8 @@ def test_two_reviewers_on_one_draft_one_wins_and_the_other_sees_why(
     expect(ann.locator("#draft-state")).to_have_text("approved")
     root.locator("#reject-reason").fill("not our tone")
     root.locator("#reject").click()
-    expect(root.locator("#error")).to_contain_text("Someone may have acted on it first")
+    expect(root.locator("#error")).to_contain_text("was approved by ann")
+    expect(root.locator("#error")).to_contain_text("while you had it open: nothing was changed")
     expect(root.locator("#draft-state")).to_have_text("approved")  # the page shows it as it is now
     screenshot(root, "draft-conflict-desktop")
 

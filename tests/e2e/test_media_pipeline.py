@@ -127,7 +127,10 @@ def test_dropping_the_picture_voids_the_approval(write_config: Any, clock_file: 
     _ok(*_approval(draft), config=config)
     bad = run_cli("queue", "edit", draft_id, "--drop-media", "2", config=config)
     assert bad.returncode == 1 and "there is no picture 2" in bad.stderr and "Traceback" not in bad.stderr
+    seen = draft["media_sha256"]
     _ok("queue", "edit", draft_id, "--drop-media", "1", config=config)
+    stale = run_cli("queue", "approve", draft_id, "--media-sha256", seen, config=config)
+    assert stale.returncode == 1 and "pictures or alt texts changed" in stale.stderr, stale.stderr
     shown = json.loads(_ok("queue", "show", draft_id, "--json", config=config))
     assert shown["media"] == [] and shown["state"] == "pending_review"
     assert not any(c["name"].startswith("media:") for c in shown["checks"])

@@ -155,3 +155,14 @@ def _approve(app: Any, draft_id: int) -> Any:
     return app.review.approve(
         draft_id, "ann", override=bool(failed), reason="not the point" if failed else ""
     )
+
+
+def test_sync_scores_the_alt_texts_with_the_brief(write_config: Any, tmp_path: Path) -> None:
+    from bot.services.briefs import campaign_fields
+
+    service = _service(
+        write_config, tmp_path, '[{ path = "pics/b-moon.png", alt = "The moon over {{ brand }}" }]'
+    )
+    assert ("media[0].alt", "The moon over {{ brand }}") in campaign_fields(service.settings.campaigns[0])
+    folder = _service(write_config, tmp_path, '{ folder = "pics", alt = "A {{ picture }}" }')
+    assert ("media.alt", "A {{ picture }}") in campaign_fields(folder.settings.campaigns[0])

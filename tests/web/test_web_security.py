@@ -29,6 +29,7 @@ ACTIONS = [
     "/publications/1/check",
     "/publications/1/retry",
     "/publications/1/cancel",
+    "/accounts/outbox/resume",
     "/logout",
 ]
 
@@ -112,6 +113,8 @@ def test_a_reviewer_cannot_override_a_flagged_draft_an_admin_can(web: Web, world
     alice = web("alice")
     page = alice.get(f"/drafts/{draft_id}").text
     assert 'id="override-form"' not in page and 'id="approve-form"' not in page
+    reasons = world.store.moderation_records(draft_id)[-1].verdict.reasons
+    assert reasons and 'id="flag-reasons"' in page  # the banner says why it was flagged
     before = _snapshot(world, draft_id)
     refused = post(
         alice, f"/drafts/{draft_id}/override", {"sha256": sha, "reason": "fine"}, page=f"/drafts/{draft_id}"
@@ -249,7 +252,8 @@ def test_two_reviewers_approving_and_rejecting_at_once_one_wins_the_other_sees_w
         loser = next(r for r in results.values() if r.status_code == 409)
         state = world.store.get_draft(draft_id).state
         assert state in (DraftState.APPROVED, DraftState.REJECTED)
-        assert f"is {state.value}" in loser.text and "Someone may have acted on it first" in loser.text
+        winner = "alice" if state is DraftState.APPROVED else "bob"
+        assert f"was {state.value} by {winner}" in loser.text and "while you had it open" in loser.text
         pubs = world.store.list_publications(draft_id=draft_id)
         assert (state is DraftState.APPROVED) == bool(pubs)
         if pubs:
