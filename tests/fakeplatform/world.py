@@ -142,9 +142,12 @@ class World:
 
 
 def draft_media(*items: MediaItem) -> tuple[DraftMedia, ...]:
-    """Pictures for :meth:`World.approve`: each file as it is, for every platform (small test
-    images that fit everywhere)."""
-    return tuple(DraftMedia(i.path, i.sha256, i.alt, fitted={}, original=i) for i in items)
+    """Pictures for :meth:`World.approve`: each file as it is, as the fitted copy of every
+    platform (small test images that fit everywhere)."""
+    platforms = [*ACCOUNTS, "dryrun"]
+    return tuple(
+        DraftMedia(i.path, i.sha256, i.alt, fitted=dict.fromkeys(platforms, i), original=i) for i in items
+    )
 
 
 def make_world(

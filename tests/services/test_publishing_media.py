@@ -117,14 +117,14 @@ def test_uploads_reused_only_where_and_while_the_platform_keeps_them(
 def test_unknown_outcome_of_the_post_still_goes_to_a_check(
     world_factory: Any, fake: FakeServer, clock: FixedClock, tmp_path: Path, platform: str
 ) -> None:
-    """Stored, then the connection dropped: one post, found by the check (or Mastodon's key)."""
+    """Stored, then the connection dropped: one post, found by the check."""
     world = world_factory([platform])
     items = pictures(tmp_path)
     [pub_id] = world.approve(TEXT, media=draft_media(*items))
     fake.fault(POST_OP[platform], drop="after")
     world.app.publishing.run_once()
     pub = world.store.get_publication(pub_id)
-    assert pub.state is (_P.QUEUED if platform == "mastodon" else _P.NEEDS_CHECK), pub.last_error
+    assert pub.state is _P.NEEDS_CHECK, pub.last_error
     clock.advance(seconds=60)
     world.app.publishing.run_once()
     assert world.store.get_publication(pub_id).state is _P.PUBLISHED
