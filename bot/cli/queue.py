@@ -127,14 +127,12 @@ def _print_draft(data: dict[str, Any]) -> None:
     if data.get("media_sha256"):
         _say(f"pictures sha256: {data['media_sha256']}")
     if data["checks"]:
-        _say(
-            "checks: "
-            + ", ".join(
-                f"{c['name']} {'ok' if c['passed'] else 'FAIL'}"
-                + (f" ({c['detail']})" if c.get("detail") else "")
-                for c in data["checks"]
+        _say("checks:")
+        for c in data["checks"]:
+            _say(
+                f"  {c['name']}: {'ok' if c['passed'] else 'FAIL'}"
+                + (f" · {c['detail']}" if c.get("detail") else "")
             )
-        )
     _print_moderation(data["moderation"])
     for a in data["approvals"]:
         note = f": {a['note']}" if a["note"] else ""

@@ -140,6 +140,7 @@ PUBLICATION_TRANSITIONS: dict[PublicationState, frozenset[PublicationState]] = {
     PublicationState.NEEDS_CHECK: frozenset(
         {
             PublicationState.PUBLISHED,
+            PublicationState.PARTIAL,  # a check found only a thread's first part
             PublicationState.QUEUED,
             PublicationState.FAILED,
             PublicationState.CANCELLED,

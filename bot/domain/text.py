@@ -16,6 +16,7 @@ Pure: no I/O.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from bot.domain.errors import BotError
@@ -29,6 +30,15 @@ _ZWJ, _ZWNJ, _BLACK_FLAG = "\u200d", "\u200c", "\U0001f3f4"
 _TAGS = (0xE0020, 0xE007F)
 #: Letters that show nothing (Hangul fillers), used to pass for an empty or different word.
 _FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+_PART_BREAK = re.compile(r"^\s*---\s*$", re.MULTILINE)
+
+
+def split_parts(text: str) -> list[str]:
+    """A draft's parts: the text split on lines holding only ``---`` (a thread)."""
+    parts = [p.strip() for p in _PART_BREAK.split(text)]
+    return [p for p in parts if p] or [text.strip()]
 
 
 class TextError(BotError):

@@ -171,9 +171,10 @@ class QueueView:
         return self._reader.events(entity=entity, entity_id=entity_id, limit=limit)
 
 
-def draft_detail(store: DetailStore, draft_id: int) -> dict[str, Any]:
-    """One draft with its moderation audit records, approvals and publications."""
-    draft = store.get_draft(draft_id)
+def draft_detail(store: DetailStore, draft_id: int, draft: Draft | None = None) -> dict[str, Any]:
+    """One draft with its moderation audit records, approvals and publications (``draft``: the
+    draft already read, so it is not read twice)."""
+    draft = draft if draft is not None and draft.id == draft_id else store.get_draft(draft_id)
     data = draft_json(draft)
     data["moderation"] = [
         {

@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.config import Settings
-from bot.domain import OutgoingPost, Publication, PublicationState
+from bot.domain import OutgoingPost, Publication, PublicationState, PublishResult
 from bot.domain.errors import BotError, ConfigError, StateConflict
 from bot.domain.finding import FindAnswer, FindStatus, PostSearch
 from bot.domain.ports import Clock, PublicationStore, Publisher
+from bot.domain.text import split_parts
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +164,9 @@ class Reconciler:
         answer = self._find(pub)
         if answer.status is FindStatus.FOUND and answer.post is not None:
             other = self._recorded_elsewhere(pub, answer.post.remote_id)
+            total = len(split_parts(self._outgoing(pub).text))
+            if other is None and total > 1:
+                return self._first_part(pub, actor, answer.post, total)
             if other is None:
                 moved = self.store.finish_check(
                     pub.id, actor, _P.PUBLISHED, now=self.clock.now(),
@@ -180,6 +184,21 @@ class Reconciler:
         if answer.status is FindStatus.ABSENT:
             return self._absent(pub, actor, answer)
         return self._unresolved(pub, actor, answer, automatic)
+
+    def _first_part(self, pub: Publication, actor: str, found: PublishResult, total: int) -> CheckOutcome:
+        """A thread's first part is on the account: a check cannot tell whether the others
+        went out (a send stops at the first part whose answer is lost), so it is ``partial``."""
+        reason = (
+            f"found the first of {total} parts on {pub.account} as {found.remote_id}; whether the "
+            "others went out is not known (a check looks for the first part only): look at the "
+            "account, post what is missing by hand and cancel this, or delete the posted parts "
+            "and retry --force"
+        )
+        moved = self.store.finish_check(
+            pub.id, actor, _P.PARTIAL, now=self.clock.now(), reason=reason,
+            remote_id=found.remote_id, url=found.url,
+        )  # fmt: skip
+        return CheckOutcome(moved, True, f"{reason}: partial", FindStatus.FOUND)
 
     def _not_yet(self, pub: Publication, actor: str, answer: FindAnswer, settled: datetime) -> CheckOutcome:
         """A person looked before the send settled and the post was not found: a listing may

@@ -313,3 +313,27 @@ async def publication_action(request: Request) -> Response:
 
 def _state_param(value: str) -> str:
     return value if re.fullmatch(r"[a-z_]{1,20}", value) else "needs_check"
+
+
+# -- accounts ---------------------------------------------------------------------------------
+
+
+async def resume_account(request: Request) -> Response:
+    """Unpause an account paused after its credentials were rejected (admins; as
+    ``bot accounts resume``)."""
+    await checked_form(request)
+    name, me, app = request.path_params["name"], reviewer_of(request), wiring(request)
+    if not me.is_admin:
+        return redirect(request, "/accounts", "Only an admin can resume an account.", kind="error")
+
+    def act() -> str:
+        app.settings.account(name)  # NotConfigured names it
+        if not app.store.resume_account(name, app.clock.now(), me.name):
+            raise BotError(f"account {name} is not paused")
+        return f"Account {name} resumed."
+
+    try:
+        message = await run_in_threadpool(act)
+    except BotError as exc:
+        return redirect(request, "/accounts", str(exc), kind="error")
+    return redirect(request, "/accounts", message)

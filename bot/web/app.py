@@ -26,7 +26,7 @@ Routes (every page but ``/healthz``, ``/login`` and ``/static/`` needs a session
     GET  /publications                 ?state=needs_check|failed|...|all
     POST /publications/{id}/{check|retry|cancel}   force?, reason?, back?
     GET  /calendar                     ?days=N
-    GET  /accounts
+    GET  /accounts, POST /accounts/{name}/resume   (admins)
 
 Other parts may add routes before the app is built with ``extra_routes`` (and make them public
 with ``public``), e.g. ``/metrics``.
@@ -81,6 +81,7 @@ def routes() -> list[BaseRoute]:
         Route("/publications/{pub_id:int}/{action:str}", actions.publication_action, methods=["POST"]),
         Route("/calendar", views.calendar),
         Route("/accounts", views.accounts),
+        Route("/accounts/{name:str}/resume", actions.resume_account, methods=["POST"]),
         Mount("/static", StaticFiles(directory=_STATIC), name="static"),
     ]
 

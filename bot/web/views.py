@@ -89,8 +89,8 @@ def _page_after(value: str | None) -> int | None:
 
 def draft_context(app: Wiring, draft_id: int) -> dict[str, Any]:
     """Everything the draft page shows (raises NotFound for an unknown id)."""
-    data = draft_detail(app.store, draft_id)
     draft = app.store.get_draft(draft_id)
+    data = draft_detail(app.store, draft_id, draft)
     requests = app.store.draft_requests(draft_id=draft_id, limit=10)
     current = [m for m in data["moderation"] if m["current"]]
     return {

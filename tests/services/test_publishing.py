@@ -225,3 +225,22 @@ def test_a_thread_broken_after_its_first_part_is_partial_never_published_nor_res
     assert (
         world.app.publishing.cancel(pub_id, "alice", "finished by hand").state is PublicationState.CANCELLED
     )
+
+
+@pytest.mark.parametrize("platform", sorted(THREAD_OPS))
+def test_a_thread_whose_first_part_answer_was_lost_is_partial_when_checked(
+    world_factory: Any, fake: FakeServer, clock: FixedClock, platform: str
+) -> None:
+    """The first part was stored but its answer lost: the adapter stops (unknown outcome), so
+    the other parts never went out. A check finds the first part: that is not the thread."""
+    world = world_factory([platform])
+    [pub_id] = world.approve("Part one of the news\n---\nPart two\n---\nPart three")
+    fake.fault(THREAD_OPS[platform], drop="after")
+    world.app.publishing.run_once()
+    assert world.store.get_publication(pub_id).state is PublicationState.NEEDS_CHECK
+    clock.advance(seconds=3600)
+    world.app.publishing.run_once()
+    pub = world.store.get_publication(pub_id)
+    assert pub.state is PublicationState.PARTIAL, pub.last_error
+    assert "found the first of 3 parts" in (pub.last_error or "") and pub.remote_id
+    assert [p["text"] for p in fake.posts(platform)] == ["Part one of the news"]

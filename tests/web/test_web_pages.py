@@ -150,3 +150,21 @@ def test_bot_web_serves_on_loopback_and_stops_on_sigterm(write_config: Callable[
     assert server.returncode in (0, -signal.SIGTERM), err
     assert "Application shutdown complete" in err
     assert "Traceback" not in err
+
+
+def test_an_admin_resumes_a_paused_account_a_reviewer_cannot(web: Web, world: Wiring) -> None:
+    world.store.pause_account("outbox", "credentials rejected", world.clock.now(), "daemon")
+    alice = web("alice")
+    assert 'id="resume-outbox"' not in alice.get("/accounts").text
+    refused = post(alice, "/accounts/outbox/resume", page="/accounts")
+    assert "Only an admin" in alice.get(refused.headers["location"]).text
+    assert world.store.paused_accounts() == {"outbox": "credentials rejected"}
+    root = web("root")
+    assert 'id="resume-outbox"' in root.get("/accounts").text
+    done = post(root, "/accounts/outbox/resume", page="/accounts")
+    assert "Account outbox resumed." in root.get(done.headers["location"]).text
+    assert world.store.paused_accounts() == {}
+    event = world.store.events(entity="account")[-1]
+    assert (event.actor, event.to_state, event.reason) == ("root", "active", "outbox")
+    unknown = post(root, "/accounts/nobody/resume", page="/accounts")
+    assert "not in the config" in root.get(unknown.headers["location"]).text

@@ -29,6 +29,7 @@ ACTIONS = [
     "/publications/1/check",
     "/publications/1/retry",
     "/publications/1/cancel",
+    "/accounts/outbox/resume",
     "/logout",
 ]
 

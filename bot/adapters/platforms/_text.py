@@ -7,14 +7,11 @@ import html
 import re
 from html.parser import HTMLParser
 
-_SPLIT = re.compile(r"^\s*---\s*$", re.MULTILINE)
+from bot.domain.text import split_parts
+
+__all__ = ["split_parts"]
+
 _URL = re.compile(r"https?://\S+")
-
-
-def split_parts(text: str) -> list[str]:
-    """A draft's parts: the text split on lines holding only ``---`` (a thread)."""
-    parts = [p.strip() for p in _SPLIT.split(text)]
-    return [p for p in parts if p] or [text.strip()]
 
 
 def normalize(text: str) -> str:

@@ -338,6 +338,8 @@ class PublicationsSql(StoreBase):
             values.update(not_before=now, check_at=None, check_tries=0, last_error=reason)
         elif new is PublicationState.FAILED:
             values.update(check_at=None, last_error=reason)
+        elif new is PublicationState.PARTIAL:
+            values.update(remote_id=remote_id, url=url, check_at=None, last_error=reason)
         elif new is PublicationState.NEEDS_CHECK:
             values.update(check_at=check_at, last_error=reason)
             if tried:
