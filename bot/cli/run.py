@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json
 from bot.domain.text import for_display
+
+if TYPE_CHECKING:
+    from bot.daemon.runner import SingleDaemonLock
 
 
 @click.command("run")
@@ -45,7 +49,12 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
         if not once:
             app.close()
             app.store.close()
-    report = run_pass(app)
+    lock = _one_pass_lock(app.settings.database_url)
+    try:
+        report = run_pass(app)
+    finally:
+        if lock is not None:
+            lock.release()
     # One pass and out: the notifications it queued get their full retries before the exit.
     app.stop_notifying(app.settings.notify.longest_send + 1.0, drain=True)
     data = {
@@ -70,3 +79,16 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
     )
     for failure in report.failed_slots:
         click.echo(for_display(f"slot failed: {failure}"), err=True)
+
+
+def _one_pass_lock(database_url: str | None) -> SingleDaemonLock | None:
+    """On SQLite, one pass takes the daemon's lock: a running daemon already does this work,
+    and a second worker on one SQLite file is what the lock is there to prevent."""
+    from bot.daemon.runner import SingleDaemonLock, sqlite_path
+
+    path = sqlite_path(database_url)
+    if path is None:
+        return None
+    lock = SingleDaemonLock(path)
+    lock.acquire(one_pass=True)
+    return lock

@@ -169,8 +169,9 @@ class SingleDaemonLock:
         self.path = database.with_name(database.name + ".daemon.lock")
         self._file: IO[str] | None = None
 
-    def acquire(self) -> None:
-        """Take the lock or raise BotError naming the daemon that holds it."""
+    def acquire(self, *, one_pass: bool = False) -> None:
+        """Take the lock or raise BotError naming the daemon that holds it (``one_pass``: for
+        ``bot run --once``, which the running daemon makes needless)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = self.path.open("a+", encoding="utf-8")
         try:
@@ -179,6 +180,11 @@ class SingleDaemonLock:
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
             handle.close()
+            if one_pass:
+                raise BotError(
+                    f"a bot daemon ({holder}) is running on the SQLite database {self.database} "
+                    f"and already does this work; stop it first to run a pass by hand"
+                ) from None
             raise BotError(
                 f"another bot daemon ({holder}) is already running on the SQLite database "
                 f"{self.database}; SQLite supports one daemon at a time (use Postgres to run "

@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -265,8 +266,17 @@ def test_daemon_refuses_second_sqlite_in_process(tmp_path: Path, sqlite_url: str
     try:
         with pytest.raises(BotError, match="already running"):
             SingleDaemonLock(path).acquire()
+        # A pass by hand beside the daemon would be a second worker on one SQLite file.
+        assert run_cli("db", "upgrade", config=config).returncode == 0
+        once = run_cli("run", "--once", config=config)
+        assert once.returncode == 1
+        assert once.stderr.strip() == (
+            f"Error: a bot daemon (pid {os.getpid()} on {socket.gethostname()}) is running on the "
+            f"SQLite database {path} and already does this work; stop it first to run a pass by hand"
+        )
     finally:
         lock.release()
+    assert run_cli("run", "--once", config=config).returncode == 0
     again = SingleDaemonLock(path)
     again.acquire()
     again.release()
