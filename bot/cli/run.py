@@ -81,7 +81,7 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
         click.echo(for_display(f"slot failed: {failure}"), err=True)
 
 
-def _one_pass_lock(database_url: str | None) -> SingleDaemonLock | None:
+def _one_pass_lock(database_url: str) -> SingleDaemonLock | None:
     """On SQLite, one pass takes the daemon's lock: a running daemon already does this work,
     and a second worker on one SQLite file is what the lock is there to prevent."""
     from bot.daemon.runner import SingleDaemonLock, sqlite_path
