@@ -318,6 +318,7 @@ class Wiring:
             self.clock,
             self.worker,
             forget=self.publishers.forget,
+            media=lambda: self.media,
         )
 
     @cached_property

@@ -146,6 +146,40 @@ class MediaService:
             out.setdefault(platform, plugins.platform(platform).media)
         return out
 
+    # -- publishing ---------------------------------------------------------------------
+
+    def restore(self, draft_id: int, media: Sequence[DraftMedia], platform: str) -> tuple[MediaItem, ...]:
+        """The draft's pictures as they go to ``platform``, any fitted copy missing from the
+        data directory (someone cleaned ``DATA_DIR/media``) fitted again from the user's file.
+        Fitting is deterministic, so the copy is the one approved; it is checked by its hash.
+
+        Raises:
+            MediaError: a copy cannot be made again, or the user's file changed since it was
+                approved (names the file and says how to swap the picture).
+        """
+        limits = plugins.platform(platform).media
+        out: list[MediaItem] = []
+        for number, picture in enumerate(media, 1):
+            item = picture.for_platform(platform)
+            if item is None:
+                continue
+            if limits is None or platform not in picture.fitted or Path(item.path).is_file():
+                out.append(item)
+                continue
+            swap = f"swap the picture with `bot queue edit {draft_id} --swap-media {number} FILE ALT`"
+            where = f"draft {draft_id}: picture {number}: the fitted copy {item.path} is missing"
+            try:
+                again = self.fitter.fit(picture.source, limits)
+            except MediaError as exc:
+                raise MediaError(f"{where} and cannot be made again ({exc}); {swap}") from None
+            if again.sha256 != item.sha256:
+                raise MediaError(
+                    f"{where} and {picture.source} no longer gives the approved picture (the file "
+                    f"changed since it was approved); {swap}"
+                )
+            out.append(replace(again, alt=item.alt))
+        return tuple(out)
+
     # -- checking -------------------------------------------------------------------------
 
     def checks(self, campaign: CampaignSettings, media: Sequence[DraftMedia]) -> list[CheckResult]:
