@@ -31,6 +31,7 @@ from bot.domain.ports import Clock, ReviewStore
 from bot.domain.text import clean_name, clean_text
 from bot.services.moderation import ModerationGate
 from bot.services.reviewed import AUTO_REVIEWER
+from bot.services.reviewers import authorize
 
 if TYPE_CHECKING:
     from bot.services.media import MediaService
@@ -92,7 +93,20 @@ class ReviewService:
         Raises:
             NotConfigured: the draft's campaign (or one of its accounts) left the config.
         """
-        reviewer, reason = _who(reviewer), _why(reason)
+        reviewer = _who(reviewer)
+        authorize(self.settings.web, reviewer, override=override)
+        return self._approve(draft_id, reviewer, sha256, override, reason, media_sha256)
+
+    def _approve(
+        self,
+        draft_id: int,
+        reviewer: str,
+        sha256: str | None,
+        override: bool,
+        reason: str,
+        media_sha256: str | None,
+    ) -> Draft:
+        reason = _why(reason)
         draft = self._configured(draft_id)
         if draft.state is DraftState.FLAGGED and not override:
             raise StateConflict(
@@ -128,7 +142,7 @@ class ReviewService:
 
     def auto_approve(self, draft_id: int) -> Draft:
         """``approval = "auto"``: approve a draft that passed the gate (never a flagged one)."""
-        return self.approve(draft_id, AUTO_REVIEWER, override=False)
+        return self._approve(draft_id, AUTO_REVIEWER, None, False, "", CURRENT_MEDIA)
 
     def reject(
         self,
@@ -143,7 +157,7 @@ class ReviewService:
         ``category`` says why (``toxic`` rejections teach the moderation gate). Needs no config:
         it is how the drafts of a removed campaign are cleared by hand."""
         expected = (*_OPEN, DraftState.APPROVED) if withdraw else _OPEN
-        reviewer, reason = _who(reviewer), _why(reason)
+        reviewer, reason = self._who(reviewer), _why(reason)
         return self.store.reject_draft(
             draft_id,
             expected=expected,
@@ -155,7 +169,7 @@ class ReviewService:
 
     def edit(self, draft_id: int, reviewer: str, text: str) -> Draft:
         """Replace the text; it is re-scored and any approval is void (needs a new one)."""
-        reviewer = _who(reviewer)
+        reviewer = self._who(reviewer)
         text = clean_text(text, "the edited text").strip()
         if not text:
             raise BotError("the edited text is empty; use `bot queue reject` to drop a draft")
@@ -193,7 +207,7 @@ class ReviewService:
         (number -> (file, alt text)), ``drop`` (numbers), then ``add`` (file, alt text) at the
         end. Numbers count from 1 in the draft's order. New files are read and fitted to the
         campaign's platforms; the checks run again and any approval is void."""
-        reviewer = _who(reviewer)
+        reviewer = self._who(reviewer)
         draft = self._configured(draft_id)
         if self._media is None:
             raise BotError("pictures cannot be changed without the media service")
@@ -228,6 +242,12 @@ class ReviewService:
             media=tuple(items),
             expected_media_sha256=draft.media_sha256,
         )
+
+    def _who(self, reviewer: str) -> str:
+        """The cleaned reviewer name, if the config lets them review (:func:`authorize`)."""
+        reviewer = _who(reviewer)
+        authorize(self.settings.web, reviewer)
+        return reviewer
 
     def _score(self, text: str, alts: Sequence[str]) -> ModerationVerdict:
         """The gate's verdict on the text and on every alt text a reviewer may have typed (they

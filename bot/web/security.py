@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from bot.config.web import Role, WebSettings
+from bot.services.reviewers import is_admin
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -50,7 +51,7 @@ class Reviewer:
 
     @property
     def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
+        return is_admin(self.role)
 
 
 def current_reviewer(session: MutableMapping[str, Any], web: WebSettings) -> Reviewer | None:

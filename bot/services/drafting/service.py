@@ -41,6 +41,7 @@ from bot.domain.ports import Clock, GenerationRequest, Generator, Store
 from bot.plugins import limit_for
 from bot.services.drafting import catalog, checks, cleaning, composing, facts, fallback, prompts
 from bot.services.moderation import ModerationGate
+from bot.services.reviewers import authorize
 
 if TYPE_CHECKING:
     from bot.domain.media import DraftMedia
@@ -596,7 +597,9 @@ def _usable_line(sentence: str, spec: checks.CheckSpec) -> bool:
 
 
 def regenerate(service: DraftingService, draft_id: int, reviewer: str) -> list[int]:
-    """Reject a draft and write fresh candidates for its slot with a new seed."""
+    """Reject a draft and write fresh candidates for its slot with a new seed (``reviewer``
+    must be one the config lets review: :func:`~bot.services.reviewers.authorize`)."""
+    authorize(service.settings.web, reviewer)
     draft = service.store.get_draft(draft_id)
     campaign = service.settings.campaign(draft.campaign_name)
     slot_at = draft.slot_at or service.clock.now()
