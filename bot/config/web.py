@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, IPvAnyAddress, IPvAnyNetwork, model_validator
 
 from bot.config.types import PositiveDuration, Strict, WebUrl
 
@@ -56,6 +56,11 @@ class WebSettings(Strict):
     #: Who may read ``/metrics`` (no login): ``local`` loopback clients (a scraper on this
     #: host), ``public`` anyone who reaches the page, ``off`` nobody.
     metrics: Literal["local", "public", "off"] = "local"
+    #: Addresses of reverse proxies whose ``X-Forwarded-For`` / ``-Proto`` headers are believed
+    #: (the client's address for the login throttle, https). Empty (the default): the headers
+    #: are ignored and the address is the connection's. Behind a proxy on this host:
+    #: ``["127.0.0.1"]``.
+    trusted_proxies: tuple[IPvAnyAddress | IPvAnyNetwork, ...] = ()
 
     @model_validator(mode="after")
     def _unique_reviewers(self) -> WebSettings:

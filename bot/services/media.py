@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.config.campaigns import CampaignSettings, MediaFolder
 from bot.domain import CheckResult
 from bot.domain.errors import MediaError, NotConfigured, TemplateError
-from bot.domain.media import DraftMedia, MediaItem, MediaLimits
+from bot.domain.media import DraftMedia, MediaItem, MediaLimits, shown_size
 from bot.domain.ports import MediaFitter
 from bot.services.drafting import catalog, prompts
 
@@ -215,12 +215,9 @@ def _platform_check(platform: str, lim: MediaLimits | None, media: Sequence[Draf
             problems.append(f"{file}: {_ALT_NEEDED}")
         elif len(m.alt) > lim.max_alt:
             problems.append(f"{file}: alt text {len(m.alt):,} characters > {lim.max_alt:,}")
-        shown.append(f"{file} {item.width}x{item.height} {_size(item.size)}, alt {len(m.alt)}/{lim.max_alt}")
+        size = shown_size(item.size)
+        shown.append(f"{file} {item.width}x{item.height} {size}, alt {len(m.alt)}/{lim.max_alt}")
     return CheckResult(name, not problems, "; ".join(problems or shown))
-
-
-def _size(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{max(1, round(size / 1000))} KB"
 
 
 def holiday_files(files: Sequence[Path], holiday: str) -> list[Path]:
