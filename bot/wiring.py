@@ -326,6 +326,7 @@ class Wiring:
             self.clock,
             self.worker,
             forget=self.publishers.forget,
+            media=lambda: self.media,
         )
 
     @cached_property

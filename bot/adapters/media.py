@@ -97,7 +97,9 @@ def _open(data: bytes, path: str) -> Image.Image:
         if image.width * image.height > MAX_SOURCE_PIXELS:
             raise MediaError(f"{path}: {image.width}x{image.height} pixels is too large a picture")
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except UnidentifiedImageError:
+        raise MediaError(f"{path}: not a picture (not a format Pillow can read)") from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise MediaError(f"{path}: not a picture Pillow can read ({exc})") from None
     return image
 

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.domain.media import shown_size
+
 
 def media_lines(media: Sequence[dict[str, Any]]) -> list[str]:
     """For each picture (``DraftMedia.to_dict``): the file, its size and pixels, its alt text,
@@ -30,5 +32,4 @@ def _item(item: dict[str, Any]) -> str:
     if not item:
         return "?"
     size = int(item["size"])
-    shown = f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{max(1, round(size / 1000))} KB"
-    return f"{item['width']}x{item['height']} {size:,} bytes ({shown}) {item['mime']}"
+    return f"{item['width']}x{item['height']} {size:,} bytes ({shown_size(size)}) {item['mime']}"

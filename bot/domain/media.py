@@ -170,3 +170,8 @@ def media_to_json(media: Iterable[DraftMedia]) -> list[dict[str, Any]] | None:
 def media_from_json(data: Any) -> tuple[DraftMedia, ...]:
     """A draft's pictures from what :func:`media_to_json` stored (None/empty: none)."""
     return tuple(DraftMedia.from_dict(d) for d in (data or ()))
+
+
+def shown_size(size: int) -> str:
+    """A file size for people, in decimal units as platforms state their limits ("95 KB")."""
+    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{max(1, round(size / 1000))} KB"

@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.config.campaigns import CampaignSettings, MediaFolder
 from bot.domain import CheckResult
 from bot.domain.errors import MediaError, NotConfigured, TemplateError
-from bot.domain.media import DraftMedia, MediaItem, MediaLimits
+from bot.domain.media import DraftMedia, MediaItem, MediaLimits, shown_size
 from bot.domain.ports import MediaFitter
 from bot.services.drafting import catalog, prompts
 
@@ -146,6 +146,40 @@ class MediaService:
             out.setdefault(platform, plugins.platform(platform).media)
         return out
 
+    # -- publishing ---------------------------------------------------------------------
+
+    def restore(self, draft_id: int, media: Sequence[DraftMedia], platform: str) -> tuple[MediaItem, ...]:
+        """The draft's pictures as they go to ``platform``, any fitted copy missing from the
+        data directory (someone cleaned ``DATA_DIR/media``) fitted again from the user's file.
+        Fitting is deterministic, so the copy is the one approved; it is checked by its hash.
+
+        Raises:
+            MediaError: a copy cannot be made again, or the user's file changed since it was
+                approved (names the file and says how to swap the picture).
+        """
+        limits = plugins.platform(platform).media
+        out: list[MediaItem] = []
+        for number, picture in enumerate(media, 1):
+            item = picture.for_platform(platform)
+            if item is None:
+                continue
+            if limits is None or platform not in picture.fitted or Path(item.path).is_file():
+                out.append(item)
+                continue
+            swap = f"swap the picture with `bot queue edit {draft_id} --swap-media {number} FILE ALT`"
+            where = f"draft {draft_id}: picture {number}: the fitted copy {item.path} is missing"
+            try:
+                again = self.fitter.fit(picture.source, limits)
+            except MediaError as exc:
+                raise MediaError(f"{where} and cannot be made again ({exc}); {swap}") from None
+            if again.sha256 != item.sha256:
+                raise MediaError(
+                    f"{where} and {picture.source} no longer gives the approved picture (the file "
+                    f"changed since it was approved); {swap}"
+                )
+            out.append(replace(again, alt=item.alt))
+        return tuple(out)
+
     # -- checking -------------------------------------------------------------------------
 
     def checks(self, campaign: CampaignSettings, media: Sequence[DraftMedia]) -> list[CheckResult]:
@@ -181,12 +215,9 @@ def _platform_check(platform: str, lim: MediaLimits | None, media: Sequence[Draf
             problems.append(f"{file}: {_ALT_NEEDED}")
         elif len(m.alt) > lim.max_alt:
             problems.append(f"{file}: alt text {len(m.alt):,} characters > {lim.max_alt:,}")
-        shown.append(f"{file} {item.width}x{item.height} {_size(item.size)}, alt {len(m.alt)}/{lim.max_alt}")
+        size = shown_size(item.size)
+        shown.append(f"{file} {item.width}x{item.height} {size}, alt {len(m.alt)}/{lim.max_alt}")
     return CheckResult(name, not problems, "; ".join(problems or shown))
-
-
-def _size(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{max(1, round(size / 1000))} KB"
 
 
 def holiday_files(files: Sequence[Path], holiday: str) -> list[Path]:

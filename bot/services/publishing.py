@@ -38,13 +38,14 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config import Settings
 from bot.domain import OutgoingPost, Publication, PublicationState
 from bot.domain.errors import (
     BotError,
     ConfigError,
+    MediaError,
     NotConfigured,
     PublishAuthError,
     PublishPartial,
@@ -53,17 +54,29 @@ from bot.domain.errors import (
     PublishUnknownOutcome,
     StateConflict,
 )
-from bot.domain.ports import AccountStore, Clock, EventLog, MediaUploader, PublicationStore, Publisher
+from bot.domain.ports import (
+    AccountStore,
+    Clock,
+    DraftStore,
+    EventLog,
+    MediaUploader,
+    PublicationStore,
+    Publisher,
+)
 from bot.services.reconciling import CheckOutcome, CheckReport, Reconciler
+
+if TYPE_CHECKING:
+    from bot.services.media import MediaService
 
 log = logging.getLogger(__name__)
 
 _P = PublicationState
 
 
-class _PublishingStore(PublicationStore, AccountStore, EventLog, Protocol):
-    """What publishing needs of the store: publications, the accounts' pause state, and the
-    event log (when a publication's pictures were uploaded)."""
+class _PublishingStore(PublicationStore, AccountStore, EventLog, DraftStore, Protocol):
+    """What publishing needs of the store: publications, the accounts' pause state, the
+    event log (when a publication's pictures were uploaded) and the drafts (their pictures'
+    source files, when a fitted copy must be made again)."""
 
 
 @dataclass
@@ -98,8 +111,12 @@ class PublishingService:
         worker: str,
         rng: random.Random | None = None,
         forget: Callable[[str], None] | None = None,
+        media: Callable[[], MediaService] | None = None,
     ) -> None:
         self.settings = settings
+        #: Fits again a picture copy missing from the data directory (None: sent as stored;
+        #: built on first use, so a pass without pictures never loads Pillow).
+        self._media_service = media
         #: Drops an account's cached publisher after its credentials were rejected, so that
         #: fixed secret files are read again once the account is resumed.
         self._forget = forget or (lambda _account: None)
@@ -159,6 +176,10 @@ class PublishingService:
         post = self._with_options(post or self.store.outgoing(pub))
         media_ids: tuple[str, ...] = ()
         if post.media:
+            restored = self._restored(pub, post, report)
+            if restored is None:
+                return
+            post = restored
             uploaded = self._media(pub, publisher, post, report)
             if uploaded is None:
                 return
@@ -223,6 +244,19 @@ class PublishingService:
         )
         log.warning("publication %d: %s", pub.id, reason)
         self._finish(pub, _P.PARTIAL, report.partial, reason=reason, remote_id=exc.remote_id, url=exc.url)
+
+    def _restored(self, pub: Publication, post: OutgoingPost, report: PublishReport) -> OutgoingPost | None:
+        """The post with any fitted picture copy missing from disk made again from the user's
+        file (None: it cannot be, and the publication failed saying why)."""
+        if self._media_service is None:
+            return post
+        try:
+            draft = self.store.get_draft(pub.draft_id)
+            media = self._media_service().restore(draft.id, draft.media, pub.platform)
+        except MediaError as exc:
+            self._finish(pub, _P.FAILED, report.failed, reason=str(exc))
+            return None
+        return post if media == post.media else replace(post, media=media)
 
     def _media(
         self, pub: Publication, publisher: Publisher, post: OutgoingPost, report: PublishReport

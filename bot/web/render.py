@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from bot.config.web import WebSettings
+from bot.domain.media import shown_size
 from bot.domain.text import for_display
 from bot.services.audit import audit_lines
 from bot.web.security import csrf_token, current_reviewer
@@ -57,6 +58,7 @@ _ENV.filters["when"] = _when
 _ENV.filters["shown"] = _safe
 _ENV.filters["local"] = _local
 _ENV.filters["label"] = _label
+_ENV.filters["size"] = shown_size
 _ENV.globals["audit"] = audit_lines
 
 

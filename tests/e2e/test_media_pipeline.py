@@ -89,7 +89,7 @@ def test_a_post_with_a_picture_from_config_to_outbox(write_config: Any, clock_fi
 
     shown = _ok("queue", "show", draft_id, config=config)
     assert "pictures (1):" in shown and "lantern.jpg" in shown and "alt (" in shown
-    assert "bluesky: " in shown and "dryrun: " in shown and "media:bluesky ok" in shown
+    assert "bluesky: " in shown and "dryrun: " in shown and "media:bluesky: ok" in shown
 
     approve = _approval(draft)
     _ok(*approve, config=config)

@@ -2,7 +2,9 @@
 
 Lookup order for secret ``NAME``: ``$BOT_NOTIFY_<NAME>`` (upper-cased, other characters ``_``),
 then ``[notify] secrets_file`` (``NAME=value`` lines), then ``[notify] secrets_dir/NAME``.
-Errors name the variable and the files looked at, never a value.
+Values are read and checked as accounts' credentials are (:mod:`bot.adapters.platforms.credentials`):
+a variable with leading or trailing whitespace (a ``\r``) is refused naming the secret. Errors
+name the variable and the files looked at, never a value.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from bot.adapters.platforms.credentials import read_secrets_dir_file, read_secrets_file
+from bot.adapters.platforms.credentials import checked_secret, read_secrets_dir_file, read_secrets_file
 from bot.config.notify import NotifySettings
 from bot.domain.errors import ConfigError
 
@@ -34,7 +36,11 @@ class NotifySecrets:
 
     def get(self, name: str, key: str) -> str:
         """The secret's value; ConfigError naming the config ``key`` and where it was looked for."""
-        value = self._environ.get(env_name(name), "").strip()
+        variable = env_name(name)
+        value = self._environ.get(variable, "")
+        if value:
+            # checked as an account's credentials are: a trailing \r or space is named, not trimmed
+            return checked_secret(value, f"${variable}", "notify", name)
         if not value and self._file is not None:
             value = read_secrets_file(self._file, "notify.secrets_file").get(name, "")
         if not value and self._dir is not None:

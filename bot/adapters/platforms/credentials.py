@@ -63,7 +63,7 @@ class Credentials:
         variable = env_name(self.account.name, name)
         value = self._environ.get(variable)
         if value:
-            return _checked(value, f"${variable}", self.section, name)
+            return checked_secret(value, f"${variable}", self.section, name)
         if self.account.secrets_file is not None:
             value = read_secrets_file(self.account.secrets_file, f"{self.section}.secrets_file").get(name)
             if value:
@@ -121,9 +121,10 @@ def read_secrets_dir_file(path: Path, key: str) -> str | None:
         raise ConfigError(f"{key}: cannot read {path}: {exc.strerror}") from None
 
 
-def _checked(value: str, where: str, section: str, name: str) -> str:
-    """The value, unless it carries whitespace or control characters no credential has (a
-    ``\r`` from a file saved on Windows, a pasted newline): those are named, never sent."""
+def checked_secret(value: str, where: str, section: str, name: str) -> str:
+    """The value of credential ``name`` of ``section``, read from ``where``, unless it carries
+    whitespace or control characters no credential has (a ``\r`` from a file saved on
+    Windows, a pasted newline): those are named, never sent."""
     if value != value.strip():
         edge = "trailing" if value == value.lstrip() else "leading"
         raise ConfigError(

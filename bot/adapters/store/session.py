@@ -87,7 +87,8 @@ class StoreBase:
             details=details,
         )
         s.add(row)
-        log.info("%s %d: %s -> %s by %s %s", entity, entity_id, old, new, actor, reason)
+        if entity_id:  # else the caller logs it once the row has its id (append_event)
+            log_event(row)
         return row
 
     @staticmethod
@@ -135,3 +136,18 @@ def _draft(row: DraftRow, campaign_name: str, slot_at: datetime | None) -> Draft
         expires_at=row.expires_at,
         media=media_from_json(row.media),
     )
+
+
+def log_event(row: EventRow) -> None:
+    """One log line for an event: ``publication 2: queued -> sending by w1 claimed``, or without
+    a state change ``publication 2: media uploaded (2 ids) by w1`` (no "None -> None")."""
+    if row.from_state and row.to_state:
+        change = f"{row.from_state} -> {row.to_state}"
+    else:
+        change = row.to_state or row.from_state or ""
+    ids = (row.details or {}).get("media_ids")
+    reason = f"{row.reason} ({len(ids)} ids)" if isinstance(ids, list) and row.reason else row.reason
+    if change:
+        log.info("%s %d: %s by %s %s", row.entity, row.entity_id, change, row.actor, reason)
+    else:
+        log.info("%s %d: %s by %s", row.entity, row.entity_id, reason or "(no reason)", row.actor)

@@ -139,3 +139,23 @@ def test_a_secret_that_is_not_a_url_is_named_without_its_value(tmp_path: Path, m
     with pytest.raises(ConfigError, match="url_secret = 'hook': the secret is not a web URL") as caught:
         build_channels(settings, tmp_path)
     assert "T0KEN" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("value", "kind"), [("pa55\r", "carriage return"), ("pa55  ", "space")])
+def test_a_secret_with_trailing_whitespace_is_refused_by_name(tmp_path: Path, value: str, kind: str) -> None:
+    settings = NotifySettings.model_validate({})
+    secrets = NotifySecrets(settings, tmp_path, environ={"BOT_NOTIFY_SMTP_PASSWORD": value})
+    with pytest.raises(ConfigError) as caught:
+        secrets.get("smtp_password", "notify.email.password_secret")
+    text = str(caught.value)
+    assert "smtp_password" in text and "$BOT_NOTIFY_SMTP_PASSWORD" in text
+    assert f"trailing whitespace (a {kind}" in text and "pa55" not in text
+
+
+def test_build_channels_refuses_a_webhook_secret_with_a_carriage_return(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    settings = NotifySettings.model_validate({"webhook": {"url_secret": "hook"}})
+    monkeypatch.setenv("BOT_NOTIFY_HOOK", "http://127.0.0.1:9/hooks/x\r")
+    with pytest.raises(ConfigError, match=r"credential hook in \$BOT_NOTIFY_HOOK has trailing whitespace"):
+        build_channels(settings, tmp_path)
