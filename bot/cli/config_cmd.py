@@ -22,11 +22,17 @@ def check(ctx: Context) -> None:
     with sample variables under the template bounds, and every campaign's pictures are read: a
     missing file, a picture that cannot be read or a missing alt text names the campaign and
     the file. A one-off campaign whose time is already past is an error unless the database
-    shows it fired (or will still be caught up): it would never fire.
+    shows it fired (or will still be caught up): it would never fire. What every campaign feeds
+    into its posts (brief, variables, products, hashtags, alt texts) is scored by the moderation
+    gate: a field that scores toxic is a warning (as at sync), not an error.
     """
+    from bot.services.briefs import score_campaigns
+
     settings = ctx.settings
     check_templates(ctx)
     refuse_never_firing(ctx, _never_firing(ctx))
+    for warning in score_campaigns(ctx.app.gate, settings.campaigns):
+        click.echo(f"warning: {warning.message()}", err=True)
     click.echo(
         f"{ctx.config_path}: ok ({len(settings.campaigns)} campaigns, {len(settings.accounts)} accounts)"
     )

@@ -100,6 +100,9 @@ brief = "Tell those idiots about {{ brand }}."
 variables = { slogan = "Damn good tea", tagline = "f*ck the competition" }
 """
     )
+    checked = run_cli("config", "check", config=config)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stderr.startswith("warning: campaign rude-promo: brief scores toxic: ")
     assert run_cli("db", "upgrade", config=config).returncode == 0
     out = run_cli("campaigns", "sync", "--json", config=config)
     assert out.returncode == 0, out.stderr
