@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from bot.adapters.metrics import Metrics
     from bot.adapters.websecrets import WebSecrets
+    from bot.adapters.websessions import RevokedSessions
     from bot.config import Settings
     from bot.config.campaigns import CampaignSettings
     from bot.config.moderation import ModerationSettings
@@ -221,6 +222,13 @@ class Wiring:
 
         base = self.settings.source.parent if self.settings.source else None
         return WebSecrets(self.settings.web, base, self.settings.data_dir)
+
+    @cached_property
+    def revoked_sessions(self) -> RevokedSessions:
+        """The web sessions logged out before their time (a file in the data directory)."""
+        from bot.adapters.websessions import RevokedSessions
+
+        return RevokedSessions(self.settings.data_dir)
 
     def publisher(self, account: str) -> Publisher:
         """The publisher of one configured account."""

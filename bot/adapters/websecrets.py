@@ -12,6 +12,8 @@ The only importer of argon2-cffi. Secrets are looked up like an account's creden
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import re
 import secrets
@@ -83,6 +85,16 @@ class WebSecrets:
             return _HASHER.verify(stored or _DUMMY, password) and stored is not None
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
+
+    def generation(self, name: str) -> str | None:
+        """A short tag of reviewer ``name``'s current password hash (keyed with the session
+        secret, so the cookie that carries it tells nothing of the hash); a new password gives
+        a new tag, which ends every session made with the old one. None without a password."""
+        stored = self.find(password_key(name))
+        if stored is None:
+            return None
+        digest = hmac.new(self.session_secret().encode(), stored.encode(), hashlib.sha256)
+        return digest.hexdigest()[:16]
 
     def has_password(self, name: str) -> bool:
         return self.find(password_key(name)) is not None

@@ -76,13 +76,22 @@ async def login(request: Request) -> Response:
         await asyncio.sleep(request.app.state.login_delay)
         return page(request, "login.html", 401, next=target, name=name, error="Wrong name or password.")
     throttle.succeeded(name)
-    start_session(request.session, reviewer.name, app.clock.now())
+    generation = await run_in_threadpool(app.web_secrets.generation, reviewer.name)
+    start_session(request.session, reviewer.name, app.clock.now(), generation)
     log.info("reviewer %s logged in from %s", reviewer.name, address)
     return redirect(request, target)
 
 
 async def logout(request: Request) -> Response:
+    """End the session here and everywhere: its id is recorded as revoked, so a copy of the
+    cookie is refused by every process of ``bot web``."""
     await checked_form(request)
+    app, sid = wiring(request), request.session.get("sid")
+    if isinstance(sid, str):
+        await run_in_threadpool(
+            app.revoked_sessions.revoke, sid, app.clock.now(), app.settings.web.session_lifetime
+        )
+    log.info("reviewer %s logged out", request.session.get("user"))
     request.session.clear()
     return redirect(request, "/login")
 

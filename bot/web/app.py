@@ -54,7 +54,14 @@ from bot.domain.errors import BotError
 from bot.domain.ports import Clock, Store
 from bot.web import actions, metrics, views
 from bot.web.render import page
-from bot.web.security import PUBLIC_PATHS, SESSION_COOKIE, LoginGate, LoginThrottle, SecureCookies
+from bot.web.security import (
+    PUBLIC_PATHS,
+    SESSION_COOKIE,
+    LoginGate,
+    LoginThrottle,
+    SecureCookies,
+    SessionCheck,
+)
 from bot.wiring import Wiring
 
 log = logging.getLogger(__name__)
@@ -116,7 +123,11 @@ def create_app(
         ),
         # /metrics answers by [web] metrics (loopback only by default), never by session
         Middleware(
-            LoginGate, web=web, public=(*PUBLIC_PATHS, metrics.PATH, *public), now=app_wiring.clock.now
+            LoginGate,
+            web=web,
+            public=(*PUBLIC_PATHS, metrics.PATH, *public),
+            now=app_wiring.clock.now,
+            valid=SessionCheck(app_wiring.web_secrets.generation, app_wiring.revoked_sessions.is_revoked),
         ),
     ]
 

@@ -4,6 +4,9 @@
   SameSite=Lax, Secure when the request came over https or ``[web] url`` is https).
 - :class:`LoginGate` sends every request without a session to ``/login``, except the public
   paths (``/healthz``, ``/login``, ``/static/``); the reviewer must still be in the config.
+- A session carries a random id and the reviewer's credential generation (a tag of their
+  password hash): logging out records the id as revoked (a file every process reads) and a new
+  password changes the generation, so a copied cookie stops working either way.
 - Every form carries the session's CSRF token; :func:`checked_form` refuses a POST without it
   or with a wrong one (403) before anything is changed.
 - :class:`LoginThrottle` counts wrong passwords per name and per address: past the limit within
@@ -105,18 +108,24 @@ class LoginGate:
         web: WebSettings,
         public: Collection[str] = PUBLIC_PATHS,
         now: Callable[[], datetime] | None = None,
+        valid: Callable[[MutableMapping[str, Any]], bool] | None = None,
     ) -> None:
         self.app = app
         self.web = web
         self.public = tuple(public)
         self.now = now
+        self.valid = valid
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or is_public(scope["path"], self.public):
             await self.app(scope, receive, send)
             return
         session = scope["session"]
-        if current_reviewer(session, self.web) is None or self._expired(session):
+        if (
+            current_reviewer(session, self.web) is None
+            or self._expired(session)
+            or (self.valid is not None and not self.valid(session))
+        ):
             session.pop("user", None)
             target = scope["path"] + (
                 f"?{scope['query_string'].decode('latin-1')}" if scope["query_string"] else ""
@@ -138,11 +147,33 @@ class LoginGate:
         return self.now() - since > self.web.session_lifetime
 
 
-def start_session(session: MutableMapping[str, Any], name: str, now: datetime) -> None:
-    """A fresh session for ``name`` (nothing of the anonymous one is kept, the CSRF token is new)."""
+def start_session(
+    session: MutableMapping[str, Any], name: str, now: datetime, generation: str | None = None
+) -> None:
+    """A fresh session for ``name`` (nothing of the anonymous one is kept, the CSRF token is new)
+    with a new random id and the reviewer's credential ``generation``."""
     session.clear()
     session["user"] = name
     session["since"] = now.isoformat()
+    session["sid"] = secrets.token_urlsafe(18)
+    if generation is not None:
+        session["gen"] = generation
+
+
+class SessionCheck:
+    """Is a signed session still good: not logged out (its id not revoked) and made with the
+    reviewer's current password (its generation matches)?"""
+
+    def __init__(self, generation: Callable[[str], str | None], revoked: Callable[[str], bool]) -> None:
+        self.generation = generation
+        self.revoked = revoked
+
+    def __call__(self, session: MutableMapping[str, Any]) -> bool:
+        sid, gen, name = session.get("sid"), session.get("gen"), session.get("user")
+        if not (isinstance(sid, str) and isinstance(gen, str) and isinstance(name, str)):
+            return False  # a cookie from before sessions had ids: log in again
+        current = self.generation(name)
+        return current is not None and hmac.compare_digest(gen, current) and not self.revoked(sid)
 
 
 class SecureCookies:
