@@ -330,8 +330,10 @@ def review(ctx: Context, reviewer: str | None) -> None:
     from bot.cli.media import media_lines
     from bot.domain.errors import BotError
     from bot.services.queue import QueueView
+    from bot.services.reviewers import authorize
 
     name = _reviewer(reviewer)
+    authorize(ctx.app.settings.web, name)  # refused before the walk, not at every draft
     drafts = QueueView(ctx.app.reader).drafts()
     if not drafts:
         click.echo("the queue is empty")

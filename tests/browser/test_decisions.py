@@ -21,7 +21,7 @@ def test_a_flagged_draft_needs_an_admin_and_a_reason(
     world: ReviewWorld, web: WebServer, open_page: Callable[..., Page]
 ) -> None:
     draft = world.fire("greeting", 1)[0]
-    world.app.review.edit(draft, "setup", TOXIC)  # the gate flags the new text
+    world.app.review.edit(draft, "root", TOXIC)  # the gate flags the new text
     assert world.app.store.get_draft(draft).state.value == "flagged"
     before = snapshot(world.url)
 

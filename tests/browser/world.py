@@ -82,13 +82,13 @@ class ReviewWorld:
 
 
 def stuck_publication(world: ReviewWorld, fake: FakeServer) -> int:
-    """A promo draft approved (by ``setup``) and sent to Reddit, where the fake stored the post
+    """A promo draft approved (by ``root``, a listed admin) and sent to Reddit, where the fake stored the post
     but answered too late: its publication is ``needs_check``. Returns the publication's id."""
     from bot.domain import PublicationState
 
     due = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
     draft_id = world.fire("promo", 1, start=due)[0]
-    world.app.review.approve(draft_id, "setup")
+    world.app.review.approve(draft_id, "root")
     fake.fault("reddit.submit", slow=2 * REDDIT_TIMEOUT_S)  # stored, answered past the timeout
     world.app.publishing.run_once()
     [publication] = world.app.store.list_publications(draft_id=draft_id)

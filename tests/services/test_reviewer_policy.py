@@ -64,6 +64,9 @@ def test_listed_reviewers_only_and_only_an_admin_overrides(write_config: Any) ->
         ):
             refused = run_cli("queue", *args, "--as", "nobody-at-all", config=path)
             assert refused.returncode == 1 and "not listed in [[web.reviewers]]" in refused.stderr, args
+        walk = run_cli("queue", "review", "--as", "nobody-at-all", config=path, input="a\nq\n")
+        assert walk.returncode == 1 and "not listed in [[web.reviewers]]" in walk.stderr
+        assert "Draft" not in walk.stdout
         with pytest.raises(NotAllowed, match="not listed"):
             app.review.approve(draft_id, "auto", override=True, reason="fine")  # no back door by name
         assert app.store.get_draft(draft_id).state is DraftState.FLAGGED
