@@ -33,8 +33,8 @@ if [ -z "$id" ]; then
 fi
 step "bot queue show $id"
 "$BOT" queue show "$id"
-step "bot queue approve $id --as demo   (THE DEMO APPROVES THIS DRAFT ON YOUR BEHALF)"
-"$BOT" queue approve "$id" --as demo
+step "bot queue approve $id --as mei   (THE DEMO APPROVES THIS DRAFT ON YOUR BEHALF, as the example config's reviewer mei)"
+"$BOT" queue approve "$id" --as mei
 step "bot run --once   (publishes approved posts through the dry-run publisher)"
 "$BOT" run --once
 step "the outbox: $DEMO/data/outbox.jsonl"
@@ -51,8 +51,8 @@ if [ -z "$gid" ]; then
 fi
 step "bot queue show $gid   (the picture: file, size, pixels, alt text, the copy each platform gets)"
 "$BOT" queue show "$gid"
-step "bot queue approve $gid --as demo   (THE DEMO APPROVES THIS DRAFT ON YOUR BEHALF: text and picture)"
-"$BOT" queue approve "$gid" --as demo
+step "bot queue approve $gid --as mei   (THE DEMO APPROVES THIS DRAFT ON YOUR BEHALF: text and picture)"
+"$BOT" queue approve "$gid" --as mei
 step "bot run --once   (the greeting and its picture go to the outbox)"
 "$BOT" run --once
 step "the outbox's last line: the picture's file, sha256 and alt text"
