@@ -53,8 +53,10 @@ class SemanticScorer:
         #: accepted model at its next draft (a damaged one fails closed: the scorer errors).
         self._accepted = accepted
         self._accepted_mtime = _mtime(accepted) if accepted is not None else None
-        #: Vectors of the last scored batch: explaining a flagged text does not embed it again.
-        self._last: dict[str, Any] = {}
+        #: Vectors and kind scores of the last scored batch, and the explanations given for it:
+        #: explaining a flagged text does not embed or score it again.
+        self._last: dict[str, tuple[Any, dict[str, float]]] = {}
+        self._explained: dict[str, list[str]] = {}
 
     @property
     def version(self) -> str:
@@ -65,22 +67,28 @@ class SemanticScorer:
         """Per text: ``toxic`` and each kind's probability."""
         self._follow_accepted()
         vectors = self._embedder.encode(list(texts))
-        self._last = dict(zip(texts, vectors, strict=True))
-        out = []
-        for kinds in self.model.toxic_scores(vectors):
-            out.append({TOXIC: min(1.0, sum(kinds.values())), **kinds})
-        return out
+        scored = self.model.toxic_scores(vectors)
+        self._last = {t: (v, k) for t, v, k in zip(texts, vectors, scored, strict=True)}
+        self._explained = {}
+        return [{TOXIC: min(1.0, sum(kinds.values())), **kinds} for kinds in scored]
 
     def explain(self, text: str) -> list[str]:
-        """The kind the text is most like and its nearest labeled examples."""
+        """The kind the text is most like and its nearest labeled examples (worked out once
+        per text of the last batch, however many of its labels are over their thresholds)."""
+        if text in self._explained:
+            return self._explained[text]
         known = self._last.get(text)
-        vector = self._embedder.encode([text])[0] if known is None else known
-        kinds = self.model.toxic_scores(vector[None, :])[0]
+        if known is None:
+            vector = self._embedder.encode([text])[0]
+            kinds = self.model.toxic_scores(vector[None, :])[0]
+        else:
+            vector, kinds = known
         top = max(kinds, key=lambda k: kinds[k])
         near = self.model.nearest(vector, k=2)
-        return [f"most like {top}"] + [
-            f'near "{_short(n.text)}" ({n.label}, {n.similarity:.2f})' for n in near
-        ]
+        found = [f"most like {top}"]
+        found += [f'near "{_short(n.text)}" ({n.label}, {n.similarity:.2f})' for n in near]
+        self._explained[text] = found
+        return found
 
     def _follow_accepted(self) -> None:
         if self._accepted is None:
