@@ -34,11 +34,11 @@ class Sampling:
     seed: int
 
 
-class _GrowingLayer(DynamicLayer):
+class _GrowingLayer(DynamicLayer):  # type: ignore[no-untyped-call]
     """A cache layer over buffers preallocated for the prompt and the whole answer."""
 
     def __init__(self, keys: torch.Tensor, values: torch.Tensor, capacity: int) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         batch, heads, length, dim = keys.shape
         self.k_buf = keys.new_zeros((batch, heads, capacity, dim))
         self.v_buf = values.new_zeros((batch, heads, capacity, dim))
@@ -60,8 +60,9 @@ class _GrowingLayer(DynamicLayer):
         self.k_buf[:, :, self.length : self.length + step] = key_states
         self.v_buf[:, :, self.length : self.length + step] = value_states
         self.length += step
-        self._views()
-        return self.keys, self.values
+        keys, values = self.k_buf[:, :, : self.length], self.v_buf[:, :, : self.length]
+        self.keys, self.values = keys, values
+        return keys, values
 
     def get_seq_length(self) -> int:
         return self.length

@@ -21,6 +21,7 @@ import threading
 from pathlib import Path
 from typing import Any, Literal
 
+from bot.adapters.generation.embedded import LOCAL_CANDIDATES
 from bot.adapters.generation.progress import Quiet, Reporter
 from bot.domain.errors import ConfigError, ModelError
 from bot.domain.ports import GeneratedText, GenerationRequest, Generator, GeneratorBackend
@@ -127,7 +128,9 @@ def _prompt(tokenizer: Any, messages: Any) -> str:
     return str(tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True))
 
 
-def _prompt_once(tokenizer: Any, model: Any, request: GenerationRequest, reporter: Reporter) -> list[GeneratedText]:
+def _prompt_once(
+    tokenizer: Any, model: Any, request: GenerationRequest, reporter: Reporter
+) -> list[GeneratedText]:
     from bot.adapters.generation import decoding
 
     chats = request.variants or (request.messages,)
@@ -371,4 +374,4 @@ def _build(settings: Any, reporter: Reporter | None = None) -> Generator:
 
 
 #: The ``transformers`` backend: any local Hugging Face model directory or GGUF file.
-BACKEND = GeneratorBackend("transformers", build=_build)
+BACKEND = GeneratorBackend("transformers", build=_build, candidates=LOCAL_CANDIDATES)
