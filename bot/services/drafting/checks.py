@@ -42,6 +42,11 @@ LOOKALIKE = 0.65
 MISSPELLED = 0.8
 #: A word of a name: letters, not Chinese characters ("来Moonrise" in a Chinese post is 来 + Moonrise).
 _NAME_WORD = regex.compile(r"(?:(?!\p{Han})\p{L})(?:(?!\p{Han})[\p{L}'’-])*")
+#: Endings that make another form of a word ("celebrat|e", "celebrat|ion"); a name cut short
+#: ("Tieguan" for "Tieguanyin") or changed inside is a misspelling.
+_ENDINGS = frozenset(
+    "s es e ed d ing er ers ion ions ation ations ly y ies ied al ness ment ments ful ive ity ic 's".split(" ")
+) | {""}
 _CALENDAR_WORDS = frozenset(calendar.day_name[i].casefold() for i in range(7)) | frozenset(
     calendar.month_name[i].casefold() for i in range(1, 13)
 )
@@ -142,7 +147,7 @@ def _names_spelled(body: str, backing: Sequence[str]) -> CheckResult:
             other = name.casefold()
             shorter = min(len(folded), len(other))
             stem = next((i for i in range(shorter) if folded[i] != other[i]), shorter)
-            if stem >= shorter - 2:
+            if folded[stem:] in _ENDINGS and other[stem:] in _ENDINGS:
                 continue  # another form of the same word ("Celebrate", "Celebration")
             if difflib.SequenceMatcher(None, folded, other).ratio() >= MISSPELLED:
                 return CheckResult("names", False, f"{word!r} looks like a misspelling of {name!r}")
