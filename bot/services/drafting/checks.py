@@ -45,8 +45,11 @@ _NAME_WORD = regex.compile(r"(?:(?!\p{Han})\p{L})(?:(?!\p{Han})[\p{L}'’-])*")
 #: Endings that make another form of a word ("celebrat|e", "celebrat|ion"); a name cut short
 #: ("Tieguan" for "Tieguanyin") or changed inside is a misspelling.
 _ENDINGS = frozenset(
-    "s es e ed d ing er ers ion ions ation ations ly y ies ied al ness ment ments ful ive ity ic 's".split(" ")
-) | {""}
+    (
+        *("", "s", "es", "e", "ed", "d", "ing", "er", "ers", "ion", "ions", "ation", "ations"),
+        *("ly", "y", "ies", "ied", "al", "ness", "ment", "ments", "ful", "ive", "ity", "ic", "'s"),
+    )
+)
 _CALENDAR_WORDS = frozenset(calendar.day_name[i].casefold() for i in range(7)) | frozenset(
     calendar.month_name[i].casefold() for i in range(1, 13)
 )
