@@ -2,7 +2,8 @@
 
 1. ``calendar_s``: wall time of ``bot calendar --days 365 --json`` (a subprocess, as a user runs
    it) on a config of 1,000 campaigns (weekly, daily, monthly crons, holiday-relative and one-off
-   triggers across eight time zones), with a SQLite database holding their campaigns.
+   triggers across eight time zones; the one-offs 20 to 317 days after today, so the bench
+   never expires), with a SQLite database holding their campaigns.
    Baselines in the same run: ``python -c pass``, ``bot --help`` (interpreter + CLI start-up),
    and computing the same fire times in-process (no CLI, no output).
 2. ``slot_to_drafts_s``: a daemon (``bot run``, SQLite, canned generator) is running; campaigns
@@ -24,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +82,9 @@ def _campaign(name: str, when: str, zone: str) -> str:
     )
 
 
-def _when(i: int) -> str:
+def _when(i: int, today: date) -> str:
+    """Campaign ``i``'s trigger; its one-off times are counted from ``today`` (20 to 317 days
+    ahead), so the bench never holds a past one-off (a config error: it would never fire)."""
     kind = i % 10
     if kind < 4:
         return f'{{ cron = "{i % 60} {8 + i % 10} * * {i % 7}" }}'
@@ -92,7 +95,7 @@ def _when(i: int) -> str:
         return f'{{ cron = "{i % 60} {7 + i % 12} * * *" }}'
     if kind == 8:
         return f'{{ cron = "0 10 {1 + i % 28} * *" }}'
-    return f'{{ at = "2027-0{1 + i % 9}-1{i % 10} 09:30" }}'
+    return f'{{ at = "{today + timedelta(days=20 + (i // 10) * 3):%Y-%m-%d} 09:30" }}'
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -121,10 +124,22 @@ def _timed(cmd: list[str], runs: int = 3, **kw: object) -> float:
     return best
 
 
+def calendar_config(today: date) -> str:
+    """The calendar bench's config: 1,000 campaigns, the one-offs counted from ``today``."""
+    campaigns = [_campaign(f"c{i:04d}", _when(i, today), ZONES[i % len(ZONES)]) for i in range(1000)]
+    return HEADER.format(poll="10s") + "\n".join(campaigns)
+
+
+def _today() -> date:
+    """Today by the bot's clock ($BOT_FAKE_NOW moves the bench and the bot alike)."""
+    from bot.adapters.clock import clock_from_env
+
+    return clock_from_env().now().date()
+
+
 def bench_calendar(work: Path) -> float:
     config = work / "bot.toml"
-    campaigns = [_campaign(f"c{i:04d}", _when(i), ZONES[i % len(ZONES)]) for i in range(1000)]
-    config.write_text(HEADER.format(poll="10s") + "\n".join(campaigns), encoding="utf-8")
+    config.write_text(calendar_config(_today()), encoding="utf-8")
     _bot(config, "db", "upgrade")
     _bot(config, "campaigns", "sync")
     python = _timed([sys.executable, "-c", "pass"])
@@ -150,10 +165,11 @@ def bench_calendar(work: Path) -> float:
 
 
 def _fire_times_alone(config: Path) -> float:
+    from bot.adapters.clock import clock_from_env
     from bot.config import load_settings
 
     settings = load_settings(config)
-    now = datetime.now(UTC)
+    now = clock_from_env().now()
     started = time.perf_counter()
     for c in settings.campaigns:
         for _ in c.when.fire_times(now, now + timedelta(days=365), settings.zone_of(c)):
@@ -186,7 +202,8 @@ def bench_slot_to_drafts(work: Path) -> float:
     config = work / "bot.toml"
     first = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=25)
     n = 6
-    campaigns = [_campaign("warm", '{ at = "2099-01-01 09:00" }', "UTC")]
+    warm_at = (first + timedelta(days=3650)).strftime("%Y-%m-%d %H:%M")  # never due during the bench
+    campaigns = [_campaign("warm", f'{{ at = "{warm_at}" }}', "UTC")]
     for i in range(n):
         at = (first + timedelta(seconds=3 * i)).strftime("%Y-%m-%d %H:%M:%S")
         campaigns.append(_campaign(f"s{i}", f'{{ at = "{at}" }}', "UTC"))

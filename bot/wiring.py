@@ -404,6 +404,45 @@ class Wiring:
             self._store = None
 
 
+def loose_secret_files(settings: Settings, *, web: bool = False) -> list[str]:
+    """One line per secrets file that its group or others can read: the accounts', ``[notify]``'s
+    and ``[model]``'s (what ``bot run`` reads), or with ``web`` the review page's."""
+
+    from bot.adapters.platforms.credentials import loose_permissions
+
+    base = settings.source.parent if settings.source else None
+
+    def resolved(path: Path) -> Path:
+        path = path.expanduser()
+        return path if path.is_absolute() or base is None else base / path
+
+    files: list[tuple[Path, str]] = []
+    if web:
+        if settings.web.secrets_file is not None:
+            files.append((resolved(settings.web.secrets_file), "web.secrets_file"))
+        files.append((settings.data_dir / "web-secrets", "web secrets"))
+    else:
+        files += [
+            (resolved(a.secrets_file), f"accounts.{a.name}.secrets_file")
+            for a in settings.accounts
+            if a.secrets_file
+        ]
+        if settings.notify.secrets_file is not None:
+            files.append((resolved(settings.notify.secrets_file), "notify.secrets_file"))
+        if settings.model.secrets_file is not None:
+            files.append((resolved(settings.model.secrets_file), "model.secrets_file"))
+    seen: set[Path] = set()
+    lines = []
+    for path, key in files:
+        if path in seen:
+            continue
+        seen.add(path)
+        line = loose_permissions(path, key)
+        if line is not None:
+            lines.append(line)
+    return lines
+
+
 def web_url(settings: Settings) -> str | None:
     """``[web] url``, the review page's address (None when not set)."""
     return settings.web.url or None

@@ -12,7 +12,8 @@ import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table
-from bot.domain.errors import BotError, ConfigError, NotFound, PublishAuthError, PublishError
+from bot.cli.params import reviewer_name, reviewer_option
+from bot.domain.errors import ConfigError, NotFound, PublishAuthError, PublishError
 from bot.domain.text import for_display
 
 
@@ -99,13 +100,16 @@ def check(ctx: Context, name: str | None, as_json: bool) -> None:
 
 @command.command("resume")
 @click.argument("name")
+@reviewer_option
 @pass_ctx
-def resume(ctx: Context, name: str) -> None:
-    """Unpause an account paused after its credentials were rejected (fix them first)."""
-    from bot.wiring import default_reviewer
+def resume(ctx: Context, name: str, reviewer: str | None) -> None:
+    """Unpause an account paused after its credentials were rejected (fix them first).
+
+    When the config lists reviewers ([[web.reviewers]]), only an admin may, named with --as
+    (as on the web page). The event log records who resumed it (`bot history`)."""
+    from bot.services.accounts import resume_account
 
     if name not in {a.name for a in ctx.settings.accounts}:
         raise NotFound(f"no account named {name!r} in {ctx.config_path}")
-    if not ctx.app.store.resume_account(name, ctx.app.clock.now(), default_reviewer()):
-        raise BotError(f"account {name} is not paused")
+    resume_account(ctx.settings, ctx.app.store, name, ctx.app.clock.now(), reviewer_name(reviewer))
     click.echo(f"account {name}: resumed")

@@ -101,9 +101,13 @@ def show(ctx: Context) -> None:
 
     ``bot.database_url`` is the database in effect (password masked) and
     ``bot.database_url_from`` says where it comes from: $BOT_DATABASE_URL, the config, or the
-    default SQLite file in the data directory."""
+    default SQLite file in the data directory. ``moderation.in_force`` names what each scorer
+    judges with: the word lists, the semantic model file (the config's, the one accepted with
+    `bot moderation train --accept`, or the shipped one) with its model and training-data
+    sha256 (audit records name their first 12 digits), detoxify's checkpoint."""
     import os
 
+    from bot.adapters.moderation.factory import in_force
     from bot.adapters.store.engine import redact_url
 
     settings = ctx.settings
@@ -116,4 +120,6 @@ def show(ctx: Context) -> None:
         source = "default (SQLite in data_dir)"
     shown["bot"]["database_url"] = redact_url(settings.database_url)
     shown["bot"]["database_url_from"] = source
+    base = settings.source.parent if settings.source else None
+    shown["moderation"]["in_force"] = in_force(settings.moderation, base, settings.data_dir)
     print_json(shown)

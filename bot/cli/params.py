@@ -123,6 +123,24 @@ class Sha256(click.ParamType[str, Any]):
 SHA256 = Sha256()
 NAME = Name()
 TEXT = Text()
+#: ``--as NAME``: who acts (the review commands, the publication and account hand tools).
+reviewer_option = click.option(
+    "--as",
+    "reviewer",
+    type=NAME,
+    default=None,
+    metavar="NAME",
+    help="Reviewer name (default: your login); a listed one when [[web.reviewers]] are listed.",
+)
+
+
+def reviewer_name(name: str | None) -> str:
+    """``--as NAME``, else the login name."""
+    from bot.wiring import default_reviewer
+
+    return name or default_reviewer()
+
+
 #: A reason that must be given (rejecting, cancelling).
 REASON = Text(required=True)
 #: A post's text (Reddit allows 40,000 characters; every other platform far fewer).

@@ -1,7 +1,9 @@
 """``bot publications``: what was sent where, and the hand tools of the never-twice protocol.
 
 ``check`` looks for a ``needs_check`` post on its account and marks it published or queues it
-again; ``retry`` queues a failed one again; ``cancel`` stops one that has not gone out.
+again; ``retry`` queues a failed one again; ``cancel`` stops one that has not gone out. The three
+act as ``--as NAME`` (else the login name), which must be a listed reviewer when the config lists
+``[[web.reviewers]]`` (any role, as on the web page); the event log records the name.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table
-from bot.cli.params import ID, LIMIT, TEXT
+from bot.cli.params import ID, LIMIT, TEXT, reviewer_name, reviewer_option
 from bot.domain import PublicationState
 from bot.domain.text import for_display
 from bot.services.queue import publication_json
@@ -97,11 +99,14 @@ def show(ctx: Context, pub_id: int, as_json: bool) -> None:
 
 @command.command("check")
 @click.argument("pub_id", type=ID, metavar="ID")
+@reviewer_option
 @json_option
 @pass_ctx
-def check(ctx: Context, pub_id: int, as_json: bool) -> None:
-    """Look for a needs_check post on its account: mark it published, or queue it again."""
-    outcome = ctx.app.publishing.check(pub_id, _actor())
+def check(ctx: Context, pub_id: int, reviewer: str | None, as_json: bool) -> None:
+    """Look for a needs_check post on its account: mark it published, or queue it again.
+
+    With [[web.reviewers]] listed, --as must name one of them."""
+    outcome = ctx.app.publishing.check(pub_id, reviewer_name(reviewer))
     if as_json:
         print_json(
             {"found": outcome.found, "message": outcome.message, **publication_json(outcome.publication)}
@@ -115,24 +120,24 @@ def check(ctx: Context, pub_id: int, as_json: bool) -> None:
 @click.option(
     "--force", is_flag=True, help="Also a needs_check one, if you have looked on the account yourself."
 )
+@reviewer_option
 @pass_ctx
-def retry(ctx: Context, pub_id: int, force: bool) -> None:
-    """Queue a failed publication again (attempts start from zero)."""
-    pub = ctx.app.publishing.retry(pub_id, _actor(), force=force)
+def retry(ctx: Context, pub_id: int, force: bool, reviewer: str | None) -> None:
+    """Queue a failed publication again (attempts start from zero).
+
+    With [[web.reviewers]] listed, --as must name one of them."""
+    pub = ctx.app.publishing.retry(pub_id, reviewer_name(reviewer), force=force)
     click.echo(f"publication {pub.id}: queued again for {pub.account}")
 
 
 @command.command("cancel")
 @click.argument("pub_id", type=ID, metavar="ID")
 @click.option("--reason", type=TEXT, default="", help="Why (kept in the history).")
+@reviewer_option
 @pass_ctx
-def cancel(ctx: Context, pub_id: int, reason: str) -> None:
-    """Cancel a publication that is queued, failed or waiting for a check."""
-    pub = ctx.app.publishing.cancel(pub_id, _actor(), reason)
+def cancel(ctx: Context, pub_id: int, reason: str, reviewer: str | None) -> None:
+    """Cancel a publication that is queued, failed or waiting for a check.
+
+    With [[web.reviewers]] listed, --as must name one of them."""
+    pub = ctx.app.publishing.cancel(pub_id, reviewer_name(reviewer), reason)
     click.echo(f"publication {pub.id}: cancelled")
-
-
-def _actor() -> str:
-    from bot.wiring import default_reviewer
-
-    return default_reviewer()

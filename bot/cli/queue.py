@@ -9,19 +9,11 @@ import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table, safe_json, short
-from bot.cli.params import ID, LIMIT, NAME, POST_TEXT, REASON, SHA256, TEXT
+from bot.cli.params import ID, LIMIT, POST_TEXT, REASON, SHA256, TEXT, reviewer_name, reviewer_option
 from bot.domain import Draft, DraftState, RejectionCategory
 from bot.domain.text import for_display
 
-reviewer_option = click.option(
-    "--as", "reviewer", type=NAME, default=None, metavar="NAME", help="Reviewer name (default: your login)."
-)
-
-
-def _reviewer(name: str | None) -> str:
-    from bot.wiring import default_reviewer
-
-    return name or default_reviewer()
+_reviewer = reviewer_name
 
 
 @click.group("queue", invoke_without_command=True)

@@ -28,13 +28,17 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
     may run per database; on Postgres several may share it.
     """
     from bot.daemon.runner import Daemon, daemon_app, run_pass
+    from bot.wiring import loose_secret_files
 
     root = logging.getLogger()
     configured = logging.getLevelName(ctx.settings.bot.log_level.upper())
     level = configured if isinstance(configured, int) else logging.INFO
     root.setLevel(min(root.level, level))
+    for line in loose_secret_files(ctx.settings):
+        click.echo(f"warning: {line}", err=True)
     # The daemon's own wiring outlives a database outage (see bot.daemon.runner.daemon_app).
     app = ctx.app if once else daemon_app(ctx.settings)
+    daemon: Daemon | None = None
     try:
         # Build the gate and the generator now: a bad checkpoint or a missing model is an error
         # at start, not at the first slot. The model itself loads on first use and stays resident.
@@ -43,12 +47,16 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
         if app.settings.notify.enabled:
             app.notifying.dispatcher  # noqa: B018 (a missing webhook or SMTP secret: an error now)
         if not once:
-            Daemon(app).run()
+            daemon = Daemon(app)
+            daemon.run()
             return
     finally:
         if not once:
-            app.close()
-            app.store.close()
+            # A reload replaced the first wiring (and closed it): close the one in force now,
+            # with its platform clients, then the store they shared.
+            current = daemon.app if daemon is not None else app
+            current.close()
+            current.store.close()
     lock = _one_pass_lock(app.settings.database_url)
     try:
         report = run_pass(app)

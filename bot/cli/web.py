@@ -44,13 +44,24 @@ def command(click_ctx: click.Context, host: str | None, port: int | None) -> Non
 @pass_ctx
 def serve(ctx: Context, host: str | None, port: int | None) -> None:
     """Serve the review page until stopped (SIGINT or SIGTERM). Never loads the model."""
+    from bot.web.server import check_listen
     from bot.web.server import serve as run
+    from bot.wiring import loose_secret_files
 
     settings = ctx.settings
     ctx.app.web_secrets.session_secret()  # a bad secrets file is a message here, not a traceback
-    click.echo(
-        f"bot web: serving on http://{host or settings.web.host}:{port or settings.web.port}", err=True
-    )
+    listen = host or settings.web.host
+    if settings.web.exposed_without_https(listen):
+        click.echo(
+            f"warning: serving on {listen}, reachable from other machines, while [web] url is not "
+            "https: passwords and session cookies cross the network in clear text (put an https "
+            'reverse proxy in front and set [web] url = "https://...", or serve on 127.0.0.1)',
+            err=True,
+        )
+    for line in loose_secret_files(settings, web=True):
+        click.echo(f"warning: {line}", err=True)
+    check_listen(listen, port or settings.web.port)  # a port in use: one line, exit 1
+    click.echo(f"bot web: serving on http://{listen}:{port or settings.web.port}", err=True)
     run(settings, host, port)
 
 

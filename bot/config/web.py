@@ -78,3 +78,20 @@ class WebSettings(Strict):
     @property
     def secure_cookies(self) -> bool:
         return bool(self.url and self.url.lower().startswith("https://"))
+
+    def exposed_without_https(self, host: str | None = None) -> bool:
+        """Whether serving on ``host`` (default ``host`` of ``[web]``) reaches other machines
+        while ``url`` is not https: passwords and session cookies would cross in clear text."""
+        return not self.secure_cookies and not is_loopback(host or self.host)
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or ``localhost``; any other address or name may be reached from outside."""
+    import ipaddress
+
+    if host.strip().lower().rstrip(".") in {"localhost", "localhost.localdomain"}:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

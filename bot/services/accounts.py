@@ -1,5 +1,6 @@
 """The configured accounts and their state (paused, caps, posts in the last day): what
-``bot accounts list`` prints and the web page shows. It never contacts a platform."""
+``bot accounts list`` prints and the web page shows. It never contacts a platform. Resuming a
+paused account is an admin's (when reviewers are listed), from the CLI as from the web page."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config.types import format_duration
+from bot.domain.errors import BotError
+from bot.services.reviewers import authorize
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -20,6 +23,12 @@ class AccountsStore(Protocol):
     def paused_accounts(self) -> dict[str, str]: ...
 
     def published_since(self, account: str, since: datetime) -> list[datetime]: ...
+
+
+class ResumingStore(Protocol):
+    """What resuming an account changes."""
+
+    def resume_account(self, account: str, now: datetime, actor: str) -> bool: ...
 
 
 #: Which of an account's credentials are set: account -> {name: set?} (never a value).
@@ -46,3 +55,18 @@ def account_rows(
         }
         for account in settings.accounts
     ]
+
+
+def resume_account(settings: Settings, store: ResumingStore, name: str, now: datetime, actor: str) -> None:
+    """Unpause ``name`` (paused after its credentials were rejected), as ``actor``, recorded in
+    the event log under that name.
+
+    Raises:
+        NotConfigured: no account ``name`` in the config.
+        NotAllowed: reviewers are listed and ``actor`` is not a listed admin.
+        BotError: the account is not paused.
+    """
+    settings.account(name)
+    authorize(settings.web, actor, admin_to="resume a paused account")
+    if not store.resume_account(name, now, actor):
+        raise BotError(f"account {name} is not paused")

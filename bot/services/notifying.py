@@ -134,8 +134,7 @@ class NotifyingService:
             self._digest_through = max(self._digest_through, int(message.covers["through_event"]))
         elif message.kind == MessageKind.ALERT:
             self._alert_through = max(self._alert_through, int(message.covers["through_event"]))
-        self.dispatcher.submit(message_id, message)
-        log.info("notification %d queued: %s", message_id, message.subject)
+        self.dispatcher.submit(message_id, message)  # logged by the store: "notification N: queued"
         return message_id
 
     def record(self, outcomes: list[Outcome]) -> None:

@@ -64,6 +64,7 @@ from bot.domain.ports import (
     Publisher,
 )
 from bot.services.reconciling import CheckOutcome, CheckReport, Reconciler
+from bot.services.reviewers import authorize
 
 if TYPE_CHECKING:
     from bot.services.media import MediaService
@@ -424,8 +425,10 @@ class PublishingService:
         marked published, proven absent is queued again, anything else changes nothing.
 
         Raises:
+            NotAllowed: reviewers are listed and ``actor`` is not one of them.
             StateConflict: the publication is not waiting for a check, or is being checked.
         """
+        authorize(self.settings.web, actor)
         self._configured(pub_id)
         return self.reconciler.check(pub_id, actor)
 
@@ -440,8 +443,10 @@ class PublishingService:
         ``force``, once a person has looked at the account).
 
         Raises:
+            NotAllowed: reviewers are listed and ``actor`` is not one of them.
             NotConfigured: its account left the config.
         """
+        authorize(self.settings.web, actor)
         pub = self._configured(pub_id)
         if pub.state is _P.NEEDS_CHECK and not force:
             raise BotError(
@@ -462,7 +467,12 @@ class PublishingService:
 
     def cancel(self, pub_id: int, actor: str, reason: str = "") -> Publication:
         """Cancel a publication that is not being sent and not published (also one to an
-        account no longer in the config: cancelling needs no account)."""
+        account no longer in the config: cancelling needs no account).
+
+        Raises:
+            NotAllowed: reviewers are listed and ``actor`` is not one of them.
+        """
+        authorize(self.settings.web, actor)
         return self.store.move_publication(
             pub_id,
             [_P.QUEUED, _P.FAILED, _P.NEEDS_CHECK, _P.PARTIAL],

@@ -1,7 +1,8 @@
 """Who may review: the one rule the web page and the CLI both apply.
 
 When the config lists reviewers (``[[web.reviewers]]``), every review action names one of them
-and only an ``admin`` may override a flagged draft or a failed check. When it lists none, the
+and only an ``admin`` may override a flagged draft or a failed check, or resume a paused account. The
+publication hand tools (check, retry, cancel) are any listed reviewer's. When it lists none, the
 person at the shell is trusted under any name (whoever runs the CLI can change the database
 anyway); the web page then lets nobody in.
 """
@@ -21,12 +22,13 @@ def is_admin(role: Role) -> bool:
     return role is Role.ADMIN
 
 
-def authorize(web: WebSettings, reviewer: str, *, override: bool = False) -> None:
-    """Refuse ``reviewer`` unless the config lets them act (and override, with ``override``).
+def authorize(web: WebSettings, reviewer: str, *, override: bool = False, admin_to: str = "") -> None:
+    """Refuse ``reviewer`` unless the config lets them act (and override, with ``override``;
+    ``admin_to`` names an action only an admin may take, as "resume an account").
 
     Raises:
         NotAllowed: reviewers are listed and ``reviewer`` is not one of them, or is not an
-            admin and ``override`` is asked for.
+            admin and ``override`` or ``admin_to`` is asked for.
     """
     if not web.reviewers:
         return
@@ -42,3 +44,5 @@ def authorize(web: WebSettings, reviewer: str, *, override: bool = False) -> Non
             f"reviewer {found.name!r} is a {found.role.value}: only an admin can override a flagged "
             "draft or a failed check"
         )
+    if admin_to and not is_admin(found.role):
+        raise NotAllowed(f"reviewer {found.name!r} is a {found.role.value}: only an admin can {admin_to}")

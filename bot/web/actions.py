@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from bot.domain import Draft, DraftState, RejectionCategory
 from bot.domain.errors import BotError, NotFound, StateConflict, StoreUnavailable
+from bot.services import accounts as account_service
 from bot.services.review import failed_checks
 from bot.web.render import page, redirect
 from bot.web.security import LoginThrottle, checked_form, reviewer_of, start_session
@@ -336,9 +337,7 @@ async def resume_account(request: Request) -> Response:
         return redirect(request, "/accounts", "Only an admin can resume an account.", kind="error")
 
     def act() -> str:
-        app.settings.account(name)  # NotConfigured names it
-        if not app.store.resume_account(name, app.clock.now(), me.name):
-            raise BotError(f"account {name} is not paused")
+        account_service.resume_account(app.settings, app.store, name, app.clock.now(), me.name)
         return f"Account {name} resumed."
 
     try:

@@ -91,3 +91,62 @@ def test_training_on_a_file_with_no_rows_is_refused_and_leaves_no_candidate(
     expected = f"Error: {empty}: no labeled rows in it (columns text,label; one row per text)"
     assert out.stderr.strip() == expected
     assert not list(tmp_path.rglob("semantic-candidate.npz"))
+
+
+def _in_force(config: Any) -> dict[str, Any]:
+    out = run_cli("config", "show", config=config)
+    assert out.returncode == 0, out.stderr
+    return {row["scorer"]: row for row in json.loads(out.stdout)["moderation"]["in_force"]}
+
+
+def test_config_show_names_the_moderation_model_in_force(write_config: Any, tmp_path: Any) -> None:
+    """``bot config show``: the word lists and the semantic model file in force (shipped,
+    accepted, or named in the config) with the hashes the audit records and `moderation
+    scorers` show; a detoxify checkpoint is named without being loaded (no torch)."""
+    import shutil
+    import subprocess
+    import sys
+    from importlib import resources
+
+    config = write_config()
+    shown = _in_force(config)
+    assert shown["wordlist"]["files"] == ["bundled en.txt", "bundled zh.txt"]
+    semantic = shown["semantic"]
+    assert semantic["from"] == "shipped in the package" and semantic["model"].startswith("bundled ")
+    version = _semantic_version(config)
+    assert f"model {semantic['model_sha256'][:12]}" in version
+    assert f"data {semantic['data_sha256'][:12]}" in version
+
+    shipped = resources.files("bot.adapters.moderation").joinpath("data/semantic.npz")
+    accepted = tmp_path / "data" / "moderation" / "semantic.npz"
+    accepted.parent.mkdir(parents=True, exist_ok=True)
+    accepted.write_bytes(shipped.read_bytes())
+    semantic = _in_force(config)["semantic"]
+    assert semantic["from"] == "accepted (bot moderation train --accept)"
+    assert semantic["model"] == str(accepted)
+    accepted.write_bytes(b"not a model")
+    semantic = _in_force(config)["semantic"]
+    assert "not a readable semantic model" in semantic["error"] and "model_sha256" not in semantic
+
+    own = tmp_path / "own.npz"
+    shutil.copyfile(str(shipped), own)
+    extra = tmp_path / "extra.txt"
+    extra.write_text("badword\n", encoding="utf-8")
+    config = write_config(
+        '[moderation]\nscorers = ["wordlist", "semantic", "detoxify"]\n'
+        '[moderation.semantic]\nmodel = "own.npz"\n[moderation.wordlist]\nfiles = ["extra.txt"]\n'
+        '[moderation.detoxify]\ncheckpoint = "models/tox.ckpt"\nmodel_dir = "models/tox"\n'
+    )
+    shown = _in_force(config)
+    assert shown["semantic"]["model"] == str(own) and shown["semantic"]["from"].startswith("config")
+    assert shown["wordlist"]["files"][-1] == str(extra)
+    assert shown["detoxify"]["checkpoint"] == str(tmp_path / "models" / "tox.ckpt")
+    probe = (
+        "import sys\nfrom bot.cli.main import cli\n"
+        f"cli.main(['--config', {str(config)!r}, 'config', 'show'], standalone_mode=False)\n"
+        "print('torch' in sys.modules, file=sys.stderr)\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert ran.returncode == 0 and ran.stderr.strip().endswith("False"), ran.stderr

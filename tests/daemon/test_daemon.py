@@ -345,3 +345,54 @@ def test_daemon_refuses_to_start_on_bad_config_or_empty_database(tmp_path: Path,
     assert (
         bad.returncode == 1 and "campaigns[0] (weekly).when" in bad.stderr and "Traceback" not in bad.stderr
     )
+
+
+def _open_connections() -> int:
+    """Connections the in-process fake platform still serves (one handler thread each)."""
+    return sum("process_request_thread" in t.name for t in threading.enumerate())
+
+
+def test_bot_run_closes_the_reloaded_wiring_at_exit(
+    world_factory: Any, fake: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``bot run`` (in this process, so its connections outlive it if left open) reloads on
+    SIGHUP, publishes with the reloaded wiring's Mastodon client, and at SIGTERM closes that
+    client: the fake platform sees no connection left (it closed the first wiring only)."""
+    from bot.cli.main import cli
+
+    world = world_factory(["mastodon"], bot='poll_interval = "1s"')
+    path = world.settings.source
+    assert path is not None
+    log_text = lambda: "\n".join(r.getMessage() for r in caplog.records)  # noqa: E731
+    problems: list[str] = []
+
+    def drive() -> None:
+        try:
+            if not wait_until(lambda: "started on" in log_text(), 60):
+                problems.append("the daemon did not start")
+                return
+            os.kill(os.getpid(), signal.SIGHUP)
+            if not wait_until(lambda: "reloaded" in log_text(), 60):
+                problems.append("no reload")
+                return
+            [pub_id] = world.approve("sent by the reloaded wiring")
+            published = lambda: world.store.get_publication(pub_id).state.value == "published"  # noqa: E731
+            if not wait_until(published, 60):
+                problems.append("not published")
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    old = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGHUP)
+    driver = threading.Thread(target=drive)
+    try:
+        with caplog.at_level(logging.INFO):
+            driver.start()
+            cli.main(["--config", str(path), "run"], standalone_mode=False)
+    finally:
+        driver.join(120)
+        signal.signal(signal.SIGTERM, old[0])
+        signal.signal(signal.SIGINT, old[1])
+        signal.signal(signal.SIGHUP, old[2])
+    assert problems == [], log_text()
+    assert [p["text"] for p in fake.posts("mastodon")] == ["sent by the reloaded wiring"]
+    assert wait_until(lambda: _open_connections() == 0, 5), _open_connections()

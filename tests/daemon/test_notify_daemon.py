@@ -159,3 +159,24 @@ def test_the_daemon_serves_metrics_on_its_port(tmp_path: Path, sqlite_url: str) 
         assert any(k.startswith("bot_daemon_heartbeat_age_seconds") for k in got)
     finally:
         assert stop(proc, timeout=60) == 0
+
+
+def test_one_line_per_notification_event(
+    tmp_path: Path, sqlite_url: str, webhook: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A digest sent once logs one line when queued and one when sent (not two for one send)."""
+    receiver: WebhookReceiver = webhook("ok")
+    now = datetime.now(UTC).replace(microsecond=0)
+    config = configured(tmp_path, sqlite_url, now, notify_section(receiver.url, "20s"))
+    app, _ = fixed_app(config, now)
+    with caplog.at_level(logging.INFO):
+        report = run_pass(app)
+        app.stop_notifying(60, drain=True)
+    app.close()
+    [message_id] = report.notified
+    assert receiver.hits == 1
+    lines = [r.getMessage() for r in caplog.records if f"notification {message_id}" in r.getMessage()]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith(f"notification {message_id}: queued by "), lines
+    assert lines[1].startswith(f"notification {message_id}: queued -> sent by "), lines
+    assert "webhook: delivered (try 1)" in lines[1], lines

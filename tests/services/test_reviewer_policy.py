@@ -4,6 +4,7 @@ listed, the shell user is trusted under any name."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -88,5 +89,70 @@ def test_without_listed_reviewers_the_shell_user_is_trusted(write_config: Any) -
         assert done.returncode == 0, done.stderr
         (approval,) = app.store.approvals(draft_id)
         assert approval.reviewer == "someone"
+    finally:
+        app.close()
+
+
+def _failed_publication(app: Wiring, draft_id: int) -> int:
+    """The flagged draft approved by the admin, its publication failed (its account left)."""
+    app.review.approve(draft_id, "boss", override=True, reason="fine")
+    (pub,) = app.store.list_publications(draft_id=draft_id)
+    assert app.store.fail_unconfigured([], NOW, "test") == [pub.id]
+    return pub.id
+
+
+def _actors(app: Wiring, entity: str, entity_id: int) -> list[tuple[str | None, str]]:
+    return [(e.to_state, e.actor) for e in app.store.events(entity=entity, entity_id=entity_id)]
+
+
+def test_publication_hand_tools_and_resume_follow_the_reviewer_rule(write_config: Any) -> None:
+    """``publications check/retry/cancel`` take ``--as`` and need a listed reviewer (any role, as
+    on the web page); ``accounts resume`` needs a listed admin; the event log names who acted."""
+    path, app, draft_id = _world(write_config, REVIEWERS)
+    try:
+        pub_id = _failed_publication(app, draft_id)
+        for args in (("retry", str(pub_id)), ("cancel", str(pub_id)), ("check", str(pub_id))):
+            refused = run_cli("publications", *args, "--as", "nobody-at-all", config=path)
+            assert refused.returncode == 1, (args, refused.stdout)
+            assert "'nobody-at-all' is not listed in [[web.reviewers]] (listed: boss, ann)" in refused.stderr
+            assert "Traceback" not in refused.stderr
+        # Without --as, the login name is not listed either.
+        assert run_cli("publications", "cancel", str(pub_id), config=path).returncode == 1
+        assert app.store.get_publication(pub_id).state.value == "failed"
+        retried = run_cli("publications", "retry", str(pub_id), "--as", "ann", config=path)
+        assert retried.returncode == 0, retried.stderr
+        cancelled = run_cli("publications", "cancel", str(pub_id), "--as", "ann", config=path)
+        assert cancelled.returncode == 0, cancelled.stderr
+        assert _actors(app, "publication", pub_id)[-2:] == [("queued", "ann"), ("cancelled", "ann")]
+
+        app.store.pause_account("outbox", "credentials rejected", NOW, "w1")
+        plain = run_cli("accounts", "resume", "outbox", "--as", "ann", config=path)
+        assert plain.returncode == 1 and "only an admin can resume a paused account" in plain.stderr
+        made_up = run_cli("accounts", "resume", "outbox", "--as", "nobody-at-all", config=path)
+        assert made_up.returncode == 1 and "not listed in [[web.reviewers]]" in made_up.stderr
+        assert app.store.paused_accounts() == {"outbox": "credentials rejected"}
+        done = run_cli("accounts", "resume", "outbox", "--as", "boss", config=path)
+        assert done.returncode == 0, done.stderr
+        assert app.store.paused_accounts() == {}
+        history = run_cli("history", "--json", config=path)
+        resumed = [e for e in json.loads(history.stdout) if e["entity"] == "account" and e["to"] == "active"]
+        assert [e["actor"] for e in resumed] == ["boss"], resumed
+        for command in (("publications", "retry"), ("publications", "cancel"), ("accounts", "resume")):
+            shown = run_cli(*command, "--help")
+            assert "--as NAME" in shown.stdout and "[[web.reviewers]]" in shown.stdout, command
+    finally:
+        app.close()
+
+
+def test_without_listed_reviewers_the_hand_tools_take_any_name(write_config: Any) -> None:
+    path, app, draft_id = _world(write_config, "")
+    try:
+        pub_id = _failed_publication(app, draft_id)
+        retried = run_cli("publications", "retry", str(pub_id), "--as", "someone", config=path)
+        assert retried.returncode == 0, retried.stderr
+        app.store.pause_account("outbox", "credentials rejected", NOW, "w1")
+        resumed = run_cli("accounts", "resume", "outbox", "--as", "someone", config=path)
+        assert resumed.returncode == 0, resumed.stderr
+        assert _actors(app, "publication", pub_id)[-1] == ("queued", "someone")
     finally:
         app.close()

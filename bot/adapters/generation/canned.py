@@ -12,18 +12,18 @@ import random
 from bot.domain.ports import GeneratedText, GenerationRequest, GeneratorBackend
 
 _POSTS = (
-    "{brand} sends warm wishes for {subject}! Stop by for a warm cup and good company.",
-    "Make time for {subject} with {brand}. Our {product} is ready and waiting for you.",
-    "From everyone at {brand}: thank you for sharing another season of tea with us. Enjoy {subject}!",
-    "Slow down a little. {brand} has a quiet corner, a fresh pot and {product} for {subject}.",
-    "Bring a friend to {brand} and make {subject} a little brighter over a pot of tea.",
+    "{brand} sends warm wishes for {subject}! Stop by and see us soon.",
+    "Enjoy {subject} with {brand}. Our {product} is ready for you.",
+    "From everyone at {brand}: thank you for another season together. Enjoy {subject}!",
+    "Happy {subject} from {brand}! May your day be filled with warmth and laughter.",
+    "Come visit {brand} and make {subject} a little brighter.",
     "Good news from {brand}: {subject} is almost here, and so is our {product}.",
-    "A toast with teacups! {brand} is celebrating {subject} with you.",
-    "Looking for a gift? {brand} recommends {product}, wrapped and ready for {subject}.",
-    "Tea lovers, gather round: {brand} marks {subject} with something special on the menu.",
-    "Steam, aroma and a moment of calm. Enjoy {subject} at {brand}.",
-    "Here at {brand} we are brewing up {subject} cheer. Come taste our {product}.",
-    "Nothing says {subject} like sharing {product} with the people you love. Love, {brand}.",
+    "Cheers to {subject}! {brand} is celebrating with you.",
+    "Looking for a treat? {brand} has {product}, ready for {subject}.",
+    "Wishing you a joyful {subject}, with love from everyone at {brand}.",
+    "A warm welcome awaits at {brand}. Enjoy {subject}!",
+    "Here at {brand} we wish you peace and happiness this {subject}. Come enjoy our {product}.",
+    "Share {product} with the people you love this {subject}. Love, {brand}.",
 )
 
 

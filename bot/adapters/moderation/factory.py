@@ -9,6 +9,7 @@ detoxify.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from bot import plugins
 from bot.config.moderation import ModerationSettings
@@ -53,3 +54,61 @@ def _check_thresholds(scorer: ModerationScorer, settings: ModerationSettings) ->
                 f"moderation.thresholds.{scorer.name}.{label}: {scorer.name} has no such label; "
                 f"its labels: {', '.join(known)}"
             )
+
+
+def in_force(
+    settings: ModerationSettings, base: Path | None = None, data_dir: Path | None = None
+) -> list[dict[str, Any]]:
+    """What each configured scorer judges with, without building it (no checkpoint is loaded,
+    torch is never imported): the word list files, the semantic model file and its hashes (as
+    every audit record names them), detoxify's checkpoint, profanity's package. A model file
+    that cannot be read is reported in ``error`` (building the gate refuses it)."""
+    from importlib import metadata
+
+    base = base or Path.cwd()
+    shown: list[dict[str, Any]] = []
+    for name in settings.scorers:
+        row: dict[str, Any] = {"scorer": name}
+        if name == "wordlist":
+            from bot.adapters.moderation.wordlist import BUNDLED
+
+            row["files"] = [f"bundled {f}" for f in BUNDLED] + [
+                str(base / f) for f in settings.wordlist.files
+            ]
+        elif name == "semantic":
+            row.update(_semantic(settings, base, data_dir))
+        elif name == "detoxify":
+            detox = settings.detoxify
+            row["checkpoint"] = str(base / detox.checkpoint) if detox.checkpoint else None
+            row["model_dir"] = str(base / detox.model_dir) if detox.model_dir else None
+        elif name == "profanity":
+            try:
+                row["package"] = f"alt-profanity-check {metadata.version('alt-profanity-check')}"
+            except metadata.PackageNotFoundError:
+                row["error"] = "alt-profanity-check is not installed"
+        else:
+            row["plugin"] = True
+        shown.append(row)
+    return shown
+
+
+def _semantic(settings: ModerationSettings, base: Path, data_dir: Path | None) -> dict[str, Any]:
+    from bot.adapters.moderation.semantic import ACCEPTED, BUNDLED_MODEL, model_for
+    from bot.domain.errors import BotError
+
+    configured = settings.semantic.model
+    if configured is not None and not configured.is_absolute():
+        configured = base / configured
+    if configured is not None:
+        row: dict[str, Any] = {"model": str(configured), "from": "config ([moderation.semantic] model)"}
+    elif data_dir is not None and (data_dir / ACCEPTED).is_file():
+        row = {"model": str(data_dir / ACCEPTED), "from": "accepted (bot moderation train --accept)"}
+    else:
+        row = {"model": f"bundled bot/adapters/moderation/{BUNDLED_MODEL}", "from": "shipped in the package"}
+    try:
+        model, _ = model_for(configured, data_dir)
+    except BotError as exc:
+        row["error"] = str(exc)
+    else:
+        row.update(model_sha256=model.sha256, data_sha256=model.data_sha256)
+    return row

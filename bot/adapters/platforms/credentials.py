@@ -121,6 +121,19 @@ def read_secrets_dir_file(path: Path, key: str) -> str | None:
         raise ConfigError(f"{key}: cannot read {path}: {exc.strerror}") from None
 
 
+def loose_permissions(path: Path, key: str) -> str | None:
+    """One line when the secrets file at ``path`` (config ``key``) can be read by its group or
+    by others, else None (also when it is missing: reading it says so)."""
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return None
+    if not mode & 0o044:
+        return None
+    who = " and ".join(w for w, bit in (("its group", 0o040), ("others", 0o004)) if mode & bit)
+    return f"{key}: {path} is readable by {who} (mode {mode:04o}); run: chmod 600 {path}"
+
+
 def checked_secret(value: str, where: str, section: str, name: str) -> str:
     """The value of credential ``name`` of ``section``, read from ``where``, unless it carries
     whitespace or control characters no credential has (a ``\r`` from a file saved on

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.adapters.store.session import StoreBase, log_event
+from bot.adapters.store.session import StoreBase
 from bot.adapters.store.tables import EventRow
 from bot.domain import Event
 
@@ -65,7 +65,6 @@ class EventsSql(StoreBase):
             s.flush()
             if entity_id is None:
                 row.entity_id = row.id  # an entity of its own (a notification): named by its event
-                log_event(row)
             return row.id
 
 

@@ -23,6 +23,9 @@ from bot.domain.media import media_from_json
 
 log = logging.getLogger(__name__)
 
+#: ``Session.info`` key of the events a transaction added: logged after its commit.
+_EVENTS = "bot_events"
+
 
 def changed(s: Session, statement: Executable) -> int:
     """Execute an UPDATE and return how many rows it changed (0: the compare-and-set lost)."""
@@ -63,6 +66,10 @@ class StoreBase:
             if isinstance(exc, DBAPIError) and engines.is_damaged(exc):
                 raise engines.database_error(self.engine.url.render_as_string(False), exc) from exc
             raise faults.translate(exc) from exc
+        # Committed: only now is what the events say true (a "claimed" logged before the commit
+        # could be lost with the process; one rolled back never happened).
+        for row in session.info.pop(_EVENTS, ()):
+            log_event(row)
 
     @staticmethod
     def _event(
@@ -87,8 +94,7 @@ class StoreBase:
             details=details,
         )
         s.add(row)
-        if entity_id:  # else the caller logs it once the row has its id (append_event)
-            log_event(row)
+        s.info.setdefault(_EVENTS, []).append(row)  # logged once the transaction commits
         return row
 
     @staticmethod
@@ -139,15 +145,19 @@ def _draft(row: DraftRow, campaign_name: str, slot_at: datetime | None) -> Draft
 
 
 def log_event(row: EventRow) -> None:
-    """One log line for an event: ``publication 2: queued -> sending by w1 claimed``, or without
-    a state change ``publication 2: media uploaded (2 ids) by w1`` (no "None -> None")."""
+    """One log line for a committed event: ``publication 2: queued -> claimed by w1``; a check
+    that changed nothing ``publication 2: still needs_check by w1 why`` (not "needs_check
+    -> needs_check"); without a state change ``publication 2: media uploaded (2 ids) by w1`` (no
+    "None -> None"); an account's events (entity id 0) ``account: active -> paused by w1 x: why``."""
     if row.from_state and row.to_state:
-        change = f"{row.from_state} -> {row.to_state}"
+        same = row.from_state == row.to_state
+        change = f"still {row.to_state}" if same else f"{row.from_state} -> {row.to_state}"
     else:
         change = row.to_state or row.from_state or ""
     ids = (row.details or {}).get("media_ids")
     reason = f"{row.reason} ({len(ids)} ids)" if isinstance(ids, list) and row.reason else row.reason
+    entity = f"{row.entity} {row.entity_id}" if row.entity_id else row.entity
     if change:
-        log.info("%s %d: %s by %s %s", row.entity, row.entity_id, change, row.actor, reason)
+        log.info("%s: %s by %s%s", entity, change, row.actor, f" {reason}" if reason else "")
     else:
-        log.info("%s %d: %s by %s", row.entity, row.entity_id, reason or "(no reason)", row.actor)
+        log.info("%s: %s by %s", entity, reason or "(no reason)", row.actor)

@@ -48,6 +48,7 @@ _OFFER_WORDS = {
 _RELATIVE = {
     "weekend": "weekend", "weekends": "weekend", "tomorrow": "tomorrow", "tonight": "tonight",
     "week": "week", "weeks": "week", "month": "month", "midnight": "time:00:00", "noon": "time:12:00",
+    "today": "today",
 }  # fmt: skip
 _STOP_TEXT = """a an the and or but of to in on at for with from by as is are be our your we you us it
 its this that these those all any every each per only just until till before after into over under
@@ -229,16 +230,27 @@ def mentions(brief: str) -> tuple[str, ...]:
     return tuple(m.strip() for m in _MENTION.findall(brief))
 
 
-def reminders(brief: str) -> tuple[str, ...]:
-    """What a brief asks the post to tell its readers ("Remind them that X" -> "X")."""
-    return tuple(m.strip() for m in _REMIND.findall(brief))
+#: "Write a short promotion for Spoke & Chain Cycles: puncture repair for $15, this week only."
+_AFTER_COLON = regex.compile(
+    r"(?:^|(?<=[.!?]\s))\s*(?:write|announce|post|share|promote)\b[^.!?\n:]*:\s*([^\n]+?)(?:[.!?](?:\s|$)|$)",
+    regex.IGNORECASE,
+)
 
 
-def implied(brief: str) -> tuple[str, ...]:
+def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
+    """What a brief asks the post to tell its readers: "Remind them that X" -> "X", and (with
+    ``colon``, for campaigns that list no facts) "Write a promotion for B: X" -> "X"."""
+    said = [m.strip() for m in _REMIND.findall(brief)]
+    if colon:
+        said += [m.strip() for m in _AFTER_COLON.findall(brief) if claims(m) or len(m.split()) >= 3]
+    return tuple(dict.fromkeys(s for s in said if s))
+
+
+def implied(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     """Facts a brief states as instructions: reminders and thanks to give. (Things to
     "mention" stay a ranking preference: curated templates cannot know them.)"""
     thanks = tuple(f"thanks for your {m.strip()}" for m in _THANK.findall(brief))
-    return (*reminders(brief), *thanks)
+    return (*reminders(brief, colon=colon), *thanks)
 
 
 def repeats_facts(sentence: str, facts: Sequence[str]) -> bool:

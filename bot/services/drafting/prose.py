@@ -64,6 +64,8 @@ _SALE = regex.compile(
     regex.IGNORECASE,
 )
 _COMMON = facts.STOP_WORDS
+#: What a name of the campaign (brand, product, holiday) becomes before words are compared.
+_NAME = "qqname"
 #: Words in one sentence beyond which it reads as a run-on.
 RUN_ON_WORDS = 45
 
@@ -97,7 +99,34 @@ def voice(body: str, brand: str) -> CheckResult:
         )
         if to_brand:
             return CheckResult("voice", False, f"addresses the business itself: {to_brand.group(0)!r}")
+        of_us = regex.search(
+            rf"{name}\s+(?:reminds|tells|asks|invites|wants|encourages)\s+us\b", body, regex.IGNORECASE
+        )
+        if of_us:
+            return CheckResult("voice", False, f"speaks of its readers as 'us': {of_us.group(0)!r}")
+    itself = regex.search(r"\b(?:the|our|this)\s+brand\b", body, regex.IGNORECASE)
+    if itself:
+        return CheckResult("voice", False, f"calls the business {itself.group(0)!r}")
     return CheckResult("voice", True)
+
+
+_PLURAL = regex.compile(r"(?<![su])s$")
+
+
+def articles(body: str, names: Sequence[str]) -> CheckResult:
+    """Fails "a"/"an" before a plural name of the campaign ("Stop by for a warm jasmine pearls")."""
+    if not _english(body):
+        return CheckResult("grammar", True)
+    plurals = {n.strip() for n in names if n and len(n) < 60 and _PLURAL.search(n.strip().split()[-1])}
+    for name in sorted(plurals, key=len, reverse=True):
+        found = regex.search(
+            rf"\b(?:a|an)\s+(?:[\p{{L}}-]+\s+){{0,2}}?{regex.escape(name)}\b(?!\s+\p{{L}})",
+            body,
+            regex.IGNORECASE,
+        )
+        if found and not regex.search(r"\b(?:of|for)\s*$", found.group(0)[: -len(name)], regex.IGNORECASE):
+            return CheckResult("grammar", False, f"'a' before a plural: {found.group(0)!r}")
+    return CheckResult("grammar", True)
 
 
 def echo(body: str, brief: str) -> CheckResult:
@@ -146,13 +175,14 @@ def loop(body: str, names: Sequence[str] = (), facts: Sequence[str] = ()) -> Che
         return CheckResult("loop", True)
     flat = body
     for name in sorted((n for n in names if n), key=len, reverse=True):
-        flat = regex.sub(regex.escape(name), " ", flat, flags=regex.IGNORECASE)
+        flat = regex.sub(regex.escape(name), f" {_NAME} ", flat, flags=regex.IGNORECASE)
     sentences = [s.strip().casefold() for s in _SENTENCE.findall(body) if len(s.strip()) > 3]
     twice = [s for s, n in Counter(sentences).items() if n > 1]
     if twice:
         return CheckResult("loop", False, f"sentence repeated: {twice[0][:50]!r}")
-    ends = [tuple(_WORD.findall(s)[-2:]) for s in sentences]
-    if any(len(a) == 2 and a == b for a, b in pairwise(ends)):
+    # Two sentences may both end on a name ("... on New Year's Day"), not on the same words.
+    ends = [tuple(_WORD.findall(s.casefold())[-2:]) for s in _SENTENCE.findall(flat) if len(s.strip()) > 3]
+    if any(len(a) == 2 and a == b and _NAME not in a for a, b in pairwise(ends)):
         return CheckResult("loop", False, "two sentences in a row end the same way")
     same = regex.search(r"\b(\w{3,}) (?:and|or) \1\b", body, regex.IGNORECASE)
     if same:
@@ -164,17 +194,17 @@ def loop(body: str, names: Sequence[str] = (), facts: Sequence[str] = ()) -> Che
         for size in (1, 2, 3):
             for i in range(len(said) - 2 * size + 1):
                 if said[i : i + size] == said[i + size : i + 2 * size] and not (
-                    size == 1 and said[i] in ("very", "so", "ha")
+                    (size == 1 and said[i] in ("very", "so", "ha")) or _NAME in said[i : i + size]
                 ):
                     return CheckResult("loop", False, f"repeats {' '.join(said[i : i + size])!r}")
     words = [w.casefold() for w in _WORD.findall(flat)]
     grams = Counter(tuple(words[i : i + 3]) for i in range(len(words) - 2))
     stated = [w.casefold() for w in _WORD.findall(" ".join(facts))]
     allowed = {tuple(stated[i : i + 3]) for i in range(len(stated) - 2)}
-    repeated = [g for g, n in grams.items() if n > 1 and not set(g) <= _COMMON and g not in allowed]
+    repeated = [g for g, n in grams.items() if n > 1 and not set(g) <= _COMMON | {_NAME} and g not in allowed]
     if repeated:
         return CheckResult("loop", False, f"phrase repeated: {' '.join(repeated[0])!r}")
-    counts = Counter(w for w in words if w not in _COMMON and len(w) > 2 and w not in stated)
+    counts = Counter(w for w in words if w not in _COMMON and len(w) > 2 and w not in stated and w != _NAME)
     common = [w for w, n in counts.items() if n >= 4]
     if common:
         return CheckResult("loop", False, f"{common[0]!r} {counts[common[0]]} times")

@@ -397,6 +397,8 @@ class DraftingService:
         spec = plan.spec
         if origin is not DraftOrigin.MODEL:  # curated and composed texts cannot know what to mention
             spec = replace(spec, facts=tuple(f for f in spec.facts if f not in spec.mentions))
+        if origin is DraftOrigin.TEMPLATE:  # written by a person, for any campaign
+            spec = replace(spec, model_wording=False)
         results = checks.run_checks(text, body, spec)
         score = checks.soft_score(body, results, spec)
         return Candidate(
@@ -434,7 +436,9 @@ class DraftingService:
         )
         neutral = (*own, *prompts.EXAMPLE_WORDS)
         holiday_names = festival.names if festival is not None else (context["holiday"],)
-        backing = (*stated, brief, *holiday_names, *own)
+        # A greeting is posted on its day: "today" is true of it; a promo's "today only" is not.
+        today = ("today",) if campaign.kind.value == "greeting" else ()
+        backing = (*stated, brief, *holiday_names, *own, *today)
         return checks.CheckSpec(
             brand=brand,
             language=campaign.language,
@@ -448,7 +452,9 @@ class DraftingService:
             recent=tuple(_bare(r, link, hashtags) for r in self._recent(campaign)),
             nice_words=(context["product"], _holiday_name(context["holiday"])),
             neutral=tuple(n for n in neutral if n),
-            facts=tuple(dict.fromkeys((*stated, *facts.implied(brief), *facts.mentions(brief)))),
+            facts=tuple(
+                dict.fromkeys((*stated, *facts.implied(brief, colon=not stated), *facts.mentions(brief)))
+            ),
             mentions=facts.mentions(brief),
             backing=tuple(b for b in backing if b),
             brief=brief,

@@ -171,6 +171,9 @@ def test_a_misspelled_product_name_fails_and_other_forms_of_a_word_do_not() -> N
     bad = failing("Our Tieguoyin oolong is 10% off until Sunday at Northside Roasters!", s)
     assert bad["names"] == "'Tieguoyin' looks like a misspelling of 'Tieguanyin'"
     assert "names" not in failing("Our Tieguanyin oolong is 10% off until Sunday at Northside Roasters!", s)
+    # and the demo later wrote it cut short (a name is not "another form" of a word)
+    cut = failing("A second pot of Tieguan oolong is 10% off until Sunday at Northside Roasters!", s)
+    assert cut["names"] == "'Tieguan' looks like a misspelling of 'Tieguanyin'"
     celebrate = spec((), "Celebrate Chinese New Year with Northside Roasters. Thursday only.", "greeting")
     text = "A celebration at Northside Roasters: Thursday's beans are on us!"
     assert "names" not in failing(text, celebrate)

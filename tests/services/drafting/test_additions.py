@@ -1,0 +1,143 @@
+"""What a reviewer rejects that no number or code gives away: a draft that rambles in the
+model's own words, calls the business "the brand", puts "The" before its name, or "a" before a
+plural; and a brief whose facts follow a colon. Briefs of our own (a bakery, a bookshop)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services.drafting import catalog
+from bot.services.drafting.additions import MOST, additions
+from bot.services.drafting.checks import CheckSpec, run_checks, soft_score
+from bot.services.drafting.facts import implied, reminders, unbacked
+from bot.services.drafting.prose import loop
+
+BRAND = "Crumb & Co Bakery"
+FACTS = ("sourdough loaves baked fresh every morning", "open from 7:00")
+BRIEF = "Write a warm Easter greeting from Crumb & Co Bakery. Mention our hot cross buns."
+
+
+def spec(facts: tuple[str, ...] = FACTS, brief: str = BRIEF, kind: str = "greeting") -> CheckSpec:
+    return CheckSpec(
+        brand=BRAND,
+        language="en",
+        allowed_festivals=frozenset(catalog.mentioned_festivals("Easter")),
+        facts=facts,
+        mentions=("hot cross buns",),
+        nice_words=("hot cross buns", "Easter"),
+        backing=(*facts, brief, "Easter", "Easter Sunday", BRAND, "hot cross buns"),
+        brief=brief,
+        kind=kind,
+    )
+
+
+def failing(body: str, s: CheckSpec) -> dict[str, str]:
+    return {c.name: c.detail for c in run_checks(body, body, s) if not c.passed}
+
+
+PLAIN = (
+    "Happy Easter from Crumb & Co Bakery! Our sourdough loaves are baked fresh every morning, and the "
+    "hot cross buns are waiting. We open from 7:00."
+)
+
+
+def test_a_greeting_in_stock_phrasing_passes() -> None:
+    assert failing(PLAIN, spec()) == {}
+    assert (
+        failing(
+            PLAIN + " May your day be filled with warmth, joy and laughter with family and friends.", spec()
+        )
+        == {}
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (
+            PLAIN + " Baking is a tradition passed down through generations.",
+            {"baking", "tradition", "passed", "generations"},
+        ),
+        (
+            PLAIN + " We always make sure to give them to our neighbours.",
+            {"always", "make", "sure", "give", "neighbours"},
+        ),
+        (PLAIN + " Praise the Lord with your loved ones.", {"praise", "lord"}),
+    ],
+)
+def test_a_draft_rambling_in_its_own_words_fails(body: str, words: set[str]) -> None:
+    found = set(additions(body, spec().backing))
+    assert words <= found
+    if len(found) >= MOST:
+        assert "adds" in failing(body, spec())
+
+
+def test_each_added_word_lowers_the_rank_of_a_passing_draft() -> None:
+    rambling = PLAIN + " Enjoy a cozy corner."
+    s = spec()
+    tight = soft_score(PLAIN, run_checks(PLAIN, PLAIN, s), s)
+    loose = soft_score(rambling, run_checks(rambling, rambling, s), s)
+    assert "adds" not in failing(rambling, s)
+    assert loose < tight
+
+
+def test_curated_templates_are_not_judged_for_their_wording() -> None:
+    body = PLAIN + " Baking is a tradition passed down through generations."
+    assert "adds" not in failing(body, CheckSpec(**{**spec().__dict__, "model_wording": False}))
+
+
+@pytest.mark.parametrize(
+    ("body", "check"),
+    [
+        ("The Crumb & Co Bakery: hot cross buns and sourdough loaves baked fresh every morning.", "brand"),
+        ("Happy Easter! The Crumb & Co Bakery wishes you well.", "brand"),
+        ("A new chapter for the brand: Crumb & Co Bakery bakes hot cross buns.", "voice"),
+        ("Easter is here! Crumb & Co Bakery reminds us that we open from 7:00.", "voice"),
+        ("Happy Easter from Crumb & Co Bakery! Stop by for a warm hot cross buns.", "grammar"),
+    ],
+)
+def test_slips_a_reviewer_rejects(body: str, check: str) -> None:
+    assert check in failing(body, spec(facts=()))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Happy Easter from the Crumb & Co Bakery team! Hot cross buns and sourdough loaves baked fresh every "
+        "morning, open from 7:00.",
+        "Happy Easter from Crumb & Co Bakery! A box of hot cross buns is waiting for you. Open from 7:00, "
+        "sourdough loaves baked fresh every morning.",
+    ],
+)
+def test_english_that_only_looks_like_a_slip_passes(body: str) -> None:
+    assert failing(body, spec()) == {}
+
+
+def test_what_follows_the_colon_of_an_instruction_is_a_fact_when_none_are_listed() -> None:
+    brief = "Write a short promotion for Chapter One Books: signed first editions 20% off, this weekend only."
+    assert reminders(brief) == ("signed first editions 20% off, this weekend only",)
+    assert reminders(brief, colon=False) == ()
+    assert implied(brief, colon=False) == ()
+    s = CheckSpec(
+        brand="Chapter One Books",
+        language="en",
+        facts=implied(brief),
+        backing=(brief, "Chapter One Books"),
+        brief=brief,
+        kind="promo",
+    )
+    assert "facts" in failing("Chapter One Books: signed first editions, 20% off today!", s)
+    assert failing("Chapter One Books: signed first editions 20% off, this weekend only!", s) == {}
+
+
+def test_today_is_a_claim_a_promo_must_not_invent() -> None:
+    promo = ("Write a short promotion for Chapter One Books: bookmarks free with every order.",)
+    assert unbacked("Today only: bookmarks free with every order!", promo) == ["when:today"]
+    assert unbacked("Happy World Book Day! Today we celebrate readers.", (*promo, "today")) == []
+
+
+def test_two_sentences_may_end_on_the_holiday_name() -> None:
+    body = "Happy New Year's Day! From all of us at Crumb & Co Bakery: open from 12:00 on New Year's Day."
+    assert loop(body, (BRAND, "New Year's Day")).passed
+    assert not loop("We bake with love. You eat with love.", (BRAND,)).passed
+    assert loop("News from Crumb & Co Bakery: from Monday we open at 6:30.", (BRAND,)).passed
