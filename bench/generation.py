@@ -8,8 +8,8 @@
     - ``generate``: transformers' ``generate()`` over one left-padded prompt per candidate
       (the previous way: the prompt of every candidate is processed again);
     - ``prompt-once``: each distinct chat (one per worked example) processed once and its
-      cache copied to its candidates (the default), with ``--candidates`` and with
-      ``--more`` candidates per slot.
+      cache copied to its candidates (the default), with ``--compare`` candidates per slot
+      (the engine's gain alone) and with ``--candidates`` (the local backends' default, 16).
 
 Each generated text counts as one draft (the drafting stage keeps the best of them). Tokens
 are the real new tokens of each text (nothing after a text's end is counted). Same sampling
@@ -17,7 +17,7 @@ settings and thread count for all. The JSON line's drafting figures are the defa
 with ``--candidates``; ratios are against the naive way and the ``generate`` engine measured in
 the same run. Ends with one JSON line.
 
-    .venv/bin/python bench/generation.py [--threads 1] [--dtype auto] [--candidates 8] [--more 16]
+    .venv/bin/python bench/generation.py [--threads 1] [--dtype auto] [--candidates 16] [--compare 8]
         [--slots 4] [--naive 2]
 """
 
@@ -180,8 +180,15 @@ def main() -> None:
         "--threads", type=int, default=1, help="torch threads for all (1 is faster on a busy 2-core box)"
     )
     parser.add_argument("--dtype", default="auto", choices=["auto", "float32", "bfloat16", "int8"])
-    parser.add_argument("--candidates", type=int, default=8, help="candidates per slot (the JSON line)")
-    parser.add_argument("--more", type=int, default=16, help="more candidates per slot (0: skip)")
+    parser.add_argument(
+        "--candidates", type=int, default=16, help="candidates per slot, prompt-once (the JSON line)"
+    )
+    parser.add_argument(
+        "--compare",
+        type=int,
+        default=8,
+        help="candidates per slot for generate() and prompt-once side by side",
+    )
     parser.add_argument("--slots", type=int, default=4)
     parser.add_argument("--naive", type=int, default=2, help="naive drafts (each reloads the model)")
     args = parser.parse_args()
@@ -190,11 +197,10 @@ def main() -> None:
     from bot.services.drafting.prompts import chat
 
     variants = [
-        Variant(f"generate, {args.candidates}", "generate", args.candidates),
+        Variant(f"generate, {args.compare}", "generate", args.compare),
+        Variant(f"prompt-once, {args.compare}", "prompt-once", args.compare),
         Variant(f"prompt-once, {args.candidates}", "prompt-once", args.candidates),
     ]
-    if args.more:
-        variants.append(Variant(f"prompt-once, {args.more}", "prompt-once", args.more))
     print(
         f"project: resident model, dtype={args.dtype}, {args.threads} threads, {args.slots} slots, "
         f"load {os.getloadavg()[0]:.2f}"
@@ -214,7 +220,7 @@ def main() -> None:
     n_s, n_tokens = naive(bundled_gguf(), messages, args.naive, args.threads)
 
     naive_dpm = args.naive / n_s * 60
-    base, head = variants[0], variants[1]
+    base, head = variants[0], variants[-1]
     print(f"{'naive':<24} {naive_dpm:7.2f} drafts/min  {n_tokens / n_s:7.1f} tokens/s  ({n_s:.1f} s)")
     for v in variants:
         print(
