@@ -56,9 +56,10 @@ class ModelSettings(Strict):
     #: linear layers dynamically quantized: about 2x faster on CPU, but with the bundled
     #: 135M model far fewer candidates pass the checks (measured by bench/quality.py).
     dtype: Literal["auto", "bfloat16", "float32", "int8"] = "auto"
-    #: torch threads. 1 by default: with 2 on a 2-core machine that has anything else to do,
-    #: OpenMP threads spin-wait and generation is ~5x slower (bench/generation.py: 52.5 vs
-    #: 10.7 tokens/s in the same conditions); raise it on a machine with idle cores.
+    #: torch threads. 1 by default: on a 2-core machine shared with other work, 2 were slower
+    #: (16 candidates, other processes' load 2.5-3: 1 thread 92-131 tokens/s, 2 threads 28-61,
+    #: 86-96 with OMP_WAIT_POLICY=PASSIVE, which the bot sets when threads > 1); with a busy loop
+    #: on the other core, 2 spinning threads fell to 4 tokens/s. Raise it on idle cores.
     threads: int = Field(default=1, ge=1, le=64)
     temperature: float = Field(default=0.4, ge=0.0, le=2.0)
     top_p: float = Field(default=0.9, gt=0.0, le=1.0)

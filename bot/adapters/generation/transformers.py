@@ -231,6 +231,11 @@ def _ticker(reporter: Reporter) -> Any:
 def _load(source: Path, cached: Path | None, dtype: str, threads: int, reporter: Reporter) -> tuple[Any, Any]:
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    if threads > 1:
+        # OpenMP threads that spin while they wait collapse when another process wants a core:
+        # 2 threads with a busy loop on the other core of 2 wrote 4 tokens/s spinning, 54-74
+        # sleeping (bench/generation.py conditions, 16 candidates). Read when torch is imported.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     check_source(source)
     try:
         import torch
