@@ -178,14 +178,14 @@ def _reader_checks(body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
         additions.adds(body, spec.backing)
         if spec.backing and spec.model_wording
         else CheckResult("adds", True),
-        prose.echo(body, spec.brief),
+        prose.echo(body, spec.brief, spec.facts),
         prose.voice(body, spec.brand),
         prose.articles(body, (*spec.nice_words, *spec.mentions)),
         _brand_lookalike(body, spec.brand),
         _names_spelled(body, spec.backing),
         prose.loop(body, names, spec.facts),
         prose.sentences(body),
-        prose.kind(body, spec.kind, spec.backing),
+        prose.kind(body, spec.kind, spec.backing, spec.brand),
     )
 
 
@@ -246,7 +246,8 @@ def contains_word(text: str, word: str) -> bool:
 
 
 def _required(text: str, word: str) -> CheckResult:
-    ok = contains_word(text, word)
+    # "Saturdays" and "Saturday's" hold the required "Saturday"
+    ok = any(contains_word(text, word + end) for end in ("", "s", "es", "'s", "’s"))
     return CheckResult(f"required:{word}", ok, "" if ok else "missing")
 
 

@@ -76,6 +76,9 @@ def compose_facts(
             break
     lead = _LEADS.get(kind, _LEADS["announcement"])
     as_written = facts[0].strip()[0] + stated[1:]  # after a colon, the first fact as written
-    greeting = f"Happy {holiday}! " if holiday else ""
-    bodies.append(lead.format(brand=brand or "us", facts=as_written, greeting=greeting))
+    greeting = f"Happy {holiday}! " if holiday else "Warm wishes! "
+    if brand and brand.casefold() in facts[0].casefold():  # "Silver Comb Salon has new hours"
+        bodies.append(f"{greeting}{stated}" if kind == "greeting" else stated)
+    else:
+        bodies.append(lead.format(brand=brand or "us", facts=as_written, greeting=greeting))
     return bodies

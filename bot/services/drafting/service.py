@@ -365,8 +365,11 @@ class DraftingService:
 
     @staticmethod
     def _to_state(plan: SlotPlan) -> tuple[str, ...]:
-        """What a composed draft states: the facts, else the brief's reminders."""
-        return plan.facts or facts.reminders(plan.brief)
+        """What a composed draft states: the brief's reminders that the facts do not already
+        state ("Let people know that X has new opening hours"), then the facts."""
+        told = facts.reminders(plan.brief, colon=not plan.facts)
+        listed = " ".join(plan.facts)
+        return (*(r for r in told if facts.missing_facts(listed, [r])), *plan.facts)
 
     def _template_candidates(self, plan: SlotPlan) -> list[Candidate]:
         campaign = plan.campaign
