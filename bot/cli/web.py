@@ -44,6 +44,7 @@ def command(click_ctx: click.Context, host: str | None, port: int | None) -> Non
 @pass_ctx
 def serve(ctx: Context, host: str | None, port: int | None) -> None:
     """Serve the review page until stopped (SIGINT or SIGTERM). Never loads the model."""
+    from bot.web.server import check_listen
     from bot.web.server import serve as run
     from bot.wiring import loose_secret_files
 
@@ -59,9 +60,8 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
         )
     for line in loose_secret_files(settings, web=True):
         click.echo(f"warning: {line}", err=True)
-    click.echo(
-        f"bot web: serving on http://{host or settings.web.host}:{port or settings.web.port}", err=True
-    )
+    check_listen(listen, port or settings.web.port)  # a port in use: one line, exit 1
+    click.echo(f"bot web: serving on http://{listen}:{port or settings.web.port}", err=True)
     run(settings, host, port)
 
 

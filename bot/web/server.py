@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import socket
 from typing import Any
 
 import uvicorn
 
 from bot.config import Settings
+from bot.domain.errors import BotError
 from bot.web.app import create_app
 
 log = logging.getLogger(__name__)
@@ -39,3 +41,22 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
         log_level="info",
         access_log=False,
     )
+
+
+def check_listen(host: str, port: int) -> None:
+    """Bind ``host:port`` as uvicorn will, and let it go: a port in use or an address not of
+    this machine is one line naming it (uvicorn would log an error and exit 3).
+
+    Raises:
+        BotError: the address cannot be listened on.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise BotError(
+                f"bot web cannot listen on {host}:{port}: {exc.strerror or exc} "
+                "(another server on that port? an address of this machine? see --host, --port)"
+            ) from None

@@ -22,6 +22,8 @@ def test_bot_web_beyond_loopback_without_https_warns_once(write_config: Any) -> 
     config = write_config()
     assert run_cli("db", "upgrade", config=config).returncode == 0
     served = _web(config, ELSEWHERE)
+    assert served.returncode == 1 and "cannot listen on 192.0.2.1:18089" in served.stderr
+    assert "serving on http" not in served.stderr and "Traceback" not in served.stderr
     warnings = [line for line in served.stderr.splitlines() if line.startswith("warning: serving on")]
     assert len(warnings) == 1, served.stderr
     assert ELSEWHERE in warnings[0] and "[web] url is not https" in warnings[0]
@@ -32,7 +34,8 @@ def test_bot_web_beyond_loopback_without_https_warns_once(write_config: Any) -> 
 
 
 def test_bot_web_on_loopback_says_nothing(write_config: Any) -> None:
-    """Loopback is quiet (here the port is taken, so it stops right after the start)."""
+    """Loopback is quiet; a port in use is one line and exit 1 (uvicorn logged an error and
+    exited 3, after "serving on" was said)."""
     import socket
 
     config = write_config()
@@ -44,6 +47,11 @@ def test_bot_web_on_loopback_says_nothing(write_config: Any) -> None:
         for host in ("127.0.0.1", "localhost"):
             served = run_cli("web", "--host", host, "--port", port, config=config, timeout=120)
             assert "warning:" not in served.stderr, served.stderr
+            assert served.returncode == 1, served.stderr
+            assert served.stderr.strip() == (
+                f"Error: bot web cannot listen on {host}:{port}: Address already in use "
+                "(another server on that port? an address of this machine? see --host, --port)"
+            )
 
 
 def test_secrets_files_readable_by_others_are_named_at_start(write_config: Any, tmp_path: Path) -> None:
