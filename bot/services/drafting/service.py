@@ -356,12 +356,23 @@ class DraftingService:
             brand=self.settings.brand.name,
             kind=plan.campaign.kind.value,
             holiday=_holiday_name(plan.context["holiday"]),
+            turn=self._composed_so_far(plan.campaign),
         )
         model_id = found[0].model_id if found else "composed"
         return [
             self._candidate(plan, body, DraftOrigin.COMPOSED, model_id, {"composed": i, "seed": plan.seed})
             for i, body in enumerate(texts)
         ]
+
+    def _composed_so_far(self, campaign: CampaignSettings) -> int:
+        """How many composed drafts the campaign has had (the next one takes the next lead)."""
+        if self._store is None:
+            return 0
+        try:
+            drafts = self._store.list_drafts(campaign=campaign.name)
+        except StoreError:
+            return 0
+        return sum(d.origin is DraftOrigin.COMPOSED for d in drafts)
 
     @staticmethod
     def _to_state(plan: SlotPlan) -> tuple[str, ...]:
