@@ -43,8 +43,8 @@ _ECHO_AUDIENCE = regex.compile(
 )
 #: "A great spring promotion for ...": the brief's words describing the post, not a post.
 _META = regex.compile(
-    r"^\W*(?:this is\s+)?(?:(?:a|an|the|our)\s+)?(?:\w+\s+){0,3}?(?:promotion|announcement|greeting|message|post|"
-    r"tweet)\s+(?:for|from|about)\b",
+    r"^\W*(?:this is\s+)?(?:(?:a|an|the|our)\s+)?(?:\w+\s+){0,3}?"
+    r"(?:promotion|announcement|greeting|message|post|tweet)\s+(?:for|from|about)\b",
     regex.IGNORECASE,
 )
 _THIRD_PERSON = regex.compile(
