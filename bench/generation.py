@@ -2,15 +2,23 @@
 
 (a) naive, the way a blog post does it: load the GGUF model in float32 for every draft, one
     ``generate()`` call per draft, one sequence each;
-(b) the project's drafting stage: the model stays resident (loaded once, before timing), the
-    candidates of a slot come from one batched call (one prompt per worked example,
-    left-padded), then cleaning, checks and moderation.
+(b) the project's drafting stage (model resident, loaded once before timing; cleaning, checks
+    and moderation included), with each engine side by side on the same slots, interleaved
+    slot by slot so that a change in the machine's load hits them alike:
+    - ``generate``: transformers' ``generate()`` over one left-padded prompt per candidate
+      (the previous way: the prompt of every candidate is processed again);
+    - ``prompt-once``: each distinct chat (one per worked example) processed once and its
+      cache copied to its candidates (the default), with ``--candidates`` and with
+      ``--more`` candidates per slot.
 
-Each generated text counts as one draft for both (the drafting stage keeps the best of them).
-Tokens are the real new tokens of each text (padding after an early stop is not counted).
-Same sampling settings and thread count for both. Ends with one JSON line.
+Each generated text counts as one draft (the drafting stage keeps the best of them). Tokens
+are the real new tokens of each text (nothing after a text's end is counted). Same sampling
+settings and thread count for all. The JSON line's drafting figures are the default engine's
+with ``--candidates``; ratios are against the naive way and the ``generate`` engine measured in
+the same run. Ends with one JSON line.
 
-    .venv/bin/python bench/generation.py [--threads 2] [--dtype auto] [--slots 3] [--naive 2]
+    .venv/bin/python bench/generation.py [--threads 1] [--dtype auto] [--candidates 8] [--more 16]
+        [--slots 4] [--naive 2]
 """
 
 from __future__ import annotations
@@ -22,8 +30,10 @@ import sys
 import tempfile
 import time
 import warnings
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -90,32 +100,76 @@ def naive(gguf: Path, messages: list[dict[str, str]], drafts: int, threads: int)
     return time.perf_counter() - started, tokens
 
 
-def project(config: Path, slots: int) -> tuple[float, int, int, float]:
-    """Seconds, tokens and texts for ``slots`` slots; plus the one-off load time."""
+@dataclass
+class Variant:
+    """One engine and candidate count, measured over the same slots as the others."""
+
+    label: str
+    engine: str
+    candidates: int
+    seconds: float = 0.0
+    tokens: int = 0
+    texts: int = 0
+    slots: int = 0
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.tokens / self.seconds
+
+    @property
+    def drafts_per_min(self) -> float:
+        return self.texts / self.seconds * 60
+
+
+def project(tmp: Path, args: argparse.Namespace, variants: list[Variant]) -> float:
+    """Run every variant on the same slots, interleaved; return the one-off load time."""
     from bot.adapters.generation.factory import build_generator
     from bot.config import load_settings
     from bot.domain.ports import FixedClock
     from bot.services.drafting.service import DraftingService
     from bot.wiring import build_gate
 
-    settings = load_settings(config)
-    generator = build_generator(settings)
-    gate = build_gate(settings.moderation)
+    services = []
+    generator: Any = None
+    for variant in variants:
+        config = tmp / f"bot-{variant.candidates}.toml"
+        config.write_text(
+            CONFIG.format(dtype=args.dtype, threads=args.threads, candidates=variant.candidates),
+            encoding="utf-8",
+        )
+        settings = load_settings(config)
+        generator = generator or build_generator(settings)
+        gate = build_gate(settings.moderation)
+        start = datetime(2026, 9, 25, 1, tzinfo=UTC)
+        service = DraftingService(
+            settings, None, lambda g=generator: g, lambda g=gate: g, FixedClock(start), "bench"
+        )
+        services.append((settings, service))
     start = datetime(2026, 9, 25, 1, tzinfo=UTC)
-    service = DraftingService(settings, None, lambda: generator, lambda: gate, FixedClock(start), "bench")
     loaded = time.perf_counter()
-    service.candidates(settings.campaign("promo"), start)  # load + warm up, not timed
+    for (settings, service), variant in zip(services, variants, strict=True):  # load + warm up, not timed
+        generator.engine = variant.engine
+        service.candidates(settings.campaign("promo"), start)
     load_s = time.perf_counter() - loaded
-    tokens = texts = 0
-    started = time.perf_counter()
-    for i in range(slots):
-        campaign = settings.campaign(("mid-autumn", "promo")[i % 2])
-        scored = service.candidates(campaign, start + timedelta(days=i + 1))
-        made = [s.candidate for s in scored if s.candidate.origin.value == "model"]
-        texts += len(made)
-        tokens += sum(int(c.settings["new_tokens"]) for c in made)
-        print(f"  slot {i + 1}: {len(made)} texts, {time.perf_counter() - started:.1f} s so far", flush=True)
-    return time.perf_counter() - started, tokens, texts, load_s
+    for i in range(args.slots):
+        name = ("mid-autumn", "promo")[i % 2]
+        for (settings, service), variant in zip(services, variants, strict=True):
+            generator.engine = variant.engine
+            began = time.perf_counter()
+            scored = service.candidates(settings.campaign(name), start + timedelta(days=i + 1))
+            took = time.perf_counter() - began
+            made = [s.candidate for s in scored if s.candidate.origin.value == "model"]
+            tokens = sum(int(c.settings["new_tokens"]) for c in made)
+            variant.seconds += took
+            variant.tokens += tokens
+            variant.texts += len(made)
+            variant.slots += 1
+            print(
+                f"  slot {i + 1} ({name}) {variant.label:<22} {len(made):2d} texts {tokens:4d} tokens "
+                f"{took:5.1f} s  {tokens / took:6.1f} tokens/s",
+                flush=True,
+            )
+    return load_s
 
 
 def main() -> None:
@@ -123,29 +177,31 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--threads", type=int, default=1, help="torch threads for both (1 is faster on a busy 2-core box)"
+        "--threads", type=int, default=1, help="torch threads for all (1 is faster on a busy 2-core box)"
     )
     parser.add_argument("--dtype", default="auto", choices=["auto", "float32", "bfloat16", "int8"])
-    parser.add_argument("--candidates", type=int, default=8)
-    parser.add_argument("--slots", type=int, default=3)
+    parser.add_argument("--candidates", type=int, default=8, help="candidates per slot (the JSON line)")
+    parser.add_argument("--more", type=int, default=16, help="more candidates per slot (0: skip)")
+    parser.add_argument("--slots", type=int, default=4)
     parser.add_argument("--naive", type=int, default=2, help="naive drafts (each reloads the model)")
     args = parser.parse_args()
 
     from bot.adapters.generation.bundled import bundled_gguf
     from bot.services.drafting.prompts import chat
 
+    variants = [
+        Variant(f"generate, {args.candidates}", "generate", args.candidates),
+        Variant(f"prompt-once, {args.candidates}", "prompt-once", args.candidates),
+    ]
+    if args.more:
+        variants.append(Variant(f"prompt-once, {args.more}", "prompt-once", args.more))
+    print(
+        f"project: resident model, dtype={args.dtype}, {args.threads} threads, {args.slots} slots, "
+        f"load {os.getloadavg()[0]:.2f}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        config = Path(tmp) / "bot.toml"
-        config.write_text(
-            CONFIG.format(dtype=args.dtype, threads=args.threads, candidates=args.candidates),
-            encoding="utf-8",
-        )
-        print(
-            f"project: resident model, dtype={args.dtype}, {args.threads} threads, "
-            f"{args.candidates} candidates per slot, {args.slots} slots"
-        )
-        p_s, p_tokens, p_texts, load_s = project(config, args.slots)
-        print(f"  (model load + warm-up, not timed: {load_s:.1f} s)")
+        load_s = project(Path(tmp), args, variants)
+    print(f"  (model load + warm-up, not timed: {load_s:.1f} s)")
 
     brief = (
         "Write a warm greeting for the Mid-Autumn Festival from Lotus Leaf Tea House. Mention our mooncakes."
@@ -158,18 +214,22 @@ def main() -> None:
     n_s, n_tokens = naive(bundled_gguf(), messages, args.naive, args.threads)
 
     naive_dpm = args.naive / n_s * 60
-    dpm = p_texts / p_s * 60
-    print(f"naive:   {naive_dpm:7.2f} drafts/min  {n_tokens / n_s:7.1f} tokens/s  ({n_s:.1f} s)")
-    print(f"project: {dpm:7.2f} drafts/min  {p_tokens / p_s:7.1f} tokens/s  ({p_s:.1f} s)")
-    print(f"ratio:   {dpm / naive_dpm:.1f}x drafts per minute")
-    print("note: the 2 CPU cores are shared with other work; figures vary from run to run")
+    base, head = variants[0], variants[1]
+    print(f"{'naive':<24} {naive_dpm:7.2f} drafts/min  {n_tokens / n_s:7.1f} tokens/s  ({n_s:.1f} s)")
+    for v in variants:
+        print(
+            f"{v.label:<24} {v.drafts_per_min:7.2f} drafts/min  {v.tokens_per_s:7.1f} tokens/s  "
+            f"{v.seconds / v.slots:5.1f} s/slot  x{v.tokens_per_s / base.tokens_per_s:.2f} tokens/s "
+            f"vs generate  x{v.drafts_per_min / naive_dpm:.1f} drafts/min vs naive"
+        )
+    print(f"load at the end: {os.getloadavg()[0]:.2f} (2 cores, shared: figures vary from run to run)")
     print(
         json.dumps(
             {
                 "naive_drafts_per_min": round(naive_dpm, 2),
-                "drafts_per_min": round(dpm, 2),
-                "ratio": round(dpm / naive_dpm, 2),
-                "tokens_per_s": round(p_tokens / p_s, 1),
+                "drafts_per_min": round(head.drafts_per_min, 2),
+                "ratio": round(head.drafts_per_min / naive_dpm, 2),
+                "tokens_per_s": round(head.tokens_per_s, 1),
             }
         )
     )

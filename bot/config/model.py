@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -64,6 +64,10 @@ class ModelSettings(Strict):
     top_p: float = Field(default=0.9, gt=0.0, le=1.0)
     top_k: int = Field(default=50, ge=0)
     max_new_tokens: int = Field(default=64, ge=8, le=1024)
+    #: Candidates written per slot, in one batch. Default: the backend's: 16 for the local
+    #: ones ("embedded", "transformers": each distinct prompt is processed once, so 16 take
+    #: about the time 4 took before, bench/generation.py), 4 for the others (a served model
+    #: answers each candidate on its own).
     candidates: int = Field(default=4, ge=1, le=32)
     keep: int = Field(default=2, ge=1, le=32)
     seed: int | None = None
@@ -81,6 +85,21 @@ class ModelSettings(Strict):
 
         backend: GeneratorBackend = plugins.load(plugins.GENERATORS, self.backend)
         return language in backend.languages
+
+    @model_validator(mode="before")
+    @classmethod
+    def _backend_candidates(cls, data: Any) -> Any:
+        """``candidates`` left out: the backend's default (left to the field's for an unknown backend)."""
+        if not isinstance(data, dict) or "candidates" in data:
+            return data
+        from bot import plugins
+        from bot.domain.errors import ConfigError
+
+        try:
+            backend: GeneratorBackend = plugins.load(plugins.GENERATORS, str(data.get("backend", "embedded")))
+        except ConfigError:
+            return data  # the backend's own validator names the problem
+        return {**data, "candidates": backend.candidates}
 
     @field_validator("backend")
     @classmethod

@@ -103,7 +103,7 @@ class Settings(Strict):
 
     bot: BotSettings = BotSettings()
     brand: BrandSettings = BrandSettings()
-    model: ModelSettings = ModelSettings()
+    model: ModelSettings = Field(default_factory=ModelSettings)
     moderation: ModerationSettings = ModerationSettings()
     publishing: PublishingSettings = PublishingSettings()
     web: WebSettings = WebSettings()

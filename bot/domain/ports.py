@@ -140,6 +140,8 @@ class GeneratorBackend:
     build: Callable[..., Generator]
     #: Languages it writes when ``[model] languages`` does not say.
     languages: tuple[str, ...] = ("en", "zh")
+    #: Candidates per slot when ``[model] candidates`` does not say.
+    candidates: int = 4
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,22 @@ def test_defaults_fill_in(settings: Any) -> None:
 
 
 @pytest.mark.parametrize(
+    ("model", "candidates"),
+    [
+        ({}, 16),  # the bundled model: the prompt processed once, 16 cost what 4 did
+        ({"backend": "transformers", "path": "m.gguf"}, 16),
+        ({"backend": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "m"}, 4),
+        ({"backend": "canned"}, 4),
+        ({"candidates": 3}, 3),
+    ],
+)
+def test_candidates_default_to_the_backends(model: dict[str, Any], candidates: int) -> None:
+    from bot.config.model import ModelSettings
+
+    assert ModelSettings(**model).candidates == candidates
+
+
+@pytest.mark.parametrize(
     ("extra", "expected"),
     [
         ("[moderation]\ncolour = 'blue'\n", "moderation.colour = 'blue': Extra inputs are not permitted"),

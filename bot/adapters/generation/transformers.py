@@ -5,9 +5,12 @@ A GGUF file is de-quantized on first load (slow); the result is cached as safete
 data directory so later loads take about a second. Nothing is ever downloaded: the hub is
 switched off before transformers is imported, and a missing model is a :class:`ModelError`.
 
-All candidates of a request come from one batched ``generate()`` call: one prompt per
-candidate (the request's chat variants), left-padded, sampled with ``torch.manual_seed(seed)``
-so the same seed and inputs give the same texts.
+All candidates of a request are sampled together in one batch. The default engine,
+``prompt-once`` (:mod:`bot.adapters.generation.decoding`), processes each distinct chat of the
+request (one per worked example) once and copies its cache to the candidates that use it;
+``generate`` is transformers' own ``generate()`` over one left-padded prompt per candidate
+(the previous way, kept for comparison in ``bench/generation.py``). Both are seeded with the
+request's seed, so the same seed and inputs give the same texts.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from bot.adapters.generation.embedded import LOCAL_CANDIDATES
 from bot.adapters.generation.progress import Quiet, Reporter
 from bot.domain.errors import ConfigError, ModelError
 from bot.domain.ports import GeneratedText, GenerationRequest, Generator, GeneratorBackend
@@ -40,6 +44,10 @@ def check_source(source: Path) -> None:
         raise ModelError(f"model {source} is not readable by this user")
 
 
+#: How a batch of candidates is sampled (see the module docstring).
+Engine = Literal["prompt-once", "generate"]
+
+
 class TransformersGenerator:
     """A resident causal LM; all candidates of a request come from one batched call."""
 
@@ -52,6 +60,7 @@ class TransformersGenerator:
         dtype: str = "bfloat16",
         threads: int = 2,
         reporter: Reporter | None = None,
+        engine: Engine = "prompt-once",
     ) -> None:
         check_source(source)
         self.source = source
@@ -60,6 +69,7 @@ class TransformersGenerator:
         self.dtype = resolve_dtype(dtype)
         self.threads = threads
         self.reporter: Reporter = reporter or Quiet()
+        self.engine: Engine = engine
         self._loaded: tuple[Any, Any] | None = None
         self._lock = threading.Lock()
 
@@ -88,9 +98,11 @@ class TransformersGenerator:
     def generate(self, request: GenerationRequest) -> list[GeneratedText]:
         """Write ``request.n`` candidates in one batched call."""
         tokenizer, model = self.load()
-        prompts = [_prompt(tokenizer, request.chat_for(i)) for i in range(request.n)]
         with self._lock:
-            return _generate(tokenizer, model, prompts, request, self.reporter)
+            if self.engine == "generate":
+                prompts = [_prompt(tokenizer, request.chat_for(i)) for i in range(request.n)]
+                return _generate(tokenizer, model, prompts, request, self.reporter)
+            return _prompt_once(tokenizer, model, request, self.reporter)
 
 
 def cache_path(source: Path, cache_dir: Path | None, dtype: str = "") -> Path | None:
@@ -114,6 +126,29 @@ def resolve_dtype(name: str) -> str:
 def _prompt(tokenizer: Any, messages: Any) -> str:
     chat = [{"role": m.role, "content": m.content} for m in messages]
     return str(tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True))
+
+
+def _prompt_once(
+    tokenizer: Any, model: Any, request: GenerationRequest, reporter: Reporter
+) -> list[GeneratedText]:
+    from bot.adapters.generation import decoding
+
+    chats = request.variants or (request.messages,)
+    prompts = [tokenizer(_prompt(tokenizer, chat))["input_ids"] for chat in chats]
+    rows = [i % len(chats) for i in range(request.n)]
+    eos = _eos_ids(tokenizer, model)
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos[0]
+    sampling = decoding.Sampling(
+        request.temperature, request.top_p, request.top_k, request.max_new_tokens, request.seed
+    )
+    reporter.start(f"writing {request.n} candidates", request.max_new_tokens)
+    try:
+        outputs = decoding.sample(model, prompts, rows, sampling, eos, pad, lambda: reporter.advance(1))
+    except RuntimeError as exc:
+        raise ModelError(f"generation failed: {exc}") from exc
+    finally:
+        reporter.finish()
+    return [_decode(tokenizer, tokens, eos, pad) for tokens in outputs]
 
 
 def _generate(
@@ -170,7 +205,7 @@ def _eos_ids(tokenizer: Any, model: Any) -> list[int]:
 
 
 def _decode(tokenizer: Any, new: Any, eos: list[int], pad: int | None) -> GeneratedText:
-    tokens = new.tolist()
+    tokens = new if isinstance(new, list) else new.tolist()
     count = len(tokens)
     for i, token in enumerate(tokens):
         if token in eos or token == pad:
@@ -339,4 +374,4 @@ def _build(settings: Any, reporter: Reporter | None = None) -> Generator:
 
 
 #: The ``transformers`` backend: any local Hugging Face model directory or GGUF file.
-BACKEND = GeneratorBackend("transformers", build=_build)
+BACKEND = GeneratorBackend("transformers", build=_build, candidates=LOCAL_CANDIDATES)

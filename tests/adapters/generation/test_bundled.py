@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.generation.embedded import LOCAL_CANDIDATES
 from bot.adapters.generation.factory import build_generator
 from bot.config import load_settings
 from bot.domain import DraftOrigin
@@ -26,7 +27,7 @@ def test_bundled_model_writes_checked_candidates(tmp_path: Path) -> None:
     service = DraftingService(settings, None, lambda: generator, lambda: gate, FixedClock(SLOT), "test")
     scored = service.candidates(settings.campaign("mid-autumn"), SLOT)
     model_made = [s.candidate for s in scored if s.candidate.origin is DraftOrigin.MODEL]
-    assert len(model_made) == 4
+    assert len(model_made) == LOCAL_CANDIDATES == 16
     assert all(c.model_id == "SmolLM2-135M-Instruct" and c.settings["new_tokens"] > 0 for c in model_made)
     assert any("Mid-Autumn" in c.text for c in model_made)
     assert (tmp_path / "data" / "models").is_dir()  # the de-quantized copy is cached

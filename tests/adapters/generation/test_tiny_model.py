@@ -71,3 +71,57 @@ def test_corrupt_gguf_is_a_model_error(tmp_path: Path) -> None:
     bad.write_bytes(b"GGUF" + b"\0" * 64)
     with pytest.raises(ModelError, match="cannot load model"):
         generator(bad, tmp_path).load()
+
+
+def test_prompt_once_writes_what_generate_writes_when_greedy(tiny_gguf: Path, tiny_cache: Path) -> None:
+    # Chats of different lengths: left padding, one prefill per chat, its cache copied to 5 rows.
+    chats = tuple(
+        (ChatMessage("system", "s"), ChatMessage("user", "write post " + "about tea " * i)) for i in range(3)
+    )
+    greedy = request(seed=3, n=5, temperature=0.0, variants=chats, messages=chats[0], max_new_tokens=8)
+    once = generator(tiny_gguf, tiny_cache)
+    padded = TransformersGenerator(
+        tiny_gguf, tiny_cache, model_id="tiny", dtype="float32", threads=1, engine="generate"
+    )
+    assert once.generate(greedy) == padded.generate(greedy)
+
+
+def test_prompt_once_moves_the_progress_bar_once_per_token(tiny_gguf: Path, tiny_cache: Path) -> None:
+    class Count:
+        def __init__(self) -> None:
+            self.started: list[tuple[str, int | None]] = []
+            self.ticks = 0
+
+        def start(self, label: str, total: int | None = None) -> None:
+            self.started.append((label, total))
+
+        def advance(self, steps: int = 1) -> None:
+            self.ticks += steps
+
+        def finish(self) -> None:
+            pass
+
+    reporter = Count()
+    gen = TransformersGenerator(
+        tiny_gguf, tiny_cache, model_id="tiny", dtype="float32", threads=1, reporter=reporter
+    )
+    texts = gen.generate(request(seed=5, n=4))
+    assert ("writing 4 candidates", 10) in reporter.started
+    assert reporter.ticks == max(t.new_tokens for t in texts)  # one step per token of the longest
+
+
+def test_rows_that_end_leave_the_batch_without_changing_the_others(tiny_gguf: Path, tiny_cache: Path) -> None:
+    from bot.adapters.generation import decoding
+
+    _, model = generator(tiny_gguf, tiny_cache).load()
+    prompts = [[5, 6, 7, 8], [9, 10], [11, 12, 13]]
+    rows = [0, 1, 2, 0, 1, 2, 1, 2]
+    greedy = decoding.Sampling(temperature=0.0, top_p=1.0, top_k=0, max_new_tokens=12, seed=1)
+    free = decoding.sample(model, prompts, rows, greedy, eos=[], pad=0)
+    assert all(len(t) == 12 for t in free)
+    end = free[1][2]  # a token some rows write early: it now ends them
+    stopped = decoding.sample(model, prompts, rows, greedy, eos=[end], pad=0)
+    for full, cut in zip(free, stopped, strict=True):
+        expected = full[: full.index(end) + 1] if end in full else full
+        assert cut == expected
+    assert any(len(t) < 12 for t in stopped)
