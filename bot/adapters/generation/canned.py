@@ -16,14 +16,14 @@ _POSTS = (
     "Enjoy {subject} with {brand}. Our {product} is ready for you.",
     "From everyone at {brand}: thank you for another season together. Enjoy {subject}!",
     "Happy {subject} from {brand}! May your day be filled with warmth and laughter.",
-    "Come visit {brand} and make {subject} a little brighter.",
-    "Good news from {brand}: {subject} is almost here, and so is our {product}.",
+    "Come visit {brand} and have a bright {subject}.",
+    "Good news from {brand}: {subject} is almost here, and so is our {product}. Enjoy!",
     "Cheers to {subject}! {brand} is celebrating with you.",
-    "Looking for a treat? {brand} has {product}, ready for {subject}.",
+    "Looking for a treat? {brand} has {product}, ready for {subject}. Have a lovely day!",
     "Wishing you a joyful {subject}, with love from everyone at {brand}.",
     "A warm welcome awaits at {brand}. Enjoy {subject}!",
     "Here at {brand} we wish you peace and happiness this {subject}. Come enjoy our {product}.",
-    "Share {product} with the people you love this {subject}. Love, {brand}.",
+    "Happy {subject}! Share {product} with the people you love. Love, {brand}.",
 )
 
 

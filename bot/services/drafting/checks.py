@@ -107,7 +107,7 @@ def run_checks(text: str, body: str, spec: CheckSpec) -> tuple[CheckResult, ...]
         _emoji(text, spec.max_emoji),
         _language(body, spec),
         *(_limit(text, account, lim) for account, lim in spec.limits),
-        _duplicate(body, spec.recent),
+        _duplicate(body, spec.recent, spec.facts),
         *_reader_checks(body, spec),
     )
 
@@ -178,14 +178,14 @@ def _reader_checks(body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
         additions.adds(body, spec.backing)
         if spec.backing and spec.model_wording
         else CheckResult("adds", True),
-        prose.echo(body, spec.brief),
+        prose.echo(body, spec.brief, spec.facts),
         prose.voice(body, spec.brand),
         prose.articles(body, (*spec.nice_words, *spec.mentions)),
         _brand_lookalike(body, spec.brand),
         _names_spelled(body, spec.backing),
         prose.loop(body, names, spec.facts),
         prose.sentences(body),
-        prose.kind(body, spec.kind, spec.backing),
+        prose.kind(body, spec.kind, spec.backing, spec.brand),
     )
 
 
@@ -246,7 +246,8 @@ def contains_word(text: str, word: str) -> bool:
 
 
 def _required(text: str, word: str) -> CheckResult:
-    ok = contains_word(text, word)
+    # "Saturdays" and "Saturday's" hold the required "Saturday"
+    ok = any(contains_word(text, word + end) for end in ("", "s", "es", "'s", "’s"))
     return CheckResult(f"required:{word}", ok, "" if ok else "missing")
 
 
@@ -314,8 +315,17 @@ def similarity(a: str, b: str) -> float:
     return len(sa & sb) / len(sa | sb) if sa or sb else 1.0
 
 
-def _duplicate(body: str, recent: Sequence[str]) -> CheckResult:
-    best = max((similarity(body, r) for r in recent), default=0.0)
+def _without(text: str, phrases: Sequence[str]) -> str:
+    for phrase in sorted((p for p in phrases if p.strip()), key=len, reverse=True):
+        text = regex.sub(regex.escape(phrase.strip()), " ", text, flags=regex.IGNORECASE)
+    return text
+
+
+def _duplicate(body: str, recent: Sequence[str], facts: Sequence[str] = ()) -> CheckResult:
+    """Near-duplicates of the campaign's recent drafts, compared without the campaign's facts as
+    written (a weekly promo states the same facts every week; its wording must change)."""
+    mine = _without(body, facts)
+    best = max((similarity(mine, _without(r, facts)) for r in recent), default=0.0)
     return CheckResult("not_duplicate", best < DUPLICATE_THRESHOLD, f"closest recent {best:.2f}")
 
 

@@ -19,10 +19,27 @@ MOST = 3
 #: A model sentence longer than this is not used as an opening.
 LONGEST_OPENING = 140
 
+#: Stock leads per kind, taken in turn (a weekly promo with the same facts must not repeat
+#: last week's post word for word). None adds a claim: no day, time, "new" or offer word.
 _LEADS = {
-    "promo": "{brand} offer: {facts}",
-    "announcement": "News from {brand}: {facts}",
-    "greeting": "{greeting}From all of us at {brand}: {facts}",
+    "promo": (
+        "{brand} offer: {facts}",
+        "Good news from {brand}: {facts}",
+        "Treat yourself at {brand}: {facts}",
+        "From {brand}: {facts}",
+    ),
+    "announcement": (
+        "News from {brand}: {facts}",
+        "An update from {brand}: {facts}",
+        "A note from {brand}: {facts}",
+        "From all of us at {brand}: {facts}",
+    ),
+    "greeting": (
+        "{greeting}From all of us at {brand}: {facts}",
+        "{greeting}Warm wishes from everyone at {brand}: {facts}",
+        "{greeting}With love from {brand}: {facts}",
+        "{greeting}Everyone at {brand} wishes you well: {facts}",
+    ),
 }
 
 
@@ -60,9 +77,16 @@ def openings(bodies: Sequence[str], usable: Callable[[str], bool], brand: str) -
 
 
 def compose_facts(
-    facts: Sequence[str], opening_lines: Sequence[str], *, brand: str, kind: str, holiday: str
+    facts: Sequence[str],
+    opening_lines: Sequence[str],
+    *,
+    brand: str,
+    kind: str,
+    holiday: str,
+    turn: int = 0,
 ) -> list[str]:
-    """Up to :data:`MOST` bodies: each usable opening followed by the facts, then a stock lead."""
+    """Up to :data:`MOST` bodies: each usable opening followed by the facts, then a stock lead
+    (the ``turn``-th of the kind's leads, so successive composed drafts are worded apart)."""
     facts = [f for f in facts if f.strip()]
     stated = state(facts)
     if not stated:
@@ -74,8 +98,12 @@ def compose_facts(
         bodies.append(f"{line} {stated}")
         if len(bodies) >= MOST - 1:
             break
-    lead = _LEADS.get(kind, _LEADS["announcement"])
+    leads = _LEADS.get(kind, _LEADS["announcement"])
+    lead = leads[turn % len(leads)]
     as_written = facts[0].strip()[0] + stated[1:]  # after a colon, the first fact as written
-    greeting = f"Happy {holiday}! " if holiday else ""
-    bodies.append(lead.format(brand=brand or "us", facts=as_written, greeting=greeting))
+    greeting = f"Happy {holiday}! " if holiday else "Warm wishes! "
+    if brand and brand.casefold() in facts[0].casefold():  # "Silver Comb Salon has new hours"
+        bodies.append(f"{greeting}{stated}" if kind == "greeting" else stated)
+    else:
+        bodies.append(lead.format(brand=brand or "us", facts=as_written, greeting=greeting))
     return bodies

@@ -43,8 +43,8 @@ _ECHO_AUDIENCE = regex.compile(
 )
 #: "A great spring promotion for ...": the brief's words describing the post, not a post.
 _META = regex.compile(
-    r"^\W*(?:this is\s+)?(?:a|an|the|our)\s+(?:\w+\s+){0,3}?(?:promotion|announcement|greeting|message|post|"
-    r"tweet)\s+(?:for|from|about)\b",
+    r"^\W*(?:this is\s+)?(?:(?:a|an|the|our)\s+)?(?:\w+\s+){0,3}?"
+    r"(?:promotion|announcement|greeting|message|post|tweet)\s+(?:for|from|about)\b",
     regex.IGNORECASE,
 )
 _THIRD_PERSON = regex.compile(
@@ -99,6 +99,9 @@ def voice(body: str, brand: str) -> CheckResult:
         )
         if to_brand:
             return CheckResult("voice", False, f"addresses the business itself: {to_brand.group(0)!r}")
+        hailed = regex.search(rf"(?:^|[.!?]\s+)[^.!?:,]{{1,30}},\s+{name}\s*[:!]", body, regex.IGNORECASE)
+        if hailed:
+            return CheckResult("voice", False, f"addresses the business itself: {hailed.group(0).strip()!r}")
         of_us = regex.search(
             rf"{name}\s+(?:reminds|tells|asks|invites|wants|encourages)\s+us\b", body, regex.IGNORECASE
         )
@@ -129,10 +132,17 @@ def articles(body: str, names: Sequence[str]) -> CheckResult:
     return CheckResult("grammar", True)
 
 
-def echo(body: str, brief: str) -> CheckResult:
-    """Fails a body that reads like the brief's instructions."""
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w.casefold() for w in _WORD.findall(text))
+
+
+def echo(body: str, brief: str, facts: Sequence[str] = ()) -> CheckResult:
+    """Fails a body that reads like the brief's instructions (a campaign fact stated as written,
+    such as "mention code SUNKISSED when you book", is the campaign's own words to its readers)."""
     if not _english(body):
         return CheckResult("echo", True)
+    own = {_words(f) for f in facts if f.strip()}
+    body = " ".join(s for s in _SENTENCE.findall(body) if _words(s) not in own)
     for audience in regex.findall(r"\bto (our \w+)", brief, flags=regex.IGNORECASE):
         if regex.search(rf"\b{regex.escape(audience)}\b", body, regex.IGNORECASE):
             return CheckResult("echo", False, f"speaks of the readers as the brief does: {audience!r}")
@@ -229,10 +239,21 @@ def sentences(body: str) -> CheckResult:
     return CheckResult("sentences", True)
 
 
-def kind(body: str, post_kind: str, backing: Sequence[str]) -> CheckResult:
-    """Fails a greeting or an announcement written as a sale (unless the campaign says so)."""
+_WISH = regex.compile(
+    r"\b(?:happy|merry|wish\w*|greetings|blessings|cheers|season's|may (?:your|you|the)|have an? \w+|"
+    r"enjoy|here's to)\b",
+    regex.IGNORECASE,
+)
+
+
+def kind(body: str, post_kind: str, backing: Sequence[str], brand: str = "") -> CheckResult:
+    """Fails a greeting with no wish in it ("Happy ...", "Wishing you ...", "May your ...") and a greeting or
+    an announcement written as a sale (unless the campaign says so)."""
     if post_kind == "promo" or not _english(body):
         return CheckResult("kind", True)
+    unnamed = body.replace(brand, " ") if brand else body  # "Happy Tails Grooming" wishes nothing
+    if post_kind == "greeting" and not _WISH.search(unnamed):
+        return CheckResult("kind", False, "a greeting with no wish in it")
     sale = _SALE.search(body)
     if sale and not any(sale.group(0).casefold() in b.casefold() for b in backing):
         return CheckResult("kind", False, f"a {post_kind} written as a sale: {sale.group(0)!r}")

@@ -356,6 +356,7 @@ class DraftingService:
             brand=self.settings.brand.name,
             kind=plan.campaign.kind.value,
             holiday=_holiday_name(plan.context["holiday"]),
+            turn=self._composed_so_far(plan.campaign),
         )
         model_id = found[0].model_id if found else "composed"
         return [
@@ -363,10 +364,23 @@ class DraftingService:
             for i, body in enumerate(texts)
         ]
 
+    def _composed_so_far(self, campaign: CampaignSettings) -> int:
+        """How many composed drafts the campaign has had (the next one takes the next lead)."""
+        if self._store is None:
+            return 0
+        try:
+            drafts = self._store.list_drafts(campaign=campaign.name)
+        except StoreError:
+            return 0
+        return sum(d.origin is DraftOrigin.COMPOSED for d in drafts)
+
     @staticmethod
     def _to_state(plan: SlotPlan) -> tuple[str, ...]:
-        """What a composed draft states: the facts, else the brief's reminders."""
-        return plan.facts or facts.reminders(plan.brief)
+        """What a composed draft states: the brief's reminders that the facts do not already
+        state ("Let people know that X has new opening hours"), then the facts."""
+        told = facts.reminders(plan.brief, colon=not plan.facts)
+        listed = " ".join(plan.facts)
+        return (*(r for r in told if facts.missing_facts(listed, [r])), *plan.facts)
 
     def _template_candidates(self, plan: SlotPlan) -> list[Candidate]:
         campaign = plan.campaign

@@ -9,8 +9,9 @@ import pytest
 from bot.services.drafting import catalog
 from bot.services.drafting.additions import MOST, additions
 from bot.services.drafting.checks import CheckSpec, run_checks, soft_score
+from bot.services.drafting.composing import compose_facts
 from bot.services.drafting.facts import implied, reminders, unbacked
-from bot.services.drafting.prose import loop
+from bot.services.drafting.prose import echo, kind, loop, voice
 
 BRAND = "Crumb & Co Bakery"
 FACTS = ("sourdough loaves baked fresh every morning", "open from 7:00")
@@ -141,3 +142,62 @@ def test_two_sentences_may_end_on_the_holiday_name() -> None:
     assert loop(body, (BRAND, "New Year's Day")).passed
     assert not loop("We bake with love. You eat with love.", (BRAND,)).passed
     assert loop("News from Crumb & Co Bakery: from Monday we open at 6:30.", (BRAND,)).passed
+
+
+# Found by the first run on the new final split (2026-12-06); each is a rule, not a label.
+
+
+def test_a_fact_written_as_an_order_to_the_reader_is_not_an_echo() -> None:
+    brief = "Write a short promotion for Silver Birch Spa."
+    stated = ("massage for $60", "mention code CALM60 when you book")
+    assert echo("Silver Birch Spa: massage for $60. Mention code CALM60 when you book.", brief, stated).passed
+    assert not echo("Mention our massage. Silver Birch Spa: massage for $60.", brief, stated).passed
+
+
+def test_a_required_weekday_is_held_by_its_plural() -> None:
+    s = CheckSpec(brand="Silver Birch Spa", language="en", required_words=("Saturday",))
+    results = {c.name: c.passed for c in run_checks("Silver Birch Spa: Saturdays 9:00-13:00.", "x", s)}
+    assert results["required:Saturday"]
+
+
+@pytest.mark.parametrize(
+    ("body", "passed"),
+    [
+        ("Happy Paws Grooming is closed until December 28. Book online.", False),  # the brand wishes nothing
+        ("Merry Christmas from Happy Paws Grooming! We are closed until December 28.", True),
+        ("Wishing you a cosy Christmas, from Happy Paws Grooming.", True),
+    ],
+)
+def test_a_greeting_must_wish_something(body: str, passed: bool) -> None:
+    assert kind(body, "greeting", (), "Happy Paws Grooming").passed is passed
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Awesome, Happy Paws Grooming! Two dogs, second one 20% off.",
+        "Serves ya right, Happy Paws Grooming: two dogs, second one 20% off.",
+    ],
+)
+def test_hailing_the_business_is_the_wrong_voice(body: str) -> None:
+    assert not voice(body, "Happy Paws Grooming").passed
+
+
+def test_a_post_that_describes_itself_without_an_article_is_an_echo() -> None:
+    assert not echo(
+        "Awesome promotion for Happy Paws Grooming! Two dogs, one price.", "Write a promo."
+    ).passed
+    assert echo("Good news from Happy Paws Grooming! Two dogs, one price.", "Write a promo.").passed
+
+
+def test_a_composed_draft_leads_with_what_the_brief_asks_to_tell() -> None:
+    bodies = compose_facts(
+        ("Silver Birch Spa has new opening hours", "from Monday we open at 8:00"),
+        (),
+        brand="Silver Birch Spa",
+        kind="announcement",
+        holiday="",
+    )
+    assert bodies == ["Silver Birch Spa has new opening hours. From Monday we open at 8:00."]
+    greeting = compose_facts(("we open at 8:00",), (), brand="Silver Birch Spa", kind="greeting", holiday="")
+    assert greeting == ["Warm wishes! From all of us at Silver Birch Spa: we open at 8:00."]

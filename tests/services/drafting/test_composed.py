@@ -11,7 +11,7 @@ from typing import Any
 from bot.adapters.generation.canned import CannedGenerator
 from bot.config.settings import Settings
 from bot.domain import DraftOrigin
-from bot.domain.ports import FixedClock
+from bot.domain.ports import FixedClock, GeneratedText, GenerationRequest
 from bot.services.drafting import composing
 from bot.services.drafting.service import DraftingService
 from bot.wiring import build_gate
@@ -91,3 +91,45 @@ def test_openings_skip_sentences_that_fail_and_prefer_the_brand() -> None:
         "Lotus Leaf Tea House welcomes you this Friday. Code FRIDAYTEA.",
         "Lotus Leaf Tea House offer: code FRIDAYTEA.",
     ]
+
+
+class Mumbler:
+    """A model that writes nothing usable, so no opening line of its own frames the facts."""
+
+    model_id = "mumbler"
+
+    def generate(self, request: GenerationRequest) -> list[GeneratedText]:
+        return [GeneratedText("zzz qqq zzz", 3) for _ in range(request.n)]
+
+
+def test_a_weekly_promo_gets_a_passing_composed_draft_every_week(tmp_path: Path, db_url: str) -> None:
+    """The same facts every Friday: the second firing's composed draft must not be dropped as a
+    near duplicate of the first (it once left the slot with only failing drafts)."""
+    from tests.scheduling_helpers import fixed_app, write_config
+
+    promo = """
+[[campaigns]]
+name = "friday"
+kind = "promo"
+when = { cron = "0 10 * * FRI" }
+accounts = ["outbox"]
+brief = "Write a short Friday promotion for {{ brand }}."
+facts = ["second pot of jasmine pearls half price", "Friday and Saturday", "code TWOPOTS"]
+"""
+    path = write_config(tmp_path, promo, database_url=db_url)
+    app, clock = fixed_app(path, SLOT, generator=Mumbler())
+    app.sync.sync("test")
+    firings = [datetime(2026, 9, 25, 10, tzinfo=UTC), datetime(2026, 10, 2, 10, tzinfo=UTC)]
+    tops = []
+    for at in firings:
+        clock.advance(seconds=(at - clock.now()).total_seconds())
+        slot = app.store.create_slot(app.store.get_campaign("friday").id, at, at, "test")
+        assert slot is not None
+        ids = app.drafting.draft_slot(slot)
+        top = app.store.get_draft(ids[0])
+        assert top.origin is DraftOrigin.COMPOSED
+        assert all(c["passed"] for c in top.checks), top.checks
+        tops.append(top.text)
+    assert tops[0] != tops[1]
+    assert all("econd pot of jasmine pearls half price" in t for t in tops)
+    app.close()
