@@ -102,7 +102,7 @@ def sample(
             logits_to_keep=1,
         )
         pick = torch.tensor(list(rows), dtype=torch.long)
-        cache = _expand(out.past_key_values, pick, width + sampling.max_new_tokens)
+        cache = _expand(out.cache, pick, width + sampling.max_new_tokens)
         logits = out.logits[:, -1, :].index_select(0, pick)
         mask = mask.index_select(0, pick)
         position = positions[:, -1].index_select(0, pick)
