@@ -50,6 +50,13 @@ _RELATIVE = {
     "week": "week", "weeks": "week", "month": "month", "midnight": "time:00:00", "noon": "time:12:00",
     "today": "today",
 }  # fmt: skip
+#: Words that turn a fact around: "closed on December 24" is not "open on December 24", and
+#: "not this Saturday" is not "this Saturday". A fact holding one needs it in the post; a post
+#: holding one needs it in the facts or the brief.
+_POLARITY = {
+    "closed": "state:closed", "close": "state:closed", "closes": "state:closed",
+    "closing": "state:closed", "shut": "state:closed", "not": "neg:not", "never": "neg:not",
+}  # fmt: skip
 _STOP_TEXT = """a an the and or but of to in on at for with from by as is are be our your we you us it
 its this that these those all any every each per only just until till before after into over under
 up out so than then there here will can may more most very also plus now get gets i me my them
@@ -152,6 +159,8 @@ def claims(text: str) -> set[str]:
             found.add(f"num:{_num(str(_NUMBER_WORDS[low]))}")
         elif low in _OFFER_WORDS:
             found.add(f"offer:{_OFFER_WORDS[low]}")
+        elif low in _POLARITY:
+            found.add(_POLARITY[low])
         elif low in _RELATIVE:
             target = _RELATIVE[low]
             found.add(target if ":" in target else f"when:{target}")
@@ -198,7 +207,7 @@ def fact_stated(fact: str, body: str) -> bool:
     present = set(_stems(body))
     # A fact whose hard claims (number, date, time, price, code, day) are all there needs
     # only a third of its other words ("until 11:00" states "mornings until 11:00").
-    hard = {c for c in wanted if not c.startswith(("offer:", "when:"))}
+    hard = {c for c in wanted if not c.startswith(("offer:", "when:", "state:", "neg:"))}
     size = len(set(words))
     relaxed = math.ceil(size / 3) if size >= 2 else 0
     need = relaxed if hard else math.ceil(size * 2 / 3)
@@ -206,7 +215,9 @@ def fact_stated(fact: str, body: str) -> bool:
 
 
 def _claim_word(stem: str) -> bool:
-    return any(stem == w[:5] for w in (*_WEEKDAYS, *_OFFER_WORDS, *_RELATIVE, *_NUMBER_WORDS, *_MONTHS))
+    return any(
+        stem == w[:5] for w in (*_WEEKDAYS, *_OFFER_WORDS, *_RELATIVE, *_NUMBER_WORDS, *_MONTHS, *_POLARITY)
+    )
 
 
 def _han_overlap(fact: str, body: str) -> float:
@@ -303,4 +314,6 @@ def describe(claim: str) -> str:
         "offer": f"offer word {value!r}",
         "when": value,
         "num": value,
+        "state": value,
+        "neg": "a 'not'",
     }.get(kind, claim)

@@ -181,6 +181,11 @@ def _copied_run(body: str, brief: str, size: int = 7) -> str:
 def loop(body: str, names: Sequence[str] = (), facts: Sequence[str] = ()) -> CheckResult:
     """Fails repeated phrases, sentences, words and emoji runs (``names`` may repeat, and
     so may the words of the campaign's ``facts``)."""
+    found = _loop(body, names, facts)
+    return CheckResult(found.name, found.passed, found.detail.replace(_NAME, "<name>"))
+
+
+def _loop(body: str, names: Sequence[str], facts: Sequence[str]) -> CheckResult:
     if not _english(body):
         return CheckResult("loop", True)
     flat = body

@@ -142,7 +142,9 @@ class DraftingService:
         """Add the fallbacks a slot needs (composed, then curated), moderate, rank best first."""
         campaign = plan.campaign
         found = list(found)
-        if campaign.fallback and self._to_state(plan) and not any(c.passed for c in found):
+        if campaign.fallback and self._to_state(plan):
+            # Always: a reviewer gets the facts as written beside fewer than `keep` model drafts
+            # (a passing model draft still ranks first).
             found += self._composed_candidates(plan, found)
         if campaign.fallback and not any(c.passed for c in found):
             found += self._template_candidates(plan)

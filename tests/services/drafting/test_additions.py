@@ -201,3 +201,35 @@ def test_a_composed_draft_leads_with_what_the_brief_asks_to_tell() -> None:
     assert bodies == ["Silver Birch Spa has new opening hours. From Monday we open at 8:00."]
     greeting = compose_facts(("we open at 8:00",), (), brand="Silver Birch Spa", kind="greeting", holiday="")
     assert greeting == ["Warm wishes! From all of us at Silver Birch Spa: we open at 8:00."]
+
+
+# Found by a hostile new-user pass (2026-12-06): a post that turns a fact around passed.
+
+
+@pytest.mark.parametrize(
+    ("body", "fact"),
+    [
+        (
+            "Pinewood Hardware: we are open on December 24 and December 25.",
+            "closed on December 24 and December 25",
+        ),
+        ("Pinewood Hardware: sale not this Saturday and Sunday.", "sale this Saturday and Sunday"),
+    ],
+)
+def test_a_post_that_turns_a_fact_around_fails(body: str, fact: str) -> None:
+    s = CheckSpec(
+        brand="Pinewood Hardware",
+        language="en",
+        facts=(fact,),
+        backing=(fact, "Write a short notice for Pinewood Hardware.", "Pinewood Hardware"),
+        kind="announcement",
+    )
+    bad = failing(body, s)
+    assert "facts" in bad or "invented" in bad
+    right = body.replace("open on", "closed on").replace("not this", "this")
+    assert failing(right, s) == {}
+
+
+def test_loop_messages_name_no_internal_placeholder() -> None:
+    found = loop("Come to Crumb & Co Bakery's shop. Love from Crumb & Co Bakery's shop.", (BRAND,))
+    assert not found.passed and "qqname" not in found.detail
