@@ -264,6 +264,13 @@ def implied(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     return (*reminders(brief, colon=colon), *thanks)
 
 
+def told(brief: str, listed: Sequence[str], *, thanks: bool = True) -> tuple[str, ...]:
+    """What the brief asks to tell that the listed facts do not already say ("Remind them we are
+    closed on the holiday" beside the fact "closed all day on July 4" says nothing new)."""
+    asked = implied(brief, colon=not listed) if thanks else reminders(brief, colon=not listed)
+    return tuple(r for r in asked if not listed or not repeats_facts(r, listed))
+
+
 def repeats_facts(sentence: str, facts: Sequence[str]) -> bool:
     """Whether a sentence already says part of a fact (a claim of it, or half its words)."""
     said = claims(sentence)

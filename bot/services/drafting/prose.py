@@ -66,6 +66,18 @@ _SALE = regex.compile(
 _COMMON = facts.STOP_WORDS
 #: What a name of the campaign (brand, product, holiday) becomes before words are compared.
 _NAME = "qqname"
+
+
+def _same_ending(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Two sentences ending on the same words: three of them, or two that say something
+    ("... with love. ... with love."; not "... this year. ... this year.", nor a name)."""
+    if _NAME in a[-2:] or len(a) < 2 or a[-2:] != b[-2:]:
+        return False
+    return (len(a) >= 3 and a == b) or bool(set(a[-2:]) - _COMMON - _TIME_WORDS)
+
+
+#: Words of time a post may end two sentences on ("this year", "this week").
+_TIME_WORDS = frozenset(["year", "week", "weekend", "month", "day", "today", "tonight", "morning", "evening"])
 #: Words in one sentence beyond which it reads as a run-on.
 RUN_ON_WORDS = 45
 
@@ -196,8 +208,8 @@ def _loop(body: str, names: Sequence[str], facts: Sequence[str]) -> CheckResult:
     if twice:
         return CheckResult("loop", False, f"sentence repeated: {twice[0][:50]!r}")
     # Two sentences may both end on a name ("... on New Year's Day"), not on the same words.
-    ends = [tuple(_WORD.findall(s.casefold())[-2:]) for s in _SENTENCE.findall(flat) if len(s.strip()) > 3]
-    if any(len(a) == 2 and a == b and _NAME not in a for a, b in pairwise(ends)):
+    ends = [tuple(_WORD.findall(s.casefold())[-3:]) for s in _SENTENCE.findall(flat) if len(s.strip()) > 3]
+    if any(_same_ending(a, b) for a, b in pairwise(ends)):
         return CheckResult("loop", False, "two sentences in a row end the same way")
     same = regex.search(r"\b(\w{3,}) (?:and|or) \1\b", body, regex.IGNORECASE)
     if same:
@@ -261,5 +273,6 @@ def kind(body: str, post_kind: str, backing: Sequence[str], brand: str = "") -> 
         return CheckResult("kind", False, "a greeting with no wish in it")
     sale = _SALE.search(body)
     if sale and not any(sale.group(0).casefold() in b.casefold() for b in backing):
-        return CheckResult("kind", False, f"a {post_kind} written as a sale: {sale.group(0)!r}")
+        article = "an" if post_kind[:1] in "aeiou" else "a"
+        return CheckResult("kind", False, f"{article} {post_kind} written as a sale: {sale.group(0)!r}")
     return CheckResult("kind", True)

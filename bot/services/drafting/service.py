@@ -380,9 +380,7 @@ class DraftingService:
     def _to_state(plan: SlotPlan) -> tuple[str, ...]:
         """What a composed draft states: the brief's reminders that the facts do not already
         state ("Let people know that X has new opening hours"), then the facts."""
-        told = facts.reminders(plan.brief, colon=not plan.facts)
-        listed = " ".join(plan.facts)
-        return (*(r for r in told if facts.missing_facts(listed, [r])), *plan.facts)
+        return (*facts.told(plan.brief, plan.facts, thanks=False), *plan.facts)
 
     def _template_candidates(self, plan: SlotPlan) -> list[Candidate]:
         campaign = plan.campaign
@@ -468,9 +466,7 @@ class DraftingService:
             recent=tuple(_bare(r, link, hashtags) for r in self._recent(campaign)),
             nice_words=(context["product"], _holiday_name(context["holiday"])),
             neutral=tuple(n for n in neutral if n),
-            facts=tuple(
-                dict.fromkeys((*stated, *facts.implied(brief, colon=not stated), *facts.mentions(brief)))
-            ),
+            facts=tuple(dict.fromkeys((*stated, *facts.told(brief, stated), *facts.mentions(brief)))),
             mentions=facts.mentions(brief),
             backing=tuple(b for b in backing if b),
             brief=brief,
@@ -569,12 +565,14 @@ def _settings_record(request: GenerationRequest, model_id: str, dtype: str) -> d
 _ORIGIN_RANK = {DraftOrigin.MODEL: 2, DraftOrigin.COMPOSED: 1}
 
 
-def _rank(item: ScoredCandidate) -> tuple[bool, bool, int, int, float]:
-    """Unflagged, passing, by origin; templates in their rotation order, the rest by score."""
+def _rank(item: ScoredCandidate) -> tuple[bool, bool, int, int, int, float]:
+    """Unflagged, passing; failing ones by their number of failed checks (the one a reviewer
+    fixes most easily first); then by origin, templates in their rotation order, the rest by score."""
     candidate = item.candidate
     origin = _ORIGIN_RANK.get(candidate.origin, 0)
     order = -int(candidate.settings.get("order", 0)) if candidate.origin is DraftOrigin.TEMPLATE else 0
-    return (not item.verdict.flagged, candidate.passed, origin, order, candidate.score)
+    failed = sum(not c.passed for c in candidate.checks)
+    return (not item.verdict.flagged, candidate.passed, -failed, origin, order, candidate.score)
 
 
 #: Slots counted for the template rotation start in this year (any fixed year would do).

@@ -10,7 +10,7 @@ from bot.services.drafting import catalog
 from bot.services.drafting.additions import MOST, additions
 from bot.services.drafting.checks import CheckSpec, run_checks, soft_score
 from bot.services.drafting.composing import compose_facts
-from bot.services.drafting.facts import implied, reminders, unbacked
+from bot.services.drafting.facts import implied, reminders, told, unbacked
 from bot.services.drafting.prose import echo, kind, loop, voice
 
 BRAND = "Crumb & Co Bakery"
@@ -233,3 +233,21 @@ def test_a_post_that_turns_a_fact_around_fails(body: str, fact: str) -> None:
 def test_loop_messages_name_no_internal_placeholder() -> None:
     found = loop("Come to Crumb & Co Bakery's shop. Love from Crumb & Co Bakery's shop.", (BRAND,))
     assert not found.passed and "qqname" not in found.detail
+
+
+def test_two_sentences_may_both_end_on_a_time_phrase() -> None:
+    body = "Pinewood Hardware wishes you a merry Christmas this year. Thank you for shopping local this year."
+    assert loop(body, ("Pinewood Hardware",)).passed
+
+
+def test_a_reminder_that_repeats_a_listed_fact_is_not_a_second_fact() -> None:
+    brief = (
+        "Write a Fourth of July greeting from Pinewood Hardware. Remind them we are closed on the holiday."
+    )
+    assert told(brief, ("closed all day on July 4",)) == ()
+    assert told(brief, ("rock salt 2 for $10",)) == ("we are closed on the holiday",)
+
+
+def test_an_announcement_written_as_a_sale_is_named_with_its_article() -> None:
+    found = kind("Use the code SAVE10 at checkout!", "announcement", ())
+    assert not found.passed and found.detail.startswith("an announcement")
