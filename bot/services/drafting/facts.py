@@ -248,12 +248,28 @@ _AFTER_COLON = regex.compile(
 )
 
 
+#: How an instruction to the writer starts (a brief's other sentences describe the offer).
+_INSTRUCTION = regex.compile(
+    r"^\W*(?:write|mention|announce|remind|include|describe|highlight|emphasi[sz]e|promote|keep|make|"
+    r"be|don't|do|add|note|state|say|tell|explain|invite|encourage|ask|let|thank|wish|use|share|"
+    r"post|sound|avoid|end|start|open|close|sign|address|speak|focus|please)\b",
+    regex.IGNORECASE,
+)
+_BRIEF_SENTENCE = regex.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+(?:[.!?]+|$)")
+
+
 def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     """What a brief asks the post to tell its readers: "Remind them that X" -> "X", and (with
-    ``colon``, for campaigns that list no facts) "Write a promotion for B: X" -> "X"."""
+    ``colon``, for campaigns that list no facts) "Write a promotion for B: X" -> "X" and every
+    sentence of the brief that is no instruction and holds a claim ("It costs $1.75 per pound.")."""
     said = [m.strip() for m in _REMIND.findall(brief)]
     if colon:
         said += [m.strip() for m in _AFTER_COLON.findall(brief) if claims(m) or len(m.split()) >= 3]
+        said += [
+            m.strip().rstrip(".!?")
+            for m in _BRIEF_SENTENCE.findall(brief)
+            if ":" not in m and not _INSTRUCTION.search(m) and claims(m) - _SOFT_CLAIMS
+        ]
     return tuple(dict.fromkeys(s for s in said if s))
 
 

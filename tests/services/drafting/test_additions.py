@@ -251,3 +251,26 @@ def test_a_reminder_that_repeats_a_listed_fact_is_not_a_second_fact() -> None:
 def test_an_announcement_written_as_a_sale_is_named_with_its_article() -> None:
     found = kind("Use the code SAVE10 at checkout!", "announcement", ())
     assert not found.passed and found.detail.startswith("an announcement")
+
+
+def test_a_brief_without_facts_states_its_offer_in_plain_sentences() -> None:
+    """Hostile finding: everything in the brief, no `facts`, and an empty template passed."""
+    brief = (
+        "Write a short promotion for Suds Laundromat's wash-and-fold service.\n"
+        "Drop off your laundry by 10am and pick it up folded the same day after 6pm.\n"
+        "It costs $1.75 per pound, with a 10 pound minimum. Keep it short."
+    )
+    assert reminders(brief) == (
+        "Drop off your laundry by 10am and pick it up folded the same day after 6pm",
+        "It costs $1.75 per pound, with a 10 pound minimum",
+    )
+    assert reminders(brief, colon=False) == ()
+    s = CheckSpec(
+        brand="Suds Laundromat",
+        language="en",
+        facts=implied(brief),
+        backing=(brief, "Suds Laundromat", "wash-and-fold service"),
+        brief=brief,
+        kind="promo",
+    )
+    assert "facts" in failing("Good news from Suds Laundromat: wash-and-fold service, ready for you.", s)
