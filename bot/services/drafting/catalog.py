@@ -30,6 +30,16 @@ class Festival:
         return self.names[0]
 
 
+#: Days of remembrance: a greeting on them wishes peace, never "happy" or "merry".
+SOLEMN = frozenset({"qingming", "memorial-day"})
+
+
+def is_solemn(holiday: str) -> bool:
+    """Whether ``holiday`` (any of its names) is a day of remembrance."""
+    festival = find_festival(holiday) if holiday else None
+    return festival is not None and festival.key in SOLEMN
+
+
 def _load(name: str) -> dict[str, Any]:
     text = resources.files("bot.services.drafting").joinpath("templates", name).read_text(encoding="utf-8")
     return tomllib.loads(text)

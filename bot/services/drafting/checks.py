@@ -263,7 +263,14 @@ def _not_example(body: str, words: Sequence[str]) -> CheckResult:
     return CheckResult("not_example", True)
 
 
+_CHEERFUL = regex.compile(r"\b(?:happy|merry|celebrat\w*|party|cheers)\b", regex.IGNORECASE)
+
+
 def _festival(body: str, spec: CheckSpec) -> CheckResult:
+    solemn = spec.allowed_festivals & catalog.SOLEMN
+    cheerful = _CHEERFUL.search(body.replace(spec.brand, " ") if spec.brand else body)
+    if solemn and cheerful and spec.kind == "greeting":
+        return CheckResult("festival", False, f"{cheerful.group(0)!r} on a day of remembrance")
     named = catalog.mentioned_festivals(body, ignore=spec.festival_ok_names)
     wrong = sorted(name for key, name in named.items() if key not in spec.allowed_festivals)
     if wrong:

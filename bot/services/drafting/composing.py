@@ -43,6 +43,10 @@ _LEADS = {
 }
 
 
+#: First words of a fact written as a sentence that read lower-case after a colon.
+_LOWER_AFTER_COLON = frozenset({"It", "The", "A", "An", "We", "Our", "This", "There", "All", "Every"})
+
+
 def state(facts: Sequence[str]) -> str:
     """The facts as sentences, words as written: "second coffee half price" ->
     "Second coffee half price."."""
@@ -84,6 +88,8 @@ def compose_facts(
     kind: str,
     holiday: str,
     turn: int = 0,
+    product: str = "",
+    solemn: bool = False,
 ) -> list[str]:
     """Up to :data:`MOST` bodies: each usable opening followed by the facts, then a stock lead
     (the ``turn``-th of the kind's leads, so successive composed drafts are worded apart)."""
@@ -100,10 +106,18 @@ def compose_facts(
             break
     leads = _LEADS.get(kind, _LEADS["announcement"])
     lead = leads[turn % len(leads)]
-    as_written = facts[0].strip()[0] + stated[1:]  # after a colon, the first fact as written
-    greeting = f"Happy {holiday}! " if holiday else "Warm wishes! "
+    first = facts[0].strip()
+    # after a colon, the first fact as written ("It costs $89" from a brief's sentence: "it costs")
+    start = first[0].lower() if first.split()[0] in _LOWER_AFTER_COLON else first[0]
+    as_written = start + stated[1:]
+    if kind == "promo" and product and not any(product.casefold() in f.casefold() for f in facts):
+        lead = "{product} at {brand}: {facts}"  # "Full detail at Sparkle Bay Car Wash: it costs $89 ..."
+    # a day of remembrance is not "happy" (Memorial Day, Qingming)
+    wish = f"Wishing you a peaceful {holiday}. " if solemn else f"Happy {holiday}! "
+    greeting = wish if holiday else "Warm wishes! "
     if brand and brand.casefold() in facts[0].casefold():  # "Silver Comb Salon has new hours"
         bodies.append(f"{greeting}{stated}" if kind == "greeting" else stated)
     else:
-        bodies.append(lead.format(brand=brand or "us", facts=as_written, greeting=greeting))
+        named = product[:1].upper() + product[1:]
+        bodies.append(lead.format(brand=brand or "us", facts=as_written, greeting=greeting, product=named))
     return bodies

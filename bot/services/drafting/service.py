@@ -359,6 +359,8 @@ class DraftingService:
             kind=plan.campaign.kind.value,
             holiday=_holiday_name(plan.context["holiday"]),
             turn=self._composed_so_far(plan.campaign),
+            product=str(plan.context.get("product") or "") if plan.campaign.products else "",
+            solemn=catalog.is_solemn(plan.context["holiday"]),
         )
         model_id = found[0].model_id if found else "composed"
         return [

@@ -274,3 +274,38 @@ def test_a_brief_without_facts_states_its_offer_in_plain_sentences() -> None:
         kind="promo",
     )
     assert "facts" in failing("Good news from Suds Laundromat: wash-and-fold service, ready for you.", s)
+
+
+def test_a_day_of_remembrance_gets_no_happy_wish() -> None:
+    """Found on the second fresh final split: "Happy Memorial Day!" for a respectful greeting."""
+    bodies = compose_facts(
+        ("we are open from 9:00 to 14:00",),
+        (),
+        brand="Pine Nursery",
+        kind="greeting",
+        holiday="Memorial Day",
+        solemn=True,
+    )
+    assert bodies == [
+        "Wishing you a peaceful Memorial Day. From all of us at Pine Nursery: we are open from 9:00 to 14:00."
+    ]
+    s = CheckSpec(
+        brand="Pine Nursery",
+        language="en",
+        allowed_festivals=frozenset({"memorial-day"}),
+        kind="greeting",
+    )
+    assert "festival" in failing("Happy Memorial Day from Pine Nursery!", s)
+    assert "festival" not in failing("Wishing you a peaceful Memorial Day, from Pine Nursery.", s)
+
+
+def test_a_promo_whose_facts_never_name_the_product_is_led_by_it() -> None:
+    bodies = compose_facts(
+        ("It costs $89 instead of $120",),
+        (),
+        brand="Bay Car Wash",
+        kind="promo",
+        holiday="",
+        product="full detail",
+    )
+    assert bodies == ["Full detail at Bay Car Wash: it costs $89 instead of $120."]
