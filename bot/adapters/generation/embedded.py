@@ -5,15 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.adapters.generation.transformers import LOCAL_CANDIDATES, local_model
 from bot.domain.ports import Generator, GeneratorBackend
-
-#: Default candidates per slot of the local backends (embedded, transformers).
-LOCAL_CANDIDATES = 16
 
 
 def _build(settings: Any, reporter: Any = None) -> Generator:
-    from bot.adapters.generation.transformers import local_model
-
     return local_model(settings, reporter)
 
 

@@ -21,10 +21,12 @@ import threading
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.adapters.generation.embedded import LOCAL_CANDIDATES
 from bot.adapters.generation.progress import Quiet, Reporter
 from bot.domain.errors import ConfigError, ModelError
 from bot.domain.ports import GeneratedText, GenerationRequest, Generator, GeneratorBackend
+
+#: Default candidates per slot of the local backends (embedded, transformers).
+LOCAL_CANDIDATES = 16
 
 log = logging.getLogger(__name__)
 
