@@ -43,6 +43,14 @@ _LEADS = {
 }
 
 
+#: Leads of a promo whose facts never name its product (also taken in turn).
+_PRODUCT_LEADS = (
+    "{Product} at {brand}: {facts}",
+    "{brand} offer on {product}: {facts}",
+    "Good news from {brand} about {product}: {facts}",
+    "Treat yourself to {product} at {brand}: {facts}",
+)
+
 #: First words of a fact written as a sentence that read lower-case after a colon.
 _LOWER_AFTER_COLON = frozenset({"It", "The", "A", "An", "We", "Our", "This", "There", "All", "Every"})
 
@@ -111,13 +119,20 @@ def compose_facts(
     start = first[0].lower() if first.split()[0] in _LOWER_AFTER_COLON else first[0]
     as_written = start + stated[1:]
     if kind == "promo" and product and not any(product.casefold() in f.casefold() for f in facts):
-        lead = "{product} at {brand}: {facts}"  # "Full detail at Sparkle Bay Car Wash: it costs $89 ..."
+        lead = _PRODUCT_LEADS[turn % len(_PRODUCT_LEADS)]  # "Full detail at <brand>: it costs $89"
     # a day of remembrance is not "happy" (Memorial Day, Qingming)
     wish = f"Wishing you a peaceful {holiday}. " if solemn else f"Happy {holiday}! "
     greeting = wish if holiday else "Warm wishes! "
     if brand and brand.casefold() in facts[0].casefold():  # "Silver Comb Salon has new hours"
         bodies.append(f"{greeting}{stated}" if kind == "greeting" else stated)
     else:
-        named = product[:1].upper() + product[1:]
-        bodies.append(lead.format(brand=brand or "us", facts=as_written, greeting=greeting, product=named))
+        bodies.append(
+            lead.format(
+                brand=brand or "us",
+                facts=as_written,
+                greeting=greeting,
+                product=product,
+                Product=product[:1].upper() + product[1:],
+            )
+        )
     return bodies

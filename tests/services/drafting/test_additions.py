@@ -309,3 +309,19 @@ def test_a_promo_whose_facts_never_name_the_product_is_led_by_it() -> None:
         product="full detail",
     )
     assert bodies == ["Full detail at Bay Car Wash: it costs $89 instead of $120."]
+
+
+def test_product_leads_are_taken_in_turn_too() -> None:
+    made = {
+        compose_facts(
+            ("It costs $89",),
+            (),
+            brand="Bay Car Wash",
+            kind="promo",
+            holiday="",
+            product="full detail",
+            turn=t,
+        )[0]
+        for t in range(4)
+    }
+    assert len(made) == 4 and all("full detail" in m.casefold() for m in made)
