@@ -370,13 +370,7 @@ class DraftingService:
 
     def _composed_so_far(self, campaign: CampaignSettings) -> int:
         """How many composed drafts the campaign has had (the next one takes the next lead)."""
-        if self._store is None:
-            return 0
-        try:
-            drafts = self._store.list_drafts(campaign=campaign.name)
-        except StoreError:
-            return 0
-        return sum(d.origin is DraftOrigin.COMPOSED for d in drafts)
+        return sum(d.origin is DraftOrigin.COMPOSED for d in self._history(campaign, "composed leads"))
 
     @staticmethod
     def _to_state(plan: SlotPlan) -> tuple[str, ...]:
@@ -485,14 +479,18 @@ class DraftingService:
         return out
 
     def _recent(self, campaign: CampaignSettings) -> tuple[str, ...]:
-        if self._store is None:
-            return ()
-        try:
-            drafts = self._store.list_drafts(campaign=campaign.name)
-        except StoreError as exc:
-            log.warning("near-duplicate check without history: %s", exc)
-            return ()
+        drafts = self._history(campaign, "near-duplicate check")
         return tuple(d.text for d in drafts[-RECENT_DRAFTS:])
+
+    def _history(self, campaign: CampaignSettings, purpose: str) -> list[Draft]:
+        """The campaign's drafts; none without a store or when it cannot be read (logged)."""
+        if self._store is None:
+            return []
+        try:
+            return self._store.list_drafts(campaign=campaign.name)
+        except StoreError as exc:
+            log.warning("%s without history: %s", purpose, exc)
+            return []
 
     def _seed(self, campaign: CampaignSettings, slot_at: datetime) -> int:
         over, model = campaign.sampling, self.settings.model
