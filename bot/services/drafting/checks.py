@@ -322,6 +322,12 @@ def similarity(a: str, b: str) -> float:
     return len(sa & sb) / len(sa | sb) if sa or sb else 1.0
 
 
+def own_words(body: str, facts: Sequence[str]) -> str:
+    """A post's body without the campaign's facts as written: what its own wording is (a weekly
+    promo states the same facts every week; two drafts of a slot state the same facts)."""
+    return _without(body, facts)
+
+
 def _without(text: str, phrases: Sequence[str]) -> str:
     for phrase in sorted((p for p in phrases if p.strip()), key=len, reverse=True):
         text = regex.sub(regex.escape(phrase.strip()), " ", text, flags=regex.IGNORECASE)
@@ -331,8 +337,8 @@ def _without(text: str, phrases: Sequence[str]) -> str:
 def _duplicate(body: str, recent: Sequence[str], facts: Sequence[str] = ()) -> CheckResult:
     """Near-duplicates of the campaign's recent drafts, compared without the campaign's facts as
     written (a weekly promo states the same facts every week; its wording must change)."""
-    mine = _without(body, facts)
-    best = max((similarity(mine, _without(r, facts)) for r in recent), default=0.0)
+    mine = own_words(body, facts)
+    best = max((similarity(mine, own_words(r, facts)) for r in recent), default=0.0)
     return CheckResult("not_duplicate", best < DUPLICATE_THRESHOLD, f"closest recent {best:.2f}")
 
 

@@ -61,6 +61,9 @@ UNAVAILABLE = "model_unavailable"
 class ScoredCandidate:
     candidate: Candidate
     verdict: ModerationVerdict
+    #: The candidate's own words: its text without what every draft of the slot shares (the
+    #: link, hashtags and facts as written), which :func:`choose` compares. Empty: the text.
+    own_words: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,12 +134,7 @@ class DraftingService:
         scored = self.finish(plan, found)
         if unavailable is None:
             return scored
-        return [
-            ScoredCandidate(
-                replace(s.candidate, settings={**s.candidate.settings, UNAVAILABLE: unavailable}), s.verdict
-            )
-            for s in scored
-        ]
+        return [replace(s, candidate=_marked(s.candidate, unavailable)) for s in scored]
 
     def finish(self, plan: SlotPlan, found: list[Candidate]) -> list[ScoredCandidate]:
         """Add the fallbacks a slot needs (composed, then curated), moderate, rank best first."""
@@ -154,7 +152,10 @@ class DraftingService:
                 "and no curated template fits"
             )
         verdicts = self._gate().check([c.text for c in found])
-        scored = [ScoredCandidate(c, v) for c, v in zip(found, verdicts, strict=True)]
+        scored = [
+            ScoredCandidate(c, v, checks.own_words(_bare(c.text, plan.link, plan.hashtags), plan.spec.facts))
+            for c, v in zip(found, verdicts, strict=True)
+        ]
         return sorted(scored, key=_rank, reverse=True)
 
     def plan(self, campaign: CampaignSettings, slot_at: datetime, seed_salt: int = 0) -> SlotPlan:
@@ -501,17 +502,28 @@ class DraftingService:
 
 
 def choose(scored: list[ScoredCandidate], keep: int) -> list[ScoredCandidate]:
-    """The best passing candidates, no two near-identical; the best failing one if none pass."""
+    """The best passing candidates, no two near-identical in their own words (every draft of a
+    slot states the same facts, link and hashtags: in a short Chinese greeting they made distinct
+    templates look alike); the best failing one if none pass."""
     chosen: list[ScoredCandidate] = []
     for item in scored:
         if len(chosen) >= keep:
             break
         if not item.candidate.passed:
             continue
-        if any(checks.similarity(item.candidate.text, c.candidate.text) >= KEEP_SIMILARITY for c in chosen):
+        if any(checks.similarity(_own(item), _own(c)) >= KEEP_SIMILARITY for c in chosen):
             continue
         chosen.append(item)
     return chosen or scored[:1]
+
+
+def _marked(candidate: Candidate, unavailable: str) -> Candidate:
+    """A fallback candidate whose settings say why the model wrote nothing."""
+    return replace(candidate, settings={**candidate.settings, UNAVAILABLE: unavailable})
+
+
+def _own(item: ScoredCandidate) -> str:
+    return item.own_words or item.candidate.text
 
 
 def _bare(text: str, link: str | None, hashtags: tuple[str, ...]) -> str:
