@@ -179,6 +179,9 @@ def _reader_checks(body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
         additions.adds(body, spec.backing)
         if spec.backing and spec.model_wording
         else CheckResult("adds", True),
+        additions.unknown_names(body, spec.backing)
+        if spec.backing and spec.model_wording
+        else CheckResult("unknown_name", True),
         prose.echo(body, spec.brief, spec.facts),
         prose.voice(body, spec.brand),
         prose.articles(body, (*spec.nice_words, *spec.mentions)),
