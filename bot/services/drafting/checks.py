@@ -16,7 +16,7 @@ import regex
 from bot.domain import CheckResult
 from bot.domain.platforms import PlatformLimit
 from bot.domain.text import unpostable
-from bot.services.drafting import additions, catalog, facts, prose
+from bot.services.drafting import additions, bindings, catalog, facts, prose
 from bot.services.drafting.cleaning import has_placeholder
 
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}")
@@ -175,6 +175,7 @@ def _reader_checks(body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
     return (
         stated,
         backed,
+        bindings.meaning(body, spec.facts),
         additions.adds(body, spec.backing)
         if spec.backing and spec.model_wording
         else CheckResult("adds", True),
