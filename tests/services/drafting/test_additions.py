@@ -331,7 +331,10 @@ def test_product_leads_are_taken_in_turn_too() -> None:
     ("body", "name"),
     [
         (PLAIN + " Pop in to see Elm Road's new mural.", "Elm Road"),
-        ("Happy Easter from Crumb & Co Bakery and everyone at Sunny Side Cafe! " + PLAIN[28:], "Sunny Side Cafe"),
+        (
+            "Happy Easter from Crumb & Co Bakery and everyone at Sunny Side Cafe! " + PLAIN[28:],
+            "Sunny Side Cafe",
+        ),
         ("Tina's favourite: hot cross buns! " + PLAIN, "Tina"),
     ],
 )
