@@ -16,7 +16,7 @@ import regex
 from bot.domain import CheckResult
 from bot.domain.platforms import PlatformLimit
 from bot.domain.text import unpostable
-from bot.services.drafting import additions, catalog, facts, prose
+from bot.services.drafting import additions, bindings, catalog, facts, prose
 from bot.services.drafting.cleaning import has_placeholder
 
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}")
@@ -175,9 +175,13 @@ def _reader_checks(body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
     return (
         stated,
         backed,
+        bindings.meaning(body, spec.facts),
         additions.adds(body, spec.backing)
         if spec.backing and spec.model_wording
         else CheckResult("adds", True),
+        additions.unknown_names(body, spec.backing)
+        if spec.backing and spec.model_wording
+        else CheckResult("unknown_name", True),
         prose.echo(body, spec.brief, spec.facts),
         prose.voice(body, spec.brand),
         prose.articles(body, (*spec.nice_words, *spec.mentions)),
