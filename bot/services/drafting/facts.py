@@ -118,7 +118,12 @@ def _time(hour: str, minute: str | None, half: str | None) -> str:
 
 def claims(text: str) -> set[str]:
     """The normalized claims a text makes (see the module docstring)."""
-    found: set[str] = set()
+    return {claim for _, _, claim in claim_spans(text)}
+
+
+def claim_spans(text: str) -> list[tuple[int, int, str]]:
+    """Each claim of ``text`` with where it is written (start, end), in reading order."""
+    found: list[tuple[int, int, str]] = []
     rest = text
 
     def take(pattern: regex.Pattern[str], make: object) -> None:
@@ -127,7 +132,7 @@ def claims(text: str) -> set[str]:
         def sub(match: regex.Match[str]) -> str:
             claim = make(match)  # type: ignore[operator]
             if claim:
-                found.add(claim)
+                found.append((match.start(), match.end(), claim))
             return " " * len(match.group(0))
 
         rest = pattern.sub(sub, rest)
@@ -148,23 +153,30 @@ def claims(text: str) -> set[str]:
     take(_MIXED_CODE, lambda m: f"code:{m.group(0).upper()}")
     take(_NUMBER, lambda m: f"num:{_num(m.group(1))}")
     take(_MONTH_WORD, lambda m: f"month:{_MONTHS.index(m.group(1).lower()) + 1}")
-    for word in _WORD.findall(rest):
-        low = word.lower().strip("'’-")
-        if low.endswith(("'s", "’s")):
-            low = low[:-2]
-        day = low[:-1] if low.endswith("s") and low[:-1] in _WEEKDAYS else low
-        if day in _WEEKDAYS:
-            found.add(f"day:{day}")
-        elif low in _NUMBER_WORDS:
-            found.add(f"num:{_num(str(_NUMBER_WORDS[low]))}")
-        elif low in _OFFER_WORDS:
-            found.add(f"offer:{_OFFER_WORDS[low]}")
-        elif low in _POLARITY:
-            found.add(_POLARITY[low])
-        elif low in _RELATIVE:
-            target = _RELATIVE[low]
-            found.add(target if ":" in target else f"when:{target}")
-    return found
+    for match in _WORD.finditer(rest):
+        claim = _word_claim(match.group(0))
+        if claim:
+            found.append((match.start(), match.end(), claim))
+    return sorted(found)
+
+
+def _word_claim(word: str) -> str | None:
+    low = word.lower().strip("'’-")
+    if low.endswith(("'s", "’s")):
+        low = low[:-2]
+    day = low[:-1] if low.endswith("s") and low[:-1] in _WEEKDAYS else low
+    if day in _WEEKDAYS:
+        return f"day:{day}"
+    if low in _NUMBER_WORDS:
+        return f"num:{_num(str(_NUMBER_WORDS[low]))}"
+    if low in _OFFER_WORDS:
+        return f"offer:{_OFFER_WORDS[low]}"
+    if low in _POLARITY:
+        return _POLARITY[low]
+    if low in _RELATIVE:
+        target = _RELATIVE[low]
+        return target if ":" in target else f"when:{target}"
+    return None
 
 
 def _month_day(match: regex.Match[str]) -> str:

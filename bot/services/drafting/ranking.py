@@ -54,21 +54,28 @@ class ScoredCandidate:
     verdict: ModerationVerdict
     #: Cosine of the body to the brief and facts (0.0 when not ranked by meaning).
     relevance: float = 0.0
+    #: The candidate's own words: its text without what every draft of the slot shares (the
+    #: link, hashtags and facts as written), which :func:`choose` compares. Empty: the text.
+    own_words: str = ""
     #: The body's unit sentence vector (None when not ranked by meaning).
     vector: NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
+    #: The own words' unit sentence vector, what closeness in meaning is measured on.
+    own_vector: NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
 
 
 def by_meaning(
     scored: Sequence[ScoredCandidate], bodies: Sequence[str], target: str, embedder: TextEmbedder
 ) -> list[ScoredCandidate]:
-    """Each candidate with its body's vector and its relevance to ``target`` (the brief and the
-    facts); the relevance is also recorded in the candidate's settings record. One batch."""
-    vectors = embedder.encode([target, *bodies])
+    """Each candidate with its relevance to ``target`` (the brief and the facts: its body's
+    cosine to them, also recorded in its settings record) and the vector of its own words (the
+    drafts of a slot all state the facts: closeness is measured on the rest). One batch."""
+    n = len(scored)
+    vectors = embedder.encode([target, *bodies, *(_own(s) for s in scored)])
     out = []
-    for item, vector in zip(scored, vectors[1:], strict=True):
-        relevance = round(float(vector @ vectors[0]), _DIGITS)
+    for item, body, own in zip(scored, vectors[1 : n + 1], vectors[n + 1 :], strict=True):
+        relevance = round(float(body @ vectors[0]), _DIGITS)
         candidate = replace(item.candidate, settings={**item.candidate.settings, "relevance": relevance})
-        out.append(replace(item, candidate=candidate, relevance=relevance, vector=vector))
+        out.append(replace(item, candidate=candidate, relevance=relevance, vector=body, own_vector=own))
     return out
 
 
@@ -99,18 +106,22 @@ def _key(item: ScoredCandidate, chosen: Sequence[ScoredCandidate]) -> tuple[bool
 
 
 def _closest(item: ScoredCandidate, chosen: Sequence[ScoredCandidate]) -> float:
-    """The highest cosine of ``item`` to a chosen draft (0.0 without vectors)."""
-    if item.vector is None:
-        return 0.0
-    return max((_cosine(item, c) for c in chosen if c.vector is not None), default=0.0)
+    """The highest cosine of ``item``'s own words to a chosen draft's (0.0 without vectors)."""
+    return max((_cosine(item, c) for c in chosen), default=0.0)
 
 
 def _cosine(a: ScoredCandidate, b: ScoredCandidate) -> float:
-    assert a.vector is not None and b.vector is not None
-    return round(float(a.vector @ b.vector), _DIGITS)
+    if a.own_vector is None or b.own_vector is None:
+        return 0.0
+    return round(float(a.own_vector @ b.own_vector), _DIGITS)
 
 
 def _too_close(item: ScoredCandidate, kept: ScoredCandidate) -> bool:
-    if checks.similarity(item.candidate.text, kept.candidate.text) >= KEEP_SIMILARITY:
-        return True
-    return item.vector is not None and kept.vector is not None and _cosine(item, kept) >= KEEP_COSINE
+    """Near-identical in their own words: in characters (every draft of a slot states the same
+    facts, link and hashtags: in a short Chinese greeting they made distinct templates look
+    alike), or in meaning."""
+    return checks.similarity(_own(item), _own(kept)) >= KEEP_SIMILARITY or _cosine(item, kept) >= KEEP_COSINE
+
+
+def _own(item: ScoredCandidate) -> str:
+    return item.own_words or item.candidate.text

@@ -128,11 +128,7 @@ class DraftingService:
         scored = self.finish(plan, found)
         if unavailable is None:
             return scored
-        said = {UNAVAILABLE: unavailable}
-        return [
-            replace(s, candidate=replace(s.candidate, settings={**s.candidate.settings, **said}))
-            for s in scored
-        ]
+        return [replace(s, candidate=_marked(s.candidate, unavailable)) for s in scored]
 
     def finish(self, plan: SlotPlan, found: list[Candidate]) -> list[ScoredCandidate]:
         """Add the fallbacks a slot needs (composed, then curated), moderate, rank best first."""
@@ -150,7 +146,12 @@ class DraftingService:
                 "and no curated template fits"
             )
         verdicts = self._gate().check([c.text for c in found])
-        scored = [ScoredCandidate(c, v) for c, v in zip(found, verdicts, strict=True)]
+        scored = [
+            ScoredCandidate(
+                c, v, own_words=checks.own_words(_bare(c.text, plan.link, plan.hashtags), plan.spec.facts)
+            )
+            for c, v in zip(found, verdicts, strict=True)
+        ]
         return ranking.rank(self._by_meaning(plan, scored))
 
     def _by_meaning(self, plan: SlotPlan, scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
@@ -506,6 +507,11 @@ class DraftingService:
         if seed is None:
             seed = zlib.crc32(f"{campaign.name}@{slot_at.isoformat()}".encode())
         return seed
+
+
+def _marked(candidate: Candidate, unavailable: str) -> Candidate:
+    """A fallback candidate whose settings say why the model wrote nothing."""
+    return replace(candidate, settings={**candidate.settings, UNAVAILABLE: unavailable})
 
 
 def _bare(text: str, link: str | None, hashtags: tuple[str, ...]) -> str:

@@ -77,7 +77,7 @@ def test_relevance_puts_the_draft_on_the_brief_first(tmp_path: Path) -> None:
     ranked = _ranked(tmp_path, [OFF_BRIEF, ON_BRIEF])
     assert [s.candidate.text for s in ranked] == [ON_BRIEF, OFF_BRIEF]
     on, off = ranked
-    assert on.relevance > 0.6 > 0.2 > off.relevance
+    assert on.relevance > 0.6 and off.relevance < 0.2
     assert on.candidate.settings["relevance"] == on.relevance  # recorded on the draft
     # ranked by the checks alone, equal drafts keep the model's order
     plain = _ranked(tmp_path, [OFF_BRIEF, ON_BRIEF], ranking_mode="checks")
@@ -105,8 +105,9 @@ def test_mmr_drops_a_near_duplicate_in_meaning(tmp_path: Path) -> None:
 
 def test_the_same_in_meaning_is_never_kept() -> None:
     def item(text: str, vector: list[float]) -> ScoredCandidate:
-        unit = np.asarray(vector, dtype=np.float32)
-        return ScoredCandidate(_passing(text), ModerationVerdict(ModerationDecision.PASS, {}, {}, {}), 0.5, unit / np.linalg.norm(unit))
+        unit = np.asarray(vector, dtype=np.float32) / np.linalg.norm(vector)
+        verdict = ModerationVerdict(ModerationDecision.PASS, {}, {}, {})
+        return ScoredCandidate(_passing(text), verdict, relevance=0.5, vector=unit, own_vector=unit)
 
     first = item("Closed on Monday.", [1.0, 0.0])
     same = item("The shop is shut at the start of the week.", [1.0, 0.2])  # cosine 0.98

@@ -1,0 +1,93 @@
+"""A draft that keeps a fact's number but changes what it means fails the ``meaning`` check: a
+dropped "from" or "up to", a time turned from "until" to "from", drop-off and pick-up times
+swapped. Briefs of our own: a tailor, a kennel, a bike courier."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services.drafting.bindings import meaning
+from bot.services.drafting.checks import CheckSpec, run_checks
+from bot.services.drafting.facts import claims
+
+KENNEL = ("drop-off from 8:00, pick-up after 17:00", "a day of daycare from $35")
+TAILOR = ("up to 30% off made-to-measure suits", "alterations under $20 this week")
+COURIER = ("open 7:00 on weekdays, closing 19:00", "same-day delivery from $12 to $18")
+
+
+def failed(body: str, facts: tuple[str, ...]) -> str:
+    result = meaning(body, facts)
+    return "" if result.passed else result.detail
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Drop off your dog from 8:00 and pick them up after 17:00. A day of daycare from $35.",
+        "Daycare starting at $35 a day: drop-off at 8:00, pick-up from 17:00.",
+        "A day of daycare costs as low as $35.",
+    ],
+)
+def test_a_draft_that_keeps_the_meaning_passes(body: str) -> None:
+    assert failed(body, KENNEL) == ""
+
+
+def test_swapped_drop_off_and_pick_up_times_fail() -> None:
+    detail = failed("Pick up your dog at 8:00, drop-off after 17:00.", KENNEL)
+    assert "08:00" in detail and "'pick'" in detail
+
+
+def test_a_dropped_lowest_price_qualifier_fails() -> None:
+    assert "drops 'from'" in failed("A day of daycare: $35 each.", KENNEL)
+    assert "drops 'from'" in failed("Daycare from $35! Yes, just $35 a day.", KENNEL)
+
+
+def test_up_to_and_under_are_kept_or_the_draft_fails() -> None:
+    assert "drops 'up to'" in failed("30% off made-to-measure suits at our shop.", TAILOR)
+    assert "says 'over'" in failed("Up to 30% off suits, and alterations over $20.", TAILOR)
+    assert failed("Up to 30% off suits; alterations under $20 this week.", TAILOR) == ""
+
+
+def test_a_time_turned_around_fails_but_a_range_written_with_a_dash_passes() -> None:
+    assert "says 'until'" in failed("Drop-off until 8:00, pick-up after 17:00.", KENNEL)
+    assert failed("We are open 7:00-19:00 on weekdays.", COURIER) == ""
+    assert "'closing'" in failed("We are closing at 7:00 on weekdays.", COURIER)
+
+
+def test_a_price_range_is_not_a_lowest_price() -> None:
+    assert failed("Same-day delivery, $12 to $18.", COURIER) == ""
+
+
+def test_numbers_the_facts_do_not_qualify_are_left_alone() -> None:
+    assert failed("Suits from $300, and a coffee while you wait.", TAILOR) == ""
+    assert failed("Anything you like, whenever you like.", ()) == ""
+
+
+def test_the_check_runs_with_the_others_and_reports_the_fact() -> None:
+    spec = CheckSpec(
+        brand="Paws Inn Kennels",
+        language="en",
+        facts=KENNEL,
+        backing=(*KENNEL, "Paws Inn Kennels"),
+        kind="promo",
+    )
+    body = "Paws Inn Kennels: a day of daycare, $35 each. Drop-off from 8:00, pick-up after 17:00."
+    failing = {c.name: c.detail for c in run_checks(body, body, spec) if not c.passed}
+    assert failing == {"meaning": "the facts say 'from' price 35; the draft drops 'from'"}
+
+
+def test_claims_are_unchanged_by_the_spans_they_now_carry() -> None:
+    text = "Code BREW2: 10% off, $4.50, Fridays 7am-11:00, two for one, closed on May 3, not today."
+    assert claims(text) == {
+        "code:BREW2",
+        "pct:10",
+        "price:4.5",
+        "day:friday",
+        "time:07:00",
+        "time:11:00",
+        "num:2",
+        "state:closed",
+        "date:5-3",
+        "neg:not",
+        "when:today",
+    }
