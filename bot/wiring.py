@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.adapters.clock import clock_from_env
 from bot.domain.errors import BotError, ConfigError
-from bot.domain.ports import Clock, Dispatcher, Generator, Publisher, Store, StoreReader
+from bot.domain.ports import Clock, Dispatcher, Generator, Publisher, Store, StoreReader, TextEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -215,6 +215,13 @@ class Wiring:
             self._generator = build_generator(self.settings)
         return self._generator
 
+    @property
+    def embedder(self) -> TextEmbedder:
+        """The process's sentence encoder (the drafts' ranking; weights read on first use)."""
+        from bot.adapters.embedding import shared
+
+        return shared()
+
     @cached_property
     def web_secrets(self) -> WebSecrets:
         """The web page's password hashes and session key (``[web] secrets_file/dir``)."""
@@ -252,6 +259,7 @@ class Wiring:
             self.clock,
             "preview",
             media=self.media,
+            embedder=lambda: self.embedder,
         )
 
     def campaign_context(self, campaign: CampaignSettings, at: datetime) -> dict[str, Any]:
@@ -313,6 +321,7 @@ class Wiring:
             self.worker,
             on_approved=lambda draft_id, _c: self.review.auto_approve(draft_id),
             media=self.media,
+            embedder=lambda: self.embedder,
         )
 
     @cached_property

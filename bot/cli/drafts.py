@@ -13,7 +13,7 @@ from bot.cli.params import INSTANT, SEED
 from bot.domain.text import for_display
 
 if TYPE_CHECKING:
-    from bot.services.drafting.service import ScoredCandidate
+    from bot.services.drafting.ranking import ScoredCandidate
 
 
 @click.group("drafts")
@@ -74,6 +74,7 @@ def _row(rank: int, item: ScoredCandidate) -> dict[str, Any]:
         "model_id": cand.model_id,
         "passed": cand.passed,
         "score": cand.score,
+        "relevance": item.relevance,
         "flagged": item.verdict.flagged,
         "checks": [c.to_dict() for c in cand.checks],
         "settings": cand.settings,
@@ -87,7 +88,8 @@ def _print(campaign: str, instant: datetime, rows: list[dict[str, Any]]) -> None
         verdict = "PASS" if row["passed"] else "FAIL"
         flag = "  FLAGGED by moderation" if row["flagged"] else ""
         click.echo("")
-        click.echo(f"#{row['rank']} [{verdict}] origin={row['origin']} score={row['score']:.2f}{flag}")
+        rank = f"score={row['score']:.2f} relevance={row['relevance']:.2f}"
+        click.echo(f"#{row['rank']} [{verdict}] origin={row['origin']} {rank}{flag}")
         click.echo(for_display(row["text"]))
         failed = [c for c in row["checks"] if not c["passed"]]
         if failed:
