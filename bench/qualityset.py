@@ -56,12 +56,20 @@ def settings_for(brief: dict[str, Any], data_dir: Path, model: dict[str, Any] | 
 
 
 def service_for(settings: Any) -> Any:
-    """A drafting service with no store and no model (the set's texts are already written)."""
+    """A drafting service with no store and no model (the set's texts are already written),
+    ranking by meaning as a configured bot does (``[model] ranking``)."""
+    from bot.adapters.embedding import shared
     from bot.adapters.generation.canned import CannedGenerator
     from bot.domain.ports import FixedClock
     from bot.services.drafting.service import DraftingService
     from bot.wiring import build_gate
 
     return DraftingService(
-        settings, None, CannedGenerator, lambda: build_gate(settings.moderation), FixedClock(SLOT), "quality"
+        settings,
+        None,
+        CannedGenerator,
+        lambda: build_gate(settings.moderation),
+        FixedClock(SLOT),
+        "quality",
+        embedder=shared,
     )

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.adapters.clock import clock_from_env
 from bot.domain.errors import BotError, ConfigError
-from bot.domain.ports import Clock, Dispatcher, Generator, Publisher, Store, StoreReader
+from bot.domain.ports import Clock, Dispatcher, Generator, Publisher, Store, StoreReader, TextEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -215,6 +215,13 @@ class Wiring:
             self._generator = build_generator(self.settings)
         return self._generator
 
+    @property
+    def embedder(self) -> TextEmbedder:
+        """The process's sentence encoder (the drafts' ranking; weights read on first use)."""
+        from bot.adapters.embedding import shared
+
+        return shared()
+
     @cached_property
     def web_secrets(self) -> WebSecrets:
         """The web page's password hashes and session key (``[web] secrets_file/dir``)."""
@@ -252,6 +259,7 @@ class Wiring:
             self.clock,
             "preview",
             media=self.media,
+            embedder=lambda: self.embedder,
         )
 
     def campaign_context(self, campaign: CampaignSettings, at: datetime) -> dict[str, Any]:
@@ -313,6 +321,7 @@ class Wiring:
             self.worker,
             on_approved=lambda draft_id, _c: self.review.auto_approve(draft_id),
             media=self.media,
+            embedder=lambda: self.embedder,
         )
 
     @cached_property
@@ -406,41 +415,31 @@ class Wiring:
 
 def loose_secret_files(settings: Settings, *, web: bool = False) -> list[str]:
     """One line per secrets file that its group or others can read: the accounts', ``[notify]``'s
-    and ``[model]``'s (what ``bot run`` reads), or with ``web`` the review page's."""
-
-    from bot.adapters.platforms.credentials import loose_permissions
+    and ``[model]``'s (what ``bot run`` reads), or with ``web`` the review page's; each
+    ``secrets_file`` and every file of each ``secrets_dir``. A file named here is not named
+    again when it is read."""
+    from bot.adapters.platforms.credentials import loose_files
 
     base = settings.source.parent if settings.source else None
+    places: list[tuple[Path, str]] = []
 
-    def resolved(path: Path) -> Path:
-        path = path.expanduser()
-        return path if path.is_absolute() or base is None else base / path
+    def add(path: Path | None, key: str) -> None:
+        if path is not None:
+            path = path.expanduser()
+            places.append((path if path.is_absolute() or base is None else base / path, key))
 
-    files: list[tuple[Path, str]] = []
     if web:
-        if settings.web.secrets_file is not None:
-            files.append((resolved(settings.web.secrets_file), "web.secrets_file"))
-        files.append((settings.data_dir / "web-secrets", "web secrets"))
+        add(settings.web.secrets_file, "web.secrets_file")
+        add(settings.web.secrets_dir, "web.secrets_dir")
+        add(settings.data_dir / "web-secrets", "web secrets")
     else:
-        files += [
-            (resolved(a.secrets_file), f"accounts.{a.name}.secrets_file")
-            for a in settings.accounts
-            if a.secrets_file
-        ]
-        if settings.notify.secrets_file is not None:
-            files.append((resolved(settings.notify.secrets_file), "notify.secrets_file"))
-        if settings.model.secrets_file is not None:
-            files.append((resolved(settings.model.secrets_file), "model.secrets_file"))
-    seen: set[Path] = set()
-    lines = []
-    for path, key in files:
-        if path in seen:
-            continue
-        seen.add(path)
-        line = loose_permissions(path, key)
-        if line is not None:
-            lines.append(line)
-    return lines
+        for a in settings.accounts:
+            add(a.secrets_file, f"accounts.{a.name}.secrets_file")
+            add(a.secrets_dir, f"accounts.{a.name}.secrets_dir")
+        for section, holder in (("notify", settings.notify), ("model", settings.model)):
+            add(holder.secrets_file, f"{section}.secrets_file")
+            add(holder.secrets_dir, f"{section}.secrets_dir")
+    return loose_files(places)
 
 
 def web_url(settings: Settings) -> str | None:

@@ -24,15 +24,19 @@ def check(ctx: Context) -> None:
     the file. A one-off campaign whose time is already past is an error unless the database
     shows it fired (or will still be caught up): it would never fire. What every campaign feeds
     into its posts (brief, variables, products, hashtags, alt texts) is scored by the moderation
-    gate: a field that scores toxic is a warning (as at sync), not an error.
+    gate: a field that scores toxic is a warning (as at sync), not an error. So is a secrets
+    file (a secrets_file, or a file in a secrets_dir) that its group or others can read.
     """
     from bot.services.briefs import score_campaigns
+    from bot.wiring import loose_secret_files
 
     settings = ctx.settings
     check_templates(ctx)
     refuse_never_firing(ctx, _never_firing(ctx))
     for warning in score_campaigns(ctx.app.gate, settings.campaigns):
         click.echo(f"warning: {warning.message()}", err=True)
+    for line in loose_secret_files(settings) + loose_secret_files(settings, web=True):
+        click.echo(f"warning: {line}", err=True)
     click.echo(
         f"{ctx.config_path}: ok ({len(settings.campaigns)} campaigns, {len(settings.accounts)} accounts)"
     )

@@ -13,7 +13,7 @@ from bot.cli.params import INSTANT, SEED
 from bot.domain.text import for_display
 
 if TYPE_CHECKING:
-    from bot.services.drafting.service import ScoredCandidate
+    from bot.services.drafting.ranking import ScoredCandidate
 
 
 @click.group("drafts")
@@ -35,7 +35,14 @@ def command() -> None:
 @json_option
 @pass_ctx
 def preview(ctx: Context, campaign: str, at: datetime | None, seed: int | None, as_json: bool) -> None:
-    """Generate CAMPAIGN's candidates now and show each with its checks (nothing is saved)."""
+    """Generate CAMPAIGN's candidates now and show each with its checks (nothing is saved).
+
+    They are what `bot campaigns fire CAMPAIGN --at` the same instant would draft from: the
+    same seed (from the campaign and the slot's instant), prompt, settings and history of
+    earlier drafts; fire keeps the best of them. Give both the same --at: without it each takes
+    its own "now", another instant and so another seed. Once the slot is fired, its drafts are
+    history too: previewing it again shows other candidates (the fired ones are near-duplicates).
+    """
     from bot.adapters.generation.progress import for_terminal
 
     spec = ctx.settings.campaign(campaign)
@@ -67,6 +74,7 @@ def _row(rank: int, item: ScoredCandidate) -> dict[str, Any]:
         "model_id": cand.model_id,
         "passed": cand.passed,
         "score": cand.score,
+        "relevance": item.relevance,
         "flagged": item.verdict.flagged,
         "checks": [c.to_dict() for c in cand.checks],
         "settings": cand.settings,
@@ -85,7 +93,8 @@ def _print(campaign: str, instant: datetime, rows: list[dict[str, Any]]) -> None
         verdict = "PASS" if row["passed"] else "FAIL"
         flag = "  FLAGGED by moderation" if row["flagged"] else ""
         click.echo("")
-        click.echo(f"#{row['rank']} [{verdict}] origin={row['origin']} score={row['score']:.2f}{flag}")
+        rank = f"score={row['score']:.2f} relevance={row['relevance']:.2f}"
+        click.echo(f"#{row['rank']} [{verdict}] origin={row['origin']} {rank}{flag}")
         click.echo(for_display(row["text"]))
         failed = [c for c in row["checks"] if not c["passed"]]
         if failed:

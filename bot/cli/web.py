@@ -49,6 +49,7 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
     from bot.wiring import loose_secret_files
 
     settings = ctx.settings
+    loose = loose_secret_files(settings, web=True)  # before reading them (a read names them too)
     ctx.app.web_secrets.session_secret()  # a bad secrets file is a message here, not a traceback
     listen = host or settings.web.host
     if settings.web.exposed_without_https(listen):
@@ -58,7 +59,7 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
             'reverse proxy in front and set [web] url = "https://...", or serve on 127.0.0.1)',
             err=True,
         )
-    for line in loose_secret_files(settings, web=True):
+    for line in loose:
         click.echo(f"warning: {line}", err=True)
     check_listen(listen, port or settings.web.port)  # a port in use: one line, exit 1
     click.echo(f"bot web: serving on http://{listen}:{port or settings.web.port}", err=True)

@@ -81,6 +81,11 @@ class ModelSettings(Strict):
     candidates: int = Field(default=4, ge=1, le=32)
     keep: int = Field(default=2, ge=1, le=32)
     seed: int | None = None
+    #: How a slot's candidates are ranked after the checks. "meaning": by their soft score and
+    #: their relevance to the brief and facts (sentence embeddings, ``fast-universal-sentence-
+    #: encoder``, about a second to load once per process), and the kept drafts chosen distinct
+    #: in meaning; "checks": by the soft score alone (no encoder is loaded).
+    ranking: Literal["meaning", "checks"] = "meaning"
     #: Languages the model writes well enough to try. Default: English only for the bundled
     #: model (its Chinese is unusable) and for an "openai" server (say ``["en", "zh"]`` when its
     #: model writes Chinese), English and Chinese for local models. Campaigns in other

@@ -2,6 +2,7 @@
 
 - :class:`Generator` writes candidate posts (transformers, embedded SmolLM2, canned).
 - :class:`ModerationScorer` scores texts per label (profanity, wordlist, detoxify).
+- :class:`TextEmbedder` turns texts into sentence vectors (drafts ranked by meaning).
 - :class:`Publisher` sends a post to one account of one platform; one that takes images is
   also a :class:`MediaUploader` (uploads first, then ``publish(post, media_ids)``).
 - :class:`Clock` tells the time (UTC), so tests can control it.
@@ -20,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bot.domain import (
     Approval,
@@ -51,6 +52,10 @@ from bot.domain.finding import FindAnswer, PostSearch
 from bot.domain.media import DraftMedia, MediaItem, MediaLimits
 from bot.domain.notify import Message, Outcome, StoreMetrics
 from bot.domain.requests import DraftRequest, RequestKind, RequestState
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,26 @@ class ModerationScorer(Protocol):
 
         Raises:
             ModerationError: the scorer failed; the gate then fails closed.
+        """
+        ...
+
+
+@runtime_checkable
+class TextEmbedder(Protocol):
+    """Sentence vectors: texts that mean the same get vectors close together, whatever their
+    words (and across languages)."""
+
+    @property
+    def version(self) -> str:
+        """The encoder and its version."""
+        ...
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """One unit-length row per text, shape ``(len(texts), dimensions)``: the dot product
+        of two rows is their cosine similarity. Deterministic for the same texts.
+
+        Raises:
+            ConfigError: the encoder is not installed.
         """
         ...
 

@@ -89,3 +89,40 @@ def test_secrets_files_readable_by_others_are_named_at_start(write_config: Any, 
     web = write_config('[web]\nsecrets_file = "web.env"\n')
     served = _web(web, ELSEWHERE)
     assert f"warning: web.secrets_file: {web_secrets} is readable by others (mode 0604)" in served.stderr
+
+
+def test_config_check_and_run_name_loose_files_of_secrets_dirs(write_config: Any, tmp_path: Path) -> None:
+    """Every file of a secrets_dir is a secret; `bot config check` names the loose ones of every
+    section (exit 0: a warning, not a refusal), `bot run` those it reads, each once."""
+    creds = tmp_path / "masto-creds"
+    creds.mkdir()
+    (creds / "access_token").write_text("tok\n", encoding="utf-8")
+    (creds / "access_token").chmod(0o640)
+    (creds / "client_secret").write_text("cs\n", encoding="utf-8")
+    (creds / "client_secret").chmod(0o600)
+    web_dir = tmp_path / "web-creds"
+    web_dir.mkdir()
+    (web_dir / "web_session_secret").write_text("ab" * 32, encoding="utf-8")
+    (web_dir / "web_session_secret").chmod(0o604)
+    config = write_config(
+        '[web]\nsecrets_dir = "web-creds"\n'
+        '[[accounts]]\nname = "masto"\nplatform = "mastodon"\nbase_url = "http://127.0.0.1:9"\n'
+        'secrets_dir = "masto-creds"\n'
+    )
+    token, session = creds / "access_token", web_dir / "web_session_secret"
+    account_line = (
+        f"warning: accounts.masto.secrets_dir: {token} is readable by its group (mode 0640); "
+        f"run: chmod 600 {token}"
+    )
+    checked = run_cli("config", "check", config=config)
+    assert checked.returncode == 0, checked.stderr
+    assert [line for line in checked.stderr.splitlines() if line.startswith("warning:")] == [
+        account_line,
+        f"warning: web.secrets_dir: {session} is readable by others (mode 0604); run: chmod 600 {session}",
+    ], checked.stderr
+    assert "tok" not in checked.stderr.replace("access_token", "")
+
+    assert run_cli("db", "upgrade", config=config).returncode == 0
+    ran = run_cli("run", "--once", config=config)
+    assert ran.returncode == 0, ran.stderr
+    assert [line for line in ran.stderr.splitlines() if "readable by" in line] == [account_line], ran.stderr

@@ -303,12 +303,17 @@ def _from_gguf(source: Path, cached: Path | None, torch_dtype: Any, reporter: Re
             source.parent, gguf_file=source.name, dtype=torch.float32
         )
     _prepare(tokenizer, model)
-    # Round through bf16 (the cache's dtype) so this process writes exactly what a later
-    # load from the cache would: the same seed gives the same drafts before and after.
-    model.to(torch.bfloat16)  # type: ignore[arg-type]
+    model.to(torch.bfloat16)  # type: ignore[arg-type]  # the cache's dtype
     if cached is not None:
         reporter.start(f"caching the model in {cached.parent}")
-        _save_cache(tokenizer, model, cached)
+        if _save_cache(tokenizer, model, cached) or (cached / "config.json").is_file():
+            # Run what every later process loads (this one's copy, or another's that was faster):
+            # the same seed gives the same drafts in this process (`bot drafts preview` on a new
+            # install) as in the next (`bot campaigns fire`).
+            # The model in hand is not quite it: the round through bf16 also rounded buffers
+            # that a load computes afresh (the rotary frequencies), which moves the logits.
+            del model
+            return _from_dir(cached, torch_dtype)
     model.to(torch_dtype)
     return tokenizer, model
 
@@ -330,8 +335,9 @@ def _prepare(tokenizer: Any, model: Any) -> None:
         tokenizer.pad_token = tokenizer.eos_token
 
 
-def _save_cache(tokenizer: Any, model: Any, target: Path) -> None:
-    """Save the de-quantized model; GGUF-loaded models need their quantizer marker cleared."""
+def _save_cache(tokenizer: Any, model: Any, target: Path) -> bool:
+    """Save the de-quantized model (False if it could not be); GGUF-loaded models need their
+    quantizer marker cleared."""
     tmp = target.with_name(target.name + f".tmp{os.getpid()}")
     try:
         for attr in ("hf_quantizer", "is_quantized"):
@@ -343,8 +349,10 @@ def _save_cache(tokenizer: Any, model: Any, target: Path) -> None:
         tokenizer.save_pretrained(tmp)
         tmp.rename(target)
         log.info("cached the model as safetensors in %s", target)
+        return True
     except (OSError, ValueError, RuntimeError, AttributeError) as exc:
         log.warning("could not cache the model in %s: %s", target, exc)
+        return False
 
 
 def local_model(settings: Any, reporter: Reporter | None = None) -> Generator:

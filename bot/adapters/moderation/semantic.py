@@ -1,6 +1,6 @@
 """The ``semantic`` scorer: what a text means, in English and Chinese, not which words it uses.
 
-Texts are embedded by the multilingual sentence encoder (:mod:`.embeddings`) and classified
+Texts are embedded by the multilingual sentence encoder (:mod:`bot.adapters.embedding`) and classified
 by a small model trained from labeled texts (:mod:`.semantic_model`). Labels: ``toxic`` (one
 minus the probability of ``benign``: what the default threshold acts on) and one probability
 per kind: ``threat``, ``identity_attack``, ``insult``, ``self_harm``, ``sexual``. A flagged
@@ -19,7 +19,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from bot.adapters.moderation.embeddings import Embedder, shared
+from bot.adapters.embedding import Embedder, shared
 from bot.adapters.moderation.labeled import TOXIC_LABELS
 from bot.adapters.moderation.semantic_model import SemanticModel, load
 from bot.domain.ports import ScorerBackend

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.adapters.embedding import Embedder, shared
 from bot.adapters.moderation import semantic_model
-from bot.adapters.moderation.embeddings import Embedder, shared
 from bot.adapters.moderation.labeled import LabeledText, bundled, split_of
 from bot.adapters.moderation.semantic import ACCEPTED, CANDIDATE, bundled_model
 from bot.adapters.moderation.semantic_model import Matrix, SemanticModel

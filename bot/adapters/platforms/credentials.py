@@ -6,13 +6,16 @@ Lookup order for credential ``NAME`` of account ``my-acct``:
 2. ``secrets_file``: ``NAME=value`` lines (``#`` comments, blank lines and ``export`` allowed);
 3. ``secrets_dir``: a file called ``NAME`` (systemd's ``$CREDENTIALS_DIRECTORY`` works as is).
 
-Error messages name the variable and the files looked at, never a value. The model's API key
+Error messages name the variable and the files looked at, never a value. A secrets file that its
+group or others can read is used, with a warning logged once per process naming it (as ssh
+does for a private key, without refusing it). The model's API key
 (``[model] backend = "openai"``) is read the same way, as credential ``api_key`` of the
 holder named ``model`` (``$BOT_MODEL_API_KEY``).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -20,6 +23,11 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.domain.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+#: The secrets files this process has looked at for loose permissions (each is named once).
+_LOOKED_AT: set[Path] = set()
 
 
 class SecretHolder(Protocol):
@@ -99,6 +107,7 @@ def read_secrets_file(path: Path, key: str) -> dict[str, str]:
         raise ConfigError(f"{key}: {path} does not exist") from None
     except OSError as exc:
         raise ConfigError(f"{key}: cannot read {path}: {exc.strerror}") from None
+    warn_if_loose(path, key)
     values: dict[str, str] = {}
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
@@ -114,11 +123,47 @@ def read_secrets_file(path: Path, key: str) -> dict[str, str]:
 def read_secrets_dir_file(path: Path, key: str) -> str | None:
     """One secret of a secrets directory (None if it has no such file)."""
     try:
-        return path.read_text(encoding="utf-8").strip() or None
+        value = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise ConfigError(f"{key}: cannot read {path}: {exc.strerror}") from None
+    warn_if_loose(path, key)
+    return value or None
+
+
+def warn_if_loose(path: Path, key: str) -> None:
+    """Log a warning the first time this process reads a secrets file that its group or others
+    can read (:func:`loose_permissions`); the file is used all the same."""
+    if path.absolute() in _LOOKED_AT:
+        return
+    _LOOKED_AT.add(path.absolute())
+    line = loose_permissions(path, key)
+    if line is not None:
+        log.warning("%s", line)
+
+
+def loose_files(places: list[tuple[Path, str]]) -> list[str]:
+    """One line per secrets file that its group or others can read, of ``places``: (a secrets
+    file, or a secrets directory, whose every file is a secret; the config key naming it).
+    Those files are then not named again when read (:func:`warn_if_loose`)."""
+    lines = []
+    for path, key in places:
+        for file in _files_in(path) if key.endswith("secrets_dir") else [path]:
+            if file.absolute() in _LOOKED_AT:
+                continue
+            _LOOKED_AT.add(file.absolute())
+            line = loose_permissions(file, key)
+            if line is not None:
+                lines.append(line)
+    return lines
+
+
+def _files_in(directory: Path) -> list[Path]:
+    try:
+        return sorted(p for p in directory.iterdir() if p.is_file())
+    except OSError:  # missing or unreadable: reading a secret from it says so
+        return []
 
 
 def loose_permissions(path: Path, key: str) -> str | None:

@@ -237,3 +237,56 @@ def adds(body: str, backing: Sequence[str]) -> CheckResult:
             "adds", False, f"says what the campaign did not give: {', '.join(extra)} (at most {MOST - 1})"
         )
     return CheckResult("adds", True, ", ".join(extra))
+
+
+#: Capitalised words inside a sentence ("at Sunny Side Cafe", "on Elm Road"), or a sentence's
+#: first word when it owns something ("Tina's code"): a name.
+_NAME = regex.compile(
+    r"(?<=[\p{L},]\s)\p{Lu}\p{Ll}{2,}(?:\s\p{Lu}\p{Ll}+)*|(?:^|(?<=[.!?]\s))\p{Lu}\p{Ll}{2,}(?=['’]s\b)"
+)
+
+
+#: Days and months are claims: the fact check judges them.
+_CALENDAR = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+
+
+def unknown_names(body: str, backing: Sequence[str]) -> CheckResult:
+    """Fails an English post naming a person, place or business the campaign never names: a
+    capitalised word that no backing text gives and is no stock word. On the quality set's dev
+    split every such draft was one a reviewer rejected (another shop's name from the prompt's
+    examples, "Elm Road", "Santa Maria Del Mar", an invented groomer)."""
+    if regex.search(r"\p{Han}", body):
+        return CheckResult("unknown_name", True)
+    added = {_stem(word) for word in additions(body, backing)}
+    names = [
+        m.group(0)
+        for m in _NAME.finditer(body)
+        if any(_stem(word) in added and word.casefold() not in _CALENDAR for word in m.group(0).split())
+    ]
+    if names:
+        return CheckResult(
+            "unknown_name", False, f"names what the campaign does not: {', '.join(dict.fromkeys(names))}"
+        )
+    return CheckResult("unknown_name", True)

@@ -179,6 +179,9 @@ def _reader_checks(body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
         additions.adds(body, spec.backing)
         if spec.backing and spec.model_wording
         else CheckResult("adds", True),
+        additions.unknown_names(body, spec.backing)
+        if spec.backing and spec.model_wording
+        else CheckResult("unknown_name", True),
         prose.echo(body, spec.brief, spec.facts),
         prose.voice(body, spec.brand),
         prose.articles(body, (*spec.nice_words, *spec.mentions)),
@@ -323,6 +326,12 @@ def similarity(a: str, b: str) -> float:
     return len(sa & sb) / len(sa | sb) if sa or sb else 1.0
 
 
+def own_words(body: str, facts: Sequence[str]) -> str:
+    """A post's body without the campaign's facts as written: what its own wording is (a weekly
+    promo states the same facts every week; two drafts of a slot state the same facts)."""
+    return _without(body, facts)
+
+
 def _without(text: str, phrases: Sequence[str]) -> str:
     for phrase in sorted((p for p in phrases if p.strip()), key=len, reverse=True):
         text = regex.sub(regex.escape(phrase.strip()), " ", text, flags=regex.IGNORECASE)
@@ -332,8 +341,8 @@ def _without(text: str, phrases: Sequence[str]) -> str:
 def _duplicate(body: str, recent: Sequence[str], facts: Sequence[str] = ()) -> CheckResult:
     """Near-duplicates of the campaign's recent drafts, compared without the campaign's facts as
     written (a weekly promo states the same facts every week; its wording must change)."""
-    mine = _without(body, facts)
-    best = max((similarity(mine, _without(r, facts)) for r in recent), default=0.0)
+    mine = own_words(body, facts)
+    best = max((similarity(mine, own_words(r, facts)) for r in recent), default=0.0)
     return CheckResult("not_duplicate", best < DUPLICATE_THRESHOLD, f"closest recent {best:.2f}")
 
 

@@ -4,7 +4,9 @@ The model writes ``candidates`` texts in one call; each is cleaned (quotes, inve
 mentions and links removed; the campaign's link and hashtags added) and checked strictly
 (:mod:`bot.services.drafting.checks`). When none passes, or the campaign's language is one the model
 does not write, curated templates (:mod:`bot.services.drafting.fallback`) are checked the same way
-and saved with origin ``template``. The best passing candidates become drafts.
+and saved with origin ``template``. The best passing candidates become drafts: ranked by the
+checks, then by relevance to the brief, and kept distinct from each other
+(:mod:`bot.services.drafting.ranking`).
 
 Flagged drafts are never auto-approved; drafts that pass the gate go to ``pending_review``
 (for campaigns with ``approval = "auto"``, the best-ranked one that passes every check goes
@@ -31,15 +33,15 @@ from bot.domain import (
     Draft,
     DraftOrigin,
     DraftState,
-    ModerationVerdict,
     Slot,
     SlotState,
 )
 from bot.domain.errors import BotError, ModelUnavailable, NotConfigured, StoreError
 from bot.domain.platforms import PlatformLimit
-from bot.domain.ports import Clock, GenerationRequest, Generator, Store
+from bot.domain.ports import Clock, GenerationRequest, Generator, Store, TextEmbedder
 from bot.plugins import limit_for
-from bot.services.drafting import catalog, checks, cleaning, composing, facts, fallback, prompts
+from bot.services.drafting import catalog, checks, cleaning, composing, facts, fallback, prompts, ranking
+from bot.services.drafting.ranking import ScoredCandidate, choose
 from bot.services.moderation import ModerationGate
 from bot.services.reviewers import authorize
 
@@ -51,16 +53,8 @@ log = logging.getLogger(__name__)
 
 #: How many of the campaign's latest drafts the near-duplicate check compares against.
 RECENT_DRAFTS = 50
-#: Two kept drafts of one slot must differ at least this much.
-KEEP_SIMILARITY = 0.6
 #: The key of a fallback candidate's settings record saying why the model wrote nothing.
 UNAVAILABLE = "model_unavailable"
-
-
-@dataclass(frozen=True)
-class ScoredCandidate:
-    candidate: Candidate
-    verdict: ModerationVerdict
 
 
 @dataclass(frozen=True)
@@ -81,7 +75,8 @@ class SlotPlan:
 
 
 class DraftingService:
-    """Turns due slots into drafts. The generator is built lazily (it may load a model)."""
+    """Turns due slots into drafts. The generator and the sentence encoder are built lazily
+    (they load weights); without an encoder, candidates are ranked by the checks alone."""
 
     def __init__(
         self,
@@ -93,8 +88,10 @@ class DraftingService:
         actor: str,
         on_approved: Callable[[int, CampaignSettings], object] | None = None,
         media: MediaService | None = None,
+        embedder: Callable[[], TextEmbedder] | None = None,
     ) -> None:
         self.settings = settings
+        self._embedder = embedder
         #: Chooses, fits and checks the campaign's pictures (None: drafts get no pictures).
         self.media = media
         self._store = store
@@ -131,12 +128,7 @@ class DraftingService:
         scored = self.finish(plan, found)
         if unavailable is None:
             return scored
-        return [
-            ScoredCandidate(
-                replace(s.candidate, settings={**s.candidate.settings, UNAVAILABLE: unavailable}), s.verdict
-            )
-            for s in scored
-        ]
+        return [replace(s, candidate=_marked(s.candidate, unavailable)) for s in scored]
 
     def finish(self, plan: SlotPlan, found: list[Candidate]) -> list[ScoredCandidate]:
         """Add the fallbacks a slot needs (composed, then curated), moderate, rank best first."""
@@ -154,8 +146,25 @@ class DraftingService:
                 "and no curated template fits"
             )
         verdicts = self._gate().check([c.text for c in found])
-        scored = [ScoredCandidate(c, v) for c, v in zip(found, verdicts, strict=True)]
-        return sorted(scored, key=_rank, reverse=True)
+        scored = [
+            ScoredCandidate(
+                c, v, own_words=checks.own_words(_bare(c.text, plan.link, plan.hashtags), plan.spec.facts)
+            )
+            for c, v in zip(found, verdicts, strict=True)
+        ]
+        return ranking.rank(self._by_meaning(plan, scored))
+
+    def _by_meaning(self, plan: SlotPlan, scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
+        """The candidates with their relevance to the brief and facts (``[model] ranking =
+        "meaning"``); unchanged when ranking by the checks alone or the encoder fails (logged)."""
+        if self._embedder is None or self.settings.model.ranking != "meaning":
+            return scored
+        bodies = [_bare(s.candidate.text, plan.link, plan.hashtags) for s in scored]
+        try:
+            return ranking.by_meaning(scored, bodies, " ".join((plan.brief, *plan.facts)), self._embedder())
+        except BotError as exc:
+            log.warning("campaign %s: ranked by the checks alone: %s", plan.campaign.name, exc)
+            return scored
 
     def plan(self, campaign: CampaignSettings, slot_at: datetime, seed_salt: int = 0) -> SlotPlan:
         """Render the brief and gather the rules for one slot."""
@@ -500,18 +509,9 @@ class DraftingService:
         return seed
 
 
-def choose(scored: list[ScoredCandidate], keep: int) -> list[ScoredCandidate]:
-    """The best passing candidates, no two near-identical; the best failing one if none pass."""
-    chosen: list[ScoredCandidate] = []
-    for item in scored:
-        if len(chosen) >= keep:
-            break
-        if not item.candidate.passed:
-            continue
-        if any(checks.similarity(item.candidate.text, c.candidate.text) >= KEEP_SIMILARITY for c in chosen):
-            continue
-        chosen.append(item)
-    return chosen or scored[:1]
+def _marked(candidate: Candidate, unavailable: str) -> Candidate:
+    """A fallback candidate whose settings say why the model wrote nothing."""
+    return replace(candidate, settings={**candidate.settings, UNAVAILABLE: unavailable})
 
 
 def _bare(text: str, link: str | None, hashtags: tuple[str, ...]) -> str:
@@ -559,20 +559,6 @@ def _settings_record(request: GenerationRequest, model_id: str, dtype: str) -> d
         "candidates": request.n,
         "seed": request.seed,
     }
-
-
-#: Among passing candidates: the model's own first, then composed ones, then templates.
-_ORIGIN_RANK = {DraftOrigin.MODEL: 2, DraftOrigin.COMPOSED: 1}
-
-
-def _rank(item: ScoredCandidate) -> tuple[bool, bool, int, int, int, float]:
-    """Unflagged, passing; failing ones by their number of failed checks (the one a reviewer
-    fixes most easily first); then by origin, templates in their rotation order, the rest by score."""
-    candidate = item.candidate
-    origin = _ORIGIN_RANK.get(candidate.origin, 0)
-    order = -int(candidate.settings.get("order", 0)) if candidate.origin is DraftOrigin.TEMPLATE else 0
-    failed = sum(not c.passed for c in candidate.checks)
-    return (not item.verdict.flagged, candidate.passed, -failed, origin, order, candidate.score)
 
 
 #: Slots counted for the template rotation start in this year (any fixed year would do).

@@ -64,3 +64,26 @@ def test_model_info_for_the_bundled_model(tmp_path: Path) -> None:
     info = json.loads(run_cli("model", "info", "--json", config=write(tmp_path, model="")).stdout)
     assert info["backend"] == "embedded" and info["model_id"] == "SmolLM2-135M-Instruct"
     assert info["languages"] == ["en"] and info["source"].endswith(".gguf")
+
+
+def test_preview_shows_what_fire_then_drafts_on_a_new_install(tmp_path: Path, tiny_gguf: Path) -> None:
+    """The first preview of an install de-quantizes the model; the firing after it loads the
+    cached copy. Same --at, same seed: the same candidates, and the drafts fire saves are the
+    preview's best (the campaign keeps the model's best draft, however poor)."""
+    model = f'backend = "transformers"\npath = "{tiny_gguf}"\nthreads = 1\nmax_new_tokens = 16'
+    config = write(
+        tmp_path, model=model, extra="fallback = false\n[campaigns.sampling]\nkeep = 1\ncandidates = 8"
+    )
+    config.write_text(config.read_text(encoding="utf-8").split('[[campaigns]]\nname = "broken"')[0])
+    assert run_cli("db", "upgrade", config=config).returncode == 0
+    assert run_cli("campaigns", "sync", config=config).returncode == 0
+    at = ("--at", "2026-09-24 01:00")
+    first = run_cli("drafts", "preview", "mid-autumn", *at, "--json", config=config, timeout=300)
+    assert first.returncode == 0, first.stderr
+    again = run_cli("drafts", "preview", "mid-autumn", *at, "--json", config=config, timeout=300)
+    previewed = [c["text"] for c in json.loads(first.stdout)["candidates"]]
+    assert [c["text"] for c in json.loads(again.stdout)["candidates"]] == previewed
+    fired = run_cli("campaigns", "fire", "mid-autumn", *at, "--json", config=config, timeout=300)
+    assert fired.returncode == 0, fired.stderr
+    drafts = json.loads(run_cli("queue", "--json", config=config).stdout)
+    assert [d["text"] for d in drafts] == previewed[:1]

@@ -41,6 +41,20 @@ def test_loads_caches_and_reloads(tiny_gguf: Path, tmp_path: Path) -> None:
     assert again.generate(request(seed=7)) == texts  # from the cache: the same drafts
 
 
+def test_the_first_load_computes_what_a_load_from_the_cache_does(tiny_gguf: Path, tmp_path: Path) -> None:
+    """The process that de-quantizes the GGUF file (the first `bot drafts preview` of an install)
+    runs the very model later processes load from the cache (`bot campaigns fire`): the same
+    logits to the bit, so the same seed samples the same drafts. It used to keep its own copy,
+    whose rotary frequencies had been rounded to bf16 with the weights."""
+    import torch
+
+    _, first = generator(tiny_gguf, tmp_path).load()
+    _, cached = generator(tiny_gguf, tmp_path).load()
+    tokens = torch.tensor([list(range(5, 69))])
+    with torch.no_grad():
+        assert torch.equal(first(tokens).logits, cached(tokens).logits)
+
+
 def test_same_seed_same_texts_other_seed_differs(tiny_gguf: Path, tiny_cache: Path) -> None:
     gen = generator(tiny_gguf, tiny_cache)
     a = [t.text for t in gen.generate(request(seed=1, n=4))]

@@ -325,3 +325,25 @@ def test_product_leads_are_taken_in_turn_too() -> None:
         for t in range(4)
     }
     assert len(made) == 4 and all("full detail" in m.casefold() for m in made)
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        (PLAIN + " Pop in to see Elm Road's new mural.", "Elm Road"),
+        (
+            "Happy Easter from Crumb & Co Bakery and everyone at Sunny Side Cafe! " + PLAIN[28:],
+            "Sunny Side Cafe",
+        ),
+        ("Tina's favourite: hot cross buns! " + PLAIN, "Tina"),
+    ],
+)
+def test_a_name_the_campaign_never_gives_fails(body: str, name: str) -> None:
+    assert failing(body, spec()).get("unknown_name") == f"names what the campaign does not: {name}"
+
+
+def test_names_the_campaign_gives_days_and_sentence_starts_are_not_unknown() -> None:
+    backed = spec(facts=(*FACTS, "Maya bakes the hot cross buns on Friday"))
+    body = PLAIN + " Maya bakes the hot cross buns on Friday, fresh for Easter Sunday. Enjoy!"
+    assert "unknown_name" not in failing(body, backed)
+    assert "unknown_name" not in failing(PLAIN + " Wonderful buns, Crumb & Co Bakery style.", spec())
