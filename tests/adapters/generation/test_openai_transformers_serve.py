@@ -16,6 +16,7 @@ from bot.adapters.generation.openai_http import OpenAIGenerator
 from bot.config import load_settings
 from bot.domain.errors import ConfigError, ModelUnavailable
 from tests.adapters.generation.gen_configs import write
+from tests.adapters.generation.test_drafting_with_model import app_for
 from tests.adapters.generation.test_openai_backend import GREETINGS, model_config, request
 from tests.conftest import run_cli
 from tests.fakeopenai import TRANSFORMERS_SERVE, running
@@ -85,6 +86,10 @@ def test_another_model_name_is_refused_by_name_without_learning_n(tmp_path: Path
         assert preview.returncode == 0, preview.stderr
         assert "model unavailable, drafted from curated texts: model server" in preview.stdout
         assert "Server is pinned to" in preview.stdout and "origin=template" in preview.stdout
+        app_for(config).close()  # the campaigns in the store (`campaigns sync` refuses "broken")
+        fired = run_cli("campaigns", "fire", "mid-autumn", config=config)
+        assert fired.returncode == 0, fired.stderr
+        assert "\nmodel unavailable, drafted from curated texts: model server" in fired.stdout
 
 
 def test_fields_the_server_does_not_know_are_refused_with_its_detail() -> None:
