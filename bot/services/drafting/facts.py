@@ -48,7 +48,7 @@ _OFFER_WORDS = {
 _RELATIVE = {
     "weekend": "weekend", "weekends": "weekend", "tomorrow": "tomorrow", "tonight": "tonight",
     "week": "week", "weeks": "week", "month": "month", "midnight": "time:00:00", "noon": "time:12:00",
-    "today": "today",
+    "today": "today", "weekday": "weekday", "weekdays": "weekday",
 }  # fmt: skip
 #: Words that turn a fact around: "closed on December 24" is not "open on December 24", and
 #: "not this Saturday" is not "this Saturday". A fact holding one needs it in the post; a post
@@ -56,6 +56,7 @@ _RELATIVE = {
 _POLARITY = {
     "closed": "state:closed", "close": "state:closed", "closes": "state:closed",
     "closing": "state:closed", "shut": "state:closed", "not": "neg:not", "never": "neg:not",
+    "except": "neg:not",
 }  # fmt: skip
 _STOP_TEXT = """a an the and or but of to in on at for with from by as is are be our your we you us it
 its this that these those all any every each per only just until till before after into over under
@@ -213,7 +214,7 @@ def fact_stated(fact: str, body: str) -> bool:
     wanted = claims(fact) - _SOFT_CLAIMS
     if not wanted <= claims(body):
         return False
-    words = [w for w in _stems(fact) if not _claim_word(w)]
+    words = [w for w in _stems(fact) if not _claim_word(w) and w not in _TOLD_WORDS]
     if not words:
         return True
     present = set(_stems(body))
@@ -224,6 +225,11 @@ def fact_stated(fact: str, body: str) -> bool:
     relaxed = math.ceil(size / 3) if size >= 2 else 0
     need = relaxed if hard else math.ceil(size * 2 / 3)
     return sum(w in present for w in set(words)) >= need
+
+
+#: The words that turn a reminder to the readers ("remember to ...") into a post's sentence:
+#: a draft saying it another way still states it.
+_TOLD_WORDS = frozenset(["remem", "forge", "don't"])
 
 
 def _claim_word(stem: str) -> bool:
@@ -270,11 +276,22 @@ _INSTRUCTION = regex.compile(
 _BRIEF_SENTENCE = regex.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+(?:[.!?]+|$)")
 
 
+def _to_reader(told: str) -> str:
+    """What to tell the readers, as said to them: "Remind them to lock up" -> "remember to lock
+    up", "Remind them of our new hours" -> "don't forget our new hours"."""
+    head, _, rest = told.partition(" ")
+    if head.casefold() == "to" and rest:
+        return f"remember to {rest}"
+    if head.casefold() == "of" and rest:
+        return f"don't forget {rest}"
+    return told
+
+
 def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     """What a brief asks the post to tell its readers: "Remind them that X" -> "X", and (with
     ``colon``, for campaigns that list no facts) "Write a promotion for B: X" -> "X" and every
     sentence of the brief that is no instruction and holds a claim ("It costs $1.75 per pound.")."""
-    said = [m.strip() for m in _REMIND.findall(brief)]
+    said = [_to_reader(m.strip()) for m in _REMIND.findall(brief)]
     if colon:
         said += [m.strip() for m in _AFTER_COLON.findall(brief) if claims(m) or len(m.split()) >= 3]
         said += [

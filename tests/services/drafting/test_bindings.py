@@ -49,9 +49,45 @@ def test_up_to_and_under_are_kept_or_the_draft_fails() -> None:
 
 
 def test_a_time_turned_around_fails_but_a_range_written_with_a_dash_passes() -> None:
-    assert "says 'until'" in failed("Drop-off until 8:00, pick-up after 17:00.", KENNEL)
+    assert failed("Drop-off until 8:00, pick-up after 17:00.", KENNEL) == (
+        "the facts give time 08:00 as a start ('from'); the draft as an end ('until')"
+    )
     assert failed("We are open 7:00-19:00 on weekdays.", COURIER) == ""
     assert "'closing'" in failed("We are closing at 7:00 on weekdays.", COURIER)
+
+
+NIGHTS = (
+    "night lockouts from 7:30 pm to 7 am",
+    "open Monday to Saturday",
+    "20% off door locks, 10% off keys",
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Night lockouts from 7 am to 7:30 pm.",
+        "Night lockouts 7:00-19:30, call us.",
+        "We are open Saturday to Monday.",
+        "We are open Saturday through Monday.",
+        "20% off keys and 10% off door locks!",
+    ],
+)
+def test_ranges_turned_around_and_a_discount_on_the_wrong_thing_fail(body: str) -> None:
+    assert failed(body, NIGHTS) != ""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Night lockouts: 19:30 to 07:00.",
+        "Locked out at night? We come from 7:30 pm until 7 am.",
+        "Open Monday to Saturday. 20% off door locks and 10% off keys.",
+        "Open Monday-Saturday, with 10% off keys.",
+    ],
+)
+def test_ranges_and_discounts_written_another_way_pass(body: str) -> None:
+    assert failed(body, NIGHTS) == ""
 
 
 def test_a_price_range_is_not_a_lowest_price() -> None:
