@@ -94,6 +94,8 @@ _OFF = regex.compile(
     regex.IGNORECASE,
 )
 _WORD = regex.compile(r"[\p{L}][\p{L}'’-]*|\d+")
+#: A stock lead that makes no claim ("Something new at <brand>: the bay is closed").
+_LEAD = regex.compile(r"\bsomething new\b", regex.IGNORECASE)
 
 
 def _num(value: str) -> str:
@@ -138,6 +140,7 @@ def claim_spans(text: str) -> list[tuple[int, int, str]]:
 
         rest = pattern.sub(sub, rest)
 
+    take(_LEAD, lambda m: None)
     take(_ISO_DATE, lambda m: f"date:{int(m.group(2))}-{int(m.group(3))}")
     take(_MONTH_DAY, _month_day)
     take(_PCT, lambda m: f"pct:{_num(m.group(1))}")
@@ -249,6 +252,10 @@ _REMIND = regex.compile(
     regex.IGNORECASE,
 )
 _THANK = regex.compile(r"\bthank\s+them\s+for\s+(?:their\s+)?([^.!?\n]+)", regex.IGNORECASE)
+#: "Thank the local growers who stock our shelves", "thank everyone who served".
+_THANK_WHOM = regex.compile(r"\bthank\s+(?!them\s+for\b|you\b)([^.!?\n]+)", regex.IGNORECASE)
+#: "Announce that X", "Write a short announcement that X: Y".
+_ANNOUNCE = regex.compile(r"\bannounce(?:ment)?\s+that\s+([^.!?\n:]+)", regex.IGNORECASE)
 
 
 _MENTION = regex.compile(r"\bmention\s+(?:our\s+|the\s+)?([^.!?,\n]+)", regex.IGNORECASE)
@@ -292,12 +299,13 @@ def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     ``colon``, for campaigns that list no facts) "Write a promotion for B: X" -> "X" and every
     sentence of the brief that is no instruction and holds a claim ("It costs $1.75 per pound.")."""
     said = [_to_reader(m.strip()) for m in _REMIND.findall(brief)]
+    said += [m.strip() for m in _ANNOUNCE.findall(brief)]
     if colon:
         said += [m.strip() for m in _AFTER_COLON.findall(brief) if claims(m) or len(m.split()) >= 3]
         said += [
             m.strip().rstrip(".!?")
             for m in _BRIEF_SENTENCE.findall(brief)
-            if ":" not in m and not _INSTRUCTION.search(m) and claims(m) - _SOFT_CLAIMS
+            if not regex.search(r":\s", m) and not _INSTRUCTION.search(m) and claims(m) - _SOFT_CLAIMS
         ]
     return tuple(dict.fromkeys(s for s in said if s))
 
@@ -305,7 +313,10 @@ def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
 def implied(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     """Facts a brief states as instructions: reminders and thanks to give. (Things to
     "mention" stay a ranking preference: curated templates cannot know them.)"""
-    thanks = tuple(f"thanks for your {m.strip()}" for m in _THANK.findall(brief))
+    thanks = (
+        *(f"thanks for your {m.strip()}" for m in _THANK.findall(brief)),
+        *(f"thank you to {m.strip()}" for m in _THANK_WHOM.findall(brief)),
+    )
     return (*reminders(brief, colon=colon), *thanks)
 
 
@@ -324,7 +335,10 @@ def repeats_facts(sentence: str, facts: Sequence[str]) -> bool:
         if said & claims(fact):
             return True
         wanted = {w for w in _stems(fact) if not _claim_word(w)}
-        if wanted and len(wanted & words) * 2 >= len(wanted):
+        # half its words, and more than one ("Announce that turkey orders are open" says more
+        # than the fact "order by December 12")
+        common = len(wanted & words)
+        if wanted and common >= 2 and common * 2 >= len(wanted):
             return True
     return False
 
