@@ -30,13 +30,16 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+T = TypeVar("T")
 
 CONFIG = """
 [brand]
@@ -84,8 +87,10 @@ def naive(gguf: Path, messages: list[dict[str, str]], drafts: int, threads: int)
             model = AutoModelForCausalLM.from_pretrained(
                 gguf.parent, gguf_file=gguf.name, dtype=torch.float32
             )
-        ids = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt")
-        ids = ids if isinstance(ids, torch.Tensor) else ids["input_ids"]
+        encoded: Any = tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, return_tensors="pt"
+        )
+        ids: Any = encoded if isinstance(encoded, torch.Tensor) else encoded["input_ids"]
         torch.manual_seed(i)
         out = model.generate(
             ids,
@@ -141,9 +146,7 @@ def project(tmp: Path, args: argparse.Namespace, variants: list[Variant]) -> flo
         generator = generator or build_generator(settings)
         gate = build_gate(settings.moderation)
         start = datetime(2026, 9, 25, 1, tzinfo=UTC)
-        service = DraftingService(
-            settings, None, lambda g=generator: g, lambda g=gate: g, FixedClock(start), "bench"
-        )
+        service = DraftingService(settings, None, _const(generator), _const(gate), FixedClock(start), "bench")
         services.append((settings, service))
     start = datetime(2026, 9, 25, 1, tzinfo=UTC)
     loaded = time.perf_counter()
@@ -170,6 +173,11 @@ def project(tmp: Path, args: argparse.Namespace, variants: list[Variant]) -> flo
                 flush=True,
             )
     return load_s
+
+
+def _const(value: T) -> Callable[[], T]:
+    """A function returning ``value`` (what the drafting service calls for its generator and gate)."""
+    return lambda: value
 
 
 def main() -> None:

@@ -9,6 +9,15 @@ A stdlib ``ThreadingHTTPServer`` serving ``POST /v1/chat/completions`` and ``GET
 - ``delay``: every chat answer waits this long first.
 - ``api_key``: when set, a request without ``Authorization: Bearer <key>`` gets a 401.
 - ``replies``: the texts it writes, in turn (each choice the next one).
+- ``dialect="transformers"``: answers as ``transformers serve`` (5.x) did when it was tried
+  with the bundled model (see :data:`TRANSFORMERS_SERVE`): ``n`` ignored (one choice), errors
+  in FastAPI's ``{"detail": ...}`` shape, a model other than the one it serves refused with 400,
+  no API key checked, one request generated at a time (the others wait their turn), and
+  greedy decoding (``temperature`` and ``seed`` change nothing: the same chat gets the same
+  text) unless the request's ``generation_config`` says ``{"do_sample": true}``.
+
+Both dialects refuse a field the chat completions API does not have: OpenAI with a 400
+("Unrecognized request argument supplied"), transformers serve with a 422.
 
 Every request is recorded (path, headers, JSON body) in ``requests``.
 """
@@ -21,7 +30,24 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Literal
+
+#: The request fields of OpenAI's chat completions API (openai 3.x ``CompletionCreateParamsBase``).
+CHAT_FIELDS = frozenset(
+    {
+        "audio", "frequency_penalty", "function_call", "functions", "logit_bias", "logprobs",
+        "max_completion_tokens", "max_tokens", "messages", "metadata", "modalities", "model",
+        "moderation", "n", "parallel_tool_calls", "prediction", "presence_penalty",
+        "prompt_cache_key", "prompt_cache_options", "prompt_cache_retention", "reasoning_effort",
+        "response_format", "safety_identifier", "seed", "service_tier", "stop", "store", "stream",
+        "stream_options", "temperature", "tool_choice", "tools", "top_logprobs", "top_p", "user",
+        "verbosity", "web_search_options",
+    }
+)  # fmt: skip
+#: What transformers serve takes on top of them.
+TRANSFORMERS_FIELDS = CHAT_FIELDS | {"generation_config", "chat_template_kwargs"}
+#: ``running(**TRANSFORMERS_SERVE)``: a fake as hard as ``transformers serve`` pinned to one model.
+TRANSFORMERS_SERVE: dict[str, Any] = {"dialect": "transformers", "honours_n": False}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -35,11 +61,17 @@ class _Handler(BaseHTTPRequestHandler):
         self._record(None)
         if not self._authorized():
             return
-        if self.path.rstrip("/") == "/v1/models":
+        path = self.path.rstrip("/")
+        if path == "/v1/models" and self.server.dialect == "transformers":  # its one pinned model
+            pinned = {"id": self.server.models[0], "object": "model", "owned_by": "local", "created": 0}
+            self._send(200, {"object": "list", "data": [{**pinned, "status": {"value": "loaded"}}]})
+        elif path == "/v1/models":
             data = [{"id": name, "object": "model", "owned_by": "library"} for name in self.server.models]
             self._send(200, {"object": "list", "data": data})
+        elif path == "/health" and self.server.dialect == "transformers":
+            self._send(200, {"status": "ok"})
         else:
-            self._send(404, {"error": {"message": f"no route {self.path}"}})
+            self._refuse(404, f"no route {self.path}", "Not Found")
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -52,8 +84,43 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorized():
             return
         if self.path.rstrip("/") != "/v1/chat/completions":
-            self._send(404, {"error": {"message": f"no route {self.path}"}})
+            self._refuse(404, f"no route {self.path}", "Not Found")
             return
+        refused = self._refusal(body)
+        if refused:
+            self._refuse(*refused)
+            return
+        with self.server.turn():
+            self._answer(body)
+
+    def _refusal(self, body: dict[str, Any]) -> tuple[int, str, str] | None:
+        """(status, OpenAI's message, transformers serve's) for a request refused before writing."""
+        fields = TRANSFORMERS_FIELDS if self.server.dialect == "transformers" else CHAT_FIELDS
+        unexpected = set(body) - fields
+        if unexpected:
+            name = sorted(unexpected)[0]
+            status = 422 if self.server.dialect == "transformers" else 400
+            return (
+                status,
+                f"Unrecognized request argument supplied: {name}",
+                (f"Unexpected fields in the request: {unexpected}"),
+            )
+        model = body.get("model")
+        if model not in self.server.models and (model is not None or self.server.dialect == "openai"):
+            pinned = self.server.models[0]
+            status = 400 if self.server.dialect == "transformers" else 404
+            return (
+                status,
+                f"model '{model}' not found",
+                (f"Server is pinned to '{pinned}'; requested '{model}'."),
+            )
+        if body.get("stream"):
+            return 400, "this fake does not stream", "this fake does not stream"
+        if int(body.get("n") or 1) > 1 and self.server.rejects_n:
+            return 400, "n > 1 is not supported", "n > 1 is not supported"
+        return None
+
+    def _answer(self, body: dict[str, Any]) -> None:
         fault = self.server.take_fault()
         wait = (fault or {}).get("delay", self.server.delay)
         if wait:
@@ -63,21 +130,12 @@ class _Handler(BaseHTTPRequestHandler):
                 fault["status"], fault.get("body", {"error": {"message": "fault"}}), fault.get("headers", {})
             )
             return
-        if body.get("stream"):
-            self._send(400, {"error": {"message": "this fake does not stream"}})
-            return
-        if body.get("model") not in self.server.models:
-            self._send(404, {"error": {"message": f"model '{body.get('model')}' not found"}})
-            return
         n = int(body.get("n") or 1)
-        if n > 1 and self.server.rejects_n:
-            self._send(400, {"error": {"message": "n > 1 is not supported"}})
-            return
         count = n if self.server.honours_n else 1
         choices = [
             {
                 "index": i,
-                "message": {"role": "assistant", "content": self.server.next_reply()},
+                "message": {"role": "assistant", "content": self.server.reply_for(body)},
                 "finish_reason": "stop",
             }
             for i in range(count)
@@ -88,18 +146,24 @@ class _Handler(BaseHTTPRequestHandler):
             {
                 "id": "chatcmpl-1",
                 "object": "chat.completion",
-                "model": body["model"],
+                "model": body.get("model") or self.server.models[0],
                 "choices": choices,
                 "usage": usage,
             },
         )
+
+    def _refuse(self, status: int, message: str, detail: str) -> None:
+        if self.server.dialect == "transformers":
+            self._send(status, {"detail": detail})
+        else:
+            self._send(status, {"error": {"message": message, "type": "invalid_request_error"}})
 
     def _record(self, body: Any) -> None:
         with self.server.lock:
             self.server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
 
     def _authorized(self) -> bool:
-        if self.server.api_key is None:
+        if self.server.api_key is None or self.server.dialect == "transformers":  # it checks no key
             return True
         if self.headers.get("Authorization") == f"Bearer {self.server.api_key}":
             return True
@@ -132,10 +196,12 @@ class FakeOpenAI(ThreadingHTTPServer):
         delay: float = 0.0,
         api_key: str | None = None,
         replies: tuple[str, ...] = ("A reply.",),
+        dialect: Literal["openai", "transformers"] = "openai",
     ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.models = models
-        self.honours_n = honours_n
+        self.dialect = dialect
+        self.honours_n = honours_n and dialect == "openai"
         self.rejects_n = rejects_n
         self.delay = delay
         self.api_key = api_key
@@ -144,6 +210,8 @@ class FakeOpenAI(ThreadingHTTPServer):
         self.requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
         self._written = 0
+        self._generating = threading.Lock()
+        self._greedy: dict[str, str] = {}
 
     @property
     def url(self) -> str:
@@ -155,6 +223,25 @@ class FakeOpenAI(ThreadingHTTPServer):
             self._written += 1
             return text
 
+    def reply_for(self, body: dict[str, Any]) -> str:
+        """The next reply; a greedy transformers serve: the same one for the same chat."""
+        if self.dialect == "openai" or _samples(body):
+            return self.next_reply()
+        chat = json.dumps(body.get("messages"), sort_keys=True)
+        with self.lock:  # a new chat gets the next reply, and keeps it
+            if chat not in self._greedy:
+                self._greedy[chat] = self.replies[len(self._greedy) % len(self.replies)]
+            return self._greedy[chat]
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        """transformers serve (without continuous batching) writes one answer at a time."""
+        if self.dialect == "openai":
+            yield
+            return
+        with self._generating:
+            yield
+
     def take_fault(self) -> dict[str, Any] | None:
         with self.lock:
             return self.faults.pop(0) if self.faults else None
@@ -162,6 +249,15 @@ class FakeOpenAI(ThreadingHTTPServer):
     def chat_requests(self) -> list[dict[str, Any]]:
         with self.lock:
             return [r for r in self.requests if r["body"] is not None]
+
+
+def _samples(body: dict[str, Any]) -> bool:
+    """Whether transformers serve samples: only when the request's generation_config asks it to."""
+    try:
+        config = json.loads(body.get("generation_config") or "{}")
+    except (TypeError, ValueError):
+        return False
+    return isinstance(config, dict) and config.get("do_sample") is True
 
 
 @contextlib.contextmanager

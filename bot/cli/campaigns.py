@@ -11,6 +11,7 @@ from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json, print_table, short
 from bot.cli.params import INSTANT
 from bot.domain.errors import BotError
+from bot.domain.text import for_display
 
 
 @click.group("campaigns")
@@ -134,10 +135,13 @@ def fire(ctx: Context, name: str, at: datetime | None, as_json: bool) -> None:
         raise click.ClickException(f"no campaign named {name!r} in {ctx.config_path}")
     app = ctx.app
     fired = app.firing.fire(name, at.replace(tzinfo=UTC) if at else None, "cli")
+    note = app.store.get_slot(fired.slot.id).error  # such as why the model did not write
     if as_json:
-        print_json({"slot": fired.slot.id, "drafts": list(fired.drafts)})
+        print_json({"slot": fired.slot.id, "drafts": list(fired.drafts), "note": note})
     else:
         click.echo(
             f"slot {fired.slot.id} at {fired.slot.slot_at:%Y-%m-%d %H:%M} UTC: "
             f"draft ids: {', '.join(map(str, fired.drafts)) or 'none'}"
         )
+        if note:
+            click.echo(for_display(note))

@@ -83,7 +83,12 @@ def _row(rank: int, item: ScoredCandidate) -> dict[str, Any]:
 
 
 def _print(campaign: str, instant: datetime, rows: list[dict[str, Any]]) -> None:
+    from bot.services.drafting.service import UNAVAILABLE
+
     click.echo(f"Candidates for {campaign} at {instant:%Y-%m-%d %H:%M} UTC (not saved)")
+    unavailable = next((r["settings"][UNAVAILABLE] for r in rows if UNAVAILABLE in r["settings"]), None)
+    if unavailable:
+        click.echo(for_display(f"model unavailable, drafted from curated texts: {unavailable}"))
     for row in rows:
         verdict = "PASS" if row["passed"] else "FAIL"
         flag = "  FLAGGED by moderation" if row["flagged"] else ""

@@ -6,10 +6,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, JsonValue, field_validator, model_validator
 
 from bot.config.types import Strict, Timeout, WebUrl
 from bot.domain.ports import GeneratorBackend
+
+#: The chat completions fields the "openai" backend sets from the model and sampling settings.
+OWN_REQUEST_FIELDS = ("model", "messages", "n", "stream", "temperature", "top_p", "max_tokens", "seed")
 
 
 class SamplingSettings(Strict):
@@ -51,6 +54,12 @@ class ModelSettings(Strict):
     #: Backend "openai": most requests in flight at once when the server writes one candidate
     #: per request (Ollama and llama.cpp's server ignore the API's ``n``).
     concurrency: int = Field(default=4, ge=1, le=32)
+    #: Backend "openai": fields added to every chat completions request, for what a server
+    #: takes beyond the API, such as transformers serve's ``generation_config =
+    #: '{"do_sample": true}'`` (without it, it decodes greedily: every candidate of a prompt is
+    #: the same). A server refuses a field it does not know (transformers serve: 422). The
+    #: fields the bot sets itself (:data:`OWN_REQUEST_FIELDS`) cannot be set here.
+    extra_body: dict[str, JsonValue] = Field(default_factory=dict)
     #: "auto": bfloat16 on CPUs with native bf16 arithmetic (AVX512-BF16, AMX), else float32
     #: (bf16 was about 5x slower than fp32 on an AVX2-only EPYC). "int8": float32 with the
     #: linear layers dynamically quantized: about 2x faster on CPU, but with the bundled
@@ -106,6 +115,17 @@ class ModelSettings(Strict):
         except ConfigError:
             return data  # the backend's own validator names the problem
         return {**data, "candidates": backend.candidates}
+
+    @field_validator("extra_body")
+    @classmethod
+    def _not_own_fields(cls, value: dict[str, JsonValue]) -> dict[str, JsonValue]:
+        own = [name for name in OWN_REQUEST_FIELDS if name in value]
+        if own:
+            raise ValueError(
+                f"{', '.join(own)}: set by the bot from [model] and the campaign's sampling "
+                "settings, not here"
+            )
+        return value
 
     @field_validator("backend")
     @classmethod

@@ -1,10 +1,15 @@
 """The ``openai`` generator backend: a model served over an OpenAI-compatible HTTP API.
 
-Ollama, llama.cpp's server, vLLM and TGI all answer ``POST {base_url}/chat/completions`` (with
-``stream: false``) and ``GET {base_url}/models``. Candidates come from the API's ``n`` where the
-server honours it (vLLM); Ollama and llama.cpp's server answer one choice whatever ``n`` says, and
-some servers refuse ``n`` with a 400: the backend then learns it and writes the missing
-candidates with concurrent one-choice requests (at most ``[model] concurrency`` in flight).
+Ollama, llama.cpp's server, vLLM, TGI and ``transformers serve`` all answer
+``POST {base_url}/chat/completions`` (with ``stream: false``) and ``GET {base_url}/models``.
+Candidates come from the API's ``n`` where the server honours it (vLLM); Ollama, llama.cpp's
+server and transformers serve answer one choice whatever ``n`` says, and some servers refuse
+``n`` with a 400: the backend then learns it (once a request without ``n`` is taken) and writes
+the missing candidates with concurrent one-choice requests (at most ``[model] concurrency`` in
+flight), each with its own seed. A server that answers the same text for another seed decodes
+greedily (transformers serve does, unless ``[model] extra_body`` asks it to sample): the backend
+says so once and asks one candidate per distinct prompt from then on, and one more a slot (a
+server that samples may have repeated itself by chance).
 
 A request refused with 429 is retried after its ``Retry-After`` (at most
 :data:`LONGEST_RETRY_AFTER` seconds), a 5xx or a failed connection after an exponential
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -86,6 +92,7 @@ class OpenAIGenerator:
         retries: int = 2,
         concurrency: int = 4,
         backoff: float = BACKOFF,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> None:
         self.base_url = api_root(base_url)
         self.model = model
@@ -97,6 +104,9 @@ class OpenAIGenerator:
         self.backoff = backoff
         #: Whether the server honours ``n`` (None until a request with n > 1 shows it).
         self.n_supported: bool | None = None
+        #: Whether another seed changes the server's text (None until two texts of a chat show it).
+        self.samples: bool | None = None
+        self.extra_body = dict(extra_body or {})
 
     def __repr__(self) -> str:  # never the key
         return f"OpenAIGenerator({self.base_url!r}, model={self.model!r})"
@@ -109,34 +119,16 @@ class OpenAIGenerator:
     def generate(self, request: GenerationRequest) -> list[GeneratedText]:
         """``request.n`` texts: one request per distinct chat asking for its share through ``n``,
         then one-choice requests, in parallel, for whatever the server did not write. When some
-        requests still fail, the texts of the others (fewer than ``n``); when all fail, the
-        first failure (:class:`ModelUnavailable`)."""
+        requests still fail, the texts of the others (fewer than ``n``); from a server that
+        decodes greedily, one text per distinct chat; when all fail, the first failure
+        (:class:`ModelUnavailable`)."""
         groups: dict[tuple[ChatMessage, ...], list[int]] = {}
         for index in range(request.n):
             groups.setdefault(request.chat_for(index), []).append(index)
         found: dict[int, GeneratedText] = {}
         failures: list[ModelUnavailable] = []
-        given_up: set[int] = set()  # a failed request's candidates are not asked for again
         with self._http() as client:
-            first = list(groups.items())
-            for (_chat, indices), result in self._parallel(
-                first, lambda item: self._group(client, item[0], item[1], request)
-            ):
-                if isinstance(result, ModelUnavailable):
-                    failures.append(result)
-                    given_up.update(indices)
-                else:
-                    found.update(zip(*result, strict=False))
-            singles = [
-                (request.chat_for(i), i) for i in range(request.n) if i not in found and i not in given_up
-            ]
-            for _item, result in self._parallel(
-                singles, lambda item: self._one(client, item[0], item[1], request)
-            ):
-                if isinstance(result, ModelUnavailable):
-                    failures.append(result)
-                else:
-                    found.update(zip(*result, strict=False))
+            self._write(client, request, groups, found, failures)
         if not found:
             raise failures[0] if failures else ModelUnavailable(f"model server {self.base_url} wrote nothing")
         if failures:
@@ -147,7 +139,71 @@ class OpenAIGenerator:
                 request.n,
                 failures[0],
             )
-        return [found[i] for i in sorted(found)]
+        distinct: dict[str, GeneratedText] = {}
+        for index in sorted(found):  # a greedy server's copies of one text add nothing
+            distinct.setdefault(found[index].text if self.samples is False else str(index), found[index])
+        return list(distinct.values())
+
+    def _write(
+        self,
+        client: httpx.Client,
+        request: GenerationRequest,
+        groups: dict[tuple[ChatMessage, ...], list[int]],
+        found: dict[int, GeneratedText],
+        failures: list[ModelUnavailable],
+    ) -> None:
+        """Fill ``found`` in waves: one request per chat; while it is not known whether the
+        server samples, one more candidate per chat (a new seed: the same text means greedy);
+        then the rest, unless greedy decoding would only copy what is written."""
+        asked: set[int] = set()  # a failed request's candidates are not asked for again
+
+        def wave(items: list[tuple[tuple[ChatMessage, ...], list[int]]], work: Any) -> None:
+            for (_chat, indices), result in self._parallel(items, work):
+                if isinstance(result, ModelUnavailable):
+                    asked.update(indices)
+                    failures.append(result)
+                else:
+                    written = dict(zip(*result, strict=False))
+                    asked.update(written)
+                    found.update(written)
+
+        def rest() -> list[tuple[tuple[ChatMessage, ...], list[int]]]:
+            todo = [(chat, [i for i in indices if i not in asked]) for chat, indices in groups.items()]
+            return [(chat, indices) for chat, indices in todo if indices]
+
+        def one(item: tuple[tuple[ChatMessage, ...], list[int]]) -> _Written:
+            return self._one(client, item[0], item[1][0], request)
+
+        wave(list(groups.items()), lambda item: self._group(client, item[0], item[1], request))
+        if request.temperature <= 0:  # asked for greedy decoding: more requests would copy
+            return
+        if not self.samples:  # a server found greedy is checked again, with one request a slot
+            probes = rest() if self.samples is None else rest()[:1]
+            wave([(chat, indices[:1]) for chat, indices in probes], one)
+            self._learn_sampling(groups, found)
+        if self.samples is not False:
+            wave([(chat, [i]) for chat, indices in rest() for i in indices], one)
+
+    def _learn_sampling(
+        self, groups: dict[tuple[ChatMessage, ...], list[int]], found: dict[int, GeneratedText]
+    ) -> None:
+        """Whether the server's text changes with the seed, from the chats it wrote twice or more
+        (a sampling server may repeat itself by chance: one that differs once samples)."""
+        written = [[found[i].text for i in indices if i in found] for indices in groups.values()]
+        several = [texts for texts in written if len(texts) > 1]
+        if not several:
+            return
+        known, self.samples = self.samples, any(len(set(texts)) > 1 for texts in several)
+        if known is False and self.samples:
+            log.info("model server %s wrote another text for another seed: it samples", self.base_url)
+        elif known is None and not self.samples:
+            log.warning(
+                "model server %s wrote the same text for other seeds: it decodes greedily, ignoring "
+                "temperature and seed, so each distinct prompt gets one candidate. transformers serve "
+                "does this unless asked to sample: [model] extra_body = "
+                "{ generation_config = '{\"do_sample\": true}' }",
+                self.base_url,
+            )
 
     def _group(
         self,
@@ -163,11 +219,13 @@ class OpenAIGenerator:
             except _Refused as exc:
                 if exc.status != 400:
                     raise self._refusal(exc) from None
+                # Any 400 (transformers serve: another model than its own): n only if it takes one
+                written = self._one(client, chat, indices[0], request)
                 log.info(
                     "model server %s refused n=%d (%s): one request per candidate", self.base_url, wanted, exc
                 )
                 self.n_supported = False
-                return self._one(client, chat, indices[0], request)
+                return written
             if len(texts) < wanted and self.n_supported is None:
                 log.info(
                     "model server %s answers one choice per request: one request per candidate", self.base_url
@@ -212,6 +270,7 @@ class OpenAIGenerator:
         seed: int,
     ) -> list[GeneratedText]:
         body: dict[str, Any] = {
+            **self.extra_body,
             "model": self.model,
             "messages": [{"role": m.role, "content": m.content} for m in chat],
             "temperature": request.temperature,
@@ -236,9 +295,7 @@ class OpenAIGenerator:
                 response = client.request(method, url, json=body, headers=self._headers)
             except httpx.TimeoutException as exc:
                 if not isinstance(exc, httpx.ConnectTimeout):
-                    raise ModelUnavailable(
-                        f"model server {self.base_url} did not answer within {self.read_timeout:g} s"
-                    ) from None
+                    raise ModelUnavailable(self._too_slow()) from None
                 problem = f"cannot connect to the model server at {self.base_url} (timed out)"
             except httpx.TransportError as exc:
                 problem = f"cannot reach the model server at {self.base_url}: {_reason(exc)}"
@@ -268,6 +325,16 @@ class OpenAIGenerator:
                 time.sleep(wait)
         tries = self.retries + 1
         raise ModelUnavailable(f"{problem} ({tries} attempt{'s' if tries > 1 else ''})")
+
+    def _too_slow(self) -> str:
+        message = f"model server {self.base_url} did not answer within {self.read_timeout:g} s"
+        if self.concurrency == 1:
+            return message
+        return (
+            f"{message} (up to {self.concurrency} requests in flight: a server that writes one at a time, "
+            "as transformers serve does, makes each wait for the others; lower [model] concurrency or "
+            "raise timeout)"
+        )
 
     def _refusal(self, exc: _Refused) -> ModelUnavailable:
         if exc.status in (401, 403):
@@ -303,7 +370,13 @@ class OpenAIGenerator:
             if isinstance(item, dict) and "id" in item
         )
         listed = self.model in models or f"{self.model}:latest" in models
-        missing = None if listed else f"model {self.model!r} is not among the {len(models)} the server lists"
+        shown = ", ".join(repr(name) for name in models[:5]) + (", ..." if len(models) > 5 else "")
+        missing = (
+            None
+            if listed
+            else f"model {self.model!r} is not among the {len(models)} the server lists"
+            + (f" ({shown}): [model] model must name one exactly" if models else "")
+        )
         return EndpointCheck(self.base_url, True, self.model, listed, models, missing)
 
 
@@ -346,9 +419,24 @@ def _detail(response: httpx.Response) -> str:
     except ValueError:
         text = response.text.strip()
     else:
-        error = data.get("error") if isinstance(data, dict) else None
-        text = str(error.get("message") if isinstance(error, dict) else error or data)
+        text = _message(data)
     return " ".join(text.split())[:200] or response.reason_phrase
+
+
+def _message(data: Any) -> str:
+    """The message of an error body: OpenAI's ``{"error": {"message": ...}}`` (or a string), or
+    FastAPI's ``{"detail": ...}`` (transformers serve), a string or a list of ``{"msg": ...}``."""
+    if not isinstance(data, dict):
+        return str(data)
+    error = data.get("error")
+    if error:
+        return str(error.get("message") or error) if isinstance(error, dict) else str(error)
+    detail = data.get("detail")
+    if isinstance(detail, list):
+        return "; ".join(
+            str(item.get("msg", item)) if isinstance(item, dict) else str(item) for item in detail
+        )
+    return str(detail) if detail else str(data)
 
 
 def _reason(exc: httpx.TransportError) -> str:
@@ -388,6 +476,7 @@ def _build(settings: Any, reporter: Any = None) -> Generator:
         timeout=model.timeout.total_seconds(),
         retries=model.retries,
         concurrency=model.concurrency,
+        extra_body=model.extra_body,
     )
 
 

@@ -29,8 +29,11 @@ def _byte_alphabet() -> list[str]:
     return [chr(c) for c in chars]
 
 
-def write_tiny_gguf(path: Path, *, hidden: int = 32, layers: int = 2, seed: int = 0) -> Path:
-    """Write a random llama (byte-level BPE tokenizer, ChatML template) to ``path``."""
+def write_tiny_gguf(
+    path: Path, *, hidden: int = 32, layers: int = 2, seed: int = 0, context: int = 256
+) -> Path:
+    """Write a random llama (byte-level BPE tokenizer, ChatML template) to ``path``. A server
+    refuses a prompt longer than ``context`` tokens (about one per byte here)."""
     import gguf
     import numpy as np
 
@@ -40,7 +43,7 @@ def write_tiny_gguf(path: Path, *, hidden: int = 32, layers: int = 2, seed: int 
     vocab = len(tokens)
     writer = gguf.GGUFWriter(str(path), "llama")
     writer.add_name("tiny-random-llama")
-    writer.add_context_length(256)
+    writer.add_context_length(context)
     writer.add_embedding_length(hidden)
     writer.add_block_count(layers)
     writer.add_feed_forward_length(hidden * 2)
