@@ -169,8 +169,7 @@ class DraftingService:
     def plan(self, campaign: CampaignSettings, slot_at: datetime, seed_salt: int = 0) -> SlotPlan:
         """Render the brief and gather the rules for one slot."""
         limits = self._limits(campaign)
-        link = campaign.link or self.settings.brand.link
-        hashtags = tuple(dict.fromkeys((*campaign.hashtags, *self.settings.brand.hashtags)))
+        link, hashtags = self.settings.link_of(campaign), self.settings.hashtags_of(campaign)
         context = self.context(campaign, slot_at)
         context["max_chars"] = _body_budget(limits, link, hashtags, campaign.language)
         context["platforms"] = sorted({lim.platform for _, lim in limits})
@@ -287,7 +286,7 @@ class DraftingService:
             "brand": brand.name,
             "products": list(products),
             "product": products[0] if products else "",
-            "link": campaign.link or brand.link or "",
+            "link": self.settings.link_of(campaign) or "",
             "voice": brand.voice,
             "campaign": campaign.name,
             "kind": campaign.kind.value,
@@ -385,7 +384,7 @@ class DraftingService:
     def _to_state(plan: SlotPlan) -> tuple[str, ...]:
         """What a composed draft states: the brief's reminders that the facts do not already
         state ("Let people know that X has new opening hours"), then the facts."""
-        return (*facts.told(plan.brief, plan.facts, thanks=False), *plan.facts)
+        return (*facts.told(plan.brief, plan.facts), *plan.facts)
 
     def _template_candidates(self, plan: SlotPlan) -> list[Candidate]:
         campaign = plan.campaign
@@ -517,10 +516,7 @@ def _marked(candidate: Candidate, unavailable: str) -> Candidate:
 def _bare(text: str, link: str | None, hashtags: tuple[str, ...]) -> str:
     """A post without the campaign's link and hashtags (what the near-duplicate check compares:
     the tail every post of the campaign shares would make a repeated body look new)."""
-    for tail in (link, *hashtags):
-        if tail:
-            text = text.replace(tail, " ")
-    return " ".join(text.split())
+    return cleaning.bare(text, link, hashtags)
 
 
 def _example_words(brief: str) -> tuple[str, ...]:
@@ -533,9 +529,10 @@ def _copies(sentence: str, example_words: tuple[str, ...]) -> bool:
 
 
 def _holiday_name(holiday: str) -> str:
-    """The name to write in a post: "Chinese New Year (Spring Festival)" -> "Chinese New Year"."""
+    """The name to write in a post: "Chinese New Year (Spring Festival)" -> "Chinese New Year",
+    "Eid al-Adha" -> "Eid al-Adha" (not the first name of its festival, "Eid al-Fitr")."""
     festival = catalog.find_festival(holiday) if holiday else None
-    return festival.display_name if festival is not None else holiday
+    return festival.name_for(holiday) if festival is not None else holiday
 
 
 def _body_budget(
