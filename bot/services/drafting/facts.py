@@ -96,6 +96,8 @@ _OFF = regex.compile(
 _WORD = regex.compile(r"[\p{L}][\p{L}'’-]*|\d+")
 #: A stock lead that makes no claim ("Something new at <brand>: the bay is closed").
 _LEAD = regex.compile(r"\bsomething new\b", regex.IGNORECASE)
+#: "no longer answers 24/7" turns a fact around like "not".
+_NO_LONGER = regex.compile(r"\bno\s+longer\b", regex.IGNORECASE)
 
 
 def _num(value: str) -> str:
@@ -141,6 +143,7 @@ def claim_spans(text: str) -> list[tuple[int, int, str]]:
         rest = pattern.sub(sub, rest)
 
     take(_LEAD, lambda m: None)
+    take(_NO_LONGER, lambda m: "neg:not")
     take(_ISO_DATE, lambda m: f"date:{int(m.group(2))}-{int(m.group(3))}")
     take(_MONTH_DAY, _month_day)
     take(_PCT, lambda m: f"pct:{_num(m.group(1))}")

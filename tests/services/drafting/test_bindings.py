@@ -160,6 +160,7 @@ def test_a_one_word_overlap_does_not_make_an_announcement_a_repeat_of_a_fact() -
 
 def test_something_new_is_a_lead_and_weekdays_and_except_are_claims() -> None:
     assert claims("Something new at Paws Inn: drop-off is earlier.") == set()
+    assert claims("Our hotline no longer answers at night.") == {"neg:not"}
     assert claims("Open weekdays, except Monday.") == {"offer:open", "when:weekday", "neg:not", "day:monday"}
 
 
