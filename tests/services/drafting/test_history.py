@@ -6,20 +6,18 @@ counts the slot's drafts, so the text just rejected does not come back."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from bot.adapters.store import engine as engines
-from bot.config import load_settings
-from bot.domain import CampaignSpec
-from bot.domain.ports import FixedClock
+from bot.domain import DraftOrigin
 from bot.services.drafting.ranking import ScoredCandidate
 from bot.services.drafting.service import regenerate
 from bot.wiring import Wiring
+from tests.services.test_review_moderation import NOW
+from tests.services.test_review_moderation import _app as synced_app
 
-NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
 SLOT = NOW + timedelta(days=3)
 
 #: A promo with facts: its composed draft (the facts as written) is the same text every time
@@ -38,11 +36,7 @@ sampling = { keep = 2 }
 
 @pytest.fixture
 def app(write_config: Any) -> Iterator[Wiring]:
-    settings = load_settings(write_config(CAMPAIGN))
-    engines.upgrade(settings.database_url)
-    wiring = Wiring(settings, clock=FixedClock(NOW))
-    specs = [CampaignSpec(c.name, c.kind, c.model_dump(mode="json")) for c in settings.campaigns]
-    wiring.store.sync_campaigns(specs, NOW, "test")
+    wiring = synced_app(write_config, CAMPAIGN)
     yield wiring
     wiring.close()
 
@@ -75,7 +69,8 @@ def test_a_fired_slot_previews_the_candidates_its_firing_saw(app: Wiring) -> Non
 
 def test_a_later_slot_still_compares_with_the_earlier_slots_drafts(app: Wiring) -> None:
     ids = _fire(app)
-    composed = next(app.store.get_draft(i).text for i in ids if app.store.get_draft(i).origin.value == "composed")
+    drafts = [app.store.get_draft(i) for i in ids]
+    composed = next(d.text for d in drafts if d.origin is DraftOrigin.COMPOSED)
     later = _seen(app.drafting.candidates(app.settings.campaign("rekey"), SLOT + timedelta(days=7)))
     # the next slot's composed draft takes the next lead, and a repeat would fail not_duplicate
     assert all(text != composed or "not_duplicate" in failed for text, _, failed in later)
