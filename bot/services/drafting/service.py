@@ -393,7 +393,7 @@ class DraftingService:
     def _to_state(plan: SlotPlan) -> tuple[str, ...]:
         """What a composed draft states: the brief's reminders that the facts do not already
         state ("Let people know that X has new opening hours"), then the facts."""
-        return (*facts.told(plan.brief, plan.facts, thanks=False), *plan.facts)
+        return (*facts.told(plan.brief, plan.facts), *plan.facts)
 
     def _template_candidates(self, plan: SlotPlan) -> list[Candidate]:
         campaign = plan.campaign
@@ -535,9 +535,10 @@ def _copies(sentence: str, example_words: tuple[str, ...]) -> bool:
 
 
 def _holiday_name(holiday: str) -> str:
-    """The name to write in a post: "Chinese New Year (Spring Festival)" -> "Chinese New Year"."""
+    """The name to write in a post: "Chinese New Year (Spring Festival)" -> "Chinese New Year",
+    "Eid al-Adha" -> "Eid al-Adha" (not the first name of its festival, "Eid al-Fitr")."""
     festival = catalog.find_festival(holiday) if holiday else None
-    return festival.display_name if festival is not None else holiday
+    return festival.name_for(holiday) if festival is not None else holiday
 
 
 def _body_budget(
