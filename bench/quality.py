@@ -1,7 +1,7 @@
 """Benchmark: does "passed" mean publishable? Over the committed, hand-labeled quality set.
 
-Reads only committed files (no model, no network): ``bench/data/quality/briefs.toml`` (78
-briefs of eighteen businesses: greetings, promos, announcements), ``candidates.jsonl`` (10 texts
+Reads only committed files (no model, no network): ``bench/data/quality/briefs.toml`` (90
+briefs of twenty-one businesses: greetings, promos, announcements), ``candidates.jsonl`` (10 texts
 per brief written once by the bundled model, each labeled publishable or not, and why, by a
 careful reader before the checks were tuned) and ``fallbacks.jsonl`` (labels of the composed
 and curated drafts the pipeline falls back to). Every candidate goes through the real drafting

@@ -40,7 +40,7 @@ from jinja2.visitor import NodeTransformer
 from bot.config.types import MAX_TEMPLATE_CHARS
 from bot.domain.errors import TemplateError
 
-__all__ = ["LIMITS", "Limits", "check_source", "render"]
+__all__ = ["LIMITS", "Limits", "check_source", "printed_names", "render"]
 
 
 @dataclass(frozen=True)
@@ -440,6 +440,35 @@ def render(where: str, source: str, variables: dict[str, Any], limits: Limits = 
         raise TemplateError(f"{where}{_line_of(exc)}: failed: {type(exc).__name__}: {exc}") from None
     finally:
         _BUDGET.reset(token)
+
+
+def printed_names(source: str) -> frozenset[str]:
+    """The variables a template prints without testing them first: names inside ``{{ }}`` that
+    no ``if``, ``x if y else z``, ``and``/``or`` or ``default`` filter looks at (a template that
+    writes ``{% if product %}...{{ product }}{% endif %}`` knows the value may be empty).
+    Empty for a template that does not parse (:func:`render` names that problem)."""
+    try:
+        tree = _ENV.parse(source)
+    except (JinjaTemplateError, RecursionError, MemoryError):
+        return frozenset()
+    guarded: set[str] = set()
+    for test in tree.find_all((nodes.If, nodes.CondExpr)):
+        guarded |= _names(cast(nodes.If | nodes.CondExpr, test).test)
+    for either in tree.find_all((nodes.And, nodes.Or)):
+        guarded |= _names(either)
+    for applied in tree.find_all(nodes.Filter):
+        if applied.name in {"default", "d"}:
+            guarded |= _names(applied.node)
+    printed = set().union(*(_names(out) for out in tree.find_all(nodes.Output)))
+    return frozenset(printed - guarded)
+
+
+def _names(node: nodes.Node | None) -> set[str]:
+    """The variables read in ``node`` (itself included)."""
+    if node is None:
+        return set()
+    found = [*node.find_all(nodes.Name), *([node] if isinstance(node, nodes.Name) else [])]
+    return {n.name for n in found if n.ctx == "load"}
 
 
 def _line_of(exc: BaseException) -> str:

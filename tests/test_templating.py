@@ -9,7 +9,7 @@ import pytest
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.domain.errors import TemplateError
-from bot.templating import Limits, check_source, render
+from bot.templating import Limits, check_source, printed_names, render
 
 NESTED = "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"
 S = "{% set s = 'x' * 100000 %}"
@@ -123,3 +123,17 @@ def test_good_templates_render_as_plain_jinja_does(source: str) -> None:
     variables = {"brand": "Tea House", "products": ["green tea", "oolong"], "product": "green tea"}
     plain = SandboxedEnvironment(trim_blocks=True).from_string(source).render(**variables).strip()
     assert render("t", source, variables) == plain
+
+
+@pytest.mark.parametrize(
+    ("source", "printed"),
+    [
+        ("Sale on {{ product }} at {{ brand|upper }}", {"product", "brand"}),
+        ("{% if product %}Sale on {{ product }}{% endif %} at {{ brand }}", {"brand"}),
+        ("{{ product or 'tea' }}, {{ link|default('x', true) }}, {{ holiday if holiday else 'hi' }}", set()),
+        ("{% for p in products %}{{ p }}{% endfor %}{{ products|join(', ') }}", {"p", "products"}),
+        ("Hello {{ brand", set()),  # does not parse: render() names that
+    ],
+)
+def test_printed_names_are_the_variables_printed_without_a_test(source: str, printed: set[str]) -> None:
+    assert printed_names(source) == printed

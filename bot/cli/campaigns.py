@@ -38,7 +38,8 @@ def sync(ctx: Context, force: bool, as_json: bool) -> None:
     that scores toxic is a warning naming the campaign (the sync still happens).
 
     A one-off campaign (``when = { at = ... }``) whose time is already past and that never
-    fired is refused: it would never fire.
+    fired is refused: it would never fire. So is a template that does not render, or that
+    prints a variable empty for its campaign (``{{ product }}`` with no products).
 
     A running daemon reloads its own config file after a sync: when it runs with another file
     than this one, the sync is refused (it would be undone), naming both files; ``--force``

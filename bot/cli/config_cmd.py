@@ -19,7 +19,9 @@ def check(ctx: Context) -> None:
     """Validate the config file; exit 0 if it is good, 1 with the problems if not.
 
     Every template (briefs, curated templates, Reddit titles, alt texts) is also rendered once
-    with sample variables under the template bounds, and every campaign's pictures are read: a
+    with sample variables under the template bounds; one that prints a variable which is empty
+    for its campaign (``{{ product }}`` with no products, ``{{ holiday }}`` in a campaign that
+    is not a holiday's) is an error too. Every campaign's pictures are read: a
     missing file, a picture that cannot be read or a missing alt text names the campaign and
     the file. A one-off campaign whose time is already past is an error unless the database
     shows it fired (or will still be caught up): it would never fire. What every campaign feeds
@@ -47,12 +49,16 @@ def check_templates(ctx: Context) -> None:
     from datetime import UTC, datetime
 
     from bot.domain.errors import ConfigError
-    from bot.services.templates import template_problems
+    from bot.services.templates import empty_variables, template_problems
 
     now = datetime.now(UTC)
     problems = template_problems(ctx.settings, now)
     if problems:
         raise ConfigError(f"{ctx.config_path}: templates that do not render:\n  " + "\n  ".join(problems))
+    if problems := empty_variables(ctx.settings, now):
+        raise ConfigError(
+            f"{ctx.config_path}: templates that would print an empty variable:\n  " + "\n  ".join(problems)
+        )
     if any(c.media for c in ctx.settings.campaigns):
         from bot.services.media import media_problems
 

@@ -191,7 +191,13 @@ def approve(
         media_sha256=media_sha256 or CURRENT_MEDIA,
     )
     pubs = ctx.app.store.list_publications(draft_id=draft.id)
-    click.echo(f"draft {draft.id} approved; queued for {', '.join(p.account for p in pubs)}")
+    line = f"draft {draft.id} approved; queued for {', '.join(p.account for p in pubs)}"
+    if later := [p.not_before for p in pubs if p.not_before > ctx.app.clock.now()]:
+        line += (
+            f"; it goes out at its slot's time, {min(later):%Y-%m-%d %H:%M} UTC "
+            "(bot publications list shows when)"
+        )
+    click.echo(line)
 
 
 @command.command("reject")
@@ -217,7 +223,12 @@ def reject(
 
 @command.command("edit")
 @click.argument("draft_id", type=ID)
-@click.option("--text", type=POST_TEXT, default=None, help="The new text (default: open $EDITOR).")
+@click.option(
+    "--text",
+    type=POST_TEXT,
+    default=None,
+    help="The new text (default: open $EDITOR). The campaign's link and hashtags it lacks are added.",
+)
 @click.option(
     "--alt",
     "alts",
@@ -259,13 +270,16 @@ def edit(
 ) -> None:
     """Edit DRAFT_ID's text or pictures. It is re-checked, re-scored and needs a (new) approval.
 
-    Without options, opens $EDITOR on the text. Picture options can be repeated and combined;
-    numbers count from 1 as `bot queue show` lists them (alt texts and swaps first, then drops,
-    then additions at the end). New files are fitted to each platform of the campaign (copies
-    in the data directory; your file is never changed)."""
+    Without options, opens $EDITOR on the text. The campaign's link and hashtags stay: any the
+    new text lacks are added at its end, as when drafting; the resulting post is shown.
+
+    Picture options can be repeated and combined; numbers count from 1 as `bot queue show`
+    lists them (alt texts and swaps first, then drops, then additions at the end). New files
+    are fitted to each platform of the campaign (copies in the data directory; your file is
+    never changed)."""
     if alts or swaps or drops or adds:
         if text is not None:
-            ctx.app.review.edit(draft_id, _reviewer(reviewer), text)
+            _show_edited(ctx.app.review.edit(draft_id, _reviewer(reviewer), text))
         draft = ctx.app.review.edit_media(
             draft_id,
             _reviewer(reviewer),
@@ -284,8 +298,18 @@ def edit(
         if text is None:
             click.echo("no change")
             return
-    draft = ctx.app.review.edit(draft_id, _reviewer(reviewer), text)
-    click.echo(f"draft {draft.id} is now {draft.state.value}")
+    _show_edited(ctx.app.review.edit(draft_id, _reviewer(reviewer), text))
+
+
+def _show_edited(draft: Draft) -> None:
+    """The post as it now stands (the campaign's link and hashtags included) and its checks."""
+    click.echo(f"draft {draft.id} is now {draft.state.value}; the post reads:\n")
+    _say(draft.text)
+    click.echo("")
+    if failed := _failed(draft.checks):
+        click.echo(f"checks FAILED: {', '.join(failed)} (see `bot queue show {draft.id}`)")
+    else:
+        click.echo("checks: ok")
 
 
 def _numbered(pairs: Any, option: str) -> dict[int, Any]:
@@ -374,6 +398,5 @@ def _act(ctx: Context, draft: Draft, choice: str, reviewer: str) -> bool:
 
         text = edit_text(draft.text)
         if text is not None:
-            edited = review.edit(draft.id, reviewer, text)
-            click.echo(f"edited; now {edited.state.value} (approve it when it is right)")
+            _show_edited(review.edit(draft.id, reviewer, text))
     return True

@@ -157,6 +157,14 @@ class Settings(Strict):
     def zone_of(self, campaign: CampaignSettings) -> str:
         return campaign.timezone or self.bot.timezone
 
+    def link_of(self, campaign: CampaignSettings) -> str | None:
+        """The link every post of the campaign ends with (its own, else the brand's)."""
+        return campaign.link or self.brand.link
+
+    def hashtags_of(self, campaign: CampaignSettings) -> tuple[str, ...]:
+        """The hashtags every post of the campaign ends with (its own, then the brand's; once each)."""
+        return tuple(dict.fromkeys((*campaign.hashtags, *self.brand.hashtags)))
+
     @property
     def data_dir(self) -> Path:
         return location.data_dir(self.source, self.bot.data_dir)

@@ -317,10 +317,12 @@ class Daemon:
         for warning in app.sync.sync(app.worker).warnings:
             log.warning("%s", warning.message())
         self._campaigns_seen = self._campaign_state(app)
-        from bot.services.templates import template_problems
+        from bot.services.templates import empty_variables, template_problems
 
         for problem in template_problems(app.settings, app.clock.now()):
             log.error("template does not render (its slots will fail): %s", problem)
+        for problem in empty_variables(app.settings, app.clock.now()):
+            log.warning("template prints an empty variable (`bot campaigns sync` refuses it): %s", problem)
         if any(c.media for c in app.settings.campaigns):
             from bot.services.media import media_problems
 

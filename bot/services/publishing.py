@@ -343,7 +343,7 @@ class PublishingService:
             return values
         products = campaign.products or brand.products
         values.update(
-            link=campaign.link or brand.link or "",
+            link=self.settings.link_of(campaign) or "",
             kind=campaign.kind.value,
             language=campaign.language,
             holiday=campaign.when.holiday_name or "",

@@ -29,6 +29,7 @@ from bot.domain.errors import BotError, StateConflict
 from bot.domain.media import MAX_MEDIA, DraftMedia
 from bot.domain.ports import Clock, ReviewStore
 from bot.domain.text import clean_name, clean_text
+from bot.services.drafting import cleaning
 from bot.services.moderation import ModerationGate
 from bot.services.reviewed import AUTO_REVIEWER
 from bot.services.reviewers import authorize
@@ -168,14 +169,18 @@ class ReviewService:
         )
 
     def edit(self, draft_id: int, reviewer: str, text: str) -> Draft:
-        """Replace the text; it is re-scored and any approval is void (needs a new one)."""
+        """Replace the text; it is re-scored and any approval is void (needs a new one).
+
+        ``text`` is the post's body: the campaign's link and hashtags it lacks are added at the
+        end, as when drafting (:func:`with_tail`), so an edit never drops them silently."""
         reviewer = self._who(reviewer)
         text = clean_text(text, "the edited text").strip()
         if not text:
             raise BotError("the edited text is empty; use `bot queue reject` to drop a draft")
+        draft = self._configured(draft_id)
+        text = with_tail(self.settings, draft.campaign_name, text)
         if len(text) > MAX_TEXT:
             raise BotError(f"the edited text is {len(text)} characters long; at most {MAX_TEXT} are allowed")
-        draft = self._configured(draft_id)
         if text == draft.text:
             return draft
         checks = self._checks(draft, text)
@@ -275,6 +280,14 @@ class ReviewService:
     def _not_before(self, draft: Draft) -> datetime:
         now = self.clock.now()
         return max(now, draft.slot_at) if draft.slot_at else now
+
+
+def with_tail(settings: Settings, campaign_name: str, body: str) -> str:
+    """A reviewer's text as the post it becomes: the campaign's link and hashtags that it does
+    not already contain are appended, exactly as drafting appends them (the rule the CLI and the
+    web page share)."""
+    campaign = settings.campaign(campaign_name)
+    return cleaning.compose(body, settings.link_of(campaign), settings.hashtags_of(campaign))
 
 
 def failed_checks(draft: Draft) -> list[str]:

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from itertools import islice
 
-from bot import plugins
+from bot import plugins, templating
 from bot.config import Settings
+from bot.config.campaigns import CampaignSettings, MediaFolder
 from bot.domain.errors import TemplateError
 from bot.services.drafting import prompts
 from bot.services.drafting.service import DraftingService
@@ -63,6 +64,55 @@ def _problems(settings: Settings, now: datetime) -> Iterator[str]:
                     prompts.render_template(source, variables, f"accounts.{name}.{key} ({campaign.name})")
                 except TemplateError as exc:
                     yield str(exc)
+
+
+#: Why a variable a template prints is empty, and how to fill it.
+_WHY_EMPTY = {
+    "product": "neither the campaign nor [brand] lists any products (products = [...])",
+    "products": "neither the campaign nor [brand] lists any products (products = [...])",
+    "link": "neither the campaign nor [brand] has a link",
+    "brand": "[brand] has no name",
+    "voice": "[brand] voice is empty",
+    "holiday": "the campaign's `when` is not a holiday",
+    "promo_code": "the campaign sets no variables.promo_code",
+}
+
+
+def empty_variables(settings: Settings, now: datetime) -> list[str]:
+    """One message per template that prints a variable which is empty for its campaign (a
+    brief "Sale on {{ product }}" of a brand without products would say "Sale on"): it renders,
+    so :func:`template_problems` passes it. A template that tests the variable first
+    (``{% if product %}``) is fine."""
+    drafting = DraftingService(settings, None, _unused, _unused, _FixedClock(now), "check")  # type: ignore[arg-type]
+    out = []
+    for campaign in settings.campaigns:
+        try:
+            context = drafting.plan(campaign, now).context
+        except TemplateError:
+            continue  # template_problems names it
+        for where, source in _sources(settings, campaign):
+            for name in sorted(templating.printed_names(source)):
+                if name in context and context[name] in ("", [], ()):
+                    why = _WHY_EMPTY.get(name, f"variables.{name} is empty")
+                    out.append(f"campaign {campaign.name!r}: {where} uses {{{{ {name} }}}} but {why}")
+    return out
+
+
+def _sources(settings: Settings, campaign: CampaignSettings) -> Iterator[tuple[str, str]]:
+    """(where, template) of every template the campaign renders into its prompts and posts."""
+    yield "brief", campaign.brief
+    yield from ((f"facts[{i}]", fact) for i, fact in enumerate(campaign.facts))
+    yield from ((f"templates[{i}]", t) for i, t in enumerate(campaign.templates))
+    media = campaign.media
+    if isinstance(media, MediaFolder):
+        yield "media.alt", media.alt or ""
+    else:
+        yield from ((f"media[{i}].alt", m.alt or "") for i, m in enumerate(media))
+    for name in campaign.accounts:
+        account = next((a for a in settings.accounts if a.name == name), None)
+        if account is not None:
+            for key, source in plugins.platform(account.platform).templates_for(account, campaign.name):
+                yield f"accounts.{name}.{key}", source
 
 
 class _FixedClock:

@@ -30,6 +30,8 @@ from sqlalchemy import create_engine, func, select
 
 from bot.adapters.store.tables import Base, DraftRow
 from bot.cli.main import cli
+from bot.config import load_settings
+from bot.services.review import with_tail
 from tests.conftest import BASE_CONFIG, fresh_pg_database
 
 CORPUS = Path(__file__).with_name("bad_inputs.toml")
@@ -301,7 +303,8 @@ def test_any_text_to_queue_edit_is_refused_or_stored_clean(edit_world: Path, tex
     assert "Traceback" not in result.output
     stored = _draft_text(url)
     if result.exit_code == 0:
-        assert stored == unicodedata.normalize("NFC", text.replace("\r\n", "\n")).strip()
+        body = unicodedata.normalize("NFC", text.replace("\r\n", "\n")).strip()
+        assert stored == with_tail(load_settings(config), "promo", body)  # the link stays on
         assert not any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in stored)
         assert "\x1b" not in run(["--config", str(config), "queue", "show", "1"], _env(edit_world)).output
     else:

@@ -61,8 +61,12 @@ def config_with(write_config: Any, media: str) -> Path:
         ('[{ path = "media/lantern.png" }]', ("media[0] lantern.png: alt text missing",)),
         ('[{ path = "media/lantern.png", alt = "   " }]', ("media[0] lantern.png: alt text missing",)),
         (
+            """[{ path = "media/lantern.png", alt = "{{ '' }}" }]""",
+            ("lantern.png: the alt text renders to nothing",),
+        ),
+        (
             '[{ path = "media/lantern.png", alt = "{{ promo_code }}" }]',
-            "lantern.png: the alt text renders to nothing",
+            ("media[0].alt uses {{ promo_code }} but the campaign sets no variables.promo_code",),
         ),
         (
             '{ folder = "media/none" }',
@@ -86,6 +90,7 @@ def config_with(write_config: Any, media: str) -> Path:
         "no-alt",
         "blank-alt",
         "empty-alt",
+        "empty-variable-alt",
         "no-folder",
         "bad-in-folder",
         "folder-no-alt",

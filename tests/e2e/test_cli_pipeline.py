@@ -19,6 +19,8 @@ ZONE = ZoneInfo("Asia/Shanghai")
 #: A campaign fires only at instants after it was synced: the tests sync, then move the clock
 #: (``BOT_CLOCK_FILE``, the ``clock_file`` fixture) past the campaign's instant. No sleeping.
 LEAD = timedelta(minutes=1)
+#: The brand's link in the test config (tests/conftest.py).
+LINK = "https://lotusleaf.example/shop"
 
 
 def _due_campaign(at: datetime, approval: str = "manual") -> str:
@@ -34,12 +36,13 @@ brief = "Announce the new {{{{ product }}}} at {{{{ brand }}}}."
 """
 
 
-def _due_config(write_config: Any, clock: ClockFile, approval: str = "manual") -> Path:
-    """A migrated store with a one-off campaign synced just before its instant, now due."""
+def _due_config(write_config: Any, clock: ClockFile, approval: str = "manual", extra: str = "") -> Path:
+    """A migrated store with a one-off campaign synced just before its instant, now due
+    (``extra``: more keys of that campaign)."""
     config = write_config()
     _ok("db", "upgrade", config=config)
     due = clock.now + LEAD
-    config = write_config(_due_campaign(due, approval))
+    config = write_config(_due_campaign(due, approval) + extra)
     assert "added: " in _ok("campaigns", "sync", config=config)
     clock.set(due + timedelta(seconds=1))
     return config
@@ -224,10 +227,59 @@ def test_edit_through_editor_and_regenerate(write_config: Any, tmp_path: Path, c
     result = run_cli("queue", "edit", draft_id, config=config, env={"EDITOR": str(editor)})
     assert result.returncode == 0, result.stderr
     shown = json.loads(_ok("queue", "show", draft_id, "--json", config=config))
-    assert shown["text"] == "Our new oolong has arrived." and shown["origin"] == "human"
+    # the editor saved the body alone: the brand's link stays on the post
+    assert shown["text"] == f"Our new oolong has arrived.\n\n{LINK}" and shown["origin"] == "human"
 
     regenerated = json.loads(_ok("queue", "regenerate", draft_id, "--json", config=config))
     assert regenerated["rejected"] == int(draft_id) and regenerated["drafts"]
     assert json.loads(_ok("queue", "show", draft_id, "--json", config=config))["state"] == "rejected"
     fresh = json.loads(_ok("queue", "show", str(regenerated["drafts"][0]), "--json", config=config))
     assert fresh["slot_at"] == shown["slot_at"] and fresh["state"] == "pending_review"
+
+
+def test_edit_text_keeps_the_campaigns_link_and_hashtags_up_to_the_published_post(
+    write_config: Any, clock_file: ClockFile
+) -> None:
+    """``queue edit --text`` edits the body: the link and hashtags the text lacks are added back
+    (never doubled), the command shows the whole post, and the post goes out with them."""
+    config = _due_config(write_config, clock_file, extra='hashtags = ["MidAutumn", "#TeaTime"]\n')
+    _ok("run", "--once", config=config)
+    draft_id = str(json.loads(_ok("queue", "--json", config=config))[0]["id"])
+    drafted = json.loads(_ok("queue", "show", draft_id, "--json", config=config))["text"]
+    assert drafted.endswith(f"{LINK} #MidAutumn #TeaTime"), drafted
+
+    body = "Lotus Leaf Tea House: our new oolong is here."
+    shown = _ok("queue", "edit", draft_id, "--text", body, "--as", "ann", config=config)
+    post = f"{body}\n\n{LINK} #MidAutumn #TeaTime"
+    assert post in shown and "pending_review" in shown, shown
+    assert json.loads(_ok("queue", "show", draft_id, "--json", config=config))["text"] == post
+
+    # a text that already carries the link or a tag gets only what it lacks
+    mine = f"Lotus Leaf Tea House: oolong at {LINK} today. #TeaTime"
+    _ok("queue", "edit", draft_id, "--text", mine, "--as", "ann", config=config)
+    again = json.loads(_ok("queue", "show", draft_id, "--json", config=config))
+    assert again["text"] == f"{mine}\n\n#MidAutumn"
+
+    # the whole post is re-checked as before: a body without the brand fails `brand`
+    edited = _ok("queue", "edit", draft_id, "--text", "Our new oolong is here.", "--as", "ann", config=config)
+    assert "brand" in edited.partition("checks FAILED: ")[2], edited
+    _ok("queue", "edit", draft_id, "--text", body, "--as", "ann", config=config)
+
+    _ok("queue", "approve", draft_id, "--as", "ann", config=config)
+    report = json.loads(_ok("run", "--once", "--json", config=config))
+    assert len(report["published"]) == 1, report
+    lines = (config.parent / "data" / "outbox.jsonl").read_text().splitlines()
+    assert [json.loads(line)["text"] for line in lines] == [post]
+
+
+def test_a_post_approved_before_its_slot_says_when_it_goes_out(write_config: Any) -> None:
+    """Approval queues the post for its slot's time: the command says when, and a pass before
+    then publishes nothing."""
+    config = write_config()
+    _ok("db", "upgrade", config=config)
+    _ok("campaigns", "sync", config=config)
+    _ok("campaigns", "fire", "promo", "--at", "2030-01-04 10:00", config=config)
+    draft_id = str(json.loads(_ok("queue", "--json", config=config))[0]["id"])
+    approved = _ok("queue", "approve", draft_id, "--as", "ann", config=config)
+    assert "goes out at its slot's time, 2030-01-04 10:00 UTC" in approved, approved
+    assert json.loads(_ok("run", "--once", "--json", config=config))["published"] == []

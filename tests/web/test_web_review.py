@@ -5,6 +5,7 @@ a lost race or a changed text is a page with a message, never a 500."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from starlette.testclient import TestClient
 
@@ -85,19 +86,29 @@ def test_approving_a_text_that_changed_since_the_page_was_shown_is_refused(web: 
 def test_edit_rescores_and_voids_the_approval(web: Web, world: Wiring) -> None:
     draft_id = make_draft(world)
     world.review.approve(draft_id, "bob")
-    client = web("alice")
-    sha = world.store.get_draft(draft_id).sha256
     text = "Lotus Leaf Tea House: mooncake gift box, fresh this week. https://lotusleaf.example/shop"
-    response = post(
-        client, f"/drafts/{draft_id}/edit", {"sha256": sha, "text": text}, page=f"/drafts/{draft_id}"
-    )
-    assert response.status_code == 303
+    assert _edit(web("alice"), world, draft_id, text).status_code == 303
     draft = world.store.get_draft(draft_id)
     assert draft.text == text and draft.state is DraftState.PENDING_REVIEW
     assert [p.state for p in world.store.list_publications(draft_id=draft_id)] == [PublicationState.CANCELLED]
     assert len(world.store.moderation_records(draft_id)) == 2  # re-scored
     assert world.store.approvals(draft_id)[-1].decision is Decision.INVALIDATED
     assert any(e.actor == "alice" for e in world.store.events(entity="draft", entity_id=draft_id))
+
+
+def test_an_edit_keeps_the_link_as_the_cli_does(web: Web, world: Wiring) -> None:
+    """The page edits the body by the service's rule: the campaign's link the text lacks is
+    added back (as `bot queue edit --text` does), not dropped from the post."""
+    draft_id = make_draft(world)
+    text = "Lotus Leaf Tea House: mooncake gift box, fresh this week."
+    assert _edit(web("alice"), world, draft_id, text).status_code == 303
+    assert world.store.get_draft(draft_id).text == f"{text}\n\nhttps://lotusleaf.example/shop"
+
+
+def _edit(client: TestClient, world: Wiring, draft_id: int, text: str) -> Any:
+    """The page's edit form, sent with the text as it stands."""
+    sha = world.store.get_draft(draft_id).sha256
+    return post(client, f"/drafts/{draft_id}/edit", {"sha256": sha, "text": text}, page=f"/drafts/{draft_id}")
 
 
 def test_reject_needs_a_reason_and_keeps_the_category(web: Web, world: Wiring) -> None:

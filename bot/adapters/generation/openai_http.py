@@ -8,7 +8,8 @@ server and transformers serve answer one choice whatever ``n`` says, and some se
 the missing candidates with concurrent one-choice requests (at most ``[model] concurrency`` in
 flight), each with its own seed. A server that answers the same text for another seed decodes
 greedily (transformers serve does, unless ``[model] extra_body`` asks it to sample): the backend
-says so once and asks one candidate per distinct prompt from then on.
+says so once and asks one candidate per distinct prompt from then on, and one more a slot (a
+server that samples may have repeated itself by chance).
 
 A request refused with 429 is retried after its ``Retry-After`` (at most
 :data:`LONGEST_RETRY_AFTER` seconds), a 5xx or a failed connection after an exponential
@@ -176,8 +177,9 @@ class OpenAIGenerator:
         wave(list(groups.items()), lambda item: self._group(client, item[0], item[1], request))
         if request.temperature <= 0:  # asked for greedy decoding: more requests would copy
             return
-        if self.samples is None:
-            wave([(chat, indices[:1]) for chat, indices in rest()], one)
+        if not self.samples:  # a server found greedy is checked again, with one request a slot
+            probes = rest() if self.samples is None else rest()[:1]
+            wave([(chat, indices[:1]) for chat, indices in probes], one)
             self._learn_sampling(groups, found)
         if self.samples is not False:
             wave([(chat, [i]) for chat, indices in rest() for i in indices], one)
@@ -185,13 +187,16 @@ class OpenAIGenerator:
     def _learn_sampling(
         self, groups: dict[tuple[ChatMessage, ...], list[int]], found: dict[int, GeneratedText]
     ) -> None:
-        """Whether the server's text changes with the seed, from the chats it wrote twice or more."""
+        """Whether the server's text changes with the seed, from the chats it wrote twice or more
+        (a sampling server may repeat itself by chance: one that differs once samples)."""
         written = [[found[i].text for i in indices if i in found] for indices in groups.values()]
         several = [texts for texts in written if len(texts) > 1]
         if not several:
             return
-        self.samples = any(len(set(texts)) > 1 for texts in several)
-        if not self.samples:
+        known, self.samples = self.samples, any(len(set(texts)) > 1 for texts in several)
+        if known is False and self.samples:
+            log.info("model server %s wrote another text for another seed: it samples", self.base_url)
+        elif known is None and not self.samples:
             log.warning(
                 "model server %s wrote the same text for other seeds: it decodes greedily, ignoring "
                 "temperature and seed, so each distinct prompt gets one candidate. transformers serve "

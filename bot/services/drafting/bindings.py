@@ -64,15 +64,21 @@ _QUALIFIERS = {
     "after": "after",
     "since": "after",
 }
-#: What a qualifier means for a time: "from 9:00" starts a range and "until" ends it; dropping
-#: either is no change of meaning ("9:00-17:00"), turning one into the other is.
-_TIME_GROUPS = {"least": "after", "before": "before", "after": "after"}
+#: Words that end a range of times, days or dates ("9:00 to 17:00", "Monday through Friday").
+_RANGE_END = ("to", "through", "thru")
+#: What a qualifier means for a time, a day or a date: "from 9:00" starts a range and "until"
+#: or "to" ends it; dropping either is no change of meaning ("9:00-17:00"), turning one into
+#: the other is ("from 17:00" for "until 17:00", "Saturday to Monday" for "Monday to Saturday").
+_WHEN_GROUPS = {"least": "after", "before": "before", "after": "after", "end": "before"}
 _QUALIFIER = regex.compile(
-    r"\b(?:" + "|".join(sorted((regex.escape(q) for q in _QUALIFIERS), key=len, reverse=True)) + r")\s*$",
+    r"(?:\b(?:"
+    + "|".join(sorted((regex.escape(q) for q in (*_QUALIFIERS, *_RANGE_END)), key=len, reverse=True))
+    + r")|[-–])\s*$",
     regex.IGNORECASE,
 )
-#: "from $10 to $20" is a range, not a lowest price.
-_RANGE_AFTER = regex.compile(r"^\s*(?:to|-|–|until|till)\s*\S", regex.IGNORECASE)
+#: Between the two ends of a range.
+_RANGE_GAP = regex.compile(r"^\s*(?:to|through|thru|until|till|-|–)\s*$", regex.IGNORECASE)
+_WHEN = ("time", "day", "date")
 
 
 @dataclass(frozen=True)
@@ -92,40 +98,49 @@ class _Use:
 
 
 def _uses(text: str) -> list[_Use]:
-    spans = claim_spans(text)
+    hard = [span for span in claim_spans(text) if span[2].partition(":")[0] in _HARD]
     out = []
-    previous_end = 0
-    for start, end, claim in spans:
+    for i, (start, end, claim) in enumerate(hard):
         kind = claim.partition(":")[0]
-        before = text[previous_end:start]
-        if kind in _HARD:
-            previous_end = end
         if kind not in _LABELED and kind != "num":
             continue
+        before = text[hard[i - 1][1] if i else 0 : start]
+        after = text[end : hard[i + 1][0] if i + 1 < len(hard) else len(text)]
+        starts_range = (
+            i + 1 < len(hard) and hard[i + 1][2].startswith(kind + ":") and bool(_RANGE_GAP.match(after))
+        )
         qualifier = _QUALIFIER.search(before)
         written = " ".join(qualifier.group(0).lower().split()) if qualifier else ""
-        out.append(_Use(claim, _qualifier(kind, written, text[end:]), written, _label(before)))
+        group = _qualifier(kind, written, starts_range)
+        if group is None and starts_range and kind in _WHEN:
+            group = "after"
+        out.append(_Use(claim, group, written, _label(before) or _label_after(after)))
     return out
 
 
-def _qualifier(kind: str, written: str, after: str) -> str | None:
+def _qualifier(kind: str, written: str, starts_range: bool) -> str | None:
     if not written:
         return None
-    group = _QUALIFIERS[written]
-    if kind == "time":
-        return _TIME_GROUPS.get(group)
-    if kind in ("date", "day"):
-        return None
-    if group == "least" and _RANGE_AFTER.match(after):
-        return None
+    group = "end" if written in _RANGE_END or written in ("-", "–") else _QUALIFIERS[written]
+    if kind in _WHEN:
+        return _WHEN_GROUPS.get(group)
+    if group == "least" and starts_range:
+        return None  # "from $10 to $20" is a range, not a lowest price
     return group if group in ("least", "most", "under", "over") else None
 
 
-def _label(before: str) -> tuple[str, ...]:
-    clause = _BOUNDARY.split(before)[-1]
+def _content(clause: str) -> list[str]:
     words = [w.lower() for w in _LETTERS.findall(clause)]
-    content = [w for w in words if len(w) >= 3 and w not in STOP_WORDS and w not in _QUALIFIERS]
-    return tuple(content[-LABEL_WORDS:])
+    return [w for w in words if len(w) >= 3 and w not in STOP_WORDS and w not in _QUALIFIERS]
+
+
+def _label(before: str) -> tuple[str, ...]:
+    return tuple(_content(_BOUNDARY.split(before)[-1])[-LABEL_WORDS:])
+
+
+def _label_after(after: str) -> tuple[str, ...]:
+    """ "20% off wool coats": with nothing before it, a number belongs to what follows it."""
+    return tuple(_content(_BOUNDARY.split(after)[0])[:LABEL_WORDS])
 
 
 def meaning(body: str, facts: Sequence[str]) -> CheckResult:
@@ -151,11 +166,18 @@ def _qualifier_problem(use: _Use, same: Sequence[_Use]) -> str | None:
     (want,) = wanted
     if want is None or use.qualifier == want:
         return None
-    said = f"the facts say {same[0].qualifier_text!r} {describe(use.claim)}"
+    what = describe(use.claim)
+    if use.claim.partition(":")[0] in _WHEN:
+        if use.qualifier is None:
+            return None  # "9:00-17:00" for "from 9:00 until 17:00"
+        return f"the facts give {what} as {_ENDS[want]}; the draft as {_ENDS[use.qualifier]}"
+    said = f"the facts say {same[0].qualifier_text!r} {what}"
     if use.qualifier is None:
-        dropped = f"{said}; the draft drops {same[0].qualifier_text!r}"
-        return None if use.claim.startswith("time:") else dropped
+        return f"{said}; the draft drops {same[0].qualifier_text!r}"
     return f"{said}; the draft says {use.qualifier_text!r}"
+
+
+_ENDS = {"after": "a start ('from')", "before": "an end ('until')"}
 
 
 def _label_problem(use: _Use, same: Sequence[_Use], given: Sequence[_Use]) -> str | None:

@@ -29,6 +29,14 @@ class Festival:
     def display_name(self) -> str:
         return self.names[0]
 
+    def name_for(self, holiday: str) -> str:
+        """The first name ("Christmas" for "Christmas Day"), unless ``holiday`` is another of
+        the festival's names that does not hold it ("Eid al-Adha", not "Eid al-Fitr")."""
+        wanted = _norm(holiday)
+        if _norm(self.display_name) in wanted:
+            return self.display_name
+        return next((n for n in self.names if _norm(n) == wanted), self.display_name)
+
 
 #: Days of remembrance: a greeting on them wishes peace, never "happy" or "merry".
 SOLEMN = frozenset({"qingming", "memorial-day"})

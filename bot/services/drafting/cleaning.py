@@ -118,6 +118,17 @@ def compose(body: str, link: str | None, hashtags: Sequence[str]) -> str:
     return f"{body}\n\n{' '.join(tail)}" if tail else body
 
 
+def bare(text: str, link: str | None, hashtags: Sequence[str]) -> str:
+    """The post without the link and hashtags :func:`compose` adds (tags written with or
+    without their ``#`` in the config, in any case), whitespace collapsed."""
+    if link:
+        text = text.replace(link, " ")
+    for tag in hashtags:
+        if tag := _as_tag(tag):
+            text = regex.sub(regex.escape(tag), " ", text, flags=regex.IGNORECASE)
+    return " ".join(text.split())
+
+
 def _as_tag(tag: str) -> str:
     tag = tag.strip()
     return tag if tag.startswith("#") or not tag else f"#{tag}"

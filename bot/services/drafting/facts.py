@@ -48,7 +48,7 @@ _OFFER_WORDS = {
 _RELATIVE = {
     "weekend": "weekend", "weekends": "weekend", "tomorrow": "tomorrow", "tonight": "tonight",
     "week": "week", "weeks": "week", "month": "month", "midnight": "time:00:00", "noon": "time:12:00",
-    "today": "today",
+    "today": "today", "weekday": "weekday", "weekdays": "weekday",
 }  # fmt: skip
 #: Words that turn a fact around: "closed on December 24" is not "open on December 24", and
 #: "not this Saturday" is not "this Saturday". A fact holding one needs it in the post; a post
@@ -56,6 +56,7 @@ _RELATIVE = {
 _POLARITY = {
     "closed": "state:closed", "close": "state:closed", "closes": "state:closed",
     "closing": "state:closed", "shut": "state:closed", "not": "neg:not", "never": "neg:not",
+    "except": "neg:not",
 }  # fmt: skip
 _STOP_TEXT = """a an the and or but of to in on at for with from by as is are be our your we you us it
 its this that these those all any every each per only just until till before after into over under
@@ -93,6 +94,10 @@ _OFF = regex.compile(
     regex.IGNORECASE,
 )
 _WORD = regex.compile(r"[\p{L}][\p{L}'’-]*|\d+")
+#: A stock lead that makes no claim ("Something new at <brand>: the bay is closed").
+_LEAD = regex.compile(r"\bsomething new\b", regex.IGNORECASE)
+#: "no longer answers 24/7" turns a fact around like "not".
+_NO_LONGER = regex.compile(r"\bno\s+longer\b", regex.IGNORECASE)
 
 
 def _num(value: str) -> str:
@@ -137,6 +142,8 @@ def claim_spans(text: str) -> list[tuple[int, int, str]]:
 
         rest = pattern.sub(sub, rest)
 
+    take(_LEAD, lambda m: None)
+    take(_NO_LONGER, lambda m: "neg:not")
     take(_ISO_DATE, lambda m: f"date:{int(m.group(2))}-{int(m.group(3))}")
     take(_MONTH_DAY, _month_day)
     take(_PCT, lambda m: f"pct:{_num(m.group(1))}")
@@ -213,7 +220,7 @@ def fact_stated(fact: str, body: str) -> bool:
     wanted = claims(fact) - _SOFT_CLAIMS
     if not wanted <= claims(body):
         return False
-    words = [w for w in _stems(fact) if not _claim_word(w)]
+    words = [w for w in _stems(fact) if not _claim_word(w) and w not in _TOLD_WORDS]
     if not words:
         return True
     present = set(_stems(body))
@@ -224,6 +231,11 @@ def fact_stated(fact: str, body: str) -> bool:
     relaxed = math.ceil(size / 3) if size >= 2 else 0
     need = relaxed if hard else math.ceil(size * 2 / 3)
     return sum(w in present for w in set(words)) >= need
+
+
+#: The words that turn a reminder to the readers ("remember to ...") into a post's sentence:
+#: a draft saying it another way still states it.
+_TOLD_WORDS = frozenset(["remem", "forge", "don't"])
 
 
 def _claim_word(stem: str) -> bool:
@@ -243,6 +255,10 @@ _REMIND = regex.compile(
     regex.IGNORECASE,
 )
 _THANK = regex.compile(r"\bthank\s+them\s+for\s+(?:their\s+)?([^.!?\n]+)", regex.IGNORECASE)
+#: "Thank the local growers who stock our shelves", "thank everyone who served".
+_THANK_WHOM = regex.compile(r"\bthank\s+(?!them\s+for\b|you\b)([^.!?\n]+)", regex.IGNORECASE)
+#: "Announce that X", "Write a short announcement that X: Y".
+_ANNOUNCE = regex.compile(r"\bannounce(?:ment)?\s+that\s+([^.!?\n:]+)", regex.IGNORECASE)
 
 
 _MENTION = regex.compile(r"\bmention\s+(?:our\s+|the\s+)?([^.!?,\n]+)", regex.IGNORECASE)
@@ -270,17 +286,29 @@ _INSTRUCTION = regex.compile(
 _BRIEF_SENTENCE = regex.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+(?:[.!?]+|$)")
 
 
+def _to_reader(told: str) -> str:
+    """What to tell the readers, as said to them: "Remind them to lock up" -> "remember to lock
+    up", "Remind them of our new hours" -> "don't forget our new hours"."""
+    head, _, rest = told.partition(" ")
+    if head.casefold() == "to" and rest:
+        return f"remember to {rest}"
+    if head.casefold() == "of" and rest:
+        return f"don't forget {rest}"
+    return told
+
+
 def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     """What a brief asks the post to tell its readers: "Remind them that X" -> "X", and (with
     ``colon``, for campaigns that list no facts) "Write a promotion for B: X" -> "X" and every
     sentence of the brief that is no instruction and holds a claim ("It costs $1.75 per pound.")."""
-    said = [m.strip() for m in _REMIND.findall(brief)]
+    said = [_to_reader(m.strip()) for m in _REMIND.findall(brief)]
+    said += [m.strip() for m in _ANNOUNCE.findall(brief)]
     if colon:
         said += [m.strip() for m in _AFTER_COLON.findall(brief) if claims(m) or len(m.split()) >= 3]
         said += [
             m.strip().rstrip(".!?")
             for m in _BRIEF_SENTENCE.findall(brief)
-            if ":" not in m and not _INSTRUCTION.search(m) and claims(m) - _SOFT_CLAIMS
+            if not regex.search(r":\s", m) and not _INSTRUCTION.search(m) and claims(m) - _SOFT_CLAIMS
         ]
     return tuple(dict.fromkeys(s for s in said if s))
 
@@ -288,7 +316,10 @@ def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
 def implied(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     """Facts a brief states as instructions: reminders and thanks to give. (Things to
     "mention" stay a ranking preference: curated templates cannot know them.)"""
-    thanks = tuple(f"thanks for your {m.strip()}" for m in _THANK.findall(brief))
+    thanks = (
+        *(f"thanks for your {m.strip()}" for m in _THANK.findall(brief)),
+        *(f"thank you to {m.strip()}" for m in _THANK_WHOM.findall(brief)),
+    )
     return (*reminders(brief, colon=colon), *thanks)
 
 
@@ -307,7 +338,10 @@ def repeats_facts(sentence: str, facts: Sequence[str]) -> bool:
         if said & claims(fact):
             return True
         wanted = {w for w in _stems(fact) if not _claim_word(w)}
-        if wanted and len(wanted & words) * 2 >= len(wanted):
+        # half its words, and more than one ("Announce that turkey orders are open" says more
+        # than the fact "order by December 12")
+        common = len(wanted & words)
+        if wanted and common >= 2 and common * 2 >= len(wanted):
             return True
     return False
 

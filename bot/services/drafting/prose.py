@@ -47,6 +47,11 @@ _META = regex.compile(
     r"(?:promotion|announcement|greeting|message|post|tweet)\s+(?:for|from|about)\b",
     regex.IGNORECASE,
 )
+#: A greeting addressed to the readers: "Happy Thanksgiving from <brand> to our neighbors".
+_GREETS = regex.compile(
+    r"\b(?:happy|merry|wishing|greetings|best wishes|thank you|thanks)\b[^.!?]*\bto\s+our\s+\w+$",
+    regex.IGNORECASE,
+)
 _THIRD_PERSON = regex.compile(
     r"\b(?:our members|our customers|our followers|our subscribers)\b", regex.IGNORECASE
 )
@@ -104,14 +109,20 @@ def voice(body: str, brand: str) -> CheckResult:
     if brand:
         name = regex.escape(brand)
         to_brand = regex.search(
-            rf"\b(?:happy|merry|warm\w*|wishing|greetings)\b[^.!?]{{0,40}}\bto\s+(?:the\s+)?{name}"
+            rf"\b(?:happy|merry|warm\w*|wishing|greetings)\b[^.!?]{{0,40}}\bto\s+"
+            rf"(?:(?:all of you|you all|everyone|everybody|all|the team|the staff|the crew)\s+at\s+)?"
+            rf"(?:the\s+)?{name}"
             rf"|\b(?:dear|thanks,|thank you,)\s+(?:the\s+)?{name}",
             body,
             regex.IGNORECASE,
         )
         if to_brand:
             return CheckResult("voice", False, f"addresses the business itself: {to_brand.group(0)!r}")
-        hailed = regex.search(rf"(?:^|[.!?]\s+)[^.!?:,]{{1,30}},\s+{name}\s*[:!]", body, regex.IGNORECASE)
+        hailed = regex.search(
+            rf"(?:^|[.!?]\s+)(?:[^.!?:,]{{1,30}},\s+{name}\s*[:!]|{_HAIL}\W*,\s+{name}\b)",
+            body,
+            regex.IGNORECASE,
+        )
         if hailed:
             return CheckResult("voice", False, f"addresses the business itself: {hailed.group(0).strip()!r}")
         of_us = regex.search(
@@ -124,6 +135,9 @@ def voice(body: str, brand: str) -> CheckResult:
         return CheckResult("voice", False, f"calls the business {itself.group(0)!r}")
     return CheckResult("voice", True)
 
+
+#: Words that hail someone ("Awesome, <brand> for the wedding season!").
+_HAIL = r"(?:awesome|great|amazing|wow|hey|hi|hello|congrats|congratulations|bravo|yay|cheers)"
 
 _PLURAL = regex.compile(r"(?<![su])s$")
 
@@ -156,7 +170,15 @@ def echo(body: str, brief: str, facts: Sequence[str] = ()) -> CheckResult:
     own = {_words(f) for f in facts if f.strip()}
     body = " ".join(s for s in _SENTENCE.findall(body) if _words(s) not in own)
     for audience in regex.findall(r"\bto (our \w+)", brief, flags=regex.IGNORECASE):
-        if regex.search(rf"\b{regex.escape(audience)}\b", body, regex.IGNORECASE):
+        # "Happy Thanksgiving from <brand> to our neighbors!" greets them; "our neighbors will
+        # love it" speaks of them as the brief does.
+        said = [
+            s
+            for s in _SENTENCE.findall(body)
+            if (found := regex.search(rf"\b{regex.escape(audience)}\b", s, regex.IGNORECASE))
+            and not _GREETS.search(s[: found.end()])
+        ]
+        if said:
             return CheckResult("echo", False, f"speaks of the readers as the brief does: {audience!r}")
     for sentence in _SENTENCE.findall(body):
         if _META.search(sentence):

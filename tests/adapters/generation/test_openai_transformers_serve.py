@@ -42,9 +42,18 @@ def test_a_greedy_server_is_asked_once_per_prompt_after_it_copies_itself(
         assert len(server.chat_requests()) == 4 and len(texts) == 2 and len({t.text for t in texts}) == 2
         assert generator.n_supported is False and generator.samples is False
         assert "decodes greedily" in caplog.text and "generation_config" in caplog.text
-        texts = generator.generate(request(n=16, variants=2))  # learned: 2 requests, not 16
+        texts = generator.generate(request(n=16, variants=2))  # learned: 2 requests and 1 check, not 16
         later = server.chat_requests()[4:]
-        assert len(later) == 2 and len(texts) == 2 and all("n" not in r["body"] for r in later)
+        assert len(later) == 3 and len(texts) == 2 and all("n" not in r["body"] for r in later)
+        assert generator.samples is False
+
+
+def test_a_server_that_repeated_itself_by_chance_is_found_to_sample_at_the_next_slot() -> None:
+    with running(replies=(GREETINGS[0], GREETINGS[0], *GREETINGS[1:]), honours_n=False) as server:
+        generator = OpenAIGenerator(server.url, "qwen2.5:7b")
+        assert len(generator.generate(request(n=3, variants=1))) == 1 and generator.samples is False
+        texts = generator.generate(request(n=3, variants=1))  # its check request differs: all 3 asked
+        assert generator.samples is True and len(texts) == 3 and len(server.chat_requests()) == 2 + 3
 
 
 def test_asked_to_sample_through_extra_body_every_candidate_differs(tmp_path: Path) -> None:

@@ -1,14 +1,16 @@
 """A draft that keeps a fact's number but changes what it means fails the ``meaning`` check: a
 dropped "from" or "up to", a time turned from "until" to "from", drop-off and pick-up times
-swapped. Briefs of our own: a tailor, a kennel, a bike courier."""
+swapped. Briefs of our own: a tailor, a kennel, a bike courier, a locksmith. Also what a brief
+asks to tell ("Thank the farmers ...", "Announce that ...") and the holiday a post names."""
 
 from __future__ import annotations
 
 import pytest
 
+from bot.services.drafting import catalog
 from bot.services.drafting.bindings import meaning
 from bot.services.drafting.checks import CheckSpec, run_checks
-from bot.services.drafting.facts import claims
+from bot.services.drafting.facts import claims, implied, reminders, told
 
 KENNEL = ("drop-off from 8:00, pick-up after 17:00", "a day of daycare from $35")
 TAILOR = ("up to 30% off made-to-measure suits", "alterations under $20 this week")
@@ -49,9 +51,45 @@ def test_up_to_and_under_are_kept_or_the_draft_fails() -> None:
 
 
 def test_a_time_turned_around_fails_but_a_range_written_with_a_dash_passes() -> None:
-    assert "says 'until'" in failed("Drop-off until 8:00, pick-up after 17:00.", KENNEL)
+    assert failed("Drop-off until 8:00, pick-up after 17:00.", KENNEL) == (
+        "the facts give time 08:00 as a start ('from'); the draft as an end ('until')"
+    )
     assert failed("We are open 7:00-19:00 on weekdays.", COURIER) == ""
     assert "'closing'" in failed("We are closing at 7:00 on weekdays.", COURIER)
+
+
+NIGHTS = (
+    "night lockouts from 7:30 pm to 7 am",
+    "open Monday to Saturday",
+    "20% off door locks, 10% off keys",
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Night lockouts from 7 am to 7:30 pm.",
+        "Night lockouts 7:00-19:30, call us.",
+        "We are open Saturday to Monday.",
+        "We are open Saturday through Monday.",
+        "20% off keys and 10% off door locks!",
+    ],
+)
+def test_ranges_turned_around_and_a_discount_on_the_wrong_thing_fail(body: str) -> None:
+    assert failed(body, NIGHTS) != ""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Night lockouts: 19:30 to 07:00.",
+        "Locked out at night? We come from 7:30 pm until 7 am.",
+        "Open Monday to Saturday. 20% off door locks and 10% off keys.",
+        "Open Monday-Saturday, with 10% off keys.",
+    ],
+)
+def test_ranges_and_discounts_written_another_way_pass(body: str) -> None:
+    assert failed(body, NIGHTS) == ""
 
 
 def test_a_price_range_is_not_a_lowest_price() -> None:
@@ -91,3 +129,52 @@ def test_claims_are_unchanged_by_the_spans_they_now_carry() -> None:
         "neg:not",
         "when:today",
     }
+
+
+# What a brief asks to tell, said to the readers (briefs of our own: a cheese shop, a kennel).
+
+
+def test_a_brief_s_thanks_and_announcement_are_facts_to_state() -> None:
+    brief = (
+        "Write a warm Thanksgiving greeting from Curd & Crust. Thank the dairy farmers who supply our "
+        "cheese counter. Announce that raclette nights are back at Curd & Crust."
+    )
+    assert implied(brief) == (
+        "raclette nights are back at Curd & Crust",
+        "thank you to the dairy farmers who supply our cheese counter",
+    )
+    assert "remember to bring a lead" in reminders("Remind them to bring a lead. Write it short.")
+
+
+def test_a_brief_sentence_with_a_time_is_a_fact_when_none_are_listed() -> None:
+    brief = "Announce that online booking is open. Walk-ins are still welcome before 11:00 on weekdays."
+    assert "Walk-ins are still welcome before 11:00 on weekdays" in told(brief, ())
+
+
+def test_a_one_word_overlap_does_not_make_an_announcement_a_repeat_of_a_fact() -> None:
+    assert told("Announce that turkey orders are now open.", ["order by December 12"]) == (
+        "turkey orders are now open",
+    )
+    assert told("Remind them we are closed on the holiday.", ["closed all day on July 4"]) == ()
+
+
+def test_something_new_is_a_lead_and_weekdays_and_except_are_claims() -> None:
+    assert claims("Something new at Paws Inn: drop-off is earlier.") == set()
+    assert claims("Our hotline no longer answers at night.") == {"neg:not"}
+    assert claims("Open weekdays, except Monday.") == {"offer:open", "when:weekday", "neg:not", "day:monday"}
+
+
+@pytest.mark.parametrize(
+    ("holiday", "name"),
+    [
+        ("Veterans Day", "Veterans Day"),
+        ("Memorial Day", "Memorial Day"),
+        ("Christmas Day", "Christmas"),
+        ("Eid al-Adha", "Eid al-Adha"),
+        ("Chinese New Year (Spring Festival)", "Chinese New Year"),
+    ],
+)
+def test_a_post_names_the_holiday_it_is_for(holiday: str, name: str) -> None:
+    festival = catalog.find_festival(holiday)
+    assert festival is not None and festival.name_for(holiday) == name
+    assert catalog.is_solemn(holiday) == (holiday == "Memorial Day")

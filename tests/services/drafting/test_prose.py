@@ -99,4 +99,21 @@ def test_a_post_from_the_brand_to_its_readers_has_the_right_voice() -> None:
 def test_a_post_describing_itself_echoes_the_brief() -> None:
     brief = "Write a short spring promotion for Spoke & Chain Cycles."
     assert not echo("A great spring promotion for Spoke & Chain Cycles! Tune-ups for $49.", brief).passed
-    assert not echo("Happy New Year from us to our regulars!", "Write a greeting to our regulars.").passed
+    assert not echo("Our regulars will love it. Happy New Year!", "Write a greeting to our regulars.").passed
+
+
+def test_a_greeting_addressed_to_the_readers_named_in_the_brief_is_no_echo() -> None:
+    brief = "Write a warm Thanksgiving greeting from Harbor Light Locksmiths to our neighbors in Portland."
+    body = "Happy Thanksgiving from Harbor Light Locksmiths to our neighbors in Portland!"
+    assert echo(body, brief).passed
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Happy Thanksgiving to all of you at Harbor Light Locksmiths!",
+        "Awesome, Harbor Light Locksmiths for the wedding season! Locks from $49.",
+    ],
+)
+def test_greeting_the_shop_s_own_staff_or_hailing_it_fails(body: str) -> None:
+    assert not voice(body, "Harbor Light Locksmiths").passed
