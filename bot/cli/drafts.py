@@ -38,10 +38,10 @@ def preview(ctx: Context, campaign: str, at: datetime | None, seed: int | None, 
     """Generate CAMPAIGN's candidates now and show each with its checks (nothing is saved).
 
     They are what `bot campaigns fire CAMPAIGN --at` the same instant would draft from: the
-    same seed (from the campaign and the slot's instant), prompt, settings and history of
-    earlier drafts; fire keeps the best of them. Give both the same --at: without it each takes
-    its own "now", another instant and so another seed. Once the slot is fired, its drafts are
-    history too: previewing it again shows other candidates (the fired ones are near-duplicates).
+    same seed (from the campaign and the slot's instant), prompt, settings and history of the
+    campaign's drafts of other slots; fire keeps the best of them. Give both the same --at:
+    without it each takes its own "now", another instant and so another seed. A slot already
+    fired previews the same candidates again (its own drafts are not compared with themselves).
     """
     from bot.adapters.generation.progress import for_terminal
 

@@ -191,7 +191,13 @@ def approve(
         media_sha256=media_sha256 or CURRENT_MEDIA,
     )
     pubs = ctx.app.store.list_publications(draft_id=draft.id)
-    click.echo(f"draft {draft.id} approved; queued for {', '.join(p.account for p in pubs)}")
+    line = f"draft {draft.id} approved; queued for {', '.join(p.account for p in pubs)}"
+    if later := [p.not_before for p in pubs if p.not_before > ctx.app.clock.now()]:
+        line += (
+            f"; it goes out at its slot's time, {min(later):%Y-%m-%d %H:%M} UTC "
+            "(bot publications list shows when)"
+        )
+    click.echo(line)
 
 
 @command.command("reject")

@@ -270,3 +270,16 @@ def test_edit_text_keeps_the_campaigns_link_and_hashtags_up_to_the_published_pos
     assert len(report["published"]) == 1, report
     lines = (config.parent / "data" / "outbox.jsonl").read_text().splitlines()
     assert [json.loads(line)["text"] for line in lines] == [post]
+
+
+def test_a_post_approved_before_its_slot_says_when_it_goes_out(write_config: Any) -> None:
+    """Approval queues the post for its slot's time: the command says when, and a pass before
+    then publishes nothing."""
+    config = write_config()
+    _ok("db", "upgrade", config=config)
+    _ok("campaigns", "sync", config=config)
+    _ok("campaigns", "fire", "promo", "--at", "2030-01-04 10:00", config=config)
+    draft_id = str(json.loads(_ok("queue", "--json", config=config))[0]["id"])
+    approved = _ok("queue", "approve", draft_id, "--as", "ann", config=config)
+    assert "goes out at its slot's time, 2030-01-04 10:00 UTC" in approved, approved
+    assert json.loads(_ok("run", "--once", "--json", config=config))["published"] == []

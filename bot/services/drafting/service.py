@@ -72,6 +72,8 @@ class SlotPlan:
     seed: int
     #: Where the slot starts in the rotation of shipped templates (:func:`rotation`).
     rotation: int = 0
+    #: The campaign's drafts that count as its history (near-duplicates, composed leads).
+    history: tuple[Draft, ...] = ()
 
 
 class DraftingService:
@@ -108,10 +110,11 @@ class DraftingService:
         return self._store
 
     def candidates(
-        self, campaign: CampaignSettings, slot_at: datetime, seed_salt: int = 0
+        self, campaign: CampaignSettings, slot_at: datetime, seed_salt: int = 0, *, own_slot: bool = False
     ) -> list[ScoredCandidate]:
-        """Generate, check and moderate the candidates for one slot, best first (no saving)."""
-        plan = self.plan(campaign, slot_at, seed_salt)
+        """Generate, check and moderate the candidates for one slot, best first (no saving).
+        ``own_slot``: the slot's own drafts count as history too (see :meth:`plan`)."""
+        plan = self.plan(campaign, slot_at, seed_salt, own_slot=own_slot)
         found: list[Candidate] = []
         unavailable = None
         if self.settings.model.writes(campaign.language):
@@ -166,9 +169,18 @@ class DraftingService:
             log.warning("campaign %s: ranked by the checks alone: %s", plan.campaign.name, exc)
             return scored
 
-    def plan(self, campaign: CampaignSettings, slot_at: datetime, seed_salt: int = 0) -> SlotPlan:
-        """Render the brief and gather the rules for one slot."""
+    def plan(
+        self, campaign: CampaignSettings, slot_at: datetime, seed_salt: int = 0, *, own_slot: bool = False
+    ) -> SlotPlan:
+        """Render the brief and gather the rules for one slot.
+
+        The campaign's history (what a near-duplicate is compared with, which composed lead
+        comes next) is its drafts of other slots: a preview of a slot already fired shows what
+        the firing drafted, not its drafts failing as near-duplicates of themselves. With
+        ``own_slot`` the slot's drafts count too (regenerating, or re-checking an edit: the
+        text just rejected and the slot's other drafts must not come back)."""
         limits = self._limits(campaign)
+        history = tuple(d for d in self._history(campaign, "drafting") if own_slot or d.slot_at != slot_at)
         link, hashtags = self.settings.link_of(campaign), self.settings.hashtags_of(campaign)
         context = self.context(campaign, slot_at)
         context["max_chars"] = _body_budget(limits, link, hashtags, campaign.language)
@@ -187,18 +199,19 @@ class DraftingService:
             context=context,
             brief=brief,
             facts=stated,
-            spec=self._spec(campaign, context, brief, stated, limits, link, hashtags),
+            spec=self._spec(campaign, context, brief, stated, limits, link, hashtags, history),
             link=link,
             hashtags=hashtags,
             seed=self._seed(campaign, slot_at) + seed_salt,
             rotation=rotation(campaign, slot_at, self.settings.zone_of(campaign), keep) + seed_salt,
+            history=history,
         )
 
     def recheck(self, draft: Draft, text: str) -> tuple[CheckResult, ...]:
         """Every check of the draft's campaign and slot on a reviewer's new ``text`` (the draft's
         own old text does not count as a near-duplicate of it)."""
         campaign = self.settings.campaign(draft.campaign_name)
-        plan = self.plan(campaign, draft.slot_at or self.clock.now())
+        plan = self.plan(campaign, draft.slot_at or self.clock.now(), own_slot=True)
         own = _bare(draft.text, plan.link, plan.hashtags)
         spec = replace(plan.spec, recent=tuple(r for r in plan.spec.recent if r != own))
         results = checks.run_checks(text, _bare(text, plan.link, plan.hashtags), spec)
@@ -366,7 +379,7 @@ class DraftingService:
             brand=self.settings.brand.name,
             kind=plan.campaign.kind.value,
             holiday=_holiday_name(plan.context["holiday"]),
-            turn=self._composed_so_far(plan.campaign),
+            turn=sum(d.origin is DraftOrigin.COMPOSED for d in plan.history),
             product=str(plan.context.get("product") or "") if plan.campaign.products else "",
             solemn=catalog.is_solemn(plan.context["holiday"]),
         )
@@ -375,10 +388,6 @@ class DraftingService:
             self._candidate(plan, body, DraftOrigin.COMPOSED, model_id, {"composed": i, "seed": plan.seed})
             for i, body in enumerate(texts)
         ]
-
-    def _composed_so_far(self, campaign: CampaignSettings) -> int:
-        """How many composed drafts the campaign has had (the next one takes the next lead)."""
-        return sum(d.origin is DraftOrigin.COMPOSED for d in self._history(campaign, "composed leads"))
 
     @staticmethod
     def _to_state(plan: SlotPlan) -> tuple[str, ...]:
@@ -437,6 +446,7 @@ class DraftingService:
         limits: list[tuple[str, PlatformLimit]],
         link: str | None,
         hashtags: tuple[str, ...],
+        history: tuple[Draft, ...],
     ) -> checks.CheckSpec:
         festival = catalog.find_festival(context["holiday"]) if context["holiday"] else None
         allowed = set(catalog.mentioned_festivals(" ".join((brief, *stated))))
@@ -467,7 +477,7 @@ class DraftingService:
             festival_ok_names=ok_names,
             max_emoji=campaign.max_emoji,
             limits=tuple(limits),
-            recent=tuple(_bare(r, link, hashtags) for r in self._recent(campaign)),
+            recent=tuple(_bare(d.text, link, hashtags) for d in history[-RECENT_DRAFTS:]),
             nice_words=(context["product"], _holiday_name(context["holiday"])),
             neutral=tuple(n for n in neutral if n),
             facts=tuple(dict.fromkeys((*stated, *facts.told(brief, stated), *facts.mentions(brief)))),
@@ -485,10 +495,6 @@ class DraftingService:
             except NotConfigured:
                 continue
         return out
-
-    def _recent(self, campaign: CampaignSettings) -> tuple[str, ...]:
-        drafts = self._history(campaign, "near-duplicate check")
-        return tuple(d.text for d in drafts[-RECENT_DRAFTS:])
 
     def _history(self, campaign: CampaignSettings, purpose: str) -> list[Draft]:
         """The campaign's drafts; none without a store or when it cannot be read (logged)."""
@@ -607,7 +613,7 @@ def regenerate(service: DraftingService, draft_id: int, reviewer: str) -> list[i
     campaign = service.settings.campaign(draft.campaign_name)
     slot_at = draft.slot_at or service.clock.now()
     salt = 1 + len(service.store.list_drafts(campaign=campaign.name, slot_id=draft.slot_id))
-    scored = service.candidates(campaign, slot_at, seed_salt=salt)
+    scored = service.candidates(campaign, slot_at, seed_salt=salt, own_slot=True)
     service.store.reject_draft(
         draft_id,
         expected=(DraftState.PENDING_REVIEW, DraftState.FLAGGED),
