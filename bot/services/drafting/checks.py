@@ -235,6 +235,9 @@ def _brand(text: str, brand: str) -> CheckResult:
             return CheckResult(
                 "brand", False, f"an article before the name: {article.group(0).strip(' .!?')!r}"
             )
+        twice = next((s for s in regex.findall(r"[^.!?]+", text) if s.count(brand) >= 2), None)
+        if twice:  # "Good news from <brand>: dental cleaning at <brand> is 15% off"
+            return CheckResult("brand", False, f"the name twice in one sentence: {twice.strip()[:60]!r}")
         return CheckResult("brand", True)
     if brand.casefold() in text.casefold():
         return CheckResult("brand", False, f"brand name not written exactly as {brand!r}")
@@ -249,9 +252,15 @@ def contains_word(text: str, word: str) -> bool:
     return regex.search(pattern, text, regex.IGNORECASE) is not None
 
 
+#: Endings that make another form of a required word ("Saturdays", "microchipping", "booked").
+_FORMS = ("", "s", "es", "'s", "’s", "ing", "ed", "er", "ers")
+
+
 def _required(text: str, word: str) -> CheckResult:
-    # "Saturdays" and "Saturday's" hold the required "Saturday"
-    ok = any(contains_word(text, word + end) for end in ("", "s", "es", "'s", "’s"))
+    # a code (capitals or digits: "PARTY10") is held only as written
+    forms = ("",) if not word.islower() and word.upper() == word else _FORMS
+    doubled = tuple(word[-1] + end for end in ("ing", "ed")) if word[-1:].isalpha() else ()
+    ok = any(contains_word(text, word + end) for end in (*forms, *doubled))
     return CheckResult(f"required:{word}", ok, "" if ok else "missing")
 
 

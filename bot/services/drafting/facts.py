@@ -254,6 +254,15 @@ _REMIND = regex.compile(
     r"(?:know\s+)?(?:that\s+)?([^.!?\n]+)",
     regex.IGNORECASE,
 )
+#: The same to readers named in more words: "Let pet owners know that X", "Tell moviegoers that
+#: X", "Remind dog owners to X".
+_AUDIENCE = r"(?:[\w'’-]+\s+){1,3}?"
+_TELL_WHOM = regex.compile(
+    rf"\blet\s+{_AUDIENCE}know\s+(?:that\s+|about\s+)?([^.!?\n]+)"
+    rf"|\btell\s+{_AUDIENCE}that\s+([^.!?\n]+)"
+    rf"|\bremind\s+{_AUDIENCE}(?:that\s+|about\s+)?((?:to|of)\s+[^.!?\n]+|(?<=that\s+)[^.!?\n]+)",
+    regex.IGNORECASE,
+)
 _THANK = regex.compile(r"\bthank\s+them\s+for\s+(?:their\s+)?([^.!?\n]+)", regex.IGNORECASE)
 #: "Thank the local growers who stock our shelves", "thank everyone who served".
 _THANK_WHOM = regex.compile(r"\bthank\s+(?!them\s+for\b|you\b)([^.!?\n]+)", regex.IGNORECASE)
@@ -302,6 +311,7 @@ def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     ``colon``, for campaigns that list no facts) "Write a promotion for B: X" -> "X" and every
     sentence of the brief that is no instruction and holds a claim ("It costs $1.75 per pound.")."""
     said = [_to_reader(m.strip()) for m in _REMIND.findall(brief)]
+    said += [_to_reader(next(g for g in m if g).strip()) for m in _TELL_WHOM.findall(brief)]
     said += [m.strip() for m in _ANNOUNCE.findall(brief)]
     if colon:
         said += [m.strip() for m in _AFTER_COLON.findall(brief) if claims(m) or len(m.split()) >= 3]

@@ -178,3 +178,22 @@ def test_a_post_names_the_holiday_it_is_for(holiday: str, name: str) -> None:
     festival = catalog.find_festival(holiday)
     assert festival is not None and festival.name_for(holiday) == name
     assert catalog.is_solemn(holiday) == (holiday == "Memorial Day")
+
+
+def test_readers_named_in_more_words_are_told_too() -> None:
+    brief = "Let pet owners know that a dental check is 15% off all March. Book by phone or online."
+    assert reminders(brief, colon=False) == ("a dental check is 15% off all March",)
+    assert reminders("Tell moviegoers that Screen 2 is closed.", colon=False) == ("Screen 2 is closed",)
+    assert reminders("Remind dog owners to bring a lead.", colon=False) == ("remember to bring a lead",)
+    assert reminders("Tell the story of our founder.", colon=False) == ()
+
+
+def test_the_brand_twice_in_one_sentence_fails_and_a_required_word_may_take_an_ending() -> None:
+    spec = CheckSpec(brand="Paws Inn Kennels", language="en", required_words=("microchip", "PAWS10"))
+    body = "Good news from Paws Inn Kennels: microchipping at Paws Inn Kennels, code PAWS10."
+    failing = {c.name: c.detail for c in run_checks(body, body, spec) if not c.passed}
+    assert set(failing) == {"brand"} and "twice in one sentence" in failing["brand"]
+    fine = "Good news from Paws Inn Kennels: microchipping for $25 with code PAWS10. Visit Paws Inn Kennels!"
+    assert {c.name for c in run_checks(fine, fine, spec) if not c.passed} == set()
+    coded = "Paws Inn Kennels: microchips with code PAWS10X."
+    assert {c.name for c in run_checks(coded, coded, spec) if not c.passed} == {"required:PAWS10"}
