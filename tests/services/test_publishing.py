@@ -85,10 +85,14 @@ def test_two_workers_on_postgres_publish_each_post_once(
     tmp_path: Path, fake: FakeServer, pg_url: str, clock: FixedClock
 ) -> None:
     saved = dict(os.environ)
+    apps: list[Wiring] = []  # closed even when an assertion fails: an unclosed Postgres
+    # connection warns when collected, failing whichever later test runs then
     try:
         world = make_world(tmp_path / "a", fake.url, ["x", "mastodon"], database_url=pg_url, clock=clock)
+        apps.append(world.app)
         pubs = [p for n in range(30) for p in world.approve(f"shared post {n}")]
         other = Wiring(world.settings, clock=clock)
+        apps.append(other)
         fake.state.latency = 0.02  # long enough that both workers are at it together
         reports: list[Any] = []
         threads = [
@@ -104,9 +108,9 @@ def test_two_workers_on_postgres_publish_each_post_once(
         assert all(r.published for r in reports)  # both did some of the work
         texts = Counter((p["platform"], p["text"]) for p in fake.posts())
         assert len(texts) == 60 and set(texts.values()) == {1}
-        other.close()
-        world.app.close()
     finally:
+        for app in apps:
+            app.close()
         os.environ.clear()
         os.environ.update(saved)
 
