@@ -180,7 +180,7 @@ def approve(
     media_sha256: str | None,
 ) -> None:
     """Approve DRAFT_ID: its exact text and pictures are queued for every account of its campaign."""
-    from bot.services.review import CURRENT_MEDIA
+    from bot.services.review import CURRENT_MEDIA, goes_out
 
     draft = ctx.app.review.approve(
         draft_id,
@@ -191,13 +191,9 @@ def approve(
         media_sha256=media_sha256 or CURRENT_MEDIA,
     )
     pubs = ctx.app.store.list_publications(draft_id=draft.id)
-    line = f"draft {draft.id} approved; queued for {', '.join(p.account for p in pubs)}"
-    if later := [p.not_before for p in pubs if p.not_before > ctx.app.clock.now()]:
-        line += (
-            f"; it goes out at its slot's time, {min(later):%Y-%m-%d %H:%M} UTC "
-            "(bot publications list shows when)"
-        )
-    click.echo(line)
+    when = goes_out(pubs, ctx.app.clock.now())
+    where = " (bot publications list shows when)" if when else ""
+    click.echo(f"draft {draft.id} approved; queued for {', '.join(p.account for p in pubs)}{when}{where}")
 
 
 @command.command("reject")

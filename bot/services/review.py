@@ -22,6 +22,7 @@ from bot.domain import (
     Draft,
     DraftState,
     ModerationVerdict,
+    Publication,
     RejectionCategory,
     Target,
 )
@@ -280,6 +281,13 @@ class ReviewService:
     def _not_before(self, draft: Draft) -> datetime:
         now = self.clock.now()
         return max(now, draft.slot_at) if draft.slot_at else now
+
+
+def goes_out(publications: Sequence[Publication], now: datetime) -> str:
+    """What an approval adds about its timing: a post approved before its slot waits for it
+    ("; it goes out at its slot's time, 2026-12-08 17:00 UTC"); else nothing."""
+    later = [p.not_before for p in publications if p.not_before > now]
+    return f"; it goes out at its slot's time, {min(later):%Y-%m-%d %H:%M} UTC" if later else ""
 
 
 def with_tail(settings: Settings, campaign_name: str, body: str) -> str:

@@ -75,6 +75,7 @@ _WHY_EMPTY = {
     "voice": "[brand] voice is empty",
     "holiday": "the campaign's `when` is not a holiday",
     "promo_code": "the campaign sets no variables.promo_code",
+    "facts": "the campaign states no facts (facts = [...])",
 }
 
 

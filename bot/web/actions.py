@@ -20,7 +20,7 @@ from starlette.responses import Response
 from bot.domain import Draft, DraftState, RejectionCategory
 from bot.domain.errors import BotError, NotFound, StateConflict, StoreUnavailable
 from bot.services import accounts as account_service
-from bot.services.review import failed_checks
+from bot.services.review import failed_checks, goes_out
 from bot.web.render import page, redirect
 from bot.web.security import LoginThrottle, checked_form, reviewer_of, start_session
 from bot.web.views import draft_context, wiring
@@ -126,8 +126,9 @@ async def approve(request: Request) -> Response:
                 "with a reason (override)"
             )
         approved = app.review.approve(draft_id, me.name, sha256=sha, media_sha256=media)
-        accounts = ", ".join(p.account for p in app.store.list_publications(draft_id=approved.id))
-        return f"Draft {draft_id} approved; queued for {accounts or 'no account'}."
+        pubs = app.store.list_publications(draft_id=approved.id)
+        accounts, when = ", ".join(p.account for p in pubs), goes_out(pubs, app.clock.now())
+        return f"Draft {draft_id} approved; queued for {accounts or 'no account'}{when}."
 
     return await _on_draft(request, draft_id, act)
 

@@ -60,7 +60,8 @@ def test_approve_queues_the_text_shown_and_records_the_reviewer(web: Web, world:
     [record] = world.store.approvals(draft_id)
     assert (record.decision, record.reviewer, record.text_sha256) == (Decision.APPROVED, "alice", sha)
     assert world.store.events(entity="draft", entity_id=draft_id)[-1].actor == "alice"
-    assert "approved; queued for outbox" in client.get(response.headers["location"]).text
+    shown = client.get(response.headers["location"]).text
+    assert "approved; queued for outbox; it goes out at its slot&#39;s time, 2026-09-02 02:00 UTC" in shown
 
 
 def test_approving_a_text_that_changed_since_the_page_was_shown_is_refused(web: Web, world: Wiring) -> None:
