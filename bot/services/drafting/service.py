@@ -19,7 +19,7 @@ import logging
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -199,7 +199,9 @@ class DraftingService:
             context=context,
             brief=brief,
             facts=stated,
-            spec=self._spec(campaign, context, brief, stated, limits, link, hashtags, history),
+            spec=self._spec(
+                campaign, context, brief, stated, limits, link, hashtags, _within_a_year(history, slot_at)
+            ),
             link=link,
             hashtags=hashtags,
             seed=self._seed(campaign, slot_at) + seed_salt,
@@ -512,6 +514,18 @@ class DraftingService:
         if seed is None:
             seed = zlib.crc32(f"{campaign.name}@{slot_at.isoformat()}".encode())
         return seed
+
+
+#: How far back a post must not repeat itself: a yearly greeting may take again, after a
+#: year, the curated template it took years ago (its turn has come round again).
+REPEAT_WINDOW = timedelta(days=365)
+
+
+def _within_a_year(history: tuple[Draft, ...], slot_at: datetime) -> tuple[Draft, ...]:
+    """The drafts of slots (or, without a slot, written) less than :data:`REPEAT_WINDOW` before
+    ``slot_at``, or after it."""
+    since = slot_at - REPEAT_WINDOW
+    return tuple(d for d in history if (d.slot_at or d.created_at) > since)
 
 
 def _marked(candidate: Candidate, unavailable: str) -> Candidate:
