@@ -17,6 +17,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = """
+[brand]
+name = "Wheel Test Shop"
+
 [model]
 backend = "canned"
 

@@ -20,6 +20,8 @@ from tests.browser.world import ReviewWorld, changes, snapshot, stuck_publicatio
 from tests.fakeplatform import FakeServer
 
 EDITED = "Lotus Leaf sends warm wishes: a fresh pot of tea and a quiet corner are waiting for you."
+#: The edited post: an edit is the post's body; the campaign's link is added back.
+POSTED = EDITED + "\n\nhttps://lotusleaf.example/shop"
 REASON = "too sweet for a Monday"
 
 
@@ -49,7 +51,7 @@ def test_a_reviewer_works_the_queue_and_changes_exactly_that(
     page.locator("#edit-text").fill(EDITED)
     page.locator("#save-edit").click()
     expect(message(page)).to_contain_text(f"Draft {edited} edited")
-    expect(page.locator("#draft-text")).to_have_text(EDITED)
+    expect(page.locator("#draft-text")).to_have_text(POSTED)
     expect(page.locator("#draft-state")).to_have_text("pending review")
 
     page.goto(f"{web.url}/drafts/{rejected}")
@@ -93,14 +95,14 @@ def _assert_exactly_the_reviews(
     assert set(drafts) == {approved, edited, rejected}
     assert drafts[approved]["state"] == ("pending_review", "approved")
     assert drafts[rejected]["state"] == ("pending_review", "rejected")
-    assert drafts[edited]["text"][1] == EDITED and "state" not in drafts[edited]
+    assert drafts[edited]["text"][1] == POSTED and "state" not in drafts[edited]
 
     decisions = [(a["draft_id"], a["decision"], a["reviewer"]) for a in done.added["approvals"]]
     assert decisions == [(approved, "approved", "ann"), (rejected, "rejected", "ann")]
     shown = text_sha256(before["drafts"][approved]["text"])
     assert done.added["approvals"][0]["text_sha256"] == shown  # bound to the text on the page
     [record] = done.added["moderation_records"]
-    assert (record["draft_id"], record["text_sha256"]) == (edited, text_sha256(EDITED))
+    assert (record["draft_id"], record["text_sha256"]) == (edited, text_sha256(POSTED))
     [queued] = done.added["publications"]
     assert (queued["draft_id"], queued["account"], queued["state"]) == (approved, "outbox", "queued")
     assert set(done.changed["publications"]) == {stuck}
