@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import regex
 
 from bot.domain import CheckResult
-from bot.services.drafting.facts import STOP_WORDS
+from bot.services.drafting.facts import CALENDAR_WORDS, STOP_WORDS
 
 #: This many added words (distinct stems) fail the check.
 MOST = 3
@@ -246,32 +246,6 @@ _NAME = regex.compile(
 )
 
 
-#: Days and months are claims: the fact check judges them.
-_CALENDAR = frozenset(
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
-)
-
-
 def unknown_names(body: str, backing: Sequence[str]) -> CheckResult:
     """Fails an English post naming a person, place or business the campaign never names: a
     capitalised word that no backing text gives and is no stock word. On the quality set's dev
@@ -283,7 +257,7 @@ def unknown_names(body: str, backing: Sequence[str]) -> CheckResult:
     names = [
         m.group(0)
         for m in _NAME.finditer(body)
-        if any(_stem(word) in added and word.casefold() not in _CALENDAR for word in m.group(0).split())
+        if any(_stem(word) in added and word.casefold() not in CALENDAR_WORDS for word in m.group(0).split())
     ]
     if names:
         return CheckResult(

@@ -6,7 +6,6 @@ a candidate was kept or dropped. The rules come from the campaign (:class:`Check
 
 from __future__ import annotations
 
-import calendar
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -49,9 +48,6 @@ _ENDINGS = frozenset(
         *("", "s", "es", "e", "ed", "d", "ing", "er", "ers", "ion", "ions", "ation", "ations"),
         *("ly", "y", "ies", "ied", "al", "ness", "ment", "ments", "ful", "ive", "ity", "ic", "'s"),
     )
-)
-_CALENDAR_WORDS = frozenset(calendar.day_name[i].casefold() for i in range(7)) | frozenset(
-    calendar.month_name[i].casefold() for i in range(1, 13)
 )
 
 
@@ -140,11 +136,11 @@ def _names_spelled(body: str, backing: Sequence[str]) -> CheckResult:
         w
         for text in backing
         for w in _NAME_WORD.findall(text)
-        if len(w) >= 7 and w[0].isupper() and w.casefold() not in _CALENDAR_WORDS
+        if len(w) >= 7 and w[0].isupper() and w.casefold() not in facts.CALENDAR_WORDS
     }
     for word in dict.fromkeys(_NAME_WORD.findall(body)):
         folded = word.casefold()
-        if len(word) < 6 or folded in known or folded in _CALENDAR_WORDS:
+        if len(word) < 6 or folded in known or folded in facts.CALENDAR_WORDS:
             continue
         for name in names:
             other = name.casefold()

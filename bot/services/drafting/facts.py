@@ -28,6 +28,8 @@ _MONTHS = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december",
 )  # fmt: skip
+#: Names of days and months (claims the fact check judges, never names of the campaign's own).
+CALENDAR_WORDS = frozenset((*_WEEKDAYS, *_MONTHS))
 _MONTH_SHORT = {m[:3]: i + 1 for i, m in enumerate(_MONTHS)} | {"sept": 9}
 _NUMBER_WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
