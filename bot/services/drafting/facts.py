@@ -226,6 +226,9 @@ def fact_stated(fact: str, body: str) -> bool:
     if not words:
         return True
     present = set(_stems(body))
+    said = _predicate(fact)
+    if said and not present & said:
+        return False  # "autumn bouquets" alone does not state "autumn bouquets are in the shop"
     # A fact whose hard claims (number, date, time, price, code, day) are all there needs
     # only a third of its other words ("until 11:00" states "mornings until 11:00").
     hard = {c for c in wanted if not c.startswith(("offer:", "when:", "state:", "neg:"))}
@@ -233,6 +236,19 @@ def fact_stated(fact: str, body: str) -> bool:
     relaxed = math.ceil(size / 3) if size >= 2 else 0
     need = relaxed if hard else math.ceil(size * 2 / 3)
     return sum(w in present for w in set(words)) >= need
+
+
+#: "X is/are Y": what a fact written as a sentence says of its subject.
+_COPULA = regex.compile(r"\b(?:is|are)\s+(?!not\b|no\b)([^.!?;]+)", regex.IGNORECASE)
+
+
+def _predicate(fact: str) -> set[str]:
+    """The content words after a fact's "is"/"are" ("in the shop" of "bouquets are in the
+    shop"), without claim words: a post naming only the subject has not stated the fact."""
+    match = _COPULA.search(fact)
+    if not match:
+        return set()
+    return {w for w in _stems(match.group(1)) if not _claim_word(w) and w not in _TOLD_WORDS}
 
 
 #: The words that turn a reminder to the readers ("remember to ...") into a post's sentence:
@@ -297,6 +313,15 @@ _INSTRUCTION = regex.compile(
 _BRIEF_SENTENCE = regex.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+(?:[.!?]+|$)")
 
 
+#: A brief's sentence that asks the readers to act ("Book by phone or online.", "Order by
+#: Friday."): the post says it to them.
+_CALL = regex.compile(
+    r"^\W*(?:book|order|pre-order|call|phone|ring|email|text|reserve|register|sign up|enrol|enroll|"
+    r"bring|pick up|collect|claim|apply|arrive|park|come|visit|drop by|stop by|try|shop)\b[^.!?\n]*",
+    regex.IGNORECASE,
+)
+
+
 def _to_reader(told: str) -> str:
     """What to tell the readers, as said to them: "Remind them to lock up" -> "remember to lock
     up", "Remind them of our new hours" -> "don't forget our new hours"."""
@@ -315,6 +340,7 @@ def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     said = [_to_reader(m.strip()) for m in _REMIND.findall(brief)]
     said += [_to_reader(next(g for g in m if g).strip()) for m in _TELL_WHOM.findall(brief)]
     said += [m.strip() for m in _ANNOUNCE.findall(brief)]
+    said += [m.group(0).strip() for m in map(_CALL.search, _BRIEF_SENTENCE.findall(brief)) if m]
     if colon:
         said += [m.strip() for m in _AFTER_COLON.findall(brief) if claims(m) or len(m.split()) >= 3]
         said += [

@@ -139,7 +139,8 @@ def voice(body: str, brand: str) -> CheckResult:
 #: Words that hail someone ("Awesome, <brand> for the wedding season!").
 _HAIL = r"(?:awesome|great|amazing|wow|hey|hi|hello|congrats|congratulations|bravo|yay|cheers)"
 
-_PLURAL = regex.compile(r"(?<![su])s$")
+#: A plural last word ("pearls"), not "glass", "bus" or "Christmas".
+_PLURAL = regex.compile(r"(?<![su]|ma)s$")
 
 
 def articles(body: str, names: Sequence[str]) -> CheckResult:

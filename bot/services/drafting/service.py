@@ -477,6 +477,7 @@ class DraftingService:
             example_words=_example_words(" ".join(backing)),
             allowed_festivals=frozenset(allowed),
             festival_ok_names=ok_names,
+            holiday_names=tuple(n for n in holiday_names if n),
             max_emoji=campaign.max_emoji,
             limits=tuple(limits),
             recent=tuple(_bare(d.text, link, hashtags) for d in history[-RECENT_DRAFTS:]),
