@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 
 import regex
 
+from bot.services.drafting import catalog
+
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -253,7 +255,7 @@ def _predicate(fact: str) -> set[str]:
 
 #: The words that turn a reminder to the readers ("remember to ...") into a post's sentence:
 #: a draft saying it another way still states it.
-_TOLD_WORDS = frozenset(["remem", "forge", "don't"])
+_TOLD_WORDS = frozenset(["remem", "forge", "don't", "wishi", "thank"])
 
 
 def _claim_word(stem: str) -> bool:
@@ -284,6 +286,17 @@ _TELL_WHOM = regex.compile(
 _THANK = regex.compile(r"\bthank\s+them\s+for\s+(?:their\s+)?([^.!?\n]+)", regex.IGNORECASE)
 #: "Thank the local growers who stock our shelves", "thank everyone who served".
 _THANK_WHOM = regex.compile(r"\bthank\s+(?!them\s+for\b|you\b)([^.!?\n]+)", regex.IGNORECASE)
+#: The post's own readers thanked ("Thank our readers for X"): the post thanks "you".
+_THANK_READERS = regex.compile(
+    r"^(?:our|all our|all of our|everyone|all)\s*(?:[\w'’-]+\s+)?for\s+((?:their|your)\s+)?(.+)$",
+    regex.IGNORECASE,
+)
+#: "Wish our students a bright full moon", "Wish everyone a happy Labor Day".
+_WISH_WHOM = regex.compile(
+    rf"\bwish\s+(?:(?:them|you|everyone|all)\s+|our\s+{_AUDIENCE}|the\s+{_AUDIENCE}|all\s+our\s+{_AUDIENCE})"
+    rf"((?:a|an)\s+[^.!?\n]+)",
+    regex.IGNORECASE,
+)
 #: "Announce that X", "Write a short announcement that X: Y".
 _ANNOUNCE = regex.compile(r"\bannounce(?:ment)?\s+that\s+([^.!?\n:]+)", regex.IGNORECASE)
 
@@ -356,9 +369,22 @@ def implied(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     "mention" stay a ranking preference: curated templates cannot know them.)"""
     thanks = (
         *(f"thanks for your {m.strip()}" for m in _THANK.findall(brief)),
-        *(f"thank you to {m.strip()}" for m in _THANK_WHOM.findall(brief)),
+        *(_thank(m.strip()) for m in _THANK_WHOM.findall(brief)),
     )
-    return (*reminders(brief, colon=colon), *thanks)
+    # "Wish everyone a happy New Year" is the greeting itself, not something more to say
+    wishes = tuple(
+        f"wishing you {m.strip()}" for m in _WISH_WHOM.findall(brief) if not catalog.mentioned_festivals(m)
+    )
+    return (*reminders(brief, colon=colon), *thanks, *wishes)
+
+
+def _thank(whom: str) -> str:
+    """ "our readers for a wonderful year" -> "thank you for a wonderful year"; a third party
+    stays named ("the local growers who stock our shelves")."""
+    readers = _THANK_READERS.match(whom)
+    if readers:
+        return f"thank you for {'your ' if readers.group(1) else ''}{readers.group(2)}"
+    return f"thank you to {whom}"
 
 
 def told(brief: str, listed: Sequence[str], *, thanks: bool = True) -> tuple[str, ...]:

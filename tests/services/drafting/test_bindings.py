@@ -230,3 +230,27 @@ def test_a_brief_s_instructions_to_the_writer_are_not_calls_to_the_readers() -> 
     assert (
         told("Write a short, friendly promotion. Keep it under 200 characters. Mention our scones.", ()) == ()
     )
+
+
+@pytest.mark.parametrize(
+    ("brief", "said"),
+    [
+        (
+            "Write a cosy Christmas greeting. Thank our readers for a wonderful year.",
+            "thank you for a wonderful year",
+        ),
+        ("Thank our volunteers for their help this spring.", "thank you for your help this spring"),
+        (
+            "Thank the local growers who stock our shelves.",
+            "thank you to the local growers who stock our shelves",
+        ),
+        ("Write a gentle greeting. Wish our students a bright full moon.", "wishing you a bright full moon"),
+        ("Wish them a calm evening with family.", "wishing you a calm evening with family"),
+    ],
+)
+def test_thanks_and_wishes_to_the_readers_are_said_to_them(brief: str, said: str) -> None:
+    assert told(brief, ()) == (said,)
+
+
+def test_a_wish_that_is_the_holiday_greeting_itself_is_nothing_more_to_say() -> None:
+    assert told("Wish everyone a happy New Year from Maple Mugs.", ()) == ()

@@ -171,3 +171,14 @@ def test_a_holiday_written_in_lower_case_by_the_campaign_itself_passes() -> None
     spec = _holiday_spec(("Labor Day",), facts=("closed on labor day",))
     body = "Maple Mugs is closed on labor day. Enjoy the long weekend!"
     assert {c.name for c in run_checks(body, body, spec) if not c.passed}.isdisjoint({"festival"})
+
+
+def test_a_sentence_pushed_into_an_invitation_fails() -> None:
+    assert not sentences("Happy New Year! Stop by for the practice is closed on January 1.").passed
+    assert sentences("Happy New Year! Stop by for a slice of cake and good company.").passed
+
+
+def test_the_readers_named_as_the_brief_names_them_fail_unless_greeted() -> None:
+    brief = "Write a gentle greeting. Wish our students a bright full moon."
+    assert not echo("Kiln & Clay wishes our students a happy full moon.", brief).passed
+    assert echo("Happy Mid-Autumn Festival from Kiln & Clay to our students!", brief).passed
