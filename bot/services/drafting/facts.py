@@ -346,13 +346,38 @@ def _to_reader(told: str) -> str:
     return told
 
 
+#: Titles whose dot ends no sentence ("Announce that Dr. Priya Shah has joined ...").
+_TITLE = regex.compile(r"\b(Dr|Mr|Mrs|Ms|Mx|Prof|Rev|St|Mt|Jr|Sr)\.(?=\s)")
+_TITLE_DOT = "\u2024"  # ONE DOT LEADER: looks like the dot, ends nothing
+
+
+def _hold_titles(text: str) -> str:
+    return str(_TITLE.sub(lambda m: m.group(1) + _TITLE_DOT, text))
+
+
+def _titles_back(said: Iterable[str]) -> tuple[str, ...]:
+    return tuple(s.replace(_TITLE_DOT, ".") for s in said)
+
+
+#: "Invite people to our group ride this weekend": the post asks them along.
+_INVITE = regex.compile(
+    rf"\binvite\s+(?:them|everyone|people|{_AUDIENCE})\s*to\s+((?:our|the|a|an)\s+[^.!?\n:]+)",
+    regex.IGNORECASE,
+)
+
+
 def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     """What a brief asks the post to tell its readers: "Remind them that X" -> "X", and (with
     ``colon``, for campaigns that list no facts) "Write a promotion for B: X" -> "X" and every
     sentence of the brief that is no instruction and holds a claim ("It costs $1.75 per pound.")."""
+    return _titles_back(_reminders(_hold_titles(brief), colon=colon))
+
+
+def _reminders(brief: str, *, colon: bool) -> tuple[str, ...]:
     said = [_to_reader(m.strip()) for m in _REMIND.findall(brief)]
     said += [_to_reader(next(g for g in m if g).strip()) for m in _TELL_WHOM.findall(brief)]
     said += [m.strip() for m in _ANNOUNCE.findall(brief)]
+    said += [f"join us for {m.strip()}" for m in _INVITE.findall(brief)]
     said += [m.group(0).strip() for m in map(_CALL.search, _BRIEF_SENTENCE.findall(brief)) if m]
     if colon:
         said += [m.strip() for m in _AFTER_COLON.findall(brief) if claims(m) or len(m.split()) >= 3]
@@ -367,6 +392,7 @@ def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
 def implied(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     """Facts a brief states as instructions: reminders and thanks to give. (Things to
     "mention" stay a ranking preference: curated templates cannot know them.)"""
+    brief = _hold_titles(brief)
     thanks = (
         *(f"thanks for your {m.strip()}" for m in _THANK.findall(brief)),
         *(_thank(m.strip()) for m in _THANK_WHOM.findall(brief)),
@@ -375,7 +401,7 @@ def implied(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     wishes = tuple(
         f"wishing you {m.strip()}" for m in _WISH_WHOM.findall(brief) if not catalog.mentioned_festivals(m)
     )
-    return (*reminders(brief, colon=colon), *thanks, *wishes)
+    return _titles_back((*_reminders(brief, colon=colon), *thanks, *wishes))
 
 
 def _thank(whom: str) -> str:

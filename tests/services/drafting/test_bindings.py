@@ -254,3 +254,15 @@ def test_thanks_and_wishes_to_the_readers_are_said_to_them(brief: str, said: str
 
 def test_a_wish_that_is_the_holiday_greeting_itself_is_nothing_more_to_say() -> None:
     assert told("Wish everyone a happy New Year from Maple Mugs.", ()) == ()
+
+
+def test_a_title_s_dot_ends_no_sentence_of_the_brief() -> None:
+    brief = "Announce that Dr. Priya Shah has joined Brightside Dental Care."
+    assert told(brief, ()) == ("Dr. Priya Shah has joined Brightside Dental Care",)
+
+
+def test_an_invitation_asks_the_readers_along() -> None:
+    assert told("Invite people to our group ride this weekend.", ()) == (
+        "join us for our group ride this weekend",
+    )
+    assert told("Invite everyone to climb with us.", ()) == ()  # no thing to join: the facts say it
