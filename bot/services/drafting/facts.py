@@ -215,8 +215,22 @@ def _stems(text: str, drop: Iterable[str] = ()) -> list[str]:
 _SOFT_CLAIMS = frozenset({"offer:new", "offer:open"})
 
 
+_SENTENCES = regex.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+(?:[.!?]+|$)")
+
+
 def fact_stated(fact: str, body: str) -> bool:
-    """Whether ``body`` states ``fact``: all its claims, and two thirds of its other content words."""
+    """Whether ``body`` states ``fact``: all its claims, and two thirds of its other content
+    words, in one sentence or two that follow each other (words scattered over a post do not
+    state it)."""
+    if regex.search(r"\p{Han}", fact):
+        return _stated_in(fact, body)
+    parts = [p for p in _SENTENCES.findall(_hold_titles(body)) if p.strip()]
+    if len(parts) <= 2:
+        return _stated_in(fact, body)
+    return any(_stated_in(fact, " ".join(parts[i : i + 2])) for i in range(len(parts) - 1))
+
+
+def _stated_in(fact: str, body: str) -> bool:
     if regex.search(r"\p{Han}", fact):
         return all(part in body for part in regex.findall(r"[A-Z0-9]{3,}|\d+", fact)) and (
             not regex.search(r"\p{Han}", fact) or _han_overlap(fact, body) >= 0.5

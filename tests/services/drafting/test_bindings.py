@@ -266,3 +266,20 @@ def test_an_invitation_asks_the_readers_along() -> None:
         "join us for our group ride this weekend",
     )
     assert told("Invite everyone to climb with us.", ()) == ()  # no thing to join: the facts say it
+
+
+def test_a_fact_s_words_scattered_over_a_post_do_not_state_it() -> None:
+    fact = "our mooncake gift box is made for sharing under the full moon"
+    scattered = (
+        "Our mooncake gift box is here. Happy Mid-Autumn Festival! Enjoy the lanterns. "
+        "Share it with friends under the full moon, made for you."
+    )
+    assert not fact_stated(fact, scattered)
+    assert fact_stated(
+        fact, "Happy Mid-Autumn Festival! Our mooncake gift box is made for sharing under the full moon."
+    )
+    assert fact_stated(
+        fact,
+        "Happy Mid-Autumn Festival! Our mooncake gift box is here. "
+        "It is made for sharing under the full moon.",
+    )
