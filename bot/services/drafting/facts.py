@@ -470,7 +470,27 @@ def unbacked(body: str, backing: Sequence[str]) -> list[str]:
         if kind == "code" and value.lower() in backed_words:
             continue  # a word of the brand or brief written in capitals
         out.append(claim)
+    out += [f"offer:{word} {thing}" for word, thing in _offers_moved(body, backing)]
     return out
+
+
+#: "new patients" backs "new patients", not "New days"; "free delivery" not "a free cup".
+_ATTACHED = regex.compile(r"\b(new|free)\s+([\p{L}][\p{L}'’-]*)", regex.IGNORECASE)
+
+
+def _offers_moved(body: str, backing: Sequence[str]) -> list[tuple[str, str]]:
+    """Offer words the backing gives to one thing and the post to another: the thing after
+    "new"/"free" in the post must share a backing text with that word."""
+    moved = []
+    for match in _ATTACHED.finditer(body):
+        word, thing = match.group(1).casefold(), match.group(2)
+        stem = thing.casefold()[:5]
+        if thing.casefold() in _STOP or stem in {w[:5] for w in _OFFER_WORDS}:
+            continue
+        holders = [t for t in backing if t and regex.search(rf"\b{word}\b", t, regex.IGNORECASE)]
+        if holders and not any(stem in {w.casefold()[:5] for w in _WORD.findall(t)} for t in holders):
+            moved.append((word, thing))
+    return moved
 
 
 def describe(claim: str) -> str:
