@@ -248,7 +248,7 @@ def test_edit_text_keeps_the_campaigns_link_and_hashtags_up_to_the_published_pos
     drafted = json.loads(_ok("queue", "show", draft_id, "--json", config=config))["text"]
     assert drafted.endswith(f"{LINK} #MidAutumn #TeaTime"), drafted
 
-    body = "Lotus Leaf Tea House: our new oolong is here."
+    body = "Lotus Leaf Tea House: our new mooncake gift box is here."
     shown = _ok("queue", "edit", draft_id, "--text", body, "--as", "ann", config=config)
     post = f"{body}\n\n{LINK} #MidAutumn #TeaTime"
     assert post in shown and "pending_review" in shown, shown
