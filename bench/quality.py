@@ -140,6 +140,9 @@ def run_brief(
         f"{top.text.split(chr(10))[0][:110]}",
         flush=True,
     )
+    for c in top.checks:
+        if not c.passed:
+            print(f"{'':33}top fails {c.name}: {c.detail}")
 
 
 def main() -> None:

@@ -106,6 +106,49 @@ def mentioned_festivals(text: str, ignore: tuple[str, ...] = ()) -> dict[str, st
     return found
 
 
+#: Words of holiday names that are plain English too ("a bright new year", "the winter
+#: solstice"): a name made only of them may be written in lower case.
+_PLAIN_WORDS = frozenset(
+    {
+        *("new", "year", "year's", "years", "day", "eve", "festival", "spring", "lunar", "national"),
+        *("golden", "week", "winter", "solstice", "moon", "may", "good", "friday", "sunday", "monday"),
+        *("of", "the"),
+    }
+)
+
+
+def misnamed(text: str, names: tuple[str, ...], written: tuple[str, ...] = ()) -> str | None:
+    """A holiday's name written wrong in ``text``: in the wrong case ("your labor day"), with a
+    word changed ("the festive Canadian Day") or cut short after "happy" ("a happy Canada!").
+    ``names`` are the holiday's English names; forms found in ``written`` (the campaign's own
+    texts) are accepted as the user wrote them."""
+    own = " ".join(written)
+    for name in sorted((n for n in names if n and not regex.search(r"\p{Han}", n)), key=len, reverse=True):
+        words = name.split()
+        if any(w.casefold() not in _PLAIN_WORDS for w in words):
+            for match in _pattern(name).finditer(text):
+                found = match.group(0).replace("’", "'")
+                if found != name.replace("’", "'") and found not in own:
+                    return str(found)
+        if (
+            len(words) >= 2
+            and words[-1] == "Day"
+            and words[0].casefold() not in _PLAIN_WORDS  # "happy new beginnings"
+            and not words[0].endswith(("'s", "s'"))
+        ):
+            first, rest = regex.escape(words[0]), r"\s+".join(map(regex.escape, words[1:]))
+            for cut in regex.finditer(rf"\bhappy\s+({first})\b", text, regex.IGNORECASE):
+                after = text[cut.start(1) :]
+                if not any(_pattern(n).match(after) for n in names):  # "Happy Christmas" is a name
+                    return str(cut.group(0))
+            if len(words[0]) >= 5:
+                stem = regex.escape(words[0][:5])
+                changed = regex.search(rf"\b(?!{first}\b){stem}\p{{L}}*\s+{rest}\b", text, regex.IGNORECASE)
+                if changed:
+                    return str(changed.group(0))
+    return None
+
+
 @lru_cache(maxsize=1)
 def _names_longest_first() -> tuple[tuple[str, str], ...]:
     pairs = [(n, f.key) for f in festivals() for n in (*f.names, *f.names_zh)]

@@ -68,6 +68,8 @@ class CheckSpec:
     limits: tuple[tuple[str, PlatformLimit], ...] = ()
     #: Texts of the campaign's recent drafts and posts.
     recent: tuple[str, ...] = ()
+    #: The campaign's holiday by all its English names ("Labor Day", "Labour Day", ...).
+    holiday_names: tuple[str, ...] = ()
     #: Words that make a candidate better (product, holiday), used only for ranking.
     nice_words: tuple[str, ...] = ()
     #: Names from the prompt's worked examples: a post using them copied the example.
@@ -280,6 +282,10 @@ def _festival(body: str, spec: CheckSpec) -> CheckResult:
     cheerful = _CHEERFUL.search(body.replace(spec.brand, " ") if spec.brand else body)
     if solemn and cheerful and spec.kind == "greeting":
         return CheckResult("festival", False, f"{cheerful.group(0)!r} on a day of remembrance")
+    plain = body.replace(spec.brand, " ") if spec.brand else body
+    misnamed = catalog.misnamed(plain, spec.holiday_names, (*spec.backing, *spec.facts))
+    if misnamed:
+        return CheckResult("festival", False, f"the holiday's name written wrong: {misnamed!r}")
     named = catalog.mentioned_festivals(body, ignore=spec.festival_ok_names)
     wrong = sorted(name for key, name in named.items() if key not in spec.allowed_festivals)
     if wrong:

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 
 import regex
 
+from bot.services.drafting import catalog
+
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -226,6 +228,9 @@ def fact_stated(fact: str, body: str) -> bool:
     if not words:
         return True
     present = set(_stems(body))
+    said = _predicate(fact)
+    if said and not present & said:
+        return False  # "autumn bouquets" alone does not state "autumn bouquets are in the shop"
     # A fact whose hard claims (number, date, time, price, code, day) are all there needs
     # only a third of its other words ("until 11:00" states "mornings until 11:00").
     hard = {c for c in wanted if not c.startswith(("offer:", "when:", "state:", "neg:"))}
@@ -235,9 +240,22 @@ def fact_stated(fact: str, body: str) -> bool:
     return sum(w in present for w in set(words)) >= need
 
 
+#: "X is/are Y": what a fact written as a sentence says of its subject.
+_COPULA = regex.compile(r"\b(?:is|are)\s+(?!not\b|no\b)([^.!?;]+)", regex.IGNORECASE)
+
+
+def _predicate(fact: str) -> set[str]:
+    """The content words after a fact's "is"/"are" ("in the shop" of "bouquets are in the
+    shop"), without claim words: a post naming only the subject has not stated the fact."""
+    match = _COPULA.search(fact)
+    if not match:
+        return set()
+    return {w for w in _stems(match.group(1)) if not _claim_word(w) and w not in _TOLD_WORDS}
+
+
 #: The words that turn a reminder to the readers ("remember to ...") into a post's sentence:
 #: a draft saying it another way still states it.
-_TOLD_WORDS = frozenset(["remem", "forge", "don't"])
+_TOLD_WORDS = frozenset(["remem", "forge", "don't", "wishi", "thank"])
 
 
 def _claim_word(stem: str) -> bool:
@@ -268,6 +286,17 @@ _TELL_WHOM = regex.compile(
 _THANK = regex.compile(r"\bthank\s+them\s+for\s+(?:their\s+)?([^.!?\n]+)", regex.IGNORECASE)
 #: "Thank the local growers who stock our shelves", "thank everyone who served".
 _THANK_WHOM = regex.compile(r"\bthank\s+(?!them\s+for\b|you\b)([^.!?\n]+)", regex.IGNORECASE)
+#: The post's own readers thanked ("Thank our readers for X"): the post thanks "you".
+_THANK_READERS = regex.compile(
+    r"^(?:our|all our|all of our|everyone|all)\s*(?:[\w'’-]+\s+)?for\s+((?:their|your)\s+)?(.+)$",
+    regex.IGNORECASE,
+)
+#: "Wish our students a bright full moon", "Wish everyone a happy Labor Day".
+_WISH_WHOM = regex.compile(
+    rf"\bwish\s+(?:(?:them|you|everyone|all)\s+|our\s+{_AUDIENCE}|the\s+{_AUDIENCE}|all\s+our\s+{_AUDIENCE})"
+    rf"((?:a|an)\s+[^.!?\n]+)",
+    regex.IGNORECASE,
+)
 #: "Announce that X", "Write a short announcement that X: Y".
 _ANNOUNCE = regex.compile(r"\bannounce(?:ment)?\s+that\s+([^.!?\n:]+)", regex.IGNORECASE)
 
@@ -297,6 +326,15 @@ _INSTRUCTION = regex.compile(
 _BRIEF_SENTENCE = regex.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+(?:[.!?]+|$)")
 
 
+#: A brief's sentence that asks the readers to act ("Book by phone or online.", "Order by
+#: Friday."): the post says it to them.
+_CALL = regex.compile(
+    r"^\W*(?:book|order|pre-order|call|phone|ring|email|text|reserve|register|sign up|enrol|enroll|"
+    r"bring|pick up|collect|claim|apply|arrive|park|come|visit|drop by|stop by|try|shop)\b[^.!?\n]*",
+    regex.IGNORECASE,
+)
+
+
 def _to_reader(told: str) -> str:
     """What to tell the readers, as said to them: "Remind them to lock up" -> "remember to lock
     up", "Remind them of our new hours" -> "don't forget our new hours"."""
@@ -308,13 +346,39 @@ def _to_reader(told: str) -> str:
     return told
 
 
+#: Titles whose dot ends no sentence ("Announce that Dr. Priya Shah has joined ...").
+_TITLE = regex.compile(r"\b(Dr|Mr|Mrs|Ms|Mx|Prof|Rev|St|Mt|Jr|Sr)\.(?=\s)")
+_TITLE_DOT = "\u2024"  # ONE DOT LEADER: looks like the dot, ends nothing
+
+
+def _hold_titles(text: str) -> str:
+    return str(_TITLE.sub(lambda m: m.group(1) + _TITLE_DOT, text))
+
+
+def _titles_back(said: Iterable[str]) -> tuple[str, ...]:
+    return tuple(s.replace(_TITLE_DOT, ".") for s in said)
+
+
+#: "Invite people to our group ride this weekend": the post asks them along.
+_INVITE = regex.compile(
+    rf"\binvite\s+(?:them|everyone|people|{_AUDIENCE})\s*to\s+((?:our|the|a|an)\s+[^.!?\n:]+)",
+    regex.IGNORECASE,
+)
+
+
 def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     """What a brief asks the post to tell its readers: "Remind them that X" -> "X", and (with
     ``colon``, for campaigns that list no facts) "Write a promotion for B: X" -> "X" and every
     sentence of the brief that is no instruction and holds a claim ("It costs $1.75 per pound.")."""
+    return _titles_back(_reminders(_hold_titles(brief), colon=colon))
+
+
+def _reminders(brief: str, *, colon: bool) -> tuple[str, ...]:
     said = [_to_reader(m.strip()) for m in _REMIND.findall(brief)]
     said += [_to_reader(next(g for g in m if g).strip()) for m in _TELL_WHOM.findall(brief)]
     said += [m.strip() for m in _ANNOUNCE.findall(brief)]
+    said += [f"join us for {m.strip()}" for m in _INVITE.findall(brief)]
+    said += [m.group(0).strip() for m in map(_CALL.search, _BRIEF_SENTENCE.findall(brief)) if m]
     if colon:
         said += [m.strip() for m in _AFTER_COLON.findall(brief) if claims(m) or len(m.split()) >= 3]
         said += [
@@ -328,11 +392,25 @@ def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
 def implied(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     """Facts a brief states as instructions: reminders and thanks to give. (Things to
     "mention" stay a ranking preference: curated templates cannot know them.)"""
+    brief = _hold_titles(brief)
     thanks = (
         *(f"thanks for your {m.strip()}" for m in _THANK.findall(brief)),
-        *(f"thank you to {m.strip()}" for m in _THANK_WHOM.findall(brief)),
+        *(_thank(m.strip()) for m in _THANK_WHOM.findall(brief)),
     )
-    return (*reminders(brief, colon=colon), *thanks)
+    # "Wish everyone a happy New Year" is the greeting itself, not something more to say
+    wishes = tuple(
+        f"wishing you {m.strip()}" for m in _WISH_WHOM.findall(brief) if not catalog.mentioned_festivals(m)
+    )
+    return _titles_back((*_reminders(brief, colon=colon), *thanks, *wishes))
+
+
+def _thank(whom: str) -> str:
+    """ "our readers for a wonderful year" -> "thank you for a wonderful year"; a third party
+    stays named ("the local growers who stock our shelves")."""
+    readers = _THANK_READERS.match(whom)
+    if readers:
+        return f"thank you for {'your ' if readers.group(1) else ''}{readers.group(2)}"
+    return f"thank you to {whom}"
 
 
 def told(brief: str, listed: Sequence[str], *, thanks: bool = True) -> tuple[str, ...]:

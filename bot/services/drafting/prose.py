@@ -139,7 +139,8 @@ def voice(body: str, brand: str) -> CheckResult:
 #: Words that hail someone ("Awesome, <brand> for the wedding season!").
 _HAIL = r"(?:awesome|great|amazing|wow|hey|hi|hello|congrats|congratulations|bravo|yay|cheers)"
 
-_PLURAL = regex.compile(r"(?<![su])s$")
+#: A plural last word ("pearls"), not "glass", "bus" or "Christmas".
+_PLURAL = regex.compile(r"(?<![su]|ma)s$")
 
 
 def articles(body: str, names: Sequence[str]) -> CheckResult:
@@ -169,7 +170,8 @@ def echo(body: str, brief: str, facts: Sequence[str] = ()) -> CheckResult:
         return CheckResult("echo", True)
     own = {_words(f) for f in facts if f.strip()}
     body = " ".join(s for s in _SENTENCE.findall(body) if _words(s) not in own)
-    for audience in regex.findall(r"\bto (our \w+)", brief, flags=regex.IGNORECASE):
+    readers = r"\b(?:to|wish|thank|let|tell|remind|invite|inform)\s+(our [\w'’-]+)"
+    for audience in dict.fromkeys(regex.findall(readers, brief, flags=regex.IGNORECASE)):
         # "Happy Thanksgiving from <brand> to our neighbors!" greets them; "our neighbors will
         # love it" speaks of them as the brief does.
         said = [
@@ -260,13 +262,25 @@ def _loop(body: str, names: Sequence[str], facts: Sequence[str]) -> CheckResult:
     return CheckResult("loop", True)
 
 
+#: A stock invitation with a whole sentence pushed into it: "Stop by for the practice is
+#: closed on January 1".
+_INVITED_CLAUSE = regex.compile(
+    r"\b(?:stop|drop|come|pop)\s+(?:by|in)\s+for\s+(?:[\w'’-]+\s+){0,4}?(?:is|are|was|were|will)\b",
+    regex.IGNORECASE,
+)
+
+
 def sentences(body: str) -> CheckResult:
-    """Fails a body that stops mid-sentence or has a sentence that runs on and on."""
+    """Fails a body that stops mid-sentence, has a sentence that runs on and on, or pushes a
+    sentence into "Stop by for ..."."""
     if not _english(body):
         return CheckResult("sentences", True)
     text = body.strip()
     if text and not _END.search(text):
         return CheckResult("sentences", False, f"cut off: ...{text[-30:]!r}")
+    garbled = _INVITED_CLAUSE.search(text)
+    if garbled:
+        return CheckResult("sentences", False, f"a sentence pushed into an invitation: {garbled.group(0)!r}")
     for sentence in _SENTENCE.findall(text):
         if _DANGLING.search(sentence) and len(_WORD.findall(sentence)) > 1:
             return CheckResult("sentences", False, f"ends on a loose word: {sentence.strip()[-30:]!r}")

@@ -482,6 +482,17 @@ class DraftingService:
         # A greeting is posted on its day: "today" is true of it; a promo's "today only" is not.
         today = ("today",) if campaign.kind.value == "greeting" else ()
         backing = (*stated, brief, *holiday_names, *own, *today)
+        # A promo names what it promotes ("The perfect night at <brand>" says nothing of the
+        # paint-your-own mug night the brief is about; "Mug day" names another thing).
+        product = context["product"] or ""
+        promoted = (
+            (product,)
+            if campaign.kind.value == "promo"
+            and product
+            and product.casefold() in brief.casefold()
+            and not any(product.casefold() in f.casefold() for f in stated)
+            else ()
+        )
         return checks.CheckSpec(
             brand=brand,
             language=campaign.language,
@@ -490,12 +501,15 @@ class DraftingService:
             example_words=_example_words(" ".join(backing)),
             allowed_festivals=frozenset(allowed),
             festival_ok_names=ok_names,
+            holiday_names=tuple(n for n in holiday_names if n),
             max_emoji=campaign.max_emoji,
             limits=tuple(limits),
             recent=tuple(_bare(d.text, link, hashtags) for d in history[-RECENT_DRAFTS:]),
             nice_words=(context["product"], _holiday_name(context["holiday"])),
             neutral=tuple(n for n in neutral if n),
-            facts=tuple(dict.fromkeys((*stated, *facts.told(brief, stated), *facts.mentions(brief)))),
+            facts=tuple(
+                dict.fromkeys((*stated, *facts.told(brief, stated), *facts.mentions(brief), *promoted))
+            ),
             mentions=facts.mentions(brief),
             backing=tuple(b for b in backing if b),
             brief=brief,

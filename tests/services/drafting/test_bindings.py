@@ -10,7 +10,7 @@ import pytest
 from bot.services.drafting import catalog
 from bot.services.drafting.bindings import meaning
 from bot.services.drafting.checks import CheckSpec, run_checks
-from bot.services.drafting.facts import claims, implied, reminders, told
+from bot.services.drafting.facts import claims, fact_stated, implied, reminders, told
 
 KENNEL = ("drop-off from 8:00, pick-up after 17:00", "a day of daycare from $35")
 TAILOR = ("up to 30% off made-to-measure suits", "alterations under $20 this week")
@@ -182,7 +182,7 @@ def test_a_post_names_the_holiday_it_is_for(holiday: str, name: str) -> None:
 
 def test_readers_named_in_more_words_are_told_too() -> None:
     brief = "Let pet owners know that a dental check is 15% off all March. Book by phone or online."
-    assert reminders(brief, colon=False) == ("a dental check is 15% off all March",)
+    assert reminders(brief, colon=False) == ("a dental check is 15% off all March", "Book by phone or online")
     assert reminders("Tell moviegoers that Screen 2 is closed.", colon=False) == ("Screen 2 is closed",)
     assert reminders("Remind dog owners to bring a lead.", colon=False) == ("remember to bring a lead",)
     assert reminders("Tell the story of our founder.", colon=False) == ()
@@ -197,3 +197,72 @@ def test_the_brand_twice_in_one_sentence_fails_and_a_required_word_may_take_an_e
     assert {c.name for c in run_checks(fine, fine, spec) if not c.passed} == set()
     coded = "Paws Inn Kennels: microchips with code PAWS10X."
     assert {c.name for c in run_checks(coded, coded, spec) if not c.passed} == {"required:PAWS10"}
+
+
+def test_a_fact_s_statement_is_stated_not_only_its_subject() -> None:
+    """ "Autumn bouquets with lanterns are in the shop": a greeting that wishes the reader
+    "the sweetest autumn bouquets with lanterns" names them but never says they are in."""
+    fact = "autumn bouquets with lanterns are in the shop"
+    assert not fact_stated(
+        fact, "Happy Mid-Autumn Festival! May your day be filled with autumn bouquets with lanterns."
+    )
+    assert fact_stated(fact, "Happy Mid-Autumn Festival! Our autumn bouquets with lanterns are in the shop.")
+    assert fact_stated(fact, "Autumn bouquets with lanterns are now in our shop. Happy Mid-Autumn Festival!")
+
+
+@pytest.mark.parametrize(
+    ("brief", "call"),
+    [
+        ("Let regulars know the oat latte is back. Book a table online.", "Book a table online"),
+        ("A dozen oysters from $18. Order by Thursday noon.", "Order by Thursday noon"),
+        (
+            "Tell customers about our new loyalty card. Bring your old stamp card to swap it.",
+            "Bring your old stamp card to swap it",
+        ),
+    ],
+)
+def test_a_brief_s_call_to_the_readers_is_a_fact_to_state(brief: str, call: str) -> None:
+    assert call in told(brief, ())
+    assert call in told(brief, ("the oat latte is back",))  # with listed facts too
+
+
+def test_a_brief_s_instructions_to_the_writer_are_not_calls_to_the_readers() -> None:
+    assert (
+        told("Write a short, friendly promotion. Keep it under 200 characters. Mention our scones.", ()) == ()
+    )
+
+
+@pytest.mark.parametrize(
+    ("brief", "said"),
+    [
+        (
+            "Write a cosy Christmas greeting. Thank our readers for a wonderful year.",
+            "thank you for a wonderful year",
+        ),
+        ("Thank our volunteers for their help this spring.", "thank you for your help this spring"),
+        (
+            "Thank the local growers who stock our shelves.",
+            "thank you to the local growers who stock our shelves",
+        ),
+        ("Write a gentle greeting. Wish our students a bright full moon.", "wishing you a bright full moon"),
+        ("Wish them a calm evening with family.", "wishing you a calm evening with family"),
+    ],
+)
+def test_thanks_and_wishes_to_the_readers_are_said_to_them(brief: str, said: str) -> None:
+    assert told(brief, ()) == (said,)
+
+
+def test_a_wish_that_is_the_holiday_greeting_itself_is_nothing_more_to_say() -> None:
+    assert told("Wish everyone a happy New Year from Maple Mugs.", ()) == ()
+
+
+def test_a_title_s_dot_ends_no_sentence_of_the_brief() -> None:
+    brief = "Announce that Dr. Priya Shah has joined Brightside Dental Care."
+    assert told(brief, ()) == ("Dr. Priya Shah has joined Brightside Dental Care",)
+
+
+def test_an_invitation_asks_the_readers_along() -> None:
+    assert told("Invite people to our group ride this weekend.", ()) == (
+        "join us for our group ride this weekend",
+    )
+    assert told("Invite everyone to climb with us.", ()) == ()  # no thing to join: the facts say it

@@ -133,3 +133,24 @@ facts = ["second pot of jasmine pearls half price", "Friday and Saturday", "code
     assert tops[0] != tops[1]
     assert all("econd pot of jasmine pearls half price" in t for t in tops)
     app.close()
+
+
+def test_a_promo_names_what_it_promotes(tmp_path: Path) -> None:
+    """ "Invite people to paint-your-own mug night at <brand>: ...". A draft that calls it "the
+    perfect night" or "Mug day" has not said what the promo is for; the composed draft names it."""
+    service, settings = _service(
+        tmp_path,
+        products=["paint-your-own mug night"],
+        facts=[],
+        brief="Invite people to {{ product }} at {{ brand }}: every Friday from 19:00, $28 per person.",
+    )
+    plan = service.plan(settings.campaigns[0], SLOT)
+    for text, named in [
+        ("Mug night at Lotus Leaf Tea House: every Friday from 19:00, $28 per person.", True),
+        ("The perfect night at Lotus Leaf Tea House: every Friday from 19:00, $28 per person.", False),
+        ("Mug day at Lotus Leaf Tea House: every Friday from 19:00, $28 per person.", False),
+    ]:
+        candidate = service.from_model(plan, text, "test", {})
+        assert candidate.passed is named, (text, candidate.checks)
+    best = service.candidates(settings.campaigns[0], SLOT)[0].candidate
+    assert best.passed and "paint-your-own mug night" in best.text.casefold()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.services.drafting import catalog
+from bot.services.drafting.checks import CheckSpec, run_checks
 from bot.services.drafting.prose import echo, kind, loop, sentences, voice
 
 BRIEF = (
@@ -117,3 +119,66 @@ def test_a_greeting_addressed_to_the_readers_named_in_the_brief_is_no_echo() -> 
 )
 def test_greeting_the_shop_s_own_staff_or_hailing_it_fails(body: str) -> None:
     assert not voice(body, "Harbor Light Locksmiths").passed
+
+
+def _holiday_spec(names: tuple[str, ...], facts: tuple[str, ...] = ()) -> CheckSpec:
+    return CheckSpec(
+        brand="Maple Mugs",
+        language="en",
+        allowed_festivals=frozenset(catalog.mentioned_festivals(" ".join(names))),
+        holiday_names=names,
+        facts=facts,
+        backing=facts,
+        kind="greeting",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "names", "wrong"),
+    [
+        ("Wishing you a happy Canada! From all of us at Maple Mugs.", ("Canada Day",), "happy Canada"),
+        ("Enjoy the festive Canadian Day with Maple Mugs!", ("Canada Day",), "Canadian Day"),
+        ("Your labor day is just around the corner!", ("Labor Day", "Labour Day"), "labor day"),
+        ("merry christmas from Maple Mugs!", ("Christmas", "Christmas Day"), "christmas"),
+    ],
+)
+def test_a_holiday_s_name_written_wrong_fails(body: str, names: tuple[str, ...], wrong: str) -> None:
+    spec = _holiday_spec(names)
+    results = {c.name: c for c in run_checks(body, body, spec)}
+    assert not results["festival"].passed
+    assert repr(wrong) in results["festival"].detail
+
+
+@pytest.mark.parametrize(
+    ("body", "names"),
+    [
+        ("Happy Canada Day from Maple Mugs! Proudly Canadian since 1990.", ("Canada Day",)),
+        ("Happy Christmas from Maple Mugs!", ("Christmas", "Christmas Day")),
+        ("Happy New Year from Maple Mugs, and happy new beginnings!", ("New Year's Day", "New Year")),
+        ("Happy Fourth from Maple Mugs!", ("Independence Day", "Fourth of July")),
+        ("Wishing you a wonderful Christmas from Maple Mugs.", ("Christmas", "Christmas Day")),
+    ],
+)
+def test_a_holiday_s_name_written_right_or_shortened_as_people_do_passes(
+    body: str, names: tuple[str, ...]
+) -> None:
+    spec = _holiday_spec(names)
+    failed = {c.name: c.detail for c in run_checks(body, body, spec) if not c.passed}
+    assert "festival" not in failed and "grammar" not in failed, failed
+
+
+def test_a_holiday_written_in_lower_case_by_the_campaign_itself_passes() -> None:
+    spec = _holiday_spec(("Labor Day",), facts=("closed on labor day",))
+    body = "Maple Mugs is closed on labor day. Enjoy the long weekend!"
+    assert {c.name for c in run_checks(body, body, spec) if not c.passed}.isdisjoint({"festival"})
+
+
+def test_a_sentence_pushed_into_an_invitation_fails() -> None:
+    assert not sentences("Happy New Year! Stop by for the practice is closed on January 1.").passed
+    assert sentences("Happy New Year! Stop by for a slice of cake and good company.").passed
+
+
+def test_the_readers_named_as_the_brief_names_them_fail_unless_greeted() -> None:
+    brief = "Write a gentle greeting. Wish our students a bright full moon."
+    assert not echo("Kiln & Clay wishes our students a happy full moon.", brief).passed
+    assert echo("Happy Mid-Autumn Festival from Kiln & Clay to our students!", brief).passed
