@@ -420,26 +420,54 @@ def loose_secret_files(settings: Settings, *, web: bool = False) -> list[str]:
     again when it is read."""
     from bot.adapters.platforms.credentials import loose_files
 
-    base = settings.source.parent if settings.source else None
-    places: list[tuple[Path, str]] = []
-
-    def add(path: Path | None, key: str) -> None:
-        if path is not None:
-            path = path.expanduser()
-            places.append((path if path.is_absolute() or base is None else base / path, key))
-
+    places = _secret_places(settings, web=True) if web else _secret_places(settings)
     if web:
-        add(settings.web.secrets_file, "web.secrets_file")
-        add(settings.web.secrets_dir, "web.secrets_dir")
-        add(settings.data_dir / "web-secrets", "web secrets")
-    else:
-        for a in settings.accounts:
-            add(a.secrets_file, f"accounts.{a.name}.secrets_file")
-            add(a.secrets_dir, f"accounts.{a.name}.secrets_dir")
-        for section, holder in (("notify", settings.notify), ("model", settings.model)):
-            add(holder.secrets_file, f"{section}.secrets_file")
-            add(holder.secrets_dir, f"{section}.secrets_dir")
+        places.append((settings.data_dir / "web-secrets", "web secrets"))
     return loose_files(places)
+
+
+def missing_secret_files(settings: Settings) -> tuple[list[str], list[str]]:
+    """(errors, warnings): each ``secrets_file`` and ``secrets_dir`` the config names that does
+    not exist, by its config key and its path resolved against the config file's directory.
+    A missing file of the accounts, of ``[model]`` (backend "openai") or of ``[notify]`` (when a
+    channel is set) is an error: reading a credential from it fails. ``[web] secrets_file`` is
+    written by the first ``bot web passwd``, so it is not required. A missing directory is a
+    warning: a systemd credentials directory exists only while its service runs."""
+    errors: list[str] = []
+    warnings: list[str] = []
+    for path, key in _secret_places(settings, in_use=True) + _secret_places(settings, web=True):
+        if path.exists():
+            continue
+        if key.endswith("secrets_dir"):
+            warnings.append(
+                f"{key}: {path} does not exist (a systemd credentials directory exists only "
+                "while its service runs); a credential not in the environment cannot be read"
+            )
+        elif key != "web.secrets_file":
+            errors.append(f"{key}: {path} does not exist")
+    return errors, warnings
+
+
+def _secret_places(settings: Settings, *, web: bool = False, in_use: bool = False) -> list[tuple[Path, str]]:
+    """The configured ``secrets_file`` and ``secrets_dir`` paths (relative ones anchored at
+    the config file when it was loaded) with their config keys: the accounts', ``[notify]``'s
+    and ``[model]``'s (with ``in_use``, only when a channel is set and for backend "openai"),
+    or with ``web`` the review page's."""
+    holders: list[tuple[Any, str]]
+    if web:
+        holders = [(settings.web, "web")]
+    else:
+        holders = [(a, f"accounts.{a.name}") for a in settings.accounts]
+        if settings.notify.enabled or not in_use:
+            holders.append((settings.notify, "notify"))
+        if settings.model.backend == "openai" or not in_use:
+            holders.append((settings.model, "model"))
+    return [
+        (path, f"{section}.{key}")
+        for holder, section in holders
+        for key in ("secrets_file", "secrets_dir")
+        if (path := getattr(holder, key)) is not None
+    ]
 
 
 def web_url(settings: Settings) -> str | None:

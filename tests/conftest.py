@@ -151,8 +151,10 @@ def run_cli(
     input: str | None = None,
     env: dict[str, str] | None = None,
     timeout: float = 300,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m bot ARGS`` in a subprocess, the way a user would."""
+    """Run ``python -m bot ARGS`` in a subprocess, the way a user would (in ``cwd``, by
+    default the config file's directory)."""
     cmd = [sys.executable, "-m", "bot"]
     if config is not None:
         cmd += ["--config", str(config)]
@@ -163,6 +165,6 @@ def run_cli(
         input=input,
         timeout=timeout,
         env=subprocess_env(**(env or {})),
-        cwd=config.parent if config else None,
+        cwd=cwd or (config.parent if config else None),
         check=False,
     )

@@ -6,6 +6,12 @@ A stdlib ``ThreadingHTTPServer`` serving ``POST /v1/chat/completions`` and ``GET
   ``n`` says (``honours_n=False``); ``rejects_n=True`` answers 400 to any ``n`` > 1.
 - ``faults``: answers queued for the next chat requests, in order: ``{"status", "headers",
   "body", "delay"}`` (a 429 with Retry-After, a 500, a 3 s wait...).
+- ``broken``: the answer to every chat request once the queued faults are used up, a server
+  that never heals (Ollama's 500 ``llama runner process has terminated`` until someone
+  restarts it).
+- ``max_tokens`` is honoured as the real servers do: a reply longer than it is cut after that
+  many tokens (of at most four characters, so a word may be cut in two), with
+  ``finish_reason: "length"``; ``usage.completion_tokens`` counts the tokens written.
 - ``delay``: every chat answer waits this long first.
 - ``api_key``: when set, a request without ``Authorization: Bearer <key>`` gets a 401.
 - ``replies``: the texts it writes, in turn (each choice the next one).
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -121,7 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
         return None
 
     def _answer(self, body: dict[str, Any]) -> None:
-        fault = self.server.take_fault()
+        fault = self.server.take_fault() or self.server.broken
         wait = (fault or {}).get("delay", self.server.delay)
         if wait:
             time.sleep(wait)
@@ -132,15 +139,21 @@ class _Handler(BaseHTTPRequestHandler):
             return
         n = int(body.get("n") or 1)
         count = n if self.server.honours_n else 1
-        choices = [
-            {
-                "index": i,
-                "message": {"role": "assistant", "content": self.server.reply_for(body)},
-                "finish_reason": "stop",
-            }
-            for i in range(count)
-        ]
-        usage = {"prompt_tokens": 50, "completion_tokens": 20 * count, "total_tokens": 50 + 20 * count}
+        limit = body.get("max_tokens") or body.get("max_completion_tokens")
+        choices, written = [], 0
+        for i in range(count):
+            pieces = tokens(self.server.reply_for(body))
+            cut = isinstance(limit, int) and len(pieces) > limit
+            pieces = pieces[:limit] if cut else pieces
+            written += len(pieces)
+            choices.append(
+                {
+                    "index": i,
+                    "message": {"role": "assistant", "content": "".join(pieces)},
+                    "finish_reason": "length" if cut else "stop",
+                }
+            )
+        usage = {"prompt_tokens": 50, "completion_tokens": written, "total_tokens": 50 + written}
         self._send(
             200,
             {
@@ -197,6 +210,7 @@ class FakeOpenAI(ThreadingHTTPServer):
         api_key: str | None = None,
         replies: tuple[str, ...] = ("A reply.",),
         dialect: Literal["openai", "transformers"] = "openai",
+        broken: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.models = models
@@ -207,6 +221,7 @@ class FakeOpenAI(ThreadingHTTPServer):
         self.api_key = api_key
         self.replies = replies
         self.faults: list[dict[str, Any]] = []
+        self.broken = broken
         self.requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
         self._written = 0
@@ -249,6 +264,12 @@ class FakeOpenAI(ThreadingHTTPServer):
     def chat_requests(self) -> list[dict[str, Any]]:
         with self.lock:
             return [r for r in self.requests if r["body"] is not None]
+
+
+def tokens(text: str) -> list[str]:
+    """The fake's tokens of ``text``: pieces of at most four characters, a space joined to the
+    piece after it (real tokenizers average about four characters a token in English)."""
+    return re.findall(r"\s*\S{1,4}", text) or [text]
 
 
 def _samples(body: dict[str, Any]) -> bool:

@@ -28,13 +28,22 @@ def check(ctx: Context) -> None:
     into its posts (brief, variables, products, hashtags, alt texts) is scored by the moderation
     gate: a field that scores toxic is a warning (as at sync), not an error. So is a secrets
     file (a secrets_file, or a file in a secrets_dir) that its group or others can read.
+    A secrets_file that does not exist is an error naming it by its path (relative paths are
+    relative to the config file); a missing secrets_dir is a warning (systemd makes its
+    credentials directory only while the service runs).
     """
+    from bot.domain.errors import ConfigError
     from bot.services.briefs import score_campaigns
-    from bot.wiring import loose_secret_files
+    from bot.wiring import loose_secret_files, missing_secret_files
 
     settings = ctx.settings
     check_templates(ctx)
     refuse_never_firing(ctx, _never_firing(ctx))
+    missing, absent_dirs = missing_secret_files(settings)
+    if missing:
+        raise ConfigError(f"{ctx.config_path}: secrets files that do not exist:\n  " + "\n  ".join(missing))
+    for line in absent_dirs:
+        click.echo(f"warning: {line}", err=True)
     for warning in score_campaigns(ctx.app.gate, settings.campaigns):
         click.echo(f"warning: {warning.message()}", err=True)
     for line in loose_secret_files(settings) + loose_secret_files(settings, web=True):

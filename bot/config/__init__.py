@@ -62,7 +62,38 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
         raise ConfigError(_describe(file, data, exc)) from None
     settings = settings.model_copy(update={"source": file.resolve()})
     _check_data_dir(file, settings)
-    return settings
+    anchored: Settings = _anchored(settings, file.resolve().parent)
+    return anchored
+
+
+def _anchored(node: Any, base: Path) -> Any:
+    """``node`` with every relative path of the config made relative to the config file's
+    directory ``base`` (``~`` expanded), as the README says: a ``secrets_file``, a
+    ``secrets_dir``, a dry-run ``outbox``, a model ``path``, a word list, the ``data_dir``...
+    Read once here, so no reader resolves one against the working directory. Every model's
+    ``Path`` fields are anchored, a plugin's account options included; absolute ones are kept."""
+    from pydantic import BaseModel
+
+    if isinstance(node, Path):
+        path = node.expanduser()
+        if not path.is_absolute():
+            return base / path
+        return node if path == node else path
+    if isinstance(node, BaseModel):
+        updates = {}
+        for name in type(node).model_fields:
+            value = getattr(node, name)
+            new = _anchored(value, base)
+            if new is not value:
+                updates[name] = new
+        return node.model_copy(update=updates) if updates else node
+    if isinstance(node, tuple):
+        items = tuple(_anchored(item, base) for item in node)
+        return items if any(a is not b for a, b in zip(items, node, strict=True)) else node
+    if isinstance(node, dict):
+        mapping = {key: _anchored(value, base) for key, value in node.items()}
+        return mapping if any(mapping[k] is not node[k] for k in node) else node
+    return node
 
 
 #: C0 controls but tab and line breaks, DEL and C1 controls: invisible in the file, and

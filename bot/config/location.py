@@ -51,9 +51,10 @@ def read_toml(file: Path) -> dict[str, Any]:
 
 
 def data_dir(source: Path | None, configured: Path) -> Path:
-    """``[bot] data_dir``, relative to the config file."""
+    """``[bot] data_dir``, relative to the config file (``~`` expanded, as every path of the
+    config is when it is loaded)."""
     base = source.parent if source else Path.cwd()
-    return (base / configured).resolve()
+    return (base / configured.expanduser()).resolve()
 
 
 def database_url(configured: str | None, data: Path) -> str:

@@ -48,8 +48,8 @@ class ModelSettings(Strict):
     #: writing several candidates may take a while).
     connect_timeout: Timeout = timedelta(seconds=5)
     timeout: Timeout = timedelta(seconds=120)
-    #: Backend "openai": retries of a request refused with 429 (after its Retry-After) or a 5xx,
-    #: or whose connection failed, with exponential backoff.
+    #: Backend "openai": retries of a request refused with 429 (after its Retry-After), a 502, 503
+    #: or 504, or whose connection failed, with exponential backoff (another 5xx: once at most).
     retries: int = Field(default=2, ge=0, le=10)
     #: Backend "openai": most requests in flight at once when the server writes one candidate
     #: per request (Ollama and llama.cpp's server ignore the API's ``n``).

@@ -90,6 +90,9 @@ class GenerationRequest:
 class GeneratedText:
     text: str
     new_tokens: int
+    #: The text stopped at the token limit (a served model's ``finish_reason: "length"``), not
+    #: where the model ended it: its last sentence may be unfinished though it ends in a period.
+    cut: bool = False
 
 
 @runtime_checkable

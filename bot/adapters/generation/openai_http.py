@@ -12,9 +12,12 @@ says so once and asks one candidate per distinct prompt from then on, and one mo
 server that samples may have repeated itself by chance).
 
 A request refused with 429 is retried after its ``Retry-After`` (at most
-:data:`LONGEST_RETRY_AFTER` seconds), a 5xx or a failed connection after an exponential
-backoff, up to ``[model] retries`` times; an answer slower than ``[model] timeout`` is not
-retried. Whatever still fails is a :class:`~bot.domain.errors.ModelUnavailable`: drafting falls
+:data:`LONGEST_RETRY_AFTER` seconds), a 502, 503 or 504 or a failed connection after an
+exponential backoff (at most the same), up to ``[model] retries`` times; another 5xx (a 500)
+once at most, as it usually fails the same way again; another 4xx never; an answer slower than
+``[model] timeout`` is not retried. A choice cut at ``max_tokens`` (``finish_reason: "length"``)
+is marked :attr:`~bot.domain.ports.GeneratedText.cut`: drafting keeps only the sentences it
+finished. Whatever still fails is a :class:`~bot.domain.errors.ModelUnavailable`: drafting falls
 back to curated texts for the slot and records why. The API key (``$BOT_MODEL_API_KEY`` or the
 ``[model]`` secrets file/dir) is sent as a Bearer header and appears in no message or log.
 """
@@ -42,8 +45,15 @@ log = logging.getLogger(__name__)
 
 #: A Retry-After longer than this (seconds) is not waited for: the slot falls back instead.
 LONGEST_RETRY_AFTER = 60.0
-#: First backoff (seconds) after a 5xx or a failed connection; doubled at each retry.
+#: First backoff (seconds) after a 5xx or a failed connection; doubled at each retry, never
+#: more than :data:`LONGEST_RETRY_AFTER`.
 BACKOFF = 1.0
+#: Server errors that pass: a proxy without its upstream (502, 504) or a server starting up or
+#: overloaded (503). They are retried up to ``[model] retries`` times.
+PASSING_SERVER_ERRORS = frozenset({502, 503, 504})
+#: Retries of another 5xx (a 500: a model that failed to load, a crashed runner), which
+#: usually fails again the same way: once, then the slot falls back.
+SERVER_ERROR_RETRIES = 1
 _THINK = regex.compile(r"<think>.*?</think>\s*", regex.DOTALL)
 
 
@@ -138,6 +148,15 @@ class OpenAIGenerator:
                 len(found),
                 request.n,
                 failures[0],
+            )
+        if cut := sum(text.cut for text in found.values()):
+            log.info(
+                "model server %s stopped %d of %d candidates at max_tokens %d (finish_reason "
+                '"length"): only the sentences they finished are kept',
+                self.base_url,
+                cut,
+                len(found),
+                request.max_new_tokens,
             )
         distinct: dict[str, GeneratedText] = {}
         for index in sorted(found):  # a greedy server's copies of one text add nothing
@@ -288,9 +307,10 @@ class OpenAIGenerator:
     ) -> Any:
         """The decoded JSON answer, after the retries a busy or restarting server earns."""
         url = self.base_url + path
-        problem = ""
+        problem, settled = "", ""
+        tries = self.retries + 1
         for attempt in range(self.retries + 1):
-            wait = self.backoff * 2**attempt
+            wait = min(self.backoff * 2**attempt, LONGEST_RETRY_AFTER)
             try:
                 response = client.request(method, url, json=body, headers=self._headers)
             except httpx.TimeoutException as exc:
@@ -300,31 +320,42 @@ class OpenAIGenerator:
             except httpx.TransportError as exc:
                 problem = f"cannot reach the model server at {self.base_url}: {_reason(exc)}"
             else:
-                status = response.status_code
-                if status == 429:
-                    after = _retry_after(response.headers.get("retry-after"))
-                    if after is not None and after > LONGEST_RETRY_AFTER:
-                        raise ModelUnavailable(
-                            f"model server {self.base_url} is rate limiting (429, Retry-After {after:g} s)"
-                        )
-                    wait = after if after is not None else wait
-                    problem = f"model server {self.base_url} is rate limiting (429)"
-                elif status >= 500:
-                    problem = f"model server {self.base_url} failed ({status} {_detail(response)})"
-                elif status >= 400:
-                    raise _Refused(status, _detail(response))
-                else:
-                    try:
-                        return response.json()
-                    except ValueError:
-                        raise ModelUnavailable(
-                            f"model server {self.base_url} answered {path} with something that is not JSON"
-                        ) from None
+                if response.status_code < 400:
+                    return self._json(response, path)
+                problem, after, final = self._failure(response, attempt)
+                wait = after if after is not None else wait
+                if final:  # the same server error again: not a blip
+                    tries, settled = attempt + 1, ": a server error that comes back is not a blip"
+                    break
             if attempt < self.retries:
                 log.warning("%s; retrying in %.1f s (%d of %d)", problem, wait, attempt + 1, self.retries)
                 time.sleep(wait)
-        tries = self.retries + 1
-        raise ModelUnavailable(f"{problem} ({tries} attempt{'s' if tries > 1 else ''})")
+        raise ModelUnavailable(f"{problem}; gave up after {tries} attempt{'s' if tries > 1 else ''}{settled}")
+
+    def _failure(self, response: httpx.Response, attempt: int) -> tuple[str, float | None, bool]:
+        """An error answer worth retrying: (the problem, the wait its Retry-After asks or None,
+        whether to give up now). Raises :class:`_Refused` for a 4xx other than 429, and
+        ModelUnavailable for a Retry-After too long to wait for."""
+        status = response.status_code
+        if status == 429:
+            after = _retry_after(response.headers.get("retry-after"))
+            if after is not None and after > LONGEST_RETRY_AFTER:
+                raise ModelUnavailable(
+                    f"model server {self.base_url} is rate limiting (429, Retry-After {after:g} s)"
+                )
+            return f"model server {self.base_url} is rate limiting (429)", after, False
+        if status < 500:
+            raise _Refused(status, _detail(response))
+        problem = f"model server {self.base_url} failed ({status} {_detail(response)})"
+        return problem, None, status not in PASSING_SERVER_ERRORS and attempt >= SERVER_ERROR_RETRIES
+
+    def _json(self, response: httpx.Response, path: str) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise ModelUnavailable(
+                f"model server {self.base_url} answered {path} with something that is not JSON"
+            ) from None
 
     def _too_slow(self) -> str:
         message = f"model server {self.base_url} did not answer within {self.read_timeout:g} s"
@@ -384,15 +415,19 @@ def _choices(answer: Any, base_url: str) -> list[GeneratedText]:
     choices = answer.get("choices") if isinstance(answer, dict) else None
     if not isinstance(choices, list):
         raise ModelUnavailable(f"model server {base_url} answered without choices (not a chat completion)")
-    texts = []
+    texts, cut = [], []
     for choice in choices:
         message = choice.get("message") if isinstance(choice, dict) else None
         content = message.get("content") if isinstance(message, dict) else None
         texts.append(_THINK.sub("", content).strip() if isinstance(content, str) else "")
+        cut.append(isinstance(choice, dict) and choice.get("finish_reason") == "length")
     usage = answer.get("usage") if isinstance(answer, dict) else None
     tokens = usage.get("completion_tokens") if isinstance(usage, dict) else None
     each = tokens // max(1, len(texts)) if isinstance(tokens, int) else None
-    return [GeneratedText(text=t, new_tokens=each if each is not None else len(t.split())) for t in texts]
+    return [
+        GeneratedText(text=t, new_tokens=each if each is not None else len(t.split()), cut=c)
+        for t, c in zip(texts, cut, strict=True)
+    ]
 
 
 def _retry_after(value: str | None) -> float | None:

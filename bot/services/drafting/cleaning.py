@@ -23,6 +23,10 @@ _PLACEHOLDER = regex.compile(r"\[[^\]\n]{0,40}\]|\{\{[^}]*\}\}|<[^>\n]{0,40}>")
 _QUOTES = "\"'“”‘’「」『』`"
 _SENTENCE_END = regex.compile(r"[.!?。！？…~)）\p{Extended_Pictographic}\uFE0F]")
 _SPACES = regex.compile(r"[ \t]+")
+#: A sentence end the model wrote past into another sentence (see :func:`finished`): a period,
+#: ``!``, ``?`` or ``…`` (and closing quotes) before a space and a character that is no
+#: lower-case letter ("9 a.m. to 5" goes on), or a full-width one.
+_FINISHED = regex.compile(r"[.!?…]+[\"'”’)）]*(?=\s+[^\p{Ll}\s])|[。！？]+[”’」』）]*")
 
 
 def clean_body(raw: str) -> str:
@@ -79,6 +83,15 @@ def _complete_sentences(text: str) -> str:
     if ends and ends[-1] >= 20:
         return str(text[: ends[-1]]).strip()
     return text
+
+
+def finished(raw: str) -> str | None:
+    """Of a text cut at the token limit, what the model surely finished: up to the last sentence
+    end it wrote another sentence after, or None when there is none. The last piece goes even
+    when it ends in a period ("until 5 p.m." may have been "until 5 p.m. on Saturday only",
+    "$3." "$3.50"), and so does an emoji or a ``)`` that :func:`clean_body` takes for an end."""
+    ends = [m.end() for m in _FINISHED.finditer(raw)]
+    return raw[: ends[-1]].strip() if ends else None
 
 
 def sentences(text: str) -> list[str]:

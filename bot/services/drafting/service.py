@@ -350,24 +350,27 @@ class DraftingService:
                 "new_tokens": generated.new_tokens,
                 "raw": generated.text,
             }
-            out.append(self.from_model(plan, generated.text, generator.model_id, record))
+            if generated.cut:
+                record["cut"] = True
+            out.append(self.from_model(plan, generated.text, generator.model_id, record, cut=generated.cut))
         return out
 
-    def from_model(self, plan: SlotPlan, raw: str, model_id: str, record: dict[str, Any]) -> Candidate:
-        """A model's raw text for a slot, cleaned, shortened to fit and checked."""
-        body = cleaning.clean_body(raw)
+    def from_model(
+        self, plan: SlotPlan, raw: str, model_id: str, record: dict[str, Any], *, cut: bool = False
+    ) -> Candidate:
+        """A model's raw text for a slot, cleaned, shortened to fit and checked. A text ``cut``
+        at the token limit keeps only the sentences the model finished; one that finished none
+        fails ``sentences``, whatever its last character."""
+        whole = cleaning.finished(raw) if cut else raw
+        body = cleaning.clean_body(raw if whole is None else whole)
         body = cleaning.drop_sentences(body, lambda s: _copies(s, plan.spec.example_words))
-        return self._candidate(plan, body, DraftOrigin.MODEL, model_id, record)
+        return self._candidate(plan, body, DraftOrigin.MODEL, model_id, record, unfinished=whole is None)
 
     def _composed_candidates(self, plan: SlotPlan, found: list[Candidate]) -> list[Candidate]:
         """The facts as written, each framed by a usable model-written opening (or a stock lead)."""
         if plan.campaign.language != "en":
             return []
-        bodies = [
-            cleaning.clean_body(str(c.settings.get("raw", "")))
-            for c in found
-            if c.origin is DraftOrigin.MODEL
-        ]
+        bodies = [cleaning.clean_body(_whole_raw(c)) for c in found if c.origin is DraftOrigin.MODEL]
         spec = replace(plan.spec, facts=(), recent=(), required_words=(), limits=())
         stated = self._to_state(plan)
         lines = composing.openings(
@@ -419,7 +422,14 @@ class DraftingService:
         ]
 
     def _candidate(
-        self, plan: SlotPlan, body: str, origin: DraftOrigin, model_id: str, record: dict[str, Any]
+        self,
+        plan: SlotPlan,
+        body: str,
+        origin: DraftOrigin,
+        model_id: str,
+        record: dict[str, Any],
+        *,
+        unfinished: bool = False,
     ) -> Candidate:
         body = cleaning.shorten(body, lambda b: self._fits(plan, b))
         text = cleaning.compose(body, plan.link, plan.hashtags)
@@ -429,6 +439,9 @@ class DraftingService:
         if origin is DraftOrigin.TEMPLATE:  # written by a person, for any campaign
             spec = replace(spec, model_wording=False)
         results = checks.run_checks(text, body, spec)
+        if unfinished:  # cut at the token limit before its first sentence ended
+            cut_off = CheckResult("sentences", False, "cut off at the token limit before a sentence ended")
+            results = (*(r for r in results if r.name != "sentences"), cut_off)
         score = checks.soft_score(body, results, spec)
         return Candidate(
             text=text, origin=origin, model_id=model_id, settings=record, checks=results, score=score
@@ -540,6 +553,12 @@ def _within_a_year(history: tuple[Draft, ...], slot_at: datetime) -> tuple[Draft
     ``slot_at``, or after it."""
     since = slot_at - REPEAT_WINDOW
     return tuple(d for d in history if (d.slot_at or d.created_at) > since)
+
+
+def _whole_raw(candidate: Candidate) -> str:
+    """A model candidate's raw text; of one cut at the token limit, the sentences it finished."""
+    raw = str(candidate.settings.get("raw", ""))
+    return (cleaning.finished(raw) or "") if candidate.settings.get("cut") else raw
 
 
 def _marked(candidate: Candidate, unavailable: str) -> Candidate:

@@ -19,7 +19,7 @@ from bot.domain.ports import ChatMessage, GenerationRequest
 from tests.adapters.generation.gen_configs import write
 from tests.adapters.generation.test_drafting_with_model import app_for, slot
 from tests.conftest import run_cli
-from tests.fakeopenai import closed_port, running
+from tests.fakeopenai import closed_port, running, tokens
 
 GREETINGS = (
     "Happy Mid-Autumn Festival from Lotus Leaf Tea House! Share our mooncake gift box with the "
@@ -69,7 +69,10 @@ def test_vllm_like_server_writes_n_choices_per_request() -> None:
         assert len(bodies) == 2 and all(b["n"] == 2 and b["stream"] is False for b in bodies)
         assert {b["messages"][1]["content"] for b in bodies} == {"Example 0", "Example 1"}
         assert "top_k" not in bodies[0] and bodies[0]["max_tokens"] == 60
-        assert texts[0].new_tokens == 20 and generator.n_supported is True
+        # each answer's usage.completion_tokens, shared between its two choices (rounded down)
+        written = sum(len(tokens(t.text)) for t in texts)
+        assert written - 2 <= sum(t.new_tokens for t in texts) <= written
+        assert not any(t.cut for t in texts) and generator.n_supported is True
 
 
 def test_server_that_answers_one_choice_gets_concurrent_requests() -> None:
@@ -118,10 +121,94 @@ def test_500_then_success_and_500s_past_the_retries() -> None:
         texts = OpenAIGenerator(server.url, "qwen2.5:7b", backoff=0.01).generate(request(n=2, variants=1))
         assert len(texts) == 2 and len(server.chat_requests()) == 2
         server.faults.extend([{"status": 503}] * 3)
-        with pytest.raises(ModelUnavailable, match=r"failed \(503 fault\) \(3 attempts\)"):
+        with pytest.raises(ModelUnavailable, match=r"failed \(503 fault\); gave up after 3 attempts$"):
             OpenAIGenerator(server.url, "qwen2.5:7b", retries=2, backoff=0.01).generate(
                 request(n=1, variants=1)
             )
+
+
+def test_a_server_error_that_comes_back_is_retried_once_a_passing_one_up_to_the_retries() -> None:
+    """A 500 that answers every request (a crashed runner) is retried once, not ``retries``
+    times with doubling waits; a 503 (a server starting up) earns every retry; a 4xx other than
+    429 none. Each gives up naming the server."""
+    crashed = {"status": 500, "body": {"error": {"message": "llama runner process has terminated"}}}
+    with running(broken=crashed) as server:
+        generator = OpenAIGenerator(server.url, "qwen2.5:7b", retries=5, backoff=0.01)
+        with pytest.raises(ModelUnavailable) as caught:
+            generator.generate(request(n=1, variants=1))
+        assert len(server.chat_requests()) == 2
+        assert str(caught.value) == (
+            f"model server {server.url} failed (500 llama runner process has terminated); "
+            "gave up after 2 attempts: a server error that comes back is not a blip"
+        )
+    with running(broken={"status": 503}) as server:
+        generator = OpenAIGenerator(server.url, "qwen2.5:7b", retries=3, backoff=0.01)
+        with pytest.raises(ModelUnavailable, match=r"failed \(503 fault\); gave up after 4 attempts$"):
+            generator.generate(request(n=1, variants=1))
+        assert len(server.chat_requests()) == 4
+    for status in (400, 404, 422):
+        with running(broken={"status": status}) as server:
+            generator = OpenAIGenerator(server.url, "qwen2.5:7b", retries=3, backoff=0.01)
+            with pytest.raises(ModelUnavailable, match=rf"^model server {server.url} "):
+                generator.generate(request(n=1, variants=1))
+            assert len(server.chat_requests()) == 1, status
+
+
+#: The fake writes it whole; cut after "5 p.m." it still ends in a period.
+TASTING = (
+    "Happy Mid-Autumn Festival from Lotus Leaf Tea House! Our mooncake gift box tasting runs "
+    "until 5 p.m. on Saturday only."
+)
+
+
+def _cut_after(text: str, end: str) -> int:
+    """max_tokens that makes the fake stop ``text`` right after ``end``."""
+    head = text[: text.index(end) + len(end)]
+    assert "".join(tokens(text)[: len(tokens(head))]) == head
+    return len(tokens(head))
+
+
+def test_a_candidate_cut_at_max_tokens_keeps_only_its_finished_sentences(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A served model stopped by max_tokens (finish_reason "length") right after "5 p.m." wrote
+    a text ending in a period, which passed every check as a whole post ("on Saturday only"
+    lost): its unfinished sentence is dropped as the embedded model's unfinished ones are, and
+    the draft's record says it was cut."""
+    limit = _cut_after(TASTING, "5 p.m.")
+    extra = f"[campaigns.sampling]\ncandidates = 1\nmax_new_tokens = {limit}"
+    with running(replies=(TASTING,)) as server:
+        app = app_for(write(tmp_path, model=model_config(server.url), extra=extra))
+        with caplog.at_level(logging.INFO):
+            found = app.drafting.candidates(
+                app.settings.campaign("mid-autumn"), slot(app, "mid-autumn").slot_at
+            )
+        assert server.chat_requests()[0]["body"]["max_tokens"] == limit
+        model = [s.candidate for s in found if s.candidate.origin is DraftOrigin.MODEL]
+        assert len(model) == 1, [s.candidate.text for s in found]
+        cut = model[0]
+        assert cut.text.startswith("Happy Mid-Autumn Festival from Lotus Leaf Tea House!\n\n"), cut.text
+        assert "5 p.m" not in cut.text and cut.settings["cut"] is True
+        assert cut.settings["raw"].endswith("until 5 p.m.")
+        assert all("5 p.m" not in s.candidate.text for s in found)
+        assert f"stopped 1 of 1 candidates at max_tokens {limit}" in caplog.text
+        app.close()
+
+
+def test_a_candidate_cut_before_its_first_sentence_ended_fails(tmp_path: Path) -> None:
+    one = (
+        "Lotus Leaf Tea House opens its Mid-Autumn Festival tasting until 5 p.m. on Saturday with "
+        "our mooncake gift box."
+    )
+    extra = f"[campaigns.sampling]\ncandidates = 1\nmax_new_tokens = {_cut_after(one, '5 p.m.')}"
+    with running(replies=(one,)) as server:
+        app = app_for(write(tmp_path, model=model_config(server.url), extra=extra))
+        found = app.drafting.candidates(app.settings.campaign("mid-autumn"), slot(app, "mid-autumn").slot_at)
+        cut = next(s.candidate for s in found if s.candidate.origin is DraftOrigin.MODEL)
+        assert not cut.passed
+        failed = {c.name: c.detail for c in cut.checks if not c.passed}
+        assert failed.get("sentences") == "cut off at the token limit before a sentence ended", failed
+        app.close()
 
 
 def test_candidates_of_requests_that_succeeded_are_kept_when_one_fails(
@@ -147,7 +234,8 @@ def test_an_answer_slower_than_the_timeout_is_unavailable_without_retry() -> Non
 def test_server_down_is_a_clear_error() -> None:
     url = f"http://127.0.0.1:{closed_port()}/v1"
     with pytest.raises(
-        ModelUnavailable, match=r"cannot reach the model server at .*: connection refused \(2 attempts\)"
+        ModelUnavailable,
+        match=r"cannot reach the model server at .*: connection refused; gave up after 2 attempts",
     ):
         OpenAIGenerator(url, "qwen2.5:7b", retries=1, backoff=0.01).generate(request(n=2, variants=1))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.drafting.cleaning import clean_body, compose, has_placeholder
+from bot.services.drafting.cleaning import clean_body, compose, finished, has_placeholder
 
 
 @pytest.mark.parametrize(
@@ -36,6 +36,25 @@ def test_compose_adds_link_and_tags_once() -> None:
         "See https://a.example/shop now."
     )
     assert compose("Plain.", None, []) == "Plain."
+
+
+@pytest.mark.parametrize(
+    ("cut", "kept"),
+    [
+        ("Happy Mid-Autumn! Our tasting runs until 5 p.m.", "Happy Mid-Autumn!"),
+        ("Happy Mid-Autumn! Tickets are $3.", "Happy Mid-Autumn!"),
+        ("Happy Mid-Autumn! Open from 9 a.m. to 5", "Happy Mid-Autumn!"),  # "a.m. to" goes on
+        ("Our teas (green and black) are", None),
+        ("Enjoy tea 🍵 with", None),
+        ("Happy Mid-Autumn! 🎉 Our mooncakes are", "Happy Mid-Autumn!"),
+        ("“Happy Mid-Autumn!” Our mooncakes are", "“Happy Mid-Autumn!”"),
+        ("First post, a nice one.\n\nPost 2: another var", "First post, a nice one."),
+        ("中秋快乐！愿您阖家团圆，月", "中秋快乐！"),
+        ("Open until 5 p.m.", None),
+    ],
+)
+def test_a_cut_text_keeps_the_sentences_the_model_wrote_past(cut: str, kept: str | None) -> None:
+    assert finished(cut) == kept
 
 
 def test_placeholders_detected() -> None:
