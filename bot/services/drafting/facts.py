@@ -199,8 +199,12 @@ def _month_day(match: regex.Match[str]) -> str:
     return f"date:{_MONTH_SHORT[key]}-{int(day)}"
 
 
+#: Words that carry no fact of their own ("We've got a new seasonal on tap").
+_NO_FACT = frozenset({"we've", "we're", "we'll", "you're", "you'll", "got", "get", "gets", "there", "here"})
+
+
 def _stems(text: str, drop: Iterable[str] = ()) -> list[str]:
-    skip = {d.lower() for d in drop}
+    skip = {d.lower() for d in drop} | _NO_FACT
     out = []
     for word in _WORD.findall(text):
         low = word.lower().strip("'’-")
@@ -249,7 +253,7 @@ def _stated_in(fact: str, body: str) -> bool:
     # only a third of its other words ("until 11:00" states "mornings until 11:00").
     hard = {c for c in wanted if not c.startswith(("offer:", "when:", "state:", "neg:"))}
     size = len(set(words))
-    relaxed = math.ceil(size / 3) if size >= 2 else 0
+    relaxed = math.ceil(size / 2) if size >= 2 else 0
     need = relaxed if hard else math.ceil(size * 2 / 3)
     return sum(w in present for w in set(words)) >= need
 
@@ -294,9 +298,17 @@ _AUDIENCE = r"(?:[\w'’-]+\s+){1,3}?"
 _TELL_WHOM = regex.compile(
     rf"\blet\s+{_AUDIENCE}know\s+(?:that\s+|about\s+)?([^.!?\n]+)"
     rf"|\btell\s+{_AUDIENCE}that\s+([^.!?\n]+)"
-    rf"|\bremind\s+{_AUDIENCE}(?:that\s+|about\s+)?((?:to|of)\s+[^.!?\n]+|(?<=that\s+)[^.!?\n]+)",
+    rf"|\bremind\s+{_AUDIENCE}(?:that\s+|about\s+)?((?:to|of)\s+[^.!?\n]+|(?<=that\s+)[^.!?\n]+)"
+    rf"|\b(?:want|wants|would like|need)\s+(?:{_AUDIENCE})?to\s+know\s+(?:that\s+|about\s+)?([^.!?\n]+)"
+    rf"|\b(?:post|say|write|share|mention|explain|note|add|state)\s+that\s+([^.!?\n]+)",
     regex.IGNORECASE,
 )
+#: A brief's sentence that is itself a greeting ("Happy Fourth from <brand>!").
+_GREETING_SENTENCE = regex.compile(
+    r"^\W*(?:happy|merry|wishing|season's|warm wishes|greetings|hello|hi)\b", regex.IGNORECASE
+)
+#: A short topic to tell about, not a statement ("Let people know our hours for the day").
+_TOPIC = regex.compile(r"^(?:our|the|your|about)\s+(?:[\w'’-]+\s+){0,3}[\w'’-]+$", regex.IGNORECASE)
 _THANK = regex.compile(r"\bthank\s+them\s+for\s+(?:their\s+)?([^.!?\n]+)", regex.IGNORECASE)
 #: "Thank the local growers who stock our shelves", "thank everyone who served".
 _THANK_WHOM = regex.compile(r"\bthank\s+(?!them\s+for\b|you\b)([^.!?\n]+)", regex.IGNORECASE)
@@ -311,6 +323,8 @@ _WISH_WHOM = regex.compile(
     rf"((?:a|an)\s+[^.!?\n]+)",
     regex.IGNORECASE,
 )
+#: "Introduce our new physiotherapist Tom Becker, who joins <brand> this month" -> "meet ...".
+_INTRODUCE = regex.compile(r"\bintroduce\s+([^.!?\n]+)", regex.IGNORECASE)
 #: "Announce that X", "Write a short announcement that X: Y".
 _ANNOUNCE = regex.compile(r"\bannounce(?:ment)?\s+that\s+([^.!?\n:]+)", regex.IGNORECASE)
 
@@ -392,15 +406,38 @@ def _reminders(brief: str, *, colon: bool) -> tuple[str, ...]:
     said += [_to_reader(next(g for g in m if g).strip()) for m in _TELL_WHOM.findall(brief)]
     said += [m.strip() for m in _ANNOUNCE.findall(brief)]
     said += [f"join us for {m.strip()}" for m in _INVITE.findall(brief)]
+    said += [f"meet {m.strip()}" for m in _INTRODUCE.findall(brief)]
     said += [m.group(0).strip() for m in map(_CALL.search, _BRIEF_SENTENCE.findall(brief)) if m]
     if colon:
         said += [m.strip() for m in _AFTER_COLON.findall(brief) if claims(m) or len(m.split()) >= 3]
-        said += [
-            m.strip().rstrip(".!?")
-            for m in _BRIEF_SENTENCE.findall(brief)
-            if not regex.search(r":\s", m) and not _INSTRUCTION.search(m) and claims(m) - _SOFT_CLAIMS
-        ]
+        said += _statements(brief)
     return tuple(dict.fromkeys(s for s in said if s))
+
+
+#: How a statement of the brief starts ("There are no lessons ...", "We've got ...").
+_STATEMENT_START = regex.compile(
+    r"^\W*(?:the|our|we|we've|we're|we'll|there|there's|it|it's|its|all|every|each|this|these|those|"
+    r"a|an|no|everyone|you|your|they|she|he|her|his)\b",
+    regex.IGNORECASE,
+)
+
+
+def _statements(brief: str) -> list[str]:
+    """The brief's own statements, for a campaign that lists no facts: every sentence that is
+    no instruction, question or greeting ("There are no lessons on Thanksgiving Day or the day
+    after."), both halves of one with a colon ("We've got a new seasonal on tap at <brand>:
+    Ember Road, a smoked amber ale")."""
+    out = []
+    for sentence in _BRIEF_SENTENCE.findall(brief):
+        text = sentence.strip()
+        if not text or text.endswith("?") or _INSTRUCTION.search(text) or _GREETING_SENTENCE.search(text):
+            continue
+        if not (_STATEMENT_START.search(text) or claims(text) - _SOFT_CLAIMS):
+            continue  # "Send a merry Christmas message ...": an order we do not know, not news
+        for part in regex.split(r":\s+", text.rstrip(".!")):
+            if len(part.split()) >= 3 or claims(part) - _SOFT_CLAIMS:
+                out.append(part.strip())
+    return out
 
 
 def implied(brief: str, *, colon: bool = True) -> tuple[str, ...]:
@@ -431,6 +468,8 @@ def told(brief: str, listed: Sequence[str], *, thanks: bool = True) -> tuple[str
     """What the brief asks to tell that the listed facts do not already say ("Remind them we are
     closed on the holiday" beside the fact "closed all day on July 4" says nothing new)."""
     asked = implied(brief, colon=not listed) if thanks else reminders(brief, colon=not listed)
+    if listed:  # "our hours for the day": the listed facts say them
+        asked = tuple(r for r in asked if not (_TOPIC.match(r) and not claims(r)))
     return tuple(r for r in asked if not listed or not repeats_facts(r, listed))
 
 

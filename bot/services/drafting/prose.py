@@ -170,6 +170,10 @@ def echo(body: str, brief: str, facts: Sequence[str] = ()) -> CheckResult:
         return CheckResult("echo", True)
     own = {_words(f) for f in facts if f.strip()}
     body = " ".join(s for s in _SENTENCE.findall(body) if _words(s) not in own)
+    for fact in sorted((f.strip() for f in facts if len(f.split()) >= 3), key=len, reverse=True):
+        # "From all of us at <brand>: thank you to the families who shopped with us" states a
+        # fact the brief asked for inside a longer sentence
+        body = regex.sub(regex.escape(fact), " ", body, flags=regex.IGNORECASE)
     readers = r"\b(?:to|wish|thank|let|tell|remind|invite|inform)\s+(our [\w'’-]+)"
     for audience in dict.fromkeys(regex.findall(readers, brief, flags=regex.IGNORECASE)):
         # "Happy Thanksgiving from <brand> to our neighbors!" greets them; "our neighbors will
@@ -270,6 +274,10 @@ _INVITED_CLAUSE = regex.compile(
 )
 
 
+#: "Our a flight of four beers": a possessive before an article.
+_OWNED_ARTICLE = regex.compile(r"\b(?:our|your|their|my|its)\s+(?:a|an|the)\s+\p{L}+", regex.IGNORECASE)
+
+
 def sentences(body: str) -> CheckResult:
     """Fails a body that stops mid-sentence, has a sentence that runs on and on, or pushes a
     sentence into "Stop by for ..."."""
@@ -278,9 +286,9 @@ def sentences(body: str) -> CheckResult:
     text = body.strip()
     if text and not _END.search(text):
         return CheckResult("sentences", False, f"cut off: ...{text[-30:]!r}")
-    garbled = _INVITED_CLAUSE.search(text)
+    garbled = _INVITED_CLAUSE.search(text) or _OWNED_ARTICLE.search(text)
     if garbled:
-        return CheckResult("sentences", False, f"a sentence pushed into an invitation: {garbled.group(0)!r}")
+        return CheckResult("sentences", False, f"garbled: {garbled.group(0)!r}")
     for sentence in _SENTENCE.findall(text):
         if _DANGLING.search(sentence) and len(_WORD.findall(sentence)) > 1:
             return CheckResult("sentences", False, f"ends on a loose word: {sentence.strip()[-30:]!r}")

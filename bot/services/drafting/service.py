@@ -40,7 +40,17 @@ from bot.domain.errors import BotError, ModelUnavailable, NotConfigured, StoreEr
 from bot.domain.platforms import PlatformLimit
 from bot.domain.ports import Clock, GenerationRequest, Generator, Store, TextEmbedder
 from bot.plugins import limit_for
-from bot.services.drafting import catalog, checks, cleaning, composing, facts, fallback, prompts, ranking
+from bot.services.drafting import (
+    additions,
+    catalog,
+    checks,
+    cleaning,
+    composing,
+    facts,
+    fallback,
+    prompts,
+    ranking,
+)
 from bot.services.drafting.ranking import ScoredCandidate, choose
 from bot.services.moderation import ModerationGate
 from bot.services.reviewers import authorize
@@ -649,6 +659,8 @@ _WHOLE_POST = ("length", "brand", "facts", "required:", "limit:", "not_duplicate
 def _usable_line(sentence: str, spec: checks.CheckSpec) -> bool:
     """Whether a model-written sentence can open a composed draft."""
     results = checks.run_checks(sentence, sentence, spec)
+    if spec.backing and additions.additions(sentence, spec.backing):
+        return False  # an opening adds nothing of its own ("Tom Becker, a renowned physiotherapist")
     return all(r.passed or r.name.startswith(_WHOLE_POST) for r in results)
 
 

@@ -283,3 +283,54 @@ def test_a_fact_s_words_scattered_over_a_post_do_not_state_it() -> None:
         "Happy Mid-Autumn Festival! Our mooncake gift box is here. "
         "It is made for sharing under the full moon.",
     )
+
+
+@pytest.mark.parametrize(
+    ("brief", "listed", "said"),
+    [
+        (
+            "We want parents to know that swim lessons at Otter Pool have spaces this term.",
+            ("$16 per lesson",),
+            ("swim lessons at Otter Pool have spaces this term",),
+        ),
+        (
+            "Patients keep asking, so post that the clinic now takes card payments.",
+            ("book online",),
+            ("the clinic now takes card payments",),
+        ),
+        (
+            "Can you write a Thanksgiving post? There are no lessons on Thanksgiving Day or the day after.",
+            (),
+            ("There are no lessons on Thanksgiving Day or the day after",),
+        ),
+        (
+            "We've got a new seasonal on tap at Ridgeback: Ember Road, a smoked amber ale, from Friday.",
+            (),
+            (
+                "We've got a new seasonal on tap at Ridgeback",
+                "Ember Road, a smoked amber ale, from Friday",
+            ),
+        ),
+        (
+            "Introduce our new physiotherapist Tom Becker, who joins this month.",
+            ("he works on Tuesdays",),
+            ("meet our new physiotherapist Tom Becker, who joins this month",),
+        ),
+    ],
+)
+def test_what_a_brief_says_in_its_own_words_is_told(
+    brief: str, listed: tuple[str, ...], said: tuple[str, ...]
+) -> None:
+    assert told(brief, listed) == said
+
+
+def test_orders_we_do_not_know_and_topics_the_facts_cover_are_not_told() -> None:
+    assert told("Send a merry Christmas message from Marble Jar Toys.", ()) == ()
+    hours = ("we open at 12:00 on the Fourth", "the kitchen closes at 20:00")
+    assert told("Happy Fourth from Ridgeback! Let people know our hours for the day.", hours) == ()
+
+
+def test_a_fact_with_a_number_needs_half_its_other_words() -> None:
+    fact = "to book a table, call 555-0163"
+    assert not fact_stated(fact, "Call 555-0163.")  # a third of "book", "table", "call" was enough
+    assert fact_stated(fact, "Book by phone: call 555-0163.")

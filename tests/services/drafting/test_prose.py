@@ -182,3 +182,16 @@ def test_the_readers_named_as_the_brief_names_them_fail_unless_greeted() -> None
     brief = "Write a gentle greeting. Wish our students a bright full moon."
     assert not echo("Kiln & Clay wishes our students a happy full moon.", brief).passed
     assert echo("Happy Mid-Autumn Festival from Kiln & Clay to our students!", brief).passed
+
+
+def test_a_possessive_before_an_article_fails() -> None:
+    assert "Our a flight" in sentences("Our a flight of four beers for $12.").detail
+    assert sentences("Our flight of four beers is $12.").passed
+
+
+def test_a_fact_stated_inside_a_longer_sentence_is_no_echo() -> None:
+    brief = "Send a merry Christmas message and thank the families who shopped with us this year."
+    fact = "thank you to the families who shopped with us this year"
+    body = "Happy Christmas! From all of us at Maple Mugs: " + fact + "."
+    assert echo(body, brief, (fact,)).passed
+    assert not echo(body, brief).passed
