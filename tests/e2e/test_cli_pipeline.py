@@ -259,6 +259,11 @@ def test_edit_text_keeps_the_campaigns_link_and_hashtags_up_to_the_published_pos
     _ok("queue", "edit", draft_id, "--text", mine, "--as", "ann", config=config)
     again = json.loads(_ok("queue", "show", draft_id, "--json", config=config))
     assert again["text"] == f"{mine}\n\n#MidAutumn"
+    # tags are matched whole: "#TeaTimes" is another tag than the campaign's "#TeaTime"
+    other = f"Lotus Leaf Tea House: oolong at {LINK} for #TeaTimes."
+    _ok("queue", "edit", draft_id, "--text", other, "--as", "ann", config=config)
+    tagged = json.loads(_ok("queue", "show", draft_id, "--json", config=config))
+    assert tagged["text"] == f"{other}\n\n#MidAutumn #TeaTime"
 
     # the whole post is re-checked as before: a body without the brand fails `brand`
     edited = _ok("queue", "edit", draft_id, "--text", "Our new oolong is here.", "--as", "ann", config=config)
