@@ -92,7 +92,7 @@ def run_brief(
 ) -> None:
     """Check one brief's candidates, run its fallbacks and ranking, and count the results."""
     from bot.domain import DraftOrigin
-    from bot.services.drafting.service import choose
+    from bot.services.drafting.ranking import choose
 
     settings = settings_for(brief, tmp)
     service = service_for(settings)

@@ -223,7 +223,10 @@ def reject(
     "--text",
     type=POST_TEXT,
     default=None,
-    help="The new text (default: open $EDITOR). The campaign's link and hashtags it lacks are added.",
+    help=(
+        "The new text (default: open $EDITOR). The campaign's link is added if it lacks it, and its "
+        "hashtags if it has none of them."
+    ),
 )
 @click.option(
     "--alt",
@@ -266,8 +269,10 @@ def edit(
 ) -> None:
     """Edit DRAFT_ID's text or pictures. It is re-checked, re-scored and needs a (new) approval.
 
-    Without options, opens $EDITOR on the text. The campaign's link and hashtags stay: any the
-    new text lacks are added at its end, as when drafting; the resulting post is shown.
+    Without options, opens $EDITOR on the text. The campaign's link is added at the end of a
+    text that lacks it, and its hashtags to a text that has none of them (a new body), as when
+    drafting; a hashtag deleted from a text that keeps others stays out. The resulting post is
+    shown.
 
     Picture options can be repeated and combined; numbers count from 1 as `bot queue show`
     lists them (alt texts and swaps first, then drops, then additions at the end). New files
@@ -298,7 +303,8 @@ def edit(
 
 
 def _show_edited(draft: Draft) -> None:
-    """The post as it now stands (the campaign's link and hashtags included) and its checks."""
+    """The post as it now stands (the campaign's link and hashtags as the edit left them) and
+    its checks."""
     click.echo(f"draft {draft.id} is now {draft.state.value}; the post reads:\n")
     _say(draft.text)
     click.echo("")

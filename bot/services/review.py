@@ -172,8 +172,9 @@ class ReviewService:
     def edit(self, draft_id: int, reviewer: str, text: str) -> Draft:
         """Replace the text; it is re-scored and any approval is void (needs a new one).
 
-        ``text`` is the post's body: the campaign's link and hashtags it lacks are added at the
-        end, as when drafting (:func:`with_tail`), so an edit never drops them silently."""
+        ``text`` is the post: the campaign's link, if it lacks it, and its hashtags, if it has
+        none of them, are added at the end as when drafting (:func:`with_tail`), so an edit of the
+        body alone never drops them; a tag deleted from a text that keeps others stays out."""
         reviewer = self._who(reviewer)
         text = clean_text(text, "the edited text").strip()
         if not text:
@@ -291,11 +292,15 @@ def goes_out(publications: Sequence[Publication], now: datetime) -> str:
 
 
 def with_tail(settings: Settings, campaign_name: str, body: str) -> str:
-    """A reviewer's text as the post it becomes: the campaign's link and hashtags that it does
-    not already contain are appended, exactly as drafting appends them (the rule the CLI and the
-    web page share)."""
+    """A reviewer's text as the post it becomes (the rule the CLI and the web page share): the
+    campaign's link is appended when the text lacks it, and its hashtags when the text carries
+    none of them, as drafting appends them. A text that carries some of the campaign's hashtags
+    has its tags as the reviewer left them: one deleted from the post on purpose stays out."""
     campaign = settings.campaign(campaign_name)
-    return cleaning.compose(body, settings.link_of(campaign), settings.hashtags_of(campaign))
+    tags = settings.hashtags_of(campaign)
+    if any(cleaning.has_hashtag(body, tag) for tag in tags):
+        tags = ()
+    return cleaning.compose(body, settings.link_of(campaign), tags)
 
 
 def failed_checks(draft: Draft) -> list[str]:

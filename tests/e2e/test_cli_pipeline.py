@@ -254,11 +254,21 @@ def test_edit_text_keeps_the_campaigns_link_and_hashtags_up_to_the_published_pos
     assert post in shown and "pending_review" in shown, shown
     assert json.loads(_ok("queue", "show", draft_id, "--json", config=config))["text"] == post
 
-    # a text that already carries the link or a tag gets only what it lacks
+    # a text that already carries the link gets no second one; one that keeps some of the
+    # campaign's tags is taken as the reviewer left it: a tag deleted on purpose stays out
     mine = f"Lotus Leaf Tea House: oolong at {LINK} today. #TeaTime"
     _ok("queue", "edit", draft_id, "--text", mine, "--as", "ann", config=config)
     again = json.loads(_ok("queue", "show", draft_id, "--json", config=config))
-    assert again["text"] == f"{mine}\n\n#MidAutumn"
+    assert again["text"] == mine
+    dropped = f"{body}\n\n{LINK} #MidAutumn"  # the whole post, "#TeaTime" deleted
+    shown = _ok("queue", "edit", draft_id, "--text", dropped, "--as", "ann", config=config)
+    assert dropped in shown and "#TeaTime" not in shown, shown
+    assert json.loads(_ok("queue", "show", draft_id, "--json", config=config))["text"] == dropped
+    # tags are matched whole: "#TeaTimes" is another tag than the campaign's "#TeaTime"
+    other = f"Lotus Leaf Tea House: oolong at {LINK} for #TeaTimes."
+    _ok("queue", "edit", draft_id, "--text", other, "--as", "ann", config=config)
+    tagged = json.loads(_ok("queue", "show", draft_id, "--json", config=config))
+    assert tagged["text"] == f"{other}\n\n#MidAutumn #TeaTime"
 
     # the whole post is re-checked as before: a body without the brand fails `brand`
     edited = _ok("queue", "edit", draft_id, "--text", "Our new oolong is here.", "--as", "ann", config=config)

@@ -41,7 +41,7 @@ class PlatformRoutes(MediaRoutes):
     def _x_user(self) -> User:
         header = self.headers.get("Authorization", "")
         fields = dict(re.findall(r'(\w+)="([^"]*)"', header))
-        user = None
+        user: User | None = None
         if header.startswith("OAuth "):
             user = self.server.state.find_user(
                 "x",
@@ -158,7 +158,7 @@ class PlatformRoutes(MediaRoutes):
         return 200, {"access_token": token, "token_type": "bearer", "expires_in": 3600, "scope": "*"}, {}
 
     def _reddit_user(self) -> User:
-        user = self.server.state.tokens.get(self._bearer())
+        user: User | None = self.server.state.tokens.get(self._bearer())
         if user is None or user.platform != "reddit":
             raise Reply(
                 401,
@@ -249,7 +249,7 @@ class PlatformRoutes(MediaRoutes):
             names = [f"t3_{p['id']}" for p in posts]
             posts = posts[names.index(after) + 1 :] if after in names else []
         page = posts[:limit]
-        children = [
+        children: list[dict[str, Any]] = [
             {
                 "kind": "t3",
                 "data": {
@@ -274,7 +274,7 @@ class PlatformRoutes(MediaRoutes):
     # -- Mastodon ---------------------------------------------------------------------------
 
     def _mastodon_user(self) -> User:
-        user = self.server.state.find_user("mastodon", access_token=self._bearer() or "-")
+        user: User | None = self.server.state.find_user("mastodon", access_token=self._bearer() or "-")
         if user is None:
             raise Reply(401, {"error": "The access token is invalid"})
         return user
@@ -380,7 +380,7 @@ class PlatformRoutes(MediaRoutes):
         )
 
     def _bluesky_user(self) -> User:
-        user = self.server.state.tokens.get(self._bearer())
+        user: User | None = self.server.state.tokens.get(self._bearer())
         if user is None or user.platform != "bluesky":
             raise Reply(401, {"error": "InvalidToken", "message": "Token could not be verified"})
         return user

@@ -159,7 +159,8 @@ class Handler(PlatformRoutes, BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _json(self) -> dict[str, Any]:
-        return json.loads(self.raw or b"{}")
+        body: dict[str, Any] = json.loads(self.raw or b"{}")
+        return body
 
     def _form(self) -> dict[str, str]:
         return {k: v[-1] for k, v in parse_qs(self.raw.decode()).items()}

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from bot.adapters.platforms.credentials import env_name
 from bot.adapters.store import engine as engines
@@ -122,7 +122,7 @@ class World:
 
     @property
     def store(self) -> SqlStore:
-        return self.app.store
+        return cast(SqlStore, self.app.store)  # the wiring opened it from the URL: a SqlStore
 
     def approve(
         self, text: str, accounts: list[str] | None = None, media: Sequence[DraftMedia] = ()

@@ -3,6 +3,7 @@ SQLite store with drafts written by the real services, and logged-in TestClients
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from bot.domain import CampaignSpec
 from bot.domain.ports import FixedClock
 from bot.web.app import create_app
 from bot.wiring import Wiring
+from tests.conftest import BASE_CONFIG
 
 NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
 PASSWORDS = {"alice": "alice-correct-horse", "bob": "bob-battery-staple", "root": "root-staple-horse"}
@@ -39,9 +41,14 @@ role = "admin"
 
 
 @pytest.fixture
-def world(write_config: Any, sqlite_url: str) -> Iterator[Wiring]:
-    """The wiring over a fresh store with the campaigns synced and the passwords set."""
-    settings = load_settings(write_config(WEB, database_url=sqlite_url))
+def world(write_config: Any, sqlite_url: str, request: pytest.FixtureRequest) -> Iterator[Wiring]:
+    """The wiring over a fresh store with the campaigns synced and the passwords set
+    (parametrized indirectly with a tuple of brand hashtags, the brand has them)."""
+    base = BASE_CONFIG
+    if hashtags := getattr(request, "param", ()):
+        link = 'link = "https://lotusleaf.example/shop"\n'
+        base = base.replace(link, f"{link}hashtags = {json.dumps(list(hashtags))}\n")
+    settings = load_settings(write_config(WEB, base=base, database_url=sqlite_url))
     engines.upgrade(settings.database_url)
     app = Wiring(settings, clock=FixedClock(NOW))
     specs = [CampaignSpec(c.name, c.kind, c.model_dump(mode="json")) for c in settings.campaigns]

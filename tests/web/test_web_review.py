@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
 from bot.domain import Decision, DraftState, PublicationState, RejectionCategory
@@ -104,6 +105,23 @@ def test_an_edit_keeps_the_link_as_the_cli_does(web: Web, world: Wiring) -> None
     text = "Lotus Leaf Tea House: mooncake gift box, fresh this week."
     assert _edit(web("alice"), world, draft_id, text).status_code == 303
     assert world.store.get_draft(draft_id).text == f"{text}\n\nhttps://lotusleaf.example/shop"
+
+
+@pytest.mark.parametrize("world", [("#TeaTime", "#Mooncake")], indirect=True)
+def test_a_hashtag_deleted_from_the_post_stays_out_as_on_the_cli(web: Web, world: Wiring) -> None:
+    """The edit box holds the whole post: a reviewer who deletes one of the campaign's hashtags
+    and keeps the others gets the post as edited (the CLI's rule); a new body without any of
+    them gets them all back, with the link."""
+    draft_id = make_draft(world)
+    assert world.store.get_draft(draft_id).text.endswith("https://lotusleaf.example/shop #TeaTime #Mooncake")
+    body = "Lotus Leaf Tea House: mooncake gift box, fresh this week."
+    kept = f"{body}\n\nhttps://lotusleaf.example/shop #Mooncake"
+    assert _edit(web("alice"), world, draft_id, kept).status_code == 303
+    assert world.store.get_draft(draft_id).text == kept
+    assert _edit(web("alice"), world, draft_id, body).status_code == 303
+    assert (
+        world.store.get_draft(draft_id).text == f"{body}\n\nhttps://lotusleaf.example/shop #TeaTime #Mooncake"
+    )
 
 
 def _edit(client: TestClient, world: Wiring, draft_id: int, text: str) -> Any:

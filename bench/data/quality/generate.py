@@ -17,12 +17,20 @@ import os
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from bench.qualityset import DATA, SLOT, load_briefs, settings_for
+
+T = TypeVar("T")
+
+
+def _given(value: T) -> T:
+    return value
 
 
 def main() -> None:
@@ -64,8 +72,8 @@ def main() -> None:
             service = DraftingService(
                 settings,
                 None,
-                lambda g=generator: g,
-                lambda s=settings: build_gate(s.moderation),
+                partial(_given, generator),
+                partial(build_gate, settings.moderation),
                 FixedClock(SLOT),
                 "q",
             )

@@ -122,29 +122,48 @@ def drop_sentences(body: str, bad: Callable[[str], bool]) -> str:
 
 
 def compose(body: str, link: str | None, hashtags: Sequence[str]) -> str:
-    """The post: body, then the campaign's link and hashtags (each once)."""
+    """The post: body, then the campaign's link and hashtags (each once). A tag the body
+    already carries, as a whole tag in any case (as platforms match them), is not added again:
+    "#Tea" is in "Enjoy #tea.", "#tea" is not in "#teatime"."""
     tail = []
     if link and link not in body:
         tail.append(link)
     tags = [_as_tag(t) for t in hashtags]
-    tail.extend(t for t in dict.fromkeys(tags) if t and t.casefold() not in body.casefold())
+    tail.extend(t for t in dict.fromkeys(tags) if t and not has_hashtag(body, t))
     return f"{body}\n\n{' '.join(tail)}" if tail else body
 
 
 def bare(text: str, link: str | None, hashtags: Sequence[str]) -> str:
     """The post without the link and hashtags :func:`compose` adds (tags written with or
-    without their ``#`` in the config, in any case), whitespace collapsed."""
+    without their ``#`` in the config, in any case, whole: "#tea" leaves "#teatime" alone),
+    whitespace collapsed."""
     if link:
         text = text.replace(link, " ")
     for tag in hashtags:
         if tag := _as_tag(tag):
-            text = regex.sub(regex.escape(tag), " ", text, flags=regex.IGNORECASE)
+            text = _tag(tag).sub(" ", text)
     return " ".join(text.split())
+
+
+def has_hashtag(text: str, tag: str) -> bool:
+    """Whether ``text`` carries ``tag`` (written with or without its ``#``) as a whole hashtag,
+    in any case: "#tea" is in "Enjoy #Tea." but not in "#teatime"."""
+    tag = _as_tag(tag)
+    return bool(tag) and bool(_tag(tag).search(text))
 
 
 def _as_tag(tag: str) -> str:
     tag = tag.strip()
     return tag if tag.startswith("#") or not tag else f"#{tag}"
+
+
+def _tag(tag: str) -> regex.Pattern[str]:
+    """The whole hashtag ``tag`` (``#`` included), in any case: not the start of a longer tag
+    ("#tea" in "#teatime", "#tea_time") nor the end of a word or of another tag."""
+    return regex.compile(
+        rf"(?<![\p{{L}}\p{{N}}_&#]){regex.escape(tag)}(?![\p{{L}}\p{{N}}_])",
+        regex.IGNORECASE | regex.FULLCASE,
+    )
 
 
 def has_placeholder(text: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.drafting.cleaning import clean_body, compose, finished, has_placeholder
+from bot.services.drafting.cleaning import bare, clean_body, compose, finished, has_placeholder
 
 
 @pytest.mark.parametrize(
@@ -55,6 +55,29 @@ def test_compose_adds_link_and_tags_once() -> None:
 )
 def test_a_cut_text_keeps_the_sentences_the_model_wrote_past(cut: str, kept: str | None) -> None:
     assert finished(cut) == kept
+
+
+@pytest.mark.parametrize(
+    ("body", "added"),
+    [
+        ("Brewing now #teatime", "#tea"),  # a longer tag is another tag
+        ("Brewing now #tea_time", "#tea"),
+        ("Brewing now #TeaHouse #greentea", "#tea"),  # nor is a tag that ends with it
+        ("Brewing now #tea", ""),
+        ("Brewing now #TEA.", ""),  # platforms match tags in any case
+        ("#Tea: brewing now", ""),
+        ("Brewing now (#tea)", ""),
+    ],
+)
+def test_compose_matches_whole_hashtags_in_any_case(body: str, added: str) -> None:
+    assert compose(body, None, ["tea"]) == (f"{body}\n\n{added}" if added else body)
+    assert compose(body, None, ["#tea"]) == (f"{body}\n\n{added}" if added else body)
+
+
+def test_bare_removes_whole_hashtags_only() -> None:
+    post = "Brewing #teatime now #Tea. #tea_time #TEA"
+    assert bare(post, None, ["#tea"]) == "Brewing #teatime now . #tea_time"
+    assert bare("Zoë's #straße #STRASSE", None, ["straße"]) == "Zoë's"
 
 
 def test_placeholders_detected() -> None:
