@@ -142,8 +142,7 @@ def list_(ctx: Context, show_all: bool, as_json: bool) -> None:
 @pass_ctx
 def fire(ctx: Context, name: str, at: datetime | None, as_json: bool) -> None:
     """Fire campaign NAME now: create its slot and write its drafts (loads the model)."""
-    if name not in {c.name for c in ctx.settings.campaigns}:
-        raise click.ClickException(f"no campaign named {name!r} in {ctx.config_path}")
+    ctx.settings.named_campaign(name)
     app = ctx.app
     fired = app.firing.fire(name, at.replace(tzinfo=UTC) if at else None, "cli")
     note = app.store.get_slot(fired.slot.id).error  # such as why the model did not write

@@ -24,7 +24,7 @@ from bot.config.types import (
     format_duration,
 )
 from bot.config.web import WebSettings
-from bot.domain.errors import NotConfigured
+from bot.domain.errors import ConfigError, NotConfigured
 
 
 class BotSettings(Strict):
@@ -145,6 +145,24 @@ class Settings(Strict):
             f"campaign {name!r} is not in the config{where} (renamed or removed?); "
             "put it back, or reject its pending drafts with `bot queue reject ID --reason ...`"
         )
+
+    def named_campaign(self, name: str) -> CampaignSettings:
+        """The campaign a person named (``bot campaigns fire NAME``, ``bot drafts preview NAME``).
+        Raises ConfigError "no campaign named ..." with the close names, if any: a typo, not
+        stored work whose campaign went away (that is :meth:`campaign`)."""
+        for campaign in self.campaigns:
+            if campaign.name == name:
+                return campaign
+        raise ConfigError(self.no_campaign([name]))
+
+    def no_campaign(self, names: list[str]) -> str:
+        """The message for campaign names that are not in the config, with close names."""
+        from bot.domain.text import did_you_mean
+
+        known = [c.name for c in self.campaigns]
+        hints = "".join(did_you_mean(name, known) for name in names)
+        where = f" in {self.source}" if self.source else " in the config"
+        return f"no campaign named {', '.join(map(repr, sorted(names)))}{where}{hints}"
 
     def account(self, name: str) -> AccountSettings:
         """The configured account ``name``. Raises NotConfigured naming it."""
