@@ -87,6 +87,8 @@ class ReviewsSql(DraftsSql):
         with self._tx() as s:
             row = self._draft_row(s, draft_id)
             old = DraftState(row.state)
+            if old is DraftState.APPROVED and old not in set(expected):
+                raise StateConflict(_approved_hint(s, draft_id))
             self._check_move(row, old, set(expected), DraftState.REJECTED, None)
             if old is DraftState.APPROVED:
                 self._cancel_publications(s, draft_id, now, reviewer, f"draft rejected: {reason}")
@@ -253,6 +255,23 @@ def _record(
             created_at=now,
             media_sha256=media_sha,
         )
+    )
+
+
+def _approved_hint(s: Session, draft_id: int) -> str:
+    """Why an approved draft is not simply rejected, and which commands stop its posts."""
+    pubs = s.execute(
+        select(PublicationRow.id, PublicationRow.account, PublicationRow.state)
+        .where(PublicationRow.draft_id == draft_id)
+        .order_by(PublicationRow.id)
+    ).all()
+    where = ", ".join(f"publication {p} to {a}: {st}" for p, a, st in pubs) or "no publications"
+    stoppable = [p for p, _, st in pubs if st in (_QUEUED, PublicationState.FAILED.value)]
+    cancel = " or ".join(f"`bot publications cancel {p}`" for p in stoppable)
+    return (
+        f"draft {draft_id} is approved, not flagged or pending_review ({where}); to stop it, withdraw "
+        f"the approval with `bot queue reject {draft_id} --withdraw --reason TEXT`"
+        + (f", or cancel one account's post with {cancel}" if cancel else "")
     )
 
 
