@@ -184,13 +184,22 @@ def claim_spans(text: str) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
-def _word_claim(word: str) -> str | None:
+def day_named(word: str) -> str | None:
+    """The day of the week a word names ("Saturdays" -> "saturday"), if any."""
     low = word.lower().strip("'’-")
     if low.endswith(("'s", "’s")):
         low = low[:-2]
     day = low[:-1] if low.endswith("s") and low[:-1] in _WEEKDAYS else low
-    if day in _WEEKDAYS:
+    return day if day in _WEEKDAYS else None
+
+
+def _word_claim(word: str) -> str | None:
+    day = day_named(word)
+    if day:
         return f"day:{day}"
+    low = word.lower().strip("'’-")
+    if low.endswith(("'s", "’s")):
+        low = low[:-2]
     if low in _NUMBER_WORDS:
         return f"num:{_num(str(_NUMBER_WORDS[low]))}"
     if low in _OFFER_WORDS:

@@ -224,6 +224,9 @@ def _copied_run(body: str, brief: str, size: int = 7) -> str:
 def loop(body: str, names: Sequence[str] = (), facts: Sequence[str] = ()) -> CheckResult:
     """Fails repeated phrases, sentences, words and emoji runs (``names`` may repeat, and
     so may the words of the campaign's ``facts``)."""
+    day = _day_twice(body, facts) if _english(body) else ""
+    if day:
+        return CheckResult("loop", False, f"names {day!r} twice in one sentence")
     found = _loop(body, names, facts)
     return CheckResult(found.name, found.passed, found.detail.replace(_NAME, "<name>"))
 
@@ -267,6 +270,24 @@ def _loop(body: str, names: Sequence[str], facts: Sequence[str]) -> CheckResult:
     if common:
         return CheckResult("loop", False, f"{common[0]!r} {counts[common[0]]} times")
     return CheckResult("loop", True)
+
+
+def _days(sentence: str) -> list[str]:
+    return [d for d in (facts.day_named(w) for w in _WORD.findall(sentence)) if d]
+
+
+def _day_twice(body: str, stated: Sequence[str]) -> str:
+    """A day of the week named twice in one sentence ("Saturdays at <brand> now opens on
+    Saturdays", "open on Thursdays at 20:00 every Thursday"): on the quality set every such
+    sentence was garbled. A fact that does it itself allows it."""
+    if any(len(set(d := _days(s))) < len(d) for f in stated for s in _SENTENCE.findall(f)):
+        return ""
+    for sentence in _SENTENCE.findall(body):
+        named = _days(sentence)
+        twice = next((d for d in named if named.count(d) > 1), "")
+        if twice:
+            return twice
+    return ""
 
 
 #: A stock invitation with a whole sentence pushed into it: "Stop by for the practice is

@@ -219,3 +219,10 @@ def test_a_greeting_does_not_invite_people_in_on_a_day_the_shop_is_closed() -> N
     assert kind(
         "Happy New Year! Closed on January 1; stop by from January 2 at 8:00.", "greeting", reopening
     ).passed
+
+
+def test_a_day_named_twice_in_one_sentence_is_a_loop_unless_a_fact_does_it() -> None:
+    assert "saturday" in loop("Saturdays at Steady Step now opens on Saturdays from 8:00.").detail
+    assert loop("Open on Saturdays from 8:00, and on Sundays from 10:00.").passed
+    fact = ("every Friday, and this Friday too, from 19:00",)
+    assert loop("Mug night every Friday, and this Friday too, from 19:00.", facts=fact).passed
