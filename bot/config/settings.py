@@ -20,7 +20,6 @@ from bot.config.types import (
     PositiveDuration,
     Strict,
     TimeZoneName,
-    check_database_url,
     format_duration,
 )
 from bot.config.web import WebSettings
@@ -48,7 +47,7 @@ class BotSettings(Strict):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str | None) -> str | None:
-        return None if value is None else check_database_url(value)
+        return None if value is None else location.check_database_url(value)
 
 
 class PublishingSettings(Strict):
@@ -193,17 +192,9 @@ class Settings(Strict):
 
     @property
     def database_url(self) -> str:
-        import os
-
-        env = os.environ.get("BOT_DATABASE_URL")
-        if env:
-            try:
-                return check_database_url(env)
-            except ValueError as exc:
-                from bot.domain.errors import ConfigError
-
-                raise ConfigError(f"BOT_DATABASE_URL: {exc}") from None
-        return location.database_url(self.bot.database_url, self.data_dir)
+        """The database in effect: ``$BOT_DATABASE_URL`` > ``[bot] database_url`` > SQLite in
+        the data directory (see :func:`bot.config.location.database_url`)."""
+        return location.database_url(self.bot.database_url, self.data_dir, self.source)
 
 
 def _unique(section: str, names: list[str]) -> None:
