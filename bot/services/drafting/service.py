@@ -408,7 +408,8 @@ class DraftingService:
     def _to_state(plan: SlotPlan) -> tuple[str, ...]:
         """What a composed draft states: the brief's reminders that the facts do not already
         state ("Let people know that X has new opening hours"), then the facts."""
-        return (*facts.told(plan.brief, plan.facts), *plan.facts)
+        subject = str(plan.context.get("product") or "") if plan.campaign.products else ""
+        return (*facts.told(plan.brief, plan.facts, subject=subject), *plan.facts)
 
     def _template_candidates(self, plan: SlotPlan) -> list[Candidate]:
         campaign = plan.campaign
@@ -495,6 +496,7 @@ class DraftingService:
         # A promo names what it promotes ("The perfect night at <brand>" says nothing of the
         # paint-your-own mug night the brief is about; "Mug day" names another thing).
         product = context["product"] or ""
+        subject = product if campaign.products else ""
         promoted = (
             (product,)
             if campaign.kind.value == "promo"
@@ -518,7 +520,9 @@ class DraftingService:
             nice_words=(context["product"], _holiday_name(context["holiday"])),
             neutral=tuple(n for n in neutral if n),
             facts=tuple(
-                dict.fromkeys((*stated, *facts.told(brief, stated), *facts.mentions(brief), *promoted))
+                dict.fromkeys(
+                    (*stated, *facts.told(brief, stated, subject=subject), *facts.mentions(brief), *promoted)
+                )
             ),
             mentions=facts.mentions(brief),
             backing=tuple(b for b in backing if b),
