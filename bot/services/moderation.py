@@ -181,7 +181,9 @@ class ModerationGate:
                 if limit is not None:
                     used[scorer.name][label] = limit
                     if value >= limit:
-                        reasons.append(f"{scorer.name}.{label} {value:.2f} >= {limit:.2f}{_why(scorer, text)}")
+                        reasons.append(
+                            f"{scorer.name}.{label} {value:.2f} >= {limit:.2f}{_why(scorer, text)}"
+                        )
                         continue
                 review = self.review_threshold(scorer.name, label)
                 if review is not None and value >= review:

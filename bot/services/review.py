@@ -148,7 +148,11 @@ class ReviewService:
         draft = self.store.get_draft(draft_id)
         records = [r for r in self.store.moderation_records(draft_id) if r.text_sha256 == draft.sha256]
         if not records or not records[-1].verdict.auto_approvable:
-            why = "; ".join(records[-1].verdict.holds or records[-1].verdict.reasons) if records else "no record"
+            why = (
+                "; ".join(records[-1].verdict.holds or records[-1].verdict.reasons)
+                if records
+                else "no record"
+            )
             raise StateConflict(f"draft {draft_id} is held for a person, not auto-approved: {why}")
         return self._approve(draft_id, AUTO_REVIEWER, None, False, "", CURRENT_MEDIA)
 

@@ -105,7 +105,7 @@ _THE_GROUP = "the " + _words("disabled handicapped elderly poor homeless blind d
 #: a group only at the end of a clause or before a verb ("Chinese food" is not one).
 _NATIONALS = (
     _words("irish chinese japanese vietnamese lebanese portuguese")
-    + rf"(?= (?:are|is|were|cant|cannot|should|must|need|not|never|keep|stay|go|get|belong|ruin|steal)"
+    + r"(?= (?:are|is|were|cant|cannot|should|must|need|not|never|keep|stay|go|get|belong|ruin|steal)"
     + rf"(?![a-z])| {re.escape(BREAK)}|$)"
 )
 
@@ -176,11 +176,23 @@ def _en(name: str, label: str, pattern: str, strength: float = STRONG) -> Rule:
 def _group_rules(suffix: str, group: str, strength: float) -> list[Rule]:
     """The exclusion and demeaning patterns for one kind of group."""
     return [
-        _en(f"no X{suffix}", EXCLUSION, rf"no (?:more )?{group}(?: {_TURNED_AWAY}|{_END}| no | or )", strength),
+        _en(
+            f"no X{suffix}", EXCLUSION, rf"no (?:more )?{group}(?: {_TURNED_AWAY}|{_END}| no | or )", strength
+        ),
         _en(f"X not welcome{suffix}", EXCLUSION, rf"{group} {_AWAY}", strength),
         _en(f"we don't serve X{suffix}", EXCLUSION, rf"{_REFUSE} (?:any |the )?{group}", strength),
-        _en(f"except X{suffix}", EXCLUSION, rf"(?:except|apart from|but not|excluding) (?:for )?{group}", strength),
-        _en(f"X-free{suffix}", EXCLUSION, rf"{group} free (?:zone|area|shop|venue|place|{re.escape(BREAK)})", strength),
+        _en(
+            f"except X{suffix}",
+            EXCLUSION,
+            rf"(?:except|apart from|but not|excluding) (?:for )?{group}",
+            strength,
+        ),
+        _en(
+            f"X-free{suffix}",
+            EXCLUSION,
+            rf"{group} free (?:zone|area|shop|venue|place|{re.escape(BREAK)})",
+            strength,
+        ),
         _en(
             f"X are <bad>{suffix}",
             DEMEANING,
@@ -191,18 +203,30 @@ def _group_rules(suffix: str, group: str, strength: float) -> list[Rule]:
         _en(
             f"X belong in ...{suffix}",
             DEMEANING,
-            rf"{group} (?:belong|belongs|should stay|should be) (?:in|at) (?:the )?(?:kitchen|zoo|cage|jail|prison"
+            rf"{group} (?:belong|belongs|should stay|should be) (?:in|at) (?:the )?"
+            r"(?:kitchen|zoo|cage|jail|prison"
             r"|gutter|back)|"
             rf"{group} (?:should )?know (?:their|its) place",
             strength,
         ),
-        _en(f"never trust X{suffix}", DEMEANING, rf"(?:never|dont|do not|cant|cannot) trust (?:a |an |any )?{group}", strength),
-        _en(f"X ruin ...{suffix}", DEMEANING, rf"{group} (?:ruin|ruined|ruins|spoil|spoils|stink|smell|steal|steals)", strength),
+        _en(
+            f"never trust X{suffix}",
+            DEMEANING,
+            rf"(?:never|dont|do not|cant|cannot) trust (?:a |an |any )?{group}",
+            strength,
+        ),
+        _en(
+            f"X ruin ...{suffix}",
+            DEMEANING,
+            rf"{group} (?:ruin|ruined|ruins|spoil|spoils|stink|smell|steal|steals)",
+            strength,
+        ),
     ]
 
 
 _KNOW = (
-    r"(?:we|i|they|someone|somebody|people)(?: all)?(?: will| can| are going to| gonna| are gonna| have| already| do)?"
+    r"(?:we|i|they|someone|somebody|people)(?: all)?"
+    r"(?: will| can| are going to| gonna| are gonna| have| already| do)?"
     r" (?:know|know exactly|find|find out|found|found out|figured out)"
 )
 _WHERE = (
@@ -224,7 +248,8 @@ EN_RULES: tuple[Rule, ...] = (
     _en(
         "go back to your country",
         EXCLUSION,
-        r"(?:go|get|send \w+|sent \w+) back (?:to )?(?:(?:your|their) (?:own )?country|where (?:you|they) (?:came|come) from)",
+        r"(?:go|get|send \w+|sent \w+) back (?:to )?"
+        r"(?:(?:your|their) (?:own )?country|where (?:you|they) (?:came|come) from)",
     ),
     _en("whites only", EXCLUSION, r"(?<!egg )(?:whites|white people|blacks|black people) only"),
     _en("we know where you live", THREAT, rf"{_KNOW} {_WHERE}"),
@@ -240,7 +265,8 @@ EN_RULES: tuple[Rule, ...] = (
     _en(
         "you'll regret it",
         THREAT,
-        r"you(?: will| are going to| gonna| are gonna)? (?:regret (?:it|this|that|crossing|messing|complaining|"
+        r"you(?: will| are going to| gonna| are gonna)? "
+        r"(?:regret (?:it|this|that|crossing|messing|complaining|"
         r"the day|ever)|be sorry|pay for (?:it|this|that))",
         WEAK,
     ),
@@ -255,14 +281,16 @@ EN_RULES: tuple[Rule, ...] = (
     _en(
         "lock your doors",
         THREAT,
-        r"lock your doors|think twice before|you have been warned|youve been warned|last warning|final warning"
+        r"lock your doors|think twice before|you have been warned|youve been warned"
+        r"|last warning|final warning"
         rf"|make you regret|accidents happen|(?:you will be|you are) next{_END}",
         WEAK,
     ),
     _en(
         "delete that review or",
         THREAT,
-        r"(?:delete|remove|take down) (?:your|that|the|this) (?:review|post|comment|rating) (?:or|otherwise|before)",
+        r"(?:delete|remove|take down) (?:your|that|the|this) (?:review|post|comment|rating)"
+        r" (?:or|otherwise|before)",
     ),
 )
 
@@ -274,7 +302,9 @@ _ZH_GROUP = (
 )
 _ZH_WEAK = "(?:小孩|儿童|孩子|学生)"
 _ZH_REFUSE = "(?:不欢迎|谢绝|拒绝|禁止|不接待|不服务|不卖给|不招待|不让|不许)"
-_ZH_AWAY = "(?:不得入内|禁止入内|免进|勿进|不准进|不准入内|谢绝入内|请勿入内|滚出去|滚回去|滚|不受欢迎|不欢迎|别来)"
+_ZH_AWAY = (
+    "(?:不得入内|禁止入内|免进|勿进|不准进|不准入内|谢绝入内|请勿入内|滚出去|滚回去|滚|不受欢迎|不欢迎|别来)"
+)
 _ZH_BAD = "(?:都是|就是|全是|都|全)(?:懒|蠢|笨|脏|骗子|小偷|垃圾|废物|猪|狗|畜生|罪犯|恐怖分子)"
 
 
