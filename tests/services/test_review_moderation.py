@@ -155,16 +155,22 @@ def test_a_failing_scorer_holds_the_draft_even_with_auto_approval(write_config: 
         app.close()
 
 
+def _two_auto_drafts(write_config: Any, gate: ModerationGate | None = None) -> tuple[Wiring, list[int]]:
+    """The "auto" campaign keeping two drafts per slot, and the drafts of one slot."""
+    extra = AUTO.replace('accounts = ["outbox"]', 'accounts = ["outbox"]\nsampling = { keep = 2 }')
+    app = _app(write_config, extra, gate=gate)
+    record = app.store.get_campaign("auto")
+    slot = app.store.create_slot(record.id, NOW, NOW, "test")
+    assert slot is not None
+    ids = app.drafting.draft_slot(slot)
+    assert len(ids) == 2
+    return app, ids
+
+
 def test_auto_approval_approves_one_draft_per_slot(write_config: Any) -> None:
     # two kept drafts of one slot: one auto-approved (one post per slot and account)
-    extra = AUTO.replace('accounts = ["outbox"]', 'accounts = ["outbox"]\nsampling = { keep = 2 }')
-    app = _app(write_config, extra)
+    app, ids = _two_auto_drafts(write_config)
     try:
-        record = app.store.get_campaign("auto")
-        slot = app.store.create_slot(record.id, NOW, NOW, "test")
-        assert slot is not None
-        ids = app.drafting.draft_slot(slot)
-        assert len(ids) == 2
         states = [app.store.get_draft(i).state for i in ids]
         assert states == [DraftState.APPROVED, DraftState.PENDING_REVIEW]
         assert len(app.store.list_publications(draft_id=ids[0])) == 1
@@ -203,15 +209,8 @@ def test_a_draft_that_failed_its_checks_needs_override_and_is_marked_in_the_queu
 
 def test_auto_approval_leaves_a_held_draft_to_a_person(write_config: Any) -> None:
     # every text scores over the review threshold (0.5) and under the flag threshold (0.7)
-    gate = ModerationGate([FixedScorer("semantic", {"toxic": 0.55})])
-    extra = AUTO.replace('accounts = ["outbox"]', 'accounts = ["outbox"]\nsampling = { keep = 2 }')
-    app = _app(write_config, extra, gate=gate)
+    app, ids = _two_auto_drafts(write_config, ModerationGate([FixedScorer("semantic", {"toxic": 0.55})]))
     try:
-        record = app.store.get_campaign("auto")
-        slot = app.store.create_slot(record.id, NOW, NOW, "test")
-        assert slot is not None
-        ids = app.drafting.draft_slot(slot)
-        assert len(ids) == 2
         for draft_id in ids:
             assert app.store.get_draft(draft_id).state is DraftState.PENDING_REVIEW
             assert app.store.approvals(draft_id) == []
