@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +35,11 @@ def sync(ctx: Context, force: bool, as_json: bool) -> None:
     Nothing is deleted: a removed campaign's open drafts expire ("campaign removed") and the
     queued publications to a removed account fail ("account removed").
 
+    The approved posts of a campaign removed or disabled (``enabled = false``) are stopped: their
+    queued publications are cancelled, and a draft with nothing else out goes back to review
+    (a disabled campaign's can be approved again once it is enabled). Each is printed with how
+    to undo it; publications being sent or waiting for a check are named, not stopped.
+
     Each campaign's brief and template variables are scored by the moderation gate; a field
     that scores toxic is a warning naming the campaign (the sync still happens).
 
@@ -46,6 +52,7 @@ def sync(ctx: Context, force: bool, as_json: bool) -> None:
     syncs anyway, with a warning.
     """
     from bot.cli.config_cmd import check_templates, refuse_never_firing
+    from bot.services.sync import held_lines
 
     check_templates(ctx)  # a template that does not render is not synced
     refuse_never_firing(ctx, ctx.app.sync.never_firing())
@@ -67,9 +74,11 @@ def sync(ctx: Context, force: bool, as_json: bool) -> None:
         "deactivated": list(report.deactivated),
         "unchanged": list(report.unchanged),
     }
-    removed = {
+    removed: dict[str, list[Any]] = {
         "expired_drafts": list(report.expired_drafts),
         "failed_publications": list(outcome.failed_publications),
+        "held_publications": [asdict(h) for h in report.held],
+        "in_flight_publications": [asdict(h) for h in report.in_flight],
     }
     for warning in warnings:
         click.echo(f"warning: {warning.message()}", err=True)
@@ -88,6 +97,8 @@ def sync(ctx: Context, force: bool, as_json: bool) -> None:
     if removed["failed_publications"]:
         ids = ", ".join(map(str, removed["failed_publications"]))
         click.echo(f"publications failed (account removed): {ids}")
+    for line in held_lines(report):
+        click.echo(for_display(line))
     if not any(data.values()):
         click.echo("no campaigns in the config")
 
@@ -131,8 +142,7 @@ def list_(ctx: Context, show_all: bool, as_json: bool) -> None:
 @pass_ctx
 def fire(ctx: Context, name: str, at: datetime | None, as_json: bool) -> None:
     """Fire campaign NAME now: create its slot and write its drafts (loads the model)."""
-    if name not in {c.name for c in ctx.settings.campaigns}:
-        raise click.ClickException(f"no campaign named {name!r} in {ctx.config_path}")
+    ctx.settings.named_campaign(name)
     app = ctx.app
     fired = app.firing.fire(name, at.replace(tzinfo=UTC) if at else None, "cli")
     note = app.store.get_slot(fired.slot.id).error  # such as why the model did not write

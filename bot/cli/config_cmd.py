@@ -37,6 +37,7 @@ def check(ctx: Context) -> None:
     from bot.wiring import loose_secret_files, missing_secret_files
 
     settings = ctx.settings
+    settings.database_url  # noqa: B018 (a bad URL or a missing folder of its file: ConfigError)
     check_templates(ctx)
     refuse_never_firing(ctx, _never_firing(ctx))
     missing, absent_dirs = missing_secret_files(settings)

@@ -45,7 +45,7 @@ def preview(ctx: Context, campaign: str, at: datetime | None, seed: int | None, 
     """
     from bot.adapters.generation.progress import for_terminal
 
-    spec = ctx.settings.campaign(campaign)
+    spec = ctx.settings.named_campaign(campaign)
     if seed is not None:
         spec = spec.model_copy(update={"sampling": spec.sampling.model_copy(update={"seed": seed})})
     app = ctx.app

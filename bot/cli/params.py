@@ -1,7 +1,10 @@
 """Click parameter types that validate at the edge: ids, counts, years, instants, names, texts.
 
 Every value a command passes to a service has been range-checked here first, so a mistyped
-argument is a usage error (exit 2) naming the option, never a database error or a traceback.
+argument (an id, a count, a date) is a usage error (exit 2) naming the option, never a database
+error or a traceback. Text that cannot be stored (control or invisible characters, not UTF-8,
+empty, too long) is not a mistyped command line: it is one line naming the option and the
+problem, exit 1 (README, "When something goes wrong").
 """
 
 from __future__ import annotations
@@ -75,6 +78,26 @@ class Instant(click.DateTime):
 INSTANT = Instant()
 
 
+class TextRefused(click.UsageError):
+    """A name or text that cannot be stored: one line naming the option, exit 1, no usage
+    banner. A UsageError all the same, so a prompt (``bot queue review``) says it and asks again."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, param: click.Parameter | None) -> None:
+        super().__init__(f"{_shown_name(param)}: {message}" if param is not None else message)
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=file is None, file=file)
+
+
+def _shown_name(param: click.Parameter) -> str:
+    """``--text`` for an option, ``TEXT`` for an argument."""
+    if isinstance(param, click.Option) and param.opts:
+        return max(param.opts, key=len)
+    return param.human_readable_name
+
+
 class Name(click.ParamType[str, Any]):
     """A short one-line name (reviewer): printable, 1..MAX_NAME characters."""
 
@@ -84,7 +107,7 @@ class Name(click.ParamType[str, Any]):
         try:
             return clean_name(str(value), _label(param, "the name"), MAX_NAME)
         except TextError as exc:
-            self.fail(str(exc), param, ctx)
+            raise TextRefused(str(exc), param) from None
 
 
 class Text(click.ParamType[str, Any]):
@@ -100,11 +123,11 @@ class Text(click.ParamType[str, Any]):
         try:
             text = clean_text(str(value), _label(param, "the text"))
         except TextError as exc:
-            self.fail(str(exc), param, ctx)
+            raise TextRefused(str(exc), param) from None
         if self.required and not text.strip():
-            self.fail("it is empty; say why", param, ctx)
+            raise TextRefused("it is empty; say why", param)
         if len(text) > self.limit:
-            self.fail(f"{len(text)} characters long; at most {self.limit} are allowed", param, ctx)
+            raise TextRefused(f"it is {len(text)} characters long; at most {self.limit} are allowed", param)
         return text
 
 
@@ -150,5 +173,5 @@ SEED = click.IntRange(0, 2**32 - 1)
 
 
 def _label(param: click.Parameter | None, default: str) -> str:
-    """click already names the option ("Invalid value for '--as'"): the message says "it"."""
+    """The message is prefixed with the option's name ("--as: it contains ..."): it says "it"."""
     return "it" if param is not None else default

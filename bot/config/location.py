@@ -10,6 +10,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from bot.domain.errors import ConfigError
 
@@ -57,10 +58,67 @@ def data_dir(source: Path | None, configured: Path) -> Path:
     return (base / configured.expanduser()).resolve()
 
 
-def database_url(configured: str | None, data: Path) -> str:
-    """``$BOT_DATABASE_URL`` > ``[bot] database_url`` > SQLite in the data dir."""
-    url = os.environ.get("BOT_DATABASE_URL") or configured
-    return url or f"sqlite:///{data / 'bot.db'}"
+def database_url(configured: str | None, data: Path, file: Path | None = None) -> str:
+    """``$BOT_DATABASE_URL`` > ``[bot] database_url`` (of ``file``) > SQLite in the data dir.
+
+    The one place every command gets its URL, so every command refuses a bad one with the same
+    message: a scheme other than SQLite or Postgres, a bad port, or a SQLite file given by the
+    user whose folder does not exist (only the data directory is created on demand).
+    """
+    env = os.environ.get("BOT_DATABASE_URL")
+    if env:
+        return _checked(env, "$BOT_DATABASE_URL")
+    if configured:
+        return _checked(configured, f"{file}: bot.database_url" if file else "bot.database_url")
+    return f"sqlite:///{data / 'bot.db'}"
+
+
+def _checked(url: str, where: str) -> str:
+    try:
+        check_database_url(url)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    folder = _sqlite_folder(url)
+    if folder is not None and not folder.is_dir():
+        problem = "is not a folder" if folder.exists() else "does not exist"
+        raise ConfigError(
+            f"{where}: the folder {folder} of the database file {problem}; create it "
+            f"(mkdir -p {folder}) or correct the URL"
+        )
+    return url
+
+
+def _sqlite_folder(url: str) -> Path | None:
+    """The folder of a SQLite URL's file (None for another database or one in memory)."""
+    if not url.startswith("sqlite:"):
+        return None
+    path = unquote(urlsplit(url).path.removeprefix("/").split("?")[0])
+    if not path or path == ":memory:":
+        return None
+    return Path(path).expanduser().parent
+
+
+_URL_SCHEMES = ("sqlite", "postgresql")
+
+
+def check_database_url(url: str) -> str:
+    """A SQLite or Postgres URL with a numeric port, or ValueError saying what is wrong."""
+    if "\x00" in url or any(c in url for c in "\r\n"):
+        raise ValueError("a database URL cannot contain NUL or line breaks")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"not a database URL: {exc}") from None
+    backend = parts.scheme.split("+", 1)[0]
+    if backend not in _URL_SCHEMES:
+        raise ValueError(
+            "expected sqlite:///PATH or postgresql+psycopg://USER@HOST[:PORT]/DB"
+            + (f" (scheme {parts.scheme!r} is not supported)" if parts.scheme else "")
+        )
+    if port == 0:
+        raise ValueError("port 0 is not a port")
+    return url
 
 
 def database_url_of(file: Path) -> str:
@@ -71,4 +129,4 @@ def database_url_of(file: Path) -> str:
     configured, folder = section.get("database_url"), section.get("data_dir", "data")
     if not isinstance(configured, str | None) or not isinstance(folder, str):
         raise ConfigError(f"{file}: [bot] database_url and data_dir must be strings")
-    return database_url(configured, data_dir(file.resolve(), Path(folder)))
+    return database_url(configured, data_dir(file.resolve(), Path(folder)), file)

@@ -20,11 +20,10 @@ from bot.config.types import (
     PositiveDuration,
     Strict,
     TimeZoneName,
-    check_database_url,
     format_duration,
 )
 from bot.config.web import WebSettings
-from bot.domain.errors import NotConfigured
+from bot.domain.errors import ConfigError, NotConfigured
 
 
 class BotSettings(Strict):
@@ -48,7 +47,7 @@ class BotSettings(Strict):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str | None) -> str | None:
-        return None if value is None else check_database_url(value)
+        return None if value is None else location.check_database_url(value)
 
 
 class PublishingSettings(Strict):
@@ -146,6 +145,24 @@ class Settings(Strict):
             "put it back, or reject its pending drafts with `bot queue reject ID --reason ...`"
         )
 
+    def named_campaign(self, name: str) -> CampaignSettings:
+        """The campaign a person named (``bot campaigns fire NAME``, ``bot drafts preview NAME``).
+        Raises ConfigError "no campaign named ..." with the close names, if any: a typo, not
+        stored work whose campaign went away (that is :meth:`campaign`)."""
+        for campaign in self.campaigns:
+            if campaign.name == name:
+                return campaign
+        raise ConfigError(self.no_campaign([name]))
+
+    def no_campaign(self, names: list[str]) -> str:
+        """The message for campaign names that are not in the config, with close names."""
+        from bot.domain.text import did_you_mean
+
+        known = [c.name for c in self.campaigns]
+        hints = "".join(did_you_mean(name, known) for name in names)
+        where = f" in {self.source}" if self.source else " in the config"
+        return f"no campaign named {', '.join(map(repr, sorted(names)))}{where}{hints}"
+
     def account(self, name: str) -> AccountSettings:
         """The configured account ``name``. Raises NotConfigured naming it."""
         for account in self.accounts:
@@ -175,17 +192,9 @@ class Settings(Strict):
 
     @property
     def database_url(self) -> str:
-        import os
-
-        env = os.environ.get("BOT_DATABASE_URL")
-        if env:
-            try:
-                return check_database_url(env)
-            except ValueError as exc:
-                from bot.domain.errors import ConfigError
-
-                raise ConfigError(f"BOT_DATABASE_URL: {exc}") from None
-        return location.database_url(self.bot.database_url, self.data_dir)
+        """The database in effect: ``$BOT_DATABASE_URL`` > ``[bot] database_url`` > SQLite in
+        the data directory (see :func:`bot.config.location.database_url`)."""
+        return location.database_url(self.bot.database_url, self.data_dir, self.source)
 
 
 def _unique(section: str, names: list[str]) -> None:

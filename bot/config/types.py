@@ -192,27 +192,3 @@ def check_web_url(url: str) -> str:
 
 #: A web link (``brand.link``) or an API base URL (an account's ``base_url``).
 WebUrl = Annotated[str, Field(max_length=MAX_URL_CHARS), AfterValidator(check_web_url)]
-
-_URL_SCHEMES = ("sqlite", "postgresql")
-
-
-def check_database_url(url: str) -> str:
-    """A SQLite or Postgres URL with a numeric port, or ValueError saying what is wrong."""
-    from urllib.parse import urlsplit
-
-    if "\x00" in url or any(c in url for c in "\r\n"):
-        raise ValueError("a database URL cannot contain NUL or line breaks")
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise ValueError(f"not a database URL: {exc}") from None
-    backend = parts.scheme.split("+", 1)[0]
-    if backend not in _URL_SCHEMES:
-        raise ValueError(
-            "expected sqlite:///PATH or postgresql+psycopg://USER@HOST[:PORT]/DB"
-            + (f" (scheme {parts.scheme!r} is not supported)" if parts.scheme else "")
-        )
-    if port == 0:
-        raise ValueError("port 0 is not a port")
-    return url

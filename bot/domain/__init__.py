@@ -418,6 +418,27 @@ class SyncReport:
     deactivated: tuple[str, ...]
     unchanged: tuple[str, ...]
     expired_drafts: tuple[int, ...] = ()
+    #: Approved posts of campaigns removed or disabled, stopped by this sync.
+    held: tuple[HeldPublication, ...] = ()
+    #: Publications of a campaign removed or disabled by this sync that it cannot stop: being
+    #: sent right now (``claimed``) or waiting for a check (``needs_check``).
+    in_flight: tuple[HeldPublication, ...] = ()
+
+
+@dataclass(frozen=True)
+class HeldPublication:
+    """A queued publication a sync cancelled because its campaign left the config or was
+    disabled (``removed`` says which): approved posts of a pulled campaign never go out by
+    themselves. ``reopened``: its draft went back to review (its approval is void), so
+    approving it again once the campaign is back queues the same publication again."""
+
+    publication_id: int
+    draft_id: int
+    account: str
+    campaign: str
+    removed: bool
+    reopened: bool = False
+    state: str = "queued"
 
 
 @dataclass(frozen=True)

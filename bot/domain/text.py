@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from bot.domain.errors import BotError
 
@@ -150,6 +151,14 @@ def clean_name(name: str, what: str = "the name", limit: int = 100) -> str:
     if len(name) > limit:
         raise TextError(f"{what} is {len(name)} characters long; at most {limit} are allowed")
     return name
+
+
+def did_you_mean(word: str, choices: Iterable[str], limit: int = 3) -> str:
+    """`` (did you mean 'a', 'b'?)`` naming the choices close to ``word`` (a typo), or ""."""
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=limit, cutoff=0.6)
+    return f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
 
 
 def for_display(text: str, *, keep_newlines: bool = True) -> str:

@@ -36,7 +36,7 @@ def coming_slots(
     until = now + timedelta(days=days)
     unknown = set(campaigns) - {c.name for c in settings.campaigns}
     if unknown:
-        raise NotFound(f"no campaign named {', '.join(sorted(unknown))} in {settings.source}")
+        raise NotFound(settings.no_campaign(sorted(unknown)))
     wanted = [
         c
         for c in settings.campaigns

@@ -11,7 +11,8 @@ For every enabled campaign, at instant ``now``:
   :data:`SKIP_LOOKBACK` back and :data:`MAX_SKIPPED` of them per campaign per pass (older ones
   are counted in the log line);
 - slots left ``pending`` for :data:`STALE_AFTER` (their maker died mid-draft) are taken over
-  by compare-and-set and drafted again, unless they already have drafts.
+  by compare-and-set and drafted again, unless they already have drafts or their campaign was
+  disabled or removed since (then they are skipped).
 """
 
 from __future__ import annotations
@@ -133,11 +134,22 @@ def take_stale_slots(ctx: Scheduling, now: datetime) -> list[Slot]:
     window are closed as skipped (with a warning), like any other slot missed for too long.
     """
     grace = ctx.settings.bot.catch_up_grace
+    enabled = {item.record.name for item in active_campaigns(ctx)}
     todo = []
     for slot in ctx.store.take_stale_slots(now - STALE_AFTER, now, ctx.worker):
         if ctx.store.list_drafts(slot_id=slot.id, limit=1):
             with contextlib.suppress(StateConflict):
                 ctx.store.finish_slot(slot.id, SlotState.DRAFTED, now, ctx.worker, "drafts found on takeover")
+        elif slot.campaign_name not in enabled:
+            log.warning(
+                "slot %d of %s was left pending by a dead worker; the campaign is disabled or no "
+                "longer in the config: skipped, not drafted",
+                slot.id,
+                slot.campaign_name,
+            )
+            with contextlib.suppress(StateConflict):
+                reason = "left pending by a dead worker; campaign disabled or removed since"
+                ctx.store.finish_slot(slot.id, SlotState.SKIPPED, now, ctx.worker, reason)
         elif slot.slot_at < now - grace:
             log.warning(
                 "slot %d of %s at %s was left pending by a dead worker and is older than "

@@ -54,6 +54,7 @@ from bot.domain.errors import (
     PublishUnknownOutcome,
     StateConflict,
 )
+from bot.domain.finding import FindStatus
 from bot.domain.ports import (
     AccountStore,
     Clock,
@@ -440,7 +441,8 @@ class PublishingService:
 
     def retry(self, pub_id: int, actor: str, *, force: bool = False) -> Publication:
         """Queue a failed publication again (a ``needs_check`` or ``partial`` one only with
-        ``force``, once a person has looked at the account).
+        ``force``, once a person has looked at the account). A failed one that was sent is
+        looked for on its account first, and not queued when it is there (unless ``force``).
 
         Raises:
             NotAllowed: reviewers are listed and ``actor`` is not one of them.
@@ -459,11 +461,25 @@ class PublishingService:
                 f"(from {pub.remote_id}); a retry sends the whole thread again. Remove the posted "
                 "parts on the account first, then retry --force; or post the rest by hand and cancel it"
             )
+        if pub.state is _P.FAILED and pub.first_sent_at is not None and not force:
+            self._refuse_found(pub)
         expected = [_P.FAILED, _P.NEEDS_CHECK, _P.PARTIAL] if force else [_P.FAILED]
         reason = "retried by hand" + _RETRY_NOTE.get(pub.state, "")
         return self.store.move_publication(
             pub_id, expected, _P.QUEUED, now=self.clock.now(), actor=actor, reason=reason
         )
+
+    def _refuse_found(self, pub: Publication) -> None:
+        """A failed publication that was sent is looked for first: a failure reported after
+        the post was stored would otherwise post it twice."""
+        answer = self.reconciler.look(pub)
+        if answer.status is FindStatus.FOUND and answer.post is not None:
+            raise BotError(
+                f"publication {pub.id} is already on {pub.account} (found as {answer.post.remote_id}): "
+                "its send was reported failed after the post was stored. Not queued again; close it "
+                f"with `bot publications cancel {pub.id}`, or remove the post on the account and "
+                "retry --force"
+            )
 
     def cancel(self, pub_id: int, actor: str, reason: str = "") -> Publication:
         """Cancel a publication that is not being sent and not published (also one to an

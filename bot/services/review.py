@@ -110,6 +110,14 @@ class ReviewService:
     ) -> Draft:
         reason = _why(reason)
         draft = self._configured(draft_id)
+        if not self.settings.campaign(draft.campaign_name).enabled:
+            where = f" in {self.settings.source}" if self.settings.source else ""
+            raise BotError(
+                f"draft {draft_id} is not approved: its campaign {draft.campaign_name!r} is disabled "
+                f"(enabled = false{where}) and a disabled campaign posts nothing. Set enabled = true "
+                f"and run `bot campaigns sync` first, or reject it with `bot queue reject {draft_id} "
+                "--reason TEXT`"
+            )
         if draft.state is DraftState.FLAGGED and not override:
             raise StateConflict(
                 f"draft {draft_id} is flagged by moderation; approve it with --override --reason TEXT"

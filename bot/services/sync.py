@@ -130,9 +130,11 @@ class SyncService:
         """Score every campaign's brief and variables, then sync (a flagged brief is a warning)."""
         campaigns = self._settings.campaigns
         warnings = tuple(score_campaigns(self._gate(), campaigns))
-        report = self._store.sync_campaigns([campaign_spec(c) for c in campaigns], self._clock.now(), actor)
         accounts = [a.name for a in self._settings.accounts]
+        # Accounts first: a post to a removed account fails ("account removed", retryable once
+        # it is back); what is left of a removed or disabled campaign is then held (cancelled).
         failed = tuple(self._store.fail_unconfigured(accounts, self._clock.now(), actor))
+        report = self._store.sync_campaigns([campaign_spec(c) for c in campaigns], self._clock.now(), actor)
         if report.added or report.updated or report.deactivated:
             log.info(
                 "campaigns synced: added %s, updated %s, deactivated %s",
@@ -146,4 +148,42 @@ class SyncService:
                 list(report.expired_drafts),
                 list(failed),
             )
+        for line in held_lines(report):
+            log.warning("%s", line)
         return SyncOutcome(report, warnings, failed)
+
+
+def held_lines(report: SyncReport) -> list[str]:
+    """What a sync did to the approved posts of removed or disabled campaigns, one line per
+    publication, each saying how to undo it; and the ones it could not stop."""
+    lines = []
+    for held in report.held:
+        what = "was removed from the config" if held.removed else "is disabled"
+        head = (
+            f"publication {held.publication_id} (draft {held.draft_id} to {held.account}) "
+            f"cancelled: {held.campaign} {what}"
+        )
+        if held.removed and held.reopened:
+            undo = (
+                "its approval is void and the draft expired with the campaign's open drafts "
+                f"(`bot queue show {held.draft_id}` keeps its text)"
+            )
+        elif held.reopened:
+            undo = (
+                f"draft {held.draft_id} is back in the review queue; to send it after all, set "
+                f"enabled = true, run `bot campaigns sync`, then `bot queue approve {held.draft_id}`"
+            )
+        else:
+            undo = f"draft {held.draft_id} went out elsewhere or has a failed publication; it stays approved"
+        lines.append(f"{head}; {undo}")
+    for busy in report.in_flight:
+        what = "removed from the config" if busy.removed else "disabled"
+        if busy.state == "needs_check":
+            doing = f"may already be out; stop it with `bot publications cancel {busy.publication_id}`"
+        else:
+            doing = f"is being sent right now; see `bot publications show {busy.publication_id}`"
+        lines.append(
+            f"publication {busy.publication_id} (draft {busy.draft_id} to {busy.account}) of "
+            f"{busy.campaign}, now {what}, is {busy.state} and not stopped by the sync: it {doing}"
+        )
+    return lines

@@ -168,6 +168,8 @@ def _assert_outcome(case: dict[str, Any], result: Result, code: int, expect: str
         assert words.casefold() in output.casefold(), f"{where}\nmissing: {words!r}"
     if code != 0:
         assert len(output) < 2000, f"{where}\nnot one short message"
+    if code == 1:  # a user error: the message alone, no usage banner (README, "When something goes wrong")
+        assert "Usage:" not in output and "Try 'bot" not in output, f"{where}\na usage banner"
 
 
 def _arg(value: str | dict[str, Any]) -> str:

@@ -1,6 +1,7 @@
 """A campaign and an account leave the config while work on them is pending: every command that
 needs them exits 1 with a sentence naming them, the daemon's pass completes, sync closes the
-work (drafts expire, queued publications fail) and history keeps all of it. Clearing by hand
+work (drafts expire, queued publications to the removed account fail, the removed campaign's
+other approved posts are cancelled) and history keeps all of it. Clearing by hand
 (``queue reject``, ``publications cancel``) needs no config and still works."""
 
 from __future__ import annotations
@@ -84,7 +85,9 @@ def test_removed_campaign_and_account(write_config: Any) -> None:
     assert drafts[pending]["state"] == "expired" and drafts[approved]["state"] == "approved"
     after = {p["account"]: p for p in json.loads(_ok("publications", "list", "--json", config=config))}
     assert after["extra"]["state"] == "cancelled"
-    assert after["outbox"]["state"] in ("queued", "published")  # its account is still there
+    # its account is still there, but its campaign is not: the approved post is held (cancelled)
+    assert after["outbox"]["state"] == "cancelled"
+    assert after["outbox"]["last_error"] == "campaign removed from the config"
     campaigns = json.loads(_ok("campaigns", "list", "--all", "--json", config=config))
     assert {c["name"]: c["active"] for c in campaigns}["launch"] is False
     history = json.loads(_ok("history", "--limit", "1000", "--json", config=config))

@@ -12,8 +12,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.adapters.store.session import StoreBase, changed
-from bot.adapters.store.tables import CampaignRow, DraftRow, SlotRow
-from bot.domain import CampaignHistory, CampaignKind, CampaignRecord, CampaignSpec, DraftState, SyncReport
+from bot.adapters.store.tables import ApprovalRow, CampaignRow, DraftRow, PublicationRow, SlotRow
+from bot.domain import (
+    CampaignHistory,
+    CampaignKind,
+    CampaignRecord,
+    CampaignSpec,
+    Decision,
+    DraftState,
+    HeldPublication,
+    PublicationState,
+    SyncReport,
+)
 from bot.domain.errors import NotFound, StateConflict
 
 
@@ -61,7 +71,7 @@ class CampaignsSql(StoreBase):
                     self._event(s, now, actor, "campaign", row.id, old, _active(spec.active), "updated")
                 else:
                     unchanged.append(name)
-            deactivated, expired = [], []
+            deactivated, expired, held = [], [], []
             for name, row in rows.items():
                 if name in wanted:
                     continue
@@ -71,8 +81,77 @@ class CampaignsSql(StoreBase):
                     self._event(
                         s, now, actor, "campaign", row.id, "active", "inactive", "removed from config"
                     )
+                held += self._hold_approved(s, row, now, actor, removed=True)
                 expired += self._expire_open(s, row.id, now, actor)
-        return SyncReport(tuple(added), tuple(updated), tuple(deactivated), tuple(unchanged), tuple(expired))
+            for name, row in rows.items():
+                if name in wanted and not row.active:  # enabled = false
+                    held += self._hold_approved(s, row, now, actor, removed=False)
+            changed_now = {*deactivated, *updated}
+            in_flight = [
+                p for name in changed_now if name in rows and not rows[name].active
+                for p in _in_flight(s, rows[name], removed=name not in wanted)
+            ]  # fmt: skip
+        return SyncReport(
+            tuple(added),
+            tuple(updated),
+            tuple(deactivated),
+            tuple(unchanged),
+            tuple(expired),
+            tuple(held),
+            tuple(in_flight),
+        )
+
+    def _hold_approved(
+        self, s: Session, campaign: CampaignRow, now: datetime, actor: str, *, removed: bool
+    ) -> list[HeldPublication]:
+        """Cancel the queued publications of a campaign removed from the config or disabled:
+        a pulled campaign's approved posts never go out by themselves. A draft none of whose
+        publications is left (all cancelled) goes back to review, its approval void, so that
+        approving it again once the campaign is back queues it again; removal then expires it
+        with the campaign's other open drafts."""
+        why = "campaign removed from the config" if removed else "campaign disabled in the config"
+        queued, cancelled = PublicationState.QUEUED.value, PublicationState.CANCELLED.value
+        rows = s.execute(
+            select(PublicationRow.id, PublicationRow.draft_id, PublicationRow.account)
+            .join(DraftRow, DraftRow.id == PublicationRow.draft_id)
+            .where(DraftRow.campaign_id == campaign.id, PublicationRow.state == queued)
+            .order_by(PublicationRow.id)
+        ).all()
+        held: list[tuple[int, int, str]] = []
+        for pub_id, draft_id, account in rows:
+            moved = update(PublicationRow).where(PublicationRow.id == pub_id, PublicationRow.state == queued)
+            if changed(s, moved.values(state=cancelled, updated_at=now, last_error=why)):
+                self._event(s, now, actor, "publication", pub_id, queued, cancelled, why)
+                held.append((pub_id, draft_id, account))
+        reopened = {d for d in {d for _, d, _ in held} if self._reopen(s, d, now, actor, why)}
+        return [
+            HeldPublication(pub_id, draft_id, account, campaign.name, removed, draft_id in reopened)
+            for pub_id, draft_id, account in held
+        ]
+
+    def _reopen(self, s: Session, draft_id: int, now: datetime, actor: str, why: str) -> bool:
+        """An approved draft whose publications are all cancelled goes back to review."""
+        states = set(s.scalars(select(PublicationRow.state).where(PublicationRow.draft_id == draft_id)))
+        if states != {PublicationState.CANCELLED.value}:
+            return False  # one is out, failed or in flight: the draft stays approved
+        approved, pending = DraftState.APPROVED.value, DraftState.PENDING_REVIEW.value
+        row = s.get(DraftRow, draft_id)
+        moved = update(DraftRow).where(DraftRow.id == draft_id, DraftRow.state == approved)
+        if row is None or not changed(s, moved.values(state=pending, updated_at=now)):
+            return False
+        s.add(
+            ApprovalRow(
+                draft_id=draft_id,
+                decision=Decision.INVALIDATED.value,
+                reviewer=actor,
+                note=why,
+                text_sha256=hashlib.sha256(row.text.encode("utf-8")).hexdigest(),
+                created_at=now,
+                media_sha256=row.media_sha256,
+            )
+        )
+        self._event(s, now, actor, "draft", draft_id, approved, pending, f"{why}: approval void")
+        return True
 
     def _expire_open(self, s: Session, campaign_id: int, now: datetime, actor: str) -> list[int]:
         """Expire the open drafts of a campaign that left the config (compare-and-set each)."""
@@ -120,6 +199,18 @@ class CampaignsSql(StoreBase):
             return {
                 cid: CampaignHistory(created, _aware(latest)) for cid, created, latest in s.execute(query)
             }
+
+
+def _in_flight(s: Session, campaign: CampaignRow, *, removed: bool) -> list[HeldPublication]:
+    """The campaign's publications a sync cannot stop: being sent, or waiting for a check."""
+    busy = [PublicationState.CLAIMED.value, PublicationState.NEEDS_CHECK.value]
+    rows = s.execute(
+        select(PublicationRow.id, PublicationRow.draft_id, PublicationRow.account, PublicationRow.state)
+        .join(DraftRow, DraftRow.id == PublicationRow.draft_id)
+        .where(DraftRow.campaign_id == campaign.id, PublicationRow.state.in_(busy))
+        .order_by(PublicationRow.id)
+    ).all()
+    return [HeldPublication(p, d, a, campaign.name, removed, state=st) for p, d, a, st in rows]
 
 
 def _digest(spec: dict[str, Any]) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -99,10 +101,7 @@ def database_error(url: str, exc: DBAPIError) -> StoreError:
     except (ArgumentError, ValueError):
         return StoreError(f"cannot open the database: {reason}")
     if parsed.get_backend_name() != "sqlite":
-        return StoreError(
-            f"cannot reach the database {redact_url(url)}: {reason}; "
-            "check that the server is running and database_url (or $BOT_DATABASE_URL) is right"
-        )
+        return StoreError(_server_problem(url, reason))
     path = parsed.database or ":memory:"
     if any(marker in reason for marker in _DAMAGED):
         return StoreError(
@@ -115,6 +114,31 @@ def database_error(url: str, exc: DBAPIError) -> StoreError:
             "not a directory, in a writable folder"
         )
     return StoreError(f"the database file {path} cannot be used: {reason}")
+
+
+#: What Postgres says when the server answered but has no database of that name.
+_NO_DATABASE = re.compile(r'database "(?P<name>[^"]*)" does not exist')
+
+
+def _server_problem(url: str, reason: str) -> str:
+    """A database server's refusal in one sentence: a database that does not exist is named
+    with the command that creates it; anything else may be the server or the URL."""
+    missing = _NO_DATABASE.search(reason)
+    if missing is None:
+        return (
+            f"cannot reach the database {redact_url(url)}: {reason}; "
+            "check that the server is running and database_url (or $BOT_DATABASE_URL) is right"
+        )
+    parsed = make_url(url)
+    options = [f"-h {parsed.host}"] if parsed.host else []
+    options += [f"-p {parsed.port}"] if parsed.port else []
+    options += [f"-U {parsed.username}"] if parsed.username else []
+    create = " ".join(["createdb", *options, shlex.quote(missing["name"])])
+    return (
+        f"the server of {redact_url(url)} is running but has no database {missing['name']!r}; "
+        f"create it (`{create}`, or CREATE DATABASE in psql) and run `bot db upgrade`, "
+        "or correct database_url (or $BOT_DATABASE_URL)"
+    )
 
 
 def is_damaged(exc: DBAPIError) -> bool:

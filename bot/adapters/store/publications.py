@@ -274,6 +274,8 @@ class PublicationsSql(StoreBase):
             )
             if not done:
                 raise StateConflict(f"publication {pub_id} was changed by someone else; look again")
+            if new is PublicationState.QUEUED:
+                _refuse_rivals(s, row)
             self._event(s, now, actor, "publication", pub_id, old.value, new.value, reason)
             s.flush()
             s.refresh(row)
@@ -462,6 +464,24 @@ class PublicationsSql(StoreBase):
             )
             for p in pubs
         }
+
+
+def _refuse_rivals(s: Session, row: PublicationRow) -> None:
+    """A publication queued again by hand must not make its slot post twice on its account
+    (another draft of the slot was approved meanwhile): StateConflict, rolled back."""
+    from bot.adapters.store.reviews import lock_slot, slot_rivals
+
+    slot_id = s.scalar(select(DraftRow.slot_id).where(DraftRow.id == row.draft_id))
+    if slot_id is None:
+        return
+    lock_slot(s, slot_id)
+    if rivals := slot_rivals(s, row.draft_id, slot_id, [row.account]):
+        where = ", ".join(f"publication {r.publication_id} of draft {r.draft_id}, {r.state}" for r in rivals)
+        raise StateConflict(
+            f"publication {row.id} is not queued again: another draft of the same slot already posts "
+            f"to {row.account} ({where}), and a slot posts once per account; cancel that one first "
+            f"(`bot publications cancel ID`) to send this one instead"
+        )
 
 
 def _media_for(stored: Any, platform: str) -> tuple[MediaItem, ...]:

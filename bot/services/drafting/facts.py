@@ -92,7 +92,18 @@ _MONTH_WORD = regex.compile(
 )
 _NUMBER = regex.compile(r"(?<![\p{L}])(\d+(?:[.,]\d+)?)(?:st|nd|rd|th)?(?![\p{L}\d])")
 _CODE = regex.compile(r"(?<![\p{L}\p{N}])(?=[A-Z0-9]*[A-Z])[A-Z][A-Z0-9]{3,}(?![\p{L}\p{N}])")
-_MIXED_CODE = regex.compile(r"(?<![\p{L}\p{N}])(?=\w*\d)(?=\w*[A-Za-z])[A-Za-z0-9]{3,}(?![\p{L}\p{N}])")
+_MIXED_CODE = regex.compile(
+    r"(?<![\p{L}\p{N}])(?!\d+(?:st|nd|rd|th)(?![\p{L}\p{N}]))(?=\w*\d)(?=\w*[A-Za-z])[A-Za-z0-9]{3,}(?![\p{L}\p{N}])"
+)  # "SUMMER25", not the ordinal "25th"
+#: "Buy one get one" spelled out.
+_BOGO = regex.compile(r"\bbuy\s+(?:one|1)\s*,?\s+get\s+(?:one|1)(?:\s+free)?\b", regex.IGNORECASE)
+#: Who an offer is for: "for members", "students only", "for new patients".
+_FOR_WHOM = regex.compile(
+    r"\bfor\s+(?:our\s+|all\s+)?(?:new\s+|existing\s+|returning\s+)?"
+    r"(members|students|seniors|teachers|locals|subscribers|patients|customers|regulars|first-timers)\b"
+    r"|\b(members|students|seniors|teachers|locals|subscribers|patients|customers)\s+only\b",
+    regex.IGNORECASE,
+)
 _OFF = regex.compile(
     r"(?:\d\s?%?|half|price|prices|money|dollars?)\s+off\b|\boff\s+(?:your|the|all|any|every|our|everything|selected|each|orders?)\b",
     regex.IGNORECASE,
@@ -160,6 +171,8 @@ def claim_spans(text: str) -> list[tuple[int, int, str]]:
     )
     take(_SLASH_DATE, lambda m: f"date:{int(m.group(1))}-{int(m.group(2))}")
     take(_OFF, lambda m: "offer:off")
+    take(_BOGO, lambda m: "offer:bogo")
+    take(_FOR_WHOM, lambda m: f"for:{(m.group(1) or m.group(2)).lower()}")
     take(_CODE, lambda m: f"code:{m.group(0).upper()}")
     take(_MIXED_CODE, lambda m: f"code:{m.group(0).upper()}")
     take(_NUMBER, lambda m: f"num:{_num(m.group(1))}")
@@ -171,13 +184,22 @@ def claim_spans(text: str) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
-def _word_claim(word: str) -> str | None:
+def day_named(word: str) -> str | None:
+    """The day of the week a word names ("Saturdays" -> "saturday"), if any."""
     low = word.lower().strip("'’-")
     if low.endswith(("'s", "’s")):
         low = low[:-2]
     day = low[:-1] if low.endswith("s") and low[:-1] in _WEEKDAYS else low
-    if day in _WEEKDAYS:
+    return day if day in _WEEKDAYS else None
+
+
+def _word_claim(word: str) -> str | None:
+    day = day_named(word)
+    if day:
         return f"day:{day}"
+    low = word.lower().strip("'’-")
+    if low.endswith(("'s", "’s")):
+        low = low[:-2]
     if low in _NUMBER_WORDS:
         return f"num:{_num(str(_NUMBER_WORDS[low]))}"
     if low in _OFFER_WORDS:
@@ -548,4 +570,5 @@ def describe(claim: str) -> str:
         "num": value,
         "state": value,
         "neg": "a 'not'",
+        "for": f"only for {value}",
     }.get(kind, claim)

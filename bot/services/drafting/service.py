@@ -211,7 +211,7 @@ class DraftingService:
             brief=brief,
             facts=stated,
             spec=self._spec(
-                campaign, context, brief, stated, limits, link, hashtags, _within_a_year(history, slot_at)
+                campaign, context, brief, stated, limits, link, hashtags, _recent_slots(history, slot_at)
             ),
             link=link,
             hashtags=hashtags,
@@ -565,13 +565,26 @@ class DraftingService:
 #: How far back a post must not repeat itself: a yearly greeting may take again, after a
 #: year, the curated template it took years ago (its turn has come round again).
 REPEAT_WINDOW = timedelta(days=365)
+#: How many of the campaign's slots before (and after) this one a post must not repeat: a
+#: weekly promo states the same facts every week, and its composed leads come round again
+#: after a few weeks (with a year of slots, week five had no passing draft).
+REPEAT_SLOTS = 3
 
 
-def _within_a_year(history: tuple[Draft, ...], slot_at: datetime) -> tuple[Draft, ...]:
-    """The drafts of slots (or, without a slot, written) less than :data:`REPEAT_WINDOW` before
-    ``slot_at``, or after it."""
+def _recent_slots(history: tuple[Draft, ...], slot_at: datetime) -> tuple[Draft, ...]:
+    """The drafts of the :data:`REPEAT_SLOTS` slots nearest before ``slot_at`` and after it (a
+    draft with no slot counts by when it was written), all less than :data:`REPEAT_WINDOW`
+    before it."""
     since = slot_at - REPEAT_WINDOW
-    return tuple(d for d in history if (d.slot_at or d.created_at) > since)
+
+    def when(draft: Draft) -> datetime:
+        return draft.slot_at or draft.created_at
+
+    times = sorted({when(d) for d in history if when(d) > since})
+    before = [t for t in times if t <= slot_at][-REPEAT_SLOTS:]
+    after = [t for t in times if t > slot_at][:REPEAT_SLOTS]
+    kept = set(before) | set(after)
+    return tuple(d for d in history if when(d) in kept)
 
 
 def _whole_raw(candidate: Candidate) -> str:

@@ -1,0 +1,132 @@
+"""A campaign pulled from the config (removed, or ``enabled = false``) stops its approved posts:
+``campaigns sync`` cancels their queued publications, says so with how to undo it, and the
+daemon's pass sends nothing of it. A disabled campaign's drafts cannot be approved, a stale slot
+of it is not drafted on takeover, and rejecting an approved draft names the command that stops
+it. The real CLI in a subprocess, on SQLite and on Postgres."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.services.catchup import STALE_AFTER, Scheduling, take_stale_slots
+from tests.conftest import run_cli
+from tests.scheduling_helpers import campaign, fixed_app
+from tests.scheduling_helpers import write_config as write_scheduling_config
+
+DISABLED = "\nenabled = false\n"  # appended to the base config's campaign "promo"
+
+
+def _ok(*args: str, config: Path) -> str:
+    result = run_cli(*args, config=config)
+    assert result.returncode == 0, (args, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def _fire_and_approve(config: Path) -> tuple[int, int, int]:
+    """Fire promo for a slot in 2030, approve its first draft: (approved, other draft, publication)."""
+    _ok("db", "upgrade", config=config)
+    _ok("campaigns", "sync", config=config)
+    fired = json.loads(_ok("campaigns", "fire", "promo", "--at", "2030-01-04 10:00", "--json", config=config))
+    approved, other = fired["drafts"][0], fired["drafts"][1]
+    _ok("queue", "approve", str(approved), config=config)
+    (pub,) = json.loads(_ok("publications", "list", "--json", config=config))
+    assert pub["state"] == "queued"
+    return approved, other, pub["id"]
+
+
+def _pub(config: Path, pub_id: int) -> dict[str, Any]:
+    return dict(json.loads(_ok("publications", "show", str(pub_id), "--json", config=config)))
+
+
+def _draft(config: Path, draft_id: int) -> dict[str, Any]:
+    return dict(json.loads(_ok("queue", "show", str(draft_id), "--json", config=config)))
+
+
+def test_disabling_a_campaign_holds_its_approved_posts(write_config: Any, db_url: str) -> None:
+    config = write_config(database_url=db_url)
+    approved, other, pub = _fire_and_approve(config)
+
+    write_config(DISABLED, database_url=db_url)
+    synced = run_cli("campaigns", "sync", config=config)
+    assert synced.returncode == 0, synced.stderr
+    assert f"publication {pub} (draft {approved} to outbox) cancelled: promo is disabled" in synced.stdout
+    assert f"`bot queue approve {approved}`" in synced.stdout and "enabled = true" in synced.stdout
+    assert _pub(config, pub)["state"] == "cancelled"
+    assert _draft(config, approved)["state"] == "pending_review"  # back in review, approval void
+    passed = json.loads(_ok("run", "--once", "--json", config=config))
+    assert passed["published"] == []
+
+    for draft in (approved, other):  # a disabled campaign's drafts are not approvable
+        refused = run_cli("queue", "approve", str(draft), config=config)
+        assert refused.returncode == 1, refused.stdout
+        assert (
+            "promo" in refused.stderr and "disabled" in refused.stderr and "Traceback" not in refused.stderr
+        )
+        assert "enabled = true" in refused.stderr
+    # a second sync changes nothing more and says nothing more
+    again = json.loads(_ok("campaigns", "sync", "--json", config=config))
+    assert again["held_publications"] == [] and again["unchanged"] == ["promo"]
+
+    write_config("", database_url=db_url)  # enabled again: the undo the sync printed
+    _ok("campaigns", "sync", config=config)
+    _ok("queue", "approve", str(approved), config=config)
+    assert _pub(config, pub)["state"] == "queued"  # the same publication, queued again
+
+
+def test_removing_a_campaign_holds_its_approved_posts(write_config: Any, db_url: str) -> None:
+    config = write_config(database_url=db_url)
+    approved, _, pub = _fire_and_approve(config)
+    write_config(database_url=db_url, base=_without_promo())
+    synced = json.loads(_ok("campaigns", "sync", "--json", config=config))
+    assert synced["deactivated"] == ["promo"]
+    (held,) = synced["held_publications"]
+    assert held["publication_id"] == pub and held["draft_id"] == approved and held["removed"] is True
+    assert approved in synced["expired_drafts"]
+    shown = _pub(config, pub)
+    assert shown["state"] == "cancelled" and shown["last_error"] == "campaign removed from the config"
+    assert json.loads(_ok("run", "--once", "--json", config=config))["published"] == []
+
+
+def test_rejecting_an_approved_draft_names_what_stops_it(write_config: Any, db_url: str) -> None:
+    config = write_config(database_url=db_url)
+    approved, _, pub = _fire_and_approve(config)
+    refused = run_cli("queue", "reject", str(approved), "--reason", "price wrong", config=config)
+    assert refused.returncode == 1
+    assert f"bot publications cancel {pub}" in refused.stderr, refused.stderr
+    assert f"bot queue reject {approved} --withdraw" in refused.stderr
+    assert f"publication {pub} to outbox: queued" in refused.stderr
+    assert _pub(config, pub)["state"] == "queued"  # nothing changed
+
+
+def test_a_stale_slot_of_a_disabled_campaign_is_not_drafted(tmp_path: Path, db_url: str) -> None:
+    enabled = write_scheduling_config(
+        tmp_path, campaign("hello", '{ cron = "0 9 * * *" }'), database_url=db_url
+    )
+    start = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
+    app, _ = fixed_app(enabled, start)
+    app.sync.sync("test")
+    record = app.store.get_campaign("hello")
+    slot = app.store.create_slot(record.id, start, start, "ghost-1-abc")  # its maker died mid-draft
+    assert slot is not None
+    write_scheduling_config(
+        tmp_path, campaign("hello", '{ cron = "0 9 * * *" }', enabled="false"), database_url=db_url
+    )
+    later, _ = fixed_app(enabled, start + STALE_AFTER + timedelta(minutes=1))
+    later.sync.sync("test")
+    todo = take_stale_slots(
+        Scheduling(later.settings, later.store, "w2"), start + STALE_AFTER + timedelta(minutes=1)
+    )
+    assert todo == []
+    after = later.store.get_slot(slot.id)
+    assert after.state.value == "skipped" and "disabled" in (after.error or "")
+    assert later.store.list_drafts(slot_id=slot.id) == []
+
+
+def _without_promo() -> str:
+    from tests.conftest import BASE_CONFIG
+
+    return BASE_CONFIG[: BASE_CONFIG.index("[[campaigns]]")]
