@@ -9,8 +9,9 @@ checks, then by relevance to the brief, and kept distinct from each other
 (:mod:`bot.services.drafting.ranking`).
 
 Flagged drafts are never auto-approved; drafts that pass the gate go to ``pending_review``
-(for campaigns with ``approval = "auto"``, the best-ranked one that passes every check goes
-straight to ``approved``: at most one per slot).
+(for campaigns with ``approval = "auto"``, the best-ranked one that passes every check and
+that the gate neither flags nor holds for review goes straight to ``approved``: at most one
+per slot; a held draft waits for a person).
 """
 
 from __future__ import annotations
@@ -291,9 +292,17 @@ class DraftingService:
                 media=media,
             )
             ids.append(draft_id)
-            if auto and state is DraftState.PENDING_REVIEW and candidate.passed:
-                # one post per slot and account: only the best-ranked passing, unflagged draft;
-                # the slot's other drafts wait in the queue for a person
+            if auto and item.verdict.held:
+                log.info(
+                    "slot %d of %s: draft %d is held for a person, not auto-approved: %s",
+                    slot.id,
+                    campaign.name,
+                    draft_id,
+                    "; ".join(item.verdict.holds),
+                )
+            elif auto and state is DraftState.PENDING_REVIEW and candidate.passed:
+                # one post per slot and account: only the best-ranked passing draft nothing
+                # flags or holds; the slot's other drafts wait in the queue for a person
                 assert self._on_approved is not None
                 self._on_approved(draft_id, campaign)
                 auto = False
