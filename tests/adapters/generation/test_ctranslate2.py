@@ -56,7 +56,7 @@ def test_converts_once_into_the_cache_and_reuses_it(tiny_gguf: Path, tmp_path: P
 
 
 def test_same_seed_same_texts_other_seed_differs(converted: CTranslate2Generator) -> None:
-    a = [t.text for t in converted.generate(request(seed=1, n=4))]
+    a = [t.text for t in converted.generate(request(seed=1, n=4))]  # 2 chats x 2 sampled answers
     assert a == [t.text for t in converted.generate(request(seed=1, n=4))]
     assert a != [t.text for t in converted.generate(request(seed=2, n=4))]
 
@@ -68,6 +68,18 @@ def test_greedy_ignores_the_seed_and_top_k_0_samples_the_whole_vocabulary(
     assert greedy[0] == greedy[1]
     wide = converted.generate(request(seed=1, n=4, top_k=0, top_p=1.0, temperature=1.5, max_new_tokens=16))
     assert len(wide) == 4 and all(0 < t.new_tokens <= 16 for t in wide)
+
+
+def test_candidate_i_answers_chat_i_modulo_the_chats(converted: CTranslate2Generator) -> None:
+    chats = tuple(
+        (ChatMessage("system", "s"), ChatMessage("user", "write post " + "about tea " * i)) for i in range(3)
+    )
+    greedy = request(seed=3, n=7, temperature=0.0, variants=chats, messages=chats[0], max_new_tokens=8)
+    texts = [t.text for t in converted.generate(greedy)]
+    assert len(texts) == 7  # chats of different lengths in one batch (an answer alone may differ:
+    # a shorter chat's tail is decoded step by step, and this random model's logits are flat)
+    assert texts[0] == texts[3] == texts[6] and texts[1] == texts[4] and texts[2] == texts[5]
+    assert len(set(texts[:3])) == 3
 
 
 def test_prompt_is_the_chat_template_tokenized_as_transformers_does(
