@@ -119,6 +119,7 @@ class Variant:
     seconds: float = 0.0
     tokens: int = 0
     texts: int = 0
+    passed: int = 0
     slots: int = 0
 
     @property
@@ -174,9 +175,11 @@ def project(tmp: Path, args: argparse.Namespace, variants: list[Variant]) -> flo
             variant.seconds += took
             variant.tokens += tokens
             variant.texts += len(made)
+            variant.passed += sum(c.passed for c in made)
             variant.slots += 1
             print(
-                f"  slot {i + 1} ({name}) {variant.label:<22} {len(made):2d} texts {tokens:4d} tokens "
+                f"  slot {i + 1} ({name}) {variant.label:<22} {len(made):2d} texts "
+                f"({sum(c.passed for c in made):2d} pass the checks) {tokens:4d} tokens "
                 f"{took:5.1f} s  {tokens / took:6.1f} tokens/s",
                 flush=True,
             )
@@ -243,7 +246,8 @@ def main() -> None:
         print(
             f"{v.label:<24} {v.drafts_per_min:7.2f} drafts/min  {v.tokens_per_s:7.1f} tokens/s  "
             f"{v.seconds / v.slots:5.1f} s/slot  x{v.tokens_per_s / base.tokens_per_s:.2f} tokens/s "
-            f"vs generate  x{v.drafts_per_min / naive_dpm:.1f} drafts/min vs naive"
+            f"vs generate  x{v.drafts_per_min / naive_dpm:.1f} drafts/min vs naive  "
+            f"{v.passed}/{v.texts} pass the checks"
         )
     print(f"load at the end: {os.getloadavg()[0]:.2f} (2 cores, shared: figures vary from run to run)")
     # The JSON line's first keys are the default engine's, as before; ct2_* the ctranslate2 backend's.
