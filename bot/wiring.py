@@ -63,7 +63,11 @@ def build_gate(
     from bot.services.moderation import ModerationGate
 
     scorers = build_scorers(settings, base, data_dir)
-    return ModerationGate(scorers, {str(k): v for k, v in settings.thresholds.items()})
+    return ModerationGate(
+        scorers,
+        {str(k): v for k, v in settings.thresholds.items()},
+        {str(k): v for k, v in settings.review_thresholds.items()},
+    )
 
 
 def worker_id() -> str:

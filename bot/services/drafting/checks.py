@@ -105,7 +105,7 @@ def run_checks(text: str, body: str, spec: CheckSpec) -> tuple[CheckResult, ...]
         _emoji(text, spec.max_emoji),
         _language(body, spec),
         *(_limit(text, account, lim) for account, lim in spec.limits),
-        _duplicate(body, spec.recent, spec.facts),
+        _duplicate(body, spec.recent, (*spec.facts, spec.brand)),
         *_reader_checks(body, spec),
     )
 
@@ -351,7 +351,8 @@ def _without(text: str, phrases: Sequence[str]) -> str:
 
 def _duplicate(body: str, recent: Sequence[str], facts: Sequence[str] = ()) -> CheckResult:
     """Near-duplicates of the campaign's recent drafts, compared without the campaign's facts as
-    written (a weekly promo states the same facts every week; its wording must change)."""
+    written and its brand (a weekly promo states the same facts every week; its wording must
+    change, and "From <brand>:" is not "<brand> offer:")."""
     mine = own_words(body, facts)
     best = max((similarity(mine, own_words(r, facts)) for r in recent), default=0.0)
     return CheckResult("not_duplicate", best < DUPLICATE_THRESHOLD, f"closest recent {best:.2f}")

@@ -95,7 +95,7 @@ _LETTER = regex.compile(
     r"^\W*dear\b|\bi hope this (?:message|greeting|note|post) finds you|\bi(?:'m| am) writing\b",
     regex.IGNORECASE,
 )
-_FIRST_PERSON = regex.compile(r"\b(?:I|I'm|I’m|I've|I'll|I'd)\b")
+_FIRST_PERSON = regex.compile(r"\b(?:I|I'm|I’m|I've|I'll|I'd|my|My)\b")
 
 
 def voice(body: str, brand: str) -> CheckResult:
@@ -119,7 +119,8 @@ def voice(body: str, brand: str) -> CheckResult:
         if to_brand:
             return CheckResult("voice", False, f"addresses the business itself: {to_brand.group(0)!r}")
         hailed = regex.search(
-            rf"(?:^|[.!?]\s+)(?:[^.!?:,]{{1,30}},\s+{name}\s*[:!]|{_HAIL}\W*,\s+{name}\b)",
+            rf"(?:^|[.!?]\s+)(?:[^.!?:,]{{1,30}},\s+{name}\s*[:!]|{_HAIL}\W*,\s+{name}\b|{_HAIL}\s+{name}\s*[!,]"
+            rf"|{name},\s+(?:welcome|congrat\w*|cheers|you\b|thank)[^.!?]*)",
             body,
             regex.IGNORECASE,
         )
@@ -137,7 +138,9 @@ def voice(body: str, brand: str) -> CheckResult:
 
 
 #: Words that hail someone ("Awesome, <brand> for the wedding season!").
-_HAIL = r"(?:awesome|great|amazing|wow|hey|hi|hello|congrats|congratulations|bravo|yay|cheers)"
+_HAIL = (
+    r"(?:awesome|great|amazing|wow|hey|hi|hello|congrats|congratulations|bravo|yay|cheers|blessed|dear|oh)"
+)
 
 #: A plural last word ("pearls"), not "glass", "bus" or "Christmas".
 _PLURAL = regex.compile(r"(?<![su]|ma)s$")
@@ -221,6 +224,9 @@ def _copied_run(body: str, brief: str, size: int = 7) -> str:
 def loop(body: str, names: Sequence[str] = (), facts: Sequence[str] = ()) -> CheckResult:
     """Fails repeated phrases, sentences, words and emoji runs (``names`` may repeat, and
     so may the words of the campaign's ``facts``)."""
+    day = _day_twice(body, facts) if _english(body) else ""
+    if day:
+        return CheckResult("loop", False, f"names {day!r} twice in one sentence")
     found = _loop(body, names, facts)
     return CheckResult(found.name, found.passed, found.detail.replace(_NAME, "<name>"))
 
@@ -266,6 +272,24 @@ def _loop(body: str, names: Sequence[str], facts: Sequence[str]) -> CheckResult:
     return CheckResult("loop", True)
 
 
+def _days(sentence: str) -> list[str]:
+    return [d for d in (facts.day_named(w) for w in _WORD.findall(sentence)) if d]
+
+
+def _day_twice(body: str, stated: Sequence[str]) -> str:
+    """A day of the week named twice in one sentence ("Saturdays at <brand> now opens on
+    Saturdays", "open on Thursdays at 20:00 every Thursday"): on the quality set every such
+    sentence was garbled. A fact that does it itself allows it."""
+    if any(len(set(d := _days(s))) < len(d) for f in stated for s in _SENTENCE.findall(f)):
+        return ""
+    for sentence in _SENTENCE.findall(body):
+        named = _days(sentence)
+        twice = next((d for d in named if named.count(d) > 1), "")
+        if twice:
+            return twice
+    return ""
+
+
 #: A stock invitation with a whole sentence pushed into it: "Stop by for the practice is
 #: closed on January 1".
 _INVITED_CLAUSE = regex.compile(
@@ -307,6 +331,15 @@ _WISH = regex.compile(
 )
 
 
+#: An invitation to come in ("celebrate with us at <brand>", "stop by"), wrong on a day the
+#: campaign says it is closed.
+_INVITED_IN = regex.compile(
+    r"\b(?:celebrate with us|join us|visit us|stop by|drop by|drop in|pop in|come (?:in|by|visit|and)|"
+    r"see you (?:today|there|tonight))\b",
+    regex.IGNORECASE,
+)
+
+
 def kind(body: str, post_kind: str, backing: Sequence[str], brand: str = "") -> CheckResult:
     """Fails a greeting with no wish in it ("Happy ...", "Wishing you ...", "May your ...") and a greeting or
     an announcement written as a sale (unless the campaign says so)."""
@@ -315,6 +348,17 @@ def kind(body: str, post_kind: str, backing: Sequence[str], brand: str = "") -> 
     unnamed = body.replace(brand, " ") if brand else body  # "Happy Tails Grooming" wishes nothing
     if post_kind == "greeting" and not _WISH.search(unnamed):
         return CheckResult("kind", False, "a greeting with no wish in it")
+    invited = _INVITED_IN.search(unnamed)
+    closed = [b for b in backing if "state:closed" in facts.claims(b)]
+    if (
+        post_kind == "greeting"
+        and invited
+        and closed
+        and not any("offer:open" in facts.claims(b) for b in backing)
+    ):
+        return CheckResult(
+            "kind", False, f"invites people in on a day the shop is closed: {invited.group(0)!r}"
+        )
     sale = _SALE.search(body)
     if sale and not any(sale.group(0).casefold() in b.casefold() for b in backing):
         article = "an" if post_kind[:1] in "aeiou" else "a"

@@ -9,8 +9,9 @@ checks, then by relevance to the brief, and kept distinct from each other
 (:mod:`bot.services.drafting.ranking`).
 
 Flagged drafts are never auto-approved; drafts that pass the gate go to ``pending_review``
-(for campaigns with ``approval = "auto"``, the best-ranked one that passes every check goes
-straight to ``approved``: at most one per slot).
+(for campaigns with ``approval = "auto"``, the best-ranked one that passes every check and
+that the gate neither flags nor holds for review goes straight to ``approved``: at most one
+per slot; a held draft waits for a person).
 """
 
 from __future__ import annotations
@@ -210,7 +211,7 @@ class DraftingService:
             brief=brief,
             facts=stated,
             spec=self._spec(
-                campaign, context, brief, stated, limits, link, hashtags, _within_a_year(history, slot_at)
+                campaign, context, brief, stated, limits, link, hashtags, _recent_slots(history, slot_at)
             ),
             link=link,
             hashtags=hashtags,
@@ -291,9 +292,17 @@ class DraftingService:
                 media=media,
             )
             ids.append(draft_id)
-            if auto and state is DraftState.PENDING_REVIEW and candidate.passed:
-                # one post per slot and account: only the best-ranked passing, unflagged draft;
-                # the slot's other drafts wait in the queue for a person
+            if auto and item.verdict.held:
+                log.info(
+                    "slot %d of %s: draft %d is held for a person, not auto-approved: %s",
+                    slot.id,
+                    campaign.name,
+                    draft_id,
+                    "; ".join(item.verdict.holds),
+                )
+            elif auto and state is DraftState.PENDING_REVIEW and candidate.passed:
+                # one post per slot and account: only the best-ranked passing draft nothing
+                # flags or holds; the slot's other drafts wait in the queue for a person
                 assert self._on_approved is not None
                 self._on_approved(draft_id, campaign)
                 auto = False
@@ -408,7 +417,8 @@ class DraftingService:
     def _to_state(plan: SlotPlan) -> tuple[str, ...]:
         """What a composed draft states: the brief's reminders that the facts do not already
         state ("Let people know that X has new opening hours"), then the facts."""
-        return (*facts.told(plan.brief, plan.facts), *plan.facts)
+        subject = str(plan.context.get("product") or "") if plan.campaign.products else ""
+        return (*facts.told(plan.brief, plan.facts, subject=subject), *plan.facts)
 
     def _template_candidates(self, plan: SlotPlan) -> list[Candidate]:
         campaign = plan.campaign
@@ -495,6 +505,7 @@ class DraftingService:
         # A promo names what it promotes ("The perfect night at <brand>" says nothing of the
         # paint-your-own mug night the brief is about; "Mug day" names another thing).
         product = context["product"] or ""
+        subject = product if campaign.products else ""
         promoted = (
             (product,)
             if campaign.kind.value == "promo"
@@ -518,7 +529,9 @@ class DraftingService:
             nice_words=(context["product"], _holiday_name(context["holiday"])),
             neutral=tuple(n for n in neutral if n),
             facts=tuple(
-                dict.fromkeys((*stated, *facts.told(brief, stated), *facts.mentions(brief), *promoted))
+                dict.fromkeys(
+                    (*stated, *facts.told(brief, stated, subject=subject), *facts.mentions(brief), *promoted)
+                )
             ),
             mentions=facts.mentions(brief),
             backing=tuple(b for b in backing if b),
@@ -556,13 +569,26 @@ class DraftingService:
 #: How far back a post must not repeat itself: a yearly greeting may take again, after a
 #: year, the curated template it took years ago (its turn has come round again).
 REPEAT_WINDOW = timedelta(days=365)
+#: How many of the campaign's slots before (and after) this one a post must not repeat: a
+#: weekly promo states the same facts every week, and its composed leads come round again
+#: after a few weeks (with a year of slots, week five had no passing draft).
+REPEAT_SLOTS = 3
 
 
-def _within_a_year(history: tuple[Draft, ...], slot_at: datetime) -> tuple[Draft, ...]:
-    """The drafts of slots (or, without a slot, written) less than :data:`REPEAT_WINDOW` before
-    ``slot_at``, or after it."""
+def _recent_slots(history: tuple[Draft, ...], slot_at: datetime) -> tuple[Draft, ...]:
+    """The drafts of the :data:`REPEAT_SLOTS` slots nearest before ``slot_at`` and after it (a
+    draft with no slot counts by when it was written), all less than :data:`REPEAT_WINDOW`
+    before it."""
     since = slot_at - REPEAT_WINDOW
-    return tuple(d for d in history if (d.slot_at or d.created_at) > since)
+
+    def when(draft: Draft) -> datetime:
+        return draft.slot_at or draft.created_at
+
+    times = sorted({when(d) for d in history if when(d) > since})
+    before = [t for t in times if t <= slot_at][-REPEAT_SLOTS:]
+    after = [t for t in times if t > slot_at][:REPEAT_SLOTS]
+    kept = set(before) | set(after)
+    return tuple(d for d in history if when(d) in kept)
 
 
 def _whole_raw(candidate: Candidate) -> str:

@@ -256,3 +256,28 @@ def test_a_yearly_festival_keeps_keep_drafts_taking_templates_in_turn(tmp_path: 
     # once every template was used, the rotation comes round again: a template last used more
     # than a year before is no near-duplicate, so the slot still keeps `keep` passing drafts
     assert len(used) > count // keep
+
+
+def test_a_weekly_promo_keeps_two_passing_drafts_every_week(tmp_path: Path) -> None:
+    """Eight templates, two a week: the rotation comes round in week five, and a post like one
+    of a month ago is not a near-duplicate (it was, until the check looked at the last 3 slots)."""
+    settings = settings_for(tmp_path, campaign("weekly", "promo", cron="0 10 * * FRI"), keep=2)
+    engines.upgrade(settings.database_url)
+    app = Wiring(settings, clock=FixedClock(SLOT))
+    app.store.sync_campaigns(
+        [CampaignSpec(c.name, c.kind, c.model_dump(mode="json")) for c in settings.campaigns], SLOT, "test"
+    )
+    record = app.store.get_campaign("weekly")
+    item = settings.campaigns[0]
+    weeks = list(
+        item.when.fire_times(
+            datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 3, 26, tzinfo=UTC), "Asia/Shanghai"
+        )
+    )
+    for at in weeks:
+        made = app.store.create_slot(record.id, at, at, "test")
+        assert made is not None
+        drafts = [app.store.get_draft(i) for i in app.drafting.draft_slot(made)]
+        assert len(drafts) == 2 and all(all(c["passed"] for c in d.checks) for d in drafts), (at, drafts)
+    assert len(weeks) == 12
+    app.close()

@@ -195,3 +195,24 @@ def test_new_and_free_belong_to_what_the_campaign_calls_new_or_free() -> None:
     assert unbacked("Free delivery in town, and a free cup!", ("free delivery in town",)) == [
         "offer:free cup"
     ]
+
+
+def test_an_offer_or_audience_added_in_words_is_invented() -> None:
+    backing = ("up to 30% off sourdough loaves on Tuesdays", "code CRUMB30 online")
+    assert unbacked("Up to 30% off sourdough loaves on Tuesdays. Buy one get one!", backing) == ["offer:bogo"]
+    assert unbacked("Up to 30% off sourdough loaves on Tuesdays, for members.", backing) == ["for:members"]
+    assert unbacked("Up to 30% off sourdough loaves on Tuesdays.", backing) == []
+
+
+def test_an_audience_the_fact_gives_must_be_kept() -> None:
+    assert missing_facts(
+        "15% off every haircut for everyone on Mondays.", ("15% off for seniors on Mondays",)
+    )
+    assert not missing_facts(
+        "Seniors get 15% off on Mondays, for seniors only.", ("15% off for seniors on Mondays",)
+    )
+
+
+def test_an_ordinal_date_is_no_code() -> None:
+    assert not any(c.startswith("code:") for c in claims("We're closed on the 25th and 26th of December."))
+    assert "code:SUMMER25" in claims("Use code SUMMER25.")

@@ -83,3 +83,21 @@ def test_regenerating_does_not_bring_back_the_rejected_text(app: Wiring) -> None
     assert fresh and rejected not in [app.store.get_draft(i).text for i in fresh]
     again = _seen(app.drafting.candidates(app.settings.campaign("rekey"), SLOT, own_slot=True))
     assert all(not ok for text, ok, _ in again if text == rejected)
+
+
+def test_a_weekly_promo_has_a_passing_draft_every_week_of_a_quarter(app: Wiring) -> None:
+    """The same facts every Tuesday: the composed leads come round again after a few weeks, and
+    a post like one of a month ago is no spam (the near-duplicate check looks at the last few
+    slots, not at a whole year of a weekly campaign)."""
+    record = app.store.get_campaign("rekey")
+    tops = []
+    for week in range(13):
+        slot = app.store.create_slot(record.id, SLOT + timedelta(days=7 * week), NOW, "test")
+        assert slot is not None
+        ids = app.drafting.draft_slot(slot)
+        top = app.store.get_draft(ids[0])
+        failed = [c["name"] for c in top.checks if not c["passed"]]
+        assert not failed, (week, top.text, failed)
+        tops.append(top.text)
+    for week in range(1, len(tops)):
+        assert tops[week] != tops[week - 1]  # never last week's post again

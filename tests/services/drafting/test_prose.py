@@ -195,3 +195,38 @@ def test_a_fact_stated_inside_a_longer_sentence_is_no_echo() -> None:
     body = "Happy Christmas! From all of us at Maple Mugs: " + fact + "."
     assert echo(body, brief, (fact,)).passed
     assert not echo(body, brief).passed
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Blessed Crumb & Co Bakery! Cinnamon buns 2 for $5 today.",
+        "Crumb & Co Bakery, welcome to the party! Cinnamon buns 2 for $5 today.",
+        "Awesome, Crumb & Co Bakery for the wedding season!",
+    ],
+)
+def test_hailing_the_business_fails_voice(body: str) -> None:
+    assert not voice(body, "Crumb & Co Bakery").passed
+
+
+def test_a_greeting_does_not_invite_people_in_on_a_day_the_shop_is_closed() -> None:
+    backing = ("we are closed on 25 and 26 December",)
+    invite = "Happy Christmas! Celebrate with us at Crumb & Co Bakery. We are closed on 25 and 26 December."
+    assert "closed" in kind(invite, "greeting", backing).detail
+    plain = "Happy Christmas from Crumb & Co Bakery! We are closed on 25 and 26 December. See you soon!"
+    assert kind(plain, "greeting", backing).passed
+    reopening = ("closed on January 1", "we reopen on January 2 at 8:00")
+    assert kind(
+        "Happy New Year! Closed on January 1; stop by from January 2 at 8:00.", "greeting", reopening
+    ).passed
+
+
+def test_a_day_named_twice_in_one_sentence_is_a_loop_unless_a_fact_does_it() -> None:
+    assert "saturday" in loop("Saturdays at Steady Step now opens on Saturdays from 8:00.").detail
+    assert loop("Open on Saturdays from 8:00, and on Sundays from 10:00.").passed
+    fact = ("every Friday, and this Friday too, from 19:00",)
+    assert loop("Mug night every Friday, and this Friday too, from 19:00.", facts=fact).passed
+
+
+def test_my_is_the_owner_speaking_not_the_business() -> None:
+    assert not voice("Half my customers love Hemline Tailors.", "Hemline Tailors").passed
