@@ -134,6 +134,8 @@ class PublishReport:
     #: Threads that stopped part-way (first parts posted): a person decides.
     partial: list[int] = field(default_factory=list)
     deferred: list[int] = field(default_factory=list)
+    #: Not sent: their campaign was removed from the config or disabled.
+    cancelled: list[int] = field(default_factory=list)
     recovered: list[int] = field(default_factory=list)
     checks: CheckReport = field(default_factory=CheckReport)
 
@@ -220,6 +222,12 @@ class PublishingService:
         if publisher is None:
             return
         post = self._with_options(post or self.store.outgoing(pub))
+        if pulled := self._pulled(post.campaign):
+            # queued again after the sync held the campaign's posts (a check that proved it
+            # absent, a backoff, a retry): a pulled campaign's post never goes out by itself
+            log.warning("publication %d: not sent: %s", pub.id, pulled)
+            self._finish(pub, _P.CANCELLED, report.cancelled, reason=pulled)
+            return
         media_ids: tuple[str, ...] = ()
         if post.media:
             restored = self._restored(pub, post, report)
@@ -503,6 +511,12 @@ class PublishingService:
             pub = self._take_over(pub, actor)
             if pub.state is _P.QUEUED:
                 return pub
+        if pulled := self._pulled(self.store.get_draft(pub.draft_id).campaign_name):
+            raise BotError(
+                f"publication {pub_id} is not queued again: its {pulled}; put it back (enabled = "
+                "true) and run `bot campaigns sync` first, or close it with "
+                f"`bot publications cancel {pub_id}`"
+            )
         if pub.state is _P.NEEDS_CHECK and not force:
             raise BotError(
                 f"publication {pub_id} may already be on {pub.account}; run `bot publications check "
@@ -521,6 +535,14 @@ class PublishingService:
         return self.store.move_publication(
             pub_id, expected, _P.QUEUED, now=self.clock.now(), actor=actor, reason=reason
         )
+
+    def _pulled(self, campaign: str) -> str:
+        """Why the campaign's posts must not go out now ("" when they may)."""
+        try:
+            enabled = self.settings.campaign(campaign).enabled
+        except NotConfigured:
+            return "campaign removed from the config"
+        return "" if enabled else "campaign disabled in the config"
 
     def _take_over(self, pub: Publication, actor: str) -> Publication:
         """A publication claimed by a worker proven dead (see :func:`dead_owner`) is taken over
