@@ -6,9 +6,20 @@ classifier, ``dev`` chose its threshold, ``final`` is never used to choose anyth
 older independent set in tests/data/moderation.csv. Prints precision, recall and
 false-positive rate per language for every split, compared with a baseline measured in the
 same run (the previous default gate: profanity model + word lists), then texts per second
-(distinct texts, no cache), and ENDS with one JSON line:
+(distinct texts, no cache).
 
-    {"en": {...all rows}, "zh": {...}, "final": {"en": {"recall", "fpr"}, "zh": {...}}, "texts_per_s": T}
+Then the look-alike set (bench/data/moderation/lookalikes.csv: the hostile user's texts and
+more of their kind, exclusion of a group, demeaning generalisations, threats, beside benign
+promo and greeting sentences that look like them: "no booking needed", "dogs welcome", "you'll
+love it"), read twice: "flag" (what a person sees flagged) and "not auto" (flagged or held
+for review: what ``approval = "auto"`` does not publish by itself); for the default gate, the
+gate before the rules scorer (word lists + semantic, no review hold) and the baseline. And
+the share of the bundled model's real drafts (bench/data/quality/candidates.jsonl, all
+benign) that the default gate flags or holds. ENDS with one JSON line:
+
+    {"en": {...all rows}, "zh": {...}, "final": {"en": {"recall", "fpr"}, "zh": {...}},
+     "texts_per_s": T, "lookalikes": {"flag": {"en": {...}, "zh": {...}}, "not_auto": {...}},
+     "model_drafts": {"flagged": F, "held": H}}
 
 Run: .venv/bin/python bench/moderation_eval.py
 """
@@ -31,6 +42,8 @@ from bot.services.moderation import ModerationGate
 from bot.wiring import build_gate
 
 OLD_SET = ROOT / "tests" / "data" / "moderation.csv"
+LOOKALIKES = ROOT / "bench" / "data" / "moderation" / "lookalikes.csv"
+MODEL_DRAFTS = ROOT / "bench" / "data" / "quality" / "candidates.jsonl"
 ROUNDS = 3
 
 
@@ -47,10 +60,11 @@ def metrics(toxic: list[bool], flagged: list[bool]) -> dict[str, float]:
 
 
 def evaluate(
-    gate: ModerationGate, rows: list[tuple[str, bool, str, str]], split: str | None
+    gate: ModerationGate, rows: list[tuple[str, bool, str, str]], split: str | None, *, held: bool = False
 ) -> dict[str, Any]:
+    """Per language; ``held``: a text held for review counts as caught (auto approval)."""
     picked = [r for r in rows if split is None or r[3] == split]
-    flagged = [v.flagged for v in gate.check([r[0] for r in picked])]
+    flagged = [v.flagged or (held and v.held) for v in gate.check([r[0] for r in picked])]
     out = {}
     for lang in ("en", "zh"):
         pairs = [(r[1], f) for r, f in zip(picked, flagged, strict=True) if r[2] == lang]
@@ -86,6 +100,7 @@ def main() -> None:
     for split in (None, "train", "dev", "final"):
         results[split] = evaluate(gate, rows, split)
         show(f"default gate, {split or 'all rows'}", results[split])
+    show("default gate, final, not auto", evaluate(gate, rows, "final", held=True))
     for split in (None, "final"):
         show(f"baseline (profanity+wordlist), {split or 'all'}", evaluate(baseline, rows, split))
     show("default gate, older set", evaluate(gate, old, None))
@@ -94,13 +109,53 @@ def main() -> None:
     speed = throughput(gate, texts)
     base_speed = throughput(baseline, texts)
     print(f"texts/s: default gate {speed:.0f}, baseline {base_speed:.0f} (ratio {speed / base_speed:.2f})")
+    lookalikes = lookalike_figures(gate, baseline)
+    drafts = model_drafts(gate)
     final = {lang: {k: results["final"][lang][k] for k in ("recall", "fpr")} for lang in ("en", "zh")}
     everything = results[None]
     print(
         json.dumps(
-            {"en": everything["en"], "zh": everything["zh"], "final": final, "texts_per_s": round(speed, 1)}
+            {
+                "en": everything["en"],
+                "zh": everything["zh"],
+                "final": final,
+                "texts_per_s": round(speed, 1),
+                "lookalikes": lookalikes,
+                "model_drafts": drafts,
+            }
         )
     )
+
+
+def lookalike_figures(gate: ModerationGate, baseline: ModerationGate) -> dict[str, Any]:
+    """The look-alike set: flagged, and flagged or held (not auto-approved), beside the gate
+    before the rules scorer and the baseline; recall as a ratio of the baseline's."""
+    with LOOKALIKES.open(encoding="utf-8", newline="") as f:
+        rows = [(r["text"], r["label"] == "toxic", r["language"], r["source"]) for r in csv.DictReader(f)]
+    before = build_gate(ModerationSettings(scorers=("wordlist", "semantic")))
+    print(f"{len(rows)} look-alike texts ({sum(r[1] for r in rows)} toxic)")
+    figures = {"flag": evaluate(gate, rows, None), "not_auto": evaluate(gate, rows, None, held=True)}
+    show("default gate, look-alikes, flag", figures["flag"])
+    show("default gate, look-alikes, not auto", figures["not_auto"])
+    show("before rules (wordlist+semantic)", evaluate(before, rows, None))
+    base = evaluate(baseline, rows, None)
+    show("baseline, look-alikes", base)
+    for lang in ("en", "zh"):
+        mine, theirs = figures["not_auto"][lang]["recall"], base[lang]["recall"]
+        ratio = f"{mine / theirs:.2f}" if theirs else "inf"
+        print(f"look-alike recall (not auto) vs baseline, {lang}: {mine:.3f} / {theirs:.3f} (ratio {ratio})")
+    return figures
+
+
+def model_drafts(gate: ModerationGate) -> dict[str, float]:
+    """Share of the bundled model's real drafts (all benign) flagged, and held for review."""
+    with MODEL_DRAFTS.open(encoding="utf-8") as f:
+        texts = [json.loads(line)["raw"] for line in f if line.strip()]
+    verdicts = gate.check(texts)
+    flagged = round(sum(v.flagged for v in verdicts) / len(texts), 4)
+    held = round(sum(v.held for v in verdicts) / len(texts), 4)
+    print(f"bundled model's real drafts ({len(texts)}): flagged {flagged:.4f}, held for review {held:.4f}")
+    return {"flagged": flagged, "held": held}
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ stage (cleaning, shortening, checks); then the slot's fallbacks and ranking run 
 production. Reported apart for the ``dev`` briefs (used to tune the checks) and the frozen
 ``final`` briefs (never tuned on):
 
-- ``pass_precision``: of the model's candidates that pass every check, the share publishable;
+- ``pass_precision``: of the model's candidates that pass every check, the share publishable
+  (null when none passes: 0 of 0 has no value);
 - ``pass_recall``: of the publishable candidates, the share that pass;
 - ``candidate_pass_rate``: the share of candidates that pass;
 - ``briefs_top_publishable``: the share of briefs whose top-ranked draft (model, composed or
@@ -56,9 +57,9 @@ class Tally:
     unlabeled_top: list[tuple[str, str]] = field(default_factory=list)
     failures: Counter[str] = field(default_factory=Counter)
 
-    def figures(self) -> dict[str, float]:
-        def share(a: int, b: int) -> float:
-            return round(a / b, 3) if b else 0.0
+    def figures(self) -> dict[str, float | None]:
+        def share(a: int, b: int) -> float | None:
+            return round(a / b, 3) if b else None  # 0 of 0 has no value (null), not 0.0
 
         return {
             "pass_precision": share(self.passed_publishable, self.passed),
@@ -67,6 +68,7 @@ class Tally:
             "candidate_pass_rate": share(self.passed, self.total),
             "briefs_with_publishable_pass": share(self.with_publishable_pass, self.briefs),
             "coverage": share(self.covered, self.briefs),
+            "passed": self.passed,
             "briefs": self.briefs,
             "candidates": self.total,
             "labeled_publishable": self.publishable,

@@ -4,7 +4,7 @@ A :class:`StoreCollector` reads the store when scraped, so every process that se
 ``/metrics`` (``bot web``, the daemon's ``[daemon] metrics_port``) shows the same numbers:
 
 - ``bot_drafts{state}``, ``bot_publications{state,platform}``, ``bot_moderation_records{decision}``
-  (``decision="flag"``: the gate's flags);
+  (``decision="flag"``: the gate's flags; ``"review"``: held for a person, never auto-approved);
 - ``bot_daemon_heartbeat_age_seconds{worker,state}``: how long ago each daemon said it lived;
 - ``bot_notification_failures_total{channel}``: deliveries that failed after their retries;
 - ``bot_slot_drafting_seconds``: a histogram of the time from a slot's creation to its first
@@ -77,7 +77,7 @@ class StoreCollector(Collector):
         yield pubs
         moderation = GaugeMetricFamily(
             "bot_moderation_records",
-            "Moderation records by decision (flag: the gate flagged).",
+            "Moderation records by decision (flag: the gate flagged; review: held for a person).",
             labels=["decision"],
         )
         for decision, n in sorted(counts.moderation.items()):

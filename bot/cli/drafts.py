@@ -76,6 +76,7 @@ def _row(rank: int, item: ScoredCandidate) -> dict[str, Any]:
         "score": cand.score,
         "relevance": item.relevance,
         "flagged": item.verdict.flagged,
+        "held": item.verdict.held,
         "checks": [c.to_dict() for c in cand.checks],
         "settings": cand.settings,
         "moderation": item.verdict.to_dict(),
@@ -92,6 +93,8 @@ def _print(campaign: str, instant: datetime, rows: list[dict[str, Any]]) -> None
     for row in rows:
         verdict = "PASS" if row["passed"] else "FAIL"
         flag = "  FLAGGED by moderation" if row["flagged"] else ""
+        if row["held"]:
+            flag = "  HELD for review by moderation (never auto-approved)"
         click.echo("")
         rank = f"score={row['score']:.2f} relevance={row['relevance']:.2f}"
         click.echo(f"#{row['rank']} [{verdict}] origin={row['origin']} {rank}{flag}")
@@ -101,6 +104,9 @@ def _print(campaign: str, instant: datetime, rows: list[dict[str, Any]]) -> None
             click.echo(for_display("failed: " + "; ".join(f"{c['name']} ({c['detail']})" for c in failed)))
         else:
             click.echo(f"checks: all {len(row['checks'])} passed")
+        moderation = row["moderation"]
+        for why in (*moderation["reasons"], *moderation["holds"]):
+            click.echo(for_display(f"moderation: {why}"))
 
 
 def _print_media(pictures: dict[str, Any]) -> None:

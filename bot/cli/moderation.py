@@ -75,14 +75,20 @@ def check(ctx: Context, texts: tuple[str, ...], file: str | None, as_json: bool)
     for text, verdict in zip(items, verdicts, strict=True):
         print_verdict(text, verdict)
     flagged = sum(v.flagged for v in verdicts)
+    held = sum(v.held for v in verdicts)
     if len(items) > 1:
-        click.echo(f"{len(items)} texts, {flagged} flagged")
+        click.echo(f"{len(items)} texts, {flagged} flagged" + (f", {held} held for review" if held else ""))
+
+
+#: How each decision is marked: ``review`` passes for a person, never for auto approval.
+MARKS = {"pass": "pass", "review": "REVIEW", "flag": "FLAG"}
 
 
 def print_verdict(text: str, verdict: ModerationVerdict, indent: str = "") -> None:
     """One verdict for people: decision, every scorer with its version, every label's score
-    against its threshold, and the reasons."""
-    mark = "FLAG" if verdict.flagged else "pass"
+    against its threshold, and the reasons (``held:`` lines say why approval = "auto" would
+    leave it to a person)."""
+    mark = MARKS[verdict.decision.value]
     click.echo(f"{indent}[{mark}] {short(text, 100)}")
     for line in audit_lines(verdict.to_dict()):
         click.echo(f"{indent}  {line}")
@@ -103,6 +109,11 @@ def scorers(ctx: Context, as_json: bool) -> None:
             "thresholds": {
                 label: limit for label in labels_of(s) if (limit := gate.threshold(s.name, label)) is not None
             },
+            "review_thresholds": {
+                label: limit
+                for label in labels_of(s)
+                if (limit := gate.review_threshold(s.name, label)) is not None
+            },
         }
         for s in gate.scorers
     ]
@@ -112,6 +123,9 @@ def scorers(ctx: Context, as_json: bool) -> None:
     for row in rows:
         limits = ", ".join(f"{k} >= {v:.2f}" for k, v in row["thresholds"].items())
         click.echo(f"{row['scorer']}  {row['version']}\n  flags at: {limits}")
+        if row["review_thresholds"]:
+            held = ", ".join(f"{k} >= {v:.2f}" for k, v in row["review_thresholds"].items())
+            click.echo(f"  held for review (not auto-approved) at: {held}")
 
 
 @command.command("export")

@@ -312,6 +312,8 @@ def _show_edited(draft: Draft) -> None:
         click.echo(f"checks FAILED: {', '.join(failed)} (see `bot queue show {draft.id}`)")
     else:
         click.echo("checks: ok")
+    if draft.state is DraftState.FLAGGED:
+        click.echo(f"moderation: FLAG (see `bot queue show {draft.id}` for the reasons)")
 
 
 def _numbered(pairs: Any, option: str) -> dict[int, Any]:

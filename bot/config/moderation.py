@@ -55,9 +55,13 @@ class SemanticSettings(Strict):
 class ModerationSettings(Strict):
     """``[moderation]``: scorers combined by the gate; any label over its threshold flags."""
 
-    scorers: tuple[ScorerName, ...] = Field(default=("wordlist", "semantic"), min_length=1)
+    scorers: tuple[ScorerName, ...] = Field(default=("wordlist", "rules", "semantic"), min_length=1)
     #: Per scorer, per label: the score at or above which a text is flagged.
     thresholds: dict[ScorerName, dict[str, Threshold]] = Field(default_factory=dict)
+    #: Per scorer, per label: the (lower) score at or above which a text that is not flagged
+    #: is held for a person: ``approval = "auto"`` does not approve it. Unset labels keep the
+    #: defaults (``bot moderation scorers`` shows them); 1.0 turns one off.
+    review_thresholds: dict[ScorerName, dict[str, Threshold]] = Field(default_factory=dict)
     detoxify: DetoxifySettings = DetoxifySettings()
     wordlist: WordlistSettings = WordlistSettings()
     semantic: SemanticSettings = SemanticSettings()

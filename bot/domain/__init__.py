@@ -95,6 +95,9 @@ class Decision(StrEnum):
 
 class ModerationDecision(StrEnum):
     PASS = "pass"
+    #: Under every flag threshold but over a review threshold: a person may approve it as it
+    #: is; ``approval = "auto"`` never approves it by itself.
+    REVIEW = "review"
     FLAG = "flag"
 
 
@@ -193,10 +196,22 @@ class ModerationVerdict:
     thresholds: dict[str, dict[str, float]]
     scorers: dict[str, str]
     reasons: tuple[str, ...] = ()
+    #: Why the text is held for a person (labels over their review threshold).
+    holds: tuple[str, ...] = ()
 
     @property
     def flagged(self) -> bool:
         return self.decision is ModerationDecision.FLAG
+
+    @property
+    def held(self) -> bool:
+        """Passes for a person, but not for ``approval = "auto"``."""
+        return self.decision is ModerationDecision.REVIEW
+
+    @property
+    def auto_approvable(self) -> bool:
+        """Nothing over a flag or a review threshold."""
+        return self.decision is ModerationDecision.PASS
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -205,6 +220,7 @@ class ModerationVerdict:
             "thresholds": self.thresholds,
             "scorers": self.scorers,
             "reasons": list(self.reasons),
+            "holds": list(self.holds),
         }
 
 

@@ -546,6 +546,13 @@ class PublicationStore(Protocol):
         """Expired claims: unsent ones re-queued, sent ones to ``needs_check``; (requeued, to_check)."""
         ...
 
+    def take_over_claim(
+        self, pub_id: int, owner: str, now: datetime, actor: str, reason: str
+    ) -> Publication | None:
+        """The claim of ``owner`` (a worker proven dead) before its lease ends, as recovery
+        would take it after: unsent re-queued, sent ``needs_check``. None: no longer its claim."""
+        ...
+
     def move_publication(
         self,
         pub_id: int,

@@ -18,4 +18,5 @@ def audit_lines(record: dict[str, Any]) -> list[str]:
         )
         lines.append(f"{scorer} ({version}): {shown or 'no scores'}")
     lines += [f"reason: {reason}" for reason in record["reasons"]]
+    lines += [f"held (never auto-approved): {hold}" for hold in record.get("holds", ())]
     return lines

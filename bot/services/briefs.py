@@ -12,14 +12,21 @@ from bot.services.moderation import ModerationGate
 
 @dataclass(frozen=True)
 class BriefWarning:
-    """One field of one campaign that the gate flags."""
+    """One field of one campaign that the gate flags (or holds for review)."""
 
     campaign: str
     field: str
     text: str
     reasons: tuple[str, ...]
+    #: Not flagged, but over a review threshold: drafts repeating it are never auto-approved.
+    held: bool = False
 
     def message(self) -> str:
+        if self.held:
+            return (
+                f"campaign {self.campaign}: {self.field} is held for review (drafts that repeat it "
+                f"are not auto-approved): {'; '.join(self.reasons)}"
+            )
         return f"campaign {self.campaign}: {self.field} scores toxic: {'; '.join(self.reasons)}"
 
 
@@ -38,13 +45,13 @@ def campaign_fields(campaign: CampaignSettings) -> list[tuple[str, str]]:
 
 
 def score_campaigns(gate: ModerationGate, campaigns: tuple[CampaignSettings, ...]) -> list[BriefWarning]:
-    """A warning for every flagged field, in config order (one batched gate call)."""
+    """A warning for every flagged or held field, in config order (one batched gate call)."""
     items = [(c.name, name, text) for c in campaigns for name, text in campaign_fields(c)]
     if not items:
         return []
     verdicts = gate.check([text for _, _, text in items])
     return [
-        BriefWarning(campaign, field, text, verdict.reasons)
+        BriefWarning(campaign, field, text, verdict.reasons or verdict.holds, held=verdict.held)
         for (campaign, field, text), verdict in zip(items, verdicts, strict=True)
-        if verdict.flagged
+        if verdict.flagged or verdict.held
     ]

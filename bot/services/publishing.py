@@ -41,7 +41,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config import Settings
-from bot.domain import OutgoingPost, Publication, PublicationState
+from bot.domain import DaemonInfo, OutgoingPost, Publication, PublicationState
 from bot.domain.errors import (
     BotError,
     ConfigError,
@@ -54,9 +54,11 @@ from bot.domain.errors import (
     PublishUnknownOutcome,
     StateConflict,
 )
+from bot.domain.finding import FindStatus
 from bot.domain.ports import (
     AccountStore,
     Clock,
+    DaemonStore,
     DraftStore,
     EventLog,
     MediaUploader,
@@ -74,10 +76,53 @@ log = logging.getLogger(__name__)
 _P = PublicationState
 
 
-class _PublishingStore(PublicationStore, AccountStore, EventLog, DraftStore, Protocol):
+class _PublishingStore(PublicationStore, AccountStore, EventLog, DraftStore, DaemonStore, Protocol):
     """What publishing needs of the store: publications, the accounts' pause state, the
-    event log (when a publication's pictures were uploaded) and the drafts (their pictures'
-    source files, when a fitted copy must be made again)."""
+    event log (when a publication's pictures were uploaded), the drafts (their pictures'
+    source files, when a fitted copy must be made again) and the daemons (whether the owner
+    of a claim is alive)."""
+
+
+def dead_owner(
+    owner: str, daemons: Sequence[DaemonInfo], now: datetime, *, stamped: bool
+) -> tuple[bool, str]:
+    """Whether the worker ``owner`` (``host-pid-random``) is provably dead, and why (or why
+    that cannot be told). Provably: it ran on this host, no process has its pid, and, if it is
+    a daemon, its heartbeat is old too (another machine may carry the same host name: a live
+    daemon there keeps its heartbeat fresh). A worker that is no daemon (``bot run --once``)
+    leaves no heartbeat, so only its pid tells; its claim is taken over early only when the
+    caller never stamped it (a stamped one may be mid-send on a same-named machine)."""
+    import socket
+
+    from bot.services.status import ALIVE_FACTOR, process_gone
+
+    host = owner.rpartition("-")[0]
+    host, _, pid_text = host.rpartition("-")
+    if not host or not pid_text.isdigit():
+        return False, "its worker id names no host and pid"
+    pid = int(pid_text)
+    if host != socket.gethostname():
+        return False, f"it runs on host {host}; whether it is alive cannot be told from here"
+    if not process_gone(host, pid):
+        return False, f"pid {pid} is alive on this host"
+    info = next((d for d in daemons if d.worker_id == owner), None)
+    if info is None and stamped:
+        return False, (
+            f"pid {pid} is not alive on this host, but it is no daemon (no heartbeat to confirm it) "
+            "and it had started sending"
+        )
+    if info is None:
+        return True, f"pid {pid} is not alive on this host and it never started sending"
+    poll = float(info.details.get("poll_interval_s") or 10.0)
+    fresh = timedelta(seconds=ALIVE_FACTOR * max(poll, 5.0) + 5.0)
+    if info.state != "stopped" and now - info.heartbeat_at <= fresh:
+        stale_at = info.heartbeat_at + fresh
+        return False, (
+            f"pid {pid} is not alive on this host, but its heartbeat is only "
+            f"{(now - info.heartbeat_at).total_seconds():.0f} s old (a machine with the same host "
+            f"name may run it); after {stale_at:%H:%M:%S} UTC without a heartbeat it is taken over"
+        )
+    return True, f"pid {pid} is not alive on this host and its heartbeat stopped"
 
 
 @dataclass
@@ -89,6 +134,8 @@ class PublishReport:
     #: Threads that stopped part-way (first parts posted): a person decides.
     partial: list[int] = field(default_factory=list)
     deferred: list[int] = field(default_factory=list)
+    #: Not sent: their campaign was removed from the config or disabled.
+    cancelled: list[int] = field(default_factory=list)
     recovered: list[int] = field(default_factory=list)
     checks: CheckReport = field(default_factory=CheckReport)
 
@@ -175,6 +222,12 @@ class PublishingService:
         if publisher is None:
             return
         post = self._with_options(post or self.store.outgoing(pub))
+        if pulled := self._pulled(post.campaign):
+            # queued again after the sync held the campaign's posts (a check that proved it
+            # absent, a backoff, a retry): a pulled campaign's post never goes out by itself
+            log.warning("publication %d: not sent: %s", pub.id, pulled)
+            self._finish(pub, _P.CANCELLED, report.cancelled, reason=pulled)
+            return
         media_ids: tuple[str, ...] = ()
         if post.media:
             restored = self._restored(pub, post, report)
@@ -429,7 +482,12 @@ class PublishingService:
             StateConflict: the publication is not waiting for a check, or is being checked.
         """
         authorize(self.settings.web, actor)
-        self._configured(pub_id)
+        pub = self._configured(pub_id)
+        if pub.state is _P.CLAIMED:
+            pub = self._take_over(pub, actor)
+            if pub.state is _P.QUEUED:
+                message = f"{self._taken_note(pub)}: it was never sent, so it is queued again"
+                return CheckOutcome(pub, False, message)
         return self.reconciler.check(pub_id, actor)
 
     def _configured(self, pub_id: int) -> Publication:
@@ -440,7 +498,8 @@ class PublishingService:
 
     def retry(self, pub_id: int, actor: str, *, force: bool = False) -> Publication:
         """Queue a failed publication again (a ``needs_check`` or ``partial`` one only with
-        ``force``, once a person has looked at the account).
+        ``force``, once a person has looked at the account). A failed one that was sent is
+        looked for on its account first, and not queued when it is there (unless ``force``).
 
         Raises:
             NotAllowed: reviewers are listed and ``actor`` is not one of them.
@@ -448,6 +507,16 @@ class PublishingService:
         """
         authorize(self.settings.web, actor)
         pub = self._configured(pub_id)
+        if pub.state is _P.CLAIMED:
+            pub = self._take_over(pub, actor)
+            if pub.state is _P.QUEUED:
+                return pub
+        if pulled := self._pulled(self.store.get_draft(pub.draft_id).campaign_name):
+            raise BotError(
+                f"publication {pub_id} is not queued again: its {pulled}; put it back (enabled = "
+                "true) and run `bot campaigns sync` first, or close it with "
+                f"`bot publications cancel {pub_id}`"
+            )
         if pub.state is _P.NEEDS_CHECK and not force:
             raise BotError(
                 f"publication {pub_id} may already be on {pub.account}; run `bot publications check "
@@ -459,11 +528,61 @@ class PublishingService:
                 f"(from {pub.remote_id}); a retry sends the whole thread again. Remove the posted "
                 "parts on the account first, then retry --force; or post the rest by hand and cancel it"
             )
+        if pub.state is _P.FAILED and pub.first_sent_at is not None and not force:
+            self._refuse_found(pub)
         expected = [_P.FAILED, _P.NEEDS_CHECK, _P.PARTIAL] if force else [_P.FAILED]
         reason = "retried by hand" + _RETRY_NOTE.get(pub.state, "")
         return self.store.move_publication(
             pub_id, expected, _P.QUEUED, now=self.clock.now(), actor=actor, reason=reason
         )
+
+    def _pulled(self, campaign: str) -> str:
+        """Why the campaign's posts must not go out now ("" when they may)."""
+        try:
+            enabled = self.settings.campaign(campaign).enabled
+        except NotConfigured:
+            return "campaign removed from the config"
+        return "" if enabled else "campaign disabled in the config"
+
+    def _take_over(self, pub: Publication, actor: str) -> Publication:
+        """A publication claimed by a worker proven dead (see :func:`dead_owner`) is taken over
+        now, as recovery would when its lease ends; otherwise a BotError says when it frees up
+        and who takes it over."""
+        owner = pub.claimed_by or "?"
+        stamped = pub.sending_at is not None
+        dead, why = dead_owner(owner, self.store.list_daemons(), self.clock.now(), stamped=stamped)
+        until = f"{pub.claimed_until:%Y-%m-%d %H:%M:%S} UTC" if pub.claimed_until else "its lease ends"
+        then = (
+            "a claim never sent goes back to the queue, one being sent becomes needs_check and is "
+            "checked on the account"
+        )
+        if not dead:
+            raise BotError(
+                f"publication {pub.id} is claimed by {owner} until {until} ({why}). When that lease "
+                f"ends, a running daemon (or `bot run --once`) takes it over: {then}. Try again then"
+            )
+        reason = f"taken over from {owner} before its lease ended: {why}"
+        moved = self.store.take_over_claim(pub.id, owner, self.clock.now(), actor, reason)
+        if moved is None:
+            raise StateConflict(f"publication {pub.id} changed meanwhile; look again")
+        log.warning("publication %d: %s", pub.id, reason)
+        return moved
+
+    @staticmethod
+    def _taken_note(pub: Publication) -> str:
+        return f"taken over from a dead worker ({pub.last_error or 'claim released'})"
+
+    def _refuse_found(self, pub: Publication) -> None:
+        """A failed publication that was sent is looked for first: a failure reported after
+        the post was stored would otherwise post it twice."""
+        answer = self.reconciler.look(pub)
+        if answer.status is FindStatus.FOUND and answer.post is not None:
+            raise BotError(
+                f"publication {pub.id} is already on {pub.account} (found as {answer.post.remote_id}): "
+                "its send was reported failed after the post was stored. Not queued again; close it "
+                f"with `bot publications cancel {pub.id}`, or remove the post on the account and "
+                "retry --force"
+            )
 
     def cancel(self, pub_id: int, actor: str, reason: str = "") -> Publication:
         """Cancel a publication that is not being sent and not published (also one to an

@@ -254,6 +254,10 @@ class Reconciler:
         )
         return CheckOutcome(moved, False, f"unknown, nothing changed: {answer.reason}", FindStatus.UNKNOWN)
 
+    def look(self, pub: Publication) -> FindAnswer:
+        """Search the account for the publication's post (what a check does), changing nothing."""
+        return self._find(pub)
+
     def _find(self, pub: Publication) -> FindAnswer:
         try:
             publisher = self._publisher_for(pub.account)

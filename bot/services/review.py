@@ -151,7 +151,17 @@ class ReviewService:
         )
 
     def auto_approve(self, draft_id: int) -> Draft:
-        """``approval = "auto"``: approve a draft that passed the gate (never a flagged one)."""
+        """``approval = "auto"``: approve a draft that passed the gate (never a flagged one, nor
+        one the gate holds for a person: its current text's audit record must say ``pass``)."""
+        draft = self.store.get_draft(draft_id)
+        records = [r for r in self.store.moderation_records(draft_id) if r.text_sha256 == draft.sha256]
+        if not records or not records[-1].verdict.auto_approvable:
+            why = (
+                "; ".join(records[-1].verdict.holds or records[-1].verdict.reasons)
+                if records
+                else "no record"
+            )
+            raise StateConflict(f"draft {draft_id} is held for a person, not auto-approved: {why}")
         return self._approve(draft_id, AUTO_REVIEWER, None, False, "", CURRENT_MEDIA)
 
     def reject(

@@ -36,7 +36,7 @@ def test_check_prints_scores_decision_and_reasons(write_config: Any, tmp_path: P
     sick, rude = json.loads(out.stdout)
     assert (sick["text"], sick["decision"], sick["reasons"]) == ("this sale is sick", "pass", [])
     assert rude["decision"] == "flag"
-    assert set(rude) == {"text", "decision", "scores", "thresholds", "scorers", "reasons"}
+    assert set(rude) == {"text", "decision", "scores", "thresholds", "scorers", "reasons", "holds"}
     assert rude["thresholds"]["wordlist"] == {"match": 0.5}
     assert rude["thresholds"]["semantic"]["toxic"] == 0.7
 
@@ -86,6 +86,66 @@ def test_check_with_detoxify_reports_every_label(
     out = run_cli("moderation", "scorers", "--json", config=config)
     detox, words = json.loads(out.stdout)
     assert detox["thresholds"]["threat"] == 0.3 and words["scorer"] == "wordlist"
+
+
+@pytest.mark.slow
+def test_check_with_detoxify_and_rules_shows_the_rule_as_the_reason(
+    write_config: Any, tiny_checkpoint: tuple[Path, Path]
+) -> None:
+    """The real detoxify class on the tiny checkpoint beside the rules: the hostile promo is
+    flagged and the reason names the rule and the words; detoxify's random scores sit under
+    thresholds raised for the test (and its review thresholds are turned off)."""
+    checkpoint, model_dir = tiny_checkpoint
+    high = (
+        "{ threat = 0.99, toxicity = 0.99, insult = 0.99, obscene = 0.99, severe_toxicity = 0.99,"
+        " identity_attack = 0.99 }"
+    )
+    config = write_config(
+        '\n[moderation]\nscorers = ["detoxify", "rules"]\n'
+        f"[moderation.thresholds]\ndetoxify = {high}\n"
+        f"[moderation.review_thresholds]\ndetoxify = {high}\n"
+        f'[moderation.detoxify]\ncheckpoint = "{checkpoint}"\nmodel_dir = "{model_dir}"\n'
+    )
+    hostile = "Cinnamon buns 2 for £5 today, no immigrants served."
+    out = run_cli(
+        "moderation", "check", hostile, "Kids not allowed on the wheel", "Dogs welcome!", config=config
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert f"[FLAG] {hostile}" in lines
+    assert '  reason: rules.exclusion 1.00 >= 0.50 (exclusion: no X "no immigrants served")' in lines
+    assert "[REVIEW] Kids not allowed on the wheel" in lines
+    assert (
+        "  held (never auto-approved): rules.exclusion 0.40 >= review 0.30 "
+        '(exclusion: X not welcome (children) "kids not allowed", held for review)'
+    ) in lines
+    assert "[pass] Dogs welcome!" in lines
+    assert any(line.startswith("  detoxify (detoxify 0.5.4 tiny.ckpt") for line in lines)
+    assert lines[-1] == "3 texts, 1 flagged, 1 held for review"
+    out = run_cli("moderation", "scorers", "--json", config=config)
+    detox, rules = json.loads(out.stdout)
+    assert detox["review_thresholds"] == {} and rules["review_thresholds"]["threat"] == 0.3
+
+
+@pytest.mark.slow
+def test_detoxify_review_thresholds_hold_what_its_flag_thresholds_pass(
+    write_config: Any, tiny_checkpoint: tuple[Path, Path]
+) -> None:
+    """Defaults: detoxify's review thresholds are half its flag thresholds, so the tiny random
+    model's middling scores (about 0.5) hold a text it does not flag when its flag
+    thresholds are raised."""
+    checkpoint, model_dir = tiny_checkpoint
+    config = write_config(
+        '\n[moderation]\nscorers = ["detoxify", "rules"]\n'
+        "[moderation.thresholds]\ndetoxify = { threat = 0.99, toxicity = 0.99, insult = 0.99,"
+        " obscene = 0.99, severe_toxicity = 0.99, identity_attack = 0.99 }\n"
+        f'[moderation.detoxify]\ncheckpoint = "{checkpoint}"\nmodel_dir = "{model_dir}"\n'
+    )
+    out = run_cli("moderation", "check", "--json", "Happy festival", config=config)
+    assert out.returncode == 0, out.stderr
+    (result,) = json.loads(out.stdout)
+    assert result["decision"] == "review" and result["reasons"] == []
+    assert all(h.startswith("detoxify.") for h in result["holds"])
 
 
 def test_sync_warns_about_a_toxic_brief_and_variables(write_config: Any) -> None:

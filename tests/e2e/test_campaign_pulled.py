@@ -7,10 +7,13 @@ it. The real CLI in a subprocess, on SQLite and on Postgres."""
 from __future__ import annotations
 
 import json
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.adapters.store.sql import SqlStore
+from bot.domain import PublicationState
 from bot.services.catchup import STALE_AFTER, Scheduling, take_stale_slots
 from tests.conftest import run_cli
 from tests.scheduling_helpers import campaign, fixed_app
@@ -130,3 +133,32 @@ def _without_promo() -> str:
     from tests.conftest import BASE_CONFIG
 
     return BASE_CONFIG[: BASE_CONFIG.index("[[campaigns]]")]
+
+
+def test_a_pulled_campaigns_post_never_goes_out_by_another_path(write_config: Any, db_url: str) -> None:
+    """The config changed but nobody synced yet (or the post was queued again after the sync:
+    a check that proved it absent, a backoff): the pass itself does not send it; and a failed
+    one is not retried by hand while the campaign is disabled."""
+    config = write_config(database_url=db_url)
+    _, other, pub = _fire_and_approve(config)
+    write_config(DISABLED, database_url=db_url)  # no sync
+    after_slot = {"BOT_FAKE_NOW": "2030-01-04T10:01:00+00:00"}
+    passed = run_cli("run", "--once", "--json", config=config, env=after_slot)
+    assert passed.returncode == 0, passed.stderr
+    assert json.loads(passed.stdout)["published"] == []
+    assert not (config.parent / "data" / "outbox.jsonl").exists()
+    shown = _pub(config, pub)
+    assert shown["state"] == "cancelled" and shown["last_error"] == "campaign disabled in the config"
+
+    write_config(database_url=db_url)  # enabled: the other draft is approved, its send fails
+    _ok("queue", "approve", str(other), config=config)
+    with closing(SqlStore.open(db_url)) as store:
+        (failed,) = store.claim_publications(
+            "w1", datetime(2030, 1, 4, 10, 2, tzinfo=UTC), timedelta(minutes=2)
+        )
+        at = datetime(2030, 1, 4, 10, 2, tzinfo=UTC)
+        store.finish_publication(failed.id, "w1", PublicationState.FAILED, now=at, reason="refused")
+    write_config(DISABLED, database_url=db_url)
+    refused = run_cli("publications", "retry", str(failed.id), config=config)
+    assert refused.returncode == 1 and "campaign disabled in the config" in refused.stderr, refused.stderr
+    assert _pub(config, failed.id)["state"] == "failed"

@@ -113,6 +113,48 @@ def test_auto_approval_publishes_without_a_reviewer(write_config: Any, clock_fil
     assert report["published"], report
 
 
+HOSTILE = (
+    "Lotus Leaf Tea House: the new mooncake gift box is here. No immigrants.",
+    "Lotus Leaf Tea House: the new mooncake gift box is here. We know where you live.",
+)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=["exclusion", "threat"])
+def test_auto_approval_sends_a_hostile_draft_to_the_review_queue_never_out(
+    write_config: Any, clock_file: ClockFile, hostile: str
+) -> None:
+    """notes/hostile.md S1-1: a served model that writes a promo ending in an exclusion or a
+    threat (a poisoned brief, a jailbreak in a product name), with approval = "auto". The
+    draft waits in the queue, flagged, with the rule as its reason; nothing is published."""
+    from tests.fakeopenai import running
+
+    with running(replies=(hostile,)) as server:
+        model = (
+            f'[model]\nbackend = "openai"\nbase_url = "{server.url}"\nmodel = "qwen2.5:7b"\ncandidates = 1\n'
+        )
+        config = _due_config(write_config, clock_file, approval="auto")
+        text = config.read_text(encoding="utf-8").replace('[model]\nbackend = "canned"\n', model)
+        config.write_text(text, encoding="utf-8")
+        report = json.loads(_ok("run", "--once", "--json", config=config))
+    for _ in range(2):  # a second pass publishes whatever was approved
+        report["published"] += json.loads(_ok("run", "--once", "--json", config=config))["published"]
+
+    queue = json.loads(_ok("queue", "list", "--all", "--json", config=config))
+    mine = [d for d in queue if d["text"].startswith(hostile)]
+    assert mine and all(d["state"] == "flagged" for d in mine), queue
+    shown = json.loads(_ok("queue", "show", str(mine[0]["id"]), "--json", config=config))
+    assert shown["approvals"] == [] and shown["publications"] == []
+    (record,) = shown["moderation"]
+    assert record["decision"] == "flag"
+    assert any(r.startswith(("rules.exclusion 1.00", "rules.threat 1.00")) for r in record["reasons"])
+    printed = _ok("queue", "show", str(mine[0]["id"]), config=config)
+    assert "** FLAGGED by moderation **" in printed and "reason: rules." in printed
+
+    outbox = config.parent / "data" / "outbox.jsonl"
+    posted = [json.loads(line)["text"] for line in outbox.read_text().splitlines()] if outbox.exists() else []
+    assert not [p for p in posted if hostile.rsplit(". ", maxsplit=1)[-1] in p], posted
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

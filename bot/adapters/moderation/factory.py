@@ -47,13 +47,14 @@ def _backend(name: str) -> ScorerBackend:
 
 def _check_thresholds(scorer: ModerationScorer, settings: ModerationSettings) -> None:
     known = labels_of(scorer)
-    thresholds = {str(k): v for k, v in settings.thresholds.items()}
-    for label in thresholds.get(scorer.name, {}):
-        if label not in known:
-            raise ConfigError(
-                f"moderation.thresholds.{scorer.name}.{label}: {scorer.name} has no such label; "
-                f"its labels: {', '.join(known)}"
-            )
+    for key in ("thresholds", "review_thresholds"):
+        thresholds = {str(k): v for k, v in getattr(settings, key).items()}
+        for label in thresholds.get(scorer.name, {}):
+            if label not in known:
+                raise ConfigError(
+                    f"moderation.{key}.{scorer.name}.{label}: {scorer.name} has no such label; "
+                    f"its labels: {', '.join(known)}"
+                )
 
 
 def in_force(
@@ -81,6 +82,10 @@ def in_force(
             detox = settings.detoxify
             row["checkpoint"] = str(base / detox.checkpoint) if detox.checkpoint else None
             row["model_dir"] = str(base / detox.model_dir) if detox.model_dir else None
+        elif name == "rules":
+            from bot.adapters.moderation.rules import VERSION
+
+            row["rules"] = f"bundled bot/adapters/moderation/rules.py ({VERSION})"
         elif name == "profanity":
             try:
                 row["package"] = f"alt-profanity-check {metadata.version('alt-profanity-check')}"

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from bot.config.accounts import AccountBase
 from bot.domain import OutgoingPost, PublishResult
-from bot.domain.errors import PublishRejected
+from bot.domain.errors import PublishRejected, PublishUnknownOutcome
 from bot.domain.finding import FindAnswer, PostSearch
 from bot.domain.media import MediaLimits
 from bot.domain.platforms import CredentialSource, PlatformDescription
@@ -42,7 +42,9 @@ class DryRunAccount(AccountBase):
 
 
 class DryRunPublisher:
-    """Appends posts to ``outbox``; ``find`` looks them up by idempotency key. Pictures are
+    """Appends posts to ``outbox``; ``find`` looks them up by idempotency key or publication id.
+    An error after the line was handed to the file (a short write, fsync, close: ENOSPC, EIO,
+    a pipe) is an unknown outcome, checked like any platform's, never a failure. Pictures are
     "uploaded" as their hashes, and each line lists the files it would have attached."""
 
     #: Nothing is uploaded anywhere: an earlier attempt's ids are always good.
@@ -85,15 +87,33 @@ class DryRunPublisher:
                  "width": i.width, "height": i.height, "size": i.size, "id": media_id}
                 for i, media_id in zip(post.media, media_ids, strict=True)
             ]  # fmt: skip
+        data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
         try:
             self.outbox.parent.mkdir(parents=True, exist_ok=True)
-            with self.outbox.open("a", encoding="utf-8") as out:
-                fcntl.flock(out, fcntl.LOCK_EX)
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
-                out.flush()
-                os.fsync(out.fileno())
+            fd = os.open(self.outbox, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:  # nothing was handed to the file: a definite failure
+            raise PublishRejected(f"cannot open outbox {self.outbox}: {exc.strerror}") from exc
+        handed = False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            handed = True  # from here on, any error may come after (part of) the line is in
+            _write_all(fd, data)
+            os.fsync(fd)
         except OSError as exc:
-            raise PublishRejected(f"cannot write outbox {self.outbox}: {exc.strerror}") from exc
+            os.close(fd)
+            if not handed:
+                raise PublishRejected(f"cannot lock outbox {self.outbox}: {exc.strerror}") from exc
+            raise PublishUnknownOutcome(
+                f"writing outbox {self.outbox} failed after the line was handed to it "
+                f"({exc.strerror}): it may be in the file"
+            ) from exc
+        try:
+            os.close(fd)
+        except OSError as exc:
+            raise PublishUnknownOutcome(
+                f"closing outbox {self.outbox} failed after the line was written ({exc.strerror}): "
+                "it may be in the file"
+            ) from exc
         return PublishResult(remote_id=post.idempotency_key, url=f"file://{self.outbox}")
 
     def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
@@ -103,7 +123,7 @@ class DryRunPublisher:
         except (OSError, ValueError) as exc:
             return FindAnswer.unknown(f"cannot read outbox {self.outbox}: {exc}")
         for line in lines:
-            if line.get("idempotency_key") == post.idempotency_key:
+            if _same_post(line, post):
                 return FindAnswer.found(
                     PublishResult(remote_id=post.idempotency_key, url=f"file://{self.outbox}")
                 )
@@ -124,6 +144,25 @@ class DryRunPublisher:
         except FileNotFoundError:
             return []
         return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte (a pipe or a full disk may take a part at a time)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _same_post(line: dict[str, Any], post: OutgoingPost) -> bool:
+    """A line is this post when it carries its idempotency key, or its publication id with
+    the same draft and text (a line written by an attempt whose outcome was lost)."""
+    if line.get("idempotency_key") == post.idempotency_key:
+        return True
+    return (
+        line.get("publication_id") == post.publication_id
+        and line.get("draft_id") == post.draft_id
+        and line.get("text") == post.text
+    )
 
 
 def _client(account: DryRunAccount, credentials: CredentialSource, data_dir: Path) -> Publisher:

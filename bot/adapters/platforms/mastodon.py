@@ -245,6 +245,16 @@ def _server_error(exc: MastodonServerError, at: Attempt) -> PublishError:
     return PublishRetryable(f"Mastodon server error: {_reason(exc)}")
 
 
+def _unreadable(exc: MastodonAPIError, at: Attempt) -> PublishError:
+    """An answer Mastodon.py could not parse (a 2xx whose body is not JSON: a proxy's page, a
+    cut-off body) says nothing about a send: the status may be stored."""
+    if at.sending:
+        return PublishUnknownOutcome(
+            f"Mastodon answered the attempt to {at.doing} unreadably: {_reason(exc)}"[:500]
+        )
+    return PublishRejected(f"Mastodon refused to {at.doing}: {_reason(exc)}")
+
+
 def _unreachable(exc: MastodonNetworkError, at: Attempt) -> PublishError:
     if sent_nothing(exc):
         return PublishRetryable("Mastodon unreachable")
@@ -278,6 +288,8 @@ ERRORS = ErrorTable(
             "Mastodon: the request to {doing} was too large for the server (413); nothing was posted",
             when=lambda e: _status_code(e) == 413,
         ),
+        # no HTTP status in it: Mastodon.py could not read the answer (not a refusal)
+        ErrorRule(MastodonAPIError, _unreadable, when=lambda e: _status_code(e) is None),
         ErrorRule(MastodonAPIError, PublishRejected, "Mastodon refused to {doing}: {detail}"),
         ErrorRule(MastodonError, PublishRejected, "Mastodon client error: {exc}"),
     ],

@@ -315,6 +315,16 @@ def _transport(exc: prawcore.RequestException, at: Attempt) -> PublishError:
     return PublishUnknownOutcome(f"Reddit did not answer while trying to {at.doing}")
 
 
+def _bad_json(exc: prawcore.BadJSON, at: Attempt) -> PublishError:
+    """An answer prawcore could not parse (a proxy's page on a 200): to a submit, the post may
+    be stored."""
+    if at.sending:
+        return PublishUnknownOutcome(
+            f"Reddit answered the submit unreadably ({_status(exc)}): it may be posted"
+        )
+    return PublishRejected(f"Reddit refused to {at.doing} ({_status(exc)})")
+
+
 def _status(exc: prawcore.ResponseException) -> int:
     return int(exc.response.status_code)
 
@@ -332,6 +342,7 @@ ERRORS = ErrorTable(
         ErrorRule(prawcore.TooLarge, PublishRetryable, "Reddit: the request to {doing} was too large (413)"),
         ErrorRule(prawcore.RequestException, _transport),
         ErrorRule(prawcore.TooManyRequests, _rate_limited),
+        ErrorRule(prawcore.BadJSON, _bad_json),
         ErrorRule(prawcore.ServerError, PublishRetryable, "Reddit server error {detail}"),
         ErrorRule(prawcore.OAuthException, PublishAuthError, "Reddit rejected the credentials: {exc}"),
         ErrorRule(prawcore.InvalidToken, PublishAuthError, "Reddit rejected the credentials: {exc}"),

@@ -163,4 +163,5 @@ def _verdict(record: dict[str, Any]) -> ModerationVerdict:
         thresholds=record.get("thresholds", {}),
         scorers=record.get("scorers", {}),
         reasons=tuple(record.get("reasons", ())),
+        holds=tuple(record.get("holds", ())),
     )

@@ -42,7 +42,8 @@ class _Expected:
 
     owner: str | None
     sending: bool
-    before: datetime
+    #: Only if its lease ended before this (None: whatever the lease, its owner is dead).
+    before: datetime | None
 
 
 class PublicationsSql(StoreBase):
@@ -205,6 +206,24 @@ class PublicationsSql(StoreBase):
                         to_check.append(pub_id)
         return requeued, to_check
 
+    def take_over_claim(
+        self, pub_id: int, owner: str, now: datetime, actor: str, reason: str
+    ) -> Publication | None:
+        """Take the claim of a dead ``owner`` now, as recovery would once its lease ends: never
+        sent, queued again; stamped (it may be out), ``needs_check``. Compare-and-set on the
+        owner and the stamp the caller saw; None when the claim is no longer that one."""
+        with self._tx() as s:
+            row = s.get(PublicationRow, pub_id)
+            if row is None or row.state != _C or row.claimed_by != owner:
+                return None
+            sending = row.sending_at is not None
+            expect = _Expected(owner, sending, None)
+            if not self._reset_claim(s, pub_id, _N if sending else _Q, now, actor, reason, expect):
+                return None
+            s.flush()
+            s.refresh(row)
+            return _publication(row)
+
     def _reset_claim(
         self,
         s: Session,
@@ -229,9 +248,9 @@ class PublicationsSql(StoreBase):
                 if expect.sending
                 else PublicationRow.sending_at.is_(None)
             )
-            cas = cas.where(
-                PublicationRow.claimed_by == expect.owner, PublicationRow.claimed_until < expect.before, sent
-            )
+            cas = cas.where(PublicationRow.claimed_by == expect.owner, sent)
+            if expect.before is not None:
+                cas = cas.where(PublicationRow.claimed_until < expect.before)
         done = changed(s, cas.values(**values))
         if done:
             self._event(s, now, actor, "publication", pub_id, _C, new, reason)
@@ -274,6 +293,8 @@ class PublicationsSql(StoreBase):
             )
             if not done:
                 raise StateConflict(f"publication {pub_id} was changed by someone else; look again")
+            if new is PublicationState.QUEUED:
+                _refuse_rivals(s, row)
             self._event(s, now, actor, "publication", pub_id, old.value, new.value, reason)
             s.flush()
             s.refresh(row)
@@ -462,6 +483,24 @@ class PublicationsSql(StoreBase):
             )
             for p in pubs
         }
+
+
+def _refuse_rivals(s: Session, row: PublicationRow) -> None:
+    """A publication queued again by hand must not make its slot post twice on its account
+    (another draft of the slot was approved meanwhile): StateConflict, rolled back."""
+    from bot.adapters.store.reviews import lock_slot, slot_rivals
+
+    slot_id = s.scalar(select(DraftRow.slot_id).where(DraftRow.id == row.draft_id))
+    if slot_id is None:
+        return
+    lock_slot(s, slot_id)
+    if rivals := slot_rivals(s, row.draft_id, slot_id, [row.account]):
+        where = ", ".join(f"publication {r.publication_id} of draft {r.draft_id}, {r.state}" for r in rivals)
+        raise StateConflict(
+            f"publication {row.id} is not queued again: another draft of the same slot already posts "
+            f"to {row.account} ({where}), and a slot posts once per account; cancel that one first "
+            f"(`bot publications cancel ID`) to send this one instead"
+        )
 
 
 def _media_for(stored: Any, platform: str) -> tuple[MediaItem, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.store.drafts import DraftsSql, add_moderation
 from bot.adapters.store.session import changed
-from bot.adapters.store.tables import ApprovalRow, DraftRow, PublicationRow
+from bot.adapters.store.tables import ApprovalRow, DraftRow, PublicationRow, SlotRow
 from bot.domain import (
     Approval,
     CheckResult,
@@ -60,9 +61,14 @@ class ReviewsSql(DraftsSql):
         publication per target, atomically."""
         with self._tx() as s:
             row = self._draft_row(s, draft_id)
+            targets = list(targets)
+            if row.slot_id is not None:
+                lock_slot(s, row.slot_id)
             old = DraftState(row.state)
             self._check_move(row, old, set(expected), DraftState.APPROVED, sha256)
             _check_media(row, media_sha256)
+            if rivals := slot_rivals(s, row.id, row.slot_id, [t.account for t in targets]):
+                raise StateConflict(_rival_message(f"draft {draft_id} is not approved", rivals, draft_id))
             self._cas(s, row, old, state=DraftState.APPROVED.value, updated_at=now)
             _record(s, draft_id, decision, reviewer, note, sha256, now, media_sha256)
             self._event(s, now, reviewer, "draft", draft_id, old.value, "approved", note or decision.value)
@@ -255,6 +261,70 @@ def _record(
             created_at=now,
             media_sha256=media_sha,
         )
+    )
+
+
+#: Publication states that mean a post of a slot is out, or on its way, on an account.
+LIVE = (
+    _QUEUED,
+    PublicationState.CLAIMED.value,
+    PublicationState.PUBLISHED.value,
+    PublicationState.NEEDS_CHECK.value,
+    PublicationState.PARTIAL.value,
+)
+
+
+@dataclass(frozen=True)
+class Rival:
+    """A live publication of another draft of the same slot, on the same account."""
+
+    publication_id: int
+    draft_id: int
+    account: str
+    state: str
+
+
+def lock_slot(s: Session, slot_id: int) -> None:
+    """Serialize the approvals of one slot's drafts (Postgres; SQLite has one writer anyway)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(select(SlotRow.id).where(SlotRow.id == slot_id).with_for_update())
+
+
+def slot_rivals(s: Session, draft_id: int, slot_id: int | None, accounts: Sequence[str]) -> list[Rival]:
+    """The live publications of the slot's other drafts on ``accounts``: a slot posts once per
+    account, so a second draft of it must not be queued there too."""
+    if slot_id is None or not accounts:
+        return []
+    rows = s.execute(
+        select(PublicationRow.id, PublicationRow.draft_id, PublicationRow.account, PublicationRow.state)
+        .join(DraftRow, DraftRow.id == PublicationRow.draft_id)
+        .where(
+            DraftRow.slot_id == slot_id,
+            DraftRow.id != draft_id,
+            PublicationRow.account.in_(list(accounts)),
+            PublicationRow.state.in_(LIVE),
+        )
+        .order_by(PublicationRow.id)
+    ).all()
+    return [Rival(*row) for row in rows]
+
+
+def _rival_message(head: str, rivals: Sequence[Rival], draft_id: int) -> str:
+    """Why a second draft of a slot is not queued, and how to switch to it."""
+    where = ", ".join(
+        f"{r.account}: publication {r.publication_id} of draft {r.draft_id}, {r.state}" for r in rivals
+    )
+    others = sorted({r.draft_id for r in rivals})
+    text = (
+        f"{head}: another draft of the same slot already posts to the same accounts ({where}), "
+        "and a slot posts once per account."
+    )
+    if all(r.state == _QUEUED for r in rivals):
+        stop = " and ".join(f"`bot queue reject {d} --withdraw --reason TEXT`" for d in others)
+        return f"{text} To post draft {draft_id} instead, withdraw the other first ({stop}), then try again"
+    return (
+        f"{text} It is out or on its way, so draft {draft_id} cannot replace it; for another post, "
+        "fire a new slot (`bot campaigns fire NAME`), or reject this draft"
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from bot.services.drafting import cleaning
+from bot.services.drafting.facts import CALL_VERBS
 
 #: Most composed drafts written for one slot.
 MOST = 3
@@ -52,7 +53,10 @@ _PRODUCT_LEADS = (
 )
 
 #: First words of a fact written as a sentence that read lower-case after a colon.
-_LOWER_AFTER_COLON = frozenset({"It", "The", "A", "An", "We", "Our", "This", "There", "All", "Every"})
+_LOWER_AFTER_COLON = frozenset(
+    {"It", "The", "A", "An", "We", "Our", "This", "There", "All", "Every"}
+    | {verb.split()[0].capitalize() for verb in CALL_VERBS}  # "News from <brand>: bring in ..."
+)
 
 
 def state(facts: Sequence[str]) -> str:
@@ -116,9 +120,13 @@ def compose_facts(
     lead = leads[turn % len(leads)]
     first = facts[0].strip()
     # after a colon, the first fact as written ("It costs $89" from a brief's sentence: "it costs")
-    start = first[0].lower() if first.split()[0] in _LOWER_AFTER_COLON else first[0]
+    opening = first.split()[0]
+    # a plain word that only opens the sentence ("Alterations start from $45"), not a name
+    plain = {w for f in (*facts, product) for w in f.split()[1:] if w.islower()}
+    lower = opening in _LOWER_AFTER_COLON or opening.casefold() in plain
+    start = first[0].lower() if lower else first[0]
     as_written = start + stated[1:]
-    if kind == "promo" and product and not any(product.casefold() in f.casefold() for f in facts):
+    if kind != "greeting" and product and not any(product.casefold() in f.casefold() for f in facts):
         lead = _PRODUCT_LEADS[turn % len(_PRODUCT_LEADS)]  # "Full detail at <brand>: it costs $89"
     # a day of remembrance is not "happy" (Memorial Day, Qingming)
     wish = f"Wishing you a peaceful {holiday}. " if solemn else f"Happy {holiday}! "

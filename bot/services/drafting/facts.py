@@ -59,13 +59,14 @@ _RELATIVE = {
 #: holding one needs it in the facts or the brief.
 _POLARITY = {
     "closed": "state:closed", "close": "state:closed", "closes": "state:closed",
-    "closing": "state:closed", "shut": "state:closed", "not": "neg:not", "never": "neg:not",
+    "closing": "state:closed", "shut": "state:closed", "shuts": "state:closed",
+    "shutting": "state:closed", "not": "neg:not", "never": "neg:not",
     "except": "neg:not",
 }  # fmt: skip
 _STOP_TEXT = """a an the and or but of to in on at for with from by as is are be our your we you us it
 its this that these those all any every each per only just until till before after into over under
 up out so than then there here will can may more most very also plus now get gets i me my them
-their they off"""
+their they off who whom whose which everyone everybody"""
 #: Words that carry no fact (skipped when comparing a fact's words with a post's).
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 _STOP = STOP_WORDS
@@ -329,11 +330,14 @@ _TELL_WHOM = regex.compile(
 _GREETING_SENTENCE = regex.compile(
     r"^\W*(?:happy|merry|wishing|season's|warm wishes|greetings|hello|hi)\b", regex.IGNORECASE
 )
+_PRONOUN_START = regex.compile(r"^(?:it|it's|they|they're|this|that|these|those)\b", regex.IGNORECASE)
 #: A short topic to tell about, not a statement ("Let people know our hours for the day").
 _TOPIC = regex.compile(r"^(?:our|the|your|about)\s+(?:[\w'’-]+\s+){0,3}[\w'’-]+$", regex.IGNORECASE)
 _THANK = regex.compile(r"\bthank\s+them\s+for\s+(?:their\s+)?([^.!?\n]+)", regex.IGNORECASE)
 #: "Thank the local growers who stock our shelves", "thank everyone who served".
-_THANK_WHOM = regex.compile(r"\bthank\s+(?!them\s+for\b|you\b)([^.!?\n]+)", regex.IGNORECASE)
+_THANK_WHOM = regex.compile(
+    r"\b(?:thank|thanking|thanks\s+to)\s+(?!them\s+for\b|you\b)([^.!?\n]+)", regex.IGNORECASE
+)
 #: The post's own readers thanked ("Thank our readers for X"): the post thanks "you".
 _THANK_READERS = regex.compile(
     r"^(?:our|all our|all of our|everyone|all)\s*(?:[\w'’-]+\s+)?for\s+((?:their|your)\s+)?(.+)$",
@@ -378,9 +382,17 @@ _BRIEF_SENTENCE = regex.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+(?:[.!?]+|$)")
 
 #: A brief's sentence that asks the readers to act ("Book by phone or online.", "Order by
 #: Friday."): the post says it to them.
-_CALL = regex.compile(
-    r"^\W*(?:book|order|pre-order|call|phone|ring|email|text|reserve|register|sign up|enrol|enroll|"
-    r"bring|pick up|collect|claim|apply|arrive|park|come|visit|drop by|stop by|try|shop)\b[^.!?\n]*",
+CALL_VERBS = (
+    *("book", "order", "pre-order", "call", "phone", "ring", "email", "text", "reserve", "register"),
+    *("sign up", "enrol", "enroll", "bring", "pick up", "collect", "claim", "apply", "arrive", "park"),
+    *("come", "visit", "drop by", "stop by", "try", "shop"),
+)
+_CALL = regex.compile(rf"^\W*(?:{'|'.join(CALL_VERBS)})\b[^.!?\n]*", regex.IGNORECASE)
+
+
+#: "Could you write something that nudges people to book early", "Encourage parents to sign up".
+_NUDGE = regex.compile(
+    rf"\b(?:nudges?|encourages?|gets?|pushes|push|urges?|motivates?)\s+{_AUDIENCE}to\s+([^.!?\n]+)",
     regex.IGNORECASE,
 )
 
@@ -389,6 +401,7 @@ def _to_reader(told: str) -> str:
     """What to tell the readers, as said to them: "Remind them to lock up" -> "remember to lock
     up", "Remind them of our new hours" -> "don't forget our new hours"."""
     head, _, rest = told.partition(" ")
+    rest = regex.sub(r"\btheir\b", "your", rest)  # "to book their suits early" -> "your suits"
     if head.casefold() == "to" and rest:
         return f"remember to {rest}"
     if head.casefold() == "of" and rest:
@@ -424,16 +437,27 @@ def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
 
 
 def _reminders(brief: str, *, colon: bool) -> tuple[str, ...]:
-    said = [_to_reader(m.strip()) for m in _REMIND.findall(brief)]
-    said += [_to_reader(next(g for g in m if g).strip()) for m in _TELL_WHOM.findall(brief)]
-    said += [m.strip() for m in _ANNOUNCE.findall(brief)]
-    said += [f"join us for {m.strip()}" for m in _INVITE.findall(brief)]
-    said += [f"meet {m.strip()}" for m in _INTRODUCE.findall(brief)]
-    said += [m.group(0).strip() for m in map(_CALL.search, _BRIEF_SENTENCE.findall(brief)) if m]
+    said: list[tuple[int, str]] = []  # (where the brief says it, what to tell), in the brief's order
+    said += [(m.start(), _to_reader(m.group(1).strip())) for m in _REMIND.finditer(brief)]
+    said += [
+        (m.start(), _to_reader(next(g for g in m.groups() if g).strip())) for m in _TELL_WHOM.finditer(brief)
+    ]
+    said += [(m.start(), m.group(1).strip()) for m in _ANNOUNCE.finditer(brief)]
+    said += [(m.start(), f"join us for {m.group(1).strip()}") for m in _INVITE.finditer(brief)]
+    said += [(m.start(), f"meet {m.group(1).strip()}") for m in _INTRODUCE.finditer(brief)]
+    said += [(m.start(), _to_reader(f"to {m.group(1).strip()}")) for m in _NUDGE.finditer(brief)]
+    for sentence in _BRIEF_SENTENCE.finditer(brief):
+        call = _CALL.search(sentence.group(0))
+        if call:
+            said.append((sentence.start(), call.group(0).strip()))
     if colon:
-        said += [m.strip() for m in _AFTER_COLON.findall(brief) if claims(m) or len(m.split()) >= 3]
-        said += _statements(brief)
-    return tuple(dict.fromkeys(s for s in said if s))
+        said += [
+            (m.start(1), m.group(1).strip())
+            for m in _AFTER_COLON.finditer(brief)
+            if claims(m.group(1)) or len(m.group(1).split()) >= 3
+        ]
+        said += [(brief.find(part), part) for part in _statements(brief)]
+    return tuple(dict.fromkeys(text for _, text in sorted(said, key=lambda p: p[0]) if text))
 
 
 #: How a statement of the brief starts ("There are no lessons ...", "We've got ...").
@@ -442,6 +466,10 @@ _STATEMENT_START = regex.compile(
     r"a|an|no|everyone|you|your|they|she|he|her|his)\b",
     regex.IGNORECASE,
 )
+
+
+#: The owner speaking for themself ("half my customers", "I need"), not news for readers.
+_MINE = regex.compile(r"\b(?:I|I'm|I've|I'd|my|me)\b")
 
 
 def _statements(brief: str) -> list[str]:
@@ -454,10 +482,13 @@ def _statements(brief: str) -> list[str]:
         text = sentence.strip()
         if not text or text.endswith("?") or _INSTRUCTION.search(text) or _GREETING_SENTENCE.search(text):
             continue
-        if not (_STATEMENT_START.search(text) or claims(text) - _SOFT_CLAIMS):
-            continue  # "Send a merry Christmas message ...": an order we do not know, not news
-        for part in regex.split(r":\s+", text.rstrip(".!")):
-            if len(part.split()) >= 3 or claims(part) - _SOFT_CLAIMS:
+        if _MINE.search(text):
+            continue  # "half my customers bring their suits in late": the owner to the writer
+        for i, part in enumerate(regex.split(r":\s+", text.rstrip(".!"))):
+            news = _STATEMENT_START.search(part) or claims(part) - _SOFT_CLAIMS or i > 0
+            # "Send a merry Christmas message ...": an order we do not know, not news; "Big news
+            # for painters: <brand> now does X" is news after its colon
+            if news and (len(part.split()) >= 3 or claims(part) - _SOFT_CLAIMS):
                 out.append(part.strip())
     return out
 
@@ -486,12 +517,23 @@ def _thank(whom: str) -> str:
     return f"thank you to {whom}"
 
 
-def told(brief: str, listed: Sequence[str], *, thanks: bool = True) -> tuple[str, ...]:
+def _it_is(said: str, subject: str) -> str:
+    """ "it's open at <brand>" -> "the listening booth is open at <brand>"."""
+    if not subject:
+        return said
+    return str(regex.sub(r"^(?:it's|it is)\b", f"the {subject} is", said, flags=regex.IGNORECASE))
+
+
+def told(brief: str, listed: Sequence[str], *, thanks: bool = True, subject: str = "") -> tuple[str, ...]:
     """What the brief asks to tell that the listed facts do not already say ("Remind them we are
     closed on the holiday" beside the fact "closed all day on July 4" says nothing new)."""
     asked = implied(brief, colon=not listed) if thanks else reminders(brief, colon=not listed)
     if listed:  # "our hours for the day": the listed facts say them
         asked = tuple(r for r in asked if not (_TOPIC.match(r) and not claims(r)))
+    # "post that it's open": what "it" is was said before: the campaign's product, or the
+    # sentence cannot stand alone ("It costs $89" still says its price)
+    asked = tuple(_it_is(r, subject) for r in asked)
+    asked = tuple(r for r in asked if not (_PRONOUN_START.match(r) and not claims(r) - _SOFT_CLAIMS))
     return tuple(r for r in asked if not listed or not repeats_facts(r, listed))
 
 

@@ -95,7 +95,7 @@ _LETTER = regex.compile(
     r"^\W*dear\b|\bi hope this (?:message|greeting|note|post) finds you|\bi(?:'m| am) writing\b",
     regex.IGNORECASE,
 )
-_FIRST_PERSON = regex.compile(r"\b(?:I|I'm|I’m|I've|I'll|I'd)\b")
+_FIRST_PERSON = regex.compile(r"\b(?:I|I'm|I’m|I've|I'll|I'd|my|My)\b")
 
 
 def voice(body: str, brand: str) -> CheckResult:

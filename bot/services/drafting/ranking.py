@@ -96,13 +96,24 @@ def choose(scored: Sequence[ScoredCandidate], keep: int) -> list[ScoredCandidate
     return chosen or list(scored[:1])
 
 
-def _key(item: ScoredCandidate, chosen: Sequence[ScoredCandidate]) -> tuple[bool, bool, int, int, int, float]:
+def _key(
+    item: ScoredCandidate, chosen: Sequence[ScoredCandidate]
+) -> tuple[bool, bool, bool, int, int, int, float]:
     candidate = item.candidate
     origin = _ORIGIN_RANK.get(candidate.origin, 0)
     order = -int(candidate.settings.get("order", 0)) if candidate.origin is DraftOrigin.TEMPLATE else 0
     failed = sum(not c.passed for c in candidate.checks)
     merit = candidate.score + RELEVANCE_WEIGHT * item.relevance - DIVERSITY_WEIGHT * _closest(item, chosen)
-    return (not item.verdict.flagged, candidate.passed, -failed, origin, order, round(merit, _DIGITS))
+    verdict = item.verdict
+    return (
+        not verdict.flagged,
+        candidate.passed,
+        not verdict.held,
+        -failed,
+        origin,
+        order,
+        round(merit, _DIGITS),
+    )
 
 
 def _closest(item: ScoredCandidate, chosen: Sequence[ScoredCandidate]) -> float:

@@ -9,8 +9,9 @@ checks, then by relevance to the brief, and kept distinct from each other
 (:mod:`bot.services.drafting.ranking`).
 
 Flagged drafts are never auto-approved; drafts that pass the gate go to ``pending_review``
-(for campaigns with ``approval = "auto"``, the best-ranked one that passes every check goes
-straight to ``approved``: at most one per slot).
+(for campaigns with ``approval = "auto"``, the best-ranked one that passes every check and
+that the gate neither flags nor holds for review goes straight to ``approved``: at most one
+per slot; a held draft waits for a person).
 """
 
 from __future__ import annotations
@@ -291,9 +292,17 @@ class DraftingService:
                 media=media,
             )
             ids.append(draft_id)
-            if auto and state is DraftState.PENDING_REVIEW and candidate.passed:
-                # one post per slot and account: only the best-ranked passing, unflagged draft;
-                # the slot's other drafts wait in the queue for a person
+            if auto and item.verdict.held:
+                log.info(
+                    "slot %d of %s: draft %d is held for a person, not auto-approved: %s",
+                    slot.id,
+                    campaign.name,
+                    draft_id,
+                    "; ".join(item.verdict.holds),
+                )
+            elif auto and state is DraftState.PENDING_REVIEW and candidate.passed:
+                # one post per slot and account: only the best-ranked passing draft nothing
+                # flags or holds; the slot's other drafts wait in the queue for a person
                 assert self._on_approved is not None
                 self._on_approved(draft_id, campaign)
                 auto = False
@@ -408,7 +417,8 @@ class DraftingService:
     def _to_state(plan: SlotPlan) -> tuple[str, ...]:
         """What a composed draft states: the brief's reminders that the facts do not already
         state ("Let people know that X has new opening hours"), then the facts."""
-        return (*facts.told(plan.brief, plan.facts), *plan.facts)
+        subject = str(plan.context.get("product") or "") if plan.campaign.products else ""
+        return (*facts.told(plan.brief, plan.facts, subject=subject), *plan.facts)
 
     def _template_candidates(self, plan: SlotPlan) -> list[Candidate]:
         campaign = plan.campaign
@@ -495,6 +505,7 @@ class DraftingService:
         # A promo names what it promotes ("The perfect night at <brand>" says nothing of the
         # paint-your-own mug night the brief is about; "Mug day" names another thing).
         product = context["product"] or ""
+        subject = product if campaign.products else ""
         promoted = (
             (product,)
             if campaign.kind.value == "promo"
@@ -518,7 +529,9 @@ class DraftingService:
             nice_words=(context["product"], _holiday_name(context["holiday"])),
             neutral=tuple(n for n in neutral if n),
             facts=tuple(
-                dict.fromkeys((*stated, *facts.told(brief, stated), *facts.mentions(brief), *promoted))
+                dict.fromkeys(
+                    (*stated, *facts.told(brief, stated, subject=subject), *facts.mentions(brief), *promoted)
+                )
             ),
             mentions=facts.mentions(brief),
             backing=tuple(b for b in backing if b),

@@ -414,6 +414,22 @@ def test_a_5xx_while_logging_in_is_retryable(fake: FakeServer, op: str) -> None:
 
 
 @pytest.mark.parametrize("platform", ["x", "bluesky", "mastodon", "reddit"])
+@pytest.mark.parametrize("body", [b"<html>the proxy says hello</html>", b""])
+def test_a_stored_post_answered_with_no_json_is_an_unknown_outcome(
+    fake: FakeServer, platform: str, body: bytes
+) -> None:
+    """The server stored the post, then a proxy (or a cut connection) answered 200 with a body
+    that is not JSON: Mastodon.py and prawcore raise their API errors, which are no refusal."""
+    op = {"x": "x.tweet", "bluesky": "bluesky.post", "mastodon": "mastodon.status", "reddit": "reddit.submit"}
+    fake.fault(op[platform], status=200, body=body, stored=True)
+    publisher = {"x": x_pub, "bluesky": bsky_pub, "mastodon": masto_pub, "reddit": reddit_pub}[platform](fake)
+    with pytest.raises(Exception) as caught:
+        publisher.publish(post("hello"))
+    assert not isinstance(caught.value, PublishRejected | PublishRetryable | PublishAuthError), caught.value
+    assert len(fake.posts(platform)) == 1
+
+
+@pytest.mark.parametrize("platform", ["x", "bluesky", "mastodon", "reddit"])
 def test_an_unreadable_success_answer_is_an_unknown_outcome(fake: FakeServer, platform: str) -> None:
     """The server took the post but the client cannot read the answer: never a plain failure."""
     op = {"x": "x.tweet", "bluesky": "bluesky.post", "mastodon": "mastodon.status", "reddit": "reddit.submit"}

@@ -334,3 +334,51 @@ def test_a_fact_with_a_number_needs_half_its_other_words() -> None:
     fact = "to book a table, call 555-0163"
     assert not fact_stated(fact, "Call 555-0163.")  # a third of "book", "table", "call" was enough
     assert fact_stated(fact, "Book by phone: call 555-0163.")
+
+
+@pytest.mark.parametrize(
+    ("brief", "listed", "subject", "said"),
+    [
+        (
+            "merry christmas post pls. thanks to everyone who trusted us with their clothes this year.",
+            (),
+            "",
+            ("thank you to everyone who trusted us with their clothes this year",),
+        ),
+        (
+            "Veterans Day post from Iron Bell thanking veterans for their service.",
+            ("veterans train free all week",),
+            "",
+            ("thank you to veterans for their service",),
+        ),
+        (
+            "Could you write something that nudges people to book their suit alterations early?",
+            (),
+            "",
+            ("remember to book your suit alterations early",),
+        ),
+        (
+            "We finally built the listening booth! Can you post that it's open at Groove Cellar?",
+            ("headphones provided",),
+            "listening booth",
+            ("the listening booth is open at Groove Cellar",),
+        ),
+        ("Post that it's open at Groove Cellar.", ("headphones provided",), "", ()),
+        (
+            "Big news for painters: Copper Nail now does colour matching. Bring in a chip of any paint.",
+            (),
+            "",
+            ("Copper Nail now does colour matching", "Bring in a chip of any paint"),
+        ),
+        (
+            "Every spring half my customers panic. Suit alterations start from $45.",
+            (),
+            "",
+            ("Suit alterations start from $45",),
+        ),
+    ],
+)
+def test_more_of_what_owners_write_is_read_in_the_brief_s_order(
+    brief: str, listed: tuple[str, ...], subject: str, said: tuple[str, ...]
+) -> None:
+    assert told(brief, listed, subject=subject) == said

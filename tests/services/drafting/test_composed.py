@@ -154,3 +154,27 @@ def test_a_promo_names_what_it_promotes(tmp_path: Path) -> None:
         assert candidate.passed is named, (text, candidate.checks)
     best = service.candidates(settings.campaigns[0], SLOT)[0].candidate
     assert best.passed and "paint-your-own mug night" in best.text.casefold()
+
+
+def test_an_announcement_whose_facts_never_name_its_product_names_it_in_the_lead() -> None:
+    texts = composing.compose_facts(
+        ["free to use, up to 20 minutes at a time", "headphones provided"],
+        [],
+        brand="Groove Cellar Records",
+        kind="announcement",
+        holiday="",
+        product="listening booth",
+    )
+    assert texts[-1].startswith("Listening booth at Groove Cellar Records: free to use")
+
+
+def test_a_plain_word_after_the_lead_s_colon_is_written_in_lower_case() -> None:
+    texts = composing.compose_facts(
+        ["Alterations start from $45"],
+        [],
+        brand="Hemline Tailors",
+        kind="promo",
+        holiday="",
+        product="suit alterations",
+    )
+    assert texts[-1] == "Suit alterations at Hemline Tailors: alterations start from $45."

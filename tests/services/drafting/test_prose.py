@@ -226,3 +226,7 @@ def test_a_day_named_twice_in_one_sentence_is_a_loop_unless_a_fact_does_it() -> 
     assert loop("Open on Saturdays from 8:00, and on Sundays from 10:00.").passed
     fact = ("every Friday, and this Friday too, from 19:00",)
     assert loop("Mug night every Friday, and this Friday too, from 19:00.", facts=fact).passed
+
+
+def test_my_is_the_owner_speaking_not_the_business() -> None:
+    assert not voice("Half my customers love Hemline Tailors.", "Hemline Tailors").passed
