@@ -34,6 +34,7 @@ RUNS = 9
 def build_store(directory: Path) -> Path:
     config = directory / "bot.toml"
     config.write_text(
+        '[brand]\nname = "Bench Bakery"\n'
         '[model]\nbackend = "canned"\n[[accounts]]\nname = "outbox"\nplatform = "dryrun"\n'
         '[[campaigns]]\nname = "promo"\nkind = "promo"\nwhen = { cron = "0 10 * * FRI" }\n'
         'accounts = ["outbox"]\nbrief = "Write a promo."\n'

@@ -430,25 +430,28 @@ def loose_secret_files(settings: Settings, *, web: bool = False) -> list[str]:
     return loose_files(places)
 
 
-def missing_secret_files(settings: Settings) -> tuple[list[str], list[str]]:
-    """(errors, warnings): each ``secrets_file`` and ``secrets_dir`` the config names that does
-    not exist, by its config key and its path resolved against the config file's directory.
-    A missing file of the accounts, of ``[model]`` (backend "openai") or of ``[notify]`` (when a
-    channel is set) is an error: reading a credential from it fails. ``[web] secrets_file`` is
-    written by the first ``bot web passwd``, so it is not required. A missing directory is a
-    warning: a systemd credentials directory exists only while its service runs."""
+def secret_file_problems(settings: Settings) -> tuple[list[str], list[str]]:
+    """(errors, warnings) about each ``secrets_file`` and ``secrets_dir`` the config names, by
+    its config key and its path resolved against the config file's directory.
+    A ``secrets_file`` of the accounts, of ``[model]`` (backend "openai") or of ``[notify]``
+    (when a channel is set) that does not exist, is a directory, cannot be read or has a line
+    that is not ``NAME=value`` is an error: reading a credential from it fails. ``[web]
+    secrets_file`` is written by the first ``bot web passwd``, so only a broken one is an error,
+    not a missing one. A missing directory is a warning: a systemd credentials directory exists
+    only while its service runs."""
+    from bot.adapters.platforms.credentials import secrets_file_problem
+
     errors: list[str] = []
     warnings: list[str] = []
     for path, key in _secret_places(settings, in_use=True) + _secret_places(settings, web=True):
-        if path.exists():
-            continue
         if key.endswith("secrets_dir"):
-            warnings.append(
-                f"{key}: {path} does not exist (a systemd credentials directory exists only "
-                "while its service runs); a credential not in the environment cannot be read"
-            )
-        elif key != "web.secrets_file":
-            errors.append(f"{key}: {path} does not exist")
+            if not path.exists():
+                warnings.append(
+                    f"{key}: {path} does not exist (a systemd credentials directory exists only "
+                    "while its service runs); a credential not in the environment cannot be read"
+                )
+        elif (key != "web.secrets_file" or path.exists()) and (problem := secrets_file_problem(path, key)):
+            errors.append(problem)
     return errors, warnings
 
 

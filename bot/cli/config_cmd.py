@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bot.cli.context import Context, pass_ctx
-from bot.cli.output import print_json
+from bot.cli.output import json_option, print_json
 
 
 @click.group("config")
@@ -14,13 +14,14 @@ def command() -> None:
 
 
 @command.command("check")
+@json_option
 @pass_ctx
-def check(ctx: Context) -> None:
+def check(ctx: Context, as_json: bool) -> None:
     """Validate the config file; exit 0 if it is good, 1 with the problems if not.
 
     Every template (briefs, curated templates, Reddit titles, alt texts) is also rendered once
     with sample variables under the template bounds; one that prints a variable which is empty
-    for its campaign (``{{ product }}`` with no products, ``{{ holiday }}`` in a campaign that
+    for its campaign ({{ product }} with no products, {{ holiday }} in a campaign that
     is not a holiday's) is an error too. Every campaign's pictures are read: a
     missing file, a picture that cannot be read or a missing alt text names the campaign and
     the file. A one-off campaign whose time is already past is an error unless the database
@@ -28,54 +29,90 @@ def check(ctx: Context) -> None:
     into its posts (brief, variables, products, hashtags, alt texts) is scored by the moderation
     gate: a field that scores toxic is a warning (as at sync), not an error. So is a secrets
     file (a secrets_file, or a file in a secrets_dir) that its group or others can read.
-    A secrets_file that does not exist is an error naming it by its path (relative paths are
-    relative to the config file); a missing secrets_dir is a warning (systemd makes its
-    credentials directory only while the service runs).
+    A secrets_file that does not exist, is a directory or has a line that is not NAME=value is
+    an error naming it by its path (relative paths are relative to the config file); a missing
+    secrets_dir is a warning (systemd makes its credentials directory only while the service
+    runs). The database URL in effect is checked too.
+
+    With --json: one object, {"config", "ok", "problems", "warnings", "campaigns",
+    "accounts"}, also when the file cannot be loaded (exit 1 then too).
     """
     from bot.domain.errors import ConfigError
-    from bot.services.briefs import score_campaigns
-    from bot.wiring import loose_secret_files, missing_secret_files
 
+    try:
+        problems, warnings = _problems(ctx)
+    except ConfigError as exc:  # the file does not load: that is the one problem
+        if not as_json:
+            raise
+        problems, warnings = [("", [str(exc)])], []
+    loaded = "settings" in ctx.__dict__
+    if as_json:
+        print_json(
+            {
+                "config": str(ctx.config_path),
+                "ok": not problems,
+                "problems": [f"{h}: {line}" if h else line for h, lines in problems for line in lines],
+                "warnings": warnings,
+                "campaigns": len(ctx.settings.campaigns) if loaded else None,
+                "accounts": len(ctx.settings.accounts) if loaded else None,
+            }
+        )
+        if problems:
+            raise SystemExit(1)
+        return
+    for line in warnings:
+        click.echo(f"warning: {line}", err=True)
+    if problems:
+        sections = (f"{ctx.config_path}: {h}:\n  " + "\n  ".join(lines) for h, lines in problems)
+        raise ConfigError("\n".join(sections))
     settings = ctx.settings
-    settings.database_url  # noqa: B018 (a bad URL or a missing folder of its file: ConfigError)
-    check_templates(ctx)
-    refuse_never_firing(ctx, _never_firing(ctx))
-    missing, absent_dirs = missing_secret_files(settings)
-    if missing:
-        raise ConfigError(f"{ctx.config_path}: secrets files that do not exist:\n  " + "\n  ".join(missing))
-    for line in absent_dirs:
-        click.echo(f"warning: {line}", err=True)
-    for warning in score_campaigns(ctx.app.gate, settings.campaigns):
-        click.echo(f"warning: {warning.message()}", err=True)
-    for line in loose_secret_files(settings) + loose_secret_files(settings, web=True):
-        click.echo(f"warning: {line}", err=True)
     click.echo(
         f"{ctx.config_path}: ok ({len(settings.campaigns)} campaigns, {len(settings.accounts)} accounts)"
     )
 
 
+def _problems(ctx: Context) -> tuple[list[tuple[str, list[str]]], list[str]]:
+    """(problems as (heading, lines), warnings) of the whole config. ConfigError if it does not
+    load (TOML, schema, the database URL)."""
+    from bot.services.briefs import score_campaigns
+    from bot.wiring import loose_secret_files, secret_file_problems
+
+    settings = ctx.settings
+    settings.database_url  # noqa: B018 (a bad URL or a missing folder of its file: ConfigError)
+    problems = [*template_sections(ctx), ("campaigns that would never fire", _never_firing(ctx))]
+    secrets, warnings = secret_file_problems(settings)
+    problems.append(("secrets files that cannot be read", secrets))
+    warnings += [warning.message() for warning in score_campaigns(ctx.app.gate, settings.campaigns)]
+    warnings += loose_secret_files(settings) + loose_secret_files(settings, web=True)
+    return [(heading, lines) for heading, lines in problems if lines], warnings
+
+
 def check_templates(ctx: Context) -> None:
     """Templates that do not render, then pictures that cannot be used: a ConfigError listing them."""
+    from bot.domain.errors import ConfigError
+
+    for heading, lines in template_sections(ctx):
+        if lines:
+            raise ConfigError(f"{ctx.config_path}: {heading}:\n  " + "\n  ".join(lines))
+
+
+def template_sections(ctx: Context) -> list[tuple[str, list[str]]]:
+    """(heading, problems) of the templates, then of the pictures (empty lists when fine)."""
     from datetime import UTC, datetime
 
-    from bot.domain.errors import ConfigError
     from bot.services.templates import empty_variables, template_problems
 
     now = datetime.now(UTC)
-    problems = template_problems(ctx.settings, now)
-    if problems:
-        raise ConfigError(f"{ctx.config_path}: templates that do not render:\n  " + "\n  ".join(problems))
-    if problems := empty_variables(ctx.settings, now):
-        raise ConfigError(
-            f"{ctx.config_path}: templates that would print an empty variable:\n  " + "\n  ".join(problems)
-        )
+    sections = [("templates that do not render", template_problems(ctx.settings, now))]
+    if not sections[0][1]:  # an empty variable is only looked for in templates that render
+        sections.append(("templates that would print an empty variable", empty_variables(ctx.settings, now)))
     if any(c.media for c in ctx.settings.campaigns):
         from bot.services.media import media_problems
 
         app = ctx.app
         problems = media_problems(ctx.settings, app.media.fitter, now, app.campaign_context)
-        if problems:
-            raise ConfigError(f"{ctx.config_path}: pictures that cannot be used:\n  " + "\n  ".join(problems))
+        sections.append(("pictures that cannot be used", problems))
+    return sections
 
 
 def refuse_never_firing(ctx: Context, problems: list[str]) -> None:
@@ -115,13 +152,15 @@ def _database_exists(url: str) -> bool:
 
 
 @command.command("show")
+@json_option
 @pass_ctx
-def show(ctx: Context) -> None:
-    """Print the settings as JSON, defaults filled in (secrets are never in them).
+def show(ctx: Context, as_json: bool) -> None:
+    """Print the settings as JSON, defaults filled in (secrets are never in them). The output
+    is always JSON; --json is accepted, as on every listing and show.
 
-    ``bot.database_url`` is the database in effect (password masked) and
-    ``bot.database_url_from`` says where it comes from: $BOT_DATABASE_URL, the config, or the
-    default SQLite file in the data directory. ``moderation.in_force`` names what each scorer
+    bot.database_url is the database in effect (password masked) and
+    bot.database_url_from says where it comes from: $BOT_DATABASE_URL, the config, or the
+    default SQLite file in the data directory. moderation.in_force names what each scorer
     judges with: the word lists, the semantic model file (the config's, the one accepted with
     `bot moderation train --accept`, or the shipped one) with its model and training-data
     sha256 (audit records name their first 12 digits), detoxify's checkpoint."""

@@ -214,8 +214,17 @@ def _describe(file: Path, data: dict[str, Any], exc: ValidationError) -> str:
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = _two_triggers(error["loc"]) or message
+        if error["type"] == "missing":
+            message = _REQUIRED.get(error["loc"], message)
         lines.append(f"  {key}{shown}: {message}" if key else f"  {message}")
     return "\n".join(lines)
+
+
+#: What a missing required key or table should hold.
+_REQUIRED: dict[tuple[int | str, ...], str] = {
+    ("brand",): 'the [brand] table is required (one config is one brand): add [brand] with name = "..."',
+    ("brand", "name"): "required: the name every post gives the business ({{ brand }})",
+}
 
 
 def _shorten(value: Any) -> str:

@@ -18,7 +18,8 @@ _NAME = r"^[a-z0-9][a-z0-9_-]*$"
 class BrandSettings(Strict):
     """Facts about the brand that every prompt may use."""
 
-    name: str = ""
+    #: Required: what every post calls the business (``{{ brand }}``; the ``brand`` check).
+    name: str = Field(min_length=1)
     products: tuple[str, ...] = ()
     link: WebUrl | None = None
     hashtags: tuple[str, ...] = ()

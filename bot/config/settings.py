@@ -101,7 +101,8 @@ class Settings(Strict):
     """The whole configuration, validated and frozen."""
 
     bot: BotSettings = BotSettings()
-    brand: BrandSettings = BrandSettings()
+    #: Required: one config is one brand (README), and every post names it.
+    brand: BrandSettings
     model: ModelSettings = Field(default_factory=ModelSettings)
     moderation: ModerationSettings = ModerationSettings()
     publishing: PublishingSettings = PublishingSettings()

@@ -56,7 +56,8 @@ def test_the_models_relative_secrets_file_is_read_beside_the_config(tmp_path: Pa
     with running(replies=("Hello from Lotus Leaf.",), api_key=key) as server:
         config = folder / "bot.toml"
         config.write_text(
-            f'[model]\nbackend = "openai"\nbase_url = "{server.url}"\nmodel = "qwen2.5:7b"\n'
+            f'[brand]\nname = "Lotus Leaf"\n[model]\nbackend = "openai"\nbase_url = "{server.url}"\n'
+            'model = "qwen2.5:7b"\n'
             'secrets_file = "model.env"\n',
             encoding="utf-8",
         )
@@ -116,9 +117,9 @@ def test_the_listing_commands_and_the_others_read_the_same_database(tmp_path: Pa
     config = tmp_path / "conf" / "bot.toml"
     config.parent.mkdir()
     for folder in ("~/bot-data", "data"):
-        config.write_text(f'[bot]\ndata_dir = "{folder}"\n', encoding="utf-8")
+        config.write_text(f'[bot]\ndata_dir = "{folder}"\n[brand]\nname = "Lotus Leaf"\n', encoding="utf-8")
         settings = load_settings(config)
         assert settings.database_url == database_url_of(config)
     assert load_settings(config).data_dir == config.parent / "data"
-    config.write_text('[bot]\ndata_dir = "~/bot-data"\n', encoding="utf-8")
+    config.write_text('[bot]\ndata_dir = "~/bot-data"\n[brand]\nname = "Lotus Leaf"\n', encoding="utf-8")
     assert load_settings(config).data_dir == tmp_path / "home" / "bot-data"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
@@ -101,22 +102,46 @@ class Credentials:
 def read_secrets_file(path: Path, key: str) -> dict[str, str]:
     """The ``NAME=value`` lines of a secrets file; ConfigError naming the config ``key`` (like
     ``accounts.x.secrets_file``) and the file, never a value."""
+    text = _read_secrets(path, key)
+    warn_if_loose(path, key)
+    return _parse_secrets(text, path, key)
+
+
+def secrets_file_problem(path: Path, key: str) -> str | None:
+    """Why reading the secrets file would fail (it does not exist, is a directory, cannot be
+    read, is not UTF-8, has a line that is not ``NAME=value``), or None. Never names a value,
+    and does not count as reading it (its permissions are still named once)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        _parse_secrets(_read_secrets(path, key), path, key)
+    except ConfigError as exc:
+        return str(exc)
+    return None
+
+
+def _read_secrets(path: Path, key: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{key}: {path} does not exist") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{key}: {path} is a directory, not a file of NAME=value lines") from None
     except OSError as exc:
         raise ConfigError(f"{key}: cannot read {path}: {exc.strerror}") from None
-    warn_if_loose(path, key)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{key}: {path} is not UTF-8 text (byte {exc.start + 1})") from None
+
+
+def _parse_secrets(text: str, path: Path, key: str) -> dict[str, str]:
     values: dict[str, str] = {}
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        key, sep, value = line.removeprefix("export ").partition("=")
-        if not sep or not key.strip():
+        name, sep, value = line.removeprefix("export ").partition("=")
+        if not sep or not name.strip():
+            # the line is not shown: it may be a token without its NAME=
             raise ConfigError(f"{key}: {path} line {number} is not NAME=value")
-        values[key.strip()] = value.strip().strip("'\"")
+        values[name.strip()] = value.strip().strip("'\"")
     return values
 
 
@@ -170,10 +195,11 @@ def loose_permissions(path: Path, key: str) -> str | None:
     """One line when the secrets file at ``path`` (config ``key``) can be read by its group or
     by others, else None (also when it is missing: reading it says so)."""
     try:
-        mode = path.stat().st_mode & 0o777
+        status = path.stat()
     except OSError:
         return None
-    if not mode & 0o044:
+    mode = status.st_mode & 0o777
+    if not stat.S_ISREG(status.st_mode) or not mode & 0o044:  # a directory is named when read
         return None
     who = " and ".join(w for w, bit in (("its group", 0o040), ("others", 0o004)) if mode & bit)
     return f"{key}: {path} is readable by {who} (mode {mode:04o}); run: chmod 600 {path}"

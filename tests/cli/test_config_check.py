@@ -1,0 +1,85 @@
+"""``bot config check`` and ``bot config show`` through the real CLI: --json on both, and the
+secrets files that would fail when a credential is read (found before a post is due)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import run_cli
+
+MASTODON = (
+    '[[accounts]]\nname = "{name}"\nplatform = "mastodon"\nbase_url = "http://127.0.0.1:9"\n'
+    'secrets_file = "{file}"\n'
+)
+
+
+def test_show_and_check_take_json(write_config: Any) -> None:
+    config = write_config()
+    shown = run_cli("config", "show", "--json", config=config)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout) == json.loads(run_cli("config", "show", config=config).stdout)
+    checked = run_cli("config", "check", "--json", config=config)
+    assert checked.returncode == 0, checked.stderr
+    assert json.loads(checked.stdout) == {
+        "config": str(config),
+        "ok": True,
+        "problems": [],
+        "warnings": [],
+        "campaigns": 1,
+        "accounts": 1,
+    }
+
+
+def test_check_json_of_a_config_that_does_not_load(write_config: Any, tmp_path: Path) -> None:
+    broken = write_config("[bot]\nwhat = 1\n", base="")
+    out = run_cli("config", "check", "--json", config=broken)
+    assert out.returncode == 1, out.stderr
+    report = json.loads(out.stdout)
+    assert report["ok"] is False and report["campaigns"] is None
+    assert len(report["problems"]) == 1 and "bot.what = 1" in report["problems"][0]
+    missing = run_cli("config", "check", "--json", config=tmp_path / "none.toml")
+    assert missing.returncode == 1 and "config file not found" in json.loads(missing.stdout)["problems"][0]
+
+
+def test_secrets_files_that_cannot_be_read_are_problems(write_config: Any, tmp_path: Path) -> None:
+    """Missing, a directory, a line that is not NAME=value: each names the account and the path
+    (never the line: it may be a token), exit 1; the permission warning is not given for a directory."""
+    config = write_config(
+        MASTODON.format(name="gone", file="gone.env")
+        + MASTODON.format(name="folder", file="folder.env")
+        + MASTODON.format(name="garbled", file="garbled.env")
+    )
+    (tmp_path / "folder.env").mkdir()
+    garbled = tmp_path / "garbled.env"
+    garbled.write_text("# mastodon\naccess_token sekrit-token-value\n", encoding="utf-8")
+    garbled.chmod(0o600)
+    expected = [
+        f"accounts.gone.secrets_file: {tmp_path / 'gone.env'} does not exist",
+        f"accounts.folder.secrets_file: {tmp_path / 'folder.env'} is a directory, not a file of NAME=value "
+        "lines",
+        f"accounts.garbled.secrets_file: {garbled} line 2 is not NAME=value",
+    ]
+
+    out = run_cli("config", "check", config=config)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert (
+        out.stderr
+        == f"Error: {config}: secrets files that cannot be read:\n  " + "\n  ".join(expected) + "\n"
+    )
+
+    out = run_cli("config", "check", "--json", config=config)
+    assert out.returncode == 1
+    report = json.loads(out.stdout)
+    assert report["ok"] is False and report["warnings"] == []
+    assert report["problems"] == [f"secrets files that cannot be read: {line}" for line in expected]
+    assert "sekrit" not in out.stdout + out.stderr
+
+    garbled.write_text("# mastodon\naccess_token=sekrit-token-value\n", encoding="utf-8")
+    (tmp_path / "folder.env").rmdir()
+    for name in ("gone.env", "folder.env"):
+        (tmp_path / name).write_text("access_token=x\n", encoding="utf-8")
+        (tmp_path / name).chmod(0o600)
+    out = run_cli("config", "check", config=config)
+    assert out.returncode == 0 and out.stderr == "", out.stderr
