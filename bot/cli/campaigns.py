@@ -141,17 +141,30 @@ def list_(ctx: Context, show_all: bool, as_json: bool) -> None:
 @json_option
 @pass_ctx
 def fire(ctx: Context, name: str, at: datetime | None, as_json: bool) -> None:
-    """Fire campaign NAME now: create its slot and write its drafts (loads the model)."""
-    ctx.settings.named_campaign(name)
+    """Fire campaign NAME now: create its slot and write its drafts (loads the model).
+
+    A slot --at a time so far back that its drafts' expiry (the campaign's expiry, else
+    [bot] draft_expiry, after the slot) is past says so (--json: "expired": true): they are
+    drafted, and the daemon's next pass expires them. To see what a past slot would draft,
+    `bot drafts preview NAME --at` saves nothing."""
+    spec = ctx.settings.named_campaign(name)
     app = ctx.app
     fired = app.firing.fire(name, at.replace(tzinfo=UTC) if at else None, "cli")
     note = app.store.get_slot(fired.slot.id).error  # such as why the model did not write
+    expires = fired.slot.slot_at + (spec.expiry or ctx.settings.bot.draft_expiry)
+    expired = bool(fired.drafts) and expires <= app.clock.now()
     if as_json:
-        print_json({"slot": fired.slot.id, "drafts": list(fired.drafts), "note": note})
-    else:
+        print_json({"slot": fired.slot.id, "drafts": list(fired.drafts), "note": note, "expired": expired})
+        return
+    if expired:
         click.echo(
-            f"slot {fired.slot.id} at {fired.slot.slot_at:%Y-%m-%d %H:%M} UTC: "
-            f"draft ids: {', '.join(map(str, fired.drafts)) or 'none'}"
+            f"warning: these drafts are already past their expiry ({expires:%Y-%m-%d %H:%M} UTC, the "
+            "slot's time plus the draft expiry): the daemon expires them at its next pass",
+            err=True,
         )
-        if note:
-            click.echo(for_display(note))
+    click.echo(
+        f"slot {fired.slot.id} at {fired.slot.slot_at:%Y-%m-%d %H:%M} UTC: "
+        f"draft ids: {', '.join(map(str, fired.drafts)) or 'none'}"
+    )
+    if note:
+        click.echo(for_display(note))
