@@ -35,7 +35,7 @@ def sync(ctx: Context, force: bool, as_json: bool) -> None:
     Nothing is deleted: a removed campaign's open drafts expire ("campaign removed") and the
     queued publications to a removed account fail ("account removed").
 
-    The approved posts of a campaign removed or disabled (``enabled = false``) are stopped: their
+    The approved posts of a campaign removed or disabled (`enabled = false`) are stopped: their
     queued publications are cancelled, and a draft with nothing else out goes back to review
     (a disabled campaign's can be approved again once it is enabled). Each is printed with how
     to undo it; publications being sent or waiting for a check are named, not stopped.
@@ -43,12 +43,12 @@ def sync(ctx: Context, force: bool, as_json: bool) -> None:
     Each campaign's brief and template variables are scored by the moderation gate; a field
     that scores toxic is a warning naming the campaign (the sync still happens).
 
-    A one-off campaign (``when = { at = ... }``) whose time is already past and that never
+    A one-off campaign (`when = { at = ... }`) whose time is already past and that never
     fired is refused: it would never fire. So is a template that does not render, or that
-    prints a variable empty for its campaign (``{{ product }}`` with no products).
+    prints a variable empty for its campaign (`{{ product }}` with no products).
 
     A running daemon reloads its own config file after a sync: when it runs with another file
-    than this one, the sync is refused (it would be undone), naming both files; ``--force``
+    than this one, the sync is refused (it would be undone), naming both files; `--force`
     syncs anyway, with a warning.
     """
     from bot.cli.config_cmd import check_templates, refuse_never_firing
