@@ -9,7 +9,10 @@
       (the previous way: the prompt of every candidate is processed again);
     - ``prompt-once``: each distinct chat (one per worked example) processed once and its
       cache copied to its candidates (the default), with ``--compare`` candidates per slot
-      (the engine's gain alone) and with ``--candidates`` (the local backends' default, 16).
+      (the engine's gain alone) and with ``--candidates`` (the local backends' default, 16);
+    - ``ctranslate2``: backend "ctranslate2" (the same model converted to CTranslate2 int8, no
+      torch to generate) with ``--candidates``; its one-off conversion (from the embedded
+      backend's de-quantized cache, made by then) is part of the untimed load.
 
 Each generated text counts as one draft (the drafting stage keeps the best of them). Tokens
 are the real new tokens of each text (nothing after a text's end is counted). Same sampling
@@ -47,7 +50,7 @@ name = "Lotus Leaf Tea House"
 products = ["mooncake gift box", "Tieguanyin oolong"]
 link = "https://lotusleaf.example/shop"
 [model]
-backend = "embedded"
+backend = "{backend}"
 dtype = "{dtype}"
 threads = {threads}
 candidates = {candidates}
@@ -112,9 +115,11 @@ class Variant:
     label: str
     engine: str
     candidates: int
+    backend: str = "embedded"
     seconds: float = 0.0
     tokens: int = 0
     texts: int = 0
+    passed: int = 0
     slots: int = 0
 
     @property
@@ -135,29 +140,33 @@ def project(tmp: Path, args: argparse.Namespace, variants: list[Variant]) -> flo
     from bot.wiring import build_gate
 
     services = []
-    generator: Any = None
+    generators: dict[str, Any] = {}
     for variant in variants:
-        config = tmp / f"bot-{variant.candidates}.toml"
+        config = tmp / f"bot-{variant.backend}-{variant.candidates}.toml"
         config.write_text(
-            CONFIG.format(dtype=args.dtype, threads=args.threads, candidates=variant.candidates),
+            CONFIG.format(
+                backend=variant.backend, dtype=args.dtype, threads=args.threads, candidates=variant.candidates
+            ),
             encoding="utf-8",
         )
         settings = load_settings(config)
-        generator = generator or build_generator(settings)
+        generator = generators.setdefault(variant.backend, build_generator(settings))
         gate = build_gate(settings.moderation)
         start = datetime(2026, 9, 25, 1, tzinfo=UTC)
         service = DraftingService(settings, None, _const(generator), _const(gate), FixedClock(start), "bench")
-        services.append((settings, service))
+        services.append((settings, service, generator))
     start = datetime(2026, 9, 25, 1, tzinfo=UTC)
     loaded = time.perf_counter()
-    for (settings, service), variant in zip(services, variants, strict=True):  # load + warm up, not timed
-        generator.engine = variant.engine
+    for (settings, service, generator), variant in zip(services, variants, strict=True):  # load + warm up
+        if variant.engine:  # the transformers generator's sampling loop
+            generator.engine = variant.engine
         service.candidates(settings.campaign("promo"), start)
     load_s = time.perf_counter() - loaded
     for i in range(args.slots):
         name = ("mid-autumn", "promo")[i % 2]
-        for (settings, service), variant in zip(services, variants, strict=True):
-            generator.engine = variant.engine
+        for (settings, service, generator), variant in zip(services, variants, strict=True):
+            if variant.engine:  # the transformers generator's sampling loop
+                generator.engine = variant.engine
             began = time.perf_counter()
             scored = service.candidates(settings.campaign(name), start + timedelta(days=i + 1))
             took = time.perf_counter() - began
@@ -166,9 +175,11 @@ def project(tmp: Path, args: argparse.Namespace, variants: list[Variant]) -> flo
             variant.seconds += took
             variant.tokens += tokens
             variant.texts += len(made)
+            variant.passed += sum(c.passed for c in made)
             variant.slots += 1
             print(
-                f"  slot {i + 1} ({name}) {variant.label:<22} {len(made):2d} texts {tokens:4d} tokens "
+                f"  slot {i + 1} ({name}) {variant.label:<22} {len(made):2d} texts "
+                f"({sum(c.passed for c in made):2d} pass the checks) {tokens:4d} tokens "
                 f"{took:5.1f} s  {tokens / took:6.1f} tokens/s",
                 flush=True,
             )
@@ -208,6 +219,7 @@ def main() -> None:
         Variant(f"generate, {args.compare}", "generate", args.compare),
         Variant(f"prompt-once, {args.compare}", "prompt-once", args.compare),
         Variant(f"prompt-once, {args.candidates}", "prompt-once", args.candidates),
+        Variant(f"ctranslate2 int8, {args.candidates}", "", args.candidates, backend="ctranslate2"),
     ]
     print(
         f"project: resident model, dtype={args.dtype}, {args.threads} threads, {args.slots} slots, "
@@ -228,15 +240,17 @@ def main() -> None:
     n_s, n_tokens = naive(bundled_gguf(), messages, args.naive, args.threads)
 
     naive_dpm = args.naive / n_s * 60
-    base, head = variants[0], variants[-1]
+    base, head, ct2 = variants[0], variants[2], variants[3]
     print(f"{'naive':<24} {naive_dpm:7.2f} drafts/min  {n_tokens / n_s:7.1f} tokens/s  ({n_s:.1f} s)")
     for v in variants:
         print(
             f"{v.label:<24} {v.drafts_per_min:7.2f} drafts/min  {v.tokens_per_s:7.1f} tokens/s  "
             f"{v.seconds / v.slots:5.1f} s/slot  x{v.tokens_per_s / base.tokens_per_s:.2f} tokens/s "
-            f"vs generate  x{v.drafts_per_min / naive_dpm:.1f} drafts/min vs naive"
+            f"vs generate  x{v.drafts_per_min / naive_dpm:.1f} drafts/min vs naive  "
+            f"{v.passed}/{v.texts} pass the checks"
         )
     print(f"load at the end: {os.getloadavg()[0]:.2f} (2 cores, shared: figures vary from run to run)")
+    # The JSON line's first keys are the default engine's, as before; ct2_* the ctranslate2 backend's.
     print(
         json.dumps(
             {
@@ -244,6 +258,8 @@ def main() -> None:
                 "drafts_per_min": round(head.drafts_per_min, 2),
                 "ratio": round(head.drafts_per_min / naive_dpm, 2),
                 "tokens_per_s": round(head.tokens_per_s, 1),
+                "ct2_drafts_per_min": round(ct2.drafts_per_min, 2),
+                "ct2_tokens_per_s": round(ct2.tokens_per_s, 1),
             }
         )
     )

@@ -123,6 +123,8 @@ def _info(ctx: Context) -> dict[str, Any]:
 
         data.update(model_id=model.model, source=api_root(model.base_url) if model.base_url else None)
         return data
+    if model.backend == "ctranslate2":
+        return {**data, **_converted(ctx)}
     from bot.adapters.generation.transformers import cache_path, check_source, model_source
 
     source, model_id = model_source(settings)
@@ -136,6 +138,23 @@ def _info(ctx: Context) -> dict[str, Any]:
         cached=bool(cached and (cached / "config.json").is_file()),
     )
     return data
+
+
+def _converted(ctx: Context) -> dict[str, Any]:
+    """What ``info`` says of backend "ctranslate2": its source, and its int8 conversion."""
+    from bot.adapters.generation.ctranslate2 import MANIFEST, QUANTIZATION
+    from bot.adapters.generation.factory import build_generator
+
+    generator: Any = build_generator(ctx.settings)  # ConfigError when ctranslate2 is missing
+    cached = generator.cached_path
+    return {
+        "model_id": generator.model_id,
+        "source": str(generator.source),
+        "size_bytes": _size(generator.source),
+        "cache": str(cached),
+        "cached": (cached / MANIFEST).is_file(),
+        "dtype": QUANTIZATION,
+    }
 
 
 def _size(path: Any) -> int:

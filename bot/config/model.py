@@ -31,9 +31,12 @@ class ModelSettings(Strict):
     """``[model]``: the generator backend and its defaults."""
 
     #: A registered generator backend (``bot plugins``): "embedded" (the bundled model),
-    #: "transformers" (a local model, see ``path``), "canned" (no model: tests and demos).
+    #: "transformers" (a local model, see ``path``), "ctranslate2" (the bundled model, or
+    #: ``path``, converted to CTranslate2 int8 on first use: ``pip install ctranslate2``),
+    #: "openai" (a served model), "canned" (no model: tests and demos).
     backend: str = "embedded"
-    #: A local Hugging Face model directory or GGUF file (backend "transformers").
+    #: A local Hugging Face model directory or GGUF file (backend "transformers"; backend
+    #: "ctranslate2" converts it instead of the bundled model).
     path: Path | None = None
     #: An OpenAI-compatible server (backend "openai": Ollama, llama.cpp's server, vLLM, TGI),
     #: such as "http://gpu-box:11434/v1"; "/v1" is added to a URL without a path.
@@ -64,11 +67,13 @@ class ModelSettings(Strict):
     #: (bf16 was about 5x slower than fp32 on an AVX2-only EPYC). "int8": float32 with the
     #: linear layers dynamically quantized: about 2x faster on CPU, but with the bundled
     #: 135M model far fewer candidates pass the checks (measured by bench/quality.py).
+    #: Backend "ctranslate2" ignores it: its model is always int8.
     dtype: Literal["auto", "bfloat16", "float32", "int8"] = "auto"
-    #: torch threads. 1 by default: on a 2-core machine shared with other work, 2 were slower
-    #: (16 candidates, other processes' load 2.5-3: 1 thread 92-131 tokens/s, 2 threads 28-61,
-    #: 86-96 with OMP_WAIT_POLICY=PASSIVE, which the bot sets when threads > 1); with a busy loop
-    #: on the other core, 2 spinning threads fell to 4 tokens/s. Raise it on idle cores.
+    #: torch threads (backend "ctranslate2": its intra_threads). 1 by default: on a 2-core
+    #: machine shared with other work, 2 were slower (16 candidates, other processes' load
+    #: 2.5-3: 1 thread 92-131 tokens/s, 2 threads 28-61, 86-96 with OMP_WAIT_POLICY=PASSIVE,
+    #: which the bot sets when threads > 1); with a busy loop on the other core, 2 spinning
+    #: threads fell to 4 tokens/s. Raise it on idle cores.
     threads: int = Field(default=1, ge=1, le=64)
     temperature: float = Field(default=0.4, ge=0.0, le=2.0)
     top_p: float = Field(default=0.9, gt=0.0, le=1.0)

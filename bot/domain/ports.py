@@ -349,8 +349,15 @@ class SlotStore(Protocol):
         """Slots by instant, in ``[since, until)``."""
         ...
 
-    def take_stale_slots(self, created_before: datetime, now: datetime, worker: str) -> list[Slot]:
-        """Take over (compare-and-set) pending slots made before ``created_before``."""
+    def take_stale_slots(
+        self, created_before: datetime, now: datetime, worker: str, dead: Collection[str] = ()
+    ) -> list[Slot]:
+        """Take over (compare-and-set) pending slots made before ``created_before``, or made
+        by one of the ``dead`` workers (proven dead: no need to wait)."""
+        ...
+
+    def pending_slot_makers(self) -> set[str]:
+        """The workers that made the slots still pending."""
         ...
 
     def slot_keys(self, since: datetime, until: datetime) -> set[tuple[int, datetime]]:

@@ -10,7 +10,8 @@ For every enabled campaign, at instant ``now``:
   fire times after the campaign was created and after its latest slot count, at most
   :data:`SKIP_LOOKBACK` back and :data:`MAX_SKIPPED` of them per campaign per pass (older ones
   are counted in the log line);
-- slots left ``pending`` for :data:`STALE_AFTER` (their maker died mid-draft) are taken over
+- slots left ``pending`` for :data:`STALE_AFTER` (their maker died mid-draft), or at once when
+  their maker is provably dead (:func:`dead_makers`), are taken over
   by compare-and-set and drafted again, unless they already have drafts or their campaign was
   disabled or removed since (then they are skipped).
 """
@@ -28,7 +29,8 @@ from bot.config import Settings
 from bot.config.campaigns import CampaignSettings
 from bot.domain import CampaignHistory, CampaignRecord, Slot, SlotState
 from bot.domain.errors import NotConfigured, StateConflict
-from bot.domain.ports import CampaignStore, DraftStore, SlotStore
+from bot.domain.ports import CampaignStore, DaemonStore, DraftStore, SlotStore
+from bot.services.status import dead_owner
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,7 @@ class Active:
     zone: str
 
 
-class CatchUpStore(CampaignStore, SlotStore, DraftStore, Protocol):
+class CatchUpStore(CampaignStore, SlotStore, DraftStore, DaemonStore, Protocol):
     """What the catch-up needs of the store."""
 
 
@@ -127,6 +129,17 @@ def _skip_missed(
             ctx.store.finish_slot(slot.id, SlotState.SKIPPED, now, ctx.worker, reason)
 
 
+def dead_makers(ctx: Scheduling, now: datetime) -> list[str]:
+    """The makers of pending slots that are provably dead (see :func:`dead_owner`: this host,
+    pid gone, a daemon's heartbeat stopped): their slots need not wait for STALE_AFTER. A live
+    maker, or one on another host, keeps its slot until then."""
+    makers = ctx.store.pending_slot_makers() - {ctx.worker}
+    if not makers:
+        return []
+    daemons = ctx.store.list_daemons()
+    return sorted(m for m in makers if dead_owner(m, daemons, now, stamped=False)[0])
+
+
 def take_stale_slots(ctx: Scheduling, now: datetime) -> list[Slot]:
     """Pending slots whose maker died: take them over and return those still to draft.
 
@@ -136,7 +149,8 @@ def take_stale_slots(ctx: Scheduling, now: datetime) -> list[Slot]:
     grace = ctx.settings.bot.catch_up_grace
     enabled = {item.record.name for item in active_campaigns(ctx)}
     todo = []
-    for slot in ctx.store.take_stale_slots(now - STALE_AFTER, now, ctx.worker):
+    dead = dead_makers(ctx, now)
+    for slot in ctx.store.take_stale_slots(now - STALE_AFTER, now, ctx.worker, dead):
         if ctx.store.list_drafts(slot_id=slot.id, limit=1):
             with contextlib.suppress(StateConflict):
                 ctx.store.finish_slot(slot.id, SlotState.DRAFTED, now, ctx.worker, "drafts found on takeover")

@@ -3,8 +3,8 @@ and the daemons' own reports (their status files, readable while the database is
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.domain import DaemonInfo
@@ -32,6 +32,44 @@ def process_gone(host: str, pid: int) -> bool:
     except OSError:
         return False  # it exists, under another user
     return False
+
+
+def dead_owner(
+    owner: str, daemons: Sequence[DaemonInfo], now: datetime, *, stamped: bool
+) -> tuple[bool, str]:
+    """Whether the worker ``owner`` (``host-pid-random``) is provably dead, and why (or why
+    that cannot be told). Provably: it ran on this host, no process has its pid, and, if it is
+    a daemon, its heartbeat is old too (another machine may carry the same host name: a live
+    daemon there keeps its heartbeat fresh). A worker that is no daemon (``bot run --once``)
+    leaves no heartbeat, so only its pid tells; its claim is taken over early only when the
+    caller never stamped it (a stamped one may be mid-send on a same-named machine)."""
+    host = owner.rpartition("-")[0]
+    host, _, pid_text = host.rpartition("-")
+    if not host or not pid_text.isdigit():
+        return False, "its worker id names no host and pid"
+    pid = int(pid_text)
+    if host != _host():
+        return False, f"it runs on host {host}; whether it is alive cannot be told from here"
+    if not process_gone(host, pid):
+        return False, f"pid {pid} is alive on this host"
+    info = next((d for d in daemons if d.worker_id == owner), None)
+    if info is None and stamped:
+        return False, (
+            f"pid {pid} is not alive on this host, but it is no daemon (no heartbeat to confirm it) "
+            "and it had started sending"
+        )
+    if info is None:
+        return True, f"pid {pid} is not alive on this host and it never started sending"
+    poll = float(info.details.get("poll_interval_s") or 10.0)
+    fresh = timedelta(seconds=ALIVE_FACTOR * max(poll, 5.0) + 5.0)
+    if info.state != "stopped" and now - info.heartbeat_at <= fresh:
+        stale_at = info.heartbeat_at + fresh
+        return False, (
+            f"pid {pid} is not alive on this host, but its heartbeat is only "
+            f"{(now - info.heartbeat_at).total_seconds():.0f} s old (a machine with the same host "
+            f"name may run it); after {stale_at:%H:%M:%S} UTC without a heartbeat it is taken over"
+        )
+    return True, f"pid {pid} is not alive on this host and its heartbeat stopped"
 
 
 def daemon_json(info: DaemonInfo, now: datetime) -> dict[str, Any]:

@@ -34,7 +34,8 @@ def _config(tmp_path: Path, pg_url: str, now: datetime) -> Path:
 
 
 def _approved_drafts(config: Path, created: datetime) -> None:
-    """300 approved drafts of the ``bulk`` campaign, queued for publishing now."""
+    """300 approved drafts of the ``bulk`` campaign, queued for publishing now (not drafts of
+    its slot: a slot posts once per account, so only one of them could be approved)."""
     app, clock = fixed_app(config, created)
     app.sync.sync("test")  # the campaigns exist before their slots
     bulk = app.settings.campaign("bulk")
@@ -46,7 +47,7 @@ def _approved_drafts(config: Path, created: datetime) -> None:
         candidate = dataclasses.replace(best.candidate, text=f"{best.candidate.text} [{i}]")
         draft_id = app.store.add_draft(
             campaign_id=record.id,
-            slot_id=slot.id,
+            slot_id=None,
             candidate=candidate,
             verdict=best.verdict,
             state=DraftState.PENDING_REVIEW,

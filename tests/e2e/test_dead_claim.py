@@ -120,3 +120,32 @@ def test_a_live_or_remote_owner_is_never_taken_over(write_config: Any, db_url: s
     refused = run_cli("publications", "retry", str(pub), config=config)
     assert refused.returncode == 1 and "runs on host other.example" in refused.stderr, refused.stderr
     assert _state(db_url, pub) is PublicationState.CLAIMED
+
+
+def test_a_slot_of_a_dead_maker_is_taken_over_at_once_never_a_live_ones(tmp_path: Path, db_url: str) -> None:
+    """A slot left pending by a worker killed mid-draft: taken over at the next pass when the
+    maker is provably dead, not after STALE_AFTER; a live maker's (or a daemon's whose
+    heartbeat is fresh) is left alone."""
+    from bot.services.catchup import Scheduling, take_stale_slots
+    from tests.scheduling_helpers import campaign, fixed_app
+    from tests.scheduling_helpers import write_config as write_scheduling_config
+
+    path = write_scheduling_config(tmp_path, campaign("hello", '{ cron = "0 9 * * *" }'), database_url=db_url)
+    now = datetime.now(UTC).replace(microsecond=0)
+    app, _ = fixed_app(path, now)
+    app.sync.sync("test")
+    record = app.store.get_campaign("hello")
+    host = socket.gethostname()
+    dead, live, fresh = (
+        f"{host}-{_dead_pid()}-gone01",
+        f"{host}-{os.getpid()}-live02",
+        f"{host}-{_dead_pid()}-beat03",
+    )
+    app.store.register_daemon(fresh, host, int(fresh.rsplit("-", 2)[1]), now, {"poll_interval_s": 10.0})
+    slots = {}
+    for hours, maker in enumerate((dead, live, fresh)):
+        slot = app.store.create_slot(record.id, now - timedelta(hours=hours + 1), now, maker)
+        assert slot is not None
+        slots[maker] = slot.id
+    todo = take_stale_slots(Scheduling(app.settings, app.store, "w-next"), now)
+    assert [s.id for s in todo] == [slots[dead]]

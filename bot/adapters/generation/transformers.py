@@ -193,8 +193,13 @@ def _sampling(request: GenerationRequest) -> dict[str, Any]:
 
 
 def _eos_ids(tokenizer: Any, model: Any) -> list[int]:
+    return end_ids(tokenizer, getattr(model.generation_config, "eos_token_id", None))
+
+
+def end_ids(tokenizer: Any, configured: Any) -> list[int]:
+    """The ids that end an answer: the tokenizer's end, the generation config's (``configured``:
+    an id, a list of them or None) and the chat formats' end-of-turn tokens."""
     ids = {tokenizer.eos_token_id}
-    configured = getattr(model.generation_config, "eos_token_id", None)
     if isinstance(configured, int):
         ids.add(configured)
     elif isinstance(configured, list):
@@ -230,9 +235,19 @@ def _ticker(reporter: Reporter) -> Any:
     return StoppingCriteriaList([Tick()])
 
 
-def _load(source: Path, cached: Path | None, dtype: str, threads: int, reporter: Reporter) -> tuple[Any, Any]:
+def offline(reporter: Reporter | None = None) -> None:
+    """Switch the model hub off (read when transformers is imported): nothing is downloaded.
+    With a :class:`Quiet` reporter, transformers' own progress bars are switched off too."""
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    if isinstance(reporter, Quiet):
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+
+def _load(source: Path, cached: Path | None, dtype: str, threads: int, reporter: Reporter) -> tuple[Any, Any]:
+    offline()
     if threads > 1:
         # OpenMP threads that spin while they wait collapse when another process wants a core:
         # 2 threads with a busy loop on the other core of 2 wrote 4 tokens/s spinning, 54-74
@@ -286,14 +301,14 @@ def _load_weights(source: Path, cached: Path | None, torch_dtype: Any, reporter:
         reporter.finish()
 
 
-def _from_gguf(source: Path, cached: Path | None, torch_dtype: Any, reporter: Reporter) -> tuple[Any, Any]:
+def _dequantize(source: Path, reporter: Reporter) -> tuple[Any, Any]:
+    """Tokenizer and model of GGUF ``source``, de-quantized and rounded to bf16 (the cache's dtype)."""
     import warnings
 
+    import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     log.info("loading GGUF model %s (the first load de-quantizes it: slow)", source)
-    import torch
-
     reporter.start(f"de-quantizing {source.name} (first load only)")
     tokenizer = AutoTokenizer.from_pretrained(source.parent, gguf_file=source.name)
     with warnings.catch_warnings():
@@ -303,7 +318,29 @@ def _from_gguf(source: Path, cached: Path | None, torch_dtype: Any, reporter: Re
             source.parent, gguf_file=source.name, dtype=torch.float32
         )
     _prepare(tokenizer, model)
-    model.to(torch.bfloat16)  # type: ignore[arg-type]  # the cache's dtype
+    model.to(torch.bfloat16)  # type: ignore[arg-type]
+    return tokenizer, model
+
+
+def dequantize_to(source: Path, target: Path, reporter: Reporter) -> None:
+    """Write GGUF ``source`` de-quantized (bf16 safetensors and its tokenizer) to the new
+    directory ``target`` (torch and transformers are imported here).
+
+    Raises:
+        ModelError: it cannot be loaded or written.
+    """
+    try:
+        offline(reporter)
+        tokenizer, model = _dequantize(source, reporter)
+    except _LOAD_ERRORS as exc:
+        raise ModelError(f"cannot load model {source}: {exc}") from exc
+    if not _save_cache(tokenizer, model, target):
+        raise ModelError(f"cannot write the de-quantized model to {target}")
+
+
+def _from_gguf(source: Path, cached: Path | None, torch_dtype: Any, reporter: Reporter) -> tuple[Any, Any]:
+
+    tokenizer, model = _dequantize(source, reporter)
     if cached is not None:
         reporter.start(f"caching the model in {cached.parent}")
         if _save_cache(tokenizer, model, cached) or (cached / "config.json").is_file():

@@ -7,9 +7,10 @@ over by compare-and-set on its maker.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.adapters.store.session import StoreBase, changed
@@ -67,14 +68,18 @@ class SlotsSql(StoreBase):
         with self._tx() as s:
             return [_slot(s, r) for r in s.scalars(query)]
 
-    def take_stale_slots(self, created_before: datetime, now: datetime, worker: str) -> list[Slot]:
-        """Claim (compare-and-set on the maker) pending slots created before ``created_before``."""
+    def take_stale_slots(
+        self, created_before: datetime, now: datetime, worker: str, dead: Collection[str] = ()
+    ) -> list[Slot]:
+        """Claim (compare-and-set on the maker) pending slots created before ``created_before``
+        or by one of the ``dead`` workers."""
         taken: list[Slot] = []
+        stale = SlotRow.created_at < created_before
+        if dead:
+            stale = or_(stale, SlotRow.created_by.in_(list(dead)))
         with self._tx() as s:
             rows = s.execute(
-                select(SlotRow.id, SlotRow.created_by).where(
-                    SlotRow.state == _PENDING, SlotRow.created_at < created_before
-                )
+                select(SlotRow.id, SlotRow.created_by).where(SlotRow.state == _PENDING, stale)
             ).all()
             for slot_id, maker in rows:
                 done = changed(
@@ -91,6 +96,10 @@ class SlotsSql(StoreBase):
                     assert row is not None
                     taken.append(_slot(s, row))
         return taken
+
+    def pending_slot_makers(self) -> set[str]:
+        with self._tx() as s:
+            return set(s.scalars(select(SlotRow.created_by).where(SlotRow.state == _PENDING).distinct()))
 
     def slot_keys(self, since: datetime, until: datetime) -> set[tuple[int, datetime]]:
         """(campaign id, slot instant) of every slot in ``[since, until]``."""
