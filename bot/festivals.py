@@ -18,6 +18,7 @@ Names are read in English (``en_US``) and matched case-insensitively; a trailing
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -105,11 +106,43 @@ def validate_holiday(name: str, country: str) -> None:
     names = known_holiday_names(code)
     if _key(name) in {_key(n) for n in names}:
         return
-    by_key = {n.casefold(): n for n in names}
-    close = difflib.get_close_matches(name.casefold(), sorted(by_key), n=3, cutoff=0.5)
-    close += [k for k in sorted(by_key) if name.casefold() in k and k not in close]
-    hint = f" (did you mean {', '.join(repr(by_key[c]) for c in close[:3])}?)" if close else ""
+    close = holiday_suggestions(name, names)
+    hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
     raise ValueError(f"unknown holiday {name!r} for {code}{hint}")
+
+
+#: Words that do not tell one holiday from another ("New Year's Day" and "May Day" share "day").
+_GENERIC = frozenset({"day", "the", "of", "s", "holiday", "bank", "festival", "national", "public"})
+#: Holidays of one season whose names share no word: "Easter Sunday" is not a public holiday in
+#: GB, but Good Friday is the one a greeting most likely wants.
+_RELATED = {
+    "easter": ("good friday", "holy saturday", "easter monday", "maundy thursday", "holy thursday"),
+    "christmas": ("christmas eve", "boxing day", "saint stephen's day", "second day of christmas"),
+    "pentecost": ("whit monday", "whit sunday", "pentecost monday"),
+    "whitsun": ("whit monday", "pentecost monday"),
+}
+
+
+def holiday_suggestions(name: str, names: frozenset[str] | set[str], limit: int = 3) -> list[str]:
+    """The known ``names`` a mistyped or missing holiday ``name`` most likely means: first those
+    sharing a word that tells holidays apart (not "day"), then the same season's ("Easter
+    Sunday": Good Friday, Easter Monday), then close spellings of the telling words, then names
+    containing it."""
+    by_key = {n.casefold(): n for n in names}
+    words = _words(name)
+    shared = sorted((k for k in by_key if words & _words(k)), key=lambda k: (-len(words & _words(k)), k))
+    season = [k for k in sorted(by_key) if any(k in _RELATED.get(w, ()) for w in words)]
+    cores = {" ".join(sorted(_words(k))): k for k in sorted(by_key) if _words(k)}
+    spelled = [
+        cores[c] for c in difflib.get_close_matches(" ".join(sorted(words)), list(cores), n=limit, cutoff=0.6)
+    ]
+    inside = [k for k in sorted(by_key) if name.casefold().strip() and name.casefold().strip() in k]
+    return [by_key[k] for k in dict.fromkeys(shared + season + spelled + inside)][:limit]
+
+
+def _words(name: str) -> set[str]:
+    """The words of a holiday name that tell it apart ("mid", "autumn"; not "day" or "festival")."""
+    return {w for w in re.findall(r"[^\W_]+", name.casefold()) if w not in _GENERIC}
 
 
 @lru_cache(maxsize=64)

@@ -35,7 +35,7 @@ def sync(ctx: Context, force: bool, as_json: bool) -> None:
     Nothing is deleted: a removed campaign's open drafts expire ("campaign removed") and the
     queued publications to a removed account fail ("account removed").
 
-    The approved posts of a campaign removed or disabled (``enabled = false``) are stopped: their
+    The approved posts of a campaign removed or disabled (`enabled = false`) are stopped: their
     queued publications are cancelled, and a draft with nothing else out goes back to review
     (a disabled campaign's can be approved again once it is enabled). Each is printed with how
     to undo it; publications being sent or waiting for a check are named, not stopped.
@@ -43,12 +43,12 @@ def sync(ctx: Context, force: bool, as_json: bool) -> None:
     Each campaign's brief and template variables are scored by the moderation gate; a field
     that scores toxic is a warning naming the campaign (the sync still happens).
 
-    A one-off campaign (``when = { at = ... }``) whose time is already past and that never
+    A one-off campaign (`when = { at = ... }`) whose time is already past and that never
     fired is refused: it would never fire. So is a template that does not render, or that
-    prints a variable empty for its campaign (``{{ product }}`` with no products).
+    prints a variable empty for its campaign (`{{ product }}` with no products).
 
     A running daemon reloads its own config file after a sync: when it runs with another file
-    than this one, the sync is refused (it would be undone), naming both files; ``--force``
+    than this one, the sync is refused (it would be undone), naming both files; `--force`
     syncs anyway, with a warning.
     """
     from bot.cli.config_cmd import check_templates, refuse_never_firing
@@ -141,17 +141,30 @@ def list_(ctx: Context, show_all: bool, as_json: bool) -> None:
 @json_option
 @pass_ctx
 def fire(ctx: Context, name: str, at: datetime | None, as_json: bool) -> None:
-    """Fire campaign NAME now: create its slot and write its drafts (loads the model)."""
-    ctx.settings.named_campaign(name)
+    """Fire campaign NAME now: create its slot and write its drafts (loads the model).
+
+    A slot --at a time so far back that its drafts' expiry (the campaign's expiry, else
+    [bot] draft_expiry, after the slot) is past says so (--json: "expired": true): they are
+    drafted, and the daemon's next pass expires them. To see what a past slot would draft,
+    `bot drafts preview NAME --at` saves nothing."""
+    spec = ctx.settings.named_campaign(name)
     app = ctx.app
     fired = app.firing.fire(name, at.replace(tzinfo=UTC) if at else None, "cli")
     note = app.store.get_slot(fired.slot.id).error  # such as why the model did not write
+    expires = fired.slot.slot_at + (spec.expiry or ctx.settings.bot.draft_expiry)
+    expired = bool(fired.drafts) and expires <= app.clock.now()
     if as_json:
-        print_json({"slot": fired.slot.id, "drafts": list(fired.drafts), "note": note})
-    else:
+        print_json({"slot": fired.slot.id, "drafts": list(fired.drafts), "note": note, "expired": expired})
+        return
+    if expired:
         click.echo(
-            f"slot {fired.slot.id} at {fired.slot.slot_at:%Y-%m-%d %H:%M} UTC: "
-            f"draft ids: {', '.join(map(str, fired.drafts)) or 'none'}"
+            f"warning: these drafts are already past their expiry ({expires:%Y-%m-%d %H:%M} UTC, the "
+            "slot's time plus the draft expiry): the daemon expires them at its next pass",
+            err=True,
         )
-        if note:
-            click.echo(for_display(note))
+    click.echo(
+        f"slot {fired.slot.id} at {fired.slot.slot_at:%Y-%m-%d %H:%M} UTC: "
+        f"draft ids: {', '.join(map(str, fired.drafts)) or 'none'}"
+    )
+    if note:
+        click.echo(for_display(note))

@@ -27,7 +27,7 @@ def command(ctx: Context, n_slots: int, as_json: bool) -> None:
     """Show the daemons (heartbeats), the next slots and the sizes of the queues.
 
     A daemon that cannot reach the database says so in its status file
-    (``<data_dir>/daemons/<worker>.json``); those of this host are shown under "Reports", even
+    (`<data_dir>/daemons/<worker>.json`); those of this host are shown under "Reports", even
     when the database itself is down (then the command exits 1 after showing them).
     """
     service = ctx.app.status

@@ -39,6 +39,9 @@ from bot.config.types import Duration, Strict
 from bot.domain.wallclock import wall_to_instant, wall_window, walls_to_instants
 
 _OFFSET = re.compile(r"^([+-]?)(\d+)d$")
+#: How far from its holiday a holiday campaign may fire, either way: a countdown or an
+#: after-party, not another season (-400d put a Christmas greeting in November of the year before).
+MAX_HOLIDAY_OFFSET_DAYS = 60
 
 #: Schedules must fire within these bounds (local wall time; the end is exclusive).
 EARLIEST = datetime(1970, 1, 1)
@@ -197,8 +200,17 @@ class HolidayTrigger(_WallClockTrigger):
     @field_validator("offset")
     @classmethod
     def _offset(cls, value: str) -> str:
-        if not _OFFSET.match(value):
+        match = _OFFSET.match(value)
+        if not match:
             raise ValueError("expected whole days such as '-1d', '0d' or '+2d'")
+        days = int(match.group(2))
+        if days > MAX_HOLIDAY_OFFSET_DAYS:
+            side = "before" if match.group(1) == "-" else "after"
+            raise ValueError(
+                f"{days} days {side} the holiday is too far from it: at most {MAX_HOLIDAY_OFFSET_DAYS} "
+                "days either way (a post that far off is not the holiday's; give another date with "
+                "`at` or `cron`)"
+            )
         return value
 
     @property

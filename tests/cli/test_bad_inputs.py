@@ -368,8 +368,8 @@ def test_an_approval_of_a_replaced_text_is_shown_void(template: Path, tmp_path: 
     shutil.copytree(template, world)
     config, env = str(world / "bot.toml"), _env(world)
     original = json.loads(run(["--config", config, "queue", "show", "1", "--json"], env).output)["text"]
-    # draft 2 of the same slot is approved: a slot posts once per account, so it goes first
-    withdraw = ["queue", "reject", "2", "--withdraw", "--reason", "the other one", "--as", "alice"]
+    # one post per slot and account: draft 2 of the slot is approved and queued; withdraw it first
+    withdraw = ["queue", "reject", "2", "--withdraw", "--reason", "draft 1 instead", "--as", "alice"]
     assert run(["--config", config, *withdraw], env).exit_code == 0
     assert run(["--config", config, "queue", "approve", "1", "--as", "alice"], env).exit_code == 0
     for text in (_new_text(), original):

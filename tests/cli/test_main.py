@@ -3,6 +3,7 @@ commands import only what they use (no SQLAlchemy ORM, Alembic, pydantic, torch,
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -75,3 +76,35 @@ def test_listings_import_only_what_they_use(write_config: Any, args: tuple[str, 
     assert run_cli("db", "upgrade", config=config).returncode == 0
     modules = _imported("--config", str(config), *args)
     assert not modules & set(HEAVY), modules & set(HEAVY)
+
+
+def _every_command(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    ctx = click.Context(group)
+    found = []
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None
+        found.append((*path, name))
+        if isinstance(command, click.Group):
+            found += _every_command(command, (*path, name))
+    return found
+
+
+def test_help_texts_are_plain_text_not_rst() -> None:
+    """`bot ... --help` prints docstrings as written: no RST double backticks or roles."""
+    from click.testing import CliRunner
+
+    for path in _every_command(cli):
+        shown = CliRunner().invoke(cli, [*path, "--help"])
+        assert shown.exit_code == 0, (path, shown.output)
+        for mark in ("``", ":func:", ":meth:", ":class:", ":data:"):
+            assert mark not in shown.output, f"bot {' '.join(path)} --help shows {mark!r}"
+
+
+def test_the_readme_names_the_reviewer_the_demo_approves_as() -> None:
+    root = Path(__file__).resolve().parents[2]
+    demo = (root / "scripts" / "demo.sh").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    names = set(re.findall(r'queue approve "\$\w+" --as (\w+)', demo))
+    assert len(names) == 1, names
+    assert f"(as reviewer `{names.pop()}`" in readme

@@ -86,6 +86,27 @@ def test_bad_holiday_is_a_config_error(tmp_path: Path) -> None:
     assert "Mid-Autumn Festival" in text and "bot.toml" in text
 
 
+def test_an_unknown_holiday_suggests_its_season_not_any_day_through_the_cli(tmp_path: Path) -> None:
+    """ "Easter Sunday" is no public holiday in GB: the hint is Good Friday (same season), not
+    "New Year's Day" or "May Day" (they only share the word "day")."""
+    config = write_config(tmp_path, campaign("easter", '{ holiday = "Easter Sunday", country = "GB" }'))
+    out = run_cli("config", "check", config=config)
+    assert out.returncode == 1, out.stdout
+    assert "unknown holiday 'Easter Sunday' for GB (did you mean 'Good Friday'?)" in out.stderr, out.stderr
+    with pytest.raises(ValueError, match=r"did you mean 'Easter Monday', 'Good Friday'\?"):
+        validate_holiday("Easter Sunday", "DE")
+
+
+def test_a_holiday_offset_is_at_most_sixty_days_either_way(tmp_path: Path) -> None:
+    """-400d put a Christmas greeting in the November of the year before; 60 days is a countdown."""
+    for offset, ok in (("-60d", True), ("+60d", True), ("-61d", False), ("-400d", False), ("+90d", False)):
+        when = f'{{ holiday = "Christmas Day", country = "GB", offset = "{offset}" }}'
+        out = run_cli("config", "check", config=write_config(tmp_path, campaign("xmas", when)))
+        assert (out.returncode == 0) is ok, (offset, out.stderr)
+        if not ok:
+            assert "campaigns[0] (xmas).when" in out.stderr and "at most 60 days either way" in out.stderr
+
+
 def test_bad_country_is_a_config_error(tmp_path: Path) -> None:
     path = write_config(tmp_path, campaign("moon", '{ holiday = "Mid-Autumn Festival", country = "CX1" }'))
     with pytest.raises(ConfigError, match="unknown country"):

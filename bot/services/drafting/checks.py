@@ -110,12 +110,16 @@ def run_checks(text: str, body: str, spec: CheckSpec) -> tuple[CheckResult, ...]
     )
 
 
-def _brand_lookalike(body: str, brand: str) -> CheckResult:
-    """Fails a name that looks like the brand but is not it ("Palm & Stem" for "Petal & Stem")."""
+def _brand_lookalike(body: str, brand: str, backing: Sequence[str] = ()) -> CheckResult:
+    """Fails a name that looks like the brand but is not it ("Palm & Stem" for "Petal & Stem");
+    words the campaign itself wrote ("September and kayaks") are no such name."""
     words = brand.split()
     if len(words) < 2:
         return CheckResult("brand_lookalike", True)
     flat = body.replace(brand, " ")
+    own = (" ".join(t.replace(brand, " ").split()) for t in backing if t)
+    for text in sorted((t for t in own if len(t.split()) >= 2), key=len, reverse=True):
+        flat = regex.sub(regex.escape(text), " ", flat, flags=regex.IGNORECASE)
     tokens = regex.findall(r"[\p{L}\p{N}&'’-]+", flat)
     size = len(words)
     for i in range(len(tokens) - size + 1):
@@ -183,7 +187,7 @@ def _reader_checks(body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
         prose.echo(body, spec.brief, spec.facts),
         prose.voice(body, spec.brand),
         prose.articles(body, (*spec.nice_words, *spec.mentions)),
-        _brand_lookalike(body, spec.brand),
+        _brand_lookalike(body, spec.brand, (*spec.facts, *spec.backing)),
         _names_spelled(body, spec.backing),
         prose.loop(body, names, spec.facts),
         prose.sentences(body),

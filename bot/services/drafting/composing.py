@@ -54,7 +54,7 @@ _PRODUCT_LEADS = (
 
 #: First words of a fact written as a sentence that read lower-case after a colon.
 _LOWER_AFTER_COLON = frozenset(
-    {"It", "The", "A", "An", "We", "Our", "This", "There", "All", "Every"}
+    {"It", "The", "A", "An", "We", "We're", "We've", "We'll", "Our", "This", "There", "All", "Every"}
     | {verb.split()[0].capitalize() for verb in CALL_VERBS}  # "News from <brand>: bring in ..."
 )
 

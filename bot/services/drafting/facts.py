@@ -323,7 +323,9 @@ _TELL_WHOM = regex.compile(
     rf"|\btell\s+{_AUDIENCE}that\s+([^.!?\n]+)"
     rf"|\bremind\s+{_AUDIENCE}(?:that\s+|about\s+)?((?:to|of)\s+[^.!?\n]+|(?<=that\s+)[^.!?\n]+)"
     rf"|\b(?:want|wants|would like|need)\s+(?:{_AUDIENCE})?to\s+know\s+(?:that\s+|about\s+)?([^.!?\n]+)"
-    rf"|\b(?:post|say|write|share|mention|explain|note|add|state)\s+that\s+([^.!?\n]+)",
+    rf"|\b(?:post|say|write|share|mention|explain|note|add|state)\s+that\s+([^.!?\n]+)"
+    rf"|\bsay\s+((?:we|we're|we've|we'll|our|the|it's|there)\b[^.!?\n]+)"
+    rf"|\b(?:saying|that says|to say)\s+(?:that\s+)?([^.!?\n]+)",
     regex.IGNORECASE,
 )
 #: A brief's sentence that is itself a greeting ("Happy Fourth from <brand>!").
@@ -336,8 +338,12 @@ _TOPIC = regex.compile(r"^(?:our|the|your|about)\s+(?:[\w'’-]+\s+){0,3}[\w'’
 _THANK = regex.compile(r"\bthank\s+them\s+for\s+(?:their\s+)?([^.!?\n]+)", regex.IGNORECASE)
 #: "Thank the local growers who stock our shelves", "thank everyone who served".
 _THANK_WHOM = regex.compile(
-    r"\b(?:thank|thanking|thanks\s+to)\s+(?!them\s+for\b|you\b)([^.!?\n]+)", regex.IGNORECASE
+    r"\b(?:thank|thanking|thanks\s+to|say\s+thank\s+you\s+to|say\s+thanks\s+to)\s+(?!them\s+for\b|you\b)"
+    r"([^.!?\n]+)",
+    regex.IGNORECASE,
 )
+#: "Congratulate all our students who passed their test" -> "congratulations to ...".
+_CONGRATULATE = regex.compile(r"\bcongratulate\s+((?:[^.!?\n(]|\([^)\n]*\))+)", regex.IGNORECASE)
 #: The post's own readers thanked ("Thank our readers for X"): the post thanks "you".
 _THANK_READERS = regex.compile(
     r"^(?:our|all our|all of our|everyone|all)\s*(?:[\w'’-]+\s+)?for\s+((?:their|your)\s+)?(.+)$",
@@ -374,7 +380,9 @@ _AFTER_COLON = regex.compile(
 _INSTRUCTION = regex.compile(
     r"^\W*(?:write|mention|announce|remind|include|describe|highlight|emphasi[sz]e|promote|keep|make|"
     r"be|don't|do|add|note|state|say|tell|explain|invite|encourage|ask|let|thank|wish|use|share|"
-    r"post|sound|avoid|end|start|open|close|sign|address|speak|focus|please)\b",
+    r"post|sound|avoid|end|start|open|close|sign|address|speak|focus|please|congratulate|introduce|"
+    r"nudge|push|shout|spread|celebrate|send|give|get|hype|"
+    r"can you|could you|would you|pls)\b",
     regex.IGNORECASE,
 )
 _BRIEF_SENTENCE = regex.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+(?:[.!?]+|$)")
@@ -445,6 +453,7 @@ def _reminders(brief: str, *, colon: bool) -> tuple[str, ...]:
     said += [(m.start(), m.group(1).strip()) for m in _ANNOUNCE.finditer(brief)]
     said += [(m.start(), f"join us for {m.group(1).strip()}") for m in _INVITE.finditer(brief)]
     said += [(m.start(), f"meet {m.group(1).strip()}") for m in _INTRODUCE.finditer(brief)]
+    said += [(m.start(), f"congratulations to {m.group(1).strip()}") for m in _CONGRATULATE.finditer(brief)]
     said += [(m.start(), _to_reader(f"to {m.group(1).strip()}")) for m in _NUDGE.finditer(brief)]
     for sentence in _BRIEF_SENTENCE.finditer(brief):
         call = _CALL.search(sentence.group(0))
@@ -468,6 +477,12 @@ _STATEMENT_START = regex.compile(
 )
 
 
+#: A sentence about the post itself ("A respectful Memorial Day post from <brand>, ...").
+_ABOUT_THE_POST = regex.compile(
+    r"^\W*(?:(?:a|an|the|this|our)\s+)?(?:[\w'’-]+\s+){0,4}?"
+    r"(?:post|greeting|message|promotion|announcement|tweet|update)\b",
+    regex.IGNORECASE,
+)
 #: The owner speaking for themself ("half my customers", "I need"), not news for readers.
 _MINE = regex.compile(r"\b(?:I|I'm|I've|I'd|my|me)\b")
 
@@ -482,8 +497,8 @@ def _statements(brief: str) -> list[str]:
         text = sentence.strip()
         if not text or text.endswith("?") or _INSTRUCTION.search(text) or _GREETING_SENTENCE.search(text):
             continue
-        if _MINE.search(text):
-            continue  # "half my customers bring their suits in late": the owner to the writer
+        if _MINE.search(text) or _ABOUT_THE_POST.search(text):
+            continue  # the owner to the writer: "half my customers ...", "A respectful post from ..."
         for i, part in enumerate(regex.split(r":\s+", text.rstrip(".!"))):
             news = _STATEMENT_START.search(part) or claims(part) - _SOFT_CLAIMS or i > 0
             # "Send a merry Christmas message ...": an order we do not know, not news; "Big news
@@ -524,10 +539,19 @@ def _it_is(said: str, subject: str) -> str:
     return str(regex.sub(r"^(?:it's|it is)\b", f"the {subject} is", said, flags=regex.IGNORECASE))
 
 
-def told(brief: str, listed: Sequence[str], *, thanks: bool = True, subject: str = "") -> tuple[str, ...]:
+def told(
+    brief: str, listed: Sequence[str], *, thanks: bool = True, subject: str = "", required: Sequence[str] = ()
+) -> tuple[str, ...]:
     """What the brief asks to tell that the listed facts do not already say ("Remind them we are
     closed on the holiday" beside the fact "closed all day on July 4" says nothing new)."""
     asked = implied(brief, colon=not listed) if thanks else reminders(brief, colon=not listed)
+    said = " ".join(asked).casefold()
+    unsaid = [w for w in required if w.casefold() not in said]
+    if listed and unsaid:  # "We're teaming up with Second Chance Cat Rescue", a required name
+        named = [
+            p for p in _statements(_hold_titles(brief)) if any(w.casefold() in p.casefold() for w in unsaid)
+        ]
+        asked = (*asked, *_titles_back(named))
     if listed:  # "our hours for the day": the listed facts say them
         asked = tuple(r for r in asked if not (_TOPIC.match(r) and not claims(r)))
     # "post that it's open": what "it" is was said before: the campaign's product, or the

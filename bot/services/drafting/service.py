@@ -418,7 +418,8 @@ class DraftingService:
         """What a composed draft states: the brief's reminders that the facts do not already
         state ("Let people know that X has new opening hours"), then the facts."""
         subject = str(plan.context.get("product") or "") if plan.campaign.products else ""
-        return (*facts.told(plan.brief, plan.facts, subject=subject), *plan.facts)
+        required = plan.campaign.required_words
+        return (*facts.told(plan.brief, plan.facts, subject=subject, required=required), *plan.facts)
 
     def _template_candidates(self, plan: SlotPlan) -> list[Candidate]:
         campaign = plan.campaign
@@ -530,7 +531,12 @@ class DraftingService:
             neutral=tuple(n for n in neutral if n),
             facts=tuple(
                 dict.fromkeys(
-                    (*stated, *facts.told(brief, stated, subject=subject), *facts.mentions(brief), *promoted)
+                    (
+                        *stated,
+                        *facts.told(brief, stated, subject=subject, required=campaign.required_words),
+                        *facts.mentions(brief),
+                        *promoted,
+                    )
                 )
             ),
             mentions=facts.mentions(brief),

@@ -38,7 +38,7 @@ def test_preview_errors_are_one_line(tmp_path: Path) -> None:
     assert "Error: campaign 'broken': brief line 2" in result.stderr
     assert "Traceback" not in result.stderr
     missing = run_cli("drafts", "preview", "nope", config=config)
-    assert missing.returncode == 1 and "campaign 'nope' is not in the config" in missing.stderr
+    assert missing.returncode == 1 and "no campaign named 'nope' in" in missing.stderr
 
 
 def test_missing_model_is_reported_at_start(tmp_path: Path) -> None:

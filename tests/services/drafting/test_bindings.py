@@ -382,3 +382,35 @@ def test_more_of_what_owners_write_is_read_in_the_brief_s_order(
     brief: str, listed: tuple[str, ...], subject: str, said: tuple[str, ...]
 ) -> None:
     assert told(brief, listed, subject=subject) == said
+
+
+@pytest.mark.parametrize(
+    ("brief", "said"),
+    [
+        ("Christmas greeting. Say we're closed Dec 25 and 26.", ("we're closed Dec 25 and 26",)),
+        (
+            "thanksgiving post. say thank you to our visitors, 31 cats found homes because of you.",
+            ("thank you to our visitors, 31 cats found homes because of you",),
+        ),
+        (
+            "can you write a post saying the hampers start at $55.",
+            ("the hampers start at $55",),
+        ),
+        (
+            "New year post. Congratulate all our students who passed (there were 142!) and good luck.",
+            ("congratulations to all our students who passed (there were 142!) and good luck",),
+        ),
+        ("A respectful Memorial Day post from Otter Bend, remembering those who served.", ()),
+    ],
+)
+def test_what_owners_ask_in_passing_is_read(brief: str, said: tuple[str, ...]) -> None:
+    assert told(brief, ()) == said
+
+
+def test_a_brief_sentence_with_a_required_name_is_told_even_with_facts() -> None:
+    brief = "Our first kitten adoption day! We're teaming up with Second Chance Cat Rescue."
+    listed = ("Sunday, April 12, from 11:00 to 15:00",)
+    assert told(brief, listed, required=("Second Chance Cat Rescue",)) == (
+        "We're teaming up with Second Chance Cat Rescue",
+    )
+    assert told(brief, listed) == ()

@@ -216,3 +216,11 @@ def test_an_audience_the_fact_gives_must_be_kept() -> None:
 def test_an_ordinal_date_is_no_code() -> None:
     assert not any(c.startswith("code:") for c in claims("We're closed on the 25th and 26th of December."))
     assert "code:SUMMER25" in claims("Use code SUMMER25.")
+
+
+def test_the_campaign_s_own_words_are_no_lookalike_of_the_brand() -> None:
+    brief = "We're open every day until the end of September, and kayaks and paddleboards are ready."
+    s = spec((), brief, brand="Otter Bend Kayaks")
+    body = "Otter Bend Kayaks: " + brief[0].lower() + brief[1:]
+    assert "brand_lookalike" not in failing(body, s)
+    assert "brand_lookalike" in failing("Otter Bond Kayaks is open. " + body, s)
