@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 
 from bot.daemon.runner import run_pass
-from bot.domain import DraftState, PublicationState
+from bot.domain import (
+    Candidate,
+    DraftOrigin,
+    DraftState,
+    ModerationDecision,
+    ModerationVerdict,
+    PublicationState,
+)
 from bot.domain.notify import NOTIFICATION
 from tests.conftest import run_cli
 from tests.daemon.test_bad_templates import one_off
@@ -72,7 +79,14 @@ def test_the_daemon_keeps_publishing_while_the_webhook_hangs(
         assert wait_until(lambda: len(outbox(tmp_path)) == 1, 120), text()
         assert wait_until(lambda: receiver.hits == 1, 60), text()
         [waiting] = app.store.list_drafts(states=[DraftState.PENDING_REVIEW])
-        approved = run_cli("queue", "approve", str(waiting.id), "--as", "ann", config=config)
+        # A slot posts once per account, so the second post is a person's draft of no slot.
+        second = app.store.add_draft(
+            campaign_id=waiting.campaign_id, slot_id=None,
+            verdict=ModerationVerdict(ModerationDecision.PASS, {}, {}, {}),
+            candidate=Candidate(text=waiting.text, origin=DraftOrigin.HUMAN, model_id="test"),
+            state=DraftState.PENDING_REVIEW, expires_at=None, now=now, actor="test",
+        )  # fmt: skip
+        approved = run_cli("queue", "approve", str(second), "--as", "ann", config=config)
         assert approved.returncode == 0, approved.stderr
         # Published at the next pass, while the webhook still hangs.
         assert wait_until(lambda: len(outbox(tmp_path)) == 2, 60), text()
