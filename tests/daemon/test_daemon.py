@@ -347,9 +347,15 @@ def test_daemon_refuses_to_start_on_bad_config_or_empty_database(tmp_path: Path,
     )
 
 
-def _open_connections() -> int:
-    """Connections the in-process fake platform still serves (one handler thread each)."""
-    return sum("process_request_thread" in t.name for t in threading.enumerate())
+def _open_connections(before: frozenset[int] = frozenset()) -> int:
+    """Connections the in-process fake servers still serve (one handler thread each), not
+    counting the threads in ``before`` (another test's server in this worker may still hold
+    its own client's connection)."""
+    return sum("process_request_thread" in t.name and t.ident not in before for t in threading.enumerate())
+
+
+def _handler_threads() -> frozenset[int]:
+    return frozenset(t.ident for t in threading.enumerate() if "process_request_thread" in t.name and t.ident)
 
 
 def test_bot_run_closes_the_reloaded_wiring_at_exit(
@@ -360,6 +366,7 @@ def test_bot_run_closes_the_reloaded_wiring_at_exit(
     client: the fake platform sees no connection left (it closed the first wiring only)."""
     from bot.cli.main import cli
 
+    before = _handler_threads()  # other tests' servers in this worker, not this daemon's
     world = world_factory(["mastodon"], bot='poll_interval = "1s"')
     path = world.settings.source
     assert path is not None
@@ -395,4 +402,4 @@ def test_bot_run_closes_the_reloaded_wiring_at_exit(
         signal.signal(signal.SIGHUP, old[2])
     assert problems == [], log_text()
     assert [p["text"] for p in fake.posts("mastodon")] == ["sent by the reloaded wiring"]
-    assert wait_until(lambda: _open_connections() == 0, 5), _open_connections()
+    assert wait_until(lambda: _open_connections(before) == 0, 5), _open_connections(before)

@@ -114,6 +114,7 @@ def test_a_stale_slot_of_a_disabled_campaign_is_not_drafted(tmp_path: Path, db_u
     app.sync.sync("test")
     record = app.store.get_campaign("hello")
     slot = app.store.create_slot(record.id, start, start, "ghost-1-abc")  # its maker died mid-draft
+    app.close()  # its Postgres connections must not outlive the test
     assert slot is not None
     write_scheduling_config(
         tmp_path, campaign("hello", '{ cron = "0 9 * * *" }', enabled="false"), database_url=db_url
@@ -127,6 +128,7 @@ def test_a_stale_slot_of_a_disabled_campaign_is_not_drafted(tmp_path: Path, db_u
     after = later.store.get_slot(slot.id)
     assert after.state.value == "skipped" and "disabled" in (after.error or "")
     assert later.store.list_drafts(slot_id=slot.id) == []
+    later.close()
 
 
 def _without_promo() -> str:

@@ -126,13 +126,19 @@ def test_a_slot_of_a_dead_maker_is_taken_over_at_once_never_a_live_ones(tmp_path
     """A slot left pending by a worker killed mid-draft: taken over at the next pass when the
     maker is provably dead, not after STALE_AFTER; a live maker's (or a daemon's whose
     heartbeat is fresh) is left alone."""
-    from bot.services.catchup import Scheduling, take_stale_slots
     from tests.scheduling_helpers import campaign, fixed_app
     from tests.scheduling_helpers import write_config as write_scheduling_config
 
     path = write_scheduling_config(tmp_path, campaign("hello", '{ cron = "0 9 * * *" }'), database_url=db_url)
     now = datetime.now(UTC).replace(microsecond=0)
     app, _ = fixed_app(path, now)
+    with closing(app):  # its Postgres connections must not outlive the test
+        _take_over(app, now)
+
+
+def _take_over(app: Any, now: datetime) -> None:
+    from bot.services.catchup import Scheduling, take_stale_slots
+
     app.sync.sync("test")
     record = app.store.get_campaign("hello")
     host = socket.gethostname()
