@@ -171,14 +171,20 @@ def test_rotation_is_deterministic_and_steps_once_per_slot(tmp_path: Path) -> No
     assert rotation(item, slots[3], zone, keep=2) - rotation(item, slots[2], zone, keep=2) == 2
 
 
-def test_a_year_of_slots_on_a_real_store_repeats_no_template(tmp_path: Path) -> None:
-    """Four slots in 2027, two drafts kept per slot: no template is used twice in the year."""
-    settings = settings_for(tmp_path, campaign("seasons", "greeting", cron="0 9 1 1,4,7,10 *"), keep=2)
+def synced_app(settings: Settings) -> Wiring:
+    """The real services on a migrated store with the config's campaigns synced."""
     engines.upgrade(settings.database_url)
     app = Wiring(settings, clock=FixedClock(SLOT))
     app.store.sync_campaigns(
         [CampaignSpec(c.name, c.kind, c.model_dump(mode="json")) for c in settings.campaigns], SLOT, "test"
     )
+    return app
+
+
+def test_a_year_of_slots_on_a_real_store_repeats_no_template(tmp_path: Path) -> None:
+    """Four slots in 2027, two drafts kept per slot: no template is used twice in the year."""
+    settings = settings_for(tmp_path, campaign("seasons", "greeting", cron="0 9 1 1,4,7,10 *"), keep=2)
+    app = synced_app(settings)
     record = app.store.get_campaign("seasons")
     item = settings.campaigns[0]
     year = list(
@@ -235,11 +241,7 @@ def test_a_yearly_festival_keeps_keep_drafts_taking_templates_in_turn(tmp_path: 
     rotation starts again (a post repeats nothing of the last year)."""
     greeting = campaign("zhongqiu", "greeting", "中秋节", LONG_FACTS, cron="0 9 15 8 *")
     settings = settings_for(tmp_path, greeting, keep=keep)
-    engines.upgrade(settings.database_url)
-    app = Wiring(settings, clock=FixedClock(SLOT))
-    app.store.sync_campaigns(
-        [CampaignSpec(c.name, c.kind, c.model_dump(mode="json")) for c in settings.campaigns], SLOT, "test"
-    )
+    app = synced_app(settings)
     record = app.store.get_campaign("zhongqiu")
     count = len(next(f for f in catalog.festivals() if f.key == "mid-autumn").templates["zh"])
     used: list[list[int]] = []
@@ -262,11 +264,7 @@ def test_a_weekly_promo_keeps_two_passing_drafts_every_week(tmp_path: Path) -> N
     """Eight templates, two a week: the rotation comes round in week five, and a post like one
     of a month ago is not a near-duplicate (it was, until the check looked at the last 3 slots)."""
     settings = settings_for(tmp_path, campaign("weekly", "promo", cron="0 10 * * FRI"), keep=2)
-    engines.upgrade(settings.database_url)
-    app = Wiring(settings, clock=FixedClock(SLOT))
-    app.store.sync_campaigns(
-        [CampaignSpec(c.name, c.kind, c.model_dump(mode="json")) for c in settings.campaigns], SLOT, "test"
-    )
+    app = synced_app(settings)
     record = app.store.get_campaign("weekly")
     item = settings.campaigns[0]
     weeks = list(
