@@ -16,6 +16,7 @@ from bot.adapters.generation.factory import build_generator
 from bot.config import load_settings
 from bot.domain.errors import ConfigError, ModelError
 from bot.domain.ports import ChatMessage
+from tests.adapters.generation.counting import CountingReporter
 from tests.adapters.generation.gen_configs import write
 from tests.adapters.generation.test_tiny_model import request
 from tests.conftest import run_cli, subprocess_env
@@ -99,21 +100,7 @@ def test_prompt_is_the_chat_template_tokenized_as_transformers_does(
 def test_progress_moves_once_per_token_of_the_longest(
     tiny_gguf: Path, converted: CTranslate2Generator
 ) -> None:
-    class Count:
-        def __init__(self) -> None:
-            self.started: list[tuple[str, int | None]] = []
-            self.ticks = 0
-
-        def start(self, label: str, total: int | None = None) -> None:
-            self.started.append((label, total))
-
-        def advance(self, steps: int = 1) -> None:
-            self.ticks += steps
-
-        def finish(self) -> None:
-            pass
-
-    reporter = Count()
+    reporter = CountingReporter()
     gen = CTranslate2Generator(tiny_gguf, converted.cache_dir, model_id="tiny", reporter=reporter)
     texts = gen.generate(request(seed=5, n=4))
     assert ("writing 4 candidates", 10) in reporter.started

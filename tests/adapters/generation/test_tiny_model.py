@@ -9,6 +9,7 @@ import pytest
 from bot.adapters.generation.transformers import TransformersGenerator
 from bot.domain.errors import ModelError
 from bot.domain.ports import ChatMessage, GenerationRequest
+from tests.adapters.generation.counting import CountingReporter
 
 
 def request(seed: int, n: int = 3, **kw: object) -> GenerationRequest:
@@ -101,21 +102,7 @@ def test_prompt_once_writes_what_generate_writes_when_greedy(tiny_gguf: Path, ti
 
 
 def test_prompt_once_moves_the_progress_bar_once_per_token(tiny_gguf: Path, tiny_cache: Path) -> None:
-    class Count:
-        def __init__(self) -> None:
-            self.started: list[tuple[str, int | None]] = []
-            self.ticks = 0
-
-        def start(self, label: str, total: int | None = None) -> None:
-            self.started.append((label, total))
-
-        def advance(self, steps: int = 1) -> None:
-            self.ticks += steps
-
-        def finish(self) -> None:
-            pass
-
-    reporter = Count()
+    reporter = CountingReporter()
     gen = TransformersGenerator(
         tiny_gguf, tiny_cache, model_id="tiny", dtype="float32", threads=1, reporter=reporter
     )
