@@ -458,7 +458,7 @@ _NEXT_ASK = regex.compile(
 def _until_next_ask(text: str) -> str:
     """``text`` up to the next ask it runs into ("... passed their test and wish ..." -> "...
     passed their test")."""
-    return _NEXT_ASK.sub("", text).strip()
+    return str(_NEXT_ASK.sub("", text)).strip()
 
 
 #: "they" meaning the readers: what they do or get ("if they order before December 15 they get
