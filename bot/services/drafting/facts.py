@@ -82,9 +82,16 @@ _TIME = regex.compile(
 )
 _ISO_DATE = regex.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _SLASH_DATE = regex.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\b")
+#: A month's full name or its abbreviation ("Aug." but not "August." closing a sentence, and
+#: not "Marathon" or "Decorations").
+_MONTH_NAME = (
+    r"(january|jan|february|feb|march|mar|april|apr|may|june|jun|july|jul|august|aug|"
+    r"september|sept|sep|october|oct|november|nov|december|dec)"
+)
 _MONTH_DAY = regex.compile(
-    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sept|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b"
-    r"|\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sept|sep|oct|nov|dec)[a-z]*\b",
+    rf"\b{_MONTH_NAME}(?:\s+|(?<=\b(?:jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec))\.\s*)"
+    r"(\d{1,2})(?:st|nd|rd|th)?\b"
+    rf"|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME}\b",
     regex.IGNORECASE,
 )
 _MONTH_WORD = regex.compile(
@@ -351,8 +358,9 @@ _THANK_READERS = regex.compile(
 )
 #: "Wish our students a bright full moon", "Wish everyone a happy Labor Day".
 _WISH_WHOM = regex.compile(
-    rf"\bwish\s+(?:(?:them|you|everyone|all)\s+|our\s+{_AUDIENCE}|the\s+{_AUDIENCE}|all\s+our\s+{_AUDIENCE})"
-    rf"((?:a|an)\s+[^.!?\n]+)",
+    rf"\bwish\s+(?:(?P<rest>the\s+rest\s+of\s+(?:you|them|our\s+[\w'’-]+))\s+"
+    rf"|(?:them|you|everyone|everybody|all)\s+|our\s+{_AUDIENCE}|the\s+{_AUDIENCE}|all\s+our\s+{_AUDIENCE})"
+    rf"((?:a|an|good|all\s+the|the\s+best|every|lots|plenty|safe|continued|luck|success)\b[^.!?\n]+)",
     regex.IGNORECASE,
 )
 #: "Introduce our new physiotherapist Tom Becker, who joins <brand> this month" -> "meet ...".
@@ -437,6 +445,48 @@ _INVITE = regex.compile(
 )
 
 
+#: Where one ask of the brief ends and the next begins: "Congratulate our students who passed
+#: and wish the rest of you good luck", "Thank everyone, and say we're closed Monday".
+_NEXT_ASK = regex.compile(
+    r"(?:\s*,\s*|\s+)(?:and|then|plus|&)\s+(?:also\s+)?(?:please\s+)?"
+    r"(?:wish|say|tell|remind|thank|mention|let|invite|add|note|ask|encourage|include|congratulate|"
+    r"announce|make\s+sure|don't\s+forget|do\s+not\s+forget)\b.*$",
+    regex.IGNORECASE | regex.DOTALL,
+)
+
+
+def _until_next_ask(text: str) -> str:
+    """``text`` up to the next ask it runs into ("... passed their test and wish ..." -> "...
+    passed their test")."""
+    return str(_NEXT_ASK.sub("", text)).strip()
+
+
+#: "they" meaning the readers: what they do or get ("if they order before December 15 they get
+#: 10% off", "or they can pick up in the shop"); "they sell out" speaks of the products.
+_THEY_READERS = regex.compile(
+    r"\b(they|They)\b(?=\s+(?:can|could|will|should|must|may|need|needs|get|order|book|pick|come|"
+    r"bring|want|have\s+to|buy|pay|save|call|sign|register|visit|shop|drop|stop|receive|spend|show|"
+    r"mention|use|enter|join|try|collect|reserve|choose|don't|do\s+not|won't)\b)"
+)
+_THEIR = {"their": "your", "Their": "Your", "them": "you", "Them": "You", "themselves": "yourselves"}
+
+
+def _readers(text: str) -> str:
+    """The readers as the post speaks to them: "if they order ... they get" -> "if you order ...
+    you get" (then "their"/"them" in it are theirs too: "your"/"you")."""
+    turned = _THEY_READERS.sub(lambda m: "You" if m.group(1) == "They" else "you", text)
+    if turned == text:
+        return text if text.casefold() not in ("them", "they") else "you"
+    return str(regex.sub(r"\b(?:their|Their|them|Them|themselves)\b", lambda m: _THEIR[m.group(0)], turned))
+
+
+_THEM = regex.compile(r"\bthem\b")
+
+
+def _as_said(text: str) -> str:
+    return _readers(_until_next_ask(text))
+
+
 def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     """What a brief asks the post to tell its readers: "Remind them that X" -> "X", and (with
     ``colon``, for campaigns that list no facts) "Write a promotion for B: X" -> "X" and every
@@ -444,8 +494,8 @@ def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     return _titles_back(_reminders(_hold_titles(brief), colon=colon))
 
 
-def _reminders(brief: str, *, colon: bool) -> tuple[str, ...]:
-    said: list[tuple[int, str]] = []  # (where the brief says it, what to tell), in the brief's order
+def _reminders(brief: str, *, colon: bool, more: Iterable[tuple[int, str]] = ()) -> tuple[str, ...]:
+    said: list[tuple[int, str]] = list(more)  # (where the brief says it, what to tell), in the brief's order
     said += [(m.start(), _to_reader(m.group(1).strip())) for m in _REMIND.finditer(brief)]
     said += [
         (m.start(), _to_reader(next(g for g in m.groups() if g).strip())) for m in _TELL_WHOM.finditer(brief)
@@ -466,7 +516,9 @@ def _reminders(brief: str, *, colon: bool) -> tuple[str, ...]:
             if claims(m.group(1)) or len(m.group(1).split()) >= 3
         ]
         said += [(brief.find(part), part) for part in _statements(brief)]
-    return tuple(dict.fromkeys(text for _, text in sorted(said, key=lambda p: p[0]) if text))
+    return tuple(
+        dict.fromkeys(_as_said(text) for _, text in sorted(said, key=lambda p: p[0]) if _as_said(text))
+    )
 
 
 #: How a statement of the brief starts ("There are no lessons ...", "We've got ...").
@@ -512,15 +564,34 @@ def implied(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     """Facts a brief states as instructions: reminders and thanks to give. (Things to
     "mention" stay a ranking preference: curated templates cannot know them.)"""
     brief = _hold_titles(brief)
-    thanks = (
-        *(f"thanks for your {m.strip()}" for m in _THANK.findall(brief)),
-        *(_thank(m.strip()) for m in _THANK_WHOM.findall(brief)),
-    )
+    thanks = [
+        *((m.start(), f"thanks for your {m.group(1).strip()}") for m in _THANK.finditer(brief)),
+        *((m.start(), _thank(_as_said(m.group(1).strip()))) for m in _THANK_WHOM.finditer(brief)),
+    ]
     # "Wish everyone a happy New Year" is the greeting itself, not something more to say
-    wishes = tuple(
-        f"wishing you {m.strip()}" for m in _WISH_WHOM.findall(brief) if not catalog.mentioned_festivals(m)
-    )
-    return _titles_back((*_reminders(brief, colon=colon), *thanks, *wishes))
+    wishes = [
+        (m.start(), f"wishing {_THEM.sub('you', m.group('rest') or 'you')} {m.group(2).strip()}")
+        for m in _WISH_WHOM.finditer(brief)
+        if not _only_the_greeting(m.group(2))
+    ]
+    return _titles_back(_reminders(brief, colon=colon, more=(*thanks, *wishes)))
+
+
+_PLAIN_WISH = frozenset(
+    {"a", "an", "the", "happy", "merry", "very", "joyful", "joyous", "and", "to", "you", "all"}
+)
+
+
+def _only_the_greeting(wish: str) -> bool:
+    """ "a happy New Year" is the greeting itself; "a cosy, well-fed Christmas" says more."""
+    wish = _until_next_ask(regex.sub(r"\s+from\s+.*$", "", wish))  # "... from <brand>" signs it
+    named = catalog.mentioned_festivals(wish)
+    if not named:
+        return False
+    rest = wish
+    for name in named.values():
+        rest = rest.replace(name, " ")
+    return all(w.casefold() in _PLAIN_WISH for w in _WORD.findall(rest))
 
 
 def _thank(whom: str) -> str:

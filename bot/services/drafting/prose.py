@@ -41,6 +41,14 @@ _ECHO_START = regex.compile(
 _ECHO_AUDIENCE = regex.compile(
     rf"\b(?:{_ORDER_VERBS})\s+(?:{_AUDIENCE})\s+(?:that|to|of|about|know)\b", regex.IGNORECASE
 )
+#: An order of the brief carried on after "and" with no one to do it: "Happy Christmas from
+#: <brand>, and wish everyone a cozy Christmas" ("We thank you and wish everyone ..." has "we").
+_ASK_WITHOUT_SUBJECT = regex.compile(
+    r"(?:,\s*|\s)and\s+(?:wish|say|tell|remind|thank|mention|let|invite|inform|encourage|ask)\s+"
+    r"(?:everyone|everybody|them|people|customers|all|our|that|we|the|those)\b",
+    regex.IGNORECASE,
+)
+_SUBJECT = regex.compile(r"\b(?:we|I|they|you)\b", regex.IGNORECASE)
 #: "A great spring promotion for ...": the brief's words describing the post, not a post.
 _META = regex.compile(
     r"^\W*(?:this is\s+)?(?:(?:a|an|the|our)\s+)?(?:\w+\s+){0,3}?"
@@ -172,7 +180,9 @@ def echo(body: str, brief: str, facts: Sequence[str] = ()) -> CheckResult:
     if not _english(body):
         return CheckResult("echo", True)
     own = {_words(f) for f in facts if f.strip()}
-    body = " ".join(s for s in _SENTENCE.findall(body) if _words(s) not in own)
+    # the sentences keep their own spaces: a fact with a "!" inside ("(there were 142 of them!)")
+    # is still found whole below
+    body = "".join(s for s in _SENTENCE.findall(body) if _words(s) not in own)
     for fact in sorted((f.strip() for f in facts if len(f.split()) >= 3), key=len, reverse=True):
         # "From all of us at <brand>: thank you to the families who shopped with us" states a
         # fact the brief asked for inside a longer sentence
@@ -196,6 +206,9 @@ def echo(body: str, brief: str, facts: Sequence[str] = ()) -> CheckResult:
             )
         if _ECHO_START.search(sentence):
             return CheckResult("echo", False, f"instruction copied: {sentence.strip()[:60]!r}")
+        ask = _ASK_WITHOUT_SUBJECT.search(sentence)
+        if ask and not _SUBJECT.search(sentence[: ask.start()]):
+            return CheckResult("echo", False, f"instruction copied: {ask.group(0).strip()[:60]!r}")
     found = _ECHO_AUDIENCE.search(body)
     if found:
         return CheckResult("echo", False, f"instruction copied: {found.group(0)!r}")

@@ -139,9 +139,9 @@ def test_a_brief_s_thanks_and_announcement_are_facts_to_state() -> None:
         "Write a warm Thanksgiving greeting from Curd & Crust. Thank the dairy farmers who supply our "
         "cheese counter. Announce that raclette nights are back at Curd & Crust."
     )
-    assert implied(brief) == (
-        "raclette nights are back at Curd & Crust",
+    assert implied(brief) == (  # in the brief's order
         "thank you to the dairy farmers who supply our cheese counter",
+        "raclette nights are back at Curd & Crust",
     )
     assert "remember to bring a lead" in reminders("Remind them to bring a lead. Write it short.")
 
@@ -414,3 +414,51 @@ def test_a_brief_sentence_with_a_required_name_is_told_even_with_facts() -> None
         "We're teaming up with Second Chance Cat Rescue",
     )
     assert told(brief, listed) == ()
+
+
+@pytest.mark.parametrize(
+    ("brief", "said"),
+    [
+        (
+            "New year post. Congratulate all our students who passed their test (142 of them!) and wish "
+            "the rest of you good luck for next year.",
+            (
+                "congratulations to all our students who passed their test (142 of them!)",
+                "wishing the rest of you good luck for next year",
+            ),
+        ),
+        (
+            "Christmas greeting. Wish everyone a cosy, well-fed Christmas and say we're closed Dec 25.",
+            ("wishing you a cosy, well-fed Christmas", "we're closed Dec 25"),
+        ),
+        (
+            "Wish everyone a merry Christmas from Rind & Wheel and say we're closed Dec 25.",
+            ("we're closed Dec 25",),
+        ),
+        (
+            "can you write a post saying the hampers start at $55 and if they order before December 15 they "
+            "get 10% off. local delivery is $6 or they can pick up in the shop.",
+            (
+                "the hampers start at $55 and if you order before December 15 you get 10% off",
+                "local delivery is $6 or you can pick up in the shop",
+            ),
+        ),
+        (
+            "Say that the new cheeses sell fast and they run out by noon.",
+            ("the new cheeses sell fast and they run out by noon",),
+        ),
+    ],
+)
+def test_asks_run_together_are_read_apart_and_readers_are_you(brief: str, said: tuple[str, ...]) -> None:
+    assert told(brief, ()) == said
+
+
+def test_a_month_closing_a_sentence_is_no_date_with_the_next_number() -> None:
+    assert claims("Every Friday in August. 10% off with code DUSK10.") == {
+        "day:friday",
+        "month:8",
+        "pct:10",
+        "code:DUSK10",
+    }
+    assert claims("Aug. 10") == {"date:8-10"}
+    assert "date:3-5" not in claims("Marathon 5 miles")

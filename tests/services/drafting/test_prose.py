@@ -230,3 +230,9 @@ def test_a_day_named_twice_in_one_sentence_is_a_loop_unless_a_fact_does_it() -> 
 
 def test_my_is_the_owner_speaking_not_the_business() -> None:
     assert not voice("Half my customers love Hemline Tailors.", "Hemline Tailors").passed
+
+
+def test_an_order_carried_on_after_and_with_no_one_to_do_it_is_an_echo() -> None:
+    brief = "Wish everyone a cosy Christmas and say we're closed Dec 25."
+    assert not echo("Happy Christmas from Rind & Wheel, and wish everyone a cozy Christmas.", brief).passed
+    assert echo("We thank you and wish everyone a cozy Christmas.", brief).passed
