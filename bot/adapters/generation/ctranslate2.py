@@ -89,9 +89,12 @@ class _Chat:
         ids = self.tokenizer.encode(rendered[0]).ids
         return [self.tokenizer.id_to_token(i) for i in ids]
 
-    def text(self, ids: list[int]) -> GeneratedText:
-        """The answer's text (special tokens dropped); its token count includes its end token."""
-        return GeneratedText(self.tokenizer.decode(ids, skip_special_tokens=True).strip(), len(ids))
+    def text(self, ids: list[int], limit: int) -> GeneratedText:
+        """The answer's text (special tokens dropped); its token count includes its end token.
+        One that has no end token after ``limit`` tokens was stopped there: marked ``cut``."""
+        text = self.tokenizer.decode(ids, skip_special_tokens=True).strip()
+        ended = bool(ids) and ids[-1] in self.ends
+        return GeneratedText(text, len(ids), cut=not ended and len(ids) >= limit)
 
 
 class CTranslate2Generator:
@@ -169,7 +172,7 @@ class CTranslate2Generator:
                 self.reporter.finish()
                 del model
         answers = [results[i % len(chats)].sequences_ids[(i // len(chats)) % each] for i in range(request.n)]
-        return [chat.text(list(ids)) for ids in answers]
+        return [chat.text(list(ids), request.max_new_tokens) for ids in answers]
 
     def _open(self, seed: int) -> Any:
         """The model, opened afresh after setting the seed: its worker thread's random stream

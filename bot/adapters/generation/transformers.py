@@ -150,7 +150,7 @@ def _prompt_once(
         raise ModelError(f"generation failed: {exc}") from exc
     finally:
         reporter.finish()
-    return [_decode(tokenizer, tokens, eos, pad) for tokens in outputs]
+    return [_decode(tokenizer, tokens, eos, pad, request.max_new_tokens) for tokens in outputs]
 
 
 def _generate(
@@ -178,7 +178,7 @@ def _generate(
     finally:
         reporter.finish()
     start = inputs["input_ids"].shape[1]
-    return [_decode(tokenizer, row[start:], eos, pad) for row in output]
+    return [_decode(tokenizer, row[start:], eos, pad, request.max_new_tokens) for row in output]
 
 
 def _sampling(request: GenerationRequest) -> dict[str, Any]:
@@ -211,15 +211,18 @@ def end_ids(tokenizer: Any, configured: Any) -> list[int]:
     return sorted(i for i in ids if i is not None)
 
 
-def _decode(tokenizer: Any, new: Any, eos: list[int], pad: int | None) -> GeneratedText:
+def _decode(tokenizer: Any, new: Any, eos: list[int], pad: int | None, limit: int) -> GeneratedText:
+    """A row's answer up to its end token. One with no end token in its ``limit`` new tokens
+    was stopped there, not ended by the model: it is marked ``cut`` (as a served model's
+    ``finish_reason: "length"``), so drafting keeps only the sentences it finished."""
     tokens = new if isinstance(new, list) else new.tolist()
-    count = len(tokens)
+    count, ended = len(tokens), False
     for i, token in enumerate(tokens):
         if token in eos or token == pad:
-            count = i + 1
+            count, ended = i + 1, True
             break
     text = tokenizer.decode(tokens[:count], skip_special_tokens=True).strip()
-    return GeneratedText(text, count)
+    return GeneratedText(text, count, cut=not ended and count >= limit)
 
 
 def _ticker(reporter: Reporter) -> Any:

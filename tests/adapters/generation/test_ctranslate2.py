@@ -176,3 +176,13 @@ def test_model_prepare_converts_and_info_reports_it(tmp_path: Path, tiny_gguf: P
     missing = write(tmp_path, model=f'backend = "ctranslate2"\npath = "{tmp_path / "absent.gguf"}"')
     result = run_cli("model", "check", config=missing)
     assert result.returncode == 1 and "Error: model not found" in result.stderr
+
+
+def test_a_text_stopped_at_the_token_limit_is_marked_cut(converted: CTranslate2Generator) -> None:
+    """As in the embedded backend: no end token within max_new_tokens means the limit stopped
+    the answer, and it is ``cut``."""
+    short = converted.generate(request(seed=4, n=4, max_new_tokens=3))
+    assert any(t.cut for t in short)
+    assert all(t.new_tokens == 3 for t in short if t.cut)
+    longer = converted.generate(request(seed=4, n=8, max_new_tokens=48, temperature=1.5, top_k=0, top_p=1.0))
+    assert all(t.cut == (t.new_tokens == 48) for t in longer)
