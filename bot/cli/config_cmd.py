@@ -120,6 +120,7 @@ def _problems(ctx: Context) -> tuple[list[tuple[str, list[str]]], list[str]]:
     problems.append(("secrets files that cannot be read", secrets))
     warnings += [warning.message() for warning in score_campaigns(ctx.app.gate, settings.campaigns)]
     warnings += loose_secret_files(settings) + loose_secret_files(settings, web=True)
+    warnings += settings.moderation.warnings()
     return [(heading, lines) for heading, lines in problems if lines], warnings
 
 

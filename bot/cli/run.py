@@ -34,7 +34,7 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
     configured = logging.getLevelName(ctx.settings.bot.log_level.upper())
     level = configured if isinstance(configured, int) else logging.INFO
     root.setLevel(min(root.level, level))
-    for line in loose_secret_files(ctx.settings):
+    for line in loose_secret_files(ctx.settings) + ctx.settings.moderation.warnings():
         click.echo(f"warning: {line}", err=True)
     # The daemon's own wiring outlives a database outage (see bot.daemon.runner.daemon_app).
     app = ctx.app if once else daemon_app(ctx.settings)

@@ -52,10 +52,18 @@ class SemanticSettings(Strict):
     model: Path | None = None
 
 
+def _toml(names: tuple[str, ...]) -> str:
+    return "[" + ", ".join(f'"{name}"' for name in names) + "]"
+
+
+#: The scorers of a config that does not list them.
+DEFAULT_SCORERS = ("wordlist", "rules", "semantic")
+
+
 class ModerationSettings(Strict):
     """``[moderation]``: scorers combined by the gate; any label over its threshold flags."""
 
-    scorers: tuple[ScorerName, ...] = Field(default=("wordlist", "rules", "semantic"), min_length=1)
+    scorers: tuple[ScorerName, ...] = Field(default=DEFAULT_SCORERS, min_length=1)
     #: Per scorer, per label: the score at or above which a text is flagged.
     thresholds: dict[ScorerName, dict[str, Threshold]] = Field(default_factory=dict)
     #: Per scorer, per label: the (lower) score at or above which a text that is not flagged
@@ -65,6 +73,19 @@ class ModerationSettings(Strict):
     detoxify: DetoxifySettings = DetoxifySettings()
     wordlist: WordlistSettings = WordlistSettings()
     semantic: SemanticSettings = SemanticSettings()
+
+    def warnings(self) -> list[str]:
+        """What an explicit ``scorers`` list leaves out that the default has and nothing else
+        does (``bot config check`` and ``bot run`` say it; the config is still valid)."""
+        if "rules" in self.scorers:
+            return []
+        return [
+            f'moderation.scorers = {_toml(self.scorers)} has no "rules" (the default list is '
+            f"{_toml(DEFAULT_SCORERS)}): nothing then flags a group of people turned away "
+            '("No immigrants.", "we don\'t serve X"), a demeaning generalisation ("Women can\'t bake '
+            'anyway") or a threat without a rude word ("We know where you live"): word lists and '
+            'classifiers miss them. Add "rules" to the list unless leaving it out is meant'
+        ]
 
     @model_validator(mode="after")
     def _consistent(self) -> ModerationSettings:

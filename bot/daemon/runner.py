@@ -677,5 +677,7 @@ class Daemon:
         self._alarm.clear()
         self._next = {}
         log.info("reloaded %s: %d campaign(s)", source, len(fresh.campaigns))
+        for line in fresh.moderation.warnings():
+            log.warning("%s", line)
         sdnotify.notify("READY=1", f"STATUS=running as {app.worker} (reloaded)")
         return True

@@ -4,6 +4,7 @@ group or others can read."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -126,3 +127,30 @@ def test_config_check_and_run_name_loose_files_of_secrets_dirs(write_config: Any
     ran = run_cli("run", "--once", config=config)
     assert ran.returncode == 0, ran.stderr
     assert [line for line in ran.stderr.splitlines() if "readable by" in line] == [account_line], ran.stderr
+
+
+def test_a_scorers_list_without_rules_is_a_warning_of_check_and_run(write_config: Any) -> None:
+    """An explicit ``[moderation] scorers`` without "rules" is valid (the default keeps it), but
+    ``config check`` and ``bot run`` name the list, what is missing and what then gets through."""
+    quiet = write_config()
+    assert run_cli("db", "upgrade", config=quiet).returncode == 0
+    checked = run_cli("config", "check", config=quiet)
+    assert checked.returncode == 0 and "warning" not in checked.stderr, checked.stderr
+    ran = run_cli("run", "--once", config=quiet)
+    assert ran.returncode == 0 and "warning" not in ran.stderr, ran.stderr
+
+    config = write_config('[moderation]\nscorers = ["wordlist", "semantic"]\n')
+    expected = (
+        'moderation.scorers = ["wordlist", "semantic"] has no "rules" (the default list is '
+        '["wordlist", "rules", "semantic"]): nothing then flags a group of people turned away'
+    )
+    checked = run_cli("config", "check", config=config)
+    assert checked.returncode == 0, checked.stderr
+    warnings = [line for line in checked.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and warnings[0].startswith(f"warning: {expected}"), checked.stderr
+    assert "We know where you live" in warnings[0]
+    report = json.loads(run_cli("config", "check", "--json", config=config).stdout)
+    assert report["ok"] is True and [w[: len(expected)] for w in report["warnings"]] == [expected]
+    ran = run_cli("run", "--once", config=config)
+    assert ran.returncode == 0, ran.stderr
+    assert [line for line in ran.stderr.splitlines() if line.startswith("warning:")] == warnings

@@ -129,12 +129,19 @@ def test_rows_that_end_leave_the_batch_without_changing_the_others(tiny_gguf: Pa
 
 
 @pytest.mark.parametrize("engine", ["prompt-once", "generate"])
-def test_a_text_stopped_at_the_token_limit_is_marked_cut(tiny_gguf: Path, tiny_cache: Path, engine: str) -> None:
+def test_a_text_stopped_at_the_token_limit_is_marked_cut(
+    tiny_gguf: Path, tiny_cache: Path, engine: str
+) -> None:
     """An answer with no end token within max_new_tokens was stopped by the limit, not ended by
     the model: it is ``cut`` (drafting then keeps only its finished sentences), as a served
     model's ``finish_reason: "length"`` is. This random model rarely ends an answer by itself."""
     gen = TransformersGenerator(
-        tiny_gguf, tiny_cache, model_id="tiny", dtype="float32", threads=1, engine=engine  # type: ignore[arg-type]
+        tiny_gguf,
+        tiny_cache,
+        model_id="tiny",
+        dtype="float32",
+        threads=1,
+        engine=engine,  # type: ignore[arg-type]
     )
     short = gen.generate(request(seed=4, n=4, max_new_tokens=3))
     assert any(t.cut for t in short)
