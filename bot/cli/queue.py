@@ -46,8 +46,13 @@ def list_(
     limit: int | None = None,
     as_json: bool = False,
 ) -> None:
-    """List drafts (by default those waiting for a reviewer)."""
-    from bot.services.queue import QueueView, draft_json
+    """List drafts (by default those waiting for a reviewer).
+
+    Drafts of one slot are alternatives: a slot posts once per account, so once one of them is
+    approved the others are not sent. The "alternatives" column names the slot's other drafts
+    still pending, flagged or approved; --json gives slot_id and slot_drafts (the ids of the
+    slot's drafts in those states, this one included)."""
+    from bot.services.queue import QueueView, drafts_json
 
     view, wanted = QueueView(ctx.reader), [DraftState(s) for s in states]
     if as_json and not sys.stdout.isatty():  # a pipe: compact JSON, written by the database
@@ -56,20 +61,31 @@ def list_(
             click.echo(safe_json(raw))
             return
     drafts = view.drafts(wanted, every_state=show_all, campaign=campaign, limit=limit)
+    slots = view.slot_drafts(drafts)
     if as_json:
-        print_json([draft_json(d) for d in drafts])
+        print_json(drafts_json(drafts, slots))
         return
     if not drafts:
         click.echo("the queue is empty")
         return
+    rows = [_row(d, slots.get(d.slot_id or 0, [])) for d in drafts]
     print_table(
-        "Drafts",
-        ["id", "campaign", "state", "checks", "origin", "slot (UTC)", "text"],
-        [
-            [d.id, d.campaign_name, _state(d), _checks(d), d.origin.value, d.slot_at, short(d.text)]
-            for d in drafts
-        ],
+        "Drafts", ["id", "campaign", "state", "checks", "origin", "slot (UTC)", "text", "alternatives"], rows
     )
+    if any(row[-1] for row in rows):
+        click.echo(
+            "Drafts with alternatives share a slot, which posts once per account: approve one of "
+            "them and the others are not sent."
+        )
+
+
+def _row(d: Draft, slot_drafts: list[Draft]) -> list[Any]:
+    """A draft's row; its last cell names the slot's other drafts still in the running
+    (``13, 14 (approved)``), "" when none."""
+    from bot.services.queue import ids_with_states
+
+    others = ids_with_states([o for o in slot_drafts if o.id != d.id])
+    return [d.id, d.campaign_name, _state(d), _checks(d), d.origin.value, d.slot_at, short(d.text), others]
 
 
 def _state(draft: Draft) -> str:
@@ -108,6 +124,8 @@ def _print_draft(data: dict[str, Any]) -> None:
     _say(f"Draft {data['id']}  [{data['state']}]{flag}")
     _say(f"campaign: {data['campaign']}   origin: {data['origin']}   model: {data['model_id']}")
     _say(f"slot: {data['slot_at']}   expires: {data['expires_at']}")
+    if data.get("slot_note"):
+        _say(data["slot_note"])
     _say("")
     _say(data["text"])
     _say("")
@@ -349,12 +367,13 @@ def review(ctx: Context, reviewer: str | None) -> None:
     """Walk through the pending drafts: [a]pprove, [e]dit, [r]eject, [s]kip, [q]uit."""
     from bot.cli.media import media_lines
     from bot.domain.errors import BotError
-    from bot.services.queue import QueueView
+    from bot.services.queue import QueueView, slot_note
     from bot.services.reviewers import authorize
 
     name = _reviewer(reviewer)
     authorize(ctx.app.settings.web, name)  # refused before the walk, not at every draft
-    drafts = QueueView(ctx.app.reader).drafts()
+    view = QueueView(ctx.app.reader)
+    drafts = view.drafts()
     if not drafts:
         click.echo("the queue is empty")
         return
@@ -362,6 +381,9 @@ def review(ctx: Context, reviewer: str | None) -> None:
         click.echo(f"\n--- {index}/{len(drafts)} " + "-" * 40)
         head = f"Draft {draft.id} [{_state(draft)}] {draft.campaign_name}  checks: {_checks(draft)}"
         _say(f"{head}\n\n{draft.text}\n")
+        # read at each draft: an approval earlier in this walk changes what the next one may do
+        if note := slot_note(draft, view.slot_drafts([draft]).get(draft.slot_id or 0, [])):
+            _say(note)
         for line in media_lines([m.to_dict() for m in draft.media]):
             _say(line)
         choice = click.prompt(

@@ -158,6 +158,9 @@ PUBLICATION_TRANSITIONS: dict[PublicationState, frozenset[PublicationState]] = {
 
 #: Draft states a human still has to act on.
 OPEN_DRAFT_STATES = frozenset({DraftState.PENDING_REVIEW, DraftState.FLAGGED})
+#: Draft states of a slot's drafts that may still be what the slot posts: a slot posts once per
+#: account, so these are alternatives (the queue's ``slot_drafts``).
+SLOT_DRAFT_STATES = (DraftState.PENDING_REVIEW, DraftState.FLAGGED, DraftState.APPROVED)
 
 
 def can_move_draft(old: DraftState, new: DraftState) -> bool:

@@ -7,11 +7,12 @@ the lean reader; ``detail`` needs the full store (moderation records and approva
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from bot.domain import (
     OPEN_DRAFT_STATES,
+    SLOT_DRAFT_STATES,
     Approval,
     CampaignRecord,
     Decision,
@@ -28,8 +29,10 @@ class DetailStore(ReviewStore, PublicationStore, Protocol):
     """What one draft's full record is read from."""
 
 
-def draft_json(draft: Draft) -> dict[str, Any]:
-    """A draft with stable keys."""
+def draft_json(draft: Draft, slot_drafts: Sequence[int] = ()) -> dict[str, Any]:
+    """A draft with stable keys. ``slot_drafts``: the ids of its slot's drafts that may still be
+    what the slot posts (:data:`~bot.domain.SLOT_DRAFT_STATES`, this one too if it is one):
+    alternatives, since a slot posts once per account (:meth:`QueueView.slot_drafts`)."""
     return {
         "id": draft.id,
         "campaign": draft.campaign_name,
@@ -47,7 +50,49 @@ def draft_json(draft: Draft) -> dict[str, Any]:
         "expires_at": draft.expires_at,
         "media": [m.to_dict() for m in draft.media],
         "media_sha256": draft.media_sha256,
+        "slot_id": draft.slot_id,
+        "slot_drafts": list(slot_drafts),
     }
+
+
+def drafts_json(drafts: Sequence[Draft], slots: dict[int, list[Draft]]) -> list[dict[str, Any]]:
+    """:func:`draft_json` of each draft, with its slot's drafts from ``slots``
+    (:meth:`QueueView.slot_drafts`)."""
+    return [draft_json(d, [o.id for o in slots.get(d.slot_id or 0, [])]) for d in drafts]
+
+
+def slot_note(draft: Draft, slot_drafts: Sequence[Draft]) -> str | None:
+    """For a person: that the other drafts of ``draft``'s slot are alternatives to it (a slot
+    posts once per account), and whether one of them is already approved. None when it has none."""
+    others = [d for d in slot_drafts if d.id != draft.id]
+    if not others:
+        return None
+    listed = _listed(others)
+    approved = [d.id for d in others if d.state is DraftState.APPROVED]
+    if draft.state is DraftState.APPROVED:
+        return f"alternatives of this slot: {listed}; this approved draft is the one it posts, not them"
+    if approved:
+        withdraw = " and ".join(f"`bot queue reject {i} --withdraw --reason TEXT`" for i in approved)
+        return (
+            f"alternatives of this slot: {listed}; the slot posts once per account and draft "
+            f"{', '.join(map(str, approved))} is approved, so approving this one is refused while "
+            f"that is queued or out (to switch: {withdraw} first)"
+        )
+    return (
+        f"alternatives of this slot: {listed}; the slot posts once per account: approve one, "
+        "and the others are not sent"
+    )
+
+
+def _listed(drafts: Sequence[Draft]) -> str:
+    return ("draft " if len(drafts) == 1 else "drafts ") + ids_with_states(drafts)
+
+
+def ids_with_states(drafts: Sequence[Draft]) -> str:
+    """``13 (flagged), 14`` (the state said when it is not pending_review)."""
+    return ", ".join(
+        str(d.id) if d.state is DraftState.PENDING_REVIEW else f"{d.id} ({d.state.value})" for d in drafts
+    )
 
 
 def publication_json(pub: Publication) -> dict[str, Any]:
@@ -123,6 +168,19 @@ class QueueView:
         wanted = None if every_state else (list(states) or list(OPEN_DRAFT_STATES))
         return self._reader.list_drafts(states=wanted, campaign=campaign, limit=limit, after=after)
 
+    def slot_drafts(self, drafts: Sequence[Draft]) -> dict[int, list[Draft]]:
+        """Per slot of ``drafts``: its drafts that may still be what it posts (pending,
+        flagged or approved, by id), whether listed or not. One query."""
+        slots = {d.slot_id for d in drafts if d.slot_id is not None}
+        found: dict[int, list[Draft]] = {slot: [] for slot in slots}
+        if not slots:
+            return found
+        only = next(iter(slots)) if len(slots) == 1 else None
+        for draft in self._reader.list_drafts(states=SLOT_DRAFT_STATES, slot_id=only):
+            if draft.slot_id in found:
+                found[draft.slot_id].append(draft)
+        return found
+
     def drafts_json(
         self,
         states: Iterable[DraftState] = (),
@@ -175,7 +233,9 @@ def draft_detail(store: DetailStore, draft_id: int, draft: Draft | None = None) 
     """One draft with its moderation audit records, approvals and publications (``draft``: the
     draft already read, so it is not read twice)."""
     draft = draft if draft is not None and draft.id == draft_id else store.get_draft(draft_id)
-    data = draft_json(draft)
+    slot = [] if draft.slot_id is None else store.list_drafts(states=SLOT_DRAFT_STATES, slot_id=draft.slot_id)
+    data = draft_json(draft, [d.id for d in slot])
+    data["slot_note"] = slot_note(draft, slot)
     data["moderation"] = [
         {
             "id": m.id,

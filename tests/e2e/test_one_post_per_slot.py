@@ -97,3 +97,42 @@ def _ok_at(now: datetime, *args: str, config: Path) -> str:
     result = run_cli(*args, config=config, env=_at(now))
     assert result.returncode == 0, (args, result.stdout, result.stderr)
     return result.stdout
+
+
+def test_the_queue_says_a_slots_drafts_are_alternatives(write_config: Any) -> None:
+    """`queue`, `queue show` and `queue review` say that a slot's drafts are alternatives of one
+    post, and once one is approved, that the other is refused and how to switch; --json gives
+    slot_id and slot_drafts beside the keys it had."""
+    config = write_config()
+    first, second = _slot_with_two_drafts(config)
+    lines = _ok("queue", config=config).splitlines()
+    assert lines[0].split("\t")[-1] == "alternatives"
+    assert [line.split("\t")[-1] for line in lines[1:3]] == [str(second), str(first)]
+    assert lines[-1].startswith("Drafts with alternatives share a slot, which posts once per account")
+    for args in (("queue", "--json"), ("queue", "list", "--json"), ("queue", "list", "--all", "--json")):
+        listed = json.loads(_ok(*args, config=config))
+        assert {d["id"]: d["slot_drafts"] for d in listed} == {
+            first: [first, second],
+            second: [first, second],
+        }
+        assert listed[0]["slot_id"] == listed[1]["slot_id"] is not None
+        assert list(listed[0])[-2:] == ["slot_id", "slot_drafts"]  # added after the keys it had
+    shown = _ok("queue", "show", str(first), config=config)
+    assert (
+        f"alternatives of this slot: draft {second}; the slot posts once per account: approve one, "
+        "and the others are not sent"
+    ) in shown
+
+    _ok("queue", "approve", str(first), config=config)
+    assert _ok("queue", "list", "--all", config=config).splitlines()[2].endswith(f"\t{first} (approved)")
+    detail = json.loads(_ok("queue", "show", str(second), "--json", config=config))
+    assert detail["slot_drafts"] == [first, second]
+    note = (
+        f"alternatives of this slot: draft {first} (approved); the slot posts once per account and "
+        f"draft {first} is approved, so approving this one is refused while that is queued or out "
+        f"(to switch: `bot queue reject {first} --withdraw --reason TEXT` first)"
+    )
+    assert detail["slot_note"] == note
+    walk = run_cli("queue", "review", "--as", "ann", config=config, input="s\n")
+    assert walk.returncode == 0, walk.stderr
+    assert note in walk.stdout, walk.stdout

@@ -16,7 +16,7 @@ from bot.cli.output import _default
 from bot.domain import CampaignKind, CampaignSpec, Candidate, DraftOrigin, DraftState, PublicationState
 from bot.domain.errors import SchemaOutdated
 from bot.domain.ports import DraftsJson
-from bot.services.queue import draft_json
+from bot.services.queue import QueueView, drafts_json
 from tests.adapters.store.test_store_contract import NOW, PASS, SPEC, _approve, _draft
 
 
@@ -93,6 +93,7 @@ def test_the_queue_json_written_by_the_database_is_the_read_models(db_url: str) 
         now=odd,
         actor="test",
     )
+    _one_slot(store)  # a slot of several drafts: its slot_drafts
     reader = open_reader(db_url)
     assert isinstance(reader, DraftsJson)
     try:
@@ -101,13 +102,68 @@ def test_the_queue_json_written_by_the_database_is_the_read_models(db_url: str) 
             {"states": [DraftState.FLAGGED]},
             {"states": []},
             {"campaign": "promo", "limit": 2},
+            {"states": [DraftState.PENDING_REVIEW]},
         ):
             fast = json.loads(reader.drafts_json(**kwargs))  # type: ignore[arg-type]
-            slow = json.loads(
-                json.dumps([draft_json(d) for d in store.list_drafts(**kwargs)], default=_default)
-            )  # type: ignore[arg-type]
+            listed = store.list_drafts(**kwargs)  # type: ignore[arg-type]
+            slots = QueueView(store).slot_drafts(listed)
+            slow = json.loads(json.dumps(drafts_json(listed, slots), default=_default))
             assert fast == slow, kwargs
             assert [list(d) for d in fast] == [list(d) for d in slow]  # the same keys, in order
+    finally:
+        reader.close()
+        store.close()
+
+
+def _one_slot(store: SqlStore) -> list[int]:
+    """Five drafts of one slot, written out of id order with other slots' drafts between them:
+    pending, flagged, approved, rejected, pending. Returns their ids."""
+    store.sync_campaigns([SPEC], NOW, "test")
+    campaign = store.get_campaign("promo")
+    slot = store.create_slot(campaign.id, NOW + timedelta(days=9), NOW, "test")
+    assert slot is not None
+    ids = []
+    for index, state in enumerate(
+        [DraftState.PENDING_REVIEW, DraftState.FLAGGED, *[DraftState.PENDING_REVIEW] * 3]
+    ):
+        _draft(store, f"Between {index}.")  # another slot's draft between them
+        candidate = Candidate(text=f"Alternative {index}.", origin=DraftOrigin.MODEL, model_id="t")
+        ids.append(
+            store.add_draft(
+                campaign_id=slot.campaign_id,
+                slot_id=slot.id,
+                candidate=candidate,
+                verdict=PASS,
+                state=state,
+                expires_at=None,
+                now=NOW,
+                actor="test",
+            )
+        )
+    _approve(store, ids[2])
+    store.reject_draft(ids[3], expected=[DraftState.PENDING_REVIEW], reviewer="ann", reason="no", now=NOW)
+    return ids
+
+
+def test_a_slots_drafts_are_listed_as_alternatives(db_url: str) -> None:
+    """``slot_drafts``: the slot's drafts still pending, flagged or approved, by id, the same on
+    every draft of the slot (a rejected one too: it shows what replaced it); a slot of one
+    draft lists that one."""
+    engines.upgrade(db_url)
+    store = SqlStore.open(db_url)
+    ids = _one_slot(store)
+    reader = open_reader(db_url)
+    try:
+        for listing in (
+            json.loads(reader.drafts_json(states=None)),  # type: ignore[attr-defined]
+            drafts_json(store.list_drafts(), QueueView(store).slot_drafts(store.list_drafts())),
+        ):
+            by_id = {d["id"]: d for d in listing}
+            running = [ids[0], ids[1], ids[2], ids[4]]
+            assert [by_id[i]["slot_drafts"] for i in ids] == [running] * 5
+            assert len({by_id[i]["slot_id"] for i in ids}) == 1
+            between = [d for d in listing if d["id"] not in ids]
+            assert all(d["slot_drafts"] == [d["id"]] for d in between)
     finally:
         reader.close()
         store.close()
