@@ -218,7 +218,7 @@ def test_run_refuses_to_start_with_a_malformed_checkpoint(write_config: Any, tmp
     (tmp_path / "bert").mkdir()
     (tmp_path / "bert" / "config.json").write_text("{}")
     config = write_config(
-        '\n[moderation]\nscorers = ["detoxify"]\n'
+        '\n[moderation]\nscorers = ["rules", "detoxify"]\n'
         '[moderation.detoxify]\ncheckpoint = "bad.ckpt"\nmodel_dir = "bert"\n'
     )
     out = run_cli("run", "--once", config=config)
