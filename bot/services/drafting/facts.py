@@ -415,6 +415,10 @@ _CALL = regex.compile(rf"^\W*(?:{'|'.join(CALL_VERBS)})\b[^.!?\n]*", regex.IGNOR
 
 
 #: "Could you write something that nudges people to book early", "Encourage parents to sign up".
+#: "Please give a shout out to Priya, who joins us": the post gives it ("shout out to Priya ...").
+_SHOUT_OUT = regex.compile(
+    r"\b(?:give|send|do)\s+(?:a\s+)?(?:big\s+|huge\s+)?(shout[- ]?out\s+to\s+[^.!?\n]+)", regex.IGNORECASE
+)
 #: "ask people to send us pics of their pets": the post asks them ("send us pics of your pets").
 _ASK_READERS = regex.compile(
     r"\bask\s+(?:people|everyone|folks|ppl|customers|followers|them|you|our\s+[\w'’-]+)\s+to\s+([^.!?\n]+)",
@@ -424,6 +428,7 @@ _THEIR_WORD = regex.compile(r"\btheir\b")
 #: "celebrate our all-women team of 8 stylists" -> "celebrating our all-women team ...".
 _CELEBRATE = regex.compile(r"\bcelebrate\s+((?:our|the)\s+[^.!?\n]+)", regex.IGNORECASE)
 _NUDGE = regex.compile(
+    rf"(?<!\b(?:don't|doesn't|do\s+not|not|never|won't|we|we'll|we\s+don't)\s+)"
     rf"\b(?:nudges?|encourages?|gets?|pushes|push|urges?|motivates?)\s+{_AUDIENCE}to\s+([^.!?\n]+)",
     regex.IGNORECASE,
 )
@@ -551,6 +556,7 @@ def _reminders(brief: str, *, colon: bool, more: Iterable[tuple[int, str]] = ())
     said += [(m.start(), _to_reader(f"to {m.group(1).strip()}")) for m in _NUDGE.finditer(brief)]
     said += [(m.start(), _THEIR_WORD.sub("your", m.group(1).strip())) for m in _ASK_READERS.finditer(brief)]
     said += [(m.start(), f"celebrating {m.group(1).strip()}") for m in _CELEBRATE.finditer(brief)]
+    said += [(m.start(), m.group(1).strip()) for m in _SHOUT_OUT.finditer(brief)]
     for sentence in _BRIEF_SENTENCE.finditer(brief):
         call = _CALL.search(sentence.group(0))
         if call:
@@ -581,7 +587,7 @@ _STATEMENT_START = regex.compile(
 
 #: A sentence about the post itself ("A respectful Memorial Day post from <brand>, ...").
 _ABOUT_THE_POST = regex.compile(
-    r"^\W*(?:(?:a|an|the|this|our)\s+)?(?:[\w'’-]+\s+){0,4}?"
+    r"^\W*(?:(?:a|an|the|this|our)\s+)?(?:[\w'’\u2024-]+\s+){0,4}?"
     r"(?:post|greeting|message|promotion|promo|announcement|tweet|update|caption)\b",
     regex.IGNORECASE,
 )
@@ -600,6 +606,7 @@ _LEAD_IN = regex.compile(
     r"^\W*(?:(?:ok(?:ay)?\s+so|so\s+basically|basically|fyi|btw|ps|p\.s\.|also|oh\s+and|and|plus|"
     r"just\s+so\s+(?:people|everyone|you|folks|ppl|customers)\s+know|heads\s+up|"
     r"(?:the\s+)?(?:main|big|key|important|best)\s+(?:selling\s+point|thing|point|bit)\s+(?:is|being)(?:\s+that)?|"
+    r"(?:a\s+)?(?:big|huge|exciting|proud)\s+(?:one|day|moment|week)\s+for\s+us|"
     r"we'd\s+love\s+(?:people|everyone|folks|customers|you)\s+to\s+know(?:\s+that)?)\b[,:]?\s*)+",
     regex.IGNORECASE,
 )
@@ -631,7 +638,10 @@ _SORRY = regex.compile(r"^\W*(?:sorry|apologies|our apologies)\b", regex.IGNOREC
 _CONTEXT = regex.compile(
     r"\b(?:people|customers|patients|clients|folks|parents|guests|everyone|everybody|ppl|they)\s+"
     r"(?:always|keep|kept|often|usually|never|tend|leave|ask|asked|love|loved|panic|forget|complain|"
-    r"said|want|wanted|moan|expect)\b",
+    r"said|want|wanted|moan|expect)\b"
+    # how trade is going, for the writer: "Weekday afternoons are dead quiet", "Quiet weekday
+    # afternoons here"
+    r"|\b(?:dead|quiet|slow|empty|struggling)\b(?![^.!?]*\d)",
     regex.IGNORECASE,
 )
 
@@ -659,7 +669,7 @@ def _is_news(clause: str) -> bool:
 
 #: The asks :func:`_reminders` reads; a clause holding one is not also a statement.
 _ASKS: tuple[regex.Pattern[str], ...] = (_REMIND, _TELL_WHOM, _THANK_WHOM, _THANK, _NUDGE, _ASK_READERS)
-_ASKS += (_CELEBRATE, _INVITE, _INTRODUCE, _CONGRATULATE, _ANNOUNCE)
+_ASKS += (_CELEBRATE, _INVITE, _INTRODUCE, _CONGRATULATE, _ANNOUNCE, _SHOUT_OUT)
 
 
 def _statements(brief: str) -> list[str]:
@@ -673,10 +683,17 @@ def _statements(brief: str) -> list[str]:
         for clause in _CLAUSES.split(sentence.strip()):
             text = _CHATTER.sub("", _LEAD_IN.sub("", clause)).strip(" ,")
             text = text.rstrip(".!✨ ").strip()
-            if not _is_news(text):
-                continue
             parts = regex.split(r":\s+", text)
+            if not _is_news(text):
+                # "Labor Day post from <brand>: a thank-you to everyone who ..." says what to
+                # tell after describing the post
+                described = len(parts) > 1 and _ABOUT_THE_POST.search(parts[0])
+                if not described or _INSTRUCTION.search(parts[0]):
+                    continue
+                parts = ["", *parts[1:]]
             for i, part in enumerate(parts):
+                if not part:
+                    continue
                 # "Big news for painters: <brand> now does X" is news after its colon; before
                 # it, a lead unless it states something itself
                 lead = i == 0 and len(parts) > 1

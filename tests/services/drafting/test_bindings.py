@@ -509,3 +509,36 @@ def test_what_owners_write_around_their_asks_is_read_as_a_reader_would(
     brief: str, listed: tuple[str, ...], said: tuple[str, ...]
 ) -> None:
     assert told(brief, listed) == said
+
+
+@pytest.mark.parametrize(
+    ("brief", "listed", "said"),
+    [
+        (
+            "Please give a shout out to Priya Natarajan who joins us next Monday.",
+            (),
+            ("shout out to Priya Natarajan who joins us next Monday",),
+        ),
+        (
+            "Weekday afternoons are dead quiet. Escape rooms are $80 for four.",
+            (),
+            ("Escape rooms are $80 for four",),
+        ),
+        (
+            "Don't forget to say we don't push you to buy anything.",
+            (),
+            ("we don't push you to buy anything",),
+        ),
+        ("St. Patrick's Day greeting from Flour Lane. Keep it warm.", ("soda bread baked fresh",), ()),
+        (
+            "Labor Day post from Cross Street: a thank-you to everyone who works with their hands.",
+            ("closed on Labor Day",),
+            ("a thank-you to everyone who works with their hands",),
+        ),
+        ("Big one for us - we can now service EVs.", (), ("we can now service EVs",)),
+    ],
+)
+def test_the_ninth_split_s_phrasings_are_read(
+    brief: str, listed: tuple[str, ...], said: tuple[str, ...]
+) -> None:
+    assert told(brief, listed) == said
