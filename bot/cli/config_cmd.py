@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json
+
+if TYPE_CHECKING:
+    from bot.config.settings import Settings
 
 
 @click.group("config")
@@ -32,10 +37,12 @@ def check(ctx: Context, as_json: bool) -> None:
     A secrets_file that does not exist, is a directory or has a line that is not NAME=value is
     an error naming it by its path (relative paths are relative to the config file); a missing
     secrets_dir is a warning (systemd makes its credentials directory only while the service
-    runs). The database URL in effect is checked too.
+    runs). The database URL in effect is checked too, and printed with where it comes from: a
+    relative SQLite file is relative to the config file, wherever the command runs.
 
     With --json: one object, {"config", "ok", "problems", "warnings", "campaigns",
-    "accounts"}, also when the file cannot be loaded (exit 1 then too).
+    "accounts", "database", "database_from"}, also when the file cannot be loaded (exit 1 then
+    too, and the database keys are null).
     """
     from bot.domain.errors import ConfigError
 
@@ -55,6 +62,7 @@ def check(ctx: Context, as_json: bool) -> None:
                 "warnings": warnings,
                 "campaigns": len(ctx.settings.campaigns) if loaded else None,
                 "accounts": len(ctx.settings.accounts) if loaded else None,
+                **_database_keys(ctx, loaded),
             }
         )
         if problems:
@@ -69,6 +77,34 @@ def check(ctx: Context, as_json: bool) -> None:
     click.echo(
         f"{ctx.config_path}: ok ({len(settings.campaigns)} campaigns, {len(settings.accounts)} accounts)"
     )
+    database = _database_keys(ctx, True)
+    click.echo(f"database: {database['database']} (from: {database['database_from']})")
+
+
+def _database_keys(ctx: Context, loaded: bool) -> dict[str, str | None]:
+    """The database in effect (password hidden; a SQLite file as its absolute path) and where
+    its URL comes from; None for both when the config did not load or its URL is bad."""
+    from bot.adapters.store.engine import redact_url
+    from bot.domain.errors import ConfigError
+
+    try:
+        url = ctx.settings.database_url if loaded else None
+    except ConfigError:
+        url = None
+    if url is None:
+        return {"database": None, "database_from": None}
+    return {"database": redact_url(url), "database_from": database_source(ctx.settings)}
+
+
+def database_source(settings: Settings) -> str:
+    """Where the database URL in effect comes from: the environment, the config or the default."""
+    import os
+
+    if os.environ.get("BOT_DATABASE_URL"):
+        return "environment ($BOT_DATABASE_URL)"
+    if settings.bot.database_url:
+        return "config"
+    return "default (SQLite in data_dir)"
 
 
 def _problems(ctx: Context) -> tuple[list[tuple[str, list[str]]], list[str]]:
@@ -164,21 +200,13 @@ def show(ctx: Context, as_json: bool) -> None:
     judges with: the word lists, the semantic model file (the config's, the one accepted with
     `bot moderation train --accept`, or the shipped one) with its model and training-data
     sha256 (audit records name their first 12 digits), detoxify's checkpoint."""
-    import os
-
     from bot.adapters.moderation.factory import in_force
     from bot.adapters.store.engine import redact_url
 
     settings = ctx.settings
     shown = settings.model_dump(mode="json")
-    if os.environ.get("BOT_DATABASE_URL"):
-        source = "environment ($BOT_DATABASE_URL)"
-    elif settings.bot.database_url:
-        source = "config"
-    else:
-        source = "default (SQLite in data_dir)"
     shown["bot"]["database_url"] = redact_url(settings.database_url)
-    shown["bot"]["database_url_from"] = source
+    shown["bot"]["database_url_from"] = database_source(settings)
     base = settings.source.parent if settings.source else None
     shown["moderation"]["in_force"] = in_force(settings.moderation, base, settings.data_dir)
     print_json(shown)

@@ -63,21 +63,26 @@ def database_url(configured: str | None, data: Path, file: Path | None = None) -
 
     The one place every command gets its URL, so every command refuses a bad one with the same
     message: a scheme other than SQLite or Postgres, a bad port, or a SQLite file given by the
-    user whose folder does not exist (only the data directory is created on demand).
+    user whose folder does not exist (only the data directory is created on demand). A relative
+    SQLite file (``sqlite:///data/bot.db``), from either source, is made relative to the config
+    file's directory, as every path of the config is: a daemon that systemd starts in another
+    directory opens the same database as the CLI, not a new empty one.
     """
+    base = file.resolve().parent if file else Path.cwd()
     env = os.environ.get("BOT_DATABASE_URL")
     if env:
-        return _checked(env, "$BOT_DATABASE_URL")
+        return _checked(env, "$BOT_DATABASE_URL", base)
     if configured:
-        return _checked(configured, f"{file}: bot.database_url" if file else "bot.database_url")
+        return _checked(configured, f"{file}: bot.database_url" if file else "bot.database_url", base)
     return f"sqlite:///{data / 'bot.db'}"
 
 
-def _checked(url: str, where: str) -> str:
+def _checked(url: str, where: str, base: Path) -> str:
     try:
         check_database_url(url)
     except ValueError as exc:
         raise ConfigError(f"{where}: {exc}") from None
+    url = anchored_sqlite(url, base)
     folder = _sqlite_folder(url)
     if folder is not None and not folder.is_dir():
         problem = "is not a folder" if folder.exists() else "does not exist"
@@ -88,9 +93,28 @@ def _checked(url: str, where: str) -> str:
     return url
 
 
+def anchored_sqlite(url: str, base: Path) -> str:
+    """``url`` with a relative SQLite file made absolute under ``base`` (``~`` expanded);
+    any other URL, an absolute file, an in-memory database and a ``uri=true`` one are returned
+    unchanged."""
+    if not _is_sqlite(url):
+        return url
+    head, sep, rest = url.partition(":///")
+    raw, query, params = rest.partition("?")
+    if not sep or not raw or raw.startswith("/") or unquote(raw) == ":memory:" or "uri=true" in params:
+        return url
+    path = Path(unquote(raw)).expanduser()
+    return f"{head}:///{path if path.is_absolute() else base / path}{query}{params}"
+
+
+def _is_sqlite(url: str) -> bool:
+    """``sqlite:`` or ``sqlite+DRIVER:``."""
+    return url.partition(":")[0].partition("+")[0] == "sqlite"
+
+
 def _sqlite_folder(url: str) -> Path | None:
     """The folder of a SQLite URL's file (None for another database or one in memory)."""
-    if not url.startswith("sqlite:"):
+    if not _is_sqlite(url):
         return None
     path = unquote(urlsplit(url).path.removeprefix("/").split("?")[0])
     if not path or path == ":memory:":

@@ -29,6 +29,8 @@ def test_show_and_check_take_json(write_config: Any) -> None:
         "warnings": [],
         "campaigns": 1,
         "accounts": 1,
+        "database": f"sqlite:///{config.parent / 'data' / 'bot.db'}",
+        "database_from": "default (SQLite in data_dir)",
     }
 
 
@@ -37,7 +39,7 @@ def test_check_json_of_a_config_that_does_not_load(write_config: Any, tmp_path: 
     out = run_cli("config", "check", "--json", config=broken)
     assert out.returncode == 1, out.stderr
     report = json.loads(out.stdout)
-    assert report["ok"] is False and report["campaigns"] is None
+    assert report["ok"] is False and report["campaigns"] is None and report["database"] is None
     assert len(report["problems"]) == 1 and "bot.what = 1" in report["problems"][0]
     missing = run_cli("config", "check", "--json", config=tmp_path / "none.toml")
     assert missing.returncode == 1 and "config file not found" in json.loads(missing.stdout)["problems"][0]

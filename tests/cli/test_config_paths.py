@@ -123,3 +123,42 @@ def test_the_listing_commands_and_the_others_read_the_same_database(tmp_path: Pa
     assert load_settings(config).data_dir == config.parent / "data"
     config.write_text('[bot]\ndata_dir = "~/bot-data"\n[brand]\nname = "Lotus Leaf"\n', encoding="utf-8")
     assert load_settings(config).data_dir == tmp_path / "home" / "bot-data"
+
+
+def test_a_relative_sqlite_url_is_the_file_beside_the_config_wherever_the_command_runs(
+    write_config: Any, clock_file: ClockFile, tmp_path: Path
+) -> None:
+    """``database_url = "sqlite:///db/bot.db"`` (or ``$BOT_DATABASE_URL``) names one file, beside
+    the config: a daemon started in another directory (systemd's WorkingDirectory) drafts into
+    the database the reviewer's CLI reads, not into a new empty one, and ``config check`` says
+    which file that is."""
+    (tmp_path / "db").mkdir()
+    here = _elsewhere(tmp_path)
+    (here / "db").mkdir()  # a folder of that name where the daemon runs: still not its database
+    outbox = '[[accounts]]\nname = "sent"\nplatform = "dryrun"\noutbox = "out/sent.jsonl"\n'
+    config = write_config(outbox, database_url="sqlite:///db/bot.db")
+    assert run_cli("db", "upgrade", config=config).returncode == 0  # in the config's directory
+    due = clock_file.now + timedelta(minutes=1)
+    config = write_config(
+        outbox + _due_campaign(due, "auto").replace('["outbox"]', '["sent"]'),
+        database_url="sqlite:///db/bot.db",
+    )
+    assert run_cli("campaigns", "sync", config=config).returncode == 0
+    clock_file.set(due + timedelta(seconds=1))
+    for _ in range(2):  # the daemon elsewhere: draft (approved by the policy), then publish
+        done = run_cli("run", "--once", config=config, cwd=here)
+        assert done.returncode == 0, done.stderr
+    assert len((config.parent / "out" / "sent.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+    assert not list((here / "db").iterdir())
+    listed = run_cli("publications", "list", "--json", config=config)
+    assert [p["state"] for p in json.loads(listed.stdout)] == ["published"], listed.stdout
+
+    resolved = f"sqlite:///{tmp_path / 'db' / 'bot.db'}"
+    checked = run_cli("config", "check", config=config, cwd=here)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.splitlines()[-1] == f"database: {resolved} (from: config)"
+    report = json.loads(run_cli("config", "check", "--json", config=config, cwd=here).stdout)
+    assert (report["database"], report["database_from"]) == (resolved, "config")
+    env = {"BOT_DATABASE_URL": "sqlite:///db/bot.db"}
+    checked = run_cli("config", "check", config=write_config(outbox), env=env, cwd=here)
+    assert checked.stdout.splitlines()[-1] == f"database: {resolved} (from: environment ($BOT_DATABASE_URL))"
