@@ -191,6 +191,7 @@ def _reader_checks(body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
         _names_spelled(body, spec.backing),
         prose.loop(body, names, spec.facts),
         prose.sentences(body),
+        prose.spelling(body, (*spec.neutral, *spec.required_words)),
         prose.kind(body, spec.kind, spec.backing, spec.brand),
     )
 

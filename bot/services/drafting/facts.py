@@ -330,14 +330,22 @@ _TELL_WHOM = regex.compile(
     rf"|\btell\s+{_AUDIENCE}that\s+([^.!?\n]+)"
     rf"|\bremind\s+{_AUDIENCE}(?:that\s+|about\s+)?((?:to|of)\s+[^.!?\n]+|(?<=that\s+)[^.!?\n]+)"
     rf"|\b(?:want|wants|would like|need)\s+(?:{_AUDIENCE})?to\s+know\s+(?:that\s+|about\s+)?([^.!?\n]+)"
-    rf"|\b(?:post|say|write|share|mention|explain|note|add|state)\s+that\s+([^.!?\n]+)"
+    rf"|\b(?:post|say|write|share|mention|explain|note|add|state|point\s+out|highlight|emphasi[sz]e|stress|"
+    rf"make\s+(?:it\s+)?clear)\s+that\s+([^.!?\n]+)"
+    rf"|\bmake\s+sure\s+{_AUDIENCE}knows?\s+(?:that\s+|about\s+)?([^.!?\n]+)"
+    rf"|\b(?:apologi[sz]e|say\s+sorry)\s+(?P<sorry>(?:to|for)\s+[^.!?\n]+)"
+    rf"|\bsay\s+(?P<thanks>(?:a\s+)?(?:big\s+)?(?:thanks|thank\s+you)\s+for\s+[^.!?\n]+)"
     rf"|\bsay\s+((?:we|we're|we've|we'll|our|the|it's|there)\b[^.!?\n]+)"
+    rf"|\b(?:mention|add|note|include|explain)\s+((?:we|we're|we've|we'll|it's|there's|there\s+is|there\s+are)\b[^.!?\n]+)"
+    # "Say helmets are included": a clause after "say" that has its verb within a few words
+    rf"|\bsay\s+(?!thanks\b|thank\b|sorry\b|something\b|anything\b)((?:[\w'’-]+\s+){{1,4}}?"
+    rf"(?:is|are|was|were|will|can|has|have|go|goes|get|gets)\b[^.!?\n]+)"
     rf"|\b(?:saying|that says|to say)\s+(?:that\s+)?([^.!?\n]+)",
     regex.IGNORECASE,
 )
 #: A brief's sentence that is itself a greeting ("Happy Fourth from <brand>!").
 _GREETING_SENTENCE = regex.compile(
-    r"^\W*(?:happy|merry|wishing|season's|warm wishes|greetings|hello|hi)\b", regex.IGNORECASE
+    r"^\W*(?:happy|merry|wishing|season's|warm wishes|greetings|hello|hi|cheers to)\b", regex.IGNORECASE
 )
 _PRONOUN_START = regex.compile(r"^(?:it|it's|they|they're|this|that|these|those)\b", regex.IGNORECASE)
 #: A short topic to tell about, not a statement ("Let people know our hours for the day").
@@ -389,8 +397,8 @@ _INSTRUCTION = regex.compile(
     r"^\W*(?:write|mention|announce|remind|include|describe|highlight|emphasi[sz]e|promote|keep|make|"
     r"be|don't|do|add|note|state|say|tell|explain|invite|encourage|ask|let|thank|wish|use|share|"
     r"post|sound|avoid|end|start|open|close|sign|address|speak|focus|please|congratulate|introduce|"
-    r"nudge|push|shout|spread|celebrate|send|give|get|hype|"
-    r"can you|could you|would you|pls)\b",
+    r"nudge|push|shout(?!\s+out\s+to\b)|spread|celebrate|send|give|get|hype|apologi[sz]e|point|"
+    r"can you|could you|would you|can u|could u|pls|plz)\b",
     regex.IGNORECASE,
 )
 _BRIEF_SENTENCE = regex.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+(?:[.!?]+|$)")
@@ -407,7 +415,20 @@ _CALL = regex.compile(rf"^\W*(?:{'|'.join(CALL_VERBS)})\b[^.!?\n]*", regex.IGNOR
 
 
 #: "Could you write something that nudges people to book early", "Encourage parents to sign up".
+#: "Please give a shout out to Priya, who joins us": the post gives it ("shout out to Priya ...").
+_SHOUT_OUT = regex.compile(
+    r"\b(?:give|send|do)\s+(?:a\s+)?(?:big\s+|huge\s+)?(shout[- ]?out\s+to\s+[^.!?\n]+)", regex.IGNORECASE
+)
+#: "ask people to send us pics of their pets": the post asks them ("send us pics of your pets").
+_ASK_READERS = regex.compile(
+    r"\bask\s+(?:people|everyone|folks|ppl|customers|followers|them|you|our\s+[\w'’-]+)\s+to\s+([^.!?\n]+)",
+    regex.IGNORECASE,
+)
+_THEIR_WORD = regex.compile(r"\btheir\b")
+#: "celebrate our all-women team of 8 stylists" -> "celebrating our all-women team ...".
+_CELEBRATE = regex.compile(r"\bcelebrate\s+((?:our|the)\s+[^.!?\n]+)", regex.IGNORECASE)
 _NUDGE = regex.compile(
+    rf"(?<!\b(?:don't|doesn't|do\s+not|not|never|won't|we|we'll|we\s+don't)\s+)"
     rf"\b(?:nudges?|encourages?|gets?|pushes|push|urges?|motivates?)\s+{_AUDIENCE}to\s+([^.!?\n]+)",
     regex.IGNORECASE,
 )
@@ -448,9 +469,14 @@ _INVITE = regex.compile(
 #: Where one ask of the brief ends and the next begins: "Congratulate our students who passed
 #: and wish the rest of you good luck", "Thank everyone, and say we're closed Monday".
 _NEXT_ASK = regex.compile(
-    r"(?:\s*,\s*|\s+)(?:and|then|plus|&)\s+(?:also\s+)?(?:please\s+)?"
+    r"(?:\s*,\s*|\s+)(?:and|then|plus|but|&)\s+(?:also\s+)?(?:please\s+|pls\s+)?"
     r"(?:wish|say|tell|remind|thank|mention|let|invite|add|note|ask|encourage|include|congratulate|"
-    r"announce|make\s+sure|don't\s+forget|do\s+not\s+forget)\b.*$",
+    r"announce|make|keep|use|avoid|don't|do\s+not|point\s+out|highlight|put)\b.*$"
+    # "..., can you make that clear without making a big deal of it"
+    r"|\s*,\s*(?:can|could|would)\s+(?:you|u)\b.*$"
+    # "No kids after 9pm pls mention", "... - put that in", "are worth mentioning"
+    r"|[\s,]*(?:(?:pls|please|plz)\s+)?(?:mention|include|add|put)\s+(?:that|this|it)(?:\s+in)?\s*$"
+    r"|[\s,]+(?:pls|please|plz)\s+(?:mention|include|add)\s*$",
     regex.IGNORECASE | regex.DOTALL,
 )
 
@@ -471,10 +497,26 @@ _THEY_READERS = regex.compile(
 _THEIR = {"their": "your", "Their": "Your", "them": "you", "Them": "You", "themselves": "yourselves"}
 
 
+#: The readers named as the brief names them, doing or getting something: "we'd love it if
+#: people tagged us", "Each customer gets a free sapling".
+_NAMED_READERS = regex.compile(
+    r"\b(?:(?<=\bif\s)(?:people|everyone|folks|ppl|customers|guests|visitors)"
+    r"|(?:each|every)\s+(?:customer|visitor|guest|client|shopper|member|person)(?=\s+(?:gets|receives|needs|has)\b))\b"
+    r"(?:\s+(gets|receives|needs|has))?",
+    regex.IGNORECASE,
+)
+
+
+_PLAIN_VERB = {"gets": "get", "receives": "receive", "needs": "need", "has": "have"}
+
+
 def _readers(text: str) -> str:
     """The readers as the post speaks to them: "if they order ... they get" -> "if you order ...
     you get" (then "their"/"them" in it are theirs too: "your"/"you")."""
-    turned = _THEY_READERS.sub(lambda m: "You" if m.group(1) == "They" else "you", text)
+    turned = _NAMED_READERS.sub(
+        lambda m: "you" + (f" {_PLAIN_VERB[m.group(1).casefold()]}" if m.group(1) else ""), text
+    )
+    turned = _THEY_READERS.sub(lambda m: "You" if m.group(1) == "They" else "you", turned)
     if turned == text:
         return text if text.casefold() not in ("them", "they") else "you"
     return str(regex.sub(r"\b(?:their|Their|them|Them|themselves)\b", lambda m: _THEIR[m.group(0)], turned))
@@ -484,7 +526,8 @@ _THEM = regex.compile(r"\bthem\b")
 
 
 def _as_said(text: str) -> str:
-    return _readers(_until_next_ask(text))
+    # an ask ends where the brief's sentence turns to another thing ("...; Dr. Kim is covering")
+    return _readers(_until_next_ask(_CLAUSES.split(text)[0]))
 
 
 def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
@@ -498,13 +541,22 @@ def _reminders(brief: str, *, colon: bool, more: Iterable[tuple[int, str]] = ())
     said: list[tuple[int, str]] = list(more)  # (where the brief says it, what to tell), in the brief's order
     said += [(m.start(), _to_reader(m.group(1).strip())) for m in _REMIND.finditer(brief)]
     said += [
-        (m.start(), _to_reader(next(g for g in m.groups() if g).strip())) for m in _TELL_WHOM.finditer(brief)
+        (
+            m.start(),
+            f"sorry {m.group('sorry')}"
+            if m.group("sorry")
+            else _to_reader(next(g for g in m.groups() if g).strip()),
+        )
+        for m in _TELL_WHOM.finditer(brief)
     ]
     said += [(m.start(), m.group(1).strip()) for m in _ANNOUNCE.finditer(brief)]
     said += [(m.start(), f"join us for {m.group(1).strip()}") for m in _INVITE.finditer(brief)]
     said += [(m.start(), f"meet {m.group(1).strip()}") for m in _INTRODUCE.finditer(brief)]
     said += [(m.start(), f"congratulations to {m.group(1).strip()}") for m in _CONGRATULATE.finditer(brief)]
     said += [(m.start(), _to_reader(f"to {m.group(1).strip()}")) for m in _NUDGE.finditer(brief)]
+    said += [(m.start(), _THEIR_WORD.sub("your", m.group(1).strip())) for m in _ASK_READERS.finditer(brief)]
+    said += [(m.start(), f"celebrating {m.group(1).strip()}") for m in _CELEBRATE.finditer(brief)]
+    said += [(m.start(), m.group(1).strip()) for m in _SHOUT_OUT.finditer(brief)]
     for sentence in _BRIEF_SENTENCE.finditer(brief):
         call = _CALL.search(sentence.group(0))
         if call:
@@ -515,10 +567,14 @@ def _reminders(brief: str, *, colon: bool, more: Iterable[tuple[int, str]] = ())
             for m in _AFTER_COLON.finditer(brief)
             if claims(m.group(1)) or len(m.group(1).split()) >= 3
         ]
-        said += [(brief.find(part), part) for part in _statements(brief)]
-    return tuple(
+    # the brief's own statements, with or without listed facts ("Trees are in! We deliver and
+    # set up for $20." beside the facts "from $45", "open daily 9-5")
+    said += [(brief.find(part), part) for part in _statements(brief)]
+    found = list(
         dict.fromkeys(_as_said(text) for _, text in sorted(said, key=lambda p: p[0]) if _as_said(text))
     )
+    # "we do free name labels" is said once, by the ask that holds it
+    return tuple(t for t in found if not any(t != o and t.casefold() in o.casefold() for o in found))
 
 
 #: How a statement of the brief starts ("There are no lessons ...", "We've got ...").
@@ -531,32 +587,120 @@ _STATEMENT_START = regex.compile(
 
 #: A sentence about the post itself ("A respectful Memorial Day post from <brand>, ...").
 _ABOUT_THE_POST = regex.compile(
-    r"^\W*(?:(?:a|an|the|this|our)\s+)?(?:[\w'’-]+\s+){0,4}?"
-    r"(?:post|greeting|message|promotion|announcement|tweet|update)\b",
+    r"^\W*(?:(?:a|an|the|this|our)\s+)?(?:[\w'’\u2024-]+\s+){0,4}?"
+    r"(?:post|greeting|message|promotion|promo|announcement|tweet|update|caption)\b",
     regex.IGNORECASE,
 )
 #: The owner speaking for themself ("half my customers", "I need"), not news for readers.
-_MINE = regex.compile(r"\b(?:I|I'm|I've|I'd|my|me)\b")
+_MINE = regex.compile(r"\b(?:I|I'm|I've|I'd|my|me|i|i'm|i've|i'd|im)\b")
+
+
+#: Where a sentence of a brief holds two things to say: "Happy new year - we're doing 2-for-1
+#: games", "Tickets at the bar or online; spaces are limited".
+_CLAUSES = regex.compile(
+    r"\s+[-–—]+\s+|\s*;\s*|\s*\n+\s*|\s*(?:\p{Extended_Pictographic}|\p{Regional_Indicator})[\uFE0F\p{Regional_Indicator}]*\s+"
+)
+#: How owners start a sentence without it being part of what they say ("ok so", "just so
+#: people know,", "btw").
+_LEAD_IN = regex.compile(
+    r"^\W*(?:(?:ok(?:ay)?\s+so|so\s+basically|basically|fyi|btw|ps|p\.s\.|also|oh\s+and|and|plus|"
+    r"just\s+so\s+(?:people|everyone|you|folks|ppl|customers)\s+know|heads\s+up|"
+    r"(?:the\s+)?(?:main|big|key|important|best)\s+(?:selling\s+point|thing|point|bit)\s+(?:is|being)(?:\s+that)?|"
+    r"(?:a\s+)?(?:big|huge|exciting|proud)\s+(?:one|day|moment|week)\s+for\s+us|"
+    r"we'd\s+love\s+(?:people|everyone|folks|customers|you)\s+to\s+know(?:\s+that)?)\b[,:]?\s*)+",
+    regex.IGNORECASE,
+)
+#: Chatter for the writer inside a sentence: "(lol)", "hint hint", "(people ask)".
+_CHATTER = regex.compile(
+    r"\s*\((?:lol|haha|jk|hint hint|people ask|[^)]*\b(?:I|me|my)\b[^)]*)\)"
+    r"|\s*\b(?:lol|haha|lmao|hint\s+hint)\b",
+    regex.IGNORECASE,
+)
+#: A request about the post's tone or form: "Not too salesy please", "no more than 3 hashtags",
+#: "Something cosy", "whatever you think sounds good".
+_TONE = regex.compile(
+    r"^\W*(?:(?:please|pls|and|but|maybe|just|oh)\s+)?(?:keep|make|sound|no|not|nothing|don't|do\s+not|avoid|"
+    r"be|try|whatever|something|short|fun|upbeat|classy)\b[^.!?]*?"
+    r"\b(?:it|short|long|fun|warm|classy|professional|upbeat|salesy|pushy|cheesy|formal|casual|tone|emojis?|"
+    r"hashtags?|words?|sentences?|christmassy|romantic|tasteful|heartfelt|sweet|reassuring|simple|cosy|"
+    r"cozy|punchy|sounds?|good|exciting|excited|fancy|serious|silly|cute|wordy|vibes?|much|big\s+deal)\b"
+    r"|^\W*(?:not|nothing)\s+too\b",
+    regex.IGNORECASE,
+)
+#: A festival greeting named by its festival first ("Diwali greetings to everyone").
+_FESTIVAL_GREETING = regex.compile(r"\b(?:greetings|wishes|mubarak)\b", regex.IGNORECASE)
+#: Words that say sorry: a brief's apology is said to the readers ("Sorry for the hassle!").
+_SORRY = regex.compile(r"^\W*(?:sorry|apologies|our apologies)\b", regex.IGNORECASE)
+
+
+#: The owner explaining the readers to the writer: "every year people leave it to the last
+#: minute", "Patients keep asking".
+_CONTEXT = regex.compile(
+    r"\b(?:people|customers|patients|clients|folks|parents|guests|everyone|everybody|ppl|they)\s+"
+    r"(?:always|keep|kept|often|usually|never|tend|leave|ask|asked|love|loved|panic|forget|complain|"
+    r"said|want|wanted|moan|expect)\b"
+    # how trade is going, for the writer: "Weekday afternoons are dead quiet", "Quiet weekday
+    # afternoons here"
+    r"|\b(?:dead|quiet|slow|empty|struggling)\b(?![^.!?]*\d)",
+    regex.IGNORECASE,
+)
+
+
+def _is_news(clause: str) -> bool:
+    """Whether a clause of a brief is something to tell the readers, not an order to the writer,
+    a question, a greeting, the owner's aside or a request about the post's tone."""
+    if not clause or clause.endswith("?") or _INSTRUCTION.search(clause) or _GREETING_SENTENCE.search(clause):
+        return False
+    if regex.search(r"\p{Han}", clause) or _CONTEXT.search(clause):
+        return False  # statements are read in English briefs; the owner's explanation is no news
+    if any(ask.search(clause) for ask in _ASKS):
+        return False  # "We want parents to know that X": the ask says what to tell
+    if _MINE.search(clause) or _ABOUT_THE_POST.search(clause) or _TONE.search(clause):
+        return False  # the owner to the writer: "half my customers ...", "A respectful post from ..."
+    words = _WORD.findall(clause)
+    if not words or all(w.startswith("#") for w in clause.split()):
+        return False
+    if regex.search(r"\b(?:pls|please|plz)\W*$", clause, regex.IGNORECASE) and not claims(clause):
+        return False  # "spooky vibes pls": a request to the writer
+    if catalog.mentioned_festivals(clause) and (_FESTIVAL_GREETING.search(clause) or len(words) <= 4):
+        return False  # "Diwali greetings to everyone", "Afternoon tea week"
+    return len(words) >= 2 or bool(_SORRY.search(clause) or claims(clause))
+
+
+#: The asks :func:`_reminders` reads; a clause holding one is not also a statement.
+_ASKS: tuple[regex.Pattern[str], ...] = (_REMIND, _TELL_WHOM, _THANK_WHOM, _THANK, _NUDGE, _ASK_READERS)
+_ASKS += (_CELEBRATE, _INVITE, _INTRODUCE, _CONGRATULATE, _ANNOUNCE, _SHOUT_OUT)
 
 
 def _statements(brief: str) -> list[str]:
-    """The brief's own statements, for a campaign that lists no facts: every sentence that is
-    no instruction, question or greeting ("There are no lessons on Thanksgiving Day or the day
-    after."), both halves of one with a colon ("We've got a new seasonal on tap at <brand>:
+    """The brief's own statements: every sentence, or part of one between dashes or semicolons,
+    that is no instruction, question, greeting, aside or tone request ("There are no lessons
+    on Thanksgiving Day or the day after.", "Tickets at the bar or online; spaces are
+    limited."), both halves of one with a colon ("We've got a new seasonal on tap at <brand>:
     Ember Road, a smoked amber ale")."""
     out = []
     for sentence in _BRIEF_SENTENCE.findall(brief):
-        text = sentence.strip()
-        if not text or text.endswith("?") or _INSTRUCTION.search(text) or _GREETING_SENTENCE.search(text):
-            continue
-        if _MINE.search(text) or _ABOUT_THE_POST.search(text):
-            continue  # the owner to the writer: "half my customers ...", "A respectful post from ..."
-        for i, part in enumerate(regex.split(r":\s+", text.rstrip(".!"))):
-            news = _STATEMENT_START.search(part) or claims(part) - _SOFT_CLAIMS or i > 0
-            # "Send a merry Christmas message ...": an order we do not know, not news; "Big news
-            # for painters: <brand> now does X" is news after its colon
-            if news and (len(part.split()) >= 3 or claims(part) - _SOFT_CLAIMS):
-                out.append(part.strip())
+        for clause in _CLAUSES.split(sentence.strip()):
+            text = _CHATTER.sub("", _LEAD_IN.sub("", clause)).strip(" ,")
+            text = text.rstrip(".!✨ ").strip()
+            parts = regex.split(r":\s+", text)
+            if not _is_news(text):
+                # "Labor Day post from <brand>: a thank-you to everyone who ..." says what to
+                # tell after describing the post
+                described = len(parts) > 1 and _ABOUT_THE_POST.search(parts[0])
+                if not described or _INSTRUCTION.search(parts[0]):
+                    continue
+                parts = ["", *parts[1:]]
+            for i, part in enumerate(parts):
+                if not part:
+                    continue
+                # "Big news for painters: <brand> now does X" is news after its colon; before
+                # it, a lead unless it states something itself
+                lead = i == 0 and len(parts) > 1
+                if lead and not (_STATEMENT_START.search(part) or claims(part) - _SOFT_CLAIMS):
+                    continue
+                if _is_news(part) or (i > 0 and part):
+                    out.append(part.strip())
     return out
 
 

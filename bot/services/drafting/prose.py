@@ -12,8 +12,10 @@ Each function returns a :class:`CheckResult`; Chinese bodies pass (these are Eng
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Sequence
+from importlib import resources
 from itertools import pairwise
 
 import regex
@@ -300,7 +302,19 @@ def _day_twice(body: str, stated: Sequence[str]) -> str:
         twice = next((d for d in named if named.count(d) > 1), "")
         if twice:
             return twice
+    # the same price twice ("available for $12, any latte plus an hour for $12")
+    if any(len(set(p := _prices(s))) < len(p) for f in stated for s in _SENTENCE.findall(f)):
+        return ""
+    for sentence in _SENTENCE.findall(body):
+        prices = _prices(sentence)
+        twice = next((p for p in prices if prices.count(p) > 1), "")
+        if twice:
+            return facts.describe(twice)
     return ""
+
+
+def _prices(sentence: str) -> list[str]:
+    return [claim for _, _, claim in facts.claim_spans(sentence) if claim.startswith("price:")]
 
 
 #: A stock invitation with a whole sentence pushed into it: "Stop by for the practice is
@@ -315,6 +329,18 @@ _INVITED_CLAUSE = regex.compile(
 _OWNED_ARTICLE = regex.compile(r"\b(?:our|your|their|my|its)\s+(?:a|an|the)\s+\p{L}+", regex.IGNORECASE)
 
 
+#: Words that make a sentence on their own ("Enjoy!", "Cheers!").
+_INTERJECTIONS = (
+    "enjoy cheers welcome thanks congratulations congrats hooray yay woohoo hello hi namaste bravo"
+)
+_INTERJECTIONS += (
+    " finally aloha ciao salud sláinte slainte indeed absolutely surprise yes delicious yum yummy"
+)
+#: "Dr." splits off as a "sentence" of its own.
+_TITLES = "dr mr mrs ms mx prof rev st mt jr sr"
+_ONE_WORD_SENTENCES = frozenset(_INTERJECTIONS.split()) | frozenset(_TITLES.split())
+
+
 def sentences(body: str) -> CheckResult:
     """Fails a body that stops mid-sentence, has a sentence that runs on and on, or pushes a
     sentence into "Stop by for ..."."""
@@ -326,7 +352,12 @@ def sentences(body: str) -> CheckResult:
     garbled = _INVITED_CLAUSE.search(text) or _OWNED_ARTICLE.search(text)
     if garbled:
         return CheckResult("sentences", False, f"garbled: {garbled.group(0)!r}")
-    for sentence in _SENTENCE.findall(text):
+    parts = _SENTENCE.findall(text)
+    for sentence in parts:
+        words = _WORD.findall(sentence)
+        if len(parts) > 1 and len(words) == 1 and words[0].casefold() not in _ONE_WORD_SENTENCES:
+            # "... 14:00 to 16:00. Treats!": a word left on its own, not an exclamation
+            return CheckResult("sentences", False, f"a one-word fragment: {sentence.strip()!r}")
         if _DANGLING.search(sentence) and len(_WORD.findall(sentence)) > 1:
             return CheckResult("sentences", False, f"ends on a loose word: {sentence.strip()[-30:]!r}")
         size = len(_WORD.findall(sentence))
@@ -377,3 +408,27 @@ def kind(body: str, post_kind: str, backing: Sequence[str], brand: str = "") -> 
         article = "an" if post_kind[:1] in "aeiou" else "a"
         return CheckResult("kind", False, f"{article} {post_kind} written as a sale: {sale.group(0)!r}")
     return CheckResult("kind", True)
+
+
+@functools.cache
+def _known_words() -> frozenset[str]:
+    """English words the bundled model's tokenizer holds whole (bot/data/words.txt)."""
+    text = resources.files("bot.data").joinpath("words.txt").read_text(encoding="utf-8")
+    return frozenset(text.split())
+
+
+def spelling(body: str, own: Sequence[str] = ()) -> CheckResult:
+    """Fails a word with two letters swapped ("lovley", "recieve"): not a word itself, a word
+    once they are put back. The campaign's own words (brand, products, names) are left alone."""
+    if not _english(body):
+        return CheckResult("spelling", True)
+    known = _known_words()
+    mine = {w.casefold() for text in own for w in _WORD.findall(text)}
+    for word in dict.fromkeys(w for w in _WORD.findall(body) if w.isalpha() and w.islower() and len(w) >= 5):
+        if word in known or word in mine:
+            continue
+        for i in range(len(word) - 1):
+            swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+            if swapped != word and swapped in known:
+                return CheckResult("spelling", False, f"misspelled: {word!r} ({swapped!r}?)")
+    return CheckResult("spelling", True)

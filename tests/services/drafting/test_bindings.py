@@ -361,7 +361,7 @@ def test_a_fact_with_a_number_needs_half_its_other_words() -> None:
             "We finally built the listening booth! Can you post that it's open at Groove Cellar?",
             ("headphones provided",),
             "listening booth",
-            ("the listening booth is open at Groove Cellar",),
+            ("We finally built the listening booth", "the listening booth is open at Groove Cellar"),
         ),
         ("Post that it's open at Groove Cellar.", ("headphones provided",), "", ()),
         (
@@ -413,7 +413,8 @@ def test_a_brief_sentence_with_a_required_name_is_told_even_with_facts() -> None
     assert told(brief, listed, required=("Second Chance Cat Rescue",)) == (
         "We're teaming up with Second Chance Cat Rescue",
     )
-    assert told(brief, listed) == ()
+    # the brief's statements are told beside listed facts, required names or not
+    assert told(brief, listed) == ("We're teaming up with Second Chance Cat Rescue",)
 
 
 @pytest.mark.parametrize(
@@ -462,3 +463,82 @@ def test_a_month_closing_a_sentence_is_no_date_with_the_next_number() -> None:
     }
     assert claims("Aug. 10") == {"date:8-10"}
     assert "date:3-5" not in claims("Marathon 5 miles")
+
+
+@pytest.mark.parametrize(
+    ("brief", "listed", "said"),
+    [
+        # statements are read beside listed facts, clause by clause
+        (
+            "Skates are in! We sharpen them free with every pair.",
+            ("from $60",),
+            ("Skates are in", "We sharpen them free with every pair"),
+        ),
+        (
+            "Rink open late Friday - bring a friend; hot chocolate on us.",
+            (),
+            ("Rink open late Friday", "bring a friend", "hot chocolate on us"),
+        ),
+        # tone requests, asides and chatter are not news
+        ("Skates are in. Not too salesy please. I'm hopeless at these lol", (), ("Skates are in",)),
+        ("new blades in stock (people ask). keep it short", (), ("new blades in stock",)),
+        ("every winter people leave it too late. Sharpening takes a day.", (), ("Sharpening takes a day",)),
+        # a greeting's news after a dash or an emoji
+        ("Happy Canada Day 🇨🇦 we're open 9-3 today", (), ("we're open 9-3 today",)),
+        # asks owners make in passing
+        ("Say helmets are included.", (), ("helmets are included",)),
+        ("Could you mention there's parking at the back?", (), ("there's parking at the back",)),
+        ("Point out that we do free name labels.", (), ("we do free name labels",)),
+        ("Apologise to anyone who couldn't get through.", (), ("sorry to anyone who couldn't get through",)),
+        ("Ask people to send us photos of their skates.", (), ("send us photos of your skates",)),
+        ("Happy Arbor Day! Each customer gets a free sapling.", (), ("you get a free sapling",)),
+        (
+            "We'd love it if people tagged us in their photos.",
+            (),
+            ("We'd love it if you tagged us in your photos",),
+        ),
+        # an ask ends where the sentence turns to another thing, and is said once
+        (
+            "Make sure our clients know Dr. Patel is away; Dr. Kim is covering.",
+            (),
+            ("Dr. Patel is away", "Dr. Kim is covering"),
+        ),
+    ],
+)
+def test_what_owners_write_around_their_asks_is_read_as_a_reader_would(
+    brief: str, listed: tuple[str, ...], said: tuple[str, ...]
+) -> None:
+    assert told(brief, listed) == said
+
+
+@pytest.mark.parametrize(
+    ("brief", "listed", "said"),
+    [
+        (
+            "Please give a shout out to Priya Natarajan who joins us next Monday.",
+            (),
+            ("shout out to Priya Natarajan who joins us next Monday",),
+        ),
+        (
+            "Weekday afternoons are dead quiet. Escape rooms are $80 for four.",
+            (),
+            ("Escape rooms are $80 for four",),
+        ),
+        (
+            "Don't forget to say we don't push you to buy anything.",
+            (),
+            ("we don't push you to buy anything",),
+        ),
+        ("St. Patrick's Day greeting from Flour Lane. Keep it warm.", ("soda bread baked fresh",), ()),
+        (
+            "Labor Day post from Cross Street: a thank-you to everyone who works with their hands.",
+            ("closed on Labor Day",),
+            ("a thank-you to everyone who works with their hands",),
+        ),
+        ("Big one for us - we can now service EVs.", (), ("we can now service EVs",)),
+    ],
+)
+def test_the_ninth_split_s_phrasings_are_read(
+    brief: str, listed: tuple[str, ...], said: tuple[str, ...]
+) -> None:
+    assert told(brief, listed) == said

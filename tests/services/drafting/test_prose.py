@@ -236,3 +236,30 @@ def test_an_order_carried_on_after_and_with_no_one_to_do_it_is_an_echo() -> None
     brief = "Wish everyone a cosy Christmas and say we're closed Dec 25."
     assert not echo("Happy Christmas from Rind & Wheel, and wish everyone a cozy Christmas.", brief).passed
     assert echo("We thank you and wish everyone a cozy Christmas.", brief).passed
+
+
+def test_two_swapped_letters_are_a_misspelling_but_the_campaign_s_own_words_are_not() -> None:
+    from bot.services.drafting.prose import spelling
+
+    assert not spelling("Hope you had a lovley Easter!").passed
+    assert spelling("Hope you had a lovely Easter!").passed
+    assert spelling("Try our new brioche loaves and croissants.").passed
+    assert spelling("Meet Doris, our sourdough starter.", own=("Doris",)).passed
+
+
+@pytest.mark.parametrize(
+    ("body", "passes"),
+    [
+        ("Any latte plus an hour with the cats for $12. Treats!", False),
+        ("Any latte plus an hour with the cats for $12. Enjoy!", True),
+        ("Dr. Priya Shah has joined us. She sees children and adults.", True),
+    ],
+)
+def test_a_word_left_on_its_own_is_a_fragment_unless_it_is_an_exclamation(body: str, passes: bool) -> None:
+    assert sentences(body).passed is passes
+
+
+def test_the_same_price_twice_in_one_sentence_is_a_loop() -> None:
+    body = "A latte and cat hour is $12, any latte plus an hour with the cats for $12, Tuesday to Thursday."
+    assert not loop(body).passed
+    assert loop("A latte and cat hour is $12, Tuesday to Thursday.").passed
