@@ -22,7 +22,7 @@ changes are legal so the store can refuse the rest.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -196,7 +196,8 @@ class ModerationVerdict:
     thresholds: dict[str, dict[str, float]]
     scorers: dict[str, str]
     reasons: tuple[str, ...] = ()
-    #: Why the text is held for a person (labels over their review threshold).
+    #: Why the text is held for a person (labels over their review threshold; with
+    #: ``approval = "auto"``, also a candidate of the same slot that was flagged).
     holds: tuple[str, ...] = ()
 
     @property
@@ -212,6 +213,12 @@ class ModerationVerdict:
     def auto_approvable(self) -> bool:
         """Nothing over a flag or a review threshold."""
         return self.decision is ModerationDecision.PASS
+
+    def held_for(self, why: str) -> ModerationVerdict:
+        """This verdict with one more reason to wait for a person (``why``: not about this
+        text's scores, e.g. a flagged slot-mate): ``review``, or still ``flag``."""
+        decision = self.decision if self.flagged else ModerationDecision.REVIEW
+        return replace(self, decision=decision, holds=(*self.holds, why))
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -497,7 +497,13 @@ class PublicationStore(Protocol):
         ...
 
     def mark_sending(self, pub_id: int, worker: str, now: datetime, lease: timedelta | None = None) -> None:
-        """Stamp the claim right before the network call. Raises StateConflict if lost."""
+        """Stamp the claim right before the network call. Raises StateConflict if lost, or if
+        its campaign is no longer active in the store (a sync removed or disabled it)."""
+        ...
+
+    def pulled(self, pub_id: int) -> str:
+        """Why the publication's campaign must not post now, as the store says: a sync
+        deactivated it ("campaign removed from the config ..."); "" when it may post."""
         ...
 
     def finish_publication(

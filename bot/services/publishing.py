@@ -181,11 +181,11 @@ class PublishingService:
         if publisher is None:
             return
         post = self._with_options(post or self.store.outgoing(pub))
-        if pulled := self._pulled(post.campaign):
+        if pulled := self._pulled(post.campaign, pub.id):
             # queued again after the sync held the campaign's posts (a check that proved it
-            # absent, a backoff, a retry): a pulled campaign's post never goes out by itself
-            log.warning("publication %d: not sent: %s", pub.id, pulled)
-            self._finish(pub, _P.CANCELLED, report.cancelled, reason=pulled)
+            # absent, a backoff, a retry), or claimed before the sync: a pulled campaign's
+            # post never goes out by itself
+            self._cancel_pulled(pub, pulled, report)
             return
         media_ids: tuple[str, ...] = ()
         if post.media:
@@ -201,8 +201,14 @@ class PublishingService:
             self.store.mark_sending(pub.id, self.worker, self.clock.now(), self.settings.publishing.lease)
         except StateConflict as exc:
             log.warning("publication %d: not sent: %s", pub.id, exc)
+            if pulled := self.store.pulled(pub.id):  # a sync pulled it during the upload
+                self._cancel_pulled(pub, pulled, report)
             return
         self._deliver(pub, publisher, post, report, media_ids)
+
+    def _cancel_pulled(self, pub: Publication, why: str, report: PublishReport) -> None:
+        log.warning("publication %d: not sent: %s", pub.id, why)
+        self._finish(pub, _P.CANCELLED, report.cancelled, reason=why)
 
     def _deliver(
         self,
@@ -470,7 +476,7 @@ class PublishingService:
             pub = self._take_over(pub, actor)
             if pub.state is _P.QUEUED:
                 return pub
-        if pulled := self._pulled(self.store.get_draft(pub.draft_id).campaign_name):
+        if pulled := self._pulled(self.store.get_draft(pub.draft_id).campaign_name, pub_id):
             raise BotError(
                 f"publication {pub_id} is not queued again: its {pulled}; put it back (enabled = "
                 "true) and run `bot campaigns sync` first, or close it with "
@@ -495,13 +501,17 @@ class PublishingService:
             pub_id, expected, _P.QUEUED, now=self.clock.now(), actor=actor, reason=reason
         )
 
-    def _pulled(self, campaign: str) -> str:
-        """Why the campaign's posts must not go out now ("" when they may)."""
+    def _pulled(self, campaign: str, pub_id: int) -> str:
+        """Why the campaign's posts must not go out now ("" when they may): by the config this
+        service runs with, then by the store (a sync from a newer config deactivated it while a
+        daemon still runs with the old one: the store's word is the latest)."""
         try:
             enabled = self.settings.campaign(campaign).enabled
         except NotConfigured:
             return "campaign removed from the config"
-        return "" if enabled else "campaign disabled in the config"
+        if not enabled:
+            return "campaign disabled in the config"
+        return self.store.pulled(pub_id)
 
     def _take_over(self, pub: Publication, actor: str) -> Publication:
         """A publication claimed by a worker proven dead (see :func:`dead_owner`) is taken over

@@ -10,11 +10,17 @@ import json
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+from sqlalchemy import update
 
 from bot.adapters.store.sql import SqlStore
+from bot.adapters.store.tables import CampaignRow
+from bot.config import load_settings
 from bot.domain import PublicationState
+from bot.domain.ports import FixedClock
 from bot.services.catchup import STALE_AFTER, Scheduling, take_stale_slots
+from bot.wiring import Wiring
 from tests.conftest import run_cli
 from tests.scheduling_helpers import campaign, fixed_app
 from tests.scheduling_helpers import write_config as write_scheduling_config
@@ -164,3 +170,59 @@ def test_a_pulled_campaigns_post_never_goes_out_by_another_path(write_config: An
     refused = run_cli("publications", "retry", str(failed.id), config=config)
     assert refused.returncode == 1 and "campaign disabled in the config" in refused.stderr, refused.stderr
     assert _pub(config, failed.id)["state"] == "failed"
+
+
+AFTER_SLOT = datetime(2030, 1, 5, tzinfo=UTC)
+
+
+def test_a_daemon_on_the_old_config_does_not_send_a_post_synced_out_after_its_claim(
+    write_config: Any, db_url: str
+) -> None:
+    """The daemon (started with promo in its config, not reloaded) claimed promo's post; then
+    promo is removed from the config and `bot campaigns sync` runs before the send. The sync
+    cannot cancel a claimed post (it says so); the daemon reads the campaign's state in the
+    store at the send, not its own config, and cancels it instead of sending it."""
+    config = write_config(database_url=db_url)
+    approved, _, pub = _fire_and_approve(config)
+    daemon = Wiring(load_settings(config), clock=FixedClock(AFTER_SLOT))  # the old config
+    write_config(database_url=db_url, base=_without_promo())
+    synced: list[dict[str, Any]] = []
+
+    def sync_once_claimed() -> bool:  # asked between the claim and each send
+        if not synced and daemon.store.get_publication(pub).state is PublicationState.CLAIMED:
+            synced.append(json.loads(_ok("campaigns", "sync", "--json", config=config)))
+        return False
+
+    try:
+        report = daemon.publishing.run_once(stopping=sync_once_claimed)
+    finally:
+        daemon.close()
+    (sync,) = synced
+    assert sync["deactivated"] == ["promo"] and sync["held_publications"] == []
+    assert [p["publication_id"] for p in sync["in_flight_publications"]] == [pub]
+    assert report.published == [] and report.cancelled == [pub]
+    assert not (config.parent / "data" / "outbox.jsonl").exists()
+    shown = _pub(config, pub)
+    assert shown["state"] == "cancelled", shown
+    assert shown["last_error"] == "campaign removed from the config (inactive in the store)"
+    assert _draft(config, approved)["state"] == "approved"  # its post never went out
+
+
+def test_a_daemon_on_the_old_config_does_not_send_a_post_of_a_campaign_inactive_in_the_store(
+    write_config: Any, db_url: str
+) -> None:
+    """The campaign is inactive in the store (as a sync from another config left it) while its
+    post is still queued; a daemon whose config still lists it enabled does not send it."""
+    config = write_config(database_url=db_url)
+    _, _, pub = _fire_and_approve(config)
+    daemon = Wiring(load_settings(config), clock=FixedClock(AFTER_SLOT))
+    try:
+        store = cast(SqlStore, daemon.store)
+        with store.engine.begin() as conn:
+            conn.execute(update(CampaignRow).where(CampaignRow.name == "promo").values(active=False))
+        report = daemon.publishing.run_once()
+    finally:
+        daemon.close()
+    assert report.published == [] and report.cancelled == [pub]
+    assert not (config.parent / "data" / "outbox.jsonl").exists()
+    assert _pub(config, pub)["last_error"] == "campaign removed from the config (inactive in the store)"

@@ -4,7 +4,7 @@ its record kept beside the old one, and a failing scorer holds the draft."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -222,5 +222,43 @@ def test_auto_approval_leaves_a_held_draft_to_a_person(write_config: Any) -> Non
             app.review.auto_approve(ids[0])
         # a person may approve it as it is
         assert app.review.approve(ids[0], "ann").state is DraftState.APPROVED
+    finally:
+        app.close()
+
+
+def _all_but_the_first_flagged(texts: Sequence[str]) -> list[dict[str, float]]:
+    """The semantic scorer's answer when the model wrote one clean candidate and toxic others."""
+    return [{"toxic": 0.0 if i == 0 else 0.9} for i, _ in enumerate(texts)]
+
+
+@pytest.mark.parametrize("keep", [2, 1])
+def test_auto_approval_waits_for_a_person_when_a_slot_mate_was_flagged(write_config: Any, keep: int) -> None:
+    """The slot's clean draft is not auto-approved while another candidate of the slot was
+    flagged, whether that one was kept as a draft (keep = 2) or not (keep = 1); the audit
+    record `bot queue show` prints says why, and a person may still approve it."""
+    extra = AUTO.replace('accounts = ["outbox"]', f'accounts = ["outbox"]\nsampling = {{ keep = {keep} }}')
+    app = _app(
+        write_config, extra, gate=ModerationGate([FixedScorer("semantic", _all_but_the_first_flagged)])
+    )
+    try:
+        slot = app.store.create_slot(app.store.get_campaign("auto").id, NOW, NOW, "test")
+        assert slot is not None
+        ids = app.drafting.draft_slot(slot)
+        assert [app.store.get_draft(i).state for i in ids] == [
+            DraftState.PENDING_REVIEW,
+            *[DraftState.FLAGGED] * (keep - 1),
+        ]
+        clean = ids[0]
+        assert app.store.approvals(clean) == [] and app.store.list_publications(draft_id=clean) == []
+        (record,) = app.store.moderation_records(clean)
+        assert record.verdict.scores["semantic"] == {"toxic": 0.0}
+        (hold,) = record.verdict.holds
+        assert f"of slot {slot.id} flagged by moderation (semantic.toxic 0.90 >= 0.70)" in hold
+        shown = run_cli("queue", "show", str(clean), config=app.settings.source)
+        assert shown.returncode == 0, shown.stderr
+        assert (
+            "held (never auto-approved):" in shown.stdout and "every draft of the slot waits" in shown.stdout
+        )
+        assert app.review.approve(clean, "ann").state is DraftState.APPROVED  # a person may
     finally:
         app.close()

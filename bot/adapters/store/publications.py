@@ -104,6 +104,12 @@ class PublicationsSql(StoreBase):
         Given ``lease``, renews it so the send has a full lease to finish in. A claim whose lease
         ran out but that nobody recovered yet is still ours: a recovery's compare-and-set
         re-checks ``sending_at`` and ``claimed_until``, so exactly one of the two wins.
+
+        A claim whose campaign a sync deactivated (removed from the config, or disabled) since
+        the claim is not stamped: StateConflict naming why (:func:`pulled_campaign`). On
+        Postgres the campaign row is read ``FOR SHARE``, so a sync deactivating it waits for
+        the stamp, or the stamp for the sync: never both a sync that says it is stopped and a
+        send.
         """
         values: dict[str, Any] = {
             "sending_at": now,
@@ -115,9 +121,17 @@ class PublicationsSql(StoreBase):
         if lease is not None:
             values["claimed_until"] = now + lease
         with self._tx() as s:
+            if why := pulled_campaign(s, pub_id):
+                raise StateConflict(f"publication {pub_id} is not sent: {why}")
             _update_held(
                 s, pub_id, _C, PublicationRow.claimed_by, worker, values, PublicationRow.sending_at.is_(None)
             )
+
+    def pulled(self, pub_id: int) -> str:
+        """Why the publication's campaign must not post now, as the store says ("" when it
+        may): a sync deactivated it (removed from the config, or ``enabled = false``)."""
+        with self._tx() as s:
+            return pulled_campaign(s, pub_id, lock=False)
 
     def finish_publication(
         self,
@@ -483,6 +497,25 @@ class PublicationsSql(StoreBase):
             )
             for p in pubs
         }
+
+
+def pulled_campaign(s: Session, pub_id: int, *, lock: bool = True) -> str:
+    """Why the publication's campaign posts nothing now ("" when it may): inactive in the store
+    since a sync that did not have it (removed) or had ``enabled = false`` (disabled). The
+    store, not a daemon's config, says it: a daemon that has not reloaded yet still lists it."""
+    query = (
+        select(CampaignRow.active, CampaignRow.spec)
+        .join(DraftRow, DraftRow.campaign_id == CampaignRow.id)
+        .join(PublicationRow, PublicationRow.draft_id == DraftRow.id)
+        .where(PublicationRow.id == pub_id)
+    )
+    if lock and s.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(read=True, of=CampaignRow)
+    row = s.execute(query).one_or_none()
+    if row is None or row.active:
+        return ""
+    how = "disabled in" if (row.spec or {}).get("enabled") is False else "removed from"
+    return f"campaign {how} the config (inactive in the store)"
 
 
 def _refuse_rivals(s: Session, row: PublicationRow) -> None:

@@ -11,7 +11,8 @@ checks, then by relevance to the brief, and kept distinct from each other
 Flagged drafts are never auto-approved; drafts that pass the gate go to ``pending_review``
 (for campaigns with ``approval = "auto"``, the best-ranked one that passes every check and
 that the gate neither flags nor holds for review goes straight to ``approved``: at most one
-per slot; a held draft waits for a person).
+per slot; a held draft waits for a person). When moderation flags any candidate of a slot,
+kept or not, no draft of that slot is auto-approved: each is held, its audit record saying why.
 """
 
 from __future__ import annotations
@@ -277,6 +278,11 @@ class DraftingService:
         media_checks = tuple(self.media_checks(campaign, media))
         ids = []
         auto = self._on_approved is not None and campaign.approval == "auto"
+        mates = flagged_mates(slot.id, scored) if auto else ""
+        if mates:  # every draft of the slot waits for a person
+            chosen = [
+                c if c.verdict.flagged else replace(c, verdict=c.verdict.held_for(mates)) for c in chosen
+            ]
         for item in chosen:
             state = DraftState.FLAGGED if item.verdict.flagged else DraftState.PENDING_REVIEW
             candidate = replace(item.candidate, checks=(*item.candidate.checks, *media_checks))
@@ -716,3 +722,17 @@ def regenerate(service: DraftingService, draft_id: int, reviewer: str) -> list[i
     if slot is None:
         raise BotError(f"draft {draft_id} has no slot to regenerate for")
     return service.save(campaign, slot, scored)
+
+
+def flagged_mates(slot_id: int, scored: list[ScoredCandidate]) -> str:
+    """Why a slot's drafts all wait for a person when moderation flagged any candidate of it
+    (kept as a draft or not): the model wrote something toxic for this slot, so a clean-looking
+    sibling is not approved unread. "" when none was flagged."""
+    flagged = [s.verdict for s in scored if s.verdict.flagged]
+    if not flagged:
+        return ""
+    why = "; ".join(flagged[0].reasons) or "flagged"
+    return (
+        f"{len(flagged)} of the {len(scored)} candidates of slot {slot_id} flagged by moderation "
+        f"({why}): every draft of the slot waits for a person"
+    )

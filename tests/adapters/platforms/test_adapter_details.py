@@ -37,16 +37,16 @@ from tests.fakeplatform.world import ACCOUNTS, credential_env
 _OPEN: list[Any] = []
 
 
-@pytest.fixture(autouse=True)
-def _close_publishers() -> Any:
-    yield
-    while _OPEN:
-        _OPEN.pop().close()
-
-
 def opened(publisher: Any) -> Any:
+    """The publisher, closed after the test (conftest.py's autouse fixture)."""
     _OPEN.append(publisher)
     return publisher
+
+
+def close_opened() -> None:
+    """Close every publisher :func:`opened` since the last call."""
+    while _OPEN:
+        _OPEN.pop().close()
 
 
 #: Since an hour ago: the fake's history posts are older, so a search can prove absence.
