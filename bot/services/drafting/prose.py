@@ -338,6 +338,7 @@ _INTERJECTIONS += (
 )
 #: "Dr." splits off as a "sentence" of its own.
 _TITLES = "dr mr mrs ms mx prof rev st mt jr sr"
+_INTERJECTIONS += " sorry apologies oops"
 _ONE_WORD_SENTENCES = frozenset(_INTERJECTIONS.split()) | frozenset(_TITLES.split())
 
 
@@ -355,7 +356,8 @@ def sentences(body: str) -> CheckResult:
     parts = _SENTENCE.findall(text)
     for sentence in parts:
         words = _WORD.findall(sentence)
-        if len(parts) > 1 and len(words) == 1 and words[0].casefold() not in _ONE_WORD_SENTENCES:
+        lone = len(parts) > 1 and len(words) == 1 and words[0].casefold() not in _ONE_WORD_SENTENCES
+        if lone and not facts.claims(sentence) and not any(c.isdigit() for c in sentence):
             # "... 14:00 to 16:00. Treats!": a word left on its own, not an exclamation
             return CheckResult("sentences", False, f"a one-word fragment: {sentence.strip()!r}")
         if _DANGLING.search(sentence) and len(_WORD.findall(sentence)) > 1:

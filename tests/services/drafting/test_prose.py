@@ -253,6 +253,10 @@ def test_two_swapped_letters_are_a_misspelling_but_the_campaign_s_own_words_are_
         ("Any latte plus an hour with the cats for $12. Treats!", False),
         ("Any latte plus an hour with the cats for $12. Enjoy!", True),
         ("Dr. Priya Shah has joined us. She sees children and adults.", True),
+        # facts stated as written: a price, a day, an apology
+        ("Bottomless pancakes at Copper Kettle Diner: $9.99. Weekdays before 11am.", True),
+        ("Chicken pot pie at Rolling Pin Pies: buy 2 get 1 free. Wednesdays.", True),
+        ("Fuel dock's out of service until Thursday. Sorry!", True),
     ],
 )
 def test_a_word_left_on_its_own_is_a_fragment_unless_it_is_an_exclamation(body: str, passes: bool) -> None:
