@@ -397,7 +397,8 @@ _INSTRUCTION = regex.compile(
     r"^\W*(?:write|mention|announce|remind|include|describe|highlight|emphasi[sz]e|promote|keep|make|"
     r"be|don't|do|add|note|state|say|tell|explain|invite|encourage|ask|let|thank|wish|use|share|"
     r"post|sound|avoid|end|start|open|close|sign|address|speak|focus|please|congratulate|introduce|"
-    r"nudge|push|shout(?!\s+out\s+to\b)|spread|celebrate|send|give|get|hype|apologi[sz]e|point|"
+    r"nudge|push|shout(?!\s+out\s+to\b)|spread|celebrate|send|give|get|hype|apologi[sz]e|point|greet|"
+    r"draft|compose|create|craft|tweet|advertise|plug|tease|"
     r"can you|could you|would you|can u|could u|pls|plz)\b",
     regex.IGNORECASE,
 )

@@ -536,6 +536,8 @@ def test_what_owners_write_around_their_asks_is_read_as_a_reader_would(
             ("a thank-you to everyone who works with their hands",),
         ),
         ("Big one for us - we can now service EVs.", (), ("we can now service EVs",)),
+        # an order to the writer is no statement ("Greet the customers of ..." broke a slot)
+        ("Greet the customers of Lotus Leaf. Draft something warm.", (), ()),
     ],
 )
 def test_the_ninth_split_s_phrasings_are_read(
