@@ -294,22 +294,16 @@ def _days(sentence: str) -> list[str]:
 def _day_twice(body: str, stated: Sequence[str]) -> str:
     """A day of the week named twice in one sentence ("Saturdays at <brand> now opens on
     Saturdays", "open on Thursdays at 20:00 every Thursday"): on the quality set every such
-    sentence was garbled. A fact that does it itself allows it."""
-    if any(len(set(d := _days(s))) < len(d) for f in stated for s in _SENTENCE.findall(f)):
-        return ""
-    for sentence in _SENTENCE.findall(body):
-        named = _days(sentence)
-        twice = next((d for d in named if named.count(d) > 1), "")
-        if twice:
-            return twice
-    # the same price twice ("available for $12, any latte plus an hour for $12")
-    if any(len(set(p := _prices(s))) < len(p) for f in stated for s in _SENTENCE.findall(f)):
-        return ""
-    for sentence in _SENTENCE.findall(body):
-        prices = _prices(sentence)
-        twice = next((p for p in prices if prices.count(p) > 1), "")
-        if twice:
-            return facts.describe(twice)
+    sentence was garbled; so was the same price twice ("available for $12, any latte plus an
+    hour for $12"). A fact that does it itself allows it."""
+    for named_in in (_days, _prices):
+        if any(len(set(n := named_in(s))) < len(n) for f in stated for s in _SENTENCE.findall(f)):
+            continue
+        for sentence in _SENTENCE.findall(body):
+            named = named_in(sentence)
+            twice = next((n for n in named if named.count(n) > 1), "")
+            if twice:
+                return facts.describe(twice) if twice.startswith("price:") else twice
     return ""
 
 
