@@ -42,7 +42,7 @@ cat "$DEMO/data/outbox.jsonl"
 step "bot history --draft $id"
 "$BOT" history --draft "$id"
 
-step "bot campaigns fire mid-autumn-greeting   (a greeting with a picture: media/mid-autumn-lantern.png, drawn by the project, CC0)"
+step "bot campaigns fire mid-autumn-greeting   (a greeting with a picture: media/mid-autumn-lantern.png, drawn by the project, CC0; the demo fires it today, whatever the date, so its warning names the festival's real slot, also in \`bot calendar\`)"
 "$BOT" campaigns fire mid-autumn-greeting
 gid=$("$BOT" queue --json | "$(dirname "$BOT")/python" -c 'import json,sys; q=[d for d in json.load(sys.stdin) if d["campaign"]=="mid-autumn-greeting" and d["state"]=="pending_review" and d["media"] and all(c["passed"] for c in d["checks"])]; print(q[0]["id"] if q else "")')
 if [ -z "$gid" ]; then

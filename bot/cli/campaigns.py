@@ -146,16 +146,34 @@ def fire(ctx: Context, name: str, at: datetime | None, as_json: bool) -> None:
     A slot --at a time so far back that its drafts' expiry (the campaign's expiry, else
     [bot] draft_expiry, after the slot) is past says so (--json: "expired": true): they are
     drafted, and the daemon's next pass expires them. To see what a past slot would draft,
-    `bot drafts preview NAME --at` saves nothing."""
+    `bot drafts preview NAME --at` saves nothing.
+
+    A holiday campaign fired on a day that is neither its slot's nor its holiday's (a New
+    Year greeting in December) is drafted all the same, with a warning naming the holiday and
+    its next slot (--json: "out_of_season", the warning, else null)."""
+    from bot.services.firing import off_season
+
     spec = ctx.settings.named_campaign(name)
     app = ctx.app
     fired = app.firing.fire(name, at.replace(tzinfo=UTC) if at else None, "cli")
     note = app.store.get_slot(fired.slot.id).error  # such as why the model did not write
     expires = fired.slot.slot_at + (spec.expiry or ctx.settings.bot.draft_expiry)
     expired = bool(fired.drafts) and expires <= app.clock.now()
+    season = off_season(ctx.settings, name, fired.slot.slot_at)
+    when = f"--at {fired.slot.slot_at:%Y-%m-%d %H:%M}" if at else "now"
     if as_json:
-        print_json({"slot": fired.slot.id, "drafts": list(fired.drafts), "note": note, "expired": expired})
+        print_json(
+            {
+                "slot": fired.slot.id,
+                "drafts": list(fired.drafts),
+                "note": note,
+                "expired": expired,
+                "out_of_season": season.message(when) if season else None,
+            }
+        )
         return
+    if season:
+        click.echo(f"warning: {season.message(when)}", err=True)
     if expired:
         click.echo(
             f"warning: these drafts are already past their expiry ({expires:%Y-%m-%d %H:%M} UTC, the "

@@ -44,6 +44,7 @@ def preview(ctx: Context, campaign: str, at: datetime | None, seed: int | None, 
     fired previews the same candidates again (its own drafts are not compared with themselves).
     """
     from bot.adapters.generation.progress import for_terminal
+    from bot.services.firing import off_season
 
     spec = ctx.settings.named_campaign(campaign)
     if seed is not None:
@@ -51,6 +52,10 @@ def preview(ctx: Context, campaign: str, at: datetime | None, seed: int | None, 
     app = ctx.app
     service = app.previewer(for_terminal(None if not as_json else False))
     instant = at.replace(tzinfo=UTC) if at else app.clock.now().replace(microsecond=0)
+    season = off_season(ctx.settings, campaign, instant)
+    if season and not as_json:
+        when = f"--at {instant:%Y-%m-%d %H:%M}" if at else "now"
+        click.echo(f"warning: {season.message(when, verb='previewing')}", err=True)
     scored = service.candidates(spec, instant)
     rows = [_row(i, s) for i, s in enumerate(scored, 1)]
     media = service.slot_media(spec, instant)

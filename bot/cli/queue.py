@@ -328,6 +328,9 @@ def _show_edited(draft: Draft) -> None:
     click.echo("")
     if failed := _failed(draft.checks):
         click.echo(f"checks FAILED: {', '.join(failed)} (see `bot queue show {draft.id}`)")
+        for check in draft.checks:  # too long: how long the text may be on that account
+            if str(check.get("name", "")).startswith("limit:") and not check.get("passed", True):
+                _say(f"{check['name']}: {check.get('detail', '')}")
     else:
         click.echo("checks: ok")
     if draft.state is DraftState.FLAGGED:

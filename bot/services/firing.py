@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.domain import Slot
@@ -60,3 +61,66 @@ class FiringService:
         if slot is None:
             raise StateConflict(f"campaign {name} already has a slot at {instant.isoformat()}")
         return Fired(slot, tuple(self._draft_slot(slot)))
+
+
+#: How far either side of a firing the slots of its campaign are looked for (a day's slot
+#: and its holiday are at most MAX_HOLIDAY_OFFSET_DAYS apart).
+_SEASON_LOOKBACK = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class OffSeason:
+    """A holiday campaign fired on a day that is none of its slots' (nor its holiday's)."""
+
+    campaign: str
+    holiday: str
+    kind: str
+    #: The trigger's next slot after the firing instant (None: it never fires again).
+    next_slot: datetime | None
+    zone: str
+    #: The day (in the campaign's time zone) the firing drafts the greeting for.
+    day: date
+
+    def message(self, when: str = "now", verb: str = "firing") -> str:
+        """``new-year is a New Year's Day greeting; its next slot is 2027-01-01 10:00 UTC (...);
+        firing it now drafts it for today, 2026-12-06``; ``when`` says how it was fired
+        (``verb``: or previewed)."""
+        article = "an" if self.holiday[:1].casefold() in "aeiou" else "a"
+        if self.next_slot is None:
+            slot = "it has no slot to come"
+        else:
+            local = self.next_slot.astimezone(ZoneInfo(self.zone))
+            slot = f"its next slot is {self.next_slot:%Y-%m-%d %H:%M} UTC"
+            if self.zone != "UTC":
+                slot += f" ({local:%Y-%m-%d %H:%M} {self.zone})"
+        day = f"today, {self.day.isoformat()}" if when == "now" else self.day.isoformat()
+        what = f"{self.campaign} is {article} {self.holiday} {self.kind}"
+        return f"{what}; {slot}; {verb} it {when} drafts it for {day}"
+
+
+def off_season(settings: Settings, name: str, instant: datetime) -> OffSeason | None:
+    """Why firing holiday campaign ``name`` at ``instant`` is out of season, or None when the
+    instant's day (in the campaign's time zone) is that of one of its slots or of the holiday
+    itself (a greeting set for the eve, fired on the day), or it is no holiday campaign."""
+    campaign = settings.campaign(name)
+    trigger = campaign.when
+    holiday = trigger.holiday_name
+    if holiday is None:
+        return None
+    zone = settings.zone_of(campaign)
+    tz = ZoneInfo(zone)
+    day = instant.astimezone(tz).date()
+    offset = timedelta(days=getattr(trigger, "offset_days", 0))
+    near = trigger.fire_times(instant - _SEASON_LOOKBACK, instant + _SEASON_LOOKBACK, zone)
+    for slot in near:
+        slot_day = slot.astimezone(tz).date()
+        if day in (slot_day, slot_day - offset):
+            return None
+    return OffSeason(
+        campaign=name,
+        holiday=holiday,
+        kind=campaign.kind.value,
+        next_slot=trigger.next_after(instant, zone),
+        zone=zone,
+        day=day,
+    )

@@ -107,7 +107,7 @@ def run_checks(text: str, body: str, spec: CheckSpec) -> tuple[CheckResult, ...]
         _festival(body, spec),
         _emoji(text, spec.max_emoji),
         _language(body, spec),
-        *(_limit(text, account, lim) for account, lim in spec.limits),
+        *(_limit(text, body, account, lim) for account, lim in spec.limits),
         _duplicate(body, spec.recent, (*spec.facts, spec.brand)),
         *_reader_checks(body, spec),
     )
@@ -329,12 +329,27 @@ def _language(body: str, spec: CheckSpec) -> CheckResult:
     return CheckResult("language", found == spec.language, f"{found} (want {spec.language})")
 
 
-def _limit(text: str, account: str, limit: PlatformLimit) -> CheckResult:
+def _limit(text: str, body: str, account: str, limit: PlatformLimit) -> CheckResult:
+    """The post within the account's limit. Too long, the detail says how long the text (the
+    body) may be there: the link and hashtags added after it take their share."""
     size = limit.measure(text)
     if limit.maximum is None:
         return CheckResult(f"limit:{account}", True, f"{size} {limit.unit}, no limit")
     detail = f"{size}/{limit.maximum} {limit.unit} ({limit.platform})"
-    return CheckResult(f"limit:{account}", size <= limit.maximum, detail)
+    if size <= limit.maximum:
+        return CheckResult(f"limit:{account}", True, detail)
+    tail = max(0, size - limit.measure(body))
+    room = limit.maximum - tail
+    if tail == 0:
+        detail += f": the text may have at most {room} characters on {account}; it has {size}"
+    elif room > 0:
+        detail += (
+            f": the text may have at most {room} characters on {account} (the link and hashtags "
+            f"added after it take {tail}); it has {size - tail}"
+        )
+    else:
+        detail += f": the link and hashtags alone take {tail} on {account}: shorten them in the config"
+    return CheckResult(f"limit:{account}", False, detail)
 
 
 def shingles(text: str, size: int = 3) -> frozenset[str]:

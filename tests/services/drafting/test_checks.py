@@ -94,6 +94,32 @@ def test_limit_check_names_the_account() -> None:
     assert "x)" in bad["limit:teahouse-x"].detail
 
 
+def test_a_post_too_long_says_how_long_its_text_may_be_beside_the_link_and_hashtags() -> None:
+    """The hostile pass's finding 10: "307/280" said nothing of the 75 the tail takes."""
+    x = limit_for(XAccount(name="teahouse-x", platform="x"))
+    body = GOOD + " More words." * 17  # about 295 characters
+    text = f"{body} https://lotusleaf.com/shop #TeaTime #MidAutumn"  # 23 for the link
+    (check,) = (
+        c for c in run_checks(text, body, spec(limits=(("teahouse-x", x),))) if c.name == "limit:teahouse-x"
+    )
+    tail = x_weighted_length(text) - x_weighted_length(body)
+    assert tail == 1 + 23 + 1 + 8 + 1 + 10 and x_weighted_length(text) > 280
+    assert not check.passed
+    assert check.detail == (
+        f"{x_weighted_length(text)}/280 weighted (x): the text may have at most {280 - tail} characters "
+        f"on teahouse-x (the link and hashtags added after it take {tail}); it has {x_weighted_length(body)}"
+    )
+    bare = [
+        c for c in run_checks(body, body, spec(limits=(("teahouse-x", x),))) if c.name.startswith("limit")
+    ]
+    room = "the text may have at most 280 characters on teahouse-x"
+    assert bare[0].detail == f"{len(body)}/280 weighted (x): {room}; it has {len(body)}"
+    fits = [
+        c for c in run_checks(GOOD, GOOD, spec(limits=(("teahouse-x", x),))) if c.name.startswith("limit")
+    ]
+    assert fits[0].passed and fits[0].detail == f"{len(GOOD)}/280 weighted (x)"
+
+
 def test_near_duplicate_of_recent() -> None:
     assert similarity(GOOD, GOOD + "!") > 0.9
     assert "not_duplicate" in failed(GOOD, spec(recent=(GOOD.replace("Share", "share"),)))
