@@ -102,6 +102,25 @@ def credentials_present(account: Any) -> dict[str, Any]:
         return {"error": str(exc)}
 
 
+def missing_credentials(settings: Settings) -> list[str]:
+    """One warning per account whose platform credentials are not all set, looked up as the
+    publisher and `bot accounts check` look them up (environment, secrets file, secrets
+    directory), naming what is missing and where to put it, never a value."""
+    from bot import plugins
+    from bot.adapters.platforms.credentials import Credentials
+
+    lines = []
+    for account in settings.accounts:
+        try:
+            Credentials(account).require(*plugins.platform(account.platform).credentials)
+        except ConfigError as exc:
+            lines.append(
+                f"{exc}; its posts cannot be published until then (`bot accounts check {account.name}` "
+                "tries them)"
+            )
+    return lines
+
+
 class Publishers:
     """One publisher per account, built on first use and kept (they hold HTTP sessions)."""
 

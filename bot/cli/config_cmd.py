@@ -37,8 +37,11 @@ def check(ctx: Context, as_json: bool) -> None:
     A secrets_file that does not exist, is a directory or has a line that is not NAME=value is
     an error naming it by its path (relative paths are relative to the config file); a missing
     secrets_dir is a warning (systemd makes its credentials directory only while the service
-    runs). The database URL in effect is checked too, and printed with where it comes from: a
-    relative SQLite file is relative to the config file, wherever the command runs.
+    runs). An account whose credentials are not all set (in the environment, its secrets_file
+    or secrets_dir, as `bot accounts check` looks them up) is a warning naming what is missing
+    and where it may go, never a value. The database URL in effect is checked too, and
+    printed with where it comes from: a relative SQLite file is relative to the config file,
+    wherever the command runs.
 
     With --json: one object, {"config", "ok", "problems", "warnings", "campaigns",
     "accounts", "database", "database_from"}, also when the file cannot be loaded (exit 1 then
@@ -111,7 +114,7 @@ def _problems(ctx: Context) -> tuple[list[tuple[str, list[str]]], list[str]]:
     """(problems as (heading, lines), warnings) of the whole config. ConfigError if it does not
     load (TOML, schema, the database URL)."""
     from bot.services.briefs import score_campaigns
-    from bot.wiring import loose_secret_files, secret_file_problems
+    from bot.wiring import loose_secret_files, missing_credentials, secret_file_problems
 
     settings = ctx.settings
     settings.database_url  # noqa: B018 (a bad URL or a missing folder of its file: ConfigError)
@@ -120,6 +123,8 @@ def _problems(ctx: Context) -> tuple[list[tuple[str, list[str]]], list[str]]:
     problems.append(("secrets files that cannot be read", secrets))
     warnings += [warning.message() for warning in score_campaigns(ctx.app.gate, settings.campaigns)]
     warnings += loose_secret_files(settings) + loose_secret_files(settings, web=True)
+    if not secrets:  # a secrets file that cannot be read is a problem already
+        warnings += missing_credentials(settings)
     warnings += settings.moderation.warnings()
     return [(heading, lines) for heading, lines in problems if lines], warnings
 

@@ -28,13 +28,14 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
     may run per database; on Postgres several may share it.
     """
     from bot.daemon.runner import Daemon, daemon_app, run_pass
-    from bot.wiring import loose_secret_files
+    from bot.wiring import loose_secret_files, missing_credentials
 
     root = logging.getLogger()
     configured = logging.getLevelName(ctx.settings.bot.log_level.upper())
     level = configured if isinstance(configured, int) else logging.INFO
     root.setLevel(min(root.level, level))
-    for line in loose_secret_files(ctx.settings) + ctx.settings.moderation.warnings():
+    warnings = loose_secret_files(ctx.settings) + ctx.settings.moderation.warnings()
+    for line in warnings + missing_credentials(ctx.settings):
         click.echo(f"warning: {line}", err=True)
     # The daemon's own wiring outlives a database outage (see bot.daemon.runner.daemon_app).
     app = ctx.app if once else daemon_app(ctx.settings)
