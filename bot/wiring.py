@@ -19,7 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 from bot.adapters.clock import clock_from_env
 from bot.domain.errors import BotError, ConfigError
-from bot.domain.ports import Clock, Dispatcher, Generator, Publisher, Store, StoreReader, TextEmbedder
+from bot.domain.ports import (
+    Clock,
+    Dispatcher,
+    Generator,
+    Progress,
+    Publisher,
+    Store,
+    StoreReader,
+    TextEmbedder,
+)
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +200,9 @@ class Wiring:
         self._gate = gate
         self._readers: list[StoreReader] = []
         self._metrics: Metrics | None = None
+        #: Where drafting shows its stages and the generator its loading and writing (the CLI
+        #: sets a terminal's bar before it drafts; None: nothing shown, as in the daemon).
+        self.progress: Progress | None = None
 
     def reconfigured(self, settings: Settings) -> Wiring:
         """A wiring for a new config (a reload) that keeps this one's clock, worker and store,
@@ -235,7 +247,7 @@ class Wiring:
         if self._generator is None:
             from bot.adapters.generation.factory import build_generator
 
-            self._generator = build_generator(self.settings)
+            self._generator = build_generator(self.settings, self.progress)
         return self._generator
 
     @property
@@ -283,6 +295,7 @@ class Wiring:
             "preview",
             media=self.media,
             embedder=lambda: self.embedder,
+            progress=reporter,
         )
 
     def campaign_context(self, campaign: CampaignSettings, at: datetime) -> dict[str, Any]:
@@ -345,6 +358,7 @@ class Wiring:
             on_approved=lambda draft_id, _c: self.review.auto_approve(draft_id),
             media=self.media,
             embedder=lambda: self.embedder,
+            progress=self.progress,
         )
 
     @cached_property

@@ -143,6 +143,9 @@ def list_(ctx: Context, show_all: bool, as_json: bool) -> None:
 def fire(ctx: Context, name: str, at: datetime | None, as_json: bool) -> None:
     """Fire campaign NAME now: create its slot and write its drafts (loads the model).
 
+    On a terminal, stderr shows how it goes (loading the model, writing the candidates, checking,
+    moderating and ranking them); nothing with --json or when stderr is not a terminal.
+
     A slot --at a time so far back that its drafts' expiry (the campaign's expiry, else
     [bot] draft_expiry, after the slot) is past says so (--json: "expired": true): they are
     drafted, and the daemon's next pass expires them. To see what a past slot would draft,
@@ -151,10 +154,12 @@ def fire(ctx: Context, name: str, at: datetime | None, as_json: bool) -> None:
     A holiday campaign fired on a day that is neither its slot's nor its holiday's (a New
     Year greeting in December) is drafted all the same, with a warning naming the holiday and
     its next slot (--json: "out_of_season", the warning, else null)."""
+    from bot.adapters.generation.progress import for_terminal
     from bot.services.firing import off_season
 
     spec = ctx.settings.named_campaign(name)
     app = ctx.app
+    app.progress = for_terminal(None if not as_json else False)  # a bar on a terminal's stderr
     fired = app.firing.fire(name, at.replace(tzinfo=UTC) if at else None, "cli")
     note = app.store.get_slot(fired.slot.id).error  # such as why the model did not write
     expires = fired.slot.slot_at + (spec.expiry or ctx.settings.bot.draft_expiry)

@@ -42,6 +42,9 @@ def preview(ctx: Context, campaign: str, at: datetime | None, seed: int | None, 
     campaign's drafts of other slots; fire keeps the best of them. Give both the same --at:
     without it each takes its own "now", another instant and so another seed. A slot already
     fired previews the same candidates again (its own drafts are not compared with themselves).
+
+    On a terminal, stderr shows how it goes (loading the model, writing the candidates, checking,
+    moderating and ranking them); nothing with --json or when stderr is not a terminal.
     """
     from bot.adapters.generation.progress import for_terminal
     from bot.services.firing import off_season

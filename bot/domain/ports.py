@@ -114,6 +114,36 @@ class Generator(Protocol):
         ...
 
 
+class Progress(Protocol):
+    """Shows a person how a long task goes, one stage at a time (the CLI's bar on a terminal,
+    :mod:`bot.adapters.generation.progress`; nothing in the daemon, pipes or --json)."""
+
+    def start(self, label: str, total: int | None = None) -> None:
+        """Begin a stage (ending the one before); ``total`` None: no count, a spinner."""
+        ...
+
+    def advance(self, steps: int = 1) -> None:
+        """The current stage made ``steps`` steps."""
+        ...
+
+    def finish(self) -> None:
+        """The current stage is done (idempotent)."""
+        ...
+
+
+class NoProgress:
+    """Shows nothing."""
+
+    def start(self, label: str, total: int | None = None) -> None:
+        """Ignored."""
+
+    def advance(self, steps: int = 1) -> None:
+        """Ignored."""
+
+    def finish(self) -> None:
+        """Ignored."""
+
+
 @runtime_checkable
 class ModerationScorer(Protocol):
     """Scores texts on one or more labels in [0, 1]; higher is more toxic."""

@@ -40,7 +40,7 @@ from bot.domain import (
 )
 from bot.domain.errors import BotError, ModelUnavailable, NotConfigured, StoreError
 from bot.domain.platforms import PlatformLimit
-from bot.domain.ports import Clock, GenerationRequest, Generator, Store, TextEmbedder
+from bot.domain.ports import Clock, GenerationRequest, Generator, NoProgress, Progress, Store, TextEmbedder
 from bot.plugins import limit_for
 from bot.services.drafting import (
     additions,
@@ -103,8 +103,12 @@ class DraftingService:
         on_approved: Callable[[int, CampaignSettings], object] | None = None,
         media: MediaService | None = None,
         embedder: Callable[[], TextEmbedder] | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.settings = settings
+        #: The stages of a slot for a person waiting (writing, checking, moderating, ranking);
+        #: the CLI shares it with the generator, whose own bars (loading, tokens) take turns.
+        self.progress: Progress = progress or NoProgress()
         self._embedder = embedder
         #: Chooses, fits and checks the campaign's pictures (None: drafts get no pictures).
         self.media = media
@@ -129,18 +133,21 @@ class DraftingService:
         plan = self.plan(campaign, slot_at, seed_salt, own_slot=own_slot)
         found: list[Candidate] = []
         unavailable = None
-        if self.settings.model.writes(campaign.language):
-            try:
-                found = self._model_candidates(plan)
-            except ModelUnavailable as exc:  # a model server is down or refusing: fall back
-                unavailable = str(exc)
-                log.warning(
-                    "campaign %s, slot %s: the model is unavailable, drafting from curated texts: %s",
-                    campaign.name,
-                    slot_at.isoformat(),
-                    unavailable,
-                )
-        scored = self.finish(plan, found)
+        try:
+            if self.settings.model.writes(campaign.language):
+                try:
+                    found = self._model_candidates(plan)
+                except ModelUnavailable as exc:  # a model server is down or refusing: fall back
+                    unavailable = str(exc)
+                    log.warning(
+                        "campaign %s, slot %s: the model is unavailable, drafting from curated texts: %s",
+                        campaign.name,
+                        slot_at.isoformat(),
+                        unavailable,
+                    )
+            scored = self.finish(plan, found)
+        finally:
+            self.progress.finish()
         if unavailable is None:
             return scored
         return [replace(s, candidate=_marked(s.candidate, unavailable)) for s in scored]
@@ -152,6 +159,7 @@ class DraftingService:
         if campaign.fallback and self._to_state(plan):
             # Always: a reviewer gets the facts as written beside fewer than `keep` model drafts
             # (a passing model draft still ranks first).
+            self.progress.start(f"{campaign.name}: composing drafts from the facts")
             found += self._composed_candidates(plan, found)
         if campaign.fallback and not any(c.passed for c in found):
             found += self._template_candidates(plan)
@@ -160,6 +168,7 @@ class DraftingService:
                 f"campaign {campaign.name}: the model does not write {campaign.language!r} "
                 "and no curated template fits"
             )
+        self.progress.start(f"{campaign.name}: moderating {len(found)} candidates")
         verdicts = self._gate().check([c.text for c in found])
         scored = [
             ScoredCandidate(
@@ -175,6 +184,7 @@ class DraftingService:
         if self._embedder is None or self.settings.model.ranking != "meaning":
             return scored
         bodies = [_bare(s.candidate.text, plan.link, plan.hashtags) for s in scored]
+        self.progress.start(f"{plan.campaign.name}: ranking {len(scored)} candidates by meaning")
         try:
             return ranking.by_meaning(scored, bodies, " ".join((plan.brief, *plan.facts)), self._embedder())
         except BotError as exc:
@@ -364,9 +374,11 @@ class DraftingService:
     def _model_candidates(self, plan: SlotPlan) -> list[Candidate]:
         request = self.request(plan)
         generator = self._generator()
+        self.progress.start(f"{plan.campaign.name}: writing {request.n} candidates with {generator.model_id}")
         texts = generator.generate(request)
         base = _settings_record(request, generator.model_id, self.settings.model.dtype)
         out = []
+        self.progress.start(f"{plan.campaign.name}: checking {len(texts)} candidates", len(texts))
         for i, generated in enumerate(texts):
             record = {
                 **base,
@@ -378,6 +390,7 @@ class DraftingService:
             if generated.cut:
                 record["cut"] = True
             out.append(self.from_model(plan, generated.text, generator.model_id, record, cut=generated.cut))
+            self.progress.advance(1)
         return out
 
     def from_model(
