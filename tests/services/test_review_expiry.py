@@ -6,41 +6,26 @@ as the daemon's pass would make it. Real services over real SQLite and Postgres.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from bot.adapters.store import engine as engines
-from bot.config import load_settings
-from bot.domain import CampaignSpec, DraftState
+from bot.domain import DraftState
 from bot.domain.errors import DraftExpired
 from bot.domain.ports import FixedClock
 from bot.services.drafting.service import regenerate
 from bot.wiring import Wiring
+from tests.services.test_review_moderation import AUTO, NOW, _app
 
-NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
 #: [bot] draft_expiry's default: a draft expires this long after its slot.
 EXPIRY = timedelta(hours=48)
-
-AUTO = """
-[[campaigns]]
-name = "auto"
-kind = "promo"
-when = { cron = "0 9 * * *" }
-accounts = ["outbox"]
-brief = "Write a promo."
-approval = "auto"
-"""
 
 
 @pytest.fixture
 def app(write_config: Any, db_url: str) -> Iterator[Wiring]:
-    settings = load_settings(write_config(AUTO, database_url=db_url))
-    engines.upgrade(settings.database_url)
-    wiring = Wiring(settings, clock=FixedClock(NOW))
-    specs = [CampaignSpec(c.name, c.kind, c.model_dump(mode="json")) for c in settings.campaigns]
-    wiring.store.sync_campaigns(specs, NOW, "test")
+    """The promo campaign and one with ``approval = "auto"``, the clock standing at NOW."""
+    wiring = _app(write_config, AUTO, url=db_url)
     yield wiring
     wiring.close()
 
