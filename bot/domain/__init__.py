@@ -181,6 +181,20 @@ def past_expiry(expires_at: datetime | None, now: datetime) -> bool:
     return expires_at is not None and expires_at <= now
 
 
+def too_late(state: DraftState, expires_at: datetime | None, now: datetime, *, approved_too: bool) -> bool:
+    """Whether an approval, edit or regeneration of a draft in ``state`` is refused for its
+    expiry: it is past it at ``now`` and open, already expired, or (``approved_too``: an edit,
+    which would void an approval it cannot get again) approved. A rejected draft, or an
+    approved one being approved again, is refused for its state as usual."""
+    if not past_expiry(expires_at, now):
+        return False
+    return (
+        state in OPEN_DRAFT_STATES
+        or state is DraftState.EXPIRED
+        or (approved_too and state is DraftState.APPROVED)
+    )
+
+
 def text_sha256(text: str) -> str:
     """The digest an approval is bound to: any edit of the text changes it."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

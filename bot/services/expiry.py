@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain import OPEN_DRAFT_STATES, Draft, DraftState, past_expiry
+from bot.domain import OPEN_DRAFT_STATES, Draft, DraftState, too_late
 from bot.domain.errors import DraftExpired
 from bot.domain.ports import DraftStore
 
@@ -23,14 +23,13 @@ def refuse_late(
     """Raise :class:`DraftExpired` if ``draft`` is past its expiry at ``now`` and ``action``
     ("approved", "edited", "regenerated") would apply to it: an open draft (made ``expired``
     first, the event naming ``actor``), an expired one, or with ``approved_too`` an approved one
-    (an edit; it stays approved). Any other state is left to the caller's usual refusal."""
-    if not past_expiry(draft.expires_at, now):
+    (an edit; it stays approved): :func:`~bot.domain.too_late`. Any other state is left to the
+    caller's usual refusal."""
+    if not too_late(draft.state, draft.expires_at, now, approved_too=approved_too):
         return
     assert draft.expires_at is not None
     if draft.state in OPEN_DRAFT_STATES:
         store.expire_draft(draft.id, now=now, actor=actor, reason=f"expired: past its expiry, not {action}")
-    elif draft.state is not DraftState.EXPIRED and not (approved_too and draft.state is DraftState.APPROVED):
-        return
     raise DraftExpired(
         draft.id,
         draft.expires_at,

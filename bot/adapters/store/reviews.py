@@ -36,8 +36,8 @@ from bot.domain import (
     PublicationState,
     RejectionCategory,
     Target,
-    past_expiry,
     text_sha256,
+    too_late,
 )
 from bot.domain.errors import DraftExpired, StateConflict
 from bot.domain.media import DraftMedia, media_sha256, media_to_json
@@ -206,12 +206,12 @@ class ReviewsSql(DraftsSql):
     def _late(
         self, s: Session, row: DraftRow, expected: set[DraftState], now: datetime, actor: str, action: str
     ) -> DraftExpired | None:
-        """The refusal of ``action`` on a draft past its expiry at ``now`` (None: in time, or not
-        in an ``expected`` state, which the caller reports as usual). An open draft is made
-        ``expired`` here, as the daemon's pass would, in the caller's transaction; the caller
-        raises the error once it is committed."""
+        """The refusal of ``action`` on a draft past its expiry at ``now`` (:func:`too_late`; an
+        approved one only if ``expected`` allows it, as for an edit); None: in time, or refused
+        for its state as usual. An open draft is made ``expired`` here, as the daemon's pass
+        would, in the caller's transaction; the caller raises the error once it is committed."""
         old = DraftState(row.state)
-        if not past_expiry(row.expires_at, now) or not (old in expected or old is DraftState.EXPIRED):
+        if not too_late(old, row.expires_at, now, approved_too=DraftState.APPROVED in expected):
             return None
         assert row.expires_at is not None
         if old in OPEN_DRAFT_STATES:
