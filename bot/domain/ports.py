@@ -398,11 +398,12 @@ class DraftStore(Protocol):
         *,
         states: Iterable[DraftState] | None = None,
         campaign: str | None = None,
-        slot_id: int | None = None,
+        slot_id: int | Sequence[int] | None = None,
         limit: int | None = None,
         after: int | None = None,
     ) -> list[Draft]:
-        """Drafts by id (only those with an id above ``after``: the next page of a listing)."""
+        """Drafts by id (only those with an id above ``after``: the next page of a listing;
+        ``slot_id``: of one slot, or of any of a sequence of slots)."""
         ...
 
     def moderation_records(self, draft_id: int) -> list[ModerationRecord]:
@@ -826,11 +827,12 @@ class StoreReader(Protocol):
         *,
         states: Iterable[DraftState] | None = None,
         campaign: str | None = None,
-        slot_id: int | None = None,
+        slot_id: int | Sequence[int] | None = None,
         limit: int | None = None,
         after: int | None = None,
     ) -> list[Draft]:
-        """Drafts by id (only those with an id above ``after``: the next page of a listing)."""
+        """Drafts by id (only those with an id above ``after``: the next page of a listing;
+        ``slot_id``: of one slot, or of any of a sequence of slots)."""
         ...
 
     def list_publications(

@@ -260,8 +260,16 @@ async def _on_draft(request: Request, draft_id: int, act: Callable[[], str], **e
     return redirect(request, f"/drafts/{draft_id}", message)
 
 
-#: Conflicts whose message already says what happened.
-_SELF_EXPLAINED = ("changed since you opened", "asked for by", "admin may approve", "only an open draft")
+#: Conflicts whose message already says what happened (another draft of the slot approved is
+#: no lost race on this one: told as one, the page said the draft had been "pending review by"
+#: its writer "while you had it open").
+_SELF_EXPLAINED = (
+    "changed since you opened",
+    "asked for by",
+    "admin may approve",
+    "only an open draft",
+    "a slot posts once per account",
+)
 
 
 def _explained(app: Wiring, draft_id: int, exc: BotError) -> str:

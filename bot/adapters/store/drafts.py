@@ -76,7 +76,7 @@ class DraftsSql(StoreBase):
         *,
         states: Iterable[DraftState] | None = None,
         campaign: str | None = None,
-        slot_id: int | None = None,
+        slot_id: int | Sequence[int] | None = None,
         limit: int | None = None,
         after: int | None = None,
     ) -> list[Draft]:
@@ -85,8 +85,10 @@ class DraftsSql(StoreBase):
             conditions.append(DraftRow.state.in_([st.value for st in states]))
         if campaign:
             conditions.append(CampaignRow.name == campaign)
-        if slot_id is not None:
+        if isinstance(slot_id, int):
             conditions.append(DraftRow.slot_id == slot_id)
+        elif slot_id is not None:
+            conditions.append(DraftRow.slot_id.in_(list(slot_id)))
         if limit:
             # The first ids from the state index, then only those rows (see the lean reader).
             first = select(DraftRow.id)
