@@ -203,6 +203,8 @@ class Publisher(Protocol):
             PublishRetryable: come back after ``retry_after`` seconds.
             PublishAuthError: the account's credentials were rejected.
             PublishRejected: the platform refused this post for good.
+            PublishDuplicate: the platform refused it as the same text as a post on the
+                account (the service then looks for it: never adopted by the adapter).
             PublishUnknownOutcome: the send may have gone through.
         """
         ...
