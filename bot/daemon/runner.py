@@ -9,8 +9,8 @@ Lifecycle (:class:`Daemon`): ``start`` -> ``loop`` -> ``stop``.
 - ``loop``: a pass (:func:`run_pass`) whenever a campaign's alarm rings and at least every
   ``[bot] poll_interval`` (how often due publications are looked for), then a heartbeat.
   ``WATCHDOG=1`` goes out at half of ``$WATCHDOG_USEC``, also between sends and slots of a
-  long pass. SIGHUP reloads the config; a bad new config keeps the old one running, with an
-  error in the log.
+  long pass. SIGHUP reloads the config; a bad new config (also one `bot campaigns sync`
+  refuses: a template that does not render) keeps the old one running, with an error in the log.
 - ``stop`` (SIGTERM/SIGINT): the send in flight finishes, the claims not yet sent are
   released, ``STOPPING=1`` goes to systemd and the heartbeat row says ``stopped``.
 
