@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import regex
 
@@ -92,7 +92,10 @@ class CheckSpec:
 
 
 def run_checks(text: str, body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
-    """All checks on the composed post ``text`` (``body`` is it without link and hashtags)."""
+    """All checks on the composed post ``text`` (``body`` is it without link and hashtags).
+    A curly apostrophe (phones insert it) is read as the straight one: "Mabel’s" is the brand."""
+    text, body = _straight(text), _straight(body)
+    spec = replace(spec, brand=_straight(spec.brand))
     return (
         _not_empty(body, spec.language),
         _characters(text),
@@ -108,6 +111,10 @@ def run_checks(text: str, body: str, spec: CheckSpec) -> tuple[CheckResult, ...]
         _duplicate(body, spec.recent, (*spec.facts, spec.brand)),
         *_reader_checks(body, spec),
     )
+
+
+def _straight(text: str) -> str:
+    return text.replace("\u2019", "'").replace("\u2018", "'")
 
 
 def _brand_lookalike(body: str, brand: str, backing: Sequence[str] = ()) -> CheckResult:
