@@ -414,6 +414,11 @@ class DraftStore(Protocol):
         """Open drafts past their expiry become ``expired``; return their ids."""
         ...
 
+    def expire_draft(self, draft_id: int, *, now: datetime, actor: str, reason: str) -> bool:
+        """One open draft past its expiry at ``now`` becomes ``expired`` (a person tried to act
+        on it; the event says who and ``reason``); False if it is not open or not past it."""
+        ...
+
 
 class ReviewStore(DraftStore, Protocol):
     """What reviewers do to drafts: each call is one transaction with its approval record."""
@@ -437,6 +442,8 @@ class ReviewStore(DraftStore, Protocol):
         and queue one publication per target.
 
         Raises:
+            DraftExpired: the draft is past its expiry at ``now`` (an open one is made
+                ``expired`` in the same call, as the daemon's pass would).
             StateConflict: the draft is not in an ``expected`` state, or its text or its
                 pictures changed.
         """
@@ -475,7 +482,12 @@ class ReviewStore(DraftStore, Protocol):
         """Replace the text the reviewer saw (by sha256) with ``text``, scored by ``verdict``
         and checked by ``checks``; given ``media``, replace the pictures too (only if they are
         still those of ``expected_media_sha256``). An approval of the old content is
-        invalidated and its queued publications cancelled, all in one transaction."""
+        invalidated and its queued publications cancelled, all in one transaction.
+
+        Raises:
+            DraftExpired: the draft is past its expiry at ``now`` (an open one is made
+                ``expired``; an approved one stays approved).
+        """
         ...
 
     def approvals(self, draft_id: int) -> list[Approval]:

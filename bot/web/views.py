@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
-from bot.domain import DraftState, PublicationState
+from bot.domain import DraftState, PublicationState, too_late
 from bot.domain.errors import NotFound
 from bot.domain.requests import OPEN_REQUEST_STATES
 from bot.services.accounts import account_rows
@@ -101,12 +101,18 @@ def draft_context(app: Wiring, draft_id: int) -> dict[str, Any]:
     data = draft_detail(app.store, draft_id, draft, slot)
     requests = app.store.draft_requests(draft_id=draft_id, limit=10)
     current = [m for m in data["moderation"] if m["current"]]
+    open_ = draft.state in (DraftState.PENDING_REVIEW, DraftState.FLAGGED)
+    # past its expiry, not yet marked by the daemon's pass: approve, edit, regenerate refuse it
+    late = draft.state is not DraftState.EXPIRED and too_late(
+        draft.state, draft.expires_at, app.clock.now(), approved_too=True
+    )
     return {
         "d": data,
         "draft": draft,
         "failed": failed_checks(draft),
         "hard_failed": hard_failures(draft),
-        "open": draft.state in (DraftState.PENDING_REVIEW, DraftState.FLAGGED),
+        "open": open_,
+        "late": late,
         "flagged": draft.state is DraftState.FLAGGED,
         "flag_reasons": current[-1]["reasons"] if current else [],
         "previews": platform_previews(app.settings, draft.campaign_name, draft.text),
