@@ -3,8 +3,14 @@
 
 All are measured in the same run, as subprocesses, interleaved, median of several runs each,
 after one warm-up run that writes the bytecode caches (as an installed wheel has them).
-Ends with one JSON line: {"queue_json_vs_python": RATIO, "help_vs_python": RATIO}
-(goals: <= 8 and <= 4).
+
+Then the SQL alone that writes the queue's JSON (the lean reader's ``drafts_json``, in this
+process, median of several runs after one warm-up) over the same 10,000 drafts, on SQLite and
+on Postgres (a temporary database on ``$BOT_TEST_PG``'s server, dropped at the end; skipped,
+null, when no server answers).
+
+Ends with one JSON line: {"queue_json_vs_python": RATIO, "help_vs_python": RATIO,
+"queue_sql_sqlite_ms": MS, "queue_sql_postgres_ms": MS} (goals: <= 8 and <= 4).
 """
 
 from __future__ import annotations
@@ -39,7 +45,13 @@ def build_store(directory: Path) -> Path:
         '[[campaigns]]\nname = "promo"\nkind = "promo"\nwhen = { cron = "0 10 * * FRI" }\n'
         'accounts = ["outbox"]\nbrief = "Write a promo."\n'
     )
-    url = f"sqlite:///{directory / 'data' / 'bot.db'}"
+    fill(f"sqlite:///{directory / 'data' / 'bot.db'}")
+    return config
+
+
+def fill(url: str) -> None:
+    """Migrate the empty database at ``url`` and write the campaign, slots, drafts and their
+    moderation records (one draft a slot)."""
     engines.upgrade(url)
     engine = engines.make_engine(url)
     now = datetime.now(UTC)
@@ -103,7 +115,6 @@ def build_store(directory: Path) -> Path:
             ],
         )
     engine.dispose()
-    return config
 
 
 def medians(cmds: dict[str, list[str]], env: dict[str, str]) -> dict[str, float]:
@@ -115,6 +126,41 @@ def medians(cmds: dict[str, list[str]], env: dict[str, str]) -> dict[str, float]
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
             times[name].append(time.perf_counter() - start)
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+def queue_sql(url: str) -> float:
+    """Median seconds of the lean reader writing ``bot queue --json``'s array (every open draft)."""
+    from bot.adapters.store.reader import open_reader
+    from bot.services.queue import QueueView
+
+    reader = open_reader(url)
+    try:
+        view = QueueView(reader)
+        listed = len(json.loads(view.drafts_json() or "[]"))  # warm-up: the caches, the plan
+        assert listed == DRAFTS, listed
+        times = []
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            view.drafts_json()
+            times.append(time.perf_counter() - start)
+    finally:
+        reader.close()
+    return statistics.median(times)
+
+
+def queue_sql_postgres() -> float | None:
+    """:func:`queue_sql` on a temporary Postgres database; None when no server answers."""
+    import psycopg
+
+    from bench.publishing import temp_postgres
+
+    try:
+        with temp_postgres() as url:
+            fill(url)
+            return queue_sql(url)
+    except psycopg.OperationalError as exc:
+        print(f"postgres: not measured ({str(exc).strip().splitlines()[0]})")
+        return None
 
 
 def main() -> None:
@@ -143,12 +189,23 @@ def main() -> None:
             env=env,
         ).stdout
         listed = len(json.loads(out))
+        sql_sqlite = queue_sql(f"sqlite:///{Path(tmp) / 'data' / 'bot.db'}")
+    sql_postgres = queue_sql_postgres()
     ratio, help_ratio = queue / baseline, help_ / baseline
     print(f"python -c pass:          {baseline * 1000:8.1f} ms (median of {RUNS})")
     print(f"bot queue --json ({listed} drafts): {queue * 1000:8.1f} ms (median of {RUNS})")
     print(f"bot --help:              {help_ * 1000:8.1f} ms (median of {RUNS})")
     print(f"ratios: queue {ratio:.1f}x, help {help_ratio:.1f}x")
-    print(json.dumps({"queue_json_vs_python": round(ratio, 2), "help_vs_python": round(help_ratio, 2)}))
+    print(f"queue SQL, sqlite:       {sql_sqlite * 1000:8.1f} ms (median of {RUNS})")
+    if sql_postgres is not None:
+        print(f"queue SQL, postgres:     {sql_postgres * 1000:8.1f} ms (median of {RUNS})")
+    figures = {
+        "queue_json_vs_python": round(ratio, 2),
+        "help_vs_python": round(help_ratio, 2),
+        "queue_sql_sqlite_ms": round(sql_sqlite * 1000, 1),
+        "queue_sql_postgres_ms": None if sql_postgres is None else round(sql_postgres * 1000, 1),
+    }
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

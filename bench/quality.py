@@ -39,7 +39,7 @@ from typing import Any
 os.environ["HF_HUB_OFFLINE"] = "1"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.qualityset import DATA, SLOT, load_briefs, load_candidates, service_for, settings_for
+from bench.qualityset import DATA, SLOT, load_briefs, load_candidates, service_for, settings_for, share
 
 
 @dataclass
@@ -58,9 +58,6 @@ class Tally:
     failures: Counter[str] = field(default_factory=Counter)
 
     def figures(self) -> dict[str, float | None]:
-        def share(a: int, b: int) -> float | None:
-            return round(a / b, 3) if b else None  # 0 of 0 has no value (null), not 0.0
-
         return {
             "pass_precision": share(self.passed_publishable, self.passed),
             "pass_recall": share(self.passed_publishable, self.publishable),

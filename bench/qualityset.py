@@ -1,7 +1,8 @@
 """The committed quality set (bench/data/quality): briefs as campaigns, and their candidates.
 
 Shared by ``bench/quality_generate.py`` (writes the candidates once with the real model) and
-``bench/quality.py`` (checks them; no model needed).
+``bench/quality.py`` (checks them; no model needed); ``bench/reading.py`` takes its settings,
+drafting service and :func:`share`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ def load_candidates(path: Path = DATA / "candidates.jsonl") -> list[dict[str, An
     """Every labeled candidate (one JSON object a line)."""
     lines = path.read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
+
+
+def share(part: int, whole: int) -> float | None:
+    """``part`` of ``whole`` rounded to three places; None for 0 of 0 (it has no value, not 0.0)."""
+    return round(part / whole, 3) if whole else None
 
 
 def settings_for(brief: dict[str, Any], data_dir: Path, model: dict[str, Any] | None = None) -> Any:

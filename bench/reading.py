@@ -37,7 +37,7 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.qualityset import ROOT, SLOT
+from bench.qualityset import ROOT, SLOT, share
 
 CASES = ROOT / "bench" / "data" / "reading" / "cases.toml"
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -135,9 +135,6 @@ class Tally:
     baseline_right: int = 0
 
     def figures(self) -> dict[str, float | None]:
-        def share(a: int, b: int) -> float | None:
-            return round(a / b, 3) if b else None
-
         ours, base = share(self.right, self.cases), share(self.baseline_right, self.cases)
         return {
             "read_right": ours,

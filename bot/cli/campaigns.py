@@ -145,7 +145,7 @@ def fire(ctx: Context, name: str, at: datetime | None, as_json: bool) -> None:
 
     A slot --at a time so far back that its drafts' expiry (the campaign's expiry, else
     [bot] draft_expiry, after the slot) is past says so (--json: "expired": true): they are
-    drafted, and the daemon's next pass expires them. To see what a past slot would draft,
+    drafted, cannot be approved, and the daemon's next pass expires them. To see what a past slot would draft,
     `bot drafts preview NAME --at` saves nothing."""
     spec = ctx.settings.named_campaign(name)
     app = ctx.app
@@ -159,7 +159,8 @@ def fire(ctx: Context, name: str, at: datetime | None, as_json: bool) -> None:
     if expired:
         click.echo(
             f"warning: these drafts are already past their expiry ({expires:%Y-%m-%d %H:%M} UTC, the "
-            "slot's time plus the draft expiry): the daemon expires them at its next pass",
+            "slot's time plus the draft expiry): they cannot be approved, and the daemon expires them "
+            "at its next pass",
             err=True,
         )
     click.echo(

@@ -52,7 +52,7 @@ def list_(
     approved the others are not sent. The "alternatives" column names the slot's other drafts
     still pending, flagged or approved; --json gives slot_id and slot_drafts (the ids of the
     slot's drafts in those states, this one included)."""
-    from bot.services.queue import QueueView, drafts_json
+    from bot.services.queue import QueueView, alternatives_of, drafts_json
 
     view, wanted = QueueView(ctx.reader), [DraftState(s) for s in states]
     if as_json and not sys.stdout.isatty():  # a pipe: compact JSON, written by the database
@@ -68,7 +68,7 @@ def list_(
     if not drafts:
         click.echo("the queue is empty")
         return
-    rows = [_row(d, slots.get(d.slot_id or 0, [])) for d in drafts]
+    rows = [_row(d, alternatives_of(d, slots)) for d in drafts]
     print_table(
         "Drafts", ["id", "campaign", "state", "checks", "origin", "slot (UTC)", "text", "alternatives"], rows
     )
@@ -79,12 +79,9 @@ def list_(
         )
 
 
-def _row(d: Draft, slot_drafts: list[Draft]) -> list[Any]:
+def _row(d: Draft, others: str) -> list[Any]:
     """A draft's row; its last cell names the slot's other drafts still in the running
     (``13, 14 (approved)``), "" when none."""
-    from bot.services.queue import ids_with_states
-
-    others = ids_with_states([o for o in slot_drafts if o.id != d.id])
     return [d.id, d.campaign_name, _state(d), _checks(d), d.origin.value, d.slot_at, short(d.text), others]
 
 

@@ -7,6 +7,8 @@ State machines (DESIGN.md)::
                   (new) -> approved (approval = "auto", passed every check and the gate)
                   approved  -> pending_review | flagged (text edited: the approval is void)
                   approved  -> rejected (withdrawn before it was published)
+                  pending_review | flagged -> expired also when a person tries to approve,
+                  edit or regenerate it past its expires_at (refused: DraftExpired)
 
     Publication:  queued -> claimed -> published | queued (retryable) | failed
                                      | needs_check | cancelled
@@ -171,6 +173,26 @@ def can_move_draft(old: DraftState, new: DraftState) -> bool:
 def can_move_publication(old: PublicationState, new: PublicationState) -> bool:
     """Whether the publication state machine allows ``old -> new``."""
     return new in PUBLICATION_TRANSITIONS[old]
+
+
+def past_expiry(expires_at: datetime | None, now: datetime) -> bool:
+    """Whether a draft expiring at ``expires_at`` has expired at ``now`` (at or before it): it
+    is no longer approved or edited (the daemon's pass moves an open one to ``expired``)."""
+    return expires_at is not None and expires_at <= now
+
+
+def too_late(state: DraftState, expires_at: datetime | None, now: datetime, *, approved_too: bool) -> bool:
+    """Whether an approval, edit or regeneration of a draft in ``state`` is refused for its
+    expiry: it is past it at ``now`` and open, already expired, or (``approved_too``: an edit,
+    which would void an approval it cannot get again) approved. A rejected draft, or an
+    approved one being approved again, is refused for its state as usual."""
+    if not past_expiry(expires_at, now):
+        return False
+    return (
+        state in OPEN_DRAFT_STATES
+        or state is DraftState.EXPIRED
+        or (approved_too and state is DraftState.APPROVED)
+    )
 
 
 def text_sha256(text: str) -> str:

@@ -10,6 +10,7 @@
     ├── StoreError                 the database said no
     │   ├── NotFound               no such campaign / draft / publication
     │   ├── StateConflict          a compare-and-set lost: someone else changed it first
+    │   │   └── DraftExpired       the draft is past its expiry: not approved, edited, regenerated
     │   ├── SchemaOutdated         the database needs `bot db upgrade`
     │   └── StoreUnavailable       transient: the database is down, restarting or busy; retry
     ├── ModelError                 the language model is missing or unreadable
@@ -26,6 +27,8 @@ with ``raise Mapped(msg) from exc``.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 
 class BotError(Exception):
@@ -65,6 +68,37 @@ class NotFound(StoreError):
 
 class StateConflict(StoreError):
     """A compare-and-set lost: the row is no longer in the expected state."""
+
+
+class DraftExpired(StateConflict):
+    """A draft whose ``expires_at`` is at or before now (its slot is long past): it is not
+    approved, edited or regenerated, since whatever it became would go out late. An open draft
+    is ``expired`` by the refusal, as the daemon's next pass would make it; an approved one
+    stays approved as it is (``approved``: an edit would void an approval it cannot get again).
+    The message names the draft, when it expired and what to do instead."""
+
+    def __init__(
+        self, draft_id: int, expires_at: datetime, campaign: str, *, action: str, approved: bool = False
+    ) -> None:
+        self.draft_id, self.expires_at, self.campaign = draft_id, expires_at, campaign
+        head = (
+            f"draft {draft_id} expired at {expires_at:%Y-%m-%d %H:%M} UTC (its slot's time plus the "
+            f"draft expiry) and cannot be {action}"
+        )
+        if approved:
+            message = (
+                f"{head}: an edit needs a new approval, which an expired draft cannot get. It stays "
+                f"approved as it is; to stop its post, withdraw it with `bot queue reject {draft_id} "
+                "--withdraw --reason TEXT`"
+            )
+        else:
+            message = (
+                f"{head}: its slot is past and a post for it would go out late, so it is expired now. "
+                f"For campaign {campaign!r}, wait for its next slot (`bot calendar`), or fire a new one "
+                f"with `bot campaigns fire {campaign}` (regenerating writes drafts for the same past "
+                "slot, which are expired too)"
+            )
+        super().__init__(message)
 
 
 class SchemaOutdated(StoreError):

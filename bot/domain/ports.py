@@ -402,11 +402,12 @@ class DraftStore(Protocol):
         *,
         states: Iterable[DraftState] | None = None,
         campaign: str | None = None,
-        slot_id: int | None = None,
+        slot_id: int | Sequence[int] | None = None,
         limit: int | None = None,
         after: int | None = None,
     ) -> list[Draft]:
-        """Drafts by id (only those with an id above ``after``: the next page of a listing)."""
+        """Drafts by id (only those with an id above ``after``: the next page of a listing;
+        ``slot_id``: of one slot, or of any of a sequence of slots)."""
         ...
 
     def moderation_records(self, draft_id: int) -> list[ModerationRecord]:
@@ -415,6 +416,11 @@ class DraftStore(Protocol):
 
     def expire_drafts(self, now: datetime, actor: str) -> list[int]:
         """Open drafts past their expiry become ``expired``; return their ids."""
+        ...
+
+    def expire_draft(self, draft_id: int, *, now: datetime, actor: str, reason: str) -> bool:
+        """One open draft past its expiry at ``now`` becomes ``expired`` (a person tried to act
+        on it; the event says who and ``reason``); False if it is not open or not past it."""
         ...
 
 
@@ -440,6 +446,8 @@ class ReviewStore(DraftStore, Protocol):
         and queue one publication per target.
 
         Raises:
+            DraftExpired: the draft is past its expiry at ``now`` (an open one is made
+                ``expired`` in the same call, as the daemon's pass would).
             StateConflict: the draft is not in an ``expected`` state, or its text or its
                 pictures changed.
         """
@@ -478,7 +486,12 @@ class ReviewStore(DraftStore, Protocol):
         """Replace the text the reviewer saw (by sha256) with ``text``, scored by ``verdict``
         and checked by ``checks``; given ``media``, replace the pictures too (only if they are
         still those of ``expected_media_sha256``). An approval of the old content is
-        invalidated and its queued publications cancelled, all in one transaction."""
+        invalidated and its queued publications cancelled, all in one transaction.
+
+        Raises:
+            DraftExpired: the draft is past its expiry at ``now`` (an open one is made
+                ``expired``; an approved one stays approved).
+        """
         ...
 
     def approvals(self, draft_id: int) -> list[Approval]:
@@ -818,11 +831,12 @@ class StoreReader(Protocol):
         *,
         states: Iterable[DraftState] | None = None,
         campaign: str | None = None,
-        slot_id: int | None = None,
+        slot_id: int | Sequence[int] | None = None,
         limit: int | None = None,
         after: int | None = None,
     ) -> list[Draft]:
-        """Drafts by id (only those with an id above ``after``: the next page of a listing)."""
+        """Drafts by id (only those with an id above ``after``: the next page of a listing;
+        ``slot_id``: of one slot, or of any of a sequence of slots)."""
         ...
 
     def list_publications(

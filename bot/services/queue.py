@@ -7,7 +7,7 @@ the lean reader; ``detail`` needs the full store (moderation records and approva
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from bot.domain import (
@@ -22,7 +22,7 @@ from bot.domain import (
     Publication,
     PublicationState,
 )
-from bot.domain.ports import DraftsJson, PublicationStore, ReviewStore, StoreReader
+from bot.domain.ports import DraftsJson, DraftStore, PublicationStore, ReviewStore, StoreReader
 
 
 class DetailStore(ReviewStore, PublicationStore, Protocol):
@@ -61,9 +61,17 @@ def drafts_json(drafts: Sequence[Draft], slots: dict[int, list[Draft]]) -> list[
     return [draft_json(d, [o.id for o in slots.get(d.slot_id or 0, [])]) for d in drafts]
 
 
-def slot_note(draft: Draft, slot_drafts: Sequence[Draft]) -> str | None:
+def cli_withdraw(draft_id: int) -> str:
+    """How to withdraw a draft's approval, on the command line."""
+    return f"`bot queue reject {draft_id} --withdraw --reason TEXT`"
+
+
+def slot_note(
+    draft: Draft, slot_drafts: Sequence[Draft], withdraw: Callable[[int], str] = cli_withdraw
+) -> str | None:
     """For a person: that the other drafts of ``draft``'s slot are alternatives to it (a slot
-    posts once per account), and whether one of them is already approved. None when it has none."""
+    posts once per account), and whether one of them is already approved (``withdraw``: how to
+    take back its approval, where the person reads this). None when it has none."""
     others = [d for d in slot_drafts if d.id != draft.id]
     if not others:
         return None
@@ -72,11 +80,11 @@ def slot_note(draft: Draft, slot_drafts: Sequence[Draft]) -> str | None:
     if draft.state is DraftState.APPROVED:
         return f"alternatives of this slot: {listed}; this approved draft is the one it posts, not them"
     if approved:
-        withdraw = " and ".join(f"`bot queue reject {i} --withdraw --reason TEXT`" for i in approved)
+        switch = " and ".join(withdraw(i) for i in approved)
         return (
             f"alternatives of this slot: {listed}; the slot posts once per account and draft "
             f"{', '.join(map(str, approved))} is approved, so approving this one is refused while "
-            f"that is queued or out (to switch: {withdraw} first)"
+            f"that is queued or out (to switch: {switch} first)"
         )
     return (
         f"alternatives of this slot: {listed}; the slot posts once per account: approve one, "
@@ -93,6 +101,12 @@ def ids_with_states(drafts: Sequence[Draft]) -> str:
     return ", ".join(
         str(d.id) if d.state is DraftState.PENDING_REVIEW else f"{d.id} ({d.state.value})" for d in drafts
     )
+
+
+def alternatives_of(draft: Draft, slots: dict[int, list[Draft]]) -> str:
+    """``13, 14 (approved)``: the other drafts of ``draft``'s slot still in the running, from
+    ``slots`` (:meth:`QueueView.slot_drafts`); "" when none."""
+    return ids_with_states([d for d in slots.get(draft.slot_id or 0, []) if d.id != draft.id])
 
 
 def publication_json(pub: Publication) -> dict[str, Any]:
@@ -149,6 +163,11 @@ def campaign_json(record: CampaignRecord) -> dict[str, Any]:
     }
 
 
+#: Up to this many slots, :meth:`QueueView.slot_drafts` reads only theirs (``slot_id IN``,
+#: one parameter each); beyond, every running draft once.
+_SLOTS_BY_ID = 500
+
+
 class QueueView:
     """The listings: drafts waiting for review, publications, campaigns, the event log."""
 
@@ -170,14 +189,20 @@ class QueueView:
 
     def slot_drafts(self, drafts: Sequence[Draft]) -> dict[int, list[Draft]]:
         """Per slot of ``drafts``: its drafts that may still be what it posts (pending,
-        flagged or approved, by id), whether listed or not. One query."""
+        flagged or approved, by id), whether listed or not. One query: for a page of slots,
+        every draft of those (by the slot index; a slot has a few), for more, every running
+        draft."""
         slots = {d.slot_id for d in drafts if d.slot_id is not None}
         found: dict[int, list[Draft]] = {slot: [] for slot in slots}
         if not slots:
             return found
-        only = next(iter(slots)) if len(slots) == 1 else None
-        for draft in self._reader.list_drafts(states=SLOT_DRAFT_STATES, slot_id=only):
-            if draft.slot_id in found:
+        if len(slots) <= _SLOTS_BY_ID:
+            # no state in the query: SQLite would read every running draft by the state index
+            read = self._reader.list_drafts(slot_id=sorted(slots))
+        else:
+            read = self._reader.list_drafts(states=SLOT_DRAFT_STATES)
+        for draft in read:
+            if draft.slot_id in found and draft.state in SLOT_DRAFT_STATES:
                 found[draft.slot_id].append(draft)
         return found
 
@@ -229,11 +254,14 @@ class QueueView:
         return self._reader.events(entity=entity, entity_id=entity_id, limit=limit)
 
 
-def draft_detail(store: DetailStore, draft_id: int, draft: Draft | None = None) -> dict[str, Any]:
+def draft_detail(
+    store: DetailStore, draft_id: int, draft: Draft | None = None, slot: Sequence[Draft] | None = None
+) -> dict[str, Any]:
     """One draft with its moderation audit records, approvals and publications (``draft``: the
-    draft already read, so it is not read twice)."""
+    draft already read, so it is not read twice; ``slot``: its :func:`slot_alternatives`, the
+    same)."""
     draft = draft if draft is not None and draft.id == draft_id else store.get_draft(draft_id)
-    slot = [] if draft.slot_id is None else store.list_drafts(states=SLOT_DRAFT_STATES, slot_id=draft.slot_id)
+    slot = slot_alternatives(store, draft) if slot is None else slot
     data = draft_json(draft, [d.id for d in slot])
     data["slot_note"] = slot_note(draft, slot)
     data["moderation"] = [
@@ -272,6 +300,14 @@ def draft_detail(store: DetailStore, draft_id: int, draft: Draft | None = None) 
         for p in store.list_publications(draft_id=draft_id)
     ]
     return data
+
+
+def slot_alternatives(store: DraftStore | StoreReader, draft: Draft) -> list[Draft]:
+    """The drafts of ``draft``'s slot that may still be what it posts (it too, if it is one),
+    by id: its alternatives (:func:`slot_note`)."""
+    if draft.slot_id is None:
+        return []
+    return store.list_drafts(states=SLOT_DRAFT_STATES, slot_id=draft.slot_id)
 
 
 def _current(record: Approval, draft: Draft) -> bool:

@@ -18,6 +18,7 @@ from bot.domain.errors import BotError, StoreUnavailable
 from bot.domain.ports import Clock, DraftStore, RequestStore
 from bot.domain.requests import DraftRequest, RequestKind
 from bot.domain.text import clean_name
+from bot.services.expiry import refuse_late
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +48,13 @@ class RequestService:
 
         Raises:
             NotFound: no such draft. NotConfigured: its campaign left the config.
+            DraftExpired: the draft is past its expiry (an open one is expired now): new
+                drafts for its slot would be past it too.
             StateConflict: the draft is not open, or a request for it is already waiting.
         """
         requester = clean_name(requester, "the reviewer name", 100)
         draft = self.store.get_draft(draft_id)
+        refuse_late(self.store, draft, self.clock.now(), requester, "regenerated")
         self.settings.campaign(draft.campaign_name)
         return self.store.request_draft_work(
             draft_id, RequestKind.REGENERATE, requester=requester, now=self.clock.now()

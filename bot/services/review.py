@@ -2,7 +2,9 @@
 
 Approval is bound to the sha256 of the exact text the reviewer saw; any edit voids it.
 Every transition is a compare-and-set, so two reviewers acting at once get one winner and a
-:class:`~bot.domain.errors.StateConflict` naming what happened for the other.
+:class:`~bot.domain.errors.StateConflict` naming what happened for the other. A draft past its
+expiry (by the injected clock) is neither approved nor edited
+(:class:`~bot.domain.errors.DraftExpired`, :mod:`bot.services.expiry`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from bot.domain.media import MAX_MEDIA, DraftMedia
 from bot.domain.ports import Clock, ReviewStore
 from bot.domain.text import clean_name, clean_text
 from bot.services.drafting import cleaning
+from bot.services.expiry import refuse_late
 from bot.services.moderation import ModerationGate
 from bot.services.reviewed import AUTO_REVIEWER
 from bot.services.reviewers import authorize
@@ -109,7 +112,7 @@ class ReviewService:
         media_sha256: str | None,
     ) -> Draft:
         reason = _why(reason)
-        draft = self._configured(draft_id)
+        draft = self._configured(draft_id, reviewer, "approved")
         if not self.settings.campaign(draft.campaign_name).enabled:
             where = f" in {self.settings.source}" if self.settings.source else ""
             raise BotError(
@@ -197,7 +200,7 @@ class ReviewService:
         text = clean_text(text, "the edited text").strip()
         if not text:
             raise BotError("the edited text is empty; use `bot queue reject` to drop a draft")
-        draft = self._configured(draft_id)
+        draft = self._configured(draft_id, reviewer, "edited")
         text = with_tail(self.settings, draft.campaign_name, text)
         if len(text) > MAX_TEXT:
             raise BotError(f"the edited text is {len(text)} characters long; at most {MAX_TEXT} are allowed")
@@ -233,7 +236,7 @@ class ReviewService:
         end. Numbers count from 1 in the draft's order. New files are read and fitted to the
         campaign's platforms; the checks run again and any approval is void."""
         reviewer = self._who(reviewer)
-        draft = self._configured(draft_id)
+        draft = self._configured(draft_id, reviewer, "edited")
         if self._media is None:
             raise BotError("pictures cannot be changed without the media service")
         campaign = self.settings.campaign(draft.campaign_name)
@@ -280,9 +283,12 @@ class ReviewService:
         verdicts = self._gate().check([text, *alts])
         return next((v for v in verdicts if v.flagged), verdicts[0])
 
-    def _configured(self, draft_id: int) -> Draft:
-        """The draft, if its campaign is still in the config (else NotConfigured names it)."""
+    def _configured(self, draft_id: int, reviewer: str, action: str) -> Draft:
+        """The draft, if it is not past its expiry (else DraftExpired: an open one is expired
+        now, see :func:`refuse_late`) and its campaign is still in the config (else
+        NotConfigured names it)."""
         draft = self.store.get_draft(draft_id)
+        refuse_late(self.store, draft, self.clock.now(), reviewer, action, approved_too=action == "edited")
         self.settings.campaign(draft.campaign_name)
         return draft
 

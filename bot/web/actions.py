@@ -18,8 +18,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.domain import Draft, DraftState, RejectionCategory
-from bot.domain.errors import BotError, NotFound, StateConflict, StoreUnavailable
+from bot.domain.errors import BotError, DraftExpired, NotFound, StateConflict, StoreUnavailable
 from bot.services import accounts as account_service
+from bot.services.expiry import refuse_late
 from bot.services.review import failed_checks, goes_out
 from bot.web.render import page, redirect
 from bot.web.security import LoginThrottle, checked_form, reviewer_of, start_session
@@ -119,6 +120,7 @@ async def approve(request: Request) -> Response:
 
     def act() -> str:
         draft = _unchanged(app, draft_id, sha, media=media)
+        refuse_late(app.store, draft, app.clock.now(), me.name, "approved")  # before the flag's advice
         if draft.state is DraftState.FLAGGED or failed_checks(draft):
             why = "is flagged by moderation" if draft.state is DraftState.FLAGGED else "failed its checks"
             raise StateConflict(
@@ -258,13 +260,23 @@ async def _on_draft(request: Request, draft_id: int, act: Callable[[], str], **e
     return redirect(request, f"/drafts/{draft_id}", message)
 
 
-#: Conflicts whose message already says what happened.
-_SELF_EXPLAINED = ("changed since you opened", "asked for by", "admin may approve", "only an open draft")
+#: Conflicts whose message already says what happened (another draft of the slot approved is
+#: no lost race on this one: told as one, the page said the draft had been "pending review by"
+#: its writer "while you had it open").
+_SELF_EXPLAINED = (
+    "changed since you opened",
+    "asked for by",
+    "admin may approve",
+    "only an open draft",
+    "a slot posts once per account",
+)
 
 
 def _explained(app: Wiring, draft_id: int, exc: BotError) -> str:
     """A lost race told as what happened: who changed the draft, when."""
     text = str(exc)
+    if isinstance(exc, DraftExpired):  # says when it expired and what to do instead
+        return text[:1].upper() + text[1:] + "."
     if not isinstance(exc, StateConflict) or any(s in text for s in _SELF_EXPLAINED):
         return text
     try:

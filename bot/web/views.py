@@ -14,13 +14,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
-from bot.domain import DraftState, PublicationState
+from bot.domain import DraftState, PublicationState, too_late
 from bot.domain.errors import NotFound
 from bot.domain.requests import OPEN_REQUEST_STATES
 from bot.services.accounts import account_rows
 from bot.services.calendar import coming_slots, zone_abbreviation
 from bot.services.previews import platform_previews
-from bot.services.queue import QueueView, draft_detail
+from bot.services.queue import QueueView, alternatives_of, draft_detail, slot_alternatives, slot_note
 from bot.services.review import failed_checks, hard_failures
 from bot.web.render import page
 from bot.web.security import reviewer_of
@@ -57,9 +57,16 @@ async def queue(request: Request) -> HTMLResponse:
         every = state == "all"
         drafts = view.drafts(states, every_state=every, campaign=campaign, limit=QUEUE_PAGE + 1, after=after)
         shown = drafts[:QUEUE_PAGE]
+        slots = view.slot_drafts(shown)
         return {
             "drafts": [
-                {"draft": d, "failed": failed_checks(d), "flagged": d.state is DraftState.FLAGGED}
+                {
+                    "draft": d,
+                    "failed": failed_checks(d),
+                    "flagged": d.state is DraftState.FLAGGED,
+                    # as `bot queue`'s last column: the slot's other drafts still in the running
+                    "alternatives": alternatives_of(d, slots),
+                }
                 for d in shown
             ],
             "next_after": shown[-1].id if len(drafts) > QUEUE_PAGE else None,
@@ -90,22 +97,36 @@ def _page_after(value: str | None) -> int | None:
 def draft_context(app: Wiring, draft_id: int) -> dict[str, Any]:
     """Everything the draft page shows (raises NotFound for an unknown id)."""
     draft = app.store.get_draft(draft_id)
-    data = draft_detail(app.store, draft_id, draft)
+    slot = slot_alternatives(app.store, draft)
+    data = draft_detail(app.store, draft_id, draft, slot)
     requests = app.store.draft_requests(draft_id=draft_id, limit=10)
     current = [m for m in data["moderation"] if m["current"]]
+    open_ = draft.state in (DraftState.PENDING_REVIEW, DraftState.FLAGGED)
+    # past its expiry, not yet marked by the daemon's pass: approve, edit, regenerate refuse it
+    late = draft.state is not DraftState.EXPIRED and too_late(
+        draft.state, draft.expires_at, app.clock.now(), approved_too=True
+    )
     return {
         "d": data,
         "draft": draft,
         "failed": failed_checks(draft),
         "hard_failed": hard_failures(draft),
-        "open": draft.state in (DraftState.PENDING_REVIEW, DraftState.FLAGGED),
+        "open": open_,
+        "late": late,
         "flagged": draft.state is DraftState.FLAGGED,
         "flag_reasons": current[-1]["reasons"] if current else [],
         "previews": platform_previews(app.settings, draft.campaign_name, draft.text),
         "events": QueueView(app.store).history(draft_id=draft_id, limit=100),
         "waiting": [r for r in requests if r.state in OPEN_REQUEST_STATES],
         "requests": requests,
+        # as `bot queue show`, with the switch this page offers
+        "slot_note": slot_note(draft, slot, _web_withdraw),
+        "alternatives": [d for d in slot if d.id != draft.id],
     }
+
+
+def _web_withdraw(draft_id: int) -> str:
+    return f'"Withdraw the approval and reject" on the page of draft {draft_id}'
 
 
 async def draft_page(request: Request) -> HTMLResponse:

@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from bot.domain import DraftState, text_sha256
+from bot.domain import SLOT_DRAFT_STATES, DraftState, text_sha256
 from tests.browser.browser import DESKTOP, PHONE, log_in, message, screenshot
 from tests.browser.server import WebServer
 from tests.browser.world import ReviewWorld, changes, snapshot, stuck_publication
@@ -35,9 +35,20 @@ def test_a_reviewer_works_the_queue_and_changes_exactly_that(
     open_drafts = world.app.store.list_drafts(states=[DraftState.PENDING_REVIEW, DraftState.FLAGGED])
     before = snapshot(world.url)
 
+    # a slot's drafts are alternatives of one post: the queue names them, as `bot queue` does
+    slot = world.app.store.get_draft(approved).slot_id
+    [alternative, *_] = [d.id for d in open_drafts if d.slot_id == slot and d.id != approved]
+    running = world.app.store.list_drafts(states=SLOT_DRAFT_STATES)
+    with_alternatives = [
+        d for d in open_drafts if any(o.slot_id == d.slot_id and o.id != d.id for o in running)
+    ]
+
     page = open_page(DESKTOP)
     log_in(page, web.url, "ann")
     expect(page.locator("li.draft-row")).to_have_count(len(open_drafts))
+    expect(page.locator("li.draft-row .alternatives")).to_have_count(len(with_alternatives))
+    expect(page.locator(f"#draft-{approved} .alternatives")).to_contain_text(str(alternative))
+    expect(page.locator("#alternatives-note")).to_be_visible()
     screenshot(page, "queue-desktop")
 
     page.locator(f"#draft-{approved} a").click()
@@ -46,6 +57,12 @@ def test_a_reviewer_works_the_queue_and_changes_exactly_that(
     page.locator("#approve").click()
     expect(message(page)).to_contain_text(f"Draft {approved} approved; queued for outbox")
     expect(page.locator("#draft-state")).to_have_text("approved")
+    page.goto(f"{web.url}/drafts/{alternative}")
+    expect(page.locator("#slot-note")).to_contain_text(
+        f"draft {approved} is approved, so approving this one is refused"
+    )
+    page.locator(f"#alternative-{approved} a").click()  # the link to the approved one
+    expect(page.get_by_role("heading", name=f"Draft #{approved}")).to_be_visible()
 
     page.goto(f"{web.url}/drafts/{edited}")
     page.locator("#edit-text").fill(EDITED)

@@ -81,8 +81,14 @@ def _setup(config: Path, env: dict[str, str]) -> None:
             assert result.output.rstrip().endswith("UTC: draft ids: 1, 2"), result.output
 
 
+#: The world's clock: an hour after the slot it fires, so its drafts are in time (they expire
+#: two days after the slot; on the real clock they would be long past and refused).
+WORLD_NOW = "2026-09-24T02:00:00+00:00"
+
+
 def _env(tmp: Path, **extra: str) -> dict[str, str]:
     return {
+        "BOT_FAKE_NOW": WORLD_NOW,
         "BOT_CONFIG": "",
         "BOT_DATABASE_URL": "",
         "BOT_DEBUG": "",

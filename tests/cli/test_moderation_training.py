@@ -15,16 +15,19 @@ from bot.domain.ports import FixedClock
 from bot.wiring import Wiring
 from tests.conftest import run_cli
 
+NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
+#: The CLI reads the drafts' clock: on the real one they would be past their expiry (refused).
+CLOCK = {"BOT_FAKE_NOW": NOW.isoformat()}
+
 
 def _drafts(config: Any) -> list[int]:
     settings = load_settings(config)
     engines.upgrade(settings.database_url)
-    now = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
-    app = Wiring(settings, clock=FixedClock(now))
+    app = Wiring(settings, clock=FixedClock(NOW))
     try:
         specs = [CampaignSpec(c.name, c.kind, c.model_dump(mode="json")) for c in settings.campaigns]
-        app.store.sync_campaigns(specs, now, "test")
-        slot = app.store.create_slot(app.store.get_campaign("promo").id, now, now, "test")
+        app.store.sync_campaigns(specs, NOW, "test")
+        slot = app.store.create_slot(app.store.get_campaign("promo").id, NOW, NOW, "test")
         assert slot is not None
         return app.drafting.draft_slot(slot)
     finally:
@@ -46,7 +49,7 @@ def test_train_export_add_accept_loop(write_config: Any, tmp_path: Any) -> None:
     assert out.returncode == 0, out.stderr
     out = run_cli("queue", "reject", str(second), "--reason", "wrong", "--because", "nonsense", config=config)
     assert out.returncode == 2 and "--because" in out.stderr
-    out = run_cli("queue", "approve", str(second), "--as", "ann", config=config)
+    out = run_cli("queue", "approve", str(second), "--as", "ann", config=config, env=CLOCK)
     assert out.returncode == 0, out.stderr
 
     exported = tmp_path / "reviewed.csv"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from bot.domain import (
@@ -11,7 +13,9 @@ from bot.domain import (
     PublicationState,
     can_move_draft,
     can_move_publication,
+    past_expiry,
     text_sha256,
+    too_late,
 )
 
 
@@ -44,3 +48,27 @@ def test_an_unknown_outcome_is_never_requeued_without_passing_through_a_check() 
 def test_the_approval_digest_changes_with_any_edit() -> None:
     assert text_sha256("Happy Mid-Autumn!") != text_sha256("Happy Mid-Autumn! ")
     assert len(text_sha256("中秋快乐")) == 64
+
+
+def test_a_draft_is_past_its_expiry_at_the_instant_itself() -> None:
+    at = datetime(2026, 9, 3, 2, 0, tzinfo=UTC)
+    assert past_expiry(at, at) and past_expiry(at, at + timedelta(seconds=1))
+    assert not past_expiry(at, at - timedelta(microseconds=1))
+    assert not past_expiry(None, at)  # a draft without an expiry never expires
+
+
+@pytest.mark.parametrize(
+    ("state", "approved_too", "late"),
+    [
+        (DraftState.PENDING_REVIEW, False, True),
+        (DraftState.FLAGGED, False, True),
+        (DraftState.EXPIRED, False, True),
+        (DraftState.APPROVED, False, False),  # approving it again: refused for its state
+        (DraftState.APPROVED, True, True),  # an edit would void an approval it cannot get again
+        (DraftState.REJECTED, True, False),
+    ],
+)
+def test_what_is_refused_for_its_expiry(state: DraftState, approved_too: bool, late: bool) -> None:
+    at = datetime(2026, 9, 3, 2, 0, tzinfo=UTC)
+    assert too_late(state, at, at, approved_too=approved_too) is late
+    assert not too_late(state, at, at - timedelta(minutes=1), approved_too=approved_too)

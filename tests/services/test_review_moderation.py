@@ -22,6 +22,8 @@ from tests.conftest import run_cli
 from tests.fixtures.moderation_doubles import BrokenScorer, FixedScorer
 
 NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
+#: The CLI reads the same clock as the Wiring (its drafts expire two days after NOW).
+CLOCK = {"BOT_FAKE_NOW": NOW.isoformat()}
 
 
 def _app(
@@ -192,12 +194,12 @@ def test_a_draft_that_failed_its_checks_needs_override_and_is_marked_in_the_queu
         with pytest.raises(BotError, match="--override needs --reason"):
             app.review.approve(draft_id, "ann", override=True, reason=" ")
         assert app.store.list_publications(draft_id=draft_id) == []
-        listing = run_cli("queue", config=path)
+        listing = run_cli("queue", config=path, env=CLOCK)
         assert listing.returncode == 0, listing.stderr
         assert "FAILED: brand" in listing.stdout
-        shown = run_cli("queue", "show", str(draft_id), config=path)
+        shown = run_cli("queue", "show", str(draft_id), config=path, env=CLOCK)
         assert "CHECKS FAILED: brand" in shown.stdout
-        refused = run_cli("queue", "approve", str(draft_id), config=path)
+        refused = run_cli("queue", "approve", str(draft_id), config=path, env=CLOCK)
         assert refused.returncode == 1 and "failed its checks" in refused.stderr
         approved = app.review.approve(draft_id, "ann", override=True, reason="the brand is in the image")
         assert approved.state is DraftState.APPROVED
@@ -254,7 +256,7 @@ def test_auto_approval_waits_for_a_person_when_a_slot_mate_was_flagged(write_con
         assert record.verdict.scores["semantic"] == {"toxic": 0.0}
         (hold,) = record.verdict.holds
         assert f"of slot {slot.id} flagged by moderation (semantic.toxic 0.90 >= 0.70)" in hold
-        shown = run_cli("queue", "show", str(clean), config=app.settings.source)
+        shown = run_cli("queue", "show", str(clean), config=app.settings.source, env=CLOCK)
         assert shown.returncode == 0, shown.stderr
         assert (
             "held (never auto-approved):" in shown.stdout and "every draft of the slot waits" in shown.stdout

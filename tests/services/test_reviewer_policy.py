@@ -10,15 +10,25 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.clock import FAKE_NOW
 from bot.adapters.store import engine as engines
 from bot.config import load_settings
 from bot.domain import CampaignSpec, Decision, DraftState
+from bot.domain.ports import FixedClock
 from bot.services.reviewers import NotAllowed
 from bot.wiring import Wiring
 from tests.conftest import run_cli
 
 OVERRIDE = ("--override", "--reason", "fine")
 NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every CLI run reads the world's clock: its draft is for NOW's slot and expires two days
+    later, so on the real clock it would be long expired (and refused)."""
+    monkeypatch.setenv(FAKE_NOW, NOW.isoformat())
+
 
 REVIEWERS = """
 [web]
@@ -36,7 +46,7 @@ def _world(write_config: Any, extra: str) -> tuple[Any, Wiring, int]:
     path = write_config(extra)
     settings = load_settings(path)
     engines.upgrade(settings.database_url)
-    app = Wiring(settings)
+    app = Wiring(settings, clock=FixedClock(NOW))
     specs = [CampaignSpec(c.name, c.kind, c.model_dump(mode="json")) for c in settings.campaigns]
     app.store.sync_campaigns(specs, NOW, "test")
     slot = app.store.create_slot(app.store.get_campaign("promo").id, NOW, NOW, "test")

@@ -76,7 +76,7 @@ class DraftsSql(StoreBase):
         *,
         states: Iterable[DraftState] | None = None,
         campaign: str | None = None,
-        slot_id: int | None = None,
+        slot_id: int | Sequence[int] | None = None,
         limit: int | None = None,
         after: int | None = None,
     ) -> list[Draft]:
@@ -85,8 +85,10 @@ class DraftsSql(StoreBase):
             conditions.append(DraftRow.state.in_([st.value for st in states]))
         if campaign:
             conditions.append(CampaignRow.name == campaign)
-        if slot_id is not None:
+        if isinstance(slot_id, int):
             conditions.append(DraftRow.slot_id == slot_id)
+        elif slot_id is not None:
+            conditions.append(DraftRow.slot_id.in_(list(slot_id)))
         if limit:
             # The first ids from the state index, then only those rows (see the lean reader).
             first = select(DraftRow.id)
@@ -129,18 +131,37 @@ class DraftsSql(StoreBase):
                     DraftRow.state.in_(_OPEN), DraftRow.expires_at.is_not(None), DraftRow.expires_at <= now
                 )
             ).all()
-            expired = []
-            for draft_id, state in due:
-                done = changed(
-                    s,
-                    update(DraftRow)
-                    .where(DraftRow.id == draft_id, DraftRow.state == state)
-                    .values(state=DraftState.EXPIRED.value, updated_at=now),
-                )
-                if done:
-                    expired.append(draft_id)
-                    self._event(s, now, actor, "draft", draft_id, state, DraftState.EXPIRED.value, "expired")
-        return expired
+            return [
+                draft_id
+                for draft_id, state in due
+                if self._expire_row(s, draft_id, state, now, actor, "expired")
+            ]
+
+    def expire_draft(self, draft_id: int, *, now: datetime, actor: str, reason: str) -> bool:
+        """Move one open draft past its expiry at ``now`` to ``expired`` (compare-and-set on its
+        state and its expiry); False when it is not open or not past its expiry."""
+        with self._tx() as s:
+            row = self._draft_row(s, draft_id)
+            return row.state in _OPEN and self._expire_row(s, draft_id, row.state, now, actor, reason)
+
+    def _expire_row(
+        self, s: Session, draft_id: int, state: str, now: datetime, actor: str, reason: str
+    ) -> bool:
+        """``state -> expired`` if the draft is still in ``state`` and past its expiry at ``now``."""
+        done = changed(
+            s,
+            update(DraftRow)
+            .where(
+                DraftRow.id == draft_id,
+                DraftRow.state == state,
+                DraftRow.expires_at.is_not(None),
+                DraftRow.expires_at <= now,
+            )
+            .values(state=DraftState.EXPIRED.value, updated_at=now),
+        )
+        if done:
+            self._event(s, now, actor, "draft", draft_id, state, DraftState.EXPIRED.value, reason)
+        return bool(done)
 
 
 def add_moderation(s: Session, draft_id: int, text: str, verdict: ModerationVerdict, now: datetime) -> None:

@@ -283,14 +283,14 @@ class SqlReader:
         *,
         states: Iterable[DraftState] | None = None,
         campaign: str | None = None,
-        slot_id: int | None = None,
+        slot_id: int | Sequence[int] | None = None,
         limit: int | None = None,
         after: int | None = None,
     ) -> list[Draft]:
         where, params = _where(
             ("d.state", [s.value for s in states] if states is not None else None),
             ("c.name", campaign or None),
-            ("d.slot_id", slot_id),
+            ("d.slot_id", slot_id if slot_id is None or isinstance(slot_id, int) else list(slot_id)),
             ("d.id >", after),
         )
         joined = "FROM drafts d JOIN campaigns c ON c.id = d.campaign_id"

@@ -3,8 +3,11 @@ the draft, appends its approval record and event rows, and queues or cancels pub
 
 Approval is bound to the sha256 of the text the reviewer saw: the update's compare-and-set
 includes the text, so an edit that lands first makes the approval fail instead of approving a
-text nobody read. An edit of an approved text writes an ``invalidated`` record and cancels the
-queued publications in the same transaction (refused if one may already be out).
+text nobody read. It includes the draft's expiry too: a draft past its ``expires_at`` at the
+caller's ``now`` is neither approved nor edited (:class:`~bot.domain.errors.DraftExpired`; an
+open one becomes ``expired`` then, as the daemon's pass would make it). An edit of an approved
+text writes an ``invalidated`` record and cancels the queued publications in the same
+transaction (refused if one may already be out).
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.adapters.store.drafts import DraftsSql, add_moderation
 from bot.adapters.store.session import changed
-from bot.adapters.store.tables import ApprovalRow, DraftRow, PublicationRow, SlotRow
+from bot.adapters.store.tables import ApprovalRow, CampaignRow, DraftRow, PublicationRow, SlotRow
 from bot.domain import (
+    OPEN_DRAFT_STATES,
     Approval,
     CheckResult,
     Decision,
@@ -33,8 +37,9 @@ from bot.domain import (
     RejectionCategory,
     Target,
     text_sha256,
+    too_late,
 )
-from bot.domain.errors import StateConflict
+from bot.domain.errors import DraftExpired, StateConflict
 from bot.domain.media import DraftMedia, media_sha256, media_to_json
 
 _QUEUED, _CANCELLED = PublicationState.QUEUED.value, PublicationState.CANCELLED.value
@@ -64,20 +69,25 @@ class ReviewsSql(DraftsSql):
             targets = list(targets)
             if row.slot_id is not None:
                 lock_slot(s, row.slot_id)
-            old = DraftState(row.state)
-            self._check_move(row, old, set(expected), DraftState.APPROVED, sha256)
-            _check_media(row, media_sha256)
-            if rivals := slot_rivals(s, row.id, row.slot_id, [t.account for t in targets]):
-                raise StateConflict(_rival_message(f"draft {draft_id} is not approved", rivals, draft_id))
-            self._cas(s, row, old, state=DraftState.APPROVED.value, updated_at=now)
-            _record(s, draft_id, decision, reviewer, note, sha256, now, media_sha256)
-            self._event(s, now, reviewer, "draft", draft_id, old.value, "approved", note or decision.value)
-            key_sha = sha256 if media_sha256 is None else f"{sha256}:{media_sha256}"
-            for target in targets:
-                self._queue_publication(s, draft_id, target, key_sha, not_before, now, reviewer)
-            s.flush()
-            s.refresh(row)
-            return self._draft(s, row)
+            late = self._late(s, row, set(expected), now, reviewer, "approved")
+            if late is None:
+                old = DraftState(row.state)
+                self._check_move(row, old, set(expected), DraftState.APPROVED, sha256)
+                _check_media(row, media_sha256)
+                if rivals := slot_rivals(s, row.id, row.slot_id, [t.account for t in targets]):
+                    raise StateConflict(_rival_message(f"draft {draft_id} is not approved", rivals, draft_id))
+                self._cas(s, row, old, now, state=DraftState.APPROVED.value, updated_at=now)
+                _record(s, draft_id, decision, reviewer, note, sha256, now, media_sha256)
+                self._event(
+                    s, now, reviewer, "draft", draft_id, old.value, "approved", note or decision.value
+                )
+                key_sha = sha256 if media_sha256 is None else f"{sha256}:{media_sha256}"
+                for target in targets:
+                    self._queue_publication(s, draft_id, target, key_sha, not_before, now, reviewer)
+                s.flush()
+                s.refresh(row)
+                return self._draft(s, row)
+        raise late  # after the commit: an open draft's move to expired stays
 
     def reject_draft(
         self,
@@ -98,7 +108,7 @@ class ReviewsSql(DraftsSql):
             self._check_move(row, old, set(expected), DraftState.REJECTED, None)
             if old is DraftState.APPROVED:
                 self._cancel_publications(s, draft_id, now, reviewer, f"draft rejected: {reason}")
-            self._cas(s, row, old, state=DraftState.REJECTED.value, updated_at=now)
+            self._cas(s, row, old, None, state=DraftState.REJECTED.value, updated_at=now)  # any time
             _record(s, draft_id, Decision.REJECTED, reviewer, reason, text_sha256(row.text), now,
                     row.media_sha256)  # fmt: skip
             details = {"category": category.value} if category else {}
@@ -128,29 +138,32 @@ class ReviewsSql(DraftsSql):
         re-checked, any approval invalidated."""
         with self._tx() as s:
             row = self._draft_row(s, draft_id)
-            old = DraftState(row.state)
-            self._check_move(row, old, set(expected), new_state, expected_sha256)
-            values: dict[str, Any] = {"state": new_state.value, "updated_at": now, "text": text}
-            if text != row.text:
-                values["origin"] = DraftOrigin.HUMAN.value
-            if checks is not None:
-                values["checks"] = [c.to_dict() for c in checks]
-            what = "text edited after approval"
-            if media is not None:
-                _check_media(row, expected_media_sha256)
-                values.update(media=media_to_json(media), media_sha256=media_sha256(media))
-                if values["media_sha256"] != row.media_sha256 and text == row.text:
-                    what = "pictures changed after approval"
-            if old is DraftState.APPROVED:
-                self._cancel_publications(s, draft_id, now, reviewer, "draft edited after approval")
-                _record(s, draft_id, Decision.INVALIDATED, reviewer, what, expected_sha256, now,
-                        row.media_sha256)  # fmt: skip
-            self._cas(s, row, old, **values)
-            add_moderation(s, draft_id, text, verdict, now)
-            self._event(s, now, reviewer, "draft", draft_id, old.value, new_state.value, "edited")
-            s.flush()
-            s.refresh(row)
-            return self._draft(s, row)
+            late = self._late(s, row, set(expected), now, reviewer, "edited")
+            if late is None:
+                old = DraftState(row.state)
+                self._check_move(row, old, set(expected), new_state, expected_sha256)
+                values: dict[str, Any] = {"state": new_state.value, "updated_at": now, "text": text}
+                if text != row.text:
+                    values["origin"] = DraftOrigin.HUMAN.value
+                if checks is not None:
+                    values["checks"] = [c.to_dict() for c in checks]
+                what = "text edited after approval"
+                if media is not None:
+                    _check_media(row, expected_media_sha256)
+                    values.update(media=media_to_json(media), media_sha256=media_sha256(media))
+                    if values["media_sha256"] != row.media_sha256 and text == row.text:
+                        what = "pictures changed after approval"
+                if old is DraftState.APPROVED:
+                    self._cancel_publications(s, draft_id, now, reviewer, "draft edited after approval")
+                    _record(s, draft_id, Decision.INVALIDATED, reviewer, what, expected_sha256, now,
+                            row.media_sha256)  # fmt: skip
+                self._cas(s, row, old, now, **values)
+                add_moderation(s, draft_id, text, verdict, now)
+                self._event(s, now, reviewer, "draft", draft_id, old.value, new_state.value, "edited")
+                s.flush()
+                s.refresh(row)
+                return self._draft(s, row)
+        raise late  # after the commit: an open draft's move to expired stays
 
     def approvals(self, draft_id: int) -> list[Approval]:
         with self._tx() as s:
@@ -174,8 +187,10 @@ class ReviewsSql(DraftsSql):
     # -- inside one transaction ---------------------------------------------------------------
 
     @staticmethod
-    def _cas(s: Session, row: DraftRow, old: DraftState, **values: Any) -> None:
-        """Update the draft only if it still has the state and the text that were checked."""
+    def _cas(s: Session, row: DraftRow, old: DraftState, now: datetime | None, **values: Any) -> None:
+        """Update the draft only if it still has the state and the text that were checked, and
+        (given ``now``) is not past its expiry then: the clock is part of the compare-and-set."""
+        in_time = [] if now is None else [or_(DraftRow.expires_at.is_(None), DraftRow.expires_at > now)]
         cas = update(DraftRow).where(
             DraftRow.id == row.id,
             DraftRow.state == old.value,
@@ -183,9 +198,28 @@ class ReviewsSql(DraftsSql):
             DraftRow.media_sha256.is_(None)
             if row.media_sha256 is None
             else DraftRow.media_sha256 == row.media_sha256,
+            *in_time,
         )
         if not changed(s, cas.values(**values)):
             raise StateConflict(f"draft {row.id} was changed by someone else; look again")
+
+    def _late(
+        self, s: Session, row: DraftRow, expected: set[DraftState], now: datetime, actor: str, action: str
+    ) -> DraftExpired | None:
+        """The refusal of ``action`` on a draft past its expiry at ``now`` (:func:`too_late`; an
+        approved one only if ``expected`` allows it, as for an edit); None: in time, or refused
+        for its state as usual. An open draft is made ``expired`` here, as the daemon's pass
+        would, in the caller's transaction; the caller raises the error once it is committed."""
+        old = DraftState(row.state)
+        if not too_late(old, row.expires_at, now, approved_too=DraftState.APPROVED in expected):
+            return None
+        assert row.expires_at is not None
+        if old in OPEN_DRAFT_STATES:
+            self._expire_row(s, row.id, old.value, now, actor, f"expired: past its expiry, not {action}")
+        campaign = s.scalar(select(CampaignRow.name).where(CampaignRow.id == row.campaign_id)) or "?"
+        return DraftExpired(
+            row.id, row.expires_at, campaign, action=action, approved=old is DraftState.APPROVED
+        )
 
     def _queue_publication(
         self,

@@ -71,7 +71,9 @@ class SlotRow(Base):
 
 class DraftRow(Base):
     __tablename__ = "drafts"
-    __table_args__ = (Index("ix_drafts_state", "state"),)
+    #: ``slot_id``: a slot's drafts are alternatives of one post, read together (the queue's
+    #: ``slot_drafts``, a draft's page, approving one of them).
+    __table_args__ = (Index("ix_drafts_state", "state"), Index("ix_drafts_slot_id", "slot_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))

@@ -40,6 +40,8 @@ _QUALIFIERS = {
     "from": "least",
     "starting at": "least",
     "starting from": "least",
+    "starting": "least",
+    "beginning": "least",
     "starts at": "least",
     "as low as": "least",
     "prices from": "least",
@@ -91,6 +93,9 @@ class _Use:
     qualifier_text: str
     #: The label's words as written, and their stems (first five letters) for comparing.
     words: tuple[str, ...]
+    #: A date that starts something with no end given ("from Sunday, March 7 we open on
+    #: Sundays"): dropping its "from" turns a change into a one-day event.
+    opens: bool = False
 
     @property
     def label(self) -> frozenset[str]:
@@ -110,12 +115,28 @@ def _uses(text: str) -> list[_Use]:
             i + 1 < len(hard) and hard[i + 1][2].startswith(kind + ":") and bool(_RANGE_GAP.match(after))
         )
         qualifier = _QUALIFIER.search(before)
+        if (
+            qualifier is None
+            and kind == "date"
+            and i
+            and hard[i - 1][2].startswith("day:")
+            and _DAY_GAP.match(before)
+        ):
+            # "from Sunday, March 7": the day's qualifier is the date's
+            qualifier = _QUALIFIER.search(text[hard[i - 2][1] if i > 1 else 0 : hard[i - 1][0]])
         written = " ".join(qualifier.group(0).lower().split()) if qualifier else ""
         group = _qualifier(kind, written, starts_range)
         if group is None and starts_range and kind in _WHEN:
             group = "after"
-        out.append(_Use(claim, group, written, _label(before) or _label_after(after)))
+        opens = kind == "date" and group == "after" and not starts_range and written in _OPENERS
+        out.append(_Use(claim, group, written, _label(before) or _label_after(after), opens))
     return out
+
+
+#: What may stand between a day's name and its date ("Sunday, March 7").
+_DAY_GAP = regex.compile(r"^[\s,]*$")
+#: The qualifiers that start an open period.
+_OPENERS = ("from", "starting", "starting from", "beginning", "since")
 
 
 def _qualifier(kind: str, written: str, starts_range: bool) -> str | None:
@@ -168,6 +189,9 @@ def _qualifier_problem(use: _Use, same: Sequence[_Use]) -> str | None:
         return None
     what = describe(use.claim)
     if use.claim.partition(":")[0] in _WHEN:
+        if use.qualifier is None and any(g.opens for g in same):
+            said = same[0].qualifier_text
+            return f"the facts say {said!r} {what} (a start); the draft drops {said!r}"
         if use.qualifier is None:
             return None  # "9:00-17:00" for "from 9:00 until 17:00"
         return f"the facts give {what} as {_ENDS[want]}; the draft as {_ENDS[use.qualifier]}"

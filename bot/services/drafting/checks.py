@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import regex
 
@@ -92,7 +92,10 @@ class CheckSpec:
 
 
 def run_checks(text: str, body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
-    """All checks on the composed post ``text`` (``body`` is it without link and hashtags)."""
+    """All checks on the composed post ``text`` (``body`` is it without link and hashtags).
+    A curly apostrophe (phones insert it) is read as the straight one: "Mabel’s" is the brand."""
+    text, body = _straight(text), _straight(body)
+    spec = replace(spec, brand=_straight(spec.brand))
     return (
         _not_empty(body, spec.language),
         _characters(text),
@@ -108,6 +111,10 @@ def run_checks(text: str, body: str, spec: CheckSpec) -> tuple[CheckResult, ...]
         _duplicate(body, spec.recent, (*spec.facts, spec.brand)),
         *_reader_checks(body, spec),
     )
+
+
+def _straight(text: str) -> str:
+    return text.replace("\u2019", "'").replace("\u2018", "'")
 
 
 def _brand_lookalike(body: str, brand: str, backing: Sequence[str] = ()) -> CheckResult:
@@ -178,7 +185,9 @@ def _reader_checks(body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
         stated,
         backed,
         bindings.meaning(body, spec.facts),
-        additions.adds(body, spec.backing)
+        # what the post must tell, as said to the readers ("remember to ...", "please don't
+        # ...", "thank you to ..."), is the campaign's too
+        additions.adds(body, (*spec.backing, *spec.facts))
         if spec.backing and spec.model_wording
         else CheckResult("adds", True),
         additions.unknown_names(body, spec.backing)
@@ -367,7 +376,8 @@ def soft_score(body: str, checks: Sequence[CheckResult], spec: CheckSpec) -> flo
     """Ranking score in [0, 1]: checks passed, nice words present, a comfortable length, and
     less of the model's own words (each word the campaign did not give costs a little)."""
     passed = sum(c.passed for c in checks) / max(1, len(checks))
-    added = len(additions.additions(body, spec.backing)) if spec.backing and spec.model_wording else 0
+    given = (*spec.backing, *spec.facts)
+    added = len(additions.additions(body, given)) if spec.backing and spec.model_wording else 0
     nice = [w for w in spec.nice_words if w]
     mentions = sum(contains_word(body, w) for w in nice) / len(nice) if nice else 1.0
     size = len(body)

@@ -324,19 +324,20 @@ _REMIND = regex.compile(
 )
 #: The same to readers named in more words: "Let pet owners know that X", "Tell moviegoers that
 #: X", "Remind dog owners to X".
-_AUDIENCE = r"(?:[\w'’-]+\s+){1,3}?"
+_AUDIENCE = r"(?:(?!not\b|never\b)[\w'’-]+\s+){1,3}?"
 _TELL_WHOM = regex.compile(
     rf"\blet\s+{_AUDIENCE}know\s+(?:that\s+|about\s+)?([^.!?\n]+)"
     rf"|\btell\s+{_AUDIENCE}that\s+([^.!?\n]+)"
-    rf"|\bremind\s+{_AUDIENCE}(?:that\s+|about\s+)?((?:to|of)\s+[^.!?\n]+|(?<=that\s+)[^.!?\n]+)"
+    rf"|\bremind\s+{_AUDIENCE}(?:that\s+|about\s+)?((?:(?:not|never)\s+)?(?:to|of)\s+[^.!?\n]+|(?<=that\s+)[^.!?\n]+)"
     rf"|\b(?:want|wants|would like|need)\s+(?:{_AUDIENCE})?to\s+know\s+(?:that\s+|about\s+)?([^.!?\n]+)"
     rf"|\b(?:post|say|write|share|mention|explain|note|add|state|point\s+out|highlight|emphasi[sz]e|stress|"
-    rf"make\s+(?:it\s+)?clear)\s+that\s+([^.!?\n]+)"
+    rf"make\s+(?:it\s+)?clear)\s+(?:the\s+fact\s+)?that\s+([^.!?\n]+)"
     rf"|\bmake\s+sure\s+{_AUDIENCE}knows?\s+(?:that\s+|about\s+)?([^.!?\n]+)"
     rf"|\b(?:apologi[sz]e|say\s+sorry)\s+(?P<sorry>(?:to|for)\s+[^.!?\n]+)"
     rf"|\bsay\s+(?P<thanks>(?:a\s+)?(?:big\s+)?(?:thanks|thank\s+you)\s+for\s+[^.!?\n]+)"
     rf"|\bsay\s+((?:we|we're|we've|we'll|our|the|it's|there)\b[^.!?\n]+)"
-    rf"|\b(?:mention|add|note|include|explain)\s+((?:we|we're|we've|we'll|it's|there's|there\s+is|there\s+are)\b[^.!?\n]+)"
+    rf"|\b(?:mention|add|note|include|explain)\s+((?:we|we're|we've|we'll|it's|there's|there\s+is|there\s+are|"
+    rf"you|you're|you'll|you\s+can|you\s+don't)\b[^.!?\n]+)"
     # "Say helmets are included": a clause after "say" that has its verb within a few words
     rf"|\bsay\s+(?!thanks\b|thank\b|sorry\b|something\b|anything\b)((?:[\w'’-]+\s+){{1,4}}?"
     rf"(?:is|are|was|were|will|can|has|have|go|goes|get|gets)\b[^.!?\n]+)"
@@ -354,7 +355,7 @@ _THANK = regex.compile(r"\bthank\s+them\s+for\s+(?:their\s+)?([^.!?\n]+)", regex
 #: "Thank the local growers who stock our shelves", "thank everyone who served".
 _THANK_WHOM = regex.compile(
     r"\b(?:thank|thanking|thanks\s+to|say\s+thank\s+you\s+to|say\s+thanks\s+to)\s+(?!them\s+for\b|you\b)"
-    r"([^.!?\n]+)",
+    r"((?:[^.!?\n(]|\([^)\n]*\))+)",  # "(2026!!)" ends nothing
     regex.IGNORECASE,
 )
 #: "Congratulate all our students who passed their test" -> "congratulations to ...".
@@ -442,6 +443,10 @@ def _to_reader(told: str) -> str:
     rest = regex.sub(r"\btheir\b", "your", rest)  # "to book their suits early" -> "your suits"
     if head.casefold() == "to" and rest:
         return f"remember to {rest}"
+    if head.casefold() in ("not", "never") and rest.casefold().startswith("to "):
+        return f"{'please never' if head.casefold() == 'never' else 'please don’t'} {rest[3:]}".replace(
+            "’", "'"
+        )
     if head.casefold() == "of" and rest:
         return f"don't forget {rest}"
     return told
@@ -460,6 +465,23 @@ def _titles_back(said: Iterable[str]) -> tuple[str, ...]:
     return tuple(s.replace(_TITLE_DOT, ".") for s in said)
 
 
+#: "mention the galette which we only do in january", "mention the mince pies (last batch going
+#: out today)": what is said of the thing is news ("don't miss the galette, which we only do in
+#: january"); a bare "mention our X" stays a ranking preference (:func:`mentions`).
+_MENTION_MORE = regex.compile(
+    r"\bmention\s+((?:the|our)\s+(?!fact\b)[^.!?\n(,]+?)\s*"
+    r"(?:,?\s*\b(which|that|who)\s+([^.!?\n]+)|\(([^)\n]{8,})\))",
+    regex.IGNORECASE,
+)
+
+
+def _dont_miss(match: regex.Match[str]) -> str:
+    thing = match.group(1).strip()
+    if match.group(2):
+        return f"don't miss {thing}, {match.group(2)} {match.group(3).strip()}"
+    return f"don't miss {thing}: {match.group(4).strip()}"
+
+
 #: "Invite people to our group ride this weekend": the post asks them along.
 _INVITE = regex.compile(
     rf"\binvite\s+(?:them|everyone|people|{_AUDIENCE})\s*to\s+((?:our|the|a|an)\s+[^.!?\n:]+)",
@@ -467,6 +489,15 @@ _INVITE = regex.compile(
 )
 
 
+#: An ask to the writer at the end of a clause: "..., tell people that", "..., so make it
+#: welcoming", "..., also the online code thing" (a pointer to a listed fact).
+_TAIL_ASK = (
+    r"[\s,]*(?:(?:pls|please|plz)\s+)?(?:tell|let)\s+(?:people|everyone|folks|ppl|them|customers)"
+    r"(?:\s+know)?(?:\s+(?:that|this|about\s+it))?[\s.!]*$"
+    r"|\s*,?\s+so\s+(?:make|keep|be|sound|write)\b.*$"
+    r"|\s*,\s*(?:also|plus|and)\s+(?:the\s+|our\s+)?(?:[\w'-]+\s+){0,3}thing\b.*$"
+)
+_TAIL_ASK_RE = regex.compile(_TAIL_ASK, regex.IGNORECASE | regex.DOTALL)
 #: Where one ask of the brief ends and the next begins: "Congratulate our students who passed
 #: and wish the rest of you good luck", "Thank everyone, and say we're closed Monday".
 _NEXT_ASK = regex.compile(
@@ -477,7 +508,7 @@ _NEXT_ASK = regex.compile(
     r"|\s*,\s*(?:can|could|would)\s+(?:you|u)\b.*$"
     # "No kids after 9pm pls mention", "... - put that in", "are worth mentioning"
     r"|[\s,]*(?:(?:pls|please|plz)\s+)?(?:mention|include|add|put)\s+(?:that|this|it)(?:\s+in)?\s*$"
-    r"|[\s,]+(?:pls|please|plz)\s+(?:mention|include|add)\s*$",
+    r"|[\s,]+(?:pls|please|plz)\s+(?:mention|include|add)\s*$|" + _TAIL_ASK,
     regex.IGNORECASE | regex.DOTALL,
 )
 
@@ -526,16 +557,56 @@ def _readers(text: str) -> str:
 _THEM = regex.compile(r"\bthem\b")
 
 
+#: Two things told in one ask: "Tell people there is parking and that the buns come with us".
+_AND_THAT = regex.compile(r",?\s+and\s+that\s+", regex.IGNORECASE)
+
+
 def _as_said(text: str) -> str:
     # an ask ends where the brief's sentence turns to another thing ("...; Dr. Kim is covering")
-    return _readers(_until_next_ask(_CLAUSES.split(text)[0]))
+    said = _readers(_until_next_ask(_CHATTER.sub("", _CLAUSES.split(text)[0])))
+    return said.rstrip(" ,;:")
+
+
+#: Words owners type without their apostrophe ("dont", "theyre"), and the curly one phones
+#: insert: read as written properly, so "Dont make it too long" is the request it is.
+_NO_APOSTROPHE = {
+    **{
+        w: w[:-1] + "'" + w[-1]
+        for w in ("dont", "doesnt", "didnt", "cant", "isnt", "arent", "wasnt", "wouldnt")
+    },
+    **{"couldnt": "couldn't", "shouldnt": "shouldn't", "havent": "haven't", "wont": "won't"},
+    **{"theyre": "they're", "youre": "you're", "thats": "that's", "theres": "there's", "whats": "what's"},
+    **{"im": "I'm", "ive": "I've", "weve": "we've"},
+}
+_APOSTROPHE_WORD = regex.compile(r"\b(" + "|".join(_NO_APOSTROPHE) + r")\b", regex.IGNORECASE)
+#: "were moving", "its free" where a clause starts (after "that", a comma, a dash or the start):
+#: "we're", "it's".
+_CLAUSE_WERE = regex.compile(
+    r"(?:(?<=^|[.!?,;:\n–—-]\s*|\bthat\s)|(?<=^\W*))\b(were|its)\b(?=\s+\w)", regex.IGNORECASE
+)
+
+
+def repaired(brief: str) -> str:
+    """A brief with its texting repaired for reading: curly apostrophes made straight, "dont"
+    and "theyre" given their apostrophe, a clause's first "were"/"its" read as "we're"/"it's"."""
+    text = brief.replace("\u2019", "'")
+    text = _APOSTROPHE_WORD.sub(lambda m: _cased(m.group(0), _NO_APOSTROPHE[m.group(0).casefold()]), text)
+    return str(
+        _CLAUSE_WERE.sub(
+            lambda m: _cased(m.group(0), {"were": "we're", "its": "it's"}[m.group(0).casefold()]), text
+        )
+    )
+
+
+def _cased(written: str, word: str) -> str:
+    return word[0].upper() + word[1:] if written[:1].isupper() else word
 
 
 def reminders(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     """What a brief asks the post to tell its readers: "Remind them that X" -> "X", and (with
     ``colon``, for campaigns that list no facts) "Write a promotion for B: X" -> "X" and every
     sentence of the brief that is no instruction and holds a claim ("It costs $1.75 per pound.")."""
-    return _titles_back(_reminders(_hold_titles(brief), colon=colon))
+    return _titles_back(_reminders(_hold_titles(repaired(brief)), colon=colon))
 
 
 def _reminders(brief: str, *, colon: bool, more: Iterable[tuple[int, str]] = ()) -> tuple[str, ...]:
@@ -558,6 +629,7 @@ def _reminders(brief: str, *, colon: bool, more: Iterable[tuple[int, str]] = ())
     said += [(m.start(), _THEIR_WORD.sub("your", m.group(1).strip())) for m in _ASK_READERS.finditer(brief)]
     said += [(m.start(), f"celebrating {m.group(1).strip()}") for m in _CELEBRATE.finditer(brief)]
     said += [(m.start(), m.group(1).strip()) for m in _SHOUT_OUT.finditer(brief)]
+    said += [(m.start(), _dont_miss(m)) for m in _MENTION_MORE.finditer(brief)]
     for sentence in _BRIEF_SENTENCE.finditer(brief):
         call = _CALL.search(sentence.group(0))
         if call:
@@ -572,7 +644,12 @@ def _reminders(brief: str, *, colon: bool, more: Iterable[tuple[int, str]] = ())
     # set up for $20." beside the facts "from $45", "open daily 9-5")
     said += [(brief.find(part), part) for part in _statements(brief)]
     found = list(
-        dict.fromkeys(_as_said(text) for _, text in sorted(said, key=lambda p: p[0]) if _as_said(text))
+        dict.fromkeys(
+            part
+            for _, text in sorted(said, key=lambda p: p[0])
+            for part in _AND_THAT.split(_as_said(text))
+            if part
+        )
     )
     # "we do free name labels" is said once, by the ask that holds it
     return tuple(t for t in found if not any(t != o and t.casefold() in o.casefold() for o in found))
@@ -586,10 +663,13 @@ _STATEMENT_START = regex.compile(
 )
 
 
-#: A sentence about the post itself ("A respectful Memorial Day post from <brand>, ...").
+#: A sentence about the post itself ("A respectful Memorial Day post from <brand>, ...", "quick
+#: one from <brand>", "something festive for xmas eve").
 _ABOUT_THE_POST = regex.compile(
     r"^\W*(?:(?:a|an|the|this|our)\s+)?(?:[\w'’\u2024-]+\s+){0,4}?"
-    r"(?:post|greeting|message|promotion|promo|announcement|tweet|update|caption)\b",
+    r"(?:post|greeting|message|msg|promotion|promo|announcement|tweet|update|caption)\b"
+    r"|^\W*(?:a\s+)?(?:quick|short|little)\s+one\b"
+    r"|^\W*(?:something|anything)\b(?!\s+new\b)",
     regex.IGNORECASE,
 )
 #: The owner speaking for themself ("half my customers", "I need"), not news for readers.
@@ -614,6 +694,8 @@ _LEAD_IN = regex.compile(
 #: Chatter for the writer inside a sentence: "(lol)", "hint hint", "(people ask)".
 _CHATTER = regex.compile(
     r"\s*\((?:lol|haha|jk|hint hint|people ask|[^)]*\b(?:I|me|my)\b[^)]*)\)"
+    r"|\s*\((?:sad|happy|smiley|crying|sigh|yay|fingers\s+crossed)(?:\s+face)?\)"
+    r"|\s*,?\s*\b(?:obviously|honestly|tbh|ngl|imo)\b(?=\s*(?:[.!?]|$))"
     r"|\s*\b(?:lol|haha|lmao|hint\s+hint)\b",
     regex.IGNORECASE,
 )
@@ -647,6 +729,10 @@ _CONTEXT = regex.compile(
 )
 
 
+#: A clause that is only a day's name ("canada day", "St. Patrick's Day").
+_DAY_NAME = regex.compile(r"^\W*[\w'’.\u2024]+(?:\s+[\w'’.\u2024]+){0,2}\s+day\W*$", regex.IGNORECASE)
+
+
 def _is_news(clause: str) -> bool:
     """Whether a clause of a brief is something to tell the readers, not an order to the writer,
     a question, a greeting, the owner's aside or a request about the post's tone."""
@@ -663,6 +749,8 @@ def _is_news(clause: str) -> bool:
         return False
     if regex.search(r"\b(?:pls|please|plz)\W*$", clause, regex.IGNORECASE) and not claims(clause):
         return False  # "spooky vibes pls": a request to the writer
+    if _DAY_NAME.match(clause) and not claims(clause) and not set(_WORD.findall(clause.casefold())) & _STOP:
+        return False  # "canada day!!": the day's name, not news
     if catalog.mentioned_festivals(clause) and (_FESTIVAL_GREETING.search(clause) or len(words) <= 4):
         return False  # "Diwali greetings to everyone", "Afternoon tea week"
     return len(words) >= 2 or bool(_SORRY.search(clause) or claims(clause))
@@ -682,7 +770,7 @@ def _statements(brief: str) -> list[str]:
     out = []
     for sentence in _BRIEF_SENTENCE.findall(brief):
         for clause in _CLAUSES.split(sentence.strip()):
-            text = _CHATTER.sub("", _LEAD_IN.sub("", clause)).strip(" ,")
+            text = _TAIL_ASK_RE.sub("", _CHATTER.sub("", _LEAD_IN.sub("", clause))).strip(" ,")
             text = text.rstrip(".!✨ ").strip()
             parts = regex.split(r":\s+", text)
             if not _is_news(text):
@@ -708,7 +796,7 @@ def _statements(brief: str) -> list[str]:
 def implied(brief: str, *, colon: bool = True) -> tuple[str, ...]:
     """Facts a brief states as instructions: reminders and thanks to give. (Things to
     "mention" stay a ranking preference: curated templates cannot know them.)"""
-    brief = _hold_titles(brief)
+    brief = _hold_titles(repaired(brief))
     thanks = [
         *((m.start(), f"thanks for your {m.group(1).strip()}") for m in _THANK.finditer(brief)),
         *((m.start(), _thank(_as_said(m.group(1).strip()))) for m in _THANK_WHOM.finditer(brief)),
@@ -760,6 +848,7 @@ def told(
 ) -> tuple[str, ...]:
     """What the brief asks to tell that the listed facts do not already say ("Remind them we are
     closed on the holiday" beside the fact "closed all day on July 4" says nothing new)."""
+    brief = repaired(brief)
     asked = implied(brief, colon=not listed) if thanks else reminders(brief, colon=not listed)
     said = " ".join(asked).casefold()
     unsaid = [w for w in required if w.casefold() not in said]

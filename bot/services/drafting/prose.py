@@ -217,17 +217,23 @@ def echo(body: str, brief: str, facts: Sequence[str] = ()) -> CheckResult:
     third = _THIRD_PERSON.search(body)
     if third and third.group(0).casefold() in brief.casefold():
         return CheckResult("echo", False, f"speaks of the readers as the brief does: {third.group(0)!r}")
-    copied = _copied_run(body, brief)
+    copied = _copied_run(body, brief, facts)
     if copied:
         return CheckResult("echo", False, f"copies the brief: {copied!r}")
     return CheckResult("echo", True)
 
 
-def _copied_run(body: str, brief: str, size: int = 7) -> str:
-    """A run of ``size`` words of the brief found in the body that contains an order verb."""
-    words = [w.casefold() for w in _WORD.findall(brief)]
+def _copied_run(body: str, brief: str, facts: Sequence[str] = (), size: int = 7) -> str:
+    """A run of ``size`` words of the brief found in the body that contains an order verb (a run
+    inside what the post must tell is the campaign's to say: "thank you to everyone who came to
+    the carol singing" said in a reviewer's own words around it)."""
+
+    def grams_of(text: str) -> set[tuple[str, ...]]:
+        words = [w.casefold() for w in _WORD.findall(text)]
+        return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
     body_words = [w.casefold() for w in _WORD.findall(body)]
-    grams = {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+    grams = grams_of(brief) - {g for fact in facts for g in grams_of(fact)}
     verbs = regex.compile(rf"^(?:{_ORDER_VERBS}|{_AUDIENCE})$", regex.IGNORECASE)
     for i in range(len(body_words) - size + 1):
         gram = tuple(body_words[i : i + size])
@@ -413,6 +419,19 @@ def _known_words() -> frozenset[str]:
     return frozenset(text.split())
 
 
+#: Endings a known word takes ("carols", "baked", "tuning"): the tokenizer's list holds few.
+_ENDINGS = ("s", "es", "ed", "d", "ing", "er", "ers", "ly", "est")
+
+
+def _inflected(word: str, known: frozenset[str]) -> bool:
+    """Whether ``word`` is a known word with an ending ("carols": "carol"; "tuning": "tune")."""
+    for ending in _ENDINGS:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= 3 and (stem in known or stem + "e" in known):
+            return True
+    return False
+
+
 def spelling(body: str, own: Sequence[str] = ()) -> CheckResult:
     """Fails a word with two letters swapped ("lovley", "recieve"): not a word itself, a word
     once they are put back. The campaign's own words (brand, products, names) are left alone."""
@@ -421,7 +440,7 @@ def spelling(body: str, own: Sequence[str] = ()) -> CheckResult:
     known = _known_words()
     mine = {w.casefold() for text in own for w in _WORD.findall(text)}
     for word in dict.fromkeys(w for w in _WORD.findall(body) if w.isalpha() and w.islower() and len(w) >= 5):
-        if word in known or word in mine:
+        if word in known or word in mine or _inflected(word, known):
             continue
         for i in range(len(word) - 1):
             swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]

@@ -1,8 +1,14 @@
 """Ranking a slot's candidates, and choosing the ones kept as drafts.
 
 The checks come first: unflagged before flagged, passing before failing, failing ones by their
-number of failed checks (the one a reviewer fixes most easily first); then the origin (the
-model's own, composed, curated templates in their rotation order). Within that, a candidate's
+number of failed checks (the one a reviewer fixes most easily first); then the origin: a
+passing composed draft (the campaign's facts and the brief's asks as written, after a line the
+model got right or a stock lead) before the model's own, then curated templates in their
+rotation order. The composed draft is true by construction; a model draft that passes the
+checks was publishable 21 times in 61 on briefs the checks had never seen (the first runs
+of nine held-out splits of ``bench/data/quality``; composed top drafts, 44 in 60): it stays
+in the queue as an alternative, and a slot that auto-approves its top draft approves the
+composed one. Within that, a candidate's
 merit is its soft score (:func:`bot.services.drafting.checks.soft_score`) plus
 :data:`RELEVANCE_WEIGHT` times its relevance: the cosine of its body to the brief and facts,
 in sentence embeddings (:class:`bot.domain.ports.TextEmbedder`).
@@ -42,8 +48,8 @@ DIVERSITY_WEIGHT = 0.25
 #: Cosines are rounded so that the last bits of a float never decide a rank.
 _DIGITS = 4
 
-#: Among passing candidates: the model's own first, then composed ones, then templates.
-_ORIGIN_RANK = {DraftOrigin.MODEL: 2, DraftOrigin.COMPOSED: 1}
+#: Among passing candidates: composed ones first, then the model's own, then templates.
+_ORIGIN_RANK = {DraftOrigin.COMPOSED: 2, DraftOrigin.MODEL: 1}
 
 
 @dataclass(frozen=True)

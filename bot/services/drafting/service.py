@@ -38,7 +38,7 @@ from bot.domain import (
     Slot,
     SlotState,
 )
-from bot.domain.errors import BotError, ModelUnavailable, NotConfigured, StoreError
+from bot.domain.errors import BotError, DraftExpired, ModelUnavailable, NotConfigured, StoreError
 from bot.domain.platforms import PlatformLimit
 from bot.domain.ports import Clock, GenerationRequest, Generator, Store, TextEmbedder
 from bot.plugins import limit_for
@@ -54,6 +54,7 @@ from bot.services.drafting import (
     ranking,
 )
 from bot.services.drafting.ranking import ScoredCandidate, choose
+from bot.services.expiry import refuse_late
 from bot.services.moderation import ModerationGate
 from bot.services.reviewers import authorize
 
@@ -310,7 +311,10 @@ class DraftingService:
                 # one post per slot and account: only the best-ranked passing draft nothing
                 # flags or holds; the slot's other drafts wait in the queue for a person
                 assert self._on_approved is not None
-                self._on_approved(draft_id, campaign)
+                try:
+                    self._on_approved(draft_id, campaign)
+                except DraftExpired as exc:  # a slot drafted after its expiry: it never goes out
+                    log.warning("slot %d of %s: not auto-approved: %s", slot.id, campaign.name, exc)
                 auto = False
         log.info("slot %d of %s: %d drafts %s", slot.id, campaign.name, len(ids), ids)
         return ids
@@ -711,6 +715,8 @@ def regenerate(service: DraftingService, draft_id: int, reviewer: str) -> list[i
     must be one the config lets review: :func:`~bot.services.reviewers.authorize`)."""
     authorize(service.settings.web, reviewer)
     draft = service.store.get_draft(draft_id)
+    # its slot's new drafts would expire when it does: a draft past its expiry is refused
+    refuse_late(service.store, draft, service.clock.now(), reviewer, "regenerated")
     campaign = service.settings.campaign(draft.campaign_name)
     slot_at = draft.slot_at or service.clock.now()
     salt = 1 + len(service.store.list_drafts(campaign=campaign.name, slot_id=draft.slot_id))

@@ -16,6 +16,7 @@ from bot.cli.output import _default
 from bot.domain import CampaignKind, CampaignSpec, Candidate, DraftOrigin, DraftState, PublicationState
 from bot.domain.errors import SchemaOutdated
 from bot.domain.ports import DraftsJson
+from bot.services import queue
 from bot.services.queue import QueueView, drafts_json
 from tests.adapters.store.test_store_contract import NOW, PASS, SPEC, _approve, _draft
 
@@ -54,6 +55,9 @@ def test_every_read_matches_the_full_store(db_url: str) -> None:
             {"states": [DraftState.PENDING_REVIEW, DraftState.FLAGGED], "after": 1, "limit": 1},
             {"after": 2},
             {"slot_id": 1},
+            {"slot_id": [1, 3]},
+            {"slot_id": []},
+            {"states": [DraftState.FLAGGED], "slot_id": [1, 2, 3]},
         ):
             assert reader.list_drafts(**kwargs) == store.list_drafts(**kwargs), kwargs  # type: ignore[arg-type]
         for limited in (reader, store):  # a limit keeps the first drafts of the whole listing
@@ -145,18 +149,22 @@ def _one_slot(store: SqlStore) -> list[int]:
     return ids
 
 
-def test_a_slots_drafts_are_listed_as_alternatives(db_url: str) -> None:
+def test_a_slots_drafts_are_listed_as_alternatives(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """``slot_drafts``: the slot's drafts still pending, flagged or approved, by id, the same on
     every draft of the slot (a rejected one too: it shows what replaced it); a slot of one
-    draft lists that one."""
+    draft lists that one. The same whether read by the slots' ids (a page) or from every
+    running draft (more slots than a page)."""
     engines.upgrade(db_url)
     store = SqlStore.open(db_url)
     ids = _one_slot(store)
     reader = open_reader(db_url)
     try:
+        by_ids = QueueView(reader).slot_drafts(store.list_drafts())
+        monkeypatch.setattr(queue, "_SLOTS_BY_ID", 1)
+        assert QueueView(reader).slot_drafts(store.list_drafts()) == by_ids
         for listing in (
             json.loads(reader.drafts_json(states=None)),  # type: ignore[attr-defined]
-            drafts_json(store.list_drafts(), QueueView(store).slot_drafts(store.list_drafts())),
+            drafts_json(store.list_drafts(), by_ids),
         ):
             by_id = {d["id"]: d for d in listing}
             running = [ids[0], ids[1], ids[2], ids[4]]

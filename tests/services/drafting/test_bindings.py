@@ -544,3 +544,17 @@ def test_the_ninth_split_s_phrasings_are_read(
     brief: str, listed: tuple[str, ...], said: tuple[str, ...]
 ) -> None:
     assert told(brief, listed) == said
+
+
+LOCKSMITH = ("from Monday, June 1 we open 7:00 to 19:00 on Saturdays", "emergency call-outs cost $90")
+
+
+def test_a_dropped_from_before_a_date_that_starts_a_change_fails() -> None:
+    # "June 1, we open on Saturdays" reads as one Saturday; "from June 1" is a change of hours
+    assert "(a start); the draft drops 'from'" in failed(
+        "Monday, June 1, we open 7:00 to 19:00 on Saturdays.", LOCKSMITH
+    )
+    assert failed("From Monday, June 1, we open 7:00 to 19:00 on Saturdays.", LOCKSMITH) == ""
+    assert failed("Starting June 1 we open 7:00 to 19:00 on Saturdays.", LOCKSMITH) == ""
+    # a range's "from" may go: "closed June 1 to June 5" says the same
+    assert failed("Closed June 1 to June 5.", ("closed from June 1 to June 5",)) == ""

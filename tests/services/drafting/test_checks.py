@@ -141,3 +141,16 @@ def test_invisible_characters_fail_a_generated_draft() -> None:
     # an emoji sequence joined by ZWJ is a visible emoji, not a hidden character
     family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
     assert "characters" not in failed(f"{GOOD} {family}", spec())
+
+
+def test_a_curly_apostrophe_is_the_brand_s_own() -> None:
+    """Phones type "Mabel’s"; the brand is written "Mabel's" in the config (and the other way)."""
+    text = "Happy Christmas from Mabel’s Bakehouse! Thank you to everyone who sang carols with us."
+    assert failed(text, spec(brand="Mabel's Bakehouse", allowed_festivals=frozenset({"christmas"}))) == {}
+    assert (
+        failed(
+            text.replace("’", "'"),
+            spec(brand="Mabel’s Bakehouse", allowed_festivals=frozenset({"christmas"})),
+        )
+        == {}
+    )

@@ -120,3 +120,12 @@ def test_ranking_is_deterministic(tmp_path: Path, texts: list[str]) -> None:
         return [(s.candidate.text, s.relevance) for s in choose(_ranked(tmp_path, given), keep=3)]
 
     assert order(texts) == order(texts) == order(list(reversed(texts)))
+
+
+def test_a_passing_composed_draft_ranks_before_a_passing_model_draft(tmp_path: Path) -> None:
+    """The facts as written are true by construction; a passing model draft stays an alternative."""
+    service, settings = _service(tmp_path)
+    plan = service.plan(settings.campaigns[0], SLOT)
+    composed = Candidate(SAME_OFFER, DraftOrigin.COMPOSED, "m", {}, (CheckResult("facts", True),), 0.5)
+    ranked = service.finish(plan, [_passing(ON_BRIEF, score=0.9), composed])
+    assert [s.candidate.origin for s in choose(ranked, keep=2)] == [DraftOrigin.COMPOSED, DraftOrigin.MODEL]

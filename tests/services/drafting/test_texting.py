@@ -1,0 +1,128 @@
+"""Briefs typed the way owners text (no apostrophes, curly ones, asides, asks tacked on at the
+end): what the post must tell is read right, and the owner's words to the writer never are.
+Briefs of our own: a bakery, a noodle bar, a pet shop, a language school."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services.drafting.facts import repaired, told
+
+BAKERY = "Mabel's Bakehouse"
+
+
+def test_texting_is_repaired_before_reading() -> None:
+    assert repaired("Announce that were moving!! Dont make it long") == (
+        "Announce that we're moving!! Don't make it long"
+    )
+    assert repaired("its free, every friday. Mabel’s buns, theyre hot") == (
+        "it's free, every friday. Mabel's buns, they're hot"
+    )
+    assert told("thank all our regulars for a brilliant first year (2026!!) and keep it short", []) == (
+        "thank you for a brilliant first year (2026!!)",
+    )
+    assert repaired("We were open late") == "We were open late"  # a "were" with its subject stays
+
+
+def test_tone_notes_and_post_descriptions_are_never_told() -> None:
+    brief = (
+        f"something festive for xmas eve from {BAKERY} - dont be too cheesy lol. remind people that "
+        "we are closed on the 25th and 26th and back open on the 27th at 8am,\n"
+        "oh and say thanks to everyone who came to the carol thing at the shop"
+    )
+    assert told(brief, []) == (
+        "we are closed on the 25th and 26th and back open on the 27th at 8am",
+        "thank you to everyone who came to the carol thing at the shop",
+    )
+    brief = (
+        "canada day!! quick one from Kumo Noodles 🍜 we're open noon to midnight on july 1. dont make it long"
+    )
+    assert told(brief, []) == ("we're open noon to midnight on july 1",)
+
+
+def test_a_moving_announcement_typed_in_a_hurry() -> None:
+    brief = (
+        "Announce that were moving!! The old place closes for good on 31 Dec (sad face). Tell people "
+        "there is parking round the back and that the cinnamon buns are coming with us obviously. "
+        "Dont make it sound like were closing down, we're NOT"
+    )
+    assert told(brief, []) == (
+        "we're moving",
+        "The old place closes for good on 31 Dec",
+        "there is parking round the back",
+        "the cinnamon buns are coming with us",
+    )
+
+
+def test_remind_not_to_is_said_as_a_warning_never_turned_around() -> None:
+    brief = "Could you also remind people not to give their dogs chocolate from the leftovers?"
+    assert told(brief, []) == ("please don't give your dogs chocolate from the leftovers",)
+
+
+@pytest.mark.parametrize(
+    ("brief", "facts", "expected"),
+    [
+        (
+            "Our ramen broth cooks for 18 hours (the kitchen smells amazing, trust me), tell people that.",
+            ["a bowl is $16 on Mondays"],
+            ("Our ramen broth cooks for 18 hours",),
+        ),
+        (
+            "Our students come from 30 countries, so make it welcoming. We're closed Friday.",
+            [],
+            ("Our students come from 30 countries", "We're closed Friday"),
+        ),
+        (
+            "pls promote the conversation club - its free on fridays. mention you dont have to enrol to come",
+            [],
+            ("it's free on fridays", "you don't have to enrol to come"),
+        ),
+        (
+            "Remind people to come early because it sells out by 11, also the online code thing",
+            ["code BUN10 gives 10% off online"],
+            ("remember to come early because it sells out by 11",),
+        ),
+    ],
+)
+def test_asks_tacked_on_at_the_end_are_not_told(
+    brief: str, facts: list[str], expected: tuple[str, ...]
+) -> None:
+    assert told(brief, facts) == expected
+
+
+def test_a_reviewer_may_say_what_the_post_must_tell_in_the_brief_s_words() -> None:
+    from bot.services.drafting.prose import echo
+
+    brief = "oh and say thanks to everyone who came to the carol thing at the shop"
+    body = "Happy Christmas Eve! Thank you to everyone who came to the carol singing at the shop!"
+    assert echo(body, brief, told(brief, [])).passed
+    assert not echo(body, brief, ()).passed  # with nothing to tell, the same words are the brief's
+
+
+@pytest.mark.parametrize(
+    ("brief", "expected"),
+    [
+        (
+            "mention the galette des rois which we only do in january. keep it short",
+            ("don't miss the galette des rois, which we only do in january",),
+        ),
+        (
+            "and mention the mince pies (last batch going out today, get them while theyre hot!!)",
+            ("don't miss the mince pies: last batch going out today, get them while they're hot!!",),
+        ),
+        ("Mention the fact that we are closed on Monday.", ("we are closed on Monday",)),
+        ("Mention our jasmine pearls.", ()),  # a bare mention stays a ranking preference
+    ],
+)
+def test_what_a_mention_says_of_its_thing_is_told(brief: str, expected: tuple[str, ...]) -> None:
+    assert told(brief, []) == expected
+
+
+def test_the_words_that_turn_an_ask_into_a_post_are_not_added_words() -> None:
+    """ "Remind people to come early" is posted as "remember to come early": "remember" is ours."""
+    from bot.services.drafting.additions import additions
+
+    brief = "Remind people to come early because it sells out by 11"
+    body = "Crumb & Co offer: remember to come early because it sells out by 11."
+    assert additions(body, ("Crumb & Co", brief, *told(brief, []))) == ["offer"]
+    assert "remember" in additions(body, ("Crumb & Co", brief))
