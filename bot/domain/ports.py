@@ -75,6 +75,10 @@ class GenerationRequest:
     top_k: int
     max_new_tokens: int
     seed: int
+    #: Above 1.0, a token the answer has already written is less likely again (the CTRL paper's
+    #: penalty: a positive logit divided by it, a negative one multiplied). The prompt's tokens
+    #: are never penalized: a draft must copy the brand, facts, prices and codes from it.
+    repetition_penalty: float = 1.0
     #: Free context for generators that do not use the prompt (the canned one).
     context: dict[str, Any] = field(default_factory=dict)
     #: Alternative chats (e.g. one per worked example); candidate ``i`` uses
