@@ -213,6 +213,12 @@ class Wiring:
         fresh._metrics = self._metrics  # the registry (and its port) outlive a reload
         return fresh
 
+    def abandon(self, previous: Wiring) -> None:
+        """A wiring from :meth:`reconfigured` not taken into use (a refused reload): the store
+        goes back to ``previous``, and what this one built is closed."""
+        previous._owns_store, self._owns_store = self._owns_store, False
+        self.close(notify_wait=0)
+
     # -- parts ----------------------------------------------------------------------------
 
     @property

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from bot.cli.context import Context, pass_ctx
-from bot.cli.output import json_option, print_json, print_table
+from bot.cli.output import json_option, plain, print_json, print_table
 from bot.cli.params import reviewer_name, reviewer_option
 from bot.domain.errors import ConfigError, NotFound, PublishAuthError, PublishError
 from bot.domain.text import for_display
@@ -78,6 +78,17 @@ def check_account(ctx: Context, name: str) -> dict[str, Any]:
     return result
 
 
+def _detail(result: dict[str, Any]) -> str:
+    """What a check found, in words: the user and the limits the platform reported, or the error."""
+    if not result["ok"]:
+        return str(result.get("error", ""))
+    parts = [f"as {result['user']}"] if result.get("user") else []
+    limits = plain(result.get("limits") or {})
+    if limits != "-":
+        parts.append(f"limits: {limits}")
+    return "; ".join(parts)
+
+
 @command.command("check")
 @click.argument("name", required=False)
 @json_option
@@ -92,8 +103,7 @@ def check(ctx: Context, name: str | None, as_json: bool) -> None:
         print_json(results)
     else:
         for r in results:
-            detail = f"as {r.get('user')}; limits {r.get('limits')}" if r["ok"] else r.get("error", "")
-            click.echo(for_display(f"{r['name']} ({r['platform']}): {r['status']} {detail}"))
+            click.echo(for_display(f"{r['name']} ({r['platform']}): {r['status']} {_detail(r)}".rstrip()))
     if not all(r["ok"] for r in results):
         click.get_current_context().exit(1)
 

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from bot.cli.context import Context, pass_ctx
-from bot.cli.output import json_option, print_json, print_table, short
+from bot.cli.output import json_option, plain, print_json, print_table, short
 from bot.cli.params import INSTANT
 from bot.domain.errors import BotError
 from bot.domain.text import for_display
@@ -125,8 +125,8 @@ def list_(ctx: Context, show_all: bool, as_json: bool) -> None:
                 r["name"],
                 r["kind"],
                 r["active"],
-                short(str(r["when"]), 50),
-                r["timezone"] or "-",
+                short(plain(r["when"]), 50),
+                r["timezone"] or f"{ctx.settings.bot.timezone} ([bot])",
                 ", ".join(r["accounts"]),
                 r["approval"],
             ]

@@ -131,30 +131,26 @@ def _problems(ctx: Context) -> tuple[list[tuple[str, list[str]]], list[str]]:
 
 def check_templates(ctx: Context) -> None:
     """Templates that do not render, then pictures that cannot be used: a ConfigError listing them."""
-    from bot.domain.errors import ConfigError
+    from bot.services.templates import refuse_sections
 
-    for heading, lines in template_sections(ctx):
-        if lines:
-            raise ConfigError(f"{ctx.config_path}: {heading}:\n  " + "\n  ".join(lines))
+    refuse_sections(ctx.config_path, template_sections(ctx))
 
 
 def template_sections(ctx: Context) -> list[tuple[str, list[str]]]:
     """(heading, problems) of the templates, then of the pictures (empty lists when fine)."""
     from datetime import UTC, datetime
 
-    from bot.services.templates import empty_variables, template_problems
+    from bot.services import templates
 
     now = datetime.now(UTC)
-    sections = [("templates that do not render", template_problems(ctx.settings, now))]
-    if not sections[0][1]:  # an empty variable is only looked for in templates that render
-        sections.append(("templates that would print an empty variable", empty_variables(ctx.settings, now)))
-    if any(c.media for c in ctx.settings.campaigns):
+
+    def pictures() -> list[str]:
         from bot.services.media import media_problems
 
         app = ctx.app
-        problems = media_problems(ctx.settings, app.media.fitter, now, app.campaign_context)
-        sections.append(("pictures that cannot be used", problems))
-    return sections
+        return media_problems(ctx.settings, app.media.fitter, now, app.campaign_context)
+
+    return templates.template_sections(ctx.settings, now, pictures)
 
 
 def refuse_never_firing(ctx: Context, problems: list[str]) -> None:

@@ -111,6 +111,7 @@ def _info(ctx: Context) -> dict[str, Any]:
             "top_p": model.top_p,
             "top_k": model.top_k,
             "max_new_tokens": model.max_new_tokens,
+            "repetition_penalty": model.repetition_penalty,
             "candidates": model.candidates,
             "keep": model.keep,
             "seed": model.seed,

@@ -78,6 +78,17 @@ def _cell(value: Any) -> str:
     return for_display(str(value))
 
 
+def plain(value: Any) -> str:
+    """A value as a person reads it, not as Python prints it: a mapping as ``key value, ...``
+    (empty values left out), a list as ``a, b``, None as ``-``."""
+    if isinstance(value, dict):
+        parts = [f"{key} {plain(v)}" for key, v in value.items() if v not in (None, "", [], {})]
+        return ", ".join(parts) or "-"
+    if isinstance(value, list | tuple):
+        return ", ".join(plain(v) for v in value) or "-"
+    return _cell(value)
+
+
 def short(text: str, width: int = 70) -> str:
     flat = for_display(" ".join(text.split()))
     return flat if len(flat) <= width else flat[: width - 1] + "…"

@@ -1,7 +1,9 @@
 """``bot publications``: what was sent where, and the hand tools of the never-twice protocol.
 
 ``check`` looks for a ``needs_check`` post on its account and marks it published or queues it
-again; ``retry`` queues a failed one again; ``cancel`` stops one that has not gone out. The three
+again (a failed one that was sent: marks it published when its post is there); ``retry`` queues
+a failed one again, after looking for it when it was sent (with ``--force`` too: it never posts
+what it can see is out); ``cancel`` stops one that has not gone out. The three
 act as ``--as NAME`` (else the login name), which must be a listed reviewer when the config lists
 ``[[web.reviewers]]`` (any role, as on the web page); the event log records the name.
 """
@@ -105,6 +107,9 @@ def show(ctx: Context, pub_id: int, as_json: bool) -> None:
 def check(ctx: Context, pub_id: int, reviewer: str | None, as_json: bool) -> None:
     """Look for a needs_check post on its account: mark it published, or queue it again.
 
+    A failed one that was sent is looked for too: found, it is marked published with the
+    post's id (its send was reported failed after the post was stored); else nothing changes.
+
     With [[web.reviewers]] listed, --as must name one of them."""
     outcome = ctx.app.publishing.check(pub_id, reviewer_name(reviewer))
     if as_json:
@@ -118,12 +123,20 @@ def check(ctx: Context, pub_id: int, reviewer: str | None, as_json: bool) -> Non
 @command.command("retry")
 @click.argument("pub_id", type=ID, metavar="ID")
 @click.option(
-    "--force", is_flag=True, help="Also a needs_check one, if you have looked on the account yourself."
+    "--force",
+    is_flag=True,
+    help=(
+        "Also a needs_check or partial one, if you have looked on the account yourself "
+        "(it is still looked for first, and not queued when it is there)."
+    ),
 )
 @reviewer_option
 @pass_ctx
 def retry(ctx: Context, pub_id: int, force: bool, reviewer: str | None) -> None:
     """Queue a failed publication again (attempts start from zero).
+
+    One that was sent is looked for on its account first (with --force too) and not queued
+    when its post is there: `bot publications check ID` records that post as published.
 
     With [[web.reviewers]] listed, --as must name one of them."""
     pub = ctx.app.publishing.retry(pub_id, reviewer_name(reviewer), force=force)

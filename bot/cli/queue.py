@@ -406,6 +406,10 @@ def _act(ctx: Context, draft: Draft, choice: str, reviewer: str) -> bool:
         failed = failed_check_names(draft)
         override = draft.state is DraftState.FLAGGED or bool(failed)
         why = "flagged" if draft.state is DraftState.FLAGGED else f"checks failed ({', '.join(failed)})"
+        if override:  # a reviewer who may not override is told before typing a reason
+            from bot.services.reviewers import authorize
+
+            authorize(ctx.app.settings.web, reviewer, override=True)
         reason = click.prompt(f"{why}: reason for the override", type=REASON) if override else ""
         review.approve(
             draft.id,

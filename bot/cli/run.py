@@ -23,7 +23,8 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
     """Run the daemon: fire due campaigns, draft them, publish approved posts.
 
     Without --once it runs until SIGTERM/SIGINT (the send in flight finishes, unsent claims are
-    released); SIGHUP reloads the config (a bad one is logged and the old one kept). Under
+    released); SIGHUP reloads the config (a bad one, including one `bot campaigns sync`
+    refuses, is logged and the old one kept). Under
     systemd (Type=notify) it reports READY, WATCHDOG and STOPPING. On SQLite only one daemon
     may run per database; on Postgres several may share it.
     """

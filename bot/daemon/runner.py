@@ -9,8 +9,8 @@ Lifecycle (:class:`Daemon`): ``start`` -> ``loop`` -> ``stop``.
 - ``loop``: a pass (:func:`run_pass`) whenever a campaign's alarm rings and at least every
   ``[bot] poll_interval`` (how often due publications are looked for), then a heartbeat.
   ``WATCHDOG=1`` goes out at half of ``$WATCHDOG_USEC``, also between sends and slots of a
-  long pass. SIGHUP reloads the config; a bad new config keeps the old one running, with an
-  error in the log.
+  long pass. SIGHUP reloads the config; a bad new config (also one `bot campaigns sync`
+  refuses: a template that does not render) keeps the old one running, with an error in the log.
 - ``stop`` (SIGTERM/SIGINT): the send in flight finishes, the claims not yet sent are
   released, ``STOPPING=1`` goes to systemd and the heartbeat row says ``stopped``.
 
@@ -329,6 +329,22 @@ class Daemon:
             now = app.clock.now()
             for problem in media_problems(app.settings, app.media.fitter, now, app.campaign_context):
                 log.error("picture cannot be used (its slots will fail): %s", problem)
+
+    @staticmethod
+    def _refuse_bad_templates(app: Wiring, source: object) -> None:
+        """What `bot config check` lists and `bot campaigns sync` refuses (a template that does
+        not render or prints an empty variable, a picture that cannot be used) refuses a reload
+        before anything is synced: the daemon keeps its running config."""
+        from bot.services.templates import refuse_sections, template_sections
+
+        now = app.clock.now()
+
+        def pictures() -> list[str]:
+            from bot.services.media import media_problems
+
+            return media_problems(app.settings, app.media.fitter, now, app.campaign_context)
+
+        refuse_sections(source, template_sections(app.settings, now, pictures))
 
     @staticmethod
     def _campaign_state(app: Wiring) -> tuple[tuple[str, bool, str], ...]:
@@ -652,7 +668,12 @@ class Daemon:
             if fresh.database_url != self.app.settings.database_url:
                 raise ConfigError("database_url cannot change on reload: restart the daemon instead")
             app = self.app.reconfigured(fresh)
-            self._sync(app)
+            try:
+                self._refuse_bad_templates(app, source)
+                self._sync(app)
+            except BaseException:
+                app.abandon(self.app)
+                raise
         except StoreUnavailable as exc:
             # Said once: the retries of a reload are the outage's retries.
             if not self._reload_waiting:

@@ -151,7 +151,15 @@ PUBLICATION_TRANSITIONS: dict[PublicationState, frozenset[PublicationState]] = {
             PublicationState.CANCELLED,
         }
     ),
-    PublicationState.FAILED: frozenset({PublicationState.QUEUED, PublicationState.CANCELLED}),
+    # failed -> published | partial: a person's check found the post of a send reported failed
+    PublicationState.FAILED: frozenset(
+        {
+            PublicationState.QUEUED,
+            PublicationState.CANCELLED,
+            PublicationState.PUBLISHED,
+            PublicationState.PARTIAL,
+        }
+    ),
     PublicationState.PUBLISHED: frozenset(),
     PublicationState.CANCELLED: frozenset(),
     # a person removed the posted parts and sends it again, or leaves it as it is

@@ -20,6 +20,7 @@
         ├── PublishRetryable       try again after ``retry_after`` seconds (429, 5xx)
         ├── PublishAuthError       credentials rejected: pause the account until fixed
         ├── PublishRejected        the platform refused the post for good (with its reason)
+        │   └── PublishDuplicate   ... as the same text as a post already on the account
         └── PublishUnknownOutcome  it may or may not be posted: never retried blindly
 
 Adapters translate the errors of the libraries below them into these, in one place each,
@@ -143,6 +144,13 @@ class PublishAuthError(PublishError):
 
 class PublishRejected(PublishError):
     """The platform refused the post permanently; the message carries its reason."""
+
+
+class PublishDuplicate(PublishRejected):
+    """The platform refused the post as a duplicate of one on the account (X's "duplicate
+    content", Reddit's ALREADY_SUB). The post on the account counts as this publication's only
+    when a search from its send stamp finds it and no other publication has it
+    (:meth:`~bot.services.publishing.PublishingService.send` looks); else it failed."""
 
 
 class PublishPartial(PublishError):

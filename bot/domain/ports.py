@@ -75,6 +75,10 @@ class GenerationRequest:
     top_k: int
     max_new_tokens: int
     seed: int
+    #: Above 1.0, a token the answer has already written is less likely again (the CTRL paper's
+    #: penalty: a positive logit divided by it, a negative one multiplied). The prompt's tokens
+    #: are never penalized: a draft must copy the brand, facts, prices and codes from it.
+    repetition_penalty: float = 1.0
     #: Free context for generators that do not use the prompt (the canned one).
     context: dict[str, Any] = field(default_factory=dict)
     #: Alternative chats (e.g. one per worked example); candidate ``i`` uses
@@ -233,6 +237,8 @@ class Publisher(Protocol):
             PublishRetryable: come back after ``retry_after`` seconds.
             PublishAuthError: the account's credentials were rejected.
             PublishRejected: the platform refused this post for good.
+            PublishDuplicate: the platform refused it as the same text as a post on the
+                account (the service then looks for it: never adopted by the adapter).
             PublishUnknownOutcome: the send may have gone through.
         """
         ...

@@ -8,6 +8,10 @@ PublishRetryable          back to ``queued`` after backoff (or the platform's
 PublishAuthError          ``queued`` again, and the account is paused until fixed
                           (``bot accounts resume``); other accounts go on
 PublishRejected           ``failed`` with the platform's reason
+PublishDuplicate          refused as the same text as a post on the account:
+                          ``published`` only if a search from the send stamp
+                          finds it and no other publication has it; else
+                          ``failed`` saying whose it is (unknown: ``needs_check``)
 PublishPartial            ``partial``: a thread stopped part-way; never re-sent
                           (its first parts would be posted twice); a person
                           finishes it by hand or removes the parts and retries
@@ -41,13 +45,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config import Settings
-from bot.domain import OutgoingPost, Publication, PublicationState
+from bot.domain import OutgoingPost, Publication, PublicationState, PublishResult
 from bot.domain.errors import (
     BotError,
     ConfigError,
     MediaError,
     NotConfigured,
     PublishAuthError,
+    PublishDuplicate,
     PublishPartial,
     PublishRejected,
     PublishRetryable,
@@ -65,6 +70,7 @@ from bot.domain.ports import (
     PublicationStore,
     Publisher,
 )
+from bot.domain.text import split_parts
 from bot.services.reconciling import CheckOutcome, CheckReport, Reconciler
 from bot.services.reviewers import authorize
 from bot.services.status import dead_owner
@@ -98,6 +104,10 @@ class PublishReport:
     recovered: list[int] = field(default_factory=list)
     checks: CheckReport = field(default_factory=CheckReport)
 
+
+#: How far back a post the platform calls a duplicate is looked for, to say whose it is (X
+#: and Reddit compare with the posts of about the last day).
+DUPLICATE_WINDOW = timedelta(days=1)
 
 #: What a forced retry adds to its reason, by the state it leaves.
 _RETRY_NOTE = {
@@ -240,6 +250,8 @@ class PublishingService:
             self._forget(pub.account)
             self.store.pause_account(pub.account, str(exc), self.clock.now(), self.worker)
             self._finish(pub, _P.QUEUED, report.retrying, reason=f"account paused: {exc}")
+        elif isinstance(exc, PublishDuplicate) and sent:
+            self._duplicate(pub, exc, report)
         elif isinstance(exc, PublishRejected):
             self._finish(pub, _P.FAILED, report.failed, reason=str(exc))
         elif isinstance(exc, PublishPartial):
@@ -253,6 +265,62 @@ class PublishingService:
         else:  # the send may have gone out: never retry blindly
             log.error("publication %d: unexpected error from %s", pub.id, pub.account, exc_info=exc)
             self._unknown(pub, f"unexpected error: {type(exc).__name__}", report)
+
+    def _duplicate(self, pub: Publication, exc: PublishDuplicate, report: PublishReport) -> None:
+        """The platform refused the post as the same text as one on the account. That post is
+        this publication's (an earlier send of it was stored after all) only if the search a
+        check makes (from the send stamp) finds it and no other publication has it; a post of
+        another publication, or one from before this publication's first send, is not: then
+        this one failed, saying whose it is (adopting it would record one post for two
+        publications, and nothing would go out)."""
+        answer = self.reconciler.look(pub)
+        found = answer.post if answer.status is FindStatus.FOUND else None
+        other = self.reconciler.recorded_elsewhere(pub, found.remote_id) if found is not None else None
+        if found is not None and other is None:
+            log.info(
+                "publication %d: %s; found as %s, sent by an earlier attempt", pub.id, exc, found.remote_id
+            )
+            self._adopt(pub, exc, found, report)
+            return
+        if answer.status is FindStatus.UNKNOWN:
+            reason = f"{exc}; cannot tell whether the copy is this publication's: {answer.reason}"
+            self._unknown(pub, reason, report)
+            return
+        if found is None:  # absent since the send stamp: the copy is older; say whose it is
+            wide = self.reconciler.look(pub, since=self.clock.now() - DUPLICATE_WINDOW)
+            if wide.status is FindStatus.FOUND and wide.post is not None:
+                found, other = wide.post, self.reconciler.recorded_elsewhere(pub, wide.post.remote_id)
+        if found is not None and other is not None:
+            whose = f"the same text is already on {pub.account} as {found.remote_id}, for publication {other}"
+        elif found is not None:
+            whose = (
+                f"the same text is already on {pub.account} as {found.remote_id}, posted before this "
+                "publication was first sent (not by it)"
+            )
+        else:
+            whose = f"an earlier post on {pub.account} has the same text (not this publication's)"
+        reason = (
+            f"{exc}: {whose}. Nothing was posted, and this text cannot go out there again: close "
+            f"this with `bot publications cancel {pub.id}` and post other words (a new draft)"
+        )
+        log.warning("publication %d: %s", pub.id, reason)
+        self._finish(pub, _P.FAILED, report.failed, reason=reason)
+
+    def _adopt(
+        self, pub: Publication, exc: PublishDuplicate, found: PublishResult, report: PublishReport
+    ) -> None:
+        """The refused post is this publication's own earlier send: ``published`` (a thread's
+        first part only: ``partial``, as a check would make it)."""
+        total = len(split_parts(self.outgoing(pub).text))
+        if total == 1:
+            self._finish(pub, _P.PUBLISHED, report.published, remote_id=found.remote_id, url=found.url)
+            return
+        reason = (
+            f"{exc}; its first part is on {pub.account} as {found.remote_id} (an earlier attempt); "
+            f"whether the other {total - 1} went out is not known: post the rest by hand and "
+            "cancel this, or delete the posted parts and retry --force"
+        )
+        self._finish(pub, _P.PARTIAL, report.partial, reason=reason, remote_id=found.remote_id, url=found.url)
 
     def _partial(self, pub: Publication, exc: PublishPartial, report: PublishReport) -> None:
         """A broken thread: recorded as ``partial`` with its first part, never sent again."""
@@ -453,7 +521,54 @@ class PublishingService:
             if pub.state is _P.QUEUED:
                 message = f"{self._taken_note(pub)}: it was never sent, so it is queued again"
                 return CheckOutcome(pub, False, message)
+        if pub.state is _P.FAILED:
+            return self._check_failed(pub, actor)
         return self.reconciler.check(pub_id, actor)
+
+    def _check_failed(self, pub: Publication, actor: str) -> CheckOutcome:
+        """A failed publication that was sent, looked for on its account (its send may have
+        been reported failed after the post was stored): found, and no other publication's, it
+        is recorded as ``published`` with the post's id (a thread's first part: ``partial``);
+        otherwise nothing changes. Never sends."""
+        if pub.first_sent_at is None:
+            raise StateConflict(
+                f"publication {pub.id} failed before it was sent: there is nothing to look for; "
+                f"`bot publications retry {pub.id}` queues it again"
+            )
+        answer = self.reconciler.look(pub)
+        post = answer.post if answer.status is FindStatus.FOUND else None
+        if post is None:
+            then = "still failed" + (
+                f": `bot publications retry {pub.id}` sends it again"
+                if answer.status is FindStatus.ABSENT
+                else ""
+            )
+            return CheckOutcome(
+                pub, False, f"not found on {pub.account} ({answer.reason}); {then}", answer.status
+            )
+        other = self.reconciler.recorded_elsewhere(pub, post.remote_id)
+        if other is not None:
+            message = (
+                f"the matching post {post.remote_id} on {pub.account} is already recorded for "
+                f"publication {other}; nothing changed"
+            )
+            return CheckOutcome(pub, False, message, FindStatus.UNKNOWN)
+        total = len(split_parts(self.outgoing(pub).text))
+        new = _P.PUBLISHED if total == 1 else _P.PARTIAL
+        reason = f"found on the account by {actor}'s check (the send was reported failed after it was stored)"
+        if new is _P.PARTIAL:
+            reason = (
+                f"found the first of {total} parts on {pub.account} as {post.remote_id}; whether the "
+                "others went out is not known: post what is missing by hand and cancel this, or "
+                "delete the posted parts and retry --force"
+            )
+        moved = self.store.move_publication(
+            pub.id, [_P.FAILED], new, now=self.clock.now(), actor=actor, reason=reason,
+            remote_id=post.remote_id, url=post.url,
+        )  # fmt: skip
+        return CheckOutcome(
+            moved, True, f"found on {pub.account} as {post.remote_id}: marked {new.value}", FindStatus.FOUND
+        )
 
     def _configured(self, pub_id: int) -> Publication:
         """The publication, if its account is still in the config (else NotConfigured names it)."""
@@ -463,8 +578,9 @@ class PublishingService:
 
     def retry(self, pub_id: int, actor: str, *, force: bool = False) -> Publication:
         """Queue a failed publication again (a ``needs_check`` or ``partial`` one only with
-        ``force``, once a person has looked at the account). A failed one that was sent is
-        looked for on its account first, and not queued when it is there (unless ``force``).
+        ``force``, once a person has looked at the account). Any of them that was sent is looked
+        for on its account first, with ``force`` too, and not queued when its post is there
+        (``check`` records it as published): a retry never posts what the bot can see is out.
 
         Raises:
             NotAllowed: reviewers are listed and ``actor`` is not one of them.
@@ -493,8 +609,10 @@ class PublishingService:
                 f"(from {pub.remote_id}); a retry sends the whole thread again. Remove the posted "
                 "parts on the account first, then retry --force; or post the rest by hand and cancel it"
             )
-        if pub.state is _P.FAILED and pub.first_sent_at is not None and not force:
-            self._refuse_found(pub)
+        if pub.state in (_P.NEEDS_CHECK, _P.PARTIAL) or (
+            pub.state is _P.FAILED and pub.first_sent_at is not None
+        ):
+            self._refuse_found(pub)  # --force too: a person's look may be out of date
         expected = [_P.FAILED, _P.NEEDS_CHECK, _P.PARTIAL] if force else [_P.FAILED]
         reason = "retried by hand" + _RETRY_NOTE.get(pub.state, "")
         return self.store.move_publication(
@@ -542,16 +660,27 @@ class PublishingService:
         return f"taken over from a dead worker ({pub.last_error or 'claim released'})"
 
     def _refuse_found(self, pub: Publication) -> None:
-        """A failed publication that was sent is looked for first: a failure reported after
-        the post was stored would otherwise post it twice."""
+        """A publication that was sent is looked for first, even with ``--force``: a failure
+        reported after the post was stored, a check that could not tell, or a post a person
+        thought was removed would otherwise be posted twice. A post found that another
+        publication has is not this one's; a search that cannot tell lets a forced retry go."""
         answer = self.reconciler.look(pub)
-        if answer.status is FindStatus.FOUND and answer.post is not None:
+        post = answer.post if answer.status is FindStatus.FOUND else None
+        if post is None or self.reconciler.recorded_elsewhere(pub, post.remote_id) is not None:
+            return
+        if pub.state is _P.PARTIAL:
             raise BotError(
-                f"publication {pub.id} is already on {pub.account} (found as {answer.post.remote_id}): "
-                "its send was reported failed after the post was stored. Not queued again; close it "
-                f"with `bot publications cancel {pub.id}`, or remove the post on the account and "
-                "retry --force"
+                f"publication {pub.id} is a broken thread whose first part is still on {pub.account} "
+                f"(found as {post.remote_id} just now); a retry sends the whole thread again. Delete "
+                "the posted parts on the account first, then retry --force; or post the rest by hand "
+                f"and `bot publications cancel {pub.id}`"
             )
+        raise BotError(
+            f"publication {pub.id} is already on {pub.account} (found as {post.remote_id} just now); "
+            f"not queued again: that would post it twice. Record it as published with `bot "
+            f"publications check {pub.id}`; or, if that post must go, delete it on the account, "
+            "then retry (it looks again first)"
+        )
 
     def cancel(self, pub_id: int, actor: str, reason: str = "") -> Publication:
         """Cancel a publication that is not being sent and not published (also one to an

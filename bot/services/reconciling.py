@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.config import Settings
@@ -135,7 +135,8 @@ class Reconciler:
         pub = self.store.get_publication(pub_id)
         if pub.state is not _P.NEEDS_CHECK:
             raise StateConflict(
-                f"publication {pub_id} is {pub.state.value}; only needs_check ones are checked"
+                f"publication {pub_id} is {pub.state.value}; only needs_check ones (and failed ones "
+                "that were sent) are checked"
             )
         taken = self.store.claim_checks(actor, self.clock.now(), self.lease, 1, pub_id=pub_id)
         if not taken:
@@ -163,7 +164,7 @@ class Reconciler:
             )
         answer = self._find(pub)
         if answer.status is FindStatus.FOUND and answer.post is not None:
-            other = self._recorded_elsewhere(pub, answer.post.remote_id)
+            other = self.recorded_elsewhere(pub, answer.post.remote_id)
             total = len(split_parts(self._outgoing(pub).text))
             if other is None and total > 1:
                 return self._first_part(pub, actor, answer.post, total)
@@ -254,14 +255,18 @@ class Reconciler:
         )
         return CheckOutcome(moved, False, f"unknown, nothing changed: {answer.reason}", FindStatus.UNKNOWN)
 
-    def look(self, pub: Publication) -> FindAnswer:
-        """Search the account for the publication's post (what a check does), changing nothing."""
-        return self._find(pub)
+    def look(self, pub: Publication, since: datetime | None = None) -> FindAnswer:
+        """Search the account for the publication's post (what a check does, or from ``since``
+        instead of the send stamp), changing nothing."""
+        return self._find(pub, since)
 
-    def _find(self, pub: Publication) -> FindAnswer:
+    def _find(self, pub: Publication, since: datetime | None = None) -> FindAnswer:
+        search = self.search_for(pub)
+        if since is not None:
+            search = replace(search, since=since)
         try:
             publisher = self._publisher_for(pub.account)
-            return publisher.find(self._outgoing(pub), self.search_for(pub))
+            return publisher.find(self._outgoing(pub), search)
         except ConfigError as exc:
             return FindAnswer.unknown(f"cannot build the publisher for {pub.account}: {exc}")
         except BotError as exc:
@@ -270,9 +275,10 @@ class Reconciler:
             log.exception("publication %d: the search failed", pub.id)
             return FindAnswer.unknown(f"the search failed: {type(exc).__name__}")
 
-    def _recorded_elsewhere(self, pub: Publication, remote_id: str) -> int | None:
-        """Two drafts with the same text: a post already recorded for another one is not this one."""
-        for other in self.store.list_publications(account=pub.account, states=[_P.PUBLISHED]):
+    def recorded_elsewhere(self, pub: Publication, remote_id: str) -> int | None:
+        """Two drafts with the same text: a post already recorded for another one (published,
+        or a thread's first part) is not this one."""
+        for other in self.store.list_publications(account=pub.account, states=[_P.PUBLISHED, _P.PARTIAL]):
             if other.remote_id == remote_id and other.id != pub.id:
                 return other.id
         return None

@@ -6,14 +6,14 @@ trial stops at :data:`MAX_PROBLEMS`, so a config of many bad templates is not a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from itertools import islice
 
 from bot import plugins, templating
 from bot.config import Settings
 from bot.config.campaigns import CampaignSettings, MediaFolder
-from bot.domain.errors import TemplateError
+from bot.domain.errors import ConfigError, TemplateError
 from bot.services.drafting import prompts
 from bot.services.drafting.service import DraftingService
 
@@ -24,6 +24,27 @@ def _unused() -> object:
 
 #: The trial stops after this many problems (each bad template may take the render time limit).
 MAX_PROBLEMS = 5
+
+
+def template_sections(
+    settings: Settings, now: datetime, pictures: Callable[[], list[str]]
+) -> list[tuple[str, list[str]]]:
+    """(heading, problems) of the templates, then of the pictures (``pictures()``, asked only
+    when a campaign has some; empty lists when fine): what ``bot config check`` lists, and
+    ``bot campaigns sync`` and a daemon's reload refuse."""
+    sections = [("templates that do not render", template_problems(settings, now))]
+    if not sections[0][1]:  # an empty variable is only looked for in templates that render
+        sections.append(("templates that would print an empty variable", empty_variables(settings, now)))
+    if any(c.media for c in settings.campaigns):
+        sections.append(("pictures that cannot be used", pictures()))
+    return sections
+
+
+def refuse_sections(source: object, sections: list[tuple[str, list[str]]]) -> None:
+    """A ConfigError naming the config file and the first section with problems, if any."""
+    for heading, lines in sections:
+        if lines:
+            raise ConfigError(f"{source}: {heading}:\n  " + "\n  ".join(lines))
 
 
 def template_problems(settings: Settings, now: datetime) -> list[str]:

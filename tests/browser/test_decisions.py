@@ -108,5 +108,6 @@ def test_regenerate_waits_for_the_daemon_and_then_links_the_new_drafts(
     expect(page.locator("#draft-state")).to_have_text("rejected")
     new = [d.id for d in world.app.store.list_drafts(after=last)]
     assert new, world.app.store.list_drafts()
-    for draft_id in new:
-        expect(page.locator(f'a[href="/drafts/{draft_id}"]')).to_be_visible()
+    for draft_id in new:  # linked by the request's result (and as the slot's alternatives)
+        expect(page.locator(f'p.request a[href="/drafts/{draft_id}"]')).to_be_visible()
+        expect(page.locator(f'#alternative-{draft_id} a[href="/drafts/{draft_id}"]')).to_be_visible()

@@ -65,6 +65,9 @@ def test_accounts_check_reports_users_limits_and_failures(world_factory: Any, fa
     assert all(r["ok"] for r in results.values())
     assert results["tea-x"]["user"] == "lotus_x" and results["tea-x"]["limits"]["max_weighted_length"] == 280
     assert results["tea-masto"]["limits"]["instance_max_characters"] == 500
+    text = run_cli("accounts", "check", "tea-x", config=config_of(world), env=world.env).stdout
+    assert "tea-x (x): ok as lotus_x; limits: max_weighted_length 280" in text, text
+    assert "{" not in text and "None" not in text  # words, not Python's reprs (finding 12)
     bad = {**world.env, "BOT_TEA_BSKY_APP_PASSWORD": "not-it"}
     done = run_cli("accounts", "check", "tea-bsky", config=config_of(world), env=bad)
     assert done.returncode == 1

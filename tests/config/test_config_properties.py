@@ -118,8 +118,9 @@ def test_any_toml_tables(folder: Path, data: dict[str, Any]) -> None:
 PATHS = [
     "bot.timezone", "bot.data_dir", "bot.database_url", "bot.catch_up_grace", "bot.draft_expiry",
     "bot.poll_interval", "bot.log_level", "brand.name", "brand.products", "model.backend",
-    "model.temperature", "model.candidates", "moderation.scorers", "moderation.thresholds",
-    "publishing.max_attempts", "publishing.lease", "publishing.backoff_max", "accounts",
+    "model.temperature", "model.repetition_penalty", "model.candidates", "moderation.scorers",
+    "moderation.thresholds", "publishing.max_attempts", "publishing.lease", "publishing.backoff_max",
+    "accounts",
     "accounts.0.name", "accounts.0.platform", "accounts.0.timeout", "accounts.1.title",
     "accounts.1.titles", "accounts.1.subreddits", "campaigns", "campaigns.0.name",
     "campaigns.0.kind", "campaigns.0.when", "campaigns.0.accounts", "campaigns.0.brief",

@@ -92,14 +92,55 @@ def test_sighup_reload_keeps_old_config_on_error(tmp_path: Path, sqlite_url: str
     listener.close()
 
 
-def test_a_sync_from_the_cli_makes_the_running_daemon_reload(tmp_path: Path, sqlite_url: str) -> None:
+@pytest.mark.parametrize(
+    ("fact", "says"),
+    [
+        ("{{ promo_cod }}", "uses an unknown variable"),
+        ("{% for x in range(100000000) %}x{% endfor %}", "templates that do not render"),
+    ],
+)
+def test_sighup_refuses_a_template_that_campaigns_sync_refuses(
+    tmp_path: Path, sqlite_url: str, fact: str, says: str
+) -> None:
+    """A reload runs the checks `bot campaigns sync` runs: a template that does not render
+    keeps the running config, and nothing of the new one is synced (the hostile pass's
+    finding 4: it used to be synced, with "its slots will fail" logged)."""
+    good, config, log, proc = _weekly_daemon(tmp_path, sqlite_url)
+    try:
+        bad = campaign("weekly", '{ cron = "0 10 * * FRI" }', facts=json.dumps([fact]))
+        write_config(tmp_path, bad, database_url=sqlite_url, poll="1s")
+        refused = run_cli("campaigns", "sync", config=config)
+        assert refused.returncode == 1 and says in refused.stderr, refused.stderr
+        proc.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: "still running the previous config" in log.read_text(), 60), log.read_text()
+        text = log.read_text()
+        assert says in text and "updated ['weekly']" not in text, text
+        assert "its slots will fail" not in text and "reloaded" not in text, text
+        assert proc.poll() is None
+        write_config(tmp_path, good, database_url=sqlite_url, poll="1s")  # fixed: taken in
+        proc.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: "reloaded" in log.read_text(), 60), log.read_text()
+    finally:
+        assert stop(proc) == 0
+
+
+def _weekly_daemon(tmp_path: Path, sqlite_url: str) -> tuple[str, Path, Path, Any]:
+    """(the campaign, the config, the log, the process) of a daemon started with one weekly
+    campaign, once it has started."""
     weekly = campaign("weekly", '{ cron = "0 10 * * FRI" }')
     config = write_config(tmp_path, weekly, database_url=sqlite_url, poll="1s")
     assert run_cli("db", "upgrade", config=config).returncode == 0
     log = tmp_path / "daemon.log"
     proc = start_daemon(config, log)
+    if not wait_until(lambda: "started" in log.read_text(), 60):
+        stop(proc)
+        raise AssertionError(log.read_text())
+    return weekly, config, log, proc
+
+
+def test_a_sync_from_the_cli_makes_the_running_daemon_reload(tmp_path: Path, sqlite_url: str) -> None:
+    _, config, log, proc = _weekly_daemon(tmp_path, sqlite_url)
     try:
-        assert wait_until(lambda: "started" in log.read_text(), 60), log.read_text()
         monthly = campaign("monthly", '{ cron = "0 10 1 * *" }')
         write_config(tmp_path, monthly, database_url=sqlite_url, poll="1s")
         out = run_cli("campaigns", "sync", config=config)

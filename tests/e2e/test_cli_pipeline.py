@@ -265,6 +265,14 @@ def test_two_reviewers_at_once_get_one_winner(write_config: Any, clock_file: Clo
     assert len(shown["approvals"]) == 1
 
 
+def test_campaigns_list_says_when_in_words(write_config: Any, clock_file: ClockFile) -> None:
+    """The trigger and the time zone a campaign inherits, not Python's reprs (finding 12)."""
+    config = _due_config(write_config, clock_file)
+    listed = _ok("campaigns", "list", config=config)
+    assert "at 20" in listed and "{'at'" not in listed, listed
+    assert "([bot])" in listed, listed
+
+
 def test_interactive_review_walks_the_queue(write_config: Any, clock_file: ClockFile) -> None:
     config, draft_id = _one_pending_draft(write_config, clock_file)
     result = run_cli("queue", "review", "--as", "ann", config=config, input="a\nq\n")

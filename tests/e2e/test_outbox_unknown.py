@@ -138,7 +138,8 @@ def test_the_pass_records_needs_check_and_a_check_finds_the_line(write_config: A
 
 def test_retry_of_a_failed_publication_looks_first(write_config: Any, db_url: str) -> None:
     """A publication recorded failed although its line is in the outbox (as the old outbox did
-    after an fsync error) is not queued again by ``retry``."""
+    after an fsync error) is not queued again by ``retry``, nor ``retry --force``; ``check``
+    records the line as its post."""
     config = write_config(database_url=db_url)
     outbox = config.parent / "data" / "outbox.jsonl"
     pub = _approved(config)
@@ -152,7 +153,13 @@ def test_retry_of_a_failed_publication_looks_first(write_config: Any, db_url: st
     refused = run_cli("publications", "retry", str(pub), config=config, env={"BOT_FAKE_NOW": NOW.isoformat()})
     assert refused.returncode == 1, refused.stdout
     assert f"publication {pub} is already on outbox" in refused.stderr
-    assert f"bot publications cancel {pub}" in refused.stderr
+    assert f"bot publications check {pub}" in refused.stderr
     assert json.loads(_ok("publications", "show", str(pub), "--json", config=config))["state"] == "failed"
+    forced = run_cli(
+        "publications", "retry", str(pub), "--force", config=config, env={"BOT_FAKE_NOW": NOW.isoformat()}
+    )
+    assert forced.returncode == 1 and "would post it twice" in forced.stderr  # --force looks too
     _ok("run", "--once", "--json", config=config)
     assert len(_lines(outbox)) == 1
+    assert "marked published" in _ok("publications", "check", str(pub), config=config)
+    assert json.loads(_ok("publications", "show", str(pub), "--json", config=config))["state"] == "published"

@@ -68,6 +68,10 @@ def test_listed_reviewers_only_and_only_an_admin_overrides(write_config: Any) ->
             "queue", "approve", str(draft_id), "--as", "ann", "--override", "--reason", "fine", config=path
         )
         assert plain.returncode == 1 and "only an admin can override" in plain.stderr
+        # The walk refuses a reviewer's override before asking for its reason (finding 15).
+        walk_ann = run_cli("queue", "review", "--as", "ann", config=path, input="a\nq\n")
+        assert "only an admin can override" in walk_ann.stderr, walk_ann.stderr
+        assert "reason for the override" not in walk_ann.stdout + walk_ann.stderr
         for args in (
             ("reject", str(draft_id), "--reason", "no"),
             ("edit", str(draft_id), "--text", "Mooncakes for all"),

@@ -7,9 +7,13 @@ token per step, from a cache preallocated for the whole answer (transformers' de
 grows by concatenation, copying itself at every step and layer). Rows that end are dropped
 from the batch once enough of them have ended, so a finished candidate stops costing compute.
 
-Sampling is the usual temperature -> top-k -> top-p -> multinomial (greedy at temperature 0),
-drawn from a generator seeded with the request's seed: the same seed and inputs give the
-same texts.
+Sampling is the usual repetition penalty -> temperature -> top-k -> top-p -> multinomial
+(greedy at temperature 0), drawn from a generator seeded with the request's seed: the same seed
+and inputs give the same texts. The repetition penalty (the CTRL paper's, as transformers
+applies it: a positive logit divided by it, a negative one multiplied) weighs only on the tokens
+each answer has written so far, never on the prompt's: transformers' own processor penalizes
+the prompt too, which keeps a draft from copying the brand, the facts, prices and codes it must
+copy (MODELS.md: "stops it from copying the brand name").
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ class Sampling:
     top_k: int
     max_new_tokens: int
     seed: int
+    #: 1.0: none; above it, the tokens a row has written are less likely again.
+    repetition_penalty: float = 1.0
 
 
 class _GrowingLayer(DynamicLayer):  # type: ignore[no-untyped-call]
@@ -138,12 +144,18 @@ def _decode(
     full_mask = torch.zeros((total, capacity), dtype=torch.long)
     full_mask[:, : mask.shape[1]] = mask
     length = mask.shape[1]
+    # The tokens each batch row has written (not its prompt's): None without a penalty.
+    written = torch.zeros(logits.shape, dtype=torch.bool) if sampling.repetition_penalty != 1.0 else None
     for step in range(sampling.max_new_tokens):
+        if written is not None:
+            logits = penalize(logits, written, sampling.repetition_penalty)
         chosen = _choose(logits, sampling, generator)
         tick()
         for row, token in zip(alive.tolist(), chosen.tolist(), strict=True):
             if not done[row]:
                 tokens[row].append(token)
+        if written is not None:
+            written[torch.arange(len(alive)), chosen] = True
         done[alive] |= torch.isin(chosen, stop)
         if bool(done.all()) or step == sampling.max_new_tokens - 1:
             break
@@ -153,6 +165,8 @@ def _decode(
             cache.batch_select_indices(index)
             alive, chosen = alive[index], chosen[index]
             full_mask, position = full_mask[index], position[index]
+            if written is not None:
+                written = written[index]
         full_mask[:, length] = 1
         length += 1
         position = position + 1
@@ -166,6 +180,14 @@ def _decode(
             )
         logits = out.logits[:, -1, :]
     return tokens
+
+
+def penalize(logits: torch.Tensor, written: torch.Tensor, penalty: float) -> torch.Tensor:
+    """``logits`` (float) with the ``written`` tokens of each row penalized: a positive logit
+    divided by ``penalty``, a negative one multiplied by it (both less likely above 1.0)."""
+    logits = logits.float()
+    penalized = torch.where(logits > 0, logits / penalty, logits * penalty)
+    return torch.where(written, penalized, logits)
 
 
 def _choose(logits: torch.Tensor, sampling: Sampling, generator: torch.Generator) -> torch.Tensor:

@@ -10,7 +10,8 @@ All candidates of a request are sampled together in one batch. The default engin
 request (one per worked example) once and copies its cache to the candidates that use it;
 ``generate`` is transformers' own ``generate()`` over one left-padded prompt per candidate
 (the previous way, kept for comparison in ``bench/generation.py``). Both are seeded with the
-request's seed, so the same seed and inputs give the same texts.
+request's seed, so the same seed and inputs give the same texts, and both apply the request's
+repetition penalty to the tokens of the answer only, never to the prompt's.
 """
 
 from __future__ import annotations
@@ -141,7 +142,12 @@ def _prompt_once(
     eos = _eos_ids(tokenizer, model)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos[0]
     sampling = decoding.Sampling(
-        request.temperature, request.top_p, request.top_k, request.max_new_tokens, request.seed
+        request.temperature,
+        request.top_p,
+        request.top_k,
+        request.max_new_tokens,
+        request.seed,
+        request.repetition_penalty,
     )
     reporter.start(f"writing {request.n} candidates", request.max_new_tokens)
     try:
@@ -168,6 +174,7 @@ def _generate(
             output = model.generate(
                 **inputs,
                 **_sampling(request),
+                **_penalty(request.repetition_penalty, inputs["input_ids"].shape[1]),
                 max_new_tokens=request.max_new_tokens,
                 pad_token_id=pad,
                 eos_token_id=eos,
@@ -190,6 +197,18 @@ def _sampling(request: GenerationRequest) -> dict[str, Any]:
         "top_p": request.top_p,
         "top_k": request.top_k or None,
     }
+
+
+def _penalty(penalty: float, prompt_length: int) -> dict[str, Any]:
+    """``generate()``'s repetition penalty on the answer's tokens only: its own processor
+    (created where it applies, before the temperature) replaced by one that skips the
+    ``prompt_length`` tokens of the left-padded prompts."""
+    if penalty == 1.0:
+        return {}
+    from transformers import LogitsProcessorList, RepetitionPenaltyLogitsProcessor
+
+    answer_only = RepetitionPenaltyLogitsProcessor(float(penalty), prompt_ignore_length=prompt_length)
+    return {"repetition_penalty": penalty, "logits_processor": LogitsProcessorList([answer_only])}
 
 
 def _eos_ids(tokenizer: Any, model: Any) -> list[int]:

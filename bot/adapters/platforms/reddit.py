@@ -26,7 +26,7 @@ import logging
 import mimetypes
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 from xml.etree.ElementTree import ParseError
@@ -45,21 +45,20 @@ from bot.adapters.platforms.reddit_platform import CREDENTIALS, TITLE_MAX, Reddi
 from bot.domain import OutgoingPost, PublishResult
 from bot.domain.errors import (
     PublishAuthError,
+    PublishDuplicate,
     PublishError,
     PublishRejected,
     PublishRetryable,
     PublishUnknownOutcome,
     TemplateError,
 )
-from bot.domain.finding import FindAnswer, FindStatus, PostSearch
+from bot.domain.finding import FindAnswer, PostSearch
 from bot.domain.platforms import Attempt, CredentialSource, ErrorRule, ErrorTable
 
 log = logging.getLogger(__name__)
 
 DEFAULT_OAUTH = "https://oauth.reddit.com"
 DEFAULT_WWW = "https://www.reddit.com"
-#: How far back an ALREADY_SUB answer is looked up.
-_DUPLICATE_WINDOW = timedelta(days=1)
 _WAIT = re.compile(r"(\d+)\s+(millisecond|second|minute)", re.IGNORECASE)
 #: Gallery captions (our alt texts) are at most 180 characters; 4 images per post here.
 MAX_CAPTION = 180
@@ -201,7 +200,7 @@ class RedditPublisher:
             url = f"https://www.reddit.com/r/{sub}/comments/{remote_id}/"
         except RedditAPIException as exc:
             if any(item.error_type == "ALREADY_SUB" for item in exc.items):
-                return self._duplicate(post, exc)
+                self._duplicate(exc)
             _translate(exc, "submit")
         except PublishError:
             raise
@@ -209,18 +208,11 @@ class RedditPublisher:
             _translate(exc, "submit")
         return PublishResult(remote_id=remote_id, url=url)
 
-    def _duplicate(self, post: OutgoingPost, exc: RedditAPIException) -> PublishResult:
-        """ALREADY_SUB: it counts as posted only if a search finds the post."""
-        answer = self.find(post, PostSearch(since=datetime.now(UTC) - _DUPLICATE_WINDOW, max_pages=10))
-        if answer.status is FindStatus.FOUND and answer.post is not None:
-            return answer.post
-        if answer.status is FindStatus.ABSENT:
-            raise PublishRejected(
-                f"Reddit: {_items(exc)}; no copy found on the account in the last day"
-            ) from exc
-        raise PublishUnknownOutcome(
-            f"Reddit: {_items(exc)}; cannot tell whether a copy is ours: {answer.reason}"
-        )
+    @staticmethod
+    def _duplicate(exc: RedditAPIException) -> NoReturn:
+        """ALREADY_SUB: whether the submission on the account is this publication's is for the
+        publishing service to find out (from the send stamp, and not another publication's)."""
+        raise PublishDuplicate(f"Reddit: {_items(exc)}: Reddit does not take the same link twice") from exc
 
     def find(self, post: OutgoingPost, search: PostSearch) -> FindAnswer:
         """Page back through the account's submissions (100 a page, ``after``) past the stamp.

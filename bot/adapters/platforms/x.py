@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -34,13 +34,14 @@ from bot.adapters.platforms.x_platform import CREDENTIALS, XAccount, limit
 from bot.domain import OutgoingPost, PublishResult
 from bot.domain.errors import (
     PublishAuthError,
+    PublishDuplicate,
     PublishError,
     PublishPartial,
     PublishRejected,
     PublishRetryable,
     PublishUnknownOutcome,
 )
-from bot.domain.finding import FindAnswer, FindStatus, PostSearch
+from bot.domain.finding import FindAnswer, PostSearch
 from bot.domain.platforms import Attempt, CredentialSource, ErrorRule, ErrorTable
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,6 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE = "https://api.twitter.com"
 _HOSTS = ("https://api.twitter.com", "https://api.x.com")
 _DUPLICATE = "duplicate content"
-#: How far back a "duplicate content" answer is looked up.
-_DUPLICATE_WINDOW = timedelta(days=1)
 #: X's v2 media endpoints (sent to the account's base through the redirect adapter).
 MEDIA_UPLOAD = "https://api.x.com/2/media/upload"
 MEDIA_METADATA = "https://api.x.com/2/media/metadata"
@@ -149,7 +148,7 @@ class XPublisher:
                 ids.append(self._tweet(part, ids[-1] if ids else None, () if ids else media_ids))
             except PublishRejected as exc:
                 if _DUPLICATE in str(exc) and not ids:
-                    return self._duplicate(post, exc)
+                    self._duplicate(exc)
                 self._partial(ids, parts, exc)
             except PublishError as exc:
                 self._partial(ids, parts, exc)
@@ -164,20 +163,12 @@ class XPublisher:
             _translate(exc, "create the post")
         return str(response.data["id"])
 
-    def _duplicate(self, post: OutgoingPost, exc: PublishRejected) -> PublishResult:
-        """X says duplicate content: it counts as posted only if a search finds the post."""
-        search = PostSearch(since=datetime.now(UTC) - _DUPLICATE_WINDOW, max_pages=10)
-        answer = self.find(post, search)
-        if answer.status is FindStatus.FOUND and answer.post is not None:
-            log.info(
-                "publication %d: X reports a duplicate, found as %s",
-                post.publication_id,
-                answer.post.remote_id,
-            )
-            return answer.post
-        if answer.status is FindStatus.ABSENT:
-            raise PublishRejected(f"{exc}; no copy found on the account in the last day") from exc
-        raise PublishUnknownOutcome(f"{exc}; cannot tell whether a copy is ours: {answer.reason}") from exc
+    @staticmethod
+    def _duplicate(exc: PublishRejected) -> NoReturn:
+        """X says duplicate content: whether the post on the account is this publication's is
+        for the publishing service to find out (from the send stamp, and not another
+        publication's), never assumed here."""
+        raise PublishDuplicate(f"{exc}: X does not take the same text twice") from exc
 
     def _partial(self, ids: list[str], parts: list[str], exc: PublishError) -> NoReturn:
         if not ids:

@@ -296,7 +296,9 @@ class PublicationsSql(StoreBase):
             if new is PublicationState.QUEUED:
                 values.update(not_before=now, attempts=0)
             if new is PublicationState.PUBLISHED:
-                values.update(remote_id=remote_id, url=url, published_at=now)
+                values.update(remote_id=remote_id, url=url, published_at=now, last_error=None)
+            if new is PublicationState.PARTIAL:  # a thread's first part, found by a check
+                values.update(remote_id=remote_id, url=url)
             if reason and new is not PublicationState.PUBLISHED:
                 values["last_error"] = reason
             done = changed(

@@ -185,7 +185,9 @@ def _reader_checks(body: str, spec: CheckSpec) -> tuple[CheckResult, ...]:
         stated,
         backed,
         bindings.meaning(body, spec.facts),
-        additions.adds(body, spec.backing)
+        # what the post must tell, as said to the readers ("remember to ...", "please don't
+        # ...", "thank you to ..."), is the campaign's too
+        additions.adds(body, (*spec.backing, *spec.facts))
         if spec.backing and spec.model_wording
         else CheckResult("adds", True),
         additions.unknown_names(body, spec.backing)
@@ -389,7 +391,8 @@ def soft_score(body: str, checks: Sequence[CheckResult], spec: CheckSpec) -> flo
     """Ranking score in [0, 1]: checks passed, nice words present, a comfortable length, and
     less of the model's own words (each word the campaign did not give costs a little)."""
     passed = sum(c.passed for c in checks) / max(1, len(checks))
-    added = len(additions.additions(body, spec.backing)) if spec.backing and spec.model_wording else 0
+    given = (*spec.backing, *spec.facts)
+    added = len(additions.additions(body, given)) if spec.backing and spec.model_wording else 0
     nice = [w for w in spec.nice_words if w]
     mentions = sum(contains_word(body, w) for w in nice) / len(nice) if nice else 1.0
     size = len(body)

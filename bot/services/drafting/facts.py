@@ -331,7 +331,7 @@ _TELL_WHOM = regex.compile(
     rf"|\bremind\s+{_AUDIENCE}(?:that\s+|about\s+)?((?:(?:not|never)\s+)?(?:to|of)\s+[^.!?\n]+|(?<=that\s+)[^.!?\n]+)"
     rf"|\b(?:want|wants|would like|need)\s+(?:{_AUDIENCE})?to\s+know\s+(?:that\s+|about\s+)?([^.!?\n]+)"
     rf"|\b(?:post|say|write|share|mention|explain|note|add|state|point\s+out|highlight|emphasi[sz]e|stress|"
-    rf"make\s+(?:it\s+)?clear)\s+that\s+([^.!?\n]+)"
+    rf"make\s+(?:it\s+)?clear)\s+(?:the\s+fact\s+)?that\s+([^.!?\n]+)"
     rf"|\bmake\s+sure\s+{_AUDIENCE}knows?\s+(?:that\s+|about\s+)?([^.!?\n]+)"
     rf"|\b(?:apologi[sz]e|say\s+sorry)\s+(?P<sorry>(?:to|for)\s+[^.!?\n]+)"
     rf"|\bsay\s+(?P<thanks>(?:a\s+)?(?:big\s+)?(?:thanks|thank\s+you)\s+for\s+[^.!?\n]+)"
@@ -463,6 +463,23 @@ def _hold_titles(text: str) -> str:
 
 def _titles_back(said: Iterable[str]) -> tuple[str, ...]:
     return tuple(s.replace(_TITLE_DOT, ".") for s in said)
+
+
+#: "mention the galette which we only do in january", "mention the mince pies (last batch going
+#: out today)": what is said of the thing is news ("don't miss the galette, which we only do in
+#: january"); a bare "mention our X" stays a ranking preference (:func:`mentions`).
+_MENTION_MORE = regex.compile(
+    r"\bmention\s+((?:the|our)\s+(?!fact\b)[^.!?\n(,]+?)\s*"
+    r"(?:,?\s*\b(which|that|who)\s+([^.!?\n]+)|\(([^)\n]{8,})\))",
+    regex.IGNORECASE,
+)
+
+
+def _dont_miss(match: regex.Match[str]) -> str:
+    thing = match.group(1).strip()
+    if match.group(2):
+        return f"don't miss {thing}, {match.group(2)} {match.group(3).strip()}"
+    return f"don't miss {thing}: {match.group(4).strip()}"
 
 
 #: "Invite people to our group ride this weekend": the post asks them along.
@@ -612,6 +629,7 @@ def _reminders(brief: str, *, colon: bool, more: Iterable[tuple[int, str]] = ())
     said += [(m.start(), _THEIR_WORD.sub("your", m.group(1).strip())) for m in _ASK_READERS.finditer(brief)]
     said += [(m.start(), f"celebrating {m.group(1).strip()}") for m in _CELEBRATE.finditer(brief)]
     said += [(m.start(), m.group(1).strip()) for m in _SHOUT_OUT.finditer(brief)]
+    said += [(m.start(), _dont_miss(m)) for m in _MENTION_MORE.finditer(brief)]
     for sentence in _BRIEF_SENTENCE.finditer(brief):
         call = _CALL.search(sentence.group(0))
         if call:

@@ -372,6 +372,9 @@ class DraftingService:
             top_k=over.top_k if over.top_k is not None else model.top_k,
             max_new_tokens=over.max_new_tokens or model.max_new_tokens,
             seed=plan.seed,
+            repetition_penalty=(
+                over.repetition_penalty if over.repetition_penalty is not None else model.repetition_penalty
+            ),
             context=plan.context,
         )
 
@@ -671,6 +674,7 @@ def _settings_record(request: GenerationRequest, model_id: str, dtype: str) -> d
         "top_p": request.top_p,
         "top_k": request.top_k,
         "max_new_tokens": request.max_new_tokens,
+        "repetition_penalty": request.repetition_penalty,
         "candidates": request.n,
         "seed": request.seed,
     }

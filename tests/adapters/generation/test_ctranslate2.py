@@ -7,15 +7,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.adapters.generation.ctranslate2 import MANIFEST, CTranslate2Generator
+from bot.adapters.generation.ctranslate2 import MANIFEST, CTranslate2Generator, sampling
 from bot.adapters.generation.factory import build_generator
 from bot.config import load_settings
 from bot.domain.errors import ConfigError, ModelError
-from bot.domain.ports import ChatMessage
+from bot.domain.ports import ChatMessage, GenerationRequest
 from tests.adapters.generation.counting import CountingReporter
 from tests.adapters.generation.gen_configs import write
 from tests.adapters.generation.test_tiny_model import request
@@ -186,3 +188,36 @@ def test_a_text_stopped_at_the_token_limit_is_marked_cut(converted: CTranslate2G
     assert all(t.new_tokens == 3 for t in short if t.cut)
     longer = converted.generate(request(seed=4, n=8, max_new_tokens=48, temperature=1.5, top_k=0, top_p=1.0))
     assert all(t.cut == (t.new_tokens == 48) for t in longer)
+
+
+def test_the_repetition_penalty_reaches_ctranslate2_and_spares_the_prompt(
+    converted: CTranslate2Generator,
+) -> None:
+    """The request's penalty is CTranslate2's ``repetition_penalty``; with the prompt forwarded
+    before decoding (``include_prompt_in_result=False``, as the backend calls it), only the
+    answer's own tokens are penalized: the first step's scores are those of no penalty."""
+    import numpy as np
+
+    plain = request(seed=1, n=2, temperature=0.0, max_new_tokens=24)
+    strong = replace(plain, repetition_penalty=50.0)
+    assert converted.generate(strong) != converted.generate(plain)
+    chat = converted.load()
+    prompt = chat.tokens(plain.messages)
+
+    def answer(req: GenerationRequest) -> Any:
+        model = converted._open(req.seed)
+        return model.generate_batch(
+            [prompt],
+            max_length=24,
+            include_prompt_in_result=False,
+            return_logits_vocab=True,
+            end_token=chat.ends,
+            **sampling(req),
+        )[0]
+
+    free, penalized = answer(plain), answer(strong)
+    assert sampling(strong)["repetition_penalty"] == 50.0
+    assert np.array_equal(np.array(free.logits[0][0]), np.array(penalized.logits[0][0]))
+    ids = penalized.sequences_ids[0]
+    assert len(set(ids)) == len(ids)  # no answer token twice
+    assert len(set(free.sequences_ids[0])) < len(free.sequences_ids[0])  # the model loops without it

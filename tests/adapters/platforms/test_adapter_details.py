@@ -25,6 +25,7 @@ from bot.domain import OutgoingPost, PublicationState
 from bot.domain.errors import (
     ConfigError,
     PublishAuthError,
+    PublishDuplicate,
     PublishPartial,
     PublishRejected,
     PublishRetryable,
@@ -126,19 +127,14 @@ def test_x_thread_broken_in_the_middle_is_partial(fake: FakeServer) -> None:
     assert (caught.value.remote_id, caught.value.posted, caught.value.total) == (first["id"], 1, 3)
 
 
-def test_x_duplicate_counts_as_posted_only_when_found(fake: FakeServer) -> None:
+def test_x_duplicate_is_reported_never_adopted(fake: FakeServer) -> None:
+    """X's 403 duplicate content is a PublishDuplicate: whether the post on the account is this
+    publication's is the publishing service's to find out (tests/services/test_publishing_duplicates.py)."""
     publisher = x_pub(fake)
-    first = publisher.publish(post("Same words"))
-    again = publisher.publish(post("Same words", key="bot-2-def"))  # X answers 403 duplicate
-    assert again.remote_id == first.remote_id
+    publisher.publish(post("Same words"))
+    with pytest.raises(PublishDuplicate, match="X does not take the same text twice"):
+        publisher.publish(post("Same words", key="bot-2-def"))
     assert len(fake.posts("x")) == 1
-    fake.fault(
-        "x.tweet",
-        status=403,
-        body={"detail": "You are not allowed to create a Tweet with duplicate content.", "status": 403},
-    )
-    with pytest.raises(PublishRejected, match="no copy found on the account"):
-        publisher.publish(post("Never posted before"))
 
 
 def test_x_weighted_length_is_checked_before_sending(fake: FakeServer) -> None:
@@ -206,9 +202,9 @@ def test_reddit_link_post_and_already_submitted(fake: FakeServer) -> None:
     publisher = reddit_pub(fake, post_kind="link")
     first = publisher.publish(post("New menu https://lotusleaf.example/menu."))
     assert fake.posts("reddit")[0]["url"] == "https://lotusleaf.example/menu"
-    again = publisher.publish(post("New menu https://lotusleaf.example/menu.", key="bot-2"))  # ALREADY_SUB
-    assert again.remote_id == first.remote_id
-    assert len(fake.posts("reddit")) == 1
+    with pytest.raises(PublishDuplicate, match="ALREADY_SUB"):  # never adopted by the adapter
+        publisher.publish(post("New menu https://lotusleaf.example/menu.", key="bot-2"))
+    assert len(fake.posts("reddit")) == 1 and first.remote_id == fake.posts("reddit")[0]["id"]
     with pytest.raises(PublishRejected, match="no URL"):
         publisher.publish(post("no link here"))
 

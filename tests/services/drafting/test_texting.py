@@ -97,3 +97,32 @@ def test_a_reviewer_may_say_what_the_post_must_tell_in_the_brief_s_words() -> No
     body = "Happy Christmas Eve! Thank you to everyone who came to the carol singing at the shop!"
     assert echo(body, brief, told(brief, [])).passed
     assert not echo(body, brief, ()).passed  # with nothing to tell, the same words are the brief's
+
+
+@pytest.mark.parametrize(
+    ("brief", "expected"),
+    [
+        (
+            "mention the galette des rois which we only do in january. keep it short",
+            ("don't miss the galette des rois, which we only do in january",),
+        ),
+        (
+            "and mention the mince pies (last batch going out today, get them while theyre hot!!)",
+            ("don't miss the mince pies: last batch going out today, get them while they're hot!!",),
+        ),
+        ("Mention the fact that we are closed on Monday.", ("we are closed on Monday",)),
+        ("Mention our jasmine pearls.", ()),  # a bare mention stays a ranking preference
+    ],
+)
+def test_what_a_mention_says_of_its_thing_is_told(brief: str, expected: tuple[str, ...]) -> None:
+    assert told(brief, []) == expected
+
+
+def test_the_words_that_turn_an_ask_into_a_post_are_not_added_words() -> None:
+    """ "Remind people to come early" is posted as "remember to come early": "remember" is ours."""
+    from bot.services.drafting.additions import additions
+
+    brief = "Remind people to come early because it sells out by 11"
+    body = "Crumb & Co offer: remember to come early because it sells out by 11."
+    assert additions(body, ("Crumb & Co", brief, *told(brief, []))) == ["offer"]
+    assert "remember" in additions(body, ("Crumb & Co", brief))

@@ -1,0 +1,167 @@
+"""A post the platform refuses as a duplicate, and the hand tools around a post that is out.
+
+X answers 403 "duplicate content" (Reddit ALREADY_SUB) when the same text is already on the
+account. That post is this publication's only when a search from its send stamp finds it and
+no other publication has it: a second draft with the same words as one published earlier fails,
+naming the publication that has the post, and nothing is recorded twice (the hostile pass's
+finding 6). ``retry --force`` looks before it queues, and ``check`` records the post of a
+failed send that was stored after all (finding 5). Against the fake platform server, on SQLite
+and Postgres.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.domain import PublicationState
+from bot.domain.errors import BotError, StateConflict
+from bot.domain.ports import FixedClock
+from tests.fakeplatform import FakeServer
+
+_P = PublicationState
+
+
+def test_an_x_post_with_the_text_of_another_publication_fails_naming_it(
+    world_factory: Any, fake: FakeServer, db_url: str
+) -> None:
+    world = world_factory(["x"], database_url=db_url)
+    [first] = world.approve("Sourdough £4.50 this Saturday")
+    assert world.app.publishing.run_once().published == [first]
+    remote = world.store.get_publication(first).remote_id
+    [second] = world.approve("Sourdough £4.50 this Saturday")  # another draft, the same words
+    report = world.app.publishing.run_once()
+    assert report.failed == [second] and report.published == []
+    pub = world.store.get_publication(second)
+    assert pub.state is _P.FAILED and pub.remote_id is None
+    reason = pub.last_error or ""
+    assert f"already on tea-x as {remote}, for publication {first}" in reason, reason
+    assert "X does not take the same text twice" in reason
+    assert f"bot publications cancel {second}" in reason
+    assert len(fake.posts("x")) == 1  # nothing went out, nothing is recorded twice
+    assert [p.id for p in world.store.list_publications(states=[_P.PUBLISHED])] == [first]
+
+
+def test_a_duplicate_older_than_the_send_stamp_is_named_too(
+    world_factory: Any, fake: FakeServer, clock: FixedClock, db_url: str
+) -> None:
+    """The earlier post is from before this publication's first send (outside the stamp's
+    window): not this one's; a wider look says whose it is."""
+    world = world_factory(["x"], database_url=db_url)
+    [first] = world.approve("Mince pies, last batch today")
+    world.app.publishing.run_once()
+    clock.advance(hours=2)
+    [second] = world.approve("Mince pies, last batch today")
+    assert world.app.publishing.run_once().failed == [second]
+    reason = world.store.get_publication(second).last_error or ""
+    assert f"for publication {first}" in reason, reason
+    assert len(fake.posts("x")) == 1
+
+
+@pytest.mark.parametrize("platform", ["x", "reddit"])
+def test_a_refused_duplicate_that_is_this_publications_own_send_is_published(
+    world_factory: Any, fake: FakeServer, platform: str
+) -> None:
+    """An earlier send was stored although its answer was lost, and (a listing lagging) it went
+    back to the queue: the next send is refused as a duplicate, and the post found since the
+    send stamp, no other publication's, is this one's."""
+    extra = 'post_kind = "link"\n' if platform == "reddit" else ""
+    world = world_factory([platform], account_extra=extra)
+    [pub_id] = world.approve("New menu https://lotusleaf.example/menu")
+    op = {"x": "x.tweet", "reddit": "reddit.submit"}[platform]
+    fake.fault(op, drop="after")  # stored, the answer lost
+    world.app.publishing.run_once()
+    assert world.store.get_publication(pub_id).state is _P.NEEDS_CHECK
+    world.store.move_publication(  # as a check fooled by a lagging listing would
+        pub_id, [_P.NEEDS_CHECK], _P.QUEUED, now=world.app.clock.now(), actor="test", reason="lagging"
+    )
+    assert world.app.publishing.run_once().published == [pub_id]
+    [posted] = fake.posts(platform)
+    assert world.store.get_publication(pub_id).remote_id == posted["id"]
+
+
+def test_reddit_already_sub_of_another_publication_fails(world_factory: Any, fake: FakeServer) -> None:
+    world = world_factory(["reddit"], account_extra='post_kind = "link"\n')
+    [first] = world.approve("New menu https://lotusleaf.example/menu")
+    world.app.publishing.run_once()
+    [second] = world.approve("New menu https://lotusleaf.example/menu")
+    assert world.app.publishing.run_once().failed == [second]
+    assert f"for publication {first}" in (world.store.get_publication(second).last_error or "")
+    assert len(fake.posts("reddit")) == 1
+
+
+def _stored_then_refused(world: Any, fake: FakeServer, text: str) -> int:
+    """A Mastodon publication whose post was stored, then answered 422: failed."""
+    [pub_id] = world.approve(text)
+    fake.fault("mastodon.status", status=422, body={"error": "Validation failed"}, stored=True)
+    world.app.publishing.run_once()
+    assert world.store.get_publication(pub_id).state is _P.FAILED
+    assert len(fake.posts("mastodon")) == 1
+    return pub_id
+
+
+def _delete_ours(fake: FakeServer) -> None:
+    """The bot's posts deleted on the account (its older history stays: absence is provable)."""
+    with fake.state.lock:
+        fake.state.posts[:] = [p for p in fake.state.posts if p.get("history") or p.get("noise")]
+
+
+def test_retry_force_looks_first_and_check_records_the_found_post(
+    world_factory: Any, fake: FakeServer, db_url: str
+) -> None:
+    world = world_factory(["mastodon"], database_url=db_url)
+    pub_id = _stored_then_refused(world, fake, "We're moving to Harbour Street!")
+    [posted] = fake.posts("mastodon")
+    for force in (False, True):
+        with pytest.raises(BotError, match=f"found as {posted['id']} just now") as refused:
+            world.app.publishing.retry(pub_id, "ollie", force=force)
+        assert f"bot publications check {pub_id}" in str(refused.value)
+    world.app.publishing.run_once()
+    assert world.store.get_publication(pub_id).state is _P.FAILED
+    outcome = world.app.publishing.check(pub_id, "ollie")
+    assert outcome.found and f"found on tea-masto as {posted['id']}: marked published" in outcome.message
+    pub = world.store.get_publication(pub_id)
+    assert pub.state is _P.PUBLISHED and pub.remote_id == posted["id"] and pub.last_error is None
+    events = world.store.events(entity="publication", entity_id=pub_id)
+    assert (events[-1].from_state, events[-1].to_state, events[-1].actor) == ("failed", "published", "ollie")
+    assert len(fake.posts("mastodon")) == 1  # never posted twice
+
+
+def test_retry_force_goes_once_the_post_was_removed(world_factory: Any, fake: FakeServer) -> None:
+    world = world_factory(["mastodon"])
+    pub_id = _stored_then_refused(world, fake, "Closed on the 25th and 26th")
+    _delete_ours(fake)  # the owner deleted the post on the account
+    assert world.app.publishing.retry(pub_id, "ollie", force=True).state is _P.QUEUED
+    assert world.app.publishing.run_once().published == [pub_id]
+    assert len(fake.posts("mastodon")) == 1
+
+
+def test_retry_force_of_a_needs_check_post_that_is_out_refuses(world_factory: Any, fake: FakeServer) -> None:
+    world = world_factory(["bluesky"])
+    [pub_id] = world.approve("Galette des rois, January only")
+    fake.fault("bluesky.post", drop="after")
+    world.app.publishing.run_once()
+    assert world.store.get_publication(pub_id).state is _P.NEEDS_CHECK
+    with pytest.raises(BotError, match="not queued again: that would post it twice"):
+        world.app.publishing.retry(pub_id, "ollie", force=True)
+    assert world.app.publishing.check(pub_id, "ollie").found
+    assert len(fake.posts("bluesky")) == 1
+
+
+def test_check_of_a_failed_publication_never_sent_says_retry(
+    world_factory: Any, fake: FakeServer, clock: FixedClock
+) -> None:
+    world = world_factory(["mastodon"])
+    pub_id = _stored_then_refused(world, fake, "Carols at the shop")
+    _delete_ours(fake)
+    outcome = world.app.publishing.check(pub_id, "ollie")
+    assert not outcome.found and f"still failed: `bot publications retry {pub_id}`" in outcome.message
+    assert world.store.get_publication(pub_id).state is _P.FAILED
+    [other] = world.approve("Never sent")
+    world.store.move_publication(
+        other, [_P.QUEUED], _P.FAILED, now=clock.now(), actor="test", reason="account removed"
+    )
+    with pytest.raises(StateConflict, match="failed before it was sent"):
+        world.app.publishing.check(other, "ollie")
+    assert fake.posts("mastodon") == []
