@@ -122,6 +122,9 @@ _RELATED = {
     "whitsun": ("whit monday", "pentecost monday"),
 }
 
+#: Short forms people write for a holiday's word ("Xmas Day": Christmas Day).
+_SHORT = {"xmas": "christmas"}
+
 
 def holiday_suggestions(name: str, names: frozenset[str] | set[str], limit: int = 3) -> list[str]:
     """The known ``names`` a mistyped or missing holiday ``name`` most likely means: first those
@@ -142,7 +145,8 @@ def holiday_suggestions(name: str, names: frozenset[str] | set[str], limit: int 
 
 def _words(name: str) -> set[str]:
     """The words of a holiday name that tell it apart ("mid", "autumn"; not "day" or "festival")."""
-    return {w for w in re.findall(r"[^\W_]+", name.casefold()) if w not in _GENERIC}
+    words = re.findall(r"[^\W_]+", name.casefold())
+    return {_SHORT.get(w, w) for w in words if w not in _GENERIC}
 
 
 @lru_cache(maxsize=64)

@@ -28,12 +28,18 @@ def command(
     limit: int,
     as_json: bool,
 ) -> None:
-    """Show the event log: every state change, who made it, when and why."""
+    """Show the event log: every state change, who made it, when and why.
+
+    --draft N of a draft that does not exist exits 1 ("no draft N"), as `bot queue show` does:
+    every draft has an event from the moment it is written."""
+    from bot.domain.errors import NotFound
     from bot.services.queue import QueueView, event_json
 
     events = QueueView(ctx.reader).history(
         draft_id=draft_id, publication_id=publication_id, entity=entity, limit=limit
     )
+    if draft_id is not None and not events:
+        raise NotFound(f"no draft {draft_id}")
     if as_json:
         print_json([event_json(e) for e in events])
         return

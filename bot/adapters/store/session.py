@@ -120,7 +120,10 @@ class StoreBase:
         if not can_move_draft(old, new):
             raise StateConflict(f"draft {row.id} cannot go from {old.value} to {new.value}")
         if sha is not None and text_sha256(row.text) != sha:
-            raise StateConflict(f"draft {row.id} was edited since you read it; look again")
+            raise StateConflict(
+                f"draft {row.id}: its text does not match the sha256 given (the digest is wrong, or the "
+                f"draft was edited since you read it); look again with `bot queue show {row.id}`"
+            )
 
 
 def _draft(row: DraftRow, campaign_name: str, slot_at: datetime | None) -> Draft:
