@@ -444,9 +444,8 @@ def _to_reader(told: str) -> str:
     if head.casefold() == "to" and rest:
         return f"remember to {rest}"
     if head.casefold() in ("not", "never") and rest.casefold().startswith("to "):
-        return f"{'please never' if head.casefold() == 'never' else 'please don’t'} {rest[3:]}".replace(
-            "’", "'"
-        )
+        warning = "please never" if head.casefold() == "never" else "please don't"
+        return f"{warning} {rest[3:]}"
     if head.casefold() == "of" and rest:
         return f"don't forget {rest}"
     return told

@@ -158,8 +158,8 @@ class DraftingService:
         campaign = plan.campaign
         found = list(found)
         if campaign.fallback and self._to_state(plan):
-            # Always: a reviewer gets the facts as written beside fewer than `keep` model drafts
-            # (a passing model draft still ranks first).
+            # Always: a reviewer gets the facts as written beside the model's drafts (a passing
+            # composed draft ranks first: see ranking).
             self.progress.start(f"{campaign.name}: composing drafts from the facts")
             found += self._composed_candidates(plan, found)
         if campaign.fallback and not any(c.passed for c in found):
