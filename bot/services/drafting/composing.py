@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot.services.drafting import cleaning
+from bot.services.drafting import cleaning, trimming
 from bot.services.drafting.facts import CALL_VERBS
 
 #: Most composed drafts written for one slot.
@@ -144,3 +144,14 @@ def compose_facts(
             )
         )
     return bodies
+
+
+
+def fit(body: str, fits: Callable[[str], bool]) -> str:
+    """``body`` made to fit by dropping what only colours it before any statement goes: first
+    asides in brackets, then reasons, longest first. Returns ``body`` when it fits as it is or
+    when nothing dropped makes it fit (then whole sentences go, as for any draft)."""
+    for shorter in trimming.shorter(body):
+        if fits(shorter):
+            return shorter
+    return body

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 
 import regex
 
-from bot.services.drafting import catalog
+from bot.services.drafting import catalog, trimming
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = (
@@ -255,13 +255,14 @@ _SENTENCES = regex.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+(?:[.!?]+|$)")
 def fact_stated(fact: str, body: str) -> bool:
     """Whether ``body`` states ``fact``: all its claims, and two thirds of its other content
     words, in one sentence or two that follow each other (words scattered over a post do not
-    state it)."""
+    state it). A fact's asides in brackets and its reasons ("so the bakers can sleep") may be
+    left out."""
     if regex.search(r"\p{Han}", fact):
         return _stated_in(fact, body)
     parts = [p for p in _SENTENCES.findall(_hold_titles(body)) if p.strip()]
-    if len(parts) <= 2:
-        return _stated_in(fact, body)
-    return any(_stated_in(fact, " ".join(parts[i : i + 2])) for i in range(len(parts) - 1))
+    windows = [body] if len(parts) <= 2 else [" ".join(parts[i : i + 2]) for i in range(len(parts) - 1)]
+    forms = dict.fromkeys((fact, trimming.core(fact)))
+    return any(_stated_in(form, window) for form in forms if form for window in windows)
 
 
 def _stated_in(fact: str, body: str) -> bool:

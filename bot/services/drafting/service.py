@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -434,8 +434,11 @@ class DraftingService:
             solemn=catalog.is_solemn(plan.context["holiday"]),
         )
         model_id = found[0].model_id if found else "composed"
+        fits = partial(self._fits, plan)
         return [
-            self._candidate(plan, body, DraftOrigin.COMPOSED, model_id, {"composed": i, "seed": plan.seed})
+            self._candidate(
+                plan, composing.fit(body, fits), DraftOrigin.COMPOSED, model_id, {"composed": i, "seed": plan.seed}
+            )
             for i, body in enumerate(texts)
         ]
 

@@ -178,3 +178,47 @@ def test_a_plain_word_after_the_lead_s_colon_is_written_in_lower_case() -> None:
         product="suit alterations",
     )
     assert texts[-1] == "Suit alterations at Hemline Tailors: alterations start from $45."
+
+
+def test_a_composed_draft_too_long_for_x_drops_reasons_and_asides_not_statements(tmp_path: Path) -> None:
+    service, settings = _service(
+        tmp_path,
+        name="hybrid",
+        kind="announcement",
+        products=[],
+        variables={},
+        facts=[],
+        brief=(
+            "Starting in January {{ brand }} will run every evening class both in the classroom and "
+            "on Zoom, so nobody has to miss a lesson because of snow or a sick kid (we heard you!). "
+            "Same teachers, same price; you can switch between the two from one week to the next."
+        ),
+    )
+    scored = service.candidates(settings.campaigns[0], SLOT)
+    best = scored[0].candidate
+    assert best.origin is DraftOrigin.COMPOSED and best.passed, best.checks
+    assert "on Zoom." in best.text and "snow" not in best.text and "we heard you" not in best.text
+    assert "You can switch between the two from one week to the next." in best.text
+
+
+def test_shorter_forms_lose_asides_first_then_reasons_longest_first() -> None:
+    from bot.services.drafting import trimming
+
+    text = "Closed on Sundays so the bakers can sleep (sad but true). Open at 8:00 because it's dark."
+    forms = list(trimming.shorter(text))
+    assert forms[0] == text
+    assert forms[1] == "Closed on Sundays so the bakers can sleep. Open at 8:00 because it's dark."
+    assert forms[2] == "Closed on Sundays. Open at 8:00 because it's dark."
+    assert forms[-1] == "Closed on Sundays. Open at 8:00."
+    # a number in brackets is no aside; "since" is a time; "so" before an ask is the ask
+    assert trimming.core("Back tomorrow (27th), here since 2019, so book early.") == (
+        "Back tomorrow (27th), here since 2019, so book early."
+    )
+
+
+def test_a_fact_stated_without_its_reason_is_stated() -> None:
+    from bot.services.drafting.facts import fact_stated
+
+    fact = "we're still closed on Sundays so the bakers can sleep"
+    assert fact_stated(fact, "Good news. We're still closed on Sundays. See you Monday.")
+    assert not fact_stated(fact, "Good news. We're open every day. See you Monday.")
