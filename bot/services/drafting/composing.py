@@ -146,7 +146,6 @@ def compose_facts(
     return bodies
 
 
-
 def fit(body: str, fits: Callable[[str], bool]) -> str:
     """``body`` made to fit by dropping what only colours it before any statement goes: first
     asides in brackets, then reasons, longest first. Returns ``body`` when it fits as it is or

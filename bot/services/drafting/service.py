@@ -437,7 +437,11 @@ class DraftingService:
         fits = partial(self._fits, plan)
         return [
             self._candidate(
-                plan, composing.fit(body, fits), DraftOrigin.COMPOSED, model_id, {"composed": i, "seed": plan.seed}
+                plan,
+                composing.fit(body, fits),
+                DraftOrigin.COMPOSED,
+                model_id,
+                {"composed": i, "seed": plan.seed},
             )
             for i, body in enumerate(texts)
         ]

@@ -43,4 +43,8 @@ def core(text: str) -> str:
 
 def _tidy(text: str) -> str:
     """Spaces left before punctuation by a cut ("today , back" -> "today, back")."""
-    return regex.sub(r"\s+([,.;:!?])", r"\1", regex.sub(r"[ \t]{2,}", " ", text)).strip()
+    return str(_BEFORE_MARK.sub(r"\1", _SPACES.sub(" ", text))).strip()
+
+
+_SPACES = regex.compile(r"[ \t]{2,}")
+_BEFORE_MARK = regex.compile(r"\s+([,.;:!?])")
