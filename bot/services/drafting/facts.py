@@ -339,8 +339,9 @@ _TELL_WHOM = regex.compile(
     rf"|\bsay\s+((?:we|we're|we've|we'll|our|the|it's|there)\b[^.!?\n]+)"
     rf"|\b(?:mention|add|note|include|explain)\s+((?:we|we're|we've|we'll|it's|there's|there\s+is|there\s+are|"
     rf"you|you're|you'll|you\s+can|you\s+don't)\b[^.!?\n]+)"
-    # "Say helmets are included": a clause after "say" that has its verb within a few words
-    rf"|\bsay\s+(?!thanks\b|thank\b|sorry\b|something\b|anything\b)((?:[\w'’-]+\s+){{1,4}}?"
+    # "Say helmets are included", "mention the mince pies are half price": a clause after
+    # "say" or "mention" that has its verb within a few words
+    rf"|\b(?:say|mention)\s+(?!thanks\b|thank\b|sorry\b|something\b|anything\b)((?:[\w'’-]+\s+){{1,4}}?"
     rf"(?:is|are|was|were|will|can|has|have|go|goes|get|gets)\b[^.!?\n]+)"
     rf"|\b(?:saying|that says|to say)\s+(?:that\s+)?([^.!?\n]+)",
     regex.IGNORECASE,
@@ -506,6 +507,9 @@ _NEXT_ASK = regex.compile(
     r"announce|make|keep|use|avoid|don't|do\s+not|point\s+out|highlight|put)\b.*$"
     # "..., can you make that clear without making a big deal of it"
     r"|\s*,\s*(?:can|could|would)\s+(?:you|u)\b.*$"
+    # "Thank everyone who queued, remind people we close at 2pm": asks run on with a comma
+    r"|\s*,\s*(?:also\s+)?(?:please\s+|pls\s+)?(?:remind|tell|let(?!['’]s\b)|wish|mention|congratulate|invite)\s+"
+    r"(?:them|people|everyone|everybody|folks|ppl|customers|our\b|the\b|that\b|we\b).*$"
     # "No kids after 9pm pls mention", "... - put that in", "are worth mentioning"
     r"|[\s,]*(?:(?:pls|please|plz)\s+)?(?:mention|include|add|put)\s+(?:that|this|it)(?:\s+in)?\s*$"
     r"|[\s,]+(?:pls|please|plz)\s+(?:mention|include|add)\s*$|" + _TAIL_ASK,

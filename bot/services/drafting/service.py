@@ -434,17 +434,24 @@ class DraftingService:
             solemn=catalog.is_solemn(plan.context["holiday"]),
         )
         model_id = found[0].model_id if found else "composed"
-        fits = partial(self._fits, plan)
         return [
             self._candidate(
-                plan,
-                composing.fit(body, fits),
-                DraftOrigin.COMPOSED,
-                model_id,
-                {"composed": i, "seed": plan.seed},
+                plan, body, DraftOrigin.COMPOSED, model_id, {"composed": i, "seed": plan.seed}, linked=linked
             )
-            for i, body in enumerate(texts)
+            for i, (body, linked) in enumerate(self._fitted(plan, t) for t in texts)
         ]
+
+    def _fitted(self, plan: SlotPlan, body: str) -> tuple[str, bool]:
+        """A composed body made to fit every account, and whether the campaign's link follows
+        it: its asides and reasons go first; if it still does not fit, the link goes (a post
+        without it still says everything) before a statement does."""
+        fitted = composing.fit(body, partial(self._fits, plan))
+        if self._fits(plan, fitted) or not plan.link:
+            return fitted, True
+        linkless = composing.fit(body, partial(self._fits, plan, linked=False))
+        if self._fits(plan, linkless, linked=False):
+            return linkless, False
+        return fitted, True
 
     @staticmethod
     def _to_state(plan: SlotPlan) -> tuple[str, ...]:
@@ -484,9 +491,10 @@ class DraftingService:
         record: dict[str, Any],
         *,
         unfinished: bool = False,
+        linked: bool = True,
     ) -> Candidate:
-        body = cleaning.shorten(body, lambda b: self._fits(plan, b))
-        text = cleaning.compose(body, plan.link, plan.hashtags)
+        body = cleaning.shorten(body, partial(self._fits, plan, linked=linked))
+        text = cleaning.compose(body, plan.link if linked else None, plan.hashtags)
         spec = plan.spec
         if origin is not DraftOrigin.MODEL:  # curated and composed texts cannot know what to mention
             spec = replace(spec, facts=tuple(f for f in spec.facts if f not in spec.mentions))
@@ -502,8 +510,8 @@ class DraftingService:
         )
 
     @staticmethod
-    def _fits(plan: SlotPlan, body: str) -> bool:
-        text = cleaning.compose(body, plan.link, plan.hashtags)
+    def _fits(plan: SlotPlan, body: str, *, linked: bool = True) -> bool:
+        text = cleaning.compose(body, plan.link if linked else None, plan.hashtags)
         return all(limit.fits(text) for _, limit in plan.spec.limits)
 
     def _spec(

@@ -222,3 +222,27 @@ def test_a_fact_stated_without_its_reason_is_stated() -> None:
     fact = "we're still closed on Sundays so the bakers can sleep"
     assert fact_stated(fact, "Good news. We're still closed on Sundays. See you Monday.")
     assert not fact_stated(fact, "Good news. We're open every day. See you Monday.")
+
+
+def test_the_link_goes_before_a_statement_when_nothing_else_makes_it_fit(tmp_path: Path) -> None:
+    service, settings = _service(
+        tmp_path,
+        name="xmaseve",
+        kind="greeting",
+        when={"holiday": "Christmas Day", "country": "GB", "offset": "-1d", "at": "07:00"},
+        products=[],
+        variables={},
+        facts=[],
+        brief=(
+            "Something festive for xmas eve from {{ brand }}. Thank everyone who queued in the cold for "
+            "their orders this week, remind people we close at 2pm today and we're shut on Christmas "
+            "Day and Boxing Day, back on the 27th at 8am. Also mention the oolong gift tins are half "
+            "price after midday."
+        ),
+        link="https://lotusleaf.example/shop",
+    )
+    scored = service.candidates(settings.campaigns[0], datetime(2026, 12, 24, 7, 0, tzinfo=UTC))
+    best = scored[0].candidate
+    assert best.origin is DraftOrigin.COMPOSED and best.passed, best.checks
+    assert best.text.endswith("The oolong gift tins are half price after midday.")
+    assert "https://" not in best.text

@@ -126,3 +126,20 @@ def test_the_words_that_turn_an_ask_into_a_post_are_not_added_words() -> None:
     body = "Crumb & Co offer: remember to come early because it sells out by 11."
     assert additions(body, ("Crumb & Co", brief, *told(brief, []))) == ["offer"]
     assert "remember" in additions(body, ("Crumb & Co", brief))
+
+
+def test_asks_run_on_with_a_comma_are_read_apart_and_mention_x_is_y_is_told() -> None:
+    brief = (
+        f"Something festive for xmas eve from {BAKERY}. Dont be too cheesy. Thank everyone who queued "
+        "in the cold this week (you lot are amazing), remind people we close at 2pm today. Also "
+        "mention the mince pies are half price after midday so we don't have to take them home."
+    )
+    assert told(brief, []) == (
+        "thank you to everyone who queued in the cold this week (you lot are amazing)",
+        "we close at 2pm today",
+        "the mince pies are half price after midday so we don't have to take them home",
+    )
+    # "let's" is no ask to the writer
+    assert told("Thank everyone who came, let's do it again next year", []) == (
+        "thank you to everyone who came, let's do it again next year",
+    )
