@@ -401,7 +401,7 @@ _INSTRUCTION = regex.compile(
     r"be|don't|do|add|note|state|say|tell|explain|invite|encourage|ask|let|thank|wish|use|share|"
     r"post|sound|avoid|end|start|open|close|sign|address|speak|focus|please|congratulate|introduce|"
     r"nudge|push|shout(?!\s+out\s+to\b)|spread|celebrate|send|give|get|hype|apologi[sz]e|point|greet|"
-    r"draft|compose|create|craft|tweet|advertise|plug|tease|"
+    r"draft|compose|create|craft|tweet|advertise|plug|tease|aim|target|"
     r"can you|could you|would you|can u|could u|pls|plz)\b",
     regex.IGNORECASE,
 )
@@ -415,7 +415,9 @@ CALL_VERBS = (
     *("sign up", "enrol", "enroll", "bring", "pick up", "collect", "claim", "apply", "arrive", "park"),
     *("come", "visit", "drop by", "stop by", "try", "shop"),
 )
-_CALL = regex.compile(rf"^\W*(?:{'|'.join(CALL_VERBS)})\b[^.!?\n]*", regex.IGNORECASE)
+_CALL = regex.compile(
+    rf"^\W*(?:{'|'.join(CALL_VERBS)})\b(?!\s+[a-z]+ing\b)[^.!?\n]*(?![^.!?\n]*\?)", regex.IGNORECASE
+)
 
 
 #: "Could you write something that nudges people to book early", "Encourage parents to sign up".
@@ -497,6 +499,8 @@ _TAIL_ASK = (
     r"(?:\s+know)?(?:\s+(?:that|this|about\s+it))?[\s.!]*$"
     r"|\s*,?\s+so\s+(?:make|keep|be|sound|write)\b.*$"
     r"|\s*,\s*(?:also|plus|and)\s+(?:the\s+|our\s+)?(?:[\w'-]+\s+){0,3}thing\b.*$"
+    r"|\s*,\s*(?:(?:pls|please|plz)\s+)?(?:can|could|would)\s+(?:you|u)\s+(?:announce|post|share|mention|"
+    r"say|tell|shout|put)\b[^.!]*$"
 )
 _TAIL_ASK_RE = regex.compile(_TAIL_ASK, regex.IGNORECASE | regex.DOTALL)
 #: Where one ask of the brief ends and the next begins: "Congratulate our students who passed
@@ -581,6 +585,10 @@ _NO_APOSTROPHE = {
     **{"couldnt": "couldn't", "shouldnt": "shouldn't", "havent": "haven't", "wont": "won't"},
     **{"theyre": "they're", "youre": "you're", "thats": "that's", "theres": "there's", "whats": "what's"},
     **{"im": "I'm", "ive": "I've", "weve": "we've"},
+    # the misspellings owners type most, read (and stated) as meant
+    **{"definately": "definitely", "definatly": "definitely", "recieve": "receive", "seperate": "separate"},
+    **{"tommorow": "tomorrow", "tomorow": "tomorrow", "untill": "until", "accomodation": "accommodation"},
+    **{"occured": "occurred", "wierd": "weird", "beleive": "believe", "goverment": "government"},
 }
 _APOSTROPHE_WORD = regex.compile(r"\b(" + "|".join(_NO_APOSTROPHE) + r")\b", regex.IGNORECASE)
 #: "were moving", "its free" where a clause starts (after "that", a comma, a dash or the start):
@@ -590,16 +598,33 @@ _CLAUSE_WERE = regex.compile(
 )
 
 
+#: "its" that can only be "it's": before an article, "not", a day or a word of time or state
+#: ("from next week its wednesdays not thursdays", "its free").
+_ITS_IS = regex.compile(
+    r"\b(its)(?=\s+(?:a|an|the|not|now|free|back|open|closed|on|at|in|from|only|just|so|been|going|"
+    r"here|finally|all|also|still|time|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b)",
+    regex.IGNORECASE,
+)
+#: "your" before what someone is doing ("whatever your working on"): "you're".
+_YOUR_DOING = regex.compile(
+    r"\b(your)(?=\s+(?:working|coming|going|looking|planning|thinking|doing|getting|heading|visiting|"
+    r"passing|staying|buying|shopping|struggling|feeling|trying|hoping|wondering|reading|running|"
+    r"waiting|bringing|making|knitting\s+(?:on|with))\b)",
+    regex.IGNORECASE,
+)
+
+
 def repaired(brief: str) -> str:
     """A brief with its texting repaired for reading: curly apostrophes made straight, "dont"
-    and "theyre" given their apostrophe, a clause's first "were"/"its" read as "we're"/"it's"."""
+    and "theyre" given their apostrophe, a clause's first "were"/"its" read as "we're"/"it's",
+    and so are "its" before a day or "not" and "your" before what someone is doing."""
     text = brief.replace("\u2019", "'")
     text = _APOSTROPHE_WORD.sub(lambda m: _cased(m.group(0), _NO_APOSTROPHE[m.group(0).casefold()]), text)
-    return str(
-        _CLAUSE_WERE.sub(
-            lambda m: _cased(m.group(0), {"were": "we're", "its": "it's"}[m.group(0).casefold()]), text
-        )
+    text = _CLAUSE_WERE.sub(
+        lambda m: _cased(m.group(0), {"were": "we're", "its": "it's"}[m.group(0).casefold()]), text
     )
+    text = _ITS_IS.sub(lambda m: _cased(m.group(0), "it's"), text)
+    return str(_YOUR_DOING.sub(lambda m: _cased(m.group(0), "you're"), text))
 
 
 def _cased(written: str, word: str) -> str:
@@ -711,7 +736,11 @@ _TONE = regex.compile(
     r"\b(?:it|short|long|fun|warm|classy|professional|upbeat|salesy|pushy|cheesy|formal|casual|tone|emojis?|"
     r"hashtags?|words?|sentences?|christmassy|romantic|tasteful|heartfelt|sweet|reassuring|simple|cosy|"
     r"cozy|punchy|sounds?|good|exciting|excited|fancy|serious|silly|cute|wordy|vibes?|much|big\s+deal)\b"
-    r"|^\W*(?:not|nothing)\s+too\b",
+    r"|^\W*(?:not|nothing)\s+too\b"
+    r"|\bbut\s+not\s+(?:too\s+|overly\s+)?(?:salesy|pushy|cheesy|corny|cringe|cringey|formal|preachy)\b"
+    r"|\bif\s+you\s+can\s+(?:manage|do)\s+(?:it|that)\b"
+    r"|^\W*(?:\d+|one|two|three|four|five)\s+(?:sentences?|lines?|words?|paragraphs?|emojis?|hashtags?)\s+"
+    r"(?:max|maximum|tops|at\s+most|or\s+(?:less|fewer))\b",
     regex.IGNORECASE,
 )
 #: A festival greeting named by its festival first ("Diwali greetings to everyone").
@@ -733,6 +762,31 @@ _CONTEXT = regex.compile(
 )
 
 
+#: A hail to the readers, no news on its own ("Morning people!!", "Hey dog lovers").
+_HAIL = regex.compile(
+    r"^\W*(?:(?:good\s+)?(?:morning|evening|afternoon)|hey|hiya|yo|calling\s+all)\b(?:\s+[\w'’-]+){0,2}\W*$",
+    regex.IGNORECASE,
+)
+#: A short question that hooks the reader ("Cracked screen?", "phone dying by 3pm??"): kept
+#: with the statement that answers it. Not a question to the writer ("Can you ...?").
+_HOOK = regex.compile(
+    r"^\W*(?!(?:can|could|would|will|do|does|did|should|shall|may|any\s+chance|how\s+about|what\s+about|"
+    r"why\s+not|maybe)\b)(?:[\w'’$£€%.:-]+\s+){0,4}[\w'’$£€%.:-]+\?+$",
+    regex.IGNORECASE,
+)
+#: An aside in brackets that explains the readers or speaks to the writer ("(so many people
+#: asked after dropping theirs in the pool)", "(not too salesy)"): no part of the news.
+_OWNER_ASIDE = regex.compile(r"\s*\(([^()]*)\)")
+
+
+def _without_owner_asides(text: str) -> str:
+    return str(
+        _OWNER_ASIDE.sub(
+            lambda m: "" if _CONTEXT.search(m.group(1)) or _TONE.search(m.group(1)) else m.group(0), text
+        )
+    )
+
+
 #: A clause that is only a day's name ("canada day", "St. Patrick's Day").
 _DAY_NAME = regex.compile(r"^\W*[\w'’.\u2024]+(?:\s+[\w'’.\u2024]+){0,2}\s+day\W*$", regex.IGNORECASE)
 
@@ -746,7 +800,7 @@ def _is_news(clause: str) -> bool:
         return False  # statements are read in English briefs; the owner's explanation is no news
     if any(ask.search(clause) for ask in _ASKS):
         return False  # "We want parents to know that X": the ask says what to tell
-    if _MINE.search(clause) or _ABOUT_THE_POST.search(clause) or _TONE.search(clause):
+    if _MINE.search(clause) or _ABOUT_THE_POST.search(clause) or _TONE.search(clause) or _HAIL.match(clause):
         return False  # the owner to the writer: "half my customers ...", "A respectful post from ..."
     words = _WORD.findall(clause)
     if not words or all(w.startswith("#") for w in clause.split()):
@@ -771,11 +825,17 @@ def _statements(brief: str) -> list[str]:
     on Thanksgiving Day or the day after.", "Tickets at the bar or online; spaces are
     limited."), both halves of one with a colon ("We've got a new seasonal on tap at <brand>:
     Ember Road, a smoked amber ale")."""
-    out = []
+    out: list[str] = []
+    hook = ""  # a question that hooks the reader, said with the next sentence's first statement
     for sentence in _BRIEF_SENTENCE.findall(brief):
+        asked, hook = hook, ""
+        question = _CHATTER.sub("", _LEAD_IN.sub("", sentence)).strip()
+        if _HOOK.match(question) and not _MINE.search(question):
+            hook = regex.sub(r"\?+$", "?", question)
+            continue
         for clause in _CLAUSES.split(sentence.strip()):
-            text = _TAIL_ASK_RE.sub("", _CHATTER.sub("", _LEAD_IN.sub("", clause))).strip(" ,")
-            text = text.rstrip(".!✨ ").strip()
+            text = _TAIL_ASK_RE.sub("", _CHATTER.sub("", _LEAD_IN.sub("", _without_owner_asides(clause))))
+            text = text.strip(" ,").rstrip(".!✨ ").strip()
             parts = regex.split(r":\s+", text)
             if not _is_news(text):
                 # "Labor Day post from <brand>: a thank-you to everyone who ..." says what to
@@ -793,7 +853,9 @@ def _statements(brief: str) -> list[str]:
                 if lead and not (_STATEMENT_START.search(part) or claims(part) - _SOFT_CLAIMS):
                     continue
                 if _is_news(part) or (i > 0 and part):
-                    out.append(part.strip())
+                    said = part.strip()
+                    out.append(f"{asked} {said[0].upper()}{said[1:]}" if asked else said)
+                    asked = ""
     return out
 
 

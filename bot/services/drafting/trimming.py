@@ -23,15 +23,22 @@ _REASON = regex.compile(
 )
 
 
+#: An aside of three words or more, even with a number ("(did 3 graduations last month!)"):
+#: dropped only after the reasons. "(usually S$79)" stays.
+_WORDY_ASIDE = regex.compile(r"\s*\((?=(?:[^()\s]+\s+){2,}[^()\s]+\))[^()]*\)")
+
+
 def shorter(text: str) -> Iterator[str]:
     """``text``, then ever shorter forms of it: without its asides, then without its reasons
-    one by one, longest first."""
+    one by one, longest first, then without its longer asides that hold a number."""
     yield text
     text = _tidy(_ASIDE.sub("", text))
     yield text
     for match in sorted(_REASON.finditer(text), key=lambda m: m.end() - m.start(), reverse=True):
         text = _tidy(text.replace(match.group(0), "", 1))
         yield text
+    if _WORDY_ASIDE.search(text):
+        yield _tidy(_WORDY_ASIDE.sub("", text))
 
 
 def core(text: str) -> str:

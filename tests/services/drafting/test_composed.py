@@ -246,3 +246,17 @@ def test_the_link_goes_before_a_statement_when_nothing_else_makes_it_fit(tmp_pat
     assert best.origin is DraftOrigin.COMPOSED and best.passed, best.checks
     assert best.text.endswith("The oolong gift tins are half price after midday.")
     assert "https://" not in best.text
+
+
+def test_a_fact_that_only_says_from_when_opens_the_next_facts_sentence() -> None:
+    assert composing.state(["from Monday, June 2", "Tuesdays 5 to 10pm at the brewery", "walk-ins only"]) == (
+        "From Monday, June 2, Tuesdays 5 to 10pm at the brewery. Walk-ins only."
+    )
+    assert composing.state(["prices go up", "from June 2"]) == "Prices go up. From June 2."
+
+
+def test_a_longer_aside_with_a_number_goes_after_the_reasons() -> None:
+    from bot.services.drafting import trimming
+
+    text = "We cater weddings (did 3 last month!) because we love it. From $14 a person (usually $16)."
+    assert list(trimming.shorter(text))[-1] == "We cater weddings. From $14 a person (usually $16)."

@@ -143,3 +143,48 @@ def test_asks_run_on_with_a_comma_are_read_apart_and_mention_x_is_y_is_told() ->
     assert told("Thank everyone who came, let's do it again next year", []) == (
         "thank you to everyone who came, let's do it again next year",
     )
+
+
+def test_a_hook_question_is_told_with_the_statement_that_answers_it() -> None:
+    brief = "Cracked screen? We can fix it while you have lunch. Pls push the screen replacement this week"
+    assert told(brief, ["done in about 45 minutes"]) == (
+        "Cracked screen? We can fix it while you have lunch",
+    )
+    # "phone" here is no call to phone us; a question to the writer is no hook
+    assert told("phone dying by 3pm?? battery swaps are S$59 this month.", []) == (
+        "phone dying by 3pm? Battery swaps are S$59 this month",
+    )
+    assert told("Can you post this? We're open late on Friday.", []) == ("We're open late on Friday",)
+
+
+def test_the_owners_words_to_the_writer_are_never_told() -> None:
+    for brief in (
+        "Summer holidays are here. Aim this one at families with teenagers.",
+        "Summer holidays are here. Exciting but not salesy if you can manage it.",
+        "Summer holidays are here. 2 sentences max, people dont read long posts",
+        "Morning people!! Summer holidays are here.",
+    ):
+        assert told(brief, []) == ("Summer holidays are here",), brief
+    # an aside that explains the readers goes; the news around it stays
+    assert told(
+        "New service at Kallang Phone Doctor: we can now get photos back off phones that won't turn on "
+        "(so many people asked after dropping theirs in the pool).",
+        [],
+    ) == ("we can now get photos back off phones that won't turn on",)
+    # "..., can you announce it?" asks the writer; what comes before is the news
+    assert told("The truck has a second home, can you announce it? Keep it short.", ["from June 2"]) == (
+        "The truck has a second home",
+    )
+
+
+def test_typing_slips_are_read_as_meant() -> None:
+    assert (
+        repaired("from next week its wednesdays not thursdays")
+        == "from next week it's wednesdays not thursdays"
+    )
+    assert (
+        repaired("bring whatever your working on, and its lid")
+        == "bring whatever you're working on, and its lid"
+    )
+    assert repaired("book 3 weeks out, definately more in May") == "book 3 weeks out, definitely more in May"
+    assert repaired("your booking is safe") == "your booking is safe"
