@@ -342,7 +342,8 @@ _TELL_WHOM = regex.compile(
     # "Say helmets are included", "mention the mince pies are half price": a clause after
     # "say" or "mention" that has its verb within a few words
     rf"|\b(?:say|mention)\s+(?!thanks\b|thank\b|sorry\b|something\b|anything\b)((?:[\w'’-]+\s+){{1,4}}?"
-    rf"(?:is|are|was|were|will|can|has|have|go|goes|get|gets)\b[^.!?\n]+)"
+    rf"(?:is|are|was|were|will|can|has|have|go|goes|get|gets|works?|stays?|runs?|opens?|closes?|starts?|"
+    rf"ends?|takes?)\b[^.!?\n]+)"
     rf"|\b(?:saying|that says|to say)\s+(?:that\s+)?([^.!?\n]+)",
     regex.IGNORECASE,
 )
@@ -399,7 +400,8 @@ _AFTER_COLON = regex.compile(
 _INSTRUCTION = regex.compile(
     r"^\W*(?:write|mention|announce|remind|include|describe|highlight|emphasi[sz]e|promote|keep|make|"
     r"be|don't|do|add|note|state|say|tell|explain|invite|encourage|ask|let|thank|wish|use|share|"
-    r"post|sound|avoid|end|start|open|close|sign|address|speak|focus|please|congratulate|introduce|"
+    r"post|sound|avoid|(?:end|start|open|close)(?=\s+(?:with|by|on\s+a)\b)|sign|address|speak|focus|please|"
+    r"congratulate|introduce|"
     r"nudge|push|shout(?!\s+out\s+to\b)|spread|celebrate|send|give|get|hype|apologi[sz]e|point|greet|"
     r"draft|compose|create|craft|tweet|advertise|plug|tease|aim|target|"
     r"can you|could you|would you|can u|could u|pls|plz)\b",
@@ -416,7 +418,8 @@ CALL_VERBS = (
     *("come", "visit", "drop by", "stop by", "try", "shop"),
 )
 _CALL = regex.compile(
-    rf"^\W*(?:{'|'.join(CALL_VERBS)})\b(?!\s+[a-z]+ing\b)[^.!?\n]*(?![^.!?\n]*\?)", regex.IGNORECASE
+    rf"^\W*(?:(?:please|pls|plz)\s+)?(?:{'|'.join(CALL_VERBS)})\b(?!\s+[a-z]+ing\b)[^.!?\n]*(?![^.!?\n]*\?)",
+    regex.IGNORECASE,
 )
 
 
@@ -605,6 +608,9 @@ _ITS_IS = regex.compile(
     r"here|finally|all|also|still|time|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b)",
     regex.IGNORECASE,
 )
+#: Texting shorthand, lower case only ("while u wait", "ur dog", "~15 mins"): "U.S." stays.
+_SPOKEN = {"u": "you", "ur": "your", "~": "about "}
+_TEXT_SPEAK = regex.compile(r"(?<![\w.'’-])(?:u|ur)(?![\w.'’-])|~(?=\s*\d)")
 #: "your" before what someone is doing ("whatever your working on"): "you're".
 _YOUR_DOING = regex.compile(
     r"\b(your)(?=\s+(?:working|coming|going|looking|planning|thinking|doing|getting|heading|visiting|"
@@ -624,6 +630,7 @@ def repaired(brief: str) -> str:
         lambda m: _cased(m.group(0), {"were": "we're", "its": "it's"}[m.group(0).casefold()]), text
     )
     text = _ITS_IS.sub(lambda m: _cased(m.group(0), "it's"), text)
+    text = _TEXT_SPEAK.sub(lambda m: _SPOKEN[m.group(0)], text)
     return str(_YOUR_DOING.sub(lambda m: _cased(m.group(0), "you're"), text))
 
 
@@ -648,7 +655,7 @@ def _reminders(brief: str, *, colon: bool, more: Iterable[tuple[int, str]] = ())
             if m.group("sorry")
             else _to_reader(next(g for g in m.groups() if g).strip()),
         )
-        for m in _TELL_WHOM.finditer(brief)
+        for m in _TELL_WHOM.finditer(brief, overlapped=True)
     ]
     said += [(m.start(), m.group(1).strip()) for m in _ANNOUNCE.finditer(brief)]
     said += [(m.start(), f"join us for {m.group(1).strip()}") for m in _INVITE.finditer(brief)]
@@ -755,6 +762,7 @@ _CONTEXT = regex.compile(
     r"\b(?:people|customers|patients|clients|folks|parents|guests|everyone|everybody|ppl|they)\s+"
     r"(?:always|keep|kept|often|usually|never|tend|leave|ask|asked|love|loved|panic|forget|complain|"
     r"said|want|wanted|moan|expect)\b"
+    r"|^\W*(?:it\s+)?took\s+(?:us|me)\b"
     # how trade is going, for the writer: "Weekday afternoons are dead quiet", "Quiet weekday
     # afternoons here"
     r"|\b(?:dead|quiet|slow|empty|struggling)\b(?![^.!?]*\d)",
@@ -819,6 +827,15 @@ _ASKS: tuple[regex.Pattern[str], ...] = (_REMIND, _TELL_WHOM, _THANK_WHOM, _THAN
 _ASKS += (_CELEBRATE, _INVITE, _INTRODUCE, _CONGRATULATE, _ANNOUNCE, _SHOUT_OUT)
 
 
+#: What follows from the owner's explanation ("i run this by myself so turnaround is 2 days").
+_SO_THEN = regex.compile(r"[,\s]+so\s+(?!(?:make|keep|be|sound|write|please|pls)\b)(\S.*)$", regex.IGNORECASE)
+
+
+def _owners(clause: str) -> bool:
+    """Whether a clause is the owner explaining things to the writer ("they always sell out")."""
+    return bool(_CONTEXT.search(clause) or _MINE.search(clause))
+
+
 def _statements(brief: str) -> list[str]:
     """The brief's own statements: every sentence, or part of one between dashes or semicolons,
     that is no instruction, question, greeting, aside or tone request ("There are no lessons
@@ -837,6 +854,14 @@ def _statements(brief: str) -> list[str]:
             text = _TAIL_ASK_RE.sub("", _CHATTER.sub("", _LEAD_IN.sub("", _without_owner_asides(clause))))
             text = text.strip(" ,").rstrip(".!✨ ").strip()
             parts = regex.split(r":\s+", text)
+            then = _SO_THEN.search(text)
+            if (
+                then
+                and _owners(text[: then.start()])
+                and (claims(then[1]) - _SOFT_CLAIMS or _CALL.match(then[1]))
+            ):
+                out.append(then[1].strip())  # "they always sell out so book early": "book early"
+                continue
             if not _is_news(text):
                 # "Labor Day post from <brand>: a thank-you to everyone who ..." says what to
                 # tell after describing the post
@@ -903,10 +928,18 @@ def _thank(whom: str) -> str:
 
 
 def _it_is(said: str, subject: str) -> str:
-    """ "it's open at <brand>" -> "the listening booth is open at <brand>"."""
+    """ "it's open at <brand>" -> "the listening booth is open at <brand>", "it books up fast"
+    -> "the sunset paddle tour books up fast"."""
     if not subject:
         return said
-    return str(regex.sub(r"^(?:it's|it is)\b", f"the {subject} is", said, flags=regex.IGNORECASE))
+    said = regex.sub(r"^(?:it's|it is)\b", f"the {subject} is", said, flags=regex.IGNORECASE)
+    return str(_IT_DOES.sub(f"the {subject} ", said))
+
+
+#: "it" and a verb of its own ("it books up fast", "it can be collected"): the product does it.
+_IT_DOES = regex.compile(
+    r"^it\s+(?=(?:[a-z]+[^s\W]s|can|will|won't|may|might|must|should|has)\b)", regex.IGNORECASE
+)
 
 
 def told(

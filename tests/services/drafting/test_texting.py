@@ -188,3 +188,36 @@ def test_typing_slips_are_read_as_meant() -> None:
     )
     assert repaired("book 3 weeks out, definately more in May") == "book 3 weeks out, definitely more in May"
     assert repaired("your booking is safe") == "your booking is safe"
+
+
+def test_what_follows_from_the_owners_explanation_is_told() -> None:
+    assert told("they always sell out so book early", ["$150"]) == ("book early",)
+    assert told("i run this by myself so turnaround is 2 days", ["$199"]) == ("turnaround is 2 days",)
+    # a feeling that follows is no news
+    assert told("I've baked for years so we're quite proud of this one.", ["€4.50"]) == ()
+
+
+def test_more_asks_and_shorthand_are_read() -> None:
+    assert told(
+        "Apologize to anyone who couldn't get through and say email works best until it's fixed.", []
+    ) == (
+        "sorry to anyone who couldn't get through",
+        "email works best until it's fixed",
+    )
+    assert told("No more walk-in tests. Please call to book one.", []) == (
+        "No more walk-in tests",
+        "Please call to book one",
+    )
+    assert told("closed sun 14th for a private event. open as normal mon", []) == (
+        "closed sun 14th for a private event",
+        "open as normal mon",
+    )
+    assert told("Gluten free bases this Friday!! Took us ages to get them right.", []) == (
+        "Gluten free bases this Friday",
+    )
+    assert told("puncture repair while u wait, ~15 mins", []) == (
+        "puncture repair while you wait, about 15 mins",
+    )
+    assert told("Push the tour - tell people it books up fast.", [], subject="sunset paddle tour") == (
+        "the sunset paddle tour books up fast",
+    )
