@@ -143,7 +143,7 @@ def _unknown_locs(data: dict[str, Any]) -> set[tuple[int | str, ...]] | None:
             if error["type"] == "extra_forbidden":
                 found.add(_path(data, error["loc"]))
         return found
-    except Exception:  # noqa: BLE001 (whatever else goes wrong, nothing is known: show nothing)
+    except Exception:  # whatever else goes wrong, nothing is known: show nothing
         return None
     return set()
 
@@ -153,10 +153,8 @@ def _path(data: Any, loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
     path: list[int | str] = []
     node = data
     for part in loc:
-        if isinstance(part, int) and isinstance(node, list) and part < len(node):
-            path.append(part)
-            node = node[part]
-        elif isinstance(part, str) and isinstance(node, dict) and part in node:
+        in_list = isinstance(part, int) and isinstance(node, list) and part < len(node)
+        if in_list or (isinstance(part, str) and isinstance(node, dict) and part in node):
             path.append(part)
             node = node[part]
     return tuple(path)
@@ -328,14 +326,20 @@ def _unknown_key(data: dict[str, Any], loc: tuple[int | str, ...]) -> str:
         return "unknown key (value not shown)"
     if not secret_like(name):
         return "unknown key (value not shown)"
-    where = {
-        "notify": "name it with password_secret / url_secret and give its value in $BOT_NOTIFY_<NAME> or "
-        "[notify] secrets_file / secrets_dir (see README, Notifications)",
-        "web": "the session key is $BOT_WEB_SESSION_SECRET or web_session_secret=... in [web] "
-        "secrets_file / secrets_dir (made on first start when absent); reviewers' passwords are set "
-        "with `bot web passwd NAME` (see README, Reviewing from a phone)",
-    }.get(str(loc[0]) if loc else "", "use environment variables or secrets_file / secrets_dir (see README, Secrets)")
-    return f"unknown key that looks like a credential; value not shown. Credentials do not belong in the config: {where}"
+    where = _CREDENTIALS_GO.get(str(loc[0]) if loc else "", _CREDENTIALS_GO[""])
+    return f"unknown key that looks like a credential; value not shown. {_NOT_HERE}: {where}"
+
+
+_NOT_HERE = "Credentials do not belong in the config"
+#: Where a section's credentials go instead (by the config's top-level table).
+_CREDENTIALS_GO = {
+    "notify": "name it with password_secret / url_secret and give its value in $BOT_NOTIFY_<NAME> or "
+    "[notify] secrets_file / secrets_dir (see README, Notifications)",
+    "web": "the session key is $BOT_WEB_SESSION_SECRET or web_session_secret=... in [web] "
+    "secrets_file / secrets_dir (made on first start when absent); reviewers' passwords are set "
+    "with `bot web passwd NAME` (see README, Reviewing from a phone)",
+    "": "use environment variables or secrets_file / secrets_dir (see README, Secrets)",
+}
 
 
 def _account_of(data: dict[str, Any], loc: tuple[int | str, ...]) -> dict[str, Any] | None:

@@ -22,12 +22,16 @@ CASES = [
     ("[brand.extra]\napi_key = '{s}'\n", ["brand.extra", "unknown table"]),
     ("[moderation]\ncolour = '{s}'\n", ["moderation.colour: unknown key (value not shown)"]),
     # a known key whose name is a credential's: the value (a secret's name) is not shown either
-    ("[notify.email]\nhost = 'h'\nfrom = 'a@b.c'\nto = ['a@b.c']\npassword_secret = '{s} !'\n",
-     ["notify.email.password_secret: String should match pattern"]),
+    (
+        "[notify.email]\nhost = 'h'\nfrom = 'a@b.c'\nto = ['a@b.c']\npassword_secret = '{s} !'\n",
+        ["notify.email.password_secret: String should match pattern"],
+    ),
     # an invisible character in an unknown key's value: refused as an unknown key, unseen
     ('[notify]\nsmtp_password = "{s}\\u200b"\n', ["notify.smtp_password", "value not shown"]),
-    ('[notify.email]\nhost = "h"\nfrom = "a@b.c"\nto = ["a@b.c"]\npassword_secret = "{s}\\u200b"\n',
-     ["notify.email.password_secret (value not shown): contains the invisible character"]),
+    (
+        '[notify.email]\nhost = "h"\nfrom = "a@b.c"\nto = ["a@b.c"]\npassword_secret = "{s}\\u200b"\n',
+        ["notify.email.password_secret (value not shown): contains the invisible character"],
+    ),
 ]
 
 X_ACCOUNT = """
@@ -64,7 +68,9 @@ def test_config_check_names_the_key_never_the_value(tmp_path: Path, extra: str, 
         ("oauth_password", "README, Secrets"),
     ],
 )
-def test_a_misspelled_account_credential_is_named_with_where_it_goes(tmp_path: Path, key: str, says: str) -> None:
+def test_a_misspelled_account_credential_is_named_with_where_it_goes(
+    tmp_path: Path, key: str, says: str
+) -> None:
     config = _write(tmp_path, X_ACCOUNT.replace("{key}", key))
     with pytest.raises(ConfigError) as err:
         load_settings(config)
@@ -76,7 +82,9 @@ def test_a_misspelled_account_credential_is_named_with_where_it_goes(tmp_path: P
         assert variable in message and "secrets_file" in message, message
 
 
-@pytest.mark.parametrize("args", [("accounts", "list"), ("db", "upgrade"), ("campaigns", "sync"), ("calendar",), ("run", "--once")])
+@pytest.mark.parametrize(
+    "args", [("accounts", "list"), ("db", "upgrade"), ("campaigns", "sync"), ("calendar",), ("run", "--once")]
+)
 def test_every_command_loading_the_config_keeps_the_value_out(tmp_path: Path, args: tuple[str, ...]) -> None:
     config = _write(tmp_path, "[notify]\nsmtp_password = '{s}'\n" + X_ACCOUNT.replace("{key}", "access_tokn"))
     done = run_cli(*args, config=config)

@@ -453,7 +453,7 @@ def test_sighup_with_a_secret_under_an_unknown_key_logs_the_key_never_the_value(
 ) -> None:
     """The hostile pass's finding 4: the reload's error line reached the journal with the value."""
     secret = "SEKRIT-RELOAD-555"
-    weekly, config, log, proc = _weekly_daemon(tmp_path, sqlite_url)
+    _, config, log, proc = _weekly_daemon(tmp_path, sqlite_url)
     try:
         text = config.read_text()
         config.write_text(text + f'\n[notify]\nsmtp_password = "{secret}"\n', encoding="utf-8")
