@@ -89,14 +89,15 @@ class RedactingFilter(logging.Filter):
 
 
 def setup_logging(level: int) -> None:
-    """The root logger at ``level`` with a stderr handler (unless it has handlers already), every
-    root handler masking secrets, and :data:`QUIET_LOGGERS` held at WARNING."""
+    """The root logger at ``level`` with a stderr handler (unless it has handlers already: then
+    both are left as they are), every root handler masking secrets, and :data:`QUIET_LOGGERS`
+    held at WARNING."""
     root = logging.getLogger()
-    if not root.handlers:
+    if not root.handlers:  # as logging.basicConfig: a host that set up logging keeps its own
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter(FORMAT))
         root.addHandler(handler)
-    root.setLevel(level)
+        root.setLevel(level)
     guard_handlers()
     for name in QUIET_LOGGERS:
         logger = logging.getLogger(name)

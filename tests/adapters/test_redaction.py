@@ -36,6 +36,7 @@ def captured() -> Iterator[io.StringIO]:
     root.addHandler(handler)
     for name in quiet:
         logging.getLogger(name).setLevel(logging.NOTSET)  # as a fresh process has them
+    root.setLevel(logging.DEBUG)  # what -vv sets in a process without handlers
     setup_logging(logging.DEBUG)
     yield buffer
     root.handlers[:] = saved_handlers
