@@ -348,6 +348,9 @@ class DraftingService:
             "holiday": holiday or "",
             "date": local.date().isoformat(),
             "weekday": local.strftime("%A"),
+            # the date as a post writes it ("12 December", "December 12"), in English
+            "day_month": f"{local.day} {local.strftime('%B')}",
+            "month_day": f"{local.strftime('%B')} {local.day}",
             "promo_code": "",
             **campaign.variables,
         }
@@ -551,6 +554,7 @@ class DraftingService:
         promoted = (
             (product,)
             if campaign.kind.value == "promo"
+            and campaign.products  # the brand's first product is no promo's subject by default
             and product
             and product.casefold() in brief.casefold()
             and not any(product.casefold() in f.casefold() for f in stated)
