@@ -59,7 +59,7 @@ from bot.domain.errors import (
     PublishUnknownOutcome,
     StateConflict,
 )
-from bot.domain.finding import FindStatus
+from bot.domain.finding import FindAnswer, FindStatus
 from bot.domain.ports import (
     AccountStore,
     Clock,
@@ -664,9 +664,8 @@ class PublishingService:
         reported after the post was stored, a check that could not tell, or a post a person
         thought was removed would otherwise be posted twice. A post found that another
         publication has is not this one's; a search that cannot tell lets a forced retry go."""
-        answer = self.reconciler.look(pub)
-        post = answer.post if answer.status is FindStatus.FOUND else None
-        if post is None or self.reconciler.recorded_elsewhere(pub, post.remote_id) is not None:
+        post, _ = self._live_post(pub)
+        if post is None:
             return
         if pub.state is _P.PARTIAL:
             raise BotError(
@@ -682,19 +681,67 @@ class PublishingService:
             "then retry (it looks again first)"
         )
 
-    def cancel(self, pub_id: int, actor: str, reason: str = "") -> Publication:
+    def _live_post(self, pub: Publication) -> tuple[PublishResult | None, FindAnswer]:
+        """(its post, the search's answer): the publication's post if a search of its account
+        (what a check makes) finds it and no other publication has it, else None. Changes nothing."""
+        answer = self.reconciler.look(pub)
+        post = answer.post if answer.status is FindStatus.FOUND else None
+        if post is not None and self.reconciler.recorded_elsewhere(pub, post.remote_id) is not None:
+            post = None  # another publication's post: not this one's
+        return post, answer
+
+    def cancel(
+        self, pub_id: int, actor: str, reason: str = "", *, even_if_posted: bool = False
+    ) -> Publication:
         """Cancel a publication that is not being sent and not published (also one to an
         account no longer in the config: cancelling needs no account).
 
+        A failed one that was sent is looked for on its account first, as a retry does (its
+        send may have been reported failed after the post was stored): while its post is
+        there, or when the search cannot tell, it is not cancelled (`check` records it as
+        published), unless ``even_if_posted`` (then it is not looked for).
+
         Raises:
             NotAllowed: reviewers are listed and ``actor`` is not one of them.
+            BotError: its post is on the account, or the search could not tell.
         """
         authorize(self.settings.web, actor)
+        pub = self.store.get_publication(pub_id)
+        why = reason or "cancelled by hand"
+        if pub.state is _P.FAILED and pub.first_sent_at is not None:
+            if even_if_posted:
+                why += " (--even-if-posted: not looked for on the account)"
+            else:
+                self._refuse_cancel_found(pub)
         return self.store.move_publication(
             pub_id,
             [_P.QUEUED, _P.FAILED, _P.NEEDS_CHECK, _P.PARTIAL],
             _P.CANCELLED,
             now=self.clock.now(),
             actor=actor,
-            reason=reason or "cancelled by hand",
+            reason=why,
         )
+
+    def _refuse_cancel_found(self, pub: Publication) -> None:
+        """A failed publication that was sent may be out after all: cancelling it would record
+        a live post as never posted. A BotError while its post is there or the search cannot
+        tell (a dry-run account searches its outbox)."""
+        post, answer = self._live_post(pub)
+        anyway = (
+            f"`bot publications cancel {pub.id} --even-if-posted` cancels it anyway (a post that is "
+            "out stays out, recorded as cancelled)"
+        )
+        if post is not None:
+            raise BotError(
+                f"publication {pub.id} is on {pub.account} after all (found as {post.remote_id} just "
+                "now: its send was reported failed after the post was stored); not cancelled. "
+                f"`bot publications check {pub.id}` records it as published; if that post must go, "
+                f"delete it on the account, then cancel again (it looks again first); or {anyway}"
+            )
+        if answer.status is not FindStatus.ABSENT:
+            raise BotError(
+                f"publication {pub.id} was sent before it failed, and whether its post is on "
+                f"{pub.account} cannot be told now ({answer.reason}); not cancelled. Try again "
+                f"when the platform answers (`bot publications check {pub.id}` looks for it), "
+                f"or {anyway}"
+            )

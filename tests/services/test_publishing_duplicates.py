@@ -165,3 +165,52 @@ def test_check_of_a_failed_publication_never_sent_says_retry(
     with pytest.raises(StateConflict, match="failed before it was sent"):
         world.app.publishing.check(other, "ollie")
     assert fake.posts("mastodon") == []
+
+
+def test_cancel_of_a_failed_publication_that_is_out_refuses(
+    world_factory: Any, fake: FakeServer, db_url: str
+) -> None:
+    """A failed send whose post was stored after all is looked for before a cancel, as before a
+    retry: while it is there the cancel is refused (pointing to `check`), a search that cannot
+    tell refuses too, ``even_if_posted`` cancels without looking; gone from the account, a
+    plain cancel goes."""
+    world = world_factory(["mastodon"], database_url=db_url)
+    pub_id = _stored_then_refused(world, fake, "Tasting evening on Friday")
+    [posted] = fake.posts("mastodon")
+    with pytest.raises(
+        BotError, match=f"on tea-masto after all \\(found as {posted['id']} just now"
+    ) as refused:
+        world.app.publishing.cancel(pub_id, "ollie", "typo")
+    said = str(refused.value)
+    assert f"`bot publications check {pub_id}` records it as published" in said, said
+    assert f"bot publications cancel {pub_id} --even-if-posted" in said, said
+    assert world.store.get_publication(pub_id).state is _P.FAILED
+    fake.fault("mastodon.statuses", status=403, body={"error": "This action is not allowed"})
+    with pytest.raises(BotError, match="cannot be told now") as unknown:
+        world.app.publishing.cancel(pub_id, "ollie")
+    assert "--even-if-posted" in str(unknown.value) and "not cancelled" in str(unknown.value)
+    assert world.store.get_publication(pub_id).state is _P.FAILED
+    searches = fake.requests_for("mastodon.statuses")
+    pub = world.app.publishing.cancel(pub_id, "ollie", "typo", even_if_posted=True)
+    assert pub.state is _P.CANCELLED and fake.requests_for("mastodon.statuses") == searches  # no look
+    last = world.store.events(entity="publication", entity_id=pub_id)[-1]
+    assert last.to_state == "cancelled" and "--even-if-posted" in last.reason, last.reason
+    # gone from the account: a plain cancel goes (after looking)
+    _delete_ours(fake)
+    other = _stored_then_refused(world, fake, "Tasting evening moved to Saturday")
+    _delete_ours(fake)
+    assert world.app.publishing.cancel(other, "ollie").state is _P.CANCELLED
+    assert fake.requests_for("mastodon.statuses") > searches
+
+
+def test_cancel_of_a_failed_publication_never_sent_does_not_look(
+    world_factory: Any, fake: FakeServer
+) -> None:
+    world = world_factory(["mastodon"])
+    [pub_id] = world.approve("Rejected before sending")
+    world.store.claim_publications("w1", world.app.clock.now(), world.settings.publishing.lease)
+    world.store.finish_publication(pub_id, "w1", _P.FAILED, now=world.app.clock.now(), reason="refused")
+    assert world.store.get_publication(pub_id).first_sent_at is None
+    fake.fault("mastodon.statuses", status=503)  # a search would be unknown: none is made
+    assert world.app.publishing.cancel(pub_id, "ollie").state is _P.CANCELLED
+    assert fake.requests_for("mastodon.statuses") == 0
