@@ -272,7 +272,13 @@ class PublishingService:
         check makes (from the send stamp) finds it and no other publication has it; a post of
         another publication, or one from before this publication's first send, is not: then
         this one failed, saying whose it is (adopting it would record one post for two
-        publications, and nothing would go out)."""
+        publications, and nothing would go out).
+
+        Each search may take a check's time bound and more (``check_time``, a last page): the
+        claim is renewed before each (:meth:`_hold_for_search`), so that no other worker's
+        recovery takes it over meanwhile."""
+        if not self._hold_for_search(pub):
+            return
         answer = self.reconciler.look(pub)
         found = answer.post if answer.status is FindStatus.FOUND else None
         other = self.reconciler.recorded_elsewhere(pub, found.remote_id) if found is not None else None
@@ -287,6 +293,8 @@ class PublishingService:
             self._unknown(pub, reason, report)
             return
         if found is None:  # absent since the send stamp: the copy is older; say whose it is
+            if not self._hold_for_search(pub):
+                return
             wide = self.reconciler.look(pub, since=self.clock.now() - DUPLICATE_WINDOW)
             if wide.status is FindStatus.FOUND and wide.post is not None:
                 found, other = wide.post, self.reconciler.recorded_elsewhere(pub, wide.post.remote_id)
@@ -305,6 +313,18 @@ class PublishingService:
         )
         log.warning("publication %d: %s", pub.id, reason)
         self._finish(pub, _P.FAILED, report.failed, reason=reason)
+
+    def _hold_for_search(self, pub: Publication) -> bool:
+        """Renew the claim for a search of the account (as long as a check's lease, which
+        outlasts the longest search, and at least ``publishing.lease``). False: the claim was
+        lost (a recovery took it over as ``needs_check``: a check settles it); nothing more to do."""
+        lease = max(self.settings.publishing.lease, self.reconciler.lease)
+        try:
+            self.store.renew_claim(pub.id, self.worker, self.clock.now(), lease)
+        except StateConflict as exc:
+            log.error("publication %d: lost the claim before searching the account: %s", pub.id, exc)
+            return False
+        return True
 
     def _adopt(
         self, pub: Publication, exc: PublishDuplicate, found: PublishResult, report: PublishReport

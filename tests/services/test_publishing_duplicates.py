@@ -11,6 +11,9 @@ and Postgres.
 
 from __future__ import annotations
 
+import threading
+import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +21,7 @@ import pytest
 from bot.domain import PublicationState
 from bot.domain.errors import BotError, StateConflict
 from bot.domain.ports import FixedClock
+from bot.wiring import Wiring
 from tests.fakeplatform import FakeServer
 
 _P = PublicationState
@@ -214,3 +218,56 @@ def test_cancel_of_a_failed_publication_never_sent_does_not_look(
     fake.fault("mastodon.statuses", status=503)  # a search would be unknown: none is made
     assert world.app.publishing.cancel(pub_id, "ollie").state is _P.CANCELLED
     assert fake.requests_for("mastodon.statuses") == 0
+
+
+def test_the_duplicate_searches_keep_the_claim_from_another_worker(
+    world_factory: Any, fake: FakeServer, clock: FixedClock, db_url: str
+) -> None:
+    """X refuses a copy of an older post: the worker searches the account twice (since the send
+    stamp, then a day back), each search as long as ``check_time`` allows. Here each one takes
+    100 s of the worker's clock, 200 s in all, past the lease of the send: the claim is
+    renewed before each search, so a second worker's pass meanwhile neither recovers it (as
+    ``needs_check``) nor claims it, and the first worker records the outcome."""
+    world = world_factory(["x"], database_url=db_url, timeout="10s")  # slow answers, no timeouts
+    assert world.settings.publishing.lease < timedelta(seconds=200)  # the send's own lease
+    [first] = world.approve("Oolong tasting, Sunday 3pm")
+    world.app.publishing.run_once()
+    clock.advance(hours=2)
+    [second] = world.approve("Oolong tasting, Sunday 3pm")
+    searches = fake.requests_for("x.timeline")
+    fake.fault("x.timeline", delay=2.0)  # the search since the send stamp
+    fake.fault("x.timeline", delay=6.0)  # the search a day back
+    reports: list[Any] = []
+    worker = threading.Thread(target=lambda: reports.append(world.app.publishing.run_once()))
+    worker.start()
+    other = Wiring(world.settings, clock=clock, worker="w2")
+    try:
+        assert _wait(lambda: fake.requests_for("x.timeline") >= searches + 1)
+        clock.advance(seconds=100)
+        assert _wait(lambda: fake.requests_for("x.timeline") >= searches + 2)
+        clock.advance(seconds=100)  # 200 s after the send: its own lease ended long ago
+        meanwhile = other.publishing.run_once()
+        assert meanwhile.recovered == [] and meanwhile.published == [] and meanwhile.failed == []
+        held = world.store.get_publication(second)
+        assert held.state is _P.CLAIMED and held.claimed_by == world.app.worker, held
+        assert held.claimed_until is not None and held.claimed_until > clock.now()
+    finally:
+        worker.join(60)
+        other.close()
+    assert not worker.is_alive()
+    [report] = reports
+    assert report.failed == [second], report
+    pub = world.store.get_publication(second)
+    assert pub.state is _P.FAILED and f"for publication {first}" in (pub.last_error or "")
+    actors = [e.actor for e in world.store.events(entity="publication", entity_id=second)]
+    assert "w2" not in actors, actors
+    assert len(fake.posts("x")) == 1
+
+
+def _wait(check: Any, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.02)
+    return bool(check())
