@@ -335,11 +335,7 @@ class PublishingService:
         if total == 1:
             self._finish(pub, _P.PUBLISHED, report.published, remote_id=found.remote_id, url=found.url)
             return
-        reason = (
-            f"{exc}; its first part is on {pub.account} as {found.remote_id} (an earlier attempt); "
-            f"whether the other {total - 1} went out is not known: post the rest by hand and "
-            "cancel this, or delete the posted parts and retry --force"
-        )
+        reason = f"{exc}; " + _first_part_found(pub.account, found.remote_id, total, " (an earlier attempt)")
         self._finish(pub, _P.PARTIAL, report.partial, reason=reason, remote_id=found.remote_id, url=found.url)
 
     def _partial(self, pub: Publication, exc: PublishPartial, report: PublishReport) -> None:
@@ -577,11 +573,7 @@ class PublishingService:
         new = _P.PUBLISHED if total == 1 else _P.PARTIAL
         reason = f"found on the account by {actor}'s check (the send was reported failed after it was stored)"
         if new is _P.PARTIAL:
-            reason = (
-                f"found the first of {total} parts on {pub.account} as {post.remote_id}; whether the "
-                "others went out is not known: post what is missing by hand and cancel this, or "
-                "delete the posted parts and retry --force"
-            )
+            reason = _first_part_found(pub.account, post.remote_id, total)
         moved = self.store.move_publication(
             pub.id, [_P.FAILED], new, now=self.clock.now(), actor=actor, reason=reason,
             remote_id=post.remote_id, url=post.url,
@@ -765,3 +757,14 @@ class PublishingService:
                 f"when the platform answers (`bot publications check {pub.id}` looks for it), "
                 f"or {anyway}"
             )
+
+
+def _first_part_found(account: str, remote_id: str, total: int, how: str = "") -> str:
+    """Why a thread whose first part was found on the account (``how``: by what) is
+    ``partial``: whether its other parts went out is not known. Said by a duplicate refusal
+    that finds this publication's earlier send, and by a check of a failed one."""
+    return (
+        f"found the first of {total} parts on {account} as {remote_id}{how}; whether the others "
+        "went out is not known: post what is missing by hand and cancel this, or delete the "
+        "posted parts and retry --force"
+    )

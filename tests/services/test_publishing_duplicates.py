@@ -85,6 +85,35 @@ def test_a_refused_duplicate_that_is_this_publications_own_send_is_published(
     assert world.store.get_publication(pub_id).remote_id == posted["id"]
 
 
+def test_a_refused_thread_whose_first_part_is_its_own_send_is_partial(
+    world_factory: Any, fake: FakeServer
+) -> None:
+    """As above with a thread: the refused first part is this publication's earlier send, but
+    whether the other parts went out is not known: ``partial``, saying so (the same words as a
+    check of a failed thread), never sent again."""
+    world = world_factory(["x"])
+    [pub_id] = world.approve("Harvest news, part one\n---\nPart two\n---\nPart three")
+    fake.fault("x.tweet", drop="after")  # the first part stored, its answer lost
+    world.app.publishing.run_once()
+    assert world.store.get_publication(pub_id).state is _P.NEEDS_CHECK
+    world.store.move_publication(  # as a check fooled by a lagging listing would
+        pub_id, [_P.NEEDS_CHECK], _P.QUEUED, now=world.app.clock.now(), actor="test", reason="lagging"
+    )
+    assert world.app.publishing.run_once().partial == [pub_id]
+    [posted] = fake.posts("x")
+    pub = world.store.get_publication(pub_id)
+    assert pub.state is _P.PARTIAL and pub.remote_id == posted["id"]
+    reason = pub.last_error or ""
+    assert reason.startswith("X does not take the same text twice") or "duplicate" in reason, reason
+    assert (
+        f"found the first of 3 parts on tea-x as {posted['id']} (an earlier attempt); whether the others"
+        in reason
+    )
+    assert (
+        "post what is missing by hand and cancel this, or delete the posted parts and retry --force" in reason
+    )
+
+
 def test_reddit_already_sub_of_another_publication_fails(world_factory: Any, fake: FakeServer) -> None:
     world = world_factory(["reddit"], account_extra='post_kind = "link"\n')
     [first] = world.approve("New menu https://lotusleaf.example/menu")
