@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot.services.drafting import cleaning
+import regex
+
+from bot.services.drafting import cleaning, trimming
 from bot.services.drafting.facts import CALL_VERBS
 
 #: Most composed drafts written for one slot.
@@ -59,18 +61,27 @@ _LOWER_AFTER_COLON = frozenset(
 )
 
 
+#: A fact that only says from when ("from Monday, June 2"): it opens the next fact's sentence
+#: ("From Monday, June 2, Tuesdays and Thursdays ...") instead of standing alone.
+_ONLY_WHEN = regex.compile(
+    r"^(?:from|starting|beginning|as\s+of)\s+(?:[\w,.'’-]+\s*){1,4}$", regex.IGNORECASE
+)
+
+
 def state(facts: Sequence[str]) -> str:
     """The facts as sentences, words as written: "second coffee half price" ->
-    "Second coffee half price."."""
-    out = []
-    for fact in facts:
-        text = fact.strip()
-        if not text:
+    "Second coffee half price."; a fact that only says from when opens the next one's."""
+    listed = [f.strip() for f in facts if f.strip()]
+    out: list[str] = []
+    opener = ""
+    for i, fact in enumerate(listed):
+        if not opener and i + 1 < len(listed) and _ONLY_WHEN.match(fact.rstrip(".")):
+            opener = fact.rstrip(".")
             continue
-        text = text[0].upper() + text[1:]
-        if text[-1] not in ".!?":
-            text += "."
-        out.append(text)
+        sentence = f"{opener}, {fact}" if opener else fact
+        opener = ""
+        sentence = sentence[0].upper() + sentence[1:]
+        out.append(sentence if sentence[-1] in ".!?" else f"{sentence}.")
     return " ".join(out)
 
 
@@ -144,3 +155,13 @@ def compose_facts(
             )
         )
     return bodies
+
+
+def fit(body: str, fits: Callable[[str], bool]) -> str:
+    """``body`` made to fit by dropping what only colours it before any statement goes: first
+    asides in brackets, then reasons, longest first. Returns ``body`` when it fits as it is or
+    when nothing dropped makes it fit (then whole sentences go, as for any draft)."""
+    for shorter in trimming.shorter(body):
+        if fits(shorter):
+            return shorter
+    return body

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 
 import regex
 
-from bot.services.drafting import catalog
+from bot.services.drafting import catalog, trimming
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = (
@@ -255,13 +255,14 @@ _SENTENCES = regex.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+(?:[.!?]+|$)")
 def fact_stated(fact: str, body: str) -> bool:
     """Whether ``body`` states ``fact``: all its claims, and two thirds of its other content
     words, in one sentence or two that follow each other (words scattered over a post do not
-    state it)."""
+    state it). A fact's asides in brackets and its reasons ("so the bakers can sleep") may be
+    left out."""
     if regex.search(r"\p{Han}", fact):
         return _stated_in(fact, body)
     parts = [p for p in _SENTENCES.findall(_hold_titles(body)) if p.strip()]
-    if len(parts) <= 2:
-        return _stated_in(fact, body)
-    return any(_stated_in(fact, " ".join(parts[i : i + 2])) for i in range(len(parts) - 1))
+    windows = [body] if len(parts) <= 2 else [" ".join(parts[i : i + 2]) for i in range(len(parts) - 1)]
+    forms = dict.fromkeys((fact, trimming.core(fact)))
+    return any(_stated_in(form, window) for form in forms if form for window in windows)
 
 
 def _stated_in(fact: str, body: str) -> bool:
@@ -318,7 +319,7 @@ def _han_overlap(fact: str, body: str) -> float:
 
 
 _REMIND = regex.compile(
-    r"\b(?:remind|tell|let)\s+(?:them|people|everyone|our \w+|customers|readers)\s+"
+    r"\b(?:remind|tell|let)\s+(?:them|people|ppl|folks|everyone|everybody|our \w+|customers|readers)\s+"
     r"(?:know\s+)?(?:that\s+)?([^.!?\n]+)",
     regex.IGNORECASE,
 )
@@ -338,9 +339,12 @@ _TELL_WHOM = regex.compile(
     rf"|\bsay\s+((?:we|we're|we've|we'll|our|the|it's|there)\b[^.!?\n]+)"
     rf"|\b(?:mention|add|note|include|explain)\s+((?:we|we're|we've|we'll|it's|there's|there\s+is|there\s+are|"
     rf"you|you're|you'll|you\s+can|you\s+don't)\b[^.!?\n]+)"
-    # "Say helmets are included": a clause after "say" that has its verb within a few words
-    rf"|\bsay\s+(?!thanks\b|thank\b|sorry\b|something\b|anything\b)((?:[\w'’-]+\s+){{1,4}}?"
-    rf"(?:is|are|was|were|will|can|has|have|go|goes|get|gets)\b[^.!?\n]+)"
+    # "Say helmets are included", "mention the mince pies are half price": a clause after
+    # "say" or "mention" that has its verb within a few words
+    rf"|\b(?:say|mention)\s+(?!thanks\b|thank\b|sorry\b|something\b|anything\b)"
+    rf"((?:(?!but\b|don't\b|dont\b|not\b|and\b)[\w'’-]+\s+){{1,4}}?"
+    rf"(?:is|are|was|were|will|can|has|have|go|goes|get|gets|works?|stays?|runs?|opens?|closes?|starts?|"
+    rf"ends?|takes?)\b[^.!?\n]+)"
     rf"|\b(?:saying|that says|to say)\s+(?:that\s+)?([^.!?\n]+)",
     regex.IGNORECASE,
 )
@@ -350,11 +354,13 @@ _GREETING_SENTENCE = regex.compile(
 )
 _PRONOUN_START = regex.compile(r"^(?:it|it's|they|they're|this|that|these|those)\b", regex.IGNORECASE)
 #: A short topic to tell about, not a statement ("Let people know our hours for the day").
-_TOPIC = regex.compile(r"^(?:our|the|your|about)\s+(?:[\w'’-]+\s+){0,3}[\w'’-]+$", regex.IGNORECASE)
+_TOPIC = regex.compile(
+    r"^(?:about\s+[^.!?]+|(?:our|the|your)\s+(?:[\w'’-]+\s+){0,3}[\w'’-]+)$", regex.IGNORECASE
+)
 _THANK = regex.compile(r"\bthank\s+them\s+for\s+(?:their\s+)?([^.!?\n]+)", regex.IGNORECASE)
 #: "Thank the local growers who stock our shelves", "thank everyone who served".
 _THANK_WHOM = regex.compile(
-    r"\b(?:thank|thanking|thanks\s+to|say\s+thank\s+you\s+to|say\s+thanks\s+to)\s+(?!them\s+for\b|you\b)"
+    r"\b(?:thank|thanking|thanks\s+to|(?:say\s+)?thank\s+you\s+to|say\s+thanks\s+to)\s+(?!them\s+for\b|you\b)"
     r"((?:[^.!?\n(]|\([^)\n]*\))+)",  # "(2026!!)" ends nothing
     regex.IGNORECASE,
 )
@@ -373,7 +379,7 @@ _WISH_WHOM = regex.compile(
     regex.IGNORECASE,
 )
 #: "Introduce our new physiotherapist Tom Becker, who joins <brand> this month" -> "meet ...".
-_INTRODUCE = regex.compile(r"\bintroduce\s+([^.!?\n]+)", regex.IGNORECASE)
+_INTRODUCE = regex.compile(r"\bintroduce\s+(?!(?:her|him|them|us|it)\b)([^.!?\n]+)", regex.IGNORECASE)
 #: "Announce that X", "Write a short announcement that X: Y".
 _ANNOUNCE = regex.compile(r"\bannounce(?:ment)?\s+that\s+([^.!?\n:]+)", regex.IGNORECASE)
 
@@ -397,10 +403,12 @@ _AFTER_COLON = regex.compile(
 _INSTRUCTION = regex.compile(
     r"^\W*(?:write|mention|announce|remind|include|describe|highlight|emphasi[sz]e|promote|keep|make|"
     r"be|don't|do|add|note|state|say|tell|explain|invite|encourage|ask|let|thank|wish|use|share|"
-    r"post|sound|avoid|end|start|open|close|sign|address|speak|focus|please|congratulate|introduce|"
+    r"post|sound|avoid|(?:end|start|open|close)(?=\s+(?:with|by|on\s+a)\b)|sign|address|speak|focus|please|"
+    r"congratulate|introduce|"
     r"nudge|push|shout(?!\s+out\s+to\b)|spread|celebrate|send|give|get|hype|apologi[sz]e|point|greet|"
-    r"draft|compose|create|craft|tweet|advertise|plug|tease|"
-    r"can you|could you|would you|can u|could u|pls|plz)\b",
+    r"draft|compose|create|craft|tweet|advertise|plug|tease|aim|target|"
+    r"can you|could you|would you|can u|could u|pls|plz|"
+    r"you\s+(?:can|could|may)\s+(?:mention|say|add|include|use))\b",
     regex.IGNORECASE,
 )
 _BRIEF_SENTENCE = regex.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+(?:[.!?]+|$)")
@@ -413,7 +421,10 @@ CALL_VERBS = (
     *("sign up", "enrol", "enroll", "bring", "pick up", "collect", "claim", "apply", "arrive", "park"),
     *("come", "visit", "drop by", "stop by", "try", "shop"),
 )
-_CALL = regex.compile(rf"^\W*(?:{'|'.join(CALL_VERBS)})\b[^.!?\n]*", regex.IGNORECASE)
+_CALL = regex.compile(
+    rf"^\W*(?:(?:please|pls|plz)\s+)?(?:{'|'.join(CALL_VERBS)})\b(?!\s+[a-z]+ing\b)[^.!?\n]*(?![^.!?\n]*\?)",
+    regex.IGNORECASE,
+)
 
 
 #: "Could you write something that nudges people to book early", "Encourage parents to sign up".
@@ -495,6 +506,13 @@ _TAIL_ASK = (
     r"(?:\s+know)?(?:\s+(?:that|this|about\s+it))?[\s.!]*$"
     r"|\s*,?\s+so\s+(?:make|keep|be|sound|write)\b.*$"
     r"|\s*,\s*(?:also|plus|and)\s+(?:the\s+|our\s+)?(?:[\w'-]+\s+){0,3}thing\b.*$"
+    r"|\s*,\s*(?:he|she|they)\s+said\s+(?:it's\s+|its\s+)?(?:ok|okay|fine|yes)\b.*$"
+    # "..., don't let anyone think we are", "..., make sure folks know"
+    r"|\s*,\s*(?:and\s+)?(?:don't|dont|do\s+not)\s+let\s+(?:anyone|anybody|people|ppl|folks|them|customers)\s+"
+    r"(?:think|assume|believe|get\s+confused)\b.*$"
+    r"|\s*,\s*(?:and\s+)?make\s+sure\s+(?:people|ppl|folks|everyone|everybody|customers)\s+(?:know|get\s+it)\b.*$"
+    r"|\s*,\s*(?:(?:pls|please|plz)\s+)?(?:can|could|would)\s+(?:you|u)\s+(?:announce|post|share|mention|"
+    r"say|tell|shout|put)\b[^.!]*$"
 )
 _TAIL_ASK_RE = regex.compile(_TAIL_ASK, regex.IGNORECASE | regex.DOTALL)
 #: Where one ask of the brief ends and the next begins: "Congratulate our students who passed
@@ -505,6 +523,9 @@ _NEXT_ASK = regex.compile(
     r"announce|make|keep|use|avoid|don't|do\s+not|point\s+out|highlight|put)\b.*$"
     # "..., can you make that clear without making a big deal of it"
     r"|\s*,\s*(?:can|could|would)\s+(?:you|u)\b.*$"
+    # "Thank everyone who queued, remind people we close at 2pm": asks run on with a comma
+    r"|\s*,\s*(?:also\s+)?(?:please\s+|pls\s+)?(?:remind|tell|let(?!['’]s\b)|wish|mention|congratulate|invite)\s+"
+    r"(?:them|people|everyone|everybody|folks|ppl|customers|our\b|the\b|that\b|we\b).*$"
     # "No kids after 9pm pls mention", "... - put that in", "are worth mentioning"
     r"|[\s,]*(?:(?:pls|please|plz)\s+)?(?:mention|include|add|put)\s+(?:that|this|it)(?:\s+in)?\s*$"
     r"|[\s,]+(?:pls|please|plz)\s+(?:mention|include|add)\s*$|" + _TAIL_ASK,
@@ -576,6 +597,10 @@ _NO_APOSTROPHE = {
     **{"couldnt": "couldn't", "shouldnt": "shouldn't", "havent": "haven't", "wont": "won't"},
     **{"theyre": "they're", "youre": "you're", "thats": "that's", "theres": "there's", "whats": "what's"},
     **{"im": "I'm", "ive": "I've", "weve": "we've"},
+    # the misspellings owners type most, read (and stated) as meant
+    **{"definately": "definitely", "definatly": "definitely", "recieve": "receive", "seperate": "separate"},
+    **{"tommorow": "tomorrow", "tomorow": "tomorrow", "untill": "until", "accomodation": "accommodation"},
+    **{"occured": "occurred", "wierd": "weird", "beleive": "believe", "goverment": "government"},
 }
 _APOSTROPHE_WORD = regex.compile(r"\b(" + "|".join(_NO_APOSTROPHE) + r")\b", regex.IGNORECASE)
 #: "were moving", "its free" where a clause starts (after "that", a comma, a dash or the start):
@@ -585,16 +610,38 @@ _CLAUSE_WERE = regex.compile(
 )
 
 
+#: "its" that can only be "it's": before an article, "not", a day or a word of time or state
+#: ("from next week its wednesdays not thursdays", "its free").
+_ITS_IS = regex.compile(
+    r"\b(its)(?=\s+(?:a|an|the|not|now|free|back|open|closed|on|at|in|from|only|just|so|been|going|"
+    r"here|finally|all|also|still|time|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b)",
+    regex.IGNORECASE,
+)
+#: Texting shorthand, lower case only ("while u wait", "ur dog", "~15 mins"): "U.S." stays.
+_SPOKEN = {"u": "you", "ur": "your", "~": "about "}
+_TEXT_SPEAK = regex.compile(r"(?<![\w.'’-])(?:u|ur)(?![\w.'’-])|~(?=\s*\d)")
+#: "your" before what someone is doing ("whatever your working on"): "you're".
+_YOUR_DOING = regex.compile(
+    r"\b(your)(?=\s+(?:working|coming|going|looking|planning|thinking|doing|getting|heading|visiting|"
+    r"passing|staying|buying|shopping|struggling|feeling|trying|hoping|wondering|reading|running|"
+    r"waiting|bringing|making|knitting\s+(?:on|with))\b)",
+    regex.IGNORECASE,
+)
+
+
 def repaired(brief: str) -> str:
     """A brief with its texting repaired for reading: curly apostrophes made straight, "dont"
-    and "theyre" given their apostrophe, a clause's first "were"/"its" read as "we're"/"it's"."""
+    and "theyre" given their apostrophe, a clause's first "were"/"its" read as "we're"/"it's",
+    and so are "its" before a day or "not" and "your" before what someone is doing."""
     text = brief.replace("\u2019", "'")
     text = _APOSTROPHE_WORD.sub(lambda m: _cased(m.group(0), _NO_APOSTROPHE[m.group(0).casefold()]), text)
-    return str(
-        _CLAUSE_WERE.sub(
-            lambda m: _cased(m.group(0), {"were": "we're", "its": "it's"}[m.group(0).casefold()]), text
-        )
+    text = _CLAUSE_WERE.sub(
+        lambda m: _cased(m.group(0), {"were": "we're", "its": "it's"}[m.group(0).casefold()]), text
     )
+    text = _ITS_IS.sub(lambda m: _cased(m.group(0), "it's"), text)
+    text = _TEXT_SPEAK.sub(lambda m: _SPOKEN[m.group(0)], text)
+    text = _SO_TELL.sub(" so please ", text)
+    return str(_YOUR_DOING.sub(lambda m: _cased(m.group(0), "you're"), text))
 
 
 def _cased(written: str, word: str) -> str:
@@ -618,7 +665,7 @@ def _reminders(brief: str, *, colon: bool, more: Iterable[tuple[int, str]] = ())
             if m.group("sorry")
             else _to_reader(next(g for g in m.groups() if g).strip()),
         )
-        for m in _TELL_WHOM.finditer(brief)
+        for m in _TELL_WHOM.finditer(brief, overlapped=True)
     ]
     said += [(m.start(), m.group(1).strip()) for m in _ANNOUNCE.finditer(brief)]
     said += [(m.start(), f"join us for {m.group(1).strip()}") for m in _INVITE.finditer(brief)]
@@ -668,7 +715,9 @@ _ABOUT_THE_POST = regex.compile(
     r"^\W*(?:(?:a|an|the|this|our)\s+)?(?:[\w'’\u2024-]+\s+){0,4}?"
     r"(?:post|greeting|message|msg|promotion|promo|announcement|tweet|update|caption)\b"
     r"|^\W*(?:a\s+)?(?:quick|short|little)\s+one\b"
-    r"|^\W*(?:something|anything)\b(?!\s+new\b)",
+    r"|^\W*(?:something|anything)\b(?!\s+new\b)"
+    r"|^\W*(?:(?:we|i)\s+)?(?:want|need|looking\s+for|would\s+like|we'd\s+like)\s+(?:something|a\s+post|"
+    r"a\s+message|a\s+tweet|a\s+caption|a\s+greeting)\b",
     regex.IGNORECASE,
 )
 #: The owner speaking for themself ("half my customers", "I need"), not news for readers.
@@ -706,7 +755,11 @@ _TONE = regex.compile(
     r"\b(?:it|short|long|fun|warm|classy|professional|upbeat|salesy|pushy|cheesy|formal|casual|tone|emojis?|"
     r"hashtags?|words?|sentences?|christmassy|romantic|tasteful|heartfelt|sweet|reassuring|simple|cosy|"
     r"cozy|punchy|sounds?|good|exciting|excited|fancy|serious|silly|cute|wordy|vibes?|much|big\s+deal)\b"
-    r"|^\W*(?:not|nothing)\s+too\b",
+    r"|^\W*(?:not|nothing)\s+too\b"
+    r"|\bbut\s+not\s+(?:too\s+|overly\s+)?(?:salesy|pushy|cheesy|corny|cringe|cringey|formal|preachy)\b"
+    r"|\bif\s+you\s+can\s+(?:manage|do)\s+(?:it|that)\b"
+    r"|^\W*(?:\d+|one|two|three|four|five)\s+(?:sentences?|lines?|words?|paragraphs?|emojis?|hashtags?)\s+"
+    r"(?:max|maximum|tops|at\s+most|or\s+(?:less|fewer))\b",
     regex.IGNORECASE,
 )
 #: A festival greeting named by its festival first ("Diwali greetings to everyone").
@@ -721,11 +774,49 @@ _CONTEXT = regex.compile(
     r"\b(?:people|customers|patients|clients|folks|parents|guests|everyone|everybody|ppl|they)\s+"
     r"(?:always|keep|kept|often|usually|never|tend|leave|ask|asked|love|loved|panic|forget|complain|"
     r"said|want|wanted|moan|expect)\b"
+    r"|^\W*(?:it\s+)?took\s+(?:us|me)\b"
+    r"|\b(?:he|she|they)\s+(?:said|says)\s+(?:it's\s+|its\s+|it\s+is\s+)?(?:ok|okay|fine|yes)\b"
     # how trade is going, for the writer: "Weekday afternoons are dead quiet", "Quiet weekday
     # afternoons here"
     r"|\b(?:dead|quiet|slow|empty|struggling)\b(?![^.!?]*\d)",
     regex.IGNORECASE,
 )
+
+
+#: A hail to the readers, no news on its own ("Morning people!!", "Hey dog lovers").
+_HAIL = regex.compile(
+    r"^\W*(?:(?:good\s+)?(?:morning|evening|afternoon)|hey|hiya|yo|calling\s+all)\b(?:\s+[\w'’-]+){0,2}\W*$",
+    regex.IGNORECASE,
+)
+#: A short question that hooks the reader ("Cracked screen?", "phone dying by 3pm??"): kept
+#: with the statement that answers it. Not a question to the writer ("Can you ...?").
+_HOOK = regex.compile(
+    r"^\W*(?!(?:can|could|would|will|do|does|did|should|shall|may|any\s+chance|how\s+about|what\s+about|"
+    r"why\s+not|maybe)\b)(?:[\w'’$£€%.:-]+\s+){0,4}[\w'’$£€%.:-]+\?+$",
+    regex.IGNORECASE,
+)
+#: An aside in brackets that explains the readers or speaks to the writer ("(so many people
+#: asked after dropping theirs in the pool)", "(not too salesy)"): no part of the news.
+_OWNER_ASIDE = regex.compile(r"\s*\(([^()]*)\)")
+
+
+def _without_owner_asides(text: str) -> str:
+    return str(_OWNER_ASIDE.sub(lambda m: "" if _owners_aside(m.group(1)) else m.group(0), text))
+
+
+#: What marks an aside as the owner's chatter: an emoji, a question, "don't ...", "obviously".
+_CHATTY = regex.compile(
+    r"\p{Extended_Pictographic}|\?|\b(?:don't|dont|do\s+not|obviously|rhetorical|depending|yeah|lol|haha|sorry|"
+    r"we\s+were|took\s+forever)\b",
+    regex.IGNORECASE,
+)
+
+
+def _owners_aside(aside: str) -> bool:
+    """Whether an aside in brackets is the owner's, not news ("(or Braai Day, depending who you
+    ask 😄)", "(the guys are getting double time, dont worry about them)"); "(with a photo!)",
+    "(300 mbps)" and "(27th)" are news."""
+    return bool(_CONTEXT.search(aside) or _TONE.search(aside) or _MINE.search(aside) or _CHATTY.search(aside))
 
 
 #: A clause that is only a day's name ("canada day", "St. Patrick's Day").
@@ -741,7 +832,7 @@ def _is_news(clause: str) -> bool:
         return False  # statements are read in English briefs; the owner's explanation is no news
     if any(ask.search(clause) for ask in _ASKS):
         return False  # "We want parents to know that X": the ask says what to tell
-    if _MINE.search(clause) or _ABOUT_THE_POST.search(clause) or _TONE.search(clause):
+    if _MINE.search(clause) or _ABOUT_THE_POST.search(clause) or _TONE.search(clause) or _HAIL.match(clause):
         return False  # the owner to the writer: "half my customers ...", "A respectful post from ..."
     words = _WORD.findall(clause)
     if not words or all(w.startswith("#") for w in clause.split()):
@@ -760,18 +851,60 @@ _ASKS: tuple[regex.Pattern[str], ...] = (_REMIND, _TELL_WHOM, _THANK_WHOM, _THAN
 _ASKS += (_CELEBRATE, _INVITE, _INTRODUCE, _CONGRATULATE, _ANNOUNCE, _SHOUT_OUT)
 
 
+#: A headline that opens the news ("New this winter - you'll get a text", "Just in: ...").
+_NEWS_LEAD_TEXT = (
+    r"(?:brand\s+new|new|just\s+in|coming\s+soon|back\s+by\s+popular\s+demand|now\s+open)"
+    r"(?:\s+(?:this|for|in|at)\s+[\w'’-]+(?:\s+[\w'’-]+)?)?"
+)
+#: An ask to the readers inside a statement ("... at 4:45am so tell ppl to be early").
+_SO_TELL = regex.compile(
+    r",?\s+so\s+(?:tell|remind|ask)\s+(?:people|ppl|folks|everyone|everybody|them|customers)\s+to\s+",
+    regex.IGNORECASE,
+)
+_NEWS_LEAD = regex.compile(rf"^\W*{_NEWS_LEAD_TEXT}\W*$", regex.IGNORECASE)
+_NEWS_LEAD_DASH = regex.compile(rf"^(\W*{_NEWS_LEAD_TEXT})\s+[-–—]+\s+", regex.IGNORECASE)
+#: What the business did before, said to set off what it does now: the post says the now.
+_PAST_THEN_NOW = regex.compile(
+    r"^\W*(?:last\s+(?:year|time|season|month|week)|previously|in\s+the\s+past)\b[^,;]*,\s*(?:but\s+)?"
+    r"(?=(?:this\s+(?:year|time|season|month|week)|now)\b)",
+    regex.IGNORECASE,
+)
+#: What follows from the owner's explanation ("i run this by myself so turnaround is 2 days").
+_SO_THEN = regex.compile(r"[,\s]+so\s+(?!(?:make|keep|be|sound|write|please|pls)\b)(\S.*)$", regex.IGNORECASE)
+
+
+def _owners(clause: str) -> bool:
+    """Whether a clause is the owner explaining things to the writer ("they always sell out")."""
+    return bool(_CONTEXT.search(clause) or _MINE.search(clause))
+
+
 def _statements(brief: str) -> list[str]:
     """The brief's own statements: every sentence, or part of one between dashes or semicolons,
     that is no instruction, question, greeting, aside or tone request ("There are no lessons
     on Thanksgiving Day or the day after.", "Tickets at the bar or online; spaces are
     limited."), both halves of one with a colon ("We've got a new seasonal on tap at <brand>:
     Ember Road, a smoked amber ale")."""
-    out = []
+    out: list[str] = []
+    hook = ""  # a question that hooks the reader, said with the next sentence's first statement
     for sentence in _BRIEF_SENTENCE.findall(brief):
-        for clause in _CLAUSES.split(sentence.strip()):
-            text = _TAIL_ASK_RE.sub("", _CHATTER.sub("", _LEAD_IN.sub("", clause))).strip(" ,")
-            text = text.rstrip(".!✨ ").strip()
+        asked, hook = hook, ""
+        question = _CHATTER.sub("", _LEAD_IN.sub("", sentence)).strip()
+        if _HOOK.match(question) and not _MINE.search(question):
+            hook = regex.sub(r"\?+$", "?", question)
+            continue
+        for clause in _CLAUSES.split(_NEWS_LEAD_DASH.sub(r"\1: ", sentence.strip())):
+            text = _TAIL_ASK_RE.sub("", _CHATTER.sub("", _LEAD_IN.sub("", _without_owner_asides(clause))))
+            text = text.strip(" ,").rstrip(".!✨ ").strip()
+            text = _PAST_THEN_NOW.sub("", text)  # "last year we did 30% off, this year it's 20%"
             parts = regex.split(r":\s+", text)
+            then = _SO_THEN.search(text)
+            if (
+                then
+                and _owners(text[: then.start()])
+                and (claims(then[1]) - _SOFT_CLAIMS or _CALL.match(then[1]))
+            ):
+                out.append(then[1].strip())  # "they always sell out so book early": "book early"
+                continue
             if not _is_news(text):
                 # "Labor Day post from <brand>: a thank-you to everyone who ..." says what to
                 # tell after describing the post
@@ -785,10 +918,15 @@ def _statements(brief: str) -> list[str]:
                 # "Big news for painters: <brand> now does X" is news after its colon; before
                 # it, a lead unless it states something itself
                 lead = i == 0 and len(parts) > 1
+                if lead and _NEWS_LEAD.match(part):
+                    parts[1] = f"{part}: {parts[1]}"  # "New this winter: you'll get a text ..."
+                    continue
                 if lead and not (_STATEMENT_START.search(part) or claims(part) - _SOFT_CLAIMS):
                     continue
                 if _is_news(part) or (i > 0 and part):
-                    out.append(part.strip())
+                    said = part.strip()
+                    out.append(f"{asked} {said[0].upper()}{said[1:]}" if asked else said)
+                    asked = ""
     return out
 
 
@@ -836,10 +974,18 @@ def _thank(whom: str) -> str:
 
 
 def _it_is(said: str, subject: str) -> str:
-    """ "it's open at <brand>" -> "the listening booth is open at <brand>"."""
+    """ "it's open at <brand>" -> "the listening booth is open at <brand>", "it books up fast"
+    -> "the sunset paddle tour books up fast"."""
     if not subject:
         return said
-    return str(regex.sub(r"^(?:it's|it is)\b", f"the {subject} is", said, flags=regex.IGNORECASE))
+    said = regex.sub(r"^(?:it's|it is)\b", f"the {subject} is", said, flags=regex.IGNORECASE)
+    return str(_IT_DOES.sub(f"the {subject} ", said))
+
+
+#: "it" and a verb of its own ("it books up fast", "it can be collected"): the product does it.
+_IT_DOES = regex.compile(
+    r"^it\s+(?=(?:[a-z]+[^s\W]s|can|will|won't|may|might|must|should|has)\b)", regex.IGNORECASE
+)
 
 
 def told(
@@ -857,17 +1003,19 @@ def told(
         ]
         asked = (*asked, *_titles_back(named))
     if listed:  # "our hours for the day": the listed facts say them
-        asked = tuple(r for r in asked if not (_TOPIC.match(r) and not claims(r)))
+        asked = tuple(r for r in asked if not (_TOPIC.match(r) and not claims(r) - _SOFT_CLAIMS))
     # "post that it's open": what "it" is was said before: the campaign's product, or the
     # sentence cannot stand alone ("It costs $89" still says its price)
     asked = tuple(_it_is(r, subject) for r in asked)
     asked = tuple(r for r in asked if not (_PRONOUN_START.match(r) and not claims(r) - _SOFT_CLAIMS))
-    return tuple(r for r in asked if not listed or not repeats_facts(r, listed))
+    # "3 new vans in April" is more news beside the fact "the new vans can be booked from 1 Feb"
+    return tuple(r for r in asked if not listed or not repeats_facts(r, listed, soft=False))
 
 
-def repeats_facts(sentence: str, facts: Sequence[str]) -> bool:
-    """Whether a sentence already says part of a fact (a claim of it, or half its words)."""
-    said = claims(sentence)
+def repeats_facts(sentence: str, facts: Sequence[str], *, soft: bool = True) -> bool:
+    """Whether a sentence already says part of a fact (a claim of it, or half its words); with
+    ``soft=False`` a shared "new" or "open" alone is no repeat."""
+    said = claims(sentence) if soft else claims(sentence) - _SOFT_CLAIMS
     words = set(_stems(sentence))
     for fact in facts:
         if said & claims(fact):

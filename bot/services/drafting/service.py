@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -348,6 +348,9 @@ class DraftingService:
             "holiday": holiday or "",
             "date": local.date().isoformat(),
             "weekday": local.strftime("%A"),
+            # the date as a post writes it ("12 December", "December 12"), in English
+            "day_month": f"{local.day} {local.strftime('%B')}",
+            "month_day": f"{local.strftime('%B')} {local.day}",
             "promo_code": "",
             **campaign.variables,
         }
@@ -435,9 +438,23 @@ class DraftingService:
         )
         model_id = found[0].model_id if found else "composed"
         return [
-            self._candidate(plan, body, DraftOrigin.COMPOSED, model_id, {"composed": i, "seed": plan.seed})
-            for i, body in enumerate(texts)
+            self._candidate(
+                plan, body, DraftOrigin.COMPOSED, model_id, {"composed": i, "seed": plan.seed}, linked=linked
+            )
+            for i, (body, linked) in enumerate(self._fitted(plan, t) for t in texts)
         ]
+
+    def _fitted(self, plan: SlotPlan, body: str) -> tuple[str, bool]:
+        """A composed body made to fit every account, and whether the campaign's link follows
+        it: its asides and reasons go first; if it still does not fit, the link goes (a post
+        without it still says everything) before a statement does."""
+        fitted = composing.fit(body, partial(self._fits, plan))
+        if self._fits(plan, fitted) or not plan.link:
+            return fitted, True
+        linkless = composing.fit(body, partial(self._fits, plan, linked=False))
+        if self._fits(plan, linkless, linked=False):
+            return linkless, False
+        return fitted, True
 
     @staticmethod
     def _to_state(plan: SlotPlan) -> tuple[str, ...]:
@@ -477,9 +494,10 @@ class DraftingService:
         record: dict[str, Any],
         *,
         unfinished: bool = False,
+        linked: bool = True,
     ) -> Candidate:
-        body = cleaning.shorten(body, lambda b: self._fits(plan, b))
-        text = cleaning.compose(body, plan.link, plan.hashtags)
+        body = cleaning.shorten(body, partial(self._fits, plan, linked=linked))
+        text = cleaning.compose(body, plan.link if linked else None, plan.hashtags)
         spec = plan.spec
         if origin is not DraftOrigin.MODEL:  # curated and composed texts cannot know what to mention
             spec = replace(spec, facts=tuple(f for f in spec.facts if f not in spec.mentions))
@@ -495,8 +513,8 @@ class DraftingService:
         )
 
     @staticmethod
-    def _fits(plan: SlotPlan, body: str) -> bool:
-        text = cleaning.compose(body, plan.link, plan.hashtags)
+    def _fits(plan: SlotPlan, body: str, *, linked: bool = True) -> bool:
+        text = cleaning.compose(body, plan.link if linked else None, plan.hashtags)
         return all(limit.fits(text) for _, limit in plan.spec.limits)
 
     def _spec(
@@ -536,6 +554,7 @@ class DraftingService:
         promoted = (
             (product,)
             if campaign.kind.value == "promo"
+            and campaign.products  # the brand's first product is no promo's subject by default
             and product
             and product.casefold() in brief.casefold()
             and not any(product.casefold() in f.casefold() for f in stated)

@@ -178,3 +178,105 @@ def test_a_plain_word_after_the_lead_s_colon_is_written_in_lower_case() -> None:
         product="suit alterations",
     )
     assert texts[-1] == "Suit alterations at Hemline Tailors: alterations start from $45."
+
+
+def test_a_composed_draft_too_long_for_x_drops_reasons_and_asides_not_statements(tmp_path: Path) -> None:
+    service, settings = _service(
+        tmp_path,
+        name="hybrid",
+        kind="announcement",
+        products=[],
+        variables={},
+        facts=[],
+        brief=(
+            "Starting in January {{ brand }} will run every evening class both in the classroom and "
+            "on Zoom, so nobody has to miss a lesson because of snow or a sick kid (we heard you!). "
+            "Same teachers, same price; you can switch between the two from one week to the next."
+        ),
+    )
+    scored = service.candidates(settings.campaigns[0], SLOT)
+    best = scored[0].candidate
+    assert best.origin is DraftOrigin.COMPOSED and best.passed, best.checks
+    assert "on Zoom." in best.text and "snow" not in best.text and "we heard you" not in best.text
+    assert "You can switch between the two from one week to the next." in best.text
+
+
+def test_shorter_forms_lose_asides_first_then_reasons_longest_first() -> None:
+    from bot.services.drafting import trimming
+
+    text = "Closed on Sundays so the bakers can sleep (sad but true). Open at 8:00 because it's dark."
+    forms = list(trimming.shorter(text))
+    assert forms[0] == text
+    assert forms[1] == "Closed on Sundays so the bakers can sleep. Open at 8:00 because it's dark."
+    assert forms[2] == "Closed on Sundays. Open at 8:00 because it's dark."
+    assert forms[-1] == "Closed on Sundays. Open at 8:00."
+    # a number in brackets is no aside; "since" is a time; "so" before an ask is the ask
+    assert trimming.core("Back tomorrow (27th), here since 2019, so book early.") == (
+        "Back tomorrow (27th), here since 2019, so book early."
+    )
+
+
+def test_a_fact_stated_without_its_reason_is_stated() -> None:
+    from bot.services.drafting.facts import fact_stated
+
+    fact = "we're still closed on Sundays so the bakers can sleep"
+    assert fact_stated(fact, "Good news. We're still closed on Sundays. See you Monday.")
+    assert not fact_stated(fact, "Good news. We're open every day. See you Monday.")
+
+
+def test_the_link_goes_before_a_statement_when_nothing_else_makes_it_fit(tmp_path: Path) -> None:
+    service, settings = _service(
+        tmp_path,
+        name="xmaseve",
+        kind="greeting",
+        when={"holiday": "Christmas Day", "country": "GB", "offset": "-1d", "at": "07:00"},
+        products=[],
+        variables={},
+        facts=[],
+        brief=(
+            "Something festive for xmas eve from {{ brand }}. Thank everyone who queued in the cold for "
+            "their orders this week, remind people we close at 2pm today and we're shut on Christmas "
+            "Day and Boxing Day, back on the 27th at 8am. Also mention the oolong gift tins are half "
+            "price after midday."
+        ),
+        link="https://lotusleaf.example/shop",
+    )
+    scored = service.candidates(settings.campaigns[0], datetime(2026, 12, 24, 7, 0, tzinfo=UTC))
+    best = scored[0].candidate
+    assert best.origin is DraftOrigin.COMPOSED and best.passed, best.checks
+    assert best.text.endswith("The oolong gift tins are half price after midday.")
+    assert "https://" not in best.text
+
+
+def test_a_fact_that_only_says_from_when_opens_the_next_facts_sentence() -> None:
+    assert composing.state(["from Monday, June 2", "Tuesdays 5 to 10pm at the brewery", "walk-ins only"]) == (
+        "From Monday, June 2, Tuesdays 5 to 10pm at the brewery. Walk-ins only."
+    )
+    assert composing.state(["prices go up", "from June 2"]) == "Prices go up. From June 2."
+
+
+def test_a_longer_aside_with_a_number_goes_after_the_reasons() -> None:
+    from bot.services.drafting import trimming
+
+    text = "We cater weddings (did 3 last month!) because we love it. From $14 a person (usually $16)."
+    assert list(trimming.shorter(text))[-1] == "We cater weddings. From $14 a person (usually $16)."
+
+
+def test_the_date_is_there_as_a_post_writes_it(tmp_path: Path) -> None:
+    service, settings = _service(tmp_path)
+    context = service.context(settings.campaigns[0], datetime(2026, 12, 12, 9, 0, tzinfo=UTC))
+    assert context["date"] == "2026-12-12"
+    assert (context["day_month"], context["month_day"]) == ("12 December", "December 12")
+
+
+def test_a_promo_need_not_name_the_brands_first_product_it_does_not_list(tmp_path: Path) -> None:
+    service, settings = _service(
+        tmp_path,
+        products=[],
+        variables={},
+        facts=[],
+        brief="Kids bikes are 15% off this week. Mooncake gift boxes are NOT discounted, people keep asking.",
+    )
+    best = service.candidates(settings.campaigns[0], SLOT)[0].candidate
+    assert best.passed, best.checks
+    assert "Kids bikes are 15% off this week" in best.text

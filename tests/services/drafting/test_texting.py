@@ -126,3 +126,144 @@ def test_the_words_that_turn_an_ask_into_a_post_are_not_added_words() -> None:
     body = "Crumb & Co offer: remember to come early because it sells out by 11."
     assert additions(body, ("Crumb & Co", brief, *told(brief, []))) == ["offer"]
     assert "remember" in additions(body, ("Crumb & Co", brief))
+
+
+def test_asks_run_on_with_a_comma_are_read_apart_and_mention_x_is_y_is_told() -> None:
+    brief = (
+        f"Something festive for xmas eve from {BAKERY}. Dont be too cheesy. Thank everyone who queued "
+        "in the cold this week (you lot are amazing), remind people we close at 2pm today. Also "
+        "mention the mince pies are half price after midday so we don't have to take them home."
+    )
+    assert told(brief, []) == (
+        "thank you to everyone who queued in the cold this week (you lot are amazing)",
+        "we close at 2pm today",
+        "the mince pies are half price after midday so we don't have to take them home",
+    )
+    # "let's" is no ask to the writer
+    assert told("Thank everyone who came, let's do it again next year", []) == (
+        "thank you to everyone who came, let's do it again next year",
+    )
+
+
+def test_a_hook_question_is_told_with_the_statement_that_answers_it() -> None:
+    brief = "Cracked screen? We can fix it while you have lunch. Pls push the screen replacement this week"
+    assert told(brief, ["done in about 45 minutes"]) == (
+        "Cracked screen? We can fix it while you have lunch",
+    )
+    # "phone" here is no call to phone us; a question to the writer is no hook
+    assert told("phone dying by 3pm?? battery swaps are S$59 this month.", []) == (
+        "phone dying by 3pm? Battery swaps are S$59 this month",
+    )
+    assert told("Can you post this? We're open late on Friday.", []) == ("We're open late on Friday",)
+
+
+def test_the_owners_words_to_the_writer_are_never_told() -> None:
+    for brief in (
+        "Summer holidays are here. Aim this one at families with teenagers.",
+        "Summer holidays are here. Exciting but not salesy if you can manage it.",
+        "Summer holidays are here. 2 sentences max, people dont read long posts",
+        "Morning people!! Summer holidays are here.",
+    ):
+        assert told(brief, []) == ("Summer holidays are here",), brief
+    # an aside that explains the readers goes; the news around it stays
+    assert told(
+        "New service at Kallang Phone Doctor: we can now get photos back off phones that won't turn on "
+        "(so many people asked after dropping theirs in the pool).",
+        [],
+    ) == ("we can now get photos back off phones that won't turn on",)
+    # "..., can you announce it?" asks the writer; what comes before is the news
+    assert told("The truck has a second home, can you announce it? Keep it short.", ["from June 2"]) == (
+        "The truck has a second home",
+    )
+
+
+def test_typing_slips_are_read_as_meant() -> None:
+    assert (
+        repaired("from next week its wednesdays not thursdays")
+        == "from next week it's wednesdays not thursdays"
+    )
+    assert (
+        repaired("bring whatever your working on, and its lid")
+        == "bring whatever you're working on, and its lid"
+    )
+    assert repaired("book 3 weeks out, definately more in May") == "book 3 weeks out, definitely more in May"
+    assert repaired("your booking is safe") == "your booking is safe"
+
+
+def test_what_follows_from_the_owners_explanation_is_told() -> None:
+    assert told("they always sell out so book early", ["$150"]) == ("book early",)
+    assert told("i run this by myself so turnaround is 2 days", ["$199"]) == ("turnaround is 2 days",)
+    # a feeling that follows is no news
+    assert told("I've baked for years so we're quite proud of this one.", ["€4.50"]) == ()
+
+
+def test_more_asks_and_shorthand_are_read() -> None:
+    assert told(
+        "Apologize to anyone who couldn't get through and say email works best until it's fixed.", []
+    ) == (
+        "sorry to anyone who couldn't get through",
+        "email works best until it's fixed",
+    )
+    assert told("No more walk-in tests. Please call to book one.", []) == (
+        "No more walk-in tests",
+        "Please call to book one",
+    )
+    assert told("closed sun 14th for a private event. open as normal mon", []) == (
+        "closed sun 14th for a private event",
+        "open as normal mon",
+    )
+    assert told("Gluten free bases this Friday!! Took us ages to get them right.", []) == (
+        "Gluten free bases this Friday",
+    )
+    assert told("puncture repair while u wait, ~15 mins", []) == (
+        "puncture repair while you wait, about 15 mins",
+    )
+    assert told("Push the tour - tell people it books up fast.", [], subject="sunset paddle tour") == (
+        "the sunset paddle tour books up fast",
+    )
+
+
+def test_long_briefs_mixing_news_and_notes_for_the_writer() -> None:
+    # an aside that is the owner's chatter goes; one that is news stays
+    assert told(
+        "Happy Heritage Day! (or Braai Day, depending who you ask 😄) Walks at 4pm (with coffee!).", []
+    ) == ("Walks at 4pm (with coffee!)",)
+    assert told(
+        "also shoutout to Priya who won the rangoli competition, she said ok to use her name. keep it warm",
+        [],
+    ) == ("shoutout to Priya who won the rangoli competition",)
+    assert told("Want something from Fynbos Trails that celebrates every hiker. Walks at 4pm.", []) == (
+        "Walks at 4pm",
+    )
+    assert told("you can mention the NC500 but dont go on about it. Bookings open 5 January.", []) == (
+        "Bookings open 5 January",
+    )
+    assert told("we leave at 4:45am SHARP so tell ppl to be early, headlamps provided.", []) == (
+        "we leave at 4:45am SHARP so please be early, headlamps provided",
+    )
+    assert told("New this winter - you'll get a text when we're done.", []) == (
+        "New this winter: you'll get a text when we're done",
+    )
+    assert told("merry christmas & thank you to all our customers for sticking with us this year.", []) == (
+        "thank you for sticking with us this year",  # the readers are thanked
+    )
+
+
+def test_a_shared_new_is_no_repeat_of_a_listed_fact_and_a_topic_is_not_told() -> None:
+    listed = ["the new vans can be booked from 1 February"]
+    assert told("3 new vans joining the fleet in April!! introduce them to everyone", listed) == (
+        "3 new vans joining the fleet in April",
+    )
+    assert told("Let customers know about the winter opening hours of Hollow Oak.", ["from November 3"]) == ()
+
+
+def test_the_owners_past_and_warnings_to_the_writer_are_not_told() -> None:
+    assert told(
+        "Last year we did 30% off everything, this year it's only 20% off used bikes (sorry, margins lol). "
+        "Sale ends Sunday.",
+        [],
+    ) == ("this year it's only 20% off used bikes", "Sale ends Sunday")
+    assert told("We are NOT open on Boxing Day, don't let anyone think we are. Back on the 27th.", []) == (
+        "We are NOT open on Boxing Day",
+        "Back on the 27th",
+    )
