@@ -270,7 +270,8 @@ def test_auto_approval_leaves_a_draft_read_from_the_brief_to_a_person(write_conf
     # the canned model states no fact; the composed draft states what was read from the brief
     extra = AUTO.replace(
         'brief = "Write a promo."',
-        'brief = "Write a promo. Remind people we close at 2pm today, don\'t let anyone think we are open late."',
+        'brief = "Write a promo. Remind people we close at 2pm today, '
+        'don\'t let anyone think we are open late."',
     )
     app = _app(write_config, extra)
     try:
