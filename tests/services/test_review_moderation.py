@@ -271,7 +271,7 @@ def test_auto_approval_leaves_a_draft_read_from_the_brief_to_a_person(write_conf
     extra = AUTO.replace(
         'brief = "Write a promo."',
         'brief = "Write a promo. Remind people we close at 2pm today, '
-        'don\'t let anyone think we are open late."',
+        "don't let anyone think we are open late.\"",
     )
     app = _app(write_config, extra)
     try:
