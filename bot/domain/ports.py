@@ -744,8 +744,9 @@ class DaemonStore(Protocol):
         """Every daemon that registered, latest heartbeat first."""
         ...
 
-    def forget_daemons(self, before: datetime) -> int:
-        """Delete stopped daemons last seen before ``before``; return how many."""
+    def forget_daemons(self, before: datetime, workers: Collection[str] | None = None) -> int:
+        """Delete daemons (of ``workers`` only, if given) last seen before ``before``, in any
+        state (a crashed one would stay ``lost`` forever otherwise); return how many."""
         ...
 
     def queue_sizes(self) -> dict[str, dict[str, int]]:
