@@ -28,7 +28,7 @@ from bot.domain import (
     RejectionCategory,
     Target,
 )
-from bot.domain.errors import BotError, StateConflict
+from bot.domain.errors import BotError, NotConfigured, StateConflict
 from bot.domain.media import MAX_MEDIA, DraftMedia
 from bot.domain.ports import Clock, ReviewStore
 from bot.domain.text import clean_name, clean_text
@@ -289,6 +289,8 @@ class ReviewService:
         NotConfigured names it)."""
         draft = self.store.get_draft(draft_id)
         refuse_late(self.store, draft, self.clock.now(), reviewer, action, approved_too=action == "edited")
+        if draft.state not in _OPEN and draft.campaign_name not in {c.name for c in self.settings.campaigns}:
+            raise NotConfigured(_gone_campaign(self.settings, draft))
         self.settings.campaign(draft.campaign_name)
         return draft
 
@@ -306,6 +308,20 @@ class ReviewService:
     def _not_before(self, draft: Draft) -> datetime:
         now = self.clock.now()
         return max(now, draft.slot_at) if draft.slot_at else now
+
+
+def _gone_campaign(settings: Settings, draft: Draft) -> str:
+    """Why a closed draft (expired, rejected ...) of a campaign no longer in the config cannot
+    be acted on, and the way on: there is nothing to reject; the campaign, back under its name
+    and synced, can be fired again."""
+    where = f" in {settings.source}" if settings.source else ""
+    name = draft.campaign_name
+    return (
+        f"draft {draft.id} is {draft.state.value} and its campaign {name!r} is not in the config{where} "
+        f"(renamed or removed?); nothing is left to approve or reject. To post it after all, put the "
+        f"campaign back as {name!r}, run `bot campaigns sync`, then `bot campaigns fire {name}` for a "
+        f"new draft (`bot queue show {draft.id}` keeps this one's text)"
+    )
 
 
 def goes_out(publications: Sequence[Publication], now: datetime) -> str:
