@@ -350,9 +350,19 @@ def _numbered(pairs: Any, option: str) -> dict[int, Any]:
 @json_option
 @pass_ctx
 def regenerate(ctx: Context, draft_id: int, reviewer: str | None, as_json: bool) -> None:
-    """Reject DRAFT_ID and write new candidates for its slot (loads the model)."""
-    from bot.services.drafting.service import regenerate as regen
+    """Reject DRAFT_ID and write new candidates for its slot (loads the model).
 
+    Only a draft waiting for review can be regenerated; for another (rejected, expired ...)
+    the error names its slot's draft that is waiting or approved, or, when nothing of the slot
+    is left, says to fire the campaign again (`bot campaigns fire NAME`)."""
+    from bot.domain.errors import StateConflict
+    from bot.services.drafting.service import regenerate as regen
+    from bot.services.queue import not_regenerable
+
+    store = ctx.app.store
+    why = not_regenerable(store, store.get_draft(draft_id))
+    if why:
+        raise StateConflict(why)
     ids = regen(ctx.app.drafting, draft_id, _reviewer(reviewer))
     if as_json:
         print_json({"rejected": draft_id, "drafts": ids})
