@@ -708,10 +708,10 @@ class PublishingService:
         """Cancel a publication that is not being sent and not published (also one to an
         account no longer in the config: cancelling needs no account).
 
-        A failed one that was sent is looked for on its account first, as a retry does (its
-        send may have been reported failed after the post was stored): while its post is
-        there, or when the search cannot tell, it is not cancelled (`check` records it as
-        published), unless ``even_if_posted`` (then it is not looked for).
+        A failed one that was sent, and one waiting for a check (its send's outcome unknown),
+        is looked for on its account first, as a retry does (its post may have been stored):
+        while its post is there, or when the search cannot tell, it is not cancelled (`check`
+        records it as published), unless ``even_if_posted`` (then it is not looked for).
 
         Raises:
             NotAllowed: reviewers are listed and ``actor`` is not one of them.
@@ -720,7 +720,7 @@ class PublishingService:
         authorize(self.settings.web, actor)
         pub = self.store.get_publication(pub_id)
         why = reason or "cancelled by hand"
-        if pub.state is _P.FAILED and pub.first_sent_at is not None:
+        if (pub.state is _P.FAILED and pub.first_sent_at is not None) or pub.state is _P.NEEDS_CHECK:
             if even_if_posted:
                 why += " (--even-if-posted: not looked for on the account)"
             else:
@@ -735,7 +735,7 @@ class PublishingService:
         )
 
     def _refuse_cancel_found(self, pub: Publication) -> None:
-        """A failed publication that was sent may be out after all: cancelling it would record
+        """A publication that was sent (failed or waiting for a check) may be out after all: cancelling it would record
         a live post as never posted. A BotError while its post is there or the search cannot
         tell (a dry-run account searches its outbox)."""
         post, answer = self._live_post(pub)
@@ -743,16 +743,23 @@ class PublishingService:
             f"`bot publications cancel {pub.id} --even-if-posted` cancels it anyway (a post that is "
             "out stays out, recorded as cancelled)"
         )
+        unknown = pub.state is _P.NEEDS_CHECK
+        how = (
+            "its send's outcome was unknown"
+            if unknown
+            else "its send was reported failed after the post was stored"
+        )
+        sent = "was sent (its outcome unknown)" if unknown else "was sent before it failed"
         if post is not None:
             raise BotError(
                 f"publication {pub.id} is on {pub.account} after all (found as {post.remote_id} just "
-                "now: its send was reported failed after the post was stored); not cancelled. "
+                f"now: {how}); not cancelled. "
                 f"`bot publications check {pub.id}` records it as published; if that post must go, "
                 f"delete it on the account, then cancel again (it looks again first); or {anyway}"
             )
         if answer.status is not FindStatus.ABSENT:
             raise BotError(
-                f"publication {pub.id} was sent before it failed, and whether its post is on "
+                f"publication {pub.id} {sent}, and whether its post is on "
                 f"{pub.account} cannot be told now ({answer.reason}); not cancelled. Try again "
                 f"when the platform answers (`bot publications check {pub.id}` looks for it), "
                 f"or {anyway}"
