@@ -489,3 +489,21 @@ def test_bot_run_closes_the_reloaded_wiring_at_exit(
     assert problems == [], log_text()
     assert [p["text"] for p in fake.posts("mastodon")] == ["sent by the reloaded wiring"]
     assert wait_until(lambda: _open_connections(before) == 0, 5), _open_connections(before)
+
+
+def test_sighup_with_a_secret_under_an_unknown_key_logs_the_key_never_the_value(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """The hostile pass's finding 4: the reload's error line reached the journal with the value."""
+    secret = "SEKRIT-RELOAD-555"
+    _, config, log, proc = _weekly_daemon(tmp_path, sqlite_url)
+    try:
+        text = config.read_text()
+        config.write_text(text + f'\n[notify]\nsmtp_password = "{secret}"\n', encoding="utf-8")
+        proc.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: "still running the previous config" in log.read_text(), 60), log.read_text()
+        assert "notify.smtp_password" in log.read_text() and "value not shown" in log.read_text()
+        assert proc.poll() is None
+    finally:
+        assert stop(proc) == 0
+    assert secret not in log.read_text()
