@@ -736,8 +736,8 @@ class PublishingService:
 
     def _refuse_cancel_found(self, pub: Publication) -> None:
         """A publication that was sent (failed, or waiting for a check) may be out after all:
-        cancelling it would record a live post as never posted. A BotError while its post is there or the search cannot
-        tell (a dry-run account searches its outbox)."""
+        cancelling it would record a live post as never posted. A BotError while its post is
+        there or the search cannot tell (a dry-run account searches its outbox)."""
         post, answer = self._live_post(pub)
         anyway = (
             f"`bot publications cancel {pub.id} --even-if-posted` cancels it anyway (a post that is "
