@@ -246,7 +246,7 @@ def reject(
 @click.option(
     "--bare",
     is_flag=True,
-    help="The text is the post exactly as written: no link or hashtags added (to post this one without them).",
+    help="The text is the post exactly as written: no link or hashtags added (this one goes without them).",
 )
 @click.option(
     "--alt",

@@ -21,9 +21,9 @@ kind = "announcement"
 when = { cron = "0 8 * * SAT" }
 accounts = ["outbox", "teahouse-x"]
 brief = """
-Big news: from February we're moving to 42 Sydney Road, Brunswick (the old bakery, two doors down from the pub).
+Big news: from February we're moving to 42 Sydney Road, Brunswick (the old bakery by the pub).
 The new tea room has six tables instead of two, so walk-ins are back on weekday evenings from 5pm to 8pm.
-Memberships stay at $30 a year and all existing memberships carry over. Our last day at the old shop is 31 January.
+Memberships stay at $30 a year and existing memberships carry over. Our last day at the old shop is 31 Jan.
 """
 '''
 

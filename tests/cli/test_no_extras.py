@@ -71,7 +71,9 @@ def test_an_edit_with_bare_posts_the_text_as_written(write_config: Any) -> None:
     kept = run_cli("queue", "edit", first, "--text", body, "--as", "ann", config=config)
     assert kept.returncode == 0, kept.stderr
     assert f"{body}\n\n{LINK} #LotusLeafTea\n" in kept.stdout  # a new body keeps the extras
-    bare = run_cli("queue", "edit", second, "--bare", "--text", body + " Come by.", "--as", "ann", config=config)
+    bare = run_cli(
+        "queue", "edit", second, "--bare", "--text", body + " Come by.", "--as", "ann", config=config
+    )
     assert bare.returncode == 0, bare.stderr
     shown = run_cli("queue", "show", second, "--json", config=config)
     assert json.loads(shown.stdout)["text"] == body + " Come by."

@@ -177,7 +177,9 @@ def articles(body: str, names: Sequence[str]) -> CheckResult:
     if not _english(body):
         return CheckResult("grammar", True)
     if doubled := _BEFORE_THE.search(body):
-        return CheckResult("grammar", False, f"'the' after {doubled.group(0).rsplit(None, 1)[0]!r}: {doubled.group(0)!r}")
+        return CheckResult(
+            "grammar", False, f"'the' after {doubled.group(0).rsplit(None, 1)[0]!r}: {doubled.group(0)!r}"
+        )
     plurals = {n.strip() for n in names if n and len(n) < 60 and _PLURAL.search(n.strip().split()[-1])}
     for name in sorted(plurals, key=len, reverse=True):
         found = regex.search(
