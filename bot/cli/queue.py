@@ -357,10 +357,16 @@ def _numbered(pairs: Any, option: str) -> dict[int, Any]:
 @json_option
 @pass_ctx
 def regenerate(ctx: Context, draft_id: int, reviewer: str | None, as_json: bool) -> None:
-    """Reject DRAFT_ID and write new candidates for its slot (loads the model)."""
+    """Reject DRAFT_ID and write new candidates for its slot (loads the model).
+
+    On a terminal, stderr shows how it goes (loading the model, writing the candidates, checking,
+    moderating and ranking them); nothing with --json or when stderr is not a terminal."""
+    from bot.adapters.generation.progress import for_terminal
     from bot.services.drafting.service import regenerate as regen
 
-    ids = regen(ctx.app.drafting, draft_id, _reviewer(reviewer))
+    app = ctx.app
+    app.progress = for_terminal(None if not as_json else False)  # a bar on a terminal's stderr
+    ids = regen(app.drafting, draft_id, _reviewer(reviewer))
     if as_json:
         print_json({"rejected": draft_id, "drafts": ids})
     else:

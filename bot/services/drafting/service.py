@@ -322,6 +322,15 @@ class DraftingService:
                     draft_id,
                     "; ".join(item.verdict.holds),
                 )
+            elif auto and candidate.passed and candidate.settings.get("read_from_brief"):
+                log.info(
+                    "slot %d of %s: draft %d states what was read from the brief, not only the listed "
+                    "facts: it waits for a person, not auto-approved",
+                    slot.id,
+                    campaign.name,
+                    draft_id,
+                )
+                auto = False  # one post per slot: none goes out before a person has looked
             elif auto and state is DraftState.PENDING_REVIEW and candidate.passed:
                 # one post per slot and account: only the best-ranked passing draft nothing
                 # flags or holds; the slot's other drafts wait in the queue for a person
@@ -353,6 +362,9 @@ class DraftingService:
             "holiday": holiday or "",
             "date": local.date().isoformat(),
             "weekday": local.strftime("%A"),
+            # the date as a post writes it ("12 December", "December 12"), in English
+            "day_month": f"{local.day} {local.strftime('%B')}",
+            "month_day": f"{local.strftime('%B')} {local.day}",
             "promo_code": "",
             **campaign.variables,
         }
@@ -439,9 +451,17 @@ class DraftingService:
             solemn=catalog.is_solemn(plan.context["holiday"]),
         )
         model_id = found[0].model_id if found else "composed"
+        # what the brief was read to say, beyond the listed facts (never auto-approved: reading
+        # an owner's words is a guess a person confirms)
+        read = len(stated) - len(plan.facts)
         return [
             self._candidate(
-                plan, body, DraftOrigin.COMPOSED, model_id, {"composed": i, "seed": plan.seed}, linked=linked
+                plan,
+                body,
+                DraftOrigin.COMPOSED,
+                model_id,
+                {"composed": i, "seed": plan.seed, "read_from_brief": read},
+                linked=linked,
             )
             for i, (body, linked) in enumerate(self._fitted(plan, t) for t in texts)
         ]
@@ -567,6 +587,7 @@ class DraftingService:
         promoted = (
             (product,)
             if campaign.kind.value == "promo"
+            and campaign.products  # the brand's first product is no promo's subject by default
             and product
             and product.casefold() in brief.casefold()
             and not any(product.casefold() in f.casefold() for f in stated)
