@@ -240,8 +240,13 @@ def reject(
     default=None,
     help=(
         "The new text (default: open $EDITOR). The campaign's link is added if it lacks it, and its "
-        "hashtags if it has none of them."
+        "hashtags if it has none of them (unless --bare)."
     ),
+)
+@click.option(
+    "--bare",
+    is_flag=True,
+    help="The text is the post exactly as written: no link or hashtags added (this one goes without them).",
 )
 @click.option(
     "--alt",
@@ -281,13 +286,15 @@ def edit(
     drops: tuple[int, ...],
     adds: tuple[tuple[str, str], ...],
     reviewer: str | None,
+    bare: bool = False,
 ) -> None:
     """Edit DRAFT_ID's text or pictures. It is re-checked, re-scored and needs a (new) approval.
 
     Without options, opens $EDITOR on the text. The campaign's link is added at the end of a
     text that lacks it, and its hashtags to a text that has none of them (a new body), as when
-    drafting; a hashtag deleted from a text that keeps others stays out. The resulting post is
-    shown.
+    drafting; a hashtag deleted from a text that keeps others stays out. With --bare the text is
+    the post exactly as written: nothing is added (this post goes out without the link and
+    hashtags you removed). The resulting post is shown.
 
     Picture options can be repeated and combined; numbers count from 1 as `bot queue show`
     lists them (alt texts and swaps first, then drops, then additions at the end). New files
@@ -295,7 +302,7 @@ def edit(
     never changed)."""
     if alts or swaps or drops or adds:
         if text is not None:
-            _show_edited(ctx.app.review.edit(draft_id, _reviewer(reviewer), text))
+            _show_edited(ctx.app.review.edit(draft_id, _reviewer(reviewer), text, bare=bare))
         draft = ctx.app.review.edit_media(
             draft_id,
             _reviewer(reviewer),
@@ -314,7 +321,7 @@ def edit(
         if text is None:
             click.echo("no change")
             return
-    _show_edited(ctx.app.review.edit(draft_id, _reviewer(reviewer), text))
+    _show_edited(ctx.app.review.edit(draft_id, _reviewer(reviewer), text, bare=bare))
 
 
 def _show_edited(draft: Draft) -> None:
@@ -354,16 +361,21 @@ def regenerate(ctx: Context, draft_id: int, reviewer: str | None, as_json: bool)
 
     Only a draft waiting for review can be regenerated; for another (rejected, expired ...)
     the error names its slot's draft that is waiting or approved, or, when nothing of the slot
-    is left, says to fire the campaign again (`bot campaigns fire NAME`)."""
+    is left, says to fire the campaign again (`bot campaigns fire NAME`).
+
+    On a terminal, stderr shows how it goes (loading the model, writing the candidates, checking,
+    moderating and ranking them); nothing with --json or when stderr is not a terminal."""
+    from bot.adapters.generation.progress import for_terminal
     from bot.domain.errors import StateConflict
     from bot.services.drafting.service import regenerate as regen
     from bot.services.queue import not_regenerable
 
-    store = ctx.app.store
-    why = not_regenerable(store, store.get_draft(draft_id))
+    app = ctx.app
+    why = not_regenerable(app.store, app.store.get_draft(draft_id))
     if why:
         raise StateConflict(why)
-    ids = regen(ctx.app.drafting, draft_id, _reviewer(reviewer))
+    app.progress = for_terminal(None if not as_json else False)  # a bar on a terminal's stderr
+    ids = regen(app.drafting, draft_id, _reviewer(reviewer))
     if as_json:
         print_json({"rejected": draft_id, "drafts": ids})
     else:

@@ -507,6 +507,10 @@ _TAIL_ASK = (
     r"|\s*,?\s+so\s+(?:make|keep|be|sound|write)\b.*$"
     r"|\s*,\s*(?:also|plus|and)\s+(?:the\s+|our\s+)?(?:[\w'-]+\s+){0,3}thing\b.*$"
     r"|\s*,\s*(?:he|she|they)\s+said\s+(?:it's\s+|its\s+)?(?:ok|okay|fine|yes)\b.*$"
+    # "..., don't let anyone think we are", "..., make sure folks know"
+    r"|\s*,\s*(?:and\s+)?(?:don't|dont|do\s+not)\s+let\s+(?:anyone|anybody|people|ppl|folks|them|customers)\s+"
+    r"(?:think|assume|believe|get\s+confused)\b.*$"
+    r"|\s*,\s*(?:and\s+)?make\s+sure\s+(?:people|ppl|folks|everyone|everybody|customers)\s+(?:know|get\s+it)\b.*$"
     r"|\s*,\s*(?:(?:pls|please|plz)\s+)?(?:can|could|would)\s+(?:you|u)\s+(?:announce|post|share|mention|"
     r"say|tell|shout|put)\b[^.!]*$"
 )
@@ -802,7 +806,7 @@ def _without_owner_asides(text: str) -> str:
 
 #: What marks an aside as the owner's chatter: an emoji, a question, "don't ...", "obviously".
 _CHATTY = regex.compile(
-    r"\p{Extended_Pictographic}|\?|\b(?:don't|dont|do\s+not|obviously|rhetorical|depending|yeah|lol|haha|"
+    r"\p{Extended_Pictographic}|\?|\b(?:don't|dont|do\s+not|obviously|rhetorical|depending|yeah|lol|haha|sorry|"
     r"we\s+were|took\s+forever)\b",
     regex.IGNORECASE,
 )
@@ -852,13 +856,19 @@ _NEWS_LEAD_TEXT = (
     r"(?:brand\s+new|new|just\s+in|coming\s+soon|back\s+by\s+popular\s+demand|now\s+open)"
     r"(?:\s+(?:this|for|in|at)\s+[\w'’-]+(?:\s+[\w'’-]+)?)?"
 )
+_NEWS_LEAD = regex.compile(rf"^\W*{_NEWS_LEAD_TEXT}\W*$", regex.IGNORECASE)
+_NEWS_LEAD_DASH = regex.compile(rf"^(\W*{_NEWS_LEAD_TEXT})\s+[-–—]+\s+", regex.IGNORECASE)
 #: An ask to the readers inside a statement ("... at 4:45am so tell ppl to be early").
 _SO_TELL = regex.compile(
     r",?\s+so\s+(?:tell|remind|ask)\s+(?:people|ppl|folks|everyone|everybody|them|customers)\s+to\s+",
     regex.IGNORECASE,
 )
-_NEWS_LEAD = regex.compile(rf"^\W*{_NEWS_LEAD_TEXT}\W*$", regex.IGNORECASE)
-_NEWS_LEAD_DASH = regex.compile(rf"^(\W*{_NEWS_LEAD_TEXT})\s+[-–—]+\s+", regex.IGNORECASE)
+#: What the business did before, said to set off what it does now: the post says the now.
+_PAST_THEN_NOW = regex.compile(
+    r"^\W*(?:last\s+(?:year|time|season|month|week)|previously|in\s+the\s+past)\b[^,;]*,\s*(?:but\s+)?"
+    r"(?=(?:this\s+(?:year|time|season|month|week)|now)\b)",
+    regex.IGNORECASE,
+)
 #: What follows from the owner's explanation ("i run this by myself so turnaround is 2 days").
 _SO_THEN = regex.compile(r"[,\s]+so\s+(?!(?:make|keep|be|sound|write|please|pls)\b)(\S.*)$", regex.IGNORECASE)
 
@@ -885,6 +895,7 @@ def _statements(brief: str) -> list[str]:
         for clause in _CLAUSES.split(_NEWS_LEAD_DASH.sub(r"\1: ", sentence.strip())):
             text = _TAIL_ASK_RE.sub("", _CHATTER.sub("", _LEAD_IN.sub("", _without_owner_asides(clause))))
             text = text.strip(" ,").rstrip(".!✨ ").strip()
+            text = _PAST_THEN_NOW.sub("", text)  # "last year we did 30% off, this year it's 20%"
             parts = regex.split(r":\s+", text)
             then = _SO_THEN.search(text)
             if (

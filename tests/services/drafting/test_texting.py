@@ -255,3 +255,15 @@ def test_a_shared_new_is_no_repeat_of_a_listed_fact_and_a_topic_is_not_told() ->
         "3 new vans joining the fleet in April",
     )
     assert told("Let customers know about the winter opening hours of Hollow Oak.", ["from November 3"]) == ()
+
+
+def test_the_owners_past_and_warnings_to_the_writer_are_not_told() -> None:
+    assert told(
+        "Last year we did 30% off everything, this year it's only 20% off used bikes (sorry, margins lol). "
+        "Sale ends Sunday.",
+        [],
+    ) == ("this year it's only 20% off used bikes", "Sale ends Sunday")
+    assert told("We are NOT open on Boxing Day, don't let anyone think we are. Back on the 27th.", []) == (
+        "We are NOT open on Boxing Day",
+        "Back on the 27th",
+    )
