@@ -24,6 +24,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from bot.adapters.platforms.credentials import read_secrets_dir_file, read_secrets_file
+from bot.adapters.redaction import remember_secret
 from bot.config.web import WebSettings
 from bot.domain.errors import ConfigError
 
@@ -61,7 +62,12 @@ class WebSecrets:
     # -- reading ------------------------------------------------------------------------
 
     def find(self, key: str) -> str | None:
-        """The secret ``key`` from the first place that has it, or None."""
+        """The secret ``key`` from the first place that has it, or None (masked in the logs)."""
+        value = self._find(key)
+        remember_secret(value)
+        return value
+
+    def _find(self, key: str) -> str | None:
         value = self._environ.get(_env_name(key))
         if value:
             return value.strip()

@@ -178,12 +178,12 @@ def cli(ctx: click.Context, config: str | None, verbose: int, debug: bool) -> No
     """
     import logging
 
+    from bot.adapters.redaction import setup_logging
     from bot.cli.context import Context
 
-    level = logging.WARNING - 10 * verbose
-    logging.basicConfig(
-        level=max(level, logging.DEBUG), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    # Secrets are masked in every record and the loggers that write credentials at DEBUG
+    # (oauthlib under tweepy) stay at WARNING, even with -vv (see bot.adapters.redaction).
+    setup_logging(max(logging.WARNING - 10 * verbose, logging.DEBUG))
     ctx.obj = Context(config)
     ctx.call_on_close(ctx.obj.close)
 

@@ -3,7 +3,8 @@
 ``check`` looks for a ``needs_check`` post on its account and marks it published or queues it
 again (a failed one that was sent: marks it published when its post is there); ``retry`` queues
 a failed one again, after looking for it when it was sent (with ``--force`` too: it never posts
-what it can see is out); ``cancel`` stops one that has not gone out. The three
+what it can see is out); ``cancel`` stops one that has not gone out (a failed one that was
+sent is looked for first, as by ``retry``, unless ``--even-if-posted``). The three
 act as ``--as NAME`` (else the login name), which must be a listed reviewer when the config lists
 ``[[web.reviewers]]`` (any role, as on the web page); the event log records the name.
 """
@@ -153,11 +154,24 @@ def retry(ctx: Context, pub_id: int, force: bool, reviewer: str | None) -> None:
 @command.command("cancel")
 @click.argument("pub_id", type=ID, metavar="ID")
 @click.option("--reason", type=TEXT, default="", help="Why (kept in the history).")
+@click.option(
+    "--even-if-posted",
+    is_flag=True,
+    help=(
+        "Cancel a failed publication that was sent without looking for its post on the account "
+        "(a post that is out stays out, recorded as cancelled)."
+    ),
+)
 @reviewer_option
 @pass_ctx
-def cancel(ctx: Context, pub_id: int, reason: str, reviewer: str | None) -> None:
+def cancel(ctx: Context, pub_id: int, reason: str, even_if_posted: bool, reviewer: str | None) -> None:
     """Cancel a publication that is queued, failed or waiting for a check.
 
+    A failed one that was sent is looked for on its account first (as retry does): while its
+    post is there, it is not cancelled (`bot publications check ID` records it as published),
+    nor when the search cannot tell (the platform does not answer); --even-if-posted cancels
+    it without looking.
+
     With [[web.reviewers]] listed, --as must name one of them."""
-    pub = ctx.app.publishing.cancel(pub_id, reviewer_name(reviewer), reason)
+    pub = ctx.app.publishing.cancel(pub_id, reviewer_name(reviewer), reason, even_if_posted=even_if_posted)
     click.echo(f"publication {pub.id}: cancelled")

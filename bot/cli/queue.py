@@ -242,8 +242,13 @@ def reject(
     default=None,
     help=(
         "The new text (default: open $EDITOR). The campaign's link is added if it lacks it, and its "
-        "hashtags if it has none of them."
+        "hashtags if it has none of them (unless --bare)."
     ),
+)
+@click.option(
+    "--bare",
+    is_flag=True,
+    help="The text is the post exactly as written: no link or hashtags added (this one goes without them).",
 )
 @click.option(
     "--alt",
@@ -283,13 +288,15 @@ def edit(
     drops: tuple[int, ...],
     adds: tuple[tuple[str, str], ...],
     reviewer: str | None,
+    bare: bool = False,
 ) -> None:
     """Edit DRAFT_ID's text or pictures. It is re-checked, re-scored and needs a (new) approval.
 
     Without options, opens $EDITOR on the text. The campaign's link is added at the end of a
     text that lacks it, and its hashtags to a text that has none of them (a new body), as when
-    drafting; a hashtag deleted from a text that keeps others stays out. The resulting post is
-    shown.
+    drafting; a hashtag deleted from a text that keeps others stays out. With --bare the text is
+    the post exactly as written: nothing is added (this post goes out without the link and
+    hashtags you removed). The resulting post is shown.
 
     Picture options can be repeated and combined; numbers count from 1 as `bot queue show`
     lists them (alt texts and swaps first, then drops, then additions at the end). New files
@@ -297,7 +304,7 @@ def edit(
     never changed)."""
     if alts or swaps or drops or adds:
         if text is not None:
-            _show_edited(ctx.app.review.edit(draft_id, _reviewer(reviewer), text))
+            _show_edited(ctx.app.review.edit(draft_id, _reviewer(reviewer), text, bare=bare))
         draft = ctx.app.review.edit_media(
             draft_id,
             _reviewer(reviewer),
@@ -316,7 +323,7 @@ def edit(
         if text is None:
             click.echo("no change")
             return
-    _show_edited(ctx.app.review.edit(draft_id, _reviewer(reviewer), text))
+    _show_edited(ctx.app.review.edit(draft_id, _reviewer(reviewer), text, bare=bare))
 
 
 def _show_edited(draft: Draft) -> None:
@@ -352,10 +359,16 @@ def _numbered(pairs: Any, option: str) -> dict[int, Any]:
 @json_option
 @pass_ctx
 def regenerate(ctx: Context, draft_id: int, reviewer: str | None, as_json: bool) -> None:
-    """Reject DRAFT_ID and write new candidates for its slot (loads the model)."""
+    """Reject DRAFT_ID and write new candidates for its slot (loads the model).
+
+    On a terminal, stderr shows how it goes (loading the model, writing the candidates, checking,
+    moderating and ranking them); nothing with --json or when stderr is not a terminal."""
+    from bot.adapters.generation.progress import for_terminal
     from bot.services.drafting.service import regenerate as regen
 
-    ids = regen(ctx.app.drafting, draft_id, _reviewer(reviewer))
+    app = ctx.app
+    app.progress = for_terminal(None if not as_json else False)  # a bar on a terminal's stderr
+    ids = regen(app.drafting, draft_id, _reviewer(reviewer))
     if as_json:
         print_json({"rejected": draft_id, "drafts": ids})
     else:

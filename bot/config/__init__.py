@@ -7,6 +7,7 @@ file, the key and the value. Secrets are never read from the TOML.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from pathlib import Path
@@ -109,14 +110,54 @@ def _check_characters(file: Path, data: dict[str, Any], node: Any, loc: tuple[in
         if isinstance(key, str) and (found := _CONTROL.search(key)):
             within = _key(data, loc)
             _control_error(file, f"the key {key!r}" + (f" in {within}" if within else ""), found)
-        if isinstance(value, str) and (found := _CONTROL.search(value)):
-            _control_error(file, f"{_key(data, where)} = {_shorten(value)}", found)
-        if isinstance(value, str) and (hidden := invisible_character(value)):
+        bad = isinstance(value, str) and (_CONTROL.search(value) or invisible_character(value))
+        if bad and not _unknown(data, where):  # an unknown key is refused as such, value unseen
+            shown = " (value not shown)" if _secret_loc(where) else f" = {_shorten(value)}"
+            if found := _CONTROL.search(value):
+                _control_error(file, _key(data, where) + shown, found)
             raise ConfigError(
-                f"{file}: {_key(data, where)} = {_shorten(value)}: contains {hidden}; remove it"
+                f"{file}: {_key(data, where)}{shown}: contains {invisible_character(value)}; remove it"
             )
         if isinstance(value, dict | list):
             _check_characters(file, data, value, where)
+
+
+def _unknown(data: dict[str, Any], loc: tuple[int | str, ...]) -> bool:
+    """True when ``loc`` is (within) a key the config does not know, or that cannot be told."""
+    unknown = _unknown_locs(data)
+    return unknown is None or any(loc[: len(path)] == path for path in unknown)
+
+
+def _unknown_locs(data: dict[str, Any]) -> set[tuple[int | str, ...]] | None:
+    """Where ``data`` has keys the config does not know, as TOML paths (None when that cannot
+    be told). Only asked on the way to an error: validating once more costs nothing otherwise."""
+    from pydantic import ValidationError
+
+    from bot.config.settings import Settings
+
+    try:
+        Settings.model_validate(data)
+    except ValidationError as exc:
+        found = set()
+        for error in exc.errors(include_url=False):
+            if error["type"] == "extra_forbidden":
+                found.add(_path(data, error["loc"]))
+        return found
+    except Exception:  # whatever else goes wrong, nothing is known: show nothing
+        return None
+    return set()
+
+
+def _path(data: Any, loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """A pydantic location as the path of keys and indexes in ``data`` (no discriminator tags)."""
+    path: list[int | str] = []
+    node = data
+    for part in loc:
+        in_list = isinstance(part, int) and isinstance(node, list) and part < len(node)
+        if in_list or (isinstance(part, str) and isinstance(node, dict) and part in node):
+            path.append(part)
+            node = node[part]
+    return tuple(path)
 
 
 def _control_error(file: Path, what: str, found: re.Match[str]) -> None:
@@ -206,18 +247,115 @@ def _credential_names(account: dict[str, Any]) -> set[str]:
 
 
 def _describe(file: Path, data: dict[str, Any], exc: ValidationError) -> str:
+    """One line per error, naming the key. The value is shown only when it cannot be a secret:
+    never for a key the config does not know (a credential put in the wrong place, a misspelled
+    credential name) nor for a key whose name looks like a credential's (:func:`secret_like`)."""
     lines = [f"{file}: invalid config"]
     for error in exc.errors(include_url=False):
         key = _key(data, error["loc"])
         value = error.get("input")
-        shown = "" if isinstance(value, dict | list) else f" = {_shorten(value)}"
         message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = _two_triggers(error["loc"]) or message
+        unknown = error["type"] == "extra_forbidden"
+        if unknown and (triggers := _two_triggers(error["loc"])):
+            message, unknown = triggers, False
+        elif unknown:
+            message = "unknown table" if isinstance(value, dict) else _unknown_key(data, error["loc"])
         if error["type"] == "missing":
             message = _REQUIRED.get(error["loc"], message)
+        hidden = unknown or _secret_loc(error["loc"])
+        if hidden:
+            message = _masked(message, value)
+        shown = "" if hidden or isinstance(value, dict | list) else f" = {_shorten(value)}"
         lines.append(f"  {key}{shown}: {message}" if key else f"  {message}")
     return "\n".join(lines)
+
+
+#: Words that make a key's name a credential's (matched against the name's words, split on
+#: ``_``, ``-`` and ``.``, and against the name with those removed for the compound ones).
+_SECRET_WORDS = frozenset(
+    {"password", "passwd", "pwd", "passphrase", "pass", "secret", "secrets", "token", "key", "apikey"}
+    | {"credential", "credentials", "auth", "authorization", "bearer", "cookie", "jwt", "otp", "pin"}
+)
+_SECRET_PARTS = ("password", "passwd", "secret", "token", "apikey", "accesskey", "privatekey", "credential")
+#: Known keys whose value names a place, not a secret (``secrets_file = "x.env"``).
+_PLACE_SUFFIXES = ("_file", "_dir", "_path")
+
+
+def secret_like(name: str) -> bool:
+    """True when a key called ``name`` would hold a credential (``smtp_password``,
+    ``web_session_secret``, ``api_key``, ``access_tokn`` is not, but it is an unknown key)."""
+    lowered = name.lower()
+    if lowered.endswith(_PLACE_SUFFIXES):
+        return False
+    words = set(re.split(r"[_\-.\s]+", lowered))
+    squashed = re.sub(r"[_\-.\s]+", "", lowered)
+    return bool(words & _SECRET_WORDS) or any(part in squashed for part in _SECRET_PARTS)
+
+
+def _secret_loc(loc: tuple[int | str, ...]) -> bool:
+    return any(isinstance(part, str) and secret_like(part) for part in loc)
+
+
+def _masked(message: str, value: Any) -> str:
+    """``message`` without the value in it (a validator may quote what it refuses)."""
+    if isinstance(value, str) and value:
+        for shown in {value, repr(value), value.strip()}:
+            if len(shown) >= 3:
+                message = message.replace(shown, "***")
+    return message
+
+
+def _unknown_key(data: dict[str, Any], loc: tuple[int | str, ...]) -> str:
+    """What is said of a key the config does not know (its value is never shown). A name that
+    looks like a credential's is told where credentials go; in an account, a near miss of
+    one of its platform's credentials is named (``access_tokn``: ``access_token``)."""
+    name = str(loc[-1]) if loc else ""
+    account = _account_of(data, loc)
+    if account is not None:
+        credentials = sorted(_credential_names(account))
+        near = difflib.get_close_matches(name, credentials, n=1, cutoff=0.75)
+        if near or secret_like(name):
+            label = str(account.get("name", "ACCOUNT"))
+            what = near[0] if near else name
+            hint = f" (did you mean the credential {near[0]}?)" if near else ""
+            return (
+                f"unknown key{hint}; value not shown. Credentials do not belong in the config: set "
+                f"${_env_name(label, what)}, or put {what}=... in the account's secrets_file / "
+                "secrets_dir (see README, Secrets)"
+            )
+        return "unknown key (value not shown)"
+    if not secret_like(name):
+        return "unknown key (value not shown)"
+    where = _CREDENTIALS_GO.get(str(loc[0]) if loc else "", _CREDENTIALS_GO[""])
+    return f"unknown key that looks like a credential; value not shown. {_NOT_HERE}: {where}"
+
+
+_NOT_HERE = "Credentials do not belong in the config"
+#: Where a section's credentials go instead (by the config's top-level table).
+_CREDENTIALS_GO = {
+    "notify": "name it with password_secret / url_secret and give its value in $BOT_NOTIFY_<NAME> or "
+    "[notify] secrets_file / secrets_dir (see README, Notifications)",
+    "web": "the session key is $BOT_WEB_SESSION_SECRET or web_session_secret=... in [web] "
+    "secrets_file / secrets_dir (made on first start when absent); reviewers' passwords are set "
+    "with `bot web passwd NAME` (see README, Reviewing from a phone)",
+    "": "use environment variables or secrets_file / secrets_dir (see README, Secrets)",
+}
+
+
+def _account_of(data: dict[str, Any], loc: tuple[int | str, ...]) -> dict[str, Any] | None:
+    """The ``[[accounts]]`` table an error's location is directly in, if it is."""
+    if len(loc) < 3 or loc[0] != "accounts" or not isinstance(loc[1], int):
+        return None
+    accounts = data.get("accounts")
+    if not isinstance(accounts, list) or loc[1] >= len(accounts) or not isinstance(accounts[loc[1]], dict):
+        return None
+    account: dict[str, Any] = accounts[loc[1]]
+    return account
+
+
+def _env_name(account: str, name: str) -> str:
+    """``BOT_<ACCOUNT>_<NAME>``, as bot.adapters.platforms.credentials.env_name spells it."""
+    return f"BOT_{re.sub(r'[^A-Za-z0-9]', '_', account).upper()}_{re.sub(r'[^A-Za-z0-9]', '_', name).upper()}"
 
 
 #: What a missing required key or table should hold.

@@ -177,12 +177,19 @@ class Settings(Strict):
         return campaign.timezone or self.bot.timezone
 
     def link_of(self, campaign: CampaignSettings) -> str | None:
-        """The link every post of the campaign ends with (its own, else the brand's)."""
+        """The link every post of the campaign ends with (its own, else the brand's; none when
+        the campaign says ``link = false``)."""
+        if campaign.link is False:
+            return None
         return campaign.link or self.brand.link
 
     def hashtags_of(self, campaign: CampaignSettings) -> tuple[str, ...]:
-        """The hashtags every post of the campaign ends with (its own, then the brand's; once each)."""
-        return tuple(dict.fromkeys((*campaign.hashtags, *self.brand.hashtags)))
+        """The hashtags every post of the campaign ends with (its own, then the brand's; once
+        each). ``hashtags = []`` on the campaign: none; ``brand_hashtags = false``: its own only."""
+        if campaign.hashtags is not None and not campaign.hashtags:
+            return ()
+        brand = self.brand.hashtags if campaign.brand_hashtags else ()
+        return tuple(dict.fromkeys((*(campaign.hashtags or ()), *brand)))
 
     @property
     def data_dir(self) -> Path:

@@ -11,6 +11,7 @@ Lifecycle (:class:`Daemon`): ``start`` -> ``loop`` -> ``stop``.
   ``WATCHDOG=1`` goes out at half of ``$WATCHDOG_USEC``, also between sends and slots of a
   long pass. SIGHUP reloads the config; a bad new config (also one `bot campaigns sync`
   refuses: a template that does not render) keeps the old one running, with an error in the log.
+  At start, such a config ends the daemon (exit 1) before anything is synced.
 - ``stop`` (SIGTERM/SIGINT): the send in flight finishes, the claims not yet sent are
   released, ``STOPPING=1`` goes to systemd and the heartbeat row says ``stopped``.
 
@@ -311,30 +312,20 @@ class Daemon:
 
     def _sync(self, app: Wiring) -> None:
         """Sync the config's campaigns; a brief the gate flags is logged, not fatal, and so is a
-        one-off campaign that is past and will never fire (``bot campaigns sync`` refuses it)."""
+        one-off campaign that is past and will never fire (``bot campaigns sync`` refuses it).
+        The templates and pictures were checked before (:meth:`_refuse_bad_templates`)."""
         for problem in app.sync.never_firing():
             log.error("campaign will never fire: %s", problem)
         for warning in app.sync.sync(app.worker).warnings:
             log.warning("%s", warning.message())
         self._campaigns_seen = self._campaign_state(app)
-        from bot.services.templates import empty_variables, template_problems
-
-        for problem in template_problems(app.settings, app.clock.now()):
-            log.error("template does not render (its slots will fail): %s", problem)
-        for problem in empty_variables(app.settings, app.clock.now()):
-            log.warning("template prints an empty variable (`bot campaigns sync` refuses it): %s", problem)
-        if any(c.media for c in app.settings.campaigns):
-            from bot.services.media import media_problems
-
-            now = app.clock.now()
-            for problem in media_problems(app.settings, app.media.fitter, now, app.campaign_context):
-                log.error("picture cannot be used (its slots will fail): %s", problem)
 
     @staticmethod
     def _refuse_bad_templates(app: Wiring, source: object) -> None:
         """What `bot config check` lists and `bot campaigns sync` refuses (a template that does
-        not render or prints an empty variable, a picture that cannot be used) refuses a reload
-        before anything is synced: the daemon keeps its running config."""
+        not render or prints an empty variable, a picture that cannot be used) refuses a start
+        or a reload before anything is synced: a ConfigError naming the file, the campaign and
+        the problem. A reload keeps the running config; a start ends (``bot run`` exits 1)."""
         from bot.services.templates import refuse_sections, template_sections
 
         now = app.clock.now()
@@ -372,8 +363,15 @@ class Daemon:
         """Take the locks, register, sync campaigns, start the clock, and tell systemd READY.
 
         A database that is unavailable now is waited for (SIGTERM still stops the wait); any
-        other error (a bad config, a schema to upgrade, a bad password) ends the start.
+        other error (a bad config, a schema to upgrade, a bad password) ends the start. So
+        does what `bot campaigns sync` refuses (a template that does not render, ...): checked
+        first, before the lock, the store or the clock is touched.
         """
+        source = self.app.settings.source
+        try:
+            self._refuse_bad_templates(self.app, source if source is not None else "the config")
+        except ConfigError as exc:
+            raise ConfigError(f"the daemon did not start: {exc}") from None
         path = sqlite_path(self.app.settings.database_url)
         if path is not None:
             self._lock = SingleDaemonLock(path)

@@ -475,7 +475,9 @@ class HeldPublication:
     """A queued publication a sync cancelled because its campaign left the config or was
     disabled (``removed`` says which): approved posts of a pulled campaign never go out by
     themselves. ``reopened``: its draft went back to review (its approval is void), so
-    approving it again once the campaign is back queues the same publication again."""
+    approving it again once the campaign is back queues the same publication again.
+    ``needs_override``: why that approval needs ``--override --reason`` (the draft is flagged
+    by moderation, or failed checks its first approval waived); empty when it does not."""
 
     publication_id: int
     draft_id: int
@@ -484,6 +486,7 @@ class HeldPublication:
     removed: bool
     reopened: bool = False
     state: str = "queued"
+    needs_override: str = ""
 
 
 @dataclass(frozen=True)

@@ -550,6 +550,10 @@ class PublicationStore(Protocol):
         its campaign is no longer active in the store (a sync removed or disabled it)."""
         ...
 
+    def renew_claim(self, pub_id: int, worker: str, now: datetime, lease: timedelta) -> None:
+        """Extend ``worker``'s claim to ``now + lease``. Raises StateConflict if lost."""
+        ...
+
     def pulled(self, pub_id: int) -> str:
         """Why the publication's campaign must not post now, as the store says: a sync
         deactivated it ("campaign removed from the config ..."); "" when it may post."""

@@ -59,7 +59,7 @@ from bot.domain.errors import (
     PublishUnknownOutcome,
     StateConflict,
 )
-from bot.domain.finding import FindStatus
+from bot.domain.finding import FindAnswer, FindStatus
 from bot.domain.ports import (
     AccountStore,
     Clock,
@@ -291,7 +291,13 @@ class PublishingService:
         check makes (from the send stamp) finds it and no other publication has it; a post of
         another publication, or one from before this publication's first send, is not: then
         this one failed, saying whose it is (adopting it would record one post for two
-        publications, and nothing would go out)."""
+        publications, and nothing would go out).
+
+        Each search may take a check's time bound and more (``check_time``, a last page): the
+        claim is renewed before each (:meth:`_hold_for_search`), so that no other worker's
+        recovery takes it over meanwhile."""
+        if not self._hold_for_search(pub):
+            return
         answer = self.reconciler.look(pub)
         found = answer.post if answer.status is FindStatus.FOUND else None
         other = self.reconciler.recorded_elsewhere(pub, found.remote_id) if found is not None else None
@@ -306,6 +312,8 @@ class PublishingService:
             self._unknown(pub, reason, report)
             return
         if found is None:  # absent since the send stamp: the copy is older; say whose it is
+            if not self._hold_for_search(pub):
+                return
             wide = self.reconciler.look(pub, since=self.clock.now() - DUPLICATE_WINDOW)
             if wide.status is FindStatus.FOUND and wide.post is not None:
                 found, other = wide.post, self.reconciler.recorded_elsewhere(pub, wide.post.remote_id)
@@ -325,6 +333,18 @@ class PublishingService:
         log.warning("publication %d: %s", pub.id, reason)
         self._finish(pub, _P.FAILED, report.failed, reason=reason)
 
+    def _hold_for_search(self, pub: Publication) -> bool:
+        """Renew the claim for a search of the account (as long as a check's lease, which
+        outlasts the longest search, and at least ``publishing.lease``). False: the claim was
+        lost (a recovery took it over as ``needs_check``: a check settles it); nothing more to do."""
+        lease = max(self.settings.publishing.lease, self.reconciler.lease)
+        try:
+            self.store.renew_claim(pub.id, self.worker, self.clock.now(), lease)
+        except StateConflict as exc:
+            log.error("publication %d: lost the claim before searching the account: %s", pub.id, exc)
+            return False
+        return True
+
     def _adopt(
         self, pub: Publication, exc: PublishDuplicate, found: PublishResult, report: PublishReport
     ) -> None:
@@ -334,11 +354,7 @@ class PublishingService:
         if total == 1:
             self._finish(pub, _P.PUBLISHED, report.published, remote_id=found.remote_id, url=found.url)
             return
-        reason = (
-            f"{exc}; its first part is on {pub.account} as {found.remote_id} (an earlier attempt); "
-            f"whether the other {total - 1} went out is not known: post the rest by hand and "
-            "cancel this, or delete the posted parts and retry --force"
-        )
+        reason = f"{exc}; " + _first_part_found(pub.account, found.remote_id, total, " (an earlier attempt)")
         self._finish(pub, _P.PARTIAL, report.partial, reason=reason, remote_id=found.remote_id, url=found.url)
 
     def _partial(self, pub: Publication, exc: PublishPartial, report: PublishReport) -> None:
@@ -576,11 +592,7 @@ class PublishingService:
         new = _P.PUBLISHED if total == 1 else _P.PARTIAL
         reason = f"found on the account by {actor}'s check (the send was reported failed after it was stored)"
         if new is _P.PARTIAL:
-            reason = (
-                f"found the first of {total} parts on {pub.account} as {post.remote_id}; whether the "
-                "others went out is not known: post what is missing by hand and cancel this, or "
-                "delete the posted parts and retry --force"
-            )
+            reason = _first_part_found(pub.account, post.remote_id, total)
         moved = self.store.move_publication(
             pub.id, [_P.FAILED], new, now=self.clock.now(), actor=actor, reason=reason,
             remote_id=post.remote_id, url=post.url,
@@ -693,9 +705,8 @@ class PublishingService:
         reported after the post was stored, a check that could not tell, or a post a person
         thought was removed would otherwise be posted twice. A post found that another
         publication has is not this one's; a search that cannot tell lets a forced retry go."""
-        answer = self.reconciler.look(pub)
-        post = answer.post if answer.status is FindStatus.FOUND else None
-        if post is None or self.reconciler.recorded_elsewhere(pub, post.remote_id) is not None:
+        post, _ = self._live_post(pub)
+        if post is None:
             return
         if pub.state is _P.PARTIAL:
             raise BotError(
@@ -711,19 +722,85 @@ class PublishingService:
             "then retry (it looks again first)"
         )
 
-    def cancel(self, pub_id: int, actor: str, reason: str = "") -> Publication:
+    def _live_post(self, pub: Publication) -> tuple[PublishResult | None, FindAnswer]:
+        """(its post, the search's answer): the publication's post if a search of its account
+        (what a check makes) finds it and no other publication has it, else None. Changes nothing."""
+        answer = self.reconciler.look(pub)
+        post = answer.post if answer.status is FindStatus.FOUND else None
+        if post is not None and self.reconciler.recorded_elsewhere(pub, post.remote_id) is not None:
+            post = None  # another publication's post: not this one's
+        return post, answer
+
+    def cancel(
+        self, pub_id: int, actor: str, reason: str = "", *, even_if_posted: bool = False
+    ) -> Publication:
         """Cancel a publication that is not being sent and not published (also one to an
         account no longer in the config: cancelling needs no account).
 
+        A failed one that was sent, and one waiting for a check (its send's outcome unknown),
+        is looked for on its account first, as a retry does (its post may have been stored):
+        while its post is there, or when the search cannot tell, it is not cancelled (`check`
+        records it as published), unless ``even_if_posted`` (then it is not looked for).
+
         Raises:
             NotAllowed: reviewers are listed and ``actor`` is not one of them.
+            BotError: its post is on the account, or the search could not tell.
         """
         authorize(self.settings.web, actor)
+        pub = self.store.get_publication(pub_id)
+        why = reason or "cancelled by hand"
+        if (pub.state is _P.FAILED and pub.first_sent_at is not None) or pub.state is _P.NEEDS_CHECK:
+            if even_if_posted:
+                why += " (--even-if-posted: not looked for on the account)"
+            else:
+                self._refuse_cancel_found(pub)
         return self.store.move_publication(
             pub_id,
             [_P.QUEUED, _P.FAILED, _P.NEEDS_CHECK, _P.PARTIAL],
             _P.CANCELLED,
             now=self.clock.now(),
             actor=actor,
-            reason=reason or "cancelled by hand",
+            reason=why,
         )
+
+    def _refuse_cancel_found(self, pub: Publication) -> None:
+        """A publication that was sent (failed, or waiting for a check) may be out after all:
+        cancelling it would record a live post as never posted. A BotError while its post is
+        there or the search cannot tell (a dry-run account searches its outbox)."""
+        post, answer = self._live_post(pub)
+        anyway = (
+            f"`bot publications cancel {pub.id} --even-if-posted` cancels it anyway (a post that is "
+            "out stays out, recorded as cancelled)"
+        )
+        unknown = pub.state is _P.NEEDS_CHECK
+        how = (
+            "its send's outcome was unknown"
+            if unknown
+            else "its send was reported failed after the post was stored"
+        )
+        sent = "was sent (its outcome unknown)" if unknown else "was sent before it failed"
+        if post is not None:
+            raise BotError(
+                f"publication {pub.id} is on {pub.account} after all (found as {post.remote_id} just "
+                f"now: {how}); not cancelled. "
+                f"`bot publications check {pub.id}` records it as published; if that post must go, "
+                f"delete it on the account, then cancel again (it looks again first); or {anyway}"
+            )
+        if answer.status is not FindStatus.ABSENT:
+            raise BotError(
+                f"publication {pub.id} {sent}, and whether its post is on "
+                f"{pub.account} cannot be told now ({answer.reason}); not cancelled. Try again "
+                f"when the platform answers (`bot publications check {pub.id}` looks for it), "
+                f"or {anyway}"
+            )
+
+
+def _first_part_found(account: str, remote_id: str, total: int, how: str = "") -> str:
+    """Why a thread whose first part was found on the account (``how``: by what) is
+    ``partial``: whether its other parts went out is not known. Said by a duplicate refusal
+    that finds this publication's earlier send, and by a check of a failed one."""
+    return (
+        f"found the first of {total} parts on {account} as {remote_id}{how}; whether the others "
+        "went out is not known: post what is missing by hand and cancel this, or delete the "
+        "posted parts and retry --force"
+    )

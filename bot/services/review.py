@@ -190,18 +190,21 @@ class ReviewService:
             category=category,
         )
 
-    def edit(self, draft_id: int, reviewer: str, text: str) -> Draft:
+    def edit(self, draft_id: int, reviewer: str, text: str, *, bare: bool = False) -> Draft:
         """Replace the text; it is re-scored and any approval is void (needs a new one).
 
         ``text`` is the post: the campaign's link, if it lacks it, and its hashtags, if it has
         none of them, are added at the end as when drafting (:func:`with_tail`), so an edit of the
-        body alone never drops them; a tag deleted from a text that keeps others stays out."""
+        body alone never drops them; a tag deleted from a text that keeps others stays out.
+        ``bare``: the text is the post exactly as written, nothing added (a reviewer who removed
+        the link or the hashtags on purpose)."""
         reviewer = self._who(reviewer)
         text = clean_text(text, "the edited text").strip()
         if not text:
             raise BotError("the edited text is empty; use `bot queue reject` to drop a draft")
         draft = self._configured(draft_id, reviewer, "edited")
-        text = with_tail(self.settings, draft.campaign_name, text)
+        if not bare:
+            text = with_tail(self.settings, draft.campaign_name, text)
         if len(text) > MAX_TEXT:
             raise BotError(f"the edited text is {len(text)} characters long; at most {MAX_TEXT} are allowed")
         if text == draft.text:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -17,8 +17,8 @@ from typing import Protocol
 from bot.config import Settings
 from bot.config.campaigns import CampaignSettings
 from bot.config.triggers import EARLIEST, LATEST, DateTrigger
-from bot.domain import CampaignSpec, DaemonInfo, SyncReport
-from bot.domain.ports import CampaignStore, Clock, DaemonStore, PublicationStore, SlotStore
+from bot.domain import CampaignSpec, DaemonInfo, DraftState, HeldPublication, SyncReport
+from bot.domain.ports import CampaignStore, Clock, DaemonStore, DraftStore, PublicationStore, SlotStore
 from bot.services.briefs import BriefWarning, score_campaigns
 from bot.services.catchup import SKIP_LOOKBACK
 from bot.services.moderation import ModerationGate
@@ -41,8 +41,8 @@ class SyncOutcome:
     failed_publications: tuple[int, ...] = ()
 
 
-class SyncStore(CampaignStore, PublicationStore, SlotStore, DaemonStore, Protocol):
-    """The parts of the store a sync changes (and the slots and daemons it looks at)."""
+class SyncStore(CampaignStore, PublicationStore, SlotStore, DaemonStore, DraftStore, Protocol):
+    """The parts of the store a sync changes (and the slots, daemons and drafts it looks at)."""
 
 
 def other_configs(daemons: list[DaemonInfo], config: Path | None, now: datetime) -> list[str]:
@@ -135,6 +135,8 @@ class SyncService:
         # it is back); what is left of a removed or disabled campaign is then held (cancelled).
         failed = tuple(self._store.fail_unconfigured(accounts, self._clock.now(), actor))
         report = self._store.sync_campaigns([campaign_spec(c) for c in campaigns], self._clock.now(), actor)
+        if any(h.reopened and not h.removed for h in report.held):
+            report = replace(report, held=tuple(self._needs_override(h) for h in report.held))
         if report.added or report.updated or report.deactivated:
             log.info(
                 "campaigns synced: added %s, updated %s, deactivated %s",
@@ -151,6 +153,21 @@ class SyncService:
         for line in held_lines(report):
             log.warning("%s", line)
         return SyncOutcome(report, warnings, failed)
+
+    def _needs_override(self, held: HeldPublication) -> HeldPublication:
+        """The held publication, saying why approving its reopened draft again needs
+        ``--override`` (flagged by moderation, failed checks), if it does."""
+        if not held.reopened or held.removed:
+            return held
+        from bot.services.review import failed_check_names
+
+        draft = self._store.get_draft(held.draft_id)
+        why = []
+        if draft.state is DraftState.FLAGGED:
+            why.append("it is flagged by moderation")
+        if failed := failed_check_names(draft):
+            why.append(f"it failed its checks: {', '.join(failed)}")
+        return replace(held, needs_override=" and ".join(why))
 
 
 def held_lines(report: SyncReport) -> list[str]:
@@ -169,9 +186,14 @@ def held_lines(report: SyncReport) -> list[str]:
                 f"(`bot queue show {held.draft_id}` keeps its text)"
             )
         elif held.reopened:
+            approve = f"bot queue approve {held.draft_id}"
+            if held.needs_override:
+                approve += f" --override --reason TEXT` ({held.needs_override})"
+            else:
+                approve += "`"
             undo = (
                 f"draft {held.draft_id} is back in the review queue; to send it after all, set "
-                f"enabled = true, run `bot campaigns sync`, then `bot queue approve {held.draft_id}`"
+                f"enabled = true, run `bot campaigns sync`, then `{approve}"
             )
         else:
             undo = f"draft {held.draft_id} went out elsewhere or has a failed publication; it stays approved"

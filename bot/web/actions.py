@@ -179,12 +179,13 @@ async def edit(request: Request) -> Response:
     form, draft_id = await checked_form(request), request.path_params["draft_id"]
     me, app = reviewer_of(request), wiring(request)
     sha, text = _sha(form), str(form.get("text", "")).replace("\r\n", "\n")
+    bare = form.get("bare") == "1"
 
     def act() -> str:
         if not text.strip():
             raise BotError("The edited text is empty; to drop the draft, reject it.")
         _unchanged(app, draft_id, sha, "your edit was not saved")
-        edited = app.review.edit(draft_id, me.name, text)
+        edited = app.review.edit(draft_id, me.name, text, bare=bare)
         if edited.state is DraftState.FLAGGED:
             return f"Draft {draft_id} edited; the new text is flagged by moderation."
         return f"Draft {draft_id} edited; now {edited.state.value}: approve it when it is right."

@@ -1,7 +1,7 @@
-"""`bot drafts preview` and `bot campaigns fire` show on a terminal's stderr how drafting goes
-(the hostile pass's finding 14: 40-100 s with nothing on the screen), and nothing on stdout,
-with --json, or when stderr is not a terminal. The real CLI in a subprocess whose stderr is a
-pseudo-terminal."""
+"""`bot drafts preview`, `bot campaigns fire` and `bot queue regenerate` show on a terminal's
+stderr how drafting goes (the hostile pass's finding 14: 40-100 s with nothing on the screen),
+and nothing on stdout, with --json, or when stderr is not a terminal. The real CLI in a
+subprocess whose stderr is a pseudo-terminal."""
 
 from __future__ import annotations
 
@@ -63,12 +63,26 @@ def test_preview_and_fire_show_their_stages_on_a_terminal(write_config: Any) -> 
 
     rc, out, shown = _on_a_terminal(config, "campaigns", "fire", "promo", "--json")
     assert rc == 0 and "writing" not in shown and "checking" not in shown, shown
-    assert json.loads(out)["slot"] == 2
+    fired = json.loads(out)
+    assert fired["slot"] == 2
+
+    first, second = fired["drafts"][:2]
+    rc, out, shown = _on_a_terminal(config, "queue", "regenerate", str(first), "--as", "ann")
+    assert rc == 0, shown
+    assert "promo: writing 4 candidates with canned" in shown and "promo: moderating" in shown, shown
+    assert out.startswith(f"draft {first} rejected; new drafts: ") and "writing" not in out
+
+    rc, out, shown = _on_a_terminal(config, "queue", "regenerate", str(second), "--as", "ann", "--json")
+    assert rc == 0 and "writing" not in shown and "checking" not in shown, shown
+    assert json.loads(out)["rejected"] == second
 
 
 def test_no_progress_when_stderr_is_not_a_terminal(write_config: Any) -> None:
     config = write_config()
     for args in (("db", "upgrade"), ("campaigns", "sync")):
         assert run_cli(*args, config=config).returncode == 0
-    fired = run_cli("campaigns", "fire", "promo", config=config)
+    fired = run_cli("campaigns", "fire", "promo", "--json", config=config)
     assert fired.returncode == 0 and fired.stderr == "", fired.stderr
+    draft = json.loads(fired.stdout)["drafts"][0]
+    regenerated = run_cli("queue", "regenerate", str(draft), "--as", "ann", config=config)
+    assert regenerated.returncode == 0 and regenerated.stderr == "", regenerated.stderr

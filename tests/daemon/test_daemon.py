@@ -124,6 +124,49 @@ def test_sighup_refuses_a_template_that_campaigns_sync_refuses(
         assert stop(proc) == 0
 
 
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        ({"facts": '["{{ promo_cod }}"]'}, "templates that do not render"),
+        ({"facts": '["Order at {{ link }}"]'}, "templates that would print an empty variable"),
+        ({"media": '[{ path = "pictures/none.jpg", alt = "A lantern" }]'}, "pictures that cannot be used"),
+    ],
+)
+def test_the_daemon_refuses_to_start_on_what_campaigns_sync_refuses(
+    tmp_path: Path, db_url: str, extra: dict[str, str], says: str
+) -> None:
+    """Contract 6 at start: what `bot campaigns sync` (and a reload) refuses ends `bot run`
+    with exit 1 and one message naming the file, the campaign and the problem; nothing is
+    synced, no daemon registered, no traceback. Fixed, the daemon starts."""
+    good = campaign("weekly", '{ cron = "0 10 * * FRI" }')
+    config = write_config(
+        tmp_path, good, campaign("promo", '{ cron = "0 9 * * MON" }', **extra), database_url=db_url
+    )
+    assert run_cli("db", "upgrade", config=config).returncode == 0
+    refused = run_cli("campaigns", "sync", config=config)
+    assert refused.returncode == 1 and says in refused.stderr, refused.stderr
+    done = run_cli("run", config=config, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "the daemon did not start" in done.stderr and str(config) in done.stderr, done.stderr
+    assert says in done.stderr and "campaign 'promo'" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and "started on" not in done.stderr, done.stderr
+    store = SqlStore.open(db_url)
+    try:
+        assert store.list_campaigns() == [] and store.list_daemons() == []
+    finally:
+        store.close()
+    write_config(tmp_path, good, database_url=db_url, poll="1s")
+    log = tmp_path / "daemon.log"
+    proc = start_daemon(config, log)
+    try:
+        assert wait_until(lambda: "started on" in log.read_text() or proc.poll() is not None, 120), (
+            log.read_text()
+        )
+        assert proc.poll() is None, log.read_text()
+    finally:
+        assert stop(proc) == 0
+
+
 def _weekly_daemon(tmp_path: Path, sqlite_url: str) -> tuple[str, Path, Path, Any]:
     """(the campaign, the config, the log, the process) of a daemon started with one weekly
     campaign, once it has started."""
@@ -446,3 +489,21 @@ def test_bot_run_closes_the_reloaded_wiring_at_exit(
     assert problems == [], log_text()
     assert [p["text"] for p in fake.posts("mastodon")] == ["sent by the reloaded wiring"]
     assert wait_until(lambda: _open_connections(before) == 0, 5), _open_connections(before)
+
+
+def test_sighup_with_a_secret_under_an_unknown_key_logs_the_key_never_the_value(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """The hostile pass's finding 4: the reload's error line reached the journal with the value."""
+    secret = "SEKRIT-RELOAD-555"
+    _, config, log, proc = _weekly_daemon(tmp_path, sqlite_url)
+    try:
+        text = config.read_text()
+        config.write_text(text + f'\n[notify]\nsmtp_password = "{secret}"\n', encoding="utf-8")
+        proc.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: "still running the previous config" in log.read_text(), 60), log.read_text()
+        assert "notify.smtp_password" in log.read_text() and "value not shown" in log.read_text()
+        assert proc.poll() is None
+    finally:
+        assert stop(proc) == 0
+    assert secret not in log.read_text()

@@ -165,9 +165,11 @@ def test_the_daemon_serves_metrics_on_its_port(tmp_path: Path, sqlite_url: str) 
         }
 
     try:
+        published = "bot_publications" + str([("platform", "dryrun"), ("state", "published")])
         assert wait_until(lambda: len(outbox(tmp_path)) == 1, 120), log.read_text()
+        # the outbox line is written before the store records the publication as published
+        assert wait_until(lambda: scrape().get(published) == 1, 60), log.read_text()
         got = scrape()
-        assert got["bot_publications" + str([("platform", "dryrun"), ("state", "published")])] == 1
         assert got["bot_daemon_slot_generation_seconds_count[]"] == 1
         assert got["bot_slot_drafting_seconds_count[]"] == 1
         assert any(k.startswith("bot_daemon_heartbeat_age_seconds") for k in got)

@@ -86,6 +86,57 @@ def test_disabling_a_campaign_holds_its_approved_posts(write_config: Any, db_url
     assert _pub(config, pub)["state"] == "queued"  # the same publication, queued again
 
 
+def test_a_held_draft_that_was_flagged_goes_back_flagged_and_the_hint_says_override(
+    write_config: Any, db_url: str
+) -> None:
+    """An approval that overrode moderation's flag is void with the rest: the draft goes back
+    to ``flagged`` (not to ``pending_review``, where a plain approve would pass it), and the
+    sync's hint names the approval it needs: ``--override --reason``, and why."""
+    config = write_config(database_url=db_url)
+    _ok("db", "upgrade", config=config)
+    _ok("campaigns", "sync", config=config)
+    fired = json.loads(_ok("campaigns", "fire", "promo", "--at", "2030-01-04 10:00", "--json", config=config))
+    draft = fired["drafts"][0]
+    rude = "Our mooncakes are fucking great, get a box at Lotus Leaf Tea House."
+    _ok("queue", "edit", str(draft), "--text", rude, config=config)
+    assert _draft(config, draft)["state"] == "flagged"
+    _ok("queue", "approve", str(draft), "--override", "--reason", "our slang", config=config)
+    (pub,) = json.loads(_ok("publications", "list", "--json", config=config))
+
+    write_config(DISABLED, database_url=db_url)
+    synced = _ok("campaigns", "sync", config=config)
+    hint = f"then `bot queue approve {draft} --override --reason TEXT` (it is flagged by moderation"
+    assert hint in synced, synced
+    assert _draft(config, draft)["state"] == "flagged"  # the override went with the approval
+
+    write_config("", database_url=db_url)
+    _ok("campaigns", "sync", config=config)
+    plain = run_cli("queue", "approve", str(draft), config=config)
+    assert plain.returncode == 1 and "flagged by moderation" in plain.stderr, plain.stderr
+    _ok("queue", "approve", str(draft), "--override", "--reason", "our slang", config=config)
+    assert _pub(config, pub["id"])["state"] == "queued"  # the same publication, queued again
+
+
+def test_the_hint_of_a_held_draft_with_waived_checks_says_override(write_config: Any, db_url: str) -> None:
+    """A draft approved with a failed check waived goes back to review with the check still
+    failed: the hint says --override (and which check), and --json says it too."""
+    config = write_config(database_url=db_url)
+    _ok("db", "upgrade", config=config)
+    _ok("campaigns", "sync", config=config)
+    fired = json.loads(_ok("campaigns", "fire", "promo", "--at", "2030-01-04 10:00", "--json", config=config))
+    draft = fired["drafts"][0]
+    _ok("queue", "edit", str(draft), "--text", "Tea.", config=config)  # too short: fails a check
+    failed = [c["name"] for c in _draft(config, draft)["checks"] if not c["passed"]]
+    assert failed and _draft(config, draft)["state"] == "pending_review"
+    assert run_cli("queue", "approve", str(draft), config=config).returncode == 1
+    _ok("queue", "approve", str(draft), "--override", "--reason", "short on purpose", config=config)
+    write_config(DISABLED, database_url=db_url)
+    synced = json.loads(_ok("campaigns", "sync", "--json", config=config))
+    (held,) = synced["held_publications"]
+    assert held["needs_override"] == f"it failed its checks: {', '.join(failed)}", held
+    assert _draft(config, draft)["state"] == "pending_review"
+
+
 def test_removing_a_campaign_holds_its_approved_posts(write_config: Any, db_url: str) -> None:
     config = write_config(database_url=db_url)
     approved, _, pub = _fire_and_approve(config)

@@ -1,6 +1,7 @@
 """Dry-run outbox: an error after the line was handed to the file (a short write, fsync, close:
 ENOSPC, EIO, a pipe) is an unknown outcome (``needs_check``), never ``failed``; a check finds
-the line by publication id and settles it, and ``retry`` of a failed publication looks first.
+the line by publication id and settles it, and ``retry`` or ``cancel`` of a failed publication
+looks first.
 The outbox is a FIFO drained by a reader (fsync on a pipe fails with EINVAL after the bytes
 went through), as in the hostile report. The real CLI in a subprocess on SQLite and Postgres."""
 
@@ -136,11 +137,9 @@ def test_the_pass_records_needs_check_and_a_check_finds_the_line(write_config: A
     assert [line["publication_id"] for line in _lines(outbox)] == [pub]  # once
 
 
-def test_retry_of_a_failed_publication_looks_first(write_config: Any, db_url: str) -> None:
+def _failed_in_the_outbox(config: Path, db_url: str) -> int:
     """A publication recorded failed although its line is in the outbox (as the old outbox did
-    after an fsync error) is not queued again by ``retry``, nor ``retry --force``; ``check``
-    records the line as its post."""
-    config = write_config(database_url=db_url)
+    after an fsync error)."""
     outbox = config.parent / "data" / "outbox.jsonl"
     pub = _approved(config)
     with closing(SqlStore.open(db_url)) as store:
@@ -150,6 +149,47 @@ def test_retry_of_a_failed_publication_looks_first(write_config: Any, db_url: st
         store.finish_publication(
             claimed.id, "w1", PublicationState.FAILED, now=NOW, reason="cannot write outbox"
         )
+    return pub
+
+
+def test_cancel_of_a_failed_publication_looks_first(write_config: Any, db_url: str) -> None:
+    """``cancel`` of a failed publication whose line is in the outbox is refused (it would
+    record a post that is out as never posted), pointing to ``check``; an outbox that cannot be
+    read refuses with its reason; ``--even-if-posted`` cancels without looking."""
+    config = write_config(database_url=db_url)
+    outbox = config.parent / "data" / "outbox.jsonl"
+    pub = _failed_in_the_outbox(config, db_url)
+    refused = run_cli("publications", "cancel", str(pub), config=config)
+    assert refused.returncode == 1, refused.stdout
+    said = refused.stderr
+    assert f"publication {pub} is on outbox after all" in said and "not cancelled" in said, said
+    assert f"bot publications check {pub}" in said and "--even-if-posted" in said, said
+    assert "Traceback" not in said
+    assert json.loads(_ok("publications", "show", str(pub), "--json", config=config))["state"] == "failed"
+    kept = outbox.with_name("kept.jsonl")
+    outbox.rename(kept)
+    outbox.mkdir()  # an outbox that cannot be read: the search cannot tell
+    unreadable = run_cli("publications", "cancel", str(pub), config=config)
+    assert unreadable.returncode == 1 and "cannot be told now" in unreadable.stderr, unreadable.stderr
+    assert "cannot read outbox" in unreadable.stderr and "Traceback" not in unreadable.stderr
+    outbox.rmdir()
+    kept.rename(outbox)
+    forced = _ok(
+        "publications", "cancel", str(pub), "--even-if-posted", "--reason", "old price", config=config
+    )
+    assert f"publication {pub}: cancelled" in forced
+    shown = json.loads(_ok("publications", "show", str(pub), "--json", config=config))
+    assert shown["state"] == "cancelled" and "--even-if-posted" in shown["events"][-1]["reason"]
+    assert shown["events"][-1]["reason"].startswith("old price")
+
+
+def test_retry_of_a_failed_publication_looks_first(write_config: Any, db_url: str) -> None:
+    """A publication recorded failed although its line is in the outbox (as the old outbox did
+    after an fsync error) is not queued again by ``retry``, nor ``retry --force``; ``check``
+    records the line as its post."""
+    config = write_config(database_url=db_url)
+    outbox = config.parent / "data" / "outbox.jsonl"
+    pub = _failed_in_the_outbox(config, db_url)
     refused = run_cli("publications", "retry", str(pub), config=config, env={"BOT_FAKE_NOW": NOW.isoformat()})
     assert refused.returncode == 1, refused.stdout
     assert f"publication {pub} is already on outbox" in refused.stderr

@@ -264,3 +264,22 @@ def test_auto_approval_waits_for_a_person_when_a_slot_mate_was_flagged(write_con
         assert app.review.approve(clean, "ann").state is DraftState.APPROVED  # a person may
     finally:
         app.close()
+
+
+def test_auto_approval_leaves_a_draft_read_from_the_brief_to_a_person(write_config: Any) -> None:
+    # the canned model states no fact; the composed draft states what was read from the brief
+    extra = AUTO.replace(
+        'brief = "Write a promo."',
+        'brief = "Write a promo. Remind people we close at 2pm today, '
+        "don't let anyone think we are open late.\"",
+    )
+    app = _app(write_config, extra)
+    try:
+        draft_id = _draft(app, "auto")
+        draft = app.store.get_draft(draft_id)
+        assert draft.state is DraftState.PENDING_REVIEW, draft.text
+        assert "we close at 2pm today" in draft.text.casefold() and "open late" not in draft.text
+        assert app.store.approvals(draft_id) == []
+        assert app.store.list_publications(draft_id=draft_id) == []
+    finally:
+        app.close()

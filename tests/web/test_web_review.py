@@ -124,10 +124,22 @@ def test_a_hashtag_deleted_from_the_post_stays_out_as_on_the_cli(web: Web, world
     )
 
 
-def _edit(client: TestClient, world: Wiring, draft_id: int, text: str) -> Any:
-    """The page's edit form, sent with the text as it stands."""
+@pytest.mark.parametrize("world", [("#TeaTime",)], indirect=True)
+def test_an_edit_with_the_bare_box_ticked_is_posted_as_written(web: Web, world: Wiring) -> None:
+    """ "Post exactly this text" (the CLI's --bare): nothing is added back to the edited text."""
+    draft_id = make_draft(world)
+    page = web("alice").get(f"/drafts/{draft_id}")
+    assert 'name="bare" value="1"' in page.text
+    body = "Lotus Leaf Tea House: mooncake gift box, fresh this week."
+    assert _edit(web("alice"), world, draft_id, body, bare=True).status_code == 303
+    assert world.store.get_draft(draft_id).text == body
+
+
+def _edit(client: TestClient, world: Wiring, draft_id: int, text: str, *, bare: bool = False) -> Any:
+    """The page's edit form, sent with the text as it stands (``bare``: the box ticked)."""
     sha = world.store.get_draft(draft_id).sha256
-    return post(client, f"/drafts/{draft_id}/edit", {"sha256": sha, "text": text}, page=f"/drafts/{draft_id}")
+    form = {"sha256": sha, "text": text, **({"bare": "1"} if bare else {})}
+    return post(client, f"/drafts/{draft_id}/edit", form, page=f"/drafts/{draft_id}")
 
 
 def test_reject_needs_a_reason_and_keeps_the_category(web: Web, world: Wiring) -> None:

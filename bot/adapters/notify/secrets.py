@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from bot.adapters.platforms.credentials import checked_secret, read_secrets_dir_file, read_secrets_file
+from bot.adapters.redaction import remember_secret
 from bot.config.notify import NotifySettings
 from bot.domain.errors import ConfigError
 
@@ -40,12 +41,15 @@ class NotifySecrets:
         value = self._environ.get(variable, "")
         if value:
             # checked as an account's credentials are: a trailing \r or space is named, not trimmed
-            return checked_secret(value, f"${variable}", "notify", name)
+            value = checked_secret(value, f"${variable}", "notify", name)
+            remember_secret(value, name)
+            return value
         if not value and self._file is not None:
             value = read_secrets_file(self._file, "notify.secrets_file").get(name, "")
         if not value and self._dir is not None:
             value = read_secrets_dir_file(self._dir / name, "notify.secrets_dir") or ""
         if value:
+            remember_secret(value, name)
             return value
         places = [f"set ${env_name(name)}"]
         if self._file is not None:

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
+from bot.adapters.redaction import remember_secret
 from bot.domain.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,12 @@ class Credentials:
         return value
 
     def find(self, name: str) -> str | None:
-        """The credential's value, or None."""
+        """The credential's value, or None; a value found is masked in the logs from then on."""
+        value = self._find(name)
+        remember_secret(value, name)
+        return value
+
+    def _find(self, name: str) -> str | None:
         variable = env_name(self.account.name, name)
         value = self._environ.get(variable)
         if value:

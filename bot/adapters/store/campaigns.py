@@ -12,7 +12,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.adapters.store.session import StoreBase, changed
-from bot.adapters.store.tables import ApprovalRow, CampaignRow, DraftRow, PublicationRow, SlotRow
+from bot.adapters.store.tables import (
+    ApprovalRow,
+    CampaignRow,
+    DraftRow,
+    ModerationRow,
+    PublicationRow,
+    SlotRow,
+)
 from bot.domain import (
     CampaignHistory,
     CampaignKind,
@@ -21,6 +28,7 @@ from bot.domain import (
     Decision,
     DraftState,
     HeldPublication,
+    ModerationDecision,
     PublicationState,
     SyncReport,
 )
@@ -130,14 +138,27 @@ class CampaignsSql(StoreBase):
         ]
 
     def _reopen(self, s: Session, draft_id: int, now: datetime, actor: str, why: str) -> bool:
-        """An approved draft whose publications are all cancelled goes back to review."""
+        """An approved draft whose publications are all cancelled goes back to review: to
+        ``flagged`` when moderation flagged its text (the override went with the approval),
+        else to ``pending_review``."""
         states = set(s.scalars(select(PublicationRow.state).where(PublicationRow.draft_id == draft_id)))
         if states != {PublicationState.CANCELLED.value}:
             return False  # one is out, failed or in flight: the draft stays approved
-        approved, pending = DraftState.APPROVED.value, DraftState.PENDING_REVIEW.value
+        approved = DraftState.APPROVED.value
         row = s.get(DraftRow, draft_id)
+        if row is None:
+            return False
+        sha256 = hashlib.sha256(row.text.encode("utf-8")).hexdigest()
+        verdict = s.scalar(
+            select(ModerationRow.decision)
+            .where(ModerationRow.draft_id == draft_id, ModerationRow.text_sha256 == sha256)
+            .order_by(ModerationRow.id.desc())
+            .limit(1)
+        )
+        flagged = verdict == ModerationDecision.FLAG.value
+        back = (DraftState.FLAGGED if flagged else DraftState.PENDING_REVIEW).value
         moved = update(DraftRow).where(DraftRow.id == draft_id, DraftRow.state == approved)
-        if row is None or not changed(s, moved.values(state=pending, updated_at=now)):
+        if not changed(s, moved.values(state=back, updated_at=now)):
             return False
         s.add(
             ApprovalRow(
@@ -145,12 +166,12 @@ class CampaignsSql(StoreBase):
                 decision=Decision.INVALIDATED.value,
                 reviewer=actor,
                 note=why,
-                text_sha256=hashlib.sha256(row.text.encode("utf-8")).hexdigest(),
+                text_sha256=sha256,
                 created_at=now,
                 media_sha256=row.media_sha256,
             )
         )
-        self._event(s, now, actor, "draft", draft_id, approved, pending, f"{why}: approval void")
+        self._event(s, now, actor, "draft", draft_id, approved, back, f"{why}: approval void")
         return True
 
     def _expire_open(self, s: Session, campaign_id: int, now: datetime, actor: str) -> list[int]:

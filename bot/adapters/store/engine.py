@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 
+from bot.adapters.redaction import remember_secret
 from bot.adapters.store import faults
 from bot.adapters.store.schema import migrations_dir
 from bot.domain.errors import SchemaOutdated, StoreError, StoreUnavailable
@@ -36,6 +37,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
         parsed.port  # noqa: B018  (a non-numeric port fails here, not at the first query)
     except (ArgumentError, ValueError):
         raise StoreError(f"database_url is not a database URL: {redact_url(url)}") from None
+    remember_secret(parsed.password if isinstance(parsed.password, str) else None)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database, busy_timeout_ms)
     connect_args = {"connect_timeout": CONNECT_TIMEOUT_S} if parsed.get_backend_name() == "postgresql" else {}

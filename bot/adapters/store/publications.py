@@ -134,6 +134,14 @@ class PublicationsSql(StoreBase):
                 s, pub_id, _C, PublicationRow.claimed_by, worker, values, PublicationRow.sending_at.is_(None)
             )
 
+    def renew_claim(self, pub_id: int, worker: str, now: datetime, lease: timedelta) -> None:
+        """Extend ``worker``'s claim to ``now + lease`` (a search of the account after the send,
+        longer than what is left of the lease). A claim whose lease ran out but that nobody
+        recovered yet is still ours: a recovery's compare-and-set re-checks ``claimed_until``,
+        so exactly one of the two wins. StateConflict when the claim is no longer ``worker``'s."""
+        with self._tx() as s:
+            _update_held(s, pub_id, _C, PublicationRow.claimed_by, worker, {"claimed_until": now + lease})
+
     def pulled(self, pub_id: int) -> str:
         """Why the publication's campaign must not post now, as the store says ("" when it
         may): a sync deactivated it (removed from the config, or ``enabled = false``)."""

@@ -319,7 +319,7 @@ def _han_overlap(fact: str, body: str) -> float:
 
 
 _REMIND = regex.compile(
-    r"\b(?:remind|tell|let)\s+(?:them|people|everyone|our \w+|customers|readers)\s+"
+    r"\b(?:remind|tell|let)\s+(?:them|people|ppl|folks|everyone|everybody|our \w+|customers|readers)\s+"
     r"(?:know\s+)?(?:that\s+)?([^.!?\n]+)",
     regex.IGNORECASE,
 )
@@ -341,7 +341,8 @@ _TELL_WHOM = regex.compile(
     rf"you|you're|you'll|you\s+can|you\s+don't)\b[^.!?\n]+)"
     # "Say helmets are included", "mention the mince pies are half price": a clause after
     # "say" or "mention" that has its verb within a few words
-    rf"|\b(?:say|mention)\s+(?!thanks\b|thank\b|sorry\b|something\b|anything\b)((?:[\w'’-]+\s+){{1,4}}?"
+    rf"|\b(?:say|mention)\s+(?!thanks\b|thank\b|sorry\b|something\b|anything\b)"
+    rf"((?:(?!but\b|don't\b|dont\b|not\b|and\b)[\w'’-]+\s+){{1,4}}?"
     rf"(?:is|are|was|were|will|can|has|have|go|goes|get|gets|works?|stays?|runs?|opens?|closes?|starts?|"
     rf"ends?|takes?)\b[^.!?\n]+)"
     rf"|\b(?:saying|that says|to say)\s+(?:that\s+)?([^.!?\n]+)",
@@ -353,11 +354,13 @@ _GREETING_SENTENCE = regex.compile(
 )
 _PRONOUN_START = regex.compile(r"^(?:it|it's|they|they're|this|that|these|those)\b", regex.IGNORECASE)
 #: A short topic to tell about, not a statement ("Let people know our hours for the day").
-_TOPIC = regex.compile(r"^(?:our|the|your|about)\s+(?:[\w'’-]+\s+){0,3}[\w'’-]+$", regex.IGNORECASE)
+_TOPIC = regex.compile(
+    r"^(?:about\s+[^.!?]+|(?:our|the|your)\s+(?:[\w'’-]+\s+){0,3}[\w'’-]+)$", regex.IGNORECASE
+)
 _THANK = regex.compile(r"\bthank\s+them\s+for\s+(?:their\s+)?([^.!?\n]+)", regex.IGNORECASE)
 #: "Thank the local growers who stock our shelves", "thank everyone who served".
 _THANK_WHOM = regex.compile(
-    r"\b(?:thank|thanking|thanks\s+to|say\s+thank\s+you\s+to|say\s+thanks\s+to)\s+(?!them\s+for\b|you\b)"
+    r"\b(?:thank|thanking|thanks\s+to|(?:say\s+)?thank\s+you\s+to|say\s+thanks\s+to)\s+(?!them\s+for\b|you\b)"
     r"((?:[^.!?\n(]|\([^)\n]*\))+)",  # "(2026!!)" ends nothing
     regex.IGNORECASE,
 )
@@ -376,7 +379,7 @@ _WISH_WHOM = regex.compile(
     regex.IGNORECASE,
 )
 #: "Introduce our new physiotherapist Tom Becker, who joins <brand> this month" -> "meet ...".
-_INTRODUCE = regex.compile(r"\bintroduce\s+([^.!?\n]+)", regex.IGNORECASE)
+_INTRODUCE = regex.compile(r"\bintroduce\s+(?!(?:her|him|them|us|it)\b)([^.!?\n]+)", regex.IGNORECASE)
 #: "Announce that X", "Write a short announcement that X: Y".
 _ANNOUNCE = regex.compile(r"\bannounce(?:ment)?\s+that\s+([^.!?\n:]+)", regex.IGNORECASE)
 
@@ -404,7 +407,8 @@ _INSTRUCTION = regex.compile(
     r"congratulate|introduce|"
     r"nudge|push|shout(?!\s+out\s+to\b)|spread|celebrate|send|give|get|hype|apologi[sz]e|point|greet|"
     r"draft|compose|create|craft|tweet|advertise|plug|tease|aim|target|"
-    r"can you|could you|would you|can u|could u|pls|plz)\b",
+    r"can you|could you|would you|can u|could u|pls|plz|"
+    r"you\s+(?:can|could|may)\s+(?:mention|say|add|include|use))\b",
     regex.IGNORECASE,
 )
 _BRIEF_SENTENCE = regex.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+(?:[.!?]+|$)")
@@ -502,6 +506,11 @@ _TAIL_ASK = (
     r"(?:\s+know)?(?:\s+(?:that|this|about\s+it))?[\s.!]*$"
     r"|\s*,?\s+so\s+(?:make|keep|be|sound|write)\b.*$"
     r"|\s*,\s*(?:also|plus|and)\s+(?:the\s+|our\s+)?(?:[\w'-]+\s+){0,3}thing\b.*$"
+    r"|\s*,\s*(?:he|she|they)\s+said\s+(?:it's\s+|its\s+)?(?:ok|okay|fine|yes)\b.*$"
+    # "..., don't let anyone think we are", "..., make sure folks know"
+    r"|\s*,\s*(?:and\s+)?(?:don't|dont|do\s+not)\s+let\s+(?:anyone|anybody|people|ppl|folks|them|customers)\s+"
+    r"(?:think|assume|believe|get\s+confused)\b.*$"
+    r"|\s*,\s*(?:and\s+)?make\s+sure\s+(?:people|ppl|folks|everyone|everybody|customers)\s+(?:know|get\s+it)\b.*$"
     r"|\s*,\s*(?:(?:pls|please|plz)\s+)?(?:can|could|would)\s+(?:you|u)\s+(?:announce|post|share|mention|"
     r"say|tell|shout|put)\b[^.!]*$"
 )
@@ -631,6 +640,7 @@ def repaired(brief: str) -> str:
     )
     text = _ITS_IS.sub(lambda m: _cased(m.group(0), "it's"), text)
     text = _TEXT_SPEAK.sub(lambda m: _SPOKEN[m.group(0)], text)
+    text = _SO_TELL.sub(" so please ", text)
     return str(_YOUR_DOING.sub(lambda m: _cased(m.group(0), "you're"), text))
 
 
@@ -705,7 +715,9 @@ _ABOUT_THE_POST = regex.compile(
     r"^\W*(?:(?:a|an|the|this|our)\s+)?(?:[\w'’\u2024-]+\s+){0,4}?"
     r"(?:post|greeting|message|msg|promotion|promo|announcement|tweet|update|caption)\b"
     r"|^\W*(?:a\s+)?(?:quick|short|little)\s+one\b"
-    r"|^\W*(?:something|anything)\b(?!\s+new\b)",
+    r"|^\W*(?:something|anything)\b(?!\s+new\b)"
+    r"|^\W*(?:(?:we|i)\s+)?(?:want|need|looking\s+for|would\s+like|we'd\s+like)\s+(?:something|a\s+post|"
+    r"a\s+message|a\s+tweet|a\s+caption|a\s+greeting)\b",
     regex.IGNORECASE,
 )
 #: The owner speaking for themself ("half my customers", "I need"), not news for readers.
@@ -763,6 +775,7 @@ _CONTEXT = regex.compile(
     r"(?:always|keep|kept|often|usually|never|tend|leave|ask|asked|love|loved|panic|forget|complain|"
     r"said|want|wanted|moan|expect)\b"
     r"|^\W*(?:it\s+)?took\s+(?:us|me)\b"
+    r"|\b(?:he|she|they)\s+(?:said|says)\s+(?:it's\s+|its\s+|it\s+is\s+)?(?:ok|okay|fine|yes)\b"
     # how trade is going, for the writer: "Weekday afternoons are dead quiet", "Quiet weekday
     # afternoons here"
     r"|\b(?:dead|quiet|slow|empty|struggling)\b(?![^.!?]*\d)",
@@ -788,11 +801,22 @@ _OWNER_ASIDE = regex.compile(r"\s*\(([^()]*)\)")
 
 
 def _without_owner_asides(text: str) -> str:
-    return str(
-        _OWNER_ASIDE.sub(
-            lambda m: "" if _CONTEXT.search(m.group(1)) or _TONE.search(m.group(1)) else m.group(0), text
-        )
-    )
+    return str(_OWNER_ASIDE.sub(lambda m: "" if _owners_aside(m.group(1)) else m.group(0), text))
+
+
+#: What marks an aside as the owner's chatter: an emoji, a question, "don't ...", "obviously".
+_CHATTY = regex.compile(
+    r"\p{Extended_Pictographic}|\?|\b(?:don't|dont|do\s+not|obviously|rhetorical|depending|yeah|lol|haha|sorry|"
+    r"we\s+were|took\s+forever)\b",
+    regex.IGNORECASE,
+)
+
+
+def _owners_aside(aside: str) -> bool:
+    """Whether an aside in brackets is the owner's, not news ("(or Braai Day, depending who you
+    ask 😄)", "(the guys are getting double time, dont worry about them)"); "(with a photo!)",
+    "(300 mbps)" and "(27th)" are news."""
+    return bool(_CONTEXT.search(aside) or _TONE.search(aside) or _MINE.search(aside) or _CHATTY.search(aside))
 
 
 #: A clause that is only a day's name ("canada day", "St. Patrick's Day").
@@ -827,6 +851,24 @@ _ASKS: tuple[regex.Pattern[str], ...] = (_REMIND, _TELL_WHOM, _THANK_WHOM, _THAN
 _ASKS += (_CELEBRATE, _INVITE, _INTRODUCE, _CONGRATULATE, _ANNOUNCE, _SHOUT_OUT)
 
 
+#: A headline that opens the news ("New this winter - you'll get a text", "Just in: ...").
+_NEWS_LEAD_TEXT = (
+    r"(?:brand\s+new|new|just\s+in|coming\s+soon|back\s+by\s+popular\s+demand|now\s+open)"
+    r"(?:\s+(?:this|for|in|at)\s+[\w'’-]+(?:\s+[\w'’-]+)?)?"
+)
+_NEWS_LEAD = regex.compile(rf"^\W*{_NEWS_LEAD_TEXT}\W*$", regex.IGNORECASE)
+_NEWS_LEAD_DASH = regex.compile(rf"^(\W*{_NEWS_LEAD_TEXT})\s+[-–—]+\s+", regex.IGNORECASE)
+#: An ask to the readers inside a statement ("... at 4:45am so tell ppl to be early").
+_SO_TELL = regex.compile(
+    r",?\s+so\s+(?:tell|remind|ask)\s+(?:people|ppl|folks|everyone|everybody|them|customers)\s+to\s+",
+    regex.IGNORECASE,
+)
+#: What the business did before, said to set off what it does now: the post says the now.
+_PAST_THEN_NOW = regex.compile(
+    r"^\W*(?:last\s+(?:year|time|season|month|week)|previously|in\s+the\s+past)\b[^,;]*,\s*(?:but\s+)?"
+    r"(?=(?:this\s+(?:year|time|season|month|week)|now)\b)",
+    regex.IGNORECASE,
+)
 #: What follows from the owner's explanation ("i run this by myself so turnaround is 2 days").
 _SO_THEN = regex.compile(r"[,\s]+so\s+(?!(?:make|keep|be|sound|write|please|pls)\b)(\S.*)$", regex.IGNORECASE)
 
@@ -850,9 +892,10 @@ def _statements(brief: str) -> list[str]:
         if _HOOK.match(question) and not _MINE.search(question):
             hook = regex.sub(r"\?+$", "?", question)
             continue
-        for clause in _CLAUSES.split(sentence.strip()):
+        for clause in _CLAUSES.split(_NEWS_LEAD_DASH.sub(r"\1: ", sentence.strip())):
             text = _TAIL_ASK_RE.sub("", _CHATTER.sub("", _LEAD_IN.sub("", _without_owner_asides(clause))))
             text = text.strip(" ,").rstrip(".!✨ ").strip()
+            text = _PAST_THEN_NOW.sub("", text)  # "last year we did 30% off, this year it's 20%"
             parts = regex.split(r":\s+", text)
             then = _SO_THEN.search(text)
             if (
@@ -875,6 +918,9 @@ def _statements(brief: str) -> list[str]:
                 # "Big news for painters: <brand> now does X" is news after its colon; before
                 # it, a lead unless it states something itself
                 lead = i == 0 and len(parts) > 1
+                if lead and _NEWS_LEAD.match(part):
+                    parts[1] = f"{part}: {parts[1]}"  # "New this winter: you'll get a text ..."
+                    continue
                 if lead and not (_STATEMENT_START.search(part) or claims(part) - _SOFT_CLAIMS):
                     continue
                 if _is_news(part) or (i > 0 and part):
@@ -957,17 +1003,19 @@ def told(
         ]
         asked = (*asked, *_titles_back(named))
     if listed:  # "our hours for the day": the listed facts say them
-        asked = tuple(r for r in asked if not (_TOPIC.match(r) and not claims(r)))
+        asked = tuple(r for r in asked if not (_TOPIC.match(r) and not claims(r) - _SOFT_CLAIMS))
     # "post that it's open": what "it" is was said before: the campaign's product, or the
     # sentence cannot stand alone ("It costs $89" still says its price)
     asked = tuple(_it_is(r, subject) for r in asked)
     asked = tuple(r for r in asked if not (_PRONOUN_START.match(r) and not claims(r) - _SOFT_CLAIMS))
-    return tuple(r for r in asked if not listed or not repeats_facts(r, listed))
+    # "3 new vans in April" is more news beside the fact "the new vans can be booked from 1 Feb"
+    return tuple(r for r in asked if not listed or not repeats_facts(r, listed, soft=False))
 
 
-def repeats_facts(sentence: str, facts: Sequence[str]) -> bool:
-    """Whether a sentence already says part of a fact (a claim of it, or half its words)."""
-    said = claims(sentence)
+def repeats_facts(sentence: str, facts: Sequence[str], *, soft: bool = True) -> bool:
+    """Whether a sentence already says part of a fact (a claim of it, or half its words); with
+    ``soft=False`` a shared "new" or "open" alone is no repeat."""
+    said = claims(sentence) if soft else claims(sentence) - _SOFT_CLAIMS
     words = set(_stems(sentence))
     for fact in facts:
         if said & claims(fact):

@@ -18,7 +18,7 @@ _ASIDE = regex.compile(r"\s*\((?![^()]*\d)[^()]*\)")
 #: not "so" before an ask ("so book early").
 _REASON = regex.compile(
     r",?\s+(?:because|so\s+that|so(?=\s+(?:we|we're|you|you're|they|nobody|no\s+one|"
-    r"everyone|everybody|the|our|your|it|there)\b))\s[^.;:!?()\n]*(?=[.;!?]|$)",
+    r"everyone|everybody|the|our|your|it|there|no)\b))\s[^.;:!?()\n]*(?=[.;!?]|$)",
     regex.IGNORECASE,
 )
 

@@ -87,6 +87,25 @@ def test_expired_claims_are_requeued_or_need_a_check(store: SqlStore) -> None:
         store.finish_publication(sent.id, "w1", _P.PUBLISHED, now=NOW)
 
 
+def test_a_renewed_claim_outlasts_its_first_lease_and_only_its_owner_renews(store: SqlStore) -> None:
+    """A worker searching the account after the send renews its claim: a recovery after the
+    first lease leaves it alone; another worker cannot renew it; once recovered, the old
+    owner's renewal loses (StateConflict)."""
+    approved(store, 1, [Target("a", "x")])
+    [pub] = store.claim_publications("w1", NOW, LEASE)
+    store.mark_sending(pub.id, "w1", NOW, LEASE)
+    store.renew_claim(pub.id, "w1", NOW + timedelta(seconds=20), timedelta(minutes=2))
+    assert store.get_publication(pub.id).claimed_until == NOW + timedelta(seconds=140)
+    assert store.recover_expired_claims(NOW + timedelta(minutes=1), "w2") == ([], [])
+    assert store.claim_publications("w2", NOW + timedelta(minutes=1), LEASE) == []
+    with pytest.raises(StateConflict):
+        store.renew_claim(pub.id, "w2", NOW, timedelta(minutes=10))
+    assert store.recover_expired_claims(NOW + timedelta(minutes=3), "w2") == ([], [pub.id])
+    with pytest.raises(StateConflict):
+        store.renew_claim(pub.id, "w1", NOW + timedelta(minutes=3), timedelta(minutes=2))
+    assert store.get_publication(pub.id).state is _P.NEEDS_CHECK
+
+
 def test_a_stale_recovery_loses_to_a_send_that_started(store: SqlStore) -> None:
     """Recovery saw an expired, unsent claim; the owner stamped it first: the reset must lose."""
     approved(store, 1, [Target("a", "mastodon")])

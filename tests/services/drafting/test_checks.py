@@ -180,3 +180,15 @@ def test_a_curly_apostrophe_is_the_brand_s_own() -> None:
         )
         == {}
     )
+
+
+def test_a_date_whose_month_is_its_day_is_no_loop() -> None:
+    from bot.services.drafting.prose import loop
+
+    for body in (
+        "We're open today, Saturday 2026-12-12, from 8am.",
+        "Doors open at 12:12 on 1/1.",
+        "See you on 03.03.2027 at the shop.",
+    ):
+        assert loop(body).passed, body
+    assert not loop("We're open today today, from 8am.").passed

@@ -260,3 +260,23 @@ def test_a_longer_aside_with_a_number_goes_after_the_reasons() -> None:
 
     text = "We cater weddings (did 3 last month!) because we love it. From $14 a person (usually $16)."
     assert list(trimming.shorter(text))[-1] == "We cater weddings. From $14 a person (usually $16)."
+
+
+def test_the_date_is_there_as_a_post_writes_it(tmp_path: Path) -> None:
+    service, settings = _service(tmp_path)
+    context = service.context(settings.campaigns[0], datetime(2026, 12, 12, 9, 0, tzinfo=UTC))
+    assert context["date"] == "2026-12-12"
+    assert (context["day_month"], context["month_day"]) == ("12 December", "December 12")
+
+
+def test_a_promo_need_not_name_the_brands_first_product_it_does_not_list(tmp_path: Path) -> None:
+    service, settings = _service(
+        tmp_path,
+        products=[],
+        variables={},
+        facts=[],
+        brief="Kids bikes are 15% off this week. Mooncake gift boxes are NOT discounted, people keep asking.",
+    )
+    best = service.candidates(settings.campaigns[0], SLOT)[0].candidate
+    assert best.passed, best.checks
+    assert "Kids bikes are 15% off this week" in best.text

@@ -221,3 +221,49 @@ def test_more_asks_and_shorthand_are_read() -> None:
     assert told("Push the tour - tell people it books up fast.", [], subject="sunset paddle tour") == (
         "the sunset paddle tour books up fast",
     )
+
+
+def test_long_briefs_mixing_news_and_notes_for_the_writer() -> None:
+    # an aside that is the owner's chatter goes; one that is news stays
+    assert told(
+        "Happy Heritage Day! (or Braai Day, depending who you ask 😄) Walks at 4pm (with coffee!).", []
+    ) == ("Walks at 4pm (with coffee!)",)
+    assert told(
+        "also shoutout to Priya who won the rangoli competition, she said ok to use her name. keep it warm",
+        [],
+    ) == ("shoutout to Priya who won the rangoli competition",)
+    assert told("Want something from Fynbos Trails that celebrates every hiker. Walks at 4pm.", []) == (
+        "Walks at 4pm",
+    )
+    assert told("you can mention the NC500 but dont go on about it. Bookings open 5 January.", []) == (
+        "Bookings open 5 January",
+    )
+    assert told("we leave at 4:45am SHARP so tell ppl to be early, headlamps provided.", []) == (
+        "we leave at 4:45am SHARP so please be early, headlamps provided",
+    )
+    assert told("New this winter - you'll get a text when we're done.", []) == (
+        "New this winter: you'll get a text when we're done",
+    )
+    assert told("merry christmas & thank you to all our customers for sticking with us this year.", []) == (
+        "thank you for sticking with us this year",  # the readers are thanked
+    )
+
+
+def test_a_shared_new_is_no_repeat_of_a_listed_fact_and_a_topic_is_not_told() -> None:
+    listed = ["the new vans can be booked from 1 February"]
+    assert told("3 new vans joining the fleet in April!! introduce them to everyone", listed) == (
+        "3 new vans joining the fleet in April",
+    )
+    assert told("Let customers know about the winter opening hours of Hollow Oak.", ["from November 3"]) == ()
+
+
+def test_the_owners_past_and_warnings_to_the_writer_are_not_told() -> None:
+    assert told(
+        "Last year we did 30% off everything, this year it's only 20% off used bikes (sorry, margins lol). "
+        "Sale ends Sunday.",
+        [],
+    ) == ("this year it's only 20% off used bikes", "Sale ends Sunday")
+    assert told("We are NOT open on Boxing Day, don't let anyone think we are. Back on the 27th.", []) == (
+        "We are NOT open on Boxing Day",
+        "Back on the 27th",
+    )
