@@ -701,6 +701,12 @@ class AccountStore(Protocol):
         """Paused account -> reason."""
         ...
 
+    def account_marks(self) -> dict[str, str]:
+        """Account -> a mark that changes whenever it is paused or resumed (accounts never
+        paused are absent): a daemon that sees an account's mark change drops the client it
+        built for it, so a resume after fixed credentials is sent with them."""
+        ...
+
 
 class RequestStore(Protocol):
     """Work a person asks of the daemon for a draft (``regenerate`` from the web page, which

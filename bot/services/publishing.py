@@ -147,6 +147,10 @@ class PublishingService:
         self._rng = rng or random.Random()
         #: Claims this worker gave back because it was stopping (the daemon's ``stopped`` line).
         self.released_at_stop = 0
+        #: The accounts' pause marks as last seen (:meth:`_refresh_clients`).
+        self._marks: dict[str, str] | None = None
+        #: Accounts this pass paused (credentials rejected): the rest of their batch waits.
+        self._paused_now: dict[str, str] = {}
         self.reconciler = Reconciler(settings, store, publisher_for, self.outgoing, clock, worker)
 
     def run_once(
@@ -157,6 +161,8 @@ class PublishingService:
         ``stopping`` is asked between sends: when it says so, the claims not yet sent are
         released and the pass returns (the send in flight always finishes)."""
         report = PublishReport()
+        self._paused_now = {}
+        self._refresh_clients()
         _, to_check = self.store.recover_expired_claims(self.clock.now(), self.worker)
         report.recovered.extend(to_check)
         if to_check:
@@ -174,6 +180,7 @@ class PublishingService:
             )
             if not batch:
                 break
+            self._refresh_clients()  # an account resumed since the pass began: fresh credentials
             posts = self.store.outgoing_posts(batch)
             for pub in batch:
                 if stopping():
@@ -183,10 +190,27 @@ class PublishingService:
             budget -= len(batch)
         return report
 
+    def _refresh_clients(self) -> None:
+        """Drop the cached client of every account paused or resumed since the last look
+        (another process's ``bot accounts resume``, or another daemon's pause): a client built
+        before (by a send, or by a check of a ``needs_check`` post while the account was
+        paused) holds the credentials read then, and the fixed ones must be read again before
+        anything is sent on the account; otherwise the old ones pause it again at once."""
+        marks = self.store.account_marks()
+        if self._marks is not None:
+            for account in sorted(set(marks) | set(self._marks)):
+                if marks.get(account) != self._marks.get(account):
+                    log.info("account %s was paused or resumed: its client is built again", account)
+                    self._forget(account)
+        self._marks = marks
+
     def send(self, pub: Publication, report: PublishReport, post: OutgoingPost | None = None) -> None:
         """Send one claimed publication and record what happened."""
         post = post or self.store.outgoing(pub)
         if self._stale(pub, post, report):
+            return
+        if why := self._paused_now.get(pub.account):  # rejected earlier in this pass: not tried
+            self._finish(pub, _P.QUEUED, report.deferred, reason=f"account paused: {why}")
             return
         wait = self._pacing_delay(pub.account)
         if wait is not None:
@@ -266,9 +290,7 @@ class PublishingService:
         if isinstance(exc, PublishRetryable):
             self._retry(pub, str(exc), exc.retry_after, report)
         elif isinstance(exc, PublishAuthError):
-            self._forget(pub.account)
-            self.store.pause_account(pub.account, str(exc), self.clock.now(), self.worker)
-            self._finish(pub, _P.QUEUED, report.retrying, reason=f"account paused: {exc}")
+            self._pause(pub, str(exc), report)
         elif isinstance(exc, PublishDuplicate) and sent:
             self._duplicate(pub, exc, report)
         elif isinstance(exc, PublishRejected):
@@ -435,9 +457,17 @@ class PublishingService:
         try:
             return self._publisher_for(pub.account)
         except ConfigError as exc:
-            self.store.pause_account(pub.account, str(exc), self.clock.now(), self.worker)
-            self._finish(pub, _P.QUEUED, report.retrying, reason=f"account paused: {exc}")
+            self._pause(pub, str(exc), report)
             return None
+
+    def _pause(self, pub: Publication, why: str, report: PublishReport) -> None:
+        """Credentials rejected or missing: the account is paused until a person resumes it,
+        its cached client dropped (fixed secret files are read again then), this publication
+        queued again, and the account's other claims of this pass are not tried."""
+        self._forget(pub.account)
+        self.store.pause_account(pub.account, why, self.clock.now(), self.worker)
+        self._paused_now[pub.account] = why
+        self._finish(pub, _P.QUEUED, report.retrying, reason=f"account paused: {why}")
 
     def outgoing(self, pub: Publication) -> OutgoingPost:
         """The post to send, with the campaign's variables for templates (Reddit titles)."""
