@@ -195,7 +195,7 @@ def approve(
     media_sha256: str | None,
 ) -> None:
     """Approve DRAFT_ID: its exact text and pictures are queued for every account of its campaign."""
-    from bot.services.review import CURRENT_MEDIA, goes_out
+    from bot.services.review import CURRENT_MEDIA, goes_out, paused_warnings
 
     draft = ctx.app.review.approve(
         draft_id,
@@ -209,6 +209,8 @@ def approve(
     when = goes_out(pubs, ctx.app.clock.now())
     where = " (bot publications list shows when)" if when else ""
     click.echo(f"draft {draft.id} approved; queued for {', '.join(p.account for p in pubs)}{when}{where}")
+    for line in paused_warnings(pubs, ctx.app.store.paused_accounts(), draft.expires_at):
+        click.echo(for_display(f"warning: {line}"), err=True)
 
 
 @command.command("reject")

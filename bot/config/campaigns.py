@@ -90,7 +90,8 @@ class CampaignSettings(Strict):
     #: Fall back to curated templates when no candidate passes (false: keep the best
     #: failing candidate, marked as failing, for a human to fix).
     fallback: bool = True
-    #: Pending drafts expire this long after their slot.
+    #: Pending drafts expire this long after their slot; an approved post not sent by then is
+    #: not sent late (stale).
     expiry: PositiveDuration | None = None
     sampling: SamplingSettings = SamplingSettings()
     #: Pictures for every post: a list of files with their alt texts, or a folder to pick from.

@@ -37,7 +37,8 @@ class BotSettings(Strict):
     database_url: str | None = None
     #: Slots missed while the daemon was down are still drafted within this window.
     catch_up_grace: Duration = timedelta(hours=6)
-    #: Pending drafts expire this long after their slot unless the campaign says otherwise.
+    #: Pending drafts expire this long after their slot unless the campaign says otherwise; an
+    #: approved post not sent by then is not sent late (stale: failed, ``retry --force`` sends it).
     draft_expiry: PositiveDuration = timedelta(hours=48)
     #: How often the daemon looks for due work (more than zero, at most a day).
     poll_interval: PollInterval = timedelta(seconds=10)

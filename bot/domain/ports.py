@@ -630,12 +630,20 @@ class PublicationStore(Protocol):
         reason: str = "",
         remote_id: str | None = None,
         url: str | None = None,
+        send_late: bool = False,
     ) -> Publication:
-        """Compare-and-set a publication nobody holds (check, retry, cancel)."""
+        """Compare-and-set a publication nobody holds (check, retry, cancel). ``send_late``
+        (a forced retry past its draft's expiry) is recorded in the event's details: the
+        daemon then sends it although it is stale (:meth:`late_send_allowed`)."""
         ...
 
     def get_publication(self, pub_id: int) -> Publication:
         """One publication. Raises NotFound."""
+        ...
+
+    def late_send_allowed(self, pub_id: int) -> bool:
+        """Whether a person asked to send the publication although its draft has expired (a
+        ``retry --force`` of a stale one, recorded by :meth:`move_publication`)."""
         ...
 
     def list_publications(
@@ -691,6 +699,12 @@ class AccountStore(Protocol):
 
     def paused_accounts(self) -> dict[str, str]:
         """Paused account -> reason."""
+        ...
+
+    def account_marks(self) -> dict[str, str]:
+        """Account -> a mark that changes whenever it is paused or resumed (accounts never
+        paused are absent): a daemon that sees an account's mark change drops the client it
+        built for it, so a resume after fixed credentials is sent with them."""
         ...
 
 

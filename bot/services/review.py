@@ -334,6 +334,30 @@ def goes_out(publications: Sequence[Publication], now: datetime) -> str:
     return f"; it goes out at its slot's time, {min(later):%Y-%m-%d %H:%M} UTC" if later else ""
 
 
+def paused_warnings(
+    publications: Sequence[Publication], paused: Mapping[str, str], expires_at: datetime | None
+) -> list[str]:
+    """What an approval must say about accounts that are paused (their credentials were
+    rejected or missing): one line per paused account of the approved draft, naming it, why it
+    is paused and how to resume it, and when its post stops being sent (the draft's expiry).
+    The CLI and the web page print the same lines."""
+    lines = []
+    for account in sorted({p.account for p in publications if p.account in paused}):
+        why = paused[account] or "paused"
+        late = (
+            f"; if it is not resumed by {expires_at:%Y-%m-%d %H:%M} UTC (when the draft expires), "
+            "its post is not sent at all (stale)"
+            if expires_at is not None
+            else ""
+        )
+        lines.append(
+            f"account {account} is paused ({why}): its post waits until its credentials are fixed "
+            f"(`bot accounts check {account}` tries them) and it is resumed with `bot accounts resume "
+            f"{account}`{late}"
+        )
+    return lines
+
+
 def with_tail(settings: Settings, campaign_name: str, body: str) -> str:
     """A reviewer's text as the post it becomes (the rule the CLI and the web page share): the
     campaign's link is appended when the text lacks it, and its hashtags when the text carries

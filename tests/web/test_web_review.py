@@ -178,3 +178,17 @@ def test_regenerate_asks_the_daemon_and_the_page_shows_it_pending(web: Web, worl
     )
     assert again.status_code == 409 and "already asked for by alice" in again.text
     assert world.store.get_draft(draft_id).state is DraftState.PENDING_REVIEW  # the web never drafts
+
+
+def test_approving_for_a_paused_account_shows_a_warning_naming_it(web: Web, world: Wiring) -> None:
+    draft_id = make_draft(world)
+    world.store.pause_account("outbox", "credentials missing", world.clock.now(), "daemon")
+    client = web("alice")
+    sha = world.store.get_draft(draft_id).sha256
+    response = post(client, f"/drafts/{draft_id}/approve", {"sha256": sha}, page=f"/drafts/{draft_id}")
+    assert response.status_code == 303
+    shown = client.get(response.headers["location"]).text
+    assert "approved; queued for outbox" in shown
+    assert '<p class="message warning" role="status">Warning: account outbox is paused' in shown
+    assert "`bot accounts resume outbox`" in shown and "resume it on the Accounts page" in shown
+    assert "not resumed by 2026-09-04 02:00 UTC (when the draft expires)" in shown
