@@ -368,12 +368,19 @@ def regenerate(ctx: Context, draft_id: int, reviewer: str | None, as_json: bool)
     On a terminal, stderr shows how it goes (loading the model, writing the candidates, checking,
     moderating and ranking them); nothing with --json or when stderr is not a terminal."""
     from bot.adapters.generation.progress import for_terminal
-    from bot.domain.errors import StateConflict
+    from bot.domain.errors import NotConfigured, StateConflict
     from bot.services.drafting.service import regenerate as regen
     from bot.services.queue import not_regenerable
+    from bot.services.review import gone_campaign
 
     app = ctx.app
-    why = not_regenerable(app.store, app.store.get_draft(draft_id))
+    draft = app.store.get_draft(draft_id)
+    if not_regenerable(app.store, draft) and draft.campaign_name not in {
+        c.name for c in app.settings.campaigns
+    }:
+        raise NotConfigured(gone_campaign(app.settings, draft))  # named first: that is the way on
+    app.settings.campaign(draft.campaign_name)
+    why = not_regenerable(app.store, draft)
     if why:
         raise StateConflict(why)
     app.progress = for_terminal(None if not as_json else False)  # a bar on a terminal's stderr

@@ -293,7 +293,7 @@ class ReviewService:
         draft = self.store.get_draft(draft_id)
         refuse_late(self.store, draft, self.clock.now(), reviewer, action, approved_too=action == "edited")
         if draft.state not in _OPEN and draft.campaign_name not in {c.name for c in self.settings.campaigns}:
-            raise NotConfigured(_gone_campaign(self.settings, draft))
+            raise NotConfigured(gone_campaign(self.settings, draft))
         self.settings.campaign(draft.campaign_name)
         return draft
 
@@ -313,7 +313,7 @@ class ReviewService:
         return max(now, draft.slot_at) if draft.slot_at else now
 
 
-def _gone_campaign(settings: Settings, draft: Draft) -> str:
+def gone_campaign(settings: Settings, draft: Draft) -> str:
     """Why a closed draft (expired, rejected ...) of a campaign no longer in the config cannot
     be acted on, and the way on: there is nothing to reject; the campaign, back under its name
     and synced, can be fired again."""
