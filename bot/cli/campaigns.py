@@ -27,9 +27,15 @@ def command() -> None:
     help="Sync even though a running daemon uses another config file (it undoes this sync "
     "when it reloads its own).",
 )
+@click.option(
+    "--accept-removal",
+    is_flag=True,
+    help="Sync even though a removed campaign looks renamed: its waiting drafts expire and its "
+    "approved posts are cancelled.",
+)
 @json_option
 @pass_ctx
-def sync(ctx: Context, force: bool, as_json: bool) -> None:
+def sync(ctx: Context, force: bool, accept_removal: bool, as_json: bool) -> None:
     """Make the store match the config. Idempotent; removed campaigns are deactivated.
 
     Nothing is deleted: a removed campaign's open drafts expire ("campaign removed") and the
@@ -50,6 +56,11 @@ def sync(ctx: Context, force: bool, as_json: bool) -> None:
     A running daemon reloads its own config file after a sync: when it runs with another file
     than this one, the sync is refused (it would be undone), naming both files; `--force`
     syncs anyway, with a warning.
+
+    A campaign gone from the config while a new one of the same kind has its brief (or a
+    similar one, or its schedule and accounts) looks renamed: when the old one has drafts
+    waiting or approved posts queued, the sync is refused (exit 1) naming both and what
+    would be lost; give it its old name back, or sync with `--accept-removal`.
     """
     from bot.cli.config_cmd import check_templates, refuse_never_firing
     from bot.services.sync import held_lines
@@ -66,6 +77,9 @@ def sync(ctx: Context, force: bool, as_json: bool) -> None:
         )
     for line in elsewhere:
         click.echo(f"warning: {line}", err=True)
+    renames = ctx.app.sync.likely_renames()
+    if renames and not accept_removal:
+        raise BotError("not synced: " + "; ".join(r.message() for r in renames))
     outcome = ctx.app.sync.sync("cli")
     report, warnings = outcome.report, outcome.warnings
     data: dict[str, Any] = {

@@ -126,7 +126,19 @@ def _problems(ctx: Context) -> tuple[list[tuple[str, list[str]]], list[str]]:
     if not secrets:  # a secrets file that cannot be read is a problem already
         warnings += missing_credentials(settings)
     warnings += settings.moderation.warnings()
+    warnings += _zone_warnings(settings)
     return [(heading, lines) for heading, lines in problems if lines], warnings
+
+
+def _zone_warnings(settings: Settings) -> list[str]:
+    """A warning for each zone that keeps one offset all year where its places change their
+    clocks (``EST`` is UTC-5 in July too)."""
+    from bot.config.zones import fixed_offset_warning
+
+    zones = [("bot.timezone", settings.bot.timezone), ("notify.timezone", settings.notify.timezone)]
+    zones += [(f"campaigns[{i}] ({c.name}).timezone", c.timezone) for i, c in enumerate(settings.campaigns)]
+    found = ((where, zone, fixed_offset_warning(zone)) for where, zone in zones if zone)
+    return [f"{where} = {zone!r}: {warning}" for where, zone, warning in found if warning]
 
 
 def check_templates(ctx: Context) -> None:

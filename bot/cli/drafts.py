@@ -66,11 +66,18 @@ def preview(ctx: Context, campaign: str, at: datetime | None, seed: int | None, 
         "media": [m.to_dict() for m in media],
         "media_checks": [c.to_dict() for c in service.media_checks(spec, media)],
     }
+    from bot.services.drafting.service import too_long
+
+    notes = too_long(scored)  # nothing passes because the facts do not fit a platform
     if as_json:
-        print_json({"campaign": campaign, "slot_at": instant, "candidates": rows, **pictures})
+        print_json({"campaign": campaign, "slot_at": instant, "candidates": rows, "notes": notes, **pictures})
         return
     _print(campaign, instant, rows)
     _print_media(pictures)
+    if notes:
+        click.echo("")
+    for note in notes:
+        click.echo(for_display(note))
 
 
 def _row(rank: int, item: ScoredCandidate) -> dict[str, Any]:

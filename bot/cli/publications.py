@@ -128,7 +128,8 @@ def check(ctx: Context, pub_id: int, reviewer: str | None, as_json: bool) -> Non
     is_flag=True,
     help=(
         "Also a needs_check or partial one, if you have looked on the account yourself "
-        "(it is still looked for first, and not queued when it is there)."
+        "(it is still looked for first, and not queued when it is there); and a stale one "
+        "(its draft expired), to send it late anyway."
     ),
 )
 @reviewer_option
@@ -139,9 +140,15 @@ def retry(ctx: Context, pub_id: int, force: bool, reviewer: str | None) -> None:
     One that was sent is looked for on its account first (with --force too) and not queued
     when its post is there: `bot publications check ID` records that post as published.
 
+    One whose draft has expired (stale: the daemon fails an approved post it would send after
+    its draft's expiry, e.g. one that waited for a paused account) is queued only with --force,
+    which sends it late, as it is; for a fresh post, `bot campaigns fire CAMPAIGN`.
+
     With [[web.reviewers]] listed, --as must name one of them."""
     pub = ctx.app.publishing.retry(pub_id, reviewer_name(reviewer), force=force)
-    click.echo(f"publication {pub.id}: queued again for {pub.account}")
+    late = ctx.app.store.late_send_allowed(pub.id) if force else False
+    note = " (its draft has expired: it goes out late, as you asked)" if late else ""
+    click.echo(f"publication {pub.id}: queued again for {pub.account}{note}")
 
 
 @command.command("cancel")

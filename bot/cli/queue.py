@@ -195,7 +195,7 @@ def approve(
     media_sha256: str | None,
 ) -> None:
     """Approve DRAFT_ID: its exact text and pictures are queued for every account of its campaign."""
-    from bot.services.review import CURRENT_MEDIA, goes_out
+    from bot.services.review import CURRENT_MEDIA, goes_out, paused_warnings
 
     draft = ctx.app.review.approve(
         draft_id,
@@ -209,6 +209,8 @@ def approve(
     when = goes_out(pubs, ctx.app.clock.now())
     where = " (bot publications list shows when)" if when else ""
     click.echo(f"draft {draft.id} approved; queued for {', '.join(p.account for p in pubs)}{when}{where}")
+    for line in paused_warnings(pubs, ctx.app.store.paused_accounts(), draft.expires_at):
+        click.echo(for_display(f"warning: {line}"), err=True)
 
 
 @command.command("reject")
@@ -240,8 +242,13 @@ def reject(
     default=None,
     help=(
         "The new text (default: open $EDITOR). The campaign's link is added if it lacks it, and its "
-        "hashtags if it has none of them."
+        "hashtags if it has none of them (unless --bare)."
     ),
+)
+@click.option(
+    "--bare",
+    is_flag=True,
+    help="The text is the post exactly as written: no link or hashtags added (this one goes without them).",
 )
 @click.option(
     "--alt",
@@ -281,13 +288,15 @@ def edit(
     drops: tuple[int, ...],
     adds: tuple[tuple[str, str], ...],
     reviewer: str | None,
+    bare: bool = False,
 ) -> None:
     """Edit DRAFT_ID's text or pictures. It is re-checked, re-scored and needs a (new) approval.
 
     Without options, opens $EDITOR on the text. The campaign's link is added at the end of a
     text that lacks it, and its hashtags to a text that has none of them (a new body), as when
-    drafting; a hashtag deleted from a text that keeps others stays out. The resulting post is
-    shown.
+    drafting; a hashtag deleted from a text that keeps others stays out. With --bare the text is
+    the post exactly as written: nothing is added (this post goes out without the link and
+    hashtags you removed). The resulting post is shown.
 
     Picture options can be repeated and combined; numbers count from 1 as `bot queue show`
     lists them (alt texts and swaps first, then drops, then additions at the end). New files
@@ -295,7 +304,7 @@ def edit(
     never changed)."""
     if alts or swaps or drops or adds:
         if text is not None:
-            _show_edited(ctx.app.review.edit(draft_id, _reviewer(reviewer), text))
+            _show_edited(ctx.app.review.edit(draft_id, _reviewer(reviewer), text, bare=bare))
         draft = ctx.app.review.edit_media(
             draft_id,
             _reviewer(reviewer),
@@ -314,7 +323,7 @@ def edit(
         if text is None:
             click.echo("no change")
             return
-    _show_edited(ctx.app.review.edit(draft_id, _reviewer(reviewer), text))
+    _show_edited(ctx.app.review.edit(draft_id, _reviewer(reviewer), text, bare=bare))
 
 
 def _show_edited(draft: Draft) -> None:
@@ -352,12 +361,28 @@ def _numbered(pairs: Any, option: str) -> dict[int, Any]:
 def regenerate(ctx: Context, draft_id: int, reviewer: str | None, as_json: bool) -> None:
     """Reject DRAFT_ID and write new candidates for its slot (loads the model).
 
+    Only a draft waiting for review can be regenerated; for another (rejected, expired ...)
+    the error names its slot's draft that is waiting or approved, or, when nothing of the slot
+    is left, says to fire the campaign again (`bot campaigns fire NAME`).
+
     On a terminal, stderr shows how it goes (loading the model, writing the candidates, checking,
     moderating and ranking them); nothing with --json or when stderr is not a terminal."""
     from bot.adapters.generation.progress import for_terminal
+    from bot.domain.errors import NotConfigured, StateConflict
     from bot.services.drafting.service import regenerate as regen
+    from bot.services.queue import not_regenerable
+    from bot.services.review import gone_campaign
 
     app = ctx.app
+    draft = app.store.get_draft(draft_id)
+    if not_regenerable(app.store, draft) and draft.campaign_name not in {
+        c.name for c in app.settings.campaigns
+    }:
+        raise NotConfigured(gone_campaign(app.settings, draft))  # named first: that is the way on
+    app.settings.campaign(draft.campaign_name)
+    why = not_regenerable(app.store, draft)
+    if why:
+        raise StateConflict(why)
     app.progress = for_terminal(None if not as_json else False)  # a bar on a terminal's stderr
     ids = regen(app.drafting, draft_id, _reviewer(reviewer))
     if as_json:

@@ -75,6 +75,7 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
         "published": report.publishing.published,
         "retrying": report.publishing.retrying,
         "failed": report.publishing.failed,
+        "stale": report.publishing.stale,
         "needs_check": report.publishing.needs_check,
         "deferred": report.publishing.deferred,
         "notified": report.notified,
@@ -86,6 +87,7 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
         f"slots {len(report.slots)}, drafts {len(report.drafts)}, expired {len(report.expired)}, "
         f"published {len(report.publishing.published)}, retrying {len(report.publishing.retrying)}, "
         f"failed {len(report.publishing.failed)}, needs check {len(report.publishing.needs_check)}"
+        + (f", stale (not sent late) {len(report.publishing.stale)}" if report.publishing.stale else "")
     )
     for failure in report.failed_slots:
         click.echo(for_display(f"slot failed: {failure}"), err=True)

@@ -21,16 +21,35 @@ from bot.domain.text import for_display
     show_default=True,
     help="How many upcoming slots to show.",
 )
+@click.option(
+    "--all", "show_all", is_flag=True, help="List every daemon, not only the last few stopped or lost."
+)
+@click.option(
+    "--forget-lost",
+    is_flag=True,
+    help="Forget the lost daemons (crashed or killed) first; a stuck one comes back at its next heartbeat.",
+)
 @json_option
 @pass_ctx
-def command(ctx: Context, n_slots: int, as_json: bool) -> None:
+def command(ctx: Context, n_slots: int, show_all: bool, forget_lost: bool, as_json: bool) -> None:
     """Show the daemons (heartbeats), the next slots and the sizes of the queues.
+
+    Every running daemon is listed, and the last few that stopped or were lost (crashed,
+    killed: no heartbeat); a line counts the others (--all lists them, with --json too).
+    Daemons stopped or lost for a week are forgotten when a daemon starts; --forget-lost
+    forgets the lost ones now.
 
     A daemon that cannot reach the database says so in its status file
     (`<data_dir>/daemons/<worker>.json`); those of this host are shown under "Reports", even
     when the database itself is down (then the command exits 1 after showing them).
     """
     service = ctx.app.status
+    if forget_lost:
+        from bot.services.status import forget_lost as forget
+
+        forgotten = forget(ctx.app.store, ctx.app.clock.now())
+        if not as_json:
+            click.echo(f"forgot {len(forgotten)} lost daemon(s)")
     try:  # the database may be down: the daemons' own reports are still worth showing
         data = service.status(n_slots)
     except StoreUnavailable as exc:
@@ -41,13 +60,24 @@ def command(ctx: Context, n_slots: int, as_json: bool) -> None:
             _print_reports(reports)
         raise
     if as_json:
-        print_json(data)
+        print_json(data if show_all else {**data, "daemons": _bounded(data["daemons"])[0]})
         return
-    _print(data)
+    _print(data, show_all)
 
 
-def _print(data: dict[str, Any]) -> None:
-    daemons = data["daemons"]
+#: How many stopped or lost daemons ``bot status`` lists (all running ones are listed).
+SHOWN_DOWN = 5
+
+
+def _bounded(daemons: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(the daemons to list: every running one and the last few down, the others)."""
+    down = [d for d in daemons if not d["alive"]]
+    hidden = {id(d) for d in down[SHOWN_DOWN:]}
+    return [d for d in daemons if id(d) not in hidden], [d for d in daemons if id(d) in hidden]
+
+
+def _print(data: dict[str, Any], show_all: bool = False) -> None:
+    daemons, hidden = (data["daemons"], []) if show_all else _bounded(data["daemons"])
     if daemons:
         print_table(
             "Daemons",
@@ -57,6 +87,13 @@ def _print(data: dict[str, Any]) -> None:
                 for d in daemons
             ],
         )
+        if hidden:
+            states = sorted({d["state"] for d in hidden})
+            counts = ", ".join(f"{sum(d['state'] == st for d in hidden)} {st}" for st in states)
+            click.echo(
+                f"... and {len(hidden)} older daemon(s) not listed ({counts}): `bot status --all` lists "
+                "them, `bot status --forget-lost` forgets the lost ones"
+            )
     else:
         click.echo("no daemon has run on this database")
     print_table(

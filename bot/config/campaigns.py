@@ -71,8 +71,14 @@ class CampaignSettings(Strict):
     #: offer that no fact, the brief or the holiday backs, fails the checks.
     facts: tuple[str, ...] = ()
     products: tuple[str, ...] = ()
-    link: WebUrl | None = None
-    hashtags: tuple[str, ...] = ()
+    #: The link every post ends with: the campaign's own, else ``[brand] link``; ``false``: no
+    #: link on this campaign's posts (``{{ link }}`` is then empty).
+    link: WebUrl | Literal[False] | None = None
+    #: Hashtags every post ends with, followed by ``[brand] hashtags`` (unless
+    #: ``brand_hashtags = false``). An explicit empty list, ``hashtags = []``: no hashtags at all.
+    hashtags: tuple[str, ...] | None = None
+    #: Add ``[brand] hashtags`` after the campaign's own (false: only the campaign's).
+    brand_hashtags: bool = True
     required_words: tuple[str, ...] = ()
     forbidden_words: tuple[str, ...] = ()
     max_emoji: int = Field(default=4, ge=0)
@@ -84,7 +90,8 @@ class CampaignSettings(Strict):
     #: Fall back to curated templates when no candidate passes (false: keep the best
     #: failing candidate, marked as failing, for a human to fix).
     fallback: bool = True
-    #: Pending drafts expire this long after their slot.
+    #: Pending drafts expire this long after their slot; an approved post not sent by then is
+    #: not sent late (stale).
     expiry: PositiveDuration | None = None
     sampling: SamplingSettings = SamplingSettings()
     #: Pictures for every post: a list of files with their alt texts, or a folder to pick from.

@@ -6,6 +6,7 @@ they read it from here and never import the settings models (pydantic).
 
 from __future__ import annotations
 
+import codecs
 import os
 import tomllib
 from pathlib import Path
@@ -44,11 +45,43 @@ def read_toml(file: Path) -> dict[str, Any]:
             f"({MAX_CONFIG_BYTES:,} bytes); a template may be at most {MAX_TEMPLATE_CHARS:,} characters"
         )
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(_decoded(file, raw))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from None
     except RecursionError:
         raise ConfigError(f"{file}: not valid TOML: tables or arrays nested too deeply") from None
+
+
+def _decoded(file: Path, raw: bytes) -> str:
+    """The file's text: UTF-8, with a byte-order mark (Windows Notepad writes one) dropped.
+
+    A UTF-16 or UTF-32 file (Notepad's "Unicode") is a ConfigError saying so, not the
+    "invalid statement at line 1, column 1" of its first, invisible, character."""
+    for bom, encoding in _WIDE_BOMS:
+        if raw.startswith(bom):
+            raise ConfigError(_wide(file, encoding))
+    if len(raw) >= 4 and raw[1:8:2].count(0) == len(raw[1:8:2]) and 0 not in raw[0:8:2]:
+        raise ConfigError(_wide(file, "UTF-16"))  # little-endian without a mark: "[\0b\0o\0t\0"
+    if len(raw) >= 4 and raw[0:8:2].count(0) == len(raw[0:8:2]) and 0 not in raw[1:8:2]:
+        raise ConfigError(_wide(file, "UTF-16"))
+    return raw.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+
+
+#: Byte-order marks of the encodings a config may be saved in by mistake (UTF-32 first: its
+#: little-endian mark begins with UTF-16's).
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _wide(file: Path, encoding: str) -> str:
+    return (
+        f"{file}: the file is {encoding}; save it as UTF-8 and try again "
+        '(in Notepad: File, Save As, Encoding "UTF-8")'
+    )
 
 
 def data_dir(source: Path | None, configured: Path) -> Path:

@@ -37,7 +37,8 @@ class BotSettings(Strict):
     database_url: str | None = None
     #: Slots missed while the daemon was down are still drafted within this window.
     catch_up_grace: Duration = timedelta(hours=6)
-    #: Pending drafts expire this long after their slot unless the campaign says otherwise.
+    #: Pending drafts expire this long after their slot unless the campaign says otherwise; an
+    #: approved post not sent by then is not sent late (stale: failed, ``retry --force`` sends it).
     draft_expiry: PositiveDuration = timedelta(hours=48)
     #: How often the daemon looks for due work (more than zero, at most a day).
     poll_interval: PollInterval = timedelta(seconds=10)
@@ -176,12 +177,19 @@ class Settings(Strict):
         return campaign.timezone or self.bot.timezone
 
     def link_of(self, campaign: CampaignSettings) -> str | None:
-        """The link every post of the campaign ends with (its own, else the brand's)."""
+        """The link every post of the campaign ends with (its own, else the brand's; none when
+        the campaign says ``link = false``)."""
+        if campaign.link is False:
+            return None
         return campaign.link or self.brand.link
 
     def hashtags_of(self, campaign: CampaignSettings) -> tuple[str, ...]:
-        """The hashtags every post of the campaign ends with (its own, then the brand's; once each)."""
-        return tuple(dict.fromkeys((*campaign.hashtags, *self.brand.hashtags)))
+        """The hashtags every post of the campaign ends with (its own, then the brand's; once
+        each). ``hashtags = []`` on the campaign: none; ``brand_hashtags = false``: its own only."""
+        if campaign.hashtags is not None and not campaign.hashtags:
+            return ()
+        brand = self.brand.hashtags if campaign.brand_hashtags else ()
+        return tuple(dict.fromkeys((*(campaign.hashtags or ()), *brand)))
 
     @property
     def data_dir(self) -> Path:

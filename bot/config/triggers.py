@@ -33,7 +33,15 @@ from functools import lru_cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import (
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
 from bot.config.types import Duration, Strict
 from bot.domain.wallclock import wall_to_instant, wall_window, walls_to_instants
@@ -53,6 +61,66 @@ _SPANS = (timedelta(days=2), timedelta(days=40), timedelta(days=400), timedelta(
 
 def _zone(tz: str | ZoneInfo) -> ZoneInfo:
     return tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+
+
+#: How a local date and time (``at``, ``start``) and a time of day (a holiday's ``at``) are written.
+DATETIME_FORMAT = "a local date and time such as '2026-12-20 10:00' (year-month-day, 24-hour clock)"
+TIME_FORMAT = "a local time of day such as '09:00' or '17:30' (24-hour clock)"
+_PARSING = ("datetime_parsing", "datetime_from_date_parsing", "datetime_type", "time_parsing", "time_type")
+_DAY_FIRST = re.compile(
+    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T,]+(\d{1,2})(?:[:.h](\d{2}))?\s*([ap]\.?m\.?)?)?$", re.I
+)
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*([ap]\.?m\.?)?$", re.I)
+
+
+def _parsed(value: Any, handler: ValidatorFunctionWrapHandler, example: str) -> Any:
+    """``handler(value)``; a date or time it cannot read is refused saying how to write it
+    (and, for ``20/12/2026 10am``, what that is in that form when it is not ambiguous)."""
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        if first["type"] not in _PARSING:
+            raise
+        guess = _iso_guess(value.strip()) if isinstance(value, str) else None
+        meant = f"; {value!r} is written {guess!r}" if guess else ""
+        raise ValueError(f"expected {example}{meant}") from None
+
+
+def _iso_guess(text: str) -> str | None:
+    """``text`` (``20/12/2026 10am``, ``7pm``) in the expected form, or None when it cannot
+    be read or is ambiguous (``03/04/2026``: March or April?)."""
+    clock = _CLOCK.match(text)
+    if clock:
+        return _clock(*clock.groups())
+    found = _DAY_FIRST.match(text)
+    if not found:
+        return None
+    first, second, year = (int(found.group(i)) for i in (1, 2, 3))
+    if first > 12 >= second:
+        day, month = first, second
+    elif second > 12 >= first:
+        day, month = second, first
+    else:
+        return None
+    try:
+        when = date(year, month, day)
+    except ValueError:
+        return None
+    if not found.group(4):
+        return f"{when:%Y-%m-%d}"
+    hour = _clock(*found.groups()[3:])
+    return f"{when:%Y-%m-%d} {hour}" if hour else None
+
+
+def _clock(hour: str, minute: str | None, half: str | None) -> str | None:
+    """``10``, ``30``, ``pm`` as ``22:30``; None if it is no time."""
+    hours, minutes = int(hour), int(minute or 0)
+    if half:
+        if not 1 <= hours <= 12:
+            return None
+        hours = hours % 12 + (12 if half.lower().startswith("p") else 0)
+    return f"{hours:02d}:{minutes:02d}" if hours < 24 and minutes < 60 else None
 
 
 class BaseTrigger(Strict):
@@ -120,6 +188,11 @@ class DateTrigger(_WallClockTrigger):
 
     at: datetime
 
+    @field_validator("at", mode="wrap")
+    @classmethod
+    def _format(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> datetime:
+        return _parsed(value, handler, DATETIME_FORMAT)  # type: ignore[no-any-return]
+
     @field_validator("at")
     @classmethod
     def _naive(cls, value: datetime) -> datetime:
@@ -139,6 +212,11 @@ class IntervalTrigger(BaseTrigger):
 
     every: Duration
     start: datetime | None = None
+
+    @field_validator("start", mode="wrap")
+    @classmethod
+    def _format(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> datetime | None:
+        return _parsed(value, handler, DATETIME_FORMAT)  # type: ignore[no-any-return]
 
     @field_validator("every")
     @classmethod
@@ -182,6 +260,11 @@ class HolidayTrigger(_WallClockTrigger):
     country: str = Field(min_length=2, max_length=3)
     offset: str = "0d"
     at: time = time(9, 0)
+
+    @field_validator("at", mode="wrap")
+    @classmethod
+    def _format(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> time:
+        return _parsed(value, handler, TIME_FORMAT)  # type: ignore[no-any-return]
 
     @field_validator("country")
     @classmethod

@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -124,17 +124,16 @@ def format_duration(value: timedelta) -> str:
 
 
 def parse_timezone(value: Any) -> str:
-    """Accept an IANA zone name; suggest close names for a typo."""
+    """Accept an IANA zone name; for an abbreviation (AEST), an offset (UTC+8) or a typo, say
+    which zones to write instead (see :mod:`bot.config.zones`)."""
     if not isinstance(value, str) or not value:
         raise ValueError("expected an IANA time zone name such as 'Asia/Shanghai'")
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        import difflib
+        from bot.config.zones import zone_hint
 
-        close = difflib.get_close_matches(value, sorted(available_timezones()), n=3)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise ValueError(f"unknown time zone{hint}") from None
+        raise ValueError(f"unknown time zone{zone_hint(value)}") from None
     return value
 
 

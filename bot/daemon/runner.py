@@ -416,7 +416,7 @@ class Daemon:
                 store.adopt(statusfile.directory(self.app.settings.data_dir))
         forgotten = store.forget_daemons(now - timedelta(days=7))
         if forgotten:
-            log.info("forgot %d daemon(s) stopped more than a week ago", forgotten)
+            log.info("forgot %d daemon(s) stopped or lost more than a week ago", forgotten)
         self._sync(self.app)
 
     def loop(self) -> None:
@@ -643,7 +643,13 @@ class Daemon:
         """Stamp the heartbeat; StoreUnavailable goes up (the loop waits), other errors are logged."""
         self.keepalive()
         try:
-            self.app.store.heartbeat(self.app.worker, self.app.clock.now(), state, self._details())
+            store, now = self.app.store, self.app.clock.now()
+            if not store.heartbeat(self.app.worker, now, state, self._details()) and state != "stopped":
+                # its row was forgotten (`bot status --forget-lost` while it was stuck): back in status
+                with contextlib.suppress(StateConflict):
+                    store.register_daemon(
+                        self.app.worker, socket.gethostname(), os.getpid(), now, self._details()
+                    )
         except StoreUnavailable:
             raise
         except BotError as exc:

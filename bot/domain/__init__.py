@@ -12,6 +12,8 @@ State machines (DESIGN.md)::
 
     Publication:  queued -> claimed -> published | queued (retryable) | failed
                                      | needs_check | cancelled
+                  claimed -> failed also when it is claimed at or after its draft's expires_at
+                                     (stale: never sent late unless a person retries --force)
                   queued -> failed (its account was removed from the config)
                   needs_check -> published | queued (checked, not found) | failed | cancelled
 
@@ -428,6 +430,9 @@ class OutgoingPost:
     media: tuple[MediaItem, ...] = ()
     #: What :attr:`Publication.media_ids` held when the post was read (uploads to reuse).
     media_ids: tuple[str, ...] | None = None
+    #: The draft's expiry: the post is not sent at or after it (it would go out late, e.g. a
+    #: weekend offer on a Wednesday) unless a person asked to send it late (``retry --force``).
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)

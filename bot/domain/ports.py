@@ -630,12 +630,20 @@ class PublicationStore(Protocol):
         reason: str = "",
         remote_id: str | None = None,
         url: str | None = None,
+        send_late: bool = False,
     ) -> Publication:
-        """Compare-and-set a publication nobody holds (check, retry, cancel)."""
+        """Compare-and-set a publication nobody holds (check, retry, cancel). ``send_late``
+        (a forced retry past its draft's expiry) is recorded in the event's details: the
+        daemon then sends it although it is stale (:meth:`late_send_allowed`)."""
         ...
 
     def get_publication(self, pub_id: int) -> Publication:
         """One publication. Raises NotFound."""
+        ...
+
+    def late_send_allowed(self, pub_id: int) -> bool:
+        """Whether a person asked to send the publication although its draft has expired (a
+        ``retry --force`` of a stale one, recorded by :meth:`move_publication`)."""
         ...
 
     def list_publications(
@@ -693,6 +701,12 @@ class AccountStore(Protocol):
         """Paused account -> reason."""
         ...
 
+    def account_marks(self) -> dict[str, str]:
+        """Account -> a mark that changes whenever it is paused or resumed (accounts never
+        paused are absent): a daemon that sees an account's mark change drops the client it
+        built for it, so a resume after fixed credentials is sent with them."""
+        ...
+
 
 class RequestStore(Protocol):
     """Work a person asks of the daemon for a draft (``regenerate`` from the web page, which
@@ -748,8 +762,9 @@ class DaemonStore(Protocol):
         """Every daemon that registered, latest heartbeat first."""
         ...
 
-    def forget_daemons(self, before: datetime) -> int:
-        """Delete stopped daemons last seen before ``before``; return how many."""
+    def forget_daemons(self, before: datetime, workers: Collection[str] | None = None) -> int:
+        """Delete daemons (of ``workers`` only, if given) last seen before ``before``, in any
+        state (a crashed one would stay ``lost`` forever otherwise); return how many."""
         ...
 
     def queue_sizes(self) -> dict[str, dict[str, int]]:

@@ -35,7 +35,7 @@ def campaign_fields(campaign: CampaignSettings) -> list[tuple[str, str]]:
     fields = [("brief", campaign.brief)]
     fields += [(f"variables.{name}", value) for name, value in campaign.variables.items()]
     fields += [(f"products[{i}]", p) for i, p in enumerate(campaign.products)]
-    fields += [(f"hashtags[{i}]", h) for i, h in enumerate(campaign.hashtags)]
+    fields += [(f"hashtags[{i}]", h) for i, h in enumerate(campaign.hashtags or ())]
     media = campaign.media
     if isinstance(media, MediaFolder):
         fields += [("media.alt", media.alt or "")]

@@ -45,7 +45,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config import Settings
-from bot.domain import OutgoingPost, Publication, PublicationState, PublishResult
+from bot.domain import OutgoingPost, Publication, PublicationState, PublishResult, past_expiry
 from bot.domain.errors import (
     BotError,
     ConfigError,
@@ -71,6 +71,7 @@ from bot.domain.ports import (
     Publisher,
 )
 from bot.domain.text import split_parts
+from bot.services.expiry import stale_reason, stale_refusal
 from bot.services.reconciling import CheckOutcome, CheckReport, Reconciler
 from bot.services.reviewers import authorize
 from bot.services.status import dead_owner
@@ -102,6 +103,8 @@ class PublishReport:
     #: Not sent: their campaign was removed from the config or disabled.
     cancelled: list[int] = field(default_factory=list)
     recovered: list[int] = field(default_factory=list)
+    #: Of ``failed``: claimed past their draft's expiry, not sent (stale).
+    stale: list[int] = field(default_factory=list)
     checks: CheckReport = field(default_factory=CheckReport)
 
 
@@ -144,6 +147,10 @@ class PublishingService:
         self._rng = rng or random.Random()
         #: Claims this worker gave back because it was stopping (the daemon's ``stopped`` line).
         self.released_at_stop = 0
+        #: The accounts' pause marks as last seen (:meth:`_refresh_clients`).
+        self._marks: dict[str, str] | None = None
+        #: Accounts this pass paused (credentials rejected): the rest of their batch waits.
+        self._paused_now: dict[str, str] = {}
         self.reconciler = Reconciler(settings, store, publisher_for, self.outgoing, clock, worker)
 
     def run_once(
@@ -154,6 +161,8 @@ class PublishingService:
         ``stopping`` is asked between sends: when it says so, the claims not yet sent are
         released and the pass returns (the send in flight always finishes)."""
         report = PublishReport()
+        self._paused_now = {}
+        self._refresh_clients()
         _, to_check = self.store.recover_expired_claims(self.clock.now(), self.worker)
         report.recovered.extend(to_check)
         if to_check:
@@ -171,6 +180,7 @@ class PublishingService:
             )
             if not batch:
                 break
+            self._refresh_clients()  # an account resumed since the pass began: fresh credentials
             posts = self.store.outgoing_posts(batch)
             for pub in batch:
                 if stopping():
@@ -180,8 +190,28 @@ class PublishingService:
             budget -= len(batch)
         return report
 
+    def _refresh_clients(self) -> None:
+        """Drop the cached client of every account paused or resumed since the last look
+        (another process's ``bot accounts resume``, or another daemon's pause): a client built
+        before (by a send, or by a check of a ``needs_check`` post while the account was
+        paused) holds the credentials read then, and the fixed ones must be read again before
+        anything is sent on the account; otherwise the old ones pause it again at once."""
+        marks = self.store.account_marks()
+        if self._marks is not None:
+            for account in sorted(set(marks) | set(self._marks)):
+                if marks.get(account) != self._marks.get(account):
+                    log.info("account %s was paused or resumed: its client is built again", account)
+                    self._forget(account)
+        self._marks = marks
+
     def send(self, pub: Publication, report: PublishReport, post: OutgoingPost | None = None) -> None:
         """Send one claimed publication and record what happened."""
+        post = post or self.store.outgoing(pub)
+        if self._stale(pub, post, report):
+            return
+        if why := self._paused_now.get(pub.account):  # rejected earlier in this pass: not tried
+            self._finish(pub, _P.QUEUED, report.deferred, reason=f"account paused: {why}")
+            return
         wait = self._pacing_delay(pub.account)
         if wait is not None:
             reason = f"paced until {wait:%Y-%m-%d %H:%M:%S} UTC"
@@ -190,7 +220,7 @@ class PublishingService:
         publisher = self._publisher(pub, report)
         if publisher is None:
             return
-        post = self._with_options(post or self.store.outgoing(pub))
+        post = self._with_options(post)
         if pulled := self._pulled(post.campaign, pub.id):
             # queued again after the sync held the campaign's posts (a check that proved it
             # absent, a backoff, a retry), or claimed before the sync: a pulled campaign's
@@ -215,6 +245,19 @@ class PublishingService:
                 self._cancel_pulled(pub, pulled, report)
             return
         self._deliver(pub, publisher, post, report, media_ids)
+
+    def _stale(self, pub: Publication, post: OutgoingPost, report: PublishReport) -> bool:
+        """A publication claimed at or after its draft's expiry is not sent (it waited for a
+        paused account, a cap, a daemon or database outage, a retry's backoff): ``failed``, the
+        reason saying so and how to send it anyway; unless a person forced it (``retry --force``)."""
+        if not past_expiry(post.expires_at, self.clock.now()) or self.store.late_send_allowed(pub.id):
+            return False
+        assert post.expires_at is not None
+        reason = stale_reason(pub, post.expires_at, post.campaign)
+        log.warning("publication %d: %s", pub.id, reason)
+        self._finish(pub, _P.FAILED, report.failed, reason=reason)
+        report.stale.append(pub.id)
+        return True
 
     def _cancel_pulled(self, pub: Publication, why: str, report: PublishReport) -> None:
         log.warning("publication %d: not sent: %s", pub.id, why)
@@ -247,9 +290,7 @@ class PublishingService:
         if isinstance(exc, PublishRetryable):
             self._retry(pub, str(exc), exc.retry_after, report)
         elif isinstance(exc, PublishAuthError):
-            self._forget(pub.account)
-            self.store.pause_account(pub.account, str(exc), self.clock.now(), self.worker)
-            self._finish(pub, _P.QUEUED, report.retrying, reason=f"account paused: {exc}")
+            self._pause(pub, str(exc), report)
         elif isinstance(exc, PublishDuplicate) and sent:
             self._duplicate(pub, exc, report)
         elif isinstance(exc, PublishRejected):
@@ -416,9 +457,17 @@ class PublishingService:
         try:
             return self._publisher_for(pub.account)
         except ConfigError as exc:
-            self.store.pause_account(pub.account, str(exc), self.clock.now(), self.worker)
-            self._finish(pub, _P.QUEUED, report.retrying, reason=f"account paused: {exc}")
+            self._pause(pub, str(exc), report)
             return None
+
+    def _pause(self, pub: Publication, why: str, report: PublishReport) -> None:
+        """Credentials rejected or missing: the account is paused until a person resumes it,
+        its cached client dropped (fixed secret files are read again then), this publication
+        queued again, and the account's other claims of this pass are not tried."""
+        self._forget(pub.account)
+        self.store.pause_account(pub.account, why, self.clock.now(), self.worker)
+        self._paused_now[pub.account] = why
+        self._finish(pub, _P.QUEUED, report.retrying, reason=f"account paused: {why}")
 
     def outgoing(self, pub: Publication) -> OutgoingPost:
         """The post to send, with the campaign's variables for templates (Reddit titles)."""
@@ -593,10 +642,13 @@ class PublishingService:
         ``force``, once a person has looked at the account). Any of them that was sent is looked
         for on its account first, with ``force`` too, and not queued when its post is there
         (``check`` records it as published): a retry never posts what the bot can see is out.
+        One whose draft has expired (stale: the daemon does not send it late) is queued only
+        with ``force``, which records that it may go out late.
 
         Raises:
             NotAllowed: reviewers are listed and ``actor`` is not one of them.
             NotConfigured: its account left the config.
+            BotError: not queued (stale, may be on the account, ...): the message says why.
         """
         authorize(self.settings.web, actor)
         pub = self._configured(pub_id)
@@ -604,7 +656,8 @@ class PublishingService:
             pub = self._take_over(pub, actor)
             if pub.state is _P.QUEUED:
                 return pub
-        if pulled := self._pulled(self.store.get_draft(pub.draft_id).campaign_name, pub_id):
+        draft = self.store.get_draft(pub.draft_id)
+        if pulled := self._pulled(draft.campaign_name, pub_id):
             raise BotError(
                 f"publication {pub_id} is not queued again: its {pulled}; put it back (enabled = "
                 "true) and run `bot campaigns sync` first, or close it with "
@@ -621,14 +674,20 @@ class PublishingService:
                 f"(from {pub.remote_id}); a retry sends the whole thread again. Remove the posted "
                 "parts on the account first, then retry --force; or post the rest by hand and cancel it"
             )
+        late = past_expiry(draft.expires_at, self.clock.now())
+        if late and not force and pub.state is _P.FAILED:
+            assert draft.expires_at is not None
+            raise BotError(stale_refusal(pub, draft.expires_at, draft.campaign_name))
         if pub.state in (_P.NEEDS_CHECK, _P.PARTIAL) or (
             pub.state is _P.FAILED and pub.first_sent_at is not None
         ):
             self._refuse_found(pub)  # --force too: a person's look may be out of date
         expected = [_P.FAILED, _P.NEEDS_CHECK, _P.PARTIAL] if force else [_P.FAILED]
         reason = "retried by hand" + _RETRY_NOTE.get(pub.state, "")
+        if late:  # only with --force: sent although its draft expired, as the person asked
+            reason += ", to be sent although its draft expired (--force)"
         return self.store.move_publication(
-            pub_id, expected, _P.QUEUED, now=self.clock.now(), actor=actor, reason=reason
+            pub_id, expected, _P.QUEUED, now=self.clock.now(), actor=actor, reason=reason, send_late=late
         )
 
     def _pulled(self, campaign: str, pub_id: int) -> str:
@@ -708,10 +767,10 @@ class PublishingService:
         """Cancel a publication that is not being sent and not published (also one to an
         account no longer in the config: cancelling needs no account).
 
-        A failed one that was sent is looked for on its account first, as a retry does (its
-        send may have been reported failed after the post was stored): while its post is
-        there, or when the search cannot tell, it is not cancelled (`check` records it as
-        published), unless ``even_if_posted`` (then it is not looked for).
+        A failed one that was sent, and one waiting for a check (its send's outcome unknown),
+        is looked for on its account first, as a retry does (its post may have been stored):
+        while its post is there, or when the search cannot tell, it is not cancelled (`check`
+        records it as published), unless ``even_if_posted`` (then it is not looked for).
 
         Raises:
             NotAllowed: reviewers are listed and ``actor`` is not one of them.
@@ -720,7 +779,7 @@ class PublishingService:
         authorize(self.settings.web, actor)
         pub = self.store.get_publication(pub_id)
         why = reason or "cancelled by hand"
-        if pub.state is _P.FAILED and pub.first_sent_at is not None:
+        if (pub.state is _P.FAILED and pub.first_sent_at is not None) or pub.state is _P.NEEDS_CHECK:
             if even_if_posted:
                 why += " (--even-if-posted: not looked for on the account)"
             else:
@@ -735,24 +794,31 @@ class PublishingService:
         )
 
     def _refuse_cancel_found(self, pub: Publication) -> None:
-        """A failed publication that was sent may be out after all: cancelling it would record
-        a live post as never posted. A BotError while its post is there or the search cannot
-        tell (a dry-run account searches its outbox)."""
+        """A publication that was sent (failed, or waiting for a check) may be out after all:
+        cancelling it would record a live post as never posted. A BotError while its post is
+        there or the search cannot tell (a dry-run account searches its outbox)."""
         post, answer = self._live_post(pub)
         anyway = (
             f"`bot publications cancel {pub.id} --even-if-posted` cancels it anyway (a post that is "
             "out stays out, recorded as cancelled)"
         )
+        unknown = pub.state is _P.NEEDS_CHECK
+        how = (
+            "its send's outcome was unknown"
+            if unknown
+            else "its send was reported failed after the post was stored"
+        )
+        sent = "was sent (its outcome unknown)" if unknown else "was sent before it failed"
         if post is not None:
             raise BotError(
                 f"publication {pub.id} is on {pub.account} after all (found as {post.remote_id} just "
-                "now: its send was reported failed after the post was stored); not cancelled. "
+                f"now: {how}); not cancelled. "
                 f"`bot publications check {pub.id}` records it as published; if that post must go, "
                 f"delete it on the account, then cancel again (it looks again first); or {anyway}"
             )
         if answer.status is not FindStatus.ABSENT:
             raise BotError(
-                f"publication {pub.id} was sent before it failed, and whether its post is on "
+                f"publication {pub.id} {sent}, and whether its post is on "
                 f"{pub.account} cannot be told now ({answer.reason}); not cancelled. Try again "
                 f"when the platform answers (`bot publications check {pub.id}` looks for it), "
                 f"or {anyway}"

@@ -327,3 +327,28 @@ def _void(record: Approval, later: list[Approval], draft: Draft) -> bool:
         for r in later
     )
     return undone or not _current(record, draft)
+
+
+def not_regenerable(store: DraftStore, draft: Draft) -> str | None:
+    """Why ``draft`` cannot be regenerated (it is not waiting for review) and the way on: its
+    slot's draft that is waiting or approved, or, when nothing of its slot is left, firing the
+    campaign again. None for an open draft."""
+    if draft.state in OPEN_DRAFT_STATES:
+        return None
+    head = f"draft {draft.id} is {draft.state.value}; only a draft waiting for review can be regenerated"
+    others = (
+        [d for d in store.list_drafts(slot_id=draft.slot_id) if d.id != draft.id] if draft.slot_id else []
+    )
+    waiting = [d.id for d in others if d.state in OPEN_DRAFT_STATES]
+    if waiting:
+        first = waiting[0]
+        return (
+            f"{head}. Its slot's draft {first} is waiting: review or regenerate it (`bot queue show {first}`)"
+        )
+    approved = [d.id for d in others if d.state is DraftState.APPROVED]
+    if approved:
+        return f"{head}. Its slot's draft {approved[0]} is approved (`bot queue show {approved[0]}`)"
+    return (
+        f"{head}, and nothing else of its slot is waiting. For a new draft, fire the campaign again: "
+        f"`bot campaigns fire {draft.campaign_name}`"
+    )

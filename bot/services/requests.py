@@ -14,11 +14,12 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from bot.config import Settings
-from bot.domain.errors import BotError, StoreUnavailable
+from bot.domain.errors import BotError, StateConflict, StoreUnavailable
 from bot.domain.ports import Clock, DraftStore, RequestStore
 from bot.domain.requests import DraftRequest, RequestKind
 from bot.domain.text import clean_name
 from bot.services.expiry import refuse_late
+from bot.services.queue import not_regenerable
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,9 @@ class RequestService:
         draft = self.store.get_draft(draft_id)
         refuse_late(self.store, draft, self.clock.now(), requester, "regenerated")
         self.settings.campaign(draft.campaign_name)
+        why = not_regenerable(self.store, draft)
+        if why:
+            raise StateConflict(why)
         return self.store.request_draft_work(
             draft_id, RequestKind.REGENERATE, requester=requester, now=self.clock.now()
         )

@@ -28,7 +28,7 @@ from bot.domain import (
     RejectionCategory,
     Target,
 )
-from bot.domain.errors import BotError, StateConflict
+from bot.domain.errors import BotError, NotConfigured, StateConflict
 from bot.domain.media import MAX_MEDIA, DraftMedia
 from bot.domain.ports import Clock, ReviewStore
 from bot.domain.text import clean_name, clean_text
@@ -190,18 +190,21 @@ class ReviewService:
             category=category,
         )
 
-    def edit(self, draft_id: int, reviewer: str, text: str) -> Draft:
+    def edit(self, draft_id: int, reviewer: str, text: str, *, bare: bool = False) -> Draft:
         """Replace the text; it is re-scored and any approval is void (needs a new one).
 
         ``text`` is the post: the campaign's link, if it lacks it, and its hashtags, if it has
         none of them, are added at the end as when drafting (:func:`with_tail`), so an edit of the
-        body alone never drops them; a tag deleted from a text that keeps others stays out."""
+        body alone never drops them; a tag deleted from a text that keeps others stays out.
+        ``bare``: the text is the post exactly as written, nothing added (a reviewer who removed
+        the link or the hashtags on purpose)."""
         reviewer = self._who(reviewer)
         text = clean_text(text, "the edited text").strip()
         if not text:
             raise BotError("the edited text is empty; use `bot queue reject` to drop a draft")
         draft = self._configured(draft_id, reviewer, "edited")
-        text = with_tail(self.settings, draft.campaign_name, text)
+        if not bare:
+            text = with_tail(self.settings, draft.campaign_name, text)
         if len(text) > MAX_TEXT:
             raise BotError(f"the edited text is {len(text)} characters long; at most {MAX_TEXT} are allowed")
         if text == draft.text:
@@ -289,6 +292,8 @@ class ReviewService:
         NotConfigured names it)."""
         draft = self.store.get_draft(draft_id)
         refuse_late(self.store, draft, self.clock.now(), reviewer, action, approved_too=action == "edited")
+        if draft.state not in _OPEN and draft.campaign_name not in {c.name for c in self.settings.campaigns}:
+            raise NotConfigured(gone_campaign(self.settings, draft))
         self.settings.campaign(draft.campaign_name)
         return draft
 
@@ -308,11 +313,49 @@ class ReviewService:
         return max(now, draft.slot_at) if draft.slot_at else now
 
 
+def gone_campaign(settings: Settings, draft: Draft) -> str:
+    """Why a closed draft (expired, rejected ...) of a campaign no longer in the config cannot
+    be acted on, and the way on: there is nothing to reject; the campaign, back under its name
+    and synced, can be fired again."""
+    where = f" in {settings.source}" if settings.source else ""
+    name = draft.campaign_name
+    return (
+        f"draft {draft.id} is {draft.state.value} and its campaign {name!r} is not in the config{where} "
+        f"(renamed or removed?); nothing is left to approve or reject. To post it after all, put the "
+        f"campaign back as {name!r}, run `bot campaigns sync`, then `bot campaigns fire {name}` for a "
+        f"new draft (`bot queue show {draft.id}` keeps this one's text)"
+    )
+
+
 def goes_out(publications: Sequence[Publication], now: datetime) -> str:
     """What an approval adds about its timing: a post approved before its slot waits for it
     ("; it goes out at its slot's time, 2026-12-08 17:00 UTC"); else nothing."""
     later = [p.not_before for p in publications if p.not_before > now]
     return f"; it goes out at its slot's time, {min(later):%Y-%m-%d %H:%M} UTC" if later else ""
+
+
+def paused_warnings(
+    publications: Sequence[Publication], paused: Mapping[str, str], expires_at: datetime | None
+) -> list[str]:
+    """What an approval must say about accounts that are paused (their credentials were
+    rejected or missing): one line per paused account of the approved draft, naming it, why it
+    is paused and how to resume it, and when its post stops being sent (the draft's expiry).
+    The CLI and the web page print the same lines."""
+    lines = []
+    for account in sorted({p.account for p in publications if p.account in paused}):
+        why = paused[account] or "paused"
+        late = (
+            f"; if it is not resumed by {expires_at:%Y-%m-%d %H:%M} UTC (when the draft expires), "
+            "its post is not sent at all (stale)"
+            if expires_at is not None
+            else ""
+        )
+        lines.append(
+            f"account {account} is paused ({why}): its post waits until its credentials are fixed "
+            f"(`bot accounts check {account}` tries them) and it is resumed with `bot accounts resume "
+            f"{account}`{late}"
+        )
+    return lines
 
 
 def with_tail(settings: Settings, campaign_name: str, body: str) -> str:

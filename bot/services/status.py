@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.domain import DaemonInfo
-from bot.domain.ports import Clock, StoreReader
+from bot.domain.ports import Clock, DaemonStore, StoreReader
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -94,6 +94,15 @@ def daemon_json(info: DaemonInfo, now: datetime) -> dict[str, Any]:
         "config": info.details.get("config"),
         "last_outage": info.details.get("last_outage"),
     }
+
+
+def forget_lost(store: DaemonStore, now: datetime) -> list[str]:
+    """Forget the daemons that are ``lost`` now (crashed, killed, or stuck); their workers. One
+    that was only stuck registers again at its next heartbeat."""
+    lost = [d.worker_id for d in store.list_daemons() if daemon_json(d, now)["state"] == "lost"]
+    if lost:
+        store.forget_daemons(now, lost)
+    return lost
 
 
 def _note(info: DaemonInfo, now: datetime, alive: bool, gone: bool, age: float) -> str:

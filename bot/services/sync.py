@@ -17,7 +17,15 @@ from typing import Protocol
 from bot.config import Settings
 from bot.config.campaigns import CampaignSettings
 from bot.config.triggers import EARLIEST, LATEST, DateTrigger
-from bot.domain import CampaignSpec, DaemonInfo, DraftState, HeldPublication, SyncReport
+from bot.domain import (
+    CampaignRecord,
+    CampaignSpec,
+    DaemonInfo,
+    DraftState,
+    HeldPublication,
+    PublicationState,
+    SyncReport,
+)
 from bot.domain.ports import CampaignStore, Clock, DaemonStore, DraftStore, PublicationStore, SlotStore
 from bot.services.briefs import BriefWarning, score_campaigns
 from bot.services.catchup import SKIP_LOOKBACK
@@ -41,8 +49,104 @@ class SyncOutcome:
     failed_publications: tuple[int, ...] = ()
 
 
-class SyncStore(CampaignStore, PublicationStore, SlotStore, DaemonStore, DraftStore, Protocol):
-    """The parts of the store a sync changes (and the slots, daemons and drafts it looks at)."""
+class SyncStore(CampaignStore, DraftStore, PublicationStore, SlotStore, DaemonStore, Protocol):
+    """The parts of the store a sync changes (and the drafts, slots and daemons it looks at)."""
+
+
+@dataclass(frozen=True)
+class LikelyRename:
+    """A campaign gone from the config and a new one that looks like it under another name,
+    with what syncing would close of the old one's work."""
+
+    removed: str
+    added: str
+    #: Why they look alike ("the same schedule and brief").
+    alike: str
+    #: Drafts waiting for review (pending or flagged) that the sync would expire.
+    waiting: tuple[int, ...]
+    #: Approved posts' queued publications (id, draft id, account) the sync would cancel.
+    approved: tuple[tuple[int, int, str], ...]
+
+    def message(self) -> str:
+        """The refusal: both names, what would be lost, how to go on."""
+        lost = []
+        if self.waiting:
+            lost.append(
+                f"its {_count(self.waiting, 'draft')} waiting for review ({_ids(self.waiting)}) would expire"
+            )
+        if self.approved:
+            pubs = ", ".join(f"publication {p}: draft {d} to {a}" for p, d, a in self.approved)
+            lost.append(
+                f"its {_count(self.approved, 'approved publication')} ({pubs}) would be cancelled, "
+                "the approval void"
+            )
+        return (
+            f"campaign {self.removed!r} is gone from the config and {self.added!r} is new, "
+            f"with {self.alike}: a rename? Syncing deactivates {self.removed!r}: "
+            f"{' and '.join(lost)}. To keep them, "
+            f'give the campaign its old name back (name = "{self.removed}"); to rename it and lose '
+            "them, run `bot campaigns sync --accept-removal`"
+        )
+
+
+def _count(items: tuple[object, ...], noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
+def _ids(ids: tuple[int, ...]) -> str:
+    return ", ".join(map(str, ids[:10])) + (", ..." if len(ids) > 10 else "")
+
+
+def likely_renames(settings: Settings, store: SyncStore) -> list[LikelyRename]:
+    """Each active stored campaign missing from the config that looks like a campaign new to
+    the store (same kind, and the same or a similar brief, or the same schedule and accounts)
+    and has work a sync would close (drafts waiting, approved posts queued)."""
+    stored = store.list_campaigns()
+    known = {c.name for c in stored}
+    configured = {c.name for c in settings.campaigns}
+    new = [campaign_spec(c) for c in settings.campaigns if c.name not in known]
+    found = []
+    for record in stored:
+        if not record.active or record.name in configured:
+            continue
+        match = next(((spec, why) for spec in new if (why := _alike(record, spec))), None)
+        if match is None:
+            continue
+        waiting = tuple(
+            d.id
+            for d in store.list_drafts(
+                states=[DraftState.PENDING_REVIEW, DraftState.FLAGGED], campaign=record.name
+            )
+        )
+        approved = tuple(
+            (p.id, p.draft_id, p.account)
+            for d in store.list_drafts(states=[DraftState.APPROVED], campaign=record.name)
+            for p in store.list_publications(states=[PublicationState.QUEUED], draft_id=d.id)
+        )
+        if waiting or approved:
+            found.append(LikelyRename(record.name, match[0].name, match[1], waiting, approved))
+    return found
+
+
+def _alike(record: CampaignRecord, spec: CampaignSpec) -> str:
+    """Why a stored campaign and a new one look like one campaign renamed ("" if they do not)."""
+    import difflib
+
+    old, new = record.spec, spec.spec
+    if record.kind != spec.kind:
+        return ""
+    same_when = old.get("when") == new.get("when")
+    brief_old, brief_new = str(old.get("brief") or ""), str(new.get("brief") or "")
+    same_brief = bool(brief_old) and brief_old == brief_new
+    if same_when and same_brief:
+        return "the same schedule and brief"
+    if same_brief:
+        return "the same brief"
+    if brief_old and difflib.SequenceMatcher(None, brief_old, brief_new).ratio() >= 0.8:
+        return "the same schedule and a similar brief" if same_when else "a similar brief"
+    if same_when and old.get("accounts") == new.get("accounts"):
+        return "the same schedule and accounts"
+    return ""
 
 
 def other_configs(daemons: list[DaemonInfo], config: Path | None, now: datetime) -> list[str]:
@@ -120,6 +224,10 @@ class SyncService:
     def other_configs(self) -> list[str]:
         """The live daemons that run with another config file (see :func:`other_configs`)."""
         return other_configs(self._store.list_daemons(), self._settings.source, self._clock.now())
+
+    def likely_renames(self) -> list[LikelyRename]:
+        """Campaigns that a sync would remove though they look renamed (see :func:`likely_renames`)."""
+        return likely_renames(self._settings, self._store)
 
     def never_firing(self) -> list[str]:
         """The enabled one-off campaigns that are past and will never fire (see

@@ -91,7 +91,7 @@ def _problems(settings: Settings, now: datetime) -> Iterator[str]:
 _WHY_EMPTY = {
     "product": "neither the campaign nor [brand] lists any products (products = [...])",
     "products": "neither the campaign nor [brand] lists any products (products = [...])",
-    "link": "neither the campaign nor [brand] has a link",
+    "link": "neither the campaign nor [brand] has a link (or the campaign says link = false)",
     "brand": "[brand] has no name",
     "voice": "[brand] voice is empty",
     "holiday": "the campaign's `when` is not a holiday",

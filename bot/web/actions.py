@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -17,12 +18,12 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.domain import Draft, DraftState, RejectionCategory
+from bot.domain import Draft, DraftState, Publication, RejectionCategory
 from bot.domain.errors import BotError, DraftExpired, NotFound, StateConflict, StoreUnavailable
 from bot.services import accounts as account_service
 from bot.services.expiry import refuse_late
-from bot.services.review import failed_checks, goes_out
-from bot.web.render import page, redirect
+from bot.services.review import failed_checks, goes_out, paused_warnings
+from bot.web.render import flash, page, redirect
 from bot.web.security import LoginThrottle, checked_form, reviewer_of, start_session
 from bot.web.views import draft_context, wiring
 from bot.wiring import Wiring
@@ -118,6 +119,8 @@ async def approve(request: Request) -> Response:
     me, app = reviewer_of(request), wiring(request)
     sha, media = _sha(form), _media(form)
 
+    warnings: list[str] = []
+
     def act() -> str:
         draft = _unchanged(app, draft_id, sha, media=media)
         refuse_late(app.store, draft, app.clock.now(), me.name, "approved")  # before the flag's advice
@@ -130,9 +133,19 @@ async def approve(request: Request) -> Response:
         approved = app.review.approve(draft_id, me.name, sha256=sha, media_sha256=media)
         pubs = app.store.list_publications(draft_id=approved.id)
         accounts, when = ", ".join(p.account for p in pubs), goes_out(pubs, app.clock.now())
+        warnings.extend(_paused(app, pubs, approved.expires_at))
         return f"Draft {draft_id} approved; queued for {accounts or 'no account'}{when}."
 
-    return await _on_draft(request, draft_id, act)
+    return await _on_draft(request, draft_id, act, warnings=warnings)
+
+
+def _paused(app: Wiring, pubs: Sequence[Publication], expires_at: datetime | None) -> list[str]:
+    """The approval's warnings about paused accounts, as the CLI prints them (an admin resumes
+    one on the Accounts page too)."""
+    return [
+        f"Warning: {line}. An admin can also resume it on the Accounts page."
+        for line in paused_warnings(pubs, app.store.paused_accounts(), expires_at)
+    ]
 
 
 async def override(request: Request) -> Response:
@@ -146,27 +159,33 @@ async def override(request: Request) -> Response:
             "Only an admin can override a flagged draft or a failed check. Nothing was changed.",
         )
     sha, media, reason = _sha(form), _media(form), str(form.get("reason", "")).strip()
+    warnings: list[str] = []
 
     def act() -> str:
         if not reason:
             raise BotError("An override needs a reason saying why the flag or the failed check is wrong.")
         _unchanged(app, draft_id, sha, media=media)
-        app.review.approve(draft_id, me.name, sha256=sha, override=True, reason=reason, media_sha256=media)
+        approved = app.review.approve(
+            draft_id, me.name, sha256=sha, override=True, reason=reason, media_sha256=media
+        )
+        pubs = app.store.list_publications(draft_id=approved.id)
+        warnings.extend(_paused(app, pubs, approved.expires_at))
         return f"Draft {draft_id} approved by override."
 
-    return await _on_draft(request, draft_id, act)
+    return await _on_draft(request, draft_id, act, warnings=warnings)
 
 
 async def edit(request: Request) -> Response:
     form, draft_id = await checked_form(request), request.path_params["draft_id"]
     me, app = reviewer_of(request), wiring(request)
     sha, text = _sha(form), str(form.get("text", "")).replace("\r\n", "\n")
+    bare = form.get("bare") == "1"
 
     def act() -> str:
         if not text.strip():
             raise BotError("The edited text is empty; to drop the draft, reject it.")
         _unchanged(app, draft_id, sha, "your edit was not saved")
-        edited = app.review.edit(draft_id, me.name, text)
+        edited = app.review.edit(draft_id, me.name, text, bare=bare)
         if edited.state is DraftState.FLAGGED:
             return f"Draft {draft_id} edited; the new text is flagged by moderation."
         return f"Draft {draft_id} edited; now {edited.state.value}: approve it when it is right."
@@ -251,13 +270,24 @@ def _unchanged(
     return draft
 
 
-async def _on_draft(request: Request, draft_id: int, act: Callable[[], str], **extra: Any) -> Response:
+async def _on_draft(
+    request: Request,
+    draft_id: int,
+    act: Callable[[], str],
+    *,
+    warnings: Sequence[str] = (),
+    **extra: Any,
+) -> Response:
+    """Run ``act``; show its message, then the ``warnings`` it filled, on the draft's page."""
     try:
         message = await run_in_threadpool(act)
     except BotError as exc:
         error = await run_in_threadpool(_explained, wiring(request), draft_id, exc)
         return await _draft_error(request, draft_id, status_of(exc), error, **extra)
-    return redirect(request, f"/drafts/{draft_id}", message)
+    response = redirect(request, f"/drafts/{draft_id}", message)
+    for line in warnings:
+        flash(request, line, "warning")
+    return response
 
 
 #: Conflicts whose message already says what happened (another draft of the slot approved is

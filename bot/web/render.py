@@ -81,9 +81,14 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
 
 def redirect(request: Request, url: str, message: str = "", kind: str = "ok") -> RedirectResponse:
     """A 303 to ``url`` (a path of ours), carrying ``message`` to the next page."""
+    flash(request, message, kind)
+    return RedirectResponse(url, status_code=303)
+
+
+def flash(request: Request, message: str, kind: str = "ok") -> None:
+    """Show ``message`` on the next page (kind: ok, warning, error)."""
     if message:
         request.session.setdefault("messages", []).append({"kind": kind, "text": message})
-    return RedirectResponse(url, status_code=303)
 
 
 #: No framing, no sniffing, no referrer leaks, scripts only from here.

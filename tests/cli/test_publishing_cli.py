@@ -5,9 +5,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import timedelta
 from typing import Any
 
-from bot.domain import PublicationState
+from bot.domain import (
+    Candidate,
+    DraftOrigin,
+    DraftState,
+    ModerationDecision,
+    ModerationVerdict,
+    PublicationState,
+)
 from bot.domain.ports import FixedClock
 from tests.conftest import run_cli, subprocess_env
 from tests.fakeplatform import FakeServer
@@ -141,3 +149,51 @@ def test_publications_retry_a_failed_one(world_factory: Any, fake: FakeServer, c
     clock.advance(seconds=5)
     world.app.publishing.run_once()
     assert world.store.get_publication(pub_id).state is PublicationState.PUBLISHED
+
+
+def test_a_stale_publication_is_listed_and_retry_explains_then_force_sends_it(
+    world_factory: Any, fake: FakeServer, clock: FixedClock
+) -> None:
+    """Hostile pass, finding 1: a weekend offer approved while X was paused must not go out
+    ten days later when X is resumed."""
+    world = world_factory(["x"])
+    world.store.pause_account("tea-x", "X rejected the keys", clock.now(), "daemon")
+    [pub_id] = world.approve("Tune-up $45, this weekend only", expires_at=clock.now() + timedelta(hours=48))
+    clock.advance(days=10)
+    world.store.resume_account("tea-x", clock.now(), "operator")
+    world.app.publishing.run_once()
+    cfg, env = config_of(world), {**world.env, "BOT_FAKE_NOW": clock.now().isoformat()}
+
+    done = run_cli("publications", "list", config=cfg, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "failed" in done.stdout and "stale, not sent" in done.stdout
+    done = run_cli("publications", "retry", str(pub_id), config=cfg, env=env)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"publication {pub_id} is stale" in done.stderr and "--force" in done.stderr
+    assert "bot campaigns fire promo" in done.stderr
+    done = run_cli("publications", "retry", str(pub_id), "--force", config=cfg, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "it goes out late, as you asked" in done.stdout
+    assert world.app.publishing.run_once().published == [pub_id]
+    assert len(fake.posts("x")) == 1
+
+
+def test_approving_for_a_paused_account_warns_how_to_resume_it(world_factory: Any, clock: FixedClock) -> None:
+    world = world_factory(["x", "mastodon"])
+    world.store.pause_account("tea-x", "X rejected the keys", clock.now(), "daemon")
+    campaign = world.store.get_campaign("promo")
+    verdict = ModerationVerdict(ModerationDecision.PASS, {}, {}, {})
+    expires = clock.now() + timedelta(hours=48)
+    draft_id = world.store.add_draft(
+        campaign_id=campaign.id, slot_id=None, verdict=verdict, expires_at=expires, now=clock.now(),
+        candidate=Candidate(text="Happy holidays", origin=DraftOrigin.HUMAN, model_id="test"),
+        state=DraftState.PENDING_REVIEW, actor="test",
+    )  # fmt: skip
+    env = {**world.env, "BOT_FAKE_NOW": clock.now().isoformat()}
+    done = run_cli("queue", "approve", str(draft_id), "--as", "jo", config=config_of(world), env=env)
+    assert done.returncode == 0, done.stderr
+    assert "approved; queued for tea-x, tea-masto" in done.stdout
+    [warning] = done.stderr.strip().splitlines()
+    assert warning.startswith("warning: account tea-x is paused (X rejected the keys)")
+    assert "`bot accounts resume tea-x`" in warning
+    assert f"not resumed by {expires:%Y-%m-%d %H:%M} UTC (when the draft expires)" in warning

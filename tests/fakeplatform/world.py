@@ -127,16 +127,21 @@ class World:
         return cast(SqlStore, self.app.store)  # the wiring opened it from the URL: a SqlStore
 
     def approve(
-        self, text: str, accounts: list[str] | None = None, media: Sequence[DraftMedia] = ()
+        self,
+        text: str,
+        accounts: list[str] | None = None,
+        media: Sequence[DraftMedia] = (),
+        expires_at: datetime | None = None,
     ) -> list[int]:
-        """Add a draft with ``text`` (and pictures), approve it, return its publications' ids."""
+        """Add a draft with ``text`` (and pictures, an expiry), approve it, return its
+        publications' ids."""
         campaign = self.store.get_campaign("promo")
         now = self.app.clock.now()
         verdict = ModerationVerdict(ModerationDecision.PASS, {}, {}, {})
         candidate = Candidate(text=text, origin=DraftOrigin.HUMAN, model_id="test")
         draft_id = self.store.add_draft(
             campaign_id=campaign.id, slot_id=None, candidate=candidate, verdict=verdict,
-            state=DraftState.PENDING_REVIEW, expires_at=None, now=now, actor="test", media=media,
+            state=DraftState.PENDING_REVIEW, expires_at=expires_at, now=now, actor="test", media=media,
         )  # fmt: skip
         self.app.review.approve(draft_id, "tester")
         pubs = self.store.list_publications(draft_id=draft_id)

@@ -126,3 +126,52 @@ def test_holidays_list_cli() -> None:
     assert "Mid-Autumn Festival" in plain.stdout
     bad = run_cli("holidays", "list", "--country", "ZZ")
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and "unknown country" in bad.stderr
+
+
+def test_a_holiday_of_other_countries_names_them_through_the_cli(tmp_path: Path) -> None:
+    """Hostile pass finding 12: "Chinese New Year" for AU hinted "New Year's Day" (a greeting
+    on 1 January); now the countries whose calendars have it are named, and how to write it."""
+    when = '{ holiday = "Chinese New Year", country = "AU", at = "09:00" }'
+    config = write_config(tmp_path, campaign("lunar-new-year", when))
+    out = run_cli("config", "check", config=config)
+    assert out.returncode == 1, out.stdout
+    assert (
+        "campaigns[0] (lunar-new-year).when: 'Chinese New Year' is not a public holiday in AU's "
+        "calendar; it is in CN ('Chinese New Year (Spring Festival)'); SG HK MY TW PH ('Chinese New Year')"
+    ) in out.stderr, out.stderr
+    assert 'write holiday = "Chinese New Year (Spring Festival)", country = "CN"' in out.stderr
+    assert "New Year's Day" not in out.stderr
+    # Taking the hint: the config is good, and the greeting fires on the lunar new year.
+    fixed = config.read_text().replace(
+        'holiday = "Chinese New Year", country = "AU"', 'holiday = "Chinese New Year", country = "SG"'
+    )
+    config.write_text(fixed)
+    assert run_cli("config", "check", config=config).returncode == 0
+    assert holiday_occurrences("Chinese New Year", "SG", 2027, 2027) == [date(2027, 2, 6)]
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "message"),
+    [
+        ("Diwali", "GB", "it is in SG IN LK ('Diwali')"),
+        ("Deepavali", "AU", "it is in SG IN LK ('Diwali')"),  # another name of it
+        ("Thanksgiving", "GB", "it is in US ('Thanksgiving Day')"),
+        ("Mid-Autumn Festival", "AU", "it is in CN TW ('Mid-Autumn Festival')"),
+        ("Hari Raya Puasa", "AU", "('Eid al-Fitr')"),
+        (
+            "Lunar New Year",
+            "US",
+            "it is in VN ID ('Lunar New Year'); CN ('Chinese New Year (Spring Festival)')",
+        ),
+        # a close spelling of the country's own holiday still wins
+        ("Chrismas Day", "AU", "(did you mean 'Christmas Day'?)"),
+        ("Christmas", "AU", "(did you mean 'Christmas Day'?)"),
+        ("Easter Sunday", "GB", "(did you mean 'Good Friday'?)"),
+    ],
+)
+def test_a_holiday_of_other_countries_or_a_close_spelling(name: str, country: str, message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        validate_holiday(name, country)
+    assert message in str(info.value)
+    if "did you mean" not in message:
+        assert "did you mean" not in str(info.value)  # no fuzzy hint to a different festival

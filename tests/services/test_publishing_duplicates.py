@@ -300,3 +300,22 @@ def _wait(check: Any, timeout: float = 30) -> bool:
             return True
         time.sleep(0.02)
     return bool(check())
+
+
+def test_cancel_of_a_needs_check_publication_that_is_out_refuses(
+    world_factory: Any, fake: FakeServer
+) -> None:
+    """A send whose outcome is unknown (the answer was lost after the post was stored) is looked
+    for before a cancel: a live post is never recorded as cancelled (hostile pass: `check` then
+    refused to correct it)."""
+    world = world_factory(["bluesky"])
+    [pub_id] = world.approve("Galette des rois, January only")
+    fake.fault("bluesky.post", drop="after")
+    world.app.publishing.run_once()
+    assert world.store.get_publication(pub_id).state is _P.NEEDS_CHECK
+    with pytest.raises(BotError, match="its send's outcome was unknown\\); not cancelled") as refused:
+        world.app.publishing.cancel(pub_id, "ollie", "not wanted")
+    assert f"`bot publications check {pub_id}` records it as published" in str(refused.value)
+    assert world.store.get_publication(pub_id).state is _P.NEEDS_CHECK
+    assert world.app.publishing.check(pub_id, "ollie").found
+    assert world.store.get_publication(pub_id).state is _P.PUBLISHED

@@ -124,10 +124,22 @@ def test_a_hashtag_deleted_from_the_post_stays_out_as_on_the_cli(web: Web, world
     )
 
 
-def _edit(client: TestClient, world: Wiring, draft_id: int, text: str) -> Any:
-    """The page's edit form, sent with the text as it stands."""
+@pytest.mark.parametrize("world", [("#TeaTime",)], indirect=True)
+def test_an_edit_with_the_bare_box_ticked_is_posted_as_written(web: Web, world: Wiring) -> None:
+    """ "Post exactly this text" (the CLI's --bare): nothing is added back to the edited text."""
+    draft_id = make_draft(world)
+    page = web("alice").get(f"/drafts/{draft_id}")
+    assert 'name="bare" value="1"' in page.text
+    body = "Lotus Leaf Tea House: mooncake gift box, fresh this week."
+    assert _edit(web("alice"), world, draft_id, body, bare=True).status_code == 303
+    assert world.store.get_draft(draft_id).text == body
+
+
+def _edit(client: TestClient, world: Wiring, draft_id: int, text: str, *, bare: bool = False) -> Any:
+    """The page's edit form, sent with the text as it stands (``bare``: the box ticked)."""
     sha = world.store.get_draft(draft_id).sha256
-    return post(client, f"/drafts/{draft_id}/edit", {"sha256": sha, "text": text}, page=f"/drafts/{draft_id}")
+    form = {"sha256": sha, "text": text, **({"bare": "1"} if bare else {})}
+    return post(client, f"/drafts/{draft_id}/edit", form, page=f"/drafts/{draft_id}")
 
 
 def test_reject_needs_a_reason_and_keeps_the_category(web: Web, world: Wiring) -> None:
@@ -166,3 +178,17 @@ def test_regenerate_asks_the_daemon_and_the_page_shows_it_pending(web: Web, worl
     )
     assert again.status_code == 409 and "already asked for by alice" in again.text
     assert world.store.get_draft(draft_id).state is DraftState.PENDING_REVIEW  # the web never drafts
+
+
+def test_approving_for_a_paused_account_shows_a_warning_naming_it(web: Web, world: Wiring) -> None:
+    draft_id = make_draft(world)
+    world.store.pause_account("outbox", "credentials missing", world.clock.now(), "daemon")
+    client = web("alice")
+    sha = world.store.get_draft(draft_id).sha256
+    response = post(client, f"/drafts/{draft_id}/approve", {"sha256": sha}, page=f"/drafts/{draft_id}")
+    assert response.status_code == 303
+    shown = client.get(response.headers["location"]).text
+    assert "approved; queued for outbox" in shown
+    assert '<p class="message warning" role="status">Warning: account outbox is paused' in shown
+    assert "`bot accounts resume outbox`" in shown and "resume it on the Accounts page" in shown
+    assert "not resumed by 2026-09-04 02:00 UTC (when the draft expires)" in shown

@@ -15,15 +15,15 @@ _POSTS = (
     "{brand} sends warm wishes for {subject}! Stop by and see us soon.",
     "Enjoy {subject} with {brand}. Our {product} is ready for you.",
     "From everyone at {brand}: thank you for another season together. Enjoy {subject}!",
-    "Happy {subject} from {brand}! May your day be filled with warmth and laughter.",
-    "Come visit {brand} and have a bright {subject}.",
+    "{happy} from {brand}! May your day be filled with warmth and laughter.",
+    "Come visit {brand} and have a bright {season}.",
     "Good news from {brand}: {subject} is almost here, and so is our {product}. Enjoy!",
     "Cheers to {subject}! {brand} is celebrating with you.",
     "Looking for a treat? {brand} has {product}, ready for {subject}. Have a lovely day!",
-    "Wishing you a joyful {subject}, with love from everyone at {brand}.",
+    "Wishing you a joyful {season}, with love from everyone at {brand}.",
     "A warm welcome awaits at {brand}. Enjoy {subject}!",
-    "Here at {brand} we wish you peace and happiness this {subject}. Come enjoy our {product}.",
-    "Happy {subject}! Share {product} with the people you love. Love, {brand}.",
+    "Here at {brand} we wish you peace and happiness this {season}. Come enjoy our {product}.",
+    "{happy}! Share {product} with the people you love. Love, {brand}.",
 )
 
 
@@ -37,13 +37,18 @@ class CannedGenerator:
         ctx = {key: str(value) for key, value in request.context.items()}
         brand = ctx.get("brand") or "our shop"
         product = ctx.get("product") or "our tea"
-        subject = ctx.get("holiday") or "the season"
+        holiday = ctx.get("holiday")
+        # "{subject}" stands alone ("Enjoy the season!"); "{season}" follows "a bright" or
+        # "this" ("this season"), "{happy}" is the greeting ("Season's greetings").
+        subject = holiday or "the season"
+        season = holiday or "season"
+        happy = f"Happy {holiday}" if holiday else "Season's greetings"
         code = ctx.get("promo_code")
         chosen = rng.sample(_POSTS, k=min(request.n, len(_POSTS)))
         chosen += [rng.choice(_POSTS) for _ in range(request.n - len(chosen))]
         texts = []
         for template in chosen:
-            text = template.format(brand=brand, product=product, subject=subject)
+            text = template.format(brand=brand, product=product, subject=subject, season=season, happy=happy)
             if code:
                 text += f" Use the code {code}."
             texts.append(GeneratedText(text=text, new_tokens=len(text.split())))

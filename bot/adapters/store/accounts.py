@@ -39,3 +39,13 @@ class AccountsSql(StoreBase):
                 )
             )
             return {account: reason or "" for account, reason in rows}
+
+    def account_marks(self) -> dict[str, str]:
+        with self._tx() as s:
+            rows = s.execute(
+                select(AccountStateRow.account, AccountStateRow.paused_reason, AccountStateRow.updated_at)
+            )
+            return {
+                account: f"{'paused' if reason is not None else 'active'} {updated:%Y-%m-%dT%H:%M:%S.%f}"
+                for account, reason, updated in rows
+            }

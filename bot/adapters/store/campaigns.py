@@ -178,9 +178,9 @@ class CampaignsSql(StoreBase):
         """Expire the open drafts of a campaign that left the config (compare-and-set each)."""
         open_states = [DraftState.PENDING_REVIEW.value, DraftState.FLAGGED.value]
         rows = s.execute(
-            select(DraftRow.id, DraftRow.state).where(
-                DraftRow.campaign_id == campaign_id, DraftRow.state.in_(open_states)
-            )
+            select(DraftRow.id, DraftRow.state)
+            .where(DraftRow.campaign_id == campaign_id, DraftRow.state.in_(open_states))
+            .order_by(DraftRow.id)  # listed in id order on every database
         ).all()
         expired = []
         for draft_id, state in rows:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -52,12 +53,14 @@ class DaemonsSql(StoreBase):
                 for r in rows
             ]
 
-    def forget_daemons(self, before: datetime) -> int:
-        """Delete stopped daemons' rows whose last heartbeat is older than ``before``."""
+    def forget_daemons(self, before: datetime, workers: Collection[str] | None = None) -> int:
+        """Delete the rows of daemons (of ``workers`` only, if given) whose last heartbeat is
+        older than ``before``, whatever their state (stopped, or crashed: ``lost``)."""
+        query = select(DaemonRow).where(DaemonRow.heartbeat_at < before)
+        if workers is not None:
+            query = query.where(DaemonRow.worker_id.in_(list(workers)))
         with self._tx() as s:
-            rows = s.scalars(
-                select(DaemonRow).where(DaemonRow.heartbeat_at < before, DaemonRow.state == "stopped")
-            ).all()
+            rows = s.scalars(query).all()
             for row in rows:
                 s.delete(row)
             return len(rows)

@@ -22,7 +22,14 @@ from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.adapters.store.session import StoreBase, changed
-from bot.adapters.store.tables import AccountStateRow, CampaignRow, DraftRow, PublicationRow, UTCDateTime
+from bot.adapters.store.tables import (
+    AccountStateRow,
+    CampaignRow,
+    DraftRow,
+    EventRow,
+    PublicationRow,
+    UTCDateTime,
+)
 from bot.domain import (
     OutgoingPost,
     Publication,
@@ -289,6 +296,7 @@ class PublicationsSql(StoreBase):
         reason: str = "",
         remote_id: str | None = None,
         url: str | None = None,
+        send_late: bool = False,
     ) -> Publication:
         """Compare-and-set a publication that nobody holds (check, retry, cancel from the CLI)."""
         allowed = {e.value for e in expected}
@@ -319,10 +327,24 @@ class PublicationsSql(StoreBase):
                 raise StateConflict(f"publication {pub_id} was changed by someone else; look again")
             if new is PublicationState.QUEUED:
                 _refuse_rivals(s, row)
-            self._event(s, now, actor, "publication", pub_id, old.value, new.value, reason)
+            late = {"send_late": True} if send_late else {}
+            self._event(s, now, actor, "publication", pub_id, old.value, new.value, reason, **late)
             s.flush()
             s.refresh(row)
             return _publication(row)
+
+    def late_send_allowed(self, pub_id: int) -> bool:
+        """Whether an event of the publication records a person's ``send_late`` (the JSON
+        details are read in Python: SQLite and Postgres query JSON differently)."""
+        with self._tx() as s:
+            details = s.scalars(
+                select(EventRow.details).where(
+                    EventRow.entity == "publication",
+                    EventRow.entity_id == pub_id,
+                    EventRow.to_state == PublicationState.QUEUED.value,
+                )
+            ).all()
+        return any(isinstance(d, dict) and d.get("send_late") is True for d in details)
 
     # -- checks of needs_check publications ----------------------------------------------
 
@@ -489,11 +511,11 @@ class PublicationsSql(StoreBase):
         """
         with self._tx() as s:
             rows = s.execute(
-                select(DraftRow.id, DraftRow.text, CampaignRow.name, DraftRow.media)
+                select(DraftRow.id, DraftRow.text, CampaignRow.name, DraftRow.media, DraftRow.expires_at)
                 .join(CampaignRow, CampaignRow.id == DraftRow.campaign_id)
                 .where(DraftRow.id.in_({p.draft_id for p in pubs}))
             ).all()
-        drafts = {draft_id: (text, campaign, media) for draft_id, text, campaign, media in rows}
+        drafts = {draft_id: (text, campaign, media, exp) for draft_id, text, campaign, media, exp in rows}
         return {
             p.id: OutgoingPost(
                 publication_id=p.id,
@@ -504,6 +526,7 @@ class PublicationsSql(StoreBase):
                 campaign=drafts[p.draft_id][1],
                 media=_media_for(drafts[p.draft_id][2], p.platform),
                 media_ids=p.media_ids,
+                expires_at=drafts[p.draft_id][3],
             )
             for p in pubs
         }

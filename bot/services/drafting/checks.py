@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import regex
 
@@ -352,6 +353,40 @@ def _limit(text: str, body: str, account: str, limit: PlatformLimit) -> CheckRes
     else:
         detail += f": the link and hashtags alone take {tail} on {account}: shorten them in the config"
     return CheckResult(f"limit:{account}", False, detail)
+
+
+def too_long(text: str, body: str, account: str, limit: PlatformLimit) -> dict[str, Any] | None:
+    """When ``text`` (a composed ``body`` with every statement, then the link and hashtags) is
+    over the account's limit, how: ``account``, ``platform``, ``maximum``, ``needs`` (the body's
+    length), ``room`` (what is left for it after the link and hashtags) and ``tail``. None when
+    it fits. :func:`too_long_message` says it."""
+    if limit.maximum is None or limit.fits(text):
+        return None
+    needs = limit.measure(body)
+    tail = max(0, limit.measure(text) - needs)
+    return {
+        "account": account,
+        "platform": limit.platform,
+        "maximum": limit.maximum,
+        "unit": limit.unit,
+        "needs": needs,
+        "room": max(0, limit.maximum - tail),
+        "tail": tail,
+    }
+
+
+def too_long_message(over: dict[str, Any], *, least: bool = False) -> str:
+    """Why statements were left out (see :func:`too_long`), with the ways out; ``least``: the
+    length is the shortest of several drafts'."""
+    account, tail = over["account"], over["tail"]
+    after = f" once the link and hashtags ({tail}) are added" if tail else ""
+    return (
+        f"the facts need {'at least ' if least else ''}{over['needs']} characters as written, and "
+        f"{account} ({over['platform']}, {over['maximum']} {over['unit']}) has room for {over['room']}"
+        f"{after}, so statements were left out to fit: shorten the brief or the facts, take {account} "
+        "off the campaign's accounts, or post a thread (edit the draft into parts split by lines "
+        "holding only ---, each part within the limit)"
+    )
 
 
 def shingles(text: str, size: int = 3) -> frozenset[str]:

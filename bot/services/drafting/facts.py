@@ -856,13 +856,13 @@ _NEWS_LEAD_TEXT = (
     r"(?:brand\s+new|new|just\s+in|coming\s+soon|back\s+by\s+popular\s+demand|now\s+open)"
     r"(?:\s+(?:this|for|in|at)\s+[\w'’-]+(?:\s+[\w'’-]+)?)?"
 )
+_NEWS_LEAD = regex.compile(rf"^\W*{_NEWS_LEAD_TEXT}\W*$", regex.IGNORECASE)
+_NEWS_LEAD_DASH = regex.compile(rf"^(\W*{_NEWS_LEAD_TEXT})\s+[-–—]+\s+", regex.IGNORECASE)
 #: An ask to the readers inside a statement ("... at 4:45am so tell ppl to be early").
 _SO_TELL = regex.compile(
     r",?\s+so\s+(?:tell|remind|ask)\s+(?:people|ppl|folks|everyone|everybody|them|customers)\s+to\s+",
     regex.IGNORECASE,
 )
-_NEWS_LEAD = regex.compile(rf"^\W*{_NEWS_LEAD_TEXT}\W*$", regex.IGNORECASE)
-_NEWS_LEAD_DASH = regex.compile(rf"^(\W*{_NEWS_LEAD_TEXT})\s+[-–—]+\s+", regex.IGNORECASE)
 #: What the business did before, said to set off what it does now: the post says the now.
 _PAST_THEN_NOW = regex.compile(
     r"^\W*(?:last\s+(?:year|time|season|month|week)|previously|in\s+the\s+past)\b[^,;]*,\s*(?:but\s+)?"

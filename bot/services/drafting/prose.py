@@ -156,10 +156,30 @@ _HAIL = (
 _PLURAL = regex.compile(r"(?<![su]|ma)s$")
 
 
+#: A word that takes no "the" after it: "a"/"an" (also past a greeting's adjective: "have a
+#: bright the season"), "this" (not in a question: "is this the place?") and a greeting's
+#: "Happy"/"Merry" opening a sentence ("Happy the season"; "we're happy the shop is open" is
+#: fine). What a template writes when a name that needs no article is filled with one.
+_BEFORE_THE = regex.compile(
+    r"\b(?:an?\s+(?:(?:very|truly|really|most)\s+)?(?:bright|joyful|joyous|happy|merry|wonderful|lovely|"
+    r"great|warm|peaceful|blessed|cozy|cosy|safe|fun|festive|sweet|relaxing|healthy|prosperous|"
+    r"beautiful|fantastic|magical|delicious|restful)\s+the"
+    r"|an?\s+the"
+    r"|(?<!\b(?:is|was|isn't|wasn't|it's|that's|what's|where's)\s+)this\s+the)\b"
+    r"|(?:^|(?<=[.!?:;\n]\s*))(?:happy|merry)\s+the\b",
+    regex.IGNORECASE,
+)
+
+
 def articles(body: str, names: Sequence[str]) -> CheckResult:
-    """Fails "a"/"an" before a plural name of the campaign ("Stop by for a warm jasmine pearls")."""
+    """Fails "a"/"an" before a plural name of the campaign ("Stop by for a warm jasmine pearls"),
+    and "the" after a word that takes none ("Happy the season", "have a bright the season")."""
     if not _english(body):
         return CheckResult("grammar", True)
+    if doubled := _BEFORE_THE.search(body):
+        return CheckResult(
+            "grammar", False, f"'the' after {doubled.group(0).rsplit(None, 1)[0]!r}: {doubled.group(0)!r}"
+        )
     plurals = {n.strip() for n in names if n and len(n) < 60 and _PLURAL.search(n.strip().split()[-1])}
     for name in sorted(plurals, key=len, reverse=True):
         found = regex.search(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache, partial
@@ -68,6 +68,9 @@ log = logging.getLogger(__name__)
 RECENT_DRAFTS = 50
 #: The key of a fallback candidate's settings record saying why the model wrote nothing.
 UNAVAILABLE = "model_unavailable"
+#: The key of a composed candidate's settings record saying which accounts' limits made it
+#: leave statements out, and how (see :func:`checks.too_long`).
+TOO_LONG = "too_long"
 
 
 @dataclass(frozen=True)
@@ -275,7 +278,9 @@ class DraftingService:
         unavailable = next(
             (s.candidate.settings[UNAVAILABLE] for s in scored if UNAVAILABLE in s.candidate.settings), None
         )
-        note = f"model unavailable, drafted from curated texts: {unavailable}" if unavailable else None
+        notes = [f"model unavailable, drafted from curated texts: {unavailable}"] if unavailable else []
+        notes += too_long(scored)
+        note = "; ".join(notes) or None
         self.store.finish_slot(slot.id, SlotState.DRAFTED, self.clock.now(), self.actor, note)
         return ids
 
@@ -513,6 +518,7 @@ class DraftingService:
         unfinished: bool = False,
         linked: bool = True,
     ) -> Candidate:
+        whole = body
         body = cleaning.shorten(body, partial(self._fits, plan, linked=linked))
         text = cleaning.compose(body, plan.link if linked else None, plan.hashtags)
         spec = plan.spec
@@ -524,6 +530,16 @@ class DraftingService:
         if unfinished:  # cut at the token limit before its first sentence ended
             cut_off = CheckResult("sentences", False, "cut off at the token limit before a sentence ended")
             results = (*(r for r in results if r.name != "sentences"), cut_off)
+        if origin is DraftOrigin.COMPOSED and body != whole:  # statements left out to fit
+            full = cleaning.compose(whole, plan.link if linked else None, plan.hashtags)
+            over = [o for a, lim in plan.spec.limits if (o := checks.too_long(full, whole, a, lim))]
+            if over:
+                record = {**record, TOO_LONG: over}
+                why = "; ".join(checks.too_long_message(o) for o in over)
+                results = tuple(
+                    replace(r, detail=f"{r.detail}; {why}") if r.name == "facts" and not r.passed else r
+                    for r in results
+                )
         score = checks.soft_score(body, results, spec)
         return Candidate(
             text=text, origin=origin, model_id=model_id, settings=record, checks=results, score=score
@@ -668,6 +684,25 @@ def _whole_raw(candidate: Candidate) -> str:
 def _marked(candidate: Candidate, unavailable: str) -> Candidate:
     """A fallback candidate whose settings say why the model wrote nothing."""
     return replace(candidate, settings={**candidate.settings, UNAVAILABLE: unavailable})
+
+
+def too_long(scored: Sequence[ScoredCandidate]) -> list[str]:
+    """When no candidate passes, why the composed drafts left statements out: the accounts
+    whose limit the facts do not fit (each once), for the person who fired or previewed."""
+    if any(s.candidate.passed for s in scored):
+        return []
+    shortest: dict[str, dict[str, Any]] = {}  # per account, the composed draft that needs least
+    many: dict[str, int] = {}
+    for s in scored:
+        for over in s.candidate.settings.get(TOO_LONG, ()):
+            account = over["account"]
+            many[account] = many.get(account, 0) + 1
+            if account not in shortest or over["needs"] < shortest[account]["needs"]:
+                shortest[account] = over
+    return [
+        f"nothing passes: {checks.too_long_message(over, least=many[account] > 1)}"
+        for account, over in shortest.items()
+    ]
 
 
 def _bare(text: str, link: str | None, hashtags: tuple[str, ...]) -> str:

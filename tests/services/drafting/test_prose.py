@@ -7,7 +7,7 @@ import pytest
 
 from bot.services.drafting import catalog
 from bot.services.drafting.checks import CheckSpec, run_checks
-from bot.services.drafting.prose import echo, kind, loop, sentences, voice
+from bot.services.drafting.prose import articles, echo, kind, loop, sentences, voice
 
 BRIEF = (
     "Write a Christmas greeting from Nonna Rosa Pizzeria to our members. Remind them that pre-ordered "
@@ -267,3 +267,35 @@ def test_the_same_price_twice_in_one_sentence_is_a_loop() -> None:
     body = "A latte and cat hour is $12, any latte plus an hour with the cats for $12, Tuesday to Thursday."
     assert not loop(body).passed
     assert loop("A latte and cat hour is $12, Tuesday to Thursday.").passed
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Come visit Spoke Street Bike Co-op and have a bright the season.",
+        "Happy the season from Spoke Street Bike Co-op!",
+        "Here at Spoke Street Bike Co-op we wish you peace and happiness this the season.",
+        "Wishing you a joyful the season, with love from everyone at Spoke Street Bike Co-op.",
+        "Thanks for riding with us. Happy the holidays!",
+        "Have a the best day at Spoke Street Bike Co-op.",
+    ],
+)
+def test_the_after_a_word_that_takes_none_fails_grammar(body: str) -> None:
+    result = articles(body, ())
+    assert not result.passed and "'the' after" in result.detail, result
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "We're so happy the new workshop is open!",
+        "Is this the best bike shop in Brunswick? Come and see.",
+        "Give a friend the gift of a tune-up.",
+        "Grab a coffee the way you like it while we fix your flat.",
+        "Happy Mid-Autumn Festival from Spoke Street Bike Co-op!",
+        "We're glad that the season is here. Enjoy the season!",
+        "Season's greetings from Spoke Street Bike Co-op!",
+    ],
+)
+def test_the_where_it_belongs_passes_grammar(body: str) -> None:
+    assert articles(body, ()).passed, body
