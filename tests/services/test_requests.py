@@ -68,7 +68,7 @@ def test_a_regeneration_request_is_served_by_the_daemon_pass(app: Wiring) -> Non
 def test_only_an_open_draft_can_be_regenerated(app: Wiring) -> None:
     draft_id = _draft(app)
     app.review.approve(draft_id, "alice")
-    with pytest.raises(StateConflict, match="only an open draft"):
+    with pytest.raises(StateConflict, match="only a draft waiting for review can be regenerated"):
         app.requests.regenerate(draft_id, "bob")
     assert app.store.draft_requests(draft_id=draft_id) == []
 
