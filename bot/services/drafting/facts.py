@@ -617,6 +617,8 @@ _ITS_IS = regex.compile(
     r"here|finally|all|also|still|time|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b)",
     regex.IGNORECASE,
 )
+#: "its" right after "say" or "mention" can only be "it's" ("say its good for zoom calls").
+_SAY_ITS = regex.compile(r"(?<=\b(?:say|mention|add|note)\s+)its\b", regex.IGNORECASE)
 #: Texting shorthand, lower case only ("while u wait", "ur dog", "~15 mins"): "U.S." stays.
 _SPOKEN = {"u": "you", "ur": "your", "~": "about "}
 _TEXT_SPEAK = regex.compile(r"(?<![\w.'’-])(?:u|ur)(?![\w.'’-])|~(?=\s*\d)")
@@ -639,6 +641,7 @@ def repaired(brief: str) -> str:
         lambda m: _cased(m.group(0), {"were": "we're", "its": "it's"}[m.group(0).casefold()]), text
     )
     text = _ITS_IS.sub(lambda m: _cased(m.group(0), "it's"), text)
+    text = _SAY_ITS.sub("it's", text)
     text = _TEXT_SPEAK.sub(lambda m: _SPOKEN[m.group(0)], text)
     text = _SO_TELL.sub(" so please ", text)
     return str(_YOUR_DOING.sub(lambda m: _cased(m.group(0), "you're"), text))
@@ -986,6 +989,44 @@ def _it_is(said: str, subject: str) -> str:
 _IT_DOES = regex.compile(
     r"^it\s+(?=(?:[a-z]+[^s\W]s|can|will|won't|may|might|must|should|has)\b)", regex.IGNORECASE
 )
+
+
+#: An order naming what the post is about: "can u write something about the new podcast
+#: studio??", "do a quick post on our winter menu", "announce the new loyalty card".
+_ORDER_TOPIC = regex.compile(
+    r"\b(?:(?:write|do|make|post|put\s+together|need|want)\s+(?:up\s+)?(?:something|a\s+(?:quick\s+|"
+    r"short\s+|little\s+|small\s+|nice\s+)?(?:post|note|announcement|promo|update|shout-?\s?out|piece|"
+    r"tweet|thing))\s+(?:about|on|for|announcing|introducing)|(?:post|talk|tell\s+(?:\w+\s+)?)about|announce|"
+    r"introduce|spread\s+the\s+word\s+(?:about|on))\s+((?:the|our|my)\s+[^.!?,;:\n()]+)",
+    regex.IGNORECASE,
+)
+#: Where a topic's noun phrase ends: a joining word or a clause of its own.
+_TOPIC_END = regex.compile(
+    r"\s+(?:and|but|to|for|with|because|so|that|which|who|if|when|as|since|now|today|this|next|"
+    r"please|pls|plz|lol|it|it's|is|are|was|were|will|we|we're|i|you)\b.*$",
+    regex.IGNORECASE,
+)
+
+
+def topic(brief: str) -> str:
+    """What an order to the writer says the post is about ("can u write something about the
+    new podcast studio??" -> "the new podcast studio"), "" when no order names it. "our"/"my"
+    become "the": the lead names the brand."""
+    match = _ORDER_TOPIC.search(repaired(brief))
+    if not match:
+        return ""
+    phrase = _TOPIC_END.sub("", match.group(1)).strip(" -'\"")
+    words = phrase.split()
+    if not 2 <= len(words) <= 6:
+        return ""
+    first = "the" if words[0].casefold() in ("our", "my") else words[0].lower()
+    return " ".join((first, *words[1:]))
+
+
+def subject(brief: str) -> str:
+    """The :func:`topic` without its "the" ("new podcast studio"): what "it" is in the brief
+    ("say its good for zoom interviews" -> "the new podcast studio is good for ...")."""
+    return str(regex.sub(r"^the\s+", "", topic(brief)))
 
 
 def told(
