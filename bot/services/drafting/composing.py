@@ -205,12 +205,13 @@ _SENTENCE_END = regex.compile(r"(?<=[.!?][\p{Extended_Pictographic}\uFE0F]*)\s+(
 def thread(body: str, fits: Callable[[str], bool], most: int = MOST_PARTS) -> str | None:
     """``body`` cut at sentence ends into the fewest parts (at most ``most``) with which
     ``fits`` the whole thread, the parts as even as they can be; None when no cut fits. Of
-    two forms that need as many parts, the one that keeps more of the body (its asides and
-    reasons, see :func:`fit`) is taken.
+    two forms that need as many parts, the one that keeps more of the body (its reasons and
+    asides with a number, see :func:`fit`) is taken; asides without a number always go.
 
     A composed draft whose facts need more room than one post has is posted as a thread rather
     than leaving a statement out (the platforms post the parts as replies, in order)."""
-    forms = list(dict.fromkeys(trimming.shorter(body.strip())))
+    # the owner's asides without a number go first (a thread has room, not for colour)
+    forms = list(dict.fromkeys(list(trimming.shorter(body.strip()))[1:]))
     for count in range(2, most + 1):
         for form in forms:
             if found := _cut(form, fits, count):

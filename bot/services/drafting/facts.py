@@ -240,6 +240,8 @@ def _stems(text: str, drop: Iterable[str] = ()) -> list[str]:
         low = word.lower().strip("'’-")
         if len(low) < 3 or low in _STOP or low in skip or low.isdigit():
             continue
+        if len(low) >= 4 and low.endswith("s") and not low.endswith(("ss", "us", "is")):
+            low = low[:-1]  # "6 allotment plots" states "allotment plot"
         out.append(low[:5])
     return out
 
@@ -422,7 +424,7 @@ CALL_VERBS = (
     *("come", "visit", "drop by", "stop by", "try", "shop"),
 )
 _CALL = regex.compile(
-    rf"^\W*(?:(?:please|pls|plz)\s+)?(?:{'|'.join(CALL_VERBS)})\b(?!\s+[a-z]+ing\b)[^.!?\n]*(?![^.!?\n]*\?)",
+    rf"^\W*(?:(?:and|also|oh\s+and)\s+)?(?:(?:please|pls|plz)\s+)?(?:{'|'.join(CALL_VERBS)})\b(?!\s+[a-z]+ing\b)[^.!?\n]*(?![^.!?\n]*\?)",
     regex.IGNORECASE,
 )
 
@@ -584,7 +586,38 @@ _AND_THAT = regex.compile(r",?\s+and\s+that\s+", regex.IGNORECASE)
 def _as_said(text: str) -> str:
     # an ask ends where the brief's sentence turns to another thing ("...; Dr. Kim is covering")
     said = _readers(_until_next_ask(_CHATTER.sub("", _CLAUSES.split(text)[0])))
-    return said.rstrip(" ,;:")
+    return _unbracketed(said.rstrip(" ,;:"))
+
+
+#: An ask the owner gave in the negative: "Don't say tuning will fix an old piano" is no claim
+#: to state, whatever follows "say".
+_NEGATED = regex.compile(
+    r"(?:\bdon't|\bdont|\bdo\s+not|\bnever|\bnot|\bno\s+need\s+to)\s+$", regex.IGNORECASE
+)
+
+
+def _unbracketed(said: str) -> str:
+    """A statement cut out of the owner's aside made whole: a bracket it opens and never closes
+    goes with what follows it ("(thinking bakeries, florists ..." -> ""), and one it closes
+    but never opened goes with what comes before it when that is all it holds ("everything)"
+    -> "") or alone ("thank you to the club who paid for it) so we're ..." -> "thank you to
+    the club who paid for it so we're ...")."""
+    depth, out = 0, list[str]()
+    for char in said:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                head = "".join(out).strip()
+                if len(head.split()) <= 2:
+                    out = []
+                continue
+            depth -= 1
+        out.append(char)
+    text = "".join(out)
+    if depth > 0:
+        text = text[: text.rfind("(")] if text.count("(") > text.count(")") else text
+    return str(regex.sub(r"\s{2,}", " ", text)).strip(" ,;:")
 
 
 #: Words owners type without their apostrophe ("dont", "theyre"), and the curly one phones
@@ -601,6 +634,7 @@ _NO_APOSTROPHE = {
     **{"definately": "definitely", "definatly": "definitely", "recieve": "receive", "seperate": "separate"},
     **{"tommorow": "tomorrow", "tomorow": "tomorrow", "untill": "until", "accomodation": "accommodation"},
     **{"occured": "occurred", "wierd": "weird", "beleive": "believe", "goverment": "government"},
+    **{"alot": "a lot", "thru": "through", "alright": "all right"},
 }
 _APOSTROPHE_WORD = regex.compile(r"\b(" + "|".join(_NO_APOSTROPHE) + r")\b", regex.IGNORECASE)
 #: "were moving", "its free" where a clause starts (after "that", a comma, a dash or the start):
@@ -615,6 +649,13 @@ _CLAUSE_WERE = regex.compile(
 _ITS_IS = regex.compile(
     r"\b(its)(?=\s+(?:a|an|the|not|now|free|back|open|closed|on|at|in|from|only|just|so|been|going|"
     r"here|finally|all|also|still|time|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b)",
+    regex.IGNORECASE,
+)
+#: "its" before a state and an adverb can only be "it's" ("wear closed shoes its muddy down
+#: there", "its packed today"); "its annual maintenance", "wags its tail" stay.
+_ITS_STATE = regex.compile(
+    r"\b(its)(?=\s+[a-z]+(?:y|ed|ing)\s+(?:down|up|out|over|there|here|today|tonight|now|again|outside|"
+    r"inside|already|though|lol)\b)",
     regex.IGNORECASE,
 )
 #: "its" right after "say" or "mention" can only be "it's" ("say its good for zoom calls").
@@ -642,6 +683,7 @@ def repaired(brief: str) -> str:
     )
     text = _ITS_IS.sub(lambda m: _cased(m.group(0), "it's"), text)
     text = _SAY_ITS.sub("it's", text)
+    text = _ITS_STATE.sub(lambda m: _cased(m.group(0), "it's"), text)
     text = _TEXT_SPEAK.sub(lambda m: _SPOKEN[m.group(0)], text)
     text = _SO_TELL.sub(" so please ", text)
     return str(_YOUR_DOING.sub(lambda m: _cased(m.group(0), "you're"), text))
@@ -681,8 +723,9 @@ def _reminders(brief: str, *, colon: bool, more: Iterable[tuple[int, str]] = ())
     said += [(m.start(), _dont_miss(m)) for m in _MENTION_MORE.finditer(brief)]
     for sentence in _BRIEF_SENTENCE.finditer(brief):
         call = _CALL.search(sentence.group(0))
-        if call:
-            said.append((sentence.start(), call.group(0).strip()))
+        if call:  # "and pls bring your own water bottle" -> "please bring your own water bottle"
+            plain = regex.sub(r"^\W*(?:(?:and|also|oh\s+and)\s+)", "", call.group(0).strip(), flags=regex.I)
+            said.append((sentence.start(), regex.sub(r"^(?:pls|plz)\b", "please", plain, flags=regex.I)))
     if colon:
         said += [
             (m.start(1), m.group(1).strip())
@@ -692,6 +735,7 @@ def _reminders(brief: str, *, colon: bool, more: Iterable[tuple[int, str]] = ())
     # the brief's own statements, with or without listed facts ("Trees are in! We deliver and
     # set up for $20." beside the facts "from $45", "open daily 9-5")
     said += [(brief.find(part), part) for part in _statements(brief)]
+    said = [(at, text) for at, text in said if not _NEGATED.search(brief[max(0, at - 16) : at])]
     found = list(
         dict.fromkeys(
             part
@@ -854,6 +898,15 @@ _ASKS: tuple[regex.Pattern[str], ...] = (_REMIND, _TELL_WHOM, _THANK_WHOM, _THAN
 _ASKS += (_CELEBRATE, _INVITE, _INTRODUCE, _CONGRATULATE, _ANNOUNCE, _SHOUT_OUT)
 
 
+#: A request about the post's tone or form, whose next sentence may say why ("can you make it
+#: sound fun and not scary?? some of the little ones get very nervous").
+_TONE_REQUEST = regex.compile(
+    r"^\W*(?:(?:can|could|would|will)\s+(?:you|u)\s+|please\s+|pls\s+)?(?:make|keep)\s+it\b[^.!]*[.!?]*$"
+    r"|^\W*(?:can|could|would)\s+(?:you|u)\s+(?:make|keep)\b[^.!]*\?+$",
+    regex.IGNORECASE,
+)
+
+
 #: A headline that opens the news ("New this winter - you'll get a text", "Just in: ...").
 _NEWS_LEAD_TEXT = (
     r"(?:brand\s+new|new|just\s+in|coming\s+soon|back\s+by\s+popular\s+demand|now\s+open)"
@@ -889,12 +942,16 @@ def _statements(brief: str) -> list[str]:
     Ember Road, a smoked amber ale")."""
     out: list[str] = []
     hook = ""  # a question that hooks the reader, said with the next sentence's first statement
+    reason_may_follow = False  # after "can you make it sound fun??", the owner's reason for it
     for sentence in _BRIEF_SENTENCE.findall(brief):
         asked, hook = hook, ""
         question = _CHATTER.sub("", _LEAD_IN.sub("", sentence)).strip()
         if _HOOK.match(question) and not _MINE.search(question):
             hook = regex.sub(r"\?+$", "?", question)
             continue
+        after_request, reason_may_follow = reason_may_follow, bool(_TONE_REQUEST.search(question))
+        if after_request and not claims(question) - _SOFT_CLAIMS and not _STATEMENT_START.match(question):
+            continue  # "some of the little ones get very nervous": why, not news
         for clause in _CLAUSES.split(_NEWS_LEAD_DASH.sub(r"\1: ", sentence.strip())):
             text = _TAIL_ASK_RE.sub("", _CHATTER.sub("", _LEAD_IN.sub("", _without_owner_asides(clause))))
             text = text.strip(" ,").rstrip(".!✨ ").strip()
@@ -1023,6 +1080,21 @@ def topic(brief: str) -> str:
     return " ".join((first, *words[1:]))
 
 
+def unsigned(fact: str, brand: str) -> str:
+    """A statement without the brand signing it ("wishing you a happy holiday from <brand>,
+    the studio is closed today"): every composed draft names the brand in its lead."""
+    if not brand:
+        return fact
+    signed = regex.compile(
+        r"\s+from\s+(?:(?:all\s+of\s+us|everyone|the\s+(?:whole\s+)?(?:team|crew|gang))\s+at\s+)?"
+        + regex.escape(brand)
+        + r"\b",
+        regex.IGNORECASE,
+    )
+    unsigned = signed.sub("", fact).strip()
+    return unsigned if len(unsigned.split()) >= 2 else fact
+
+
 def subject(brief: str) -> str:
     """The :func:`topic` without its "the" ("new podcast studio"): what "it" is in the brief
     ("say its good for zoom interviews" -> "the new podcast studio is good for ...")."""
@@ -1050,7 +1122,21 @@ def told(
     asked = tuple(_it_is(r, subject) for r in asked)
     asked = tuple(r for r in asked if not (_PRONOUN_START.match(r) and not claims(r) - _SOFT_CLAIMS))
     # "3 new vans in April" is more news beside the fact "the new vans can be booked from 1 Feb"
-    return tuple(r for r in asked if not listed or not repeats_facts(r, listed, soft=False))
+    # ... unless it holds a date, time or number no fact holds ("We're going to ride in the
+    # evenings too, starting Monday 5 October" beside "evening deliveries Monday to Friday")
+    listed_dates = {c for f in listed for c in _calendar(f)}
+    return tuple(
+        r
+        for r in asked
+        if not listed or not repeats_facts(r, listed, soft=False) or _calendar(r) - listed_dates
+    )
+
+
+def _calendar(text: str) -> set[str]:
+    """The dates, times and months ``text`` names, each date also as its month ("October 15"
+    names October): what makes the brief's news more than a listed fact says."""
+    found = {c for c in claims(text) if c.split(":")[0] in ("date", "time", "month")}
+    return found | {f"month:{c[5:].split('-')[0]}" for c in found if c.startswith("date:")}
 
 
 def repeats_facts(sentence: str, facts: Sequence[str], *, soft: bool = True) -> bool:

@@ -491,14 +491,15 @@ class DraftingService:
             return linkless, False
         return composing.thread(body, partial(self._fits, plan)) or fitted, True
 
-    @staticmethod
-    def _to_state(plan: SlotPlan) -> tuple[str, ...]:
+    def _to_state(self, plan: SlotPlan) -> tuple[str, ...]:
         """What a composed draft states: the brief's reminders that the facts do not already
         state ("Let people know that X has new opening hours"), then the facts."""
         subject = str(plan.context.get("product") or "") if plan.campaign.products else ""
         subject = subject or facts.subject(plan.brief)
         required = plan.campaign.required_words
-        return (*facts.told(plan.brief, plan.facts, subject=subject, required=required), *plan.facts)
+        brand = self.settings.brand.name
+        told = facts.told(plan.brief, plan.facts, subject=subject, required=required)
+        return (*(facts.unsigned(t, brand) for t in told), *plan.facts)
 
     def _template_candidates(self, plan: SlotPlan) -> list[Candidate]:
         campaign = plan.campaign
@@ -625,7 +626,12 @@ class DraftingService:
                 dict.fromkeys(
                     (
                         *stated,
-                        *facts.told(brief, stated, subject=subject, required=campaign.required_words),
+                        *(
+                            facts.unsigned(t, self.settings.brand.name)
+                            for t in facts.told(
+                                brief, stated, subject=subject, required=campaign.required_words
+                            )
+                        ),
                         *facts.mentions(brief),
                         *promoted,
                     )

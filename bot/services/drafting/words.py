@@ -41,6 +41,8 @@ def unswapped(word: str) -> str | None:
     if word in known() or inflected(word, shortest_stem=4):
         return None
     for i in range(len(word) - 1):
+        if word[i:] == "re":
+            continue  # "kilometre", "theatre": the British spelling, no typo
         swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
         if swapped != word and swapped in known():
             return swapped

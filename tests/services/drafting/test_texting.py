@@ -267,3 +267,75 @@ def test_the_owners_past_and_warnings_to_the_writer_are_not_told() -> None:
         "We are NOT open on Boxing Day",
         "Back on the 27th",
     )
+
+
+def test_an_order_given_in_the_negative_is_never_stated() -> None:
+    brief = (
+        "Quick one about the gutter clean. Most people only call us when it overflows. "
+        "Don't say a clean will fix a leaking roof, it won't, a clean is a clean."
+    )
+    assert not any("fix a leaking roof" in t for t in told(brief, ["$90 for a terraced house"]))
+    assert told("never mention we're moving next year. We close at 5 on Fridays.", []) == (
+        "We close at 5 on Fridays",
+    )
+
+
+def test_the_owners_asides_in_brackets_never_come_out_cut() -> None:
+    brief = (
+        "Post about our van hire. Anything up to 3 tonnes you'd rather not lift yourself (so: "
+        "everything). We pick up within the hour. Do you move flats every summer? (students, "
+        "young couples, people with far too many plants...) Want to push the weekend rate."
+    )
+    said = told(brief, ["from £40 a day"])
+    assert all(t.count("(") == t.count(")") for t in said), said
+    assert "We pick up within the hour" in said
+    assert not any("everything" in t or "students" in t for t in said)
+
+
+def test_the_reason_given_for_a_tone_request_is_not_news() -> None:
+    brief = (
+        "trials for the junior squad!! open to kids 8-12, Saturday 4 May, 10am at the club. "
+        "can you make it sound friendly?? some of the kids get very nervous"
+    )
+    said = told(brief, [])
+    assert said[-1].endswith("Saturday 4 May, 10am at the club") and not any("nervous" in t for t in said)
+
+
+def test_news_with_a_date_no_fact_holds_is_no_repeat_of_a_fact() -> None:
+    brief = "We're opening in the evenings too, starting Monday 5 October. Keep it short please."
+    listed = ["evening classes Monday to Friday from 6 to 9pm", "same prices as the day"]
+    assert told(brief, listed) == ("We're opening in the evenings too, starting Monday 5 October",)
+    # "till mid October" says no more than "ends October 15"
+    assert told("Early bird pricing till mid October so get in quick.", ["early bird ends October 15"]) == ()
+
+
+def test_an_ask_to_the_readers_after_and_or_pls_and_the_owners_common_typos() -> None:
+    brief = "we're planting trees today. wear boots its muddy down there. and pls bring a water bottle."
+    assert told(brief, []) == (
+        "we're planting trees today",
+        "wear boots it's muddy down there",
+        "please bring a water bottle",
+    )
+    assert repaired("so alot of parents missed it; the hall and its stage") == (
+        "so a lot of parents missed it; the hall and its stage"
+    )
+
+
+def test_a_plural_states_its_singular_and_british_spellings_are_no_typos() -> None:
+    from bot.services.drafting.facts import fact_stated
+    from bot.services.drafting.prose import spelling
+
+    assert fact_stated("allotment plot", "We have 6 allotment plots for next season.")
+    assert spelling("Every kilometre is ridden by bike, to the theatre and back.").passed
+    assert not spelling("Make sure we have thier number.").passed
+
+
+def test_a_statement_signed_by_the_brand_is_stated_unsigned() -> None:
+    from bot.services.drafting.facts import unsigned
+
+    brand = "Blue Mahoe Children's Theatre"
+    assert unsigned(f"wishing you a happy holiday from {brand}, the studio is closed today", brand) == (
+        "wishing you a happy holiday, the studio is closed today"
+    )
+    assert unsigned(f"Merry Christmas from all of us at {brand}", brand) == "Merry Christmas"
+    assert unsigned(f"from {brand}", brand) == f"from {brand}"  # nothing would be left
