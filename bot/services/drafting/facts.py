@@ -107,7 +107,7 @@ _MIXED_CODE = regex.compile(
 _BOGO = regex.compile(r"\bbuy\s+(?:one|1)\s*,?\s+get\s+(?:one|1)(?:\s+free)?\b", regex.IGNORECASE)
 #: Who an offer is for: "for members", "students only", "for new patients".
 _FOR_WHOM = regex.compile(
-    r"\bfor\s+(?:our\s+|all\s+)?(?:new\s+|existing\s+|returning\s+)?"
+    r"\bfor\s+(?:our\s+|my\s+|all\s+)?(?:new\s+|existing\s+|returning\s+)?"
     r"(members|students|seniors|teachers|locals|subscribers|patients|customers|regulars|first-timers)\b"
     r"|\b(members|students|seniors|teachers|locals|subscribers|patients|customers)\s+only\b",
     regex.IGNORECASE,
@@ -586,7 +586,7 @@ _AND_THAT = regex.compile(r",?\s+and\s+that\s+", regex.IGNORECASE)
 def _as_said(text: str) -> str:
     # an ask ends where the brief's sentence turns to another thing ("...; Dr. Kim is covering")
     said = _readers(_until_next_ask(_CHATTER.sub("", _CLAUSES.split(text)[0])))
-    return _unbracketed(said.rstrip(" ,;:"))
+    return _unbracketed(_as_business(said).rstrip(" ,;:"))
 
 
 #: An ask the owner gave in the negative: "Don't say tuning will fix an old piano" is no claim
@@ -769,6 +769,44 @@ _ABOUT_THE_POST = regex.compile(
 )
 #: The owner speaking for themself ("half my customers", "I need"), not news for readers.
 _MINE = regex.compile(r"\b(?:I|I'm|I've|I'd|my|me|i|i'm|i've|i'd|im)\b")
+#: A one-person business's news in the owner's words: "I" doing the business's work ("from
+#: October I'll be coming over on the ferry", "I can only do about 8 pianos", "has joined me
+#: full time", "I'm keeping the restorations"), not the owner's feelings, wishes or age.
+_MY_WORK = regex.compile(
+    r"\b(?:I'll|I\s+will|I\s+can(?:\s+only|\s+now|\s+also)?|I've\s+(?:just\s+)?(?:opened|moved|started|added|hired|"
+    r"taken\s+on|extended|launched|got)|I'm\s+(?:now\s+|also\s+)?(?!hoping|thinking|wondering|trying|looking|"
+    r"getting|feeling|going\s+to\s+(?:need|want))[a-z]+ing|joined\s+me|I\s+(?:now\s+)?(?:do|offer|cover|"
+    r"run|open|close|work))\b(?!\s+(?:like|love|want|need|think|hope|wish|feel|guess|reckon|mean)\b)",
+    regex.IGNORECASE,
+)
+#: The owner's first person as the business's ("I'll" -> "we'll", "me" -> "us").
+_AS_WE = {
+    "i'll": "we'll",
+    "i'm": "we're",
+    "i've": "we've",
+    "i'd": "we'd",
+    "i": "we",
+    "me": "us",
+    "my": "our",
+    "myself": "ourselves",
+    "i am": "we are",
+    "i was": "we were",
+}
+_FIRST_PERSON = regex.compile(r"\b(?:I\s+am|I\s+was|I'll|I'm|I've|I'd|I|me|my|myself)\b", regex.IGNORECASE)
+
+
+def _as_business(text: str) -> str:
+    """A one-person business's news said as the business says it ("from October I'll be
+    coming over" -> "from October we'll be coming over"); other text as it is."""
+    if not _MY_WORK.search(text):
+        return text
+
+    def we(match: regex.Match[str]) -> str:
+        said = _AS_WE[regex.sub(r"\s+", " ", match.group(0).casefold())]
+        first = not text[: match.start()].strip() or text[: match.start()].rstrip()[-1] in ".!?"
+        return said[0].upper() + said[1:] if first else said
+
+    return str(_FIRST_PERSON.sub(we, text))
 
 
 #: Where a sentence of a brief holds two things to say: "Happy new year - we're doing 2-for-1
@@ -879,11 +917,15 @@ def _is_news(clause: str) -> bool:
         return False  # statements are read in English briefs; the owner's explanation is no news
     if any(ask.search(clause) for ask in _ASKS):
         return False  # "We want parents to know that X": the ask says what to tell
-    if _MINE.search(clause) or _ABOUT_THE_POST.search(clause) or _TONE.search(clause) or _HAIL.match(clause):
+    if (_MINE.search(clause) and not _MY_WORK.search(clause)) or _ABOUT_THE_POST.search(clause):
+        return False  # the owner to the writer: "half my customers ...", "A respectful post from ..."
+    if _TONE.search(clause) or _HAIL.match(clause):
         return False  # the owner to the writer: "half my customers ...", "A respectful post from ..."
     words = _WORD.findall(clause)
     if not words or all(w.startswith("#") for w in clause.split()):
         return False
+    if _HEADLINE_ONLY.fullmatch(clause):
+        return False  # "Some news.": what follows is the news
     if regex.search(r"\b(?:pls|please|plz)\W*$", clause, regex.IGNORECASE) and not claims(clause):
         return False  # "spooky vibes pls": a request to the writer
     if _DAY_NAME.match(clause) and not claims(clause) and not set(_WORD.findall(clause.casefold())) & _STOP:
@@ -891,6 +933,13 @@ def _is_news(clause: str) -> bool:
     if catalog.mentioned_festivals(clause) and (_FESTIVAL_GREETING.search(clause) or len(words) <= 4):
         return False  # "Diwali greetings to everyone", "Afternoon tea week"
     return len(words) >= 2 or bool(_SORRY.search(clause) or claims(clause))
+
+
+#: A sentence that only says news follows ("Some news.", "Big update!").
+_HEADLINE_ONLY = regex.compile(
+    r"\W*(?:(?:some|big|exciting|great|good|quick|little|small|fun|happy|sad)\s+)?(?:news|update|announcement)\W*",
+    regex.IGNORECASE,
+)
 
 
 #: The asks :func:`_reminders` reads; a clause holding one is not also a statement.
@@ -909,9 +958,13 @@ _TONE_REQUEST = regex.compile(
 
 #: A headline that opens the news ("New this winter - you'll get a text", "Just in: ...").
 _NEWS_LEAD_TEXT = (
-    r"(?:brand\s+new|new|just\s+in|coming\s+soon|back\s+by\s+popular\s+demand|now\s+open)"
+    r"(?:(?:brand\s+new|new|just\s+in|coming\s+soon|back\s+by\s+popular\s+demand|now\s+open)"
     r"(?:\s+(?:this|for|in|at)\s+[\w'’-]+(?:\s+[\w'’-]+)?)?"
+    # whom the news is for: "For my customers in Gozo - from October ..."
+    r"|(?:for|to|calling)\s+(?:all\s+)?(?:my|our)\s+(?:customers|clients|members|regulars|students|patients|"
+    r"families|neighbours|neighbors|friends)(?:\s+(?:in|on|at|from|of)\s+[\w'’-]+(?:\s+[\w'’-]+)?)?)"
 )
+_AUDIENCE_LEAD = regex.compile(r"^\W*(?:for|to|calling)\s", regex.IGNORECASE)
 _NEWS_LEAD = regex.compile(rf"^\W*{_NEWS_LEAD_TEXT}\W*$", regex.IGNORECASE)
 _NEWS_LEAD_DASH = regex.compile(rf"^(\W*{_NEWS_LEAD_TEXT})\s+[-–—]+\s+", regex.IGNORECASE)
 #: An ask to the readers inside a statement ("... at 4:45am so tell ppl to be early").
@@ -979,7 +1032,9 @@ def _statements(brief: str) -> list[str]:
                 # it, a lead unless it states something itself
                 lead = i == 0 and len(parts) > 1
                 if lead and _NEWS_LEAD.match(part):
-                    parts[1] = f"{part}: {parts[1]}"  # "New this winter: you'll get a text ..."
+                    # "New this winter: you'll get a text ...", "For my customers in Gozo, from ..."
+                    joint = ", " if _AUDIENCE_LEAD.match(part) else ": "
+                    parts[1] = f"{part}{joint}{parts[1]}"
                     continue
                 if lead and not (_STATEMENT_START.search(part) or claims(part) - _SOFT_CLAIMS):
                     continue

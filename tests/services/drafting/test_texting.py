@@ -339,3 +339,19 @@ def test_a_statement_signed_by_the_brand_is_stated_unsigned() -> None:
     )
     assert unsigned(f"Merry Christmas from all of us at {brand}", brand) == "Merry Christmas"
     assert unsigned(f"from {brand}", brand) == f"from {brand}"  # nothing would be left
+
+
+def test_a_one_person_business_writing_as_i_is_told_as_we() -> None:
+    brief = (
+        "For my customers in Rye - from March I'll be coming over every second Tuesday, so no more "
+        "waiting for me to be nearby. Book early, I can only do about 6 clocks a day. I'm only 61 "
+        "and I hope to do this for years."
+    )
+    assert told(brief, []) == (
+        "For our customers in Rye, from March we'll be coming over every second Tuesday, so no more "
+        "waiting for us to be nearby",
+        "Book early, we can only do about 6 clocks a day",
+    )
+    assert told("Some news. My apprentice Sam has joined me full time.", []) == (
+        "Our apprentice Sam has joined us full time",
+    )
