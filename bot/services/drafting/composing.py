@@ -169,6 +169,8 @@ def compose_facts(
     if brand and brand.casefold() in facts[0].casefold():  # "Silver Comb Salon has new hours"
         bodies.append(f"{greeting}{stated}" if kind == "greeting" else stated)
     else:
+        if _HEADED.match(first) and lead.endswith(": {facts}"):  # "something new: we now make ..."
+            lead, as_written = lead[: -len(": {facts}")] + ". {facts}", stated
         bodies.append(
             lead.format(
                 brand=brand or "us",
@@ -179,6 +181,11 @@ def compose_facts(
             )
         )
     return bodies
+
+
+#: A first fact with a headline of its own ("something new: we now make ..."): a lead ending in
+#: a colon would give the post two.
+_HEADED = regex.compile(r"^(?:[^\s:]+\s+){0,4}[^\s:]+:\s")
 
 
 def _names(facts: Sequence[str], subject: str) -> bool:

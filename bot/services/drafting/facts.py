@@ -410,7 +410,8 @@ _INSTRUCTION = regex.compile(
     r"nudge|push|shout(?!\s+out\s+to\b)|spread|celebrate|send|give|get|hype|apologi[sz]e|point|greet|"
     r"draft|compose|create|craft|tweet|advertise|plug|tease|aim|target|"
     r"can you|could you|would you|can u|could u|pls|plz|"
-    r"you\s+(?:can|could|may)\s+(?:mention|say|add|include|use))\b",
+    r"you\s+(?:can|could|may)\s+(?:mention|say|add|include|use)|"
+    r"(?:you\s+)?(?:don't|do\s+not|dont|no)\s+need\s+to\s+(?:mention|say|include|add|list))\b",
     regex.IGNORECASE,
 )
 _BRIEF_SENTENCE = regex.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+(?:[.!?]+|$)")
@@ -444,7 +445,10 @@ _THEIR_WORD = regex.compile(r"\btheir\b")
 _CELEBRATE = regex.compile(r"\bcelebrate\s+((?:our|the)\s+[^.!?\n]+)", regex.IGNORECASE)
 _NUDGE = regex.compile(
     rf"(?<!\b(?:don't|doesn't|do\s+not|not|never|won't|we|we'll|we\s+don't)\s+)"
-    rf"\b(?:nudges?|encourages?|gets?|pushes|push|urges?|motivates?)\s+{_AUDIENCE}to\s+([^.!?\n]+)",
+    rf"\b(?:nudges?|encourages?|gets?|pushes|push|urges?|motivates?|suggest|advise|tell)\s+{_AUDIENCE}to\s+([^.!?\n]+)"
+    # "maybe suggest people check with their doctor": the post suggests it
+    rf"|\b(?:suggest|advise|recommend)\s+(?:that\s+)?(?:people|ppl|everyone|customers|folks|them)\s+"
+    rf"(?!to\b)([a-z]+\b[^.!?\n]*)",
     regex.IGNORECASE,
 )
 
@@ -580,7 +584,9 @@ _THEM = regex.compile(r"\bthem\b")
 
 
 #: Two things told in one ask: "Tell people there is parking and that the buns come with us".
-_AND_THAT = regex.compile(r",?\s+and\s+that\s+", regex.IGNORECASE)
+_AND_THAT = regex.compile(
+    r",?\s+and\s+that\s+(?!(?:is|was|'s|means|makes|will|would|should|can|could)\b)", regex.IGNORECASE
+)
 
 
 def _as_said(text: str) -> str:
@@ -658,6 +664,8 @@ _ITS_STATE = regex.compile(
     r"inside|already|though|lol)\b)",
     regex.IGNORECASE,
 )
+#: A word typed twice for feeling ("sorry sorry", "very very"), said once.
+_DOUBLED = regex.compile(r"\b([A-Za-z]{4,})\s+\1\b", regex.IGNORECASE)
 #: "its" right after "say" or "mention" can only be "it's" ("say its good for zoom calls").
 _SAY_ITS = regex.compile(r"(?<=\b(?:say|mention|add|note)\s+)its\b", regex.IGNORECASE)
 #: Texting shorthand, lower case only ("while u wait", "ur dog", "~15 mins"): "U.S." stays.
@@ -683,6 +691,7 @@ def repaired(brief: str) -> str:
     )
     text = _ITS_IS.sub(lambda m: _cased(m.group(0), "it's"), text)
     text = _SAY_ITS.sub("it's", text)
+    text = _DOUBLED.sub(r"\1", text)  # "sorry sorry to everyone"
     text = _ITS_STATE.sub(lambda m: _cased(m.group(0), "it's"), text)
     text = _TEXT_SPEAK.sub(lambda m: _SPOKEN[m.group(0)], text)
     text = _SO_TELL.sub(" so please ", text)
@@ -716,7 +725,13 @@ def _reminders(brief: str, *, colon: bool, more: Iterable[tuple[int, str]] = ())
     said += [(m.start(), f"join us for {m.group(1).strip()}") for m in _INVITE.finditer(brief)]
     said += [(m.start(), f"meet {m.group(1).strip()}") for m in _INTRODUCE.finditer(brief)]
     said += [(m.start(), f"congratulations to {m.group(1).strip()}") for m in _CONGRATULATE.finditer(brief)]
-    said += [(m.start(), _to_reader(f"to {m.group(1).strip()}")) for m in _NUDGE.finditer(brief)]
+    said += [
+        (
+            m.start(),
+            _to_reader(f"to {m.group(1).strip()}") if m.group(1) else _THEIR_WORD.sub("your", m.group(2)),
+        )
+        for m in _NUDGE.finditer(brief)
+    ]
     said += [(m.start(), _THEIR_WORD.sub("your", m.group(1).strip())) for m in _ASK_READERS.finditer(brief)]
     said += [(m.start(), f"celebrating {m.group(1).strip()}") for m in _CELEBRATE.finditer(brief)]
     said += [(m.start(), m.group(1).strip()) for m in _SHOUT_OUT.finditer(brief)]
@@ -818,6 +833,9 @@ _CLAUSES = regex.compile(
 #: people know,", "btw").
 _LEAD_IN = regex.compile(
     r"^\W*(?:(?:ok(?:ay)?\s+so|so\s+basically|basically|fyi|btw|ps|p\.s\.|also|oh\s+and|and|plus|"
+    r"(?:ok(?:ay)?\s+)?(?:\d|two|three|a\s+few|couple(?:\s+of)?)\s+things|"
+    r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|lastly)(?=\s*[,:]|\s+(?:the|we|we're|our|it|it's|there)\b)|"
+    r"(?-i:FIRST|SECOND|THIRD|LASTLY|FINALLY)|"
     r"just\s+so\s+(?:people|everyone|you|folks|ppl|customers)\s+know|heads\s+up|"
     r"(?:the\s+)?(?:main|big|key|important|best)\s+(?:selling\s+point|thing|point|bit)\s+(?:is|being)(?:\s+that)?|"
     r"(?:a\s+)?(?:big|huge|exciting|proud)\s+(?:one|day|moment|week)\s+for\s+us|"
@@ -958,7 +976,7 @@ _TONE_REQUEST = regex.compile(
 
 #: A headline that opens the news ("New this winter - you'll get a text", "Just in: ...").
 _NEWS_LEAD_TEXT = (
-    r"(?:(?:brand\s+new|new|just\s+in|coming\s+soon|back\s+by\s+popular\s+demand|now\s+open)"
+    r"(?:(?:brand\s+new|new|something\s+new|just\s+in|coming\s+soon|back\s+by\s+popular\s+demand|now\s+open)"
     r"(?:\s+(?:this|for|in|at)\s+[\w'’-]+(?:\s+[\w'’-]+)?)?"
     # whom the news is for: "For my customers in Gozo - from October ..."
     r"|(?:for|to|calling)\s+(?:all\s+)?(?:my|our)\s+(?:customers|clients|members|regulars|students|patients|"
@@ -1137,15 +1155,19 @@ def topic(brief: str) -> str:
 
 def unsigned(fact: str, brand: str) -> str:
     """A statement without the brand signing it ("wishing you a happy holiday from <brand>,
-    the studio is closed today"): every composed draft names the brand in its lead."""
+    the studio is closed today"): every composed draft names the brand in its lead. "" for a
+    statement that is only the sign-off."""
     if not brand:
         return fact
     signed = regex.compile(
-        r"\s+from\s+(?:(?:all\s+of\s+us|everyone|the\s+(?:whole\s+)?(?:team|crew|gang))\s+at\s+)?"
+        r"(?:^|\s+)from\s+(?:(?:all\s+of\s+us|everyone|the\s+(?:whole\s+)?(?:team|crew|gang))\s+at\s+)?"
         + regex.escape(brand)
         + r"\b",
         regex.IGNORECASE,
     )
+    found = signed.search(fact)
+    if found and found.start() == 0 and fact[found.end() :].lstrip().startswith(","):
+        return ""  # "From all of us at <brand>, the voice of Adabraka": the sign-off alone
     unsigned = signed.sub("", fact).strip()
     return unsigned if len(unsigned.split()) >= 2 else fact
 

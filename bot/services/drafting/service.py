@@ -499,7 +499,7 @@ class DraftingService:
         required = plan.campaign.required_words
         brand = self.settings.brand.name
         told = facts.told(plan.brief, plan.facts, subject=subject, required=required)
-        return (*(facts.unsigned(t, brand) for t in told), *plan.facts)
+        return (*(u for t in told if (u := facts.unsigned(t, brand))), *plan.facts)
 
     def _template_candidates(self, plan: SlotPlan) -> list[Candidate]:
         campaign = plan.campaign
@@ -627,10 +627,11 @@ class DraftingService:
                     (
                         *stated,
                         *(
-                            facts.unsigned(t, self.settings.brand.name)
+                            u
                             for t in facts.told(
                                 brief, stated, subject=subject, required=campaign.required_words
                             )
+                            if (u := facts.unsigned(t, self.settings.brand.name))
                         ),
                         *facts.mentions(brief),
                         *promoted,

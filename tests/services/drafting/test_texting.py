@@ -355,3 +355,28 @@ def test_a_one_person_business_writing_as_i_is_told_as_we() -> None:
     assert told("Some news. My apprentice Sam has joined me full time.", []) == (
         "Our apprentice Sam has joined us full time",
     )
+
+
+def test_enumerations_doubled_words_and_a_pronoun_after_and_that() -> None:
+    brief = (
+        "ok 2 things. FIRST the lift is finally fixed!!! sorry sorry to everyone who took the stairs. "
+        "SECOND we are adding a Sunday class. First come first served."
+    )
+    assert told(brief, []) == (
+        "the lift is finally fixed",
+        "sorry to everyone who took the stairs",
+        "we are adding a Sunday class",
+        "First come first served",
+    )
+    assert told("We are small and that is the point: our readers live here.", []) == (
+        "We are small and that is the point",
+        "our readers live here",
+    )
+
+
+def test_what_to_suggest_to_the_readers_is_told_and_what_need_not_be_said_is_not() -> None:
+    brief = (
+        "we now make sugar-free fudge. maybe suggest people check with their doctor. "
+        "you dont need to mention the price if it makes the post too long"
+    )
+    assert told(brief, []) == ("we now make sugar-free fudge", "check with your doctor")
