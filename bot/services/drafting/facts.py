@@ -664,6 +664,12 @@ _ITS_STATE = regex.compile(
     r"inside|already|though|lol)\b)",
     regex.IGNORECASE,
 )
+#: The owner marking what to say: "(X, worth saying that)" says X.
+_WORTH_SAYING = regex.compile(
+    r",?\s*(?:(?:it's|its|it\s+is|prob(?:ably)?|def(?:initely)?)\s+)?worth\s+(?:saying|mentioning|noting|a\s+mention)"
+    r"(?:\s+(?:that|this|too|as\s+well))?(?=\s*[).,;!]|\s*$)",
+    regex.IGNORECASE,
+)
 #: A word typed twice for feeling ("sorry sorry", "very very"), said once.
 _DOUBLED = regex.compile(r"\b([A-Za-z]{4,})\s+\1\b", regex.IGNORECASE)
 #: "its" right after "say" or "mention" can only be "it's" ("say its good for zoom calls").
@@ -692,6 +698,7 @@ def repaired(brief: str) -> str:
     text = _ITS_IS.sub(lambda m: _cased(m.group(0), "it's"), text)
     text = _SAY_ITS.sub("it's", text)
     text = _DOUBLED.sub(r"\1", text)  # "sorry sorry to everyone"
+    text = _WORTH_SAYING.sub("", text)  # "(pressure washers can void the warranty, worth saying that)"
     text = _ITS_STATE.sub(lambda m: _cased(m.group(0), "it's"), text)
     text = _TEXT_SPEAK.sub(lambda m: _SPOKEN[m.group(0)], text)
     text = _SO_TELL.sub(" so please ", text)
@@ -1218,8 +1225,11 @@ def _calendar(text: str) -> set[str]:
 
 def repeats_facts(sentence: str, facts: Sequence[str], *, soft: bool = True) -> bool:
     """Whether a sentence already says part of a fact (a claim of it, or half its words); with
-    ``soft=False`` a shared "new" or "open" alone is no repeat."""
-    said = claims(sentence) if soft else claims(sentence) - _SOFT_CLAIMS
+    ``soft=False`` a shared "new" or "open", or a bare number ("ages 4 to 7" beside "4 classes a
+    month"), alone is no repeat."""
+    said = (
+        claims(sentence) if soft else {c for c in claims(sentence) - _SOFT_CLAIMS if not c.startswith("num:")}
+    )
     words = set(_stems(sentence))
     for fact in facts:
         if said & claims(fact):

@@ -380,3 +380,15 @@ def test_what_to_suggest_to_the_readers_is_told_and_what_need_not_be_said_is_not
         "you dont need to mention the price if it makes the post too long"
     )
     assert told(brief, []) == ("we now make sugar-free fudge", "check with your doctor")
+
+
+def test_what_the_owner_marks_worth_saying_and_a_shared_number_is_no_repeat() -> None:
+    brief = (
+        "I do a gutter clean with a vacuum, no ladders on your roof "
+        "(ladders crack tiles, worth saying that). "
+        "Enrolment is open for the junior class for ages 4 to 7."
+    )
+    assert told(brief, ["$40 a month for 4 classes"]) == (
+        "We do a gutter clean with a vacuum, no ladders on your roof (ladders crack tiles)",
+        "Enrolment is open for the junior class for ages 4 to 7",
+    )
