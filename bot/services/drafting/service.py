@@ -484,22 +484,29 @@ class DraftingService:
         without it still says everything); if that is not enough, it becomes a thread of up to
         three posts (with the link) before a statement is left out."""
         fitted = composing.fit(body, partial(self._fits, plan))
-        if self._fits(plan, fitted) or not plan.link:
+        if self._fits(plan, fitted):
             return fitted, True
-        linkless = composing.fit(body, partial(self._fits, plan, linked=False))
-        if self._fits(plan, linkless, linked=False):
-            return linkless, False
+        if plan.link:
+            linkless = composing.fit(body, partial(self._fits, plan, linked=False))
+            if self._fits(plan, linkless, linked=False):
+                return linkless, False
         return composing.thread(body, partial(self._fits, plan)) or fitted, True
 
     def _to_state(self, plan: SlotPlan) -> tuple[str, ...]:
         """What a composed draft states: the brief's reminders that the facts do not already
         state ("Let people know that X has new opening hours"), then the facts."""
-        subject = str(plan.context.get("product") or "") if plan.campaign.products else ""
-        subject = subject or facts.subject(plan.brief)
-        required = plan.campaign.required_words
-        brand = self.settings.brand.name
-        told = facts.told(plan.brief, plan.facts, subject=subject, required=required)
-        return (*(u for t in told if (u := facts.unsigned(t, brand))), *plan.facts)
+        product = str(plan.context.get("product") or "")
+        return (*self._told(plan.campaign, plan.brief, plan.facts, product), *plan.facts)
+
+    def _told(
+        self, campaign: CampaignSettings, brief: str, stated: tuple[str, ...], product: str
+    ) -> tuple[str, ...]:
+        """What the brief asks to tell beyond the listed facts, unsigned ("... from <brand>"
+        goes: the draft's lead names the brand); "it" is the campaign's product or the topic
+        the owner asked to write about."""
+        subject = (product if campaign.products else "") or facts.subject(brief)
+        told = facts.told(brief, stated, subject=subject, required=campaign.required_words)
+        return tuple(u for t in told if (u := facts.unsigned(t, self.settings.brand.name)))
 
     def _template_candidates(self, plan: SlotPlan) -> list[Candidate]:
         campaign = plan.campaign
@@ -598,7 +605,6 @@ class DraftingService:
         # A promo names what it promotes ("The perfect night at <brand>" says nothing of the
         # paint-your-own mug night the brief is about; "Mug day" names another thing).
         product = context["product"] or ""
-        subject = (product if campaign.products else "") or facts.subject(brief)
         promoted = (
             (product,)
             if campaign.kind.value == "promo"
@@ -626,13 +632,7 @@ class DraftingService:
                 dict.fromkeys(
                     (
                         *stated,
-                        *(
-                            u
-                            for t in facts.told(
-                                brief, stated, subject=subject, required=campaign.required_words
-                            )
-                            if (u := facts.unsigned(t, self.settings.brand.name))
-                        ),
+                        *self._told(campaign, brief, stated, product),
                         *facts.mentions(brief),
                         *promoted,
                     )

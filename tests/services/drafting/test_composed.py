@@ -368,3 +368,24 @@ def test_the_owners_swapped_letters_and_lower_case_names_are_put_right(tmp_path:
     assert words.capitalized("open mondays, we march on, may 3, sat in the sun") == (
         "open Mondays, we march on, may 3, sat in the sun"
     )
+
+
+def test_a_campaign_without_a_link_gets_its_thread_too(tmp_path: Path) -> None:
+    service, settings = _service(
+        tmp_path,
+        name="snow",
+        products=["seasonal snow clearing contract"],
+        variables={},
+        brief=(
+            "Snow contracts are open!! With the {{ product }} we clear your driveway + front walk every "
+            "time we get 5cm or more, done before 7am, November 1 to April 15."
+        ),
+        facts=[
+            "early-bird price $549 for a single driveway, regular $649",
+            "early bird ends October 15",
+            "we only serve Winnipeg south of the Assiniboine River, east of the Red River, west of Lagimodiere",
+        ],
+    )
+    best = service.candidates(settings.campaigns[0], SLOT)[0].candidate
+    assert best.origin is DraftOrigin.COMPOSED and best.passed, best.checks
+    assert "https://" not in best.text and len(best.text.split("\n---\n")) == 2
