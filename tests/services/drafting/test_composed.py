@@ -383,7 +383,8 @@ def test_a_campaign_without_a_link_gets_its_thread_too(tmp_path: Path) -> None:
         facts=[
             "early-bird price $549 for a single driveway, regular $649",
             "early bird ends October 15",
-            "we only serve Winnipeg south of the Assiniboine River, east of the Red River, west of Lagimodiere",
+            "we only serve Winnipeg south of the Assiniboine River, east of the Red River, "
+            "west of Lagimodiere",
         ],
     )
     best = service.candidates(settings.campaigns[0], SLOT)[0].candidate
