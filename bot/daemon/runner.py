@@ -338,6 +338,19 @@ class Daemon:
         refuse_sections(source, template_sections(app.settings, now, pictures))
 
     @staticmethod
+    def _refuse_renames(app: Wiring) -> None:
+        """What `bot campaigns sync` refuses without ``--accept-removal``: a campaign gone from
+        the config that looks renamed and has drafts waiting or approved posts queued. Syncing
+        would expire them and cancel the posts, so the daemon does not: a ConfigError naming
+        both campaigns, what would be lost and the two ways on. A reload keeps the running
+        config (the old campaign goes on); a start ends (``bot run`` exits 1). Once someone
+        runs `bot campaigns sync --accept-removal`, the daemon sees the store change and
+        reloads."""
+        if renames := app.sync.likely_renames():
+            where = f"{app.settings.source}: " if app.settings.source is not None else ""
+            raise ConfigError(f"{where}campaigns not synced: " + "; ".join(r.message() for r in renames))
+
+    @staticmethod
     def _campaign_state(app: Wiring) -> tuple[tuple[str, bool, str], ...]:
         return tuple((c.name, c.active, str(c.updated_at)) for c in app.store.list_campaigns())
 
@@ -386,6 +399,8 @@ class Daemon:
             except StoreUnavailable as exc:
                 self._unavailable(exc)
                 continue
+            except ConfigError as exc:
+                raise ConfigError(f"the daemon did not start: {exc}") from None
             self._available()
             break
         if self._stop.is_set():
@@ -406,6 +421,7 @@ class Daemon:
     def _register(self) -> None:
         store = self.app.store
         now = self.app.clock.now()
+        self._refuse_renames(self.app)  # before the daemon is registered: a refusal ends the start
         if not self._started:
             # StateConflict: an earlier try did commit; only its answer was lost.
             with contextlib.suppress(StateConflict):
@@ -674,6 +690,7 @@ class Daemon:
             app = self.app.reconfigured(fresh)
             try:
                 self._refuse_bad_templates(app, source)
+                self._refuse_renames(app)
                 self._sync(app)
             except BaseException:
                 app.abandon(self.app)
