@@ -50,6 +50,7 @@ from bot.domain.requests import DraftRequest
 from bot.schedule import Alarm
 from bot.services.catchup import Scheduling, active_campaigns, make_due_slots, take_stale_slots
 from bot.services.publishing import PublishReport
+from bot.services.sync import held_lines
 from bot.wiring import Wiring
 
 log = logging.getLogger(__name__)
@@ -316,8 +317,11 @@ class Daemon:
         The templates and pictures were checked before (:meth:`_refuse_bad_templates`)."""
         for problem in app.sync.never_firing():
             log.error("campaign will never fire: %s", problem)
-        for warning in app.sync.sync(app.worker).warnings:
+        outcome = app.sync.sync(app.worker)
+        for warning in outcome.warnings:
             log.warning("%s", warning.message())
+        for line in held_lines(outcome.report):
+            log.warning("%s", line)
         self._campaigns_seen = self._campaign_state(app)
 
     @staticmethod

@@ -76,3 +76,18 @@ def test_a_start_with_a_rename_is_refused_and_loses_nothing(tmp_path: Path, db_u
     assert "'weekly' is gone from the config and 'weekly-fixed' is new" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and "started on" not in done.stderr, done.stderr
     _untouched(config)
+
+
+def test_the_daemon_logs_what_its_sync_did_to_held_posts_once(tmp_path: Path, db_url: str) -> None:
+    """Said by the daemon (the sync service no longer logs it: `bot campaigns sync` printed
+    each line twice on a terminal), once."""
+    config = _fired(tmp_path, db_url)
+    write_config(tmp_path, campaign("weekly", WEEKLY, enabled="false"), database_url=db_url, poll="1s")
+    log = tmp_path / "daemon.log"
+    proc = start_daemon(config, log)
+    try:
+        assert wait_until(lambda: "started on" in log.read_text(), 120), log.read_text()
+    finally:
+        assert stop(proc) == 0
+    text = log.read_text()
+    assert text.count("publication 1 (draft 1 to outbox) cancelled: weekly is disabled") == 1, text
