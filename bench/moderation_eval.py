@@ -15,11 +15,17 @@ love it"), read twice: "flag" (what a person sees flagged) and "not auto" (flagg
 for review: what ``approval = "auto"`` does not publish by itself); for the default gate, the
 gate before the rules scorer (word lists + semantic, no review hold) and the baseline. And
 the share of the bundled model's real drafts (bench/data/quality/candidates.jsonl, all
-benign) that the default gate flags or holds. ENDS with one JSON line:
+benign) that the default gate flags or holds. And the everyday set
+(bench/data/moderation/everyday.csv: held-out small-business copy with harmless violent
+idioms, "Flat tyre? We'll fix you up in no time.", "Crush your goals", "价格低到爆炸", and
+threats dressed in the same idioms, "Fix your prices or we'll fix your face."; none of it is
+in the labeled set): false-positive rate and recall, flag and not auto, beside the baseline's.
+ENDS with one JSON line:
 
     {"en": {...all rows}, "zh": {...}, "final": {"en": {"recall", "fpr"}, "zh": {...}},
      "texts_per_s": T, "lookalikes": {"flag": {"en": {...}, "zh": {...}}, "not_auto": {...}},
-     "model_drafts": {"flagged": F, "held": H}}
+     "model_drafts": {"flagged": F, "held": H},
+     "everyday": {"flag": {"en": {...}, "zh": {...}}, "not_auto": {...}}}
 
 Run: .venv/bin/python bench/moderation_eval.py
 """
@@ -44,6 +50,7 @@ from bot.wiring import build_gate
 OLD_SET = ROOT / "tests" / "data" / "moderation.csv"
 LOOKALIKES = ROOT / "bench" / "data" / "moderation" / "lookalikes.csv"
 MODEL_DRAFTS = ROOT / "bench" / "data" / "quality" / "candidates.jsonl"
+EVERYDAY = ROOT / "bench" / "data" / "moderation" / "everyday.csv"
 ROUNDS = 3
 
 
@@ -111,6 +118,7 @@ def main() -> None:
     print(f"texts/s: default gate {speed:.0f}, baseline {base_speed:.0f} (ratio {speed / base_speed:.2f})")
     lookalikes = lookalike_figures(gate, baseline)
     drafts = model_drafts(gate)
+    everyday = everyday_figures(gate, baseline)
     final = {lang: {k: results["final"][lang][k] for k in ("recall", "fpr")} for lang in ("en", "zh")}
     everything = results[None]
     print(
@@ -122,6 +130,7 @@ def main() -> None:
                 "texts_per_s": round(speed, 1),
                 "lookalikes": lookalikes,
                 "model_drafts": drafts,
+                "everyday": everyday,
             }
         )
     )
@@ -156,6 +165,26 @@ def model_drafts(gate: ModerationGate) -> dict[str, float]:
     held = round(sum(v.held for v in verdicts) / len(texts), 4)
     print(f"bundled model's real drafts ({len(texts)}): flagged {flagged:.4f}, held for review {held:.4f}")
     return {"flagged": flagged, "held": held}
+
+
+def everyday_figures(gate: ModerationGate, baseline: ModerationGate) -> dict[str, Any]:
+    """The held-out everyday set: false flags on benign business copy and recall on threats
+    dressed in the same idioms, flagged and not auto-approved, beside the baseline's."""
+    with EVERYDAY.open(encoding="utf-8", newline="") as f:
+        rows = [(r["text"], r["label"] == "toxic", r["language"], "") for r in csv.DictReader(f)]
+    print(f"{len(rows)} everyday texts, held out of training ({sum(r[1] for r in rows)} toxic)")
+    figures = {"flag": evaluate(gate, rows, None), "not_auto": evaluate(gate, rows, None, held=True)}
+    show("default gate, everyday, flag", figures["flag"])
+    show("default gate, everyday, not auto", figures["not_auto"])
+    base = evaluate(baseline, rows, None, held=True)
+    show("baseline, everyday, not auto", base)
+    for lang in ("en", "zh"):
+        mine, theirs = figures["not_auto"][lang]["fpr"], base[lang]["fpr"]
+        ratio = f"{mine / theirs:.2f}" if theirs else "inf" if mine else "1.00"
+        print(
+            f"everyday false flags (not auto) vs baseline, {lang}: {mine:.3f} / {theirs:.3f} (ratio {ratio})"
+        )
+    return figures
 
 
 if __name__ == "__main__":

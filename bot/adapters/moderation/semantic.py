@@ -8,7 +8,8 @@ text is explained by its nearest labeled examples.
 
 Which model: ``[moderation.semantic] model`` when set; else the model accepted with
 ``bot moderation train --accept`` (``<data_dir>/moderation/semantic.npz``); else the model
-trained from the labeled set shipped in the package.
+trained from the labeled set shipped in the package (rebuilt, deterministically, with
+``scripts/build_semantic_model.py`` whenever ``data/labeled.csv`` changes).
 """
 
 from __future__ import annotations

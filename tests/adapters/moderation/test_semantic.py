@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from pathlib import Path
 
@@ -51,6 +52,51 @@ def test_threats_with_no_listed_word_are_flagged_with_the_label_that_caught_them
 def test_marketing_slang_passes(gate: ModerationGate, text: str) -> None:
     (verdict,) = gate.check([text])
     assert not verdict.flagged, verdict.reasons
+
+
+#: Held out of the labeled set: everyday business copy and threats in the same idioms.
+EVERYDAY = Path(__file__).resolve().parents[3] / "bench" / "data" / "moderation" / "everyday.csv"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Flat tyre? We'll fix you up in no time.",
+        "Crush your goals with our 6am bootcamp.",
+        "Shoot us a message to book your cake tasting.",
+        "Drop-dead gorgeous cakes for every wedding.",
+        "Fight the flu: jabs available at the counter, no appointment needed.",
+        "Walk-ins welcome: we'll knock out a fade in twenty minutes.",
+        "补胎换胎，十分钟搞定，随到随修。",
+        "专业灭蟑灭鼠，一次搞定，无效退款。",
+    ],
+)
+def test_everyday_business_idioms_are_not_flagged(gate: ModerationGate, text: str) -> None:
+    (verdict,) = gate.check([text])
+    assert not verdict.flagged, verdict.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Flat tyre? That'll be the least of your problems if you come back here.",
+        "Fix your prices or we'll fix your face.",
+        "你的价格再这么低，我们就让你的脸也打折。",
+        "再来砍价，我们砍的就是你。",
+    ],
+)
+def test_threats_in_the_same_idioms_are_still_flagged_by_meaning(gate: ModerationGate, text: str) -> None:
+    (verdict,) = gate.check([text])
+    assert verdict.flagged
+    assert verdict.scores["wordlist"] == {"match": 0.0}
+    assert any(r.startswith("semantic.toxic ") for r in verdict.reasons)
+
+
+def test_the_everyday_check_set_is_held_out_of_the_labeled_set() -> None:
+    with EVERYDAY.open(encoding="utf-8", newline="") as f:
+        held_out = {row["text"] for row in csv.DictReader(f)}
+    assert len(held_out) >= 60
+    assert not held_out & {r.text for r in labeled.bundled()}
 
 
 def test_the_labeled_set_is_big_balanced_and_split_before_tuning() -> None:
