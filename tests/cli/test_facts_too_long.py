@@ -1,7 +1,8 @@
-"""A brief whose facts do not fit X's 280 says so where nothing passes (the hostile pass's
-finding 9): `drafts preview`, `campaigns fire` and the saved draft's facts check name the
-account, what the facts need against the room, and the ways out. Real CLI in a subprocess,
-the drafting service with the canned backend."""
+"""A brief whose facts do not fit X's 280 becomes a thread of up to three posts; one that no
+thread can hold (a statement longer than a post) says so where nothing passes (the hostile
+pass's finding 9): `drafts preview`, `campaigns fire` and the saved draft's facts check name
+the account, what the facts need against the room, and the ways out. Real CLI in a
+subprocess, the drafting service with the canned backend."""
 
 from __future__ import annotations
 
@@ -27,11 +28,31 @@ Memberships stay at $30 a year and existing memberships carry over. Our last day
 """
 '''
 
+#: One statement longer than any post: no thread holds it.
+TOO_LONG_NEWS = LONG_NEWS.replace(
+    "Our last day at the old shop is 31 Jan.",
+    "Our last day at the old shop is 31 Jan, and until then every pot of Tieguanyin, Da Hong Pao, "
+    "Dancong, Jin Xuan, Baozhong, Dong Ding, Oriental Beauty, Longjing, Biluochun, Keemun, Dian Hong, "
+    "Lapsang and the aged Pu'er from 2006 is half price while the old tins last.",
+)
+
 WAYS_OUT = "shorten the brief or the facts, take teahouse-x off the campaign's accounts, or post a thread"
 
 
-def test_facts_too_long_for_x_say_so_in_preview_fire_and_queue(write_config: Any) -> None:
+def test_facts_too_long_for_one_post_become_a_thread(write_config: Any) -> None:
     config = write_config(LONG_NEWS)
+    preview = run_cli("drafts", "preview", "moving", "--at", "2026-12-12 08:00", "--json", config=config)
+    assert preview.returncode == 0, preview.stderr
+    out = json.loads(preview.stdout)
+    assert out["notes"] == []
+    best = out["candidates"][0]
+    assert best["origin"] == "composed" and best["passed"], best
+    parts = best["text"].split("\n---\n")
+    assert len(parts) == 2 and "42 Sydney Road" in parts[0] and "31 Jan" in parts[1]
+
+
+def test_facts_too_long_for_x_say_so_in_preview_fire_and_queue(write_config: Any) -> None:
+    config = write_config(TOO_LONG_NEWS)
     preview = run_cli("drafts", "preview", "moving", "--at", "2026-12-12 08:00", config=config)
     assert preview.returncode == 0, preview.stderr
     last = preview.stdout.strip().splitlines()[-1]

@@ -11,6 +11,7 @@ before the generic curated templates, which know nothing of the campaign's facts
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import combinations, pairwise
 
 import regex
 
@@ -19,6 +20,10 @@ from bot.services.drafting.facts import CALL_VERBS
 
 #: Most composed drafts written for one slot.
 MOST = 3
+#: Most posts of a composed thread: facts that need more are an essay, not a post.
+MOST_PARTS = 3
+#: Where a thread's parts are joined (a line holding only ``---``, as a person writes one).
+PART_BREAK = "\n---\n"
 #: A model sentence longer than this is not used as an opening.
 LONGEST_OPENING = 140
 
@@ -52,6 +57,15 @@ _PRODUCT_LEADS = (
     "{brand} offer on {product}: {facts}",
     "Good news from {brand} about {product}: {facts}",
     "Treat yourself to {product} at {brand}: {facts}",
+)
+
+#: Leads of an announcement whose facts never name what the owner asked to write about
+#: ("can u write something about the new podcast studio??"), taken in turn.
+_TOPIC_LEADS = (
+    "{Product} at {brand}: {facts}",
+    "News from {brand} about {product}: {facts}",
+    "An update from {brand} on {product}: {facts}",
+    "{Product} at {brand}, in short: {facts}",
 )
 
 #: First words of a fact written as a sentence that read lower-case after a colon.
@@ -112,18 +126,25 @@ def compose_facts(
     holiday: str,
     turn: int = 0,
     product: str = "",
+    topic: str = "",
     solemn: bool = False,
 ) -> list[str]:
     """Up to :data:`MOST` bodies: each usable opening followed by the facts, then a stock lead
-    (the ``turn``-th of the kind's leads, so successive composed drafts are worded apart)."""
+    (the ``turn``-th of the kind's leads, so successive composed drafts are worded apart). A
+    lead names the promo's ``product``, or the ``topic`` the owner asked to write about, when
+    the facts do not."""
     facts = [f for f in facts if f.strip()]
     stated = state(facts)
     if not stated:
         return []
+    # "it's finally done": what the owner asked to write about must come first
+    topic = topic if kind != "greeting" and topic and not _names(facts[:1], topic) else ""
     bodies = []
     for line in opening_lines:
         if brand and brand.casefold() not in line.casefold():
             continue  # the stock lead names the brand; an opening without it adds little
+        if topic and not _names([line], topic):
+            continue
         bodies.append(f"{line} {stated}")
         if len(bodies) >= MOST - 1:
             break
@@ -137,14 +158,19 @@ def compose_facts(
     lower = opening in _LOWER_AFTER_COLON or opening.casefold() in plain
     start = first[0].lower() if lower else first[0]
     as_written = start + stated[1:]
-    if kind != "greeting" and product and not any(product.casefold() in f.casefold() for f in facts):
+    if kind != "greeting" and product and not _names(facts, product):
         lead = _PRODUCT_LEADS[turn % len(_PRODUCT_LEADS)]  # "Full detail at <brand>: it costs $89"
+    elif topic:
+        leads = _PRODUCT_LEADS if kind == "promo" else _TOPIC_LEADS
+        lead, product = leads[turn % len(leads)], topic
     # a day of remembrance is not "happy" (Memorial Day, Qingming)
     wish = f"Wishing you a peaceful {holiday}. " if solemn else f"Happy {holiday}! "
     greeting = wish if holiday else "Warm wishes! "
     if brand and brand.casefold() in facts[0].casefold():  # "Silver Comb Salon has new hours"
         bodies.append(f"{greeting}{stated}" if kind == "greeting" else stated)
     else:
+        if _HEADED.match(first) and lead.endswith(": {facts}"):  # "something new: we now make ..."
+            lead, as_written = lead[: -len(": {facts}")] + ". {facts}", stated
         bodies.append(
             lead.format(
                 brand=brand or "us",
@@ -157,6 +183,17 @@ def compose_facts(
     return bodies
 
 
+#: A first fact with a headline of its own ("something new: we now make ..."): a lead ending in
+#: a colon would give the post two.
+_HEADED = regex.compile(r"^(?:[^\s:]+\s+){0,4}[^\s:]+:\s")
+
+
+def _names(facts: Sequence[str], subject: str) -> bool:
+    """Whether a fact names ``subject`` ("the new vans" is named by "3 new vans in April")."""
+    bare = regex.sub(r"^(?:the|our|my|a|an)\s+", "", subject.strip(), flags=regex.IGNORECASE).casefold()
+    return any(bare in f.casefold() for f in facts)
+
+
 def fit(body: str, fits: Callable[[str], bool]) -> str:
     """``body`` made to fit by dropping what only colours it before any statement goes: first
     asides in brackets, then reasons, longest first. Returns ``body`` when it fits as it is or
@@ -165,3 +202,45 @@ def fit(body: str, fits: Callable[[str], bool]) -> str:
         if fits(shorter):
             return shorter
     return body
+
+
+#: A sentence's end where a thread may be cut: after ".", "!" or "?" (and any emoji), before
+#: a space ("£5.50" and "4.45am" are not ends).
+_SENTENCE_END = regex.compile(r"(?<=[.!?][\p{Extended_Pictographic}\uFE0F]*)\s+(?=\S)")
+
+
+def thread(body: str, fits: Callable[[str], bool], most: int = MOST_PARTS) -> str | None:
+    """``body`` cut at sentence ends into the fewest parts (at most ``most``) with which
+    ``fits`` the whole thread, the parts as even as they can be; None when no cut fits. Of
+    two forms that need as many parts, the one that keeps more of the body (its reasons and
+    asides with a number, see :func:`fit`) is taken; asides without a number always go.
+
+    A composed draft whose facts need more room than one post has is posted as a thread rather
+    than leaving a statement out (the platforms post the parts as replies, in order)."""
+    # the owner's asides without a number go first (a thread has room, not for colour)
+    forms = list(dict.fromkeys(list(trimming.shorter(body.strip()))[1:]))
+    for count in range(2, most + 1):
+        for form in forms:
+            if found := _cut(form, fits, count):
+                return found
+    return None
+
+
+def _cut(body: str, fits: Callable[[str], bool], count: int) -> str | None:
+    """``body`` in ``count`` parts cut at sentence ends, the most even cut that fits."""
+    pieces = [p for p in _SENTENCE_END.split(body) if p]
+    cuts = sorted(combinations(range(1, len(pieces)), count - 1), key=lambda at: _longest_part(pieces, at))
+    for at in cuts:
+        text = PART_BREAK.join(_parts(pieces, at))
+        if fits(text):
+            return text
+    return None
+
+
+def _parts(pieces: Sequence[str], at: Sequence[int]) -> list[str]:
+    bounds = (0, *at, len(pieces))
+    return [" ".join(pieces[a:b]) for a, b in pairwise(bounds)]
+
+
+def _longest_part(pieces: Sequence[str], at: Sequence[int]) -> int:
+    return max(len(p) for p in _parts(pieces, at))

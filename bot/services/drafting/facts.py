@@ -107,7 +107,7 @@ _MIXED_CODE = regex.compile(
 _BOGO = regex.compile(r"\bbuy\s+(?:one|1)\s*,?\s+get\s+(?:one|1)(?:\s+free)?\b", regex.IGNORECASE)
 #: Who an offer is for: "for members", "students only", "for new patients".
 _FOR_WHOM = regex.compile(
-    r"\bfor\s+(?:our\s+|all\s+)?(?:new\s+|existing\s+|returning\s+)?"
+    r"\bfor\s+(?:our\s+|my\s+|all\s+)?(?:new\s+|existing\s+|returning\s+)?"
     r"(members|students|seniors|teachers|locals|subscribers|patients|customers|regulars|first-timers)\b"
     r"|\b(members|students|seniors|teachers|locals|subscribers|patients|customers)\s+only\b",
     regex.IGNORECASE,
@@ -240,6 +240,8 @@ def _stems(text: str, drop: Iterable[str] = ()) -> list[str]:
         low = word.lower().strip("'’-")
         if len(low) < 3 or low in _STOP or low in skip or low.isdigit():
             continue
+        if len(low) >= 4 and low.endswith("s") and not low.endswith(("ss", "us", "is")):
+            low = low[:-1]  # "6 allotment plots" states "allotment plot"
         out.append(low[:5])
     return out
 
@@ -408,7 +410,8 @@ _INSTRUCTION = regex.compile(
     r"nudge|push|shout(?!\s+out\s+to\b)|spread|celebrate|send|give|get|hype|apologi[sz]e|point|greet|"
     r"draft|compose|create|craft|tweet|advertise|plug|tease|aim|target|"
     r"can you|could you|would you|can u|could u|pls|plz|"
-    r"you\s+(?:can|could|may)\s+(?:mention|say|add|include|use))\b",
+    r"you\s+(?:can|could|may)\s+(?:mention|say|add|include|use)|"
+    r"(?:you\s+)?(?:don't|do\s+not|dont|no)\s+need\s+to\s+(?:mention|say|include|add|list))\b",
     regex.IGNORECASE,
 )
 _BRIEF_SENTENCE = regex.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+(?:[.!?]+|$)")
@@ -422,7 +425,7 @@ CALL_VERBS = (
     *("come", "visit", "drop by", "stop by", "try", "shop"),
 )
 _CALL = regex.compile(
-    rf"^\W*(?:(?:please|pls|plz)\s+)?(?:{'|'.join(CALL_VERBS)})\b(?!\s+[a-z]+ing\b)[^.!?\n]*(?![^.!?\n]*\?)",
+    rf"^\W*(?:(?:and|also|oh\s+and)\s+)?(?:(?:please|pls|plz)\s+)?(?:{'|'.join(CALL_VERBS)})\b(?!\s+[a-z]+ing\b)[^.!?\n]*(?![^.!?\n]*\?)",
     regex.IGNORECASE,
 )
 
@@ -442,7 +445,10 @@ _THEIR_WORD = regex.compile(r"\btheir\b")
 _CELEBRATE = regex.compile(r"\bcelebrate\s+((?:our|the)\s+[^.!?\n]+)", regex.IGNORECASE)
 _NUDGE = regex.compile(
     rf"(?<!\b(?:don't|doesn't|do\s+not|not|never|won't|we|we'll|we\s+don't)\s+)"
-    rf"\b(?:nudges?|encourages?|gets?|pushes|push|urges?|motivates?)\s+{_AUDIENCE}to\s+([^.!?\n]+)",
+    rf"\b(?:nudges?|encourages?|gets?|pushes|push|urges?|motivates?|suggest|advise|tell)\s+{_AUDIENCE}to\s+([^.!?\n]+)"
+    # "maybe suggest people check with their doctor": the post suggests it
+    rf"|\b(?:suggest|advise|recommend)\s+(?:that\s+)?(?:people|ppl|everyone|customers|folks|them)\s+"
+    rf"(?!to\b)([a-z]+\b[^.!?\n]*)",
     regex.IGNORECASE,
 )
 
@@ -578,13 +584,46 @@ _THEM = regex.compile(r"\bthem\b")
 
 
 #: Two things told in one ask: "Tell people there is parking and that the buns come with us".
-_AND_THAT = regex.compile(r",?\s+and\s+that\s+", regex.IGNORECASE)
+_AND_THAT = regex.compile(
+    r",?\s+and\s+that\s+(?!(?:is|was|'s|means|makes|will|would|should|can|could)\b)", regex.IGNORECASE
+)
 
 
 def _as_said(text: str) -> str:
     # an ask ends where the brief's sentence turns to another thing ("...; Dr. Kim is covering")
     said = _readers(_until_next_ask(_CHATTER.sub("", _CLAUSES.split(text)[0])))
-    return said.rstrip(" ,;:")
+    return _unbracketed(_as_business(said).rstrip(" ,;:"))
+
+
+#: An ask the owner gave in the negative: "Don't say tuning will fix an old piano" is no claim
+#: to state, whatever follows "say".
+_NEGATED = regex.compile(
+    r"(?:\bdon't|\bdont|\bdo\s+not|\bnever|\bnot|\bno\s+need\s+to)\s+$", regex.IGNORECASE
+)
+
+
+def _unbracketed(said: str) -> str:
+    """A statement cut out of the owner's aside made whole: a bracket it opens and never closes
+    goes with what follows it ("(thinking bakeries, florists ..." -> ""), and one it closes
+    but never opened goes with what comes before it when that is all it holds ("everything)"
+    -> "") or alone ("thank you to the club who paid for it) so we're ..." -> "thank you to
+    the club who paid for it so we're ...")."""
+    depth, out = 0, list[str]()
+    for char in said:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                head = "".join(out).strip()
+                if len(head.split()) <= 2:
+                    out = []
+                continue
+            depth -= 1
+        out.append(char)
+    text = "".join(out)
+    if depth > 0:
+        text = text[: text.rfind("(")] if text.count("(") > text.count(")") else text
+    return str(regex.sub(r"\s{2,}", " ", text)).strip(" ,;:")
 
 
 #: Words owners type without their apostrophe ("dont", "theyre"), and the curly one phones
@@ -601,6 +640,7 @@ _NO_APOSTROPHE = {
     **{"definately": "definitely", "definatly": "definitely", "recieve": "receive", "seperate": "separate"},
     **{"tommorow": "tomorrow", "tomorow": "tomorrow", "untill": "until", "accomodation": "accommodation"},
     **{"occured": "occurred", "wierd": "weird", "beleive": "believe", "goverment": "government"},
+    **{"alot": "a lot", "thru": "through", "alright": "all right"},
 }
 _APOSTROPHE_WORD = regex.compile(r"\b(" + "|".join(_NO_APOSTROPHE) + r")\b", regex.IGNORECASE)
 #: "were moving", "its free" where a clause starts (after "that", a comma, a dash or the start):
@@ -617,6 +657,23 @@ _ITS_IS = regex.compile(
     r"here|finally|all|also|still|time|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b)",
     regex.IGNORECASE,
 )
+#: "its" before a state and an adverb can only be "it's" ("wear closed shoes its muddy down
+#: there", "its packed today"); "its annual maintenance", "wags its tail" stay.
+_ITS_STATE = regex.compile(
+    r"\b(its)(?=\s+[a-z]+(?:y|ed|ing)\s+(?:down|up|out|over|there|here|today|tonight|now|again|outside|"
+    r"inside|already|though|lol)\b)",
+    regex.IGNORECASE,
+)
+#: The owner marking what to say: "(X, worth saying that)" says X.
+_WORTH_SAYING = regex.compile(
+    r",?\s*(?:(?:it's|its|it\s+is|prob(?:ably)?|def(?:initely)?)\s+)?worth\s+(?:saying|mentioning|noting|a\s+mention)"
+    r"(?:\s+(?:that|this|too|as\s+well))?(?=\s*[).,;!]|\s*$)",
+    regex.IGNORECASE,
+)
+#: A word typed twice for feeling ("sorry sorry", "very very"), said once.
+_DOUBLED = regex.compile(r"\b([A-Za-z]{4,})\s+\1\b", regex.IGNORECASE)
+#: "its" right after "say" or "mention" can only be "it's" ("say its good for zoom calls").
+_SAY_ITS = regex.compile(r"(?<=\b(?:say|mention|add|note)\s+)its\b", regex.IGNORECASE)
 #: Texting shorthand, lower case only ("while u wait", "ur dog", "~15 mins"): "U.S." stays.
 _SPOKEN = {"u": "you", "ur": "your", "~": "about "}
 _TEXT_SPEAK = regex.compile(r"(?<![\w.'’-])(?:u|ur)(?![\w.'’-])|~(?=\s*\d)")
@@ -639,6 +696,10 @@ def repaired(brief: str) -> str:
         lambda m: _cased(m.group(0), {"were": "we're", "its": "it's"}[m.group(0).casefold()]), text
     )
     text = _ITS_IS.sub(lambda m: _cased(m.group(0), "it's"), text)
+    text = _SAY_ITS.sub("it's", text)
+    text = _DOUBLED.sub(r"\1", text)  # "sorry sorry to everyone"
+    text = _WORTH_SAYING.sub("", text)  # "(pressure washers can void the warranty, worth saying that)"
+    text = _ITS_STATE.sub(lambda m: _cased(m.group(0), "it's"), text)
     text = _TEXT_SPEAK.sub(lambda m: _SPOKEN[m.group(0)], text)
     text = _SO_TELL.sub(" so please ", text)
     return str(_YOUR_DOING.sub(lambda m: _cased(m.group(0), "you're"), text))
@@ -671,15 +732,22 @@ def _reminders(brief: str, *, colon: bool, more: Iterable[tuple[int, str]] = ())
     said += [(m.start(), f"join us for {m.group(1).strip()}") for m in _INVITE.finditer(brief)]
     said += [(m.start(), f"meet {m.group(1).strip()}") for m in _INTRODUCE.finditer(brief)]
     said += [(m.start(), f"congratulations to {m.group(1).strip()}") for m in _CONGRATULATE.finditer(brief)]
-    said += [(m.start(), _to_reader(f"to {m.group(1).strip()}")) for m in _NUDGE.finditer(brief)]
+    said += [
+        (
+            m.start(),
+            _to_reader(f"to {m.group(1).strip()}") if m.group(1) else _THEIR_WORD.sub("your", m.group(2)),
+        )
+        for m in _NUDGE.finditer(brief)
+    ]
     said += [(m.start(), _THEIR_WORD.sub("your", m.group(1).strip())) for m in _ASK_READERS.finditer(brief)]
     said += [(m.start(), f"celebrating {m.group(1).strip()}") for m in _CELEBRATE.finditer(brief)]
     said += [(m.start(), m.group(1).strip()) for m in _SHOUT_OUT.finditer(brief)]
     said += [(m.start(), _dont_miss(m)) for m in _MENTION_MORE.finditer(brief)]
     for sentence in _BRIEF_SENTENCE.finditer(brief):
         call = _CALL.search(sentence.group(0))
-        if call:
-            said.append((sentence.start(), call.group(0).strip()))
+        if call:  # "and pls bring your own water bottle" -> "please bring your own water bottle"
+            plain = regex.sub(r"^\W*(?:(?:and|also|oh\s+and)\s+)", "", call.group(0).strip(), flags=regex.I)
+            said.append((sentence.start(), regex.sub(r"^(?:pls|plz)\b", "please", plain, flags=regex.I)))
     if colon:
         said += [
             (m.start(1), m.group(1).strip())
@@ -689,6 +757,7 @@ def _reminders(brief: str, *, colon: bool, more: Iterable[tuple[int, str]] = ())
     # the brief's own statements, with or without listed facts ("Trees are in! We deliver and
     # set up for $20." beside the facts "from $45", "open daily 9-5")
     said += [(brief.find(part), part) for part in _statements(brief)]
+    said = [(at, text) for at, text in said if not _NEGATED.search(brief[max(0, at - 16) : at])]
     found = list(
         dict.fromkeys(
             part
@@ -722,6 +791,44 @@ _ABOUT_THE_POST = regex.compile(
 )
 #: The owner speaking for themself ("half my customers", "I need"), not news for readers.
 _MINE = regex.compile(r"\b(?:I|I'm|I've|I'd|my|me|i|i'm|i've|i'd|im)\b")
+#: A one-person business's news in the owner's words: "I" doing the business's work ("from
+#: October I'll be coming over on the ferry", "I can only do about 8 pianos", "has joined me
+#: full time", "I'm keeping the restorations"), not the owner's feelings, wishes or age.
+_MY_WORK = regex.compile(
+    r"\b(?:I'll|I\s+will|I\s+can(?:\s+only|\s+now|\s+also)?|I've\s+(?:just\s+)?(?:opened|moved|started|added|hired|"
+    r"taken\s+on|extended|launched|got)|I'm\s+(?:now\s+|also\s+)?(?!hoping|thinking|wondering|trying|looking|"
+    r"getting|feeling|going\s+to\s+(?:need|want))[a-z]+ing|joined\s+me|I\s+(?:now\s+)?(?:do|offer|cover|"
+    r"run|open|close|work))\b(?!\s+(?:like|love|want|need|think|hope|wish|feel|guess|reckon|mean)\b)",
+    regex.IGNORECASE,
+)
+#: The owner's first person as the business's ("I'll" -> "we'll", "me" -> "us").
+_AS_WE = {
+    "i'll": "we'll",
+    "i'm": "we're",
+    "i've": "we've",
+    "i'd": "we'd",
+    "i": "we",
+    "me": "us",
+    "my": "our",
+    "myself": "ourselves",
+    "i am": "we are",
+    "i was": "we were",
+}
+_FIRST_PERSON = regex.compile(r"\b(?:I\s+am|I\s+was|I'll|I'm|I've|I'd|I|me|my|myself)\b", regex.IGNORECASE)
+
+
+def _as_business(text: str) -> str:
+    """A one-person business's news said as the business says it ("from October I'll be
+    coming over" -> "from October we'll be coming over"); other text as it is."""
+    if not _MY_WORK.search(text):
+        return text
+
+    def we(match: regex.Match[str]) -> str:
+        said = _AS_WE[regex.sub(r"\s+", " ", match.group(0).casefold())]
+        first = not text[: match.start()].strip() or text[: match.start()].rstrip()[-1] in ".!?"
+        return said[0].upper() + said[1:] if first else said
+
+    return str(_FIRST_PERSON.sub(we, text))
 
 
 #: Where a sentence of a brief holds two things to say: "Happy new year - we're doing 2-for-1
@@ -733,6 +840,9 @@ _CLAUSES = regex.compile(
 #: people know,", "btw").
 _LEAD_IN = regex.compile(
     r"^\W*(?:(?:ok(?:ay)?\s+so|so\s+basically|basically|fyi|btw|ps|p\.s\.|also|oh\s+and|and|plus|"
+    r"(?:ok(?:ay)?\s+)?(?:\d|two|three|a\s+few|couple(?:\s+of)?)\s+things|"
+    r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|lastly)(?=\s*[,:]|\s+(?:the|we|we're|our|it|it's|there)\b)|"
+    r"(?-i:FIRST|SECOND|THIRD|LASTLY|FINALLY)|"
     r"just\s+so\s+(?:people|everyone|you|folks|ppl|customers)\s+know|heads\s+up|"
     r"(?:the\s+)?(?:main|big|key|important|best)\s+(?:selling\s+point|thing|point|bit)\s+(?:is|being)(?:\s+that)?|"
     r"(?:a\s+)?(?:big|huge|exciting|proud)\s+(?:one|day|moment|week)\s+for\s+us|"
@@ -832,11 +942,15 @@ def _is_news(clause: str) -> bool:
         return False  # statements are read in English briefs; the owner's explanation is no news
     if any(ask.search(clause) for ask in _ASKS):
         return False  # "We want parents to know that X": the ask says what to tell
-    if _MINE.search(clause) or _ABOUT_THE_POST.search(clause) or _TONE.search(clause) or _HAIL.match(clause):
+    if (_MINE.search(clause) and not _MY_WORK.search(clause)) or _ABOUT_THE_POST.search(clause):
+        return False  # the owner to the writer: "half my customers ...", "A respectful post from ..."
+    if _TONE.search(clause) or _HAIL.match(clause):
         return False  # the owner to the writer: "half my customers ...", "A respectful post from ..."
     words = _WORD.findall(clause)
     if not words or all(w.startswith("#") for w in clause.split()):
         return False
+    if _HEADLINE_ONLY.fullmatch(clause):
+        return False  # "Some news.": what follows is the news
     if regex.search(r"\b(?:pls|please|plz)\W*$", clause, regex.IGNORECASE) and not claims(clause):
         return False  # "spooky vibes pls": a request to the writer
     if _DAY_NAME.match(clause) and not claims(clause) and not set(_WORD.findall(clause.casefold())) & _STOP:
@@ -846,16 +960,36 @@ def _is_news(clause: str) -> bool:
     return len(words) >= 2 or bool(_SORRY.search(clause) or claims(clause))
 
 
+#: A sentence that only says news follows ("Some news.", "Big update!").
+_HEADLINE_ONLY = regex.compile(
+    r"\W*(?:(?:some|big|exciting|great|good|quick|little|small|fun|happy|sad)\s+)?(?:news|update|announcement)\W*",
+    regex.IGNORECASE,
+)
+
+
 #: The asks :func:`_reminders` reads; a clause holding one is not also a statement.
 _ASKS: tuple[regex.Pattern[str], ...] = (_REMIND, _TELL_WHOM, _THANK_WHOM, _THANK, _NUDGE, _ASK_READERS)
 _ASKS += (_CELEBRATE, _INVITE, _INTRODUCE, _CONGRATULATE, _ANNOUNCE, _SHOUT_OUT)
 
 
+#: A request about the post's tone or form, whose next sentence may say why ("can you make it
+#: sound fun and not scary?? some of the little ones get very nervous").
+_TONE_REQUEST = regex.compile(
+    r"^\W*(?:(?:can|could|would|will)\s+(?:you|u)\s+|please\s+|pls\s+)?(?:make|keep)\s+it\b[^.!]*[.!?]*$"
+    r"|^\W*(?:can|could|would)\s+(?:you|u)\s+(?:make|keep)\b[^.!]*\?+$",
+    regex.IGNORECASE,
+)
+
+
 #: A headline that opens the news ("New this winter - you'll get a text", "Just in: ...").
 _NEWS_LEAD_TEXT = (
-    r"(?:brand\s+new|new|just\s+in|coming\s+soon|back\s+by\s+popular\s+demand|now\s+open)"
+    r"(?:(?:brand\s+new|new|something\s+new|just\s+in|coming\s+soon|back\s+by\s+popular\s+demand|now\s+open)"
     r"(?:\s+(?:this|for|in|at)\s+[\w'’-]+(?:\s+[\w'’-]+)?)?"
+    # whom the news is for: "For my customers in Gozo - from October ..."
+    r"|(?:for|to|calling)\s+(?:all\s+)?(?:my|our)\s+(?:customers|clients|members|regulars|students|patients|"
+    r"families|neighbours|neighbors|friends)(?:\s+(?:in|on|at|from|of)\s+[\w'’-]+(?:\s+[\w'’-]+)?)?)"
 )
+_AUDIENCE_LEAD = regex.compile(r"^\W*(?:for|to|calling)\s", regex.IGNORECASE)
 _NEWS_LEAD = regex.compile(rf"^\W*{_NEWS_LEAD_TEXT}\W*$", regex.IGNORECASE)
 _NEWS_LEAD_DASH = regex.compile(rf"^(\W*{_NEWS_LEAD_TEXT})\s+[-–—]+\s+", regex.IGNORECASE)
 #: An ask to the readers inside a statement ("... at 4:45am so tell ppl to be early").
@@ -886,12 +1020,16 @@ def _statements(brief: str) -> list[str]:
     Ember Road, a smoked amber ale")."""
     out: list[str] = []
     hook = ""  # a question that hooks the reader, said with the next sentence's first statement
+    reason_may_follow = False  # after "can you make it sound fun??", the owner's reason for it
     for sentence in _BRIEF_SENTENCE.findall(brief):
         asked, hook = hook, ""
         question = _CHATTER.sub("", _LEAD_IN.sub("", sentence)).strip()
         if _HOOK.match(question) and not _MINE.search(question):
             hook = regex.sub(r"\?+$", "?", question)
             continue
+        after_request, reason_may_follow = reason_may_follow, bool(_TONE_REQUEST.search(question))
+        if after_request and not claims(question) - _SOFT_CLAIMS and not _STATEMENT_START.match(question):
+            continue  # "some of the little ones get very nervous": why, not news
         for clause in _CLAUSES.split(_NEWS_LEAD_DASH.sub(r"\1: ", sentence.strip())):
             text = _TAIL_ASK_RE.sub("", _CHATTER.sub("", _LEAD_IN.sub("", _without_owner_asides(clause))))
             text = text.strip(" ,").rstrip(".!✨ ").strip()
@@ -919,7 +1057,9 @@ def _statements(brief: str) -> list[str]:
                 # it, a lead unless it states something itself
                 lead = i == 0 and len(parts) > 1
                 if lead and _NEWS_LEAD.match(part):
-                    parts[1] = f"{part}: {parts[1]}"  # "New this winter: you'll get a text ..."
+                    # "New this winter: you'll get a text ...", "For my customers in Gozo, from ..."
+                    joint = ", " if _AUDIENCE_LEAD.match(part) else ": "
+                    parts[1] = f"{part}{joint}{parts[1]}"
                     continue
                 if lead and not (_STATEMENT_START.search(part) or claims(part) - _SOFT_CLAIMS):
                     continue
@@ -988,6 +1128,63 @@ _IT_DOES = regex.compile(
 )
 
 
+#: An order naming what the post is about: "can u write something about the new podcast
+#: studio??", "do a quick post on our winter menu", "announce the new loyalty card".
+_ORDER_TOPIC = regex.compile(
+    r"\b(?:(?:write|do|make|post|put\s+together|need|want)\s+(?:up\s+)?(?:something|a\s+(?:quick\s+|"
+    r"short\s+|little\s+|small\s+|nice\s+)?(?:post|note|announcement|promo|update|shout-?\s?out|piece|"
+    r"tweet|thing))\s+(?:about|on|for|announcing|introducing)|(?:post|talk|tell\s+(?:\w+\s+)?)about|announce|"
+    r"introduce|spread\s+the\s+word\s+(?:about|on))\s+((?:the|our|my)\s+[^.!?,;:\n()]+)",
+    regex.IGNORECASE,
+)
+#: Where a topic's noun phrase ends: a joining word or a clause of its own.
+_TOPIC_END = regex.compile(
+    r"\s+(?:and|but|to|for|with|because|so|that|which|who|if|when|as|since|now|today|this|next|"
+    r"please|pls|plz|lol|it|it's|is|are|was|were|will|we|we're|i|you)\b.*$",
+    regex.IGNORECASE,
+)
+
+
+def topic(brief: str) -> str:
+    """What an order to the writer says the post is about ("can u write something about the
+    new podcast studio??" -> "the new podcast studio"), "" when no order names it. "our"/"my"
+    become "the": the lead names the brand."""
+    match = _ORDER_TOPIC.search(repaired(brief))
+    if not match:
+        return ""
+    phrase = _TOPIC_END.sub("", match.group(1)).strip(" -'\"")
+    words = phrase.split()
+    if not 2 <= len(words) <= 6:
+        return ""
+    first = "the" if words[0].casefold() in ("our", "my") else words[0].lower()
+    return " ".join((first, *words[1:]))
+
+
+def unsigned(fact: str, brand: str) -> str:
+    """A statement without the brand signing it ("wishing you a happy holiday from <brand>,
+    the studio is closed today"): every composed draft names the brand in its lead. "" for a
+    statement that is only the sign-off."""
+    if not brand:
+        return fact
+    signed = regex.compile(
+        r"(?:^|\s+)from\s+(?:(?:all\s+of\s+us|everyone|the\s+(?:whole\s+)?(?:team|crew|gang))\s+at\s+)?"
+        + regex.escape(brand)
+        + r"\b",
+        regex.IGNORECASE,
+    )
+    found = signed.search(fact)
+    if found and found.start() == 0 and fact[found.end() :].lstrip().startswith(","):
+        return ""  # "From all of us at <brand>, the voice of Adabraka": the sign-off alone
+    unsigned = signed.sub("", fact).strip()
+    return unsigned if len(unsigned.split()) >= 2 else fact
+
+
+def subject(brief: str) -> str:
+    """The :func:`topic` without its "the" ("new podcast studio"): what "it" is in the brief
+    ("say its good for zoom interviews" -> "the new podcast studio is good for ...")."""
+    return str(regex.sub(r"^the\s+", "", topic(brief)))
+
+
 def told(
     brief: str, listed: Sequence[str], *, thanks: bool = True, subject: str = "", required: Sequence[str] = ()
 ) -> tuple[str, ...]:
@@ -1009,13 +1206,30 @@ def told(
     asked = tuple(_it_is(r, subject) for r in asked)
     asked = tuple(r for r in asked if not (_PRONOUN_START.match(r) and not claims(r) - _SOFT_CLAIMS))
     # "3 new vans in April" is more news beside the fact "the new vans can be booked from 1 Feb"
-    return tuple(r for r in asked if not listed or not repeats_facts(r, listed, soft=False))
+    # ... unless it holds a date, time or number no fact holds ("We're going to ride in the
+    # evenings too, starting Monday 5 October" beside "evening deliveries Monday to Friday")
+    listed_dates = {c for f in listed for c in _calendar(f)}
+    return tuple(
+        r
+        for r in asked
+        if not listed or not repeats_facts(r, listed, soft=False) or _calendar(r) - listed_dates
+    )
+
+
+def _calendar(text: str) -> set[str]:
+    """The dates, times and months ``text`` names, each date also as its month ("October 15"
+    names October): what makes the brief's news more than a listed fact says."""
+    found = {c for c in claims(text) if c.split(":")[0] in ("date", "time", "month")}
+    return found | {f"month:{c[5:].split('-')[0]}" for c in found if c.startswith("date:")}
 
 
 def repeats_facts(sentence: str, facts: Sequence[str], *, soft: bool = True) -> bool:
     """Whether a sentence already says part of a fact (a claim of it, or half its words); with
-    ``soft=False`` a shared "new" or "open" alone is no repeat."""
-    said = claims(sentence) if soft else claims(sentence) - _SOFT_CLAIMS
+    ``soft=False`` a shared "new" or "open", or a bare number ("ages 4 to 7" beside "4 classes a
+    month"), alone is no repeat."""
+    said = (
+        claims(sentence) if soft else {c for c in claims(sentence) - _SOFT_CLAIMS if not c.startswith("num:")}
+    )
     words = set(_stems(sentence))
     for fact in facts:
         if said & claims(fact):

@@ -12,16 +12,14 @@ Each function returns a :class:`CheckResult`; Chinese bodies pass (these are Eng
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Sequence
-from importlib import resources
 from itertools import pairwise
 
 import regex
 
 from bot.domain import CheckResult
-from bot.services.drafting import facts
+from bot.services.drafting import facts, words
 
 #: Verbs that start an instruction, never a post.
 _ORDER_VERBS = (
@@ -438,38 +436,15 @@ def kind(body: str, post_kind: str, backing: Sequence[str], brand: str = "") -> 
     return CheckResult("kind", True)
 
 
-@functools.cache
-def _known_words() -> frozenset[str]:
-    """English words the bundled model's tokenizer holds whole (bot/data/words.txt)."""
-    text = resources.files("bot.data").joinpath("words.txt").read_text(encoding="utf-8")
-    return frozenset(text.split())
-
-
-#: Endings a known word takes ("carols", "baked", "tuning"): the tokenizer's list holds few.
-_ENDINGS = ("s", "es", "ed", "d", "ing", "er", "ers", "ly", "est")
-
-
-def _inflected(word: str, known: frozenset[str]) -> bool:
-    """Whether ``word`` is a known word with an ending ("carols": "carol"; "tuning": "tune")."""
-    for ending in _ENDINGS:
-        stem = word[: -len(ending)]
-        if word.endswith(ending) and len(stem) >= 3 and (stem in known or stem + "e" in known):
-            return True
-    return False
-
-
 def spelling(body: str, own: Sequence[str] = ()) -> CheckResult:
     """Fails a word with two letters swapped ("lovley", "recieve"): not a word itself, a word
     once they are put back. The campaign's own words (brand, products, names) are left alone."""
     if not _english(body):
         return CheckResult("spelling", True)
-    known = _known_words()
     mine = {w.casefold() for text in own for w in _WORD.findall(text)}
     for word in dict.fromkeys(w for w in _WORD.findall(body) if w.isalpha() and w.islower() and len(w) >= 5):
-        if word in known or word in mine or _inflected(word, known):
+        if word in mine:
             continue
-        for i in range(len(word) - 1):
-            swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-            if swapped != word and swapped in known:
-                return CheckResult("spelling", False, f"misspelled: {word!r} ({swapped!r}?)")
+        if swapped := words.unswapped(word):
+            return CheckResult("spelling", False, f"misspelled: {word!r} ({swapped!r}?)")
     return CheckResult("spelling", True)

@@ -52,6 +52,7 @@ from bot.services.drafting import (
     fallback,
     prompts,
     ranking,
+    words,
 )
 from bot.services.drafting.ranking import ScoredCandidate, choose
 from bot.services.expiry import refuse_late
@@ -211,11 +212,21 @@ class DraftingService:
         context = self.context(campaign, slot_at)
         context["max_chars"] = _body_budget(limits, link, hashtags, campaign.language)
         context["platforms"] = sorted({lim.platform for _, lim in limits})
-        brief = prompts.render_brief(campaign.name, campaign.brief, context)
         stated = tuple(
             text
             for i, fact in enumerate(campaign.facts)
             if (text := prompts.render_fact(campaign.name, i, fact, context))
+        )
+        # the owner's swapped letters put right ("thier", "lovley"), never in the campaign's
+        # names, and the days, months and holidays typed in lower case capitalised
+        own = (self.settings.brand.name, *self.settings.brand.products, *campaign.products, *stated)
+        brief = words.capitalized(
+            words.respelled(
+                prompts.render_brief(campaign.name, campaign.brief, context),
+                own=frozenset(
+                    w.casefold() for text in (*own, *campaign.required_words) for w in text.split()
+                ),
+            )
         )
         # curated templates state the facts (or the brief's reminders) as written
         context["facts"] = fallback.state_facts(stated or facts.reminders(brief), campaign.language)
@@ -448,6 +459,7 @@ class DraftingService:
             holiday=_holiday_name(plan.context["holiday"]),
             turn=sum(d.origin is DraftOrigin.COMPOSED for d in plan.history),
             product=str(plan.context.get("product") or "") if plan.campaign.products else "",
+            topic=facts.topic(plan.brief),
             solemn=catalog.is_solemn(plan.context["holiday"]),
         )
         model_id = found[0].model_id if found else "composed"
@@ -469,22 +481,25 @@ class DraftingService:
     def _fitted(self, plan: SlotPlan, body: str) -> tuple[str, bool]:
         """A composed body made to fit every account, and whether the campaign's link follows
         it: its asides and reasons go first; if it still does not fit, the link goes (a post
-        without it still says everything) before a statement does."""
+        without it still says everything); if that is not enough, it becomes a thread of up to
+        three posts (with the link) before a statement is left out."""
         fitted = composing.fit(body, partial(self._fits, plan))
         if self._fits(plan, fitted) or not plan.link:
             return fitted, True
         linkless = composing.fit(body, partial(self._fits, plan, linked=False))
         if self._fits(plan, linkless, linked=False):
             return linkless, False
-        return fitted, True
+        return composing.thread(body, partial(self._fits, plan)) or fitted, True
 
-    @staticmethod
-    def _to_state(plan: SlotPlan) -> tuple[str, ...]:
+    def _to_state(self, plan: SlotPlan) -> tuple[str, ...]:
         """What a composed draft states: the brief's reminders that the facts do not already
         state ("Let people know that X has new opening hours"), then the facts."""
         subject = str(plan.context.get("product") or "") if plan.campaign.products else ""
+        subject = subject or facts.subject(plan.brief)
         required = plan.campaign.required_words
-        return (*facts.told(plan.brief, plan.facts, subject=subject, required=required), *plan.facts)
+        brand = self.settings.brand.name
+        told = facts.told(plan.brief, plan.facts, subject=subject, required=required)
+        return (*(u for t in told if (u := facts.unsigned(t, brand))), *plan.facts)
 
     def _template_candidates(self, plan: SlotPlan) -> list[Candidate]:
         campaign = plan.campaign
@@ -583,7 +598,7 @@ class DraftingService:
         # A promo names what it promotes ("The perfect night at <brand>" says nothing of the
         # paint-your-own mug night the brief is about; "Mug day" names another thing).
         product = context["product"] or ""
-        subject = product if campaign.products else ""
+        subject = (product if campaign.products else "") or facts.subject(brief)
         promoted = (
             (product,)
             if campaign.kind.value == "promo"
@@ -611,7 +626,13 @@ class DraftingService:
                 dict.fromkeys(
                     (
                         *stated,
-                        *facts.told(brief, stated, subject=subject, required=campaign.required_words),
+                        *(
+                            u
+                            for t in facts.told(
+                                brief, stated, subject=subject, required=campaign.required_words
+                            )
+                            if (u := facts.unsigned(t, self.settings.brand.name))
+                        ),
                         *facts.mentions(brief),
                         *promoted,
                     )

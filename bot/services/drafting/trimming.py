@@ -15,9 +15,10 @@ import regex
 _ASIDE = regex.compile(r"\s*\((?![^()]*\d)[^()]*\)")
 #: A reason given after what is said (", so nobody has to miss a lesson", " because the
 #: mornings are dark"), to the end of its clause. Not "since" (mostly a time: "since 2019"),
-#: not "so" before an ask ("so book early").
+#: not "so" before an ask ("so book early"), not a sentence of its own ("So our hikes are
+#: longer that week": what follows from the news is news).
 _REASON = regex.compile(
-    r",?\s+(?:because|so\s+that|so(?=\s+(?:we|we're|you|you're|they|nobody|no\s+one|"
+    r"(?<![.!?:;][\p{Extended_Pictographic}\uFE0F]*),?\s+(?:because|so\s+that|so(?=\s+(?:we|we're|you|you're|they|nobody|no\s+one|"
     r"everyone|everybody|the|our|your|it|there|no)\b))\s[^.;:!?()\n]*(?=[.;!?]|$)",
     regex.IGNORECASE,
 )

@@ -280,3 +280,91 @@ def test_a_promo_need_not_name_the_brands_first_product_it_does_not_list(tmp_pat
     best = service.candidates(settings.campaigns[0], SLOT)[0].candidate
     assert best.passed, best.checks
     assert "Kids bikes are 15% off this week" in best.text
+
+
+def test_facts_too_long_for_one_post_become_a_thread_not_a_loss(tmp_path: Path) -> None:
+    service, settings = _service(
+        tmp_path,
+        name="snow",
+        products=["seasonal snow clearing contract"],
+        variables={},
+        brief=(
+            "Snow contracts are open!! With the {{ product }} we clear your driveway + front walk every "
+            "time we get 5cm or more, done before 7am, November 1 to April 15."
+        ),
+        facts=[
+            "early-bird price $549 for a single driveway, regular $649",
+            "early bird ends October 15",
+            "we only serve Winnipeg south of the Assiniboine River",
+        ],
+        link="https://prairieedge.example",
+    )
+    best = service.candidates(settings.campaigns[0], SLOT)[0].candidate
+    assert best.origin is DraftOrigin.COMPOSED and best.passed, best.checks
+    parts = best.text.split("\n---\n")
+    assert len(parts) == 2 and all(len(p) <= 280 for p in parts)
+    assert "before 7am, November 1 to April 15." in parts[0]  # cut at a sentence's end
+    assert parts[1].startswith("Early-bird price $549") and parts[1].endswith("https://prairieedge.example")
+
+
+def test_a_thread_is_cut_at_sentence_ends_only_and_as_evenly_as_fits() -> None:
+    body = "One costs £5.50 today. Two is 4.45am sharp. Three is here. Four is there."
+    fits = lambda text: all(len(p) <= 45 for p in text.split("\n---\n"))  # noqa: E731
+    assert composing.thread(body, fits) == (
+        "One costs £5.50 today. Two is 4.45am sharp.\n---\nThree is here. Four is there."
+    )
+    assert composing.thread(body, lambda text: False) is None
+    assert composing.thread("One sentence only.", fits) is None
+
+
+def test_a_reason_is_not_a_sentence_of_its_own() -> None:
+    from bot.services.drafting import trimming
+
+    text = "The cableway is closed until 2 August. So our hikes are up and down on foot, about 5 hrs."
+    assert trimming.core(text) == text
+
+
+def test_an_order_naming_the_topic_leads_the_post_when_the_facts_do_not_name_it(tmp_path: Path) -> None:
+    service, settings = _service(
+        tmp_path,
+        name="studio",
+        kind="announcement",
+        products=[],
+        variables={},
+        brief=(
+            "can u write something about the new podcast studio?? months of work but its finally done. "
+            "say its good for zoom interviews too"
+        ),
+        facts=["₹800 an hour for members"],
+        required_words=["podcast studio"],
+    )
+    best = service.candidates(settings.campaigns[0], SLOT)[0].candidate
+    assert best.origin is DraftOrigin.COMPOSED and best.passed, best.checks
+    assert best.text.startswith(
+        "The new podcast studio at Lotus Leaf Tea House: months of work but it's finally done."
+    )
+    assert "The new podcast studio is good for zoom interviews too." in best.text
+
+
+def test_the_owners_swapped_letters_and_lower_case_names_are_put_right(tmp_path: Path) -> None:
+    service, settings = _service(
+        tmp_path,
+        name="ramen",
+        products=["tonkotsu ramen"],
+        variables={},
+        brief=(
+            "tell ppl to make sure we have thier cell number. "
+            "the {{ product }} deal is on in march and april."
+        ),
+        facts=["$16 instead of $18 on mondays"],
+    )
+    plan = service.plan(settings.campaigns[0], SLOT)
+    assert "we have their cell number" in plan.brief and "in March and April" in plan.brief
+    assert "tonkotsu ramen" in plan.brief  # the campaign's own words are never respelled ("armen")
+    from bot.services.drafting import words
+
+    assert words.respelled("hope you had a lovley week, ramen") == "hope you had a lovely week, armen"
+    assert words.respelled("a lovley ramen", own=frozenset({"ramen"})) == "a lovely ramen"
+    assert words.capitalized("open mondays, we march on, may 3, sat in the sun") == (
+        "open Mondays, we march on, may 3, sat in the sun"
+    )

@@ -267,3 +267,128 @@ def test_the_owners_past_and_warnings_to_the_writer_are_not_told() -> None:
         "We are NOT open on Boxing Day",
         "Back on the 27th",
     )
+
+
+def test_an_order_given_in_the_negative_is_never_stated() -> None:
+    brief = (
+        "Quick one about the gutter clean. Most people only call us when it overflows. "
+        "Don't say a clean will fix a leaking roof, it won't, a clean is a clean."
+    )
+    assert not any("fix a leaking roof" in t for t in told(brief, ["$90 for a terraced house"]))
+    assert told("never mention we're moving next year. We close at 5 on Fridays.", []) == (
+        "We close at 5 on Fridays",
+    )
+
+
+def test_the_owners_asides_in_brackets_never_come_out_cut() -> None:
+    brief = (
+        "Post about our van hire. Anything up to 3 tonnes you'd rather not lift yourself (so: "
+        "everything). We pick up within the hour. Do you move flats every summer? (students, "
+        "young couples, people with far too many plants...) Want to push the weekend rate."
+    )
+    said = told(brief, ["from £40 a day"])
+    assert all(t.count("(") == t.count(")") for t in said), said
+    assert "We pick up within the hour" in said
+    assert not any("everything" in t or "students" in t for t in said)
+
+
+def test_the_reason_given_for_a_tone_request_is_not_news() -> None:
+    brief = (
+        "trials for the junior squad!! open to kids 8-12, Saturday 4 May, 10am at the club. "
+        "can you make it sound friendly?? some of the kids get very nervous"
+    )
+    said = told(brief, [])
+    assert said[-1].endswith("Saturday 4 May, 10am at the club") and not any("nervous" in t for t in said)
+
+
+def test_news_with_a_date_no_fact_holds_is_no_repeat_of_a_fact() -> None:
+    brief = "We're opening in the evenings too, starting Monday 5 October. Keep it short please."
+    listed = ["evening classes Monday to Friday from 6 to 9pm", "same prices as the day"]
+    assert told(brief, listed) == ("We're opening in the evenings too, starting Monday 5 October",)
+    # "till mid October" says no more than "ends October 15"
+    assert told("Early bird pricing till mid October so get in quick.", ["early bird ends October 15"]) == ()
+
+
+def test_an_ask_to_the_readers_after_and_or_pls_and_the_owners_common_typos() -> None:
+    brief = "we're planting trees today. wear boots its muddy down there. and pls bring a water bottle."
+    assert told(brief, []) == (
+        "we're planting trees today",
+        "wear boots it's muddy down there",
+        "please bring a water bottle",
+    )
+    assert repaired("so alot of parents missed it; the hall and its stage") == (
+        "so a lot of parents missed it; the hall and its stage"
+    )
+
+
+def test_a_plural_states_its_singular_and_british_spellings_are_no_typos() -> None:
+    from bot.services.drafting.facts import fact_stated
+    from bot.services.drafting.prose import spelling
+
+    assert fact_stated("allotment plot", "We have 6 allotment plots for next season.")
+    assert spelling("Every kilometre is ridden by bike, to the theatre and back.").passed
+    assert not spelling("Make sure we have thier number.").passed
+
+
+def test_a_statement_signed_by_the_brand_is_stated_unsigned() -> None:
+    from bot.services.drafting.facts import unsigned
+
+    brand = "Blue Mahoe Children's Theatre"
+    assert unsigned(f"wishing you a happy holiday from {brand}, the studio is closed today", brand) == (
+        "wishing you a happy holiday, the studio is closed today"
+    )
+    assert unsigned(f"Merry Christmas from all of us at {brand}", brand) == "Merry Christmas"
+    assert unsigned(f"from {brand}", brand) == f"from {brand}"  # nothing would be left
+
+
+def test_a_one_person_business_writing_as_i_is_told_as_we() -> None:
+    brief = (
+        "For my customers in Rye - from March I'll be coming over every second Tuesday, so no more "
+        "waiting for me to be nearby. Book early, I can only do about 6 clocks a day. I'm only 61 "
+        "and I hope to do this for years."
+    )
+    assert told(brief, []) == (
+        "For our customers in Rye, from March we'll be coming over every second Tuesday, so no more "
+        "waiting for us to be nearby",
+        "Book early, we can only do about 6 clocks a day",
+    )
+    assert told("Some news. My apprentice Sam has joined me full time.", []) == (
+        "Our apprentice Sam has joined us full time",
+    )
+
+
+def test_enumerations_doubled_words_and_a_pronoun_after_and_that() -> None:
+    brief = (
+        "ok 2 things. FIRST the lift is finally fixed!!! sorry sorry to everyone who took the stairs. "
+        "SECOND we are adding a Sunday class. First come first served."
+    )
+    assert told(brief, []) == (
+        "the lift is finally fixed",
+        "sorry to everyone who took the stairs",
+        "we are adding a Sunday class",
+        "First come first served",
+    )
+    assert told("We are small and that is the point: our readers live here.", []) == (
+        "We are small and that is the point",
+        "our readers live here",
+    )
+
+
+def test_what_to_suggest_to_the_readers_is_told_and_what_need_not_be_said_is_not() -> None:
+    brief = (
+        "we now make sugar-free fudge. maybe suggest people check with their doctor. "
+        "you dont need to mention the price if it makes the post too long"
+    )
+    assert told(brief, []) == ("we now make sugar-free fudge", "check with your doctor")
+
+
+def test_what_the_owner_marks_worth_saying_and_a_shared_number_is_no_repeat() -> None:
+    brief = (
+        "I do a gutter clean with a vacuum, no ladders on your roof "
+        "(ladders crack tiles, worth saying that). "
+        "Enrolment is open for the junior class for ages 4 to 7."
+    )
+    assert told(brief, ["$40 a month for 4 classes"]) == (
+        "We do a gutter clean with a vacuum, no ladders on your roof (ladders crack tiles)",
+        "Enrolment is open for the junior class for ages 4 to 7",
+    )
