@@ -78,7 +78,7 @@ class RedactingFilter(logging.Filter):
             return True
         masked = redact(message)
         if masked != message:
-            record.msg, record.args = masked, None
+            _mask_record(record, masked)
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
@@ -86,6 +86,37 @@ class RedactingFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
         return True
+
+
+def _mask_record(record: logging.LogRecord, masked: str) -> None:
+    """Mask the record's message template and each argument, keeping the arguments (a formatter
+    may read them: uvicorn's access log unpacks five). When that does not give ``masked`` (a
+    secret split across arguments, a masked argument under ``%d``), ``masked`` replaces them."""
+    msg, args = record.msg, record.args
+    if isinstance(msg, str) and isinstance(args, tuple | dict):
+        record.msg = redact(msg)
+        if isinstance(args, tuple):
+            record.args = tuple(_masked_arg(a) for a in args)
+        else:
+            record.args = {k: _masked_arg(v) for k, v in args.items()}
+        try:
+            if record.getMessage() == masked:
+                return
+        except Exception:  # the masked text is used instead, below
+            pass
+    record.msg, record.args = masked, None
+
+
+def _masked_arg(value: object) -> object:
+    """A log argument with secrets masked: a string masked, another value kept unless its text
+    holds a secret (then its masked text)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    text = str(value)
+    masked = redact(text)
+    return value if masked == text else masked
 
 
 def setup_logging(level: int) -> None:

@@ -395,7 +395,11 @@ def regenerate(ctx: Context, draft_id: int, reviewer: str | None, as_json: bool)
 @reviewer_option
 @pass_ctx
 def review(ctx: Context, reviewer: str | None) -> None:
-    """Walk through the pending drafts: [a]pprove, [e]dit, [r]eject, [s]kip, [q]uit."""
+    """Walk through the pending drafts: [a]pprove, [e]dit, [b]are edit, [r]eject, [s]kip, [q]uit.
+
+    [e]dit opens $EDITOR on the text and adds the campaign's link and hashtags where the edit
+    left them out (as `bot queue edit`); [b]are edit posts the text exactly as you save it,
+    nothing added (as `bot queue edit --bare`)."""
     from bot.cli.media import media_lines
     from bot.domain.errors import BotError
     from bot.services.queue import QueueView, slot_note
@@ -418,7 +422,9 @@ def review(ctx: Context, reviewer: str | None) -> None:
         for line in media_lines([m.to_dict() for m in draft.media]):
             _say(line)
         choice = click.prompt(
-            "[a]pprove [e]dit [r]eject [s]kip [q]uit", type=click.Choice(list("aersq")), show_choices=False
+            "[a]pprove [e]dit [b]are edit [r]eject [s]kip [q]uit",
+            type=click.Choice(list("aebrsq")),
+            show_choices=False,
         )
         try:
             if not _act(ctx, draft, choice, name):
@@ -454,10 +460,10 @@ def _act(ctx: Context, draft: Draft, choice: str, reviewer: str) -> bool:
     elif choice == "r":
         review.reject(draft.id, reviewer, click.prompt("reason", default="not good enough", type=REASON))
         click.echo("rejected")
-    elif choice == "e":
+    elif choice in ("e", "b"):  # b: bare, the text exactly as saved (no link or hashtags added)
         from bot.cli.editor import edit_text
 
         text = edit_text(draft.text)
         if text is not None:
-            _show_edited(review.edit(draft.id, reviewer, text))
+            _show_edited(review.edit(draft.id, reviewer, text, bare=choice == "b"))
     return True

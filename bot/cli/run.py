@@ -9,7 +9,6 @@ import click
 
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, print_json
-from bot.domain.text import for_display
 
 if TYPE_CHECKING:
     from bot.daemon.runner import SingleDaemonLock
@@ -89,8 +88,8 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
         f"failed {len(report.publishing.failed)}, needs check {len(report.publishing.needs_check)}"
         + (f", stale (not sent late) {len(report.publishing.stale)}" if report.publishing.stale else "")
     )
-    for failure in report.failed_slots:
-        click.echo(for_display(f"slot failed: {failure}"), err=True)
+    # Each failed slot is already on stderr: the pass logs it as an error ("slot N of NAME
+    # failed: ..."); echoing it again showed it twice on a terminal.
 
 
 def _one_pass_lock(database_url: str) -> SingleDaemonLock | None:

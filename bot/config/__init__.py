@@ -250,11 +250,14 @@ def _describe(file: Path, data: dict[str, Any], exc: ValidationError) -> str:
     """One line per error, naming the key. The value is shown only when it cannot be a secret:
     never for a key the config does not know (a credential put in the wrong place, a misspelled
     credential name) nor for a key whose name looks like a credential's (:func:`secret_like`)."""
+    from bot.config import expected
+
     lines = [f"{file}: invalid config"]
-    for error in exc.errors(include_url=False):
+    for error in expected.merged(data, list(exc.errors(include_url=False))):
         key = _key(data, error["loc"])
         value = error.get("input")
         message = error["msg"].removeprefix("Value error, ")
+        message = expected.message(error, key, _secret_loc(error["loc"])) or message
         unknown = error["type"] == "extra_forbidden"
         if unknown and (triggers := _two_triggers(error["loc"])):
             message, unknown = triggers, False
@@ -367,7 +370,7 @@ _REQUIRED: dict[tuple[int | str, ...], str] = {
 
 def _shorten(value: Any) -> str:
     """The value as the error shows it: a long one is cut, with its length."""
-    text = repr(value)
+    text = str(value).lower() if isinstance(value, bool) else repr(value)  # as TOML writes it
     if len(text) <= 120:
         return text
     size = f"{len(value):,} characters" if isinstance(value, str) else f"{len(text):,} characters shown"

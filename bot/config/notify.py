@@ -14,10 +14,9 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from bot.config.types import PositiveDuration, Strict, Timeout, TimeZoneName, WebUrl
+from bot.config.types import PositiveDuration, SecretName, Strict, Timeout, TimeZoneName, WebUrl
 from bot.domain.notify import QuietHours
 
-_SECRET = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$"
 #: Keys that would put a credential in the TOML: refused, naming the key, never the value.
 _CREDENTIALS = ("password", "token", "secret", "api_key")
 
@@ -55,7 +54,7 @@ class WebhookSettings(Retrying):
     (Discord). Give ``url``, or ``url_secret`` when the URL holds a token (most do)."""
 
     url: WebUrl | None = None
-    url_secret: str | None = Field(default=None, pattern=_SECRET)
+    url_secret: SecretName | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -83,7 +82,7 @@ class EmailSettings(Retrying):
     to: tuple[str, ...] = Field(min_length=1)
     #: Log in with this name (and the ``password_secret``); no login without it.
     username: str | None = None
-    password_secret: str = Field(default="smtp_password", pattern=_SECRET)
+    password_secret: SecretName = "smtp_password"
 
     @model_validator(mode="before")
     @classmethod

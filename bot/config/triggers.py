@@ -75,7 +75,12 @@ _CLOCK = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*([ap]\.?m\.?)?$", re.I)
 
 def _parsed(value: Any, handler: ValidatorFunctionWrapHandler, example: str) -> Any:
     """``handler(value)``; a date or time it cannot read is refused saying how to write it
-    (and, for ``20/12/2026 10am``, what that is in that form when it is not ambiguous)."""
+    (and, for ``20/12/2026 10am``, what that is in that form when it is not ambiguous). A
+    number is refused too: pydantic would read ``at = 9`` as 9 seconds after 1970 UTC."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        clock = example == TIME_FORMAT and isinstance(value, int) and 0 <= value < 24
+        hour = f"; write at = '{value:02d}:00' for {value} o'clock" if clock else ""
+        raise ValueError(f"expected {example}, in quotes{hour}")
     try:
         return handler(value)
     except ValidationError as exc:

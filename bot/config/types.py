@@ -191,3 +191,42 @@ def check_web_url(url: str) -> str:
 
 #: A web link (``brand.link``) or an API base URL (an account's ``base_url``).
 WebUrl = Annotated[str, Field(max_length=MAX_URL_CHARS), AfterValidator(check_web_url)]
+
+
+#: Longest name of a secret (``password_secret = "smtp_password"``): a name, not a value.
+MAX_SECRET_NAME = 64
+_SECRET_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+#: A letter, digits, a letter: twice in one word is how generated passwords and tokens look
+#: (``Tr0ub4dor3``), never a name (``smtp_password2``, ``webhookUrl2024``).
+_INTERLEAVED = re.compile(r"[A-Za-z]\d+(?=[A-Za-z])")
+
+
+def secret_value_like(name: str) -> str | None:
+    """Why ``name``, given where the NAME of a secret is meant (``password_secret``,
+    ``url_secret``), looks like the secret itself, or None when it looks like a name. The
+    reason never quotes it: a password pasted there must not be printed back."""
+    if len(name) > MAX_SECRET_NAME:
+        return f"{len(name)} characters, and a name is at most {MAX_SECRET_NAME}"
+    if not _SECRET_NAME.match(name):
+        return "it holds characters a name does not, which are letters, digits, _ . and -"
+    for word in re.split(r"[_.-]+", name):
+        letters, digits = any(c.isalpha() for c in word), any(c.isdigit() for c in word)
+        if len(_INTERLEAVED.findall(word)) >= 2 or (len(word) >= 20 and letters and digits):
+            return "it looks random, like a password or a token"
+    return None
+
+
+def check_secret_name(name: str) -> str:
+    """A secret's name, or ValueError saying it looks like the value (never quoting it)."""
+    if why := secret_value_like(name):
+        raise ValueError(
+            f"this looks like the secret itself, not its name: {why}; value not shown. Write the "
+            'NAME here (such as "smtp_password") and the secret in $BOT_NOTIFY_<NAME>, the '
+            "secrets_file or the secrets_dir (see README, Notifications). If it was a real "
+            "password, change it: it was written in the config file"
+        )
+    return name
+
+
+#: The name of a secret (``password_secret``, ``url_secret``): letters, digits, ``_ . -``.
+SecretName = Annotated[str, Field(min_length=1), AfterValidator(check_secret_name)]

@@ -50,6 +50,7 @@ from bot.domain.requests import DraftRequest
 from bot.schedule import Alarm
 from bot.services.catchup import Scheduling, active_campaigns, make_due_slots, take_stale_slots
 from bot.services.publishing import PublishReport
+from bot.services.sync import held_lines
 from bot.wiring import Wiring
 
 log = logging.getLogger(__name__)
@@ -316,8 +317,11 @@ class Daemon:
         The templates and pictures were checked before (:meth:`_refuse_bad_templates`)."""
         for problem in app.sync.never_firing():
             log.error("campaign will never fire: %s", problem)
-        for warning in app.sync.sync(app.worker).warnings:
+        outcome = app.sync.sync(app.worker)
+        for warning in outcome.warnings:
             log.warning("%s", warning.message())
+        for line in held_lines(outcome.report):
+            log.warning("%s", line)
         self._campaigns_seen = self._campaign_state(app)
 
     @staticmethod
@@ -336,6 +340,19 @@ class Daemon:
             return media_problems(app.settings, app.media.fitter, now, app.campaign_context)
 
         refuse_sections(source, template_sections(app.settings, now, pictures))
+
+    @staticmethod
+    def _refuse_renames(app: Wiring) -> None:
+        """What `bot campaigns sync` refuses without ``--accept-removal``: a campaign gone from
+        the config that looks renamed and has drafts waiting or approved posts queued. Syncing
+        would expire them and cancel the posts, so the daemon does not: a ConfigError naming
+        both campaigns, what would be lost and the two ways on. A reload keeps the running
+        config (the old campaign goes on); a start ends (``bot run`` exits 1). Once someone
+        runs `bot campaigns sync --accept-removal`, the daemon sees the store change and
+        reloads."""
+        if renames := app.sync.likely_renames():
+            where = f"{app.settings.source}: " if app.settings.source is not None else ""
+            raise ConfigError(f"{where}campaigns not synced: " + "; ".join(r.message() for r in renames))
 
     @staticmethod
     def _campaign_state(app: Wiring) -> tuple[tuple[str, bool, str], ...]:
@@ -386,6 +403,8 @@ class Daemon:
             except StoreUnavailable as exc:
                 self._unavailable(exc)
                 continue
+            except ConfigError as exc:
+                raise ConfigError(f"the daemon did not start: {exc}") from None
             self._available()
             break
         if self._stop.is_set():
@@ -406,6 +425,7 @@ class Daemon:
     def _register(self) -> None:
         store = self.app.store
         now = self.app.clock.now()
+        self._refuse_renames(self.app)  # before the daemon is registered: a refusal ends the start
         if not self._started:
             # StateConflict: an earlier try did commit; only its answer was lost.
             with contextlib.suppress(StateConflict):
@@ -674,6 +694,7 @@ class Daemon:
             app = self.app.reconfigured(fresh)
             try:
                 self._refuse_bad_templates(app, source)
+                self._refuse_renames(app)
                 self._sync(app)
             except BaseException:
                 app.abandon(self.app)

@@ -258,8 +258,8 @@ class SyncService:
                 list(report.expired_drafts),
                 list(failed),
             )
-        for line in held_lines(report):
-            log.warning("%s", line)
+        # What was done to held posts is told by the caller (printed by the CLI, logged by the
+        # daemon): logged here too, `bot campaigns sync` showed each line twice on a terminal.
         return SyncOutcome(report, warnings, failed)
 
     def _needs_override(self, held: HeldPublication) -> HeldPublication:

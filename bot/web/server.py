@@ -40,7 +40,22 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
         server_header=False,
         log_level="info",
         access_log=False,
+        log_config=log_config(),
     )
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging set-up with :class:`~bot.adapters.redaction.RedactingFilter` on each of
+    its handlers. Its loggers (``uvicorn``, ``uvicorn.error``, ``uvicorn.access``) do not
+    propagate to the root logger, whose handlers carry the filter: without this, a secret in
+    one of their records (a traceback of the application) would be printed as it is."""
+    import copy
+
+    config: dict[str, Any] = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["filters"] = {"redact": {"()": "bot.adapters.redaction.RedactingFilter"}}
+    for handler in config["handlers"].values():
+        handler["filters"] = [*handler.get("filters", ()), "redact"]
+    return config
 
 
 def check_listen(host: str, port: int) -> None:

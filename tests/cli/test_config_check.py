@@ -85,3 +85,18 @@ def test_secrets_files_that_cannot_be_read_are_problems(write_config: Any, tmp_p
         (tmp_path / name).chmod(0o600)
     out = run_cli("config", "check", config=config)
     assert out.returncode == 0 and out.stderr == "", out.stderr
+
+
+def test_wrong_types_say_what_the_key_expects(write_config: Any) -> None:
+    """``link = true`` on a campaign: one line naming the key and what it takes, not pydantic's
+    union branches (``link.function-after[check_web_url(), ...]``, ``link.literal[False]``)."""
+    config = write_config('link = true\nhashtags = "#tea"\nrequired_words = 3\n')
+    out = run_cli("config", "check", config=config)
+    assert out.returncode == 1, out.stdout
+    assert out.stderr == (
+        f"Error: {config}: invalid config\n"
+        "  campaigns[0] (promo).link = true: expected a web link in quotes "
+        '("https://example.com/shop") or false\n'
+        "  campaigns[0] (promo).hashtags = '#tea': expected a list: write [\"#tea\"]\n"
+        '  campaigns[0] (promo).required_words = 3: expected a list, such as ["a", "b"]\n'
+    )

@@ -84,3 +84,28 @@ def test_link_true_is_refused_with_the_way_to_say_it(write_config: Any) -> None:
     done = run_cli("config", "check", config=config)
     assert done.returncode != 0
     assert "link" in done.stderr + done.stdout
+
+
+def test_queue_review_has_a_bare_edit(write_config: Any, tmp_path: Path) -> None:
+    """`queue review`: [e]dit adds the brand's link and hashtags back, [b]are edit (as
+    `queue edit --bare`) posts the text exactly as the editor saved it."""
+    config = write_config(CAMPAIGNS, base=BASE)
+    _fired(config)
+    # the walk shows the pending drafts in the queue's order: edit the first, bare-edit the second
+    queue = json.loads(run_cli("queue", "--json", config=config).stdout)
+    assert [d["campaign"] for d in queue[:2]] == ["promo", "promo"]  # both get the brand's extras
+    order = [d["id"] for d in queue]
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "Tea time at Lotus Leaf Tea House." > "$1"\n')
+    editor.chmod(0o755)
+    done = run_cli(
+        "queue", "review", "--as", "ann", config=config, input="e\nb\nq\n", env={"EDITOR": str(editor)}
+    )
+    assert done.returncode == 0, done.stderr
+    assert "[b]are edit" in done.stdout
+    texts = {
+        i: json.loads(run_cli("queue", "show", str(i), "--json", config=config).stdout)["text"]
+        for i in order[:2]
+    }
+    assert texts[order[0]] == f"Tea time at Lotus Leaf Tea House.\n\n{LINK} #LotusLeafTea", texts
+    assert texts[order[1]] == "Tea time at Lotus Leaf Tea House.", texts

@@ -24,7 +24,20 @@ CASES = [
     # a known key whose name is a credential's: the value (a secret's name) is not shown either
     (
         "[notify.email]\nhost = 'h'\nfrom = 'a@b.c'\nto = ['a@b.c']\npassword_secret = '{s} !'\n",
-        ["notify.email.password_secret: String should match pattern"],
+        ["notify.email.password_secret: this looks like the secret itself", "it holds characters"],
+    ),
+    # a password or token pasted where the secret's NAME goes (it would be printed as the name)
+    (
+        "[notify.email]\nhost = 'h'\nfrom = 'a@b.c'\nto = ['a@b.c']\npassword_secret = '{s}'\n",
+        ["notify.email.password_secret: this looks like the secret itself", "it looks random", "change it"],
+    ),
+    (
+        "[notify.webhook]\nurl_secret = 'https://hooks.example/services/{s}'\n",
+        ["notify.webhook.url_secret: this looks like the secret itself", "value not shown"],
+    ),
+    (
+        "[notify.webhook]\nurl_secret = '{s}' # padding\n".replace("{s}", "{s}" * 6),
+        ["notify.webhook.url_secret: this looks like the secret itself", "a name is at most 64"],
     ),
     # an invisible character in an unknown key's value: refused as an unknown key, unseen
     ('[notify]\nsmtp_password = "{s}\\u200b"\n', ["notify.smtp_password", "value not shown"]),
@@ -91,3 +104,12 @@ def test_every_command_loading_the_config_keeps_the_value_out(tmp_path: Path, ar
     assert done.returncode == 1, done.stdout + done.stderr
     assert "notify.smtp_password" in done.stderr and "access_tokn" in done.stderr, done.stderr
     assert SECRET not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("name", ["smtp_password", "SMTP_PASSWORD", "webhookUrl2024", "mail.relay-pw2"])
+def test_names_that_look_like_names_are_taken(tmp_path: Path, name: str) -> None:
+    """A secret's name as people write them is kept, and named when the secret is missing."""
+    config = _write(tmp_path, f"[notify.webhook]\nurl_secret = '{name}'\n")
+    done = run_cli("notify", "test", config=config)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"notify.webhook.url_secret = '{name}': secret not found" in done.stderr, done.stderr

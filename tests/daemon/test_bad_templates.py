@@ -95,6 +95,8 @@ def test_a_hostile_brief_fails_its_slot_and_the_pass_keeps_publishing(
         assert "campaign 'loop': brief" in said and "[bound: loop iterations]" in said, said
         assert "campaign 'macro': brief" in said and "[bound: recursion depth]" in said, said
         assert "Traceback" not in said and "RecursionError" not in said
+        # the pass logs the failure as an error; the CLI used to echo it again ("slot failed: ...")
+        assert said.count("slot 1 of loop failed: campaign 'loop'") == 1 and "slot failed:" not in said, said
         slots = {s.campaign_name: s for s in app.store.list_slots()}
         assert slots["loop"].state is SlotState.FAILED and "iteration limit" in (slots["loop"].error or "")
         assert slots["macro"].state is SlotState.FAILED and "recursion" in (slots["macro"].error or "")

@@ -63,6 +63,8 @@ def test_disabling_a_campaign_holds_its_approved_posts(write_config: Any, db_url
     synced = run_cli("campaigns", "sync", config=config)
     assert synced.returncode == 0, synced.stderr
     assert f"publication {pub} (draft {approved} to outbox) cancelled: promo is disabled" in synced.stdout
+    # once: the sync service logged it as a warning too (stderr), twice on a terminal
+    assert (synced.stdout + synced.stderr).count(f"publication {pub} (draft {approved} to outbox)") == 1
     assert f"`bot queue approve {approved}`" in synced.stdout and "enabled = true" in synced.stdout
     assert _pub(config, pub)["state"] == "cancelled"
     assert _draft(config, approved)["state"] == "pending_review"  # back in review, approval void

@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.adapters.platforms.credentials import checked_secret, read_secrets_dir_file, read_secrets_file
 from bot.adapters.redaction import remember_secret
 from bot.config.notify import NotifySettings
+from bot.config.types import secret_value_like
 from bot.domain.errors import ConfigError
 
 
@@ -51,6 +52,8 @@ class NotifySecrets:
         if value:
             remember_secret(value, name)
             return value
+        if secret_value_like(name):  # refused by the config; never printed if it gets here
+            raise ConfigError(f"{key}: looks like the secret itself, not its name (value not shown)")
         places = [f"set ${env_name(name)}"]
         if self._file is not None:
             places.append(f"add {name}=... to {self._file}")
