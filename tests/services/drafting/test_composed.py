@@ -282,23 +282,25 @@ def test_a_promo_need_not_name_the_brands_first_product_it_does_not_list(tmp_pat
     assert "Kids bikes are 15% off this week" in best.text
 
 
+#: A promo whose facts need two posts on X (with or without the link).
+SNOW = {
+    "name": "snow",
+    "products": ["seasonal snow clearing contract"],
+    "variables": {},
+    "brief": (
+        "Snow contracts are open!! With the {{ product }} we clear your driveway + front walk every "
+        "time we get 5cm or more, done before 7am, November 1 to April 15."
+    ),
+    "facts": [
+        "early-bird price $549 for a single driveway, regular $649",
+        "early bird ends October 15",
+        "we only serve Winnipeg south of the Assiniboine River",
+    ],
+}
+
+
 def test_facts_too_long_for_one_post_become_a_thread_not_a_loss(tmp_path: Path) -> None:
-    service, settings = _service(
-        tmp_path,
-        name="snow",
-        products=["seasonal snow clearing contract"],
-        variables={},
-        brief=(
-            "Snow contracts are open!! With the {{ product }} we clear your driveway + front walk every "
-            "time we get 5cm or more, done before 7am, November 1 to April 15."
-        ),
-        facts=[
-            "early-bird price $549 for a single driveway, regular $649",
-            "early bird ends October 15",
-            "we only serve Winnipeg south of the Assiniboine River",
-        ],
-        link="https://prairieedge.example",
-    )
+    service, settings = _service(tmp_path, **SNOW, link="https://prairieedge.example")
     best = service.candidates(settings.campaigns[0], SLOT)[0].candidate
     assert best.origin is DraftOrigin.COMPOSED and best.passed, best.checks
     parts = best.text.split("\n---\n")
@@ -371,22 +373,11 @@ def test_the_owners_swapped_letters_and_lower_case_names_are_put_right(tmp_path:
 
 
 def test_a_campaign_without_a_link_gets_its_thread_too(tmp_path: Path) -> None:
-    service, settings = _service(
-        tmp_path,
-        name="snow",
-        products=["seasonal snow clearing contract"],
-        variables={},
-        brief=(
-            "Snow contracts are open!! With the {{ product }} we clear your driveway + front walk every "
-            "time we get 5cm or more, done before 7am, November 1 to April 15."
-        ),
-        facts=[
-            "early-bird price $549 for a single driveway, regular $649",
-            "early bird ends October 15",
-            "we only serve Winnipeg south of the Assiniboine River, east of the Red River, "
-            "west of Lagimodiere",
-        ],
-    )
+    facts = [
+        *SNOW["facts"][:2],
+        "we only serve Winnipeg south of the Assiniboine River, east of the Red River",
+    ]
+    service, settings = _service(tmp_path, **{**SNOW, "facts": facts})
     best = service.candidates(settings.campaigns[0], SLOT)[0].candidate
     assert best.origin is DraftOrigin.COMPOSED and best.passed, best.checks
     assert "https://" not in best.text and len(best.text.split("\n---\n")) == 2
