@@ -796,7 +796,8 @@ _MINE = regex.compile(r"\b(?:I|I'm|I've|I'd|my|me|i|i'm|i've|i'd|im)\b")
 #: full time", "I'm keeping the restorations"), not the owner's feelings, wishes or age.
 _MY_WORK = regex.compile(
     r"\b(?:I'll|I\s+will|I\s+can(?:\s+only|\s+now|\s+also)?|I've\s+(?:just\s+)?(?:opened|moved|started|added|hired|"
-    r"taken\s+on|extended|launched|got)|I'm\s+(?:now\s+|also\s+)?(?!hoping|thinking|wondering|trying|looking|"
+    r"taken\s+on|extended|launched|got)|I'm\s+(?:off|away|closed|back|open|on\s+(?:holiday|leave))\b|"
+    r"I'm\s+(?:now\s+|also\s+)?(?!hoping|thinking|wondering|trying|looking|"
     r"getting|feeling|going\s+to\s+(?:need|want))[a-z]+ing|joined\s+me|I\s+(?:now\s+)?(?:do|offer|cover|"
     r"run|open|close|work))\b(?!\s+(?:like|love|want|need|think|hope|wish|feel|guess|reckon|mean)\b)",
     regex.IGNORECASE,
@@ -817,10 +818,21 @@ _AS_WE = {
 _FIRST_PERSON = regex.compile(r"\b(?:I\s+am|I\s+was|I'll|I'm|I've|I'd|I|me|my|myself)\b", regex.IGNORECASE)
 
 
+#: The owner's own people and life: "my father", "my nephew" are no business's.
+_PERSONAL = regex.compile(
+    r"\b(?:father|mother|dad|mum|mom|wife|husband|partner|son|daughter|kids|children|nephew|niece|"
+    r"grand(?:father|mother|dad|ma|pa)|great\s+grand\w+|brother|sister|uncle|aunt|family|birthday|health|"
+    r"diabetic|retir\w*|years\s+old|age)\b",
+    regex.IGNORECASE,
+)
+
+
 def _as_business(text: str) -> str:
-    """A one-person business's news said as the business says it ("from October I'll be
-    coming over" -> "from October we'll be coming over"); other text as it is."""
-    if not _MY_WORK.search(text):
+    """What the post tells, said as the business says it: the owner's "I" is the business's
+    "we" ("from October I'll be coming over" -> "from October we'll be coming over", "thank you
+    to all my regulars" -> "our regulars"), unless it speaks of the owner's own people or life
+    ("my father is diabetic") and is no news of the business's work."""
+    if not _FIRST_PERSON.search(text) or (_PERSONAL.search(text) and not _MY_WORK.search(text)):
         return text
 
     def we(match: regex.Match[str]) -> str:

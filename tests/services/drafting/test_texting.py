@@ -392,3 +392,16 @@ def test_what_the_owner_marks_worth_saying_and_a_shared_number_is_no_repeat() ->
         "We do a gutter clean with a vacuum, no ladders on your roof (ladders crack tiles)",
         "Enrolment is open for the junior class for ages 4 to 7",
     )
+
+
+def test_the_owners_i_is_the_business_we_but_the_owners_family_stays_theirs() -> None:
+    brief = (
+        "massive thanks to all my regulars, this was my first full year on my own. "
+        "I'm off until Monday 5 January. My gutter clean includes before and after photos."
+    )
+    assert told(brief, []) == (
+        "thank you to all our regulars, this was our first full year on our own",
+        "We're off until Monday 5 January",
+        "Our gutter clean includes before and after photos",
+    )
+    assert not any("our father" in t.casefold() for t in told("say my father is diabetic so we made it", []))
