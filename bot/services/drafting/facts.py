@@ -404,7 +404,7 @@ _AFTER_COLON = regex.compile(
 #: How an instruction to the writer starts (a brief's other sentences describe the offer).
 _INSTRUCTION = regex.compile(
     r"^\W*(?:write|mention|announce|remind|include|describe|highlight|emphasi[sz]e|promote|keep|make|"
-    r"be|don't|do|add|note|state|say|tell|explain|invite|encourage|ask|let|thank|wish|use|share|"
+    r"be|don't|do|add|note|state|say|tell|explain|invite|encourage|ask|let|thank(?!\s+you\b)|wish|use|share|"
     r"post|sound|avoid|(?:end|start|open|close)(?=\s+(?:with|by|on\s+a)\b)|sign|address|speak|focus|please|"
     r"congratulate|introduce|"
     r"nudge|push|shout(?!\s+out\s+to\b)|spread|celebrate|send|give|get|hype|apologi[sz]e|point|greet|"

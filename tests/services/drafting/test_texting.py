@@ -405,3 +405,14 @@ def test_the_owners_i_is_the_business_we_but_the_owners_family_stays_theirs() ->
         "Our gutter clean includes before and after photos",
     )
     assert not any("our father" in t.casefold() for t in told("say my father is diabetic so we made it", []))
+
+
+def test_a_thank_you_the_brief_writes_itself_is_told() -> None:
+    brief = (
+        "Merry Christmas! Thank you for trusting us with your bikes this year. "
+        "Thank our regulars for the cake."
+    )
+    said = told(brief, ["closed until 28 December"])
+    assert said[-2:] == ("Thank you for trusting us with your bikes this year", "thank you for the cake"), (
+        said
+    )
