@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.adapters.embedding import shared  # noqa: E402 (after the thread settings)
 from bot.adapters.moderation import labeled, semantic_model  # noqa: E402
-from bot.adapters.moderation.semantic import BUNDLED_MODEL, bundled_model  # noqa: E402
+from bot.adapters.moderation.semantic import BUNDLED_MODEL, bundled_model, for_encoder  # noqa: E402
 
 OUT = ROOT / "bot" / "adapters" / "moderation" / BUNDLED_MODEL
 
@@ -41,7 +41,7 @@ def split_for(text: str) -> str:
 
 def build() -> semantic_model.SemanticModel:
     rows = labeled.split_of(labeled.bundled(), "train")
-    vectors = shared().encode([r.text for r in rows])
+    vectors = shared().encode([for_encoder(r.text) for r in rows])
     return semantic_model.train(rows, vectors)
 
 

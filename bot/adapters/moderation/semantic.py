@@ -14,6 +14,7 @@ trained from the labeled set shipped in the package (rebuilt, deterministically,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from importlib import resources
 from io import BytesIO
@@ -31,6 +32,14 @@ BUNDLED_MODEL = "data/semantic.npz"
 #: Where ``bot moderation train`` keeps its models, under the data directory.
 CANDIDATE = Path("moderation") / "semantic-candidate.npz"
 ACCEPTED = Path("moderation") / "semantic.npz"
+#: A run of four or more capitals ("FRIDAYTEA", "IDIOT"): the encoder reads such runs as rare
+#: tokens and a promo code came out "most like self_harm", so they are read in lower case.
+_SHOUTED = re.compile(r"\b[A-Z][A-Z0-9]{3,}\b")
+
+
+def for_encoder(text: str) -> str:
+    """The text as the encoder sees it, in scoring and in training alike."""
+    return _SHOUTED.sub(lambda m: m.group(0).lower(), text)
 
 
 class SemanticScorer:
@@ -67,7 +76,7 @@ class SemanticScorer:
     def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
         """Per text: ``toxic`` and each kind's probability."""
         self._follow_accepted()
-        vectors = self._embedder.encode(list(texts))
+        vectors = self._embedder.encode([for_encoder(t) for t in texts])
         scored = self.model.toxic_scores(vectors)
         self._last = {t: (v, k) for t, v, k in zip(texts, vectors, scored, strict=True)}
         self._explained = {}
@@ -80,7 +89,7 @@ class SemanticScorer:
             return self._explained[text]
         known = self._last.get(text)
         if known is None:
-            vector = self._embedder.encode([text])[0]
+            vector = self._embedder.encode([for_encoder(text)])[0]
             kinds = self.model.toxic_scores(vector[None, :])[0]
         else:
             vector, kinds = known

@@ -17,7 +17,7 @@ import numpy as np
 from bot.adapters.embedding import Embedder, shared
 from bot.adapters.moderation import semantic_model
 from bot.adapters.moderation.labeled import LabeledText, bundled, split_of
-from bot.adapters.moderation.semantic import ACCEPTED, CANDIDATE, bundled_model
+from bot.adapters.moderation.semantic import ACCEPTED, CANDIDATE, bundled_model, for_encoder
 from bot.adapters.moderation.semantic_model import Matrix, SemanticModel
 from bot.domain.errors import BotError, ConfigError
 
@@ -76,7 +76,7 @@ def embed(rows: Sequence[LabeledText], embedder: Embedder | None = None) -> Matr
     except ConfigError:  # no shipped model (being rebuilt): embed everything
         known = {}
     missing = [r.text for r in rows if r.text not in known]
-    known.update(zip(missing, (embedder or shared()).encode(missing), strict=True))
+    known.update(zip(missing, (embedder or shared()).encode([for_encoder(t) for t in missing]), strict=True))
     return np.stack([known[r.text] for r in rows]).astype(np.float32)
 
 

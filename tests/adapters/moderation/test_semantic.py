@@ -54,6 +54,24 @@ def test_marketing_slang_passes(gate: ModerationGate, text: str) -> None:
     assert not verdict.flagged, verdict.reasons
 
 
+@pytest.mark.parametrize(
+    "text", ["FRIDAYTEA", "BREW2", "Use code SPRINGSALE at the till.", "本周五买一送一，优惠码FRIDAYTEA。"]
+)
+def test_promo_codes_in_capitals_are_not_read_as_rare_threats(gate: ModerationGate, text: str) -> None:
+    # the demo's own promo code was held for review as "most like self_harm"
+    (verdict,) = gate.check([text])
+    assert not verdict.flagged, verdict.reasons
+
+
+@pytest.mark.parametrize(
+    "text", ["NOBODY WOULD MISS YOU IF YOU VANISHED", "KEEP TALKING AND SEE WHAT HAPPENS TO YOUR CAR"]
+)
+def test_shouted_threats_are_still_flagged_by_meaning(gate: ModerationGate, text: str) -> None:
+    (verdict,) = gate.check([text])
+    assert verdict.flagged
+    assert any(r.startswith("semantic.toxic ") for r in verdict.reasons)
+
+
 #: Held out of the labeled set: everyday business copy and threats in the same idioms.
 EVERYDAY = Path(__file__).resolve().parents[3] / "bench" / "data" / "moderation" / "everyday.csv"
 
