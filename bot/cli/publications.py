@@ -48,10 +48,19 @@ def list_(
     as_json: bool,
 ) -> None:
     """List publications (all states unless --state is given)."""
+    from bot.domain.errors import NotFound
+    from bot.domain.text import did_you_mean
     from bot.services.queue import QueueView
 
     wanted = [PublicationState(s) for s in states]
-    pubs = QueueView(ctx.reader).publications(wanted, account=account, draft_id=draft_id, limit=limit)
+    view = QueueView(ctx.reader)
+    pubs = view.publications(wanted, account=account, draft_id=draft_id, limit=limit)
+    if not pubs:  # a filter that names nothing (a typo) is an error, not an empty list
+        if draft_id is not None and not view.has_draft(draft_id):
+            raise NotFound(f"no draft {draft_id}")
+        if account and all(a.name != account for a in ctx.settings.accounts):
+            known = did_you_mean(account, [a.name for a in ctx.settings.accounts])
+            raise NotFound(f"no account named {account!r} in {ctx.config_path}{known}")
     if as_json:
         print_json([publication_json(p) for p in pubs])
         return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,6 +12,9 @@ from bot.cli.output import json_option, print_json, print_table, safe_json, shor
 from bot.cli.params import ID, LIMIT, POST_TEXT, REASON, SHA256, TEXT, reviewer_name, reviewer_option
 from bot.domain import Draft, DraftState, RejectionCategory
 from bot.domain.text import for_display
+
+if TYPE_CHECKING:
+    from bot.services.queue import QueueView
 
 _reviewer = reviewer_name
 
@@ -58,9 +61,13 @@ def list_(
     if as_json and not sys.stdout.isatty():  # a pipe: compact JSON, written by the database
         raw = view.drafts_json(wanted, every_state=show_all, campaign=campaign, limit=limit)
         if raw is not None:
+            if raw == "[]":
+                _check_campaign(ctx, view, campaign)
             click.echo(safe_json(raw))
             return
     drafts = view.drafts(wanted, every_state=show_all, campaign=campaign, limit=limit)
+    if not drafts:
+        _check_campaign(ctx, view, campaign)
     slots = view.slot_drafts(drafts)
     if as_json:
         print_json(drafts_json(drafts, slots))
@@ -467,3 +474,12 @@ def _act(ctx: Context, draft: Draft, choice: str, reviewer: str) -> bool:
         if text is not None:
             _show_edited(review.edit(draft.id, reviewer, text, bare=choice == "b"))
     return True
+
+
+def _check_campaign(ctx: Context, view: QueueView, campaign: str | None) -> None:
+    """A --campaign that names no campaign (a typo) is an error, not an empty queue."""
+    from bot.domain.errors import NotFound
+
+    configured = (c.name for c in ctx.settings.campaigns)
+    if campaign and not view.stored_campaign(campaign) and campaign not in configured:
+        raise NotFound(ctx.settings.no_campaign([campaign]))

@@ -233,6 +233,14 @@ class QueueView:
         wanted = list(states) or None
         return self._reader.list_publications(states=wanted, account=account, draft_id=draft_id, limit=limit)
 
+    def stored_campaign(self, name: str) -> bool:
+        """Whether the store knows a campaign ``name`` (active or not)."""
+        return any(c.name == name for c in self._reader.list_campaigns())
+
+    def has_draft(self, draft_id: int) -> bool:
+        """Whether draft ``draft_id`` exists (every draft has an event from its first moment)."""
+        return bool(self._reader.events(entity="draft", entity_id=draft_id, limit=1))
+
     def campaigns(self, *, every_campaign: bool = False) -> list[CampaignRecord]:
         """Stored campaigns by name (active ones unless ``every_campaign``)."""
         return self._reader.list_campaigns(active_only=not every_campaign)
