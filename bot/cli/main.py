@@ -11,6 +11,8 @@ import click
 
 #: Exit status of an unexpected error (EX_SOFTWARE): a bug to report, not a user mistake.
 EXIT_INTERNAL = 70
+#: Exit status after Ctrl-C (128 + SIGINT, as a shell reports it).
+EXIT_INTERRUPTED = 130
 #: Exit status when the reader of our output went away (128 + SIGPIPE, as a shell reports it).
 EXIT_BROKEN_PIPE = 141
 
@@ -96,7 +98,14 @@ class BotGroup(click.Group):
             return super().invoke(ctx)
         except BotError as exc:
             raise click.ClickException(for_display(str(exc))) from None
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            raise SystemExit(_interrupted()) from None
+        except click.Abort as exc:
+            # click turns Ctrl-C at a prompt into Abort ("Aborted!", exit 1); EOF stays so
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                raise SystemExit(_interrupted()) from None
+            raise
+        except (click.exceptions.Exit, click.ClickException):
             raise
         except BrokenPipeError:
             raise SystemExit(_closed_pipe()) from None
@@ -111,6 +120,14 @@ def _shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: max(limit - 3, 0)].rsplit(" ", 1)[0].rstrip(",;:") + "..."
+
+
+def _interrupted() -> int:
+    """Ctrl-C: one word on its own line (the terminal's ^C left the cursor mid-line), exit
+    130 (128 + SIGINT, as a shell reports it). Whatever was committed stays; nothing half-done
+    does (every change is one transaction)."""
+    click.echo("\ninterrupted", err=True)
+    return EXIT_INTERRUPTED
 
 
 def _closed_pipe() -> int:
@@ -192,8 +209,7 @@ def main() -> None:
     try:
         cli.main(prog_name="bot")
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
+        sys.exit(_interrupted())
     except BrokenPipeError:
         sys.exit(_closed_pipe())
     except SystemExit as exc:  # click's own EPIPE handling (``bot --help | head``) exits 1

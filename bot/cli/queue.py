@@ -480,6 +480,7 @@ def _check_campaign(ctx: Context, view: QueueView, campaign: str | None) -> None
     """A --campaign that names no campaign (a typo) is an error, not an empty queue."""
     from bot.domain.errors import NotFound
 
-    configured = (c.name for c in ctx.settings.campaigns)
-    if campaign and not view.stored_campaign(campaign) and campaign not in configured:
+    if not campaign or view.stored_campaign(campaign):
+        return
+    if all(c.name != campaign for c in ctx.settings.campaigns):  # the config: only now
         raise NotFound(ctx.settings.no_campaign([campaign]))
