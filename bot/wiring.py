@@ -130,6 +130,19 @@ def missing_credentials(settings: Settings) -> list[str]:
     return lines
 
 
+def missing_notify_secrets(settings: Settings) -> list[str]:
+    """A warning when a ``[notify]`` channel's secret is not set (looked up as the daemon looks
+    it up), naming it and where to put it, never a value."""
+    from bot.adapters.notify import build_channels
+
+    base = settings.source.parent if settings.source else None
+    try:
+        build_channels(settings.notify, base)
+    except ConfigError as exc:
+        return [f"{exc}; the daemon cannot send notifications until then (`bot notify test` tries them)"]
+    return []
+
+
 class Publishers:
     """One publisher per account, built on first use and kept (they hold HTTP sessions)."""
 

@@ -57,4 +57,10 @@ def command(ctx: Context, days: int, campaigns: tuple[str, ...], show_all: bool,
             ]
             for r in rows
         ],
+        empty=f"no slots in the next {days} days"
+        + (
+            ""
+            if any(c.enabled for c in ctx.settings.campaigns)
+            else f" (no enabled campaign in {ctx.config_path})"
+        ),
     )

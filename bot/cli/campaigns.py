@@ -146,6 +146,9 @@ def list_(ctx: Context, show_all: bool, as_json: bool) -> None:
             ]
             for r in rows
         ],
+        empty="no campaigns in the database"
+        + ("" if show_all else " (active ones; --all shows deactivated ones too)")
+        + ": add [[campaigns]] to the config and run `bot campaigns sync`",
     )
 
 

@@ -39,9 +39,9 @@ def check(ctx: Context, as_json: bool) -> None:
     secrets_dir is a warning (systemd makes its credentials directory only while the service
     runs). An account whose credentials are not all set (in the environment, its secrets_file
     or secrets_dir, as `bot accounts check` looks them up) is a warning naming what is missing
-    and where it may go, never a value. The database URL in effect is checked too, and
-    printed with where it comes from: a relative SQLite file is relative to the config file,
-    wherever the command runs.
+    and where it may go, never a value; so is a [notify] channel whose secret is not set. The
+    database URL in effect is checked too, and printed with where it comes from: a relative
+    SQLite file is relative to the config file, wherever the command runs.
 
     With --json: one object, {"config", "ok", "problems", "warnings", "campaigns",
     "accounts", "database", "database_from"}, also when the file cannot be loaded (exit 1 then
@@ -114,7 +114,12 @@ def _problems(ctx: Context) -> tuple[list[tuple[str, list[str]]], list[str]]:
     """(problems as (heading, lines), warnings) of the whole config. ConfigError if it does not
     load (TOML, schema, the database URL)."""
     from bot.services.briefs import score_campaigns
-    from bot.wiring import loose_secret_files, missing_credentials, secret_file_problems
+    from bot.wiring import (
+        loose_secret_files,
+        missing_credentials,
+        missing_notify_secrets,
+        secret_file_problems,
+    )
 
     settings = ctx.settings
     settings.database_url  # noqa: B018 (a bad URL or a missing folder of its file: ConfigError)
@@ -124,7 +129,7 @@ def _problems(ctx: Context) -> tuple[list[tuple[str, list[str]]], list[str]]:
     warnings += [warning.message() for warning in score_campaigns(ctx.app.gate, settings.campaigns)]
     warnings += loose_secret_files(settings) + loose_secret_files(settings, web=True)
     if not secrets:  # a secrets file that cannot be read is a problem already
-        warnings += missing_credentials(settings)
+        warnings += missing_credentials(settings) + missing_notify_secrets(settings)
     warnings += settings.moderation.warnings()
     warnings += _zone_warnings(settings)
     return [(heading, lines) for heading, lines in problems if lines], warnings

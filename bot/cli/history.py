@@ -58,4 +58,5 @@ def command(
             ]
             for e in events
         ],
+        empty="no events",
     )

@@ -48,8 +48,14 @@ _JSON_UNSAFE = {code: f"\\u{code:04x}" for code in _UNSAFE_CODES}
 _JSON_UNSAFE_RE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """A rich table on a terminal, tab-separated lines otherwise."""
+def print_table(
+    title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, empty: str | None = None
+) -> None:
+    """A rich table on a terminal, tab-separated lines otherwise; ``empty``, when given, is
+    what is said instead of a table with no rows (a header alone reads as a failure)."""
+    if not rows and empty is not None:
+        click.echo(empty)
+        return
     cells = [[_cell(v) for v in row] for row in rows]
     if not sys.stdout.isatty():
         click.echo("\t".join(columns))

@@ -100,6 +100,7 @@ def _print(data: dict[str, Any], show_all: bool = False) -> None:
         "Next slots",
         ["campaign", "utc", "zone"],
         [[s["campaign"], s["utc"], s["zone"]] for s in data["next_slots"]],
+        empty="next slots: none (no enabled campaign has a coming slot)",
     )
     for queue, counts in data["queues"].items():
         click.echo(f"{queue}: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))

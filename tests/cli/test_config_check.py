@@ -87,6 +87,19 @@ def test_secrets_files_that_cannot_be_read_are_problems(write_config: Any, tmp_p
     assert out.returncode == 0 and out.stderr == "", out.stderr
 
 
+def test_a_notify_secret_that_is_not_set_is_a_warning_naming_where_it_goes(write_config: Any) -> None:
+    config = write_config('[notify.webhook]\nurl_secret = "hook_url"\n')
+    out = run_cli("config", "check", config=config, env={"BOT_NOTIFY_HOOK_URL": ""})
+    assert out.returncode == 0, out.stderr
+    assert "warning: notify.webhook.url_secret = 'hook_url': secret not found; set $BOT_NOTIFY_HOOK_URL" in (
+        out.stderr
+    )
+    out = run_cli(
+        "config", "check", config=config, env={"BOT_NOTIFY_HOOK_URL": "https://hooks.example.com/T0k3n"}
+    )
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+
+
 def test_wrong_types_say_what_the_key_expects(write_config: Any) -> None:
     """``link = true`` on a campaign: one line naming the key and what it takes, not pydantic's
     union branches (``link.function-after[check_web_url(), ...]``, ``link.literal[False]``)."""
