@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from importlib import resources
@@ -68,23 +69,22 @@ def _copy_pictures(folder: Path, made: list[Path]) -> None:
 
 def _write_whole(target: Path, text: str) -> None:
     """``text`` into ``target`` in one step (a temporary file beside it, then renamed)."""
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    temporary = Path(name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
         umask = os.umask(0)
         os.umask(umask)
-        Path(temporary).chmod(0o666 & ~umask)  # as open() would make it, not mkstemp's 0600
-        os.replace(temporary, target)
+        temporary.chmod(0o666 & ~umask)  # as open() would make it, not mkstemp's 0600
+        temporary.replace(target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
 def _remove(made: list[Path]) -> None:
     """Undo what this command made, newest first (a folder only if it is empty again)."""
     for path in reversed(made):
-        try:
+        with contextlib.suppress(OSError):
             path.rmdir() if path.is_dir() else path.unlink()
-        except OSError:
-            pass

@@ -36,7 +36,9 @@ def test_a_data_dir_that_cannot_be_made_writes_nothing(tmp_path: Path) -> None:
 def test_folders_are_made_and_force_replaces_the_config_whole(tmp_path: Path) -> None:
     config = tmp_path / "a" / "b" / "bot.toml"
     assert _init(config).exit_code == 0
-    assert (config.parent / "data").is_dir() and (config.parent / "media" / "mid-autumn-lantern.png").is_file()
+    assert (config.parent / "data").is_dir() and (
+        config.parent / "media" / "mid-autumn-lantern.png"
+    ).is_file()
     config.write_text("# mine\n", encoding="utf-8")
     refused = _init(config)
     assert refused.exit_code == 1 and "already exists (use --force to overwrite)" in refused.output
