@@ -130,17 +130,22 @@ def missing_credentials(settings: Settings) -> list[str]:
     return lines
 
 
-def missing_notify_secrets(settings: Settings) -> list[str]:
-    """A warning when a ``[notify]`` channel's secret is not set (looked up as the daemon looks
-    it up), naming it and where to put it, never a value."""
+def notify_secret_problems(settings: Settings) -> tuple[list[str], list[str]]:
+    """(problems, warnings) of the ``[notify]`` channels' secrets, looked up and checked as the
+    daemon does at its start (it refuses to start without them), naming the secret and where to
+    put it, never a value. A warning only while the secrets_dir does not exist (systemd makes its
+    credentials directory only while the service runs)."""
     from bot.adapters.notify import build_channels
 
     base = settings.source.parent if settings.source else None
     try:
         build_channels(settings.notify, base)
     except ConfigError as exc:
-        return [f"{exc}; the daemon cannot send notifications until then (`bot notify test` tries them)"]
-    return []
+        folder = settings.notify.secrets_dir
+        if folder is not None and not folder.is_dir():  # anchored to the config's folder
+            return [], [f"{exc} (the daemon will not start without it)"]
+        return [f"{exc} (the daemon will not start without it; `bot notify test` tries it)"], []
+    return [], []
 
 
 class Publishers:

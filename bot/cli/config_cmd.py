@@ -39,7 +39,8 @@ def check(ctx: Context, as_json: bool) -> None:
     secrets_dir is a warning (systemd makes its credentials directory only while the service
     runs). An account whose credentials are not all set (in the environment, its secrets_file
     or secrets_dir, as `bot accounts check` looks them up) is a warning naming what is missing
-    and where it may go, never a value; so is a [notify] channel whose secret is not set. The
+    and where it may go, never a value. A [notify] channel whose secret is not set is an
+    error (the daemon would not start), a warning while its secrets_dir does not exist. The
     database URL in effect is checked too, and printed with where it comes from: a relative
     SQLite file is relative to the config file, wherever the command runs.
 
@@ -117,7 +118,7 @@ def _problems(ctx: Context) -> tuple[list[tuple[str, list[str]]], list[str]]:
     from bot.wiring import (
         loose_secret_files,
         missing_credentials,
-        missing_notify_secrets,
+        notify_secret_problems,
         secret_file_problems,
     )
 
@@ -129,7 +130,10 @@ def _problems(ctx: Context) -> tuple[list[tuple[str, list[str]]], list[str]]:
     warnings += [warning.message() for warning in score_campaigns(ctx.app.gate, settings.campaigns)]
     warnings += loose_secret_files(settings) + loose_secret_files(settings, web=True)
     if not secrets:  # a secrets file that cannot be read is a problem already
-        warnings += missing_credentials(settings) + missing_notify_secrets(settings)
+        warnings += missing_credentials(settings)
+        notify, later = notify_secret_problems(settings)
+        problems.append(("notifications that cannot be sent", notify))
+        warnings += later
     warnings += settings.moderation.warnings()
     warnings += _zone_warnings(settings)
     return [(heading, lines) for heading, lines in problems if lines], warnings

@@ -31,7 +31,7 @@ def command(
     """Show the event log: every state change, who made it, when and why.
 
     --draft N of a draft that does not exist exits 1 ("no draft N"), as `bot queue show` does:
-    every draft has an event from the moment it is written."""
+    every draft has an event from the moment it is written; so does --publication N."""
     from bot.domain.errors import NotFound
     from bot.services.queue import QueueView, event_json
 
@@ -40,6 +40,8 @@ def command(
     )
     if draft_id is not None and not events:
         raise NotFound(f"no draft {draft_id}")
+    if publication_id is not None and not events:
+        raise NotFound(f"no publication {publication_id}")
     if as_json:
         print_json([event_json(e) for e in events])
         return

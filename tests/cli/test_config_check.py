@@ -87,12 +87,15 @@ def test_secrets_files_that_cannot_be_read_are_problems(write_config: Any, tmp_p
     assert out.returncode == 0 and out.stderr == "", out.stderr
 
 
-def test_a_notify_secret_that_is_not_set_is_a_warning_naming_where_it_goes(write_config: Any) -> None:
+def test_a_notify_secret_that_is_not_set_is_an_error_naming_where_it_goes(write_config: Any) -> None:
+    """The daemon refuses to start without it, so `config check` must not say ok."""
     config = write_config('[notify.webhook]\nurl_secret = "hook_url"\n')
     out = run_cli("config", "check", config=config, env={"BOT_NOTIFY_HOOK_URL": ""})
-    assert out.returncode == 0, out.stderr
-    assert "warning: notify.webhook.url_secret = 'hook_url': secret not found; set $BOT_NOTIFY_HOOK_URL" in (
-        out.stderr
+    assert out.returncode == 1, out.stderr
+    assert "notify.webhook.url_secret = 'hook_url': secret not found; set $BOT_NOTIFY_HOOK_URL" in out.stderr
+    out = run_cli("config", "check", config=config, env={"BOT_NOTIFY_HOOK_URL": "not a url"})
+    assert (
+        out.returncode == 1 and "the secret is not a web URL" in out.stderr and "not a url" not in out.stderr
     )
     out = run_cli(
         "config", "check", config=config, env={"BOT_NOTIFY_HOOK_URL": "https://hooks.example.com/T0k3n"}
