@@ -181,6 +181,16 @@ def cancel(ctx: Context, pub_id: int, reason: str, even_if_posted: bool, reviewe
     nor when the search cannot tell (the platform does not answer); --even-if-posted cancels
     it without looking.
 
+    When it was the draft's last publication not cancelled, the draft goes back to the
+    queue (pending_review, or flagged if it was approved by override): approve it again to
+    post it, or reject it.
+
     With [[web.reviewers]] listed, --as must name one of them."""
     pub = ctx.app.publishing.cancel(pub_id, reviewer_name(reviewer), reason, even_if_posted=even_if_posted)
     click.echo(f"publication {pub.id}: cancelled")
+    draft = ctx.app.store.get_draft(pub.draft_id)
+    if draft.state.value != "approved":
+        click.echo(
+            f"draft {draft.id} has no other publication: it is back in the queue ({draft.state.value}); "
+            f"`bot queue approve {draft.id}` posts it after all, `bot queue reject {draft.id}` drops it"
+        )

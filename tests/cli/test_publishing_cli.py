@@ -85,6 +85,25 @@ def test_accounts_check_reports_users_limits_and_failures(world_factory: Any, fa
     assert "Traceback" not in done.stderr
 
 
+def test_cancelling_a_drafts_only_publication_puts_it_back_in_the_queue(world_factory: Any) -> None:
+    """Nothing approved is lost: the draft was left approved with nothing to post, refusing a
+    new approval (finding of the hostile user of 2026-12-07)."""
+    world = world_factory(["x"])
+    (pub,) = world.approve("Tea at four")
+    draft_id = world.store.get_publication(pub).draft_id
+    cfg = config_of(world)
+    done = run_cli(
+        "publications", "cancel", str(pub), "--reason", "oops wrong one", config=cfg, env=world.env
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        f"draft {draft_id} has no other publication: it is back in the queue (pending_review)" in done.stdout
+    )
+    done = run_cli("queue", "approve", str(draft_id), config=cfg, env=world.env)
+    assert done.returncode == 0, done.stderr
+    assert world.store.get_publication(pub).state is PublicationState.QUEUED
+
+
 def test_accounts_resume_unpauses(world_factory: Any) -> None:
     world = world_factory(["x"])
     world.store.pause_account("tea-x", "bad token", world.app.clock.now(), "test")

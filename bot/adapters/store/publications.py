@@ -31,6 +31,7 @@ from bot.adapters.store.tables import (
     UTCDateTime,
 )
 from bot.domain import (
+    DraftState,
     OutgoingPost,
     Publication,
     PublicationState,
@@ -329,9 +330,37 @@ class PublicationsSql(StoreBase):
                 _refuse_rivals(s, row)
             late = {"send_late": True} if send_late else {}
             self._event(s, now, actor, "publication", pub_id, old.value, new.value, reason, **late)
+            if new is PublicationState.CANCELLED:
+                self._reopen_unposted(s, row.draft_id, now, actor)
             s.flush()
             s.refresh(row)
             return _publication(row)
+
+    def _reopen_unposted(self, s: Session, draft_id: int, now: datetime, actor: str) -> None:
+        """An approved draft whose every publication is cancelled posts nothing, and an approved
+        draft can be neither approved again nor replaced by its slot's alternatives: it goes
+        back to the state it was approved from (pending_review, or flagged: an override is
+        needed again), so it can be approved again (its publications are queued again) or
+        rejected. Its approval stays on record."""
+        states = set(s.scalars(select(PublicationRow.state).where(PublicationRow.draft_id == draft_id)))
+        if states != {PublicationState.CANCELLED.value}:
+            return
+        approved = DraftState.APPROVED.value
+        before = s.scalar(
+            select(EventRow.from_state)
+            .where(EventRow.entity == "draft", EventRow.entity_id == draft_id, EventRow.to_state == approved)
+            .order_by(EventRow.id.desc())
+            .limit(1)
+        )
+        back = (
+            DraftState.FLAGGED.value
+            if before == DraftState.FLAGGED.value
+            else DraftState.PENDING_REVIEW.value
+        )
+        moved = update(DraftRow).where(DraftRow.id == draft_id, DraftRow.state == approved)
+        if changed(s, moved.values(state=back, updated_at=now)):
+            why = "every publication cancelled: back in the queue, to approve again or reject"
+            self._event(s, now, actor, "draft", draft_id, approved, back, why)
 
     def late_send_allowed(self, pub_id: int) -> bool:
         """Whether an event of the publication records a person's ``send_late`` (the JSON

@@ -231,6 +231,51 @@ def test_withdrawing_an_approval_cancels_its_queued_publications(store: Store) -
     assert [a.decision for a in store.approvals(draft_id)] == [Decision.APPROVED, Decision.REJECTED]
 
 
+def test_cancelling_every_publication_puts_the_approved_draft_back_in_the_queue(store: Store) -> None:
+    """An approved draft with nothing left to post was stranded: not approvable again, and its
+    slot's alternatives refused as rivals. Back to review it can be approved again or rejected."""
+    draft_id = _draft(store)
+    _approve(store, draft_id, accounts=("outbox", "other"))
+    first, second = store.list_publications(draft_id=draft_id)
+    store.move_publication(
+        first.id, [PublicationState.QUEUED], PublicationState.CANCELLED, now=NOW, actor="ann"
+    )
+    assert store.get_draft(draft_id).state is DraftState.APPROVED  # one account still posts it
+    store.move_publication(
+        second.id, [PublicationState.QUEUED], PublicationState.CANCELLED, now=NOW, actor="ann"
+    )
+    assert store.get_draft(draft_id).state is DraftState.PENDING_REVIEW
+    assert store.events(entity="draft", entity_id=draft_id)[-1].reason.startswith(
+        "every publication cancelled"
+    )
+    _approve(store, draft_id, accounts=("outbox",))  # approved again: its publication queued again
+    assert [p.state for p in store.list_publications(draft_id=draft_id)] == [
+        PublicationState.QUEUED,
+        PublicationState.CANCELLED,
+    ]
+
+
+def test_a_flagged_draft_approved_by_override_goes_back_flagged(store: Store) -> None:
+    draft_id = _draft(store, state=DraftState.FLAGGED)
+    draft = store.get_draft(draft_id)
+    store.approve_draft(
+        draft_id,
+        expected=[DraftState.FLAGGED],
+        sha256=draft.sha256,
+        reviewer="ann",
+        note="a false alarm",
+        decision=Decision.OVERRIDDEN,
+        targets=[Target("outbox", "dryrun")],
+        not_before=NOW,
+        now=NOW,
+    )
+    [pub] = store.list_publications(draft_id=draft_id)
+    store.move_publication(
+        pub.id, [PublicationState.QUEUED], PublicationState.CANCELLED, now=NOW, actor="ann"
+    )
+    assert store.get_draft(draft_id).state is DraftState.FLAGGED  # an override is needed again
+
+
 def test_an_edit_invalidates_the_approval_in_the_same_transaction(store: Store) -> None:
     draft_id = _draft(store)
     _approve(store, draft_id)
