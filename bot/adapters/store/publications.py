@@ -341,9 +341,17 @@ class PublicationsSql(StoreBase):
         draft can be neither approved again nor replaced by its slot's alternatives: it goes
         back to the state it was approved from (pending_review, or flagged: an override is
         needed again), so it can be approved again (its publications are queued again) or
-        rejected. Its approval stays on record."""
+        rejected. Its approval stays on record. Not a draft of a campaign removed from the
+        config (its posts are held, cancelled, until the campaign comes back)."""
         states = set(s.scalars(select(PublicationRow.state).where(PublicationRow.draft_id == draft_id)))
         if states != {PublicationState.CANCELLED.value}:
+            return
+        active = s.scalar(
+            select(CampaignRow.active)
+            .join(DraftRow, DraftRow.campaign_id == CampaignRow.id)
+            .where(DraftRow.id == draft_id)
+        )
+        if not active:
             return
         approved = DraftState.APPROVED.value
         before = s.scalar(
