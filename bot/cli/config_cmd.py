@@ -125,6 +125,7 @@ def _problems(ctx: Context) -> tuple[list[tuple[str, list[str]]], list[str]]:
     settings = ctx.settings
     settings.database_url  # noqa: B018 (a bad URL or a missing folder of its file: ConfigError)
     problems = [*template_sections(ctx), ("campaigns that would never fire", _never_firing(ctx))]
+    problems.append(("data directory", _data_dir_problems(settings)))
     secrets, warnings = secret_file_problems(settings)
     problems.append(("secrets files that cannot be read", secrets))
     warnings += [warning.message() for warning in score_campaigns(ctx.app.gate, settings.campaigns)]
@@ -137,6 +138,21 @@ def _problems(ctx: Context) -> tuple[list[tuple[str, list[str]]], list[str]]:
     warnings += settings.moderation.warnings()
     warnings += _zone_warnings(settings)
     return [(heading, lines) for heading, lines in problems if lines], warnings
+
+
+def _data_dir_problems(settings: Settings) -> list[str]:
+    """The data directory must be writable, or creatable where it is missing: tried with a
+    temporary folder in it (or in its nearest existing parent), removed at once."""
+    import tempfile
+
+    path = settings.data_dir
+    nearest = next((p for p in (path, *path.parents) if p.exists()), path)
+    try:
+        tempfile.TemporaryDirectory(dir=nearest, prefix=".bot-check-").cleanup()
+    except OSError as exc:
+        why = exc.strerror or exc
+        return [f"bot.data_dir = {str(settings.bot.data_dir)!r}: cannot write in {nearest}: {why}"]
+    return []
 
 
 def _zone_warnings(settings: Settings) -> list[str]:

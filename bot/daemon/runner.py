@@ -174,8 +174,14 @@ class SingleDaemonLock:
     def acquire(self, *, one_pass: bool = False) -> None:
         """Take the lock or raise BotError naming the daemon that holds it (``one_pass``: for
         ``bot run --once``, which the running daemon makes needless)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a+", encoding="utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = self.path.open("a+", encoding="utf-8")
+        except OSError as exc:
+            raise BotError(
+                f"cannot write the daemon's lock file {self.path}: {exc.strerror or exc}; "
+                "check data_dir (or the SQLite database URL) in the config"
+            ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import run_cli
+from tests.conftest import BASE_CONFIG, run_cli
 
 MASTODON = (
     '[[accounts]]\nname = "{name}"\nplatform = "mastodon"\nbase_url = "http://127.0.0.1:9"\n'
@@ -101,6 +101,16 @@ def test_a_notify_secret_that_is_not_set_is_an_error_naming_where_it_goes(write_
         "config", "check", config=config, env={"BOT_NOTIFY_HOOK_URL": "https://hooks.example.com/T0k3n"}
     )
     assert out.returncode == 0 and out.stderr == "", out.stderr
+
+
+def test_a_data_dir_that_cannot_be_made_is_a_problem_and_run_says_so(write_config: Any) -> None:
+    config = write_config(base=BASE_CONFIG.replace('data_dir = "data"', 'data_dir = "/proc/bot-test-data"'))
+    out = run_cli("config", "check", config=config)
+    assert out.returncode == 1
+    assert "bot.data_dir = '/proc/bot-test-data': cannot write in /proc" in out.stderr, out.stderr
+    out = run_cli("run", "--once", config=config)
+    assert out.returncode == 1 and "Traceback" not in out.stderr and "unexpected" not in out.stderr
+    assert "/proc/bot-test-data" in out.stderr
 
 
 def test_wrong_types_say_what_the_key_expects(write_config: Any) -> None:
