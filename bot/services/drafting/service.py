@@ -286,6 +286,10 @@ class DraftingService:
         except Exception as exc:  # the slot never stays pending behind an error
             self.store.finish_slot(slot.id, SlotState.FAILED, self.clock.now(), self.actor, str(exc))
             raise
+        except KeyboardInterrupt:  # Ctrl-C in `bot campaigns fire` (the daemon stops otherwise)
+            why = "interrupted (Ctrl-C) while drafting; `bot campaigns fire NAME` makes a new slot"
+            self.store.finish_slot(slot.id, SlotState.FAILED, self.clock.now(), self.actor, why)
+            raise
         unavailable = next(
             (s.candidate.settings[UNAVAILABLE] for s in scored if UNAVAILABLE in s.candidate.settings), None
         )

@@ -101,3 +101,23 @@ def test_a_weekly_promo_has_a_passing_draft_every_week_of_a_quarter(app: Wiring)
         tops.append(top.text)
     for week in range(1, len(tops)):
         assert tops[week] != tops[week - 1]  # never last week's post again
+
+
+def test_ctrl_c_while_drafting_fails_the_slot_instead_of_leaving_it_pending(app: Wiring) -> None:
+    """Ctrl-C in `bot campaigns fire` (here: while the model loads) left a pending slot that
+    nothing drafted; it is failed, saying why, and the interrupt goes on to the CLI."""
+    from bot.domain import SlotState
+    from bot.services.drafting.service import DraftingService
+
+    def loading() -> Any:
+        raise KeyboardInterrupt
+
+    gate = app.drafting._gate
+    drafting = DraftingService(app.settings, app.store, loading, gate, app.clock, "cli")
+    slot = app.store.create_slot(app.store.get_campaign("rekey").id, SLOT, NOW, "cli")
+    assert slot is not None
+    with pytest.raises(KeyboardInterrupt):
+        drafting.draft_slot(slot)
+    [failed] = [s for s in app.store.list_slots() if s.id == slot.id]
+    assert failed.state is SlotState.FAILED
+    assert app.store.events(entity="slot", entity_id=slot.id)[-1].reason.startswith("interrupted (Ctrl-C)")
