@@ -8,7 +8,7 @@ from pydantic import Field, field_validator
 
 from bot.config.model import SamplingSettings
 from bot.config.triggers import Trigger
-from bot.config.types import PositiveDuration, Strict, TemplateSource, TimeZoneName, WebUrl
+from bot.config.types import Hashtag, PositiveDuration, Strict, TemplateSource, TimeZoneName, WebUrl
 from bot.domain import ApprovalPolicy, CampaignKind
 from bot.domain.media import MAX_MEDIA
 
@@ -22,7 +22,7 @@ class BrandSettings(Strict):
     name: str = Field(min_length=1)
     products: tuple[str, ...] = ()
     link: WebUrl | None = None
-    hashtags: tuple[str, ...] = ()
+    hashtags: tuple[Hashtag, ...] = ()
     voice: str = "warm, concise, friendly"
 
 
@@ -76,7 +76,7 @@ class CampaignSettings(Strict):
     link: WebUrl | Literal[False] | None = None
     #: Hashtags every post ends with, followed by ``[brand] hashtags`` (unless
     #: ``brand_hashtags = false``). An explicit empty list, ``hashtags = []``: no hashtags at all.
-    hashtags: tuple[str, ...] | None = None
+    hashtags: tuple[Hashtag, ...] | None = None
     #: Add ``[brand] hashtags`` after the campaign's own (false: only the campaign's).
     brand_hashtags: bool = True
     required_words: tuple[str, ...] = ()

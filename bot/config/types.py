@@ -193,6 +193,26 @@ def check_web_url(url: str) -> str:
 WebUrl = Annotated[str, Field(max_length=MAX_URL_CHARS), AfterValidator(check_web_url)]
 
 
+def check_hashtag(tag: str) -> str:
+    """One hashtag, ``#`` optional: letters (any script), digits and ``_``, as the platforms
+    read a tag; a space or a hyphen would end the tag early in the published post."""
+    body = tag[1:] if tag.startswith("#") else tag
+    if not body:
+        raise ValueError("a hashtag needs a word after the #")
+    if not all(c.isalnum() or c == "_" for c in body):
+        joined = "".join(c for c in body if c.isalnum() or c == "_")
+        hint = f" such as '#{joined}'" if joined else ""
+        raise ValueError(
+            "a hashtag is one word of letters, digits and _ (a space, hyphen or punctuation ends the "
+            f"tag where it is published){hint}"
+        )
+    return tag
+
+
+#: A hashtag of ``hashtags`` lists (``TeaTime`` or ``#TeaTime``).
+Hashtag = Annotated[str, Field(max_length=140), AfterValidator(check_hashtag)]
+
+
 #: Longest name of a secret (``password_secret = "smtp_password"``): a name, not a value.
 MAX_SECRET_NAME = 64
 _SECRET_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")

@@ -145,3 +145,10 @@ def test_config_path_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_database_url_from_environment(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_DATABASE_URL", "postgresql+psycopg://bot@db/bot")
     assert settings.database_url == "postgresql+psycopg://bot@db/bot"
+
+
+@pytest.mark.parametrize("tag", ["TeaTime", "#TeaTime", "#中秋节", "#Tea_Time2026", "#Café"])
+def test_hashtags_of_any_script_are_one_word(tag: str) -> None:
+    from bot.config.types import check_hashtag
+
+    assert check_hashtag(tag) == tag
