@@ -132,9 +132,29 @@ class Settings(Strict):
                         f"campaigns[{i}] ({campaign.name}).accounts: unknown account {name!r}; "
                         f"defined accounts: {', '.join(sorted(known)) or 'none'}"
                     )
+        for i, campaign in enumerate(self.campaigns):
+            self._passable(i, campaign)
         _per_campaign_keys(self.accounts, {c.name for c in self.campaigns})
         _lease_over_timeouts(self.publishing.lease, self.accounts)
         return self
+
+    def _passable(self, i: int, campaign: CampaignSettings) -> None:
+        """A forbidden word inside what every post of the campaign holds (its required words,
+        the brand name, its link, its hashtags) fails every draft: refused here, not found
+        out slot after slot."""
+        held = [(f"the required word {w!r}", w) for w in campaign.required_words]
+        if campaign.require_brand:
+            held.append((f"the brand name {self.brand.name!r} (require_brand)", self.brand.name))
+        if link := self.link_of(campaign):
+            held.append((f"the link {link!r}", link))
+        held += [(f"the hashtag {tag!r}", tag) for tag in self.hashtags_of(campaign)]
+        for word in campaign.forbidden_words:
+            for what, text in held:
+                if word.casefold() in text.casefold():
+                    raise ValueError(
+                        f"campaigns[{i}] ({campaign.name}).forbidden_words: {word!r} is in {what}, "
+                        "which every post of the campaign holds, so no draft could pass; drop one of them"
+                    )
 
     def campaign(self, name: str) -> CampaignSettings:
         """The configured campaign ``name``. Raises NotConfigured naming it."""
