@@ -126,6 +126,9 @@ def _problems(ctx: Context) -> tuple[list[tuple[str, list[str]]], list[str]]:
     settings.database_url  # noqa: B018 (a bad URL or a missing folder of its file: ConfigError)
     problems = [*template_sections(ctx), ("campaigns that would never fire", _never_firing(ctx))]
     problems.append(("data directory", _data_dir_problems(settings)))
+    model_path = settings.model.path
+    if model_path is not None and not model_path.exists():
+        problems.append(("model", [f"model.path = {str(model_path)!r}: no such file or directory"]))
     secrets, warnings = secret_file_problems(settings)
     problems.append(("secrets files that cannot be read", secrets))
     warnings += [warning.message() for warning in score_campaigns(ctx.app.gate, settings.campaigns)]

@@ -158,7 +158,25 @@ class ModelSettings(Strict):
 
     @model_validator(mode="after")
     def _served(self) -> ModelSettings:
-        """A served model needs its server and its name (``bot config check`` says so)."""
+        """A served model needs its server and its name, a local one its path; a key the chosen
+        built-in backend never reads is refused, not ignored (the user meant something by it)."""
+        if self.backend == "transformers" and self.path is None:
+            raise ValueError(
+                'backend "transformers" needs path, a local Hugging Face model directory or GGUF file '
+                '(or backend = "embedded" for the bundled model)'
+            )
+        ignored = {
+            "path": ("embedded", "openai", "canned"),
+            "base_url": ("embedded", "transformers", "ctranslate2", "canned"),
+            "model": ("embedded", "transformers", "ctranslate2", "canned"),
+        }
+        for key, backends in ignored.items():
+            if getattr(self, key) is not None and self.backend in backends:
+                users = "transformers or ctranslate2" if key == "path" else "openai"
+                raise ValueError(
+                    f"{key} is not read by backend {self.backend!r} (only by {users}): "
+                    f"set the backend that uses it, or remove {key}"
+                )
         if self.backend == "openai":
             if not self.base_url:
                 raise ValueError(
