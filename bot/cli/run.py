@@ -21,13 +21,17 @@ if TYPE_CHECKING:
 def command(ctx: Context, once: bool, as_json: bool) -> None:
     """Run the daemon: fire due campaigns, draft them, publish approved posts.
 
+    --once starts as the daemon does (refusing a likely campaign rename, then syncing the
+    config's campaigns), makes one pass and exits; a brief that does not render fails its own
+    slot and the pass goes on.
+
     Without --once it runs until SIGTERM/SIGINT (the send in flight finishes, unsent claims are
     released); SIGHUP reloads the config (a bad one, including one `bot campaigns sync`
     refuses, is logged and the old one kept). Under
     systemd (Type=notify) it reports READY, WATCHDOG and STOPPING. On SQLite only one daemon
     may run per database; on Postgres several may share it.
     """
-    from bot.daemon.runner import Daemon, daemon_app, run_pass
+    from bot.daemon.runner import Daemon, daemon_app, prepare_one_pass, run_pass
     from bot.wiring import loose_secret_files, missing_credentials
 
     root = logging.getLogger()
@@ -60,6 +64,7 @@ def command(ctx: Context, once: bool, as_json: bool) -> None:
             current.store.close()
     lock = _one_pass_lock(app.settings.database_url)
     try:
+        prepare_one_pass(app)  # as a daemon's start: refuse a likely rename, then sync
         report = run_pass(app)
     finally:
         if lock is not None:

@@ -139,6 +139,33 @@ def run_pass(
     return report
 
 
+def sync_campaigns(app: Wiring) -> None:
+    """Sync the config's campaigns; a brief the gate flags is logged, not fatal, and so is a
+    one-off campaign that is past and will never fire (``bot campaigns sync`` refuses it).
+    The templates and pictures were checked before (:meth:`Daemon._refuse_bad_templates`)."""
+    for problem in app.sync.never_firing():
+        log.error("campaign will never fire: %s", problem)
+    outcome = app.sync.sync(app.worker)
+    for warning in outcome.warnings:
+        log.warning("%s", warning.message())
+    for line in held_lines(outcome.report):
+        log.warning("%s", line)
+
+
+def prepare_one_pass(app: Wiring) -> None:
+    """What a daemon does at its start, for ``bot run --once`` (cron): refuse a likely rename
+    that would lose waiting drafts and approved posts (as `bot campaigns sync` does), then
+    sync. Without it, one pass acted on a config the store had not seen: the approved posts of
+    a renamed or disabled campaign were cancelled as "removed from the config", where the
+    daemon refuses the rename or voids the approval. Templates are not checked first: a brief
+    that does not render fails its own slot, and the pass goes on publishing the others."""
+    try:
+        Daemon._refuse_renames(app)
+    except ConfigError as exc:
+        raise ConfigError(f"the pass did not run: {exc}") from None
+    sync_campaigns(app)
+
+
 def notify(app: Wiring) -> list[int]:
     """Queue the notifications due (sent on the notifier's own thread: this never waits for a
     webhook or a mail server); a notifier error is logged, never the end of the pass."""
@@ -318,16 +345,8 @@ class Daemon:
             self._wake.set()
 
     def _sync(self, app: Wiring) -> None:
-        """Sync the config's campaigns; a brief the gate flags is logged, not fatal, and so is a
-        one-off campaign that is past and will never fire (``bot campaigns sync`` refuses it).
-        The templates and pictures were checked before (:meth:`_refuse_bad_templates`)."""
-        for problem in app.sync.never_firing():
-            log.error("campaign will never fire: %s", problem)
-        outcome = app.sync.sync(app.worker)
-        for warning in outcome.warnings:
-            log.warning("%s", warning.message())
-        for line in held_lines(outcome.report):
-            log.warning("%s", line)
+        """:func:`sync_campaigns`, then remember the store's campaigns as synced."""
+        sync_campaigns(app)
         self._campaigns_seen = self._campaign_state(app)
 
     @staticmethod

@@ -62,13 +62,13 @@ def test_removed_campaign_and_account(write_config: Any) -> None:
     # Before any sync (the traceback of the issue): the config changed under the stored work.
     _refused("queue", "approve", str(pending), config=config, names=campaign)
     _refused("publications", "retry", extra, config=config, names=account)
-    passed = json.loads(_ok("run", "--once", "--json", config=config))
-    assert pubs["extra"]["id"] not in passed["published"]
 
     synced = json.loads(_ok("campaigns", "sync", "--json", config=config))
     assert synced["deactivated"] == ["launch"]
     assert pending in synced["expired_drafts"] and approved not in synced["expired_drafts"]
     assert synced["failed_publications"] == [pubs["extra"]["id"]]
+    passed = json.loads(_ok("run", "--once", "--json", config=config))  # it syncs first: nothing new
+    assert pubs["extra"]["id"] not in passed["published"]
 
     _refused("queue", "approve", str(pending), config=config, names=campaign)
     _refused("queue", "edit", str(pending), "--text", "New text.", config=config, names=campaign)
@@ -97,3 +97,32 @@ def test_removed_campaign_and_account(write_config: Any) -> None:
     assert ("publication", pubs["extra"]["id"], "account gone") in reasons
     assert ("account", 0, "extra: removed from config") in reasons
     assert {e["entity_id"] for e in history if e["entity"] == "draft"} >= set(drafts)
+
+
+RENAMED = TWO_ACCOUNTS.replace('name = "launch"', 'name = "launch-2030"')
+
+
+def test_one_pass_refuses_a_likely_rename_and_loses_no_approved_post(write_config: Any) -> None:
+    """`bot run --once` (cron) acted on a config the store had not seen: a renamed campaign's
+    approved post was cancelled as "removed from the config", which `bot campaigns sync` and
+    the daemon refuse to do (hostile user, 2026-12-07). It refuses as they do, and syncs first."""
+    config = write_config(TWO_ACCOUNTS)
+    _ok("db", "upgrade", config=config)
+    _ok("campaigns", "sync", config=config)
+    fired = json.loads(
+        _ok("campaigns", "fire", "launch", "--at", "2030-01-01 09:00:00", "--json", config=config)
+    )
+    approved = fired["drafts"][0]
+    _ok("queue", "approve", str(approved), config=config)
+
+    write_config(RENAMED)
+    done = run_cli("run", "--once", config=config)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "the pass did not run:" in done.stderr and "campaigns not synced" in done.stderr
+    pubs = json.loads(_ok("publications", "list", "--json", config=config))
+    assert {p["state"] for p in pubs} == {"queued"}
+
+    write_config(TWO_ACCOUNTS.replace('name = "launch"', 'name = "launch"\nenabled = false'))
+    _ok("run", "--once", config=config)  # synced first: the approval is voided, the draft kept
+    drafts = {d["id"]: d for d in json.loads(_ok("queue", "list", "--all", "--json", config=config))}
+    assert drafts[approved]["state"] == "pending_review"
