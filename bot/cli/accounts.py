@@ -101,6 +101,8 @@ def check(ctx: Context, name: str | None, as_json: bool) -> None:
     results = [check_account(ctx, n) for n in names]
     if as_json:
         print_json(results)
+    elif not results:
+        click.echo(f"no accounts configured in {ctx.config_path}: nothing to check")
     else:
         for r in results:
             click.echo(for_display(f"{r['name']} ({r['platform']}): {r['status']} {_detail(r)}".rstrip()))

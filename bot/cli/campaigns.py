@@ -11,7 +11,7 @@ import click
 from bot.cli.context import Context, pass_ctx
 from bot.cli.output import json_option, plain, print_json, print_table, short
 from bot.cli.params import INSTANT
-from bot.domain.errors import BotError
+from bot.domain.errors import BotError, ConfigError
 from bot.domain.text import for_display
 
 
@@ -170,11 +170,18 @@ def fire(ctx: Context, name: str, at: datetime | None, as_json: bool) -> None:
 
     A holiday campaign fired on a day that is neither its slot's nor its holiday's (a New
     Year greeting in December) is drafted all the same, with a warning naming the holiday and
-    its next slot (--json: "out_of_season", the warning, else null)."""
+    its next slot (--json: "out_of_season", the warning, else null). A disabled campaign
+    (enabled = false) is not fired: its drafts could not be approved."""
     from bot.adapters.generation.progress import for_terminal
     from bot.services.firing import off_season
 
     spec = ctx.settings.named_campaign(name)
+    if not spec.enabled:  # its drafts could not be approved: no model run for nothing
+        raise ConfigError(
+            f"campaign {name!r} is disabled (enabled = false in {ctx.config_path}): its drafts could "
+            "not be approved. Enable it and run `bot campaigns sync` first; `bot drafts preview "
+            f"{name}` shows what it would draft without saving anything"
+        )
     app = ctx.app
     app.progress = for_terminal(None if not as_json else False)  # a bar on a terminal's stderr
     fired = app.firing.fire(name, at.replace(tzinfo=UTC) if at else None, "cli")

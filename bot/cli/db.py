@@ -17,12 +17,22 @@ def command() -> None:
 @click.argument("revision", default="head")
 @pass_ctx
 def upgrade(ctx: Context, revision: str) -> None:
-    """Migrate the database to REVISION (default: the newest)."""
+    """Migrate the database to REVISION (default: the newest). It never downgrades: a
+    database already past REVISION is left as it is, and that is an error naming both."""
     from bot.adapters.store import engine
+    from bot.domain.errors import BotError
 
     url = ctx.settings.database_url
     engine.upgrade(url, revision)
-    click.echo(f"database at {revision}: {engine.make_engine(url).url.render_as_string()}")
+    eng = engine.make_engine(url)
+    now_at = engine.current_revision(eng)
+    shown = eng.url.render_as_string()
+    if revision not in ("head", now_at):
+        raise BotError(
+            f"the database is at revision {now_at}, not {revision}: `bot db upgrade` does not "
+            f"downgrade ({shown})"
+        )
+    click.echo(f"database at {now_at}: {shown}")
 
 
 @command.command("current")
