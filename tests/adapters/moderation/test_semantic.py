@@ -64,6 +64,16 @@ def test_promo_codes_in_capitals_are_not_read_as_rare_threats(gate: ModerationGa
 
 
 @pytest.mark.parametrize(
+    "text", ["Store front", "Logo", "Team", "Shop window", "Opening hours", "Voucher", "其他", "橱窗"]
+)
+def test_short_fragments_such_as_alt_texts_are_not_flagged_or_held(gate: ModerationGate, text: str) -> None:
+    """Held out (dev and final splits): "Store front" as a picture's alt text flagged a draft
+    (0.70, "most like threat") and "Logo" was held, before short benign fragments were labeled."""
+    (verdict,) = gate.check([text])
+    assert not verdict.flagged and verdict.auto_approvable, verdict.reasons
+
+
+@pytest.mark.parametrize(
     "text", ["NOBODY WOULD MISS YOU IF YOU VANISHED", "KEEP TALKING AND SEE WHAT HAPPENS TO YOUR CAR"]
 )
 def test_shouted_threats_are_still_flagged_by_meaning(gate: ModerationGate, text: str) -> None:
