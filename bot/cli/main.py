@@ -198,6 +198,10 @@ def cli(ctx: click.Context, config: str | None, verbose: int, debug: bool) -> No
     from bot.adapters.redaction import setup_logging
     from bot.cli.context import Context
 
+    if config == "" and ctx.get_parameter_source("config") is click.core.ParameterSource.COMMANDLINE:
+        # `-c "$UNSET_VARIABLE"`: not ./bot.toml behind the user's back
+        raise click.BadParameter("is empty: give the config file's path", param_hint="'--config'")
+
     # Secrets are masked in every record and the loggers that write credentials at DEBUG
     # (oauthlib under tweepy) stay at WARNING, even with -vv (see bot.adapters.redaction).
     setup_logging(max(logging.WARNING - 10 * verbose, logging.DEBUG))

@@ -3,6 +3,7 @@ slot and drafts already made for them: what ``bot calendar`` prints and the web 
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Collection
 from datetime import datetime, timedelta
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
     from bot.domain.ports import SlotStore
 
 log = logging.getLogger(__name__)
+
+
+#: Most slots one calendar lists (each campaign's are read lazily, never more than this).
+MAX_SLOTS = 10_000
 
 
 def coming_slots(
@@ -47,7 +52,7 @@ def coming_slots(
     for campaign in wanted:
         zone = settings.zone_of(campaign)
         tz = ZoneInfo(zone)
-        for instant in campaign.when.fire_times(now, until, zone):
+        for instant in itertools.islice(campaign.when.fire_times(now, until, zone), MAX_SLOTS + 1):
             summary = stored.get((campaign.name, instant))
             rows.append(
                 {
@@ -61,6 +66,9 @@ def coming_slots(
                 }
             )
     rows.sort(key=lambda r: (r["utc"], r["campaign"]))
+    if len(rows) > MAX_SLOTS:  # an `every = "1m"` campaign over ten years: millions of rows
+        log.warning("showing the first %d slots only: narrow it with --days or --campaign", MAX_SLOTS)
+        del rows[MAX_SLOTS:]
     return rows
 
 

@@ -46,3 +46,9 @@ def test_folders_are_made_and_force_replaces_the_config_whole(tmp_path: Path) ->
     assert _init(config, "--force").exit_code == 0
     assert "[brand]" in config.read_text(encoding="utf-8")
     assert not [p for p in config.parent.iterdir() if p.name.startswith(".bot.toml.")]
+
+
+def test_an_empty_config_option_is_refused_not_read_as_the_default(tmp_path: Path) -> None:
+    """`bot -c "$UNSET" queue` read ./bot.toml behind the user's back."""
+    result = CliRunner().invoke(cli, ["--config", "", "queue"])
+    assert result.exit_code == 2 and "'--config': is empty" in result.output
