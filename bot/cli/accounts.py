@@ -57,6 +57,8 @@ def list_(ctx: Context, as_json: bool) -> None:
 def _creds(present: dict[str, Any]) -> str:
     if not present:
         return "none needed"
+    if "error" in present:  # a credential that cannot be used (trailing whitespace, ...): say why
+        return f"unusable: {present['error']}"
     missing = [name for name, ok in present.items() if ok is not True]
     return "set" if not missing else "missing: " + ", ".join(missing)
 

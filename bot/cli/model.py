@@ -37,6 +37,13 @@ def prepare(ctx: Context, as_json: bool) -> None:
 
             raise ModelError(problem)
     info = {**_info(ctx), "load_seconds": round(time.monotonic() - started, 2)}
+    if info.get("cache") and not info.get("cached"):  # loaded, but every load will be slow again
+        from bot.domain.errors import BotError
+
+        raise BotError(
+            f"the model loaded, but its cache could not be written to {info['cache']} (see the warning "
+            "above), so every start de-quantizes it again; check data_dir in the config"
+        )
     if as_json:
         print_json(info)
         return

@@ -60,6 +60,16 @@ def test_model_prepare_caches_and_info_reports_it(tmp_path: Path, tiny_gguf: Pat
     assert after["cached"] is True and after["cache"].startswith(str(tmp_path / "data" / "models"))
 
 
+def test_model_prepare_fails_when_its_cache_cannot_be_written(tmp_path: Path, tiny_gguf: Path) -> None:
+    """It said "ready" and printed a cache path that did not exist (hostile user, 2026-12-07)."""
+    config = write(tmp_path, model=f'backend = "transformers"\npath = "{tiny_gguf}"\nthreads = 1')
+    (tmp_path / "data").mkdir(exist_ok=True)
+    (tmp_path / "data" / "models").write_text("a file where the cache folder goes", encoding="utf-8")
+    prepared = run_cli("model", "prepare", config=config)
+    assert prepared.returncode == 1, prepared.stdout + prepared.stderr
+    assert "its cache could not be written" in prepared.stderr and "Traceback" not in prepared.stderr
+
+
 def test_model_info_for_the_bundled_model(tmp_path: Path) -> None:
     info = json.loads(run_cli("model", "info", "--json", config=write(tmp_path, model="")).stdout)
     assert info["backend"] == "embedded" and info["model_id"] == "SmolLM2-135M-Instruct"

@@ -1,6 +1,7 @@
-"""A disabled campaign is not fired by hand: its drafts could not be approved, so the model run
-would be for nothing (hostile user, 2026-12-07). `bot db upgrade REVISION` never claims a
-downgrade it did not do, and `bot accounts check` with no accounts says so."""
+"""Refusals and reports that name the problem (hostile user, 2026-12-07): a disabled campaign
+is not fired by hand (its drafts could not be approved, so the model run would be for
+nothing); `bot db upgrade REVISION` never claims a downgrade it did not do; `bot accounts`
+says why a credential is unusable, and that there are no accounts to check."""
 
 from __future__ import annotations
 
@@ -39,3 +40,18 @@ def test_accounts_check_with_no_accounts_says_so(write_config: Any) -> None:
     config = write_config(base=BASE_CONFIG.split("[[accounts]]")[0])
     checked = CliRunner().invoke(cli, ["--config", str(config), "accounts", "check"])
     assert checked.exit_code == 0 and "no accounts configured" in checked.output, checked.output
+
+
+def test_accounts_list_says_why_a_credential_is_unusable(write_config: Any) -> None:
+    config = write_config(
+        '\n[[accounts]]\nname = "masto"\nplatform = "mastodon"\nbase_url = "https://m.example"\n'
+    )
+    assert CliRunner().invoke(cli, ["--config", str(config), "db", "upgrade"]).exit_code == 0
+    listed = CliRunner().invoke(
+        cli, ["--config", str(config), "accounts", "list"], env={"BOT_MASTO_ACCESS_TOKEN": "abc "}
+    )
+    assert listed.exit_code == 0, listed.output
+    assert "unusable: accounts.masto: credential access_token in $BOT_MASTO_ACCESS_TOKEN has trailing" in (
+        listed.output
+    )
+    assert "abc" not in listed.output
