@@ -52,16 +52,21 @@ def _draft(
 
 
 def _approve(
-    store: Store, draft_id: int, accounts: tuple[str, ...] = ("outbox",), reviewer: str = "ann"
+    store: Store,
+    draft_id: int,
+    accounts: tuple[str, ...] = ("outbox",),
+    reviewer: str = "ann",
+    *,
+    override: bool = False,
 ) -> None:
     draft = store.get_draft(draft_id)
     store.approve_draft(
         draft_id,
-        expected=[DraftState.PENDING_REVIEW],
+        expected=[DraftState.FLAGGED] if override else [DraftState.PENDING_REVIEW],
         sha256=draft.sha256,
         reviewer=reviewer,
-        note="",
-        decision=Decision.APPROVED,
+        note="a false alarm" if override else "",
+        decision=Decision.OVERRIDDEN if override else Decision.APPROVED,
         targets=[Target(a, "dryrun") for a in accounts],
         not_before=NOW,
         now=NOW,
@@ -257,18 +262,7 @@ def test_cancelling_every_publication_puts_the_approved_draft_back_in_the_queue(
 
 def test_a_flagged_draft_approved_by_override_goes_back_flagged(store: Store) -> None:
     draft_id = _draft(store, state=DraftState.FLAGGED)
-    draft = store.get_draft(draft_id)
-    store.approve_draft(
-        draft_id,
-        expected=[DraftState.FLAGGED],
-        sha256=draft.sha256,
-        reviewer="ann",
-        note="a false alarm",
-        decision=Decision.OVERRIDDEN,
-        targets=[Target("outbox", "dryrun")],
-        not_before=NOW,
-        now=NOW,
-    )
+    _approve(store, draft_id, override=True)
     [pub] = store.list_publications(draft_id=draft_id)
     store.move_publication(
         pub.id, [PublicationState.QUEUED], PublicationState.CANCELLED, now=NOW, actor="ann"
