@@ -99,10 +99,24 @@ async def logout(request: Request) -> Response:
     return redirect(request, "/login")
 
 
+#: Paths that only take a POST (a button pressed as the session ran out), and the page each
+#: belongs to: after logging in again the reviewer sees that page, not "Method Not Allowed".
+_ACTIONS = (
+    (re.compile(r"^(/drafts/\d+)/(?:approve|edit|reject|regenerate|override)$"), r"\1"),
+    (re.compile(r"^/publications/\d+/[^/]+$"), "/publications"),
+    (re.compile(r"^/accounts/[^/]+/resume$"), "/accounts"),
+    (re.compile(r"^/logout$"), "/"),
+)
+
+
 def _next(target: str | None) -> str:
-    """Where to go after logging in: a path of ours only (no open redirect)."""
+    """Where to go after logging in: a path of ours only (no open redirect); for an action,
+    the page it was pressed on (nothing was done: the reviewer acts again)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
+    for action, page_of in _ACTIONS:
+        if action.match(target):
+            return action.sub(page_of, target)
     return target
 
 

@@ -41,6 +41,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -68,6 +69,37 @@ log = logging.getLogger(__name__)
 
 _STATIC = Path(__file__).resolve().parent / "static"
 
+#: Ids are INTEGER on Postgres (as ``bot.cli.params.MAX_ID``).
+MAX_ID = 2**31 - 1
+
+
+def _at_most(limit: int) -> str:
+    """A regex of the decimal numbers from 0 to ``limit`` (``{id:id}`` in a route)."""
+    digits = str(limit)
+    shorter = [f"[0-9]{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    same = [
+        f"{digits[:i]}[0-{int(d) - 1}][0-9]{{{len(digits) - i - 1}}}"
+        for i, d in enumerate(digits)
+        if d != "0"
+    ]
+    return "(?:" + "|".join([*shorter, *same, digits]) + ")"
+
+
+class _Id(Convertor[int]):
+    """A row id in a path: a larger number matches no route (404), never a query that overflows
+    (a 64-bit id gave a 500 and a traceback on SQLite)."""
+
+    regex = _at_most(MAX_ID)
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("id", _Id())
+
 
 def routes() -> list[BaseRoute]:
     return [
@@ -77,15 +109,15 @@ def routes() -> list[BaseRoute]:
         Route("/login", actions.login, methods=["POST"]),
         Route("/logout", actions.logout, methods=["POST"]),
         Route("/", views.queue),
-        Route("/drafts/{draft_id:int}", views.draft_page),
-        Route("/drafts/{draft_id:int}/media/{index:int}", views.draft_picture),
-        Route("/drafts/{draft_id:int}/approve", actions.approve, methods=["POST"]),
-        Route("/drafts/{draft_id:int}/edit", actions.edit, methods=["POST"]),
-        Route("/drafts/{draft_id:int}/reject", actions.reject, methods=["POST"]),
-        Route("/drafts/{draft_id:int}/regenerate", actions.regenerate, methods=["POST"]),
-        Route("/drafts/{draft_id:int}/override", actions.override, methods=["POST"]),
+        Route("/drafts/{draft_id:id}", views.draft_page),
+        Route("/drafts/{draft_id:id}/media/{index:int}", views.draft_picture),
+        Route("/drafts/{draft_id:id}/approve", actions.approve, methods=["POST"]),
+        Route("/drafts/{draft_id:id}/edit", actions.edit, methods=["POST"]),
+        Route("/drafts/{draft_id:id}/reject", actions.reject, methods=["POST"]),
+        Route("/drafts/{draft_id:id}/regenerate", actions.regenerate, methods=["POST"]),
+        Route("/drafts/{draft_id:id}/override", actions.override, methods=["POST"]),
         Route("/publications", views.publications),
-        Route("/publications/{pub_id:int}/{action:str}", actions.publication_action, methods=["POST"]),
+        Route("/publications/{pub_id:id}/{action:str}", actions.publication_action, methods=["POST"]),
         Route("/calendar", views.calendar),
         Route("/accounts", views.accounts),
         Route("/accounts/{name:str}/resume", actions.resume_account, methods=["POST"]),

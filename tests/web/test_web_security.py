@@ -206,6 +206,28 @@ def test_login_goes_back_to_the_page_asked_for_but_never_off_site(web: Web, worl
     assert evil.headers["location"] == "/"
 
 
+def test_logging_in_after_an_action_whose_session_ran_out_lands_on_its_page(web: Web, world: Wiring) -> None:
+    """The login page kept next=/drafts/1/approve, and the browser then got a bare 405."""
+    client = web()
+    token = csrf_of(client.get("/login").text)
+    back = client.post(
+        "/login",
+        data={"name": "alice", "password": PASSWORDS["alice"], "csrf": token, "next": "/drafts/7/approve"},
+        follow_redirects=False,
+    )
+    assert back.headers["location"] == "/drafts/7"
+
+
+@pytest.mark.parametrize(
+    "path", ["/drafts/9223372036854775808", "/drafts/2147483648", "/drafts/99999999999999999999"]
+)
+def test_an_id_too_large_for_the_store_is_not_found(web: Web, world: Wiring, path: str) -> None:
+    """A 64-bit id overflowed SQLite's INTEGER: a 500 and a traceback in the log."""
+    client = web("alice")
+    assert client.get(path).status_code == 404
+    assert post(client, path + "/approve", {"sha256": "0" * 64}, page="/").status_code == 404
+
+
 def test_a_reviewer_removed_from_the_config_is_logged_out(web: Web, world: Wiring, write_config: Any) -> None:
     client = web("alice")
     settings = world.settings.model_copy(
