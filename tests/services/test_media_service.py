@@ -135,8 +135,19 @@ def test_a_platform_that_joined_after_drafting_needs_its_pictures_fitted_again(
         with pytest.raises(BotError, match=r"picture 1 \(b-moon\.png\) was not fitted for bluesky"):
             _approve(later, draft_id)
         moon = str(tmp_path / "pics" / "b-moon.png")
+
+        def words(draft_id: int) -> list[tuple[str, bool, str]]:
+            checked = app.store.get_draft(draft_id).checks
+            return [
+                (c["name"], c["passed"], c["detail"]) for c in checked if not c["name"].startswith("media:")
+            ]
+
+        before = words(draft_id)
         later.review.edit_media(draft_id, "ann", swap={1: (moon, "The moon")})
         assert set(app.store.get_draft(draft_id).media[0].fitted) == {"dryrun", "bluesky"}
+        # only the pictures changed: the words' checks stand (a template's text failed "facts"
+        # and "adds" as a reviewer's words once its alt text was edited)
+        assert words(draft_id) == before
         approved = _approve(later, draft_id)
         assert approved.state is DraftState.APPROVED
         # an alt text is published too: the gate scores what a reviewer types into it

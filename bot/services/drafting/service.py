@@ -248,8 +248,18 @@ class DraftingService:
 
     def recheck(self, draft: Draft, text: str) -> tuple[CheckResult, ...]:
         """Every check of the draft's campaign and slot on a reviewer's new ``text`` (the draft's
-        own old text does not count as a near-duplicate of it)."""
+        own old text does not count as a near-duplicate of it). When only the pictures changed
+        (``text`` is the draft's), the words' results stand and only the pictures are checked
+        again: a curated template's text, judged as a template when drafted, failed as a
+        reviewer's words once an alt text was edited."""
         campaign = self.settings.campaign(draft.campaign_name)
+        if text == draft.text and draft.checks:
+            words = [
+                CheckResult(str(c["name"]), bool(c["passed"]), str(c.get("detail", "")))
+                for c in draft.checks
+                if not str(c["name"]).startswith("media:")
+            ]
+            return (*words, *self.media_checks(campaign, draft.media))
         plan = self.plan(campaign, draft.slot_at or self.clock.now(), own_slot=True)
         own = _bare(draft.text, plan.link, plan.hashtags)
         spec = replace(plan.spec, recent=tuple(r for r in plan.spec.recent if r != own))
