@@ -35,10 +35,18 @@ from bot.domain import (
     Draft,
     DraftOrigin,
     DraftState,
+    PublicationState,
     Slot,
     SlotState,
 )
-from bot.domain.errors import BotError, DraftExpired, ModelUnavailable, NotConfigured, StoreError
+from bot.domain.errors import (
+    BotError,
+    DraftExpired,
+    ModelUnavailable,
+    NotConfigured,
+    StateConflict,
+    StoreError,
+)
 from bot.domain.platforms import PlatformLimit
 from bot.domain.ports import Clock, GenerationRequest, Generator, NoProgress, Progress, Store, TextEmbedder
 from bot.plugins import limit_for
@@ -837,6 +845,7 @@ def regenerate(service: DraftingService, draft_id: int, reviewer: str) -> list[i
     # its slot's new drafts would expire when it does: a draft past its expiry is refused
     refuse_late(service.store, draft, service.clock.now(), reviewer, "regenerated")
     campaign = service.settings.campaign(draft.campaign_name)
+    _refuse_posted_slot(service.store, draft, campaign)
     slot_at = draft.slot_at or service.clock.now()
     salt = 1 + len(service.store.list_drafts(campaign=campaign.name, slot_id=draft.slot_id))
     scored = service.candidates(campaign, slot_at, seed_salt=salt, own_slot=True)
@@ -851,6 +860,41 @@ def regenerate(service: DraftingService, draft_id: int, reviewer: str) -> list[i
     if slot is None:
         raise BotError(f"draft {draft_id} has no slot to regenerate for")
     return service.save(campaign, slot, scored)
+
+
+#: A slot's post is out, or on its way, on an account in these states (no other draft of it
+#: can be approved there).
+_SLOT_POSTS = frozenset(
+    {
+        PublicationState.QUEUED,
+        PublicationState.CLAIMED,
+        PublicationState.PUBLISHED,
+        PublicationState.NEEDS_CHECK,
+        PublicationState.PARTIAL,
+    }
+)
+
+
+def _refuse_posted_slot(store: Store, draft: Draft, campaign: CampaignSettings) -> None:
+    """A slot posts once per account: once another draft of it is out (or on its way) on
+    every account of the campaign, new drafts for it could never be approved. StateConflict,
+    with the way on (a new slot), before the draft is rejected or the model runs."""
+    if draft.slot_id is None:
+        return
+    posting = {
+        pub.account: other.id
+        for other in store.list_drafts(slot_id=draft.slot_id)
+        if other.id != draft.id
+        for pub in store.list_publications(draft_id=other.id)
+        if pub.state in _SLOT_POSTS
+    }
+    if campaign.accounts and all(account in posting for account in campaign.accounts):
+        which = ", ".join(sorted({f"draft {d}" for d in posting.values()}))
+        raise StateConflict(
+            f"draft {draft.id} is not regenerated: its slot already posts ({which}) on every account "
+            f"of {campaign.name}, so new drafts for it could not be approved. For another post, fire "
+            f"a new slot (`bot campaigns fire {campaign.name}`), or reject this draft"
+        )
 
 
 def flagged_mates(slot_id: int, scored: list[ScoredCandidate]) -> str:

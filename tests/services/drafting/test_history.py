@@ -85,6 +85,23 @@ def test_regenerating_does_not_bring_back_the_rejected_text(app: Wiring) -> None
     assert all(not ok for text, ok, _ in again if text == rejected)
 
 
+def test_regenerating_a_draft_of_a_slot_that_already_posts_is_refused(app: Wiring) -> None:
+    """Its new drafts could never be approved (the slot posts once per account): it rejected
+    the draft and wrote drafts that sat in the queue until they expired (hostile user)."""
+    from bot.domain import DraftState
+    from bot.domain.errors import StateConflict
+    from bot.services.review import failed_checks
+
+    ids = _fire(app)
+    assert len(ids) == 2
+    failed = failed_checks(app.store.get_draft(ids[0]))
+    app.review.approve(ids[0], "ann", override=bool(failed), reason="not the point" if failed else "")
+    with pytest.raises(StateConflict, match=r"its slot already posts .* on every account of rekey"):
+        regenerate(app.drafting, ids[1], "ann")
+    assert app.store.get_draft(ids[1]).state is DraftState.PENDING_REVIEW
+    assert len(app.store.list_drafts(campaign="rekey")) == 2
+
+
 def test_a_weekly_promo_has_a_passing_draft_every_week_of_a_quarter(app: Wiring) -> None:
     """The same facts every Tuesday: the composed leads come round again after a few weeks, and
     a post like one of a month ago is no spam (the near-duplicate check looks at the last few
