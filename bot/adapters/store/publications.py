@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from bot.adapters.store.session import StoreBase, changed
 from bot.adapters.store.tables import (
     AccountStateRow,
+    ApprovalRow,
     CampaignRow,
     DraftRow,
     EventRow,
@@ -31,11 +32,13 @@ from bot.adapters.store.tables import (
     UTCDateTime,
 )
 from bot.domain import (
+    Decision,
     DraftState,
     OutgoingPost,
     Publication,
     PublicationState,
     can_move_publication,
+    text_sha256,
 )
 from bot.domain.errors import NotFound, StateConflict
 from bot.domain.media import MediaItem, media_from_json
@@ -341,8 +344,9 @@ class PublicationsSql(StoreBase):
         draft can be neither approved again nor replaced by its slot's alternatives: it goes
         back to the state it was approved from (pending_review, or flagged: an override is
         needed again), so it can be approved again (its publications are queued again) or
-        rejected. Its approval stays on record. Not a draft of a campaign removed from the
-        config (its posts are held, cancelled, until the campaign comes back)."""
+        rejected. Its approval stays on record, invalidated (void, as after an edit). Not a
+        draft of a campaign removed from the config (its posts are held, cancelled, until the
+        campaign comes back)."""
         states = set(s.scalars(select(PublicationRow.state).where(PublicationRow.draft_id == draft_id)))
         if states != {PublicationState.CANCELLED.value}:
             return
@@ -369,6 +373,19 @@ class PublicationsSql(StoreBase):
         if changed(s, moved.values(state=back, updated_at=now)):
             why = "every publication cancelled: back in the queue, to approve again or reject"
             self._event(s, now, actor, "draft", draft_id, approved, back, why)
+            row = s.get(DraftRow, draft_id)
+            assert row is not None
+            s.add(
+                ApprovalRow(
+                    draft_id=draft_id,
+                    decision=Decision.INVALIDATED.value,
+                    reviewer=actor,
+                    note=why,
+                    text_sha256=text_sha256(row.text),
+                    created_at=now,
+                    media_sha256=row.media_sha256,
+                )
+            )
 
     def late_send_allowed(self, pub_id: int) -> bool:
         """Whether an event of the publication records a person's ``send_late`` (the JSON

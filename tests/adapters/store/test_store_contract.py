@@ -253,6 +253,7 @@ def test_cancelling_every_publication_puts_the_approved_draft_back_in_the_queue(
     assert store.events(entity="draft", entity_id=draft_id)[-1].reason.startswith(
         "every publication cancelled"
     )
+    assert [a.decision for a in store.approvals(draft_id)] == [Decision.APPROVED, Decision.INVALIDATED]
     _approve(store, draft_id, accounts=("outbox",))  # approved again: its publication queued again
     assert [p.state for p in store.list_publications(draft_id=draft_id)] == [
         PublicationState.QUEUED,
