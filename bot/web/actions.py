@@ -24,7 +24,7 @@ from bot.services import accounts as account_service
 from bot.services.expiry import refuse_late
 from bot.services.review import failed_checks, goes_out, paused_warnings
 from bot.web.render import flash, page, redirect
-from bot.web.security import LoginThrottle, checked_form, reviewer_of, start_session
+from bot.web.security import LoginThrottle, checked_form, reviewer_of, reviewers_of, start_session
 from bot.web.views import draft_context, wiring
 from bot.wiring import Wiring
 
@@ -71,7 +71,7 @@ async def login(request: Request) -> Response:
         )
         response.headers["Retry-After"] = str(int(wait + 0.999))
         return response
-    reviewer = app.settings.web.reviewer(name)
+    reviewer = reviewers_of(request).reviewer(name)
     ok = await run_in_threadpool(app.web_secrets.verify, name, password)
     if not (ok and reviewer):
         throttle.failed(name, address, now)

@@ -60,6 +60,7 @@ from bot.web.security import (
     SESSION_COOKIE,
     LoginGate,
     LoginThrottle,
+    ReviewerList,
     SecureCookies,
     SessionCheck,
 )
@@ -140,6 +141,8 @@ def create_app(
     ``login_delay`` is the pause after a wrong password (seconds). The wiring is closed when
     the app shuts down (unless it was handed in)."""
     settings = config if isinstance(config, Settings) else load_settings(config)
+    # a config file (not Settings handed in): its reviewers are followed while the app runs
+    reviewers = ReviewerList(settings.web, None if isinstance(config, Settings) else settings.source)
     app_wiring = wiring or Wiring(settings, clock=clock, store=store)
     secret = app_wiring.web_secrets.session_secret()
     web = settings.web
@@ -156,7 +159,7 @@ def create_app(
         # /metrics answers by [web] metrics (loopback only by default), never by session
         Middleware(
             LoginGate,
-            web=web,
+            web=reviewers,
             public=(*PUBLIC_PATHS, metrics.PATH, *public),
             now=app_wiring.clock.now,
             valid=SessionCheck(app_wiring.web_secrets.generation, app_wiring.revoked_sessions.is_revoked),
@@ -176,6 +179,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.reviewers = reviewers
     app.state.wiring = app_wiring
     app.state.throttle = LoginThrottle(web.login_attempts)
     app.state.login_delay = login_delay

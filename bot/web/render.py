@@ -15,7 +15,7 @@ from bot.config.web import WebSettings
 from bot.domain.media import shown_size
 from bot.domain.text import for_display
 from bot.services.audit import audit_lines
-from bot.web.security import csrf_token, current_reviewer
+from bot.web.security import csrf_token, current_reviewer, reviewers_of
 
 _ENV = Environment(
     loader=PackageLoader("bot.web", "templates"),
@@ -65,7 +65,7 @@ _ENV.globals["audit"] = audit_lines
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """Render ``template`` with the common context; messages waiting in the session are shown
     (and dropped) here."""
-    web: WebSettings = request.app.state.settings.web
+    web: WebSettings = reviewers_of(request)
     session = request.session
     messages = session.pop("messages", [])
     html = _ENV.get_template(template).render(

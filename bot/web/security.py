@@ -16,11 +16,14 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
+import threading
 from collections import deque
 from collections.abc import Awaitable, Callable, Collection, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -57,6 +60,56 @@ class Reviewer:
         return is_admin(self.role)
 
 
+log = logging.getLogger(__name__)
+
+
+class ReviewerList:
+    """``[web]`` as the config says it now: a running ``bot web`` reads the config file again
+    when it changes, so a reviewer removed from it (or demoted) is logged out (or loses admin
+    rights) at their next request, not at the next restart. A config that no longer loads is
+    logged and the list in force is kept."""
+
+    def __init__(self, web: WebSettings, config: Path | None = None) -> None:
+        self._web = web
+        self._config = config
+        self._stamp = _stamp(config)
+        self._lock = threading.Lock()
+
+    @property
+    def web(self) -> WebSettings:
+        if self._config is None:
+            return self._web
+        stamp = _stamp(self._config)
+        if stamp == self._stamp:
+            return self._web
+        with self._lock:
+            if stamp != self._stamp:
+                from bot.config import load_settings
+                from bot.domain.errors import ConfigError
+
+                self._stamp = stamp
+                try:
+                    self._web = load_settings(self._config).web
+                    log.info("reviewers read again from %s", self._config)
+                except ConfigError as exc:
+                    log.error("the reviewers in force are kept: %s", exc)
+        return self._web
+
+
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    try:
+        info = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size) if info is not None else None
+
+
+def reviewers_of(request: Request) -> WebSettings:
+    """``[web]`` in force now (see :class:`ReviewerList`)."""
+    listed: ReviewerList = request.app.state.reviewers
+    return listed.web
+
+
 def current_reviewer(session: MutableMapping[str, Any], web: WebSettings) -> Reviewer | None:
     """The session's reviewer, if they are (still) in the config; their role is the config's."""
     name = session.get("user")
@@ -66,7 +119,7 @@ def current_reviewer(session: MutableMapping[str, Any], web: WebSettings) -> Rev
 
 def reviewer_of(request: Request) -> Reviewer:
     """The logged-in reviewer (the gate let the request through only with one)."""
-    reviewer = current_reviewer(request.session, request.app.state.settings.web)
+    reviewer = current_reviewer(request.session, reviewers_of(request))
     if reviewer is None:  # the gate checked; a config reload in between is the only way here
         raise HTTPException(401, "log in first")
     return reviewer
@@ -105,7 +158,7 @@ class LoginGate:
     def __init__(
         self,
         app: ASGIApp,
-        web: WebSettings,
+        web: ReviewerList,
         public: Collection[str] = PUBLIC_PATHS,
         now: Callable[[], datetime] | None = None,
         valid: Callable[[MutableMapping[str, Any]], bool] | None = None,
@@ -122,7 +175,7 @@ class LoginGate:
             return
         session = scope["session"]
         if (
-            current_reviewer(session, self.web) is None
+            current_reviewer(session, self.web.web) is None
             or self._expired(session)
             or (self.valid is not None and not self.valid(session))
         ):
@@ -144,7 +197,7 @@ class LoginGate:
             since = datetime.fromisoformat(str(session.get("since")))
         except ValueError:
             return True
-        return self.now() - since > self.web.session_lifetime
+        return self.now() - since > self.web.web.session_lifetime
 
 
 def start_session(

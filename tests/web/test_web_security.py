@@ -238,6 +238,26 @@ def test_a_reviewer_removed_from_the_config_is_logged_out(web: Web, world: Wirin
         assert other.get("/", follow_redirects=False).status_code == 303
 
 
+def test_a_running_page_follows_the_config_files_reviewers(world: Wiring) -> None:
+    """`bot web` read the reviewers once: one removed from the config kept his session and
+    could log in again until a restart (hostile user, 2026-12-07). The app built from the
+    config file reads it again when it changes."""
+    assert world.settings.source is not None
+    config = world.settings.source
+    app = create_app(config, wiring=world, login_delay=0)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        assert login(client, "bob").status_code == 303
+        assert client.get("/", follow_redirects=False).status_code == 200
+        text = config.read_text(encoding="utf-8")
+        config.write_text(
+            text.replace('[[web.reviewers]]\nname = "bob"\nrole = "reviewer"\n', ""), encoding="utf-8"
+        )
+        assert client.get("/", follow_redirects=False).status_code == 303  # logged out
+        assert login(client, "bob").status_code == 401  # and not let in again
+        config.write_text(text.replace("[[web.reviewers]]\nname", "[[web.reviewers]]\nnam"), encoding="utf-8")
+        assert login(client, "alice").status_code == 303  # a broken config: the list in force is kept
+
+
 def _race(calls: dict[str, tuple[TestClient, str, dict[str, str]]]) -> dict[str, Any]:
     """POST each (client, path, form) at the same moment from its own thread."""
     barrier = threading.Barrier(len(calls))
