@@ -25,7 +25,10 @@ def upgrade(ctx: Context, revision: str) -> None:
     url = ctx.settings.database_url
     engine.upgrade(url, revision)
     eng = engine.make_engine(url)
-    now_at = engine.current_revision(eng)
+    try:
+        now_at = engine.current_revision(eng)
+    finally:
+        eng.dispose()  # its pooled connection closed now, not left to the garbage collector
     shown = eng.url.render_as_string()
     if revision not in ("head", now_at):
         raise BotError(
@@ -43,11 +46,11 @@ def current(ctx: Context, as_json: bool) -> None:
     from bot.adapters.store import engine
 
     eng = engine.make_engine(ctx.settings.database_url)
-    data = {
-        "url": eng.url.render_as_string(),
-        "revision": engine.current_revision(eng),
-        "expected": engine.SCHEMA_REVISION,
-    }
+    try:
+        revision = engine.current_revision(eng)
+    finally:
+        eng.dispose()
+    data = {"url": eng.url.render_as_string(), "revision": revision, "expected": engine.SCHEMA_REVISION}
     if as_json:
         print_json(data)
     else:
