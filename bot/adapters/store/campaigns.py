@@ -13,10 +13,8 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.store.session import StoreBase, changed
 from bot.adapters.store.tables import (
-    ApprovalRow,
     CampaignRow,
     DraftRow,
-    ModerationRow,
     PublicationRow,
     SlotRow,
 )
@@ -25,10 +23,8 @@ from bot.domain import (
     CampaignKind,
     CampaignRecord,
     CampaignSpec,
-    Decision,
     DraftState,
     HeldPublication,
-    ModerationDecision,
     PublicationState,
     SyncReport,
 )
@@ -131,48 +127,11 @@ class CampaignsSql(StoreBase):
             if changed(s, moved.values(state=cancelled, updated_at=now, last_error=why)):
                 self._event(s, now, actor, "publication", pub_id, queued, cancelled, why)
                 held.append((pub_id, draft_id, account))
-        reopened = {d for d in {d for _, d, _ in held} if self._reopen(s, d, now, actor, why)}
+        reopened = {d for d in {d for _, d, _ in held} if self.reopen_unposted(s, d, now, actor, why)}
         return [
             HeldPublication(pub_id, draft_id, account, campaign.name, removed, draft_id in reopened)
             for pub_id, draft_id, account in held
         ]
-
-    def _reopen(self, s: Session, draft_id: int, now: datetime, actor: str, why: str) -> bool:
-        """An approved draft whose publications are all cancelled goes back to review: to
-        ``flagged`` when moderation flagged its text (the override went with the approval),
-        else to ``pending_review``."""
-        states = set(s.scalars(select(PublicationRow.state).where(PublicationRow.draft_id == draft_id)))
-        if states != {PublicationState.CANCELLED.value}:
-            return False  # one is out, failed or in flight: the draft stays approved
-        approved = DraftState.APPROVED.value
-        row = s.get(DraftRow, draft_id)
-        if row is None:
-            return False
-        sha256 = hashlib.sha256(row.text.encode("utf-8")).hexdigest()
-        verdict = s.scalar(
-            select(ModerationRow.decision)
-            .where(ModerationRow.draft_id == draft_id, ModerationRow.text_sha256 == sha256)
-            .order_by(ModerationRow.id.desc())
-            .limit(1)
-        )
-        flagged = verdict == ModerationDecision.FLAG.value
-        back = (DraftState.FLAGGED if flagged else DraftState.PENDING_REVIEW).value
-        moved = update(DraftRow).where(DraftRow.id == draft_id, DraftRow.state == approved)
-        if not changed(s, moved.values(state=back, updated_at=now)):
-            return False
-        s.add(
-            ApprovalRow(
-                draft_id=draft_id,
-                decision=Decision.INVALIDATED.value,
-                reviewer=actor,
-                note=why,
-                text_sha256=sha256,
-                created_at=now,
-                media_sha256=row.media_sha256,
-            )
-        )
-        self._event(s, now, actor, "draft", draft_id, approved, back, f"{why}: approval void")
-        return True
 
     def _expire_open(self, s: Session, campaign_id: int, now: datetime, actor: str) -> list[int]:
         """Expire the open drafts of a campaign that left the config (compare-and-set each)."""

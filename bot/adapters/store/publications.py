@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from bot.adapters.store.session import StoreBase, changed
 from bot.adapters.store.tables import (
     AccountStateRow,
-    ApprovalRow,
     CampaignRow,
     DraftRow,
     EventRow,
@@ -32,13 +31,10 @@ from bot.adapters.store.tables import (
     UTCDateTime,
 )
 from bot.domain import (
-    Decision,
-    DraftState,
     OutgoingPost,
     Publication,
     PublicationState,
     can_move_publication,
-    text_sha256,
 )
 from bot.domain.errors import NotFound, StateConflict
 from bot.domain.media import MediaItem, media_from_json
@@ -334,58 +330,24 @@ class PublicationsSql(StoreBase):
             late = {"send_late": True} if send_late else {}
             self._event(s, now, actor, "publication", pub_id, old.value, new.value, reason, **late)
             if new is PublicationState.CANCELLED:
-                self._reopen_unposted(s, row.draft_id, now, actor)
+                self._reopen_cancelled(s, row.draft_id, now, actor)
             s.flush()
             s.refresh(row)
             return _publication(row)
 
-    def _reopen_unposted(self, s: Session, draft_id: int, now: datetime, actor: str) -> None:
-        """An approved draft whose every publication is cancelled posts nothing, and an approved
-        draft can be neither approved again nor replaced by its slot's alternatives: it goes
-        back to the state it was approved from (pending_review, or flagged: an override is
-        needed again), so it can be approved again (its publications are queued again) or
-        rejected. Its approval stays on record, invalidated (void, as after an edit). Not a
-        draft of a campaign removed from the config (its posts are held, cancelled, until the
-        campaign comes back)."""
-        states = set(s.scalars(select(PublicationRow.state).where(PublicationRow.draft_id == draft_id)))
-        if states != {PublicationState.CANCELLED.value}:
-            return
+    def _reopen_cancelled(self, s: Session, draft_id: int, now: datetime, actor: str) -> None:
+        """A person cancelled a publication: an approved draft with none left that is not
+        cancelled posts nothing, could not be approved again and kept its slot's alternatives
+        out, so it goes back to review (:meth:`reopen_unposted`). Not a draft of a campaign
+        removed from the config (its posts are held, cancelled, until the campaign comes back)."""
         active = s.scalar(
             select(CampaignRow.active)
             .join(DraftRow, DraftRow.campaign_id == CampaignRow.id)
             .where(DraftRow.id == draft_id)
         )
-        if not active:
-            return
-        approved = DraftState.APPROVED.value
-        before = s.scalar(
-            select(EventRow.from_state)
-            .where(EventRow.entity == "draft", EventRow.entity_id == draft_id, EventRow.to_state == approved)
-            .order_by(EventRow.id.desc())
-            .limit(1)
-        )
-        back = (
-            DraftState.FLAGGED.value
-            if before == DraftState.FLAGGED.value
-            else DraftState.PENDING_REVIEW.value
-        )
-        moved = update(DraftRow).where(DraftRow.id == draft_id, DraftRow.state == approved)
-        if changed(s, moved.values(state=back, updated_at=now)):
+        if active:
             why = "every publication cancelled: back in the queue, to approve again or reject"
-            self._event(s, now, actor, "draft", draft_id, approved, back, why)
-            row = s.get(DraftRow, draft_id)
-            assert row is not None
-            s.add(
-                ApprovalRow(
-                    draft_id=draft_id,
-                    decision=Decision.INVALIDATED.value,
-                    reviewer=actor,
-                    note=why,
-                    text_sha256=text_sha256(row.text),
-                    created_at=now,
-                    media_sha256=row.media_sha256,
-                )
-            )
+            self.reopen_unposted(s, draft_id, now, actor, why)
 
     def late_send_allowed(self, pub_id: int) -> bool:
         """Whether an event of the publication records a person's ``send_late`` (the JSON

@@ -9,15 +9,32 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Self, cast
 
-from sqlalchemy import CursorResult, Engine, Executable, select
+from sqlalchemy import CursorResult, Engine, Executable, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.store import engine as engines
 from bot.adapters.store import faults
-from bot.adapters.store.tables import CampaignRow, DraftRow, EventRow, SlotRow
-from bot.domain import Draft, DraftOrigin, DraftState, can_move_draft, text_sha256
+from bot.adapters.store.tables import (
+    ApprovalRow,
+    CampaignRow,
+    DraftRow,
+    EventRow,
+    ModerationRow,
+    PublicationRow,
+    SlotRow,
+)
+from bot.domain import (
+    Decision,
+    Draft,
+    DraftOrigin,
+    DraftState,
+    ModerationDecision,
+    PublicationState,
+    can_move_draft,
+    text_sha256,
+)
 from bot.domain.errors import NotFound, StateConflict
 from bot.domain.media import media_from_json
 
@@ -124,6 +141,44 @@ class StoreBase:
                 f"draft {row.id}: its text does not match the sha256 given (the digest is wrong, or the "
                 f"draft was edited since you read it); look again with `bot queue show {row.id}`"
             )
+
+    def reopen_unposted(self, s: Session, draft_id: int, now: datetime, actor: str, why: str) -> bool:
+        """An approved draft whose publications are all cancelled goes back to review: to
+        ``flagged`` when moderation flagged its text (the override went with the approval),
+        else to ``pending_review``; its approval is recorded as invalidated. (A sync that holds
+        a disabled campaign's posts, and a person cancelling a draft's last publication.)"""
+        states = set(s.scalars(select(PublicationRow.state).where(PublicationRow.draft_id == draft_id)))
+        if states != {PublicationState.CANCELLED.value}:
+            return False  # one is out, failed or in flight: the draft stays approved
+        approved = DraftState.APPROVED.value
+        row = s.get(DraftRow, draft_id)
+        if row is None:
+            return False
+        sha256 = text_sha256(row.text)
+        verdict = s.scalar(
+            select(ModerationRow.decision)
+            .where(ModerationRow.draft_id == draft_id, ModerationRow.text_sha256 == sha256)
+            .order_by(ModerationRow.id.desc())
+            .limit(1)
+        )
+        flagged = verdict == ModerationDecision.FLAG.value
+        back = (DraftState.FLAGGED if flagged else DraftState.PENDING_REVIEW).value
+        moved = update(DraftRow).where(DraftRow.id == draft_id, DraftRow.state == approved)
+        if not changed(s, moved.values(state=back, updated_at=now)):
+            return False
+        s.add(
+            ApprovalRow(
+                draft_id=draft_id,
+                decision=Decision.INVALIDATED.value,
+                reviewer=actor,
+                note=why,
+                text_sha256=sha256,
+                created_at=now,
+                media_sha256=row.media_sha256,
+            )
+        )
+        self._event(s, now, actor, "draft", draft_id, approved, back, f"{why}: approval void")
+        return True
 
 
 def _draft(row: DraftRow, campaign_name: str, slot_at: datetime | None) -> Draft:

@@ -28,6 +28,9 @@ NOW = datetime(2026, 9, 24, 1, 0, tzinfo=UTC)
 PASS = ModerationVerdict(
     ModerationDecision.PASS, {"wordlist": {"match": 0.0}}, {"wordlist": {"match": 0.5}}, {"wordlist": "test"}
 )
+FLAG = ModerationVerdict(
+    ModerationDecision.FLAG, {"wordlist": {"match": 1.0}}, {"wordlist": {"match": 0.5}}, {"wordlist": "test"}
+)
 SPEC = CampaignSpec("promo", CampaignKind.PROMO, {"brief": "x"})
 
 
@@ -43,7 +46,7 @@ def _draft(
         campaign_id=campaign.id,
         slot_id=slot.id,
         candidate=candidate,
-        verdict=PASS,
+        verdict=FLAG if state is DraftState.FLAGGED else PASS,
         state=state,
         expires_at=NOW + timedelta(days=1),
         now=NOW,
