@@ -189,33 +189,23 @@ def test_login_goes_back_to_the_page_asked_for_but_never_off_site(web: Web, worl
     client = web()
     first = client.get("/calendar", follow_redirects=False)
     assert first.headers["location"] == "/login?next=%2Fcalendar"
-    token = csrf_of(client.get(first.headers["location"]).text)
-    ok = client.post(
+    assert _login_then(client, "/calendar").headers["location"] == "/calendar"
+    assert _login_then(web(), "//evil.example/x").headers["location"] == "/"
+
+
+def _login_then(client: TestClient, target: str) -> Any:
+    """Log in as alice from the login page, asking to go to ``target`` after."""
+    token = csrf_of(client.get("/login").text)
+    return client.post(
         "/login",
-        data={"name": "alice", "password": PASSWORDS["alice"], "csrf": token, "next": "/calendar"},
+        data={"name": "alice", "password": PASSWORDS["alice"], "csrf": token, "next": target},
         follow_redirects=False,
     )
-    assert ok.headers["location"] == "/calendar"
-    other = web()
-    token = csrf_of(other.get("/login").text)
-    evil = other.post(
-        "/login",
-        data={"name": "alice", "password": PASSWORDS["alice"], "csrf": token, "next": "//evil.example/x"},
-        follow_redirects=False,
-    )
-    assert evil.headers["location"] == "/"
 
 
 def test_logging_in_after_an_action_whose_session_ran_out_lands_on_its_page(web: Web, world: Wiring) -> None:
     """The login page kept next=/drafts/1/approve, and the browser then got a bare 405."""
-    client = web()
-    token = csrf_of(client.get("/login").text)
-    back = client.post(
-        "/login",
-        data={"name": "alice", "password": PASSWORDS["alice"], "csrf": token, "next": "/drafts/7/approve"},
-        follow_redirects=False,
-    )
-    assert back.headers["location"] == "/drafts/7"
+    assert _login_then(web(), "/drafts/7/approve").headers["location"] == "/drafts/7"
 
 
 @pytest.mark.parametrize(
