@@ -322,15 +322,17 @@ def edit(
         )
         click.echo(f"draft {draft.id} is now {draft.state.value} with {len(draft.media)} pictures")
         return
+    seen = None
     if text is None:
-        current = ctx.app.store.get_draft(draft_id).text
+        seen = ctx.app.store.get_draft(draft_id)
         from bot.cli.editor import edit_text
 
-        text = edit_text(current)
+        text = edit_text(seen.text)
         if text is None:
             click.echo("no change")
             return
-    _show_edited(ctx.app.review.edit(draft_id, _reviewer(reviewer), text, bare=bare))
+    # an edit in $EDITOR is of the text shown there: a change made meanwhile is not overwritten
+    _show_edited(ctx.app.review.edit(draft_id, _reviewer(reviewer), text, bare=bare, seen=seen))
 
 
 def _show_edited(draft: Draft) -> None:
@@ -472,7 +474,7 @@ def _act(ctx: Context, draft: Draft, choice: str, reviewer: str) -> bool:
 
         text = edit_text(draft.text)
         if text is not None:
-            _show_edited(review.edit(draft.id, reviewer, text, bare=choice == "b"))
+            _show_edited(review.edit(draft.id, reviewer, text, bare=choice == "b", seen=draft))
     return True
 
 

@@ -190,19 +190,28 @@ class ReviewService:
             category=category,
         )
 
-    def edit(self, draft_id: int, reviewer: str, text: str, *, bare: bool = False) -> Draft:
+    def edit(
+        self, draft_id: int, reviewer: str, text: str, *, bare: bool = False, seen: Draft | None = None
+    ) -> Draft:
         """Replace the text; it is re-scored and any approval is void (needs a new one).
 
         ``text`` is the post: the campaign's link, if it lacks it, and its hashtags, if it has
         none of them, are added at the end as when drafting (:func:`with_tail`), so an edit of the
         body alone never drops them; a tag deleted from a text that keeps others stays out.
         ``bare``: the text is the post exactly as written, nothing added (a reviewer who removed
-        the link or the hashtags on purpose)."""
+        the link or the hashtags on purpose). ``seen``: the draft as the reviewer opened it (in
+        ``$EDITOR``): when its text or state changed since, nothing is saved (StateConflict)."""
         reviewer = self._who(reviewer)
         text = clean_text(text, "the edited text").strip()
         if not text:
             raise BotError("the edited text is empty; use `bot queue reject` to drop a draft")
         draft = self._configured(draft_id, reviewer, "edited")
+        if seen is not None and (seen.sha256, seen.state) != (draft.sha256, draft.state):
+            what = "its text was edited" if seen.sha256 != draft.sha256 else f"it is now {draft.state.value}"
+            raise StateConflict(
+                f"draft {draft_id} changed while you edited it ({what}); your edit was not saved. "
+                f"Look again with `bot queue show {draft_id}` and edit that"
+            )
         if not bare:
             text = with_tail(self.settings, draft.campaign_name, text)
         if len(text) > MAX_TEXT:
